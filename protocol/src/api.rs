@@ -1,0 +1,111 @@
+//! HTTP API bodies (`/api/...`). Errors use [`ApiError`] with the same codes as the socket.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{Category, ErrorCode, Language, MethodTemplate, Millis};
+
+/// `POST /api/sessions`
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSession {
+    /// Id of a built-in method (see `GET /api/methods`). Ignored when `template` is given.
+    #[serde(default)]
+    #[ts(optional)]
+    pub method: Option<String>,
+    /// A custom method template, checked with errors that name the field.
+    #[serde(default)]
+    #[ts(optional)]
+    pub template: Option<MethodTemplate>,
+    pub title: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub language: Option<Language>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub settings: Option<SessionSettings>,
+    /// Start this session as the next meeting of a group (the token from an earlier session).
+    #[serde(default)]
+    #[ts(optional)]
+    pub group_token: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSettings {
+    /// Members may hide their name on items from the other members.
+    #[serde(default = "yes")]
+    pub allow_anonymous: bool,
+    /// Keep the case-bringer's commitments and kept cases for the group's next meeting.
+    #[serde(default)]
+    pub keep_for_group: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        SessionSettings {
+            allow_anonymous: true,
+            keep_for_group: false,
+        }
+    }
+}
+
+/// `201 Created` from `POST /api/sessions`.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SessionCreated {
+    /// The room code, e.g. `K7M-3QX-9P` (typed case-insensitively, dashes optional).
+    pub code: String,
+    /// The link participants open (also as QR code at `qr_url`).
+    pub join_url: String,
+    pub qr_url: String,
+    /// WebSocket path of the room.
+    pub ws_path: String,
+    /// Secret (128 bits or more): joins as facilitator and opens the shared screen.
+    pub facilitator_token: String,
+    /// Secret for starting the group's next meeting (see `CreateSession::group_token`).
+    pub group_token: String,
+}
+
+/// `GET /api/methods`
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MethodList {
+    pub methods: Vec<MethodTemplate>,
+}
+
+/// The body of every HTTP error.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub category: Category,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
+}
+
+/// `GET /api/sessions/{code}/attendance` (facilitator): who attended, when, how long. No content.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Attendance {
+    pub title: String,
+    pub started_at: Option<Millis>,
+    pub ended_at: Option<Millis>,
+    pub members: Vec<AttendanceRow>,
+}
+
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceRow {
+    pub name: String,
+    pub role: crate::Role,
+    pub joined_at: Millis,
+    /// Time connected, summed over all connections.
+    pub present_ms: u64,
+}

@@ -1,0 +1,185 @@
+//! Commands: what a member asks a room to do. The engine decides whether the member may.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{InputKind, ItemId, MemberId, Role};
+
+/// A command, tagged by `kind`.
+///
+/// Facilitator-only: `start_session`, `next_phase`, `prev_phase`, `goto_phase`, `extend_timer`,
+/// `end_session`, `lock_room`, `set_case_bringer`, `set_role`, `remove_member`, `choose_case`,
+/// `keep_case`, `give_floor`, `end_floor`, `next_speaker`, `skip_speaker`, `start_round`,
+/// `hide_item`, `reveal_notes`.
+///
+/// Members, as the current phase allows for their role: `submit`, `vote`, `unvote`, `react`.
+/// Case-bringer: `triage`. Everyone: `raise_hand`, `lower_hand`, `pass`, `withdraw` (own item,
+/// same phase), `rename`.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    StartSession {},
+    NextPhase {},
+    PrevPhase {},
+    GotoPhase {
+        index: u16,
+    },
+    /// Moves the deadline of the current phase by `seconds` (negative shortens, never before now).
+    ExtendTimer {
+        seconds: i32,
+    },
+    EndSession {},
+    LockRoom {
+        locked: bool,
+    },
+    SetCaseBringer {
+        member: Option<MemberId>,
+    },
+    /// Switches a member between `participant` and `note_taker`.
+    SetRole {
+        member: MemberId,
+        role: Role,
+    },
+    RemoveMember {
+        member: MemberId,
+    },
+    /// Confirms a proposed case: its proposer becomes the case-bringer.
+    ChooseCase {
+        case: ItemId,
+        /// Keep the other proposals for the next meeting of the group.
+        #[serde(default)]
+        #[ts(as = "Option<bool>", optional)]
+        keep_others: bool,
+    },
+    KeepCase {
+        case: ItemId,
+        keep: bool,
+    },
+    GiveFloor {
+        member: MemberId,
+    },
+    EndFloor {},
+    /// Free turns: floor to the first raised hand. Round: the current speaker is done.
+    NextSpeaker {},
+    SkipSpeaker {
+        member: MemberId,
+    },
+    /// A new round over the members present now.
+    StartRound {},
+    HideItem {
+        item: ItemId,
+        hidden: bool,
+    },
+    /// Reveals every private note not yet revealed, all at once.
+    RevealNotes {},
+
+    RaiseHand {},
+    LowerHand {},
+    /// Passes my turn in the current round.
+    Pass {},
+    Submit {
+        input: InputKind,
+        text: String,
+        /// The question an `answer` answers.
+        #[serde(default)]
+        #[ts(optional = nullable)]
+        reply_to: Option<ItemId>,
+        /// Hide my name from the other members (never from the rules).
+        #[serde(default)]
+        #[ts(as = "Option<bool>", optional)]
+        anonymous: bool,
+        /// Submit even though the question reads like advice.
+        #[serde(default)]
+        #[ts(as = "Option<bool>", optional)]
+        confirm: bool,
+    },
+    /// A dot for a case, or an upvote for a question.
+    Vote {
+        item: ItemId,
+    },
+    Unvote {
+        item: ItemId,
+    },
+    Triage {
+        item: ItemId,
+        status: TriageStatus,
+        temperature: Temperature,
+    },
+    React {
+        item: ItemId,
+        reaction: Reaction,
+    },
+    Withdraw {
+        item: ItemId,
+    },
+    Rename {
+        name: String,
+    },
+}
+
+impl Command {
+    /// A short, content-free name for logs and metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::StartSession {} => "start_session",
+            Command::NextPhase {} => "next_phase",
+            Command::PrevPhase {} => "prev_phase",
+            Command::GotoPhase { .. } => "goto_phase",
+            Command::ExtendTimer { .. } => "extend_timer",
+            Command::EndSession {} => "end_session",
+            Command::LockRoom { .. } => "lock_room",
+            Command::SetCaseBringer { .. } => "set_case_bringer",
+            Command::SetRole { .. } => "set_role",
+            Command::RemoveMember { .. } => "remove_member",
+            Command::ChooseCase { .. } => "choose_case",
+            Command::KeepCase { .. } => "keep_case",
+            Command::GiveFloor { .. } => "give_floor",
+            Command::EndFloor {} => "end_floor",
+            Command::NextSpeaker {} => "next_speaker",
+            Command::SkipSpeaker { .. } => "skip_speaker",
+            Command::StartRound {} => "start_round",
+            Command::HideItem { .. } => "hide_item",
+            Command::RevealNotes {} => "reveal_notes",
+            Command::RaiseHand {} => "raise_hand",
+            Command::LowerHand {} => "lower_hand",
+            Command::Pass {} => "pass",
+            Command::Submit { .. } => "submit",
+            Command::Vote { .. } => "vote",
+            Command::Unvote { .. } => "unvote",
+            Command::Triage { .. } => "triage",
+            Command::React { .. } => "react",
+            Command::Withdraw { .. } => "withdraw",
+            Command::Rename { .. } => "rename",
+        }
+    }
+}
+
+/// The case-bringer's triage of a question.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TriageStatus {
+    #[default]
+    Open,
+    Answered,
+    Parked,
+}
+
+/// How much a question touches the case-bringer ("warm / cold").
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Temperature {
+    #[default]
+    None,
+    Warm,
+    Cold,
+}
+
+/// The case-bringer's reaction to advice.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Reaction {
+    #[default]
+    None,
+    Useful,
+    NotForMe,
+}

@@ -1,0 +1,265 @@
+//! Events: the facts a room records. They are the journal (durable history) and, through
+//! [`Event::to_public`], what members receive.
+//!
+//! A few fields exist only in the journal (a resume token's hash, who cast a vote, the author of
+//! an anonymous item, the text of a private note before it is revealed). They are `None` on the
+//! wire and absent from the TypeScript types.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{InputKind, ItemId, MemberId, Millis, Reaction, Role, Seq, Temperature, TriageStatus};
+
+/// One event with its place in the room's history.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Sequenced {
+    pub seq: Seq,
+    pub at: Millis,
+    pub event: Event,
+}
+
+/// A member as recorded when joining.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MemberInfo {
+    pub id: MemberId,
+    pub name: String,
+    pub role: Role,
+}
+
+/// An item on a board.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    pub id: ItemId,
+    pub kind: InputKind,
+    /// The author; `null` for other members when the item is anonymous.
+    pub by: Option<MemberId>,
+    #[serde(default)]
+    pub anonymous: bool,
+    /// `null` while a private note is unrevealed, or for hidden items (except for the
+    /// facilitator).
+    pub text: Option<String>,
+    /// Index of the phase the item was made in.
+    pub phase: u16,
+    /// Sequence number of that phase (a phase visited twice has two).
+    pub phase_seq: u32,
+    pub at: Millis,
+    #[serde(default)]
+    pub reply_to: Option<ItemId>,
+    /// Upvotes (questions) or dots (cases).
+    #[serde(default)]
+    pub votes: u16,
+    #[serde(default)]
+    pub status: TriageStatus,
+    #[serde(default)]
+    pub temperature: Temperature,
+    #[serde(default)]
+    pub reaction: Reaction,
+    #[serde(default)]
+    pub hidden: bool,
+    /// A case proposal kept for the group's next meeting.
+    #[serde(default)]
+    pub kept: bool,
+    /// The case proposal that was chosen.
+    #[serde(default)]
+    pub chosen: bool,
+    /// A private note that the facilitator revealed.
+    #[serde(default)]
+    pub revealed: bool,
+}
+
+/// A fact about a room, tagged by `kind`.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    MemberJoined {
+        member: MemberInfo,
+        /// Journal only: SHA-256 (hex) of the member's resume token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        token_hash: Option<String>,
+    },
+    MemberRenamed {
+        member: MemberId,
+        name: String,
+    },
+    RoleChanged {
+        member: MemberId,
+        role: Role,
+    },
+    MemberRemoved {
+        member: MemberId,
+    },
+    /// The session moved to phase `index` (from the lobby, this starts the session). `round`
+    /// is the speaking order when the phase takes turns in rounds.
+    PhaseChanged {
+        index: u16,
+        phase_seq: u32,
+        deadline: Option<Millis>,
+        round: Vec<MemberId>,
+    },
+    TimerChanged {
+        deadline: Option<Millis>,
+    },
+    /// The time box of the phase is up. The facilitator decides when to move on.
+    TimeUp {
+        phase_seq: u32,
+    },
+    SessionEnded {},
+    RoomLocked {
+        locked: bool,
+    },
+    HandRaised {
+        member: MemberId,
+    },
+    HandLowered {
+        member: MemberId,
+    },
+    FloorGiven {
+        member: MemberId,
+    },
+    /// `speaking_ms` is the member's new total speaking time.
+    FloorEnded {
+        member: MemberId,
+        speaking_ms: u64,
+    },
+    RoundStarted {
+        order: Vec<MemberId>,
+    },
+    RoundTurnDone {
+        member: MemberId,
+        passed: bool,
+    },
+    /// The member was away past the grace period and no longer takes turns. What they wrote
+    /// stays.
+    LeftTurns {
+        member: MemberId,
+    },
+    ItemAdded {
+        item: Item,
+    },
+    ItemVoted {
+        item: ItemId,
+        votes: u16,
+        up: bool,
+        /// Journal only: who voted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        by: Option<MemberId>,
+    },
+    ItemTriaged {
+        item: ItemId,
+        status: TriageStatus,
+        temperature: Temperature,
+    },
+    /// `restored` carries the item again when it is un-hidden, for members who never saw it.
+    ItemHidden {
+        item: ItemId,
+        hidden: bool,
+        restored: Option<Item>,
+    },
+    ItemReacted {
+        item: ItemId,
+        reaction: Reaction,
+    },
+    ItemWithdrawn {
+        item: ItemId,
+    },
+    CaseChosen {
+        case: ItemId,
+        case_bringer: MemberId,
+    },
+    CaseKept {
+        case: ItemId,
+        keep: bool,
+    },
+    NotesRevealed {
+        notes: Vec<Item>,
+    },
+}
+
+impl Item {
+    /// The item as members other than its author may see it.
+    pub fn to_public(&self) -> Item {
+        let mut item = self.clone();
+        if item.anonymous {
+            item.by = None;
+        }
+        if item.kind == InputKind::PrivateNote && !item.revealed {
+            item.text = None;
+        }
+        if item.hidden {
+            item.text = None;
+        }
+        item
+    }
+}
+
+impl Event {
+    /// The event as it is sent to members: journal-only fields removed, private text withheld.
+    pub fn to_public(&self) -> Event {
+        match self {
+            Event::MemberJoined { member, .. } => Event::MemberJoined {
+                member: member.clone(),
+                token_hash: None,
+            },
+            Event::ItemVoted {
+                item, votes, up, ..
+            } => Event::ItemVoted {
+                item: *item,
+                votes: *votes,
+                up: *up,
+                by: None,
+            },
+            Event::ItemAdded { item } => Event::ItemAdded {
+                item: item.to_public(),
+            },
+            Event::ItemHidden {
+                item,
+                hidden,
+                restored,
+            } => Event::ItemHidden {
+                item: *item,
+                hidden: *hidden,
+                restored: restored.as_ref().map(Item::to_public),
+            },
+            Event::NotesRevealed { notes } => Event::NotesRevealed {
+                notes: notes.iter().map(Item::to_public).collect(),
+            },
+            other => other.clone(),
+        }
+    }
+
+    /// A short, content-free name for logs and metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::MemberJoined { .. } => "member_joined",
+            Event::MemberRenamed { .. } => "member_renamed",
+            Event::RoleChanged { .. } => "role_changed",
+            Event::MemberRemoved { .. } => "member_removed",
+            Event::PhaseChanged { .. } => "phase_changed",
+            Event::TimerChanged { .. } => "timer_changed",
+            Event::TimeUp { .. } => "time_up",
+            Event::SessionEnded {} => "session_ended",
+            Event::RoomLocked { .. } => "room_locked",
+            Event::HandRaised { .. } => "hand_raised",
+            Event::HandLowered { .. } => "hand_lowered",
+            Event::FloorGiven { .. } => "floor_given",
+            Event::FloorEnded { .. } => "floor_ended",
+            Event::RoundStarted { .. } => "round_started",
+            Event::RoundTurnDone { .. } => "round_turn_done",
+            Event::LeftTurns { .. } => "left_turns",
+            Event::ItemAdded { .. } => "item_added",
+            Event::ItemVoted { .. } => "item_voted",
+            Event::ItemTriaged { .. } => "item_triaged",
+            Event::ItemHidden { .. } => "item_hidden",
+            Event::ItemReacted { .. } => "item_reacted",
+            Event::ItemWithdrawn { .. } => "item_withdrawn",
+            Event::CaseChosen { .. } => "case_chosen",
+            Event::CaseKept { .. } => "case_kept",
+            Event::NotesRevealed { .. } => "notes_revealed",
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Method templates: an intervision method as data (an ordered list of phases).
+//!
+//! Built-in templates are JSON files embedded in the server; a facilitator may also send a custom
+//! template when creating a session. The rules that check a template (unique phase ids, sane
+//! minutes, ...) live in the engine; these are only the shapes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A text in every language the app speaks.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    pub nl: String,
+    pub en: String,
+}
+
+impl Localized {
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::Nl => &self.nl,
+            Language::En => &self.en,
+        }
+    }
+}
+
+/// Language of a session (its default; every person may switch their own view).
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    #[default]
+    Nl,
+    En,
+}
+
+/// Who someone is in a session. `Screen` is the read-only shared screen of a hybrid room.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Facilitator,
+    CaseBringer,
+    Participant,
+    NoteTaker,
+    Screen,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Facilitator,
+        Role::CaseBringer,
+        Role::Participant,
+        Role::NoteTaker,
+        Role::Screen,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Facilitator => "facilitator",
+            Role::CaseBringer => "case_bringer",
+            Role::Participant => "participant",
+            Role::NoteTaker => "note_taker",
+            Role::Screen => "screen",
+        }
+    }
+}
+
+/// A kind of input a phase can allow. See the domain description for what each one means.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    /// A case proposal: a pitch of at most a few sentences.
+    Case,
+    /// A dot for a case proposal (dot voting while choosing the case).
+    Vote,
+    /// The case told by the case-bringer.
+    Statement,
+    /// A clarifying, open question.
+    Question,
+    /// The case-bringer's answer to a question.
+    Answer,
+    /// The core question, possibly reworded.
+    KeyQuestion,
+    /// A hypothesis, what strikes you.
+    Analysis,
+    Advice,
+    /// Written privately; revealed all at once by the facilitator.
+    PrivateNote,
+    /// The case-bringer's response to advice: useful / not for me.
+    Reaction,
+    /// What the case-bringer will do.
+    Commitment,
+    /// Evaluation of the session.
+    Reflection,
+}
+
+impl InputKind {
+    pub const ALL: [InputKind; 12] = [
+        InputKind::Case,
+        InputKind::Vote,
+        InputKind::Statement,
+        InputKind::Question,
+        InputKind::Answer,
+        InputKind::KeyQuestion,
+        InputKind::Analysis,
+        InputKind::Advice,
+        InputKind::PrivateNote,
+        InputKind::Reaction,
+        InputKind::Commitment,
+        InputKind::Reflection,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::Case => "case",
+            InputKind::Vote => "vote",
+            InputKind::Statement => "statement",
+            InputKind::Question => "question",
+            InputKind::Answer => "answer",
+            InputKind::KeyQuestion => "key_question",
+            InputKind::Analysis => "analysis",
+            InputKind::Advice => "advice",
+            InputKind::PrivateNote => "private_note",
+            InputKind::Reaction => "reaction",
+            InputKind::Commitment => "commitment",
+            InputKind::Reflection => "reflection",
+        }
+    }
+
+    /// Kinds that put a text item on a board (as opposed to acting on an existing item).
+    pub fn is_text(self) -> bool {
+        !matches!(self, InputKind::Vote | InputKind::Reaction)
+    }
+}
+
+/// How turns are taken in a phase.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum TurnMode {
+    /// Raise a hand, wait in the queue, the facilitator gives the floor.
+    Free,
+    /// Round-robin over the present members, each may pass.
+    Round,
+    /// Only the case-bringer speaks.
+    CaseBringerOnly,
+    /// Everyone writes privately; nobody has the floor.
+    Silent,
+}
+
+/// An intervision method: an ordered list of phases.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MethodTemplate {
+    /// Stable identifier, lowercase letters, digits and `-` (e.g. `basic`, `incident`).
+    pub id: String,
+    pub name: Localized,
+    pub description: Localized,
+    /// Dots each member may give while choosing a case (dot voting).
+    #[serde(default = "default_dots")]
+    pub dots_per_member: u8,
+    pub phases: Vec<PhaseTemplate>,
+}
+
+fn default_dots() -> u8 {
+    3
+}
+
+/// One phase of a method.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseTemplate {
+    /// Unique within the method, lowercase letters, digits and `-`.
+    pub id: String,
+    pub name: Localized,
+    /// What the phase asks of people, in plain words ("Ask open questions. No advice yet.").
+    pub instruction: Localized,
+    /// Default time box in minutes.
+    pub minutes: u16,
+    pub turns: TurnMode,
+    /// Which kinds of input each role may submit in this phase. A role that is absent may
+    /// submit nothing. The facilitator's control commands are not listed here.
+    #[serde(default)]
+    #[ts(type = "Partial<Record<Role, Array<InputKind>>>")]
+    pub allow: BTreeMap<Role, Vec<InputKind>>,
+    /// "Back turned": the case-bringer hears everything but may not post or speak.
+    #[serde(default)]
+    pub case_bringer_listens: bool,
+    /// At most this many items of a kind per member in this phase (e.g. 3 questions each).
+    #[serde(default)]
+    #[ts(type = "Partial<Record<InputKind, number>>")]
+    pub max_per_member: BTreeMap<InputKind, u16>,
+}
+
+impl PhaseTemplate {
+    /// The kinds `role` may submit in this phase.
+    pub fn allowed(&self, role: Role) -> &[InputKind] {
+        self.allow.get(&role).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn allows(&self, role: Role, kind: InputKind) -> bool {
+        self.allowed(role).contains(&kind)
+    }
+}

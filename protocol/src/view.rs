@@ -1,0 +1,111 @@
+//! The full view of a session, as one member may see it. Sent in `welcome` when events cannot
+//! be replayed; from then on the client keeps it current by applying events.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{Item, ItemId, Language, MemberId, MethodTemplate, Millis, Role};
+
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Members are joining; the facilitator has not started.
+    #[default]
+    Lobby,
+    Running,
+    Ended,
+}
+
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SessionView {
+    pub code: String,
+    pub title: String,
+    pub language: Language,
+    pub method: MethodTemplate,
+    pub status: SessionStatus,
+    pub phase: Option<PhaseState>,
+    pub locked: bool,
+    pub case_bringer: Option<MemberId>,
+    pub members: Vec<MemberView>,
+    /// Raised hands, in queue order.
+    pub hands: Vec<MemberId>,
+    pub floor: Option<Floor>,
+    pub round: Option<RoundView>,
+    pub items: Vec<Item>,
+    /// Commitments and kept cases carried over from the group's previous meeting.
+    pub report_back: Option<ReportBack>,
+    pub me: Me,
+}
+
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseState {
+    pub index: u16,
+    /// Changes every time a phase is entered; commands carry it as their phase stamp.
+    pub seq: u32,
+    pub started_at: Millis,
+    pub deadline: Option<Millis>,
+    pub time_up: bool,
+}
+
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MemberView {
+    pub id: MemberId,
+    pub name: String,
+    pub role: Role,
+    pub online: bool,
+    /// Total of finished turns; add `now - floor.since` for the current speaker.
+    pub speaking_ms: u64,
+    /// False after being away past the grace period: skipped in rounds.
+    pub in_turns: bool,
+}
+
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Floor {
+    pub member: MemberId,
+    pub since: Millis,
+}
+
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RoundView {
+    pub order: Vec<MemberId>,
+    /// Members whose turn is over (spoke or passed), in order.
+    pub done: Vec<MemberId>,
+    pub passed: Vec<MemberId>,
+}
+
+/// What only the viewer sees.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Me {
+    /// `null` for the shared screen.
+    pub member: Option<MemberId>,
+    pub role: Role,
+    /// Items I voted for (a case appears once per dot).
+    pub votes: Vec<ItemId>,
+    /// Items I wrote, anonymous ones included.
+    pub items: Vec<ItemId>,
+    /// My private notes that are not revealed yet, with their text.
+    pub notes: Vec<Item>,
+}
+
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBack {
+    pub previous_title: String,
+    pub previous_date: Millis,
+    pub commitments: Vec<CarriedItem>,
+    pub kept_cases: Vec<CarriedItem>,
+}
+
+/// An item carried to the group's next meeting: only its text and the author's display name.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CarriedItem {
+    pub text: String,
+    pub by_name: String,
+}

@@ -1,0 +1,196 @@
+//! The JSON shapes clients rely on, and the rejection of anything else.
+
+use kring_protocol::*;
+use serde_json::json;
+
+fn parse(v: serde_json::Value) -> Result<ClientMsg, serde_json::Error> {
+    serde_json::from_value(v)
+}
+
+#[test]
+fn hello_parses() {
+    let msg =
+        parse(json!({"type": "hello", "protocol": 1, "join": {"as": "member", "name": "Anna"}}))
+            .unwrap();
+    assert_eq!(
+        msg,
+        ClientMsg::Hello {
+            protocol: 1,
+            join: Join::Member {
+                name: "Anna".into()
+            }
+        }
+    );
+}
+
+#[test]
+fn resume_fields_are_optional() {
+    let msg =
+        parse(json!({"type": "hello", "protocol": 1, "join": {"as": "resume", "token": "t"}}))
+            .unwrap();
+    assert!(matches!(
+        msg,
+        ClientMsg::Hello {
+            join: Join::Resume {
+                epoch: None,
+                last_seq: None,
+                ..
+            },
+            ..
+        }
+    ));
+}
+
+#[test]
+fn command_envelope_parses_with_and_without_stamp() {
+    let msg = parse(json!({"type": "command", "id": "a1", "phase": 3,
+        "command": {"kind": "submit", "input": "question", "text": "Wat maakt dit lastig?"}}))
+    .unwrap();
+    let ClientMsg::Command(env) = msg else {
+        panic!("not a command")
+    };
+    assert_eq!(env.phase, Some(3));
+    assert!(matches!(
+        env.command,
+        Command::Submit {
+            input: InputKind::Question,
+            anonymous: false,
+            confirm: false,
+            reply_to: None,
+            ..
+        }
+    ));
+    let msg =
+        parse(json!({"type": "command", "id": "a2", "command": {"kind": "raise_hand"}})).unwrap();
+    assert!(matches!(
+        msg,
+        ClientMsg::Command(CommandEnvelope { phase: None, .. })
+    ));
+}
+
+#[test]
+fn unknown_fields_are_rejected_everywhere() {
+    let cases = [
+        json!({"type": "hello", "protocol": 1, "join": {"as": "member", "name": "A"}, "x": 1}),
+        json!({"type": "hello", "protocol": 1, "join": {"as": "member", "name": "A", "x": 1}}),
+        json!({"type": "command", "id": "a", "command": {"kind": "raise_hand"}, "x": 1}),
+        json!({"type": "command", "id": "a", "command": {"kind": "raise_hand", "x": 1}}),
+        json!({"type": "command", "id": "a", "command": {"kind": "vote", "item": 1, "x": 1}}),
+        json!({"type": "ping", "t": 1, "x": 1}),
+        json!({"type": "leave", "x": 1}),
+    ];
+    for case in cases {
+        assert!(parse(case.clone()).is_err(), "accepted {case}");
+    }
+}
+
+#[test]
+fn unknown_type_and_kind_are_rejected() {
+    assert!(parse(json!({"type": "shout"})).is_err());
+    assert!(parse(json!({"type": "command", "id": "a", "command": {"kind": "shout"}})).is_err());
+}
+
+#[test]
+fn server_messages_round_trip() {
+    let msgs = vec![
+        ServerMsg::Ack(Ack {
+            id: "a".into(),
+            seq: 7,
+            item: Some(ItemId(3)),
+        }),
+        ServerMsg::Error(ErrorMsg::new(ErrorCode::PhaseForbids).with_id("b")),
+        ServerMsg::Pong {
+            t: Some(5),
+            server_time: 6,
+        },
+        ServerMsg::Presence {
+            member: MemberId(2),
+            online: true,
+        },
+        ServerMsg::Event(Sequenced {
+            seq: 1,
+            at: 2,
+            event: Event::SessionEnded {},
+        }),
+    ];
+    for msg in msgs {
+        let text = serde_json::to_string(&msg).unwrap();
+        let back: ServerMsg = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, msg);
+    }
+}
+
+#[test]
+fn event_json_matches_the_enum_form() {
+    let event = Event::HandRaised {
+        member: MemberId(4),
+    };
+    let fast = event_json(9, 10, &event);
+    let slow = serde_json::to_string(&ServerMsg::Event(Sequenced {
+        seq: 9,
+        at: 10,
+        event,
+    }))
+    .unwrap();
+    let a: serde_json::Value = serde_json::from_str(&fast).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&slow).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn public_events_drop_journal_only_and_private_fields() {
+    let note = Item {
+        id: ItemId(1),
+        kind: InputKind::PrivateNote,
+        by: Some(MemberId(2)),
+        anonymous: false,
+        text: Some("secret".into()),
+        phase: 0,
+        phase_seq: 1,
+        at: 0,
+        reply_to: None,
+        votes: 0,
+        status: TriageStatus::Open,
+        temperature: Temperature::None,
+        reaction: Reaction::None,
+        hidden: false,
+        kept: false,
+        chosen: false,
+        revealed: false,
+    };
+    let Event::ItemAdded { item } = (Event::ItemAdded { item: note.clone() }).to_public() else {
+        panic!()
+    };
+    assert_eq!(item.text, None);
+    assert_eq!(item.by, Some(MemberId(2)));
+
+    let anon = Item {
+        kind: InputKind::Question,
+        anonymous: true,
+        ..note.clone()
+    };
+    let Event::ItemAdded { item } = (Event::ItemAdded { item: anon }).to_public() else {
+        panic!()
+    };
+    assert_eq!(item.by, None);
+    assert_eq!(item.text.as_deref(), Some("secret"));
+
+    let joined = Event::MemberJoined {
+        member: MemberInfo {
+            id: MemberId(1),
+            name: "A".into(),
+            role: Role::Participant,
+        },
+        token_hash: Some("abc".into()),
+    };
+    let text = serde_json::to_string(&joined.to_public()).unwrap();
+    assert!(!text.contains("token_hash"), "{text}");
+    let vote = Event::ItemVoted {
+        item: ItemId(1),
+        votes: 1,
+        up: true,
+        by: Some(MemberId(3)),
+    };
+    let text = serde_json::to_string(&vote.to_public()).unwrap();
+    assert!(!text.contains("\"by\""), "{text}");
+}

@@ -1,0 +1,309 @@
+// Generated from the Rust types in protocol/ by `kring_protocol::typescript`.
+// Do not edit: run `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol typescript`.
+
+export type MemberId = number;
+
+export type ItemId = number;
+
+export type Localized = { nl: string, en: string, };
+
+export type Language = "nl" | "en";
+
+export type Role = "facilitator" | "case_bringer" | "participant" | "note_taker" | "screen";
+
+export type InputKind = "case" | "vote" | "statement" | "question" | "answer" | "key_question" | "analysis" | "advice" | "private_note" | "reaction" | "commitment" | "reflection";
+
+export type TurnMode = "free" | "round" | "case_bringer_only" | "silent";
+
+export type MethodTemplate = { 
+/**
+ * Stable identifier, lowercase letters, digits and `-` (e.g. `basic`, `incident`).
+ */
+id: string, name: Localized, description: Localized, 
+/**
+ * Dots each member may give while choosing a case (dot voting).
+ */
+dots_per_member: number, phases: Array<PhaseTemplate>, };
+
+export type PhaseTemplate = { 
+/**
+ * Unique within the method, lowercase letters, digits and `-`.
+ */
+id: string, name: Localized, 
+/**
+ * What the phase asks of people, in plain words ("Ask open questions. No advice yet.").
+ */
+instruction: Localized, 
+/**
+ * Default time box in minutes.
+ */
+minutes: number, turns: TurnMode, 
+/**
+ * Which kinds of input each role may submit in this phase. A role that is absent may
+ * submit nothing. The facilitator's control commands are not listed here.
+ */
+allow: Partial<Record<Role, Array<InputKind>>>, 
+/**
+ * "Back turned": the case-bringer hears everything but may not post or speak.
+ */
+case_bringer_listens: boolean, 
+/**
+ * At most this many items of a kind per member in this phase (e.g. 3 questions each).
+ */
+max_per_member: Partial<Record<InputKind, number>>, };
+
+export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "choose_case", case: ItemId, 
+/**
+ * Keep the other proposals for the next meeting of the group.
+ */
+keep_others?: boolean, } | { "kind": "keep_case", case: ItemId, keep: boolean, } | { "kind": "give_floor", member: MemberId, } | { "kind": "end_floor", } | { "kind": "next_speaker", } | { "kind": "skip_speaker", member: MemberId, } | { "kind": "start_round", } | { "kind": "hide_item", item: ItemId, hidden: boolean, } | { "kind": "reveal_notes", } | { "kind": "raise_hand", } | { "kind": "lower_hand", } | { "kind": "pass", } | { "kind": "submit", input: InputKind, text: string, 
+/**
+ * The question an `answer` answers.
+ */
+reply_to?: ItemId | null, 
+/**
+ * Hide my name from the other members (never from the rules).
+ */
+anonymous?: boolean, 
+/**
+ * Submit even though the question reads like advice.
+ */
+confirm?: boolean, } | { "kind": "vote", item: ItemId, } | { "kind": "unvote", item: ItemId, } | { "kind": "triage", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "react", item: ItemId, reaction: Reaction, } | { "kind": "withdraw", item: ItemId, } | { "kind": "rename", name: string, };
+
+export type TriageStatus = "open" | "answered" | "parked";
+
+export type Temperature = "none" | "warm" | "cold";
+
+export type Reaction = "none" | "useful" | "not_for_me";
+
+export type Sequenced = { seq: number, at: number, event: Event, };
+
+export type MemberInfo = { id: MemberId, name: string, role: Role, };
+
+export type Item = { id: ItemId, kind: InputKind, 
+/**
+ * The author; `null` for other members when the item is anonymous.
+ */
+by: MemberId | null, anonymous: boolean, 
+/**
+ * `null` while a private note is unrevealed, or for hidden items (except for the
+ * facilitator).
+ */
+text: string | null, 
+/**
+ * Index of the phase the item was made in.
+ */
+phase: number, 
+/**
+ * Sequence number of that phase (a phase visited twice has two).
+ */
+phase_seq: number, at: number, reply_to: ItemId | null, 
+/**
+ * Upvotes (questions) or dots (cases).
+ */
+votes: number, status: TriageStatus, temperature: Temperature, reaction: Reaction, hidden: boolean, 
+/**
+ * A case proposal kept for the group's next meeting.
+ */
+kept: boolean, 
+/**
+ * The case proposal that was chosen.
+ */
+chosen: boolean, 
+/**
+ * A private note that the facilitator revealed.
+ */
+revealed: boolean, };
+
+export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, };
+
+export type SessionStatus = "lobby" | "running" | "ended";
+
+export type SessionView = { code: string, title: string, language: Language, method: MethodTemplate, status: SessionStatus, phase: PhaseState | null, locked: boolean, case_bringer: MemberId | null, members: Array<MemberView>, 
+/**
+ * Raised hands, in queue order.
+ */
+hands: Array<MemberId>, floor: Floor | null, round: RoundView | null, items: Array<Item>, 
+/**
+ * Commitments and kept cases carried over from the group's previous meeting.
+ */
+report_back: ReportBack | null, me: Me, };
+
+export type PhaseState = { index: number, 
+/**
+ * Changes every time a phase is entered; commands carry it as their phase stamp.
+ */
+seq: number, started_at: number, deadline: number | null, time_up: boolean, };
+
+export type MemberView = { id: MemberId, name: string, role: Role, online: boolean, 
+/**
+ * Total of finished turns; add `now - floor.since` for the current speaker.
+ */
+speaking_ms: number, 
+/**
+ * False after being away past the grace period: skipped in rounds.
+ */
+in_turns: boolean, };
+
+export type Floor = { member: MemberId, since: number, };
+
+export type RoundView = { order: Array<MemberId>, 
+/**
+ * Members whose turn is over (spoke or passed), in order.
+ */
+done: Array<MemberId>, passed: Array<MemberId>, };
+
+export type Me = { 
+/**
+ * `null` for the shared screen.
+ */
+member: MemberId | null, role: Role, 
+/**
+ * Items I voted for (a case appears once per dot).
+ */
+votes: Array<ItemId>, 
+/**
+ * Items I wrote, anonymous ones included.
+ */
+items: Array<ItemId>, 
+/**
+ * My private notes that are not revealed yet, with their text.
+ */
+notes: Array<Item>, };
+
+export type ReportBack = { previous_title: string, previous_date: number, commitments: Array<CarriedItem>, kept_cases: Array<CarriedItem>, };
+
+export type CarriedItem = { text: string, by_name: string, };
+
+export type ClientMsg = { "type": "hello", protocol: number, join: Join, } | { "type": "command" } & CommandEnvelope | { "type": "ping", t?: number | null, } | { "type": "leave", };
+
+export type Join = { "as": "member", name: string, } | { "as": "facilitator", token: string, name: string, } | { "as": "resume", token: string, epoch?: number | null, last_seq?: number | null, } | { "as": "screen", token: string, };
+
+export type CommandEnvelope = { 
+/**
+ * Client message id, unique per member (1 to 64 characters). A retry reuses it.
+ */
+id: string, 
+/**
+ * Phase stamp: `phase.seq` as the client saw it when the user acted.
+ */
+phase?: number | null, command: Command, };
+
+export type ServerMsg = { "type": "welcome" } & Welcome | { "type": "event" } & Sequenced | { "type": "ack" } & Ack | { "type": "error" } & ErrorMsg | { "type": "pong", t: number | null, server_time: number, } | { "type": "presence", member: MemberId, online: boolean, };
+
+export type Welcome = { protocol: number, 
+/**
+ * `null` for the shared screen.
+ */
+member: MemberId | null, role: Role, 
+/**
+ * Secret: keep it to come back as the same member (`join.as = "resume"`).
+ */
+resume_token: string | null, epoch: number, 
+/**
+ * The room's latest sequence number.
+ */
+seq: number, server_time: number, 
+/**
+ * Members online now.
+ */
+online: Array<MemberId>, 
+/**
+ * The full view; `null` when the missed events `last_seq + 1 ..= seq` follow instead.
+ */
+view: SessionView | null, };
+
+export type Ack = { id: string, 
+/**
+ * Sequence number of the last event the command produced (events arrive before the ack).
+ */
+seq: number, 
+/**
+ * The item a `submit` created.
+ */
+item: ItemId | null, };
+
+export type ErrorMsg = { 
+/**
+ * The client message id of the refused command, if the error is about one.
+ */
+id: string | null, code: ErrorCode, category: Category, 
+/**
+ * English, for people reading logs of their own client; clients show their own catalog
+ * text for `code`. Never contains session content.
+ */
+message: string, 
+/**
+ * The offending field, when there is one (e.g. `command.text`).
+ */
+field?: string, 
+/**
+ * For `phase_forbids`: the phases (indices) where the input is allowed.
+ */
+phases?: Array<number>, 
+/**
+ * For `rate_limited` and `too_many_attempts`: when to try again.
+ */
+retry_after_ms?: number, };
+
+export type Category = "fix" | "retry" | "reconnect" | "confirm" | "fatal";
+
+export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "removed" | "taken_over" | "rate_limited" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "not_found";
+
+export type CreateSession = { 
+/**
+ * Id of a built-in method (see `GET /api/methods`). Ignored when `template` is given.
+ */
+method?: string, 
+/**
+ * A custom method template, checked with errors that name the field.
+ */
+template?: MethodTemplate, title: string, language?: Language, settings?: SessionSettings, 
+/**
+ * Start this session as the next meeting of a group (the token from an earlier session).
+ */
+group_token?: string, };
+
+export type SessionSettings = { 
+/**
+ * Members may hide their name on items from the other members.
+ */
+allow_anonymous: boolean, 
+/**
+ * Keep the case-bringer's commitments and kept cases for the group's next meeting.
+ */
+keep_for_group: boolean, };
+
+export type SessionCreated = { 
+/**
+ * The room code, e.g. `K7M-3QX-9P` (typed case-insensitively, dashes optional).
+ */
+code: string, 
+/**
+ * The link participants open (also as QR code at `qr_url`).
+ */
+join_url: string, qr_url: string, 
+/**
+ * WebSocket path of the room.
+ */
+ws_path: string, 
+/**
+ * Secret (128 bits or more): joins as facilitator and opens the shared screen.
+ */
+facilitator_token: string, 
+/**
+ * Secret for starting the group's next meeting (see `CreateSession::group_token`).
+ */
+group_token: string, };
+
+export type MethodList = { methods: Array<MethodTemplate>, };
+
+export type ApiError = { code: ErrorCode, category: Category, message: string, field?: string, };
+
+export type Attendance = { title: string, started_at: number | null, ended_at: number | null, members: Array<AttendanceRow>, };
+
+export type AttendanceRow = { name: string, role: Role, joined_at: number, 
+/**
+ * Time connected, summed over all connections.
+ */
+present_ms: number, };
