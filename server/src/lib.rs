@@ -1,0 +1,3 @@
+//! kring server: HTTP, WebSocket, hub, rooms and store.
+
+pub mod store;

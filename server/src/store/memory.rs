@@ -1,0 +1,133 @@
+//! A store in memory: nothing survives the process. For tests and for like-for-like benchmark
+//! comparisons with servers that keep no journal.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use kring_protocol::Millis;
+
+use super::{AppendBatch, LoadedRoom, NewRoom, Store, StoreError, StoreFuture};
+
+#[derive(Default)]
+pub struct MemoryStore {
+    rooms: Mutex<HashMap<String, StoredRoom>>,
+}
+
+struct StoredRoom {
+    room: LoadedRoom,
+    last_active: Millis,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<String, StoredRoom>> {
+        // A panic while holding this lock cannot leave a room half-written (every mutation is
+        // a single insert or push), so a poisoned lock is still consistent.
+        self.rooms.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Store for MemoryStore {
+    fn create_room(&self, room: NewRoom) -> StoreFuture<'_, ()> {
+        let result = {
+            let mut rooms = self.rooms();
+            if rooms.contains_key(&room.code) {
+                Err(StoreError::Duplicate)
+            } else {
+                let last_active = room.created_at;
+                rooms.insert(
+                    room.code.clone(),
+                    StoredRoom {
+                        room: LoadedRoom {
+                            code: room.code,
+                            params_json: room.params_json,
+                            epoch: room.epoch,
+                            created_at: room.created_at,
+                            ended_at: None,
+                            snapshot: None,
+                            events: Vec::new(),
+                            msg_ids: Vec::new(),
+                        },
+                        last_active,
+                    },
+                );
+                Ok(())
+            }
+        };
+        Box::pin(async move { result })
+    }
+
+    fn append(&self, batch: AppendBatch) -> StoreFuture<'_, ()> {
+        let result = (|| {
+            let mut rooms = self.rooms();
+            let stored = rooms.get_mut(&batch.room).ok_or(StoreError::NotFound)?;
+            let room = &mut stored.room;
+            let last = room
+                .events
+                .last()
+                .map(|e| e.seq)
+                .or(room.snapshot.as_ref().map(|s| s.seq))
+                .unwrap_or(0);
+            if let Some(first) = batch.events.first()
+                && first.seq != last + 1
+            {
+                return Err(StoreError::Gap {
+                    expected: last + 1,
+                    got: first.seq,
+                });
+            }
+            if let Some(at) = batch.events.last().map(|e| e.at) {
+                stored.last_active = at;
+            }
+            room.events.extend(batch.events);
+            room.msg_ids.extend(batch.msg_ids);
+            if let Some(snapshot) = batch.snapshot {
+                room.events.retain(|e| e.seq > snapshot.seq);
+                room.snapshot = Some(snapshot);
+            }
+            if batch.ended_at.is_some() {
+                room.ended_at = batch.ended_at;
+            }
+            Ok(())
+        })();
+        Box::pin(async move { result })
+    }
+
+    fn load_room<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<LoadedRoom>> {
+        let room = self.rooms().get(code).map(|r| r.room.clone());
+        Box::pin(async move { Ok(room) })
+    }
+
+    fn room_codes(&self) -> StoreFuture<'_, Vec<String>> {
+        let codes = self.rooms().keys().cloned().collect();
+        Box::pin(async move { Ok(codes) })
+    }
+
+    fn purge_ended(
+        &self,
+        ended_before: Millis,
+        idle_before: Millis,
+    ) -> StoreFuture<'_, Vec<String>> {
+        let mut purged = Vec::new();
+        self.rooms().retain(|code, r| {
+            let ended = r.room.ended_at.is_some_and(|at| at < ended_before);
+            let idle = r.last_active < idle_before;
+            if ended || idle {
+                purged.push(code.clone());
+            }
+            !(ended || idle)
+        });
+        Box::pin(async move { Ok(purged) })
+    }
+
+    fn check_writable(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn close(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async { Ok(()) })
+    }
+}

@@ -1,0 +1,122 @@
+//! Durable storage of rooms: a journal of events per room, periodic snapshots, and the client
+//! message ids that make retries idempotent.
+//!
+//! The room task calls [`Store::append`] and acknowledges a command only after it returns `Ok`
+//! (ack after commit). Implementations must make a batch atomic (all of it or none), keep a
+//! room's sequence numbers gap-free (an append whose first `seq` does not follow the last stored
+//! one fails with [`StoreError::Gap`]), and never log event content.
+
+pub mod memory;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use kring_protocol::{Epoch, MemberId, Millis, Seq};
+
+pub use memory::MemoryStore;
+
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The batch does not follow the stored history (a lost or reordered append).
+    #[error("sequence gap in room journal: expected {expected}, got {got}")]
+    Gap { expected: Seq, got: Seq },
+    #[error("room already exists")]
+    Duplicate,
+    #[error("room not found")]
+    NotFound,
+    /// The database failed; the message is the driver's (no session content).
+    #[error("store failure: {0}")]
+    Backend(String),
+    #[error("store is closed")]
+    Closed,
+}
+
+/// A room at creation.
+#[derive(Clone, Debug)]
+pub struct NewRoom {
+    pub code: String,
+    /// The engine's `SessionParams` as JSON.
+    pub params_json: String,
+    pub epoch: Epoch,
+    pub created_at: Millis,
+}
+
+/// One journal entry: an event in its full (journal) form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: Seq,
+    pub at: Millis,
+    /// Content-free event name, e.g. `item_added`.
+    pub kind: &'static str,
+    pub json: String,
+}
+
+/// A client message id that produced events, with the ack to send again on a retry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredMsgId {
+    pub member: MemberId,
+    pub msg_id: String,
+    pub ack_json: String,
+}
+
+/// The serialised engine state after event `seq`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub seq: Seq,
+    pub json: String,
+}
+
+/// Everything one room commits at once.
+#[derive(Clone, Debug)]
+pub struct AppendBatch {
+    pub room: String,
+    pub events: Vec<StoredEvent>,
+    pub msg_ids: Vec<StoredMsgId>,
+    pub snapshot: Option<Snapshot>,
+    /// Set when the batch ends the session: starts the retention clock.
+    pub ended_at: Option<Millis>,
+}
+
+/// A room as read back at start-up or on first use.
+#[derive(Clone, Debug)]
+pub struct LoadedRoom {
+    pub code: String,
+    pub params_json: String,
+    pub epoch: Epoch,
+    pub created_at: Millis,
+    pub ended_at: Option<Millis>,
+    /// The latest snapshot, if any; `events` follow it.
+    pub snapshot: Option<Snapshot>,
+    pub events: Vec<StoredEvent>,
+    pub msg_ids: Vec<StoredMsgId>,
+}
+
+/// Where rooms live. `Send + Sync` so one instance serves every room task.
+pub trait Store: Send + Sync + 'static {
+    fn create_room(&self, room: NewRoom) -> StoreFuture<'_, ()>;
+
+    /// Makes the batch durable; returns only when it is (ack after commit).
+    fn append(&self, batch: AppendBatch) -> StoreFuture<'_, ()>;
+
+    /// `None` when no such room exists (never created, or purged).
+    fn load_room<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<LoadedRoom>>;
+
+    /// Codes of rooms whose content still exists (running, or ended but not yet purged).
+    fn room_codes(&self) -> StoreFuture<'_, Vec<String>>;
+
+    /// Deletes every trace of the rooms that ended (or idled) before `ended_before`, so their
+    /// text is unrecoverable from the database files. Returns the purged codes.
+    fn purge_ended(
+        &self,
+        ended_before: Millis,
+        idle_before: Millis,
+    ) -> StoreFuture<'_, Vec<String>>;
+
+    /// `Ok` when the store can take writes now.
+    fn check_writable(&self) -> StoreFuture<'_, ()>;
+
+    /// Flushes pending writes and releases files; later calls fail with `Closed`.
+    fn close(&self) -> StoreFuture<'_, ()>;
+}
