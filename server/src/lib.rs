@@ -1,3 +1,4 @@
 //! kring server: HTTP, WebSocket, hub, rooms and store.
 
+pub mod metrics;
 pub mod store;

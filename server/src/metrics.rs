@@ -1,0 +1,222 @@
+//! Prometheus metrics, kept in atomics. Names and labels never carry session content: only
+//! counts, durations, and error codes.
+
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use kring_protocol::ErrorCode;
+
+#[derive(Default)]
+pub struct Metrics {
+    pub connections: Gauge,
+    pub connections_total: Counter,
+    pub rooms: Gauge,
+    pub messages_in: Counter,
+    pub messages_out: Counter,
+    pub bytes_out: Counter,
+    pub slow_consumers: Counter,
+    pub events: Counter,
+    pub store_commits: Counter,
+    pub store_commit_seconds: Histogram,
+    pub store_batch_events: Counter,
+    rejections: Mutex<Vec<(ErrorCode, u64)>>,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn reject(&self, code: ErrorCode) {
+        let mut rejections = self.rejections.lock().unwrap_or_else(|e| e.into_inner());
+        match rejections.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => rejections.push((code, 1)),
+        }
+    }
+
+    pub fn rejections(&self, code: ErrorCode) -> u64 {
+        let rejections = self.rejections.lock().unwrap_or_else(|e| e.into_inner());
+        rejections
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// The Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(4096);
+        gauge(
+            &mut out,
+            "kring_connections",
+            "Open WebSocket connections.",
+            &self.connections,
+        );
+        counter(
+            &mut out,
+            "kring_connections_total",
+            "WebSocket connections accepted.",
+            &self.connections_total,
+        );
+        gauge(
+            &mut out,
+            "kring_rooms",
+            "Rooms live in memory.",
+            &self.rooms,
+        );
+        counter(
+            &mut out,
+            "kring_messages_in_total",
+            "Messages received from clients.",
+            &self.messages_in,
+        );
+        counter(
+            &mut out,
+            "kring_messages_out_total",
+            "Messages queued to clients.",
+            &self.messages_out,
+        );
+        counter(
+            &mut out,
+            "kring_bytes_out_total",
+            "Bytes queued to clients.",
+            &self.bytes_out,
+        );
+        counter(
+            &mut out,
+            "kring_slow_consumers_total",
+            "Clients dropped because their queue was full.",
+            &self.slow_consumers,
+        );
+        counter(
+            &mut out,
+            "kring_events_total",
+            "Events recorded by rooms.",
+            &self.events,
+        );
+        counter(
+            &mut out,
+            "kring_store_commits_total",
+            "Store transactions committed.",
+            &self.store_commits,
+        );
+        counter(
+            &mut out,
+            "kring_store_batch_events_total",
+            "Events written by store transactions.",
+            &self.store_batch_events,
+        );
+        self.store_commit_seconds.render(
+            &mut out,
+            "kring_store_commit_seconds",
+            "Time from append request to durable commit.",
+        );
+        let _ = writeln!(
+            out,
+            "# HELP kring_rejections_total Commands and messages refused, by error code."
+        );
+        let _ = writeln!(out, "# TYPE kring_rejections_total counter");
+        let rejections = self.rejections.lock().unwrap_or_else(|e| e.into_inner());
+        for (code, n) in rejections.iter() {
+            let _ = writeln!(out, "kring_rejections_total{{code=\"{code}\"}} {n}");
+        }
+        out
+    }
+}
+
+fn gauge(out: &mut String, name: &str, help: &str, g: &Gauge) {
+    let _ = writeln!(
+        out,
+        "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {}",
+        g.get()
+    );
+}
+
+fn counter(out: &mut String, name: &str, help: &str, c: &Counter) {
+    let _ = writeln!(
+        out,
+        "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+        c.get()
+    );
+}
+
+#[derive(Default)]
+pub struct Counter(AtomicU64);
+
+impl Counter {
+    pub fn inc(&self) {
+        self.add(1);
+    }
+
+    pub fn add(&self, n: u64) {
+        self.0.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+#[derive(Default)]
+pub struct Gauge(AtomicU64);
+
+impl Gauge {
+    pub fn inc(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn dec(&self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Upper bounds of the histogram buckets, in seconds.
+const BUCKETS: [f64; 14] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+#[derive(Default)]
+pub struct Histogram {
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+}
+
+impl Histogram {
+    pub fn observe(&self, d: Duration) {
+        let secs = d.as_secs_f64();
+        for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
+            if secs <= *bound {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_micros
+            .fetch_add(d.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Ordering::Relaxed)
+            );
+        }
+        let count = self.count();
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "{name}_sum {sum}\n{name}_count {count}");
+    }
+}
