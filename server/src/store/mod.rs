@@ -7,6 +7,7 @@
 //! one fails with [`StoreError::Gap`]), and never log event content.
 
 pub mod memory;
+pub mod sqlite;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,6 +15,7 @@ use std::pin::Pin;
 use kring_protocol::{Epoch, MemberId, Millis, Seq};
 
 pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
 
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
