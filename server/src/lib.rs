@@ -1,4 +1,17 @@
 //! kring server: HTTP, WebSocket, hub, rooms and store.
+//!
+//! The binary is a thin wrapper around [`run`]; tests call it with a listener on port 0.
 
+mod app;
+pub mod clock;
+pub mod config;
+pub mod conn;
+pub mod http;
+pub mod hub;
 pub mod metrics;
+pub mod room;
+pub mod secrets;
 pub mod store;
+
+pub use app::run;
+pub use config::Config;

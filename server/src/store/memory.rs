@@ -85,7 +85,6 @@ impl Store for MemoryStore {
             room.events.extend(batch.events);
             room.msg_ids.extend(batch.msg_ids);
             if let Some(snapshot) = batch.snapshot {
-                room.events.retain(|e| e.seq > snapshot.seq);
                 room.snapshot = Some(snapshot);
             }
             if batch.ended_at.is_some() {

@@ -89,8 +89,10 @@ pub struct LoadedRoom {
     pub epoch: Epoch,
     pub created_at: Millis,
     pub ended_at: Option<Millis>,
-    /// The latest snapshot, if any; `events` follow it.
+    /// The latest snapshot, if any.
     pub snapshot: Option<Snapshot>,
+    /// The whole journal in order. A snapshot only saves replay time; the journal stays the
+    /// source of truth, so a snapshot the current engine cannot read is simply ignored.
     pub events: Vec<StoredEvent>,
     pub msg_ids: Vec<StoredMsgId>,
 }

@@ -1,0 +1,89 @@
+//! Wiring: store, hub, HTTP server, background jobs, graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::now_ms;
+use crate::config::{Config, StoreKind};
+use crate::http::{AppState, router};
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::store::{MemoryStore, SqliteStore, Store};
+
+/// How often ended sessions past retention are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(60);
+
+/// Serves on `listener` until `shutdown` resolves, then stops within `cfg.shutdown_timeout`:
+/// stop accepting, let rooms finish in-flight work and tell clients to reconnect, close the
+/// store.
+pub async fn run(
+    listener: TcpListener,
+    cfg: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let metrics = Arc::new(Metrics::new());
+    let store: Arc<dyn Store> = match cfg.store {
+        StoreKind::Sqlite => Arc::new(
+            SqliteStore::open(&cfg.data_dir, metrics.clone())
+                .await
+                .context("opening the SQLite store")?,
+        ),
+        StoreKind::Memory => Arc::new(MemoryStore::new()),
+    };
+    let cfg = Arc::new(cfg);
+    let hub = Hub::new(store.clone(), metrics, cfg.clone());
+
+    let started = Instant::now();
+    let rooms = hub.load_all().await.context("restoring rooms")?;
+    tracing::info!(
+        rooms,
+        ms = started.elapsed().as_millis() as u64,
+        "rooms restored"
+    );
+
+    let stop = CancellationToken::new();
+    let purger = tokio::spawn(purge_loop(hub.clone(), stop.clone()));
+    let app = router(AppState {
+        hub: hub.clone(),
+        connections: Arc::new(Semaphore::new(cfg.max_connections)),
+    });
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop.clone().cancelled_owned());
+    let server = tokio::spawn(server.into_future());
+
+    shutdown.await;
+    tracing::info!("shutting down");
+    let deadline = Instant::now() + cfg.shutdown_timeout;
+    stop.cancel();
+    hub.shutdown(cfg.shutdown_timeout).await;
+    let left = deadline.saturating_duration_since(Instant::now());
+    if tokio::time::timeout(left, server).await.is_err() {
+        tracing::warn!("HTTP requests still running at the shutdown deadline");
+    }
+    let _ = purger.await;
+    store.close().await.context("closing the store")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn purge_loop(hub: Arc<Hub>, stop: CancellationToken) {
+    loop {
+        if let Err(e) = hub.purge(now_ms()).await {
+            tracing::error!(error = %e, "purge failed");
+        }
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(PURGE_EVERY) => {}
+        }
+    }
+}

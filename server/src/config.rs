@@ -1,0 +1,141 @@
+//! Configuration from flags and environment (`kring --help`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Parser, Clone, Debug)]
+#[command(
+    name = "kring",
+    version,
+    about = "kring: live intervision sessions (questions first, then advice) for phones, laptops and shared screens"
+)]
+pub struct Config {
+    /// Address to listen on. Use 0.0.0.0:8080 so phones on the local network can join.
+    #[arg(long, env = "KRING_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Public base URL used in join links and QR codes (e.g. https://kring.example.org).
+    /// Default: derived from each request's Host header.
+    #[arg(long, env = "KRING_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Directory of the embedded SQLite database.
+    #[arg(long, env = "KRING_DATA_DIR", default_value = "kring-data")]
+    pub data_dir: PathBuf,
+
+    /// Where sessions are kept: `sqlite` (durable, default) or `memory` (lost on exit; tests and
+    /// benchmarks).
+    #[arg(long, env = "KRING_STORE", value_enum, default_value_t = StoreKind::Sqlite)]
+    pub store: StoreKind,
+
+    /// Log format.
+    #[arg(long, env = "KRING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Log filter (tracing syntax: `info`, `kring_server=debug`, ...). Logs never contain
+    /// session content, at any level.
+    #[arg(long, env = "KRING_LOG", default_value = "info")]
+    pub log: String,
+
+    /// How long an ended session's content is kept (for the case-bringer's summary) before it
+    /// is deleted for good. `0` deletes at once.
+    #[arg(long, env = "KRING_RETENTION", default_value = "24h", value_parser = parse_duration)]
+    pub retention: Duration,
+
+    /// A session with no activity for this long counts as abandoned and is then deleted after
+    /// the retention period.
+    #[arg(long, env = "KRING_IDLE_TIMEOUT", default_value = "12h", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// How often the server pings each socket.
+    #[arg(long, env = "KRING_HEARTBEAT", default_value = "15s", value_parser = parse_duration)]
+    pub heartbeat: Duration,
+
+    /// A socket silent for this long is closed and its member shown as away.
+    #[arg(long, env = "KRING_AWAY_AFTER", default_value = "40s", value_parser = parse_duration)]
+    pub away_after: Duration,
+
+    /// A member away for this long is taken out of turn-taking (what they wrote stays).
+    #[arg(long, env = "KRING_TURN_GRACE", default_value = "2m", value_parser = parse_duration)]
+    pub turn_grace: Duration,
+
+    /// A room with nobody connected is unloaded from memory after this long (it stays stored).
+    #[arg(long, env = "KRING_ROOM_UNLOAD", default_value = "10m", value_parser = parse_duration)]
+    pub room_unload: Duration,
+
+    /// Maximum simultaneous WebSocket connections.
+    #[arg(long, env = "KRING_MAX_CONNECTIONS", default_value_t = 50_000)]
+    pub max_connections: usize,
+
+    /// Frames queued for one client before it counts as too slow and is dropped (it resumes).
+    #[arg(long, env = "KRING_CLIENT_QUEUE", default_value_t = 256)]
+    pub client_queue: usize,
+
+    /// Upper bound on a graceful shutdown.
+    #[arg(long, env = "KRING_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub shutdown_timeout: Duration,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    Sqlite,
+    Memory,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    /// Defaults for tests and embedding: memory store, port 0 on loopback.
+    pub fn for_tests() -> Config {
+        let mut cfg = Config::parse_from(["kring"]);
+        cfg.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        cfg.store = StoreKind::Memory;
+        cfg
+    }
+}
+
+/// Parses `500ms`, `30s`, `5m`, `24h`, `7d` or `0`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let split = s
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("`{s}` needs a unit: ms, s, m, h or d"))?;
+    let (number, unit) = s.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` does not start with a number"))?;
+    let ms = match unit {
+        "ms" => n,
+        "s" => n * 1000,
+        "m" => n * 60_000,
+        "h" => n * 3_600_000,
+        "d" => n * 86_400_000,
+        _ => return Err(format!("`{unit}` is not a unit: use ms, s, m, h or d")),
+    };
+    Ok(Duration::from_millis(ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("24h"), Ok(Duration::from_secs(86_400)));
+        assert!(parse_duration("24").is_err());
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("3w").is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! `/api/...`: methods and session creation.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use kring_engine::{SessionParams, methods};
+use kring_protocol::{CreateSession, ErrorCode, MethodList, SessionCreated};
+
+use super::join::base_url;
+use super::{ApiErr, AppState};
+use crate::clock::now_ms;
+use crate::hub::HubError;
+use crate::secrets::{display_code, hash_token, new_room_code, new_token};
+use crate::store::StoreError;
+
+const TITLE_MAX_CHARS: usize = 120;
+
+pub async fn methods() -> Json<MethodList> {
+    Json(MethodList {
+        methods: methods::builtin().to_vec(),
+    })
+}
+
+pub async fn create_session(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<SessionCreated>), ApiErr> {
+    let request = parse(&body)?;
+    let title = request.title.trim().to_owned();
+    let title_chars = title.chars().count();
+    if title_chars == 0 || title_chars > TITLE_MAX_CHARS || title.chars().any(char::is_control) {
+        return Err(
+            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest)
+                .field("title", "The title must be 1 to 120 characters."),
+        );
+    }
+    let method = match request.template {
+        Some(template) => {
+            methods::validate(&template).map_err(|e| {
+                ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidTemplate)
+                    .field(format!("template.{}", e.field), e.message)
+            })?;
+            template
+        }
+        None => {
+            let id = request.method.as_deref().unwrap_or("basic");
+            methods::find(id).cloned().ok_or_else(|| {
+                ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownMethod)
+                    .field("method", "There is no built-in method with this id.")
+            })?
+        }
+    };
+    let facilitator_token = new_token();
+    let mut params = SessionParams {
+        code: String::new(),
+        title,
+        language: request.language.unwrap_or_default(),
+        method,
+        settings: request.settings.unwrap_or_default(),
+        created_at: now_ms(),
+        facilitator_token_hash: hash_token(&facilitator_token),
+        report_back: None,
+    };
+    let code = create_with_fresh_code(&app, &mut params).await?;
+    let shown = display_code(&code);
+    tracing::info!(room = %code, method = %params.method.id, "session created");
+    Ok((
+        StatusCode::CREATED,
+        Json(SessionCreated {
+            join_url: format!("{}/join/{shown}", base_url(&app, &headers)),
+            qr_url: format!("/join/{shown}/qr.svg"),
+            ws_path: format!("/ws/{code}"),
+            code: shown,
+            facilitator_token,
+            group_token: new_token(),
+        }),
+    ))
+}
+
+fn parse(body: &[u8]) -> Result<CreateSession, ApiErr> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        let err = ApiErr::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest);
+        if !inner.is_data() || field == "." {
+            return err.field(".", "The body must be a JSON object with at least `title`.");
+        }
+        let message = format!("The request does not match the API at `{field}`.");
+        match field.strip_prefix("template.") {
+            Some(_) => ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidTemplate)
+                .field(field, message),
+            None => err.field(field, message),
+        }
+    })
+}
+
+/// Codes are random; on the rare collision, draw again.
+async fn create_with_fresh_code(
+    app: &AppState,
+    params: &mut SessionParams,
+) -> Result<String, ApiErr> {
+    for _ in 0..5 {
+        let code = new_room_code();
+        params.code = code.clone();
+        match app.hub.create(params.clone()).await {
+            Ok(()) => return Ok(code),
+            Err(HubError::Store(StoreError::Duplicate)) => continue,
+            Err(HubError::ShuttingDown) => {
+                return Err(ApiErr::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::ShuttingDown,
+                ));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "session creation failed");
+                return Err(ApiErr::internal());
+            }
+        }
+    }
+    Err(ApiErr::internal())
+}

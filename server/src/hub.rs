@@ -1,0 +1,251 @@
+//! The registry of live rooms: room code -> handle of the task that owns the room.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+use kring_engine::{Session, SessionParams};
+use kring_protocol::Millis;
+use tokio::sync::oneshot;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::room::{RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
+use crate::secrets::new_epoch;
+use crate::store::{NewRoom, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Restore(#[from] RestoreError),
+    #[error("the server is shutting down")]
+    ShuttingDown,
+}
+
+pub struct Hub {
+    registry: Arc<DashMap<String, RoomHandle>>,
+    /// One lock per code being loaded, so concurrent first lookups load a room once.
+    loading: DashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    deps: Arc<RoomDeps>,
+    tracker: TaskTracker,
+    closing: AtomicBool,
+    pub guesses: GuessLimiter,
+}
+
+impl Hub {
+    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, cfg: Arc<Config>) -> Arc<Hub> {
+        let registry = Arc::new(DashMap::new());
+        Arc::new(Hub {
+            registry: registry.clone(),
+            loading: DashMap::new(),
+            deps: Arc::new(RoomDeps {
+                store,
+                metrics,
+                cfg,
+                registry,
+            }),
+            tracker: TaskTracker::new(),
+            closing: AtomicBool::new(false),
+            guesses: GuessLimiter::new(20, Duration::from_secs(60)),
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.deps.store
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.deps.metrics
+    }
+
+    pub fn config(&self) -> &Arc<Config> {
+        &self.deps.cfg
+    }
+
+    /// Stores a new room and starts its task.
+    pub async fn create(&self, params: SessionParams) -> Result<(), HubError> {
+        if self.closing.load(Ordering::Relaxed) {
+            return Err(HubError::ShuttingDown);
+        }
+        let code = params.code.clone();
+        let epoch = new_epoch();
+        self.deps
+            .store
+            .create_room(NewRoom {
+                code: code.clone(),
+                params_json: serde_json::to_string(&params).expect("params serialise"),
+                epoch,
+                created_at: params.created_at,
+            })
+            .await?;
+        let room = Room::new(code.clone(), epoch, Session::new(params), self.deps.clone());
+        self.registry.insert(code, room.spawn(&self.tracker));
+        Ok(())
+    }
+
+    /// The live room with this (canonical) code, loading it from the store if needed.
+    pub async fn room(&self, code: &str) -> Result<Option<RoomHandle>, HubError> {
+        if self.closing.load(Ordering::Relaxed) {
+            return Err(HubError::ShuttingDown);
+        }
+        if let Some(handle) = self.registry.get(code) {
+            return Ok(Some(handle.clone()));
+        }
+        let lock = self.loading.entry(code.to_owned()).or_default().clone();
+        let _loading = lock.lock().await;
+        if let Some(handle) = self.registry.get(code) {
+            return Ok(Some(handle.clone()));
+        }
+        let result = self.load(code).await;
+        self.loading.remove(code);
+        result
+    }
+
+    async fn load(&self, code: &str) -> Result<Option<RoomHandle>, HubError> {
+        let Some(loaded) = self.deps.store.load_room(code).await? else {
+            return Ok(None);
+        };
+        let room = restore(loaded, self.deps.clone())?;
+        let handle = room.spawn(&self.tracker);
+        self.registry.insert(code.to_owned(), handle.clone());
+        Ok(Some(handle))
+    }
+
+    /// Loads every stored room, so timers run and members can resume at once after a restart.
+    pub async fn load_all(&self) -> Result<usize, HubError> {
+        let codes = self.deps.store.room_codes().await?;
+        let mut loaded = 0;
+        for code in codes {
+            match self.room(&code).await {
+                Ok(Some(_)) => loaded += 1,
+                Ok(None) => {}
+                Err(HubError::Restore(e)) => {
+                    tracing::error!(room = %code, error = %e, "room cannot be restored; skipped")
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(loaded)
+    }
+
+    pub fn live_rooms(&self) -> usize {
+        self.registry.len()
+    }
+
+    /// Deletes rooms past retention and closes the live ones among them.
+    pub async fn purge(&self, now: Millis) -> Result<usize, HubError> {
+        let cfg = &self.deps.cfg;
+        let retention = cfg.retention.as_millis() as Millis;
+        let idle = cfg.idle_timeout.as_millis() as Millis;
+        let ended_before = now.saturating_sub(retention);
+        let idle_before = now.saturating_sub(retention + idle);
+        let purged = self
+            .deps
+            .store
+            .purge_ended(ended_before, idle_before)
+            .await?;
+        for code in &purged {
+            if let Some((_, handle)) = self.registry.remove(code) {
+                let _ = handle.tx.send(RoomMsg::Purged).await;
+            }
+        }
+        if !purged.is_empty() {
+            tracing::info!(rooms = purged.len(), "purged ended sessions");
+        }
+        self.guesses.forget_old();
+        Ok(purged.len())
+    }
+
+    /// Stops every room (each finishes in-flight work and tells its clients to reconnect),
+    /// waiting at most `timeout`.
+    pub async fn shutdown(&self, timeout: Duration) {
+        self.closing.store(true, Ordering::Relaxed);
+        let handles: Vec<RoomHandle> = self.registry.iter().map(|h| h.clone()).collect();
+        let mut waits = Vec::with_capacity(handles.len());
+        for handle in handles {
+            let (done, wait) = oneshot::channel();
+            if handle.tx.send(RoomMsg::Shutdown { done }).await.is_ok() {
+                waits.push(wait);
+            }
+        }
+        self.tracker.close();
+        let all = async {
+            for wait in waits {
+                let _ = wait.await;
+            }
+            self.tracker.wait().await;
+        };
+        if tokio::time::timeout(timeout, all).await.is_err() {
+            tracing::warn!("rooms did not stop in time");
+        }
+    }
+}
+
+/// Limits failed room-code and token attempts per address, so codes cannot be enumerated.
+pub struct GuessLimiter {
+    failures: DashMap<IpAddr, (u32, Instant)>,
+    max: u32,
+    window: Duration,
+}
+
+impl GuessLimiter {
+    pub fn new(max: u32, window: Duration) -> Self {
+        GuessLimiter {
+            failures: DashMap::new(),
+            max,
+            window,
+        }
+    }
+
+    /// `Err(retry_after)` when the address has failed too often lately.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        match self.failures.get(&ip) {
+            Some(entry) => {
+                let (count, since) = *entry;
+                let elapsed = since.elapsed();
+                if count >= self.max && elapsed < self.window {
+                    Err(self.window - elapsed)
+                } else {
+                    Ok(())
+                }
+            }
+            None => Ok(()),
+        }
+    }
+
+    pub fn failed(&self, ip: IpAddr) {
+        let mut entry = self.failures.entry(ip).or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= self.window {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+    }
+
+    fn forget_old(&self) {
+        self.failures
+            .retain(|_, (_, since)| since.elapsed() < self.window);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guesses_are_limited_per_address() {
+        let limiter = GuessLimiter::new(3, Duration::from_secs(60));
+        let a: IpAddr = [10, 0, 0, 1].into();
+        let b: IpAddr = [10, 0, 0, 2].into();
+        for _ in 0..3 {
+            assert!(limiter.check(a).is_ok());
+            limiter.failed(a);
+        }
+        assert!(limiter.check(a).is_err());
+        assert!(limiter.check(b).is_ok());
+    }
+}

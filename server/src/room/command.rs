@@ -1,0 +1,93 @@
+//! Deciding a member's command: dedup, engine decision, ack.
+
+use kring_engine::Rejection;
+use kring_protocol::{
+    Ack, CommandEnvelope, ErrorCode, ErrorMsg, Event, MemberId, Millis, ServerMsg,
+};
+
+use super::effects::{Effect, Pending};
+use super::task::Room;
+use super::{ConnId, to_frame};
+use crate::store::StoredMsgId;
+
+impl Room {
+    pub(super) fn decide_command(
+        &mut self,
+        member: MemberId,
+        conn: ConnId,
+        envelope: CommandEnvelope,
+        now: Millis,
+        p: &mut Pending,
+    ) {
+        let CommandEnvelope { id, phase, command } = envelope;
+        if let Some(ack) = self.dedup.get(member, &id) {
+            // A retry of an applied command: same effect (none), same ack.
+            p.effects.push(Effect::Send {
+                conn,
+                frame: ack.clone(),
+            });
+            return;
+        }
+        let decision = match self.session.decide(member, &command, phase, now) {
+            Ok(decision) => decision,
+            Err(rejection) => {
+                self.deps.metrics.reject(rejection.code);
+                tracing::debug!(room = %self.code, %member, command = command.name(), code = %rejection.code, "command refused");
+                let error = rejection_msg(rejection).with_id(id);
+                p.effects.push(Effect::Send {
+                    conn,
+                    frame: to_frame(&ServerMsg::Error(error)),
+                });
+                return;
+            }
+        };
+        let removed: Vec<MemberId> = decision
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::MemberRemoved { member } => Some(*member),
+                _ => None,
+            })
+            .collect();
+        let recorded = !decision.events.is_empty();
+        self.record(decision.events, now, p);
+        for gone in removed {
+            self.away_since.remove(&gone);
+            if let Some(c) = self
+                .member_conn
+                .remove(&gone)
+                .and_then(|cid| self.conns.remove(&cid))
+            {
+                p.effects.push(Effect::Close {
+                    sink: c.sink,
+                    code: ErrorCode::Removed,
+                });
+            }
+        }
+        let ack = to_frame(&ServerMsg::Ack(Ack {
+            id: id.clone(),
+            seq: self.session.seq(),
+            item: decision.item,
+        }));
+        if recorded {
+            p.msg_ids.push(StoredMsgId {
+                member,
+                msg_id: id.clone(),
+                ack_json: ack.to_string(),
+            });
+            self.dedup.insert(member, id, ack.clone());
+        }
+        p.effects.push(Effect::Send { conn, frame: ack });
+    }
+}
+
+/// The wire form of an engine rejection (content-free by construction).
+pub(super) fn rejection_msg(rejection: Rejection) -> ErrorMsg {
+    let mut msg = ErrorMsg::new(rejection.code);
+    msg.phases = rejection.phases;
+    msg.field = rejection.field.map(str::to_owned);
+    if let Some(detail) = rejection.detail {
+        msg.message = detail;
+    }
+    msg
+}

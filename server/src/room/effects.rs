@@ -1,0 +1,133 @@
+//! What a batch does to the outside world, carried out in order after its commit.
+
+use axum::extract::ws::Utf8Bytes;
+use kring_protocol::{ErrorCode, MemberId, Seq, Sequenced, ServerMsg, event_json};
+use tokio::sync::oneshot;
+
+use super::task::Room;
+use super::{ConnId, ConnSink, JoinError, Joined, to_frame};
+use crate::store::StoredMsgId;
+
+pub(super) enum Effect {
+    /// Broadcast `Pending::events[i]`.
+    Event(usize),
+    /// Send a frame to one connection (ack, error).
+    Send {
+        conn: ConnId,
+        frame: Utf8Bytes,
+    },
+    /// The connection's welcome: send it (and the missed events `after < seq <= upto`), then
+    /// the connection receives broadcasts.
+    Live {
+        conn: ConnId,
+        welcome: Utf8Bytes,
+        replay: Option<(Seq, Seq)>,
+        reply: oneshot::Sender<Result<Joined, JoinError>>,
+        joined: Joined,
+    },
+    Presence {
+        member: MemberId,
+        online: bool,
+    },
+    Close {
+        sink: ConnSink,
+        code: ErrorCode,
+    },
+}
+
+/// The outcome of one batch before it is durable.
+#[derive(Default)]
+pub(super) struct Pending {
+    pub events: Vec<Sequenced>,
+    pub msg_ids: Vec<StoredMsgId>,
+    pub effects: Vec<Effect>,
+}
+
+impl Pending {
+    /// The commit failed: nobody may see anything of this batch. Joins are told to retry.
+    pub fn fail(self) {
+        for effect in self.effects {
+            if let Effect::Live { reply, .. } = effect {
+                let _ = reply.send(Err(JoinError::Refused(ErrorCode::StoreUnavailable)));
+            }
+        }
+    }
+}
+
+impl Room {
+    pub(super) fn run_effects(&mut self, p: Pending) {
+        let Pending {
+            events, effects, ..
+        } = p;
+        for effect in effects {
+            match effect {
+                Effect::Event(i) => self.broadcast_event(&events[i]),
+                Effect::Send { conn, frame } => {
+                    if let Some(c) = self.conns.get(&conn) {
+                        self.deps.metrics.messages_out.inc();
+                        c.sink.push(frame);
+                    }
+                }
+                Effect::Live {
+                    conn,
+                    welcome,
+                    replay,
+                    reply,
+                    joined,
+                } => self.go_live(conn, welcome, replay, reply, joined),
+                Effect::Presence { member, online } => {
+                    let frame = to_frame(&ServerMsg::Presence { member, online });
+                    self.broadcast(&frame);
+                }
+                Effect::Close { sink, code } => sink.close_with(code),
+            }
+        }
+    }
+
+    fn broadcast_event(&mut self, e: &Sequenced) {
+        // Serialised once; every member's queue gets the same bytes.
+        let frame = Utf8Bytes::from(event_json(e.seq, e.at, &e.event.to_public()));
+        self.replay.push(e.seq, frame.clone());
+        self.broadcast(&frame);
+    }
+
+    fn broadcast(&self, frame: &Utf8Bytes) {
+        let mut sent = 0u64;
+        for conn in self.conns.values().filter(|c| c.live) {
+            if conn.sink.push(frame.clone()) {
+                sent += 1;
+            } else if conn.sink.reason() == Some(ErrorCode::SlowConsumer) {
+                self.deps.metrics.slow_consumers.inc();
+            }
+        }
+        self.deps.metrics.messages_out.add(sent);
+        self.deps.metrics.bytes_out.add(sent * frame.len() as u64);
+    }
+
+    fn go_live(
+        &mut self,
+        conn: ConnId,
+        welcome: Utf8Bytes,
+        replay: Option<(Seq, Seq)>,
+        reply: oneshot::Sender<Result<Joined, JoinError>>,
+        joined: Joined,
+    ) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            // The socket went away before its welcome.
+            let _ = reply.send(Err(JoinError::RoomGone));
+            return;
+        };
+        c.live = true;
+        let mut ok = c.sink.push(welcome);
+        if let Some((after, upto)) = replay {
+            for frame in self.replay.range(after, upto) {
+                ok = ok && c.sink.push(frame.clone());
+            }
+        }
+        let _ = reply.send(if ok {
+            Ok(joined)
+        } else {
+            Err(JoinError::Refused(ErrorCode::SlowConsumer))
+        });
+    }
+}

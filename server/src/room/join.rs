@@ -1,0 +1,197 @@
+//! Admitting a socket: a new member, the facilitator, a returning member, or the shared screen.
+
+use kring_engine::{JoinAs, Viewer};
+use kring_protocol::{
+    Epoch, ErrorCode, ErrorMsg, Event, Join, MemberId, Millis, PROTOCOL_VERSION, Role, Seq,
+    ServerMsg, Welcome,
+};
+use tokio::sync::oneshot;
+
+use super::effects::{Effect, Pending};
+use super::task::{Conn, Room};
+use super::{ConnSink, JoinError, Joined, to_frame};
+use crate::secrets::{hash_token, new_token, same_hash};
+
+struct Admitted {
+    member: Option<MemberId>,
+    role: Role,
+    token: Option<String>,
+    events: Vec<Event>,
+    /// The epoch and last sequence a returning client saw.
+    resume: Option<(Option<Epoch>, Option<Seq>)>,
+}
+
+impl Room {
+    pub(super) fn decide_join(
+        &mut self,
+        join: Join,
+        sink: ConnSink,
+        reply: oneshot::Sender<Result<Joined, JoinError>>,
+        now: Millis,
+        p: &mut Pending,
+    ) {
+        let admitted = match self.admit(join, now) {
+            Ok(admitted) => admitted,
+            Err(error) => {
+                self.deps.metrics.reject(error.code);
+                let code = error.code;
+                sink.send(&ServerMsg::Error(error));
+                let _ = reply.send(Err(JoinError::Refused(code)));
+                return;
+            }
+        };
+        self.record(admitted.events, now, p);
+        if let Some(member) = admitted.member {
+            self.away_since.remove(&member);
+            match self.member_conn.insert(member, sink.id) {
+                Some(old) => {
+                    // Same member on a new device or tab: the old socket goes, presence stays.
+                    if let Some(c) = self.conns.remove(&old) {
+                        p.effects.push(Effect::Close {
+                            sink: c.sink,
+                            code: ErrorCode::TakenOver,
+                        });
+                    }
+                }
+                None => {
+                    self.session.set_online(member, true);
+                    p.effects.push(Effect::Presence {
+                        member,
+                        online: true,
+                    });
+                }
+            }
+        }
+        let seq = self.session.seq();
+        let replay = match admitted.resume {
+            Some((Some(epoch), Some(last)))
+                if epoch == self.epoch && self.replay.covers(last, seq) =>
+            {
+                Some((last, seq))
+            }
+            _ => None,
+        };
+        let viewer = match admitted.member {
+            Some(m) => Viewer::Member(m),
+            None => Viewer::Screen,
+        };
+        let welcome = Welcome {
+            protocol: PROTOCOL_VERSION,
+            member: admitted.member,
+            role: admitted.role,
+            resume_token: admitted.token,
+            epoch: self.epoch,
+            seq,
+            server_time: now,
+            online: self.session.online_members(),
+            view: replay.is_none().then(|| self.session.view(viewer)),
+        };
+        let conn = sink.id;
+        self.conns.insert(
+            conn,
+            Conn {
+                sink,
+                member: admitted.member,
+                live: false,
+            },
+        );
+        p.effects.push(Effect::Live {
+            conn,
+            welcome: to_frame(&ServerMsg::Welcome(welcome)),
+            replay,
+            reply,
+            joined: Joined {
+                member: admitted.member,
+            },
+        });
+    }
+
+    fn admit(&self, join: Join, now: Millis) -> Result<Admitted, ErrorMsg> {
+        match join {
+            Join::Member { name } => {
+                let token = new_token();
+                let joined = self
+                    .session
+                    .decide_join(&JoinAs::Member { name }, &hash_token(&token), now)
+                    .map_err(super::command::rejection_msg)?;
+                Ok(Admitted {
+                    member: Some(joined.member),
+                    role: Role::Participant,
+                    token: Some(token),
+                    events: joined.events,
+                    resume: None,
+                })
+            }
+            Join::Facilitator { token, name } => {
+                let hash = self.facilitator_hash(&token)?;
+                let joined = self
+                    .session
+                    .decide_join(&JoinAs::Facilitator { name }, &hash, now)
+                    .map_err(super::command::rejection_msg)?;
+                Ok(Admitted {
+                    member: Some(joined.member),
+                    role: Role::Facilitator,
+                    token: Some(token),
+                    events: joined.events,
+                    resume: None,
+                })
+            }
+            Join::Resume {
+                token,
+                epoch,
+                last_seq,
+            } => {
+                let member = self
+                    .session
+                    .member_by_token_hash(&hash_token(&token))
+                    .ok_or_else(|| ErrorMsg::new(ErrorCode::BadToken))?;
+                Ok(Admitted {
+                    member: Some(member),
+                    role: self
+                        .session
+                        .member_role(member)
+                        .unwrap_or(Role::Participant),
+                    token: Some(token),
+                    events: Vec::new(),
+                    resume: Some((epoch, last_seq)),
+                })
+            }
+            Join::Screen { token } => {
+                self.facilitator_hash(&token)?;
+                Ok(Admitted {
+                    member: None,
+                    role: Role::Screen,
+                    token: None,
+                    events: Vec::new(),
+                    resume: None,
+                })
+            }
+        }
+    }
+
+    fn facilitator_hash(&self, token: &str) -> Result<String, ErrorMsg> {
+        let hash = hash_token(token);
+        if same_hash(&hash, &self.session.params().facilitator_token_hash) {
+            Ok(hash)
+        } else {
+            Err(ErrorMsg::new(ErrorCode::BadToken))
+        }
+    }
+
+    pub(super) fn gone(&mut self, conn: super::ConnId, now: Millis, p: &mut Pending) {
+        let Some(c) = self.conns.remove(&conn) else {
+            return;
+        };
+        if let Some(member) = c.member
+            && self.member_conn.get(&member) == Some(&conn)
+        {
+            self.member_conn.remove(&member);
+            self.session.set_online(member, false);
+            self.away_since.insert(member, now);
+            p.effects.push(Effect::Presence {
+                member,
+                online: false,
+            });
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Rebuilding a room from the store: snapshot (when readable) plus the journal after it.
+
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use kring_engine::{Session, SessionParams};
+use kring_protocol::{Event, event_json};
+
+use super::task::{Room, RoomDeps};
+use crate::store::LoadedRoom;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    #[error("stored session parameters cannot be read: {0}")]
+    Params(serde_json::Error),
+    #[error("journal event {seq} cannot be read: {error}")]
+    Event { seq: u64, error: serde_json::Error },
+}
+
+/// The room as the store has it. The journal is the truth; the snapshot only saves replay.
+pub(crate) fn restore(loaded: LoadedRoom, deps: Arc<RoomDeps>) -> Result<Room, RestoreError> {
+    let params: SessionParams =
+        serde_json::from_str(&loaded.params_json).map_err(RestoreError::Params)?;
+    let last_seq = loaded.events.last().map_or(0, |e| e.seq);
+    let from_snapshot = loaded
+        .snapshot
+        .as_ref()
+        .filter(|s| s.seq <= last_seq)
+        .and_then(|s| serde_json::from_str::<Session>(&s.json).ok())
+        .filter(|s| s.code() == params.code);
+    let mut session = from_snapshot.unwrap_or_else(|| Session::new(params));
+    let mut decoded = Vec::with_capacity(loaded.events.len());
+    for stored in &loaded.events {
+        let event: Event =
+            serde_json::from_str(&stored.json).map_err(|error| RestoreError::Event {
+                seq: stored.seq,
+                error,
+            })?;
+        if stored.seq > session.seq() {
+            session.apply(stored.seq, stored.at, &event);
+        }
+        decoded.push((stored.seq, stored.at, event));
+    }
+    let mut room = Room::new(loaded.code, loaded.epoch, session, deps);
+    room.refill(decoded);
+    for id in loaded.msg_ids {
+        room.dedup
+            .insert(id.member, id.msg_id, Utf8Bytes::from(id.ack_json));
+    }
+    Ok(room)
+}
+
+impl Room {
+    /// Puts the newest journal events back in the replay buffer, so clients that were
+    /// connected before a restart resume with just what they missed.
+    fn refill(&mut self, events: Vec<(u64, u64, Event)>) {
+        let keep_from = events.len().saturating_sub(super::task::REPLAY_FRAMES);
+        let before = events
+            .get(keep_from)
+            .map_or(self.session.seq(), |(seq, _, _)| seq - 1);
+        let mut buffer = super::replay::ReplayBuffer::new(
+            before,
+            super::task::REPLAY_FRAMES,
+            super::task::REPLAY_BYTES,
+        );
+        for (seq, at, event) in &events[keep_from..] {
+            buffer.push(
+                *seq,
+                Utf8Bytes::from(event_json(*seq, *at, &event.to_public())),
+            );
+        }
+        self.replay = buffer;
+    }
+}

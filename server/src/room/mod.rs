@@ -1,0 +1,152 @@
+//! Rooms: one task per live session owns its state; everyone else holds a [`RoomHandle`].
+
+mod command;
+mod dedup;
+mod effects;
+mod join;
+mod load;
+mod replay;
+mod task;
+
+use std::sync::{Arc, OnceLock};
+
+use axum::extract::ws::Utf8Bytes;
+use kring_protocol::{CommandEnvelope, ErrorCode, ErrorMsg, Join, MemberId, ServerMsg};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+pub(crate) use load::{RestoreError, restore};
+pub(crate) use task::{Room, RoomDeps};
+
+pub type ConnId = u64;
+
+/// A message to a room task.
+pub enum RoomMsg {
+    Join {
+        join: Join,
+        conn: ConnSink,
+        reply: oneshot::Sender<Result<Joined, JoinError>>,
+    },
+    Command {
+        member: MemberId,
+        conn: ConnId,
+        envelope: CommandEnvelope,
+    },
+    /// The socket is gone (closed, timed out, or left on purpose).
+    Gone { conn: ConnId },
+    /// The server stops: finish in-flight work, tell clients to reconnect, exit.
+    Shutdown { done: oneshot::Sender<()> },
+    /// The store deleted the room's content: tell clients the session is over, exit.
+    Purged,
+}
+
+/// Who the socket became.
+#[derive(Clone, Copy, Debug)]
+pub struct Joined {
+    /// `None` for the shared screen.
+    pub member: Option<MemberId>,
+}
+
+#[derive(Debug)]
+pub enum JoinError {
+    /// Refused; the error has been sent to the client already.
+    Refused(ErrorCode),
+    /// The room task ended before answering; look the room up again.
+    RoomGone,
+}
+
+/// A cloneable handle to a room task.
+#[derive(Clone)]
+pub struct RoomHandle {
+    pub tx: mpsc::Sender<RoomMsg>,
+    /// Tells one incarnation of a room from the next (after an unload and reload).
+    pub(crate) instance: u64,
+}
+
+/// What a connection's writer task takes from its queue.
+pub enum Outbound {
+    Frame(Utf8Bytes),
+    Close(ErrorCode),
+}
+
+/// The room's end of one socket: a bounded queue of pre-serialised frames. The room never
+/// waits on it: a full queue drops the client (who then resumes).
+#[derive(Clone)]
+pub struct ConnSink {
+    pub id: ConnId,
+    tx: mpsc::Sender<Outbound>,
+    kill: CancellationToken,
+    reason: Arc<OnceLock<ErrorCode>>,
+}
+
+impl ConnSink {
+    pub fn new(id: ConnId, tx: mpsc::Sender<Outbound>) -> Self {
+        ConnSink {
+            id,
+            tx,
+            kill: CancellationToken::new(),
+            reason: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Queues a frame without waiting. Returns false when the client is gone or too slow (and
+    /// then makes sure it is dropped).
+    pub fn push(&self, frame: Utf8Bytes) -> bool {
+        match self.tx.try_send(Outbound::Frame(frame)) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.kill(ErrorCode::SlowConsumer);
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    pub fn send(&self, msg: &ServerMsg) -> bool {
+        self.push(to_frame(msg))
+    }
+
+    /// Sends the error, then closes the socket with the code's close code.
+    pub fn close_with(&self, code: ErrorCode) {
+        let _ = self.reason.set(code);
+        let sent = self.send(&ServerMsg::Error(ErrorMsg::new(code)))
+            && self.tx.try_send(Outbound::Close(code)).is_ok();
+        if !sent {
+            self.kill.cancel();
+        }
+    }
+
+    /// Closes the socket after what is queued, without another error frame.
+    pub fn push_close(&self, code: ErrorCode) -> bool {
+        let _ = self.reason.set(code);
+        let queued = self.tx.try_send(Outbound::Close(code)).is_ok();
+        if !queued {
+            self.kill.cancel();
+        }
+        queued
+    }
+
+    /// Drops the client at once, without draining its queue.
+    pub fn kill(&self, code: ErrorCode) {
+        let _ = self.reason.set(code);
+        self.kill.cancel();
+    }
+
+    pub fn killed(&self) -> &CancellationToken {
+        &self.kill
+    }
+
+    /// Why the connection is being closed, once it is.
+    pub fn reason(&self) -> Option<ErrorCode> {
+        self.reason.get().copied()
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed() || self.kill.is_cancelled()
+    }
+}
+
+/// Serialises a server message once, into a frame that can be cloned cheaply.
+pub fn to_frame(msg: &ServerMsg) -> Utf8Bytes {
+    Utf8Bytes::from(serde_json::to_string(msg).expect("server messages always serialise"))
+}

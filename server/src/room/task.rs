@@ -1,0 +1,337 @@
+//! The room task: the only place a session changes.
+//!
+//! It takes messages in batches: every message is decided against the current state (accepted
+//! events are applied at once, so later messages in the batch see them), everything the batch
+//! produced is committed to the store in one append, and only then are its effects carried
+//! out in order: events broadcast, welcomes and acks sent. If the commit fails, nothing of the
+//! batch was seen by anyone; the room closes every socket (clients reconnect and retry) and
+//! exits, and the next lookup loads the durable state again.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use dashmap::DashMap;
+use kring_engine::Session;
+use kring_protocol::{Epoch, ErrorCode, MemberId, Millis, Sequenced};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tokio_util::task::TaskTracker;
+
+use super::dedup::Dedup;
+use super::effects::{Effect, Pending};
+use super::replay::ReplayBuffer;
+use super::{ConnId, ConnSink, JoinError, RoomHandle, RoomMsg};
+use crate::clock::now_ms;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::store::{AppendBatch, Snapshot, Store, StoreError, StoredEvent};
+
+/// Messages taken from the queue into one batch (and so one store commit).
+const MAX_BATCH: usize = 128;
+/// Queue of a room task; senders wait when it is full (backpressure on busy sockets).
+const ROOM_QUEUE: usize = 1024;
+/// A snapshot is written with every this many events.
+const SNAPSHOT_EVERY: u64 = 256;
+pub(super) const REPLAY_FRAMES: usize = 1024;
+pub(super) const REPLAY_BYTES: usize = 512 * 1024;
+const DEDUP_IDS: usize = 4096;
+
+pub(crate) struct RoomDeps {
+    pub store: Arc<dyn Store>,
+    pub metrics: Arc<Metrics>,
+    pub cfg: Arc<Config>,
+    pub registry: Arc<DashMap<String, RoomHandle>>,
+}
+
+pub(super) struct Conn {
+    pub sink: ConnSink,
+    pub member: Option<MemberId>,
+    /// Set when the welcome has been sent; broadcasts skip connections not yet live.
+    pub live: bool,
+}
+
+pub(crate) struct Room {
+    pub(super) code: String,
+    pub(super) epoch: Epoch,
+    pub(super) session: Session,
+    pub(super) conns: HashMap<ConnId, Conn>,
+    /// Each member's current connection (a newer one takes over).
+    pub(super) member_conn: HashMap<MemberId, ConnId>,
+    pub(super) away_since: HashMap<MemberId, Millis>,
+    pub(super) replay: ReplayBuffer,
+    pub(super) dedup: Dedup,
+    pub(super) since_snapshot: u64,
+    pub(super) deps: Arc<RoomDeps>,
+    empty_since: Option<Instant>,
+    /// A deadline `tick` already handled without producing events (guards against spinning).
+    ticked_deadline: Option<Millis>,
+    instance: u64,
+}
+
+enum Exit {
+    Unload,
+    Shutdown(oneshot::Sender<()>),
+    Purged,
+    StoreFailed,
+}
+
+static INSTANCES: AtomicU64 = AtomicU64::new(1);
+
+impl Room {
+    pub(crate) fn new(code: String, epoch: Epoch, session: Session, deps: Arc<RoomDeps>) -> Room {
+        let seq = session.seq();
+        Room {
+            code,
+            epoch,
+            session,
+            conns: HashMap::new(),
+            member_conn: HashMap::new(),
+            away_since: HashMap::new(),
+            replay: ReplayBuffer::new(seq, REPLAY_FRAMES, REPLAY_BYTES),
+            dedup: Dedup::new(DEDUP_IDS),
+            since_snapshot: 0,
+            deps,
+            empty_since: Some(Instant::now()),
+            ticked_deadline: None,
+            instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    async fn run(mut self, mut rx: mpsc::Receiver<RoomMsg>) {
+        self.deps.metrics.rooms.inc();
+        let exit = loop {
+            let wake = self.next_wake();
+            let first = tokio::select! {
+                msg = rx.recv() => msg,
+                _ = tokio::time::sleep_until(wake) => {
+                    if let Some(exit) = self.on_timer().await {
+                        break exit;
+                    }
+                    continue;
+                }
+            };
+            let Some(first) = first else {
+                break Exit::Unload;
+            };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(msg) => batch.push(msg),
+                    Err(_) => break,
+                }
+            }
+            if let Some(exit) = self.handle_batch(batch).await {
+                break exit;
+            }
+        };
+        // Leave the registry first, so new lookups load a fresh room instead of queueing here.
+        let instance = self.instance;
+        self.deps
+            .registry
+            .remove_if(&self.code, |_, h| h.instance == instance);
+        rx.close();
+        self.finish(exit);
+        while let Ok(msg) = rx.try_recv() {
+            refuse_late(msg);
+        }
+        self.deps.metrics.rooms.dec();
+    }
+
+    fn finish(&mut self, exit: Exit) {
+        let code = match &exit {
+            Exit::Unload => None,
+            Exit::Shutdown(_) => Some(ErrorCode::ShuttingDown),
+            Exit::Purged => Some(ErrorCode::SessionEnded),
+            Exit::StoreFailed => Some(ErrorCode::StoreUnavailable),
+        };
+        if let Some(code) = code {
+            for conn in self.conns.values() {
+                conn.sink.close_with(code);
+            }
+        }
+        match exit {
+            Exit::StoreFailed => {
+                tracing::error!(room = %self.code, "store failed; room closed, clients will reconnect")
+            }
+            Exit::Unload => tracing::debug!(room = %self.code, "room unloaded"),
+            Exit::Purged => tracing::info!(room = %self.code, "room purged"),
+            Exit::Shutdown(done) => {
+                let _ = done.send(());
+            }
+        }
+    }
+
+    async fn handle_batch(&mut self, batch: Vec<RoomMsg>) -> Option<Exit> {
+        let now = now_ms();
+        let mut pending = Pending::default();
+        let mut exit = None;
+        for msg in batch {
+            match msg {
+                RoomMsg::Join { join, conn, reply } => {
+                    self.decide_join(join, conn, reply, now, &mut pending)
+                }
+                RoomMsg::Command {
+                    member,
+                    conn,
+                    envelope,
+                } => self.decide_command(member, conn, envelope, now, &mut pending),
+                RoomMsg::Gone { conn } => self.gone(conn, now, &mut pending),
+                RoomMsg::Shutdown { done } => {
+                    exit = Some(Exit::Shutdown(done));
+                    break;
+                }
+                RoomMsg::Purged => {
+                    exit = Some(Exit::Purged);
+                    break;
+                }
+            }
+        }
+        if self.commit(&mut pending).await.is_err() {
+            pending.fail();
+            return Some(Exit::StoreFailed);
+        }
+        self.run_effects(pending);
+        self.empty_since = match (self.conns.is_empty(), self.empty_since) {
+            (true, None) => Some(Instant::now()),
+            (true, since) => since,
+            (false, _) => None,
+        };
+        exit
+    }
+
+    /// Records events decided for `at`: applies them and queues their broadcast.
+    pub(super) fn record(
+        &mut self,
+        events: Vec<kring_protocol::Event>,
+        at: Millis,
+        p: &mut Pending,
+    ) {
+        for event in events {
+            let seq = self.session.seq() + 1;
+            self.session.apply(seq, at, &event);
+            p.effects.push(Effect::Event(p.events.len()));
+            p.events.push(Sequenced { seq, at, event });
+        }
+    }
+
+    async fn commit(&mut self, p: &mut Pending) -> Result<(), StoreError> {
+        if p.events.is_empty() {
+            return Ok(());
+        }
+        self.since_snapshot += p.events.len() as u64;
+        let snapshot = (self.since_snapshot >= SNAPSHOT_EVERY).then(|| Snapshot {
+            seq: self.session.seq(),
+            json: serde_json::to_string(&self.session).expect("session state serialises"),
+        });
+        let ended_at = p
+            .events
+            .iter()
+            .find(|e| matches!(e.event, kring_protocol::Event::SessionEnded {}))
+            .map(|e| e.at);
+        let batch = AppendBatch {
+            room: self.code.clone(),
+            events: p
+                .events
+                .iter()
+                .map(|e| StoredEvent {
+                    seq: e.seq,
+                    at: e.at,
+                    kind: e.event.name(),
+                    json: serde_json::to_string(&e.event).expect("events serialise"),
+                })
+                .collect(),
+            msg_ids: std::mem::take(&mut p.msg_ids),
+            snapshot,
+            ended_at,
+        };
+        let result = self.deps.store.append(batch).await;
+        match &result {
+            Ok(()) => {
+                self.deps.metrics.events.add(p.events.len() as u64);
+                if self.since_snapshot >= SNAPSHOT_EVERY {
+                    self.since_snapshot = 0;
+                }
+            }
+            Err(e) => tracing::error!(room = %self.code, error = %e, "append failed"),
+        }
+        result
+    }
+
+    fn next_wake(&self) -> Instant {
+        let now = now_ms();
+        let in_ms = |at: Millis| Instant::now() + Duration::from_millis(at.saturating_sub(now));
+        let mut wake = Instant::now() + Duration::from_secs(3600);
+        if let Some(deadline) = self.session.next_deadline()
+            && self.ticked_deadline != Some(deadline)
+        {
+            wake = wake.min(in_ms(deadline));
+        }
+        let grace = self.deps.cfg.turn_grace.as_millis() as Millis;
+        if let Some(since) = self.away_since.values().min() {
+            wake = wake.min(in_ms(since + grace));
+        }
+        if let Some(since) = self.empty_since {
+            wake = wake.min(since + self.deps.cfg.room_unload);
+        }
+        wake
+    }
+
+    async fn on_timer(&mut self) -> Option<Exit> {
+        if self
+            .empty_since
+            .is_some_and(|since| since.elapsed() >= self.deps.cfg.room_unload)
+        {
+            return Some(Exit::Unload);
+        }
+        let now = now_ms();
+        let mut pending = Pending::default();
+        let events = self.session.tick(now);
+        if events.is_empty() {
+            self.ticked_deadline = self.session.next_deadline().filter(|d| *d <= now);
+        }
+        self.record(events, now, &mut pending);
+        let grace = self.deps.cfg.turn_grace.as_millis() as Millis;
+        let due: Vec<MemberId> = self
+            .away_since
+            .iter()
+            .filter(|(_, since)| **since + grace <= now)
+            .map(|(m, _)| *m)
+            .collect();
+        for member in due {
+            self.away_since.remove(&member);
+            let events = self.session.left_turns(member);
+            self.record(events, now, &mut pending);
+        }
+        if self.commit(&mut pending).await.is_err() {
+            pending.fail();
+            return Some(Exit::StoreFailed);
+        }
+        self.run_effects(pending);
+        None
+    }
+
+    /// Starts the task; the caller puts the handle in the registry.
+    pub(crate) fn spawn(self, tracker: &TaskTracker) -> RoomHandle {
+        let (tx, rx) = mpsc::channel(ROOM_QUEUE);
+        let handle = RoomHandle {
+            tx,
+            instance: self.instance,
+        };
+        tracker.spawn(self.run(rx));
+        handle
+    }
+}
+
+fn refuse_late(msg: RoomMsg) {
+    match msg {
+        RoomMsg::Join { reply, .. } => {
+            let _ = reply.send(Err(JoinError::RoomGone));
+        }
+        RoomMsg::Shutdown { done } => {
+            let _ = done.send(());
+        }
+        RoomMsg::Command { .. } | RoomMsg::Gone { .. } | RoomMsg::Purged => {}
+    }
+}
