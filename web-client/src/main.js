@@ -1,1 +1,2 @@
-document.getElementById("app").textContent = "kring";
+const app = document.getElementById("app");
+if (app) app.textContent = "kring";

