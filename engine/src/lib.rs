@@ -5,23 +5,47 @@
 //! [`Session`]; everything it does goes through two steps:
 //!
 //! 1. **decide** ([`Session::decide`], [`Session::decide_join`], [`Session::tick`],
-//!    [`Session::left_turns`]): look at the state, return the events to record or a
-//!    [`Rejection`]. Nothing changes.
+//!    [`Session::left_turns`], [`Session::rejoined_turns`]): look at the state, return the
+//!    events to record or a [`Rejection`]. Nothing changes.
 //! 2. **evolve** ([`Session::apply`]): apply recorded events. Replaying a room's journal through
 //!    `apply` rebuilds its state exactly, so events carry every outcome a decision computed
-//!    (ids, round orders, deadlines); `apply` never consults presence or the clock.
+//!    (ids, round orders, deadlines, speaking totals); `apply` never consults presence or the
+//!    clock, only the event and its timestamp.
 //!
 //! Presence (online/away) is ephemeral: set with [`Session::set_online`], read by decisions
-//! (a round visits the members present), never journaled.
+//! (a round visits the members present), never journaled and never in a snapshot.
+//!
+//! The rules are split by subject: [`permissions`] (who may submit what where), `phases`
+//! (lifecycle and time boxes), `turns` (hands, floor, rounds), `board` (items, votes, triage),
+//! `members` (joining and roles), [`advice`] (disguised advice), [`limits`], `view`,
+//! [`summary`], and [`methods`] (the built-in templates and template validation).
 
 use kring_protocol::{
-    ErrorCode, Event, ItemId, Language, MemberId, MethodTemplate, Millis, ReportBack, Role, Seq,
-    Sequenced, SessionSettings, SessionView,
+    ErrorCode, Event, ItemId, Language, MethodTemplate, Millis, ReportBack, Role, Seq, Sequenced,
+    SessionSettings, SessionView,
 };
 use serde::{Deserialize, Serialize};
 
+pub mod advice;
+mod apply;
+mod board;
+mod decide;
+pub mod limits;
+mod members;
+pub mod methods;
+pub mod permissions;
+mod phases;
+mod state;
+pub mod summary;
+mod turns;
+mod view;
+
+pub use methods::TemplateError;
+pub use state::Session;
+pub use summary::Summary;
+
 /// Everything fixed when a session is created.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
 pub struct SessionParams {
     pub code: String,
     pub title: String,
@@ -36,6 +60,20 @@ pub struct SessionParams {
     pub report_back: Option<ReportBack>,
 }
 
+// The title and the carried-over items are content; logs get only their shape.
+impl std::fmt::Debug for SessionParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionParams")
+            .field("code", &self.code)
+            .field("language", &self.language)
+            .field("method", &self.method.id)
+            .field("phases", &self.method.phases.len())
+            .field("created_at", &self.created_at)
+            .field("report_back", &self.report_back.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Why a command was refused. Never contains session content.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rejection {
@@ -46,6 +84,8 @@ pub struct Rejection {
     pub field: Option<&'static str>,
     /// A content-free English explanation, when more useful than the code's default message.
     pub detail: Option<String>,
+    /// For `rate_limited`: when the member may submit again.
+    pub retry_after_ms: Option<u64>,
 }
 
 impl Rejection {
@@ -55,6 +95,21 @@ impl Rejection {
             phases: Vec::new(),
             field: None,
             detail: None,
+            retry_after_ms: None,
+        }
+    }
+
+    pub(crate) fn field(code: ErrorCode, field: &'static str) -> Self {
+        Rejection {
+            field: Some(field),
+            ..Rejection::new(code)
+        }
+    }
+
+    pub(crate) fn detail(code: ErrorCode, detail: &'static str) -> Self {
+        Rejection {
+            detail: Some(detail.to_owned()),
+            ..Rejection::new(code)
         }
     }
 }
@@ -65,12 +120,29 @@ impl From<ErrorCode> for Rejection {
     }
 }
 
-/// The outcome of an accepted command.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+/// The outcome of an accepted command. Never empty: a command with nothing to do is refused.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Decision {
     pub events: Vec<Event>,
     /// The item a `submit` created, returned in the ack.
     pub item: Option<ItemId>,
+}
+
+// Events can carry item text; logs get the event names only.
+impl std::fmt::Debug for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.events.iter().map(Event::name).collect();
+        f.debug_struct("Decision")
+            .field("events", &names)
+            .field("item", &self.item)
+            .finish()
+    }
+}
+
+impl Decision {
+    pub(crate) fn events(events: Vec<Event>) -> Self {
+        Decision { events, item: None }
+    }
 }
 
 /// How a socket asks to become a member.
@@ -78,15 +150,15 @@ pub struct Decision {
 pub enum JoinAs {
     /// A new participant with a display name.
     Member { name: String },
-    /// The facilitator (token already checked by the caller). Joining again takes over the
-    /// existing facilitator member.
+    /// The facilitator (token already checked by the caller). Joining again returns the
+    /// existing facilitator member with no events.
     Facilitator { name: String },
 }
 
 /// The result of an accepted join.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Joined {
-    pub member: MemberId,
+    pub member: kring_protocol::MemberId,
     /// Empty when an existing member (the facilitator) is taken over.
     pub events: Vec<Event>,
 }
@@ -94,13 +166,9 @@ pub struct Joined {
 /// Who looks at the session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Viewer {
-    Member(MemberId),
+    Member(kring_protocol::MemberId),
     Screen,
 }
-
-mod session;
-
-pub use session::Session;
 
 /// Convenience for callers that sequence events themselves.
 pub fn sequence(first: Seq, at: Millis, events: Vec<Event>) -> Vec<Sequenced> {
@@ -113,14 +181,6 @@ pub fn sequence(first: Seq, at: Millis, events: Vec<Event>) -> Vec<Sequenced> {
             event,
         })
         .collect()
-}
-
-/// Default limits; the engine enforces them, the protocol documents the codes.
-pub mod limits {
-    /// Display names, in characters.
-    pub const NAME_MAX_CHARS: usize = 40;
-    /// Members of one room (the shared screen does not count).
-    pub const MAX_MEMBERS: usize = 40;
 }
 
 /// A content-free description of a role, for logs.

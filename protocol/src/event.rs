@@ -89,11 +89,14 @@ pub enum Event {
         member: MemberId,
         role: Role,
     },
+    /// Like `left_turns`, and the member is gone from the roster. What they wrote stays.
     MemberRemoved {
         member: MemberId,
     },
     /// The session moved to phase `index` (from the lobby, this starts the session). `round`
-    /// is the speaking order when the phase takes turns in rounds.
+    /// is the speaking order when the phase takes turns in rounds (empty: no round). Entering a
+    /// phase lowers every raised hand and clears the floor (the engine records `floor_ended`
+    /// first, so speaking time is never lost) and replaces the round.
     PhaseChanged {
         index: u16,
         phase_seq: u32,
@@ -132,9 +135,14 @@ pub enum Event {
         member: MemberId,
         passed: bool,
     },
-    /// The member was away past the grace period and no longer takes turns. What they wrote
-    /// stays.
+    /// The member was away past the grace period and no longer takes turns: their hand is
+    /// lowered and they leave the current round (if they held the floor, `floor_ended` comes
+    /// first). What they wrote stays.
     LeftTurns {
+        member: MemberId,
+    },
+    /// A member who had left turns is back: taken into rounds that start from now on.
+    RejoinedTurns {
         member: MemberId,
     },
     ItemAdded {
@@ -251,6 +259,7 @@ impl Event {
             Event::RoundStarted { .. } => "round_started",
             Event::RoundTurnDone { .. } => "round_turn_done",
             Event::LeftTurns { .. } => "left_turns",
+            Event::RejoinedTurns { .. } => "rejoined_turns",
             Event::ItemAdded { .. } => "item_added",
             Event::ItemVoted { .. } => "item_voted",
             Event::ItemTriaged { .. } => "item_triaged",

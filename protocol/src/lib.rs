@@ -18,10 +18,10 @@
 //! ```
 //!
 //! * The first client message must be [`ClientMsg::Hello`] with [`PROTOCOL_VERSION`].
-//! * Every [`ServerMsg::Event`] carries a per-room sequence number (`seq`, gap-free, starting at
-//!   1) and belongs to the room's `epoch`. A client that reconnects sends its resume token, the
-//!   epoch and the last `seq` it saw; it gets exactly the missed events, or a full view when
-//!   they cannot be replayed (other epoch, or too old).
+//! * Every [`ServerMsg::Event`] carries a per-room sequence number (`seq`, gap-free, the first
+//!   is 1) and belongs to the room's `epoch`. A client that reconnects sends its resume token,
+//!   the epoch and the last `seq` it saw; it gets exactly the missed events, or a full view
+//!   when they cannot be replayed (other epoch, or too old).
 //! * Every command carries a client message id; a retried id is applied once and acknowledged
 //!   again with the original result. An `ack` is sent only after the command's events are
 //!   durable, and after those events were sent to every member.

@@ -62,6 +62,9 @@ pub struct CommandEnvelope {
 }
 
 /// A message from the server, tagged by `type`.
+// Messages live only until they are serialised (once per broadcast), so a large `welcome`
+// costs nothing worth a box that every constructor would have to write.
+#[allow(clippy::large_enum_variant)]
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ServerMsg {

@@ -1,0 +1,245 @@
+//! Evolving the state by recorded events. Only facts from the event and its timestamp are used,
+//! so replaying a journal rebuilds the same state.
+
+use kring_protocol::{Event, Floor, Item, MemberId, Millis, Seq, SessionStatus};
+
+use crate::limits;
+use crate::state::{Member, PhaseRun, Round, Session, Vote};
+
+impl Session {
+    /// Applies one recorded event. `seq` must follow the current sequence number; `at` is the
+    /// event's timestamp.
+    pub fn apply(&mut self, seq: Seq, at: Millis, event: &Event) {
+        debug_assert_eq!(seq, self.seq + 1, "events are applied in order");
+        self.seq = seq;
+        match event {
+            Event::MemberJoined { member, token_hash } => {
+                debug_assert!(self.members.iter().all(|m| m.id() != member.id));
+                self.members.push(Member {
+                    info: member.clone(),
+                    token_hash: token_hash.clone(),
+                    removed: false,
+                    joined_at: at,
+                    speaking_ms: 0,
+                    in_turns: true,
+                    recent: Vec::new(),
+                    online: false,
+                });
+            }
+            Event::MemberRenamed { member, name } => {
+                if let Some(m) = self.member_entry(*member) {
+                    m.info.name = name.clone();
+                }
+            }
+            Event::RoleChanged { member, role } => {
+                if let Some(m) = self.member_entry(*member) {
+                    m.info.role = *role;
+                }
+            }
+            Event::MemberRemoved { member } => {
+                self.take_out_of_turns(*member);
+                if let Some(m) = self.member_entry(*member) {
+                    m.removed = true;
+                }
+            }
+            Event::PhaseChanged {
+                index,
+                phase_seq,
+                deadline,
+                round,
+            } => {
+                if self.status == SessionStatus::Lobby {
+                    self.status = SessionStatus::Running;
+                    self.started_at = Some(at);
+                }
+                self.phase = Some(PhaseRun {
+                    index: *index,
+                    seq: *phase_seq,
+                    started_at: at,
+                    deadline: *deadline,
+                    time_up: false,
+                });
+                self.hands.clear();
+                self.floor = None;
+                self.round = (!round.is_empty()).then(|| Round {
+                    order: round.clone(),
+                    ..Round::default()
+                });
+            }
+            Event::TimerChanged { deadline } => {
+                if let Some(phase) = &mut self.phase {
+                    phase.deadline = *deadline;
+                    phase.time_up = false;
+                }
+            }
+            Event::TimeUp { phase_seq } => {
+                if let Some(phase) = self.phase.as_mut().filter(|p| p.seq == *phase_seq) {
+                    phase.time_up = true;
+                }
+            }
+            Event::SessionEnded {} => {
+                self.status = SessionStatus::Ended;
+                self.ended_at = Some(at);
+                self.hands.clear();
+                self.floor = None;
+            }
+            Event::RoomLocked { locked } => self.locked = *locked,
+            Event::HandRaised { member } => {
+                if !self.hands.contains(member) {
+                    self.hands.push(*member);
+                }
+            }
+            Event::HandLowered { member } => self.hands.retain(|m| m != member),
+            Event::FloorGiven { member } => {
+                self.floor = Some(Floor {
+                    member: *member,
+                    since: at,
+                });
+            }
+            Event::FloorEnded {
+                member,
+                speaking_ms,
+            } => {
+                if let Some(m) = self.member_entry(*member) {
+                    m.speaking_ms = *speaking_ms;
+                }
+                if self.floor.as_ref().is_some_and(|f| f.member == *member) {
+                    self.floor = None;
+                }
+            }
+            Event::RoundStarted { order } => {
+                self.round = Some(Round {
+                    order: order.clone(),
+                    ..Round::default()
+                });
+            }
+            Event::RoundTurnDone { member, passed } => {
+                if let Some(round) = &mut self.round
+                    && !round.done.contains(member)
+                {
+                    round.done.push(*member);
+                    if *passed {
+                        round.passed.push(*member);
+                    }
+                }
+            }
+            Event::LeftTurns { member } => {
+                self.take_out_of_turns(*member);
+                if let Some(m) = self.member_entry(*member) {
+                    m.in_turns = false;
+                }
+            }
+            Event::RejoinedTurns { member } => {
+                if let Some(m) = self.member_entry(*member) {
+                    m.in_turns = true;
+                }
+            }
+            Event::ItemAdded { item } => self.add_item(item, at),
+            Event::ItemVoted {
+                item,
+                votes,
+                up,
+                by,
+                ..
+            } => {
+                if let Some(member) = by {
+                    if *up {
+                        self.votes.push(Vote {
+                            member: *member,
+                            item: *item,
+                        });
+                    } else if let Some(pos) = self
+                        .votes
+                        .iter()
+                        .rposition(|v| v.member == *member && v.item == *item)
+                    {
+                        self.votes.remove(pos);
+                    }
+                }
+                if let Some(i) = self.item_entry(*item) {
+                    i.votes = *votes;
+                }
+            }
+            Event::ItemTriaged {
+                item,
+                status,
+                temperature,
+            } => {
+                if let Some(i) = self.item_entry(*item) {
+                    i.status = *status;
+                    i.temperature = *temperature;
+                }
+            }
+            Event::ItemHidden { item, hidden, .. } => {
+                if let Some(i) = self.item_entry(*item) {
+                    i.hidden = *hidden;
+                }
+            }
+            Event::ItemReacted { item, reaction } => {
+                if let Some(i) = self.item_entry(*item) {
+                    i.reaction = *reaction;
+                }
+            }
+            Event::ItemWithdrawn { item } => {
+                self.items.retain(|i| i.id != *item);
+                self.votes.retain(|v| v.item != *item);
+            }
+            Event::CaseChosen { case, .. } => {
+                for i in &mut self.items {
+                    if i.kind == kring_protocol::InputKind::Case {
+                        i.chosen = i.id == *case;
+                    }
+                }
+            }
+            Event::CaseKept { case, keep } => {
+                if let Some(i) = self.item_entry(*case) {
+                    i.kept = *keep;
+                }
+            }
+            Event::NotesRevealed { notes } => {
+                for note in notes {
+                    if let Some(i) = self.item_entry(note.id) {
+                        i.revealed = true;
+                    }
+                }
+            }
+        }
+    }
+
+    fn member_entry(&mut self, id: MemberId) -> Option<&mut Member> {
+        self.members.iter_mut().find(|m| m.id() == id)
+    }
+
+    fn item_entry(&mut self, id: kring_protocol::ItemId) -> Option<&mut Item> {
+        self.items.iter_mut().find(|i| i.id == id)
+    }
+
+    fn add_item(&mut self, item: &Item, at: Millis) {
+        let mut item = item.clone();
+        item.at = at;
+        self.last_item = self.last_item.max(item.id.0);
+        if let Some(author) = item.by.and_then(|by| self.member_entry(by)) {
+            author.recent.push(at);
+            let excess = author
+                .recent
+                .len()
+                .saturating_sub(limits::RATE_MAX_SUBMISSIONS);
+            author.recent.drain(..excess);
+        }
+        self.items.push(item);
+    }
+
+    /// Lowers the member's hand, takes them out of the pending part of the round and off the
+    /// floor. The decision recorded `floor_ended` before, so no speaking time is lost here.
+    fn take_out_of_turns(&mut self, member: MemberId) {
+        self.hands.retain(|m| *m != member);
+        if let Some(round) = &mut self.round
+            && !round.is_done(member)
+        {
+            round.order.retain(|m| *m != member);
+        }
+        if self.floor.as_ref().is_some_and(|f| f.member == member) {
+            self.floor = None;
+        }
+    }
+}

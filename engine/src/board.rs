@@ -1,0 +1,305 @@
+//! The boards: submitting items, votes and upvotes, triage, reactions, hiding, withdrawing,
+//! revealing private notes, and choosing and keeping cases.
+
+use kring_protocol::{
+    ErrorCode, Event, InputKind, Item, ItemId, Reaction, Role, Temperature, TriageStatus,
+};
+
+use crate::decide::Actor;
+use crate::state::Session;
+use crate::{Decision, Rejection, advice, limits};
+
+/// The fields of a `submit` command.
+pub(crate) struct Submission<'a> {
+    pub kind: InputKind,
+    pub text: &'a str,
+    pub reply_to: Option<ItemId>,
+    pub anonymous: bool,
+    pub confirm: bool,
+}
+
+impl Session {
+    pub(crate) fn submit(&self, actor: Actor, sub: Submission<'_>) -> Result<Decision, Rejection> {
+        let (run, phase) = self.running()?;
+        if !sub.kind.is_text() {
+            return Err(Rejection {
+                detail: Some("votes and reactions have their own commands".to_owned()),
+                ..Rejection::field(ErrorCode::InvalidValue, "command.input")
+            });
+        }
+        self.check_may(actor, sub.kind)?;
+        if sub.anonymous && !self.params.settings.allow_anonymous {
+            return Err(Rejection::field(
+                ErrorCode::AnonymityDisabled,
+                "command.anonymous",
+            ));
+        }
+        let text = sub.text.trim();
+        if text.is_empty() {
+            return Err(Rejection::field(ErrorCode::TextEmpty, "command.text"));
+        }
+        if text.chars().count() > limits::max_chars(sub.kind) {
+            return Err(Rejection::field(ErrorCode::TextTooLong, "command.text"));
+        }
+        self.check_reply_to(sub.kind, sub.reply_to)?;
+        if let Some(&max) = phase.max_per_member.get(&sub.kind) {
+            // Counted over every visit of the phase: going back does not grant new questions.
+            let made = self
+                .items
+                .iter()
+                .filter(|i| i.by == Some(actor.id) && i.kind == sub.kind && i.phase == run.index)
+                .count();
+            if made >= usize::from(max) {
+                return Err(ErrorCode::LimitReached.into());
+            }
+        }
+        let recent = self.member(actor.id).map_or(&[][..], |m| &m.recent);
+        if let Some(retry) = limits::rate_retry_after(recent, actor.now) {
+            return Err(Rejection {
+                retry_after_ms: Some(retry),
+                ..Rejection::new(ErrorCode::RateLimited)
+            });
+        }
+        // Last, so "send anyway" never runs into another refusal the member could not see.
+        if sub.kind == InputKind::Question && !sub.confirm && advice::reads_like_advice(text) {
+            return Err(Rejection::field(
+                ErrorCode::AdviceLikeQuestion,
+                "command.text",
+            ));
+        }
+        let id = ItemId(self.last_item.saturating_add(1));
+        let item = Item {
+            id,
+            kind: sub.kind,
+            by: Some(actor.id),
+            anonymous: sub.anonymous,
+            text: Some(text.to_owned()),
+            phase: run.index,
+            phase_seq: run.seq,
+            at: actor.now,
+            reply_to: sub.reply_to,
+            votes: 0,
+            status: TriageStatus::Open,
+            temperature: Temperature::None,
+            reaction: Reaction::None,
+            hidden: false,
+            kept: false,
+            chosen: false,
+            revealed: false,
+        };
+        Ok(Decision {
+            events: vec![Event::ItemAdded { item }],
+            item: Some(id),
+        })
+    }
+
+    /// An answer answers a question; nothing else replies to anything.
+    fn check_reply_to(&self, kind: InputKind, reply_to: Option<ItemId>) -> Result<(), Rejection> {
+        const FIELD: &str = "command.reply_to";
+        match (kind, reply_to) {
+            (InputKind::Answer, None) => Err(Rejection::field(ErrorCode::InvalidTarget, FIELD)),
+            (InputKind::Answer, Some(target)) => match self.item(target) {
+                None => Err(Rejection::field(ErrorCode::NoSuchItem, FIELD)),
+                Some(item) if item.kind != InputKind::Question => {
+                    Err(Rejection::field(ErrorCode::InvalidTarget, FIELD))
+                }
+                Some(_) => Ok(()),
+            },
+            (_, Some(_)) => Err(Rejection::field(ErrorCode::InvalidTarget, FIELD)),
+            (_, None) => Ok(()),
+        }
+    }
+
+    fn existing(&self, item: ItemId) -> Result<&Item, Rejection> {
+        self.item(item)
+            .ok_or_else(|| Rejection::field(ErrorCode::NoSuchItem, "command.item"))
+    }
+
+    /// A dot on a case (the method's dots, stacking allowed) or an upvote on a question (one
+    /// per member, for whoever may ask questions now). `up == false` takes one back.
+    pub(crate) fn vote(&self, actor: Actor, item: ItemId, up: bool) -> Result<Decision, Rejection> {
+        let target = self.existing(item)?;
+        let mine = |i: ItemId| {
+            self.votes
+                .iter()
+                .filter(|v| v.member == actor.id && v.item == i)
+                .count()
+        };
+        match target.kind {
+            InputKind::Case => {
+                self.check_may(actor, InputKind::Vote)?;
+                let used: usize = self
+                    .votes
+                    .iter()
+                    .filter(|v| v.member == actor.id)
+                    .filter(|v| self.item(v.item).is_some_and(|i| i.kind == InputKind::Case))
+                    .count();
+                if up && used >= usize::from(self.params.method.dots_per_member) {
+                    return Err(ErrorCode::VoteLimit.into());
+                }
+            }
+            InputKind::Question => {
+                self.check_may(actor, InputKind::Question)?;
+                if up && mine(item) > 0 {
+                    return Err(ErrorCode::VoteLimit.into());
+                }
+            }
+            _ => return Err(Rejection::field(ErrorCode::InvalidTarget, "command.item")),
+        }
+        if !up && mine(item) == 0 {
+            return Err(ErrorCode::NotVoted.into());
+        }
+        let votes = if up {
+            target.votes.saturating_add(1)
+        } else {
+            target.votes.saturating_sub(1)
+        };
+        Ok(Decision::events(vec![Event::ItemVoted {
+            item,
+            votes,
+            up,
+            by: Some(actor.id),
+        }]))
+    }
+
+    pub(crate) fn triage(
+        &self,
+        actor: Actor,
+        item: ItemId,
+        status: TriageStatus,
+        temperature: Temperature,
+    ) -> Result<Decision, Rejection> {
+        let (_, phase) = self.running()?;
+        if actor.role != Role::CaseBringer {
+            return Err(Rejection::detail(
+                ErrorCode::PhaseForbids,
+                "only the case-bringer triages questions",
+            ));
+        }
+        if phase.case_bringer_listens {
+            return Err(ErrorCode::CaseBringerListens.into());
+        }
+        if self.existing(item)?.kind != InputKind::Question {
+            return Err(Rejection::field(ErrorCode::InvalidTarget, "command.item"));
+        }
+        Ok(Decision::events(vec![Event::ItemTriaged {
+            item,
+            status,
+            temperature,
+        }]))
+    }
+
+    pub(crate) fn react(
+        &self,
+        actor: Actor,
+        item: ItemId,
+        reaction: Reaction,
+    ) -> Result<Decision, Rejection> {
+        self.check_may(actor, InputKind::Reaction)?;
+        if self.existing(item)?.kind != InputKind::Advice {
+            return Err(Rejection::field(ErrorCode::InvalidTarget, "command.item"));
+        }
+        Ok(Decision::events(vec![Event::ItemReacted {
+            item,
+            reaction,
+        }]))
+    }
+
+    /// Only the author, and only while the phase it was made in is still running: once others
+    /// may have responded to it, it stays.
+    pub(crate) fn withdraw(&self, actor: Actor, item: ItemId) -> Result<Decision, Rejection> {
+        let (run, _) = self.running()?;
+        let target = self.existing(item)?;
+        if target.by != Some(actor.id) || target.phase_seq != run.seq {
+            return Err(ErrorCode::NotAuthor.into());
+        }
+        Ok(Decision::events(vec![Event::ItemWithdrawn { item }]))
+    }
+
+    pub(crate) fn hide_item(&self, item: ItemId, hidden: bool) -> Result<Decision, Rejection> {
+        let target = self.existing(item)?;
+        if target.hidden == hidden {
+            return Err(Rejection::field(ErrorCode::InvalidValue, "command.hidden"));
+        }
+        // Members who joined while it was hidden never saw its text: send it along again.
+        let restored = (!hidden).then(|| Item {
+            hidden: false,
+            ..target.clone()
+        });
+        Ok(Decision::events(vec![Event::ItemHidden {
+            item,
+            hidden,
+            restored,
+        }]))
+    }
+
+    pub(crate) fn reveal_notes(&self) -> Result<Decision, Rejection> {
+        let notes: Vec<Item> = self
+            .items
+            .iter()
+            .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
+            .map(|i| Item {
+                revealed: true,
+                ..i.clone()
+            })
+            .collect();
+        if notes.is_empty() {
+            return Err(Rejection::detail(
+                ErrorCode::NoSuchItem,
+                "there are no notes to reveal",
+            ));
+        }
+        Ok(Decision::events(vec![Event::NotesRevealed { notes }]))
+    }
+
+    /// The proposer of the chosen case becomes the case-bringer; a previous case-bringer goes
+    /// back to being a participant.
+    pub(crate) fn choose_case(
+        &self,
+        case: ItemId,
+        keep_others: bool,
+    ) -> Result<Decision, Rejection> {
+        let target = self.existing(case)?;
+        if target.kind != InputKind::Case {
+            return Err(Rejection::field(ErrorCode::InvalidTarget, "command.case"));
+        }
+        let proposer = target
+            .by
+            .filter(|by| self.member(*by).is_some())
+            .ok_or_else(|| Rejection::field(ErrorCode::NoSuchMember, "command.case"))?;
+        if self.member_role(proposer) == Some(Role::Facilitator) {
+            return Err(Rejection::detail(
+                ErrorCode::InvalidTarget,
+                "the facilitator cannot be the case-bringer",
+            ));
+        }
+        let mut events = self.case_bringer_events(Some(proposer));
+        events.push(Event::CaseChosen {
+            case,
+            case_bringer: proposer,
+        });
+        if keep_others {
+            events.extend(
+                self.items
+                    .iter()
+                    .filter(|i| i.kind == InputKind::Case && i.id != case && !i.kept)
+                    .map(|i| Event::CaseKept {
+                        case: i.id,
+                        keep: true,
+                    }),
+            );
+        }
+        Ok(Decision::events(events))
+    }
+
+    pub(crate) fn keep_case(&self, case: ItemId, keep: bool) -> Result<Decision, Rejection> {
+        let target = self.existing(case)?;
+        if target.kind != InputKind::Case {
+            return Err(Rejection::field(ErrorCode::InvalidTarget, "command.case"));
+        }
+        if target.kept == keep {
+            return Err(Rejection::field(ErrorCode::InvalidValue, "command.keep"));
+        }
+        Ok(Decision::events(vec![Event::CaseKept { case, keep }]))
+    }
+}

@@ -1,0 +1,143 @@
+//! The entry point for commands: the checks every command passes (member, lifecycle,
+//! facilitator, phase stamp), then the subject's own rules.
+
+use kring_protocol::{Command, ErrorCode, InputKind, MemberId, Millis, PhaseTemplate, Role};
+
+use crate::permissions::{self, allowed_in_lobby, facilitator_only};
+use crate::state::{PhaseRun, Session};
+use crate::{Decision, Rejection};
+
+/// Who acts, as what, when.
+#[derive(Clone, Copy)]
+pub(crate) struct Actor {
+    pub id: MemberId,
+    pub role: Role,
+    pub now: Millis,
+}
+
+impl Session {
+    /// Decides a member's command. `stamp` is the phase sequence number the client saw when the
+    /// user acted (`None`: the current phase). Never panics; never changes anything.
+    pub fn decide(
+        &self,
+        actor: MemberId,
+        command: &Command,
+        stamp: Option<u32>,
+        now: Millis,
+    ) -> Result<Decision, Rejection> {
+        let role = self
+            .member(actor)
+            .map(|m| m.role())
+            .ok_or(ErrorCode::NoSuchMember)?;
+        match self.status {
+            kring_protocol::SessionStatus::Ended => return Err(ErrorCode::SessionEnded.into()),
+            _ if facilitator_only(command) && role != Role::Facilitator => {
+                return Err(ErrorCode::NotFacilitator.into());
+            }
+            kring_protocol::SessionStatus::Lobby if !allowed_in_lobby(command) => {
+                return Err(ErrorCode::NotStarted.into());
+            }
+            kring_protocol::SessionStatus::Running => {
+                if matches!(command, Command::StartSession {}) {
+                    return Err(ErrorCode::AlreadyStarted.into());
+                }
+                // A double-clicked "next" carries the stamp of the phase it already left.
+                if let (Some(stamp), Some(run)) = (stamp, &self.phase)
+                    && stamp != run.seq
+                {
+                    return Err(ErrorCode::PhaseClosed.into());
+                }
+            }
+            kring_protocol::SessionStatus::Lobby => {}
+        }
+        let actor = Actor {
+            id: actor,
+            role,
+            now,
+        };
+        match command {
+            Command::StartSession {} => self.start_session(actor),
+            Command::NextPhase {} => self.step_phase(actor, 1),
+            Command::PrevPhase {} => self.step_phase(actor, -1),
+            Command::GotoPhase { index } => self.goto_phase(actor, *index),
+            Command::ExtendTimer { seconds } => self.extend_timer(actor, *seconds),
+            Command::EndSession {} => Ok(self.end_session(actor)),
+            Command::LockRoom { locked } => Ok(self.lock_room(*locked)),
+            Command::SetCaseBringer { member } => self.set_case_bringer(*member),
+            Command::SetRole { member, role } => self.set_role(*member, *role),
+            Command::RemoveMember { member } => self.remove_member(actor, *member),
+            Command::Rename { name } => self.rename(actor, name),
+            Command::ChooseCase { case, keep_others } => self.choose_case(*case, *keep_others),
+            Command::KeepCase { case, keep } => self.keep_case(*case, *keep),
+            Command::GiveFloor { member } => self.give_floor(actor, *member),
+            Command::EndFloor {} => self.end_floor(actor),
+            Command::NextSpeaker {} => self.next_speaker(actor),
+            Command::SkipSpeaker { member } => self.skip_speaker(actor, *member),
+            Command::StartRound {} => self.start_round(actor),
+            Command::RaiseHand {} => self.raise_hand(actor),
+            Command::LowerHand {} => self.lower_hand(actor),
+            Command::Pass {} => self.pass(actor),
+            Command::HideItem { item, hidden } => self.hide_item(*item, *hidden),
+            Command::RevealNotes {} => self.reveal_notes(),
+            Command::Submit {
+                input,
+                text,
+                reply_to,
+                anonymous,
+                confirm,
+            } => self.submit(
+                actor,
+                crate::board::Submission {
+                    kind: *input,
+                    text,
+                    reply_to: *reply_to,
+                    anonymous: *anonymous,
+                    confirm: *confirm,
+                },
+            ),
+            Command::Vote { item } => self.vote(actor, *item, true),
+            Command::Unvote { item } => self.vote(actor, *item, false),
+            Command::Triage {
+                item,
+                status,
+                temperature,
+            } => self.triage(actor, *item, *status, *temperature),
+            Command::React { item, reaction } => self.react(actor, *item, *reaction),
+            Command::Withdraw { item } => self.withdraw(actor, *item),
+        }
+    }
+
+    /// The running phase and its template; `not_started` otherwise. The dispatcher already
+    /// refused ended sessions and the lobby, so this is a guard, not a rule.
+    pub(crate) fn running(&self) -> Result<(&PhaseRun, &PhaseTemplate), Rejection> {
+        let run = self.phase.as_ref().ok_or(ErrorCode::NotStarted)?;
+        let template = self
+            .params
+            .method
+            .phases
+            .get(usize::from(run.index))
+            .ok_or(ErrorCode::NoSuchPhase)?;
+        Ok((run, template))
+    }
+
+    /// `phase_forbids`, saying where `role` may submit `kind`.
+    pub(crate) fn forbidden(&self, role: Role, kind: InputKind) -> Rejection {
+        Rejection {
+            phases: permissions::phases_allowing(&self.params.method, role, kind),
+            field: Some("command.input"),
+            ..Rejection::new(ErrorCode::PhaseForbids)
+        }
+    }
+
+    /// The common permission check for input of `kind` in the current phase.
+    pub(crate) fn check_may(&self, actor: Actor, kind: InputKind) -> Result<(), Rejection> {
+        let (_, phase) = self.running()?;
+        if actor.role == Role::CaseBringer && phase.case_bringer_listens {
+            return Err(ErrorCode::CaseBringerListens.into());
+        }
+        if !permissions::may_submit(phase, actor.role, kind) {
+            return Err(self.forbidden(actor.role, kind));
+        }
+        Ok(())
+    }
+}

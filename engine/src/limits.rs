@@ -1,0 +1,82 @@
+//! Limits the engine enforces. The protocol documents the codes; the numbers live here.
+
+use kring_protocol::{InputKind, Millis};
+
+/// Display names, in characters.
+pub const NAME_MAX_CHARS: usize = 40;
+/// Members of one room (the shared screen does not count).
+pub const MAX_MEMBERS: usize = 40;
+
+/// Submissions one member may make within [`RATE_WINDOW_MS`]. Generous for a person typing on
+/// a phone, tight enough that a stuck client cannot flood a board.
+pub const RATE_MAX_SUBMISSIONS: usize = 6;
+pub const RATE_WINDOW_MS: Millis = 10_000;
+
+/// The longest text, in characters (after trimming), each kind of input may have.
+///
+/// | kind | chars | why |
+/// |---|---|---|
+/// | `case` | 600 | a pitch of at most three sentences |
+/// | `statement` | 4000 | the case told in full |
+/// | `question` | 500 | one question, not a speech |
+/// | `answer` | 1500 | a short answer |
+/// | `key_question` | 500 | one question |
+/// | `analysis` | 1500 | a hypothesis or what strikes you |
+/// | `advice` | 1500 | one piece of advice |
+/// | `private_note` | 1500 | a note to read out later |
+/// | `commitment` | 1000 | what the case-bringer will do |
+/// | `reflection` | 1500 | a look back on the session |
+/// | `vote`, `reaction` | 0 | not text: they act on an existing item |
+pub fn max_chars(kind: InputKind) -> usize {
+    match kind {
+        InputKind::Case => 600,
+        InputKind::Statement => 4000,
+        InputKind::Question => 500,
+        InputKind::Answer => 1500,
+        InputKind::KeyQuestion => 500,
+        InputKind::Analysis => 1500,
+        InputKind::Advice => 1500,
+        InputKind::PrivateNote => 1500,
+        InputKind::Commitment => 1000,
+        InputKind::Reflection => 1500,
+        InputKind::Vote | InputKind::Reaction => 0,
+    }
+}
+
+/// When a member who made submissions at `recent` (oldest first) may submit again at `now`;
+/// `None` when they may submit now.
+pub fn rate_retry_after(recent: &[Millis], now: Millis) -> Option<u64> {
+    let window_start = now.saturating_sub(RATE_WINDOW_MS);
+    let in_window: Vec<Millis> = recent
+        .iter()
+        .copied()
+        .filter(|&t| t > window_start)
+        .collect();
+    if in_window.len() < RATE_MAX_SUBMISSIONS {
+        return None;
+    }
+    // The oldest submission that still counts must leave the window first.
+    let oldest = in_window[in_window.len() - RATE_MAX_SUBMISSIONS];
+    Some((oldest + RATE_WINDOW_MS).saturating_sub(now).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_kind_has_a_limit_and_other_kinds_none() {
+        for kind in InputKind::ALL {
+            assert_eq!(max_chars(kind) > 0, kind.is_text(), "{}", kind.as_str());
+        }
+    }
+
+    #[test]
+    fn rate_limit_opens_when_the_oldest_leaves_the_window() {
+        let recent: Vec<Millis> = (0..6).map(|i| 1_000 + i * 100).collect();
+        assert_eq!(rate_retry_after(&recent[..5], 2_000), None);
+        assert_eq!(rate_retry_after(&recent, 2_000), Some(9_000));
+        assert_eq!(rate_retry_after(&recent, 10_999), Some(1));
+        assert_eq!(rate_retry_after(&recent, 11_000), None);
+    }
+}

@@ -1,0 +1,123 @@
+//! The session's lifecycle and time boxes: start, move between phases, extend, end, and the
+//! time-up announcement.
+
+use kring_protocol::{ErrorCode, Event, MemberId, Millis, PhaseTemplate, SessionStatus, TurnMode};
+
+use crate::decide::Actor;
+use crate::permissions::{needs_case_bringer, takes_turns};
+use crate::state::Session;
+use crate::{Decision, Rejection};
+
+const MINUTE_MS: Millis = 60_000;
+
+impl Session {
+    pub(crate) fn start_session(&self, actor: Actor) -> Result<Decision, Rejection> {
+        self.enter_phase(actor, 0)
+    }
+
+    pub(crate) fn step_phase(&self, actor: Actor, step: i32) -> Result<Decision, Rejection> {
+        let (run, _) = self.running()?;
+        let target = i32::from(run.index) + step;
+        let target = u16::try_from(target).map_err(|_| ErrorCode::NoSuchPhase)?;
+        self.enter_phase(actor, target)
+    }
+
+    pub(crate) fn goto_phase(&self, actor: Actor, index: u16) -> Result<Decision, Rejection> {
+        self.running()?;
+        self.enter_phase(actor, index)
+    }
+
+    /// Entering a phase: a new phase stamp, a fresh time box, no hands, no floor; the round
+    /// order (for round phases) and the first speaker are decided here so every replay and
+    /// every client agrees on them.
+    fn enter_phase(&self, actor: Actor, index: u16) -> Result<Decision, Rejection> {
+        let phase = self
+            .params
+            .method
+            .phases
+            .get(usize::from(index))
+            .ok_or_else(|| Rejection::field(ErrorCode::NoSuchPhase, "command.index"))?;
+        if needs_case_bringer(phase) && self.case_bringer().is_none() {
+            return Err(ErrorCode::NoCaseBringer.into());
+        }
+        let mut events = self.floor_ended(actor.now);
+        let phase_seq = self.phase.as_ref().map_or(1, |p| p.seq.saturating_add(1));
+        let deadline = actor
+            .now
+            .saturating_add(Millis::from(phase.minutes) * MINUTE_MS);
+        let round = match phase.turns {
+            TurnMode::Round => self.round_order(phase),
+            _ => Vec::new(),
+        };
+        let first = match phase.turns {
+            TurnMode::Round => round.first().copied(),
+            TurnMode::CaseBringerOnly => self.case_bringer(),
+            TurnMode::Free | TurnMode::Silent => None,
+        };
+        events.push(Event::PhaseChanged {
+            index,
+            phase_seq,
+            deadline: Some(deadline),
+            round,
+        });
+        if let Some(member) = first {
+            events.push(Event::FloorGiven { member });
+        }
+        Ok(Decision::events(events))
+    }
+
+    /// Who takes a turn in a round of `phase` started now: present members in join order whose
+    /// role takes part in the phase, leaving out those who left turns.
+    pub(crate) fn round_order(&self, phase: &PhaseTemplate) -> Vec<MemberId> {
+        self.active_members()
+            .filter(|m| takes_turns(phase, m.role()) && self.available(m.id()))
+            .map(|m| m.id())
+            .collect()
+    }
+
+    pub(crate) fn extend_timer(&self, actor: Actor, seconds: i32) -> Result<Decision, Rejection> {
+        let (run, _) = self.running()?;
+        if seconds == 0 {
+            return Err(Rejection::field(ErrorCode::InvalidValue, "command.seconds"));
+        }
+        let shift = i64::from(seconds) * 1000;
+        let deadline = run.deadline.unwrap_or(actor.now);
+        let new = if shift > 0 {
+            // A time box that already ran out is extended from now, not from the past.
+            deadline.max(actor.now).saturating_add(shift.unsigned_abs())
+        } else {
+            deadline.saturating_sub(shift.unsigned_abs()).max(actor.now)
+        };
+        Ok(Decision::events(vec![Event::TimerChanged {
+            deadline: Some(new),
+        }]))
+    }
+
+    pub(crate) fn end_session(&self, actor: Actor) -> Decision {
+        let mut events = self.floor_ended(actor.now);
+        events.push(Event::SessionEnded {});
+        Decision::events(events)
+    }
+
+    /// Events due at `now`: the time-up announcement, once per deadline. The facilitator
+    /// decides when to move on.
+    pub fn tick(&self, now: Millis) -> Vec<Event> {
+        match self.pending_deadline() {
+            Some((deadline, phase_seq)) if deadline <= now => vec![Event::TimeUp { phase_seq }],
+            _ => Vec::new(),
+        }
+    }
+
+    /// When [`Session::tick`] will next have something to do.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        self.pending_deadline().map(|(deadline, _)| deadline)
+    }
+
+    fn pending_deadline(&self) -> Option<(Millis, u32)> {
+        if self.status != SessionStatus::Running {
+            return None;
+        }
+        let run = self.phase.as_ref().filter(|p| !p.time_up)?;
+        Some((run.deadline?, run.seq))
+    }
+}
