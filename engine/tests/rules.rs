@@ -1,0 +1,976 @@
+//! The rules one by one: joining, the lifecycle, time boxes, turns, boards, roles, views.
+
+mod common;
+
+use common::*;
+use kring_engine::{JoinAs, Viewer, limits};
+use kring_protocol::{
+    Command, ErrorCode, Event, InputKind, MemberId, Reaction, Role, SessionStatus, Temperature,
+    TriageStatus,
+};
+
+/// Basic model with a facilitator, a case-bringer and three participants, all present.
+fn basic() -> (Room, MemberId, [MemberId; 3]) {
+    let mut room = Room::new("basic");
+    let cb = room.join("Carla");
+    let ps = [room.join("Piet"), room.join("Anna"), room.join("Bram")];
+    room.ok(room.f, Command::SetCaseBringer { member: Some(cb) });
+    room.ok(room.f, Command::StartSession {});
+    (room, cb, ps)
+}
+
+// ---------------------------------------------------------------- joining
+
+#[test]
+fn names_are_trimmed_and_checked() {
+    let room = Room::new("basic");
+    let join = |name: &str| {
+        room.s
+            .decide_join(&JoinAs::Member { name: name.into() }, "h", room.now)
+    };
+    let ok = join("  Anna  ").expect("valid");
+    assert!(matches!(&ok.events[0], Event::MemberJoined { member, .. } if member.name == "Anna"));
+    for bad in ["", "   ", &"x".repeat(41), "An\u{7}na", "An\nna"] {
+        let r = join(bad).expect_err("invalid");
+        assert_eq!(
+            (r.code, r.field),
+            (ErrorCode::InvalidName, Some("join.name"))
+        );
+    }
+    assert!(join(&"é".repeat(40)).is_ok(), "40 characters, not bytes");
+}
+
+#[test]
+fn a_locked_room_admits_only_the_facilitator() {
+    let mut room = Room::new("basic");
+    room.ok(room.f, Command::LockRoom { locked: true });
+    let member = room.s.decide_join(
+        &JoinAs::Member {
+            name: "Late".into(),
+        },
+        "h",
+        room.now,
+    );
+    assert_eq!(member.err().map(|r| r.code), Some(ErrorCode::RoomLocked));
+    let again = room
+        .s
+        .decide_join(&JoinAs::Facilitator { name: "F".into() }, "h", room.now)
+        .expect("facilitator comes back");
+    assert_eq!(again.member, room.f);
+    assert!(again.events.is_empty());
+    assert_eq!(room.s.member_by_token_hash("f-hash"), Some(room.f));
+    room.ok(room.f, Command::LockRoom { locked: false });
+    assert!(room.view(room.f).members.len() == 1 && !room.view(room.f).locked);
+}
+
+#[test]
+fn a_full_room_refuses_new_members() {
+    let mut room = Room::new("basic");
+    for i in 1..limits::MAX_MEMBERS {
+        room.join(&format!("P{i}"));
+    }
+    let r = room.s.decide_join(
+        &JoinAs::Member {
+            name: "One more".into(),
+        },
+        "h",
+        room.now,
+    );
+    assert_eq!(r.err().map(|r| r.code), Some(ErrorCode::RoomFull));
+}
+
+#[test]
+fn rename_checks_the_name() {
+    let (mut room, _, [p, ..]) = basic();
+    room.ok(
+        p,
+        Command::Rename {
+            name: " Pieter ".into(),
+        },
+    );
+    assert_eq!(room.view(p).members[2].name, "Pieter");
+    let r = room.err(p, Command::Rename { name: "".into() });
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidName, Some("command.name"))
+    );
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+#[test]
+fn phases_that_need_a_case_bringer_wait_for_one() {
+    let mut room = Room::new("gossip");
+    room.join("Piet");
+    assert_eq!(
+        room.code(room.f, Command::StartSession {}),
+        ErrorCode::NoCaseBringer
+    );
+    let mut room = Room::new("basic");
+    let p = room.join("Piet");
+    room.ok(room.f, Command::StartSession {});
+    assert_eq!(room.code(room.f, next()), ErrorCode::NoCaseBringer);
+    let case = room.submit(p, InputKind::Case, "Mijn teamleider luistert niet");
+    room.ok(
+        room.f,
+        Command::ChooseCase {
+            case,
+            keep_others: false,
+        },
+    );
+    room.ok(room.f, next());
+    assert_eq!(room.floor(), Some(p), "the case-bringer holds the floor");
+}
+
+#[test]
+fn entering_a_phase_stamps_times_and_clears_turns() {
+    let (mut room, cb, [p, a, b]) = basic();
+    assert_eq!(room.phase(), (0, 1));
+    let view = room.view(p);
+    let phase = view.phase.expect("running");
+    assert_eq!(phase.deadline, Some(room.now + 10 * 60_000));
+    assert_eq!(view.status, SessionStatus::Running);
+    room.ok(p, Command::RaiseHand {});
+    room.ok(a, Command::RaiseHand {});
+    room.ok(room.f, Command::NextSpeaker {});
+    room.advance(5_000);
+    let events = room.ok(room.f, next()).events;
+    assert!(matches!(events[0], Event::FloorEnded { member, speaking_ms: 5_000 } if member == p));
+    assert!(room.view(p).hands.is_empty());
+    assert_eq!(room.floor(), Some(cb), "case_bringer_only");
+
+    room.s.set_online(a, false);
+    room.ok(room.f, next());
+    let round = room.view(p).round.expect("a round phase");
+    assert_eq!(
+        round.order,
+        vec![cb, p, b],
+        "join order, present only, no facilitator"
+    );
+    assert_eq!(room.floor(), Some(cb));
+    room.ok(room.f, Command::PrevPhase {});
+    room.ok(room.f, next());
+    assert_eq!(room.phase(), (2, 5), "going back is a new phase stamp too");
+}
+
+#[test]
+fn phase_indices_outside_the_method_are_refused() {
+    let (mut room, ..) = basic();
+    assert_eq!(
+        room.code(room.f, Command::PrevPhase {}),
+        ErrorCode::NoSuchPhase
+    );
+    assert_eq!(room.code(room.f, goto(6)), ErrorCode::NoSuchPhase);
+    assert_eq!(room.code(room.f, goto(u16::MAX)), ErrorCode::NoSuchPhase);
+    room.ok(room.f, goto(5));
+    assert_eq!(room.code(room.f, next()), ErrorCode::NoSuchPhase);
+    room.ok(room.f, Command::EndSession {});
+    assert_eq!(room.s.status(), SessionStatus::Ended);
+    assert_eq!(room.s.next_deadline(), None);
+}
+
+#[test]
+fn time_up_is_announced_once_and_extending_rearms_it() {
+    let (mut room, ..) = basic();
+    let deadline = room.s.next_deadline().expect("a deadline");
+    room.now = deadline - 1;
+    assert!(room.tick().is_empty());
+    room.now = deadline;
+    assert_eq!(room.tick(), vec![Event::TimeUp { phase_seq: 1 }]);
+    assert!(room.tick().is_empty(), "once");
+    assert_eq!(room.s.next_deadline(), None);
+    assert!(room.view(room.f).phase.expect("running").time_up);
+
+    // Extending a time box that ran out counts from now.
+    room.advance(60_000);
+    room.ok(room.f, Command::ExtendTimer { seconds: 120 });
+    assert_eq!(room.s.next_deadline(), Some(room.now + 120_000));
+    assert!(!room.view(room.f).phase.expect("running").time_up);
+    room.ok(room.f, Command::ExtendTimer { seconds: -60 });
+    assert_eq!(room.s.next_deadline(), Some(room.now + 60_000));
+    room.ok(room.f, Command::ExtendTimer { seconds: i32::MIN });
+    assert_eq!(room.s.next_deadline(), Some(room.now), "never before now");
+    room.ok(room.f, Command::ExtendTimer { seconds: i32::MAX });
+    let r = room.err(room.f, Command::ExtendTimer { seconds: 0 });
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidValue, Some("command.seconds"))
+    );
+}
+
+// ---------------------------------------------------------------- turns
+
+#[test]
+fn the_free_queue_keeps_order_and_counts_speaking_time() {
+    let (mut room, _, [p, a, b]) = basic();
+    let f = room.f;
+    room.ok(a, Command::RaiseHand {});
+    room.ok(p, Command::RaiseHand {});
+    assert_eq!(
+        room.code(p, Command::RaiseHand {}),
+        ErrorCode::AlreadyInQueue
+    );
+    assert_eq!(room.code(b, Command::LowerHand {}), ErrorCode::NotInQueue);
+    assert_eq!(room.view(b).hands, vec![a, p]);
+    room.ok(f, Command::NextSpeaker {});
+    assert_eq!(
+        (room.floor(), room.view(b).hands.clone()),
+        (Some(a), vec![p])
+    );
+    room.advance(30_000);
+    room.ok(f, Command::NextSpeaker {});
+    assert_eq!(room.floor(), Some(p));
+    room.advance(10_000);
+    room.ok(f, Command::GiveFloor { member: a });
+    room.advance(5_000);
+    room.ok(f, Command::EndFloor {});
+    let view = room.view(f);
+    let ms = |id| {
+        view.members
+            .iter()
+            .find(|m| m.id == id)
+            .expect("member")
+            .speaking_ms
+    };
+    assert_eq!((ms(a), ms(p), ms(b)), (35_000, 10_000, 0));
+    assert_eq!(
+        room.err(f, Command::EndFloor {}).code,
+        ErrorCode::InvalidValue
+    );
+    assert_eq!(room.code(f, Command::NextSpeaker {}), ErrorCode::NotInQueue);
+    room.ok(b, Command::RaiseHand {});
+    let events = room.ok(f, Command::GiveFloor { member: b }).events;
+    assert!(events.contains(&Event::HandLowered { member: b }));
+    assert_eq!(
+        room.code(f, Command::GiveFloor { member: b }),
+        ErrorCode::InvalidValue
+    );
+    assert_eq!(
+        room.code(
+            f,
+            Command::GiveFloor {
+                member: MemberId(77)
+            }
+        ),
+        ErrorCode::NoSuchMember
+    );
+    room.ok(p, Command::RaiseHand {});
+    room.ok(f, Command::SkipSpeaker { member: p });
+    assert!(room.view(f).hands.is_empty());
+    assert_eq!(
+        room.code(f, Command::SkipSpeaker { member: p }),
+        ErrorCode::NotInQueue
+    );
+}
+
+#[test]
+fn a_round_walks_the_order_with_passes_and_skips() {
+    let (mut room, cb, [p, a, b]) = basic();
+    let f = room.f;
+    assert_eq!(room.code(p, Command::Pass {}), ErrorCode::NoRound);
+    room.ok(f, goto(2));
+    assert_eq!(room.view(f).round.expect("round").order, vec![cb, p, a, b]);
+    assert_eq!(room.floor(), Some(cb));
+    room.ok(f, Command::NextSpeaker {});
+    assert_eq!(room.floor(), Some(p));
+    room.ok(b, Command::Pass {}); // ahead of time
+    assert_eq!(
+        room.floor(),
+        Some(p),
+        "passing ahead does not take the floor"
+    );
+    room.ok(p, Command::Pass {}); // the current speaker passes
+    assert_eq!(room.floor(), Some(a));
+    assert_eq!(room.code(p, Command::Pass {}), ErrorCode::NotYourTurn);
+    assert_eq!(room.code(f, Command::Pass {}), ErrorCode::NotYourTurn);
+    room.ok(f, Command::SkipSpeaker { member: a });
+    let round = room.view(f).round.expect("round");
+    assert_eq!(round.done, vec![cb, b, p, a]);
+    assert_eq!(round.passed, vec![b, p, a]);
+    assert_eq!(room.floor(), None, "everyone had a turn");
+    // The round is through: the queue takes over.
+    room.ok(a, Command::RaiseHand {});
+    room.ok(f, Command::NextSpeaker {});
+    assert_eq!(room.floor(), Some(a));
+    // A new round over who is present now.
+    room.s.set_online(p, false);
+    room.ok(f, Command::StartRound {});
+    assert_eq!(room.view(f).round.expect("round").order, vec![cb, a, b]);
+    assert_eq!(room.floor(), Some(cb));
+}
+
+#[test]
+fn away_members_are_skipped_and_leave_turns_after_the_grace_period() {
+    let (mut room, cb, [p, a, b]) = basic();
+    let f = room.f;
+    room.ok(f, goto(2));
+    room.s.set_online(p, false);
+    room.ok(f, Command::NextSpeaker {});
+    assert_eq!(room.floor(), Some(a), "away member skipped, still pending");
+    room.advance(2_000);
+    // The speaker drops out; the server calls left_turns after the grace period.
+    let events = room.s.left_turns_at(a, room.now);
+    assert_eq!(
+        events,
+        vec![
+            Event::FloorEnded {
+                member: a,
+                speaking_ms: 2_000
+            },
+            Event::LeftTurns { member: a }
+        ]
+    );
+    room.apply(&events);
+    let view = room.view(f);
+    assert_eq!(view.round.expect("round").order, vec![cb, p, b]);
+    assert!(!view.members.iter().find(|m| m.id == a).expect("a").in_turns);
+    assert!(room.s.left_turns(a).is_empty(), "nothing left to leave");
+    assert!(room.s.left_turns(b).len() == 1, "b is pending in the round");
+    // Coming back.
+    let back = room.s.rejoined_turns(a);
+    assert_eq!(back, vec![Event::RejoinedTurns { member: a }]);
+    room.apply(&back);
+    assert!(room.s.rejoined_turns(a).is_empty());
+    room.s.set_online(p, true);
+    room.ok(f, Command::NextSpeaker {});
+    assert_eq!(
+        room.floor(),
+        Some(p),
+        "back before the round ended: gets the turn"
+    );
+}
+
+#[test]
+fn silent_and_listening_phases_limit_turn_taking() {
+    let mut room = Room::new("incident");
+    let cb = room.join("Carla");
+    let p = room.join("Piet");
+    room.ok(room.f, Command::SetCaseBringer { member: Some(cb) });
+    room.ok(room.f, Command::StartSession {});
+    room.ok(room.f, goto(2)); // silent
+    let r = room.err(p, Command::RaiseHand {});
+    assert_eq!(r.code, ErrorCode::PhaseForbids);
+    assert_eq!(r.phases, vec![0, 1, 3, 4, 6, 7, 8, 9]);
+    assert_eq!(
+        room.code(room.f, Command::StartRound {}),
+        ErrorCode::PhaseForbids
+    );
+    room.ok(room.f, goto(4)); // analysis, the case-bringer listens
+    assert_eq!(
+        room.code(cb, Command::RaiseHand {}),
+        ErrorCode::CaseBringerListens
+    );
+    assert_eq!(
+        room.code(room.f, Command::GiveFloor { member: cb }),
+        ErrorCode::CaseBringerListens
+    );
+    let q = room.plant(InputKind::Question, p, "Wie was erbij?");
+    let triage = Command::Triage {
+        item: q,
+        status: TriageStatus::Parked,
+        temperature: Temperature::Cold,
+    };
+    assert_eq!(room.code(cb, triage), ErrorCode::CaseBringerListens);
+    room.ok(p, Command::RaiseHand {});
+}
+
+// ---------------------------------------------------------------- boards
+
+#[test]
+fn answers_need_a_question_and_text_is_checked() {
+    let (mut room, cb, [p, ..]) = basic();
+    room.ok(room.f, goto(2));
+    let q = room.submit(p, InputKind::Question, "  Wat maakt het zo lastig?  ");
+    assert_eq!(
+        room.view(p)
+            .items
+            .last()
+            .and_then(|i| i.text.clone())
+            .as_deref(),
+        Some("Wat maakt het zo lastig?")
+    );
+    let missing = Command::Submit {
+        input: InputKind::Answer,
+        text: "Ja".into(),
+        reply_to: None,
+        anonymous: false,
+        confirm: false,
+    };
+    let r = room.err(cb, missing);
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidTarget, Some("command.reply_to"))
+    );
+    let case = room.plant(InputKind::Case, p, "Casus");
+    assert_eq!(room.code(cb, answer(case, "Ja")), ErrorCode::InvalidTarget);
+    assert_eq!(
+        room.code(cb, answer(kring_protocol::ItemId(999), "Ja")),
+        ErrorCode::NoSuchItem
+    );
+    let id = room
+        .ok(cb, answer(q, "Dat ik alleen sta."))
+        .item
+        .expect("item");
+    assert_eq!(
+        room.view(p).items.last().map(|i| (i.id, i.reply_to)),
+        Some((id, Some(q)))
+    );
+    let r = room.err(p, submit(InputKind::Question, " \n "));
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::TextEmpty, Some("command.text"))
+    );
+    let r = room.err(p, submit(InputKind::Question, &"w".repeat(501)));
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::TextTooLong, Some("command.text"))
+    );
+    room.submit(p, InputKind::Question, &format!("{}?", "w".repeat(499)));
+    let r = room.err(p, submit(InputKind::Vote, "x"));
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidValue, Some("command.input"))
+    );
+}
+
+#[test]
+fn per_member_limits_and_the_rate_limit() {
+    let mut room = Room::new("gossip");
+    let cb = room.join("Carla");
+    let p = room.join("Piet");
+    let a = room.join("Anna");
+    room.ok(room.f, Command::SetCaseBringer { member: Some(cb) });
+    room.ok(room.f, Command::StartSession {});
+    room.ok(room.f, next());
+    for i in 0..3 {
+        room.advance(1_000);
+        room.submit(
+            p,
+            InputKind::Question,
+            &format!("Wat gebeurde er op dag {i}?"),
+        );
+    }
+    let r = room.err(p, submit(InputKind::Question, "Hoe voelde dat?"));
+    assert_eq!(r.code, ErrorCode::LimitReached);
+    room.submit(a, InputKind::Question, "Hoe voelde dat?");
+    // Going back does not grant new questions.
+    room.ok(room.f, Command::PrevPhase {});
+    room.ok(room.f, next());
+    assert_eq!(
+        room.code(p, submit(InputKind::Question, "En toen?")),
+        ErrorCode::LimitReached
+    );
+
+    // Six submissions in ten seconds, then wait.
+    let (mut room, _, [p, ..]) = basic();
+    room.ok(room.f, goto(4 - 1)); // analysis: no per-member limit
+    for i in 0..limits::RATE_MAX_SUBMISSIONS {
+        room.advance(100);
+        room.submit(p, InputKind::Analysis, &format!("Opvallend {i}"));
+    }
+    let r = room.err(p, submit(InputKind::Analysis, "Nog een"));
+    assert_eq!(r.code, ErrorCode::RateLimited);
+    assert_eq!(r.retry_after_ms, Some(10_000 - 500));
+    room.advance(10_000 - 500);
+    room.submit(p, InputKind::Analysis, "Nog een");
+}
+
+#[test]
+fn disguised_advice_needs_confirmation() {
+    let (mut room, _, [p, ..]) = basic();
+    room.ok(room.f, goto(2));
+    let advice = "Heb je al eens geprobeerd om het gewoon te zeggen?";
+    let r = room.err(p, submit(InputKind::Question, advice));
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::AdviceLikeQuestion, Some("command.text"))
+    );
+    assert_eq!(r.code.category(), kring_protocol::Category::Confirm);
+    assert!(room.view(p).items.is_empty(), "nothing recorded");
+    let confirmed = Command::Submit {
+        input: InputKind::Question,
+        text: advice.into(),
+        reply_to: None,
+        anonymous: false,
+        confirm: true,
+    };
+    room.ok(p, confirmed);
+    room.submit(p, InputKind::Question, "Wat maakt het voor jou zo lastig?");
+}
+
+#[test]
+fn anonymity_hides_the_author_from_others_only() {
+    let (mut room, cb, [p, a, _]) = basic();
+    room.ok(room.f, goto(2));
+    let anon = Command::Submit {
+        input: InputKind::Question,
+        text: "Wat wil je zelf?".into(),
+        reply_to: None,
+        anonymous: true,
+        confirm: false,
+    };
+    let id = room.ok(p, anon.clone()).item.expect("item");
+    for viewer in [a, cb, room.f] {
+        assert_eq!(room.view(viewer).items[0].by, None);
+    }
+    assert_eq!(room.view(p).me.items, vec![id]);
+    assert!(room.view(a).me.items.is_empty());
+
+    let mut params = params("basic");
+    params.settings.allow_anonymous = false;
+    let mut room = Room::with_params(params);
+    let cb = room.join("Carla");
+    let p = room.join("Piet");
+    room.ok(room.f, Command::SetCaseBringer { member: Some(cb) });
+    room.ok(room.f, Command::StartSession {});
+    room.ok(room.f, goto(2));
+    let r = room.err(p, anon);
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::AnonymityDisabled, Some("command.anonymous"))
+    );
+}
+
+#[test]
+fn dots_upvotes_and_taking_them_back() {
+    let (mut room, cb, [p, a, _]) = basic();
+    let c1 = room.submit(p, InputKind::Case, "Casus één");
+    let c2 = room.submit(a, InputKind::Case, "Casus twee");
+    for item in [c1, c1, c2] {
+        room.ok(p, Command::Vote { item });
+    }
+    assert_eq!(
+        room.code(p, Command::Vote { item: c2 }),
+        ErrorCode::VoteLimit
+    );
+    assert_eq!(room.view(p).me.votes, vec![c1, c1, c2]);
+    room.ok(p, Command::Unvote { item: c1 });
+    assert_eq!(room.view(a).items[0].votes, 1);
+    room.ok(p, Command::Vote { item: c2 });
+    assert_eq!(
+        room.code(a, Command::Unvote { item: c1 }),
+        ErrorCode::NotVoted
+    );
+    assert_eq!(
+        room.code(
+            p,
+            Command::Vote {
+                item: kring_protocol::ItemId(99)
+            }
+        ),
+        ErrorCode::NoSuchItem
+    );
+    // The chosen case's proposer becomes the case-bringer; the old one a participant.
+    let events = room
+        .ok(
+            room.f,
+            Command::ChooseCase {
+                case: c2,
+                keep_others: true,
+            },
+        )
+        .events;
+    assert_eq!(
+        events,
+        vec![
+            Event::RoleChanged {
+                member: cb,
+                role: Role::Participant
+            },
+            Event::RoleChanged {
+                member: a,
+                role: Role::CaseBringer
+            },
+            Event::CaseChosen {
+                case: c2,
+                case_bringer: a
+            },
+            Event::CaseKept {
+                case: c1,
+                keep: true
+            },
+        ]
+    );
+    assert_eq!(room.view(p).case_bringer, Some(a));
+    assert_eq!(
+        room.code(
+            room.f,
+            Command::KeepCase {
+                case: c1,
+                keep: true
+            }
+        ),
+        ErrorCode::InvalidValue
+    );
+    room.ok(
+        room.f,
+        Command::KeepCase {
+            case: c1,
+            keep: false,
+        },
+    );
+
+    // Upvotes on questions: one each, for whoever may ask questions now.
+    room.ok(room.f, goto(2));
+    let q = room.submit(p, InputKind::Question, "Wat wil jij bereiken?");
+    room.ok(cb, Command::Vote { item: q });
+    assert_eq!(
+        room.code(cb, Command::Vote { item: q }),
+        ErrorCode::VoteLimit
+    );
+    let r = room.err(a, Command::Vote { item: q });
+    assert_eq!((r.code, r.phases), (ErrorCode::PhaseForbids, vec![]));
+    assert_eq!(
+        room.code(p, Command::Vote { item: c1 }),
+        ErrorCode::PhaseForbids
+    );
+}
+
+#[test]
+fn triage_hide_react_and_withdraw() {
+    let (mut room, cb, [p, a, _]) = basic();
+    let f = room.f;
+    room.ok(f, goto(2));
+    let q = room.submit(p, InputKind::Question, "Wat wil je?");
+    let triage = Command::Triage {
+        item: q,
+        status: TriageStatus::Answered,
+        temperature: Temperature::Warm,
+    };
+    assert_eq!(room.code(p, triage.clone()), ErrorCode::PhaseForbids);
+    room.ok(cb, triage);
+    let item = &room.view(a).items[0];
+    assert_eq!(
+        (item.status, item.temperature),
+        (TriageStatus::Answered, Temperature::Warm)
+    );
+
+    room.ok(
+        f,
+        Command::HideItem {
+            item: q,
+            hidden: true,
+        },
+    );
+    assert_eq!(room.view(a).items[0].text, None);
+    assert_eq!(room.view(f).items[0].text.as_deref(), Some("Wat wil je?"));
+    assert_eq!(
+        room.code(
+            f,
+            Command::HideItem {
+                item: q,
+                hidden: true
+            }
+        ),
+        ErrorCode::InvalidValue
+    );
+    let events = room
+        .ok(
+            f,
+            Command::HideItem {
+                item: q,
+                hidden: false,
+            },
+        )
+        .events;
+    assert!(
+        matches!(&events[0], Event::ItemHidden { restored: Some(item), .. }
+        if item.text.as_deref() == Some("Wat wil je?") && !item.hidden)
+    );
+
+    // Withdraw: own item, same phase only.
+    let mine = room.submit(a, InputKind::Question, "Wie nog meer?");
+    assert_eq!(
+        room.code(p, Command::Withdraw { item: mine }),
+        ErrorCode::NotAuthor
+    );
+    room.ok(a, Command::Withdraw { item: mine });
+    assert_eq!(
+        room.code(a, Command::Withdraw { item: mine }),
+        ErrorCode::NoSuchItem
+    );
+    let next_id = room.submit(a, InputKind::Question, "Wie nog meer wel?");
+    assert!(next_id.0 > mine.0, "ids are never reused");
+    room.ok(f, next());
+    assert_eq!(
+        room.code(a, Command::Withdraw { item: next_id }),
+        ErrorCode::NotAuthor
+    );
+
+    // Reactions: on advice only, by who may react.
+    room.ok(f, goto(4));
+    let advice = room.submit(p, InputKind::Advice, "Neem een dag vrij.");
+    let react = |item| Command::React {
+        item,
+        reaction: Reaction::NotForMe,
+    };
+    assert_eq!(room.code(cb, react(q)), ErrorCode::InvalidTarget);
+    assert_eq!(room.code(p, react(advice)), ErrorCode::PhaseForbids);
+    room.ok(cb, react(advice));
+    assert_eq!(
+        room.view(p).items.last().map(|i| i.reaction),
+        Some(Reaction::NotForMe)
+    );
+}
+
+#[test]
+fn private_notes_stay_private_until_revealed_all_at_once() {
+    let mut room = Room::new("incident");
+    let cb = room.join("Carla");
+    let p = room.join("Piet");
+    let a = room.join("Anna");
+    let f = room.f;
+    room.ok(f, Command::SetCaseBringer { member: Some(cb) });
+    room.ok(f, Command::StartSession {});
+    room.ok(f, goto(2));
+    assert_eq!(room.code(f, Command::RevealNotes {}), ErrorCode::NoSuchItem);
+    let n1 = room.submit(p, InputKind::PrivateNote, "Wie had dienst?");
+    room.submit(a, InputKind::PrivateNote, "Hoe laat was het?");
+    for viewer in [a, cb, f] {
+        assert!(room.view(viewer).items.iter().all(|i| i.text.is_none()));
+    }
+    assert!(
+        room.s
+            .view(Viewer::Screen)
+            .items
+            .iter()
+            .all(|i| i.text.is_none())
+    );
+    let mine = room.view(p).me.notes;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        (mine[0].id, mine[0].text.as_deref()),
+        (n1, Some("Wie had dienst?"))
+    );
+    let events = room.ok(f, Command::RevealNotes {}).events;
+    assert!(matches!(&events[0], Event::NotesRevealed { notes } if notes.len() == 2));
+    assert!(
+        room.view(a)
+            .items
+            .iter()
+            .all(|i| i.text.is_some() && i.revealed)
+    );
+    assert!(room.view(p).me.notes.is_empty());
+}
+
+// ---------------------------------------------------------------- roles and members
+
+#[test]
+fn roles_and_removal() {
+    let (mut room, cb, [p, a, _]) = basic();
+    let f = room.f;
+    room.ok(
+        f,
+        Command::SetRole {
+            member: p,
+            role: Role::NoteTaker,
+        },
+    );
+    assert_eq!(room.s.member_role(p), Some(Role::NoteTaker));
+    for (member, role) in [
+        (p, Role::NoteTaker),
+        (cb, Role::Participant),
+        (f, Role::NoteTaker),
+        (a, Role::CaseBringer),
+        (a, Role::Facilitator),
+    ] {
+        let r = room.err(f, Command::SetRole { member, role });
+        assert_eq!(r.code, ErrorCode::InvalidValue, "{member} -> {role:?}");
+    }
+    assert_eq!(
+        room.code(f, Command::SetCaseBringer { member: Some(f) }),
+        ErrorCode::InvalidValue
+    );
+    assert_eq!(
+        room.code(f, Command::SetCaseBringer { member: Some(cb) }),
+        ErrorCode::InvalidValue
+    );
+    room.ok(f, Command::SetCaseBringer { member: None });
+    assert_eq!(room.view(f).case_bringer, None);
+    room.ok(f, Command::SetCaseBringer { member: Some(a) });
+
+    room.ok(a, Command::RaiseHand {});
+    room.ok(f, Command::NextSpeaker {});
+    room.advance(1_000);
+    assert_eq!(
+        room.code(f, Command::RemoveMember { member: f }),
+        ErrorCode::InvalidValue
+    );
+    let events = room.ok(f, Command::RemoveMember { member: a }).events;
+    assert_eq!(
+        events,
+        vec![
+            Event::FloorEnded {
+                member: a,
+                speaking_ms: 1_000
+            },
+            Event::MemberRemoved { member: a }
+        ]
+    );
+    assert!(room.s.was_removed(a));
+    assert_eq!(room.s.member_by_token_hash("hash-Anna"), None);
+    assert_eq!(room.s.member_role(a), None);
+    assert_eq!(room.view(f).case_bringer, None);
+    assert_eq!(room.code(a, Command::RaiseHand {}), ErrorCode::NoSuchMember);
+    assert_eq!(
+        room.code(f, Command::RemoveMember { member: a }),
+        ErrorCode::NoSuchMember
+    );
+    // A removed member's id is never reused.
+    let z = room.join("Zoë");
+    assert!(z.0 > a.0);
+}
+
+// ---------------------------------------------------------------- views and what lasts
+
+#[test]
+fn the_screen_and_presence_in_views() {
+    let (mut room, _, [p, ..]) = basic();
+    room.s.set_online(p, false);
+    let view = room.s.view(Viewer::Screen);
+    assert_eq!((view.me.member, view.me.role), (None, Role::Screen));
+    assert!(!view.members.iter().find(|m| m.id == p).expect("p").online);
+    assert_eq!(room.s.online_members().len(), 4);
+    let mine = room.view(p);
+    assert_eq!((mine.me.member, mine.me.role), (Some(p), Role::Participant));
+}
+
+#[test]
+fn a_follow_up_meeting_opens_with_report_back_and_carries_over() {
+    let (mut room, cb, [p, a, _]) = basic();
+    let f = room.f;
+    let c = room.submit(a, InputKind::Case, "Werkdruk in het team");
+    room.ok(
+        f,
+        Command::KeepCase {
+            case: c,
+            keep: true,
+        },
+    );
+    room.ok(f, goto(5));
+    room.submit(
+        cb,
+        InputKind::Commitment,
+        "Ik plan een gesprek met mijn leidinggevende.",
+    );
+    let hidden = room.submit(cb, InputKind::Commitment, "Weg ermee");
+    room.ok(
+        f,
+        Command::HideItem {
+            item: hidden,
+            hidden: true,
+        },
+    );
+    room.submit(p, InputKind::Reflection, "Fijne sessie");
+    let carried = room.s.carry_over();
+    assert_eq!(carried.previous_title, "Team Noord, maart");
+    assert_eq!(carried.commitments.len(), 1);
+    assert_eq!(carried.commitments[0].by_name, "Carla");
+    assert_eq!(carried.kept_cases[0].text, "Werkdruk in het team");
+    assert_eq!(carried.kept_cases[0].by_name, "Anna");
+
+    let mut next_params = params("basic");
+    next_params.report_back = Some(carried.clone());
+    let mut next_room = Room::with_params(next_params);
+    let phases = &next_room.s.params().method.phases;
+    assert_eq!(phases.len(), 7);
+    assert_eq!(phases[0].id, "report-back");
+    assert_eq!(phases[0].name.nl, "Terugkoppeling");
+    next_room.join("Piet");
+    next_room.ok(next_room.f, Command::StartSession {});
+    let view = next_room.view(next_room.f);
+    assert_eq!(view.report_back, Some(carried));
+    assert_eq!(view.method.phases[0].id, "report-back");
+}
+
+#[test]
+fn the_summary_holds_the_case_bringers_harvest() {
+    let (mut room, cb, [p, a, _]) = basic();
+    let f = room.f;
+    room.ok(f, goto(1));
+    room.submit(cb, InputKind::Statement, "Mijn team mist deadlines.");
+    room.ok(f, next());
+    let q = room.submit(p, InputKind::Question, "Wat doe je nu al?");
+    room.ok(cb, answer(q, "Ik herinner ze eraan."));
+    room.ok(
+        cb,
+        Command::Triage {
+            item: q,
+            status: TriageStatus::Answered,
+            temperature: Temperature::Warm,
+        },
+    );
+    let q2 = room.submit(a, InputKind::Question, "Wie besluit?");
+    room.ok(
+        f,
+        Command::HideItem {
+            item: q2,
+            hidden: true,
+        },
+    );
+    room.ok(f, next());
+    room.submit(cb, InputKind::KeyQuestion, "Hoe krijg ik eigenaarschap?");
+    room.ok(f, next());
+    let adv = room.submit(p, InputKind::Advice, "Maak afspraken samen.");
+    room.ok(
+        cb,
+        Command::React {
+            item: adv,
+            reaction: Reaction::Useful,
+        },
+    );
+    room.ok(f, next());
+    room.submit(cb, InputKind::Commitment, "Ik bespreek het maandag.");
+    let summary = room.s.summary();
+    assert_eq!(summary.method_name, "Basismodel (vijfstappenmodel)");
+    assert_eq!(summary.statements, vec!["Mijn team mist deadlines."]);
+    assert_eq!(
+        summary.key_question.as_deref(),
+        Some("Hoe krijg ik eigenaarschap?")
+    );
+    assert_eq!(summary.questions.len(), 1, "hidden questions are left out");
+    assert_eq!(summary.questions[0].answers, vec!["Ik herinner ze eraan."]);
+    assert_eq!(summary.questions[0].temperature, Temperature::Warm);
+    assert_eq!(summary.advice[0].reaction, Reaction::Useful);
+    assert_eq!(summary.commitments, vec!["Ik bespreek het maandag."]);
+    assert_eq!(summary.date, T0);
+}
+
+#[test]
+fn debug_output_never_shows_content() {
+    let (mut room, ..) = basic();
+    let p = room.join("Piet2");
+    room.ok(room.f, goto(2));
+    let secret = "directeur drinkt op het werk";
+    let decision = room.ok(
+        p,
+        submit(InputKind::Question, &format!("Wat doe je als je {secret}?")),
+    );
+    let rejection = room.err(
+        p,
+        submit(
+            InputKind::Question,
+            &format!("Heb je al eens geprobeerd of de {secret}?"),
+        ),
+    );
+    let mut with_report = params("basic");
+    with_report.report_back = Some(kring_protocol::ReportBack {
+        commitments: vec![kring_protocol::CarriedItem {
+            text: secret.into(),
+            by_name: "Carla".into(),
+        }],
+        ..report_back()
+    });
+    for text in [
+        format!("{:?}", room.s),
+        format!("{decision:?}"),
+        format!("{rejection:?}"),
+        format!("{:?}", room.s.summary()),
+        format!("{with_report:?}"),
+    ] {
+        assert!(
+            !text.contains("directeur"),
+            "content in debug output: {text}"
+        );
+    }
+}
