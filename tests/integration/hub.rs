@@ -126,8 +126,8 @@ async fn reconnect_gets_exactly_the_missed_events() {
     let (session, mut facilitator) = started(&server).await;
     let mut anna = server.join(&session, "Anna").await;
     let mut bob = server.join(&session, "Bob").await;
-    anna.command(case("before")).await.unwrap();
-    bob.catch_up(anna.last_seq).await;
+    bob.command(case("before")).await.unwrap();
+    anna.catch_up(bob.last_seq).await;
 
     let seen = bob.last_seq;
     let bob_token_client = bob;
@@ -136,6 +136,7 @@ async fn reconnect_gets_exactly_the_missed_events() {
         let ack = anna.command(case(&format!("missed {k}"))).await.unwrap();
         missed.push(ack.seq);
     }
+    assert_eq!(missed.len(), 5);
     facilitator.catch_up(anna.last_seq).await;
 
     let mut back = server.resume(&session, &bob_token_client).await;
@@ -161,9 +162,9 @@ async fn reconnect_gets_exactly_the_missed_events() {
     );
 
     // Live events keep flowing after the replay, without duplicates.
-    anna.command(case("after")).await.unwrap();
+    anna.command(Command::RaiseHand {}).await.unwrap();
     let e = back
-        .until_event(|e| matches!(e, Event::ItemAdded { .. }))
+        .until_event(|e| matches!(e, Event::HandRaised { .. }))
         .await;
     assert_eq!(e.seq, anna.last_seq);
 }
@@ -253,18 +254,30 @@ async fn a_second_device_takes_over_cleanly() {
     assert!(online.contains(&laptop.member()), "still online, no ghost");
 }
 
-async fn facilitator_view(server: &TestServer, session: &SessionCreated) -> SessionView {
-    let f = server.facilitator(session).await;
-    f.view().clone()
+/// A fresh look at the room through the shared screen (which takes over nobody).
+async fn screen_welcome(server: &TestServer, session: &SessionCreated) -> Welcome {
+    let mut screen = server.connect(&session.code).await;
+    screen
+        .hello(Join::Screen {
+            token: session.facilitator_token.clone(),
+        })
+        .await
+        .clone()
+}
+
+async fn screen_view(server: &TestServer, session: &SessionCreated) -> SessionView {
+    screen_welcome(server, session)
+        .await
+        .view
+        .expect("screens get a full view")
 }
 
 async fn facilitator_members(server: &TestServer, session: &SessionCreated) -> usize {
-    facilitator_view(server, session).await.members.len()
+    screen_view(server, session).await.members.len()
 }
 
 async fn facilitator_online(server: &TestServer, session: &SessionCreated) -> Vec<MemberId> {
-    let f = server.facilitator(session).await;
-    f.welcome.unwrap().online
+    screen_welcome(server, session).await.online
 }
 
 #[tokio::test]
@@ -285,20 +298,22 @@ async fn a_silent_socket_is_marked_away_then_leaves_turns() {
 
     // Anna's phone stops reading and answering (no pongs, nothing sent).
     let frozen = anna;
-    let away = loop {
+    loop {
         match facilitator.recv_any().await {
-            ServerMsg::Presence { member, online } if member == anna_id => break online,
+            ServerMsg::Presence {
+                member,
+                online: false,
+            } if member == anna_id => break,
             _ => continue,
         }
-    };
-    assert!(!away, "marked away");
+    }
     let left = facilitator
         .until_event(|e| matches!(e, Event::LeftTurns { member } if *member == anna_id))
         .await;
     assert!(left.seq > 0);
     drop(frozen);
 
-    let view = facilitator_view(&server, &session).await;
+    let view = screen_view(&server, &session).await;
     assert!(!view.hands.contains(&anna_id), "no longer in the queue");
     assert!(
         view.items
@@ -331,7 +346,11 @@ async fn bad_input_gets_documented_errors_and_the_room_stays_healthy() {
     .await;
     let e = anna.error().await;
     assert_eq!(e.code, ErrorCode::BadMessage);
-    assert_eq!(e.field.as_deref(), Some("command.text"));
+    assert!(
+        e.field.as_deref().unwrap_or("").starts_with("command"),
+        "{:?}",
+        e.field
+    );
     anna.send(&ClientMsg::Hello {
         protocol: PROTOCOL_VERSION,
         join: Join::Member {

@@ -86,6 +86,7 @@ pub(super) fn rejection_msg(rejection: Rejection) -> ErrorMsg {
     let mut msg = ErrorMsg::new(rejection.code);
     msg.phases = rejection.phases;
     msg.field = rejection.field.map(str::to_owned);
+    msg.retry_after_ms = rejection.retry_after_ms;
     if let Some(detail) = rejection.detail {
         msg.message = detail;
     }
