@@ -3,7 +3,6 @@
 
 use kring_protocol::{Event, Floor, Item, MemberId, Millis, Seq, SessionStatus};
 
-use crate::limits;
 use crate::state::{Member, PhaseRun, Round, Session, Vote};
 
 impl Session {
@@ -218,12 +217,10 @@ impl Session {
         let mut item = item.clone();
         item.at = at;
         self.last_item = self.last_item.max(item.id.0);
+        let keep = self.params.submit_limit.max;
         if let Some(author) = item.by.and_then(|by| self.member_entry(by)) {
             author.recent.push(at);
-            let excess = author
-                .recent
-                .len()
-                .saturating_sub(limits::RATE_MAX_SUBMISSIONS);
+            let excess = author.recent.len().saturating_sub(keep);
             author.recent.drain(..excess);
         }
         self.items.push(item);

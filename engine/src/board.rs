@@ -54,7 +54,7 @@ impl Session {
             }
         }
         let recent = self.member(actor.id).map_or(&[][..], |m| &m.recent);
-        if let Some(retry) = limits::rate_retry_after(recent, actor.now) {
+        if let Some(retry) = limits::rate_retry_after(self.params.submit_limit, recent, actor.now) {
             return Err(Rejection {
                 retry_after_ms: Some(retry),
                 ..Rejection::new(ErrorCode::RateLimited)

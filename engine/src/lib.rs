@@ -58,6 +58,9 @@ pub struct SessionParams {
     /// Carried over from the group's previous meeting; when present the session opens with a
     /// report-back phase.
     pub report_back: Option<ReportBack>,
+    /// Submissions per member per window (operator setting).
+    #[serde(default)]
+    pub submit_limit: limits::SubmitLimit,
 }
 
 // The title and the carried-over items are content; logs get only their shape.

@@ -1,16 +1,30 @@
 //! Limits the engine enforces. The protocol documents the codes; the numbers live here.
 
 use kring_protocol::{InputKind, Millis};
+use serde::{Deserialize, Serialize};
 
 /// Display names, in characters.
 pub const NAME_MAX_CHARS: usize = 40;
 /// Members of one room (the shared screen does not count).
 pub const MAX_MEMBERS: usize = 40;
 
-/// Submissions one member may make within [`RATE_WINDOW_MS`]. Generous for a person typing on
-/// a phone, tight enough that a stuck client cannot flood a board.
-pub const RATE_MAX_SUBMISSIONS: usize = 6;
-pub const RATE_WINDOW_MS: Millis = 10_000;
+/// Submissions one member may make within a window. The default is generous for a person
+/// typing on a phone, tight enough that a stuck client cannot flood a board; an operator may
+/// change it (`--submit-limit`), e.g. for load tests.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubmitLimit {
+    pub max: usize,
+    pub window_ms: Millis,
+}
+
+impl Default for SubmitLimit {
+    fn default() -> Self {
+        SubmitLimit {
+            max: 6,
+            window_ms: 10_000,
+        }
+    }
+}
 
 /// The longest text, in characters (after trimming), each kind of input may have.
 ///
@@ -45,19 +59,19 @@ pub fn max_chars(kind: InputKind) -> usize {
 
 /// When a member who made submissions at `recent` (oldest first) may submit again at `now`;
 /// `None` when they may submit now.
-pub fn rate_retry_after(recent: &[Millis], now: Millis) -> Option<u64> {
-    let window_start = now.saturating_sub(RATE_WINDOW_MS);
+pub fn rate_retry_after(limit: SubmitLimit, recent: &[Millis], now: Millis) -> Option<u64> {
+    let window_start = now.saturating_sub(limit.window_ms);
     let in_window: Vec<Millis> = recent
         .iter()
         .copied()
         .filter(|&t| t > window_start)
         .collect();
-    if in_window.len() < RATE_MAX_SUBMISSIONS {
+    if in_window.len() < limit.max {
         return None;
     }
     // The oldest submission that still counts must leave the window first.
-    let oldest = in_window[in_window.len() - RATE_MAX_SUBMISSIONS];
-    Some((oldest + RATE_WINDOW_MS).saturating_sub(now).max(1))
+    let oldest = in_window[in_window.len() - limit.max];
+    Some((oldest + limit.window_ms).saturating_sub(now).max(1))
 }
 
 #[cfg(test)]
@@ -74,9 +88,21 @@ mod tests {
     #[test]
     fn rate_limit_opens_when_the_oldest_leaves_the_window() {
         let recent: Vec<Millis> = (0..6).map(|i| 1_000 + i * 100).collect();
-        assert_eq!(rate_retry_after(&recent[..5], 2_000), None);
-        assert_eq!(rate_retry_after(&recent, 2_000), Some(9_000));
-        assert_eq!(rate_retry_after(&recent, 10_999), Some(1));
-        assert_eq!(rate_retry_after(&recent, 11_000), None);
+        assert_eq!(
+            rate_retry_after(SubmitLimit::default(), &recent[..5], 2_000),
+            None
+        );
+        assert_eq!(
+            rate_retry_after(SubmitLimit::default(), &recent, 2_000),
+            Some(9_000)
+        );
+        assert_eq!(
+            rate_retry_after(SubmitLimit::default(), &recent, 10_999),
+            Some(1)
+        );
+        assert_eq!(
+            rate_retry_after(SubmitLimit::default(), &recent, 11_000),
+            None
+        );
     }
 }

@@ -464,7 +464,7 @@ fn per_member_limits_and_the_rate_limit() {
     // Six submissions in ten seconds, then wait.
     let (mut room, _, [p, ..]) = basic();
     room.ok(room.f, goto(4 - 1)); // analysis: no per-member limit
-    for i in 0..limits::RATE_MAX_SUBMISSIONS {
+    for i in 0..limits::SubmitLimit::default().max {
         room.advance(100);
         room.submit(p, InputKind::Analysis, &format!("Opvallend {i}"));
     }

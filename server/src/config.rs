@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use kring_engine::limits::SubmitLimit;
 
 #[derive(Parser, Clone, Debug)]
 #[command(
@@ -74,6 +75,11 @@ pub struct Config {
     #[arg(long, env = "KRING_CLIENT_QUEUE", default_value_t = 256)]
     pub client_queue: usize,
 
+    /// Submissions (questions, advice, ...) one member may make per window, e.g. `6/10s`.
+    /// Raise it only for load tests.
+    #[arg(long, env = "KRING_SUBMIT_LIMIT", default_value = "6/10s", value_parser = parse_submit_limit)]
+    pub submit_limit: SubmitLimit,
+
     /// Upper bound on a graceful shutdown.
     #[arg(long, env = "KRING_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
@@ -125,6 +131,25 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_millis(ms))
 }
 
+/// Parses `count/duration`, e.g. `6/10s`.
+pub fn parse_submit_limit(s: &str) -> Result<SubmitLimit, String> {
+    let (max, window) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}` is not of the form count/duration, e.g. 6/10s"))?;
+    let max: usize = max
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{max}` is not a count"))?;
+    let window = parse_duration(window)?;
+    if max == 0 || window.is_zero() {
+        return Err("the count and the duration must be above 0".into());
+    }
+    Ok(SubmitLimit {
+        max,
+        window_ms: window.as_millis() as u64,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +162,18 @@ mod tests {
         assert!(parse_duration("24").is_err());
         assert!(parse_duration("h").is_err());
         assert!(parse_duration("3w").is_err());
+    }
+
+    #[test]
+    fn submit_limits_parse() {
+        assert_eq!(
+            parse_submit_limit("6/10s"),
+            Ok(SubmitLimit {
+                max: 6,
+                window_ms: 10_000
+            })
+        );
+        assert!(parse_submit_limit("0/1s").is_err());
+        assert!(parse_submit_limit("6").is_err());
     }
 }

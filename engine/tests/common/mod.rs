@@ -20,6 +20,7 @@ pub fn params(method: &str) -> SessionParams {
         created_at: T0,
         facilitator_token_hash: "f-hash".into(),
         report_back: None,
+        submit_limit: Default::default(),
     }
 }
 

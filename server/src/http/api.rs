@@ -62,6 +62,7 @@ pub async fn create_session(
         created_at: now_ms(),
         facilitator_token_hash: hash_token(&facilitator_token),
         report_back: None,
+        submit_limit: app.hub.config().submit_limit,
     };
     let code = create_with_fresh_code(&app, &mut params).await?;
     let shown = display_code(&code);
