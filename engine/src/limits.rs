@@ -66,7 +66,8 @@ pub fn rate_retry_after(limit: SubmitLimit, recent: &[Millis], now: Millis) -> O
         .copied()
         .filter(|&t| t > window_start)
         .collect();
-    if in_window.len() < limit.max {
+    // A limit of 0 switches the rate limit off rather than refusing everything.
+    if limit.max == 0 || in_window.len() < limit.max {
         return None;
     }
     // The oldest submission that still counts must leave the window first.

@@ -1,0 +1,418 @@
+//! Complete sessions driven through decide/apply: a facilitator, a case-bringer and four
+//! participants, including input that arrives in the wrong phase.
+
+mod common;
+
+use common::*;
+use kring_engine::Viewer;
+use kring_protocol::{
+    Command, ErrorCode, Event, InputKind, MemberId, Reaction, SessionStatus, Temperature,
+    TriageStatus,
+};
+
+fn forbids(room: &mut Room, actor: MemberId, command: Command, phases: &[u16]) {
+    let name = command.name();
+    let r = room.err(actor, command);
+    assert_eq!(
+        (r.code, r.phases.as_slice()),
+        (ErrorCode::PhaseForbids, phases),
+        "{name} by {actor}"
+    );
+}
+
+/// The round's speakers, moved on by the facilitator, until the round is through.
+fn walk_round(room: &mut Room) -> Vec<MemberId> {
+    let mut spoke = Vec::new();
+    while let Some(member) = room.floor() {
+        spoke.push(member);
+        room.advance(20_000);
+        let stamp = room.stamp();
+        room.run(room.f, Command::NextSpeaker {}, Some(stamp))
+            .expect("next speaker");
+    }
+    spoke
+}
+
+fn assert_replays(room: &Room) {
+    let replayed = room.replay(params(&room.s.params().method.id));
+    let mut original = room.s.clone();
+    for m in room.s.online_members() {
+        original.set_online(m, false);
+    }
+    assert_eq!(replayed, original, "the journal rebuilds the session");
+}
+
+#[test]
+fn a_complete_basic_model_session() {
+    let mut room = Room::new("basic");
+    let f = room.f;
+    let carla = room.join("Carla");
+    let piet = room.join("Piet");
+    let anna = room.join("Anna");
+    let bram = room.join("Bram");
+    let dirk = room.join("Dirk");
+    let everyone = [carla, piet, anna, bram, dirk];
+
+    // Lobby: nothing can be posted yet.
+    assert_eq!(
+        room.code(piet, submit(InputKind::Case, "Een casus")),
+        ErrorCode::NotStarted
+    );
+    room.ok(f, Command::StartSession {});
+
+    // 0. Case inventory and dot voting.
+    let carla_case = room.submit(carla, InputKind::Case, "Een ouder die mij steeds passeert.");
+    let bram_case = room.submit(bram, InputKind::Case, "Te veel vergaderingen.");
+    forbids(&mut room, piet, submit(InputKind::Advice, "Zeg nee."), &[4]);
+    for voter in everyone {
+        room.ok(voter, Command::Vote { item: carla_case });
+    }
+    room.ok(piet, Command::Vote { item: bram_case });
+    assert_eq!(room.view(f).items[0].votes, 5);
+    room.ok(
+        f,
+        Command::ChooseCase {
+            case: carla_case,
+            keep_others: true,
+        },
+    );
+    assert_eq!(room.view(anna).case_bringer, Some(carla));
+    let participants = [piet, anna, bram, dirk];
+
+    // 1. The question is introduced; only the case-bringer posts and holds the floor.
+    let stamp = room.stamp();
+    room.run(f, Command::NextPhase {}, Some(stamp))
+        .expect("next");
+    let stale_stamp = room.stamp();
+    assert_eq!(room.floor(), Some(carla));
+    room.submit(
+        carla,
+        InputKind::Statement,
+        "Een moeder mailt de directie over elk cijfer.",
+    );
+    forbids(
+        &mut room,
+        anna,
+        submit(InputKind::Question, "Sinds wanneer?"),
+        &[2],
+    );
+
+    // 2. Exploring: a round of open questions; the case-bringer answers.
+    room.ok(f, Command::NextPhase {});
+    let round = room.view(f).round.expect("round").order;
+    assert_eq!(round, vec![carla, piet, anna, bram, dirk]);
+    let late = room.run(
+        dirk,
+        submit(InputKind::Question, "Wat vind je ervan?"),
+        Some(stale_stamp),
+    );
+    assert_eq!(late.err().map(|r| r.code), Some(ErrorCode::PhaseClosed));
+    let mut questions = Vec::new();
+    for (i, p) in participants.iter().enumerate() {
+        let q = room.submit(
+            *p,
+            InputKind::Question,
+            &format!("Wat gebeurde er in week {i}?"),
+        );
+        room.ok(carla, answer(q, "Dat weet ik nog goed."));
+        questions.push(q);
+    }
+    let r = room.err(
+        anna,
+        submit(
+            InputKind::Question,
+            "Heb je al eens geprobeerd haar te bellen?",
+        ),
+    );
+    assert_eq!(r.code, ErrorCode::AdviceLikeQuestion);
+    room.submit(anna, InputKind::Question, "Wat doet dat met je?");
+    forbids(
+        &mut room,
+        piet,
+        submit(InputKind::Advice, "Bel haar."),
+        &[4],
+    );
+    room.ok(piet, Command::Vote { item: questions[1] });
+    room.ok(
+        carla,
+        Command::Triage {
+            item: questions[1],
+            status: TriageStatus::Answered,
+            temperature: Temperature::Warm,
+        },
+    );
+    assert_eq!(walk_round(&mut room), round);
+    let view = room.view(f);
+    assert!(
+        view.members
+            .iter()
+            .filter(|m| m.id != f)
+            .all(|m| m.speaking_ms == 20_000)
+    );
+
+    // The time box runs out; the room announces it and the facilitator extends.
+    room.now = room.s.next_deadline().expect("deadline");
+    assert_eq!(room.tick().len(), 1);
+    room.ok(f, Command::ExtendTimer { seconds: 300 });
+
+    // 3. The core: analyses and the reworded key question.
+    room.ok(f, Command::NextPhase {});
+    for p in participants {
+        room.submit(p, InputKind::Analysis, "Het gaat om grenzen stellen.");
+    }
+    room.submit(
+        carla,
+        InputKind::KeyQuestion,
+        "Hoe stel ik een grens zonder de relatie te schaden?",
+    );
+    forbids(&mut room, carla, submit(InputKind::Advice, "x"), &[]);
+
+    // 4. Advice round with reactions.
+    room.ok(f, Command::NextPhase {});
+    let mut advice = Vec::new();
+    for p in participants {
+        advice.push(room.submit(p, InputKind::Advice, "Plan een vast overlegmoment."));
+    }
+    room.ok(
+        carla,
+        Command::React {
+            item: advice[0],
+            reaction: Reaction::Useful,
+        },
+    );
+    room.ok(
+        carla,
+        Command::React {
+            item: advice[1],
+            reaction: Reaction::NotForMe,
+        },
+    );
+    forbids(
+        &mut room,
+        piet,
+        Command::React {
+            item: advice[0],
+            reaction: Reaction::NotForMe,
+        },
+        &[],
+    );
+    forbids(
+        &mut room,
+        carla,
+        submit(InputKind::Commitment, "Ik bel haar."),
+        &[5],
+    );
+
+    // 5. Evaluation.
+    room.ok(f, Command::NextPhase {});
+    room.submit(
+        carla,
+        InputKind::Commitment,
+        "Ik plan maandag een gesprek met de moeder.",
+    );
+    room.submit(
+        carla,
+        InputKind::Reflection,
+        "Ik zie nu mijn eigen aandeel.",
+    );
+    for p in participants {
+        room.submit(p, InputKind::Reflection, "Goede vragen vandaag.");
+    }
+    assert_eq!(room.code(f, Command::NextPhase {}), ErrorCode::NoSuchPhase);
+    room.ok(f, Command::EndSession {});
+    assert_eq!(room.s.status(), SessionStatus::Ended);
+    assert_eq!(
+        room.code(piet, submit(InputKind::Reflection, "Nog iets")),
+        ErrorCode::SessionEnded
+    );
+
+    let summary = room.s.summary();
+    assert_eq!(
+        summary.case.as_deref(),
+        Some("Een ouder die mij steeds passeert.")
+    );
+    assert_eq!(summary.questions.len(), 5);
+    assert_eq!(summary.advice.len(), 4);
+    assert_eq!(summary.commitments.len(), 1);
+    let carried = room.s.carry_over();
+    assert_eq!(carried.kept_cases.len(), 1);
+    assert_eq!(carried.kept_cases[0].by_name, "Bram");
+    assert_eq!(room.s.view(Viewer::Screen).status, SessionStatus::Ended);
+    assert_replays(&room);
+}
+
+#[test]
+fn a_complete_gossip_session() {
+    let mut room = Room::new("gossip");
+    let f = room.f;
+    let carla = room.join("Carla");
+    let participants = [
+        room.join("Piet"),
+        room.join("Anna"),
+        room.join("Bram"),
+        room.join("Dirk"),
+    ];
+    let [piet, anna, bram, dirk] = participants;
+
+    // No case inventory in this method: the facilitator names the case-bringer.
+    assert_eq!(
+        room.code(f, Command::StartSession {}),
+        ErrorCode::NoCaseBringer
+    );
+    room.ok(
+        f,
+        Command::SetCaseBringer {
+            member: Some(carla),
+        },
+    );
+    room.ok(f, Command::StartSession {});
+
+    // 0. The case-bringer introduces the question.
+    assert_eq!(room.floor(), Some(carla));
+    room.submit(
+        carla,
+        InputKind::Statement,
+        "Mijn nieuwe collega neemt mijn werk over.",
+    );
+    room.submit(
+        carla,
+        InputKind::KeyQuestion,
+        "Hoe houd ik mijn plek in het team?",
+    );
+    forbids(
+        &mut room,
+        piet,
+        submit(InputKind::Question, "Sinds wanneer?"),
+        &[1],
+    );
+
+    // 1. Exploration: at most three questions each, in a round.
+    room.ok(f, Command::NextPhase {});
+    assert_eq!(
+        room.view(f).round.expect("round").order,
+        vec![carla, piet, anna, bram, dirk]
+    );
+    for p in participants {
+        for n in 0..3 {
+            room.advance(2_000);
+            let q = room.submit(
+                p,
+                InputKind::Question,
+                &format!("Wat merk je daarvan, {n}?"),
+            );
+            room.ok(carla, answer(q, "Vooral in overleggen."));
+        }
+    }
+    assert_eq!(
+        room.code(piet, submit(InputKind::Question, "En verder?")),
+        ErrorCode::LimitReached
+    );
+    forbids(
+        &mut room,
+        anna,
+        submit(InputKind::Advice, "Praat met haar."),
+        &[2],
+    );
+
+    // 2. Gossip: the case-bringer turns away and only listens.
+    room.advance(5 * 60_000);
+    room.ok(f, Command::NextPhase {});
+    assert_eq!(room.view(f).round, None);
+    for command in [
+        submit(InputKind::Answer, "Maar..."),
+        Command::RaiseHand {},
+        Command::Vote {
+            item: kring_protocol::ItemId(3),
+        },
+    ] {
+        assert_eq!(room.code(carla, command), ErrorCode::CaseBringerListens);
+    }
+    room.ok(bram, Command::RaiseHand {});
+    room.ok(anna, Command::RaiseHand {});
+    room.ok(f, Command::NextSpeaker {});
+    assert_eq!(room.floor(), Some(bram));
+    room.submit(
+        bram,
+        InputKind::Analysis,
+        "Zij lijkt bang om overbodig te worden.",
+    );
+    let a1 = room.submit(
+        anna,
+        InputKind::Advice,
+        "Ze zou haar collega kunnen inwerken.",
+    );
+    let a2 = room.submit(
+        dirk,
+        InputKind::Advice,
+        "Ze kan haar taken op papier zetten.",
+    );
+    let a3 = room.submit(
+        piet,
+        InputKind::Advice,
+        "Ze kan het met de teamleider bespreken.",
+    );
+
+    // 3. Response and harvest: the case-bringer reacts and commits.
+    room.advance(5 * 60_000);
+    room.ok(f, Command::NextPhase {});
+    assert_eq!(room.floor(), Some(carla));
+    room.ok(
+        carla,
+        Command::React {
+            item: a1,
+            reaction: Reaction::Useful,
+        },
+    );
+    room.ok(
+        carla,
+        Command::React {
+            item: a2,
+            reaction: Reaction::NotForMe,
+        },
+    );
+    room.ok(
+        carla,
+        Command::React {
+            item: a3,
+            reaction: Reaction::Useful,
+        },
+    );
+    room.submit(
+        carla,
+        InputKind::Commitment,
+        "Ik bied aan haar in te werken.",
+    );
+    forbids(
+        &mut room,
+        dirk,
+        submit(InputKind::Advice, "Nog één ding"),
+        &[2],
+    );
+
+    // 4. Evaluation round.
+    room.advance(5 * 60_000);
+    room.ok(f, Command::NextPhase {});
+    for member in [carla, piet, anna, bram, dirk] {
+        room.submit(
+            member,
+            InputKind::Reflection,
+            "Spannend om te horen, maar nuttig.",
+        );
+    }
+    assert_eq!(walk_round(&mut room).len(), 5);
+    room.ok(f, Command::EndSession {});
+
+    let summary = room.s.summary();
+    assert_eq!(summary.questions.len(), 12);
+    assert!(summary.questions.iter().all(|q| q.answers.len() == 1));
+    let useful: Vec<_> = summary
+        .advice
+        .iter()
+        .filter(|a| a.reaction == Reaction::Useful)
+        .collect();
+    assert_eq!(useful.len(), 2);
+    assert_eq!(summary.commitments, vec!["Ik bied aan haar in te werken."]);
+    let ended = room.journal.last().map(|(_, _, e)| e.clone());
+    assert_eq!(ended, Some(Event::SessionEnded {}));
+    assert_replays(&room);
+}
