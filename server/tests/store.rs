@@ -252,6 +252,46 @@ async fn message_ids_are_unique_per_member_within_a_room() {
     store.close().await.expect("close");
 }
 
+/// Two requests in one commit sending the same id: the first keeps it, the second is refused
+/// whole, and the rest of the commit (a third room, a later batch of the first) is written.
+#[tokio::test]
+async fn a_message_id_sent_twice_in_one_commit_is_stored_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, metrics) = open(dir.path()).await;
+    for code in ["AAAA", "BBBB", "CCCC"] {
+        store
+            .create_room(new_room(code, "{}"))
+            .await
+            .expect("create");
+    }
+    let mut first = batch("AAAA", vec![event(1, r#"{"n":"first"}"#)]);
+    first.msg_ids = vec![msg(1, "k", "{}")];
+    let mut again = batch("BBBB", vec![event(1, "{}")]);
+    again.msg_ids = vec![msg(1, "k", "{}"), msg(1, "k", "{}")];
+    let mut second = batch("AAAA", vec![event(2, r#"{"n":"second"}"#)]);
+    second.msg_ids = vec![msg(1, "k", "{}")];
+    let commits = metrics.store_commits.get();
+    let (first, again, second, other) = tokio::join!(
+        store.append(first),
+        store.append(again),
+        store.append(second),
+        store.append(batch("CCCC", vec![event(1, "{}")])),
+    );
+    assert_eq!(metrics.store_commits.get(), commits + 1);
+    first.expect("first sender keeps the id");
+    assert!(again.is_err(), "the same id twice in one batch");
+    assert!(second.is_err(), "the same id again in the same room");
+    other.expect("an unrelated room");
+    let a = store.load_room("AAAA").await.expect("load").expect("room");
+    assert_eq!(a.events, vec![event(1, r#"{"n":"first"}"#)]);
+    assert_eq!(a.msg_ids, vec![msg(1, "k", "{}")]);
+    let b = store.load_room("BBBB").await.expect("load").expect("room");
+    assert!(b.events.is_empty() && b.msg_ids.is_empty());
+    let c = store.load_room("CCCC").await.expect("load").expect("room");
+    assert_eq!(seqs(&c.events), vec![1]);
+    store.close().await.expect("close");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_rooms_share_commits_and_keep_gap_free_journals() {
     const ROOMS: usize = 50;

@@ -1,0 +1,168 @@
+//! Load on the SQLite store as rooms put it there: each room appends one event at a time and
+//! waits for the commit before the next (ack after commit), all rooms at once.
+//!
+//! ```text
+//! cargo run --release -p kring-server --example store_load -- [rooms] [seconds] [rate] [dir]
+//! ```
+//! Defaults: 200 rooms, 10 seconds, rate 0 (each room appends as fast as its commits return;
+//! a rate of N paces each room to N events per second, as a real session would), and a
+//! temporary directory beside the current one (a real disk, not tmpfs, so fsync costs what it
+//! costs). Prints throughput, events per transaction and commit latency percentiles, then the
+//! time a purge of half the rooms takes.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kring_server::metrics::Metrics;
+use kring_server::store::{AppendBatch, NewRoom, SqliteStore, Store, StoredEvent};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let rooms: usize = args.next().map_or(Ok(200), |a| a.parse())?;
+    let secs: u64 = args.next().map_or(Ok(10), |a| a.parse())?;
+    let rate: f64 = args.next().map_or(Ok(0.0), |a| a.parse())?;
+    let base = args
+        .next()
+        .map_or_else(|| PathBuf::from("."), PathBuf::from);
+    let dir = tempfile::Builder::new()
+        .prefix("store_load")
+        .tempdir_in(base)?;
+
+    let metrics = Arc::new(Metrics::new());
+    let store = Arc::new(SqliteStore::open(dir.path(), metrics.clone()).await?);
+    for i in 0..rooms {
+        store
+            .create_room(NewRoom {
+                code: code(i),
+                params_json: r#"{"method":"incident","title":"load"}"#.to_owned(),
+                epoch: 1,
+                created_at: 0,
+            })
+            .await?;
+    }
+
+    let commits_before = metrics.store_commits.get();
+    let events_before = metrics.store_batch_events.get();
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(secs);
+    let tasks: Vec<_> = (0..rooms)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let code = code(i);
+                let mut latencies = Vec::new();
+                let mut seq = 0;
+                let mut pace = (rate > 0.0).then(|| {
+                    let period = Duration::from_secs_f64(1.0 / rate);
+                    // Rooms start spread over one period, not all on the same tick.
+                    let phase = period.mul_f64(i as f64 / rooms as f64);
+                    let mut pace =
+                        tokio::time::interval_at(tokio::time::Instant::now() + phase, period);
+                    pace.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    pace
+                });
+                while Instant::now() < deadline {
+                    if let Some(pace) = &mut pace {
+                        pace.tick().await;
+                    }
+                    seq += 1;
+                    let batch = AppendBatch {
+                        room: code.clone(),
+                        events: vec![StoredEvent {
+                            seq,
+                            at: seq,
+                            kind: "item_added",
+                            json: event_json(seq),
+                        }],
+                        msg_ids: Vec::new(),
+                        snapshot: None,
+                        ended_at: None,
+                    };
+                    let sent = Instant::now();
+                    store.append(batch).await?;
+                    latencies.push(sent.elapsed());
+                }
+                anyhow::Ok(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let commits = metrics.store_commits.get() - commits_before;
+    let events = metrics.store_batch_events.get() - events_before;
+    latencies.sort();
+    let pct = |p: f64| {
+        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        ms(latencies[i])
+    };
+    println!("rooms                 {rooms}");
+    if rate > 0.0 {
+        println!("offered per room      {rate} events/s");
+    }
+    println!("duration              {elapsed:.1} s");
+    println!("events/s              {:.0}", events as f64 / elapsed);
+    println!("commits/s             {:.0}", commits as f64 / elapsed);
+    println!(
+        "events per commit     {:.1}",
+        events as f64 / commits.max(1) as f64
+    );
+    println!("commit latency p50    {:.2} ms", pct(0.50));
+    println!("commit latency p99    {:.2} ms", pct(0.99));
+    println!(
+        "commit latency max    {:.2} ms",
+        ms(latencies[latencies.len() - 1])
+    );
+
+    // Half the rooms end; the purge deletes them, rebuilds the file and truncates the WAL.
+    let db_bytes = std::fs::metadata(dir.path().join("kring.db"))?.len()
+        + std::fs::metadata(dir.path().join("kring.db-wal")).map_or(0, |m| m.len());
+    for i in (0..rooms).step_by(2) {
+        let code = code(i);
+        let last = store
+            .load_room(&code)
+            .await?
+            .and_then(|r| r.events.last().map(|e| e.seq))
+            .unwrap_or(0);
+        store
+            .append(AppendBatch {
+                room: code,
+                events: Vec::new(),
+                msg_ids: Vec::new(),
+                snapshot: None,
+                ended_at: Some(last),
+            })
+            .await?;
+    }
+    let purge_started = Instant::now();
+    let purged = store.purge_ended(u64::MAX >> 2, 0).await?;
+    println!(
+        "purge of {} rooms     {:.0} ms (database was {:.1} MB)",
+        purged.len(),
+        ms(purge_started.elapsed()),
+        db_bytes as f64 / 1e6
+    );
+    store.close().await?;
+    Ok(())
+}
+
+fn code(i: usize) -> String {
+    format!("LOAD{i:05}")
+}
+
+/// About 250 bytes, like a question or a piece of advice with its envelope.
+fn event_json(seq: u64) -> String {
+    let text = "What did you notice in yourself when the client said that? ".repeat(3);
+    format!(
+        r#"{{"kind":"item_added","item":{{"id":{seq},"kind":"question","author":3,"phase":2,"text":"{}"}}}}"#,
+        text.trim_end()
+    )
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}

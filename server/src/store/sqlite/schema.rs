@@ -1,0 +1,300 @@
+//! The file on disk: its directory and lock, the schema and its migrations, and the pragmas
+//! every connection must have.
+
+use std::path::Path;
+
+use sqlx::Connection;
+use sqlx::sqlite::SqliteConnection;
+
+use super::{BUSY_TIMEOUT, DB_FILE, LOCK_FILE, backend};
+use crate::store::StoreError;
+
+/// Schema versions, applied in order; `PRAGMA user_version` is the number applied.
+/// Append new versions; never edit one that has shipped.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // v1
+    "
+    CREATE TABLE rooms (
+        code        TEXT PRIMARY KEY NOT NULL,
+        params_json TEXT NOT NULL,
+        epoch       INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL,
+        ended_at    INTEGER
+    );
+    -- The journal, whole: the source of truth. Snapshots never truncate it (the engine's
+    -- snapshot format is disposable); purge deletes it with the room.
+    CREATE TABLE events (
+        room TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+        seq  INTEGER NOT NULL,
+        at   INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (room, seq)
+    ) WITHOUT ROWID;
+    -- The latest snapshot of each room (engine state after event `seq`).
+    CREATE TABLE snapshots (
+        room TEXT PRIMARY KEY NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+        seq  INTEGER NOT NULL,
+        json TEXT NOT NULL
+    );
+    -- Client message ids that produced events, unique per member within a room; rowid keeps
+    -- them in the order they were accepted.
+    CREATE TABLE client_msgs (
+        room     TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+        member   INTEGER NOT NULL,
+        msg_id   TEXT NOT NULL,
+        ack_json TEXT NOT NULL,
+        UNIQUE (room, member, msg_id)
+    );
+    -- Content-free record of who attended a session, when and how long; deleted with the room.
+    CREATE TABLE attendance (
+        room       TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+        member     INTEGER NOT NULL,
+        name       TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        joined_at  INTEGER NOT NULL,
+        present_ms INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (room, member)
+    ) WITHOUT ROWID;
+    -- A group that meets again; only the hash of its secret token is kept.
+    CREATE TABLE groups (
+        id         TEXT PRIMARY KEY NOT NULL,
+        token_hash BLOB NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+    );
+    -- What a group chose to carry to its next meeting (commitments, kept cases): the only
+    -- content that outlives a session. No foreign key to rooms: it survives their purge.
+    CREATE TABLE group_carry (
+        group_id   TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        room       TEXT NOT NULL,
+        json       TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX group_carry_by_group ON group_carry (group_id, created_at);
+    -- One row, rewritten by check_writable: proves a real write reaches the disk.
+    CREATE TABLE heartbeat (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        at INTEGER NOT NULL
+    );
+    ",
+];
+
+/// Creates the directory (owner-only on Unix when new), takes the process lock, and creates
+/// the database file owner-only so that the `-wal` and `-shm` files SQLite adds inherit that.
+pub(super) fn prepare_dir(dir: &Path) -> Result<std::fs::File, StoreError> {
+    let io = |what: &str, e: std::io::Error| StoreError::Backend(format!("{what}: {e}"));
+    let existed = dir.exists();
+    std::fs::create_dir_all(dir).map_err(|e| io("create data directory", e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !existed {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| io("restrict data directory", e))?;
+        }
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(dir.join(DB_FILE))
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io("create database file", e)),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = existed;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))
+        .map_err(|e| io("open lock file", e))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Backend(
+            "data directory is in use by another store".to_owned(),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(io("lock data directory", e)),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Access {
+    Write,
+    Read,
+}
+
+/// The pragmas as a connection reports them.
+#[derive(Debug, PartialEq, Eq)]
+struct Pragmas {
+    journal_mode: String,
+    synchronous: i64,
+    secure_delete: i64,
+    foreign_keys: i64,
+    busy_timeout_ms: i64,
+    temp_store: i64,
+    query_only: i64,
+}
+
+async fn read_pragmas(conn: &mut SqliteConnection) -> Result<Pragmas, StoreError> {
+    async fn int(conn: &mut SqliteConnection, sql: &'static str) -> Result<i64, StoreError> {
+        sqlx::query_scalar(sql)
+            .fetch_one(conn)
+            .await
+            .map_err(backend)
+    }
+    Ok(Pragmas {
+        journal_mode: sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(backend)?,
+        synchronous: int(conn, "PRAGMA synchronous").await?,
+        secure_delete: int(conn, "PRAGMA secure_delete").await?,
+        foreign_keys: int(conn, "PRAGMA foreign_keys").await?,
+        busy_timeout_ms: int(conn, "PRAGMA busy_timeout").await?,
+        temp_store: int(conn, "PRAGMA temp_store").await?,
+        query_only: int(conn, "PRAGMA query_only").await?,
+    })
+}
+
+/// Reads every pragma back: a setting SQLite silently ignored (a build without WAL, a
+/// read-only file system, an unknown pragma) must stop the server, not weaken its promises.
+pub(super) async fn check_pragmas(
+    conn: &mut SqliteConnection,
+    access: Access,
+) -> Result<(), StoreError> {
+    let p = read_pragmas(conn).await?;
+    let want_ms = BUSY_TIMEOUT.as_millis() as i64;
+    let want_query_only = i64::from(access == Access::Read);
+    let wrong = |name: &str, got: &dyn std::fmt::Display, want: &str| {
+        Err(StoreError::Backend(format!(
+            "sqlite pragma {name} is {got}, expected {want}"
+        )))
+    };
+    if !p.journal_mode.eq_ignore_ascii_case("wal") {
+        return wrong("journal_mode", &p.journal_mode, "wal");
+    }
+    if p.synchronous != 2 {
+        return wrong("synchronous", &p.synchronous, "2 (FULL)");
+    }
+    if p.secure_delete != 1 {
+        return wrong("secure_delete", &p.secure_delete, "1 (ON)");
+    }
+    if p.foreign_keys != 1 {
+        return wrong("foreign_keys", &p.foreign_keys, "1 (ON)");
+    }
+    if p.busy_timeout_ms != want_ms {
+        return wrong("busy_timeout", &p.busy_timeout_ms, &want_ms.to_string());
+    }
+    if p.temp_store != 2 {
+        return wrong("temp_store", &p.temp_store, "2 (MEMORY)");
+    }
+    if p.query_only != want_query_only {
+        return wrong("query_only", &p.query_only, &want_query_only.to_string());
+    }
+    Ok(())
+}
+
+pub(super) async fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
+    let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::Backend(format!(
+            "database schema version {version} is newer than this server's ({known})"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        sqlx::raw_sql(*sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let set = format!("PRAGMA user_version = {}", i + 1);
+        sqlx::raw_sql(sqlx::AssertSqlSafe(set))
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+    }
+    tx.commit().await.map_err(backend)?;
+    if version < known {
+        tracing::info!(from = version, to = known, "sqlite schema migrated");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+
+    use super::*;
+    use crate::metrics::Metrics;
+    use crate::store::{SqliteStore, Store};
+
+    async fn connect(dir: &Path, synchronous: SqliteSynchronous) -> SqliteConnection {
+        let options = SqliteConnectOptions::new()
+            .filename(dir.join(DB_FILE))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(synchronous)
+            .busy_timeout(BUSY_TIMEOUT)
+            .pragma("secure_delete", "ON")
+            .pragma("temp_store", "MEMORY");
+        SqliteConnection::connect_with(&options)
+            .await
+            .expect("connect")
+    }
+
+    #[tokio::test]
+    async fn open_connections_report_the_pragmas_it_relies_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(dir.path(), Arc::new(Metrics::new()))
+            .await
+            .expect("open");
+        let mut reader = store.reads.acquire().await.expect("reader");
+        let p = read_pragmas(&mut reader).await.expect("pragmas");
+        assert_eq!(
+            p,
+            Pragmas {
+                journal_mode: "wal".to_owned(),
+                synchronous: 2,
+                secure_delete: 1,
+                foreign_keys: 1,
+                busy_timeout_ms: 5000,
+                temp_store: 2,
+                query_only: 1,
+            }
+        );
+        check_pragmas(&mut reader, Access::Read)
+            .await
+            .expect("reader pragmas");
+        drop(reader);
+        store.close().await.expect("close");
+    }
+
+    #[tokio::test]
+    async fn the_pragma_check_refuses_a_weaker_connection() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = connect(dir.path(), SqliteSynchronous::Normal).await;
+        let err = check_pragmas(&mut conn, Access::Write)
+            .await
+            .expect_err("synchronous=NORMAL must be refused");
+        assert!(err.to_string().contains("synchronous"), "{err}");
+
+        let mut conn = connect(dir.path(), SqliteSynchronous::Full).await;
+        sqlx::query("PRAGMA secure_delete = OFF")
+            .execute(&mut conn)
+            .await
+            .expect("pragma");
+        let err = check_pragmas(&mut conn, Access::Write)
+            .await
+            .expect_err("secure_delete=OFF must be refused");
+        assert!(err.to_string().contains("secure_delete"), "{err}");
+    }
+}
