@@ -39,6 +39,8 @@ impl Session {
                 self.take_out_of_turns(*member);
                 if let Some(m) = self.member_entry(*member) {
                     m.removed = true;
+                    // The server closes their connection; presence must not outlive that.
+                    m.online = false;
                 }
             }
             Event::PhaseChanged {

@@ -182,7 +182,7 @@ impl Session {
     /// Marks a member present or away. Not an event: decisions read it (rounds visit the
     /// members present), `apply` never does.
     pub fn set_online(&mut self, id: MemberId, online: bool) {
-        if let Some(m) = self.members.iter_mut().find(|m| m.id() == id) {
+        if let Some(m) = self.members.iter_mut().find(|m| m.id() == id && !m.removed) {
             m.online = online;
         }
     }
