@@ -3,3 +3,4 @@
 mod helpers;
 mod http;
 mod hub;
+mod methods;
