@@ -15,6 +15,49 @@
 //! Presence (online/away) is ephemeral: set with [`Session::set_online`], read by decisions
 //! (a round visits the members present), never journaled and never in a snapshot.
 //!
+//! # For the room task
+//!
+//! * At start-up call [`methods::check_builtin`] and refuse to start on an error.
+//! * Mark presence with [`Session::set_online`] on connect and disconnect (and after loading a
+//!   snapshot, where everyone starts away). Rounds are computed from who is present.
+//! * After a member's grace period, record [`Session::left_turns_at`] (or `left_turns`); when
+//!   they come back, record [`Session::rejoined_turns`]. Both may be empty.
+//! * Call [`Session::tick`] at [`Session::next_deadline`] (re-read it after every applied
+//!   event); it announces a time box that ran out, once.
+//! * An accepted [`Decision`] always has at least one event; record them all, then apply.
+//! * [`Session::summary`] is the case-bringer's download; [`Session::carry_over`] is what the
+//!   group's next meeting gets as `SessionParams::report_back`.
+//!
+//! # Rejections
+//!
+//! Checked in this order: `no_such_member` (actor unknown or removed), `session_ended`,
+//! `not_facilitator` (facilitator-only commands), `not_started` (the lobby accepts only
+//! `start_session`, `end_session`, `lock_room`, `set_case_bringer`, `set_role`,
+//! `remove_member`, `rename`), `already_started`, `phase_closed` (a stamp other than the
+//! current phase's), then the command's own rules:
+//!
+//! | code | when |
+//! |---|---|
+//! | `phase_forbids` | the role may not submit/vote/react this kind in this phase (`phases`: where it may); hands or floor in a silent phase; triage by anyone but the case-bringer |
+//! | `case_bringer_listens` | the case-bringer posts, votes, reacts, triages, raises a hand or is given the floor in a listening phase |
+//! | `no_case_bringer` | entering a phase in which the case-bringer has input, listens or holds the floor, with no case-bringer |
+//! | `no_such_phase` | next after the last, previous before the first, goto out of range |
+//! | `no_such_item` | unknown or withdrawn item; `reveal_notes` with nothing to reveal |
+//! | `no_such_member` | `give_floor`, `skip_speaker`, `set_*`, `remove_member` of an unknown member; choosing a case whose proposer is gone |
+//! | `invalid_target` | answer without a question, `reply_to` on anything but an answer, vote on a non-case non-question, react on non-advice, triage a non-question, choose/keep a non-case, choose the facilitator's case |
+//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it |
+//! | `invalid_name` | name empty, over 40 characters, or with control characters (`join.name`, `command.name`) |
+//! | `room_locked`, `room_full` | a new member joins a locked or full room (never the facilitator) |
+//! | `text_empty`, `text_too_long` | after trimming; limits per kind in [`limits::max_chars`] |
+//! | `limit_reached` | the phase's `max_per_member` for this kind, counted over every visit of the phase |
+//! | `rate_limited` | more than the submit limit (default 6 per 10 s); `retry_after_ms` |
+//! | `anonymity_disabled` | anonymous input while the session does not allow it |
+//! | `advice_like_question` | a question that reads like advice, without `confirm` (nothing recorded) |
+//! | `vote_limit`, `not_voted` | out of dots / upvoted already; nothing to take back |
+//! | `already_in_queue`, `not_in_queue` | hand already up / not up; `next_speaker` or `skip_speaker` with nobody waiting |
+//! | `no_round`, `not_your_turn` | `pass` without a round, or by someone not (or no longer) in it; `start_round` with nobody present |
+//! | `not_author` | withdrawing someone else's item, or one from an earlier phase |
+//!
 //! The rules are split by subject: [`permissions`] (who may submit what where), `phases`
 //! (lifecycle and time boxes), `turns` (hands, floor, rounds), `board` (items, votes, triage),
 //! `members` (joining and roles), [`advice`] (disguised advice), [`limits`], `view`,
