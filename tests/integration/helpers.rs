@@ -349,10 +349,6 @@ impl Client {
         }
     }
 
-    pub async fn close(mut self) {
-        let _ = self.ws.close(None).await;
-    }
-
     /// Drops the TCP connection without a close handshake (a phone losing Wi-Fi).
     pub fn drop_connection(self) {
         drop(self.ws);

@@ -239,9 +239,9 @@ async fn run_method(id: &str) {
             p.allows(Role::Participant, InputKind::Case)
                 || p.allows(Role::Participant, InputKind::Vote)
         });
-        if !case_bringer_set && carla_case.is_some() && !next_needs_inventory {
+        if let Some(case) = carla_case.filter(|_| !case_bringer_set && !next_needs_inventory) {
             g.f.command(Command::ChooseCase {
-                case: carla_case.unwrap(),
+                case,
                 keep_others: false,
             })
             .await
