@@ -620,3 +620,112 @@ async fn purged_text_is_gone_from_every_file() {
     assert!(store.load_room("SECRET").await.expect("load").is_none());
     store.close().await.expect("close");
 }
+
+/// A crash between a purge's delete and its scrub must not leave the text behind: the debt
+/// is recorded with the delete, and the next start pays it before serving.
+#[tokio::test]
+async fn an_interrupted_purge_is_finished_at_the_next_start() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let canary = "CANARY-interrupted-51c2e8".to_owned();
+    {
+        let (store, _) = open(dir.path()).await;
+        store
+            .create_room(new_room("GONE", "{}"))
+            .await
+            .expect("create");
+        let text = format!(r#"{{"text":"{canary}"}}"#);
+        store
+            .append(batch("GONE", vec![event(1, &text), event(2, &text)]))
+            .await
+            .expect("append");
+        store.close().await.expect("close");
+    }
+    // What a purge that died after its delete committed leaves: rows gone, text still in the
+    // pages (here with secure_delete off, the worst case), and the debt recorded.
+    {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.path().join("kring.db"))
+            .pragma("secure_delete", "OFF");
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .expect("connect");
+        sqlx::raw_sql(
+            "PRAGMA foreign_keys = ON;
+             DELETE FROM rooms WHERE code = 'GONE';
+             UPDATE maintenance SET scrub_owed = 1;",
+        )
+        .execute(&mut conn)
+        .await
+        .expect("delete");
+        conn.close().await.expect("close");
+    }
+    let left = canaries_in_files(dir.path(), std::slice::from_ref(&canary));
+    assert!(!left.is_empty(), "the simulated crash must leave the text");
+
+    let (store, _) = open(dir.path()).await;
+    // Answered only after the start-up scrub, which runs before any request.
+    store.check_writable().await.expect("writable");
+    let left = canaries_in_files(dir.path(), std::slice::from_ref(&canary));
+    assert!(left.is_empty(), "text left after restart: {left:?}");
+    assert!(store.room_codes().await.expect("codes").is_empty());
+    store.close().await.expect("close");
+}
+
+struct CaptureWriter(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CaptureWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Everything the store and its driver log at TRACE, through a whole room's life, carries
+/// no text of the session. (The only test here that installs a global subscriber.)
+#[tokio::test]
+async fn nothing_of_a_session_reaches_the_logs() {
+    let captured = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = captured.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || CaptureWriter(sink.clone()))
+        .try_init()
+        .expect("the only global subscriber in this test binary");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let canary = "CANARY-logs-90d1b4";
+    let (store, _) = open(dir.path()).await;
+    store
+        .create_room(new_room("LOGS", &format!(r#"{{"title":"{canary}"}}"#)))
+        .await
+        .expect("create");
+    let text = format!(r#"{{"text":"{canary}"}}"#);
+    let mut b = batch("LOGS", vec![event(1, &text)]);
+    b.msg_ids = vec![msg(1, canary, &text)];
+    b.snapshot = Some(Snapshot {
+        seq: 1,
+        json: text.clone(),
+    });
+    store.append(b.clone()).await.expect("append");
+    assert!(store.append(b).await.is_err(), "a refused append logs too");
+    store.load_room("LOGS").await.expect("load").expect("room");
+    let mut end = batch("LOGS", vec![event(2, &text)]);
+    end.ended_at = Some(2_000);
+    store.append(end).await.expect("end");
+    store.purge_ended(u64::MAX >> 2, 0).await.expect("purge");
+    store.close().await.expect("close");
+
+    let logs =
+        String::from_utf8_lossy(&captured.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    assert!(logs.contains("sqlite store open"), "logs were captured");
+    assert!(!logs.contains(canary), "session text in the logs:\n{logs}");
+}

@@ -128,7 +128,11 @@ impl SqliteStore {
         tracing::info!(%sqlite_version, "sqlite store open");
 
         let (requests, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(Writer::new(conn, queue, wal_path(&path), metrics).run());
+        let scrub_owed: bool = sqlx::query_scalar("SELECT scrub_owed FROM maintenance")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(backend)?;
+        tokio::spawn(Writer::new(conn, queue, wal_path(&path), metrics, scrub_owed).run());
 
         Ok(SqliteStore {
             requests,

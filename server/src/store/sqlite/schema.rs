@@ -77,6 +77,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL
     );
     ",
+    // v2
+    "
+    -- Set in the transaction that deletes purged rooms, cleared once the files are scrubbed:
+    -- a crash in between makes the next start scrub first.
+    CREATE TABLE maintenance (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        scrub_owed INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO maintenance (id) VALUES (1);
+    ",
 ];
 
 /// Creates the directory (owner-only on Unix when new), takes the process lock, and creates

@@ -57,7 +57,8 @@ pub(super) struct Writer {
     sql: Sql,
     /// Last committed sequence per room (snapshot or event), loaded on first use.
     last_seq: HashMap<String, Seq>,
-    /// A purge deleted rows but could not yet finish scrubbing the files.
+    /// A purge deleted rows whose text may still be in the files (also kept in the
+    /// `maintenance` table, so a crash does not forget it).
     scrub_owed: bool,
     wal_path: PathBuf,
     metrics: Arc<Metrics>,
@@ -69,13 +70,14 @@ impl Writer {
         queue: mpsc::Receiver<Request>,
         wal_path: PathBuf,
         metrics: Arc<Metrics>,
+        scrub_owed: bool,
     ) -> Self {
         Writer {
             conn,
             queue,
             sql: Sql::new(),
             last_seq: HashMap::new(),
-            scrub_owed: false,
+            scrub_owed,
             wal_path,
             metrics,
         }
@@ -84,6 +86,15 @@ impl Writer {
 
 impl Writer {
     pub(super) async fn run(mut self) {
+        if self.scrub_owed {
+            // A purge was cut short (crash or failed checkpoint): finish it before anything else.
+            match self.scrub().await {
+                Ok(()) => tracing::info!("finished scrubbing after an interrupted purge"),
+                Err(e) => {
+                    tracing::error!(error = %e, "scrubbing after an interrupted purge failed")
+                }
+            }
+        }
         let mut held: Option<Request> = None;
         let mut closing: Vec<Reply<()>> = Vec::new();
         loop {
@@ -132,7 +143,9 @@ impl Writer {
                 }
             }
         }
-        let result = self.finish().await;
+        // Without a close request every handle was dropped: release the connection and leave
+        // the WAL to the next open, as after a crash.
+        let result = self.finish(!closing.is_empty()).await;
         if let Err(e) = &result {
             tracing::error!(error = %e, "sqlite store did not close cleanly");
         }
@@ -144,11 +157,11 @@ impl Writer {
         }
     }
 
-    async fn finish(mut self) -> Result<(), StoreError> {
-        let scrubbed = if self.scrub_owed {
-            self.scrub().await
-        } else {
-            self.checkpoint().await
+    async fn finish(mut self, checkpoint: bool) -> Result<(), StoreError> {
+        let scrubbed = match (checkpoint, self.scrub_owed) {
+            (false, _) => Ok(()),
+            (true, true) => self.scrub().await,
+            (true, false) => self.checkpoint().await,
         };
         self.conn.close().await.map_err(backend)?;
         scrubbed
@@ -214,6 +227,12 @@ impl Writer {
         .fetch_all(&mut *tx)
         .await
         .map_err(backend)?;
+        if !purged.is_empty() {
+            sqlx::query("UPDATE maintenance SET scrub_owed = 1")
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
         tx.commit().await.map_err(backend)?;
         for code in &purged {
             self.last_seq.remove(code);
@@ -223,7 +242,6 @@ impl Writer {
         }
         if self.scrub_owed {
             self.scrub().await?;
-            self.scrub_owed = false;
         }
         if !purged.is_empty() {
             tracing::info!(
@@ -243,13 +261,19 @@ impl Writer {
     /// of every page it has seen. So after a purge the database is rebuilt with `VACUUM`
     /// (every page written fresh from the surviving rows; the temporary copy lives in memory,
     /// `temp_store=MEMORY`), then [`Self::checkpoint`] copies those pages over the file and
-    /// truncates the WAL.
+    /// truncates the WAL. Only then is the debt cleared (a content-free write).
     async fn scrub(&mut self) -> Result<(), StoreError> {
         sqlx::raw_sql("VACUUM")
             .execute(&mut self.conn)
             .await
             .map_err(backend)?;
-        self.checkpoint().await
+        self.checkpoint().await?;
+        sqlx::query("UPDATE maintenance SET scrub_owed = 0")
+            .execute(&mut self.conn)
+            .await
+            .map_err(backend)?;
+        self.scrub_owed = false;
+        Ok(())
     }
 
     /// A TRUNCATE checkpoint: copies the newest page images from the WAL into the database
