@@ -57,12 +57,22 @@ impl Session {
         Ok(())
     }
 
+    /// Whether the floor can move to `member` now: present, in turns, and not a case-bringer
+    /// who listens in this phase (one appointed mid-phase may still be in the round).
+    fn can_take_floor(&self, member: MemberId) -> bool {
+        let listening = self.member_role(member) == Some(Role::CaseBringer)
+            && self
+                .running()
+                .is_ok_and(|(_, phase)| phase.case_bringer_listens);
+        self.available(member) && !listening
+    }
+
     /// The next member of the round who can take the floor now, other than `except`.
     fn next_in_round(&self, except: Option<MemberId>) -> Option<MemberId> {
         let round = self.round.as_ref()?;
         round
             .pending()
-            .find(|m| Some(*m) != except && self.available(*m))
+            .find(|m| Some(*m) != except && self.can_take_floor(*m))
     }
 
     pub(crate) fn raise_hand(&self, actor: Actor) -> Result<Decision, Rejection> {
@@ -134,7 +144,7 @@ impl Session {
         }
         if let Some(next) = self.next_in_round(current) {
             events.push(Event::FloorGiven { member: next });
-        } else if let Some(&first) = self.hands.first() {
+        } else if let Some(&first) = self.hands.iter().find(|m| self.can_take_floor(**m)) {
             events.push(Event::HandLowered { member: first });
             events.push(Event::FloorGiven { member: first });
         }

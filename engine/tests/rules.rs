@@ -341,6 +341,37 @@ fn away_members_are_skipped_and_leave_turns_after_the_grace_period() {
 }
 
 #[test]
+fn the_floor_skips_who_cannot_take_it_now() {
+    let mut room = Room::new("gossip");
+    let cb = room.join("Carla");
+    let [p, a, b] = [room.join("Piet"), room.join("Anna"), room.join("Bram")];
+    let f = room.f;
+    room.ok(f, Command::SetCaseBringer { member: Some(cb) });
+    room.ok(f, Command::StartSession {});
+    room.ok(f, goto(2)); // gossip: free turns, the case-bringer listens
+    room.ok(p, Command::RaiseHand {});
+    room.ok(a, Command::RaiseHand {});
+    room.ok(b, Command::RaiseHand {});
+    room.s.set_online(p, false);
+    room.ok(f, Command::SetCaseBringer { member: Some(a) });
+    room.ok(f, Command::NextSpeaker {});
+    assert_eq!(
+        room.floor(),
+        Some(b),
+        "away and listening members are passed over"
+    );
+    assert_eq!(room.view(f).hands, vec![p, a]);
+    // A round started earlier skips a case-bringer appointed while it runs.
+    room.ok(f, Command::SetCaseBringer { member: Some(cb) });
+    room.s.set_online(p, true);
+    room.ok(f, Command::StartRound {});
+    assert_eq!(room.view(f).round.expect("round").order, vec![p, a, b]);
+    room.ok(f, Command::SetCaseBringer { member: Some(a) });
+    room.ok(f, Command::NextSpeaker {});
+    assert_eq!(room.floor(), Some(b));
+}
+
+#[test]
 fn silent_and_listening_phases_limit_turn_taking() {
     let mut room = Room::new("incident");
     let cb = room.join("Carla");
