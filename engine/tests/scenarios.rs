@@ -416,3 +416,83 @@ fn a_complete_gossip_session() {
     assert_eq!(ended, Some(Event::SessionEnded {}));
     assert_replays(&room);
 }
+
+/// Every built-in method, phase by phase: each member posts what the phase allows them, the
+/// facilitator walks each round and reveals notes, and the session ends cleanly.
+#[test]
+fn every_builtin_method_runs_from_start_to_end() {
+    for method in kring_engine::methods::builtin() {
+        let mut room = Room::new(&method.id);
+        let f = room.f;
+        let carla = room.join("Carla");
+        let members = [
+            carla,
+            room.join("Piet"),
+            room.join("Anna"),
+            room.join("Bram"),
+            room.join("Dirk"),
+        ];
+        room.ok(
+            f,
+            Command::SetCaseBringer {
+                member: Some(carla),
+            },
+        );
+        room.ok(f, Command::StartSession {});
+        for (index, phase) in method.phases.iter().enumerate() {
+            if index > 0 {
+                room.advance(u64::from(phase.minutes) * 60_000);
+                room.ok(f, Command::NextPhase {});
+            }
+            assert_eq!(room.phase().0, index as u16);
+            // The case-bringer last: answers and reactions need something to answer.
+            for member in std::iter::once(f)
+                .chain(members[1..].iter().copied())
+                .chain([carla])
+            {
+                let role = room.s.member_role(member).expect("member");
+                let kinds = phase.allowed(role).to_vec();
+                for kind in kinds {
+                    let items = room.view(f).items;
+                    let find = |k: InputKind| items.iter().find(|i| i.kind == k).map(|i| i.id);
+                    let command = match kind {
+                        InputKind::Vote => Command::Vote {
+                            item: find(InputKind::Case).expect("a case to vote on"),
+                        },
+                        InputKind::Reaction => Command::React {
+                            item: find(InputKind::Advice).expect("advice to react to"),
+                            reaction: Reaction::Useful,
+                        },
+                        InputKind::Answer => answer(
+                            find(InputKind::Question).expect("a question to answer"),
+                            "Zo ging het.",
+                        ),
+                        InputKind::Question => submit(kind, "Wat maakt het lastig voor je?"),
+                        _ => submit(kind, "Een bijdrage."),
+                    };
+                    if let Err(r) = room.run(member, command, Some(room.stamp())) {
+                        panic!(
+                            "{}/{}: {role:?} {kind:?}: {:?}",
+                            method.id, phase.id, r.code
+                        );
+                    }
+                }
+            }
+            if room.view(f).round.is_some() {
+                let spoke = walk_round(&mut room);
+                assert!(!spoke.is_empty(), "{}/{}", method.id, phase.id);
+            }
+        }
+        if room
+            .view(f)
+            .items
+            .iter()
+            .any(|i| i.kind == InputKind::PrivateNote)
+        {
+            room.ok(f, Command::RevealNotes {});
+        }
+        room.ok(f, Command::EndSession {});
+        assert_eq!(room.s.status(), SessionStatus::Ended, "{}", method.id);
+        assert_replays(&room);
+    }
+}
