@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -17,9 +17,6 @@ use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::store::{MemoryStore, SqliteStore, Store};
 
-/// How often ended sessions past retention are purged.
-const PURGE_EVERY: Duration = Duration::from_secs(60);
-
 /// Serves on `listener` until `shutdown` resolves, then stops within `cfg.shutdown_timeout`:
 /// stop accepting, let rooms finish in-flight work and tell clients to reconnect, close the
 /// store.
@@ -28,6 +25,13 @@ pub async fn run(
     cfg: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    kring_engine::methods::check_builtin().map_err(|e| {
+        anyhow::anyhow!(
+            "built-in method template invalid at {}: {}",
+            e.field,
+            e.message
+        )
+    })?;
     let metrics = Arc::new(Metrics::new());
     let store: Arc<dyn Store> = match cfg.store {
         StoreKind::Sqlite => Arc::new(
@@ -83,7 +87,7 @@ async fn purge_loop(hub: Arc<Hub>, stop: CancellationToken) {
         }
         tokio::select! {
             _ = stop.cancelled() => return,
-            _ = tokio::time::sleep(PURGE_EVERY) => {}
+            _ = tokio::time::sleep(hub.config().purge_interval) => {}
         }
     }
 }

@@ -51,6 +51,10 @@ pub struct Config {
     #[arg(long, env = "KRING_IDLE_TIMEOUT", default_value = "12h", value_parser = parse_duration)]
     pub idle_timeout: Duration,
 
+    /// How often sessions past retention are looked for and deleted.
+    #[arg(long, env = "KRING_PURGE_INTERVAL", default_value = "1m", value_parser = parse_duration)]
+    pub purge_interval: Duration,
+
     /// How often the server pings each socket.
     #[arg(long, env = "KRING_HEARTBEAT", default_value = "15s", value_parser = parse_duration)]
     pub heartbeat: Duration,

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod room;
 pub mod secrets;
 pub mod store;
+pub mod summary;
 
 pub use app::run;
 pub use config::Config;

@@ -1,6 +1,10 @@
 //! Integration tests: the real server on port 0, real WebSocket and HTTP clients.
 
+// Helpers fail the test loudly on anything unexpected; that is what unwrap is for here.
+#![allow(clippy::unwrap_used)]
+
 mod helpers;
 mod http;
 mod hub;
 mod methods;
+mod summary;

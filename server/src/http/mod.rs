@@ -5,6 +5,7 @@ mod api;
 mod assets;
 mod error;
 mod join;
+mod summary;
 mod ws;
 
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/api/methods", get(api::methods))
         .route("/api/sessions", post(api::create_session))
+        .route("/api/sessions/{code}/summary", get(summary::download))
+        .route("/summary.css", get(summary::css))
         .route("/ws/{code}", get(ws::upgrade))
         .route("/join/{code}", get(join::page))
         .route("/session/{code}", get(join::page))

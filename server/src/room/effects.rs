@@ -33,6 +33,10 @@ pub(super) enum Effect {
         sink: ConnSink,
         code: ErrorCode,
     },
+    Answer {
+        reply: oneshot::Sender<super::Answer>,
+        answer: super::Answer,
+    },
 }
 
 /// The outcome of one batch before it is durable.
@@ -80,6 +84,9 @@ impl Room {
                     self.broadcast(&frame);
                 }
                 Effect::Close { sink, code } => sink.close_with(code),
+                Effect::Answer { reply, answer } => {
+                    let _ = reply.send(answer);
+                }
             }
         }
     }

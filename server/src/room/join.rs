@@ -43,6 +43,9 @@ impl Room {
         self.record(admitted.events, now, p);
         if let Some(member) = admitted.member {
             self.away_since.remove(&member);
+            // Back after the grace period: into turn-taking again.
+            let back = self.session.rejoined_turns(member);
+            self.record(back, now, p);
             match self.member_conn.insert(member, sink.id) {
                 Some(old) => {
                     // Same member on a new device or tab: the old socket goes, presence stays.

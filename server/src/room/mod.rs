@@ -34,10 +34,26 @@ pub enum RoomMsg {
     },
     /// The socket is gone (closed, timed out, or left on purpose).
     Gone { conn: ConnId },
+    /// A read of the room's state for the HTTP API; answered after the batch commits, so it
+    /// never shows anything that could still be rolled back.
+    Query {
+        query: Query,
+        reply: oneshot::Sender<Answer>,
+    },
     /// The server stops: finish in-flight work, tell clients to reconnect, exit.
     Shutdown { done: oneshot::Sender<()> },
     /// The store deleted the room's content: tell clients the session is over, exit.
     Purged,
+}
+
+pub enum Query {
+    /// The case-bringer's summary; `token_hash` must be the current case-bringer's.
+    Summary { token_hash: String },
+}
+
+pub enum Answer {
+    Summary(Box<kring_engine::Summary>),
+    Forbidden,
 }
 
 /// Who the socket became.

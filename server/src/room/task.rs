@@ -22,7 +22,7 @@ use tokio_util::task::TaskTracker;
 use super::dedup::Dedup;
 use super::effects::{Effect, Pending};
 use super::replay::ReplayBuffer;
-use super::{ConnId, ConnSink, JoinError, RoomHandle, RoomMsg};
+use super::{Answer, ConnId, ConnSink, JoinError, Query, RoomHandle, RoomMsg};
 use crate::clock::now_ms;
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -178,6 +178,10 @@ impl Room {
                     envelope,
                 } => self.decide_command(member, conn, envelope, now, &mut pending),
                 RoomMsg::Gone { conn } => self.gone(conn, now, &mut pending),
+                RoomMsg::Query { query, reply } => {
+                    let answer = self.answer(query);
+                    pending.effects.push(Effect::Answer { reply, answer });
+                }
                 RoomMsg::Shutdown { done } => {
                     exit = Some(Exit::Shutdown(done));
                     break;
@@ -259,6 +263,20 @@ impl Room {
         result
     }
 
+    fn answer(&self, query: Query) -> Answer {
+        match query {
+            Query::Summary { token_hash } => {
+                let member = self.session.member_by_token_hash(&token_hash);
+                match member {
+                    Some(m) if self.session.case_bringer() == Some(m) => {
+                        Answer::Summary(Box::new(self.session.summary()))
+                    }
+                    _ => Answer::Forbidden,
+                }
+            }
+        }
+    }
+
     fn next_wake(&self) -> Instant {
         let now = now_ms();
         let in_ms = |at: Millis| Instant::now() + Duration::from_millis(at.saturating_sub(now));
@@ -301,7 +319,7 @@ impl Room {
             .collect();
         for member in due {
             self.away_since.remove(&member);
-            let events = self.session.left_turns(member);
+            let events = self.session.left_turns_at(member, now);
             self.record(events, now, &mut pending);
         }
         if self.commit(&mut pending).await.is_err() {
@@ -332,6 +350,9 @@ fn refuse_late(msg: RoomMsg) {
         RoomMsg::Shutdown { done } => {
             let _ = done.send(());
         }
-        RoomMsg::Command { .. } | RoomMsg::Gone { .. } | RoomMsg::Purged => {}
+        RoomMsg::Command { .. }
+        | RoomMsg::Gone { .. }
+        | RoomMsg::Query { .. }
+        | RoomMsg::Purged => {}
     }
 }

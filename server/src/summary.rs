@@ -1,0 +1,374 @@
+//! The case-bringer's summary as Markdown and as a printable HTML page.
+//!
+//! Only ever rendered in answer to the case-bringer's own request; never logged.
+
+use std::fmt::Write;
+
+use kring_engine::Summary;
+use kring_protocol::{Language, Reaction, Temperature, TriageStatus};
+
+struct Labels {
+    summary: &'static str,
+    method: &'static str,
+    date: &'static str,
+    case: &'static str,
+    told: &'static str,
+    key_question: &'static str,
+    questions: &'static str,
+    advice: &'static str,
+    commitments: &'static str,
+    none: &'static str,
+    answered: &'static str,
+    parked: &'static str,
+    open: &'static str,
+    warm: &'static str,
+    cold: &'static str,
+    useful: &'static str,
+    not_for_me: &'static str,
+    votes: &'static str,
+    answer: &'static str,
+    confidential: &'static str,
+}
+
+const NL: Labels = Labels {
+    summary: "Samenvatting",
+    method: "Methode",
+    date: "Datum",
+    case: "Casus",
+    told: "Zoals je het vertelde",
+    key_question: "Kernvraag",
+    questions: "Vragen",
+    advice: "Adviezen",
+    commitments: "Wat je gaat doen",
+    none: "(geen)",
+    answered: "beantwoord",
+    parked: "geparkeerd",
+    open: "open",
+    warm: "warm",
+    cold: "koud",
+    useful: "bruikbaar",
+    not_for_me: "niet voor mij",
+    votes: "stemmen",
+    answer: "Antwoord",
+    confidential: "Vertrouwelijk: alleen voor de inbrenger.",
+};
+
+const EN: Labels = Labels {
+    summary: "Summary",
+    method: "Method",
+    date: "Date",
+    case: "Case",
+    told: "As you told it",
+    key_question: "Key question",
+    questions: "Questions",
+    advice: "Advice",
+    commitments: "What you will do",
+    none: "(none)",
+    answered: "answered",
+    parked: "parked",
+    open: "open",
+    warm: "warm",
+    cold: "cold",
+    useful: "useful",
+    not_for_me: "not for me",
+    votes: "votes",
+    answer: "Answer",
+    confidential: "Confidential: for the case-bringer only.",
+};
+
+fn labels(language: Language) -> &'static Labels {
+    match language {
+        Language::Nl => &NL,
+        Language::En => &EN,
+    }
+}
+
+fn triage(l: &Labels, status: TriageStatus, temperature: Temperature) -> String {
+    let status = match status {
+        TriageStatus::Open => l.open,
+        TriageStatus::Answered => l.answered,
+        TriageStatus::Parked => l.parked,
+    };
+    match temperature {
+        Temperature::None => status.to_owned(),
+        Temperature::Warm => format!("{status}, {}", l.warm),
+        Temperature::Cold => format!("{status}, {}", l.cold),
+    }
+}
+
+fn reaction(l: &Labels, r: Reaction) -> Option<&'static str> {
+    match r {
+        Reaction::None => None,
+        Reaction::Useful => Some(l.useful),
+        Reaction::NotForMe => Some(l.not_for_me),
+    }
+}
+
+/// `YYYY-MM-DD` (UTC) without a date library.
+fn date(ms: u64) -> String {
+    let days = (ms / 86_400_000) as i64;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Indents continuation lines so multi-line text stays inside its list item.
+fn md_block(text: &str, indent: &str) -> String {
+    text.trim().replace('\n', &format!("\n{indent}"))
+}
+
+pub fn markdown(s: &Summary) -> String {
+    let l = labels(s.language);
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}: {}\n", l.summary, s.title.trim());
+    let _ = writeln!(out, "- {}: {}", l.method, s.method_name);
+    let _ = writeln!(out, "- {}: {}\n", l.date, date(s.date));
+    let _ = writeln!(out, "_{}_\n", l.confidential);
+    if let Some(case) = &s.case {
+        let _ = writeln!(out, "## {}\n\n{}\n", l.case, case.trim());
+    }
+    if !s.statements.is_empty() {
+        let _ = writeln!(out, "## {}\n", l.told);
+        for st in &s.statements {
+            let _ = writeln!(out, "{}\n", st.trim());
+        }
+    }
+    if let Some(k) = &s.key_question {
+        let _ = writeln!(out, "## {}\n\n> {}\n", l.key_question, md_block(k, "> "));
+    }
+    let _ = writeln!(out, "## {}\n", l.questions);
+    if s.questions.is_empty() {
+        let _ = writeln!(out, "{}\n", l.none);
+    }
+    for q in &s.questions {
+        let _ = writeln!(
+            out,
+            "- {} _({}; {} {})_",
+            md_block(&q.text, "  "),
+            triage(l, q.status, q.temperature),
+            q.votes,
+            l.votes
+        );
+        for a in &q.answers {
+            let _ = writeln!(out, "  - {}: {}", l.answer, md_block(a, "    "));
+        }
+    }
+    let _ = writeln!(out, "\n## {}\n", l.advice);
+    if s.advice.is_empty() {
+        let _ = writeln!(out, "{}\n", l.none);
+    }
+    for a in &s.advice {
+        match reaction(l, a.reaction) {
+            Some(r) => {
+                let _ = writeln!(out, "- {} _({r})_", md_block(&a.text, "  "));
+            }
+            None => {
+                let _ = writeln!(out, "- {}", md_block(&a.text, "  "));
+            }
+        }
+    }
+    let _ = writeln!(out, "\n## {}\n", l.commitments);
+    if s.commitments.is_empty() {
+        let _ = writeln!(out, "{}", l.none);
+    }
+    for c in &s.commitments {
+        let _ = writeln!(out, "- {}", md_block(c, "  "));
+    }
+    out
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A self-contained page without scripts, styled by `/summary.css` (print-friendly).
+pub fn html(s: &Summary) -> String {
+    let l = labels(s.language);
+    let lang = match s.language {
+        Language::Nl => "nl",
+        Language::En => "en",
+    };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} – {}</title><link rel=\"stylesheet\" href=\"/summary.css\"></head><body><main>",
+        esc(l.summary),
+        esc(&s.title)
+    );
+    let _ = write!(
+        out,
+        "<h1>{}</h1><p class=\"meta\">{}: {} · {}: {}</p><p class=\"confidential\">{}</p>",
+        esc(&s.title),
+        esc(l.method),
+        esc(&s.method_name),
+        esc(l.date),
+        date(s.date),
+        esc(l.confidential)
+    );
+    if let Some(case) = &s.case {
+        let _ = write!(out, "<h2>{}</h2><p>{}</p>", esc(l.case), esc(case));
+    }
+    if !s.statements.is_empty() {
+        let _ = write!(out, "<h2>{}</h2>", esc(l.told));
+        for st in &s.statements {
+            let _ = write!(out, "<p>{}</p>", esc(st));
+        }
+    }
+    if let Some(k) = &s.key_question {
+        let _ = write!(
+            out,
+            "<h2>{}</h2><blockquote>{}</blockquote>",
+            esc(l.key_question),
+            esc(k)
+        );
+    }
+    let _ = write!(out, "<h2>{}</h2>", esc(l.questions));
+    if s.questions.is_empty() {
+        let _ = write!(out, "<p>{}</p>", esc(l.none));
+    } else {
+        out.push_str("<ul>");
+        for q in &s.questions {
+            let _ = write!(
+                out,
+                "<li>{} <span class=\"tag\">{}; {} {}</span>",
+                esc(&q.text),
+                esc(&triage(l, q.status, q.temperature)),
+                q.votes,
+                esc(l.votes)
+            );
+            if !q.answers.is_empty() {
+                out.push_str("<ul>");
+                for a in &q.answers {
+                    let _ = write!(
+                        out,
+                        "<li><strong>{}:</strong> {}</li>",
+                        esc(l.answer),
+                        esc(a)
+                    );
+                }
+                out.push_str("</ul>");
+            }
+            out.push_str("</li>");
+        }
+        out.push_str("</ul>");
+    }
+    let _ = write!(out, "<h2>{}</h2>", esc(l.advice));
+    if s.advice.is_empty() {
+        let _ = write!(out, "<p>{}</p>", esc(l.none));
+    } else {
+        out.push_str("<ul>");
+        for a in &s.advice {
+            let tag = reaction(l, a.reaction)
+                .map(|r| format!(" <span class=\"tag\">{}</span>", esc(r)))
+                .unwrap_or_default();
+            let _ = write!(out, "<li>{}{tag}</li>", esc(&a.text));
+        }
+        out.push_str("</ul>");
+    }
+    let _ = write!(out, "<h2>{}</h2>", esc(l.commitments));
+    if s.commitments.is_empty() {
+        let _ = write!(out, "<p>{}</p>", esc(l.none));
+    } else {
+        out.push_str("<ul>");
+        for c in &s.commitments {
+            let _ = write!(out, "<li>{}</li>", esc(c));
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</main></body></html>\n");
+    out
+}
+
+/// The summary page's style: readable on screen, clean on paper.
+pub const CSS: &str = "body{font:16px/1.5 system-ui,sans-serif;color:#1b1b1b;background:#fff;margin:0}\
+main{max-width:46rem;margin:0 auto;padding:1.5rem}\
+h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:1.5rem 0 .5rem;border-bottom:1px solid #ccc}\
+.meta{color:#444;margin:0}.confidential{font-style:italic;color:#6b2a00}\
+blockquote{margin:0;padding:.25rem 1rem;border-left:4px solid #2f5d8a}\
+.tag{color:#444;font-size:.9em;white-space:nowrap}li{margin:.25rem 0;white-space:pre-wrap}\
+p{white-space:pre-wrap}\
+@media print{main{padding:0}a{color:inherit}h2{break-after:avoid}li{break-inside:avoid}}";
+
+#[cfg(test)]
+mod tests {
+    use kring_engine::summary::{SummaryAdvice, SummaryQuestion};
+
+    use super::*;
+
+    fn sample(text: &str) -> Summary {
+        Summary {
+            title: "Team <b>Noord</b>".into(),
+            method_name: "Basic model".into(),
+            language: Language::En,
+            date: 1_700_000_000_000,
+            case: Some(text.into()),
+            statements: vec![],
+            key_question: Some("How do I start?".into()),
+            questions: vec![SummaryQuestion {
+                text: text.into(),
+                status: TriageStatus::Answered,
+                temperature: Temperature::Warm,
+                votes: 2,
+                answers: vec!["Mostly fear".into()],
+            }],
+            advice: vec![SummaryAdvice {
+                text: "Talk first".into(),
+                reaction: Reaction::Useful,
+            }],
+            commitments: vec!["Call her Monday".into()],
+        }
+    }
+
+    #[test]
+    fn html_escapes_every_user_text() {
+        let page = html(&sample("<img src=x onerror=alert(1)>"));
+        assert!(!page.contains("<img"), "{page}");
+        assert!(!page.contains("<b>"));
+        assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(!page.contains("<script"));
+    }
+
+    #[test]
+    fn markdown_has_every_part_with_triage_and_reactions() {
+        let md = markdown(&sample("What worries you?"));
+        for part in [
+            "# Summary: Team <b>Noord</b>",
+            "2023-11-14",
+            "> How do I start?",
+            "- What worries you? _(answered, warm; 2 votes)_",
+            "  - Answer: Mostly fear",
+            "- Talk first _(useful)_",
+            "- Call her Monday",
+        ] {
+            assert!(md.contains(part), "missing {part:?} in\n{md}");
+        }
+    }
+
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(951_782_400_000), "2000-02-29");
+    }
+}

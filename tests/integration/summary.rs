@@ -1,0 +1,122 @@
+//! The case-bringer's summary: theirs alone, readable, and escaped.
+
+use kring_protocol::*;
+
+use crate::helpers::*;
+
+async fn get_summary(
+    server: &TestServer,
+    code: &str,
+    token: Option<&str>,
+    format: &str,
+) -> (u16, String) {
+    let mut request = server
+        .http
+        .get(server.url(&format!("/api/sessions/{code}/summary?format={format}")));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn only_the_case_bringer_downloads_the_summary() {
+    let server = spawn_app().await;
+    let session = server.create_session("gossip").await;
+    let mut f = server.facilitator(&session).await;
+    let mut carla = server.join(&session, "Carla").await;
+    let mut piet = server.join(&session, "Piet").await;
+    f.command(Command::SetCaseBringer {
+        member: Some(carla.member()),
+    })
+    .await
+    .unwrap();
+    f.command(Command::StartSession {}).await.unwrap();
+    carla.catch_up(f.last_seq).await;
+    carla
+        .command(submit(
+            InputKind::Statement,
+            "My team lead ignores <b>me</b>",
+        ))
+        .await
+        .unwrap();
+    f.command(Command::NextPhase {}).await.unwrap();
+    piet.catch_up(f.last_seq).await;
+    let q = piet
+        .command(question("What happened the last time you raised it?"))
+        .await
+        .unwrap();
+    carla.catch_up(piet.last_seq).await;
+    carla
+        .command(Command::Triage {
+            item: q.item.unwrap(),
+            status: TriageStatus::Answered,
+            temperature: Temperature::Warm,
+        })
+        .await
+        .unwrap();
+    f.command(Command::NextPhase {}).await.unwrap();
+    piet.catch_up(f.last_seq).await;
+    let advice = piet
+        .command(submit(
+            InputKind::Advice,
+            "Ask for a one-to-one <script>x</script>",
+        ))
+        .await
+        .unwrap();
+    f.command(Command::NextPhase {}).await.unwrap();
+    carla.catch_up(f.last_seq).await;
+    carla
+        .command(Command::React {
+            item: advice.item.unwrap(),
+            reaction: Reaction::Useful,
+        })
+        .await
+        .unwrap();
+    carla
+        .command(submit(
+            InputKind::Commitment,
+            "Book the one-to-one on Monday",
+        ))
+        .await
+        .unwrap();
+    f.command(Command::EndSession {}).await.unwrap();
+
+    let code = &session.code;
+    assert_eq!(get_summary(&server, code, None, "md").await.0, 401);
+    assert_eq!(
+        get_summary(&server, code, Some(&piet.token()), "md")
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        get_summary(&server, code, Some(&session.facilitator_token), "md")
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        get_summary(&server, "ZZZ-ZZZ-ZZZ", Some(&carla.token()), "md")
+            .await
+            .0,
+        404
+    );
+
+    let (status, md) = get_summary(&server, code, Some(&carla.token()), "md").await;
+    assert_eq!(status, 200);
+    for part in [
+        "My team lead ignores <b>me</b>",
+        "What happened the last time you raised it? _(answered, warm; 0 votes)_",
+        "Ask for a one-to-one <script>x</script> _(useful)_",
+        "- Book the one-to-one on Monday",
+    ] {
+        assert!(md.contains(part), "missing {part:?} in\n{md}");
+    }
+    let (status, html) = get_summary(&server, code, Some(&carla.token()), "html").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));
+    assert!(!html.contains("<script>"));
+    assert!(!html.contains("<b>me</b>"));
+}
