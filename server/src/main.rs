@@ -4,9 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use kring_server::Config;
-use kring_server::config::LogFormat;
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cfg = Config::parse();
@@ -65,12 +63,5 @@ async fn shutdown_signal() {
 }
 
 fn init_logging(cfg: &Config) {
-    let filter = EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match cfg.log_format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.init(),
-    }
+    kring_server::logging::init(cfg);
 }

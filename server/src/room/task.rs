@@ -253,6 +253,10 @@ impl Room {
         let result = self.deps.store.append(batch).await;
         match &result {
             Ok(()) => {
+                if tracing::enabled!(tracing::Level::TRACE) {
+                    let kinds: Vec<&str> = p.events.iter().map(|e| e.event.name()).collect();
+                    tracing::trace!(room = %self.code, last_seq = self.session.seq(), ?kinds, "batch committed");
+                }
                 self.deps.metrics.events.add(p.events.len() as u64);
                 if self.since_snapshot >= SNAPSHOT_EVERY {
                     self.since_snapshot = 0;

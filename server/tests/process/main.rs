@@ -1,0 +1,14 @@
+//! Tests of the real `kring` binary as a process: killed with SIGKILL under load, run at
+//! TRACE log level with canary content, and purging ended sessions from the database files.
+
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../../tests/integration/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+mod server;
+mod session;
+
+mod crash;
+mod logs;
+mod purge;
