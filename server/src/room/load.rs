@@ -43,6 +43,14 @@ pub(crate) fn restore(loaded: LoadedRoom, deps: Arc<RoomDeps>) -> Result<Room, R
     }
     let mut room = Room::new(loaded.code, loaded.epoch, session, deps);
     room.refill(decoded);
+    // Nobody is connected to a room just loaded; whoever does not come back within the grace
+    // period leaves turn-taking, as if they had dropped off now.
+    let now = crate::clock::now_ms();
+    for member in room.session.view(kring_engine::Viewer::Screen).members {
+        if member.in_turns {
+            room.away_since.insert(member.id, now);
+        }
+    }
     for id in loaded.msg_ids {
         room.dedup
             .insert(id.member, id.msg_id, Utf8Bytes::from(id.ack_json));
