@@ -1,0 +1,138 @@
+// Shared by the browser tests: start the real server binary on a free port, launch Debian's
+// Chromium (never a downloaded browser), open pages at phone and laptop sizes, take screenshots.
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, "../..");
+export const screenshotDir = join(repoRoot, "tests/artifacts/screenshots");
+
+export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+export const LAPTOP = { viewport: { width: 1366, height: 900 } };
+export const SCREEN = { viewport: { width: 1600, height: 900 } };
+
+/** The server binary `cargo build --bin kring` made. */
+export function serverBinary() {
+  const target = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repoRoot, "target");
+  const bin = join(target, "debug", "kring");
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`cargo build --bin kring\` first`);
+  return bin;
+}
+
+async function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Starts `kring --store memory` on a free port and waits until it is healthy.
+ * @param {Record<string, string>} [env] extra environment (e.g. shorter grace periods)
+ */
+export async function startServer(env = {}) {
+  const port = await freePort();
+  const child = spawn(serverBinary(), ["--store", "memory", "--listen", `127.0.0.1:${port}`, "--log", "warn"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`kring exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error("kring did not become healthy");
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    port,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with a fresh profile per launch. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * A new page in its own context (its own localStorage: one person, one device). Console
+ * errors and page errors are collected, so a test can assert there were none.
+ * @param {import('playwright-core').Browser} browser
+ * @param {object} device PHONE, LAPTOP or SCREEN
+ * @param {string} [locale]
+ */
+export async function newPage(browser, device, locale = "nl-NL") {
+  const context = await browser.newContext({ ...device, locale });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  page.on("dialog", async (d) => {
+    problems.push(`dialog: ${d.type()} ${d.message()}`);
+    await d.dismiss();
+  });
+  return { context, page, problems };
+}
+
+/**
+ * @param {import('playwright-core').Page} page
+ * @param {string} name descriptive file name without extension
+ */
+export async function screenshot(page, name, fullPage = true) {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage });
+}
+
+/** Creates a session over the REST API (for tests that do not exercise the home page). */
+export async function createSession(url, body = { method: "basic", title: "Intervisie", language: "nl" }) {
+  const res = await fetch(`${url}/api/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`create session: ${res.status}`);
+  return res.json();
+}

@@ -1,0 +1,215 @@
+// Every text the app shows comes from a catalog (`nl.js`, `en.js`), by key.
+//
+// A message may take parameters (`{name}`) and may have plural forms chosen with
+// `Intl.PluralRules` from the `count` parameter. Dates, times, durations and numbers are
+// formatted with `Intl` in the person's language. The language is the session's unless the
+// person picked another; that choice is remembered on this device.
+
+import nl from "./nl.js";
+import en from "./en.js";
+
+/** @typedef {import('../protocol').Language} Language */
+/** @typedef {string | {[form: string]: string}} Message */
+/** @typedef {Record<string, Message>} Catalog */
+
+/** @type {Record<Language, Catalog>} */
+export const CATALOGS = { nl, en };
+export const LANGUAGES = /** @type {const} */ (["nl", "en"]);
+const STORAGE_KEY = "kring:lang";
+
+/** @type {Language} */
+let current = initialLanguage();
+/** @type {Set<() => void>} */
+const listeners = new Set();
+
+/** @returns {Language} */
+function initialLanguage() {
+  const chosen = readChoice();
+  if (chosen) return chosen;
+  const nav = typeof navigator !== "undefined" ? navigator.language || "" : "";
+  return nav.toLowerCase().startsWith("en") ? "en" : "nl";
+}
+
+/** @returns {Language | null} */
+function readChoice() {
+  try {
+    const v = typeof localStorage !== "undefined" ? localStorage.getItem(STORAGE_KEY) : null;
+    return v === "nl" || v === "en" ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+export function language() {
+  return current;
+}
+
+/**
+ * The person picked a language: use it everywhere from now on, on this device.
+ * @param {Language} lang
+ */
+export function chooseLanguage(lang) {
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // not remembered, still used
+  }
+  setLanguage(lang);
+}
+
+/**
+ * The session's language applies unless the person chose one.
+ * @param {Language} lang
+ */
+export function sessionLanguage(lang) {
+  if (!readChoice()) setLanguage(lang);
+}
+
+/** @param {Language} lang */
+function setLanguage(lang) {
+  if (lang === current) return;
+  current = lang;
+  if (typeof document !== "undefined") document.documentElement.lang = lang;
+  for (const l of listeners) l();
+}
+
+/**
+ * Called when the language changes (views re-render their texts).
+ * @param {() => void} listener
+ */
+export function onLanguageChange(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/**
+ * The text for `key` in the current language, with `{param}`s filled in. A missing key shows
+ * the key itself (the catalog test makes sure none is missing).
+ * @param {string} key
+ * @param {Record<string, string | number>} [params]
+ * @returns {string}
+ */
+export function t(key, params) {
+  return translate(current, key, params);
+}
+
+/**
+ * @param {Language} lang
+ * @param {string} key
+ * @param {Record<string, string | number>} [params]
+ */
+export function translate(lang, key, params) {
+  const message = CATALOGS[lang][key] ?? CATALOGS.nl[key];
+  if (message === undefined) return key;
+  let text;
+  if (typeof message === "string") {
+    text = message;
+  } else {
+    const count = typeof params?.count === "number" ? params.count : 0;
+    const form = count === 0 && message.zero !== undefined ? "zero" : plural(lang, count);
+    text = message[form] ?? message.other ?? "";
+  }
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => {
+    const v = params[name];
+    if (v === undefined) return whole;
+    return typeof v === "number" ? formatNumber(v, lang) : v;
+  });
+}
+
+/** @type {Map<string, Intl.PluralRules>} */
+const pluralRules = new Map();
+/**
+ * @param {Language} lang
+ * @param {number} n
+ */
+function plural(lang, n) {
+  let rules = pluralRules.get(lang);
+  if (!rules) {
+    rules = new Intl.PluralRules(lang);
+    pluralRules.set(lang, rules);
+  }
+  return rules.select(n);
+}
+
+/**
+ * @param {number} n
+ * @param {Language} [lang]
+ */
+export function formatNumber(n, lang = current) {
+  return new Intl.NumberFormat(lang).format(n);
+}
+
+/**
+ * A clock time, e.g. "14:05".
+ * @param {number} ms epoch milliseconds
+ */
+export function formatTime(ms) {
+  return new Intl.DateTimeFormat(current, { hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
+}
+
+/**
+ * A date, e.g. "3 maart 2025".
+ * @param {number} ms
+ */
+export function formatDate(ms) {
+  return new Intl.DateTimeFormat(current, { day: "numeric", month: "long", year: "numeric" }).format(
+    new Date(ms),
+  );
+}
+
+/**
+ * "5 minuten geleden", "over 2 minuten": the nearest sensible unit.
+ * @param {number} ms target time
+ * @param {number} now
+ */
+export function formatRelative(ms, now) {
+  const rtf = new Intl.RelativeTimeFormat(current, { numeric: "auto" });
+  const diff = ms - now;
+  const abs = Math.abs(diff);
+  /** @type {[Intl.RelativeTimeFormatUnit, number][]} */
+  const units = [
+    ["week", 7 * 86_400_000],
+    ["day", 86_400_000],
+    ["hour", 3_600_000],
+    ["minute", 60_000],
+  ];
+  for (const [unit, size] of units) {
+    if (abs >= size) return rtf.format(Math.round(diff / size), unit);
+  }
+  return rtf.format(Math.round(diff / 1000), "second");
+}
+
+/**
+ * A countdown "12:05" (minutes:seconds), or "1:02:05" above an hour.
+ * @param {number} ms
+ */
+export function formatClock(ms) {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const s = total % 60;
+  const m = Math.floor(total / 60) % 60;
+  const hours = Math.floor(total / 3600);
+  const two = (/** @type {number} */ n) => String(n).padStart(2, "0");
+  return hours > 0 ? `${hours}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}
+
+/**
+ * A duration in words for screen readers and tables: "3 min 20 s" / "3 min. 20 sec.".
+ * @param {number} ms
+ */
+export function formatDuration(ms) {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  const unit = (/** @type {"minute" | "second"} */ u, /** @type {number} */ n) =>
+    new Intl.NumberFormat(current, { style: "unit", unit: u, unitDisplay: "short" }).format(n);
+  return m > 0 ? `${unit("minute", m)} ${unit("second", s)}` : unit("second", s);
+}
+
+/**
+ * A localized text from a method template.
+ * @param {import('../protocol').Localized} text
+ */
+export function local(text) {
+  return text[current] || text.nl || text.en;
+}

@@ -1,0 +1,535 @@
+// The session as this client sees it: a `SessionView` from `welcome`, kept current by applying
+// events exactly as the engine does (`engine/src/apply.rs` evolves the state, `view.rs`
+// projects it). The rule: the view a client builds from events equals the view a fresh
+// `welcome` would give. No DOM and no clock here, so Node tests import it directly.
+//
+// A few parts of the view cannot come from public events, because the server strips who did
+// what: my anonymous items, my votes and the text of my unrevealed notes. Those come from the
+// acknowledgements of my own commands (`applyAck`).
+
+/** @typedef {import('./protocol').SessionView} SessionView */
+/** @typedef {import('./protocol').Event} Event */
+/** @typedef {import('./protocol').Item} Item */
+/** @typedef {import('./protocol').MemberId} MemberId */
+/** @typedef {import('./protocol').ItemId} ItemId */
+/** @typedef {import('./protocol').Role} Role */
+/** @typedef {import('./protocol').InputKind} InputKind */
+/** @typedef {import('./protocol').PhaseTemplate} PhaseTemplate */
+/** @typedef {import('./protocol').MethodTemplate} MethodTemplate */
+/** @typedef {import('./protocol').Command} Command */
+/** @typedef {import('./protocol').Ack} Ack */
+/** @typedef {import('./protocol').Sequenced} Sequenced */
+
+/**
+ * Applies one event to a copy of `view`.
+ * @param {SessionView} view
+ * @param {Sequenced} sequenced
+ * @returns {SessionView}
+ */
+export function applyEvent(view, sequenced) {
+  return applyEvents(view, [sequenced]);
+}
+
+/**
+ * Applies events in order to a copy of `view`.
+ * @param {SessionView} view
+ * @param {readonly Sequenced[]} events
+ * @returns {SessionView}
+ */
+export function applyEvents(view, events) {
+  const next = structuredClone(view);
+  for (const { at, event } of events) mutate(next, at, event);
+  return next;
+}
+
+/**
+ * @param {SessionView} v
+ * @param {number} at
+ * @param {Event} e
+ */
+function mutate(v, at, e) {
+  switch (e.kind) {
+    case "member_joined":
+      if (!v.members.some((m) => m.id === e.member.id)) {
+        v.members.push({
+          id: e.member.id,
+          name: e.member.name,
+          role: e.member.role,
+          online: false,
+          speaking_ms: 0,
+          in_turns: true,
+        });
+      }
+      refreshRoles(v);
+      break;
+    case "member_renamed": {
+      const m = member(v, e.member);
+      if (m) m.name = e.name;
+      break;
+    }
+    case "role_changed": {
+      const m = member(v, e.member);
+      if (m) m.role = e.role;
+      refreshRoles(v);
+      break;
+    }
+    case "member_removed":
+      takeOutOfTurns(v, e.member);
+      v.members = v.members.filter((m) => m.id !== e.member);
+      refreshRoles(v);
+      break;
+    case "phase_changed":
+      if (v.status === "lobby") v.status = "running";
+      v.phase = {
+        index: e.index,
+        seq: e.phase_seq,
+        started_at: at,
+        deadline: e.deadline,
+        time_up: false,
+      };
+      v.hands = [];
+      v.floor = null;
+      v.round = e.round.length > 0 ? { order: [...e.round], done: [], passed: [] } : null;
+      break;
+    case "timer_changed":
+      if (v.phase) {
+        v.phase.deadline = e.deadline;
+        v.phase.time_up = false;
+      }
+      break;
+    case "time_up":
+      if (v.phase && v.phase.seq === e.phase_seq) v.phase.time_up = true;
+      break;
+    case "session_ended":
+      v.status = "ended";
+      v.hands = [];
+      v.floor = null;
+      break;
+    case "room_locked":
+      v.locked = e.locked;
+      break;
+    case "hand_raised":
+      if (!v.hands.includes(e.member)) v.hands.push(e.member);
+      break;
+    case "hand_lowered":
+      v.hands = v.hands.filter((m) => m !== e.member);
+      break;
+    case "floor_given":
+      v.floor = { member: e.member, since: at };
+      break;
+    case "floor_ended": {
+      const m = member(v, e.member);
+      if (m) m.speaking_ms = e.speaking_ms;
+      if (v.floor && v.floor.member === e.member) v.floor = null;
+      break;
+    }
+    case "round_started":
+      v.round = { order: [...e.order], done: [], passed: [] };
+      break;
+    case "round_turn_done":
+      if (v.round && !v.round.done.includes(e.member)) {
+        v.round.done.push(e.member);
+        if (e.passed) v.round.passed.push(e.member);
+      }
+      break;
+    case "left_turns": {
+      takeOutOfTurns(v, e.member);
+      const m = member(v, e.member);
+      if (m) m.in_turns = false;
+      break;
+    }
+    case "rejoined_turns": {
+      const m = member(v, e.member);
+      if (m) m.in_turns = true;
+      break;
+    }
+    case "item_added": {
+      // The engine stamps an item with its event's time.
+      const item = { ...e.item, at };
+      v.items.push(item);
+      refreshMine(v);
+      break;
+    }
+    case "item_voted": {
+      const i = item(v, e.item);
+      if (i) i.votes = e.votes;
+      break;
+    }
+    case "item_triaged": {
+      const i = item(v, e.item);
+      if (i) {
+        i.status = e.status;
+        i.temperature = e.temperature;
+      }
+      break;
+    }
+    case "item_hidden": {
+      const index = v.items.findIndex((i) => i.id === e.item);
+      if (index < 0) break;
+      const current = v.items[index];
+      if (!e.hidden && e.restored) {
+        // The restored copy is the public form; it carries the text members never saw.
+        v.items[index] = { ...e.restored, hidden: false };
+      } else {
+        current.hidden = e.hidden;
+        // Hidden text is withheld from everyone but the facilitator, who keeps reading it.
+        if (e.hidden && v.me.role !== "facilitator") current.text = null;
+      }
+      const note = v.me.notes.find((n) => n.id === e.item);
+      if (note) note.hidden = e.hidden;
+      break;
+    }
+    case "item_reacted": {
+      const i = item(v, e.item);
+      if (i) i.reaction = e.reaction;
+      break;
+    }
+    case "item_withdrawn":
+      v.items = v.items.filter((i) => i.id !== e.item);
+      v.me.votes = v.me.votes.filter((id) => id !== e.item);
+      v.me.notes = v.me.notes.filter((n) => n.id !== e.item);
+      refreshMine(v);
+      break;
+    case "case_chosen":
+      for (const i of v.items) {
+        if (i.kind === "case") i.chosen = i.id === e.case;
+      }
+      break;
+    case "case_kept": {
+      const i = item(v, e.case);
+      if (i) i.kept = e.keep;
+      break;
+    }
+    case "notes_revealed":
+      for (const note of e.notes) {
+        const i = item(v, note.id);
+        if (i) {
+          i.revealed = true;
+          // The public copy carries the text now (withheld only when the note is hidden).
+          i.text = note.text;
+        }
+      }
+      v.me.notes = v.me.notes.filter((n) => !e.notes.some((r) => r.id === n.id));
+      break;
+    default: {
+      /** @type {never} */
+      const unknown = e;
+      void unknown;
+    }
+  }
+}
+
+/**
+ * Own items, votes and private notes, from the acknowledgement of my command. `command` is the
+ * command the ack answers (the client keeps it until then).
+ * @param {SessionView} view
+ * @param {Command} command
+ * @param {Ack} ack
+ * @returns {SessionView}
+ */
+export function applyAck(view, command, ack) {
+  const v = structuredClone(view);
+  if (command.kind === "submit" && ack.item !== null) {
+    const added = item(v, ack.item);
+    if (added && !v.me.items.includes(ack.item)) {
+      v.me.items.push(ack.item);
+      refreshMine(v);
+    }
+    if (added && command.input === "private_note" && !added.revealed) {
+      if (!v.me.notes.some((n) => n.id === ack.item)) {
+        v.me.notes.push({ ...added, by: v.me.member, text: command.text.trim() });
+        v.me.notes.sort(byItemOrder(v));
+      }
+    }
+  } else if (command.kind === "vote" && item(v, command.item)) {
+    v.me.votes.push(command.item);
+  } else if (command.kind === "unvote") {
+    const at = v.me.votes.lastIndexOf(command.item);
+    if (at >= 0) v.me.votes.splice(at, 1);
+  }
+  return v;
+}
+
+/**
+ * Presence is not sequenced: it arrives live, and `welcome` lists who is online.
+ * @param {SessionView} view
+ * @param {MemberId} id
+ * @param {boolean} online
+ */
+export function applyPresence(view, id, online) {
+  const v = structuredClone(view);
+  const m = member(v, id);
+  if (m) m.online = online;
+  return v;
+}
+
+/**
+ * @param {SessionView} view
+ * @param {readonly MemberId[]} online
+ */
+export function applyOnline(view, online) {
+  const v = structuredClone(view);
+  for (const m of v.members) m.online = online.includes(m.id);
+  return v;
+}
+
+// ---- helpers that keep derived parts of the view in step ----
+
+/**
+ * @param {SessionView} v
+ * @param {MemberId} id
+ */
+function member(v, id) {
+  return v.members.find((m) => m.id === id);
+}
+
+/**
+ * @param {SessionView} v
+ * @param {ItemId} id
+ */
+function item(v, id) {
+  return v.items.find((i) => i.id === id);
+}
+
+/**
+ * `case_bringer` is the first member with that role; my own role follows role changes.
+ * @param {SessionView} v
+ */
+function refreshRoles(v) {
+  v.case_bringer = v.members.find((m) => m.role === "case_bringer")?.id ?? null;
+  if (v.me.member !== null) {
+    const me = member(v, v.me.member);
+    if (me) v.me.role = me.role;
+  }
+}
+
+/**
+ * `me.items`: items I wrote, in board order. Public items show my id unless anonymous; the
+ * anonymous ones are known from the welcome view and from acks.
+ * @param {SessionView} v
+ */
+function refreshMine(v) {
+  const known = new Set(v.me.items);
+  v.me.items = v.items
+    .filter((i) => (i.by !== null && i.by === v.me.member) || known.has(i.id))
+    .map((i) => i.id);
+}
+
+/** @param {SessionView} v */
+function byItemOrder(v) {
+  /** @param {Item} a @param {Item} b */
+  return (a, b) => v.items.findIndex((i) => i.id === a.id) - v.items.findIndex((i) => i.id === b.id);
+}
+
+/**
+ * Takes a member out of turn-taking: hand down, out of the pending part of the round, off the
+ * floor (the engine recorded `floor_ended` first).
+ * @param {SessionView} v
+ * @param {MemberId} id
+ */
+function takeOutOfTurns(v, id) {
+  v.hands = v.hands.filter((m) => m !== id);
+  if (v.round && !v.round.done.includes(id)) {
+    v.round.order = v.round.order.filter((m) => m !== id);
+  }
+  if (v.floor && v.floor.member === id) v.floor = null;
+}
+
+// ---- questions the views ask (mirroring engine/src/permissions.rs) ----
+
+/**
+ * @param {SessionView} view
+ * @returns {PhaseTemplate | null}
+ */
+export function currentPhase(view) {
+  if (!view.phase) return null;
+  return view.method.phases[view.phase.index] ?? null;
+}
+
+/**
+ * The kinds `role` may submit in `phase` (`permissions::allowed`).
+ * @param {PhaseTemplate} phase
+ * @param {Role} role
+ * @returns {readonly InputKind[]}
+ */
+export function allowed(phase, role) {
+  if (role === "screen") return [];
+  if (role === "note_taker" && !phase.allow.note_taker) return phase.allow.participant ?? [];
+  if (role === "case_bringer" && phase.case_bringer_listens) return [];
+  return phase.allow[role] ?? [];
+}
+
+/**
+ * @param {PhaseTemplate} phase
+ * @param {Role} role
+ * @param {InputKind} kind
+ */
+export function maySubmit(phase, role, kind) {
+  return allowed(phase, role).includes(kind);
+}
+
+/**
+ * Indices of phases where `role` may submit `kind` (`permissions::phases_allowing`).
+ * @param {MethodTemplate} method
+ * @param {Role} role
+ * @param {InputKind} kind
+ * @returns {number[]}
+ */
+export function phasesAllowing(method, role, kind) {
+  /** @type {number[]} */
+  const out = [];
+  method.phases.forEach((p, i) => {
+    if (maySubmit(p, role, kind)) out.push(i);
+  });
+  return out;
+}
+
+/**
+ * Whether hands go up and the floor is given in `phase` (`permissions::has_floor`).
+ * @param {PhaseTemplate} phase
+ */
+export function hasFloor(phase) {
+  return phase.turns !== "silent";
+}
+
+/** Text kinds: they put an item on a board. */
+export const TEXT_KINDS = /** @type {const} */ ([
+  "case",
+  "statement",
+  "question",
+  "answer",
+  "key_question",
+  "analysis",
+  "advice",
+  "private_note",
+  "commitment",
+  "reflection",
+]);
+
+/**
+ * The longest text per kind, in characters (`engine/src/limits.rs`).
+ * @type {Readonly<Record<InputKind, number>>}
+ */
+export const MAX_CHARS = Object.freeze({
+  case: 600,
+  statement: 4000,
+  question: 500,
+  answer: 1500,
+  key_question: 500,
+  analysis: 1500,
+  advice: 1500,
+  private_note: 1500,
+  commitment: 1000,
+  reflection: 1500,
+  vote: 0,
+  reaction: 0,
+});
+
+export const NAME_MAX_CHARS = 40;
+
+/**
+ * A display name as the engine accepts it: trimmed, 1 to 40 characters, no control characters.
+ * @param {string} name
+ * @returns {string | null}
+ */
+export function validName(name) {
+  const trimmed = name.trim();
+  const chars = [...trimmed].length;
+  // eslint-disable-next-line no-control-regex
+  if (chars === 0 || chars > NAME_MAX_CHARS || /[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) {
+    return null;
+  }
+  return trimmed;
+}
+
+/**
+ * @param {SessionView} view
+ * @param {MemberId | null} id
+ */
+export function memberById(view, id) {
+  return id === null ? undefined : view.members.find((m) => m.id === id);
+}
+
+/**
+ * A member's speaking time, live for whoever holds the floor.
+ * @param {SessionView} view
+ * @param {MemberId} id
+ * @param {number} serverNow
+ */
+export function speakingMs(view, id, serverNow) {
+  const m = memberById(view, id);
+  const total = m ? m.speaking_ms : 0;
+  if (view.floor && view.floor.member === id) return total + Math.max(0, serverNow - view.floor.since);
+  return total;
+}
+
+/**
+ * My place in the queue of raised hands (1 = next), or 0 when my hand is down.
+ * @param {SessionView} view
+ * @param {MemberId | null} id
+ */
+export function queuePlace(view, id) {
+  if (id === null) return 0;
+  return view.hands.indexOf(id) + 1;
+}
+
+/**
+ * Members of the round still to speak, in order (the current speaker first when in the round).
+ * @param {SessionView} view
+ * @returns {MemberId[]}
+ */
+export function roundPending(view) {
+  if (!view.round) return [];
+  const done = view.round.done;
+  return view.round.order.filter((m) => !done.includes(m));
+}
+
+/**
+ * Dots I have left for cases.
+ * @param {SessionView} view
+ */
+export function dotsLeft(view) {
+  const used = view.me.votes.filter((id) => view.items.find((i) => i.id === id)?.kind === "case").length;
+  return Math.max(0, view.method.dots_per_member - used);
+}
+
+/**
+ * Whether I voted for an item (a case can hold several of my dots).
+ * @param {SessionView} view
+ * @param {ItemId} id
+ */
+export function myVotesFor(view, id) {
+  return view.me.votes.filter((v) => v === id).length;
+}
+
+/**
+ * Items of a kind as a board shows them (withdrawn ones are gone already).
+ * @param {SessionView} view
+ * @param {InputKind} kind
+ */
+export function itemsOf(view, kind) {
+  return view.items.filter((i) => i.kind === kind);
+}
+
+/**
+ * Milliseconds left in the time box (negative: over time), or null without a deadline.
+ * @param {SessionView} view
+ * @param {number} serverNow
+ */
+export function remainingMs(view, serverNow) {
+  if (!view.phase || view.phase.deadline === null || view.status !== "running") return null;
+  return view.phase.deadline - serverNow;
+}
+
+/**
+ * The next phase after the current one where `role` may submit `kind`, or the first one at all.
+ * @param {SessionView} view
+ * @param {Role} role
+ * @param {InputKind} kind
+ * @returns {number | null}
+ */
+export function nextPhaseAllowing(view, role, kind) {
+  const indices = phasesAllowing(view.method, role, kind);
+  const now = view.phase ? view.phase.index : -1;
+  return indices.find((i) => i > now) ?? indices[0] ?? null;
+}

@@ -1,0 +1,376 @@
+// One open session in this page: the transport, the view built from welcome + events, the
+// outbox, and the clock offset to the server. Views read `session.view` and call `send`.
+//
+// Sequencing: events apply in order; a duplicate (seq already seen) is ignored, a gap means
+// this client missed something, so it reconnects asking for a full view.
+
+import { Transport, State } from "./transport.js";
+import { Outbox } from "./outbox.js";
+import { applyAck, applyEvent, applyOnline, applyPresence } from "./session-state.js";
+import { categoryOf } from "./codes.js";
+import * as storage from "./storage.js";
+
+/** @typedef {import('./protocol').SessionView} SessionView */
+/** @typedef {import('./protocol').ServerMsg} ServerMsg */
+/** @typedef {import('./protocol').ClientMsg} ClientMsg */
+/** @typedef {import('./protocol').Command} Command */
+/** @typedef {import('./protocol').ErrorMsg} ErrorMsg */
+/** @typedef {import('./protocol').ErrorCode} ErrorCode */
+/** @typedef {import('./protocol').Role} Role */
+/** @typedef {import('./transport.js').ConnState} ConnState */
+/** @typedef {import('./outbox.js').OutboxEntry} OutboxEntry */
+
+/**
+ * How this page joins.
+ * @typedef {{as: "member", name: string} | {as: "facilitator", name: string} | {as: "screen"} | {as: "resume"}} JoinMode
+ */
+
+/**
+ * @typedef {Object} CommandOutcome
+ * @property {(entry: OutboxEntry) => void} [ok]
+ * @property {(error: ErrorMsg, entry: OutboxEntry) => void} [error]
+ */
+
+/** How long to wait before sending again after a `retry` error without `retry_after_ms`. */
+const RETRY_MS = 2_000;
+
+export class Session {
+  /**
+   * @param {string} code canonical room code
+   * @param {JoinMode} mode
+   */
+  constructor(code, mode) {
+    this.code = code;
+    this.mode = mode;
+    /** @type {SessionView | null} */
+    this.view = null;
+    /** @type {ConnState} */
+    this.conn = State.Connecting;
+    /** @type {number | null} */
+    this.member = null;
+    /** @type {Role | null} */
+    this.role = null;
+    this.epoch = 0;
+    this.seq = 0;
+    /** The sequence of the last full view: acks up to here are already in the view. */
+    this.fullViewSeq = 0;
+    /** Server clock minus client clock, in ms. */
+    this.clockOffset = 0;
+    this.bestRtt = Infinity;
+    /** Ask for a full view on the next connect (after a gap). */
+    this.needFull = true;
+    /** @type {{code: ErrorCode | null, closeCode: number} | null} */
+    this.fatal = null;
+    /** A join refused before the welcome (e.g. `invalid_name`): the page asks again. */
+    /** @type {ErrorMsg | null} */
+    this.joinError = null;
+    /** @type {ErrorMsg[]} errors not tied to a command the page tracks */
+    this.notices = [];
+    /** @type {Map<string, CommandOutcome>} */
+    this.outcomes = new Map();
+    /** @type {Set<(session: Session) => void>} */
+    this.listeners = new Set();
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.notifyTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.retryTimer = null;
+    this.triedFreshJoin = false;
+
+    this.creds = storage.credentials(code);
+    this.facToken = storage.facilitatorToken(code);
+    this.outbox = new Outbox(safeStorage(), `kring:outbox:${code}`);
+
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    this.transport = new Transport({
+      url: `${scheme}//${location.host}/ws/${code}`,
+      hello: () => this.hello(),
+      onMessage: (msg) => this.receive(msg),
+      onState: (state) => {
+        this.conn = state;
+        this.changed();
+      },
+      onFatal: (code, closeCode) => this.closedForGood(code, closeCode),
+    });
+    this.transport.onPong = (sent, received, serverTime) => this.clockSample(sent, received, serverTime);
+  }
+
+  start() {
+    this.transport.start();
+  }
+
+  stop() {
+    this.transport.stop();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  /**
+   * @param {(session: Session) => void} listener
+   */
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The server's clock now, as well as this client can tell. */
+  now() {
+    return Date.now() + this.clockOffset;
+  }
+
+  /**
+   * Sends a command now, or as soon as the connection is back. Returns its client id.
+   * @param {Command} command
+   * @param {CommandOutcome} [outcome]
+   */
+  send(command, outcome) {
+    const phase = this.view && this.view.status === "running" && this.view.phase ? this.view.phase.seq : null;
+    const entry = this.outbox.add(command, phase);
+    if (outcome) this.outcomes.set(entry.id, outcome);
+    this.transmit(entry);
+    this.changed();
+    return entry.id;
+  }
+
+  /** Commands typed but not acknowledged yet (shown as "waiting to send"). */
+  pending() {
+    return this.outbox.unacknowledged();
+  }
+
+  /** Refused input the person can still read and copy. */
+  refused() {
+    return this.outbox.refused;
+  }
+
+  /** @param {string} id */
+  dismiss(id) {
+    this.outbox.dismiss(id);
+    this.changed();
+  }
+
+  /** @param {ErrorMsg} notice */
+  dismissNotice(notice) {
+    this.notices = this.notices.filter((n) => n !== notice);
+    this.changed();
+  }
+
+  /** Tries again now (a person pressed "reconnect", or a tab taken over is taken back). */
+  reconnect() {
+    if (this.fatal) {
+      this.fatal = null;
+      this.transport = new Transport(this.transport.options);
+      this.transport.onPong = (sent, received, serverTime) => this.clockSample(sent, received, serverTime);
+      this.transport.start();
+    } else {
+      this.transport.reconnectNow();
+    }
+    this.changed();
+  }
+
+  // ---- protocol ----
+
+  /** @returns {ClientMsg} */
+  hello() {
+    const protocol = 1;
+    if (this.mode.as === "screen") {
+      return { type: "hello", protocol, join: { as: "screen", token: this.facToken ?? "" } };
+    }
+    if (this.creds) {
+      const replay = !this.needFull && this.view !== null;
+      return {
+        type: "hello",
+        protocol,
+        join: replay
+          ? { as: "resume", token: this.creds.token, epoch: this.epoch, last_seq: this.seq }
+          : { as: "resume", token: this.creds.token },
+      };
+    }
+    if (this.facToken) {
+      const name = this.mode.as === "facilitator" || this.mode.as === "member" ? this.mode.name : "";
+      return { type: "hello", protocol, join: { as: "facilitator", token: this.facToken, name: name || "Facilitator" } };
+    }
+    const name = this.mode.as === "member" ? this.mode.name : "";
+    return { type: "hello", protocol, join: { as: "member", name } };
+  }
+
+  /** @param {ServerMsg} msg */
+  receive(msg) {
+    switch (msg.type) {
+      case "welcome":
+        this.welcome(msg);
+        break;
+      case "event":
+        this.event(msg);
+        break;
+      case "ack":
+        this.ack(msg);
+        break;
+      case "error":
+        this.error(msg);
+        break;
+      case "pong":
+        break;
+      case "presence":
+        if (this.view) this.view = applyPresence(this.view, msg.member, msg.online);
+        break;
+    }
+    this.changed();
+  }
+
+  /** @param {import('./protocol').Welcome} w */
+  welcome(w) {
+    this.joinError = null;
+    this.member = w.member;
+    this.role = w.role;
+    this.clockSample(Date.now(), Date.now(), w.server_time, true);
+    if (w.view) {
+      this.view = applyOnline(w.view, w.online);
+      this.fullViewSeq = w.seq;
+      this.needFull = false;
+    } else if (this.view) {
+      this.view = applyOnline(this.view, w.online);
+    }
+    this.epoch = w.epoch;
+    // With a full view we are at `w.seq`; with a replay the missed events follow.
+    if (w.view) this.seq = w.seq;
+    if (w.resume_token) {
+      this.creds = { token: w.resume_token, member: w.member, epoch: w.epoch, seq: this.seq };
+      storage.saveCredentials(this.code, this.creds);
+    }
+    if (this.view) {
+      storage.rememberSession({
+        code: this.code,
+        title: this.view.title,
+        at: Date.now(),
+        facilitator: w.role === "facilitator",
+      });
+    }
+    for (const entry of this.outbox.unacknowledged()) this.transmit(entry);
+  }
+
+  /** @param {import('./protocol').Sequenced} e */
+  event(e) {
+    if (!this.view || e.seq <= this.seq) return;
+    if (e.seq !== this.seq + 1) {
+      // Missed something: start over from a full view.
+      this.needFull = true;
+      this.transport.reconnectNow();
+      return;
+    }
+    this.view = applyEvent(this.view, e);
+    this.seq = e.seq;
+    if (this.creds) {
+      this.creds.seq = e.seq;
+      this.creds.epoch = this.epoch;
+      storage.saveCredentials(this.code, this.creds);
+    }
+  }
+
+  /** @param {import('./protocol').Ack} a */
+  ack(a) {
+    const entry = this.outbox.ack(a.id);
+    if (!entry) return;
+    // A repeat's ack for a command whose events the last full view already shows.
+    if (this.view && a.seq > this.fullViewSeq) this.view = applyAck(this.view, entry.command, a);
+    const outcome = this.outcomes.get(a.id);
+    this.outcomes.delete(a.id);
+    outcome?.ok?.(entry);
+  }
+
+  /** @param {ErrorMsg} err */
+  error(err) {
+    const entry = err.id ? this.outbox.get(err.id) : undefined;
+    if (!entry) {
+      if (!this.view && this.conn !== State.Connected && categoryOf(err.code) === "fix") {
+        // The join itself was refused (a name the server does not accept): ask again.
+        this.joinError = err;
+        this.transport.stop();
+        return;
+      }
+      if (err.code === "rate_limited" && err.retry_after_ms) this.transport.delayNext(err.retry_after_ms);
+      if (categoryOf(err.code) !== "fatal" && err.code !== "rate_limited") this.notices.push(err);
+      return;
+    }
+    const category = categoryOf(err.code);
+    if (category === "retry") {
+      // Same id again later: the server applies it once.
+      const wait = err.retry_after_ms ?? RETRY_MS;
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        for (const e of this.outbox.unacknowledged()) this.transmit(e);
+      }, wait);
+      return;
+    }
+    const outcome = this.outcomes.get(entry.id);
+    this.outcomes.delete(entry.id);
+    // Text the server refused stays readable (and copyable) until the person dismisses it,
+    // unless the page that sent it handles the refusal itself.
+    const handled = outcome?.error !== undefined;
+    this.outbox.refuse(entry.id, err.code, { keep: !handled && entry.command.kind === "submit" });
+    if (outcome?.error) outcome.error(err, entry);
+    else if (entry.command.kind !== "submit") this.notices.push(err);
+  }
+
+  /**
+   * @param {ErrorCode | null} code
+   * @param {number} closeCode
+   */
+  closedForGood(code, closeCode) {
+    if (code === "bad_token" && this.creds && !this.triedFreshJoin && (this.facToken || this.mode.as === "member")) {
+      // The stored resume token is not valid here (any more): join afresh once.
+      this.triedFreshJoin = true;
+      this.creds = null;
+      storage.saveCredentials(this.code, null);
+      this.reconnectFresh();
+      return;
+    }
+    if (code === "bad_token" || code === "removed") storage.saveCredentials(this.code, null);
+    if (code === "removed" || code === "session_ended") this.outbox.clear();
+    this.fatal = { code, closeCode };
+    this.changed();
+  }
+
+  reconnectFresh() {
+    this.needFull = true;
+    this.fatal = { code: null, closeCode: 0 };
+    this.reconnect();
+  }
+
+  /** @param {OutboxEntry} entry */
+  transmit(entry) {
+    /** @type {ClientMsg} */
+    const msg = { type: "command", id: entry.id, phase: entry.phase, command: entry.command };
+    this.transport.send(msg);
+  }
+
+  /**
+   * Keeps the estimate with the shortest round trip (the least uncertainty).
+   * @param {number} sent
+   * @param {number} received
+   * @param {number} serverTime
+   * @param {boolean} [fromWelcome]
+   */
+  clockSample(sent, received, serverTime, fromWelcome = false) {
+    const rtt = received - sent;
+    if (fromWelcome && this.bestRtt !== Infinity) return;
+    if (rtt <= this.bestRtt || fromWelcome) {
+      this.bestRtt = fromWelcome ? 1_000 : rtt;
+      this.clockOffset = serverTime - (sent + received) / 2;
+    }
+  }
+
+  changed() {
+    if (this.notifyTimer) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = null;
+      for (const l of this.listeners) l(this);
+    }, 0);
+  }
+}
+
+function safeStorage() {
+  try {
+    return typeof localStorage !== "undefined" ? localStorage : null;
+  } catch {
+    return null;
+  }
+}

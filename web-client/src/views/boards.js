@@ -1,0 +1,454 @@
+// The boards: items grouped by kind, with what the viewer may do to each (upvote, dots, triage,
+// answer, react, withdraw; the facilitator hides and chooses). Text is only ever a text node.
+
+import { h } from "../dom.js";
+import { t, formatTime, local } from "../i18n/index.js";
+import { currentPhase, dotsLeft, maySubmit, myVotesFor } from "../session-state.js";
+import { composer } from "./composer.js";
+import { nameOf, phaseName } from "./common.js";
+
+/** @typedef {import('../protocol').SessionView} SessionView */
+/** @typedef {import('../protocol').Item} Item */
+/** @typedef {import('../protocol').InputKind} InputKind */
+/** @typedef {import('../protocol').ItemId} ItemId */
+/** @typedef {import('../session.js').Session} Session */
+
+/** @typedef {"member" | "facilitator" | "screen"} BoardMode */
+
+/** Board order: how a session unfolds. Answers are shown under their question. */
+export const BOARD_KINDS = /** @type {const} */ ([
+  "case",
+  "statement",
+  "question",
+  "key_question",
+  "analysis",
+  "advice",
+  "private_note",
+  "commitment",
+  "reflection",
+]);
+
+/** Questions the case-bringer is answering right now (kept across re-renders). */
+const answering = new Set();
+
+/**
+ * The kinds that matter in the current phase: what may be written now by anyone, plus the
+ * question board while answers are given.
+ * @param {SessionView} view
+ * @returns {InputKind[]}
+ */
+export function currentKinds(view) {
+  const phase = currentPhase(view);
+  if (!phase) return [];
+  /** @type {Set<InputKind>} */
+  const kinds = new Set();
+  for (const list of Object.values(phase.allow)) for (const k of list ?? []) kinds.add(k);
+  if (kinds.has("answer")) kinds.add("question");
+  if (kinds.has("vote")) kinds.add("case");
+  if (kinds.has("reaction")) kinds.add("advice");
+  return BOARD_KINDS.filter((k) => kinds.has(k));
+}
+
+/**
+ * Board kinds with something to show, current ones first.
+ * @param {SessionView} view
+ * @returns {{kind: InputKind, current: boolean}[]}
+ */
+export function boardsToShow(view) {
+  const current = currentKinds(view);
+  const withItems = BOARD_KINDS.filter((k) =>
+    view.items.some((i) => i.kind === k && (k !== "private_note" || i.revealed)),
+  );
+  const rest = withItems.filter((k) => !current.includes(k));
+  return [
+    ...current.filter((k) => k !== "private_note").map((kind) => ({ kind, current: true })),
+    ...rest.map((kind) => ({ kind, current: false })),
+  ];
+}
+
+/**
+ * A signature of everything a board's rendering depends on, so it is rebuilt only on change.
+ * @param {SessionView} view
+ * @param {InputKind} kind
+ * @param {BoardMode} mode
+ */
+export function boardSignature(view, kind, mode) {
+  const items = view.items.filter((i) => i.kind === kind || (kind === "question" && i.kind === "answer"));
+  return JSON.stringify([
+    items,
+    mode,
+    view.me.role,
+    view.me.votes,
+    view.me.items,
+    view.phase?.seq,
+    view.status,
+    view.members.map((m) => [m.id, m.name]),
+    kind === "question" ? [...answering] : null,
+  ]);
+}
+
+/**
+ * One board.
+ * @param {Session | null} session null for read-only rendering
+ * @param {SessionView} view
+ * @param {InputKind} kind
+ * @param {{mode: BoardMode, current: boolean}} opts
+ */
+export function board(session, view, kind, opts) {
+  const items = view.items.filter((i) => i.kind === kind && (kind !== "private_note" || i.revealed));
+  const answers = view.items.filter((i) => i.kind === "answer");
+  const sorted = kind === "question" && opts.mode === "screen" ? [...items].sort((a, b) => b.votes - a.votes) : items;
+  const headingId = `board-${kind}`;
+  const phase = currentPhase(view);
+  const canDot = phase !== null && opts.mode === "member" && maySubmit(phase, view.me.role, "vote");
+  return h(
+    "section",
+    { class: ["card", "board", `board-${kind}`, opts.current && "current"], "aria-labelledby": headingId, dataset: { board: kind } },
+    h(
+      "h2",
+      { id: headingId },
+      t(`board.${kind}`),
+      " ",
+      h("span", { class: "count-badge", "aria-label": t("board.count", { count: items.length }) }, String(items.length)),
+    ),
+    kind === "case" && canDot ? h("p", { class: "hint dots-left" }, t("board.dotsLeft", { count: dotsLeft(view) })) : null,
+    sorted.length === 0
+      ? h("p", { class: "empty" }, t(opts.mode === "screen" ? "board.emptyScreen" : `board.empty`))
+      : h(
+          "ol",
+          { class: "items" },
+          sorted.map((item) =>
+            itemCard(session, view, item, {
+              mode: opts.mode,
+              answers: answers.filter((a) => a.reply_to === item.id),
+            }),
+          ),
+        ),
+  );
+}
+
+/**
+ * @param {Session | null} session
+ * @param {SessionView} view
+ * @param {Item} item
+ * @param {{mode: BoardMode, answers: Item[]}} opts
+ */
+function itemCard(session, view, item, opts) {
+  const mine = view.me.items.includes(item.id);
+  return h(
+    "li",
+    {
+      class: ["item", `item-${item.kind}`, item.hidden && "hidden-item", mine && "mine", item.chosen && "chosen"],
+      dataset: { item: item.id },
+    },
+    h("p", { class: "item-text" }, itemText(item)),
+    h("p", { class: "item-meta" }, meta(view, item, mine, opts.mode)),
+    session && opts.mode !== "screen" ? actions(session, view, item, opts.mode, mine) : null,
+    opts.answers.length > 0
+      ? h(
+          "ul",
+          { class: "answers", "aria-label": t("board.answers") },
+          opts.answers.map((a) =>
+            h(
+              "li",
+              { class: ["answer", a.hidden && "hidden-item"], dataset: { item: a.id } },
+              h("p", { class: "item-text" }, itemText(a)),
+              h("p", { class: "item-meta" }, t("board.answerBy", { name: nameOf(view, a.by) })),
+              session && opts.mode === "facilitator" ? h("div", { class: "item-actions" }, hideButton(session, a)) : null,
+            ),
+          ),
+        )
+      : null,
+    session && answering.has(item.id) && opts.mode === "member" ? answerComposer(session, item) : null,
+  );
+}
+
+/** @param {Item} item */
+function itemText(item) {
+  if (item.text !== null) return item.hidden ? [h("span", { class: "badge warn" }, t("item.hiddenBadge")), " ", item.text] : item.text;
+  if (item.hidden) return h("em", null, t("item.hidden"));
+  if (item.kind === "private_note") return h("em", null, t("item.unrevealed"));
+  return "";
+}
+
+/**
+ * @param {SessionView} view
+ * @param {Item} item
+ * @param {boolean} mine
+ * @param {BoardMode} mode
+ */
+function meta(view, item, mine, mode) {
+  const parts = [];
+  const author = item.by === null ? t("item.anonymous") : nameOf(view, item.by);
+  parts.push(mine ? t("item.byYou", { name: author }) : author);
+  if (mode !== "screen") parts.push(formatTime(item.at));
+  if (view.phase && item.phase !== view.phase.index) parts.push(phaseName(view, item.phase));
+  /** @type {(string | Node)[]} */
+  const out = [parts.join(" · ")];
+  if (item.kind === "question" || item.kind === "case") {
+    const key = item.kind === "case" ? "item.dots" : "item.votes";
+    out.push(" ", h("span", { class: "badge votes" }, t(key, { count: item.votes })));
+  }
+  if (item.kind === "question" && item.status !== "open") out.push(" ", h("span", { class: ["badge", `status-${item.status}`] }, t(`triage.${item.status}`)));
+  if (item.kind === "question" && item.temperature !== "none") out.push(" ", h("span", { class: ["badge", `temp-${item.temperature}`] }, t(`temp.${item.temperature}`)));
+  if (item.kind === "advice" && item.reaction !== "none") out.push(" ", h("span", { class: ["badge", `reaction-${item.reaction}`] }, t(`reaction.${item.reaction}`)));
+  if (item.chosen) out.push(" ", h("span", { class: "badge chosen" }, t("item.chosen")));
+  if (item.kept) out.push(" ", h("span", { class: "badge" }, t("item.kept")));
+  return out;
+}
+
+/**
+ * @param {Session} session
+ * @param {SessionView} view
+ * @param {Item} item
+ * @param {BoardMode} mode
+ * @param {boolean} mine
+ */
+function actions(session, view, item, mode, mine) {
+  const phase = currentPhase(view);
+  const running = view.status === "running" && phase !== null;
+  const role = view.me.role;
+  /** @type {Node[]} */
+  const out = [];
+  if (mode === "facilitator") {
+    if (item.kind === "case" && view.status !== "ended") {
+      out.push(
+        h(
+          "button",
+          {
+            type: "button",
+            class: item.chosen ? "" : "primary",
+            disabled: item.chosen,
+            "data-fk": `choose-${item.id}`,
+            onclick: () => session.send({ kind: "choose_case", case: item.id, keep_others: true }),
+          },
+          item.chosen ? t("fac.chosen") : t("fac.chooseCase"),
+        ),
+      );
+      if (!item.chosen) {
+        out.push(
+          h(
+            "button",
+            { type: "button", "aria-pressed": String(item.kept), onclick: () => session.send({ kind: "keep_case", case: item.id, keep: !item.kept }) },
+            item.kept ? t("fac.unkeep") : t("fac.keep"),
+          ),
+        );
+      }
+    }
+    out.push(hideButton(session, item));
+    return h("div", { class: "item-actions" }, out);
+  }
+  if (!running || !phase) return null;
+  if (item.kind === "question" && role !== "case_bringer" && maySubmit(phase, role, "question")) {
+    const voted = myVotesFor(view, item.id) > 0;
+    out.push(
+      h(
+        "button",
+        {
+          type: "button",
+          class: ["vote", voted && "on"],
+          "aria-pressed": String(voted),
+          "data-fk": `vote-${item.id}`,
+          onclick: () => session.send(voted ? { kind: "unvote", item: item.id } : { kind: "vote", item: item.id }),
+        },
+        voted ? t("board.unvote") : t("board.upvote"),
+      ),
+    );
+  }
+  if (item.kind === "case" && maySubmit(phase, role, "vote")) {
+    const mineDots = myVotesFor(view, item.id);
+    out.push(
+      h(
+        "button",
+        {
+          type: "button",
+          class: "vote",
+          disabled: dotsLeft(view) === 0,
+          "data-fk": `dot-${item.id}`,
+          onclick: () => session.send({ kind: "vote", item: item.id }),
+        },
+        t("board.addDot"),
+      ),
+    );
+    if (mineDots > 0) {
+      out.push(
+        h(
+          "button",
+          { type: "button", "data-fk": `undot-${item.id}`, onclick: () => session.send({ kind: "unvote", item: item.id }) },
+          t("board.removeDot", { count: mineDots }),
+        ),
+      );
+    }
+  }
+  if (item.kind === "question" && role === "case_bringer" && !phase.case_bringer_listens) {
+    out.push(triage(session, item));
+    if (maySubmit(phase, role, "answer")) {
+      const open = answering.has(item.id);
+      out.push(
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-expanded": String(open),
+            "data-fk": `answer-${item.id}`,
+            onclick: () => {
+              if (open) answering.delete(item.id);
+              else answering.add(item.id);
+              session.changed();
+              if (!open) setTimeout(() => document.getElementById(`compose-answer-${item.id}`)?.focus(), 30);
+            },
+          },
+          open ? t("board.closeAnswer") : t("board.answer"),
+        ),
+      );
+    }
+  }
+  if (item.kind === "advice" && maySubmit(phase, role, "reaction")) {
+    for (const reaction of /** @type {const} */ (["useful", "not_for_me"])) {
+      const on = item.reaction === reaction;
+      out.push(
+        h(
+          "button",
+          {
+            type: "button",
+            class: ["react", on && "on"],
+            "aria-pressed": String(on),
+            "data-fk": `react-${item.id}-${reaction}`,
+            onclick: () => session.send({ kind: "react", item: item.id, reaction: on ? "none" : reaction }),
+          },
+          t(`reaction.${reaction}`),
+        ),
+      );
+    }
+  }
+  if (mine && view.phase && item.phase_seq === view.phase.seq) {
+    out.push(
+      h(
+        "button",
+        { type: "button", class: "quiet", "data-fk": `withdraw-${item.id}`, onclick: () => session.send({ kind: "withdraw", item: item.id }) },
+        t("board.withdraw"),
+      ),
+    );
+  }
+  return out.length > 0 ? h("div", { class: "item-actions" }, out) : null;
+}
+
+/**
+ * The case-bringer sorts questions: answered / parked, warm / cold.
+ * @param {Session} session
+ * @param {Item} item
+ */
+function triage(session, item) {
+  /** @type {import('../protocol').TriageStatus[]} */
+  const statuses = ["open", "answered", "parked"];
+  /** @type {import('../protocol').Temperature[]} */
+  const temps = ["warm", "cold"];
+  return h(
+    "div",
+    { class: "triage" },
+    h(
+      "div",
+      { class: "segmented", role: "group", "aria-label": t("triage.statusLabel") },
+      statuses.map((s) =>
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-pressed": String(item.status === s),
+            "data-fk": `triage-${item.id}-${s}`,
+            onclick: () => session.send({ kind: "triage", item: item.id, status: s, temperature: item.temperature }),
+          },
+          t(`triage.${s}`),
+        ),
+      ),
+    ),
+    h(
+      "div",
+      { class: "segmented", role: "group", "aria-label": t("triage.tempLabel") },
+      temps.map((tp) =>
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-pressed": String(item.temperature === tp),
+            "data-fk": `temp-${item.id}-${tp}`,
+            onclick: () =>
+              session.send({ kind: "triage", item: item.id, status: item.status, temperature: item.temperature === tp ? "none" : tp }),
+          },
+          t(`temp.${tp}`),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * @param {Session} session
+ * @param {Item} item
+ */
+function hideButton(session, item) {
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "quiet",
+      "data-fk": `hide-${item.id}`,
+      onclick: () => session.send({ kind: "hide_item", item: item.id, hidden: !item.hidden }),
+    },
+    item.hidden ? t("fac.unhide") : t("fac.hide"),
+  );
+}
+
+/**
+ * @param {Session} session
+ * @param {Item} question
+ */
+function answerComposer(session, question) {
+  return composer(session, {
+    kind: "answer",
+    replyTo: question.id,
+    compact: true,
+    onSent: () => {
+      answering.delete(question.id);
+      session.changed();
+    },
+  });
+}
+
+/**
+ * What was carried over from the group's previous meeting.
+ * @param {SessionView} view
+ */
+export function reportBack(view) {
+  const rb = view.report_back;
+  if (!rb) return null;
+  return h(
+    "section",
+    { class: "card report-back", "aria-labelledby": "rb-title" },
+    h("h2", { id: "rb-title" }, t("report.title", { title: rb.previous_title })),
+    rb.commitments.length > 0
+      ? [h("h3", null, t("report.commitments")), h("ul", null, rb.commitments.map((c) => h("li", null, c.text, " — ", c.by_name)))]
+      : null,
+    rb.kept_cases.length > 0
+      ? [h("h3", null, t("report.kept")), h("ul", null, rb.kept_cases.map((c) => h("li", null, c.text, " — ", c.by_name)))]
+      : null,
+  );
+}
+
+/** The method's name and phases as a list (for the lobby). */
+/** @param {SessionView} view */
+export function methodOverview(view) {
+  return h(
+    "ol",
+    { class: "phase-list" },
+    view.method.phases.map((p, i) =>
+      h(
+        "li",
+        { class: view.phase && view.phase.index === i ? "current" : view.phase && i < view.phase.index ? "done" : "" },
+        h("span", { class: "phase-list-name" }, local(p.name)),
+        " ",
+        h("span", { class: "hint" }, t("phase.minutes", { count: p.minutes })),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,299 @@
+// Writing input: one composer per kind the phase allows for my role, what is waiting to be
+// sent, and what the server refused (with the text kept to read, copy, rephrase or send anyway).
+
+import { h, copyText } from "../dom.js";
+import { t, local } from "../i18n/index.js";
+import { MAX_CHARS, maySubmit, currentPhase } from "../session-state.js";
+import { commandText } from "../outbox.js";
+import * as storage from "../storage.js";
+import { errorText, phaseName } from "./common.js";
+
+/** @typedef {import('../protocol').SessionView} SessionView */
+/** @typedef {import('../protocol').InputKind} InputKind */
+/** @typedef {import('../protocol').ItemId} ItemId */
+/** @typedef {import('../session.js').Session} Session */
+/** @typedef {import('../outbox.js').RefusedEntry} RefusedEntry */
+
+/** Kinds where hiding one's name makes sense (not the case-bringer's own statements). */
+const ANONYMOUS_KINDS = new Set(["question", "analysis", "advice", "reflection", "private_note"]);
+
+/** The session refused anonymous input once: stop offering it. */
+let anonymityRefused = false;
+
+/**
+ * A composer for `kind`. Typed text is kept as a draft (per tab) until it is sent, so a rebuilt
+ * composer or a reload does not lose it.
+ * @param {Session} session
+ * @param {{kind: InputKind, replyTo?: ItemId, compact?: boolean, onSent?: () => void}} opts
+ */
+export function composer(session, opts) {
+  const { kind } = opts;
+  const slot = opts.replyTo !== undefined ? `answer-${opts.replyTo}` : kind;
+  const id = `compose-${slot}`;
+  const max = MAX_CHARS[kind];
+  const textarea = h("textarea", {
+    id,
+    name: slot,
+    rows: opts.compact ? 2 : 3,
+    maxlength: max,
+    "data-fk": id,
+    "aria-describedby": `${id}-hint ${id}-count`,
+    value: storage.draft(session.code, slot),
+  });
+  const count = h("span", { id: `${id}-count`, class: "count", "aria-live": "off" });
+  const anonymous = h("input", { type: "checkbox", id: `${id}-anon`, "data-fk": `${id}-anon` });
+  const error = h("p", { class: "field-error", role: "alert" });
+  const updateCount = () => {
+    const n = [...textarea.value].length;
+    count.textContent = t("compose.count", { n, max });
+    count.classList.toggle("over", n > max);
+  };
+  textarea.addEventListener("input", () => {
+    storage.saveDraft(session.code, slot, textarea.value);
+    updateCount();
+    error.textContent = "";
+  });
+  updateCount();
+
+  const form = h(
+    "form",
+    {
+      class: ["composer", opts.compact && "compact"],
+      dataset: { kind },
+      onsubmit: (/** @type {SubmitEvent} */ e) => {
+        e.preventDefault();
+        const text = textarea.value.trim();
+        if (!text) {
+          error.textContent = t("error.text_empty");
+          textarea.focus();
+          return;
+        }
+        if ([...text].length > max) {
+          error.textContent = t("error.text_too_long");
+          textarea.focus();
+          return;
+        }
+        session.send({
+          kind: "submit",
+          input: kind,
+          text,
+          reply_to: opts.replyTo ?? null,
+          anonymous: anonymous.checked && ANONYMOUS_KINDS.has(kind) && !anonymityRefused ? true : undefined,
+        });
+        textarea.value = "";
+        storage.saveDraft(session.code, slot, "");
+        updateCount();
+        opts.onSent?.();
+      },
+    },
+    h("label", { for: id, class: "composer-label" }, t(opts.replyTo !== undefined ? "compose.answerLabel" : `compose.label.${kind}`)),
+    h("p", { id: `${id}-hint`, class: "hint" }, t(`compose.hint.${kind}`)),
+    textarea,
+    h(
+      "div",
+      { class: "composer-foot" },
+      count,
+      ANONYMOUS_KINDS.has(kind) && !anonymityRefused
+        ? h("label", { class: "check", for: `${id}-anon` }, anonymous, t("compose.anonymous"))
+        : null,
+      h("button", { type: "submit", class: "primary", "data-fk": `${id}-send` }, t(opts.replyTo !== undefined ? "compose.sendAnswer" : `compose.send.${kind}`)),
+    ),
+    error,
+  );
+  return form;
+}
+
+/**
+ * What is typed but not acknowledged yet: shown so nobody wonders where their text went.
+ * @param {Session} session
+ */
+export function pendingList(session) {
+  const pending = session.pending().filter((e) => e.command.kind === "submit");
+  if (pending.length === 0) return null;
+  const connected = session.conn === "connected";
+  return h(
+    "section",
+    { class: "card pending", "aria-labelledby": "pending-title" },
+    h("h2", { id: "pending-title" }, connected ? t("outbox.sending") : t("outbox.waiting", { count: pending.length })),
+    h("p", { class: "hint" }, connected ? t("outbox.sendingHint") : t("outbox.waitingHint")),
+    h(
+      "ul",
+      { class: "plain" },
+      pending.map((e) => h("li", { class: "pending-item" }, h("span", { class: "badge" }, t(`kind.${kindOf(e.command)}`)), " ", commandText(e.command) ?? "")),
+    ),
+  );
+}
+
+/** @param {import('../protocol').Command} c */
+function kindOf(c) {
+  return c.kind === "submit" ? c.input : "vote";
+}
+
+/**
+ * Input the server refused. The text stays readable and can be copied; a question that reads
+ * like advice can be rephrased or sent anyway.
+ * @param {Session} session
+ * @param {SessionView} view
+ * @param {RefusedEntry} entry
+ */
+export function refusedCard(session, view, entry) {
+  const text = commandText(entry.command) ?? "";
+  const command = entry.command;
+  const isAdviceLike = entry.code === "advice_like_question";
+  const copyBox = h("textarea", { readonly: true, rows: 3, class: "refused-text", "aria-label": t("outbox.yourText"), value: text });
+  const copied = h("span", { class: "hint", role: "status" });
+  const phase = currentPhase(view);
+  const kind = command.kind === "submit" ? command.input : null;
+  const canRewrite = kind !== null && phase !== null && maySubmit(phase, view.me.role, kind);
+  /** @type {Node[]} */
+  const actions = [];
+  if (isAdviceLike && command.kind === "submit") {
+    actions.push(
+      h(
+        "button",
+        {
+          type: "button",
+          class: "primary",
+          "data-fk": `rephrase-${entry.id}`,
+          onclick: () => {
+            const slot = command.reply_to != null ? `answer-${command.reply_to}` : command.input;
+            storage.saveDraft(session.code, slot, text);
+            session.dismiss(entry.id);
+            setTimeout(() => document.getElementById(`compose-${slot}`)?.focus(), 30);
+          },
+        },
+        t("confirm.rephrase"),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          "data-fk": `anyway-${entry.id}`,
+          onclick: () => {
+            session.dismiss(entry.id);
+            session.send({ ...command, confirm: true });
+          },
+        },
+        t("confirm.sendAnyway"),
+      ),
+    );
+  } else {
+    actions.push(
+      h(
+        "button",
+        {
+          type: "button",
+          "data-fk": `copy-${entry.id}`,
+          onclick: async () => {
+            const ok = await copyText(text, copyBox);
+            copied.textContent = ok ? t("outbox.copied") : t("outbox.copyManually");
+          },
+        },
+        t("outbox.copy"),
+      ),
+    );
+    if (canRewrite && command.kind === "submit") {
+      actions.push(
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: () => {
+              storage.saveDraft(session.code, command.input, text);
+              session.dismiss(entry.id);
+            },
+          },
+          t("outbox.editAgain"),
+        ),
+      );
+    }
+    actions.push(h("button", { type: "button", class: "quiet", onclick: () => session.dismiss(entry.id) }, t("outbox.dismiss")));
+  }
+  const title = isAdviceLike ? t("confirm.title") : t("outbox.refusedTitle");
+  const reason = isAdviceLike
+    ? t("confirm.text")
+    : entry.code === "phase_closed" && entry.phase !== null
+      ? t("outbox.phaseClosed", { phase: closedPhaseName(view, entry.phase) })
+      : errorText(view, { code: entry.code, phases: phasesFor(view, entry) });
+  return h(
+    "section",
+    { class: ["card", "refused", isAdviceLike && "confirm"], role: "alert", "aria-labelledby": `refused-${entry.id}` },
+    h("h2", { id: `refused-${entry.id}` }, title),
+    h("p", null, reason),
+    kind ? h("p", { class: "hint" }, t("outbox.kindWas", { kind: t(`kind.${kind}`) })) : null,
+    copyBox,
+    h("div", { class: "actions" }, actions, copied),
+  );
+}
+
+/**
+ * The phase a refused entry was written in (the stamp is a phase sequence; the name is only
+ * known when it is the running one or the last one before it).
+ * @param {SessionView} view
+ * @param {number} phaseSeq
+ */
+function closedPhaseName(view, phaseSeq) {
+  const made = view.items.find((i) => i.phase_seq === phaseSeq);
+  if (made) return phaseName(view, made.phase);
+  if (view.phase && view.phase.seq === phaseSeq + 1 && view.phase.index > 0) return phaseName(view, view.phase.index - 1);
+  return t("outbox.earlierPhase");
+}
+
+/**
+ * Where a refused kind would have been allowed, for the explanation.
+ * @param {SessionView} view
+ * @param {RefusedEntry} entry
+ */
+function phasesFor(view, entry) {
+  if (entry.command.kind !== "submit") return [];
+  const kind = entry.command.input;
+  /** @type {number[]} */
+  const out = [];
+  view.method.phases.forEach((p, i) => {
+    if (maySubmit(p, view.me.role, kind)) out.push(i);
+  });
+  return out;
+}
+
+/**
+ * Explains inputs my role has in other phases: "Advice comes later, in: Advice round".
+ * @param {SessionView} view
+ * @returns {string[]}
+ */
+export function laterInputs(view) {
+  const phase = currentPhase(view);
+  const role = view.me.role;
+  const now = view.phase ? view.phase.index : -1;
+  /** @type {Map<InputKind, number[]>} */
+  const later = new Map();
+  view.method.phases.forEach((p, i) => {
+    if (i <= now) return;
+    for (const kind of p.allow[role === "note_taker" && !p.allow.note_taker ? "participant" : role] ?? []) {
+      if (role === "case_bringer" && p.case_bringer_listens) continue;
+      if (phase && maySubmit(phase, role, kind)) continue;
+      const list = later.get(kind) ?? [];
+      list.push(i);
+      later.set(kind, list);
+    }
+  });
+  return [...later.entries()].map(([kind, phases]) =>
+    t("compose.later", {
+      kind: t(`kind.${kind}`),
+      phases: phases.map((i) => local(view.method.phases[i].name)).join(", "),
+    }),
+  );
+}
+
+/**
+ * The note that text was saved as a draft and sends when the connection is back.
+ * @param {Session} session
+ */
+export function offlineHint(session) {
+  if (session.conn === "connected") return null;
+  return h("p", { class: "hint offline-hint" }, t("compose.offline"));
+}
+
+/** @param {boolean} refused */
+export function setAnonymityRefused(refused) {
+  anonymityRefused = refused;
+}

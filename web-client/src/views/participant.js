@@ -1,0 +1,232 @@
+// The participant's (and case-bringer's) view, phone first: where we are, the time, what I may
+// do now (and where the rest comes later), my turn, and the boards.
+
+import { h } from "../dom.js";
+import { t, local, language } from "../i18n/index.js";
+import { allowed, currentPhase, hasFloor, queuePlace, roundPending, TEXT_KINDS } from "../session-state.js";
+import { composer, laterInputs, offlineHint, pendingList, refusedCard } from "./composer.js";
+import { board, boardSignature, boardsToShow, reportBack } from "./boards.js";
+import { nameOf, phaseCard, turnLine } from "./common.js";
+
+/** @typedef {import('../protocol').SessionView} SessionView */
+/** @typedef {import('../protocol').InputKind} InputKind */
+/** @typedef {import('../session.js').Session} Session */
+/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
+
+/** Kinds written in the top composers (answers are written under their question). */
+const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer");
+
+/**
+ * The sections of the participant page, each with a signature of what it shows.
+ * @param {Session} session
+ * @param {SessionView} view
+ * @returns {Section[]}
+ */
+export function participantSections(session, view) {
+  const lang = language();
+  const me = view.me.member;
+  /** @type {Section[]} */
+  const sections = [];
+
+  sections.push({
+    key: "phase",
+    sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name)]),
+    build: () => h("div", { class: "stack" }, phaseCard(view), turnLine(view)),
+  });
+
+  sections.push({
+    key: "whoami",
+    sig: JSON.stringify([lang, me, view.me.role, view.members.find((m) => m.id === me)?.name]),
+    build: () => whoAmI(view),
+  });
+
+  const turn = turnSection(session, view);
+  if (turn) {
+    sections.push({
+      key: "turn",
+      sig: JSON.stringify([lang, view.status, view.phase?.seq, view.hands, view.floor?.member, view.round, view.me.role, session.conn]),
+      build: () => turn(),
+    });
+  }
+
+  for (const entry of session.refused()) {
+    sections.push({
+      key: `refused-${entry.id}`,
+      sig: JSON.stringify([lang, entry.id, view.phase?.seq, view.me.role]),
+      build: () => refusedCard(session, view, entry),
+    });
+  }
+
+  sections.push({
+    key: "compose",
+    sig: JSON.stringify([lang, view.status, view.phase?.seq, view.phase?.index, view.me.role, session.conn === "connected"]),
+    build: () => composeSection(session, view),
+  });
+
+  const pending = pendingList(session);
+  if (pending) {
+    sections.push({
+      key: "pending",
+      sig: JSON.stringify([lang, session.pending().map((e) => e.id), session.conn]),
+      build: () => pendingList(session) ?? h("div"),
+    });
+  }
+
+  if (view.me.notes.length > 0) {
+    sections.push({
+      key: "notes",
+      sig: JSON.stringify([lang, view.me.notes]),
+      build: () => myNotes(view),
+    });
+  }
+
+  if (view.report_back && view.phase?.index === 0) {
+    sections.push({ key: "report", sig: JSON.stringify([lang, view.report_back]), build: () => reportBack(view) ?? h("div") });
+  }
+
+  for (const { kind, current } of boardsToShow(view)) {
+    sections.push({
+      key: `board-${kind}`,
+      sig: JSON.stringify([lang, current, boardSignature(view, kind, "member")]),
+      build: () => board(session, view, kind, { mode: "member", current }),
+    });
+  }
+  return sections;
+}
+
+/** @param {SessionView} view */
+function whoAmI(view) {
+  const me = view.me.member;
+  return h(
+    "p",
+    { class: "whoami" },
+    t("me.youAre", { name: nameOf(view, me), role: t(`role.${view.me.role}`) }),
+  );
+}
+
+/**
+ * Raise or lower my hand, my place in the queue, passing in a round. Returns a builder, or
+ * null when turns do not apply now.
+ * @param {Session} session
+ * @param {SessionView} view
+ * @returns {(() => HTMLElement) | null}
+ */
+function turnSection(session, view) {
+  const phase = currentPhase(view);
+  const me = view.me.member;
+  if (!phase || view.status !== "running" || me === null) return null;
+  return () => {
+    const listens = view.me.role === "case_bringer" && phase.case_bringer_listens;
+    if (listens) {
+      return h(
+        "section",
+        { class: "card turn listens", "aria-labelledby": "turn-title" },
+        h("h2", { id: "turn-title" }, t("turn.listensTitle")),
+        h("p", null, t("turn.listensText")),
+      );
+    }
+    if (!hasFloor(phase)) {
+      return h(
+        "section",
+        { class: "card turn", "aria-labelledby": "turn-title" },
+        h("h2", { id: "turn-title" }, t("turn.title")),
+        h("p", null, t("turn.silent")),
+      );
+    }
+    const speaking = view.floor?.member === me;
+    const place = queuePlace(view, me);
+    const pending = roundPending(view);
+    const inRound = pending.includes(me);
+    const roundPlace = pending.filter((m) => m !== view.floor?.member).indexOf(me) + 1;
+    /** @type {Node[]} */
+    const lines = [];
+    if (speaking) lines.push(h("p", { class: "your-turn" }, t("turns.yourTurn")));
+    else if (inRound && roundPlace > 0) lines.push(h("p", null, t("turn.roundPlace", { count: roundPlace })));
+    if (place > 0) lines.push(h("p", { class: "queue-place" }, t("turn.queuePlace", { place })));
+    /** @type {Node[]} */
+    const buttons = [];
+    buttons.push(
+      place > 0
+        ? h("button", { type: "button", class: "hand on", "aria-pressed": "true", "data-fk": "hand", onclick: () => session.send({ kind: "lower_hand" }) }, t("turn.lowerHand"))
+        : h(
+            "button",
+            { type: "button", class: "hand", "aria-pressed": "false", "data-fk": "hand", disabled: speaking, onclick: () => session.send({ kind: "raise_hand" }) },
+            t("turn.raiseHand"),
+          ),
+    );
+    if (inRound) {
+      buttons.push(
+        h("button", { type: "button", "data-fk": "pass", onclick: () => session.send({ kind: "pass" }) }, speaking ? t("turn.done") : t("turn.pass")),
+      );
+    }
+    return h(
+      "section",
+      { class: ["card", "turn", speaking && "speaking-now"], "aria-labelledby": "turn-title" },
+      h("h2", { id: "turn-title" }, t("turn.title")),
+      lines,
+      h("div", { class: "actions" }, buttons),
+      phase.turns === "round" && !inRound && !speaking ? h("p", { class: "hint" }, t("turn.roundHint")) : null,
+    );
+  };
+}
+
+/**
+ * Composers for what my role may write now, and what comes later.
+ * @param {Session} session
+ * @param {SessionView} view
+ */
+function composeSection(session, view) {
+  const phase = currentPhase(view);
+  const role = view.me.role;
+  const title = h("h2", { id: "compose-title" }, t("compose.title"));
+  if (view.status === "lobby") {
+    return h("section", { class: "card compose", "aria-labelledby": "compose-title" }, title, h("p", null, t("compose.lobby")));
+  }
+  if (view.status === "ended" || !phase) {
+    return h("section", { class: "card compose", "aria-labelledby": "compose-title" }, title, h("p", null, t("compose.ended")));
+  }
+  const kinds = allowed(phase, role);
+  const composed = COMPOSED.filter((k) => kinds.includes(k));
+  /** @type {Node[]} */
+  const body = [];
+  if (role === "case_bringer" && phase.case_bringer_listens) {
+    body.push(h("p", { class: "notice" }, t("compose.listens")));
+  } else if (kinds.length === 0) {
+    body.push(h("p", null, t("compose.nothingNow")));
+  }
+  if (kinds.includes("vote")) body.push(h("p", null, t("compose.voteHint")));
+  if (kinds.includes("answer")) body.push(h("p", null, t("compose.answerHint")));
+  if (kinds.includes("reaction")) body.push(h("p", null, t("compose.reactionHint")));
+  for (const kind of composed) body.push(composer(session, { kind }));
+  const later = laterInputs(view);
+  return h(
+    "section",
+    { class: "card compose", "aria-labelledby": "compose-title" },
+    title,
+    offlineHint(session),
+    body,
+    later.length > 0
+      ? h("div", { class: "later" }, h("h3", null, t("compose.laterTitle")), h("ul", null, later.map((l) => h("li", null, l))))
+      : null,
+  );
+}
+
+/**
+ * My unrevealed private notes: only I see their text until the facilitator reveals all.
+ * @param {SessionView} view
+ */
+function myNotes(view) {
+  return h(
+    "section",
+    { class: "card notes", "aria-labelledby": "notes-title" },
+    h("h2", { id: "notes-title" }, t("notes.title")),
+    h("p", { class: "hint" }, t("notes.hint")),
+    h(
+      "ol",
+      { class: "items" },
+      view.me.notes.map((n) =>
+        h("li", { class: "item item-private_note mine", dataset: { item: n.id } }, h("p", { class: "item-text" }, n.text ?? ""), h("p", { class: "item-meta" }, local(view.method.phases[n.phase]?.name ?? { nl: "", en: "" }))),
+      ),
+    ),
+  );
+}

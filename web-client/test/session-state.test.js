@@ -1,0 +1,262 @@
+// The reducer applies events as the engine does (engine/src/apply.rs + view.rs). The browser
+// suite checks it against the real server; these tests pin each event's effect.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  applyAck,
+  applyEvent,
+  applyEvents,
+  applyOnline,
+  applyPresence,
+  allowed,
+  dotsLeft,
+  phasesAllowing,
+  queuePlace,
+  roundPending,
+  speakingMs,
+  validName,
+  nextPhaseAllowing,
+} from "../src/session-state.js";
+
+/** @typedef {import('../src/protocol').SessionView} SessionView */
+/** @typedef {import('../src/protocol').Item} Item */
+
+const L = (/** @type {string} */ s) => ({ nl: s, en: s });
+
+/** @returns {SessionView} */
+function lobby(me = 2, role = /** @type {const} */ ("participant")) {
+  return {
+    code: "ABCDEFGHJ",
+    title: "Intervisie",
+    language: "nl",
+    method: {
+      id: "basic",
+      name: L("Basismodel"),
+      description: L("d"),
+      dots_per_member: 3,
+      phases: [
+        { id: "inventory", name: L("Inventaris"), instruction: L("i"), minutes: 10, turns: "free", allow: { participant: ["case", "vote"] }, case_bringer_listens: false, max_per_member: {} },
+        { id: "explore", name: L("Verkenning"), instruction: L("i"), minutes: 20, turns: "round", allow: { participant: ["question"], case_bringer: ["answer"] }, case_bringer_listens: false, max_per_member: {} },
+        { id: "gossip", name: L("Roddel"), instruction: L("i"), minutes: 15, turns: "free", allow: { participant: ["analysis", "advice"], case_bringer: ["commitment"] }, case_bringer_listens: true, max_per_member: {} },
+        { id: "advice", name: L("Advies"), instruction: L("i"), minutes: 20, turns: "silent", allow: { participant: ["advice", "private_note"], case_bringer: ["reaction"] }, case_bringer_listens: false, max_per_member: {} },
+      ],
+    },
+    status: "lobby",
+    phase: null,
+    locked: false,
+    case_bringer: null,
+    members: [
+      { id: 1, name: "Bea", role: "facilitator", online: true, speaking_ms: 0, in_turns: true },
+      { id: 2, name: "Anna", role, online: true, speaking_ms: 0, in_turns: true },
+    ],
+    hands: [],
+    floor: null,
+    round: null,
+    items: [],
+    report_back: null,
+    me: { member: me, role, votes: [], items: [], notes: [] },
+  };
+}
+
+let seq = 0;
+/** @param {import('../src/protocol').Event} event */
+const ev = (event, at = 1_000) => ({ seq: ++seq, at, event });
+
+/** @param {Partial<Item>} fields @returns {Item} */
+function item(fields) {
+  return {
+    id: 1, kind: "question", by: 3, anonymous: false, text: "Wat speelt er?", phase: 1, phase_seq: 2, at: 0,
+    reply_to: null, votes: 0, status: "open", temperature: "none", reaction: "none", hidden: false, kept: false, chosen: false, revealed: false,
+    ...fields,
+  };
+}
+
+test("applying never changes the view it was given", () => {
+  const view = lobby();
+  const frozen = structuredClone(view);
+  applyEvent(view, ev({ kind: "member_joined", member: { id: 3, name: "Cas", role: "participant" } }));
+  assert.deepEqual(view, frozen);
+});
+
+test("a member joins offline; presence and the welcome's online list set presence", () => {
+  let v = applyEvent(lobby(), ev({ kind: "member_joined", member: { id: 3, name: "Cas", role: "participant" } }));
+  assert.deepEqual(v.members[2], { id: 3, name: "Cas", role: "participant", online: false, speaking_ms: 0, in_turns: true });
+  v = applyPresence(v, 3, true);
+  assert.equal(v.members[2].online, true);
+  v = applyOnline(v, [1]);
+  assert.deepEqual(v.members.map((m) => m.online), [true, false, false]);
+});
+
+test("entering a phase starts the session, clears hands and floor, and sets the round", () => {
+  let v = lobby();
+  v.hands = [2];
+  v.floor = { member: 2, since: 5 };
+  v = applyEvent(v, ev({ kind: "phase_changed", index: 1, phase_seq: 1, deadline: 9_000, round: [2, 3] }, 4_000));
+  assert.equal(v.status, "running");
+  assert.deepEqual(v.phase, { index: 1, seq: 1, started_at: 4_000, deadline: 9_000, time_up: false });
+  assert.deepEqual(v.hands, []);
+  assert.equal(v.floor, null);
+  assert.deepEqual(v.round, { order: [2, 3], done: [], passed: [] });
+  v = applyEvent(v, ev({ kind: "phase_changed", index: 2, phase_seq: 2, deadline: null, round: [] }));
+  assert.equal(v.round, null, "a phase without a round has none");
+});
+
+test("time_up only marks the phase it was for; timer_changed clears it", () => {
+  let v = applyEvent(lobby(), ev({ kind: "phase_changed", index: 0, phase_seq: 3, deadline: 10, round: [] }));
+  v = applyEvent(v, ev({ kind: "time_up", phase_seq: 2 }));
+  assert.equal(v.phase?.time_up, false);
+  v = applyEvent(v, ev({ kind: "time_up", phase_seq: 3 }));
+  assert.equal(v.phase?.time_up, true);
+  v = applyEvent(v, ev({ kind: "timer_changed", deadline: 99 }));
+  assert.deepEqual([v.phase?.deadline, v.phase?.time_up], [99, false]);
+});
+
+test("the floor: given at the event's time, ended with the engine's total", () => {
+  let v = applyEvent(lobby(), ev({ kind: "phase_changed", index: 0, phase_seq: 1, deadline: null, round: [] }));
+  v = applyEvents(v, [ev({ kind: "hand_raised", member: 2 }), ev({ kind: "hand_raised", member: 2 })]);
+  assert.deepEqual(v.hands, [2], "a hand is in the queue once");
+  assert.equal(queuePlace(v, 2), 1);
+  v = applyEvents(v, [ev({ kind: "hand_lowered", member: 2 }), ev({ kind: "floor_given", member: 2 }, 10_000)]);
+  assert.deepEqual(v.floor, { member: 2, since: 10_000 });
+  assert.equal(speakingMs(v, 2, 12_500), 2_500, "live while speaking");
+  v = applyEvent(v, ev({ kind: "floor_ended", member: 2, speaking_ms: 2_400 }));
+  assert.equal(v.floor, null);
+  assert.equal(v.members[1].speaking_ms, 2_400);
+  assert.equal(speakingMs(v, 2, 99_999), 2_400);
+});
+
+test("rounds: turns done once, passes recorded; leaving turns takes a member out", () => {
+  let v = applyEvent(lobby(), ev({ kind: "phase_changed", index: 1, phase_seq: 1, deadline: null, round: [2, 3, 4] }));
+  v = applyEvents(v, [
+    ev({ kind: "round_turn_done", member: 2, passed: false }),
+    ev({ kind: "round_turn_done", member: 2, passed: true }),
+    ev({ kind: "round_turn_done", member: 3, passed: true }),
+  ]);
+  assert.deepEqual(v.round, { order: [2, 3, 4], done: [2, 3], passed: [3] });
+  v = applyEvent(v, ev({ kind: "round_started", order: [3, 2] }));
+  assert.deepEqual(v.round, { order: [3, 2], done: [], passed: [] });
+  v.hands = [2];
+  v.floor = { member: 2, since: 0 };
+  v = applyEvent(v, ev({ kind: "left_turns", member: 2 }));
+  assert.deepEqual([v.round?.order, v.hands, v.floor, v.members[1].in_turns], [[3], [], null, false]);
+  assert.deepEqual(roundPending(v), [3]);
+  v = applyEvent(v, ev({ kind: "rejoined_turns", member: 2 }));
+  assert.equal(v.members[1].in_turns, true);
+});
+
+test("a member who already had their turn stays in the round order when leaving", () => {
+  let v = applyEvent(lobby(), ev({ kind: "phase_changed", index: 1, phase_seq: 1, deadline: null, round: [2, 3] }));
+  v = applyEvents(v, [ev({ kind: "round_turn_done", member: 2, passed: false }), ev({ kind: "member_removed", member: 2 })]);
+  assert.deepEqual(v.round?.order, [2, 3]);
+  assert.equal(v.members.some((m) => m.id === 2), false, "removed members leave the roster");
+});
+
+test("roles: choosing a case makes a case-bringer, and my role follows", () => {
+  let v = lobby();
+  v.items = [item({ id: 5, kind: "case", by: 2, phase: 0, phase_seq: 1 }), item({ id: 6, kind: "case", by: 1, phase: 0, phase_seq: 1 })];
+  v = applyEvents(v, [
+    ev({ kind: "role_changed", member: 2, role: "case_bringer" }),
+    ev({ kind: "case_chosen", case: 5, case_bringer: 2 }),
+    ev({ kind: "case_kept", case: 6, keep: true }),
+  ]);
+  assert.equal(v.case_bringer, 2);
+  assert.equal(v.me.role, "case_bringer");
+  assert.deepEqual(v.items.map((i) => [i.chosen, i.kept]), [[true, false], [false, true]]);
+  v = applyEvent(v, ev({ kind: "member_removed", member: 2 }));
+  assert.equal(v.case_bringer, null);
+});
+
+test("items take the event's time; my anonymous item is mine through the ack", () => {
+  const v0 = applyEvent(lobby(), ev({ kind: "phase_changed", index: 1, phase_seq: 2, deadline: null, round: [] }));
+  const mineVisible = applyEvent(v0, ev({ kind: "item_added", item: item({ id: 1, by: 2 }) }, 7_000));
+  assert.equal(mineVisible.items[0].at, 7_000);
+  assert.deepEqual(mineVisible.me.items, [1]);
+  const anon = applyEvent(mineVisible, ev({ kind: "item_added", item: item({ id: 2, by: null, anonymous: true }) }));
+  assert.deepEqual(anon.me.items, [1], "an anonymous item names nobody on the wire");
+  const acked = applyAck(anon, { kind: "submit", input: "question", text: "x", anonymous: true }, { id: "a", seq: 3, item: 2 });
+  assert.deepEqual(acked.me.items, [1, 2]);
+  assert.deepEqual(applyAck(acked, { kind: "submit", input: "question", text: "x" }, { id: "a", seq: 3, item: 2 }).me.items, [1, 2], "acks are idempotent");
+});
+
+test("votes: counts from events, mine from acks; unvote takes back the last one", () => {
+  let v = lobby();
+  v.status = "running";
+  v.items = [item({ id: 5, kind: "case", by: 3, phase: 0 })];
+  v = applyEvent(v, ev({ kind: "item_voted", item: 5, votes: 1, up: true }));
+  assert.equal(v.items[0].votes, 1);
+  v = applyAck(v, { kind: "vote", item: 5 }, { id: "a", seq: 1, item: null });
+  v = applyAck(v, { kind: "vote", item: 5 }, { id: "b", seq: 2, item: null });
+  assert.deepEqual(v.me.votes, [5, 5]);
+  assert.equal(dotsLeft(v), 1);
+  v = applyAck(v, { kind: "unvote", item: 5 }, { id: "c", seq: 3, item: null });
+  assert.deepEqual(v.me.votes, [5]);
+  v = applyEvent(v, ev({ kind: "item_withdrawn", item: 5 }));
+  assert.deepEqual([v.items.length, v.me.votes.length], [0, 0]);
+});
+
+test("hiding withholds the text from members but not from the facilitator; un-hiding restores it", () => {
+  const base = lobby();
+  base.items = [item({ id: 1 })];
+  const hidden = applyEvent(base, ev({ kind: "item_hidden", item: 1, hidden: true, restored: null }));
+  assert.deepEqual([hidden.items[0].hidden, hidden.items[0].text], [true, null]);
+  const fac = lobby(1, /** @type {any} */ ("facilitator"));
+  fac.items = [item({ id: 1 })];
+  const facHidden = applyEvent(fac, ev({ kind: "item_hidden", item: 1, hidden: true, restored: null }));
+  assert.deepEqual([facHidden.items[0].hidden, facHidden.items[0].text], [true, "Wat speelt er?"]);
+  const back = applyEvent(hidden, ev({ kind: "item_hidden", item: 1, hidden: false, restored: item({ id: 1, votes: 2 }) }));
+  assert.deepEqual([back.items[0].hidden, back.items[0].text, back.items[0].votes], [false, "Wat speelt er?", 2]);
+});
+
+test("triage and reactions", () => {
+  let v = lobby();
+  v.items = [item({ id: 1 }), item({ id: 2, kind: "advice" })];
+  v = applyEvents(v, [
+    ev({ kind: "item_triaged", item: 1, status: "parked", temperature: "warm" }),
+    ev({ kind: "item_reacted", item: 2, reaction: "useful" }),
+  ]);
+  assert.deepEqual([v.items[0].status, v.items[0].temperature, v.items[1].reaction], ["parked", "warm", "useful"]);
+});
+
+test("private notes: my text from my command until the reveal gives it to everyone", () => {
+  let v = applyEvent(lobby(), ev({ kind: "phase_changed", index: 3, phase_seq: 4, deadline: null, round: [] }));
+  v = applyEvent(v, ev({ kind: "item_added", item: item({ id: 9, kind: "private_note", by: 2, text: null, phase: 3, phase_seq: 4 }) }, 5_000));
+  assert.equal(v.items[0].text, null);
+  v = applyAck(v, { kind: "submit", input: "private_note", text: "  mijn notitie " }, { id: "n", seq: 2, item: 9 });
+  assert.equal(v.me.notes.length, 1);
+  assert.deepEqual([v.me.notes[0].text, v.me.notes[0].by, v.me.notes[0].at], ["mijn notitie", 2, 5_000]);
+  v = applyEvent(v, ev({ kind: "notes_revealed", notes: [item({ id: 9, kind: "private_note", by: 2, text: "mijn notitie", revealed: true, phase: 3, phase_seq: 4 })] }));
+  assert.deepEqual([v.items[0].revealed, v.items[0].text, v.me.notes.length], [true, "mijn notitie", 0]);
+});
+
+test("ending the session clears hands and floor; locking", () => {
+  let v = applyEvent(lobby(), ev({ kind: "phase_changed", index: 0, phase_seq: 1, deadline: null, round: [] }));
+  v = applyEvents(v, [ev({ kind: "hand_raised", member: 2 }), ev({ kind: "room_locked", locked: true }), ev({ kind: "session_ended" })]);
+  assert.deepEqual([v.status, v.hands, v.floor, v.locked], ["ended", [], null, true]);
+});
+
+test("renames", () => {
+  const v = applyEvent(lobby(), ev({ kind: "member_renamed", member: 2, name: "Anne" }));
+  assert.equal(v.members[1].name, "Anne");
+});
+
+test("permissions mirror the engine: note-takers as participants, a listening case-bringer none", () => {
+  const { phases } = lobby().method;
+  assert.deepEqual(allowed(phases[1], "note_taker"), ["question"]);
+  assert.deepEqual(allowed(phases[1], "case_bringer"), ["answer"]);
+  assert.deepEqual(allowed(phases[2], "case_bringer"), [], "back turned");
+  assert.deepEqual(allowed(phases[1], "screen"), []);
+  assert.deepEqual(phasesAllowing(lobby().method, "participant", "advice"), [2, 3]);
+  assert.deepEqual(phasesAllowing(lobby().method, "case_bringer", "commitment"), []);
+  const v = applyEvent(lobby(), ev({ kind: "phase_changed", index: 2, phase_seq: 1, deadline: null, round: [] }));
+  assert.equal(nextPhaseAllowing(v, "participant", "advice"), 3);
+  assert.equal(nextPhaseAllowing(v, "participant", "question"), 1, "or the first one at all");
+});
+
+test("names are checked as the engine does", () => {
+  assert.equal(validName("  Anna "), "Anna");
+  assert.equal(validName("   "), null);
+  assert.equal(validName("x".repeat(41)), null);
+  assert.equal(validName("é".repeat(40)), "é".repeat(40));
+  assert.equal(validName("a\u0007b"), null);
+});
