@@ -167,6 +167,13 @@ impl Session {
         self.member(id).map(Member::role)
     }
 
+    /// Display name and role of every member, removed ones included (for attendance).
+    pub fn roster(&self) -> impl Iterator<Item = (MemberId, &str, Role)> {
+        self.members
+            .iter()
+            .map(|m| (m.id(), m.info.name.as_str(), m.role()))
+    }
+
     /// The member whose resume token hashes to `hash`; removed members have none.
     pub fn member_by_token_hash(&self, hash: &str) -> Option<MemberId> {
         self.members

@@ -39,6 +39,7 @@ async fn main() -> anyhow::Result<()> {
                 params_json: r#"{"method":"incident","title":"load"}"#.to_owned(),
                 epoch: 1,
                 created_at: 0,
+                group: None,
             })
             .await?;
     }
@@ -79,6 +80,8 @@ async fn main() -> anyhow::Result<()> {
                         msg_ids: Vec::new(),
                         snapshot: None,
                         ended_at: None,
+                        attendance: Vec::new(),
+                        carry_json: None,
                     };
                     let sent = Instant::now();
                     store.append(batch).await?;
@@ -135,6 +138,8 @@ async fn main() -> anyhow::Result<()> {
                 msg_ids: Vec::new(),
                 snapshot: None,
                 ended_at: Some(last),
+                attendance: Vec::new(),
+                carry_json: None,
             })
             .await?;
     }

@@ -46,6 +46,11 @@ pub struct Config {
     #[arg(long, env = "KRING_RETENTION", default_value = "24h", value_parser = parse_duration)]
     pub retention: Duration,
 
+    /// How long a group's carry-over (commitments, kept cases) waits for the group's next
+    /// meeting before it is deleted.
+    #[arg(long, env = "KRING_GROUP_RETENTION", default_value = "365d", value_parser = parse_duration)]
+    pub group_retention: Duration,
+
     /// A session with no activity for this long counts as abandoned and is then deleted after
     /// the retention period.
     #[arg(long, env = "KRING_IDLE_TIMEOUT", default_value = "12h", value_parser = parse_duration)]

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::room::{RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
 use crate::secrets::new_epoch;
-use crate::store::{NewRoom, Store, StoreError};
+use crate::store::{GroupLink, NewRoom, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
@@ -68,7 +68,11 @@ impl Hub {
     }
 
     /// Stores a new room and starts its task.
-    pub async fn create(&self, params: SessionParams) -> Result<(), HubError> {
+    pub async fn create(
+        &self,
+        params: SessionParams,
+        group: Option<GroupLink>,
+    ) -> Result<(), HubError> {
         if self.closing.load(Ordering::Relaxed) {
             return Err(HubError::ShuttingDown);
         }
@@ -81,9 +85,11 @@ impl Hub {
                 params_json: serde_json::to_string(&params).expect("params serialise"),
                 epoch,
                 created_at: params.created_at,
+                group: group.clone(),
             })
             .await?;
-        let room = Room::new(code.clone(), epoch, Session::new(params), self.deps.clone());
+        let mut room = Room::new(code.clone(), epoch, Session::new(params), self.deps.clone());
+        room.group_id = group.map(|g| g.id);
         self.registry.insert(code, room.spawn(&self.tracker));
         Ok(())
     }
@@ -157,6 +163,11 @@ impl Hub {
         if !purged.is_empty() {
             tracing::info!(rooms = purged.len(), "purged ended sessions");
         }
+        let group_retention = cfg.group_retention.as_millis() as Millis;
+        self.deps
+            .store
+            .purge_groups(now.saturating_sub(group_retention))
+            .await?;
         self.guesses.forget_old();
         Ok(purged.len())
     }

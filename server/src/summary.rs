@@ -120,6 +120,18 @@ fn date(ms: u64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` (UTC).
+pub fn timestamp(ms: u64) -> String {
+    let secs = ms / 1000;
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date(ms),
+        secs / 3600 % 24,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
 /// Indents continuation lines so multi-line text stays inside its list item.
 fn md_block(text: &str, indent: &str) -> String {
     text.trim().replace('\n', &format!("\n{indent}"))
@@ -369,6 +381,7 @@ mod tests {
     #[test]
     fn dates_are_civil() {
         assert_eq!(date(0), "1970-01-01");
+        assert_eq!(timestamp(1_700_000_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(date(951_782_400_000), "2000-02-29");
     }
 }

@@ -4,10 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use kring_protocol::MemberId;
+use kring_protocol::{MemberId, Role};
 use kring_server::metrics::Metrics;
 use kring_server::store::{
-    AppendBatch, NewRoom, Snapshot, SqliteStore, Store, StoreError, StoredEvent, StoredMsgId,
+    AppendBatch, AttendanceRecord, GroupLink, NewRoom, Snapshot, SqliteStore, Store, StoreError,
+    StoredEvent, StoredMsgId,
 };
 
 async fn open(dir: &Path) -> (SqliteStore, Arc<Metrics>) {
@@ -24,6 +25,7 @@ fn new_room(code: &str, params_json: &str) -> NewRoom {
         params_json: params_json.to_owned(),
         epoch: 7,
         created_at: 1_000,
+        group: None,
     }
 }
 
@@ -43,6 +45,8 @@ fn batch(room: &str, events: Vec<StoredEvent>) -> AppendBatch {
         msg_ids: Vec::new(),
         snapshot: None,
         ended_at: None,
+        attendance: Vec::new(),
+        carry_json: None,
     }
 }
 
@@ -728,4 +732,77 @@ async fn nothing_of_a_session_reaches_the_logs() {
         String::from_utf8_lossy(&captured.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
     assert!(logs.contains("sqlite store open"), "logs were captured");
     assert!(!logs.contains(canary), "session text in the logs:\n{logs}");
+}
+
+#[tokio::test]
+async fn a_group_carry_outlives_its_session_until_the_group_goes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, _) = open(dir.path()).await;
+    let carry = "CARRY-CANARY-0a7e";
+    let mut room = new_room("GROUPROOM", "{}");
+    room.group = Some(GroupLink {
+        id: "g1".into(),
+        new_token_hash: Some("hash-of-g1".into()),
+    });
+    store.create_room(room).await.expect("create");
+    let mut end = batch("GROUPROOM", vec![event(1, "{}")]);
+    end.ended_at = Some(2_000);
+    end.carry_json = Some(format!(r#"{{"text":"{carry}"}}"#));
+    end.attendance = vec![AttendanceRecord {
+        member: MemberId(1),
+        name: "Anna".into(),
+        role: Role::Participant,
+        joined_at: 1_000,
+        present_ms: 60_000,
+    }];
+    store.append(end).await.expect("end");
+
+    let loaded = store
+        .load_room("GROUPROOM")
+        .await
+        .expect("load")
+        .expect("room");
+    assert_eq!(loaded.group_id.as_deref(), Some("g1"));
+    assert_eq!(loaded.attendance.len(), 1);
+    assert_eq!(loaded.attendance[0].present_ms, 60_000);
+
+    // The session goes; what the group kept stays.
+    assert_eq!(
+        store.purge_ended(10_000, 0).await.expect("purge"),
+        ["GROUPROOM"]
+    );
+    let group = store
+        .group_by_token("hash-of-g1")
+        .await
+        .expect("read")
+        .expect("group");
+    assert_eq!(group.id, "g1");
+    assert!(group.carry_json.expect("carry").contains(carry));
+
+    // A next meeting marks the group active; another token finds nothing.
+    let mut next = new_room("NEXTROOM", "{}");
+    next.created_at = 50_000;
+    next.group = Some(GroupLink {
+        id: "g1".into(),
+        new_token_hash: None,
+    });
+    store.create_room(next).await.expect("create next");
+    assert!(store.group_by_token("other").await.expect("read").is_none());
+    assert_eq!(store.purge_groups(40_000).await.expect("purge groups"), 0);
+
+    // A group idle past retention goes, carry and all, and so does its text.
+    assert_eq!(store.purge_groups(60_000).await.expect("purge groups"), 1);
+    assert!(
+        store
+            .group_by_token("hash-of-g1")
+            .await
+            .expect("read")
+            .is_none()
+    );
+    store.close().await.expect("close");
+    assert_eq!(
+        canaries_in_files(dir.path(), &[carry.to_owned()]),
+        Vec::<String>::new()
+    );
+    assert_eq!(integrity_check(dir.path()).await, "ok");
 }

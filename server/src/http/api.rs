@@ -5,14 +5,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use kring_engine::{SessionParams, methods};
-use kring_protocol::{CreateSession, ErrorCode, MethodList, SessionCreated};
+use kring_protocol::{CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated};
 
 use super::join::base_url;
 use super::{ApiErr, AppState};
 use crate::clock::now_ms;
 use crate::hub::HubError;
 use crate::secrets::{display_code, hash_token, new_room_code, new_token};
-use crate::store::StoreError;
+use crate::store::{GroupLink, StoreError};
 
 const TITLE_MAX_CHARS: usize = 120;
 
@@ -52,6 +52,7 @@ pub async fn create_session(
             })?
         }
     };
+    let (group, group_token, report_back) = group_for(&app, request.group_token).await?;
     let facilitator_token = new_token();
     let mut params = SessionParams {
         code: String::new(),
@@ -61,10 +62,10 @@ pub async fn create_session(
         settings: request.settings.unwrap_or_default(),
         created_at: now_ms(),
         facilitator_token_hash: hash_token(&facilitator_token),
-        report_back: None,
+        report_back,
         submit_limit: app.hub.config().submit_limit,
     };
-    let code = create_with_fresh_code(&app, &mut params).await?;
+    let code = create_with_fresh_code(&app, &mut params, group).await?;
     let shown = display_code(&code);
     tracing::info!(room = %code, method = %params.method.id, "session created");
     Ok((
@@ -75,9 +76,50 @@ pub async fn create_session(
             ws_path: format!("/ws/{code}"),
             code: shown,
             facilitator_token,
-            group_token: new_token(),
+            group_token,
         }),
     ))
+}
+
+/// The session's group: the one the token names (the next meeting, opening with what the
+/// group kept last time), or a new one with a new token.
+async fn group_for(
+    app: &AppState,
+    token: Option<String>,
+) -> Result<(GroupLink, String, Option<ReportBack>), ApiErr> {
+    let Some(token) = token else {
+        let token = new_token();
+        let link = GroupLink {
+            id: new_token(),
+            new_token_hash: Some(hash_token(&token)),
+        };
+        return Ok((link, token, None));
+    };
+    let group = app
+        .hub
+        .store()
+        .group_by_token(&hash_token(&token))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "group lookup failed");
+            ApiErr::internal()
+        })?
+        .ok_or_else(|| {
+            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadToken).field(
+                "group_token",
+                "No group has this token (or it was deleted).",
+            )
+        })?;
+    let report_back = match group.carry_json {
+        Some(json) => Some(serde_json::from_str(&json).map_err(|_| ApiErr::internal())?),
+        // The group met but kept nothing: still a follow-up, with an empty report-back.
+        None => Some(ReportBack::default()),
+    };
+    let link = GroupLink {
+        id: group.id,
+        new_token_hash: None,
+    };
+    Ok((link, token, report_back))
 }
 
 fn parse(body: &[u8]) -> Result<CreateSession, ApiErr> {
@@ -102,11 +144,12 @@ fn parse(body: &[u8]) -> Result<CreateSession, ApiErr> {
 async fn create_with_fresh_code(
     app: &AppState,
     params: &mut SessionParams,
+    group: GroupLink,
 ) -> Result<String, ApiErr> {
     for _ in 0..5 {
         let code = new_room_code();
         params.code = code.clone();
-        match app.hub.create(params.clone()).await {
+        match app.hub.create(params.clone(), Some(group.clone())).await {
             Ok(()) => return Ok(code),
             Err(HubError::Store(StoreError::Duplicate)) => continue,
             Err(HubError::ShuttingDown) => {

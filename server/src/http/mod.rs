@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod attendance;
 mod error;
 mod join;
 mod summary;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/methods", get(api::methods))
         .route("/api/sessions", post(api::create_session))
         .route("/api/sessions/{code}/summary", get(summary::download))
+        .route("/api/sessions/{code}/attendance", get(attendance::export))
         .route("/summary.css", get(summary::css))
         .route("/ws/{code}", get(ws::upgrade))
         .route("/join/{code}", get(join::page))

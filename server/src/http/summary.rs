@@ -17,7 +17,7 @@ use crate::summary;
 #[derive(Deserialize)]
 pub struct Format {
     #[serde(default)]
-    format: Option<String>,
+    pub format: Option<String>,
 }
 
 pub async fn download(
@@ -46,7 +46,7 @@ pub async fn download(
         .map_err(|_| ApiErr::internal())?;
     let summary = match answer.await.map_err(|_| ApiErr::internal())? {
         Answer::Summary(summary) => summary,
-        Answer::Forbidden => return Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
+        _ => return Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
     };
     let (mime, body, ext) = match format.format.as_deref() {
         Some("html") => ("text/html; charset=utf-8", summary::html(&summary), "html"),
@@ -78,7 +78,7 @@ pub async fn css() -> impl IntoResponse {
     )
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)?
         .to_str()

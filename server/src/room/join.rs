@@ -58,6 +58,7 @@ impl Room {
                 }
                 None => {
                     self.session.set_online(member, true);
+                    self.attendance.online(member, now);
                     p.effects.push(Effect::Presence {
                         member,
                         online: true,
@@ -190,6 +191,7 @@ impl Room {
         {
             self.member_conn.remove(&member);
             self.session.set_online(member, false);
+            self.attendance.offline(member, now);
             self.away_since.insert(member, now);
             p.effects.push(Effect::Presence {
                 member,

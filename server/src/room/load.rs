@@ -42,6 +42,13 @@ pub(crate) fn restore(loaded: LoadedRoom, deps: Arc<RoomDeps>) -> Result<Room, R
         decoded.push((stored.seq, stored.at, event));
     }
     let mut room = Room::new(loaded.code, loaded.epoch, session, deps);
+    room.group_id = loaded.group_id;
+    room.attendance = super::attendance::Attendance::from_records(loaded.attendance);
+    for (_, at, event) in &decoded {
+        if let Event::MemberJoined { member, .. } = event {
+            room.attendance.joined(member.id, *at);
+        }
+    }
     room.refill(decoded);
     // Nobody is connected to a room just loaded; whoever does not come back within the grace
     // period leaves turn-taking, as if they had dropped off now.

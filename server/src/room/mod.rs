@@ -1,5 +1,6 @@
 //! Rooms: one task per live session owns its state; everyone else holds a [`RoomHandle`].
 
+mod attendance;
 mod command;
 mod dedup;
 mod effects;
@@ -49,10 +50,13 @@ pub enum RoomMsg {
 pub enum Query {
     /// The case-bringer's summary; `token_hash` must be the current case-bringer's.
     Summary { token_hash: String },
+    /// The attendance record; `token_hash` must be the facilitator token's.
+    Attendance { token_hash: String },
 }
 
 pub enum Answer {
     Summary(Box<kring_engine::Summary>),
+    Attendance(kring_protocol::Attendance),
     Forbidden,
 }
 

@@ -19,6 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::task::TaskTracker;
 
+use super::attendance::Attendance;
 use super::dedup::Dedup;
 use super::effects::{Effect, Pending};
 use super::replay::ReplayBuffer;
@@ -64,6 +65,9 @@ pub(crate) struct Room {
     pub(super) dedup: Dedup,
     pub(super) since_snapshot: u64,
     pub(super) deps: Arc<RoomDeps>,
+    /// The fixed group this session is a meeting of.
+    pub(crate) group_id: Option<String>,
+    pub(super) attendance: Attendance,
     empty_since: Option<Instant>,
     /// A deadline `tick` already handled without producing events (guards against spinning).
     ticked_deadline: Option<Millis>,
@@ -93,6 +97,8 @@ impl Room {
             dedup: Dedup::new(DEDUP_IDS),
             since_snapshot: 0,
             deps,
+            group_id: None,
+            attendance: Attendance::default(),
             empty_since: Some(Instant::now()),
             ticked_deadline: None,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
@@ -132,6 +138,9 @@ impl Room {
             .registry
             .remove_if(&self.code, |_, h| h.instance == instance);
         rx.close();
+        if !matches!(exit, Exit::StoreFailed) {
+            self.flush_attendance().await;
+        }
         self.finish(exit);
         while let Ok(msg) = rx.try_recv() {
             refuse_late(msg);
@@ -215,6 +224,9 @@ impl Room {
         for event in events {
             let seq = self.session.seq() + 1;
             self.session.apply(seq, at, &event);
+            if let kring_protocol::Event::MemberJoined { member, .. } = &event {
+                self.attendance.joined(member.id, at);
+            }
             p.effects.push(Effect::Event(p.events.len()));
             p.events.push(Sequenced { seq, at, event });
         }
@@ -234,6 +246,12 @@ impl Room {
             .iter()
             .find(|e| matches!(e.event, kring_protocol::Event::SessionEnded {}))
             .map(|e| e.at);
+        // The one thing that outlives a session, and only if the group chose to keep it.
+        let carry_json = ended_at
+            .filter(|_| self.group_id.is_some() && self.session.params().settings.keep_for_group)
+            .map(|_| serde_json::to_string(&self.session.carry_over()).expect("carry serialises"));
+        let now = p.events.last().map_or(0, |e| e.at);
+        let attendance = self.attendance.due(&self.session, now, false);
         let batch = AppendBatch {
             room: self.code.clone(),
             events: p
@@ -249,6 +267,8 @@ impl Room {
             msg_ids: std::mem::take(&mut p.msg_ids),
             snapshot,
             ended_at,
+            attendance,
+            carry_json,
         };
         let result = self.deps.store.append(batch).await;
         match &result {
@@ -267,8 +287,36 @@ impl Room {
         result
     }
 
+    /// Writes everyone's attendance as it stands (the room is about to leave memory).
+    async fn flush_attendance(&mut self) {
+        let attendance = self.attendance.due(&self.session, now_ms(), true);
+        if attendance.is_empty() {
+            return;
+        }
+        let batch = AppendBatch {
+            room: self.code.clone(),
+            attendance,
+            ..AppendBatch::default()
+        };
+        if let Err(e) = self.deps.store.append(batch).await {
+            tracing::warn!(room = %self.code, error = %e, "attendance not saved");
+        }
+    }
+
     fn answer(&self, query: Query) -> Answer {
         match query {
+            Query::Attendance { token_hash } => {
+                let params = self.session.params();
+                if !crate::secrets::same_hash(&token_hash, &params.facilitator_token_hash) {
+                    return Answer::Forbidden;
+                }
+                Answer::Attendance(kring_protocol::Attendance {
+                    title: params.title.clone(),
+                    started_at: self.session.started_at(),
+                    ended_at: self.session.ended_at(),
+                    members: self.attendance.report(&self.session, now_ms()),
+                })
+            }
             Query::Summary { token_hash } => {
                 let member = self.session.member_by_token_hash(&token_hash);
                 match member {

@@ -6,11 +6,19 @@ use std::sync::Mutex;
 
 use kring_protocol::Millis;
 
-use super::{AppendBatch, LoadedRoom, NewRoom, Store, StoreError, StoreFuture};
+use super::{AppendBatch, LoadedRoom, NewRoom, Store, StoreError, StoreFuture, StoredGroup};
 
 #[derive(Default)]
 pub struct MemoryStore {
     rooms: Mutex<HashMap<String, StoredRoom>>,
+    groups: Mutex<HashMap<String, Group>>,
+}
+
+struct Group {
+    token_hash: String,
+    /// The newest meeting: its creation time, and what it carried (if anything yet).
+    active_at: Millis,
+    carry_json: Option<String>,
 }
 
 struct StoredRoom {
@@ -28,6 +36,10 @@ impl MemoryStore {
         // a single insert or push), so a poisoned lock is still consistent.
         self.rooms.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    fn groups(&self) -> std::sync::MutexGuard<'_, HashMap<String, Group>> {
+        self.groups.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl Store for MemoryStore {
@@ -37,6 +49,23 @@ impl Store for MemoryStore {
             if rooms.contains_key(&room.code) {
                 Err(StoreError::Duplicate)
             } else {
+                if let Some(link) = &room.group {
+                    let mut groups = self.groups();
+                    match (&link.new_token_hash, groups.get_mut(&link.id)) {
+                        (_, Some(group)) => group.active_at = room.created_at,
+                        (Some(token_hash), None) => {
+                            groups.insert(
+                                link.id.clone(),
+                                Group {
+                                    token_hash: token_hash.clone(),
+                                    active_at: room.created_at,
+                                    carry_json: None,
+                                },
+                            );
+                        }
+                        (None, None) => return Box::pin(async { Err(StoreError::NotFound) }),
+                    }
+                }
                 let last_active = room.created_at;
                 rooms.insert(
                     room.code.clone(),
@@ -50,6 +79,8 @@ impl Store for MemoryStore {
                             snapshot: None,
                             events: Vec::new(),
                             msg_ids: Vec::new(),
+                            group_id: room.group.map(|g| g.id),
+                            attendance: Vec::new(),
                         },
                         last_active,
                     },
@@ -90,6 +121,15 @@ impl Store for MemoryStore {
             if batch.ended_at.is_some() {
                 room.ended_at = batch.ended_at;
             }
+            for record in batch.attendance {
+                room.attendance.retain(|r| r.member != record.member);
+                room.attendance.push(record);
+            }
+            if let (Some(carry), Some(group_id)) = (batch.carry_json, &room.group_id)
+                && let Some(group) = self.groups().get_mut(group_id)
+            {
+                group.carry_json = Some(carry);
+            }
             Ok(())
         })();
         Box::pin(async move { result })
@@ -119,6 +159,26 @@ impl Store for MemoryStore {
             }
             !(ended || idle)
         });
+        Box::pin(async move { Ok(purged) })
+    }
+
+    fn group_by_token<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, Option<StoredGroup>> {
+        let found = self
+            .groups()
+            .iter()
+            .find(|(_, g)| g.token_hash == token_hash)
+            .map(|(id, g)| StoredGroup {
+                id: id.clone(),
+                carry_json: g.carry_json.clone(),
+            });
+        Box::pin(async move { Ok(found) })
+    }
+
+    fn purge_groups(&self, before: Millis) -> StoreFuture<'_, usize> {
+        let mut groups = self.groups();
+        let count = groups.len();
+        groups.retain(|_, g| g.active_at >= before);
+        let purged = count - groups.len();
         Box::pin(async move { Ok(purged) })
     }
 

@@ -12,7 +12,7 @@ pub mod sqlite;
 use std::future::Future;
 use std::pin::Pin;
 
-use kring_protocol::{Epoch, MemberId, Millis, Seq};
+use kring_protocol::{Epoch, MemberId, Millis, Role, Seq};
 
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
@@ -43,6 +43,33 @@ pub struct NewRoom {
     pub params_json: String,
     pub epoch: Epoch,
     pub created_at: Millis,
+    /// The fixed group this session is a meeting of.
+    pub group: Option<GroupLink>,
+}
+
+/// A session's group: an existing one, or a new one created with the room.
+#[derive(Clone, Debug)]
+pub struct GroupLink {
+    pub id: String,
+    /// Set for a new group: SHA-256 (hex) of its secret token.
+    pub new_token_hash: Option<String>,
+}
+
+/// A group as found by its token: the latest carry-over it kept (`ReportBack` as JSON).
+#[derive(Clone, Debug)]
+pub struct StoredGroup {
+    pub id: String,
+    pub carry_json: Option<String>,
+}
+
+/// Who attended a session, when and for how long. No content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttendanceRecord {
+    pub member: MemberId,
+    pub name: String,
+    pub role: Role,
+    pub joined_at: Millis,
+    pub present_ms: u64,
 }
 
 /// One journal entry: an event in its full (journal) form.
@@ -71,7 +98,7 @@ pub struct Snapshot {
 }
 
 /// Everything one room commits at once.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct AppendBatch {
     pub room: String,
     pub events: Vec<StoredEvent>,
@@ -79,6 +106,11 @@ pub struct AppendBatch {
     pub snapshot: Option<Snapshot>,
     /// Set when the batch ends the session: starts the retention clock.
     pub ended_at: Option<Millis>,
+    /// Attendance rows that changed (replace the stored ones).
+    pub attendance: Vec<AttendanceRecord>,
+    /// What the group keeps for its next meeting (`ReportBack` as JSON); only with `ended_at`,
+    /// only for a room that belongs to a group.
+    pub carry_json: Option<String>,
 }
 
 /// A room as read back at start-up or on first use.
@@ -95,6 +127,8 @@ pub struct LoadedRoom {
     /// source of truth, so a snapshot the current engine cannot read is simply ignored.
     pub events: Vec<StoredEvent>,
     pub msg_ids: Vec<StoredMsgId>,
+    pub group_id: Option<String>,
+    pub attendance: Vec<AttendanceRecord>,
 }
 
 /// Where rooms live. `Send + Sync` so one instance serves every room task.
@@ -117,6 +151,13 @@ pub trait Store: Send + Sync + 'static {
         ended_before: Millis,
         idle_before: Millis,
     ) -> StoreFuture<'_, Vec<String>>;
+
+    /// The group whose token hashes to `token_hash`.
+    fn group_by_token<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, Option<StoredGroup>>;
+
+    /// Deletes groups (and what they carry) with no meeting since `before`, and carry-overs
+    /// that a newer meeting of the same group replaced. Returns the number of groups deleted.
+    fn purge_groups(&self, before: Millis) -> StoreFuture<'_, usize>;
 
     /// `Ok` when the store can take writes now.
     fn check_writable(&self) -> StoreFuture<'_, ()>;

@@ -33,7 +33,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use kring_protocol::{MemberId, Millis};
+use kring_protocol::{MemberId, Millis, Role};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
@@ -42,8 +42,8 @@ use sqlx::{ConnectOptions, Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    AppendBatch, LoadedRoom, NewRoom, Snapshot, Store, StoreError, StoreFuture, StoredEvent,
-    StoredMsgId,
+    AppendBatch, AttendanceRecord, LoadedRoom, NewRoom, Snapshot, Store, StoreError, StoreFuture,
+    StoredEvent, StoredGroup, StoredMsgId,
 };
 use crate::metrics::Metrics;
 use schema::{Access, check_pragmas, migrate, prepare_dir};
@@ -168,7 +168,7 @@ impl SqliteStore {
         // read from the same state of the database.
         let mut tx = self.reads.begin().await.map_err(backend)?;
         let Some(row) = sqlx::query(
-            "SELECT params_json, epoch, created_at, ended_at FROM rooms WHERE code = ?",
+            "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = ?",
         )
         .bind(code)
         .fetch_optional(&mut *tx)
@@ -185,6 +185,7 @@ impl SqliteStore {
             .map_err(backend)?
             .map(to_u64)
             .transpose()?;
+        let group_id: Option<String> = row.try_get(4).map_err(backend)?;
 
         let snapshot = match sqlx::query("SELECT seq, json FROM snapshots WHERE room = ?")
             .bind(code)
@@ -233,6 +234,29 @@ impl SqliteStore {
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
+        let attendance = sqlx::query(
+            "SELECT member, name, role, joined_at, present_ms FROM attendance
+             WHERE room = ? ORDER BY member",
+        )
+        .bind(code)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?
+        .into_iter()
+        .map(|row| {
+            let role: String = row.try_get(2).map_err(backend)?;
+            Ok(AttendanceRecord {
+                member: MemberId(row.try_get(0).map_err(backend)?),
+                name: row.try_get(1).map_err(backend)?,
+                role: Role::ALL
+                    .into_iter()
+                    .find(|r| r.as_str() == role)
+                    .unwrap_or(Role::Participant),
+                joined_at: to_u64(row.try_get(3).map_err(backend)?)?,
+                present_ms: to_u64(row.try_get(4).map_err(backend)?)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
         tx.rollback().await.map_err(backend)?;
 
         Ok(Some(LoadedRoom {
@@ -244,7 +268,31 @@ impl SqliteStore {
             snapshot,
             events,
             msg_ids,
+            group_id,
+            attendance,
         }))
+    }
+
+    async fn group(&self, token_hash: &str) -> Result<Option<StoredGroup>, StoreError> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Closed);
+        }
+        let row = sqlx::query(
+            "SELECT g.id,
+                    (SELECT json FROM group_carry WHERE group_id = g.id ORDER BY rowid DESC LIMIT 1)
+             FROM groups AS g WHERE g.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.reads)
+        .await
+        .map_err(backend)?;
+        row.map(|row| {
+            Ok(StoredGroup {
+                id: row.try_get(0).map_err(backend)?,
+                carry_json: row.try_get(1).map_err(backend)?,
+            })
+        })
+        .transpose()
     }
 
     async fn codes(&self) -> Result<Vec<String>, StoreError> {
@@ -311,6 +359,14 @@ impl Store for SqliteStore {
             idle_before,
             reply,
         }))
+    }
+
+    fn group_by_token<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, Option<StoredGroup>> {
+        Box::pin(self.group(token_hash))
+    }
+
+    fn purge_groups(&self, before: Millis) -> StoreFuture<'_, usize> {
+        Box::pin(self.call(move |reply| Request::PurgeGroups { before, reply }))
     }
 
     fn check_writable(&self) -> StoreFuture<'_, ()> {

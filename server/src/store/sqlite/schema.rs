@@ -87,6 +87,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO maintenance (id) VALUES (1);
     ",
+    // v3
+    "
+    -- The group a session is a meeting of (no foreign key: a group may be purged first).
+    ALTER TABLE rooms ADD COLUMN group_id TEXT;
+    -- When the group last met (its newest session's creation): groups idle past retention go.
+    ALTER TABLE groups ADD COLUMN active_at INTEGER NOT NULL DEFAULT 0;
+    ",
 ];
 
 /// Creates the directory (owner-only on Unix when new), takes the process lock, and creates

@@ -30,6 +30,11 @@ pub(super) enum Request {
         idle_before: Millis,
         reply: Reply<Vec<String>>,
     },
+    /// Runs alone, like `Purge`: deleted carry-overs are scrubbed from the files.
+    PurgeGroups {
+        before: Millis,
+        reply: Reply<usize>,
+    },
     Close {
         reply: Reply<()>,
     },
@@ -134,6 +139,10 @@ impl Writer {
                     reply,
                 } => {
                     let result = self.purge(ended_before, idle_before).await;
+                    let _ = reply.send(result);
+                }
+                Request::PurgeGroups { before, reply } => {
+                    let result = self.purge_groups(before).await;
                     let _ = reply.send(result);
                 }
                 Request::Close { reply } => {
@@ -253,6 +262,43 @@ impl Writer {
         Ok(purged)
     }
 
+    /// Deletes groups that have not met since `before` and carry-overs a newer meeting
+    /// replaced; both are content, so the files are scrubbed afterwards.
+    async fn purge_groups(&mut self, before: Millis) -> Result<usize, StoreError> {
+        let mut tx = self
+            .conn
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        let groups = sqlx::query("DELETE FROM groups WHERE active_at < ?")
+            .bind(to_i64(before)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+        let carries = sqlx::query(
+            "DELETE FROM group_carry WHERE rowid NOT IN
+                 (SELECT max(rowid) FROM group_carry GROUP BY group_id)",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?
+        .rows_affected();
+        if groups + carries > 0 {
+            sqlx::query("UPDATE maintenance SET scrub_owed = 1")
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)?;
+        if groups + carries > 0 {
+            self.scrub_owed = true;
+            self.scrub().await?;
+            tracing::info!(groups, carries, "purged group carry-overs");
+        }
+        Ok(groups as usize)
+    }
+
     /// Makes deleted text unrecoverable from the files.
     ///
     /// `secure_delete` zeroes deleted cells and freed pages, but that is not enough on its own:
@@ -370,19 +416,23 @@ async fn write_attempt(
                     continue;
                 }
                 let inserted = sqlx::query(
-                    "INSERT INTO rooms (code, params_json, epoch, created_at)
-                     VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+                    "INSERT INTO rooms (code, params_json, epoch, created_at, group_id)
+                     VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
                 )
                 .bind(&room.code)
                 .bind(&room.params_json)
                 .bind(room.epoch)
                 .bind(to_i64(room.created_at)?)
+                .bind(room.group.as_ref().map(|g| g.id.as_str()))
                 .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
                 if inserted.rows_affected() == 0 {
                     refused[i] = Some(StoreError::Duplicate);
                     continue;
+                }
+                if let Some(group) = &room.group {
+                    link_group(tx, group, room.created_at).await?;
                 }
                 staged.insert(room.code.clone(), 0);
             }
@@ -401,7 +451,11 @@ async fn write_attempt(
                 }
                 events.extend(batch.events.iter().map(|e| (batch.room.as_str(), e)));
                 msgs.extend(batch.msg_ids.iter().map(|m| (i, batch.room.as_str(), m)));
-                if batch.snapshot.is_some() || batch.ended_at.is_some() {
+                if batch.snapshot.is_some()
+                    || batch.ended_at.is_some()
+                    || !batch.attendance.is_empty()
+                    || batch.carry_json.is_some()
+                {
                     rare.push(batch);
                 }
                 let new_last = batch.events.last().map_or(last, |e| e.seq);
@@ -448,6 +502,37 @@ async fn write_attempt(
                 .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
+        }
+        for record in &batch.attendance {
+            sqlx::query(
+                "INSERT INTO attendance (room, member, name, role, joined_at, present_ms)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (room, member) DO UPDATE SET
+                     name = excluded.name, role = excluded.role, present_ms = excluded.present_ms",
+            )
+            .bind(&batch.room)
+            .bind(record.member.0)
+            .bind(&record.name)
+            .bind(record.role.as_str())
+            .bind(to_i64(record.joined_at)?)
+            .bind(to_i64(record.present_ms)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        if let Some(carry) = &batch.carry_json {
+            // Only for a room of a group; the carry outlives the room, not the group.
+            sqlx::query(
+                "INSERT INTO group_carry (group_id, room, json, created_at)
+                 SELECT group_id, code, ?, ? FROM rooms
+                 WHERE code = ? AND group_id IN (SELECT id FROM groups)",
+            )
+            .bind(carry)
+            .bind(to_i64(batch.ended_at.unwrap_or(0))?)
+            .bind(&batch.room)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
         }
     }
     if let Some(at) = heartbeat {
@@ -582,6 +667,34 @@ async fn last_seq_of(tx: &mut SqliteConnection, room: &str) -> Result<Option<Seq
     Ok(Some(super::to_u64(
         event.unwrap_or(0).max(snapshot.unwrap_or(0)),
     )?))
+}
+
+/// Creates a new group, or marks an existing one as meeting again.
+async fn link_group(
+    tx: &mut SqliteConnection,
+    group: &crate::store::GroupLink,
+    at: Millis,
+) -> Result<(), StoreError> {
+    let affected = match &group.new_token_hash {
+        Some(token_hash) => sqlx::query(
+            "INSERT INTO groups (id, token_hash, created_at, active_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&group.id)
+        .bind(token_hash)
+        .bind(to_i64(at)?)
+        .bind(to_i64(at)?),
+        None => sqlx::query("UPDATE groups SET active_at = ? WHERE id = ?")
+            .bind(to_i64(at)?)
+            .bind(&group.id),
+    }
+    .execute(&mut *tx)
+    .await
+    .map_err(backend)?
+    .rows_affected();
+    if affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }
 
 /// The batch must continue the room's history and have no gap of its own.
