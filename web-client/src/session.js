@@ -75,6 +75,8 @@ export class Session {
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.retryTimer = null;
     this.triedFreshJoin = false;
+    /** @type {{until: number, online: number[]} | null} */
+    this.replay = null;
 
     this.creds = storage.credentials(code);
     this.facToken = storage.facilitatorToken(code);
@@ -226,7 +228,10 @@ export class Session {
       this.fullViewSeq = w.seq;
       this.needFull = false;
     } else if (this.view) {
-      this.view = applyOnline(this.view, w.online);
+      // Presence after the replayed events: a member who joined meanwhile is in `online` but
+      // only on the roster once their `member_joined` is replayed.
+      this.replay = { until: w.seq, online: w.online };
+      this.catchUpPresence();
     }
     this.epoch = w.epoch;
     // With a full view we are at `w.seq`; with a replay the missed events follow.
@@ -257,10 +262,19 @@ export class Session {
     }
     this.view = applyEvent(this.view, e);
     this.seq = e.seq;
+    this.catchUpPresence();
     if (this.creds) {
       this.creds.seq = e.seq;
       this.creds.epoch = this.epoch;
       storage.saveCredentials(this.code, this.creds);
+    }
+  }
+
+  /** Once the replay after a resume is applied, the welcome's presence list is current. */
+  catchUpPresence() {
+    if (this.replay && this.view && this.seq >= this.replay.until) {
+      this.view = applyOnline(this.view, this.replay.online);
+      this.replay = null;
     }
   }
 
