@@ -4,53 +4,39 @@
 
 use std::fmt::Write;
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use kring_protocol::{Attendance, ErrorCode};
-use tokio::sync::oneshot;
+use std::net::SocketAddr;
 
-use super::summary::{Format, bearer};
-use super::{ApiErr, AppState};
-use crate::room::{self, Answer, RoomMsg};
-use crate::secrets::{hash_token, normalize_code};
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use kring_protocol::Attendance;
+
+use super::summary::Format;
+use super::{ApiErr, AppState, query};
+use crate::room::{self, Answer};
 
 pub async fn export(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
     Query(format): Query<Format>,
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
-    let token = bearer(&headers)
-        .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
-    let not_found = || ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound);
-    let code = normalize_code(&code).ok_or_else(not_found)?;
-    let room = app
-        .hub
-        .room(&code)
-        .await
-        .map_err(|_| ApiErr::internal())?
-        .ok_or_else(not_found)?;
-    let (reply, answer) = oneshot::channel();
-    let query = room::Query::Attendance {
-        token_hash: hash_token(token),
-    };
-    room.tx
-        .send(RoomMsg::Query { query, reply })
-        .await
-        .map_err(|_| ApiErr::internal())?;
-    let attendance = match answer.await.map_err(|_| ApiErr::internal())? {
-        Answer::Attendance(a) => a,
-        _ => return Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
+    let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
+        room::Query::Attendance { token_hash }
+    })
+    .await?;
+    let Answer::Attendance(attendance) = answer else {
+        return Err(ApiErr::internal());
     };
     Ok(match format.format.as_deref() {
         Some("csv") => (
             [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"kring-attendance-{code}.csv\""),
+                    "attachment; filename=\"kring-attendance.csv\"",
                 ),
             ],
             csv(&attendance),

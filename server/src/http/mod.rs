@@ -6,6 +6,7 @@ mod assets;
 mod attendance;
 mod error;
 mod join;
+mod query;
 mod summary;
 mod ws;
 

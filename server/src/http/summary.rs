@@ -2,16 +2,15 @@
 //! with `Authorization: Bearer <resume token>`. Only the current case-bringer gets it, and
 //! only until retention deletes the session.
 
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use kring_protocol::ErrorCode;
-use serde::Deserialize;
-use tokio::sync::oneshot;
+use std::net::SocketAddr;
 
-use super::{ApiErr, AppState};
-use crate::room::{self, Answer, RoomMsg};
-use crate::secrets::{hash_token, normalize_code};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::{ApiErr, AppState, query};
+use crate::room::{self, Answer};
 use crate::summary;
 
 #[derive(Deserialize)]
@@ -22,31 +21,17 @@ pub struct Format {
 
 pub async fn download(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
     Query(format): Query<Format>,
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
-    let token = bearer(&headers)
-        .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
-    let not_found = || ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound);
-    let code = normalize_code(&code).ok_or_else(not_found)?;
-    let room = app
-        .hub
-        .room(&code)
-        .await
-        .map_err(|_| ApiErr::internal())?
-        .ok_or_else(not_found)?;
-    let (reply, answer) = oneshot::channel();
-    let query = room::Query::Summary {
-        token_hash: hash_token(token),
-    };
-    room.tx
-        .send(RoomMsg::Query { query, reply })
-        .await
-        .map_err(|_| ApiErr::internal())?;
-    let summary = match answer.await.map_err(|_| ApiErr::internal())? {
-        Answer::Summary(summary) => summary,
-        _ => return Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
+    let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
+        room::Query::Summary { token_hash }
+    })
+    .await?;
+    let Answer::Summary(summary) = answer else {
+        return Err(ApiErr::internal());
     };
     let (mime, body, ext) = match format.format.as_deref() {
         Some("html") => ("text/html; charset=utf-8", summary::html(&summary), "html"),
@@ -56,7 +41,7 @@ pub async fn download(
             "md",
         ),
     };
-    let disposition = format!("attachment; filename=\"kring-summary-{code}.{ext}\"");
+    let disposition = format!("attachment; filename=\"kring-summary.{ext}\"");
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
@@ -76,14 +61,4 @@ pub async fn css() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         summary::CSS,
     )
-}
-
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
 }
