@@ -26,6 +26,17 @@ log "npm packages"
 log "browser app type check (tsc --noEmit against the generated protocol types)"
 (cd web-client && npx --no-install tsc --noEmit -p .)
 
+log "browser app unit tests (catalogs, session state, outbox)"
+(cd web-client && node --test test/)
+
+# The browser tests start the real binary; it embeds web-client/ at build time, so build it
+# after any change to the app. They find it in the workspace target directory.
+log "cargo build --bin kring (for the browser tests)"
+cargo build --bin kring --locked
+
+log "browser tests (headless Debian Chromium, one browser at a time)"
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test --test-concurrency=1)
+
 log "cargo test (unit, integration, crash, purge, log tests)"
 cargo test --workspace --locked
 

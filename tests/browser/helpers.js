@@ -12,7 +12,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../..");
 export const screenshotDir = join(repoRoot, "tests/artifacts/screenshots");
 
-export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
 export const LAPTOP = { viewport: { width: 1366, height: 900 } };
 export const SCREEN = { viewport: { width: 1600, height: 900 } };
 

@@ -18,10 +18,24 @@ import { setAnonymityRefused } from "./views/composer.js";
 
 const root = /** @type {HTMLElement} */ (document.getElementById("app"));
 
+/** The page on screen re-renders when the language changes; a page left behind never does. */
+/** @type {(() => void) | null} */
+let currentPage = null;
+onLanguageChange(() => currentPage?.());
+
+/** @param {() => void} render */
+function showPage(render) {
+  currentPage = render;
+  render();
+}
+
 function route() {
   const path = location.pathname;
   const match = /^\/(join|session|screen)\/([^/]+)\/?$/.exec(path);
-  if (!match) return homePage(root);
+  if (!match) {
+    currentPage = homePage(root);
+    return;
+  }
   const code = storage.normalizeCode(decodeURIComponent(match[2]));
   if (!code) return notFound();
   if (match[1] === "join") return joinPage(code);
@@ -36,8 +50,7 @@ function notFound() {
       topBar({}),
       h("main", { id: "main" }, messagePage(t("fatal.room_not_found.title"), t("fatal.room_not_found.text"), [h("a", { href: "/", class: "button" }, t("app.home"))])),
     );
-  onLanguageChange(render);
-  render();
+  showPage(render);
 }
 
 /**
@@ -103,8 +116,7 @@ function joinPage(code, error) {
     );
     if (!input.value) input.focus();
   };
-  onLanguageChange(render);
-  render();
+  showPage(render);
 }
 
 /**
@@ -135,8 +147,7 @@ function screenPage(code) {
         topBar({}),
         h("main", { id: "main" }, messagePage(t("screen.noToken.title"), t("screen.noToken.text"), [h("a", { href: "/", class: "button" }, t("app.home"))])),
       );
-    onLanguageChange(render);
-    render();
+    showPage(render);
     return;
   }
   runSession(code, new Session(code, { as: "screen" }));
@@ -193,7 +204,8 @@ function runSession(code, session) {
     announcer.update(view, session.member);
     if (session.role === "screen") {
       setLayout("screen");
-      const { top, boards } = screenSections(view);
+      const { top, boards } = screenSections(view, session.now());
+      slots.top.classList.toggle("lobby", view.status === "lobby");
       syncSections(slots.top, top);
       syncSections(slots.boards, boards);
     } else if (view.me.role === "facilitator") {
@@ -231,11 +243,11 @@ function runSession(code, session) {
   };
 
   session.subscribe(render);
-  onLanguageChange(() => {
+  currentPage = () => {
     bar.dataset.sig = "";
     layout = null;
     render();
-  });
+  };
   startTicker(() => session.now());
   // Exposed for tests and for debugging a session in the browser console: a copy of the view
   // this page built from events. It holds nothing the page does not show.

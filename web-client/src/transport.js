@@ -35,6 +35,8 @@ const BACKOFF_CAP_MS = 20_000;
 export const PING_EVERY_MS = 10_000;
 /** No frame at all for this long: the connection is dead, even if the socket says open. */
 export const DEAD_AFTER_MS = 25_000;
+/** While the device says it is offline, try at most this often. */
+const OFFLINE_RETRY_MS = 15_000;
 /** After the page comes back to the foreground, a pong must come this fast. */
 const WAKE_CHECK_MS = 4_000;
 
@@ -84,8 +86,15 @@ export class Transport {
     this.onPong = null;
 
     this.handleOnline = () => this.reconnectNow();
+    // The device says it lost its network: a socket cannot survive that (and would only be
+    // noticed dead after the timeout), so give it up now and wait for `online`.
     this.handleOffline = () => {
-      if (this.state !== State.Connected && this.state !== State.Closed) this.setState(State.Offline);
+      if (this.stopped) return;
+      this.drop();
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      this.setState(State.Offline);
+      this.scheduleRetry();
     };
     this.handleVisible = () => {
       if (document.visibilityState === "visible") this.checkAlive();
@@ -208,7 +217,9 @@ export class Transport {
     if (this.stopped || this.retryTimer) return;
     const offline = typeof navigator !== "undefined" && navigator.onLine === false;
     this.setState(offline ? State.Offline : State.Reconnecting);
-    const delay = Math.max(this.minDelay, backoffDelay(this.attempt));
+    // Offline, the `online` event reconnects at once; until then try only now and then (in case
+    // the device's idea of being offline is wrong).
+    const delay = Math.max(this.minDelay, backoffDelay(this.attempt), offline ? OFFLINE_RETRY_MS : 0);
     this.attempt += 1;
     this.minDelay = 0;
     this.retryTimer = setTimeout(() => {

@@ -100,3 +100,10 @@ test("a missing key shows the key, and missing parameters stay visible", () => {
   assert.equal(translate("en", "no.such.key"), "no.such.key");
   assert.equal(translate("en", "join.code"), "Session {code}");
 });
+
+test("the catalogs hold no keys the code never uses", () => {
+  const used = new Set([...code.matchAll(/["'`]([a-z]+(?:\.[A-Za-z_]+)+)["'`]/g)].map((m) => m[1]));
+  for (const [prefix, domain] of Object.entries(DOMAINS)) for (const v of domain) used.add(`${prefix}${v}`);
+  const unused = Object.keys(nl).filter((k) => !used.has(k));
+  assert.deepEqual(unused, []);
+});

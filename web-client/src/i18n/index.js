@@ -19,6 +19,7 @@ const STORAGE_KEY = "kring:lang";
 
 /** @type {Language} */
 let current = initialLanguage();
+if (typeof document !== "undefined") document.documentElement.lang = current;
 /** @type {Set<() => void>} */
 const listeners = new Set();
 

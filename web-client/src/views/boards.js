@@ -30,6 +30,8 @@ export const BOARD_KINDS = /** @type {const} */ ([
 
 /** Questions the case-bringer is answering right now (kept across re-renders). */
 const answering = new Set();
+/** Boards of earlier phases start folded; the ones a person opened stay open. */
+const unfolded = new Set();
 
 /**
  * The kinds that matter in the current phase: what may be written now by anyone, plus the
@@ -101,16 +103,14 @@ export function board(session, view, kind, opts) {
   const headingId = `board-${kind}`;
   const phase = currentPhase(view);
   const canDot = phase !== null && opts.mode === "member" && maySubmit(phase, view.me.role, "vote");
-  return h(
-    "section",
-    { class: ["card", "board", `board-${kind}`, opts.current && "current"], "aria-labelledby": headingId, dataset: { board: kind } },
-    h(
-      "h2",
-      { id: headingId },
-      t(`board.${kind}`),
-      " ",
-      h("span", { class: "count-badge", "aria-label": t("board.count", { count: items.length }) }, String(items.length)),
-    ),
+  const heading = h(
+    "h2",
+    { id: headingId },
+    t(`board.${kind}`),
+    " ",
+    h("span", { class: "count-badge", "aria-label": t("board.count", { count: items.length }) }, String(items.length)),
+  );
+  const content = [
     kind === "case" && canDot ? h("p", { class: "hint dots-left" }, t("board.dotsLeft", { count: dotsLeft(view) })) : null,
     sorted.length === 0
       ? h("p", { class: "empty" }, t(opts.mode === "screen" ? "board.emptyScreen" : `board.empty`))
@@ -124,6 +124,25 @@ export function board(session, view, kind, opts) {
             }),
           ),
         ),
+  ];
+  const attrs = { class: ["card", "board", `board-${kind}`, opts.current && "current"], "aria-labelledby": headingId, dataset: { board: kind } };
+  if (opts.current || opts.mode === "screen") return h("section", attrs, heading, content);
+  // Earlier boards fold away on small screens, so the current phase stays in view.
+  return h(
+    "section",
+    attrs,
+    h(
+      "details",
+      {
+        open: unfolded.has(kind),
+        ontoggle: (/** @type {Event} */ e) => {
+          if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open) unfolded.add(kind);
+          else unfolded.delete(kind);
+        },
+      },
+      h("summary", { "data-fk": `fold-${kind}` }, heading),
+      content,
+    ),
   );
 }
 
@@ -281,7 +300,6 @@ function actions(session, view, item, mode, mine) {
     }
   }
   if (item.kind === "question" && role === "case_bringer" && !phase.case_bringer_listens) {
-    out.push(triage(session, item));
     if (maySubmit(phase, role, "answer")) {
       const open = answering.has(item.id);
       out.push(
@@ -302,6 +320,7 @@ function actions(session, view, item, mode, mine) {
         ),
       );
     }
+    out.push(triage(session, item));
   }
   if (item.kind === "advice" && maySubmit(phase, role, "reaction")) {
     for (const reaction of /** @type {const} */ (["useful", "not_for_me"])) {
@@ -348,7 +367,8 @@ function triage(session, item) {
     { class: "triage" },
     h(
       "div",
-      { class: "segmented", role: "group", "aria-label": t("triage.statusLabel") },
+      { class: "segmented", role: "group", "aria-labelledby": `triage-s-${item.id}` },
+      h("span", { class: "seg-label", id: `triage-s-${item.id}` }, t("triage.statusShort")),
       statuses.map((s) =>
         h(
           "button",
@@ -364,7 +384,8 @@ function triage(session, item) {
     ),
     h(
       "div",
-      { class: "segmented", role: "group", "aria-label": t("triage.tempLabel") },
+      { class: "segmented", role: "group", "aria-labelledby": `triage-t-${item.id}` },
+      h("span", { class: "seg-label", id: `triage-t-${item.id}` }, t("triage.tempShort")),
       temps.map((tp) =>
         h(
           "button",
@@ -391,7 +412,7 @@ function hideButton(session, item) {
     "button",
     {
       type: "button",
-      class: "quiet",
+      class: "quiet small",
       "data-fk": `hide-${item.id}`,
       onclick: () => session.send({ kind: "hide_item", item: item.id, hidden: !item.hidden }),
     },

@@ -82,7 +82,7 @@ export function nameOf(view, id) {
 /**
  * The phase: where we are, what it asks, and its time box.
  * @param {SessionView} view
- * @param {{big?: boolean, headingLevel?: 1 | 2}} [opts]
+ * @param {{big?: boolean, headingLevel?: 1 | 2, now?: number}} [opts]
  */
 export function phaseCard(view, opts = {}) {
   const Heading = opts.headingLevel === 2 ? "h2" : "h1";
@@ -113,13 +113,9 @@ export function phaseCard(view, opts = {}) {
     h(
       "div",
       { class: "phase-head" },
-      h(
-        "div",
-        null,
-        h("p", { class: "phase-step" }, t("phase.step", { n: run.index + 1, total: view.method.phases.length })),
-        h(Heading, { id: "phase-name" }, local(phase.name)),
-      ),
-      timer(view),
+      h("p", { class: "phase-step" }, t("phase.step", { n: run.index + 1, total: view.method.phases.length })),
+      timer(view, opts.now),
+      h(Heading, { id: "phase-name" }, local(phase.name)),
     ),
     h("p", { class: "phase-instruction" }, local(phase.instruction)),
   );
@@ -129,17 +125,36 @@ export function phaseCard(view, opts = {}) {
  * The countdown of the time box. Its text is kept current by the ticker; the element is a
  * `role="timer"` (not live: announcing every second would drown everything else).
  * @param {SessionView} view
+ * @param {number} [now] the server's time now (the ticker keeps it current from then on)
  */
-export function timer(view) {
+export function timer(view, now) {
   const run = view.phase;
   if (!run || run.deadline === null || view.status !== "running") return h("span");
-  return h(
+  const el = h(
     "p",
     { class: "timer", role: "timer", dataset: { deadline: run.deadline, timeUp: run.time_up ? "1" : "0" } },
     h("span", { class: "visually-hidden" }, t("timer.label")),
     h("span", { class: "timer-clock" }, ""),
     h("span", { class: "timer-note" }, ""),
   );
+  if (now !== undefined) showTimer(el, now);
+  return el;
+}
+
+/**
+ * Fills a timer element for `now`.
+ * @param {HTMLElement} el
+ * @param {number} now
+ */
+function showTimer(el, now) {
+  const left = Number(el.dataset.deadline) - now;
+  const clock = el.querySelector(".timer-clock");
+  const note = el.querySelector(".timer-note");
+  const over = left <= 0;
+  el.classList.toggle("over", over);
+  el.classList.toggle("soon", !over && left <= 60_000);
+  if (clock) setText(clock, over ? `+${formatClock(-left)}` : formatClock(left));
+  if (note) setText(note, over ? t("timer.up") : t("timer.left"));
 }
 
 /**
@@ -196,16 +211,7 @@ export function startTicker(serverNow) {
   const tick = () => {
     const now = serverNow();
     for (const el of document.querySelectorAll("[data-deadline]")) {
-      if (!(el instanceof HTMLElement)) continue;
-      const deadline = Number(el.dataset.deadline);
-      const left = deadline - now;
-      const clock = el.querySelector(".timer-clock");
-      const note = el.querySelector(".timer-note");
-      const over = left <= 0;
-      el.classList.toggle("over", over);
-      el.classList.toggle("soon", !over && left <= 60_000);
-      if (clock) setText(clock, over ? `+${formatClock(-left)}` : formatClock(left));
-      if (note) setText(note, over ? t("timer.up") : t("timer.left"));
+      if (el instanceof HTMLElement) showTimer(el, now);
     }
     for (const el of document.querySelectorAll("[data-speaking-base]")) {
       if (!(el instanceof HTMLElement)) continue;

@@ -157,9 +157,8 @@ export function refusedCard(session, view, entry) {
           "data-fk": `rephrase-${entry.id}`,
           onclick: () => {
             const slot = command.reply_to != null ? `answer-${command.reply_to}` : command.input;
-            storage.saveDraft(session.code, slot, text);
+            putBack(session, slot, text);
             session.dismiss(entry.id);
-            setTimeout(() => document.getElementById(`compose-${slot}`)?.focus(), 30);
           },
         },
         t("confirm.rephrase"),
@@ -199,7 +198,7 @@ export function refusedCard(session, view, entry) {
           {
             type: "button",
             onclick: () => {
-              storage.saveDraft(session.code, command.input, text);
+              putBack(session, command.input, text);
               session.dismiss(entry.id);
             },
           },
@@ -224,6 +223,22 @@ export function refusedCard(session, view, entry) {
     copyBox,
     h("div", { class: "actions" }, actions, copied),
   );
+}
+
+/**
+ * Puts a text back into its composer (and its draft) to be edited, and focuses it.
+ * @param {Session} session
+ * @param {string} slot
+ * @param {string} text
+ */
+function putBack(session, slot, text) {
+  storage.saveDraft(session.code, slot, text);
+  const box = document.getElementById(`compose-${slot}`);
+  if (box instanceof HTMLTextAreaElement) {
+    box.value = text;
+    box.dispatchEvent(new Event("input"));
+    setTimeout(() => box.focus(), 30);
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import { t, local, language } from "../i18n/index.js";
 import { currentPhase, hasFloor, roundPending } from "../session-state.js";
 import { displayCode } from "../storage.js";
 import { board, boardSignature, boardsToShow, reportBack } from "./boards.js";
-import { errorText, nameOf, phaseCard, speakingTime, turnLine } from "./common.js";
+import { errorText, nameOf, phaseCard, speakingTime } from "./common.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').MemberView} MemberView */
@@ -59,7 +59,7 @@ export function consoleSections(session, view) {
   main.push({
     key: "phase",
     sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name)]),
-    build: () => h("div", { class: "stack" }, phaseCard(view, { headingLevel: 2 }), turnLine(view)),
+    build: () => phaseCard(view, { headingLevel: 2, now: session.now() }),
   });
   main.push({
     key: "speaker",

@@ -2,7 +2,7 @@
 // the facilitator console. Sessions opened on this device before are offered again.
 
 import { h, replace } from "../dom.js";
-import { t, local, language, onLanguageChange, formatRelative } from "../i18n/index.js";
+import { t, local, language, formatRelative } from "../i18n/index.js";
 import * as storage from "../storage.js";
 import { validName } from "../session-state.js";
 import { topBar } from "./common.js";
@@ -16,13 +16,15 @@ let methods = null;
 /** @type {string | null} */
 let methodsError = null;
 
-/** @param {HTMLElement} root */
+/**
+ * Renders the home page; returns its render function (called again when the language changes).
+ * @param {HTMLElement} root
+ */
 export function homePage(root) {
   const render = () => {
     document.title = "kring";
     replace(root, topBar({}), h("main", { id: "main", class: "home" }, intro(), joinForm(), createForm(render), recent()));
   };
-  onLanguageChange(render);
   render();
   if (!methods) {
     fetch("/api/methods")
@@ -36,6 +38,7 @@ export function homePage(root) {
         render();
       });
   }
+  return render;
 }
 
 function intro() {

@@ -31,7 +31,7 @@ export function participantSections(session, view) {
   sections.push({
     key: "phase",
     sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name)]),
-    build: () => h("div", { class: "stack" }, phaseCard(view), turnLine(view)),
+    build: () => h("div", { class: "stack" }, phaseCard(view, { now: session.now() }), turnLine(view)),
   });
 
   sections.push({
@@ -145,15 +145,11 @@ function turnSection(session, view) {
     if (place > 0) lines.push(h("p", { class: "queue-place" }, t("turn.queuePlace", { place })));
     /** @type {Node[]} */
     const buttons = [];
-    buttons.push(
-      place > 0
-        ? h("button", { type: "button", class: "hand on", "aria-pressed": "true", "data-fk": "hand", onclick: () => session.send({ kind: "lower_hand" }) }, t("turn.lowerHand"))
-        : h(
-            "button",
-            { type: "button", class: "hand", "aria-pressed": "false", "data-fk": "hand", disabled: speaking, onclick: () => session.send({ kind: "raise_hand" }) },
-            t("turn.raiseHand"),
-          ),
-    );
+    if (place > 0) {
+      buttons.push(h("button", { type: "button", class: "hand on", "aria-pressed": "true", "data-fk": "hand", onclick: () => session.send({ kind: "lower_hand" }) }, t("turn.lowerHand")));
+    } else if (!speaking) {
+      buttons.push(h("button", { type: "button", class: "hand", "aria-pressed": "false", "data-fk": "hand", onclick: () => session.send({ kind: "raise_hand" }) }, t("turn.raiseHand")));
+    }
     if (inRound) {
       buttons.push(
         h("button", { type: "button", "data-fk": "pass", onclick: () => session.send({ kind: "pass" }) }, speaking ? t("turn.done") : t("turn.pass")),

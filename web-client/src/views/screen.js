@@ -13,22 +13,29 @@ import { nameOf, phaseCard } from "./common.js";
 
 /**
  * @param {SessionView} view
+ * @param {number} now the server's time now
  * @returns {{top: Section[], boards: Section[]}}
  */
-export function screenSections(view) {
+export function screenSections(view, now) {
   const lang = language();
   /** @type {Section[]} */
   const top = [
     {
       key: "phase",
       sig: JSON.stringify([lang, view.status, view.phase]),
-      build: () => phaseCard(view, { big: true }),
+      build: () => phaseCard(view, { big: true, now }),
     },
-    {
-      key: "speakers",
-      sig: JSON.stringify([lang, view.status, view.floor, view.round, view.hands, view.members.map((m) => [m.id, m.name])]),
-      build: () => speakers(view),
-    },
+    view.status === "lobby"
+      ? {
+          key: "present",
+          sig: JSON.stringify([lang, view.members.map((m) => [m.id, m.name, m.online, m.role])]),
+          build: () => present(view),
+        }
+      : {
+          key: "speakers",
+          sig: JSON.stringify([lang, view.status, view.floor, view.round, view.hands, view.members.map((m) => [m.id, m.name])]),
+          build: () => speakers(view),
+        },
     {
       key: "join",
       sig: JSON.stringify([lang, view.code, view.locked, view.status, view.members.filter((m) => m.online).length]),
@@ -64,6 +71,20 @@ function speakers(view) {
   );
 }
 
+/**
+ * Before the start: who is already here (so people see they got in).
+ * @param {SessionView} view
+ */
+function present(view) {
+  const here = view.members.filter((m) => m.online && m.role !== "facilitator" && m.role !== "screen");
+  return h(
+    "section",
+    { class: "card screen-present", "aria-labelledby": "screen-present-title" },
+    h("h2", { id: "screen-present-title" }, t("screen.present", { count: here.length })),
+    here.length === 0 ? h("p", { class: "empty" }, t("screen.nobodyYet")) : h("ul", { class: "plain name-cloud" }, here.map((m) => h("li", null, m.name))),
+  );
+}
+
 /** @param {SessionView} view */
 function join(view) {
   const code = displayCode(view.code.replace(/-/g, ""));
@@ -76,9 +97,9 @@ function join(view) {
       ? null
       : [
           h("img", { src: `/join/${code}/qr.svg`, alt: t("fac.qrAlt", { code }), class: "qr", width: 220, height: 220 }),
-          h("p", { class: "screen-url" }, `${location.host}/join`),
+          h("p", { class: "screen-url" }, t("screen.howTo", { host: location.host })),
         ],
     h("p", { class: "code big-code" }, code),
-    h("p", { class: "hint" }, t("screen.present", { count: online })),
+    view.status === "lobby" ? null : h("p", { class: "hint" }, t("screen.present", { count: online })),
   );
 }
