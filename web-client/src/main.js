@@ -256,7 +256,12 @@ function runSession(code, session) {
     seq: () => session.seq,
     conn: () => session.conn,
   };
+  // Leaving the page says goodbye (the member shows as away at once); coming back from the
+  // back-forward cache connects again.
   window.addEventListener("pagehide", () => session.stop());
+  window.addEventListener("pageshow", (e) => {
+    if (e.persisted) session.resume();
+  });
   session.start();
   render();
 }

@@ -33,6 +33,8 @@ import * as storage from "./storage.js";
 
 /** How long to wait before sending again after a `retry` error without `retry_after_ms`. */
 const RETRY_MS = 2_000;
+/** How long an error about an action (not about typed text) stays on screen. */
+const NOTICE_MS = 12_000;
 
 export class Session {
   /**
@@ -150,21 +152,36 @@ export class Session {
 
   /** @param {ErrorMsg} notice */
   dismissNotice(notice) {
+    if (!this.notices.includes(notice)) return;
     this.notices = this.notices.filter((n) => n !== notice);
     this.changed();
   }
 
   /** Tries again now (a person pressed "reconnect", or a tab taken over is taken back). */
   reconnect() {
-    if (this.fatal) {
+    if (this.fatal || this.transport.stopped) {
       this.fatal = null;
-      this.transport = new Transport(this.transport.options);
-      this.transport.onPong = (sent, received, serverTime) => this.clockSample(sent, received, serverTime);
-      this.transport.start();
+      this.restartTransport();
     } else {
       this.transport.reconnectNow();
     }
     this.changed();
+  }
+
+  /**
+   * The page came back from the back-forward cache: its socket was closed on `pagehide`.
+   */
+  resume() {
+    if (this.transport.stopped && !this.fatal && !this.joinError) {
+      this.restartTransport();
+      this.changed();
+    }
+  }
+
+  restartTransport() {
+    this.transport = new Transport(this.transport.options);
+    this.transport.onPong = (sent, received, serverTime) => this.clockSample(sent, received, serverTime);
+    this.transport.start();
   }
 
   // ---- protocol ----
@@ -300,7 +317,7 @@ export class Session {
         return;
       }
       if (err.code === "rate_limited" && err.retry_after_ms) this.transport.delayNext(err.retry_after_ms);
-      if (categoryOf(err.code) !== "fatal" && err.code !== "rate_limited") this.notices.push(err);
+      if (categoryOf(err.code) !== "fatal" && err.code !== "rate_limited") this.notice(err);
       return;
     }
     const category = categoryOf(err.code);
@@ -321,7 +338,17 @@ export class Session {
     const handled = outcome?.error !== undefined;
     this.outbox.refuse(entry.id, err.code, { keep: !handled && entry.command.kind === "submit" });
     if (outcome?.error) outcome.error(err, entry);
-    else if (entry.command.kind !== "submit") this.notices.push(err);
+    // A click meant for a phase that has just closed (a double-clicked "next") needs no alarm.
+    else if (entry.command.kind !== "submit" && err.code !== "phase_closed") this.notice(err);
+  }
+
+  /**
+   * Shows an error for a while (the person may dismiss it sooner).
+   * @param {ErrorMsg} err
+   */
+  notice(err) {
+    this.notices.push(err);
+    setTimeout(() => this.dismissNotice(err), NOTICE_MS);
   }
 
   /**

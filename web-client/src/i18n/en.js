@@ -74,6 +74,7 @@ export default {
   "turn.listensTitle": "You listen now",
   "turn.listensText": "In this phase you sit with your back to the group: you hear everything but do not respond. You may take notes for yourself. Your turn comes again later.",
 
+  "lobby.phases": "How the session goes",
   "me.youAre": "You take part as {name} ({role})",
   "member.gone": "(left)",
 

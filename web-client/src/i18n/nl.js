@@ -75,6 +75,7 @@ export default {
   "turn.listensTitle": "Jij luistert nu",
   "turn.listensText": "In deze fase zit je met je rug naar de groep: je hoort alles, maar reageert niet. Je mag wel voor jezelf aantekeningen maken. Je komt straks weer aan bod.",
 
+  "lobby.phases": "Zo verloopt de sessie",
   "me.youAre": "Je doet mee als {name} ({role})",
   "member.gone": "(vertrokken)",
 

@@ -312,3 +312,23 @@ export function messagePage(title, text, actions) {
     actions.length > 0 ? h("div", { class: "actions" }, actions) : null,
   );
 }
+
+/**
+ * Errors about actions (not about typed text), each dismissable.
+ * @param {Session} session
+ * @param {SessionView} view
+ * @returns {{key: string, sig: string, build: () => HTMLElement}[]}
+ */
+export function noticeSections(session, view) {
+  return session.notices.map((notice, i) => ({
+    key: `notice-${i}-${notice.code}`,
+    sig: JSON.stringify([document.documentElement.lang, notice.code, notice.phases]),
+    build: () =>
+      h(
+        "div",
+        { class: "card notice-card", role: "alert" },
+        h("p", null, errorText(view, notice)),
+        h("button", { type: "button", class: "quiet small", onclick: () => session.dismissNotice(notice) }, t("outbox.dismiss")),
+      ),
+  }));
+}

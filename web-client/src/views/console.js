@@ -7,7 +7,7 @@ import { t, local, language } from "../i18n/index.js";
 import { currentPhase, hasFloor, roundPending } from "../session-state.js";
 import { displayCode } from "../storage.js";
 import { board, boardSignature, boardsToShow, reportBack } from "./boards.js";
-import { errorText, nameOf, phaseCard, speakingTime } from "./common.js";
+import { nameOf, noticeSections, phaseCard, speakingTime } from "./common.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').MemberView} MemberView */
@@ -31,19 +31,7 @@ export function consoleSections(session, view) {
   /** @type {Section[]} */
   const side = [];
 
-  for (const notice of session.notices) {
-    control.push({
-      key: `notice-${session.notices.indexOf(notice)}-${notice.code}`,
-      sig: JSON.stringify([lang, notice.code, notice.phases]),
-      build: () =>
-        h(
-          "div",
-          { class: "card notice-card", role: "alert" },
-          h("p", null, errorText(view, notice)),
-          h("button", { type: "button", class: "quiet", onclick: () => session.dismissNotice(notice) }, t("outbox.dismiss")),
-        ),
-    });
-  }
+  control.push(...noticeSections(session, view));
 
   control.push({
     key: "phases",

@@ -5,8 +5,8 @@ import { h } from "../dom.js";
 import { t, local, language } from "../i18n/index.js";
 import { allowed, currentPhase, hasFloor, queuePlace, roundPending, TEXT_KINDS } from "../session-state.js";
 import { composer, laterInputs, offlineHint, pendingList, refusedCard } from "./composer.js";
-import { board, boardSignature, boardsToShow, reportBack } from "./boards.js";
-import { nameOf, phaseCard, turnLine } from "./common.js";
+import { board, boardSignature, boardsToShow, methodOverview, reportBack } from "./boards.js";
+import { nameOf, noticeSections, phaseCard, turnLine } from "./common.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').InputKind} InputKind */
@@ -49,11 +49,29 @@ export function participantSections(session, view) {
     });
   }
 
+  sections.push(...noticeSections(session, view));
+
   for (const entry of session.refused()) {
     sections.push({
       key: `refused-${entry.id}`,
       sig: JSON.stringify([lang, entry.id, view.phase?.seq, view.me.role]),
       build: () => refusedCard(session, view, entry),
+    });
+  }
+
+  if (view.status === "lobby") {
+    sections.push({
+      key: "lobby",
+      sig: JSON.stringify([lang, view.title, view.method.id]),
+      build: () =>
+        h(
+          "section",
+          { class: "card", "aria-labelledby": "lobby-title" },
+          h("h2", { id: "lobby-title" }, view.title),
+          h("p", null, local(view.method.description)),
+          h("h3", null, t("lobby.phases")),
+          methodOverview(view),
+        ),
     });
   }
 
