@@ -57,15 +57,13 @@ export function currentKinds(view) {
  * @returns {{kind: InputKind, current: boolean}[]}
  */
 export function boardsToShow(view) {
-  const current = currentKinds(view);
   const withItems = BOARD_KINDS.filter((k) =>
     view.items.some((i) => i.kind === k && (k !== "private_note" || i.revealed)),
   );
+  // Private notes have a board only once revealed (the author sees their own under "my notes").
+  const current = currentKinds(view).filter((k) => k !== "private_note" || withItems.includes(k));
   const rest = withItems.filter((k) => !current.includes(k));
-  return [
-    ...current.filter((k) => k !== "private_note").map((kind) => ({ kind, current: true })),
-    ...rest.map((kind) => ({ kind, current: false })),
-  ];
+  return [...current.map((kind) => ({ kind, current: true })), ...rest.map((kind) => ({ kind, current: false }))];
 }
 
 /**

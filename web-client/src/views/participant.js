@@ -144,12 +144,8 @@ function turnSection(session, view) {
       );
     }
     if (!hasFloor(phase)) {
-      return h(
-        "section",
-        { class: "card turn", "aria-labelledby": "turn-title" },
-        h("h2", { id: "turn-title" }, t("turn.title")),
-        h("p", null, t("turn.silent")),
-      );
+      // Silent phase: the turn line already says everyone writes; no turn controls.
+      return h("p", { class: "hint turn silent" }, t("turn.silent"));
     }
     const speaking = view.floor?.member === me;
     const place = queuePlace(view, me);
