@@ -40,4 +40,6 @@ log "browser tests (headless Debian Chromium, one browser at a time)"
 log "cargo test (unit, integration, crash, purge, log tests)"
 cargo test --workspace --locked
 
+scripts/bench.sh --smoke
+
 log "all tests passed"

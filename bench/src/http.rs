@@ -1,0 +1,118 @@
+//! The two HTTP calls the generator makes (create a session, health check), over a plain
+//! HTTP/1.1 connection: no client library needed for that.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// The part of `201 Created` from `POST /api/sessions` the generator uses.
+#[derive(Deserialize, Clone, Debug)]
+pub struct Created {
+    pub ws_path: String,
+    pub facilitator_token: String,
+}
+
+/// `(status, body)` of one request on a fresh connection.
+async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> anyhow::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr).await?;
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(body.as_bytes()).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").context("no HTTP header end")?;
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("no HTTP status")?;
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    Ok((status, body))
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// `true` when `GET /healthz` answers 200.
+pub async fn healthy(addr: SocketAddr) -> bool {
+    matches!(request(addr, "GET", "/healthz", "").await, Ok((200, _)))
+}
+
+/// Creates a session with the benchmark's one-phase method.
+pub async fn create_session(addr: SocketAddr, title: &str) -> anyhow::Result<Created> {
+    let body = serde_json::json!({
+        "title": title,
+        "language": "en",
+        "template": template(),
+    })
+    .to_string();
+    let (status, body) = request(addr, "POST", "/api/sessions", &body).await?;
+    if status != 201 {
+        bail!("POST /api/sessions answered {status}: {body}");
+    }
+    Ok(serde_json::from_str(&body)?)
+}
+
+/// One long free phase where everyone may ask questions, vote on them and raise hands (no
+/// case-bringer, so the session can start at once).
+fn template() -> serde_json::Value {
+    let text = |s: &str| serde_json::json!({ "nl": s, "en": s });
+    serde_json::json!({
+        "id": "bench",
+        "name": text("Benchmark"),
+        "description": text("One long question round for load tests."),
+        "phases": [{
+            "id": "bench",
+            "name": text("Questions"),
+            "instruction": text("Ask open questions."),
+            "minutes": 240,
+            "turns": "free",
+            "allow": {
+                "facilitator": ["question"],
+                "participant": ["question"]
+            }
+        }]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunked_bodies_are_joined() {
+        assert_eq!(dechunk("3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"), "abcde");
+    }
+}

@@ -1,0 +1,288 @@
+//! `kring-bench`: load generator and benchmark suite for kring.
+//!
+//! It starts each server under test as its own process (kring with the SQLite store, kring with
+//! the in-memory store, and a Node.js `ws` baseline), opens rooms of real WebSocket members
+//! against it, drives open-loop Poisson traffic of realistic commands and measures fan-out
+//! latency for every recipient, deliveries per second, server CPU per delivery and server
+//! memory per connection, with the targets alternating so that they share the machine's
+//! noise. See `docs/PERFORMANCE.md`.
+
+mod client;
+mod http;
+mod load;
+mod procfs;
+mod report;
+mod server;
+mod suite;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "kring-bench",
+    about = "Benchmark kring against a Node.js ws baseline"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Runs the suite and writes the report.
+    Suite {
+        /// A short run that checks the machinery (small sizes, a few seconds per server).
+        #[arg(long)]
+        smoke: bool,
+        /// The kring server binary.
+        #[arg(long, default_value = "target/release/kring")]
+        kring: PathBuf,
+        #[arg(long, default_value = "node")]
+        node: String,
+        /// The folder of the baseline (`server.js`, with `node_modules`).
+        #[arg(long, default_value = "bench/baseline")]
+        baseline: PathBuf,
+        /// Scratch space for data directories and server logs.
+        #[arg(long, default_value = "bench/results/work")]
+        work: PathBuf,
+        #[arg(long, default_value = "docs/bench/results.json")]
+        json: PathBuf,
+        /// The document whose results section is replaced (left alone when absent).
+        #[arg(long)]
+        doc: Option<PathBuf>,
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Run only these servers (comma-separated: kring_sqlite, kring_memory, baseline).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+    },
+    /// One setup against the chosen servers, for tuning: prints the numbers.
+    Probe {
+        #[arg(long, default_value_t = 8)]
+        members: usize,
+        #[arg(long, default_value_t = 1000)]
+        conns: usize,
+        #[arg(long, value_delimiter = ',', default_value = "1,10")]
+        rates: Vec<f64>,
+        #[arg(long, default_value_t = 8)]
+        window: u64,
+        #[arg(long, default_value = "target/release/kring")]
+        kring: PathBuf,
+        #[arg(long, default_value = "bench/baseline")]
+        baseline: PathBuf,
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Also run the slow-consumer, storm and restart scenarios at these sizes.
+        #[arg(long)]
+        scenarios: bool,
+    },
+    /// Renders the Markdown and SVG again from a results file.
+    Report {
+        #[arg(long, default_value = "docs/bench/results.json")]
+        json: PathBuf,
+        #[arg(long, default_value = "docs/PERFORMANCE.md")]
+        doc: PathBuf,
+        #[arg(long, default_value = "docs/bench/latency.svg")]
+        svg: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // One thread: the generator's share of a core is what tells a valid run from a saturated
+    // one, and it leaves the other core to the server.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kring-bench: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(2),
+        Err(e) => {
+            eprintln!("kring-bench: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `Ok(false)`: the run finished but produced no valid numbers.
+async fn run(cli: Cli) -> anyhow::Result<bool> {
+    match cli.command {
+        Cmd::Suite {
+            smoke,
+            kring,
+            node,
+            baseline,
+            work,
+            json,
+            doc,
+            svg,
+            only,
+        } => {
+            let fd_limit = procfs::open_files_limit().unwrap_or(1024) as usize;
+            // The server and the generator each hold one descriptor per connection.
+            let max_conns = fd_limit.saturating_sub(400);
+            let mut plan = if smoke {
+                suite::Plan::smoke()
+            } else {
+                suite::Plan::full(max_conns)
+            };
+            keep_only(&mut plan, &only);
+            let programs = server::Programs {
+                kring,
+                node,
+                baseline,
+                work,
+            };
+            let report = suite::run(&plan, &programs).await;
+            if let Some(dir) = json.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&json, serde_json::to_string_pretty(&report)?)
+                .with_context(|| format!("writing {}", json.display()))?;
+            write_outputs(&report, doc.as_ref(), svg.as_ref())?;
+            Ok(check(&report))
+        }
+        Cmd::Probe {
+            members,
+            conns,
+            rates,
+            window,
+            kring,
+            baseline,
+            only,
+            scenarios,
+        } => {
+            let mut plan = suite::Plan::probe(
+                members,
+                conns,
+                rates,
+                std::time::Duration::from_secs(window),
+            );
+            if scenarios {
+                let rate = plan.rates.first().copied().unwrap_or(10.0);
+                plan.slow = Some((members, conns, rate, std::time::Duration::from_secs(window)));
+                plan.storm = Some((members, conns, conns * 2 / 5, rate));
+                plan.restart = Some((
+                    conns / members,
+                    members,
+                    rate,
+                    std::time::Duration::from_secs(4),
+                ));
+            }
+            keep_only(&mut plan, &only);
+            plan.scenario_targets = plan.targets.clone();
+            let programs = server::Programs {
+                kring,
+                node: "node".into(),
+                baseline,
+                work: "bench/results/work".into(),
+            };
+            let report = suite::run(&plan, &programs).await;
+            std::fs::create_dir_all("bench/results")?;
+            std::fs::write(
+                "bench/results/probe.json",
+                serde_json::to_string_pretty(&report)?,
+            )?;
+            Ok(check(&report))
+        }
+        Cmd::Report { json, doc, svg } => {
+            let text = std::fs::read_to_string(&json)
+                .with_context(|| format!("reading {}", json.display()))?;
+            let report: suite::Report = serde_json::from_str(&text)?;
+            write_outputs(&report, Some(&doc), Some(&svg))?;
+            Ok(true)
+        }
+    }
+}
+
+fn keep_only(plan: &mut suite::Plan, only: &[String]) {
+    if only.is_empty() {
+        return;
+    }
+    let keep = |t: &server::Target| {
+        let name = serde_json::to_value(t)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        only.contains(&name)
+    };
+    plan.targets.retain(keep);
+    plan.scenario_targets.retain(keep);
+}
+
+fn write_outputs(
+    report: &suite::Report,
+    doc: Option<&PathBuf>,
+    svg: Option<&PathBuf>,
+) -> anyhow::Result<()> {
+    let section = report::markdown(report);
+    if let Some(doc) = doc {
+        let old = std::fs::read_to_string(doc).unwrap_or_else(|_| "# Performance\n".to_owned());
+        std::fs::write(doc, report::splice(&old, &section))
+            .with_context(|| format!("writing {}", doc.display()))?;
+    } else {
+        println!("{section}");
+    }
+    if let Some(svg) = svg {
+        if let Some(dir) = svg.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(svg, report::svg(report))
+            .with_context(|| format!("writing {}", svg.display()))?;
+    }
+    Ok(())
+}
+
+/// Whether every server produced numbers: each setup connected and measured something valid,
+/// and the scenarios ran. No thresholds: those are for people reading the report.
+fn check(report: &suite::Report) -> bool {
+    let mut ok = true;
+    for s in &report.setups {
+        let valid = s.error.is_none()
+            && s.connections == s.planned
+            && s.rss_per_conn > 0.0
+            && s.phases
+                .iter()
+                .all(|p| p.samples > 0 && p.deliveries > 0 && p.cpu_per_delivery_us > 0.0);
+        if !valid {
+            eprintln!(
+                "[kring-bench] no valid numbers: {} {} x {}: {:?}",
+                s.target.label(),
+                s.rooms,
+                s.members,
+                s.error
+            );
+            ok = false;
+        }
+    }
+    for s in &report.slow {
+        if s.error.is_some() || s.with.samples == 0 || s.without.samples == 0 {
+            eprintln!("[kring-bench] slow-consumer run failed: {:?}", s.error);
+            ok = false;
+        }
+    }
+    for s in &report.storm {
+        if s.error.is_some() || s.replayed + s.full_views == 0 {
+            eprintln!("[kring-bench] storm run failed: {:?}", s.error);
+            ok = false;
+        }
+    }
+    for s in &report.restart {
+        if s.error.is_some() || s.replayed + s.full_views == 0 {
+            eprintln!("[kring-bench] restart run failed: {:?}", s.error);
+            ok = false;
+        }
+    }
+    ok
+}

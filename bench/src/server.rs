@@ -1,0 +1,185 @@
+//! The servers under test, each started as its own process on a fresh port.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+use tokio::process::{Child, Command};
+use tokio::time::Instant;
+
+use crate::http;
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// kring with its durable, embedded SQLite store (the default).
+    KringSqlite,
+    /// kring with the in-memory store: like for like with the baseline.
+    KringMemory,
+    /// Node.js with the `ws` package.
+    Baseline,
+}
+
+impl Target {
+    pub const ALL: [Target; 3] = [Target::KringSqlite, Target::KringMemory, Target::Baseline];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Target::KringSqlite => "kring (sqlite)",
+            Target::KringMemory => "kring (memory)",
+            Target::Baseline => "node ws",
+        }
+    }
+}
+
+/// Where the programs are.
+#[derive(Clone, Debug)]
+pub struct Programs {
+    pub kring: PathBuf,
+    pub node: String,
+    pub baseline: PathBuf,
+    /// Scratch space: SQLite data directories and server logs.
+    pub work: PathBuf,
+}
+
+pub struct Server {
+    pub target: Target,
+    pub addr: SocketAddr,
+    pub pid: String,
+    child: Child,
+    pub started: Instant,
+    /// When `/healthz` first answered.
+    pub ready: Instant,
+    pub data_dir: PathBuf,
+    pub log: PathBuf,
+}
+
+static NEXT_PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+
+fn next_port() -> u16 {
+    let base = 10_000 + (std::process::id() % 200) as u16 * 100;
+    base + NEXT_PORT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 100
+}
+
+impl Server {
+    /// Starts a server; `data_dir` (sqlite) is reused when given, so a restart finds its rooms.
+    pub async fn start(
+        programs: &Programs,
+        target: Target,
+        data_dir: Option<&Path>,
+        port: Option<u16>,
+    ) -> anyhow::Result<Server> {
+        let port = port.unwrap_or_else(next_port);
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let stamp = format!("{}-{}", target_slug(target), port);
+        let data_dir = data_dir
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| programs.work.join(format!("data-{stamp}")));
+        let log = programs.work.join(format!("server-{stamp}.log"));
+        std::fs::create_dir_all(&programs.work)?;
+        let log_file = std::fs::File::create(&log)?;
+        let mut cmd = match target {
+            Target::KringSqlite | Target::KringMemory => {
+                let mut cmd = Command::new(&programs.kring);
+                let store = if target == Target::KringSqlite {
+                    "sqlite"
+                } else {
+                    "memory"
+                };
+                cmd.args(["--listen", &addr.to_string(), "--store", store])
+                    .arg("--data-dir")
+                    .arg(&data_dir)
+                    .args(["--submit-limit", "1000000/1s", "--log", "info"])
+                    .args(["--max-connections", "100000", "--room-unload", "1h"])
+                    .env("NO_COLOR", "1");
+                cmd
+            }
+            Target::Baseline => {
+                let mut cmd = Command::new(&programs.node);
+                cmd.arg(programs.baseline.join("server.js"))
+                    .args(["--port", &port.to_string()]);
+                cmd
+            }
+        };
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .kill_on_drop(true);
+        let started = Instant::now();
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", target.label()))?;
+        let pid = child.id().context("server exited at once")?.to_string();
+        let mut server = Server {
+            target,
+            addr,
+            pid,
+            child,
+            started,
+            ready: started,
+            data_dir,
+            log,
+        };
+        server.wait_ready(Duration::from_secs(60)).await?;
+        Ok(server)
+    }
+
+    async fn wait_ready(&mut self, limit: Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if http::healthy(self.addr).await {
+                self.ready = Instant::now();
+                return Ok(());
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                bail!(
+                    "{} exited with {status}; see {}",
+                    self.target.label(),
+                    self.log.display()
+                );
+            }
+            if Instant::now() >= deadline {
+                bail!("{} did not become ready", self.target.label());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops the server the way an operator would (SIGTERM), then kills it if it lingers.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid])
+            .status()
+            .await;
+        if tokio::time::timeout(Duration::from_secs(15), self.child.wait())
+            .await
+            .is_err()
+        {
+            self.child.kill().await?;
+        }
+        Ok(())
+    }
+
+    pub fn rss(&self) -> u64 {
+        crate::procfs::rss_bytes(&self.pid).unwrap_or(0)
+    }
+
+    /// The server's own "rooms restored" line, if it logged one (kring at start-up).
+    pub fn restored_ms(&self) -> Option<u64> {
+        let log = std::fs::read_to_string(&self.log).ok()?;
+        let line = log.lines().find(|l| l.contains("rooms restored"))?;
+        let ms = line.split("ms=").nth(1)?;
+        ms.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    }
+}
+
+fn target_slug(target: Target) -> &'static str {
+    match target {
+        Target::KringSqlite => "sqlite",
+        Target::KringMemory => "memory",
+        Target::Baseline => "node",
+    }
+}

@@ -1,0 +1,705 @@
+//! The benchmark suite: the grid, the headline runs, slow consumers, a reconnect storm and a
+//! restart, with the targets alternating so that they share the machine's noise.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+use crate::client::Ctl;
+use crate::load::{self, Fleet, Phase};
+use crate::server::{Programs, Server, Target};
+
+/// What to run. `full()` is sized for a 2-core machine; `smoke()` checks the machinery.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub smoke: bool,
+    /// `(members per room, total connections)`.
+    pub sizes: Vec<(usize, usize)>,
+    pub rates: Vec<f64>,
+    /// Grid points above this many deliveries per second are left out: 2 cores cannot drive
+    /// them (the generator receives every delivery too).
+    pub max_deliveries: f64,
+    /// The runs the targets are checked on: `(members, connections, rates)`.
+    pub headline: Option<(usize, usize, Vec<f64>)>,
+    pub warm: Duration,
+    pub window: Duration,
+    /// `(members, connections, rate, window)`; 1% of the clients never read.
+    pub slow: Option<(usize, usize, f64, Duration)>,
+    /// `(members, connections, clients dropped, rate)`.
+    pub storm: Option<(usize, usize, usize, f64)>,
+    /// `(rooms, members, rate, seconds of traffic before the restart)`.
+    pub restart: Option<(usize, usize, f64, Duration)>,
+    pub targets: Vec<Target>,
+    /// Servers for the slow-consumer and storm scenarios (the grid runs all `targets`).
+    pub scenario_targets: Vec<Target>,
+    /// After joining, before idle memory is read.
+    pub settle: Duration,
+    /// After a window, for its last events to arrive.
+    pub drain: Duration,
+    /// Traffic during the storm, and when in it the clients drop.
+    pub storm_window: Duration,
+    pub storm_at: Duration,
+}
+
+impl Plan {
+    /// One setup only (for tuning): `members` x `conns` at `rates`.
+    pub fn probe(members: usize, conns: usize, rates: Vec<f64>, window: Duration) -> Plan {
+        Plan {
+            smoke: false,
+            sizes: vec![(members, conns)],
+            rates,
+            max_deliveries: f64::MAX,
+            headline: None,
+            warm: Duration::from_secs(2),
+            window,
+            slow: None,
+            storm: None,
+            restart: None,
+            targets: Target::ALL.to_vec(),
+            scenario_targets: Target::ALL.to_vec(),
+            settle: Duration::from_secs(2),
+            drain: Duration::from_millis(1500),
+            storm_window: Duration::from_secs(8),
+            storm_at: Duration::from_secs(3),
+        }
+    }
+
+    pub fn full(max_conns: usize) -> Plan {
+        let big = max_conns.min(19_200);
+        Plan {
+            smoke: false,
+            sizes: [4, 8, 30]
+                .into_iter()
+                .flat_map(|m| [1_000, 5_000, big].map(move |c| (m, c)))
+                .collect(),
+            rates: vec![1.0, 10.0, 50.0],
+            max_deliveries: 50_000.0,
+            headline: Some((8, 10_000, vec![1.0, 5.0])),
+            warm: Duration::from_secs(2),
+            window: Duration::from_secs(8),
+            slow: Some((8, 1_000, 25.0, Duration::from_secs(16))),
+            storm: Some((8, 5_000, 2_000, 2.0)),
+            restart: Some((1_000, 4, 5.0, Duration::from_secs(4))),
+            targets: Target::ALL.to_vec(),
+            scenario_targets: Target::ALL.to_vec(),
+            settle: Duration::from_secs(2),
+            drain: Duration::from_millis(1500),
+            storm_window: Duration::from_secs(8),
+            storm_at: Duration::from_secs(3),
+        }
+    }
+
+    pub fn smoke() -> Plan {
+        Plan {
+            smoke: true,
+            sizes: vec![(4, 120)],
+            rates: vec![10.0],
+            max_deliveries: 50_000.0,
+            headline: None,
+            warm: Duration::from_secs(1),
+            window: Duration::from_secs(2),
+            slow: Some((8, 200, 25.0, Duration::from_secs(2))),
+            storm: Some((8, 120, 40, 2.0)),
+            restart: Some((20, 4, 5.0, Duration::from_secs(2))),
+            targets: Target::ALL.to_vec(),
+            scenario_targets: vec![Target::KringSqlite],
+            settle: Duration::from_millis(500),
+            drain: Duration::from_millis(500),
+            storm_window: Duration::from_secs(3),
+            storm_at: Duration::from_millis(1500),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct Machine {
+    pub cores: usize,
+    pub mem_gib: f64,
+    pub open_files: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct SetupResult {
+    pub target: Target,
+    /// `grid` or `headline`.
+    pub kind: String,
+    pub members: usize,
+    pub rooms: usize,
+    pub planned: usize,
+    pub connections: usize,
+    pub connect_s: f64,
+    pub rss_before: u64,
+    pub rss_idle: u64,
+    pub rss_per_conn: f64,
+    pub phases: Vec<Phase>,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct SlowResult {
+    pub target: Target,
+    pub members: usize,
+    pub connections: usize,
+    pub slow_clients: usize,
+    pub without: Phase,
+    pub with: Phase,
+    /// Others' p99 with slow consumers over the p99 without them.
+    pub p99_ratio: f64,
+    /// Peak server RSS during the run with them, minus the peak without them.
+    pub rss_growth: i64,
+    /// How the slow clients' sockets ended, as they saw it when they read again.
+    pub closes: BTreeMap<String, u64>,
+    pub replayed: u64,
+    pub full_views: u64,
+    pub resume_failed: u64,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct StormResult {
+    pub target: Target,
+    pub connections: usize,
+    pub dropped: usize,
+    pub all_back_ms: f64,
+    pub replayed: u64,
+    pub full_views: u64,
+    pub resume_failed: u64,
+    pub gaps: u64,
+    pub dups: u64,
+    /// Members who ended behind the rest of their room.
+    pub behind: u64,
+    pub phase: Option<Phase>,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct RestartResult {
+    pub target: Target,
+    pub rooms: usize,
+    pub connections: usize,
+    pub events_before: u64,
+    /// From process start until `/healthz` answered (rooms are restored before it does).
+    pub ready_ms: f64,
+    /// The server's own measure of restoring the rooms.
+    pub restored_ms: Option<u64>,
+    /// From process start until every member had resumed.
+    pub all_back_ms: f64,
+    pub replayed: u64,
+    pub full_views: u64,
+    pub resume_failed: u64,
+    pub gaps: u64,
+    pub dups: u64,
+    pub behind: u64,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct Report {
+    pub smoke: bool,
+    pub unix_time: u64,
+    pub elapsed_s: f64,
+    pub machine: Machine,
+    pub setups: Vec<SetupResult>,
+    pub slow: Vec<SlowResult>,
+    pub storm: Vec<StormResult>,
+    pub restart: Vec<RestartResult>,
+}
+
+fn machine() -> Machine {
+    let mem_kb: f64 = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0.0);
+    Machine {
+        cores: std::thread::available_parallelism().map_or(1, usize::from),
+        mem_gib: mem_kb / 1024.0 / 1024.0,
+        open_files: crate::procfs::open_files_limit().unwrap_or(0),
+    }
+}
+
+fn rotate(targets: &[Target], by: usize) -> Vec<Target> {
+    let mut t = targets.to_vec();
+    if !t.is_empty() {
+        let n = by % t.len();
+        t.rotate_left(n);
+    }
+    t
+}
+
+static T0: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+pub fn log(msg: impl AsRef<str>) {
+    let t = T0
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64();
+    eprintln!("[kring-bench {t:>6.1}s] {}", msg.as_ref());
+}
+
+fn phase_line(p: &Phase) -> String {
+    format!(
+        "rate {:>4}: {:>8.0} deliveries/s  p50 {:>7.2} ms  p99 {:>7.2} ms  p99.9 {:>7.2} ms  max {:>7.1} ms  server {:.2} cores ({:.0}% sys) {:.2} us/delivery  gen {:.2} cores{}{}",
+        p.rate,
+        p.deliveries_per_s,
+        p.p50_ms,
+        p.p99_ms,
+        p.p999_ms,
+        p.max_ms,
+        p.server_cores,
+        p.server_sys_share * 100.0,
+        p.cpu_per_delivery_us,
+        p.generator_cores,
+        if p.errors.is_empty() {
+            String::new()
+        } else {
+            format!("  errors {:?}", p.errors)
+        },
+        p.invalid_reason
+            .as_ref()
+            .map_or(String::new(), |r| format!("  INVALID: {r}")),
+    )
+}
+
+pub async fn run(plan: &Plan, programs: &Programs) -> Report {
+    let started = Instant::now();
+    let mut report = Report {
+        smoke: plan.smoke,
+        unix_time: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        elapsed_s: 0.0,
+        machine: machine(),
+        setups: Vec::new(),
+        slow: Vec::new(),
+        storm: Vec::new(),
+        restart: Vec::new(),
+    };
+    let mut setups: Vec<(String, usize, usize, Vec<f64>)> = Vec::new();
+    if let Some((m, c, rates)) = &plan.headline {
+        setups.push(("headline".into(), *m, *c, rates.clone()));
+    }
+    for &(m, c) in &plan.sizes {
+        let rates: Vec<f64> = plan
+            .rates
+            .iter()
+            .copied()
+            .filter(|r| r * c as f64 <= plan.max_deliveries)
+            .collect();
+        setups.push(("grid".into(), m, c, rates));
+    }
+    for (i, (kind, members, conns, rates)) in setups.iter().enumerate() {
+        for target in rotate(&plan.targets, i) {
+            let result = setup_run(plan, programs, target, kind, *members, *conns, rates).await;
+            report.setups.push(result);
+        }
+    }
+    if let Some((members, conns, rate, window)) = plan.slow {
+        for target in &plan.scenario_targets {
+            report
+                .slow
+                .push(slow_run(plan, programs, *target, members, conns, rate, window).await);
+        }
+    }
+    if let Some((members, conns, dropped, rate)) = plan.storm {
+        for target in rotate(&plan.scenario_targets, 1) {
+            report
+                .storm
+                .push(storm_run(plan, programs, target, members, conns, dropped, rate).await);
+        }
+    }
+    if let Some((rooms, members, rate, secs)) = plan.restart {
+        report
+            .restart
+            .push(restart_run(plan, programs, rooms, members, rate, secs).await);
+    }
+    report.elapsed_s = started.elapsed().as_secs_f64();
+    report
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn setup_run(
+    plan: &Plan,
+    programs: &Programs,
+    target: Target,
+    kind: &str,
+    members: usize,
+    conns: usize,
+    rates: &[f64],
+) -> SetupResult {
+    let rooms = (conns as f64 / members as f64).round().max(1.0) as usize;
+    log(format!(
+        "{kind}: {} with {rooms} rooms x {members} members",
+        target.label()
+    ));
+    let mut result = SetupResult {
+        target,
+        kind: kind.to_owned(),
+        members,
+        rooms,
+        planned: rooms * members,
+        connections: 0,
+        connect_s: 0.0,
+        rss_before: 0,
+        rss_idle: 0,
+        rss_per_conn: 0.0,
+        phases: Vec::new(),
+        error: None,
+    };
+    let server = match Server::start(programs, target, None, None).await {
+        Ok(s) => s,
+        Err(e) => {
+            result.error = Some(format!("{e:#}"));
+            return result;
+        }
+    };
+    match load::build(&server, rooms, members, None, plan.settle).await {
+        Ok(fleet) => {
+            result.connections = fleet.connections();
+            result.connect_s = fleet.connect_s;
+            result.rss_before = fleet.rss_before;
+            result.rss_idle = fleet.rss_idle;
+            result.rss_per_conn = fleet.rss_per_conn();
+            log(format!(
+                "  {} connections in {:.1} s, {:.0} bytes of server memory per idle connection",
+                result.connections, result.connect_s, result.rss_per_conn
+            ));
+            for &rate in rates {
+                let phase =
+                    load::measure(&fleet, &server, rate, plan.warm, plan.window, plan.drain).await;
+                log(format!("  {}", phase_line(&phase)));
+                result.phases.push(phase);
+            }
+            fleet.stop().await;
+        }
+        Err(e) => {
+            log(format!("  setup failed: {e:#}"));
+            result.error = Some(format!("{e:#}"));
+        }
+    }
+    let _ = server.stop().await;
+    result
+}
+
+async fn slow_run(
+    plan: &Plan,
+    programs: &Programs,
+    target: Target,
+    members: usize,
+    conns: usize,
+    rate: f64,
+    window: Duration,
+) -> SlowResult {
+    let rooms = conns / members;
+    log(format!(
+        "slow consumers: {} with {rooms} rooms x {members}, 1% never read",
+        target.label()
+    ));
+    let mut result = SlowResult {
+        target,
+        members,
+        connections: rooms * members,
+        slow_clients: 0,
+        without: Phase::default(),
+        with: Phase::default(),
+        p99_ratio: 0.0,
+        rss_growth: 0,
+        closes: BTreeMap::new(),
+        replayed: 0,
+        full_views: 0,
+        resume_failed: 0,
+        error: None,
+    };
+    for with_slow in [false, true] {
+        let server = match Server::start(programs, target, None, None).await {
+            Ok(s) => s,
+            Err(e) => {
+                result.error = Some(format!("{e:#}"));
+                return result;
+            }
+        };
+        let slow_every = with_slow.then_some(100);
+        let fleet = match load::build(&server, rooms, members, slow_every, plan.settle).await {
+            Ok(f) => f,
+            Err(e) => {
+                result.error = Some(format!("{e:#}"));
+                let _ = server.stop().await;
+                return result;
+            }
+        };
+        let phase = load::measure(&fleet, &server, rate, plan.warm, window, plan.drain).await;
+        log(format!(
+            "  {} slow clients: {}",
+            if with_slow { "with" } else { "without" },
+            phase_line(&phase)
+        ));
+        if with_slow {
+            let slow: usize = fleet
+                .rooms
+                .iter()
+                .map(|r| r.members.iter().filter(|m| m.slow).count())
+                .sum();
+            result.slow_clients = slow;
+            for room in &fleet.rooms {
+                for m in room.members.iter().filter(|m| m.slow) {
+                    let _ = m.tx.send(Ctl::Drain);
+                }
+            }
+            let shared = fleet.shared.clone();
+            wait_until(Duration::from_secs(40), || {
+                let done = shared.replayed.load(Ordering::Relaxed)
+                    + shared.full_views.load(Ordering::Relaxed)
+                    + shared.resume_failed.load(Ordering::Relaxed);
+                done >= slow as u64
+            })
+            .await;
+            result.closes = shared
+                .closes()
+                .into_iter()
+                .filter(|(k, _)| k.starts_with("slow:"))
+                .collect();
+            result.replayed = shared.replayed.load(Ordering::Relaxed);
+            result.full_views = shared.full_views.load(Ordering::Relaxed);
+            result.resume_failed = shared.resume_failed.load(Ordering::Relaxed);
+            log(format!(
+                "  slow clients: {slow}, ended as {:?}, resumed with replay {}, with full view {}, failed {}",
+                result.closes, result.replayed, result.full_views, result.resume_failed
+            ));
+            result.with = phase;
+        } else {
+            result.without = phase;
+        }
+        fleet.stop().await;
+        let _ = server.stop().await;
+    }
+    if result.without.p99_ms > 0.0 {
+        result.p99_ratio = result.with.p99_ms / result.without.p99_ms;
+    }
+    result.rss_growth = result.with.server_rss_max as i64 - result.without.server_rss_max as i64;
+    result
+}
+
+async fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    done()
+}
+
+async fn storm_run(
+    plan: &Plan,
+    programs: &Programs,
+    target: Target,
+    members: usize,
+    conns: usize,
+    dropped: usize,
+    rate: f64,
+) -> StormResult {
+    let rooms = conns / members;
+    log(format!(
+        "reconnect storm: {} with {rooms} rooms x {members}, {dropped} drop and resume within 1 s",
+        target.label()
+    ));
+    let mut result = StormResult {
+        target,
+        connections: rooms * members,
+        dropped,
+        all_back_ms: 0.0,
+        replayed: 0,
+        full_views: 0,
+        resume_failed: 0,
+        gaps: 0,
+        dups: 0,
+        behind: 0,
+        phase: None,
+        error: None,
+    };
+    let server = match Server::start(programs, target, None, None).await {
+        Ok(s) => s,
+        Err(e) => {
+            result.error = Some(format!("{e:#}"));
+            return result;
+        }
+    };
+    let fleet = match load::build(&server, rooms, members, None, plan.settle).await {
+        Ok(f) => f,
+        Err(e) => {
+            result.error = Some(format!("{e:#}"));
+            let _ = server.stop().await;
+            return result;
+        }
+    };
+    let storm = async {
+        tokio::time::sleep(plan.storm_at).await;
+        let mut all: Vec<&crate::client::Handle> =
+            fleet.rooms.iter().flat_map(|r| r.members.iter()).collect();
+        fastrand::shuffle(&mut all);
+        let began = Instant::now();
+        for handle in all.into_iter().take(dropped) {
+            let tx = handle.tx.clone();
+            let at = began + Duration::from_micros(fastrand::u64(..1_000_000));
+            tokio::spawn(async move {
+                tokio::time::sleep_until(at).await;
+                let _ = tx.send(Ctl::Drop);
+            });
+        }
+        let shared = fleet.shared.clone();
+        wait_until(Duration::from_secs(60), || {
+            shared.replayed.load(Ordering::Relaxed)
+                + shared.full_views.load(Ordering::Relaxed)
+                + shared.resume_failed.load(Ordering::Relaxed)
+                >= dropped as u64
+        })
+        .await;
+        let last = *fleet
+            .shared
+            .last_back
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        last.map_or(0.0, |l| {
+            l.saturating_duration_since(began).as_secs_f64() * 1000.0
+        })
+    };
+    let traffic = load::measure(
+        &fleet,
+        &server,
+        rate,
+        Duration::from_secs(1),
+        plan.storm_window,
+        plan.drain,
+    );
+    let (phase, all_back_ms) = tokio::join!(traffic, storm);
+    let shared = &fleet.shared;
+    result.all_back_ms = all_back_ms;
+    result.replayed = shared.replayed.load(Ordering::Relaxed);
+    result.full_views = shared.full_views.load(Ordering::Relaxed);
+    result.resume_failed = shared.resume_failed.load(Ordering::Relaxed);
+    result.gaps = shared.gaps.load(Ordering::Relaxed);
+    result.dups = shared.dups.load(Ordering::Relaxed);
+    result.behind = fleet.behind();
+    log(format!(
+        "  all {} back after {:.0} ms: replay {}, full view {}, failed {}; gaps {}, duplicates {}, behind {}",
+        dropped,
+        result.all_back_ms,
+        result.replayed,
+        result.full_views,
+        result.resume_failed,
+        result.gaps,
+        result.dups,
+        result.behind
+    ));
+    log(format!("  {}", phase_line(&phase)));
+    result.phase = Some(phase);
+    fleet.stop().await;
+    let _ = server.stop().await;
+    result
+}
+
+async fn restart_run(
+    plan: &Plan,
+    programs: &Programs,
+    rooms: usize,
+    members: usize,
+    rate: f64,
+    secs: Duration,
+) -> RestartResult {
+    let target = Target::KringSqlite;
+    log(format!(
+        "restart: {} with {rooms} live rooms x {members} members",
+        target.label()
+    ));
+    let mut result = RestartResult {
+        target,
+        rooms,
+        connections: rooms * members,
+        events_before: 0,
+        ready_ms: 0.0,
+        restored_ms: None,
+        all_back_ms: 0.0,
+        replayed: 0,
+        full_views: 0,
+        resume_failed: 0,
+        gaps: 0,
+        dups: 0,
+        behind: 0,
+        error: None,
+    };
+    let server = match Server::start(programs, target, None, None).await {
+        Ok(s) => s,
+        Err(e) => {
+            result.error = Some(format!("{e:#}"));
+            return result;
+        }
+    };
+    let fleet: Fleet = match load::build(&server, rooms, members, None, plan.settle).await {
+        Ok(f) => f,
+        Err(e) => {
+            result.error = Some(format!("{e:#}"));
+            let _ = server.stop().await;
+            return result;
+        }
+    };
+    let phase = load::measure(&fleet, &server, rate, plan.warm, secs, plan.drain).await;
+    result.events_before = phase.fired;
+    fleet.shared.auto_resume.store(true, Ordering::Relaxed);
+    let data_dir = server.data_dir.clone();
+    let port = server.addr.port();
+    let _ = server.stop().await;
+    let server = match Server::start(programs, target, Some(&data_dir), Some(port)).await {
+        Ok(s) => s,
+        Err(e) => {
+            result.error = Some(format!("{e:#}"));
+            fleet.stop().await;
+            return result;
+        }
+    };
+    let shared = fleet.shared.clone();
+    let conns = fleet.connections() as u64;
+    wait_until(Duration::from_secs(90), || {
+        shared.replayed.load(Ordering::Relaxed)
+            + shared.full_views.load(Ordering::Relaxed)
+            + shared.resume_failed.load(Ordering::Relaxed)
+            >= conns
+    })
+    .await;
+    // Quiet for a moment, then everyone in a room must be at the same place.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    result.ready_ms = server.ready.duration_since(server.started).as_secs_f64() * 1000.0;
+    result.restored_ms = server.restored_ms();
+    let last = *shared.last_back.lock().unwrap_or_else(|e| e.into_inner());
+    result.all_back_ms = last.map_or(0.0, |l| {
+        l.saturating_duration_since(server.started).as_secs_f64() * 1000.0
+    });
+    result.replayed = shared.replayed.load(Ordering::Relaxed);
+    result.full_views = shared.full_views.load(Ordering::Relaxed);
+    result.resume_failed = shared.resume_failed.load(Ordering::Relaxed);
+    result.gaps = shared.gaps.load(Ordering::Relaxed);
+    result.dups = shared.dups.load(Ordering::Relaxed);
+    result.behind = fleet.behind();
+    log(format!(
+        "  ready after {:.0} ms (restored in {:?} ms), all {} members back after {:.0} ms: replay {}, full view {}, failed {}; gaps {}, duplicates {}",
+        result.ready_ms,
+        result.restored_ms,
+        conns,
+        result.all_back_ms,
+        result.replayed,
+        result.full_views,
+        result.resume_failed,
+        result.gaps,
+        result.dups
+    ));
+    fleet.shared.auto_resume.store(false, Ordering::Relaxed);
+    fleet.stop().await;
+    let _ = server.stop().await;
+    result
+}

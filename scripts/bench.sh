@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Benchmarks kring side by side with a Node.js `ws` baseline and writes the report:
+# docs/bench/results.json, the results section of docs/PERFORMANCE.md and
+# docs/bench/latency.svg. Installs what it needs (Node.js and npm from Debian when missing,
+# the baseline's npm packages, a release build of the server and the generator).
+#
+#   scripts/bench.sh           the full grid (about 25 minutes on 2 cores)
+#   scripts/bench.sh --smoke   a short run that checks the numbers come out (CI); writes to
+#                              bench/results/smoke/ and leaves docs/ alone
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+smoke=0
+case "${1:-}" in
+    --smoke) smoke=1 ;;
+    "") ;;
+    *) echo "usage: scripts/bench.sh [--smoke]" >&2; exit 64 ;;
+esac
+
+log() { printf '\n== %s\n' "$*"; }
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "installing nodejs and npm (Debian packages)"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
+fi
+
+log "baseline npm packages"
+(cd bench/baseline && npm ci --no-audit --no-fund --loglevel=error)
+
+log "release build of the server and the load generator"
+cargo build --release --locked -p kring-server -p kring-bench
+bin="${CARGO_TARGET_DIR:-target}/release"
+
+# One descriptor per connection in the server and in the generator: take all we may.
+hard="$(ulimit -Hn)"
+[ "$hard" = "unlimited" ] && hard=1048576
+ulimit -n "$hard"
+
+if [ "$smoke" -eq 1 ]; then
+    out=bench/results/smoke
+    mkdir -p "$out"
+    log "benchmark smoke run (small sizes, a few seconds per server)"
+    "$bin/kring-bench" suite --smoke --kring "$bin/kring" --baseline bench/baseline \
+        --work "$out/work" --json "$out/results.json" --doc "$out/PERFORMANCE.md" \
+        --svg "$out/latency.svg"
+    log "benchmark smoke run produced valid numbers ($out/PERFORMANCE.md)"
+else
+    log "benchmark: kring (sqlite), kring (memory) and the node ws baseline, alternating"
+    "$bin/kring-bench" suite --kring "$bin/kring" --baseline bench/baseline \
+        --work bench/results/work --json docs/bench/results.json --doc docs/PERFORMANCE.md \
+        --svg docs/bench/latency.svg
+    log "report written: docs/PERFORMANCE.md, docs/bench/results.json, docs/bench/latency.svg"
+fi
