@@ -316,8 +316,9 @@ export class Session {
         this.transport.stop();
         return;
       }
-      if (err.code === "rate_limited" && err.retry_after_ms) this.transport.delayNext(err.retry_after_ms);
-      if (categoryOf(err.code) !== "fatal" && err.code !== "rate_limited") this.notice(err);
+      // Too many messages or join attempts: the next connection waits as long as asked.
+      if (err.retry_after_ms) this.transport.delayNext(err.retry_after_ms);
+      if (categoryOf(err.code) !== "fatal" && err.code !== "rate_limited" && err.code !== "too_many_attempts") this.notice(err);
       return;
     }
     const category = categoryOf(err.code);
