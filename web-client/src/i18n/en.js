@@ -45,6 +45,7 @@ export default {
 
   "phase.lobby": "Waiting to start",
   "phase.lobbyHint": "The facilitator starts the session as soon as everyone is here.",
+  "phase.lobbyHintFacilitator": "Share the code or the QR code. Start the session once everyone is here; who comes in appears on the right.",
   "phase.ended": "The session has ended",
   "phase.endedHint": "Thank you for taking part. What was discussed here stays in the group.",
   "phase.step": "Phase {n} of {total}",

@@ -46,6 +46,7 @@ export default {
 
   "phase.lobby": "Nog even wachten",
   "phase.lobbyHint": "De begeleider start de sessie zodra iedereen er is.",
+  "phase.lobbyHintFacilitator": "Deel de code of de QR-code. Start de sessie zodra iedereen er is; wie binnenkomt, zie je rechts.",
   "phase.ended": "De sessie is afgelopen",
   "phase.endedHint": "Dank je wel voor je bijdrage. Wat hier besproken is, blijft in de groep.",
   "phase.step": "Fase {n} van {total}",

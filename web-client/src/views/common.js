@@ -82,7 +82,7 @@ export function nameOf(view, id) {
 /**
  * The phase: where we are, what it asks, and its time box.
  * @param {SessionView} view
- * @param {{big?: boolean, headingLevel?: 1 | 2, now?: number}} [opts]
+ * @param {{big?: boolean, headingLevel?: 1 | 2, now?: number, facilitator?: boolean}} [opts]
  */
 export function phaseCard(view, opts = {}) {
   const Heading = opts.headingLevel === 2 ? "h2" : "h1";
@@ -92,7 +92,7 @@ export function phaseCard(view, opts = {}) {
       { class: ["phase", "card", opts.big && "big"], "aria-labelledby": "phase-name" },
       h("p", { class: "phase-step" }, local(view.method.name)),
       h(Heading, { id: "phase-name" }, t("phase.lobby")),
-      h("p", { class: "phase-instruction" }, t("phase.lobbyHint")),
+      h("p", { class: "phase-instruction" }, t(opts.facilitator ? "phase.lobbyHintFacilitator" : "phase.lobbyHint")),
     );
   }
   if (view.status === "ended") {

@@ -47,7 +47,7 @@ export function consoleSections(session, view) {
   main.push({
     key: "phase",
     sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name)]),
-    build: () => phaseCard(view, { headingLevel: 2, now: session.now() }),
+    build: () => phaseCard(view, { headingLevel: 2, now: session.now(), facilitator: true }),
   });
   main.push({
     key: "speaker",
