@@ -72,6 +72,7 @@ export class Transport {
     this.state = State.Connecting;
     this.attempt = 0;
     this.lastHeard = 0;
+    this.lastPing = 0;
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.retryTimer = null;
     /** @type {ReturnType<typeof setInterval> | null} */
@@ -249,8 +250,10 @@ export class Transport {
       this.scheduleRetry();
       return;
     }
-    if (this.ws.readyState === WebSocket.OPEN && this.state === State.Connected) {
-      this.rawSend(this.ws, { type: "ping", t: Date.now() });
+    const now = Date.now();
+    if (this.ws.readyState === WebSocket.OPEN && this.state === State.Connected && now - this.lastPing >= PING_EVERY_MS) {
+      this.lastPing = now;
+      this.rawSend(this.ws, { type: "ping", t: now });
     }
   }
 
