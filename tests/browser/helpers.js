@@ -47,6 +47,9 @@ export async function startServer(env = {}) {
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit"],
   });
+  // Never leave a server behind, even when a test run is cut short.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -67,6 +70,7 @@ export async function startServer(env = {}) {
     url,
     port,
     async stop() {
+      process.removeListener("exit", killOnExit);
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
