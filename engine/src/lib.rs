@@ -98,6 +98,9 @@ pub struct SessionParams {
     pub created_at: Millis,
     /// SHA-256 (hex) of the facilitator token.
     pub facilitator_token_hash: String,
+    /// SHA-256 (hex) of the token that opens only the shared screen.
+    #[serde(default)]
+    pub screen_token_hash: Option<String>,
     /// Carried over from the group's previous meeting; when present the session opens with a
     /// report-back phase.
     pub report_back: Option<ReportBack>,

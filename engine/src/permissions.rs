@@ -42,14 +42,19 @@ pub fn needs_case_bringer(phase: &PhaseTemplate) -> bool {
         || phase.turns == TurnMode::CaseBringerOnly
 }
 
-/// Whether a member in `role` takes part in turn-taking (rounds) in `phase`: anyone who may
-/// submit something there, and participants always (a round of spoken contributions needs no
-/// written input). Never the facilitator (who runs the round) or the screen.
+/// Whether a member in `role` takes part in turn-taking (rounds) in `phase`: participants
+/// always (a round of spoken contributions needs no written input), others when they may
+/// contribute something of their own there. Answering a question and reacting to advice are
+/// responses to other people's turns, not turns: the case-bringer answers in the question
+/// round and reacts in the advice round without holding the floor. Never the facilitator
+/// (who runs the round) or the screen.
 pub fn takes_turns(phase: &PhaseTemplate, role: Role) -> bool {
     match role {
         Role::Facilitator | Role::Screen => false,
         Role::Participant => true,
-        Role::CaseBringer | Role::NoteTaker => !allowed(phase, role).is_empty(),
+        Role::CaseBringer | Role::NoteTaker => allowed(phase, role)
+            .iter()
+            .any(|kind| !matches!(kind, InputKind::Answer | InputKind::Reaction)),
     }
 }
 

@@ -75,6 +75,7 @@ impl Session {
             }),
             items,
             report_back: self.params.report_back.clone(),
+            settings: self.params.settings.clone(),
             me,
         }
     }

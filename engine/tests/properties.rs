@@ -396,7 +396,8 @@ proptest! {
             .map(|(m, _)| *m)
             .collect();
         let f = sim.room.f;
-        let decision = sim.room.ok(f, goto(2));
+        // The core round: the case-bringer takes a turn there too (rewording the key question).
+        let decision = sim.room.ok(f, goto(3));
         let order = decision.events.iter().find_map(|e| match e {
             Event::PhaseChanged { round, .. } => Some(round.clone()),
             _ => None,

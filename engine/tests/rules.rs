@@ -144,10 +144,10 @@ fn entering_a_phase_stamps_times_and_clears_turns() {
     let round = room.view(p).round.expect("a round phase");
     assert_eq!(
         round.order,
-        vec![cb, p, b],
-        "join order, present only, no facilitator"
+        vec![p, b],
+        "join order, present only, no facilitator; the case-bringer answers, not in turn"
     );
-    assert_eq!(room.floor(), Some(cb));
+    assert_eq!(room.floor(), Some(p));
     room.ok(room.f, Command::PrevPhase {});
     room.ok(room.f, next());
     assert_eq!(room.phase(), (2, 5), "going back is a new phase stamp too");
@@ -268,7 +268,7 @@ fn a_round_walks_the_order_with_passes_and_skips() {
     let (mut room, cb, [p, a, b]) = basic();
     let f = room.f;
     assert_eq!(room.code(p, Command::Pass {}), ErrorCode::NoRound);
-    room.ok(f, goto(2));
+    room.ok(f, goto(3)); // the core round: the case-bringer takes a turn too
     assert_eq!(room.view(f).round.expect("round").order, vec![cb, p, a, b]);
     assert_eq!(room.floor(), Some(cb));
     room.ok(f, Command::NextSpeaker {});
@@ -303,7 +303,7 @@ fn a_round_walks_the_order_with_passes_and_skips() {
 fn away_members_are_skipped_and_leave_turns_after_the_grace_period() {
     let (mut room, cb, [p, a, b]) = basic();
     let f = room.f;
-    room.ok(f, goto(2));
+    room.ok(f, goto(3));
     room.s.set_online(p, false);
     room.ok(f, Command::NextSpeaker {});
     assert_eq!(room.floor(), Some(a), "away member skipped, still pending");

@@ -97,10 +97,11 @@ fn a_complete_basic_model_session() {
         &[2],
     );
 
-    // 2. Exploring: a round of open questions; the case-bringer answers.
+    // 2. Exploring: a round of open questions; the case-bringer answers them, without a turn
+    // of her own.
     room.ok(f, Command::NextPhase {});
     let round = room.view(f).round.expect("round").order;
-    assert_eq!(round, vec![carla, piet, anna, bram, dirk]);
+    assert_eq!(round, vec![piet, anna, bram, dirk]);
     let late = room.run(
         dirk,
         submit(InputKind::Question, "Wat vind je ervan?"),
@@ -146,7 +147,7 @@ fn a_complete_basic_model_session() {
     assert!(
         view.members
             .iter()
-            .filter(|m| m.id != f)
+            .filter(|m| m.id != f && m.id != carla)
             .all(|m| m.speaking_ms == 20_000)
     );
 
@@ -286,11 +287,11 @@ fn a_complete_gossip_session() {
         &[1],
     );
 
-    // 1. Exploration: at most three questions each, in a round.
+    // 1. Exploration: at most three questions each, in a round (the case-bringer answers).
     room.ok(f, Command::NextPhase {});
     assert_eq!(
         room.view(f).round.expect("round").order,
-        vec![carla, piet, anna, bram, dirk]
+        vec![piet, anna, bram, dirk]
     );
     for p in participants {
         for n in 0..3 {

@@ -67,6 +67,12 @@ pub struct SessionCreated {
     pub ws_path: String,
     /// Secret (128 bits or more): joins as facilitator and opens the shared screen.
     pub facilitator_token: String,
+    /// Secret that only opens the read-only shared screen (`join.as = "screen"`), for a
+    /// projector PC that must not hold the facilitator's powers.
+    pub screen_token: String,
+    /// The shared screen's link, with the screen token in the fragment (never sent to a
+    /// server in a request).
+    pub screen_url: String,
     /// Secret for starting the group's next meeting (see `CreateSession::group_token`).
     pub group_token: String,
 }

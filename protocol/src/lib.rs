@@ -22,6 +22,8 @@
 //!   is 1) and belongs to the room's `epoch`. A client that reconnects sends its resume token,
 //!   the epoch and the last `seq` it saw; it gets exactly the missed events, or a full view
 //!   when they cannot be replayed (other epoch, or too old).
+//! * Presence is not sequenced: `welcome.online` is the state after the replayed events, so a
+//!   resuming client applies it after them; later changes come as `presence` messages.
 //! * Every command carries a client message id; a retried id is applied once and acknowledged
 //!   again with the original result. An `ack` is sent only after the command's events are
 //!   durable, and after those events were sent to every member.

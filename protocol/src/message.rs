@@ -45,7 +45,7 @@ pub enum Join {
         #[ts(optional = nullable)]
         last_seq: Option<Seq>,
     },
-    /// The read-only shared screen, opened by the facilitator (facilitator token).
+    /// The read-only shared screen: the screen token (or the facilitator token).
     Screen { token: String },
 }
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Item, ItemId, Language, MemberId, MethodTemplate, Millis, Role};
+use crate::{Item, ItemId, Language, MemberId, MethodTemplate, Millis, Role, SessionSettings};
 
 #[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
@@ -23,6 +23,9 @@ pub struct SessionView {
     pub title: String,
     pub language: Language,
     pub method: MethodTemplate,
+    /// What the facilitator chose when creating the session (e.g. whether anonymous input is
+    /// allowed).
+    pub settings: SessionSettings,
     pub status: SessionStatus,
     pub phase: Option<PhaseState>,
     pub locked: bool,

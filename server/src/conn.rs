@@ -2,6 +2,7 @@
 //! (drain the bounded queue in batches, ping). Either ending ends both.
 
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -15,6 +16,7 @@ use kring_protocol::{
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, timeout};
+use tokio_util::sync::WaitForCancellationFutureOwned;
 
 use crate::clock::now_ms;
 use crate::hub::{Hub, HubError};
@@ -44,6 +46,7 @@ pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer:
     let writer = tokio::spawn(write_loop(ws_tx, rx, sink.clone(), hub.config().heartbeat));
     let mut reader = Reader {
         hub,
+        killed: Box::pin(sink.killed().clone().cancelled_owned()),
         sink,
         peer,
         bucket: TokenBucket::new(RATE_PER_SEC, RATE_BURST),
@@ -72,6 +75,8 @@ struct Reader {
     sink: ConnSink,
     peer: IpAddr,
     bucket: TokenBucket,
+    /// The sink's kill signal, made once rather than per message.
+    killed: Pin<Box<WaitForCancellationFutureOwned>>,
 }
 
 enum Next {
@@ -87,7 +92,9 @@ impl Reader {
         mut ws: SplitStream<WebSocket>,
         code: Option<String>,
     ) -> Option<(RoomHandle, Option<MemberId>)> {
-        let (room, member) = self.hello(&mut ws, code).await?;
+        // Joining awaits deep futures (room lookup, loading from the store) that are done once;
+        // boxed, their size is not carried by every idle connection's task for its lifetime.
+        let (room, member) = Box::pin(self.hello(&mut ws, code)).await?;
         let away_after = self.hub.config().away_after;
         loop {
             let text = match self.next(&mut ws, away_after).await {
@@ -236,7 +243,7 @@ impl Reader {
     async fn next(&mut self, ws: &mut SplitStream<WebSocket>, silence: Duration) -> Next {
         loop {
             let frame = tokio::select! {
-                _ = self.sink.killed().cancelled() => return Next::End,
+                _ = self.killed.as_mut() => return Next::End,
                 frame = timeout(silence, ws.next()) => frame,
             };
             match frame {
@@ -360,10 +367,14 @@ async fn write_loop(
     let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let killed = sink.killed().clone();
+    // Made once: each `cancelled()` call locks the token's tree, and this loop turns once per
+    // batch of frames.
+    let cancelled = killed.cancelled();
+    tokio::pin!(cancelled);
     loop {
         let first = tokio::select! {
             biased;
-            _ = killed.cancelled() => {
+            _ = &mut cancelled => {
                 let code = sink.reason().unwrap_or(ErrorCode::SlowConsumer);
                 let _ = timeout(Duration::from_secs(1), ws.send(close_frame(code))).await;
                 break;

@@ -473,3 +473,50 @@ async fn graceful_shutdown_tells_clients_to_reconnect() {
     let _server = shutdown.await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(10), "bounded");
 }
+
+#[tokio::test]
+async fn the_screen_token_opens_only_the_shared_screen() {
+    let server = spawn_app().await;
+    let session = server.create_session("basic").await;
+    assert!(session.screen_url.ends_with(&format!(
+        "/screen/{}#{}",
+        session.code, session.screen_token
+    )));
+    assert_ne!(session.screen_token, session.facilitator_token);
+
+    let mut screen = server.connect(&session.code).await;
+    let welcome = screen
+        .hello(Join::Screen {
+            token: session.screen_token.clone(),
+        })
+        .await
+        .clone();
+    assert_eq!(welcome.role, Role::Screen);
+    assert_eq!(welcome.member, None);
+    assert!(welcome.resume_token.is_none());
+    assert!(welcome.view.expect("a view").settings.allow_anonymous);
+    screen
+        .send(&ClientMsg::Command(CommandEnvelope {
+            id: "x".into(),
+            phase: None,
+            command: Command::StartSession {},
+        }))
+        .await;
+    assert_eq!(
+        screen.error().await.code,
+        ErrorCode::BadMessage,
+        "read-only"
+    );
+
+    let mut pretender = server.connect(&session.code).await;
+    pretender
+        .send(&ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            join: Join::Facilitator {
+                token: session.screen_token.clone(),
+                name: "F".into(),
+            },
+        })
+        .await;
+    assert_eq!(pretender.error().await.code, ErrorCode::BadToken);
+}

@@ -119,7 +119,12 @@ export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind":
 
 export type SessionStatus = "lobby" | "running" | "ended";
 
-export type SessionView = { code: string, title: string, language: Language, method: MethodTemplate, status: SessionStatus, phase: PhaseState | null, locked: boolean, case_bringer: MemberId | null, members: Array<MemberView>, 
+export type SessionView = { code: string, title: string, language: Language, method: MethodTemplate, 
+/**
+ * What the facilitator chose when creating the session (e.g. whether anonymous input is
+ * allowed).
+ */
+settings: SessionSettings, status: SessionStatus, phase: PhaseState | null, locked: boolean, case_bringer: MemberId | null, members: Array<MemberView>, 
 /**
  * Raised hands, in queue order.
  */
@@ -291,6 +296,16 @@ ws_path: string,
  * Secret (128 bits or more): joins as facilitator and opens the shared screen.
  */
 facilitator_token: string, 
+/**
+ * Secret that only opens the read-only shared screen (`join.as = "screen"`), for a
+ * projector PC that must not hold the facilitator's powers.
+ */
+screen_token: string, 
+/**
+ * The shared screen's link, with the screen token in the fragment (never sent to a
+ * server in a request).
+ */
+screen_url: string, 
 /**
  * Secret for starting the group's next meeting (see `CreateSession::group_token`).
  */

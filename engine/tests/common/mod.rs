@@ -19,6 +19,7 @@ pub fn params(method: &str) -> SessionParams {
         settings: SessionSettings::default(),
         created_at: T0,
         facilitator_token_hash: "f-hash".into(),
+        screen_token_hash: None,
         report_back: None,
         submit_limit: Default::default(),
     }

@@ -54,6 +54,7 @@ pub async fn create_session(
     };
     let (group, group_token, report_back) = group_for(&app, request.group_token).await?;
     let facilitator_token = new_token();
+    let screen_token = new_token();
     let mut params = SessionParams {
         code: String::new(),
         title,
@@ -62,16 +63,20 @@ pub async fn create_session(
         settings: request.settings.unwrap_or_default(),
         created_at: now_ms(),
         facilitator_token_hash: hash_token(&facilitator_token),
+        screen_token_hash: Some(hash_token(&screen_token)),
         report_back,
         submit_limit: app.hub.config().submit_limit,
     };
     let code = create_with_fresh_code(&app, &mut params, group).await?;
     let shown = display_code(&code);
+    let base = base_url(&app, &headers);
     tracing::info!(room = %code, method = %params.method.id, "session created");
     Ok((
         StatusCode::CREATED,
         Json(SessionCreated {
-            join_url: format!("{}/join/{shown}", base_url(&app, &headers)),
+            join_url: format!("{base}/join/{shown}"),
+            screen_url: format!("{base}/screen/{shown}#{screen_token}"),
+            screen_token,
             qr_url: format!("/join/{shown}/qr.svg"),
             ws_path: format!("/ws/{code}"),
             code: shown,
