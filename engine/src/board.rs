@@ -233,11 +233,13 @@ impl Session {
         }]))
     }
 
+    /// Reveals every unrevealed note at once; a note the facilitator hid stays unrevealed
+    /// (revealing it would show everyone an empty slot and the facilitator its text).
     pub(crate) fn reveal_notes(&self) -> Result<Decision, Rejection> {
         let notes: Vec<Item> = self
             .items
             .iter()
-            .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
+            .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed && !i.hidden)
             .map(|i| Item {
                 revealed: true,
                 ..i.clone()
