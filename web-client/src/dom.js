@@ -69,12 +69,14 @@ function setAttrs(el, attrs) {
 }
 
 /**
- * Only same-origin paths, http(s) and data: images. Never `javascript:`.
+ * Only same-origin paths, http(s), data: images and Blob URLs this page made (downloads).
+ * Never `javascript:`.
  * @param {string} url
  */
 export function safeUrl(url) {
   const trimmed = url.trim().toLowerCase();
   if (trimmed.startsWith("/") && !trimmed.startsWith("//")) return true;
+  if (typeof location !== "undefined" && trimmed.startsWith(`blob:${location.origin.toLowerCase()}/`)) return true;
   return trimmed.startsWith("https:") || trimmed.startsWith("http:") || trimmed.startsWith("data:image/");
 }
 

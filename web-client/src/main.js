@@ -135,12 +135,19 @@ function sessionPage(code) {
 }
 
 /**
- * `/screen/{code}`: the read-only big screen, opened from the console (it uses the
- * facilitator token this browser holds).
+ * `/screen/{code}`: the read-only big screen. Opened from the screen link (`#<screen token>`,
+ * e.g. on the room's projector PC), whose token is remembered for reloads and then dropped
+ * from the address bar; or from the console on the facilitator's own device.
  * @param {string} code
  */
 function screenPage(code) {
-  if (!storage.facilitatorToken(code)) {
+  const fromLink = screenTokenFromFragment(location.hash);
+  if (fromLink) {
+    storage.saveScreenToken(code, fromLink);
+    history.replaceState(history.state, "", location.pathname + location.search);
+  }
+  const token = storage.screenToken(code) ?? storage.facilitatorToken(code);
+  if (!token) {
     const render = () =>
       replace(
         root,
@@ -150,7 +157,21 @@ function screenPage(code) {
     showPage(render);
     return;
   }
-  runSession(code, new Session(code, { as: "screen" }));
+  runSession(code, new Session(code, { as: "screen", token }));
+}
+
+/**
+ * The screen token in a screen link's fragment (`#<token>`), or null.
+ * @param {string} hash `location.hash`
+ */
+function screenTokenFromFragment(hash) {
+  let token = hash.replace(/^#/, "");
+  try {
+    token = decodeURIComponent(token).trim();
+  } catch {
+    return null;
+  }
+  return /^[A-Za-z0-9_-]{16,200}$/.test(token) ? token : null;
 }
 
 /**
@@ -202,6 +223,8 @@ function runSession(code, session) {
       return;
     }
     announcer.update(view, session.member);
+    // Lets the layout put what matters at the end first on small screens.
+    document.body.dataset.status = view.status;
     if (session.role === "screen") {
       setLayout("screen");
       const { top, boards } = screenSections(view, session.now());
@@ -284,6 +307,9 @@ function syncSections(container, sections) {
 function fatalMessage(session) {
   const code = session.fatal?.code ?? "internal";
   const known = ["removed", "taken_over", "session_ended", "room_not_found", "room_locked", "room_full", "bad_token", "unsupported_version", "forbidden", "not_found"];
+  if (session.mode.as === "screen" && code === "bad_token") {
+    return messagePage(t("screen.badLink.title"), t("screen.badLink.text"), [h("a", { href: "/", class: "button" }, t("app.home"))]);
+  }
   const key = known.includes(code) ? code : "other";
   /** @type {Node[]} */
   const actions = [];

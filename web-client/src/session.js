@@ -22,7 +22,7 @@ import * as storage from "./storage.js";
 
 /**
  * How this page joins.
- * @typedef {{as: "member", name: string} | {as: "facilitator", name: string} | {as: "screen"} | {as: "resume"}} JoinMode
+ * @typedef {{as: "member", name: string} | {as: "facilitator", name: string} | {as: "screen", token: string} | {as: "resume"}} JoinMode
  */
 
 /**
@@ -190,7 +190,7 @@ export class Session {
   hello() {
     const protocol = 1;
     if (this.mode.as === "screen") {
-      return { type: "hello", protocol, join: { as: "screen", token: this.facToken ?? "" } };
+      return { type: "hello", protocol, join: { as: "screen", token: this.mode.token } };
     }
     if (this.creds) {
       const replay = !this.needFull && this.view !== null;
@@ -366,6 +366,10 @@ export class Session {
       return;
     }
     if (code === "bad_token" || code === "removed") storage.saveCredentials(this.code, null);
+    // A screen link that is not (or no longer) valid is not tried again on a reload.
+    if (code === "bad_token" && this.mode.as === "screen" && this.mode.token === storage.screenToken(this.code)) {
+      storage.saveScreenToken(this.code, null);
+    }
     if (code === "removed" || code === "session_ended") this.outbox.clear();
     this.fatal = { code, closeCode };
     this.changed();

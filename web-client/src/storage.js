@@ -1,7 +1,8 @@
-// What this browser remembers per room, in `localStorage`: the facilitator token of sessions
-// created here, and each room's resume token, epoch and last sequence, so a reload or a
-// locked phone comes back as the same member. Secrets stay on this device; nothing of it is
-// ever put in a URL.
+// What this browser remembers per room, in `localStorage`: the facilitator, screen and group
+// tokens of sessions created here, and each room's resume token, epoch and last sequence, so a
+// reload or a locked phone comes back as the same member; and the groups whose next meeting
+// can be started from here. Secrets stay on this device; none of it is ever sent in a URL (the
+// screen link carries its token in the fragment, which browsers do not send).
 
 /**
  * @typedef {Object} Credentials
@@ -18,6 +19,17 @@
  * @property {number} at when it was last opened (ms)
  * @property {boolean} facilitator
  */
+
+/**
+ * A group whose next meeting can be started from this device.
+ * @typedef {Object} RememberedGroup
+ * @property {string} token the group's secret (the same for every meeting of the group)
+ * @property {string} title the title of its latest meeting created here
+ * @property {number} at when that meeting was created (ms)
+ */
+
+/** How many groups this device remembers (the most recently met first). */
+export const MAX_GROUPS = 12;
 
 const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ";
 export const CODE_LEN = 9;
@@ -150,4 +162,84 @@ export function saveDraft(code, slot, text) {
   } catch {
     // not kept
   }
+}
+
+/**
+ * The shared screen's own token (from the screen link, or from creating the session here).
+ * @param {string} code
+ */
+export function screenToken(code) {
+  const v = read(`kring:screen:${code}`);
+  return typeof v === "string" ? v : null;
+}
+
+/**
+ * @param {string} code
+ * @param {string | null} token
+ */
+export function saveScreenToken(code, token) {
+  write(`kring:screen:${code}`, token);
+}
+
+/**
+ * The group token of a session created on this device.
+ * @param {string} code
+ */
+export function groupToken(code) {
+  const v = read(`kring:group:${code}`);
+  return typeof v === "string" ? v : null;
+}
+
+/**
+ * @param {string} code
+ * @param {string} token
+ */
+export function saveGroupToken(code, token) {
+  write(`kring:group:${code}`, token);
+}
+
+/** @returns {RememberedGroup[]} the most recently met first */
+export function groups() {
+  return cleanGroups(read("kring:groups"));
+}
+
+/**
+ * Remembers a group after one of its meetings was created here (its latest title and date).
+ * @param {RememberedGroup} group
+ */
+export function rememberGroup(group) {
+  write("kring:groups", mergeGroup(groups(), group));
+}
+
+/**
+ * Forgets a group on this device (its token is then only where the facilitator kept it).
+ * @param {string} token
+ */
+export function forgetGroup(token) {
+  write("kring:groups", groups().filter((g) => g.token !== token));
+}
+
+/**
+ * The list with `group` first: one entry per token, the newest meeting's title and date.
+ * @param {readonly RememberedGroup[]} list
+ * @param {RememberedGroup} group
+ * @param {number} [max]
+ * @returns {RememberedGroup[]}
+ */
+export function mergeGroup(list, group, max = MAX_GROUPS) {
+  const rest = list.filter((g) => g.token !== group.token);
+  return [group, ...rest].sort((a, b) => b.at - a.at).slice(0, max);
+}
+
+/**
+ * Only well-formed entries from what was stored (another version or a person may have
+ * changed it).
+ * @param {unknown} stored
+ * @returns {RememberedGroup[]}
+ */
+export function cleanGroups(stored) {
+  if (!Array.isArray(stored)) return [];
+  return stored
+    .filter((g) => g && typeof g.token === "string" && g.token !== "" && typeof g.title === "string" && Number.isFinite(g.at))
+    .map((g) => ({ token: g.token, title: g.title, at: g.at }));
 }

@@ -28,6 +28,7 @@ function sources(dir) {
 const code = sources(src).map((p) => readFileSync(p, "utf8")).join("\n");
 const INPUT_KINDS = ["case", "vote", "statement", "question", "answer", "key_question", "analysis", "advice", "private_note", "reaction", "commitment", "reflection"];
 const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer");
+const PROBLEMS = ["noToken", "forbidden", "gone", "tooMany", "failed"];
 const FATAL = ["removed", "taken_over", "session_ended", "room_not_found", "room_locked", "room_full", "bad_token", "unsupported_version", "forbidden", "not_found", "other"];
 
 /** Run-time key prefixes and every value they are completed with. */
@@ -43,6 +44,8 @@ const DOMAINS = {
   "lang.": ["nl", "en"],
   "reaction.": ["none", "useful", "not_for_me"],
   "role.": ["facilitator", "case_bringer", "participant", "note_taker", "screen"],
+  "summary.problem.": PROBLEMS,
+  "attendance.problem.": PROBLEMS,
   "temp.": ["none", "warm", "cold"],
   "triage.": ["open", "answered", "parked"],
 };

@@ -60,8 +60,9 @@ export function boardsToShow(view) {
   const withItems = BOARD_KINDS.filter((k) =>
     view.items.some((i) => i.kind === k && (k !== "private_note" || i.revealed)),
   );
-  // Private notes have a board only once revealed (the author sees their own under "my notes").
-  const current = currentKinds(view).filter((k) => k !== "private_note" || withItems.includes(k));
+  // Private notes have a board only once revealed (the author sees their own under "my notes");
+  // once the session is over, an empty board has nothing more to come.
+  const current = currentKinds(view).filter((k) => (k !== "private_note" && view.status !== "ended") || withItems.some((w) => w === k));
   const rest = withItems.filter((k) => !current.includes(k));
   return [...current.map((kind) => ({ kind, current: true })), ...rest.map((kind) => ({ kind, current: false }))];
 }
@@ -432,26 +433,6 @@ function answerComposer(session, question) {
       session.changed();
     },
   });
-}
-
-/**
- * What was carried over from the group's previous meeting.
- * @param {SessionView} view
- */
-export function reportBack(view) {
-  const rb = view.report_back;
-  if (!rb) return null;
-  return h(
-    "section",
-    { class: "card report-back", "aria-labelledby": "rb-title" },
-    h("h2", { id: "rb-title" }, t("report.title", { title: rb.previous_title })),
-    rb.commitments.length > 0
-      ? [h("h3", null, t("report.commitments")), h("ul", null, rb.commitments.map((c) => h("li", null, c.text, " — ", c.by_name)))]
-      : null,
-    rb.kept_cases.length > 0
-      ? [h("h3", null, t("report.kept")), h("ul", null, rb.kept_cases.map((c) => h("li", null, c.text, " — ", c.by_name)))]
-      : null,
-  );
 }
 
 /** The method's name and phases as a list (for the lobby). */

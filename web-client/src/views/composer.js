@@ -42,6 +42,8 @@ export function composer(session, opts) {
   });
   const count = h("span", { id: `${id}-count`, class: "count", "aria-live": "off" });
   const anonymous = h("input", { type: "checkbox", id: `${id}-anon`, "data-fk": `${id}-anon` });
+  // Offered only where the session allows it (and the server has not refused it after all).
+  const offerAnonymous = ANONYMOUS_KINDS.has(kind) && session.view?.settings.allow_anonymous === true && !anonymityRefused;
   const error = h("p", { class: "field-error", role: "alert" });
   const updateCount = () => {
     const n = [...textarea.value].length;
@@ -78,7 +80,7 @@ export function composer(session, opts) {
           input: kind,
           text,
           reply_to: opts.replyTo ?? null,
-          anonymous: anonymous.checked && ANONYMOUS_KINDS.has(kind) && !anonymityRefused ? true : undefined,
+          anonymous: offerAnonymous && anonymous.checked ? true : undefined,
         });
         textarea.value = "";
         storage.saveDraft(session.code, slot, "");
@@ -93,7 +95,7 @@ export function composer(session, opts) {
       "div",
       { class: "composer-foot" },
       count,
-      ANONYMOUS_KINDS.has(kind) && !anonymityRefused
+      offerAnonymous
         ? h("label", { class: "check", for: `${id}-anon` }, anonymous, t("compose.anonymous"))
         : null,
       h("button", { type: "submit", class: "primary", "data-fk": `${id}-send` }, t(opts.replyTo !== undefined ? "compose.sendAnswer" : `compose.send.${kind}`)),

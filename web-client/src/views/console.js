@@ -1,13 +1,15 @@
 // The facilitator's console (laptop): phase controls and the time box, the floor, round and
-// queue, the roster with presence and speaking time, moderation, the room lock, the big screen,
-// and ending the session.
+// queue, the roster with presence and speaking time, moderation, the room lock, the big screen
+// (and its link for a projector PC), the group's key, ending the session and the attendance
+// record.
 
 import { h, copyText } from "../dom.js";
-import { t, local, language } from "../i18n/index.js";
+import { t, local, language, formatDate } from "../i18n/index.js";
 import { currentPhase, hasFloor, roundPending } from "../session-state.js";
-import { displayCode } from "../storage.js";
-import { board, boardSignature, boardsToShow, reportBack } from "./boards.js";
+import { displayCode, groupToken, screenToken } from "../storage.js";
+import { board, boardSignature, boardsToShow } from "./boards.js";
 import { nameOf, noticeSections, phaseCard, speakingTime } from "./common.js";
+import { attendanceSection, reportBackNow, reportBackSection } from "./records.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').MemberView} MemberView */
@@ -38,22 +40,44 @@ export function consoleSections(session, view) {
     sig: JSON.stringify([lang, view.status, view.phase, view.case_bringer, [...confirming]]),
     build: () => phaseControls(session, view),
   });
-  control.push({
+  // Once ended there is nothing left to set, lock or end.
+  if (view.status !== "ended") control.push({
     key: "room",
     sig: JSON.stringify([lang, view.locked, view.status, view.case_bringer, view.members.map((m) => [m.id, m.name, m.role]), [...confirming]]),
     build: () => roomControls(session, view),
   });
 
-  main.push({
-    key: "phase",
-    sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name)]),
-    build: () => phaseCard(view, { headingLevel: 2, now: session.now(), facilitator: true }),
-  });
-  main.push({
-    key: "speaker",
-    sig: JSON.stringify([lang, view.status, view.phase?.seq, view.floor, view.round, view.hands, view.members]),
-    build: () => speakerCard(session, view),
-  });
+  if (view.status === "ended") {
+    main.push({
+      key: "ended",
+      sig: JSON.stringify([lang, view.settings.keep_for_group]),
+      build: () =>
+        h(
+          "section",
+          { class: "card ended-card", "aria-labelledby": "fac-ended-title" },
+          h("h2", { id: "fac-ended-title" }, t("fac.endedTitle")),
+          h("p", null, t("fac.endedText")),
+          h("p", null, view.settings.keep_for_group ? t("ended.kept") : t("ended.notKept")),
+          h("p", null, t("fac.endedSummary")),
+        ),
+    });
+    main.push(attendanceSection(session, view));
+  }
+  if (view.status !== "ended") {
+    main.push({
+      key: "phase",
+      sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name)]),
+      build: () => phaseCard(view, { headingLevel: 2, now: session.now(), facilitator: true }),
+    });
+    // A group's next meeting: what it kept, right under the phase that reports on it.
+    const report = reportBackNow(view) ? reportBackSection(view) : null;
+    if (report) main.push(report);
+    main.push({
+      key: "speaker",
+      sig: JSON.stringify([lang, view.status, view.phase?.seq, view.floor, view.round, view.hands, view.members]),
+      build: () => speakerCard(session, view),
+    });
+  }
   const unrevealed = view.items.filter((i) => i.kind === "private_note" && !i.revealed).length;
   if (unrevealed > 0) {
     main.push({
@@ -69,9 +93,6 @@ export function consoleSections(session, view) {
         ),
     });
   }
-  if (view.report_back && view.phase?.index === 0) {
-    main.push({ key: "report", sig: JSON.stringify([lang, view.report_back]), build: () => reportBack(view) ?? h("div") });
-  }
   for (const { kind, current } of boardsToShow(view)) {
     main.push({
       key: `board-${kind}`,
@@ -86,6 +107,13 @@ export function consoleSections(session, view) {
     // Speaking times tick live through the ticker; the roster is rebuilt on real changes.
     sig: JSON.stringify([lang, view.members, view.hands, view.floor, view.case_bringer, view.status, [...confirming]]),
     build: () => roster(session, view),
+  });
+  if (view.status !== "ended") side.push(attendanceSection(session, view));
+  control.push({ key: "screen", sig: JSON.stringify([lang, view.code]), build: () => screenCard(session, view) });
+  control.push({
+    key: "group",
+    sig: JSON.stringify([lang, view.settings.keep_for_group, view.report_back?.previous_title, view.report_back?.previous_date]),
+    build: () => groupCard(session, view),
   });
   return { control, main, side };
 }
@@ -208,19 +236,8 @@ function roomControls(session, view) {
             view.locked ? t("fac.unlock") : t("fac.lock"),
           )
         : null,
-      h(
-        "button",
-        {
-          type: "button",
-          "data-fk": "screen",
-          onclick: () => {
-            window.open(`/screen/${view.code}`, `kring-screen-${view.code}`, "noopener");
-          },
-        },
-        t("fac.openScreen"),
-      ),
     ),
-    h("p", { class: "hint" }, view.locked ? t("fac.lockedHint") : t("fac.lockHint")),
+    view.status === "ended" ? null : h("p", { class: "hint" }, view.locked ? t("fac.lockedHint") : t("fac.lockHint")),
     view.status !== "ended"
       ? h(
           "div",
@@ -459,4 +476,111 @@ function joinCard(view) {
     status,
     view.locked ? h("p", { class: "notice" }, t("fac.lockedHint")) : null,
   );
+}
+
+/**
+ * The big screen: opened here, or on the room's projector PC through its own link (the screen
+ * token in the fragment), which shows the screen without the facilitator's powers.
+ * @param {Session} session
+ * @param {SessionView} view
+ */
+function screenCard(session, view) {
+  const token = screenToken(session.code);
+  const path = `/screen/${displayCode(session.code)}`;
+  const link = token ? `${location.origin}${path}#${token}` : null;
+  const status = h("span", { class: "hint", role: "status" });
+  const linkBox = link ? h("input", { type: "text", readonly: true, value: link, id: "screen-link", class: "link-box" }) : null;
+  const details = h("details", { class: "secret" }, h("summary", null, t("screen.showLink")), h("label", { for: "screen-link" }, t("screen.linkLabel")), linkBox);
+  return h(
+    "section",
+    { class: "card screen-card", "aria-labelledby": "screen-card-title" },
+    h("h2", { id: "screen-card-title" }, t("screen.linkTitle")),
+    link ? [h("p", { class: "hint" }, t("screen.linkText")), h("p", { class: "hint warn-text" }, t("screen.linkWarn"))] : null,
+    h(
+      "div",
+      { class: "actions" },
+      h(
+        "button",
+        {
+          type: "button",
+          "data-fk": "screen",
+          // The link carries the screen token in its fragment (never sent to a server).
+          onclick: () => window.open(link ?? path, `kring-screen-${view.code}`, "noopener"),
+        },
+        t("fac.openScreen"),
+      ),
+      link && linkBox
+        ? h(
+            "button",
+            {
+              type: "button",
+              "data-fk": "screen-copy",
+              onclick: () => copySecret(link, linkBox, details, status),
+            },
+            t("screen.copyLink"),
+          )
+        : null,
+    ),
+    status,
+    // Folded: the console may itself be on a projector.
+    link ? details : h("p", { class: "hint" }, t("screen.linkUnknown")),
+  );
+}
+
+/**
+ * The group this session belongs to: what it keeps for the next meeting, and the key to start
+ * that meeting with.
+ * @param {Session} session
+ * @param {SessionView} view
+ */
+function groupCard(session, view) {
+  const token = groupToken(session.code);
+  const status = h("span", { class: "hint", role: "status" });
+  const keyBox = token ? h("input", { type: "text", readonly: true, value: token, id: "group-key", class: "link-box" }) : null;
+  const details = h("details", { class: "secret" }, h("summary", null, t("group.show")), h("label", { for: "group-key" }, t("group.keyLabel")), keyBox);
+  const rb = view.report_back;
+  return h(
+    "section",
+    { class: "card group-card", "aria-labelledby": "group-card-title" },
+    h("h2", { id: "group-card-title" }, t("group.title")),
+    rb && rb.previous_title ? h("p", null, t("group.followUp", { title: rb.previous_title, date: formatDate(rb.previous_date) })) : null,
+    h("p", null, view.settings.keep_for_group ? t("group.keeps") : t("group.keepsNothing")),
+    token && keyBox
+      ? [
+          h("p", { class: "hint" }, t("group.keyText")),
+          h(
+            "div",
+            { class: "actions" },
+            h(
+              "button",
+              {
+                type: "button",
+                "data-fk": "group-copy",
+                onclick: () => copySecret(token, keyBox, details, status),
+              },
+              t("group.copy"),
+            ),
+            status,
+          ),
+          details,
+        ]
+      : h("p", { class: "hint" }, t("group.keyUnknown")),
+  );
+}
+
+/**
+ * Copies a secret shown folded away. Only where the clipboard cannot be used (a plain-http LAN
+ * address) is it unfolded and selected for the person to copy.
+ * @param {string} text
+ * @param {HTMLInputElement} box
+ * @param {HTMLDetailsElement} details
+ * @param {HTMLElement} status
+ */
+async function copySecret(text, box, details, status) {
+  let ok = await copyText(text);
+  if (!ok) {
+    details.open = true;
+    ok = await copyText(text, box);
+  }
+  status.textContent = ok ? t("outbox.copied") : t("outbox.copyManually");
 }

@@ -1,8 +1,9 @@
-// Home: join a session by typing its code, or start one (method, title, language) and go to
-// the facilitator console. Sessions opened on this device before are offered again.
+// Home: join a session by typing its code, or start one (method, title, language, what it
+// allows and keeps, and whether it is the next meeting of an earlier group) and go to the
+// facilitator console. Sessions opened and groups met on this device before are offered again.
 
 import { h, replace } from "../dom.js";
-import { t, local, language, formatRelative } from "../i18n/index.js";
+import { t, local, language, formatRelative, formatDate } from "../i18n/index.js";
 import * as storage from "../storage.js";
 import { validName } from "../session-state.js";
 import { topBar } from "./common.js";
@@ -10,6 +11,10 @@ import { topBar } from "./common.js";
 /** @typedef {import('../protocol').MethodTemplate} MethodTemplate */
 /** @typedef {import('../protocol').SessionCreated} SessionCreated */
 /** @typedef {import('../protocol').ApiError} ApiError */
+/** @typedef {import('../protocol').CreateSession} CreateSession */
+
+/** The value of the group picker's "paste a key" option. */
+const OTHER_GROUP = "";
 
 /** @type {MethodTemplate[] | null} */
 let methods = null;
@@ -90,7 +95,8 @@ function joinForm() {
 
 /** @param {() => void} rerender */
 function createForm(rerender) {
-  const title = h("input", { id: "create-title", name: "title", type: "text", maxlength: 120, required: true, autocomplete: "off" });
+  const title = h("input", { id: "create-title", name: "title", type: "text", maxlength: 120, required: true, autocomplete: "off", "aria-describedby": "create-title-error" });
+  const titleError = h("p", { id: "create-title-error", class: "field-error", role: "alert" });
   const name = h("input", { id: "create-name", name: "name", type: "text", maxlength: 40, required: true, autocomplete: "nickname", value: storage.lastName() });
   const lang = h(
     "select",
@@ -100,6 +106,8 @@ function createForm(rerender) {
   );
   const error = h("p", { class: "field-error", role: "alert" });
   const submit = h("button", { type: "submit", class: "primary" }, t("home.createButton"));
+  const settings = settingsFields();
+  const group = groupFields();
   /** @type {Node} */
   let picker;
   if (methods) {
@@ -133,6 +141,16 @@ function createForm(rerender) {
   } else {
     picker = h("p", { role: methodsError ? "alert" : "status" }, methodsError ?? t("home.loadingMethods"));
   }
+  /** @param {HTMLElement} field @param {HTMLElement} at @param {string} text */
+  const fieldError = (field, at, text) => {
+    at.textContent = text;
+    field.setAttribute("aria-invalid", "true");
+    field.focus();
+  };
+  const clearErrors = () => {
+    for (const p of [error, titleError, group.error]) p.textContent = "";
+    for (const f of [title, group.token, group.select]) f?.removeAttribute("aria-invalid");
+  };
   return h(
     "section",
     { class: "card", "aria-labelledby": "create-title-h" },
@@ -146,29 +164,39 @@ function createForm(rerender) {
           const form = /** @type {HTMLFormElement} */ (e.currentTarget);
           const method = new FormData(form).get("method");
           const who = validName(name.value);
-          if (!title.value.trim()) {
-            error.textContent = t("home.titleMissing");
-            title.focus();
-            return;
-          }
+          clearErrors();
+          if (!title.value.trim()) return fieldError(title, titleError, t("home.titleMissing"));
           if (!who) {
             error.textContent = t("error.invalid_name");
             name.focus();
             return;
           }
+          const groupToken = group.chosenToken();
+          if (groupToken === "") return fieldError(group.token, group.error, t("home.groupTokenMissing"));
+          /** @type {CreateSession} */
+          const body = {
+            method: typeof method === "string" ? method : "basic",
+            title: title.value.trim(),
+            language: lang.value === "en" ? "en" : "nl",
+            settings: { allow_anonymous: settings.anonymous.checked, keep_for_group: settings.keep.checked },
+          };
+          if (groupToken !== null) body.group_token = groupToken;
           submit.disabled = true;
-          error.textContent = "";
           try {
             const res = await fetch("/api/sessions", {
               method: "POST",
               headers: { "content-type": "application/json" },
-              body: JSON.stringify({ method: typeof method === "string" ? method : "basic", title: title.value.trim(), language: lang.value }),
+              body: JSON.stringify(body),
             });
             if (!res.ok) {
               /** @type {ApiError | null} */
-              const body = await res.json().catch(() => null);
-              error.textContent = body ? t(`error.${body.code}`) : t("home.createFailed");
+              const problem = await res.json().catch(() => null);
               submit.disabled = false;
+              if (problem?.field === "group_token") {
+                return fieldError(group.select && group.select.value !== OTHER_GROUP ? group.select : group.token, group.error, t("home.groupTokenUnknown"));
+              }
+              if (problem?.field === "title") return fieldError(title, titleError, t("home.titleInvalid"));
+              error.textContent = problem ? t(`error.${problem.code}`) : t("home.createFailed");
               return;
             }
             /** @type {SessionCreated} */
@@ -176,6 +204,9 @@ function createForm(rerender) {
             const code = storage.normalizeCode(created.code);
             if (!code) throw new Error("bad code");
             storage.saveFacilitatorToken(code, created.facilitator_token);
+            storage.saveScreenToken(code, created.screen_token);
+            storage.saveGroupToken(code, created.group_token);
+            storage.rememberGroup({ token: created.group_token, title: body.title, at: Date.now() });
             storage.saveName(who);
             location.assign(`/session/${storage.displayCode(code)}`);
           } catch {
@@ -186,16 +217,112 @@ function createForm(rerender) {
       },
       h("label", { for: "create-title" }, t("home.sessionTitle")),
       title,
+      titleError,
       h("label", { for: "create-name" }, t("home.yourName")),
       name,
       h("label", { for: "create-lang" }, t("home.language")),
       lang,
       picker,
+      settings.fieldset,
+      group.fieldset,
       error,
       submit,
     ),
   );
   void rerender;
+}
+
+/**
+ * What the session allows and keeps. Keeping anything for the group is off unless chosen:
+ * confidentiality by default.
+ */
+function settingsFields() {
+  const anonymous = h("input", { type: "checkbox", id: "create-anonymous", name: "allow_anonymous", checked: true, "aria-describedby": "create-anonymous-hint" });
+  const keep = h("input", { type: "checkbox", id: "create-keep", name: "keep_for_group", checked: false, "aria-describedby": "create-keep-hint" });
+  const fieldset = h(
+    "fieldset",
+    { class: "settings" },
+    h("legend", null, t("home.settings")),
+    h("div", { class: "setting" }, h("label", { class: "check", for: "create-anonymous" }, anonymous, t("home.allowAnonymous")), h("p", { id: "create-anonymous-hint", class: "hint" }, t("home.allowAnonymousHint"))),
+    h("div", { class: "setting" }, h("label", { class: "check", for: "create-keep" }, keep, t("home.keepForGroup")), h("p", { id: "create-keep-hint", class: "hint" }, t("home.keepForGroupHint"))),
+  );
+  return { fieldset, anonymous, keep };
+}
+
+/**
+ * "This is the next meeting of an earlier group": a group remembered on this device, or a
+ * pasted group key.
+ */
+function groupFields() {
+  const known = storage.groups();
+  const toggle = h("input", { type: "checkbox", id: "create-followup", name: "followup", "aria-describedby": "create-followup-hint", "aria-controls": "create-group-fields", "aria-expanded": "false" });
+  const error = h("p", { id: "create-group-error", class: "field-error", role: "alert" });
+  const token = h("input", {
+    id: "create-group-token",
+    name: "group_token",
+    type: "text",
+    autocomplete: "off",
+    spellcheck: "false",
+    autocapitalize: "off",
+    "aria-describedby": "create-group-token-hint create-group-error",
+  });
+  const select =
+    known.length > 0
+      ? h(
+          "select",
+          { id: "create-group", name: "group", "aria-describedby": "create-group-error" },
+          known.map((g, i) => h("option", { value: g.token, selected: i === 0 }, t("home.groupOption", { title: g.title, date: formatDate(g.at) }))),
+          h("option", { value: OTHER_GROUP }, t("home.groupOther")),
+        )
+      : null;
+  const tokenField = h(
+    "div",
+    { class: "stack group-token-field" },
+    h("label", { for: "create-group-token" }, t("home.groupToken")),
+    h("p", { id: "create-group-token-hint", class: "hint" }, t("home.groupTokenHint")),
+    token,
+  );
+  const fields = h(
+    "div",
+    { id: "create-group-fields", class: "stack", hidden: true },
+    select ? [h("label", { for: "create-group" }, t("home.group")), select] : null,
+    tokenField,
+    error,
+  );
+  const update = () => {
+    fields.hidden = !toggle.checked;
+    toggle.setAttribute("aria-expanded", String(toggle.checked));
+    tokenField.hidden = select !== null && select.value !== OTHER_GROUP;
+    error.textContent = "";
+  };
+  toggle.addEventListener("change", () => {
+    update();
+    if (toggle.checked) (select ?? token).focus();
+  });
+  select?.addEventListener("change", () => {
+    update();
+    if (select.value === OTHER_GROUP) token.focus();
+  });
+  update();
+  const fieldset = h(
+    "fieldset",
+    { class: "settings followup" },
+    h("legend", null, t("home.followUpLegend")),
+    h("div", { class: "setting" }, h("label", { class: "check", for: "create-followup" }, toggle, t("home.followUp")), h("p", { id: "create-followup-hint", class: "hint" }, t("home.followUpHint"))),
+    fields,
+  );
+  return {
+    fieldset,
+    select,
+    token,
+    error,
+    /** The group token to send: null for a new group, "" when one is asked for but missing. */
+    chosenToken() {
+      if (!toggle.checked) return null;
+      if (select && select.value !== OTHER_GROUP) return select.value;
+      return token.value.trim();
+    },
+  };
 }
 
 function recent() {

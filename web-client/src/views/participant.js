@@ -5,8 +5,9 @@ import { h } from "../dom.js";
 import { t, local, language } from "../i18n/index.js";
 import { allowed, currentPhase, hasFloor, queuePlace, roundPending, TEXT_KINDS } from "../session-state.js";
 import { composer, laterInputs, offlineHint, pendingList, refusedCard } from "./composer.js";
-import { board, boardSignature, boardsToShow, methodOverview, reportBack } from "./boards.js";
+import { board, boardSignature, boardsToShow, methodOverview } from "./boards.js";
 import { nameOf, noticeSections, phaseCard, turnLine } from "./common.js";
+import { endedSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').InputKind} InputKind */
@@ -40,6 +41,12 @@ export function participantSections(session, view) {
     build: () => whoAmI(view),
   });
 
+  // At the end, what happens now comes first; the case-bringer's downloads right with it.
+  if (view.status === "ended") {
+    if (summaryOffered(view)) sections.push(summarySection(session, view));
+    sections.push(endedSection(view));
+  }
+
   const turn = turnSection(session, view);
   if (turn) {
     sections.push({
@@ -50,6 +57,10 @@ export function participantSections(session, view) {
   }
 
   sections.push(...noticeSections(session, view));
+
+  // A group's next meeting opens with what it kept last time.
+  const report = reportBackNow(view) ? reportBackSection(view) : null;
+  if (report) sections.push(report);
 
   for (const entry of session.refused()) {
     sections.push({
@@ -62,24 +73,28 @@ export function participantSections(session, view) {
   if (view.status === "lobby") {
     sections.push({
       key: "lobby",
-      sig: JSON.stringify([lang, view.title, view.method.id]),
+      sig: JSON.stringify([lang, view.title, view.method.id, view.settings]),
       build: () =>
         h(
           "section",
           { class: "card", "aria-labelledby": "lobby-title" },
           h("h2", { id: "lobby-title" }, view.title),
           h("p", null, local(view.method.description)),
+          h("p", { class: "hint" }, view.settings.keep_for_group ? t("lobby.keeps") : t("lobby.keepsNothing")),
           h("h3", null, t("lobby.phases")),
           methodOverview(view),
         ),
     });
   }
 
-  sections.push({
+  if (view.status !== "ended") sections.push({
     key: "compose",
     sig: JSON.stringify([lang, view.status, view.phase?.seq, view.phase?.index, view.me.role, session.conn === "connected"]),
     build: () => composeSection(session, view),
   });
+
+  // In the last phase the case-bringer can already fetch the summary, below what they write.
+  if (view.status === "running" && summaryOffered(view)) sections.push(summarySection(session, view));
 
   const pending = pendingList(session);
   if (pending) {
@@ -96,10 +111,6 @@ export function participantSections(session, view) {
       sig: JSON.stringify([lang, view.me.notes]),
       build: () => myNotes(view),
     });
-  }
-
-  if (view.report_back && view.phase?.index === 0) {
-    sections.push({ key: "report", sig: JSON.stringify([lang, view.report_back]), build: () => reportBack(view) ?? h("div") });
   }
 
   for (const { kind, current } of boardsToShow(view)) {

@@ -1,5 +1,6 @@
 // The big screen of a hybrid room (read-only): how to join (QR code and code, large), the
-// phase and its timer, who speaks and who is next, and the boards of this phase.
+// phase and its timer, who speaks and who is next, and the boards of this phase (in a group's
+// next meeting, first what it kept last time).
 
 import { h } from "../dom.js";
 import { t, language } from "../i18n/index.js";
@@ -7,6 +8,7 @@ import { roundPending } from "../session-state.js";
 import { displayCode } from "../storage.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
 import { nameOf, phaseCard } from "./common.js";
+import { reportBackNow, reportBackSection } from "./records.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
@@ -49,6 +51,9 @@ export function screenSections(view, now) {
     sig: JSON.stringify([lang, boardSignature(view, kind, "screen")]),
     build: () => board(null, view, kind, { mode: "screen", current: true }),
   }));
+  // A group's next meeting: last time's commitments, large, while they are reported back.
+  const report = view.status === "running" && reportBackNow(view) ? reportBackSection(view, { big: true }) : null;
+  if (report) boards.unshift(report);
   return { top, boards };
 }
 

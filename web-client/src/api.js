@@ -1,0 +1,189 @@
+// Reads from the HTTP API that need a token (the case-bringer's summary, the facilitator's
+// attendance record) and handing their results to the person: a file to save, or a printable
+// page in a new tab.
+//
+// The token goes in an `Authorization` header, never in a URL. Failed reads count as guesses on
+// the server (too many give 429), so nothing here retries by itself.
+
+import { h } from "./dom.js";
+
+/** @typedef {import('./protocol').Attendance} Attendance */
+/** @typedef {"md" | "html"} SummaryFormat */
+
+/**
+ * What went wrong, as a catalog key under `download.`.
+ * @typedef {"noToken" | "forbidden" | "gone" | "tooMany" | "failed"} Problem
+ */
+
+/**
+ * The result of a read: the response body, or what went wrong.
+ * @template T
+ * @typedef {{ok: true, value: T} | {ok: false, problem: Problem}} Result
+ */
+
+/**
+ * Why a read failed, from its HTTP status.
+ * @param {number} status
+ * @returns {Problem}
+ */
+export function problemOf(status) {
+  switch (status) {
+    case 401:
+      return "noToken";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "gone";
+    case 429:
+      return "tooMany";
+    default:
+      return "failed";
+  }
+}
+
+/**
+ * `GET path` with the token as a bearer token.
+ * @param {string} path
+ * @param {string | null} token
+ * @returns {Promise<Result<Response>>}
+ */
+async function authorizedGet(path, token) {
+  if (!token) return { ok: false, problem: "noToken" };
+  try {
+    const res = await fetch(path, { headers: { authorization: `Bearer ${token}` }, cache: "no-store" });
+    return res.ok ? { ok: true, value: res } : { ok: false, problem: problemOf(res.status) };
+  } catch {
+    return { ok: false, problem: "failed" };
+  }
+}
+
+/**
+ * The case-bringer's summary as Markdown or as a printable page.
+ * @param {string} code canonical room code
+ * @param {string | null} token the member's resume token
+ * @param {SummaryFormat} format
+ * @returns {Promise<Result<string>>}
+ */
+export async function fetchSummary(code, token, format) {
+  const res = await authorizedGet(`/api/sessions/${code}/summary?format=${format}`, token);
+  if (!res.ok) return res;
+  try {
+    return { ok: true, value: await res.value.text() };
+  } catch {
+    return { ok: false, problem: "failed" };
+  }
+}
+
+/**
+ * The attendance record (no content: names, roles, when, how long).
+ * @param {string} code
+ * @param {string | null} token the facilitator token
+ * @returns {Promise<Result<Attendance>>}
+ */
+export async function fetchAttendance(code, token) {
+  const res = await authorizedGet(`/api/sessions/${code}/attendance`, token);
+  if (!res.ok) return res;
+  try {
+    return { ok: true, value: /** @type {Attendance} */ (await res.value.json()) };
+  } catch {
+    return { ok: false, problem: "failed" };
+  }
+}
+
+/**
+ * The attendance record as CSV, as the server writes it (spreadsheet formulas defused).
+ * @param {string} code
+ * @param {string | null} token
+ * @returns {Promise<Result<string>>}
+ */
+export async function fetchAttendanceCsv(code, token) {
+  const res = await authorizedGet(`/api/sessions/${code}/attendance?format=csv`, token);
+  if (!res.ok) return res;
+  try {
+    return { ok: true, value: await res.value.text() };
+  } catch {
+    return { ok: false, problem: "failed" };
+  }
+}
+
+/**
+ * A file name from a session title: `kring-summary-team-noord.md`. Letters of any script stay;
+ * everything else becomes a dash.
+ * @param {string} prefix
+ * @param {string} title
+ * @param {string} ext
+ */
+export function fileName(prefix, title, ext) {
+  const slug = title
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
+  return `${prefix}${slug ? `-${slug}` : ""}.${ext}`;
+}
+
+/**
+ * The server's printable page, ready to be shown from a Blob URL. Such a document keeps this
+ * app's Content-Security-Policy, but its address (`blob:...`) cannot resolve the relative link
+ * to `/summary.css` (and `<base>` is forbidden by `base-uri 'none'`), so the stylesheet link is
+ * made absolute. Nothing else in the page is touched: the server has escaped every text.
+ * @param {string} html
+ * @param {string} origin e.g. `https://kring.example`
+ */
+export function printableHtml(html, origin) {
+  return html.replace(/(<link\b[^>]*\bhref=")\/summary\.css"/, (_, start) => `${start}${origin}/summary.css"`);
+}
+
+/**
+ * Minutes present, as the CSV counts them (whole minutes, rounded down).
+ * @param {number} ms
+ */
+export function wholeMinutes(ms) {
+  return Math.floor(Math.max(0, ms) / 60_000);
+}
+
+/** How long a Blob URL stays valid after use (long enough for a slow tab to load it). */
+const BLOB_URL_MS = 60_000;
+
+/**
+ * A Blob URL for `text`, revoked after a minute.
+ * @param {string} text
+ * @param {string} type
+ */
+function blobUrl(text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  setTimeout(() => URL.revokeObjectURL(url), BLOB_URL_MS);
+  return url;
+}
+
+/**
+ * Hands `text` to the browser as a file download.
+ * @param {string} text
+ * @param {string} type MIME type
+ * @param {string} name file name
+ */
+export function saveFile(text, type, name) {
+  const link = h("a", { href: blobUrl(text, type), download: name, class: "visually-hidden" }, name);
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}
+
+/**
+ * Opens the printable summary in a new tab. Returns a link to open it with when the browser
+ * blocked the new tab (a pop-up blocker, once the click is too long ago).
+ * @param {string} html the server's page
+ * @returns {string | null} a Blob URL to offer as a link, or null when the tab opened
+ */
+export function openPrintable(html) {
+  const url = blobUrl(printableHtml(html, location.origin), "text/html;charset=utf-8");
+  // Not `noopener`: with it the result is always null, and a blocked tab would go unnoticed.
+  // The page has no scripts; the link back is cut anyway.
+  const tab = window.open(url, "_blank");
+  if (!tab) return url;
+  tab.opener = null;
+  return null;
+}
