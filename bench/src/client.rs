@@ -30,7 +30,7 @@ const SOURCE_ADDRS: usize = 64;
 const SLOW_RCVBUF: u32 = 4 * 1024;
 const JOIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a dropped client keeps trying to come back.
-const RESUME_DEADLINE: Duration = Duration::from_secs(60);
+const RESUME_DEADLINE: Duration = Duration::from_secs(20);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -491,7 +491,12 @@ impl Client {
                     self.shared.resume_failed.fetch_add(1, Ordering::Relaxed);
                     return Err(e);
                 }
-                Err(_) => {
+                Err(e) => {
+                    if attempt == 0 {
+                        let what = format!("{e:#}");
+                        let what: String = what.chars().take(60).collect();
+                        Shared::count(&self.shared.closes, &format!("resume-retry:{what}"));
+                    }
                     // Back off while the server is away, without hammering its port.
                     let wait = (10u64 << attempt.min(5)).min(200) + fastrand::u64(..30);
                     attempt += 1;

@@ -80,7 +80,7 @@ impl Plan {
             headline: Some((8, 10_000, vec![1.0, 5.0])),
             warm: Duration::from_secs(2),
             window: Duration::from_secs(8),
-            slow: Some((8, 1_000, 25.0, Duration::from_secs(16))),
+            slow: Some((8, 1_000, 40.0, Duration::from_secs(25))),
             storm: Some((8, 5_000, 2_000, 2.0)),
             restart: Some((1_000, 4, 5.0, Duration::from_secs(4))),
             targets: Target::ALL.to_vec(),
@@ -452,7 +452,7 @@ async fn slow_run(
                 }
             }
             let shared = fleet.shared.clone();
-            wait_until(Duration::from_secs(40), || {
+            wait_until(Duration::from_secs(30), || {
                 let done = shared.replayed.load(Ordering::Relaxed)
                     + shared.full_views.load(Ordering::Relaxed)
                     + shared.resume_failed.load(Ordering::Relaxed);
@@ -462,7 +462,7 @@ async fn slow_run(
             result.closes = shared
                 .closes()
                 .into_iter()
-                .filter(|(k, _)| k.starts_with("slow:"))
+                .filter(|(k, _)| k.starts_with("slow:") || k.starts_with("resume-retry:"))
                 .collect();
             result.replayed = shared.replayed.load(Ordering::Relaxed);
             result.full_views = shared.full_views.load(Ordering::Relaxed);
