@@ -4,7 +4,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, newPage, createSession, screenshot, LAPTOP, PHONE } from "./helpers.js";
+import { startServer, launchBrowser, newPage, createSession, screenshot, checkPage, LAPTOP, PHONE } from "./helpers.js";
 import { WsClient } from "./wsclient.js";
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
@@ -21,59 +21,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** Controls without an accessible name (label, aria-label(ledby), or text for buttons). */
-function unlabelled() {
-  const out = [];
-  for (const el of document.querySelectorAll("input, select, textarea, button, a[href]")) {
-    if (!(el instanceof HTMLElement) || el.closest("[hidden]")) continue;
-    const labels = "labels" in el && el.labels ? el.labels.length : 0;
-    const aria = el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
-    const text = (el.textContent ?? "").trim();
-    const isTextual = el.tagName === "BUTTON" || el.tagName === "A";
-    if (!labels && !aria && !(isTextual && text)) out.push(el.outerHTML.slice(0, 80));
-  }
-  return out;
-}
-
-/** Text below 4.5:1 (3:1 for large text) against its effective background. */
-function lowContrast() {
-  const parse = (/** @type {string} */ c) => (c.match(/[\d.]+/g) ?? []).map(Number);
-  const channel = (/** @type {number} */ v) => {
-    const s = v / 255;
-    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  };
-  const lum = (/** @type {number[]} */ [r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
-  const background = (/** @type {Element | null} */ el) => {
-    for (let e = el; e; e = e.parentElement) {
-      const p = parse(getComputedStyle(e).backgroundColor);
-      if (p.length === 3 || (p.length === 4 && p[3] > 0.5)) return p;
-    }
-    return [255, 255, 255];
-  };
-  const bad = [];
-  for (const el of document.querySelectorAll("body *")) {
-    const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? "").trim());
-    if (!ownText || el.closest(".visually-hidden, [disabled], option, select")) continue;
-    const st = getComputedStyle(el);
-    if (st.visibility === "hidden" || el.getBoundingClientRect().width === 0) continue;
-    const fg = parse(st.color);
-    const bg = background(el);
-    const l1 = lum(fg);
-    const l2 = lum(bg);
-    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
-    const size = parseFloat(st.fontSize);
-    const large = size >= 24 || (Number(st.fontWeight) >= 700 && size >= 18.66);
-    if (ratio < (large ? 3 : 4.5)) bad.push(`${(el.textContent ?? "").trim().slice(0, 30)}: ${ratio.toFixed(2)}`);
-  }
-  return bad;
-}
-
-/** @param {import('playwright-core').Page} page */
-async function checkPage(page, what) {
-  assert.deepEqual(await page.evaluate(unlabelled), [], `${what}: every control has a name`);
-  assert.deepEqual(await page.evaluate(lowContrast), [], `${what}: contrast`);
-}
 
 test("labels, contrast, 360 px at 200 % text, focus, and a language choice that sticks", async () => {
   const created = await createSession(server.url, { method: "basic", title: "Toegankelijk", language: "nl" });

@@ -1,11 +1,13 @@
 // Shared by the browser tests: start the real server binary on a free port, launch Debian's
-// Chromium (never a downloaded browser), open pages at phone and laptop sizes, take screenshots.
+// Chromium (never a downloaded browser), open pages at phone and laptop sizes, take screenshots,
+// and check a page's labels and contrast.
 
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -139,4 +141,61 @@ export async function createSession(url, body = { method: "basic", title: "Inter
   });
   if (res.status !== 201) throw new Error(`create session: ${res.status}`);
   return res.json();
+}
+
+/** Controls without an accessible name (label, aria-label(ledby), or text for buttons). */
+function unlabelled() {
+  const out = [];
+  for (const el of document.querySelectorAll("input, select, textarea, button, a[href]")) {
+    if (!(el instanceof HTMLElement) || el.closest("[hidden]")) continue;
+    const labels = "labels" in el && el.labels ? el.labels.length : 0;
+    const aria = el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
+    const text = (el.textContent ?? "").trim();
+    const isTextual = el.tagName === "BUTTON" || el.tagName === "A";
+    if (!labels && !aria && !(isTextual && text)) out.push(el.outerHTML.slice(0, 80));
+  }
+  return out;
+}
+
+/** Text below 4.5:1 (3:1 for large text) against its effective background. */
+function lowContrast() {
+  const parse = (/** @type {string} */ c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+  const channel = (/** @type {number} */ v) => {
+    const s = v / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  const lum = (/** @type {number[]} */ [r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (/** @type {Element | null} */ el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const p = parse(getComputedStyle(e).backgroundColor);
+      if (p.length === 3 || (p.length === 4 && p[3] > 0.5)) return p;
+    }
+    return [255, 255, 255];
+  };
+  const bad = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? "").trim());
+    if (!ownText || el.closest(".visually-hidden, [disabled], option, select")) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility === "hidden" || el.getBoundingClientRect().width === 0) continue;
+    const fg = parse(st.color);
+    const bg = background(el);
+    const l1 = lum(fg);
+    const l2 = lum(bg);
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = parseFloat(st.fontSize);
+    const large = size >= 24 || (Number(st.fontWeight) >= 700 && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) bad.push(`${(el.textContent ?? "").trim().slice(0, 30)}: ${ratio.toFixed(2)}`);
+  }
+  return bad;
+}
+
+/**
+ * Every control has a name and all text has enough contrast.
+ * @param {import('playwright-core').Page} page
+ * @param {string} what for the assertion message
+ */
+export async function checkPage(page, what) {
+  assert.deepEqual(await page.evaluate(unlabelled), [], `${what}: every control has a name`);
+  assert.deepEqual(await page.evaluate(lowContrast), [], `${what}: contrast`);
 }

@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { startServer, launchBrowser, newPage, createSession, screenshot, LAPTOP, PHONE, SCREEN } from "./helpers.js";
+import { startServer, launchBrowser, newPage, createSession, screenshot, checkPage, LAPTOP, PHONE, SCREEN } from "./helpers.js";
 import { WsClient } from "./wsclient.js";
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
@@ -88,6 +88,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   await f.getByText("Groepssleutel tonen").click();
   const groupKey = await f.locator("#group-key").inputValue();
   assert.match(groupKey, /^[0-9a-f]{40}$/);
+  await checkPage(f, "console with the screen link and the group key");
   await screenshot(f, "laptop-console-screen-link-and-group-key");
 
   // ---- the projector PC: a fresh browser opens the screen link ----
@@ -151,6 +152,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   await b.locator(".board-commitment .item-text", { hasText: COMMITMENT }).waitFor();
   await a.locator(".summary-card").getByRole("button", { name: "Samenvatting downloaden (Markdown)" }).waitFor();
   await a.locator(".summary-card", { hasText: "standaard 24 uur" }).waitFor();
+  await checkPage(a, "case-bringer in the last phase");
   await screenshot(a, "phone-case-bringer-summary-in-last-phase");
   assert.equal(await b.locator(".summary-card").count(), 0, "a participant is offered no summary");
 
@@ -164,6 +166,8 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   assert.equal(await b.getByRole("button", { name: /Samenvatting/ }).count(), 0);
   const order = await a.locator(".col > section, .col > div").evaluateAll((els) => els.map((e) => e.className));
   assert.ok(order.findIndex((c) => c.includes("summary-card")) < 3, `the downloads come first at the end: ${order}`);
+  await checkPage(a, "case-bringer at the end");
+  await checkPage(b, "participant at the end");
   await screenshot(a, "phone-case-bringer-session-ended-summary");
   await screenshot(b, "phone-participant-session-ended");
 
@@ -190,6 +194,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   assert.deepEqual({ bold: shown.bold, scripts: shown.scripts, styled: shown.styled, commitment: shown.commitment }, { bold: 0, scripts: 0, styled: "736px", commitment: true });
   const pdf = await printable.pdf({ format: "A4" });
   assert.ok(pdf.length > 1000, "it prints");
+  await checkPage(printable, "printable summary");
   await screenshot(printable, "phone-printable-summary");
   await printable.close();
   await a.locator(".summary-status", { hasText: "nieuw tabblad" }).waitFor();
@@ -214,6 +219,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   const lines = csv.text.trim().split("\r\n");
   assert.equal(lines[0], "name,role,joined_at_utc,present_minutes");
   assert.deepEqual(lines.slice(1).map((l) => l.split(",").slice(0, 2).join(",")), ['"Bea",facilitator', '"Anna",case_bringer', '"Bram",participant']);
+  await checkPage(f, "console at the end");
   await screenshot(f, "laptop-console-ended-attendance");
   await f.setViewportSize(PHONE.viewport);
   await screenshot(f, "phone-console-ended-attendance");
@@ -228,6 +234,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   assert.equal(await group.inputValue(), groupKey, "the remembered group is the one just met");
   assert.equal(await f.getByLabel("Groepssleutel").isVisible(), false, "no key to paste for a remembered group");
   await f.getByLabel(/Bewaar de voornemens van de inbrenger/).check();
+  await checkPage(f, "home, next meeting of a group");
   await screenshot(f, "laptop-home-next-meeting-of-group");
   await f.getByRole("button", { name: "Sessie starten" }).click();
   await f.locator(".layout-console").waitFor();
@@ -254,6 +261,8 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   await b2.locator(".report-back", { hasText: KEPT_CASE }).waitFor();
   await screen2.locator(".screen-boards .report-back .item-text", { hasText: COMMITMENT }).waitFor();
   await f.locator(".report-back .item-text", { hasText: COMMITMENT }).waitFor();
+  await checkPage(b2, "report back on a phone");
+  await checkPage(screen2, "report back on the big screen");
   await screenshot(b2, "phone-report-back-phase");
   await screenshot(f, "laptop-console-report-back-phase");
   await screenshot(screen2, "screen-report-back-phase", false);
@@ -304,6 +313,7 @@ test("anonymity is offered only where the session allows it; an unknown group ke
   assert.match(page.url(), /\/$/, "still on the home page");
   const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
   assert.ok(fits, "no sideways scrolling at 360 px");
+  await checkPage(page, "home with a field error");
   await page.locator(".followup").evaluate((el) => el.scrollIntoView({ block: "center" }));
   await screenshot(page, "phone-home-unknown-group-key", false);
   await page.locator(".settings").first().evaluate((el) => el.scrollIntoView({ block: "start" }));
