@@ -94,6 +94,10 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   // ---- the projector PC: a fresh browser opens the screen link ----
   const projector = await newPage(browser, SCREEN);
   const proj = projector.page;
+  // A link with a wrong token says so, and the token is not kept.
+  await proj.goto(screenLink.replace(/#.*/, `#${"0".repeat(40)}`));
+  await proj.locator("#message-title", { hasText: "Deze schermlink werkt niet" }).waitFor();
+  assert.equal(await proj.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kring:screen:")).length), 0);
   await proj.goto(screenLink);
   await proj.locator(".big-code", { hasText: code }).waitFor();
   assert.equal(new URL(proj.url()).hash, "", "the token is dropped from the address bar");
@@ -270,6 +274,15 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   await phaseIs(b2, "Casusinventarisatie");
   assert.equal(await b2.locator(".report-back").count(), 0, "the report back belongs to its phase");
 
+  // A shared laptop can forget the group again.
+  await f.goto(`${server.url}/`);
+  await f.getByLabel("Dit is de volgende bijeenkomst van een eerdere groep").check();
+  assert.match((await f.getByLabel("Groep", { exact: true }).locator("option:checked").textContent()) ?? "", /^Team Noord april · /, "the group's newest meeting");
+  await f.getByRole("button", { name: "Deze groep vergeten op dit apparaat" }).click();
+  await f.getByText("Vergeten op dit apparaat: Team Noord april").waitFor();
+  assert.equal(await f.getByLabel("Groepssleutel").isVisible(), true, "only a pasted key is left");
+  assert.equal(await f.evaluate(() => localStorage.getItem("kring:groups")), "[]");
+
   for (const p of [fac, anna, bram, projector]) assert.deepEqual(unexpected(p.problems), [], "no errors, dialogs or console errors");
 });
 
@@ -296,10 +309,20 @@ test("anonymity is offered only where the session allows it; an unknown group ke
 
   // The home page on a phone: a follow-up with a key no group has.
   const page = phone.page;
+  // What is typed before the method list arrives stays when it does.
+  /** @type {() => void} */
+  let release = () => {};
+  const held = new Promise((r) => (release = () => r(undefined)));
+  await page.route("**/api/methods", async (route) => {
+    await held;
+    await route.continue();
+  });
   await page.goto(`${server.url}/`);
   await page.getByLabel("Titel van de sessie").fill("Vervolg");
   await page.getByLabel("Je naam (als begeleider)").fill("Bea");
+  release();
   await page.locator("input[name=method]").first().waitFor();
+  assert.equal(await page.getByLabel("Titel van de sessie").inputValue(), "Vervolg", "the title typed while methods loaded is kept");
   await page.getByLabel("Dit is de volgende bijeenkomst van een eerdere groep").check();
   assert.equal(await page.locator("#create-group").count(), 0, "no groups remembered on this phone: a key to paste");
   await page.getByRole("button", { name: "Sessie starten" }).click();

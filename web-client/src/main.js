@@ -146,6 +146,15 @@ function screenPage(code) {
     storage.saveScreenToken(code, fromLink);
     history.replaceState(history.state, "", location.pathname + location.search);
   }
+  // A screen link opened in this tab again (e.g. a corrected one pasted after a wrong one) only
+  // changes the fragment, which loads nothing: start over with its token.
+  window.addEventListener("hashchange", () => {
+    const token = screenTokenFromFragment(location.hash);
+    if (!token) return;
+    storage.saveScreenToken(code, token);
+    history.replaceState(history.state, "", location.pathname + location.search);
+    location.reload();
+  });
   const token = storage.screenToken(code) ?? storage.facilitatorToken(code);
   if (!token) {
     const render = () =>

@@ -47,6 +47,8 @@ export default {
   "home.group": "Group",
   "home.groupOption": "{title} · {date}",
   "home.groupOther": "Another group: paste its key",
+  "home.groupForget": "Forget this group on this device",
+  "home.groupForgotten": "Forgotten on this device: {title}",
   "home.groupToken": "Group key",
   "home.groupTokenHint": "Whoever facilitated the earlier meeting finds it in the console under “Group”.",
   "home.groupTokenMissing": "Paste the group key, or choose a group.",

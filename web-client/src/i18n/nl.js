@@ -48,6 +48,8 @@ export default {
   "home.group": "Groep",
   "home.groupOption": "{title} · {date}",
   "home.groupOther": "Een andere groep: plak de sleutel",
+  "home.groupForget": "Deze groep vergeten op dit apparaat",
+  "home.groupForgotten": "Vergeten op dit apparaat: {title}",
   "home.groupToken": "Groepssleutel",
   "home.groupTokenHint": "Wie de vorige bijeenkomst begeleidde, vindt die in het begeleidersscherm onder “Groep”.",
   "home.groupTokenMissing": "Plak de groepssleutel, of kies een groep.",

@@ -26,9 +26,13 @@ let methodsError = null;
  * @param {HTMLElement} root
  */
 export function homePage(root) {
+  // Where the method list goes once it has loaded: only that slot is filled, so what a person
+  // typed meanwhile stays.
+  const slot = h("div", { class: "method-slot" });
   const render = () => {
     document.title = "kring";
-    replace(root, topBar({}), h("main", { id: "main", class: "home" }, intro(), joinForm(), createForm(render), recent()));
+    replace(slot, methodPicker());
+    replace(root, topBar({}), h("main", { id: "main", class: "home" }, intro(), joinForm(), createForm(slot), recent()));
   };
   render();
   if (!methods) {
@@ -36,11 +40,11 @@ export function homePage(root) {
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
       .then((/** @type {import('../protocol').MethodList} */ list) => {
         methods = list.methods;
-        render();
+        replace(slot, methodPicker());
       })
       .catch(() => {
         methodsError = t("home.methodsFailed");
-        render();
+        replace(slot, methodPicker());
       });
   }
   return render;
@@ -93,8 +97,8 @@ function joinForm() {
   );
 }
 
-/** @param {() => void} rerender */
-function createForm(rerender) {
+/** @param {HTMLElement} picker the slot of the method list */
+function createForm(picker) {
   const title = h("input", { id: "create-title", name: "title", type: "text", maxlength: 120, required: true, autocomplete: "off", "aria-describedby": "create-title-error" });
   const titleError = h("p", { id: "create-title-error", class: "field-error", role: "alert" });
   const name = h("input", { id: "create-name", name: "name", type: "text", maxlength: 40, required: true, autocomplete: "nickname", value: storage.lastName() });
@@ -108,39 +112,6 @@ function createForm(rerender) {
   const submit = h("button", { type: "submit", class: "primary" }, t("home.createButton"));
   const settings = settingsFields();
   const group = groupFields();
-  /** @type {Node} */
-  let picker;
-  if (methods) {
-    picker = h(
-      "fieldset",
-      { class: "methods" },
-      h("legend", null, t("home.method")),
-      methods.map((m, i) => {
-        const id = `method-${m.id}`;
-        const minutes = m.phases.reduce((sum, p) => sum + p.minutes, 0);
-        return h(
-          "div",
-          { class: "method" },
-          h("input", { type: "radio", name: "method", id, value: m.id, checked: i === 0, "aria-describedby": `${id}-desc` }),
-          h(
-            "label",
-            { for: id },
-            h("span", { class: "method-name" }, local(m.name)),
-            h("span", { class: "hint" }, " · ", t("home.methodSize", { phases: m.phases.length, minutes })),
-          ),
-          h("p", { id: `${id}-desc`, class: "method-desc" }, local(m.description)),
-          h(
-            "details",
-            null,
-            h("summary", null, t("home.phases")),
-            h("ol", null, m.phases.map((p) => h("li", null, local(p.name), " ", h("span", { class: "hint" }, t("phase.minutes", { count: p.minutes }))))),
-          ),
-        );
-      }),
-    );
-  } else {
-    picker = h("p", { role: methodsError ? "alert" : "status" }, methodsError ?? t("home.loadingMethods"));
-  }
   /** @param {HTMLElement} field @param {HTMLElement} at @param {string} text */
   const fieldError = (field, at, text) => {
     at.textContent = text;
@@ -229,7 +200,44 @@ function createForm(rerender) {
       submit,
     ),
   );
-  void rerender;
+}
+
+/** The built-in methods to choose from (or why they are not there yet). */
+function methodPicker() {
+  /** @type {Node} */
+  let picker;
+  if (methods) {
+    picker = h(
+      "fieldset",
+      { class: "methods" },
+      h("legend", null, t("home.method")),
+      methods.map((m, i) => {
+        const id = `method-${m.id}`;
+        const minutes = m.phases.reduce((sum, p) => sum + p.minutes, 0);
+        return h(
+          "div",
+          { class: "method" },
+          h("input", { type: "radio", name: "method", id, value: m.id, checked: i === 0, "aria-describedby": `${id}-desc` }),
+          h(
+            "label",
+            { for: id },
+            h("span", { class: "method-name" }, local(m.name)),
+            h("span", { class: "hint" }, " · ", t("home.methodSize", { phases: m.phases.length, minutes })),
+          ),
+          h("p", { id: `${id}-desc`, class: "method-desc" }, local(m.description)),
+          h(
+            "details",
+            null,
+            h("summary", null, t("home.phases")),
+            h("ol", null, m.phases.map((p) => h("li", null, local(p.name), " ", h("span", { class: "hint" }, t("phase.minutes", { count: p.minutes }))))),
+          ),
+        );
+      }),
+    );
+  } else {
+    picker = h("p", { role: methodsError ? "alert" : "status" }, methodsError ?? t("home.loadingMethods"));
+  }
+  return picker;
 }
 
 /**
@@ -282,17 +290,41 @@ function groupFields() {
     h("p", { id: "create-group-token-hint", class: "hint" }, t("home.groupTokenHint")),
     token,
   );
+  const forgotten = h("p", { class: "hint", role: "status" });
+  // A shared laptop need not keep a group's key: it can be forgotten here.
+  const forget = select
+    ? h(
+        "button",
+        {
+          type: "button",
+          class: "quiet small",
+          onclick: () => {
+            const option = select.selectedOptions[0];
+            if (!option || option.value === OTHER_GROUP) return;
+            storage.forgetGroup(option.value);
+            forgotten.textContent = t("home.groupForgotten", { title: option.textContent ?? "" });
+            option.remove();
+            select.selectedIndex = 0;
+            update();
+            select.focus();
+          },
+        },
+        t("home.groupForget"),
+      )
+    : null;
   const fields = h(
     "div",
     { id: "create-group-fields", class: "stack", hidden: true },
-    select ? [h("label", { for: "create-group" }, t("home.group")), select] : null,
+    select ? [h("label", { for: "create-group" }, t("home.group")), select, h("div", { class: "actions" }, forget, forgotten)] : null,
     tokenField,
     error,
   );
   const update = () => {
     fields.hidden = !toggle.checked;
     toggle.setAttribute("aria-expanded", String(toggle.checked));
-    tokenField.hidden = select !== null && select.value !== OTHER_GROUP;
+    const remembered = select !== null && select.value !== OTHER_GROUP;
+    tokenField.hidden = remembered;
+    if (forget) forget.hidden = !remembered;
     error.textContent = "";
   };
   toggle.addEventListener("change", () => {
