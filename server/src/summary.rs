@@ -132,25 +132,55 @@ pub fn timestamp(ms: u64) -> String {
     )
 }
 
-/// Indents continuation lines so multi-line text stays inside its list item.
+/// Member text as Markdown that shows exactly what was typed: characters that Markdown or
+/// embedded HTML would interpret are backslash-escaped, so nobody's text becomes a link, an
+/// image, a heading or markup in the case-bringer's viewer. Continuation lines are indented
+/// to stay inside their list item.
 fn md_block(text: &str, indent: &str) -> String {
-    text.trim().replace('\n', &format!("\n{indent}"))
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.trim().chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => {
+                out.push('\n');
+                out.push_str(indent);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
-pub fn markdown(s: &Summary) -> String {
+/// Shifts a UTC time by the reader's offset from UTC (minutes, at most ±14 hours), so the date
+/// is the one they lived.
+fn local(ms: u64, offset_minutes: i32) -> u64 {
+    let offset = i64::from(offset_minutes.clamp(-14 * 60, 14 * 60)) * 60_000;
+    (ms as i64).saturating_add(offset).max(0) as u64
+}
+
+/// The summary as Markdown; dates in the reader's time zone (`offset_minutes` east of UTC).
+pub fn markdown(s: &Summary, offset_minutes: i32) -> String {
     let l = labels(s.language);
     let mut out = String::new();
-    let _ = writeln!(out, "# {}: {}\n", l.summary, s.title.trim());
-    let _ = writeln!(out, "- {}: {}", l.method, s.method_name);
-    let _ = writeln!(out, "- {}: {}\n", l.date, date(s.date));
+    let _ = writeln!(out, "# {}: {}\n", l.summary, md_block(&s.title, ""));
+    let _ = writeln!(out, "- {}: {}", l.method, md_block(&s.method_name, ""));
+    let _ = writeln!(
+        out,
+        "- {}: {}\n",
+        l.date,
+        date(local(s.date, offset_minutes))
+    );
     let _ = writeln!(out, "_{}_\n", l.confidential);
     if let Some(case) = &s.case {
-        let _ = writeln!(out, "## {}\n\n{}\n", l.case, case.trim());
+        let _ = writeln!(out, "## {}\n\n{}\n", l.case, md_block(case, ""));
     }
     if !s.statements.is_empty() {
         let _ = writeln!(out, "## {}\n", l.told);
         for st in &s.statements {
-            let _ = writeln!(out, "{}\n", st.trim());
+            let _ = writeln!(out, "{}\n", md_block(st, ""));
         }
     }
     if let Some(k) = &s.key_question {
@@ -214,7 +244,8 @@ fn esc(text: &str) -> String {
 }
 
 /// A self-contained page without scripts, styled by `/summary.css` (print-friendly).
-pub fn html(s: &Summary) -> String {
+/// The summary as a printable page; dates as in [`markdown`].
+pub fn html(s: &Summary, offset_minutes: i32) -> String {
     let l = labels(s.language);
     let lang = match s.language {
         Language::Nl => "nl",
@@ -236,7 +267,7 @@ pub fn html(s: &Summary) -> String {
         esc(l.method),
         esc(&s.method_name),
         esc(l.date),
-        date(s.date),
+        date(local(s.date, offset_minutes)),
         esc(l.confidential)
     );
     if let Some(case) = &s.case {
@@ -355,7 +386,7 @@ mod tests {
 
     #[test]
     fn html_escapes_every_user_text() {
-        let page = html(&sample("<img src=x onerror=alert(1)>"));
+        let page = html(&sample("<img src=x onerror=alert(1)>"), 0);
         assert!(!page.contains("<img"), "{page}");
         assert!(!page.contains("<b>"));
         assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
@@ -364,9 +395,9 @@ mod tests {
 
     #[test]
     fn markdown_has_every_part_with_triage_and_reactions() {
-        let md = markdown(&sample("What worries you?"));
+        let md = markdown(&sample("What worries you?"), 0);
         for part in [
-            "# Summary: Team <b>Noord</b>",
+            "# Summary: Team \\<b\\>Noord\\</b\\>",
             "2023-11-14",
             "> How do I start?",
             "- What worries you? _(answered, warm; 2 votes)_",
@@ -376,6 +407,34 @@ mod tests {
         ] {
             assert!(md.contains(part), "missing {part:?} in\n{md}");
         }
+    }
+
+    #[test]
+    fn markdown_shows_member_text_literally() {
+        let md = markdown(
+            &sample("[click](javascript:alert(1)) <img src=x> # not a heading"),
+            0,
+        );
+        assert!(
+            md.contains("\\[click\\](javascript:alert(1)) \\<img src=x\\> \\# not a heading"),
+            "{md}"
+        );
+        assert!(!md.contains("[click]"));
+    }
+
+    #[test]
+    fn dates_follow_the_readers_offset() {
+        // 2023-11-14T23:30:00Z is half past midnight on the 15th in Amsterdam (UTC+1).
+        let just_after_midnight_in_amsterdam = 1_700_004_600_000;
+        assert_eq!(
+            date(local(just_after_midnight_in_amsterdam, 0)),
+            "2023-11-14"
+        );
+        assert_eq!(
+            date(local(just_after_midnight_in_amsterdam, 60)),
+            "2023-11-15"
+        );
+        assert_eq!(local(10, -600), 0, "never before the epoch");
     }
 
     #[test]

@@ -13,7 +13,19 @@ async fn meeting(server: &TestServer, body: serde_json::Value) -> (SessionCreate
     let mut f = server.facilitator(&session).await;
     let mut carla = server.join(&session, "Carla").await;
     let mut piet = server.join(&session, "Piet").await;
+    let phase = |id: &str| {
+        f.view()
+            .method
+            .phases
+            .iter()
+            .position(|p| p.id == id)
+            .unwrap() as u16
+    };
+    let (inventory, evaluation) = (phase("inventory"), phase("evaluation"));
     f.command(Command::StartSession {}).await.unwrap();
+    f.command(Command::GotoPhase { index: inventory })
+        .await
+        .ok();
     carla.catch_up(f.last_seq).await;
     piet.catch_up(f.last_seq).await;
     let case = carla
@@ -30,7 +42,9 @@ async fn meeting(server: &TestServer, body: serde_json::Value) -> (SessionCreate
     })
     .await
     .unwrap();
-    f.command(Command::GotoPhase { index: 5 }).await.unwrap();
+    f.command(Command::GotoPhase { index: evaluation })
+        .await
+        .unwrap();
     carla.catch_up(f.last_seq).await;
     carla
         .command(submit(
@@ -76,6 +90,21 @@ async fn the_next_meeting_reports_back_on_what_the_group_kept() {
     );
     // Nothing else of March came along.
     assert!(view.items.is_empty());
+
+    // April keeps nothing: May must not see March's commitments again.
+    let april_body = json!({"method": "basic", "title": "April bis", "language": "en",
+                            "group_token": march.group_token});
+    let (_, _, _) = meeting(&server, april_body).await;
+    let may = server
+        .create(json!({"method": "basic", "title": "May", "group_token": march.group_token}))
+        .await;
+    let f = server.facilitator(&may).await;
+    let report = f.view().report_back.clone().expect("a follow-up");
+    assert_eq!(report.previous_title, "April bis");
+    assert!(
+        report.commitments.is_empty(),
+        "old commitments never resurface"
+    );
 
     // A group that kept nothing gets an empty report-back.
     let nothing = json!({"method": "basic", "title": "May", "language": "en"});

@@ -107,9 +107,9 @@ async fn only_the_case_bringer_downloads_the_summary() {
     let (status, md) = get_summary(&server, code, Some(&carla.token()), "md").await;
     assert_eq!(status, 200);
     for part in [
-        "My team lead ignores <b>me</b>",
+        "My team lead ignores \\<b\\>me\\</b\\>",
         "What happened the last time you raised it? _(answered, warm; 0 votes)_",
-        "Ask for a one-to-one <script>x</script> _(useful)_",
+        "Ask for a one-to-one \\<script\\>x\\</script\\> _(useful)_",
         "- Book the one-to-one on Monday",
     ] {
         assert!(md.contains(part), "missing {part:?} in\n{md}");

@@ -65,7 +65,9 @@ async function authorizedGet(path, token) {
  * @returns {Promise<Result<string>>}
  */
 export async function fetchSummary(code, token, format) {
-  const res = await authorizedGet(`/api/sessions/${code}/summary?format=${format}`, token);
+  // Dates in the summary are the reader's local ones.
+  const offset = -new Date().getTimezoneOffset();
+  const res = await authorizedGet(`/api/sessions/${code}/summary?format=${format}&offset=${offset}`, token);
   if (!res.ok) return res;
   try {
     return { ok: true, value: await res.value.text() };

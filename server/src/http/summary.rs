@@ -17,6 +17,9 @@ use crate::summary;
 pub struct Format {
     #[serde(default)]
     pub format: Option<String>,
+    /// The reader's offset from UTC in minutes (east positive), for dates.
+    #[serde(default)]
+    pub offset: i32,
 }
 
 pub async fn download(
@@ -34,10 +37,14 @@ pub async fn download(
         return Err(ApiErr::internal());
     };
     let (mime, body, ext) = match format.format.as_deref() {
-        Some("html") => ("text/html; charset=utf-8", summary::html(&summary), "html"),
+        Some("html") => (
+            "text/html; charset=utf-8",
+            summary::html(&summary, format.offset),
+            "html",
+        ),
         _ => (
             "text/markdown; charset=utf-8",
-            summary::markdown(&summary),
+            summary::markdown(&summary, format.offset),
             "md",
         ),
     };

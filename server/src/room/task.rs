@@ -246,10 +246,17 @@ impl Room {
             .iter()
             .find(|e| matches!(e.event, kring_protocol::Event::SessionEnded {}))
             .map(|e| e.at);
-        // The one thing that outlives a session, and only if the group chose to keep it.
-        let carry_json = ended_at
-            .filter(|_| self.group_id.is_some() && self.session.params().settings.keep_for_group)
-            .map(|_| serde_json::to_string(&self.session.carry_over()).expect("carry serialises"));
+        // The one thing that outlives a session, and only if the group chose to keep it. A
+        // meeting that keeps nothing still replaces what the previous one kept, so old
+        // commitments never resurface two meetings later.
+        let carry_json = ended_at.filter(|_| self.group_id.is_some()).map(|_| {
+            let mut carry = self.session.carry_over();
+            if !self.session.params().settings.keep_for_group {
+                carry.commitments.clear();
+                carry.kept_cases.clear();
+            }
+            serde_json::to_string(&carry).expect("carry serialises")
+        });
         let now = p.events.last().map_or(0, |e| e.at);
         let attendance = self.attendance.due(&self.session, now, false);
         let batch = AppendBatch {
