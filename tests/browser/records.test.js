@@ -179,7 +179,9 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   const md = await download(a, () => a.getByRole("button", { name: "Samenvatting downloaden (Markdown)" }).click());
   assert.equal(md.name, "kring-summary-team-noord-maart.md");
   assert.ok(md.text.includes(`- ${COMMITMENT}`), md.text);
-  assert.ok(md.text.includes(`- ${QUESTION} _(beantwoord, warm; 0 stemmen)_`), md.text);
+  // Markdown shows member text literally: what Markdown or HTML would interpret is escaped.
+  const escaped = QUESTION.replace(/[<>]/g, (c) => `\\${c}`);
+  assert.ok(md.text.includes(`- ${escaped} _(beantwoord, warm; 0 stemmen)_`), md.text);
   assert.ok(md.text.includes("- Plan een gesprek met je leidinggevende. _(bruikbaar)_"), md.text);
   await a.locator(".summary-status", { hasText: "Gedownload: kring-summary-team-noord-maart.md" }).waitFor();
 
