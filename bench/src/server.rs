@@ -171,7 +171,7 @@ impl Server {
     pub fn restored_ms(&self) -> Option<u64> {
         let log = std::fs::read_to_string(&self.log).ok()?;
         let line = log.lines().find(|l| l.contains("rooms restored"))?;
-        let ms = line.split("ms=").nth(1)?;
+        let ms = line.split(" ms=").nth(1)?;
         ms.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
     }
 }
