@@ -4,7 +4,7 @@
 # docs/bench/latency.svg. Installs what it needs (Node.js and npm from Debian when missing,
 # the baseline's npm packages, a release build of the server and the generator).
 #
-#   scripts/bench.sh           the full grid (about 25 minutes on 2 cores)
+#   scripts/bench.sh           the full grid (about 20 minutes on 2 cores)
 #   scripts/bench.sh --smoke   a short run that checks the numbers come out (CI); writes to
 #                              bench/results/smoke/ and leaves docs/ alone
 set -euo pipefail
