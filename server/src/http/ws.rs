@@ -13,7 +13,7 @@ use crate::secrets::normalize_code;
 /// Tungstenite's defaults (128 KiB buffers) would cost far more per idle socket than the
 /// few-hundred-byte frames kring sends need. The read buffer is allocated up front for every
 /// socket and grows on its own for a larger message; clients send commands of a few hundred
-/// bytes (4 KiB -> 512 B: 12.9 -> 9.3 KB of server memory per idle connection, see
+/// bytes (4 KiB -> 512 B: 12.9 -> 9.4 KB of server memory per idle connection, see
 /// docs/PERFORMANCE.md).
 const READ_BUFFER: usize = 512;
 const WRITE_BUFFER: usize = 4 * 1024;
