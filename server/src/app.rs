@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -57,6 +58,14 @@ pub async fn run(
     let app = router(AppState {
         hub: hub.clone(),
         connections: Arc::new(Semaphore::new(cfg.max_connections)),
+    });
+    // Small frames must leave at once: without TCP_NODELAY, Nagle holds each one behind the
+    // peer's delayed ACK (p99 fan-out 45 ms instead of 3 ms in the benchmark). Set on every
+    // accepted stream, whatever listener the caller bound.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "TCP_NODELAY not set");
+        }
     });
     let server = axum::serve(
         listener,

@@ -520,3 +520,41 @@ async fn the_screen_token_opens_only_the_shared_screen() {
         .await;
     assert_eq!(pretender.error().await.code, ErrorCode::BadToken);
 }
+
+#[tokio::test]
+async fn a_client_far_behind_gets_a_full_view_instead_of_a_flood() {
+    let server = spawn_with(|cfg| {
+        cfg.client_queue = 32;
+        cfg.submit_limit = kring_server::config::parse_submit_limit("1000/1s").unwrap();
+    })
+    .await;
+    let (session, mut facilitator) = started(&server).await;
+    let anna = server.join(&session, "Anna").await;
+    let mut bob = server.join(&session, "Bob").await;
+    // 36 events: more than the queue holds, fewer messages than the socket's burst allowance.
+    for k in 0..12 {
+        bob.command(case(&format!("while anna is away {k}")))
+            .await
+            .unwrap();
+        bob.command(Command::RaiseHand {}).await.unwrap();
+        bob.command(Command::LowerHand {}).await.unwrap();
+    }
+    facilitator.catch_up(bob.last_seq).await;
+    assert!(
+        bob.last_seq - anna.last_seq > 32,
+        "more missed than the queue holds"
+    );
+
+    let mut back = server.resume(&session, &anna).await;
+    anna.drop_connection();
+    let welcome = back.welcome.clone().unwrap();
+    let view = welcome
+        .view
+        .expect("a full view, not a replay that overflows the queue");
+    assert_eq!(view.items.len(), 12);
+    back.send(&ClientMsg::Ping { t: Some(1) }).await;
+    assert!(
+        matches!(back.recv().await, ServerMsg::Pong { .. }),
+        "still connected"
+    );
+}

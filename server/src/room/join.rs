@@ -67,9 +67,12 @@ impl Room {
             }
         }
         let seq = self.session.seq();
+        // Replay only what fits in the client's queue with the welcome (and some room for
+        // what follows); a client further behind gets the full view, which is one frame.
+        let fits = |last: Seq| seq - last < self.deps.cfg.client_queue.saturating_sub(16) as Seq;
         let replay = match admitted.resume {
             Some((Some(epoch), Some(last)))
-                if epoch == self.epoch && self.replay.covers(last, seq) =>
+                if epoch == self.epoch && self.replay.covers(last, seq) && fits(last) =>
             {
                 Some((last, seq))
             }

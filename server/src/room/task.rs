@@ -250,11 +250,15 @@ impl Room {
         // meeting that keeps nothing still replaces what the previous one kept, so old
         // commitments never resurface two meetings later.
         let carry_json = ended_at.filter(|_| self.group_id.is_some()).map(|_| {
-            let mut carry = self.session.carry_over();
-            if !self.session.params().settings.keep_for_group {
-                carry.commitments.clear();
-                carry.kept_cases.clear();
-            }
+            let carry = if self.session.params().settings.keep_for_group {
+                self.session.carry_over()
+            } else {
+                // Only when it met: not even the title stays.
+                kring_protocol::ReportBack {
+                    previous_date: self.session.carry_over().previous_date,
+                    ..Default::default()
+                }
+            };
             serde_json::to_string(&carry).expect("carry serialises")
         });
         let now = p.events.last().map_or(0, |e| e.at);
