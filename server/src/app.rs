@@ -59,14 +59,7 @@ pub async fn run(
         hub: hub.clone(),
         connections: Arc::new(Semaphore::new(cfg.max_connections)),
     });
-    // Small frames must leave at once: without TCP_NODELAY, Nagle holds each one behind the
-    // peer's delayed ACK (p99 fan-out 45 ms instead of 3 ms in the benchmark). Set on every
-    // accepted stream, whatever listener the caller bound.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %e, "TCP_NODELAY not set");
-        }
-    });
+    let listener = listener.tap_io(tune_socket);
     let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -87,6 +80,25 @@ pub async fn run(
     store.close().await.context("closing the store")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Kernel send buffer of each socket (Linux doubles it). Left alone, Linux grows it to
+/// `tcp_wmem` max (4 MiB), so every client that stops reading could pin megabytes of kernel
+/// memory and be noticed only after thousands of frames. kring's frames are small: this holds
+/// a few hundred, and a client that falls further behind fills its queue and is dropped.
+const SEND_BUFFER: usize = 32 * 1024;
+
+/// Set on every accepted stream, whatever listener the caller bound. `TCP_NODELAY`: small
+/// frames must leave at once; with Nagle's algorithm a frame waits for the ACK of the one
+/// before, which the peer may delay by 40 ms (p99 fan-out 45 ms instead of 3 ms in the
+/// benchmark, docs/PERFORMANCE.md).
+fn tune_socket(tcp: &mut tokio::net::TcpStream) {
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::warn!(error = %e, "TCP_NODELAY not set");
+    }
+    if let Err(e) = socket2::SockRef::from(&*tcp).set_send_buffer_size(SEND_BUFFER) {
+        tracing::warn!(error = %e, "send buffer size not set");
+    }
 }
 
 async fn purge_loop(hub: Arc<Hub>, stop: CancellationToken) {

@@ -1,5 +1,8 @@
-//! One WebSocket: a reader (decode, validate, rate-limit, forward to the room) and a writer
-//! (drain the bounded queue in batches, ping). Either ending ends both.
+//! One WebSocket, served by one task: it reads frames (decode, validate, rate-limit, forward
+//! to the room), writes what the room queued for it (in batches, one flush each), pings, and
+//! notices silence. One task rather than a reader/writer pair halves what an idle connection
+//! costs; the task never waits on the room (a full room queue refuses the command with a
+//! retry code), so writing never stalls behind reading.
 
 use std::net::IpAddr;
 use std::pin::Pin;
@@ -8,26 +11,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use kring_protocol::{
-    ClientMsg, ErrorCode, ErrorMsg, Join, MAX_CLIENT_MESSAGE_BYTES, MemberId, PROTOCOL_VERSION,
-    ServerMsg,
+    ClientMsg, CommandEnvelope, ErrorCode, ErrorMsg, Join, MAX_CLIENT_MESSAGE_BYTES, MemberId,
+    PROTOCOL_VERSION, ServerMsg,
 };
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, timeout};
-use tokio_util::sync::WaitForCancellationFutureOwned;
+use tokio::time::{Instant, Interval, Sleep, timeout};
 
 use crate::clock::now_ms;
 use crate::hub::{Hub, HubError};
-use crate::room::{ConnSink, JoinError, Outbound, RoomHandle, RoomMsg};
+use crate::room::{ConnSink, JoinError, Outbound, RoomHandle, RoomMsg, Taken};
 
 /// The first message must arrive within this.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// A write that takes longer means the peer is not reading.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Frames written before one flush.
-const WRITE_BATCH: usize = 64;
 /// Messages per second a client may send on average, and in a burst.
 const RATE_PER_SEC: f64 = 20.0;
 const RATE_BURST: f64 = 40.0;
@@ -40,138 +39,231 @@ pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer:
     let metrics = hub.metrics().clone();
     metrics.connections.inc();
     metrics.connections_total.inc();
-    let (ws_tx, ws_rx) = socket.split();
-    let (tx, rx) = mpsc::channel(hub.config().client_queue);
-    let sink = ConnSink::new(CONN_IDS.fetch_add(1, Ordering::Relaxed), tx);
-    let writer = tokio::spawn(write_loop(ws_tx, rx, sink.clone(), hub.config().heartbeat));
-    let mut reader = Reader {
+    let sink = ConnSink::new(
+        CONN_IDS.fetch_add(1, Ordering::Relaxed),
+        hub.config().client_queue,
+    );
+    let heartbeat = hub.config().heartbeat;
+    let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut conn = Conn {
         hub,
-        killed: Box::pin(sink.killed().clone().cancelled_owned()),
         sink,
         peer,
         bucket: TokenBucket::new(RATE_PER_SEC, RATE_BURST),
+        socket,
+        ping,
+        last_heard: Instant::now(),
+        silence: Box::pin(tokio::time::sleep(HELLO_TIMEOUT)),
+        joined: None,
     };
-    let joined = reader.run(ws_rx, code).await;
-    if let Some((room, _)) = joined {
-        let _ = room
-            .tx
-            .send(RoomMsg::Gone {
-                conn: reader.sink.id,
-            })
-            .await;
-    }
-    // Our handle is dropped here; once the room has dropped its own, the writer's queue
-    // closes and it ends after sending what is queued.
-    let killed = reader.sink.killed().clone();
-    drop(reader);
-    if timeout(WRITE_TIMEOUT, writer).await.is_err() {
-        killed.cancel();
+    conn.run(code).await;
+    if let Some((room, _)) = &conn.joined {
+        let _ = room.tx.send(RoomMsg::Gone { conn: conn.sink.id }).await;
     }
     metrics.connections.dec();
 }
 
-struct Reader {
+struct Conn {
     hub: Arc<Hub>,
     sink: ConnSink,
     peer: IpAddr,
     bucket: TokenBucket,
-    /// The sink's kill signal, made once rather than per message.
-    killed: Pin<Box<WaitForCancellationFutureOwned>>,
+    socket: WebSocket,
+    ping: Interval,
+    last_heard: Instant,
+    /// Fires when the peer may have gone silent; re-armed from `last_heard` only when it
+    /// fires, so reading a frame costs no timer update.
+    silence: Pin<Box<Sleep>>,
+    /// The room and who this socket is in it (`None` member: the shared screen).
+    joined: Option<(RoomHandle, Option<MemberId>)>,
 }
 
-enum Next {
-    Text(Utf8Bytes),
-    /// The socket closed, failed, or was killed.
+/// What the loop does after one step.
+enum Step {
+    Go,
     End,
-    Silent,
 }
 
-impl Reader {
-    async fn run(
-        &mut self,
-        mut ws: SplitStream<WebSocket>,
-        code: Option<String>,
-    ) -> Option<(RoomHandle, Option<MemberId>)> {
-        // Joining awaits deep futures (room lookup, loading from the store) that are done once;
-        // boxed, their size is not carried by every idle connection's task for its lifetime.
-        let (room, member) = Box::pin(self.hello(&mut ws, code)).await?;
-        let away_after = self.hub.config().away_after;
+impl Conn {
+    async fn run(&mut self, code: Option<String>) {
         loop {
-            let text = match self.next(&mut ws, away_after).await {
-                Next::Text(text) => text,
-                Next::End => break,
-                Next::Silent => {
-                    self.sink.kill(ErrorCode::HeartbeatTimeout);
-                    break;
+            let step = tokio::select! {
+                biased;
+                taken = self.sink.outbox().take() => self.write(taken).await,
+                frame = self.socket.recv() => self.read(frame, code.as_deref()).await,
+                _ = self.ping.tick() => {
+                    let ping = self.socket.send(Message::Ping(Default::default()));
+                    match timeout(WRITE_TIMEOUT, ping).await {
+                        Ok(Ok(())) => Step::Go,
+                        _ => Step::End,
+                    }
                 }
+                _ = self.silence.as_mut() => self.silent().await,
             };
-            let msg = match self.decode(&text) {
-                Some(msg) => msg,
-                None => continue,
-            };
-            match msg {
-                ClientMsg::Hello { .. } => self.error(ErrorMsg::new(ErrorCode::AlreadyJoined)),
-                ClientMsg::Ping { t } => {
-                    self.sink.send(&ServerMsg::Pong {
-                        t,
-                        server_time: now_ms(),
-                    });
-                }
-                ClientMsg::Leave {} => break,
-                ClientMsg::Command(envelope) => {
-                    let Some(member) = member else {
-                        self.error(
-                            ErrorMsg::new(ErrorCode::BadMessage)
-                                .with_id(envelope.id)
-                                .with_message("The shared screen is read-only."),
-                        );
-                        continue;
-                    };
-                    let sent = room
-                        .tx
-                        .send(RoomMsg::Command {
-                            member,
-                            conn: self.sink.id,
-                            envelope,
-                        })
-                        .await;
-                    if sent.is_err() {
-                        // The room stopped (store failure or shutdown): reconnect and resume.
-                        self.sink.close_with(ErrorCode::Internal);
-                        break;
+            if let Step::End = step {
+                return;
+            }
+        }
+    }
+
+    /// The silence timer fired: re-arm it if the peer spoke since, else give up on it.
+    async fn silent(&mut self) -> Step {
+        let allowed = match self.joined {
+            Some(_) => self.hub.config().away_after,
+            None => HELLO_TIMEOUT,
+        };
+        let deadline = self.last_heard + allowed;
+        if deadline > Instant::now() {
+            self.silence.as_mut().reset(deadline);
+            return Step::Go;
+        }
+        if self.joined.is_some() {
+            self.kill_now(ErrorCode::HeartbeatTimeout).await;
+        }
+        Step::End
+    }
+
+    /// Writes what the room queued, with one flush. Ends at a close frame or a kill.
+    async fn write(&mut self, taken: Taken) -> Step {
+        let frames = match taken {
+            Taken::Frames(frames) => frames,
+            Taken::Killed(code) => {
+                self.kill_now(code).await;
+                return Step::End;
+            }
+        };
+        let socket = &mut self.socket;
+        let written = timeout(WRITE_TIMEOUT, async {
+            for out in frames {
+                match out {
+                    Outbound::Frame(frame) => socket.feed(Message::Text(frame)).await?,
+                    Outbound::Close(code) => {
+                        socket.feed(close_frame(code)).await?;
+                        socket.flush().await?;
+                        return Ok::<_, axum::Error>(Step::End);
                     }
                 }
             }
+            socket.flush().await?;
+            Ok(Step::Go)
+        })
+        .await;
+        match written {
+            Ok(Ok(step)) => step,
+            _ => Step::End,
         }
-        Some((room, member))
     }
 
-    /// Waits for `hello` and joins the room.
-    async fn hello(
+    /// Closes at once with `code`, dropping what is queued (a peer that is too slow or silent
+    /// would not read it anyway).
+    async fn kill_now(&mut self, code: ErrorCode) {
+        self.sink.kill(code);
+        let _ = timeout(Duration::from_secs(1), self.socket.send(close_frame(code))).await;
+    }
+
+    async fn read(
         &mut self,
-        ws: &mut SplitStream<WebSocket>,
-        code: Option<String>,
-    ) -> Option<(RoomHandle, Option<MemberId>)> {
-        loop {
-            let text = match self.next(ws, HELLO_TIMEOUT).await {
-                Next::Text(text) => text,
-                Next::End | Next::Silent => return None,
-            };
-            let (protocol, join) = match self.decode(&text)? {
-                ClientMsg::Hello { protocol, join } => (protocol, join),
-                _ => {
-                    self.sink.close_with(ErrorCode::HelloRequired);
-                    return None;
-                }
-            };
-            if protocol != PROTOCOL_VERSION {
-                self.sink.close_with(ErrorCode::UnsupportedVersion);
-                return None;
+        frame: Option<Result<Message, axum::Error>>,
+        code: Option<&str>,
+    ) -> Step {
+        self.last_heard = Instant::now();
+        let text = match frame {
+            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Step::End,
+            // Answered by the WebSocket layer; any frame proves the peer alive.
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Step::Go,
+            Some(Ok(Message::Binary(_))) => {
+                self.error(
+                    ErrorMsg::new(ErrorCode::BadMessage)
+                        .with_message("Messages are JSON text frames."),
+                );
+                return Step::Go;
             }
-            match self.join(code.as_deref(), join).await {
-                Ok(joined) => return Some(joined),
-                Err(Some(code)) if code.close_code().is_none() => continue,
-                Err(_) => return None,
+            Some(Ok(Message::Text(text))) => text,
+        };
+        self.hub.metrics().messages_in.inc();
+        if let Err(wait) = self.bucket.take() {
+            let mut error = ErrorMsg::new(ErrorCode::RateLimited);
+            error.retry_after_ms = Some(wait.as_millis() as u64);
+            self.error(error);
+            return Step::Go;
+        }
+        let Some(msg) = self.decode(&text) else {
+            return Step::Go;
+        };
+        match (&self.joined, msg) {
+            (None, ClientMsg::Hello { protocol, join }) => {
+                if protocol != PROTOCOL_VERSION {
+                    self.sink.close_with(ErrorCode::UnsupportedVersion);
+                    return Step::Go;
+                }
+                // Joining awaits deep futures (room lookup, loading from the store) that are
+                // done once; boxed, their size is not carried by every idle connection.
+                match Box::pin(self.join(code, join)).await {
+                    Ok(joined) => {
+                        self.joined = Some(joined);
+                        let deadline = self.last_heard + self.hub.config().away_after;
+                        self.silence.as_mut().reset(deadline);
+                    }
+                    // Refused with a fixable code: the socket stays for another hello.
+                    Err(Some(code)) if code.close_code().is_none() => {}
+                    // The refusal and its close frame are queued; the writer ends the socket.
+                    Err(_) => {}
+                }
+                Step::Go
+            }
+            (None, _) => {
+                self.sink.close_with(ErrorCode::HelloRequired);
+                Step::Go
+            }
+            (Some(_), ClientMsg::Hello { .. }) => {
+                self.error(ErrorMsg::new(ErrorCode::AlreadyJoined));
+                Step::Go
+            }
+            (Some(_), ClientMsg::Ping { t }) => {
+                self.sink.send(&ServerMsg::Pong {
+                    t,
+                    server_time: now_ms(),
+                });
+                Step::Go
+            }
+            (Some(_), ClientMsg::Leave {}) => Step::End,
+            (Some(_), ClientMsg::Command(envelope)) => self.forward(envelope),
+        }
+    }
+
+    /// Hands a command to the room without waiting on its queue.
+    fn forward(&mut self, envelope: CommandEnvelope) -> Step {
+        let Some((room, member)) = &self.joined else {
+            return Step::Go;
+        };
+        let Some(member) = *member else {
+            self.error(
+                ErrorMsg::new(ErrorCode::BadMessage)
+                    .with_id(envelope.id)
+                    .with_message("The shared screen is read-only."),
+            );
+            return Step::Go;
+        };
+        let id = envelope.id.clone();
+        let msg = RoomMsg::Command {
+            member,
+            conn: self.sink.id,
+            envelope,
+        };
+        match room.tx.try_send(msg) {
+            Ok(()) => Step::Go,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                // The room is flooded: the client retries the same id later.
+                let mut error = ErrorMsg::new(ErrorCode::RateLimited).with_id(id);
+                error.retry_after_ms = Some(200);
+                self.error(error);
+                Step::Go
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                // The room stopped (store failure or shutdown): reconnect and resume.
+                self.sink.close_with(ErrorCode::Internal);
+                Step::Go
             }
         }
     }
@@ -187,7 +279,7 @@ impl Reader {
             let mut error = ErrorMsg::new(ErrorCode::TooManyAttempts);
             error.retry_after_ms = Some(wait.as_millis() as u64);
             self.sink.send(&ServerMsg::Error(error));
-            self.close(ErrorCode::TooManyAttempts);
+            self.sink.push_close(ErrorCode::TooManyAttempts);
             return Err(None);
         }
         // A room can stop between lookup and join (unloaded while idle); look it up again.
@@ -229,7 +321,7 @@ impl Reader {
                         guesses.failed(self.peer);
                     }
                     if code.close_code().is_some() {
-                        self.close(code);
+                        self.sink.push_close(code);
                     }
                     return Err(Some(code));
                 }
@@ -238,35 +330,6 @@ impl Reader {
         }
         self.sink.close_with(ErrorCode::Internal);
         Err(None)
-    }
-
-    async fn next(&mut self, ws: &mut SplitStream<WebSocket>, silence: Duration) -> Next {
-        loop {
-            let frame = tokio::select! {
-                _ = self.killed.as_mut() => return Next::End,
-                frame = timeout(silence, ws.next()) => frame,
-            };
-            match frame {
-                Err(_) => return Next::Silent,
-                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return Next::End,
-                Ok(Some(Ok(Message::Text(text)))) => {
-                    self.hub.metrics().messages_in.inc();
-                    if let Err(wait) = self.bucket.take() {
-                        let mut error = ErrorMsg::new(ErrorCode::RateLimited);
-                        error.retry_after_ms = Some(wait.as_millis() as u64);
-                        self.error(error);
-                        continue;
-                    }
-                    return Next::Text(text);
-                }
-                Ok(Some(Ok(Message::Binary(_)))) => self.error(
-                    ErrorMsg::new(ErrorCode::BadMessage)
-                        .with_message("Messages are JSON text frames."),
-                ),
-                // Pings are answered by the WebSocket layer; any frame proves the peer alive.
-                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {}
-            }
-        }
     }
 
     fn decode(&self, text: &str) -> Option<ClientMsg> {
@@ -282,10 +345,6 @@ impl Reader {
     fn error(&self, error: ErrorMsg) {
         self.hub.metrics().reject(error.code);
         self.sink.send(&ServerMsg::Error(error));
-    }
-
-    fn close(&self, code: ErrorCode) {
-        self.sink.push_close(code);
     }
 }
 
@@ -356,73 +415,6 @@ fn envelope_path(text: &str) -> Option<String> {
     )
     .err()?;
     Some(error.path().to_string())
-}
-
-async fn write_loop(
-    mut ws: SplitSink<WebSocket, Message>,
-    mut rx: mpsc::Receiver<Outbound>,
-    sink: ConnSink,
-    heartbeat: Duration,
-) {
-    let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let killed = sink.killed().clone();
-    // Made once: each `cancelled()` call locks the token's tree, and this loop turns once per
-    // batch of frames.
-    let cancelled = killed.cancelled();
-    tokio::pin!(cancelled);
-    loop {
-        let first = tokio::select! {
-            biased;
-            _ = &mut cancelled => {
-                let code = sink.reason().unwrap_or(ErrorCode::SlowConsumer);
-                let _ = timeout(Duration::from_secs(1), ws.send(close_frame(code))).await;
-                break;
-            }
-            out = rx.recv() => match out {
-                Some(out) => out,
-                None => break,
-            },
-            _ = ping.tick() => {
-                match timeout(WRITE_TIMEOUT, ws.send(Message::Ping(Default::default()))).await {
-                    Ok(Ok(())) => continue,
-                    _ => break,
-                }
-            }
-        };
-        match timeout(WRITE_TIMEOUT, write_batch(&mut ws, &mut rx, first)).await {
-            Ok(Ok(false)) => {}
-            Ok(Ok(true)) | Ok(Err(_)) | Err(_) => break,
-        }
-    }
-    // Ends the reader too, whatever ended the writer.
-    killed.cancel();
-}
-
-/// Feeds queued frames and flushes once. `Ok(true)` when a close frame was sent.
-async fn write_batch(
-    ws: &mut SplitSink<WebSocket, Message>,
-    rx: &mut mpsc::Receiver<Outbound>,
-    first: Outbound,
-) -> Result<bool, axum::Error> {
-    let mut next = Some(first);
-    let mut written = 0;
-    while let Some(out) = next.take() {
-        match out {
-            Outbound::Frame(frame) => ws.feed(Message::Text(frame)).await?,
-            Outbound::Close(code) => {
-                ws.feed(close_frame(code)).await?;
-                ws.flush().await?;
-                return Ok(true);
-            }
-        }
-        written += 1;
-        if written < WRITE_BATCH {
-            next = rx.try_recv().ok();
-        }
-    }
-    ws.flush().await?;
-    Ok(false)
 }
 
 fn close_frame(code: ErrorCode) -> Message {

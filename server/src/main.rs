@@ -47,16 +47,8 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
     kring_server::run(listener, cfg, shutdown_signal()).await
 }
 
-/// Kernel send buffer of each socket (Linux doubles it). Left alone, Linux grows it to
-/// `tcp_wmem` max (4 MiB), so every client that stops reading could pin megabytes of kernel
-/// memory and be noticed only after thousands of frames. kring's frames are small: this holds
-/// a few hundred, and a client that falls further behind fills its queue and is dropped.
-const SEND_BUFFER: u32 = 32 * 1024;
-
-/// Binds the listener. Sockets accepted from it inherit `TCP_NODELAY` and the send buffer size
-/// (on Linux). `TCP_NODELAY`: kring writes small frames that must leave at once, and with
-/// Nagle's algorithm a frame waits for the ACK of the one before, which the peer may delay by
-/// 40 ms (measured: p99 fan-out 45 ms -> 3 ms, see docs/PERFORMANCE.md).
+/// Binds the listener with a deep accept backlog (reconnect storms, restarts). What each
+/// accepted socket needs (`TCP_NODELAY`, a small send buffer) is set in `kring_server::run`.
 fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()?
@@ -64,8 +56,6 @@ fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
         TcpSocket::new_v6()?
     };
     socket.set_reuseaddr(true)?;
-    socket.set_nodelay(true)?;
-    socket.set_send_buffer_size(SEND_BUFFER)?;
     socket.bind(addr)?;
     socket.listen(BACKLOG)
 }

@@ -147,6 +147,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client over a WebSocket the test set up itself (e.g. with special socket options).
+    pub fn from_stream(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Self {
+        Client::new(ws)
+    }
+
     fn new(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Self {
         Client {
             ws,

@@ -558,3 +558,71 @@ async fn a_client_far_behind_gets_a_full_view_instead_of_a_flood() {
         "still connected"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_dropped_and_the_room_goes_on() {
+    let server = spawn_with(|cfg| {
+        cfg.client_queue = 16;
+        cfg.submit_limit = kring_server::config::parse_submit_limit("1000/1s").unwrap();
+    })
+    .await;
+    let (session, _facilitator) = started(&server).await;
+
+    // A phone that stops reading, with a small receive buffer so the server notices soon.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(server.addr).await.unwrap();
+    let url = format!("ws://{}/ws/{}", server.addr, session.code);
+    let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
+    let (ws, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    let mut frozen = Client::from_stream(ws);
+    frozen
+        .hello(Join::Member {
+            name: "Frozen".into(),
+        })
+        .await;
+    let frozen_token = frozen.token();
+
+    // 80 events of about 800 bytes: far more than the queue and the socket buffers hold.
+    // Four senders keep each within its socket's burst allowance.
+    let mut senders = Vec::new();
+    for name in ["Bob", "Carol", "Dirk", "Eva"] {
+        senders.push(server.join(&session, name).await);
+    }
+    let started_at = std::time::Instant::now();
+    for k in 0..20 {
+        for sender in &mut senders {
+            let text = format!("{k} {}", "x".repeat(560));
+            sender.command(case(&text)).await.unwrap();
+        }
+    }
+    assert!(
+        started_at.elapsed() < Duration::from_secs(10),
+        "the room did not wait for the frozen phone"
+    );
+    let metrics = server
+        .http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("kring_slow_consumers_total 1\n"),
+        "dropped once: {metrics}"
+    );
+
+    // When the phone reads again it finds the socket gone, and comes back with a full view.
+    frozen.closed().await;
+    let mut back = server.connect(&session.code).await;
+    let welcome = back
+        .hello(Join::Resume {
+            token: frozen_token,
+            epoch: None,
+            last_seq: None,
+        })
+        .await;
+    assert_eq!(welcome.view.as_ref().unwrap().items.len(), 80);
+}

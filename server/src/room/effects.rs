@@ -100,7 +100,12 @@ impl Room {
 
     fn broadcast(&self, frame: &Utf8Bytes) {
         let mut sent = 0u64;
-        for conn in self.conns.values().filter(|c| c.live) {
+        // A connection being dropped is skipped, so a slow one is counted once.
+        for conn in self
+            .conns
+            .values()
+            .filter(|c| c.live && !c.sink.is_closed())
+        {
             if conn.sink.push(frame.clone()) {
                 sent += 1;
             } else if conn.sink.reason() == Some(ErrorCode::SlowConsumer) {

@@ -6,17 +6,18 @@ mod dedup;
 mod effects;
 mod join;
 mod load;
+mod outbox;
 mod replay;
 mod task;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use kring_protocol::{CommandEnvelope, ErrorCode, ErrorMsg, Join, MemberId, ServerMsg};
 use tokio::sync::{mpsc, oneshot};
-use tokio_util::sync::CancellationToken;
 
 pub(crate) use load::{RestoreError, restore};
+pub use outbox::{Outbound, Outbox, Taken};
 pub(crate) use task::{Room, RoomDeps};
 
 pub type ConnId = u64;
@@ -83,43 +84,31 @@ pub struct RoomHandle {
     pub(crate) instance: u64,
 }
 
-/// What a connection's writer task takes from its queue.
-pub enum Outbound {
-    Frame(Utf8Bytes),
-    Close(ErrorCode),
-}
-
 /// The room's end of one socket: a bounded queue of pre-serialised frames. The room never
 /// waits on it: a full queue drops the client (who then resumes).
 #[derive(Clone)]
 pub struct ConnSink {
     pub id: ConnId,
-    tx: mpsc::Sender<Outbound>,
-    kill: CancellationToken,
-    reason: Arc<OnceLock<ErrorCode>>,
+    outbox: Arc<Outbox>,
 }
 
 impl ConnSink {
-    pub fn new(id: ConnId, tx: mpsc::Sender<Outbound>) -> Self {
+    pub fn new(id: ConnId, capacity: usize) -> Self {
         ConnSink {
             id,
-            tx,
-            kill: CancellationToken::new(),
-            reason: Arc::new(OnceLock::new()),
+            outbox: Arc::new(Outbox::new(capacity)),
         }
+    }
+
+    /// The queue the connection's task drains.
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
     }
 
     /// Queues a frame without waiting. Returns false when the client is gone or too slow (and
     /// then makes sure it is dropped).
     pub fn push(&self, frame: Utf8Bytes) -> bool {
-        match self.tx.try_send(Outbound::Frame(frame)) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                self.kill(ErrorCode::SlowConsumer);
-                false
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
-        }
+        self.outbox.push(Outbound::Frame(frame))
     }
 
     pub fn send(&self, msg: &ServerMsg) -> bool {
@@ -128,41 +117,30 @@ impl ConnSink {
 
     /// Sends the error, then closes the socket with the code's close code.
     pub fn close_with(&self, code: ErrorCode) {
-        let _ = self.reason.set(code);
-        let sent = self.send(&ServerMsg::Error(ErrorMsg::new(code)))
-            && self.tx.try_send(Outbound::Close(code)).is_ok();
-        if !sent {
-            self.kill.cancel();
+        if self.send(&ServerMsg::Error(ErrorMsg::new(code))) {
+            self.push_close(code);
+        } else {
+            self.kill(code);
         }
     }
 
     /// Closes the socket after what is queued, without another error frame.
     pub fn push_close(&self, code: ErrorCode) -> bool {
-        let _ = self.reason.set(code);
-        let queued = self.tx.try_send(Outbound::Close(code)).is_ok();
-        if !queued {
-            self.kill.cancel();
-        }
-        queued
+        self.outbox.push(Outbound::Close(code))
     }
 
     /// Drops the client at once, without draining its queue.
     pub fn kill(&self, code: ErrorCode) {
-        let _ = self.reason.set(code);
-        self.kill.cancel();
-    }
-
-    pub fn killed(&self) -> &CancellationToken {
-        &self.kill
+        self.outbox.kill(code);
     }
 
     /// Why the connection is being closed, once it is.
     pub fn reason(&self) -> Option<ErrorCode> {
-        self.reason.get().copied()
+        self.outbox.reason()
     }
 
     pub fn is_closed(&self) -> bool {
-        self.tx.is_closed() || self.kill.is_cancelled()
+        self.outbox.is_killed()
     }
 }
 
