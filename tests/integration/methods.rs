@@ -363,3 +363,34 @@ async fn question_phase_guards_the_method() {
         "every participant is in the round: {order:?}"
     );
 }
+
+/// The room keeps the time: when the facilitator shortens the time box to nothing, every
+/// member hears that the time is up, once, and the phase stays until the facilitator moves on.
+#[tokio::test]
+async fn the_room_announces_when_the_time_box_is_up() {
+    let server = spawn_app().await;
+    let session = server.create_session("basic").await;
+    let mut f = server.facilitator(&session).await;
+    let mut anna = server.join(&session, "Anna").await;
+    f.command(Command::StartSession {}).await.unwrap();
+    f.command(Command::ExtendTimer {
+        seconds: -24 * 3600,
+    })
+    .await
+    .unwrap();
+    let phase_seq = f.phase_seq().unwrap();
+    let up = anna
+        .until_event(|e| matches!(e, Event::TimeUp { .. }))
+        .await;
+    assert_eq!(up.event, Event::TimeUp { phase_seq });
+    // Still the same phase: the facilitator decides when to move on.
+    anna.command(submit(InputKind::Case, "still in time"))
+        .await
+        .unwrap();
+    let times_up = anna
+        .events
+        .iter()
+        .filter(|e| matches!(e.event, Event::TimeUp { .. }))
+        .count();
+    assert_eq!(times_up, 1);
+}
