@@ -64,8 +64,7 @@
 //! [`summary`], and [`methods`] (the built-in templates and template validation).
 
 use kring_protocol::{
-    ErrorCode, Event, ItemId, Language, MethodTemplate, Millis, ReportBack, Role, Seq, Sequenced,
-    SessionSettings, SessionView,
+    ErrorCode, Event, ItemId, Language, MethodTemplate, Millis, ReportBack, SessionSettings,
 };
 use serde::{Deserialize, Serialize};
 
@@ -217,27 +216,4 @@ pub struct Joined {
 pub enum Viewer {
     Member(kring_protocol::MemberId),
     Screen,
-}
-
-/// Convenience for callers that sequence events themselves.
-pub fn sequence(first: Seq, at: Millis, events: Vec<Event>) -> Vec<Sequenced> {
-    events
-        .into_iter()
-        .enumerate()
-        .map(|(i, event)| Sequenced {
-            seq: first + i as Seq,
-            at,
-            event,
-        })
-        .collect()
-}
-
-/// A content-free description of a role, for logs.
-pub fn role_name(role: Role) -> &'static str {
-    role.as_str()
-}
-
-/// The views a given viewer is allowed; exposed for the server's summary and tests.
-pub fn view(session: &Session, viewer: Viewer) -> SessionView {
-    session.view(viewer)
 }

@@ -139,10 +139,6 @@ impl Hub {
         Ok(loaded)
     }
 
-    pub fn live_rooms(&self) -> usize {
-        self.registry.len()
-    }
-
     /// Deletes rooms past retention and closes the live ones among them.
     pub async fn purge(&self, now: Millis) -> Result<usize, HubError> {
         let cfg = &self.deps.cfg;

@@ -37,14 +37,6 @@ impl Metrics {
         }
     }
 
-    pub fn rejections(&self, code: ErrorCode) -> u64 {
-        let rejections = self.rejections.lock().unwrap_or_else(|e| e.into_inner());
-        rejections
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map_or(0, |(_, n)| *n)
-    }
-
     /// The Prometheus text exposition format.
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(4096);

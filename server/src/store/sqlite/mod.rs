@@ -72,7 +72,6 @@ pub struct SqliteStore {
     requests: mpsc::Sender<Request>,
     reads: SqlitePool,
     closed: AtomicBool,
-    dir: PathBuf,
     /// The exclusive lock on the data directory, released by close (or drop).
     lock: Mutex<Option<std::fs::File>>,
 }
@@ -138,14 +137,8 @@ impl SqliteStore {
             requests,
             reads,
             closed: AtomicBool::new(false),
-            dir: data_dir.to_owned(),
             lock: Mutex::new(Some(lock)),
         })
-    }
-
-    /// The data directory this store keeps its files in.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, StoreError> {
