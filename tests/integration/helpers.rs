@@ -70,6 +70,12 @@ impl TestServer {
         }
     }
 
+    /// The body of a GET, as text (e.g. `/metrics`).
+    pub async fn get_text(&self, path: &str) -> String {
+        let response = self.http.get(self.url(path)).send().await.expect("GET");
+        response.text().await.expect("a text body")
+    }
+
     pub async fn create_session(&self, method: &str) -> SessionCreated {
         self.create(
             serde_json::json!({"method": method, "title": "Test session", "language": "en"}),

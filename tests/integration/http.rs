@@ -36,15 +36,7 @@ async fn health_metrics_and_methods() {
 
     let session = server.create_session("basic").await;
     let _anna = server.join(&session, "Anna").await;
-    let metrics = server
-        .http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.get_text("/metrics").await;
     assert!(metrics.contains("kring_connections 1"), "{metrics}");
     assert!(metrics.contains("kring_rooms 1"), "{metrics}");
     assert!(metrics.contains("kring_messages_in_total"));

@@ -600,15 +600,7 @@ async fn a_client_that_stops_reading_is_dropped_and_the_room_goes_on() {
         started_at.elapsed() < Duration::from_secs(10),
         "the room did not wait for the frozen phone"
     );
-    let metrics = server
-        .http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.get_text("/metrics").await;
     assert!(
         metrics.contains("kring_slow_consumers_total 1\n"),
         "dropped once: {metrics}"
