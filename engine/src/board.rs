@@ -53,6 +53,15 @@ impl Session {
                 return Err(ErrorCode::LimitReached.into());
             }
         }
+        let by_member = self.items.iter().filter(|i| i.by == Some(actor.id)).count();
+        if by_member >= limits::MAX_ITEMS_PER_MEMBER
+            || self.items.len() >= limits::MAX_ITEMS_PER_ROOM
+        {
+            return Err(Rejection {
+                detail: Some("the session holds as many items as it can".to_owned()),
+                ..Rejection::new(ErrorCode::LimitReached)
+            });
+        }
         let recent = self.member(actor.id).map_or(&[][..], |m| &m.recent);
         if let Some(retry) = limits::rate_retry_after(self.params.submit_limit, recent, actor.now) {
             return Err(Rejection {

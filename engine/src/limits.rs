@@ -7,6 +7,12 @@ use serde::{Deserialize, Serialize};
 pub const NAME_MAX_CHARS: usize = 40;
 /// Members of one room (the shared screen does not count).
 pub const MAX_MEMBERS: usize = 40;
+/// Items (of every kind) one member may add in a session. A real session sees a few dozen;
+/// the cap keeps one member from filling the boards for everyone.
+pub const MAX_ITEMS_PER_MEMBER: usize = 150;
+/// Items one room may hold. Every welcome carries the boards, so this bounds what a phone
+/// must load (at most about 1.5 MB of text) and what the room keeps in memory.
+pub const MAX_ITEMS_PER_ROOM: usize = 1000;
 
 /// Submissions one member may make within a window. The default is generous for a person
 /// typing on a phone, tight enough that a stuck client cannot flood a board; an operator may

@@ -34,7 +34,8 @@ impl Session {
                 (name, Role::Facilitator)
             }
         };
-        let name = valid_name(name, "join.name")?;
+        // Checked before the name, so that a guesser learns nothing from a bad name about a
+        // locked room (the server answers `room_locked` as it answers an unknown code).
         if self.locked && role != Role::Facilitator {
             return Err(ErrorCode::RoomLocked.into());
         }
@@ -42,6 +43,7 @@ impl Session {
         if role != Role::Facilitator && self.active_members().count() >= limits::MAX_MEMBERS {
             return Err(ErrorCode::RoomFull.into());
         }
+        let name = valid_name(name, "join.name")?;
         // Removed members keep their entry, so ids are never reused.
         let id = MemberId(u32::try_from(self.members.len()).unwrap_or(u32::MAX - 1) + 1);
         Ok(Joined {

@@ -507,6 +507,21 @@ fn per_member_limits_and_the_rate_limit() {
 }
 
 #[test]
+fn a_member_cannot_fill_the_boards_for_everyone() {
+    let (mut room, _, [p, a, ..]) = basic();
+    room.ok(room.f, goto(4 - 1)); // analysis: no per-member limit
+    for i in 0..limits::MAX_ITEMS_PER_MEMBER {
+        room.advance(2_000);
+        room.submit(p, InputKind::Analysis, &format!("Opvallend {i}"));
+    }
+    room.advance(60_000);
+    let r = room.err(p, submit(InputKind::Analysis, "Nog een"));
+    assert_eq!(r.code, ErrorCode::LimitReached);
+    // The others can still write.
+    room.submit(a, InputKind::Analysis, "Mijn eerste");
+}
+
+#[test]
 fn disguised_advice_needs_confirmation() {
     let (mut room, _, [p, ..]) = basic();
     room.ok(room.f, goto(2));

@@ -6,18 +6,19 @@
 //! | `bad_json` | fix | the frame is not JSON (the connection stays open) |
 //! | `bad_message` | fix | JSON, but not a valid message; `field` names where |
 //! | `unknown_type` | fix | no message has this `type` |
-//! | `message_too_large` | fix | frame above the size limit |
+//! | `message_too_large` | fix | a message above 16 KiB ([`crate::MAX_CLIENT_MESSAGE_BYTES`]); the connection stays open. Above 64 KiB the server closes it with close code 1009 and this code as reason |
 //! | `hello_required` | fix | the first message must be `hello` |
 //! | `already_joined` | fix | a second `hello` on one socket |
 //! | `unsupported_version` | fatal | the client speaks another protocol version: reload the app |
-//! | `room_not_found` | fatal | no session with this code (or it was deleted) |
-//! | `room_locked` | fatal | the facilitator locked the room; new members cannot join |
+//! | `room_not_found` | fatal | no open session with this code, as far as the caller may know: also sent when the room is locked or has ended (to a new member) and for a token the room does not know, so that a guesser cannot tell these apart |
+//! | `room_locked` | fatal | the facilitator locked the room; never sent to a joining client, who gets `room_not_found` |
 //! | `room_full` | fatal | the member limit is reached |
-//! | `bad_token` | fatal | facilitator or resume token not valid for this room |
+//! | `bad_token` | fatal | (HTTP) no bearer token; over the WebSocket an unknown token gets `room_not_found` |
 //! | `invalid_name` | fix | display name empty, too long or with control characters |
 //! | `removed` | fatal | the facilitator removed this member |
 //! | `taken_over` | fatal | the same member opened the session on another device or tab |
 //! | `rate_limited` | retry | too many messages; `retry_after_ms` says when |
+//! | `flooding` | fatal | the client kept sending after `rate_limited`; the connection is closed with close code 1008 |
 //! | `too_many_attempts` | retry | too many unknown room codes or tokens from this address |
 //! | `slow_consumer` | reconnect | the client did not read fast enough; reconnect and resume |
 //! | `heartbeat_timeout` | reconnect | nothing heard from the client in time |
@@ -57,7 +58,10 @@
 //!
 //! WebSocket close codes follow one rule: `4000..=4399` means "reconnect and resume",
 //! `4400..=4999` means "do not reconnect automatically". `1012` (service restart) and `1001`
-//! (going away) mean reconnect. See [`ErrorCode::close_code`].
+//! (going away) mean reconnect. See [`ErrorCode::close_code`]. Frames the WebSocket layer
+//! itself refuses end the connection with the standard codes, the error code as reason:
+//! `1009` (`message_too_large`, above 64 KiB), `1007` (`bad_message`, a text frame that is not
+//! UTF-8), `1002` (`bad_message`, a WebSocket protocol violation) and `1008` (`flooding`).
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -121,7 +125,7 @@ error_codes! {
     HelloRequired => "hello_required", Fix, "The first message must be hello.";
     AlreadyJoined => "already_joined", Fix, "This connection has already joined.";
     UnsupportedVersion => "unsupported_version", Fatal, "This app speaks another protocol version; reload the page.";
-    RoomNotFound => "room_not_found", Fatal, "There is no session with this code.";
+    RoomNotFound => "room_not_found", Fatal, "No open session has this code. Check the code; the session may also have ended, or the facilitator may have locked it.";
     RoomLocked => "room_locked", Fatal, "The facilitator has locked this session; new members cannot join.";
     RoomFull => "room_full", Fatal, "This session is full.";
     BadToken => "bad_token", Fatal, "This token is not valid for this session.";
@@ -129,6 +133,7 @@ error_codes! {
     Removed => "removed", Fatal, "The facilitator removed you from this session.";
     TakenOver => "taken_over", Fatal, "You opened this session on another device or tab.";
     RateLimited => "rate_limited", Retry, "Too many messages; wait a moment.";
+    Flooding => "flooding", Fatal, "Too many messages, even after being asked to wait; the connection was closed.";
     TooManyAttempts => "too_many_attempts", Retry, "Too many attempts; wait a moment before trying again.";
     SlowConsumer => "slow_consumer", Reconnect, "The connection could not keep up; reconnecting.";
     HeartbeatTimeout => "heartbeat_timeout", Reconnect, "Nothing was heard from this connection in time.";
@@ -187,6 +192,7 @@ impl ErrorCode {
             ErrorCode::RoomLocked => 4423,
             ErrorCode::RoomFull => 4423,
             ErrorCode::TooManyAttempts => 4029,
+            ErrorCode::Flooding => 1008,
             _ => return None,
         })
     }

@@ -62,3 +62,6 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Largest WebSocket message the server accepts from a client, in bytes.
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 16 * 1024;
+
+/// Longest command id, in bytes. Ids are kept per member for deduplication, so they are short.
+pub const MAX_COMMAND_ID_LEN: usize = 64;

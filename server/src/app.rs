@@ -8,13 +8,13 @@ use std::time::Instant;
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::now_ms;
 use crate::config::{Config, StoreKind};
 use crate::http::{AppState, router};
 use crate::hub::Hub;
+use crate::limits::ConnLimits;
 use crate::metrics::Metrics;
 use crate::store::{MemoryStore, SqliteStore, Store};
 
@@ -57,7 +57,10 @@ pub async fn run(
     let purger = tokio::spawn(purge_loop(hub.clone(), stop.clone()));
     let app = router(AppState {
         hub: hub.clone(),
-        connections: Arc::new(Semaphore::new(cfg.max_connections)),
+        connections: Arc::new(ConnLimits::new(
+            cfg.max_connections,
+            cfg.max_connections_per_ip,
+        )),
     });
     let listener = listener.tap_io(tune_socket);
     let server = axum::serve(

@@ -64,8 +64,9 @@ pub struct Config {
     #[arg(long, env = "KRING_HEARTBEAT", default_value = "15s", value_parser = parse_duration)]
     pub heartbeat: Duration,
 
-    /// A socket silent for this long is closed and its member shown as away.
-    #[arg(long, env = "KRING_AWAY_AFTER", default_value = "40s", value_parser = parse_duration)]
+    /// A socket silent for this long (no frame, not even the answer to a ping) is closed and
+    /// its member shown as away. The default is two heartbeats.
+    #[arg(long, env = "KRING_AWAY_AFTER", default_value = "30s", value_parser = parse_duration)]
     pub away_after: Duration,
 
     /// A member away for this long is taken out of turn-taking (what they wrote stays).
@@ -79,6 +80,32 @@ pub struct Config {
     /// Maximum simultaneous WebSocket connections.
     #[arg(long, env = "KRING_MAX_CONNECTIONS", default_value_t = 50_000)]
     pub max_connections: usize,
+
+    /// Maximum simultaneous WebSocket connections from one address (IPv6: one /64). A hybrid
+    /// room's phones share the venue's address; several groups may meet behind one office NAT.
+    #[arg(long, env = "KRING_MAX_CONNECTIONS_PER_IP", default_value_t = 100)]
+    pub max_connections_per_ip: usize,
+
+    /// Messages one connection may send on average, e.g. `100/1m`. Beyond it (and the burst)
+    /// a message is refused with `rate_limited`; a client that keeps sending is closed (1008).
+    #[arg(long, env = "KRING_MESSAGE_RATE", default_value = "100/1m", value_parser = parse_rate)]
+    pub message_rate: SubmitLimit,
+
+    /// Messages one connection may send at once above the average rate.
+    #[arg(long, env = "KRING_MESSAGE_BURST", default_value_t = 30)]
+    pub message_burst: u32,
+
+    /// Failed joins (unknown, locked or ended session, unknown token) one address may make per
+    /// window before it must wait; each further block doubles the wait (up to an hour).
+    #[arg(long, env = "KRING_JOIN_ATTEMPTS", default_value = "10/1m", value_parser = parse_rate)]
+    pub join_attempts: SubmitLimit,
+
+    /// Origins (`https://host[:port]`, comma-separated) whose pages may open a WebSocket.
+    /// Default: the origin of `--public-url`, or else the request's own host. A request without
+    /// an `Origin` header (not a browser: scripts, native apps) is allowed; it cannot carry a
+    /// browser user's credentials, as kring keeps none in cookies.
+    #[arg(long, env = "KRING_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub allowed_origins: Vec<String>,
 
     /// Frames queued for one client before it counts as too slow and is dropped (it resumes).
     #[arg(long, env = "KRING_CLIENT_QUEUE", default_value_t = 256)]
@@ -140,6 +167,40 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_millis(ms))
 }
 
+/// Parses an origin (`https://host[:port]`) into the form browsers send: lower case, without
+/// a default port, path or trailing slash.
+pub fn parse_origin(s: &str) -> Result<String, String> {
+    normalize_origin(s.trim().trim_end_matches('/'))
+        .ok_or_else(|| format!("`{s}` is not an origin such as https://kring.example.org"))
+}
+
+/// The canonical form of an `Origin` value, or `None` when it is not an http(s) origin (e.g.
+/// `null`, which sandboxed frames and `file:` pages send).
+pub fn normalize_origin(origin: &str) -> Option<String> {
+    let (scheme, authority) = origin.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return None,
+    };
+    let authority = authority.to_ascii_lowercase();
+    let valid = !authority.is_empty()
+        && authority
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
+    if !valid {
+        return None;
+    }
+    let authority = authority.strip_suffix(default_port).unwrap_or(&authority);
+    Some(format!("{scheme}://{authority}"))
+}
+
+/// Parses `count/duration`, e.g. `100/1m`.
+pub fn parse_rate(s: &str) -> Result<SubmitLimit, String> {
+    parse_submit_limit(s)
+}
+
 /// Parses `count/duration`, e.g. `6/10s`.
 pub fn parse_submit_limit(s: &str) -> Result<SubmitLimit, String> {
     let (max, window) = s
@@ -171,6 +232,22 @@ mod tests {
         assert!(parse_duration("24").is_err());
         assert!(parse_duration("h").is_err());
         assert!(parse_duration("3w").is_err());
+    }
+
+    #[test]
+    fn origins_normalize() {
+        assert_eq!(
+            parse_origin("HTTPS://Kring.Example.org:443/"),
+            Ok("https://kring.example.org".into())
+        );
+        assert_eq!(
+            normalize_origin("http://localhost:8080"),
+            Some("http://localhost:8080".into())
+        );
+        assert_eq!(normalize_origin("null"), None);
+        assert_eq!(normalize_origin("file://"), None);
+        assert_eq!(normalize_origin("https://a.example/path"), None);
+        assert!(parse_origin("kring.example.org").is_err());
     }
 
     #[test]

@@ -13,23 +13,29 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::SinkExt;
 use kring_protocol::{
-    ClientMsg, CommandEnvelope, ErrorCode, ErrorMsg, Join, MAX_CLIENT_MESSAGE_BYTES, MemberId,
-    PROTOCOL_VERSION, ServerMsg,
+    ClientMsg, CommandEnvelope, ErrorCode, ErrorMsg, Join, MAX_CLIENT_MESSAGE_BYTES,
+    MAX_COMMAND_ID_LEN, MemberId, PROTOCOL_VERSION, ServerMsg,
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, Interval, Sleep, timeout};
+use tungstenite::error::ProtocolError;
 
 use crate::clock::now_ms;
 use crate::hub::{Hub, HubError};
+use crate::limits::TokenBucket;
 use crate::room::{ConnSink, JoinError, Outbound, RoomHandle, RoomMsg, Taken};
 
 /// The first message must arrive within this.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// A write that takes longer means the peer is not reading.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Messages per second a client may send on average, and in a burst.
-const RATE_PER_SEC: f64 = 20.0;
-const RATE_BURST: f64 = 40.0;
+/// Sending our close frame may take this long (a peer that does not read never takes it).
+const CLOSE_SEND_TIMEOUT: Duration = Duration::from_secs(1);
+/// After our close frame, how long we read on, waiting for the peer's.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+/// Messages refused with `rate_limited` in a row before the connection counts as flooding and
+/// is closed (1008). A client that honours `retry_after_ms` never gets near it.
+const FLOOD_STRIKES: u32 = 20;
 
 static CONN_IDS: AtomicU64 = AtomicU64::new(1);
 
@@ -44,13 +50,15 @@ pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer:
         hub.config().client_queue,
     );
     let heartbeat = hub.config().heartbeat;
+    let bucket = message_bucket(hub.config());
     let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut conn = Conn {
         hub,
         sink,
         peer,
-        bucket: TokenBucket::new(RATE_PER_SEC, RATE_BURST),
+        bucket,
+        strikes: 0,
         socket,
         ping,
         last_heard: Instant::now(),
@@ -69,6 +77,8 @@ struct Conn {
     sink: ConnSink,
     peer: IpAddr,
     bucket: TokenBucket,
+    /// Messages refused in a row for the rate (see [`FLOOD_STRIKES`]).
+    strikes: u32,
     socket: WebSocket,
     ping: Interval,
     last_heard: Instant,
@@ -118,9 +128,11 @@ impl Conn {
             self.silence.as_mut().reset(deadline);
             return Step::Go;
         }
-        if self.joined.is_some() {
-            self.kill_now(ErrorCode::HeartbeatTimeout).await;
-        }
+        let code = match self.joined {
+            Some(_) => ErrorCode::HeartbeatTimeout,
+            None => ErrorCode::HelloRequired,
+        };
+        self.kill_now(code).await;
         Step::End
     }
 
@@ -139,18 +151,21 @@ impl Conn {
                 match out {
                     Outbound::Frame(frame) => socket.feed(Message::Text(frame)).await?,
                     Outbound::Close(code) => {
-                        socket.feed(close_frame(code)).await?;
                         socket.flush().await?;
-                        return Ok::<_, axum::Error>(Step::End);
+                        return Ok::<_, axum::Error>(Some(code));
                     }
                 }
             }
             socket.flush().await?;
-            Ok(Step::Go)
+            Ok(None)
         })
         .await;
         match written {
-            Ok(Ok(step)) => step,
+            Ok(Ok(None)) => Step::Go,
+            Ok(Ok(Some(code))) => {
+                self.close_handshake(close_frame(code), CLOSE_WAIT).await;
+                Step::End
+            }
             _ => Step::End,
         }
     }
@@ -159,7 +174,62 @@ impl Conn {
     /// would not read it anyway).
     async fn kill_now(&mut self, code: ErrorCode) {
         self.sink.kill(code);
-        let _ = timeout(Duration::from_secs(1), self.socket.send(close_frame(code))).await;
+        self.close_handshake(close_frame(code), Duration::from_secs(1))
+            .await;
+    }
+
+    /// Sends our close frame, then reads on (discarding data) until the peer's close frame
+    /// arrives or `wait` runs out, so the peer sees a completed close handshake and the
+    /// server, not the client, closes the TCP connection (RFC 6455, 7.1.1).
+    async fn close_handshake(&mut self, close: Message, wait: Duration) {
+        let sent = timeout(CLOSE_SEND_TIMEOUT, self.socket.send(close)).await;
+        if !matches!(sent, Ok(Ok(()))) || wait.is_zero() {
+            return;
+        }
+        let socket = &mut self.socket;
+        let _ = timeout(wait, async {
+            while let Some(Ok(msg)) = socket.recv().await {
+                if let Message::Close(_) = msg {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+
+    /// The peer sent a close frame: the WebSocket layer has queued the reply; send it.
+    async fn finish_peer_close(&mut self) {
+        let _ = timeout(CLOSE_SEND_TIMEOUT, self.socket.flush()).await;
+    }
+
+    /// The WebSocket layer refused what the peer sent: close with the standard code that
+    /// says why, instead of just dropping the TCP connection.
+    async fn refuse_frame(&mut self, error: axum::Error) {
+        let error = error.into_inner();
+        let Some(error) = error.downcast_ref::<tungstenite::Error>() else {
+            return;
+        };
+        let (close, code) = match error {
+            tungstenite::Error::Capacity(_) => (1009, ErrorCode::MessageTooLarge),
+            tungstenite::Error::Utf8(_) => (1007, ErrorCode::BadMessage),
+            tungstenite::Error::Protocol(
+                ProtocolError::ResetWithoutClosingHandshake | ProtocolError::SendAfterClosing,
+            ) => return,
+            tungstenite::Error::Protocol(_) => (1002, ErrorCode::BadMessage),
+            _ => return,
+        };
+        self.hub.metrics().reject(code);
+        if close == 1009 {
+            self.hub.metrics().abusive_closes.inc();
+        }
+        let frame = Message::Close(Some(CloseFrame {
+            code: close,
+            reason: Utf8Bytes::from_static(code.as_str()),
+        }));
+        // This fails the connection (RFC 6455, 7.1.7): the WebSocket layer reads nothing after
+        // a frame it refused (after an oversized one it is mid-frame), so the close frame says
+        // why and the connection ends without waiting for the peer's answer.
+        self.close_handshake(frame, Duration::ZERO).await;
     }
 
     async fn read(
@@ -169,7 +239,15 @@ impl Conn {
     ) -> Step {
         self.last_heard = Instant::now();
         let text = match frame {
-            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Step::End,
+            None => return Step::End,
+            Some(Err(error)) => {
+                self.refuse_frame(error).await;
+                return Step::End;
+            }
+            Some(Ok(Message::Close(_))) => {
+                self.finish_peer_close().await;
+                return Step::End;
+            }
             // Answered by the WebSocket layer; any frame proves the peer alive.
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Step::Go,
             Some(Ok(Message::Binary(_))) => {
@@ -183,11 +261,19 @@ impl Conn {
         };
         self.hub.metrics().messages_in.inc();
         if let Err(wait) = self.bucket.take() {
+            self.strikes += 1;
+            if self.strikes >= FLOOD_STRIKES {
+                self.hub.metrics().abusive_closes.inc();
+                self.hub.metrics().reject(ErrorCode::Flooding);
+                self.kill_now(ErrorCode::Flooding).await;
+                return Step::End;
+            }
             let mut error = ErrorMsg::new(ErrorCode::RateLimited);
-            error.retry_after_ms = Some(wait.as_millis() as u64);
+            error.retry_after_ms = Some(wait.as_millis().max(1) as u64);
             self.error(error);
             return Step::Go;
         }
+        self.strikes = 0;
         let Some(msg) = self.decode(&text) else {
             return Step::Go;
         };
@@ -227,7 +313,14 @@ impl Conn {
                 });
                 Step::Go
             }
-            (Some(_), ClientMsg::Leave {}) => Step::End,
+            (Some(_), ClientMsg::Leave {}) => {
+                let bye = Message::Close(Some(CloseFrame {
+                    code: 1000,
+                    reason: Utf8Bytes::from_static("leave"),
+                }));
+                self.close_handshake(bye, CLOSE_WAIT).await;
+                Step::End
+            }
             (Some(_), ClientMsg::Command(envelope)) => self.forward(envelope),
         }
     }
@@ -245,6 +338,13 @@ impl Conn {
             );
             return Step::Go;
         };
+        if envelope.id.is_empty() || envelope.id.len() > MAX_COMMAND_ID_LEN {
+            let mut error = ErrorMsg::new(ErrorCode::BadMessage)
+                .with_message("The command id must be 1 to 64 characters.");
+            error.field = Some("id".into());
+            self.error(error);
+            return Step::Go;
+        }
         let id = envelope.id.clone();
         let msg = RoomMsg::Command {
             member,
@@ -274,8 +374,7 @@ impl Conn {
         code: Option<&str>,
         join: Join,
     ) -> Result<(RoomHandle, Option<MemberId>), Option<ErrorCode>> {
-        let guesses = &self.hub.guesses;
-        if let Err(wait) = guesses.check(self.peer) {
+        if let Err(wait) = self.hub.may_try_join(self.peer) {
             let mut error = ErrorMsg::new(ErrorCode::TooManyAttempts);
             error.retry_after_ms = Some(wait.as_millis() as u64);
             self.sink.send(&ServerMsg::Error(error));
@@ -291,7 +390,7 @@ impl Conn {
             let room = match room {
                 Ok(Some(room)) => room,
                 Ok(None) => {
-                    guesses.failed(self.peer);
+                    self.hub.join_failed(self.peer);
                     self.sink.close_with(ErrorCode::RoomNotFound);
                     return Err(None);
                 }
@@ -317,8 +416,9 @@ impl Conn {
             match answer.await {
                 Ok(Ok(joined)) => return Ok((room, joined.member)),
                 Ok(Err(JoinError::Refused(code))) => {
-                    if code == ErrorCode::BadToken {
-                        guesses.failed(self.peer);
+                    // Unknown, locked and ended rooms and unknown tokens all arrive as this.
+                    if code == ErrorCode::RoomNotFound {
+                        self.hub.join_failed(self.peer);
                     }
                     if code.close_code().is_some() {
                         self.sink.push_close(code);
@@ -335,7 +435,9 @@ impl Conn {
     fn decode(&self, text: &str) -> Option<ClientMsg> {
         match decode(text) {
             Ok(msg) => Some(msg),
-            Err(error) => {
+            Err(mut error) => {
+                // A client waits for an answer per command id; name it when it can be read.
+                error.id = command_id(text);
                 self.error(error);
                 None
             }
@@ -402,6 +504,19 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
     Err(msg)
 }
 
+/// The `id` of a command frame that did not decode, if it has a readable one.
+fn command_id(text: &str) -> Option<String> {
+    if text.len() > MAX_CLIENT_MESSAGE_BYTES {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    if value.get("type")?.as_str()? != "command" {
+        return None;
+    }
+    let id = value.get("id")?.as_str()?;
+    (id.len() <= MAX_COMMAND_ID_LEN).then(|| id.to_owned())
+}
+
 /// Serde loses the path inside an internally tagged enum; parsing a command's envelope on its
 /// own finds at least which envelope field is wrong.
 fn envelope_path(text: &str) -> Option<String> {
@@ -424,36 +539,13 @@ fn close_frame(code: ErrorCode) -> Message {
     }))
 }
 
-/// Average `rate` per second, bursts up to `burst`.
-struct TokenBucket {
-    tokens: f64,
-    rate: f64,
-    burst: f64,
-    at: Instant,
-}
-
-impl TokenBucket {
-    fn new(rate: f64, burst: f64) -> Self {
-        TokenBucket {
-            tokens: burst,
-            rate,
-            burst,
-            at: Instant::now(),
-        }
-    }
-
-    fn take(&mut self) -> Result<(), Duration> {
-        let now = Instant::now();
-        self.tokens =
-            (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate).min(self.burst);
-        self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - self.tokens) / self.rate))
-        }
-    }
+/// The per-connection message budget from `--message-rate` and `--message-burst`.
+fn message_bucket(cfg: &crate::Config) -> TokenBucket {
+    let window = Duration::from_millis(cfg.message_rate.window_ms).as_secs_f64();
+    TokenBucket::new(
+        cfg.message_rate.max as f64 / window,
+        f64::from(cfg.message_burst.max(1)),
+    )
 }
 
 #[cfg(test)]
@@ -491,14 +583,5 @@ mod tests {
         assert!(!err.message.contains("SECRET-CANARY"), "{}", err.message);
         let big = format!(r#"{{"type":"ping","t":1,"x":"{}"}}"#, "a".repeat(20_000));
         assert_eq!(decode(&big).unwrap_err().code, ErrorCode::MessageTooLarge);
-    }
-
-    #[test]
-    fn token_bucket_allows_bursts_then_limits() {
-        let mut bucket = TokenBucket::new(1.0, 3.0);
-        assert!(bucket.take().is_ok());
-        assert!(bucket.take().is_ok());
-        assert!(bucket.take().is_ok());
-        assert!(bucket.take().is_err());
     }
 }

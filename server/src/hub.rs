@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use dashmap::DashMap;
 use kring_engine::{Session, SessionParams};
@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
+use crate::limits::GuessLimiter;
 use crate::metrics::Metrics;
 use crate::room::{RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
 use crate::secrets::new_epoch;
@@ -34,12 +35,16 @@ pub struct Hub {
     deps: Arc<RoomDeps>,
     tracker: TaskTracker,
     closing: AtomicBool,
-    pub guesses: GuessLimiter,
+    guesses: GuessLimiter,
 }
 
 impl Hub {
     pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, cfg: Arc<Config>) -> Arc<Hub> {
         let registry = Arc::new(DashMap::new());
+        let guesses = GuessLimiter::new(
+            u32::try_from(cfg.join_attempts.max).unwrap_or(u32::MAX),
+            Duration::from_millis(cfg.join_attempts.window_ms),
+        );
         Arc::new(Hub {
             registry: registry.clone(),
             loading: DashMap::new(),
@@ -51,8 +56,23 @@ impl Hub {
             }),
             tracker: TaskTracker::new(),
             closing: AtomicBool::new(false),
-            guesses: GuessLimiter::new(20, Duration::from_secs(60)),
+            guesses,
         })
+    }
+
+    /// `Err(retry_after)` while `ip` may not try to join (it failed too often lately).
+    pub fn may_try_join(&self, ip: IpAddr) -> Result<(), Duration> {
+        self.guesses.check(ip).inspect_err(|_| {
+            self.deps.metrics.joins_blocked.inc();
+        })
+    }
+
+    /// Records a join (or token-checked read) refused as an unknown room or token.
+    pub fn join_failed(&self, ip: IpAddr) {
+        self.deps.metrics.failed_joins.inc();
+        if self.guesses.failed(ip).is_some() {
+            tracing::warn!(client = %crate::limits::client_key(ip), "join attempts blocked after repeated failures");
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -190,69 +210,5 @@ impl Hub {
         if tokio::time::timeout(timeout, all).await.is_err() {
             tracing::warn!("rooms did not stop in time");
         }
-    }
-}
-
-/// Limits failed room-code and token attempts per address, so codes cannot be enumerated.
-pub struct GuessLimiter {
-    failures: DashMap<IpAddr, (u32, Instant)>,
-    max: u32,
-    window: Duration,
-}
-
-impl GuessLimiter {
-    pub fn new(max: u32, window: Duration) -> Self {
-        GuessLimiter {
-            failures: DashMap::new(),
-            max,
-            window,
-        }
-    }
-
-    /// `Err(retry_after)` when the address has failed too often lately.
-    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
-        match self.failures.get(&ip) {
-            Some(entry) => {
-                let (count, since) = *entry;
-                let elapsed = since.elapsed();
-                if count >= self.max && elapsed < self.window {
-                    Err(self.window - elapsed)
-                } else {
-                    Ok(())
-                }
-            }
-            None => Ok(()),
-        }
-    }
-
-    pub fn failed(&self, ip: IpAddr) {
-        let mut entry = self.failures.entry(ip).or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= self.window {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    fn forget_old(&self) {
-        self.failures
-            .retain(|_, (_, since)| since.elapsed() < self.window);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn guesses_are_limited_per_address() {
-        let limiter = GuessLimiter::new(3, Duration::from_secs(60));
-        let a: IpAddr = [10, 0, 0, 1].into();
-        let b: IpAddr = [10, 0, 0, 2].into();
-        for _ in 0..3 {
-            assert!(limiter.check(a).is_ok());
-            limiter.failed(a);
-        }
-        assert!(limiter.check(a).is_err());
-        assert!(limiter.check(b).is_ok());
     }
 }

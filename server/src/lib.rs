@@ -8,6 +8,7 @@ pub mod config;
 pub mod conn;
 pub mod http;
 pub mod hub;
+pub mod limits;
 pub mod logging;
 pub mod metrics;
 pub mod room;

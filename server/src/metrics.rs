@@ -21,6 +21,17 @@ pub struct Metrics {
     pub store_commits: Counter,
     pub store_commit_seconds: Histogram,
     pub store_batch_events: Counter,
+    /// Joins refused as "no open session with this code" or with a token the room does not
+    /// know: what someone guessing codes produces.
+    pub failed_joins: Counter,
+    /// Join attempts refused because the address failed too often lately.
+    pub joins_blocked: Counter,
+    /// WebSocket upgrades refused: origin not allowed.
+    pub refused_origin: Counter,
+    /// WebSocket upgrades refused: connection cap (total or per address) reached.
+    pub refused_capacity: Counter,
+    /// Connections closed for flooding (1008) or an oversized message (1009).
+    pub abusive_closes: Counter,
     rejections: Mutex<Vec<(ErrorCode, u64)>>,
 }
 
@@ -99,6 +110,36 @@ impl Metrics {
             "kring_store_batch_events_total",
             "Events written by store transactions.",
             &self.store_batch_events,
+        );
+        counter(
+            &mut out,
+            "kring_failed_joins_total",
+            "Joins refused as an unknown, locked or ended session, or an unknown token.",
+            &self.failed_joins,
+        );
+        counter(
+            &mut out,
+            "kring_joins_blocked_total",
+            "Join attempts refused because the address failed too often (too_many_attempts).",
+            &self.joins_blocked,
+        );
+        counter(
+            &mut out,
+            "kring_refused_origin_total",
+            "WebSocket upgrades refused because the Origin is not allowed.",
+            &self.refused_origin,
+        );
+        counter(
+            &mut out,
+            "kring_refused_capacity_total",
+            "WebSocket upgrades refused at the total or per-address connection cap.",
+            &self.refused_capacity,
+        );
+        counter(
+            &mut out,
+            "kring_abusive_closes_total",
+            "Connections closed for flooding (1008) or an oversized message (1009).",
+            &self.abusive_closes,
         );
         self.store_commit_seconds.render(
             &mut out,

@@ -3,9 +3,13 @@
 // Helpers fail the test loudly on anything unexpected; that is what unwrap is for here.
 #![allow(clippy::unwrap_used)]
 
+mod authz;
 mod followup;
 mod helpers;
 mod http;
 mod hub;
+mod malformed;
 mod methods;
+mod raw;
+mod security;
 mod summary;

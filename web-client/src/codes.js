@@ -41,6 +41,7 @@ export const CODE_CATEGORY = Object.freeze({
   removed: "fatal",
   taken_over: "fatal",
   rate_limited: "retry",
+  flooding: "fatal",
   too_many_attempts: "retry",
   slow_consumer: "reconnect",
   heartbeat_timeout: "reconnect",

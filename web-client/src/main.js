@@ -316,7 +316,7 @@ function syncSections(container, sections) {
 function fatalMessage(session) {
   const code = session.fatal?.code ?? "internal";
   const known = ["removed", "taken_over", "session_ended", "room_not_found", "room_locked", "room_full", "bad_token", "unsupported_version", "forbidden", "not_found"];
-  if (session.mode.as === "screen" && code === "bad_token") {
+  if (session.mode.as === "screen" && (code === "bad_token" || code === "room_not_found")) {
     return messagePage(t("screen.badLink.title"), t("screen.badLink.text"), [h("a", { href: "/", class: "button" }, t("app.home"))]);
   }
   const key = known.includes(code) ? code : "other";

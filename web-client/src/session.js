@@ -357,7 +357,10 @@ export class Session {
    * @param {number} closeCode
    */
   closedForGood(code, closeCode) {
-    if (code === "bad_token" && this.creds && !this.triedFreshJoin && (this.facToken || this.mode.as === "member")) {
+    // The server answers a token it does not know as it answers an unknown room (so a guesser
+    // cannot tell them apart); with stored credentials, either may mean a stale token.
+    const unknownHere = code === "bad_token" || code === "room_not_found";
+    if (unknownHere && this.creds && !this.triedFreshJoin && (this.facToken || this.mode.as === "member")) {
       // The stored resume token is not valid here (any more): join afresh once.
       this.triedFreshJoin = true;
       this.creds = null;
@@ -365,9 +368,9 @@ export class Session {
       this.reconnectFresh();
       return;
     }
-    if (code === "bad_token" || code === "removed") storage.saveCredentials(this.code, null);
+    if (unknownHere || code === "removed") storage.saveCredentials(this.code, null);
     // A screen link that is not (or no longer) valid is not tried again on a reload.
-    if (code === "bad_token" && this.mode.as === "screen" && this.mode.token === storage.screenToken(this.code)) {
+    if (unknownHere && this.mode.as === "screen" && this.mode.token === storage.screenToken(this.code)) {
       storage.saveScreenToken(this.code, null);
     }
     if (code === "removed" || code === "session_ended") this.outbox.clear();

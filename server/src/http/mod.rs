@@ -17,18 +17,18 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use tokio::sync::Semaphore;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::hub::Hub;
+use crate::limits::ConnLimits;
 
 pub use error::ApiErr;
 
 #[derive(Clone)]
 pub struct AppState {
     pub hub: Arc<Hub>,
-    /// One permit per open WebSocket (`--max-connections`).
-    pub connections: Arc<Semaphore>,
+    /// Caps on open WebSockets (`--max-connections`, `--max-connections-per-ip`).
+    pub connections: Arc<ConnLimits>,
 }
 
 /// Everything the browser may load comes from this server; nothing inline, no frames.

@@ -1,7 +1,7 @@
 //! Reads of one room's state for the HTTP API, authorised by a bearer token.
 //!
-//! A wrong token and an unknown code both count as failed guesses of the caller's address, so
-//! the difference between "no such room" and "not yours" cannot be used to find rooms.
+//! A wrong token and an unknown code get the same answer (404 `room_not_found`) and both count
+//! as failed guesses of the caller's address, so they cannot be used to find rooms.
 
 use std::net::IpAddr;
 
@@ -21,8 +21,7 @@ pub async fn ask(
     headers: &HeaderMap,
     query: impl FnOnce(String) -> Query,
 ) -> Result<Answer, ApiErr> {
-    let guesses = &app.hub.guesses;
-    if guesses.check(peer).is_err() {
+    if app.hub.may_try_join(peer).is_err() {
         return Err(ApiErr::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::TooManyAttempts,
@@ -31,7 +30,7 @@ pub async fn ask(
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
     let not_found = || {
-        guesses.failed(peer);
+        app.hub.join_failed(peer);
         ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
     };
     let code = normalize_code(code).ok_or_else(not_found)?;
@@ -50,10 +49,9 @@ pub async fn ask(
         .await
         .map_err(|_| ApiErr::internal())?;
     match answer.await.map_err(|_| ApiErr::internal())? {
-        Answer::Forbidden => {
-            guesses.failed(peer);
-            Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden))
-        }
+        Answer::Forbidden => Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
+        // Answered as an unknown room, so that a token guess tells nothing about the code.
+        Answer::UnknownToken => Err(not_found()),
         answer => Ok(answer),
     }
 }

@@ -7,7 +7,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use crate::config::{Config, normalize_origin, parse_origin};
 use crate::conn;
+use crate::limits::CapReached;
 use crate::secrets::normalize_code;
 
 /// Tungstenite's defaults (128 KiB buffers) would cost far more per idle socket than the
@@ -28,11 +30,21 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !same_origin(&app, &headers) {
-        return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused\n").into_response();
+    let metrics = app.hub.metrics();
+    if !origin_allowed(app.hub.config(), &headers) {
+        metrics.refused_origin.inc();
+        return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
     }
-    let Ok(permit) = app.connections.clone().try_acquire_owned() else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "too many connections\n").into_response();
+    let permit = match app.connections.acquire(peer.ip()) {
+        Ok(permit) => permit,
+        Err(cap) => {
+            metrics.refused_capacity.inc();
+            let why = match cap {
+                CapReached::Total => "too many connections\n",
+                CapReached::PerAddress => "too many connections from this address\n",
+            };
+            return (StatusCode::SERVICE_UNAVAILABLE, why).into_response();
+        }
     };
     let code = normalize_code(&code);
     let hub = app.hub.clone();
@@ -47,20 +59,34 @@ pub async fn upgrade(
         })
 }
 
-/// Browsers send `Origin`; a page on another site must not drive a member's socket. Clients
-/// that are not browsers send none and are allowed.
-fn same_origin(app: &AppState, headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+/// Browsers always send `Origin` on a WebSocket upgrade; a page on another site must not
+/// drive a member's socket. Allowed: the configured origins, else the public URL's origin,
+/// else the request's own host. Clients that are not browsers send no `Origin` and are
+/// allowed: they hold no browser user's credentials (kring sets no cookies), so they can only
+/// do what their own token allows.
+pub fn origin_allowed(cfg: &Config, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
-    let origin_host = origin.split("://").nth(1).unwrap_or(origin);
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let public_host = app
-        .hub
-        .config()
-        .public_url
-        .as_deref()
-        .and_then(|u| u.split("://").nth(1))
-        .map(|h| h.trim_end_matches('/'));
-    Some(origin_host) == host || Some(origin_host) == public_host
+    let Some(origin) = origin.to_str().ok().and_then(normalize_origin) else {
+        return false;
+    };
+    if !cfg.allowed_origins.is_empty() {
+        return cfg.allowed_origins.contains(&origin);
+    }
+    if let Some(public) = cfg.public_url.as_deref() {
+        return parse_origin(public).is_ok_and(|public| public == origin);
+    }
+    // No origin configured: same host as the request (the scheme may differ behind a proxy
+    // that terminates TLS).
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let authority = origin.split_once("://").map_or("", |(_, a)| a);
+    let host = host.to_ascii_lowercase();
+    let host = host
+        .strip_suffix(":80")
+        .or_else(|| host.strip_suffix(":443"))
+        .unwrap_or(&host);
+    authority == host
 }

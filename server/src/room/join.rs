@@ -21,6 +21,22 @@ struct Admitted {
     resume: Option<(Option<Epoch>, Option<Seq>)>,
 }
 
+/// To someone guessing codes, a room that is locked, has ended or does not know their token
+/// must look exactly like no room at all: same code, same message, same close code.
+fn as_seen_by_guesser(error: ErrorMsg, new_member: bool) -> ErrorMsg {
+    let disguise = match error.code {
+        ErrorCode::RoomLocked | ErrorCode::BadToken => true,
+        // The facilitator (who holds the token) may learn that their session has ended.
+        ErrorCode::SessionEnded => new_member,
+        _ => false,
+    };
+    if disguise {
+        ErrorMsg::new(ErrorCode::RoomNotFound)
+    } else {
+        error
+    }
+}
+
 impl Room {
     pub(super) fn decide_join(
         &mut self,
@@ -30,9 +46,11 @@ impl Room {
         now: Millis,
         p: &mut Pending,
     ) {
+        let new_member = matches!(join, Join::Member { .. });
         let admitted = match self.admit(join, now) {
             Ok(admitted) => admitted,
             Err(error) => {
+                let error = as_seen_by_guesser(error, new_member);
                 self.deps.metrics.reject(error.code);
                 let code = error.code;
                 sink.send(&ServerMsg::Error(error));

@@ -58,7 +58,10 @@ pub enum Query {
 pub enum Answer {
     Summary(Box<kring_engine::Summary>),
     Attendance(kring_protocol::Attendance),
+    /// The token belongs to a member who may not read this.
     Forbidden,
+    /// The room does not know the token.
+    UnknownToken,
 }
 
 /// Who the socket became.

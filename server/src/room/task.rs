@@ -319,7 +319,7 @@ impl Room {
             Query::Attendance { token_hash } => {
                 let params = self.session.params();
                 if !crate::secrets::same_hash(&token_hash, &params.facilitator_token_hash) {
-                    return Answer::Forbidden;
+                    return self.not_allowed(&token_hash);
                 }
                 Answer::Attendance(kring_protocol::Attendance {
                     title: params.title.clone(),
@@ -334,9 +334,19 @@ impl Room {
                     Some(m) if self.session.case_bringer() == Some(m) => {
                         Answer::Summary(Box::new(self.session.summary()))
                     }
-                    _ => Answer::Forbidden,
+                    Some(_) => Answer::Forbidden,
+                    None => Answer::UnknownToken,
                 }
             }
+        }
+    }
+
+    /// A member's token that may not read this is `Forbidden`; a token the room does not know
+    /// says nothing more than an unknown room does.
+    fn not_allowed(&self, token_hash: &str) -> Answer {
+        match self.session.member_by_token_hash(token_hash) {
+            Some(_) => Answer::Forbidden,
+            None => Answer::UnknownToken,
         }
     }
 

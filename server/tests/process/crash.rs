@@ -25,7 +25,14 @@ const KILLS: usize = 5;
 async fn acknowledged_submissions_survive_sigkill_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let flags = ["--submit-limit", "100000/1s", "--log", "warn"];
+    let flags = [
+        "--submit-limit",
+        "100000/1s",
+        "--message-rate",
+        "100000/1s",
+        "--log",
+        "warn",
+    ];
     let mut kring = Kring::start(dir.path(), port, &flags).await;
 
     let mut sessions = Vec::new();

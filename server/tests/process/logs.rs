@@ -13,6 +13,8 @@ async fn trace_logs_carry_no_session_content() {
         "json",
         "--submit-limit",
         "1000/1s",
+        "--message-rate",
+        "1000/1s",
     ];
     let kring = Kring::start(dir.path(), free_port(), &flags).await;
     let marker = "CANARY-LOG-4b1d";

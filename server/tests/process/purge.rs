@@ -24,7 +24,14 @@ async fn ended_sessions_are_purged_from_the_database_files() {
     let dir = tempfile::tempdir().unwrap();
     // Purging is held off (one hour) until the content has been seen in the files.
     let port = free_port();
-    let hold = ["--retention", "1h", "--submit-limit", "1000/1s"];
+    let hold = [
+        "--retention",
+        "1h",
+        "--submit-limit",
+        "1000/1s",
+        "--message-rate",
+        "1000/1s",
+    ];
     let kring = Kring::start(dir.path(), port, &hold).await;
     let marker = "CANARY-PURGE-91c2";
     let marked = run_marked_session(&kring.client(), marker).await;

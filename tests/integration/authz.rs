@@ -1,0 +1,215 @@
+//! Authorisation on every message: each command type sent by each role that may not give it.
+
+use kring_protocol::*;
+
+use crate::helpers::*;
+
+/// The specification, written out independently of the engine's own list: whether only the
+/// facilitator may give `command`. No wildcard arm, so a new command does not compile until
+/// someone decides here who may give it.
+fn facilitator_only(command: &Command) -> bool {
+    match command {
+        Command::StartSession {}
+        | Command::NextPhase {}
+        | Command::PrevPhase {}
+        | Command::GotoPhase { .. }
+        | Command::ExtendTimer { .. }
+        | Command::EndSession {}
+        | Command::LockRoom { .. }
+        | Command::SetCaseBringer { .. }
+        | Command::SetRole { .. }
+        | Command::RemoveMember { .. }
+        | Command::ChooseCase { .. }
+        | Command::KeepCase { .. }
+        | Command::GiveFloor { .. }
+        | Command::EndFloor {}
+        | Command::NextSpeaker {}
+        | Command::SkipSpeaker { .. }
+        | Command::StartRound {}
+        | Command::HideItem { .. }
+        | Command::RevealNotes {} => true,
+        Command::RaiseHand {}
+        | Command::LowerHand {}
+        | Command::Pass {}
+        | Command::Submit { .. }
+        | Command::Vote { .. }
+        | Command::Unvote { .. }
+        | Command::Triage { .. }
+        | Command::React { .. }
+        | Command::Withdraw { .. }
+        | Command::Rename { .. } => false,
+    }
+}
+
+/// One command of every type, aimed at real members and a real item.
+fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
+    vec![
+        Command::StartSession {},
+        Command::NextPhase {},
+        Command::PrevPhase {},
+        Command::GotoPhase { index: 0 },
+        Command::ExtendTimer { seconds: 60 },
+        Command::EndSession {},
+        Command::LockRoom { locked: true },
+        Command::SetCaseBringer {
+            member: Some(member),
+        },
+        Command::SetRole {
+            member,
+            role: Role::NoteTaker,
+        },
+        Command::RemoveMember { member },
+        Command::ChooseCase {
+            case: item,
+            keep_others: false,
+        },
+        Command::KeepCase {
+            case: item,
+            keep: true,
+        },
+        Command::GiveFloor { member },
+        Command::EndFloor {},
+        Command::NextSpeaker {},
+        Command::SkipSpeaker { member },
+        Command::StartRound {},
+        Command::HideItem { item, hidden: true },
+        Command::RevealNotes {},
+        Command::RaiseHand {},
+        Command::LowerHand {},
+        Command::Pass {},
+        Command::Submit {
+            input: InputKind::Question,
+            text: "What did you try first?".into(),
+            reply_to: None,
+            anonymous: false,
+            confirm: false,
+        },
+        Command::Vote { item },
+        Command::Unvote { item },
+        Command::Triage {
+            item,
+            status: TriageStatus::Answered,
+            temperature: Temperature::Warm,
+        },
+        Command::React {
+            item,
+            reaction: Reaction::Useful,
+        },
+        Command::Withdraw { item },
+        Command::Rename {
+            name: "Someone".into(),
+        },
+    ]
+}
+
+#[tokio::test]
+async fn no_role_but_the_facilitator_can_give_a_facilitator_command() {
+    // Sixty commands in a row from one socket is not what people do; lift the rate limit.
+    let server = spawn_with(|cfg| cfg.message_burst = 1000).await;
+    let session = server.create_session("basic").await;
+    let mut f = server.facilitator(&session).await;
+    let mut carla = server.join(&session, "Carla").await;
+    let mut piet = server.join(&session, "Piet").await;
+    let mut screen = server.connect(&session.code).await;
+    screen
+        .hello(Join::Screen {
+            token: session.screen_token.clone(),
+        })
+        .await;
+    f.command(Command::SetCaseBringer {
+        member: Some(carla.member()),
+    })
+    .await
+    .unwrap();
+    f.command(Command::StartSession {}).await.unwrap();
+    let questions = f
+        .view()
+        .method
+        .phases
+        .iter()
+        .position(|p| p.id == "explore")
+        .unwrap() as u16;
+    f.command(Command::GotoPhase { index: questions })
+        .await
+        .unwrap();
+    piet.catch_up(f.last_seq).await;
+    carla.catch_up(f.last_seq).await;
+    let question = piet
+        .command(Command::Submit {
+            input: InputKind::Question,
+            text: "What happened next?".into(),
+            reply_to: None,
+            anonymous: false,
+            confirm: false,
+        })
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    f.catch_up(piet.last_seq).await;
+    carla.catch_up(piet.last_seq).await;
+    let before = f.last_seq;
+
+    let commands = every_command(piet.member(), question);
+    let kinds: std::collections::BTreeSet<_> = commands.iter().map(Command::name).collect();
+    assert_eq!(kinds.len(), commands.len(), "one command of each type");
+    let mut checked = 0;
+    for command in &commands {
+        for (role, client) in [("participant", &mut piet), ("case-bringer", &mut carla)] {
+            let result = client.command(command.clone()).await;
+            if facilitator_only(command) {
+                let error = result.expect_err(&format!("{role} gave {}", command.name()));
+                assert_eq!(
+                    error.code,
+                    ErrorCode::NotFacilitator,
+                    "{role}: {}",
+                    command.name()
+                );
+                checked += 1;
+            } else if let Err(error) = result {
+                assert_ne!(
+                    error.code,
+                    ErrorCode::NotFacilitator,
+                    "{role}: {}",
+                    command.name()
+                );
+            }
+        }
+        // The screen is read-only: every command, of every type, is refused.
+        let id = screen.fresh_id();
+        let error = screen
+            .command_with(id, None, command.clone())
+            .await
+            .expect_err(command.name());
+        assert_eq!(
+            error.code,
+            ErrorCode::BadMessage,
+            "screen: {}",
+            command.name()
+        );
+    }
+    assert_eq!(checked, 2 * 19, "19 facilitator commands, by two roles");
+
+    // None of the refused commands changed anything: only what members may do was recorded.
+    f.catch_up(piet.last_seq.max(carla.last_seq)).await;
+    for event in f.events.iter().filter(|e| e.seq > before) {
+        assert!(
+            matches!(
+                event.event,
+                Event::HandRaised { .. }
+                    | Event::HandLowered { .. }
+                    | Event::ItemAdded { .. }
+                    | Event::ItemVoted { .. }
+                    | Event::ItemTriaged { .. }
+                    | Event::ItemReacted { .. }
+                    | Event::ItemWithdrawn { .. }
+                    | Event::MemberRenamed { .. }
+                    | Event::RoundTurnDone { .. }
+                    // A member's pass or lowered hand ends their own floor.
+                    | Event::FloorEnded { .. }
+            ),
+            "a refused command was applied: {:?}",
+            event.event
+        );
+    }
+}
