@@ -117,12 +117,15 @@ export const Close = Object.freeze({
 
 /**
  * Whether to reconnect after a close: `4000..=4399` and `1012`/`1001` mean reconnect and
- * resume, `4400..=4999` means do not. Anything else (a dropped network, `1006`) is a lost
+ * resume, `4400..=4999` and the protocol failures `1002`, `1007`, `1008`, `1009` mean do not. Anything else (a dropped network, `1006`) is a lost
  * connection: try again.
  * @param {number} code
  */
 export function closeMeansReconnect(code) {
   if (code >= 4400 && code <= 4999) return false;
+  // The server failed the connection for what this client sent (too much, too fast, not
+  // UTF-8, not WebSocket): sending the same again would only repeat it.
+  if (code === 1002 || code === 1007 || code === 1008 || code === 1009) return false;
   return true;
 }
 

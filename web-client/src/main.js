@@ -315,7 +315,7 @@ function syncSections(container, sections) {
 /** @param {Session} session */
 function fatalMessage(session) {
   const code = session.fatal?.code ?? "internal";
-  const known = ["removed", "taken_over", "session_ended", "room_not_found", "room_locked", "room_full", "bad_token", "unsupported_version", "forbidden", "not_found"];
+  const known = ["removed", "taken_over", "session_ended", "room_not_found", "room_locked", "room_full", "bad_token", "unsupported_version", "forbidden", "not_found", "flooding"];
   if (session.mode.as === "screen" && (code === "bad_token" || code === "room_not_found")) {
     return messagePage(t("screen.badLink.title"), t("screen.badLink.text"), [h("a", { href: "/", class: "button" }, t("app.home"))]);
   }
@@ -325,7 +325,7 @@ function fatalMessage(session) {
   if (code === "taken_over") {
     actions.push(h("button", { type: "button", class: "primary", onclick: () => session.reconnect() }, t("fatal.takeBack")));
   }
-  if (code === "unsupported_version") {
+  if (code === "unsupported_version" || code === "flooding") {
     actions.push(h("button", { type: "button", class: "primary", onclick: () => location.reload() }, t("fatal.reload")));
   }
   if (code === "bad_token" || code === "removed") {

@@ -23,9 +23,11 @@ test("categories mirror the server table", () => {
   assert.equal(Object.keys(CODE_CATEGORY).length, ERROR_CODES.length);
 });
 
-test("close codes: 4000-4399, 1001, 1012 and network drops reconnect; 4400-4999 do not", () => {
+test("close codes: 4000-4399, 1001, 1012 and network drops reconnect; 4400-4999 and protocol failures do not", () => {
   for (const c of [1000, 1001, 1006, 1012, 4000, 4001, 4029, 4399]) assert.equal(closeMeansReconnect(c), true, String(c));
   for (const c of [4400, 4401, 4403, 4404, 4409, 4410, 4423, 4999]) assert.equal(closeMeansReconnect(c), false, String(c));
+  for (const c of [1002, 1007, 1008, 1009]) assert.equal(closeMeansReconnect(c), false, String(c));
+  assert.equal(closeError(1008, "flooding"), "flooding");
   assert.equal(closeError(4409, "taken_over"), "taken_over");
   assert.equal(closeError(4404, ""), "room_not_found");
   assert.equal(closeError(1006, ""), null);

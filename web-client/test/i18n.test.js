@@ -29,7 +29,7 @@ const code = sources(src).map((p) => readFileSync(p, "utf8")).join("\n");
 const INPUT_KINDS = ["case", "vote", "statement", "question", "answer", "key_question", "analysis", "advice", "private_note", "reaction", "commitment", "reflection"];
 const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer");
 const PROBLEMS = ["noToken", "forbidden", "gone", "tooMany", "failed"];
-const FATAL = ["removed", "taken_over", "session_ended", "room_not_found", "room_locked", "room_full", "bad_token", "unsupported_version", "forbidden", "not_found", "other"];
+const FATAL = ["removed", "taken_over", "session_ended", "room_not_found", "room_locked", "room_full", "bad_token", "unsupported_version", "forbidden", "not_found", "flooding", "other"];
 
 /** Run-time key prefixes and every value they are completed with. */
 const DOMAINS = {

@@ -397,6 +397,8 @@ export default {
   "fatal.forbidden.text": "You may not see this.",
   "fatal.not_found.title": "Not found",
   "fatal.not_found.text": "This page does not exist.",
+  "fatal.flooding.title": "Too many messages",
+  "fatal.flooding.text": "This device sent more messages than the server accepts, so the connection was closed. Reload the page to continue.",
   "fatal.other.title": "The connection was closed",
   "fatal.other.text": "The server closed the connection.",
 

@@ -398,6 +398,8 @@ export default {
   "fatal.forbidden.text": "Je mag dit niet zien.",
   "fatal.not_found.title": "Niet gevonden",
   "fatal.not_found.text": "Deze pagina bestaat niet.",
+  "fatal.flooding.title": "Te veel berichten",
+  "fatal.flooding.text": "Dit apparaat stuurde meer berichten dan de server aanneemt; de verbinding is daarom gesloten. Laad de pagina opnieuw om verder te gaan.",
   "fatal.other.title": "De verbinding is verbroken",
   "fatal.other.text": "De server heeft de verbinding gesloten.",
 
