@@ -100,6 +100,11 @@ pub struct Config {
     #[arg(long, env = "KRING_JOIN_ATTEMPTS", default_value = "10/1m", value_parser = parse_rate)]
     pub join_attempts: SubmitLimit,
 
+    /// Sessions one address may create per window. Creating is open to anyone who reaches
+    /// the server; this keeps a script from filling memory and disk with empty rooms.
+    #[arg(long, env = "KRING_CREATE_LIMIT", default_value = "60/1h", value_parser = parse_rate)]
+    pub create_limit: SubmitLimit,
+
     /// Origins (`https://host[:port]`, comma-separated) whose pages may open a WebSocket.
     /// Default: the origin of `--public-url`, or else the request's own host. A request without
     /// an `Origin` header (not a browser: scripts, native apps) is allowed; it cannot carry a

@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
-use crate::limits::GuessLimiter;
+use crate::limits::{GuessLimiter, WindowLimiter};
 use crate::metrics::Metrics;
 use crate::room::{RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
 use crate::secrets::new_epoch;
@@ -36,6 +36,7 @@ pub struct Hub {
     tracker: TaskTracker,
     closing: AtomicBool,
     guesses: GuessLimiter,
+    creations: WindowLimiter,
 }
 
 impl Hub {
@@ -44,6 +45,10 @@ impl Hub {
         let guesses = GuessLimiter::new(
             u32::try_from(cfg.join_attempts.max).unwrap_or(u32::MAX),
             Duration::from_millis(cfg.join_attempts.window_ms),
+        );
+        let creations = WindowLimiter::new(
+            u32::try_from(cfg.create_limit.max).unwrap_or(u32::MAX),
+            Duration::from_millis(cfg.create_limit.window_ms),
         );
         Arc::new(Hub {
             registry: registry.clone(),
@@ -57,6 +62,7 @@ impl Hub {
             tracker: TaskTracker::new(),
             closing: AtomicBool::new(false),
             guesses,
+            creations,
         })
     }
 
@@ -65,6 +71,11 @@ impl Hub {
         self.guesses.check(ip).inspect_err(|_| {
             self.deps.metrics.joins_blocked.inc();
         })
+    }
+
+    /// Counts a session creation by `ip`; `Err(retry_after)` when it has created its share.
+    pub fn may_create(&self, ip: IpAddr) -> Result<(), Duration> {
+        self.creations.hit(ip)
     }
 
     /// Records a join (or token-checked read) refused as an unknown room or token.
@@ -185,6 +196,7 @@ impl Hub {
             .purge_groups(now.saturating_sub(group_retention))
             .await?;
         self.guesses.forget_old();
+        self.creations.forget_old();
         Ok(purged.len())
     }
 

@@ -181,6 +181,47 @@ impl GuessLimiter {
     }
 }
 
+/// At most `max` actions per address per `window` (a fixed window): for actions that are
+/// cheap to ask for and costly to serve, such as creating a session.
+pub struct WindowLimiter {
+    counts: DashMap<IpAddr, (u32, Instant)>,
+    max: u32,
+    window: Duration,
+}
+
+impl WindowLimiter {
+    pub fn new(max: u32, window: Duration) -> Self {
+        WindowLimiter {
+            counts: DashMap::new(),
+            max,
+            window,
+        }
+    }
+
+    /// Counts one action; `Err(retry_after)` when the address has used up its window.
+    pub fn hit(&self, ip: IpAddr) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut entry = self.counts.entry(client_key(ip)).or_insert((0, now));
+        let (count, start) = &mut *entry;
+        if now.duration_since(*start) >= self.window {
+            *count = 0;
+            *start = now;
+        }
+        if *count >= self.max {
+            return Err(self.window - now.duration_since(*start));
+        }
+        *count += 1;
+        Ok(())
+    }
+
+    /// Drops addresses whose window is over.
+    pub fn forget_old(&self) {
+        let now = Instant::now();
+        self.counts
+            .retain(|_, (_, start)| now.duration_since(*start) < self.window);
+    }
+}
+
 /// Average `rate` per second, bursts up to `burst`.
 pub struct TokenBucket {
     tokens: f64,
@@ -266,6 +307,18 @@ mod tests {
         for _ in 0..10 {
             assert_eq!(limiter.failed(a), None);
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn window_limiter_counts_per_address_and_window() {
+        let limiter = WindowLimiter::new(2, Duration::from_secs(3600));
+        let a: IpAddr = [10, 0, 0, 1].into();
+        assert!(limiter.hit(a).is_ok());
+        assert!(limiter.hit(a).is_ok());
+        assert_eq!(limiter.hit(a), Err(Duration::from_secs(3600)));
+        assert!(limiter.hit([10, 0, 0, 2].into()).is_ok());
+        tokio::time::advance(Duration::from_secs(3600)).await;
+        assert!(limiter.hit(a).is_ok());
     }
 
     #[test]

@@ -500,3 +500,27 @@ async fn a_binary_frame_is_refused_and_the_connection_stays() {
     ws.send_text(r#"{"type":"ping","t":2}"#).await;
     assert_eq!(ws.message().await["type"], "pong");
 }
+
+#[tokio::test]
+async fn creating_sessions_is_limited_per_address() {
+    let server = spawn_with(|cfg| cfg.create_limit = parse_rate("3/1h").unwrap()).await;
+    for _ in 0..3 {
+        server.create_session("basic").await;
+    }
+    let refused = server
+        .http
+        .post(server.url("/api/sessions"))
+        .json(&serde_json::json!({"method": "basic", "title": "One more", "language": "en"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((3500..=3600).contains(&wait), "{wait}");
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "rate_limited");
+}

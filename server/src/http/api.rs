@@ -2,7 +2,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use kring_engine::{SessionParams, methods};
 use kring_protocol::{CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated};
@@ -24,10 +26,16 @@ pub async fn methods() -> Json<MethodList> {
 
 pub async fn create_session(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<SessionCreated>), ApiErr> {
     let request = parse(&body)?;
+    app.hub.may_create(peer.ip()).map_err(|wait| {
+        ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
+            .message("This address has created many sessions lately; wait a while.")
+            .retry_after(wait)
+    })?;
     let title = request.title.trim().to_owned();
     let title_chars = title.chars().count();
     if title_chars == 0 || title_chars > TITLE_MAX_CHARS || title.chars().any(char::is_control) {

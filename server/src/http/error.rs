@@ -1,7 +1,9 @@
 //! HTTP errors: the same codes as the socket, as JSON.
 
 use axum::Json;
-use axum::http::StatusCode;
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kring_protocol::{ApiError, ErrorCode};
 
@@ -9,6 +11,8 @@ use kring_protocol::{ApiError, ErrorCode};
 pub struct ApiErr {
     pub status: StatusCode,
     pub body: ApiError,
+    /// Sent as `Retry-After` (whole seconds, rounded up).
+    pub retry_after: Option<Duration>,
 }
 
 impl ApiErr {
@@ -21,7 +25,18 @@ impl ApiErr {
                 message: code.message().to_owned(),
                 field: None,
             },
+            retry_after: None,
         }
+    }
+
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.body.message = message.into();
+        self
+    }
+
+    pub fn retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
     }
 
     pub fn field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -37,6 +52,13 @@ impl ApiErr {
 
 impl IntoResponse for ApiErr {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(wait) = self.retry_after {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
