@@ -8,4 +8,6 @@ mod helpers;
 mod http;
 mod hub;
 mod methods;
+mod serving;
 mod summary;
+mod tls;
