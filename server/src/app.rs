@@ -1,12 +1,10 @@
 //! Wiring: store, hub, HTTP server, background jobs, graceful shutdown.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -15,6 +13,7 @@ use crate::config::{Config, StoreKind};
 use crate::http::{AppState, router};
 use crate::hub::Hub;
 use crate::limits::ConnLimits;
+use crate::listen::{self, Serving};
 use crate::metrics::Metrics;
 use crate::store::{MemoryStore, SqliteStore, Store};
 
@@ -33,6 +32,12 @@ pub async fn run(
             e.message
         )
     })?;
+    // Before the store is opened: a certificate that cannot be read stops start-up at once,
+    // with nothing to undo.
+    let tls = match (&cfg.tls_cert, &cfg.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::acceptor(cert, key)?),
+        _ => None,
+    };
     let metrics = Arc::new(Metrics::new());
     let store: Arc<dyn Store> = match cfg.store {
         StoreKind::Sqlite => Arc::new(
@@ -62,13 +67,11 @@ pub async fn run(
             cfg.max_connections_per_ip,
         )),
     });
-    let listener = listener.tap_io(tune_socket);
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop.clone().cancelled_owned());
-    let server = tokio::spawn(server.into_future());
+    let serving = Serving {
+        header_timeout: cfg.header_timeout,
+        tls,
+    };
+    let server = tokio::spawn(listen::serve(listener, app, serving, stop.clone()));
 
     shutdown.await;
     tracing::info!("shutting down");
@@ -83,25 +86,6 @@ pub async fn run(
     store.close().await.context("closing the store")?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Kernel send buffer of each socket (Linux doubles it). Left alone, Linux grows it to
-/// `tcp_wmem` max (4 MiB), so every client that stops reading could pin megabytes of kernel
-/// memory and be noticed only after thousands of frames. kring's frames are small: this holds
-/// a few hundred, and a client that falls further behind fills its queue and is dropped.
-const SEND_BUFFER: usize = 32 * 1024;
-
-/// Set on every accepted stream, whatever listener the caller bound. `TCP_NODELAY`: small
-/// frames must leave at once; with Nagle's algorithm a frame waits for the ACK of the one
-/// before, which the peer may delay by 40 ms (p99 fan-out 45 ms instead of 3 ms in the
-/// benchmark, docs/PERFORMANCE.md).
-fn tune_socket(tcp: &mut tokio::net::TcpStream) {
-    if let Err(e) = tcp.set_nodelay(true) {
-        tracing::warn!(error = %e, "TCP_NODELAY not set");
-    }
-    if let Err(e) = socket2::SockRef::from(&*tcp).set_send_buffer_size(SEND_BUFFER) {
-        tracing::warn!(error = %e, "send buffer size not set");
-    }
 }
 
 async fn purge_loop(hub: Arc<Hub>, stop: CancellationToken) {

@@ -124,6 +124,21 @@ pub struct Config {
     /// Upper bound on a graceful shutdown.
     #[arg(long, env = "KRING_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
+
+    /// How long a client may take to send a request's headers (and, with TLS, to finish the
+    /// handshake) before its connection is closed. Keeps half-sent requests from holding
+    /// connections open.
+    #[arg(long, env = "KRING_HEADER_TIMEOUT", default_value = "15s", value_parser = parse_timeout)]
+    pub header_timeout: Duration,
+
+    /// Certificate chain (PEM) to serve HTTPS and WSS directly, without a reverse proxy.
+    /// Needs `--tls-key`.
+    #[arg(long, env = "KRING_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Private key (PEM) of `--tls-cert`.
+    #[arg(long, env = "KRING_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,6 +154,11 @@ pub enum LogFormat {
 }
 
 impl Config {
+    /// Whether kring serves TLS itself (then its own links are https:// and wss://).
+    pub fn serves_tls(&self) -> bool {
+        self.tls_cert.is_some()
+    }
+
     /// Defaults for tests and embedding: memory store, port 0 on loopback.
     pub fn for_tests() -> Config {
         let mut cfg = Config::parse_from(["kring"]);
@@ -206,6 +226,14 @@ pub fn parse_rate(s: &str) -> Result<SubmitLimit, String> {
     parse_submit_limit(s)
 }
 
+/// A duration above zero: a timeout of `0` would close every connection at once.
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if d.is_zero() => Err("a timeout must be above 0".into()),
+        d => Ok(d),
+    }
+}
+
 /// Parses `count/duration`, e.g. `6/10s`.
 pub fn parse_submit_limit(s: &str) -> Result<SubmitLimit, String> {
     let (max, window) = s
@@ -253,6 +281,22 @@ mod tests {
         assert_eq!(normalize_origin("file://"), None);
         assert_eq!(normalize_origin("https://a.example/path"), None);
         assert!(parse_origin("kring.example.org").is_err());
+    }
+
+    #[test]
+    fn timeouts_are_above_zero() {
+        assert_eq!(parse_timeout("500ms"), Ok(Duration::from_millis(500)));
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout("0s").is_err());
+    }
+
+    #[test]
+    fn tls_needs_both_files() {
+        let both = Config::try_parse_from(["kring", "--tls-cert", "c.pem", "--tls-key", "k.pem"]);
+        assert!(both.is_ok_and(|cfg| cfg.serves_tls()));
+        assert!(Config::try_parse_from(["kring", "--tls-cert", "c.pem"]).is_err());
+        assert!(Config::try_parse_from(["kring", "--tls-key", "k.pem"]).is_err());
+        assert!(Config::try_parse_from(["kring"]).is_ok_and(|cfg| !cfg.serves_tls()));
     }
 
     #[test]

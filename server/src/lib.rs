@@ -9,12 +9,14 @@ pub mod conn;
 pub mod http;
 pub mod hub;
 pub mod limits;
+mod listen;
 pub mod logging;
 pub mod metrics;
 pub mod room;
 pub mod secrets;
 pub mod store;
 pub mod summary;
+mod tls;
 
 pub use app::run;
 pub use config::Config;

@@ -42,8 +42,9 @@ const BACKLOG: u32 = 4096;
 async fn serve(cfg: Config) -> anyhow::Result<()> {
     let listener = bind(cfg.listen)?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, store = ?cfg.store, "listening");
-    eprintln!("kring is running: open http://{addr}/ (stop with Ctrl-C)");
+    tracing::info!(%addr, store = ?cfg.store, tls = cfg.serves_tls(), "listening");
+    let scheme = if cfg.serves_tls() { "https" } else { "http" };
+    eprintln!("kring is running: open {scheme}://{addr}/ (stop with Ctrl-C)");
     kring_server::run(listener, cfg, shutdown_signal()).await
 }
 

@@ -12,4 +12,6 @@ mod malformed;
 mod methods;
 mod raw;
 mod security;
+mod serving;
 mod summary;
+mod tls;

@@ -36,9 +36,12 @@ pub async fn qr(
     ([(header::CONTENT_TYPE, "image/svg+xml")], image).into_response()
 }
 
-/// `--public-url`, or the address the request came to.
+/// `--public-url`, or the address the request came to: over https when kring serves TLS
+/// itself. Behind a proxy that terminates TLS this is http, so set `--public-url` there
+/// (`X-Forwarded-Proto` is not trusted: any client could send it).
 pub fn base_url(app: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &app.hub.config().public_url {
+    let cfg = app.hub.config();
+    if let Some(url) = &cfg.public_url {
         return url.trim_end_matches('/').to_owned();
     }
     let host = headers
@@ -49,5 +52,6 @@ pub fn base_url(app: &AppState, headers: &HeaderMap) -> String {
                 .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
         })
         .unwrap_or("localhost");
-    format!("http://{host}")
+    let scheme = if cfg.serves_tls() { "https" } else { "http" };
+    format!("{scheme}://{host}")
 }

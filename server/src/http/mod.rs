@@ -36,8 +36,12 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
                    form-action 'self'; frame-ancestors 'none'";
 
+/// Once a browser has reached kring over its own TLS, nobody on the network may talk it down to
+/// plain HTTP, where room codes and tokens travel readable.
+const HSTS: &str = "max-age=31536000";
+
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/api/methods", get(api::methods))
@@ -68,8 +72,16 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
+        ));
+    let router = if state.hub.config().serves_tls() {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
         ))
-        .with_state(state)
+    } else {
+        router
+    };
+    router.with_state(state)
 }
 
 async fn healthz(State(app): State<AppState>) -> impl IntoResponse {

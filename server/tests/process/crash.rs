@@ -155,7 +155,7 @@ async fn verify_journal(db: &Path, acked: &[String]) {
 async fn writer(
     addr: SocketAddr,
     code: String,
-    name: String,
+    base: String,
     acked: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
 ) {
@@ -163,6 +163,10 @@ async fn writer(
     let mut token: Option<String> = None;
     let mut n = 0u32;
     let mut pending: Option<String> = None;
+    // A member may add only so many items; then the writer carries on as a new member.
+    let mut generation = 0u32;
+    let mut name = base.clone();
+    let mut made_by_this_member = 0u32;
     while !stop.load(Ordering::Relaxed) {
         let Ok((mut ws, _)) = tokio_tungstenite::connect_async(&url).await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -189,6 +193,8 @@ async fn writer(
         }
         match next_msg(&mut ws).await {
             Some(ServerMsg::Welcome(w)) => token = w.resume_token.or(token),
+            // The room holds as many members as it may: this writer is done.
+            Some(ServerMsg::Error(e)) if e.code == ErrorCode::RoomFull => return,
             Some(ServerMsg::Error(e)) => panic!("{name}: refused: {:?}", e.code),
             _ => continue,
         }
@@ -216,7 +222,21 @@ async fn writer(
                     Some(ServerMsg::Ack(ack)) if ack.id == text => {
                         acked.lock().unwrap().push(text);
                         pending = None;
+                        made_by_this_member += 1;
                         break;
+                    }
+                    Some(ServerMsg::Error(e)) if e.code == ErrorCode::LimitReached => {
+                        // Refused for good, so never recorded: continue as a new member, unless
+                        // the room itself is full.
+                        if made_by_this_member == 0 {
+                            return;
+                        }
+                        pending = None;
+                        token = None;
+                        generation += 1;
+                        name = format!("{base}g{generation}");
+                        made_by_this_member = 0;
+                        break 'socket;
                     }
                     Some(ServerMsg::Error(e)) if e.category == Category::Retry => break 'socket,
                     Some(ServerMsg::Error(e)) => panic!("{name}: {text} refused: {:?}", e.code),
