@@ -238,7 +238,7 @@ impl Conn {
         code: Option<&str>,
     ) -> Step {
         self.last_heard = Instant::now();
-        let text = match frame {
+        let message = match frame {
             None => return Step::End,
             Some(Err(error)) => {
                 self.refuse_frame(error).await;
@@ -248,32 +248,28 @@ impl Conn {
                 self.finish_peer_close().await;
                 return Step::End;
             }
-            // Answered by the WebSocket layer; any frame proves the peer alive.
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Step::Go,
-            Some(Ok(Message::Binary(_))) => {
+            Some(Ok(message)) => message,
+        };
+        self.hub.metrics().messages_in.inc();
+        // Control frames count too: the WebSocket layer answers each ping, so a ping flood
+        // costs as much as any other.
+        if let Err(wait) = self.bucket.take() {
+            let data = matches!(message, Message::Text(_) | Message::Binary(_));
+            return self.over_rate(wait, data).await;
+        }
+        self.strikes = 0;
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
                 self.error(
                     ErrorMsg::new(ErrorCode::BadMessage)
                         .with_message("Messages are JSON text frames."),
                 );
                 return Step::Go;
             }
-            Some(Ok(Message::Text(text))) => text,
+            // Answered by the WebSocket layer; any frame proves the peer alive.
+            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => return Step::Go,
         };
-        self.hub.metrics().messages_in.inc();
-        if let Err(wait) = self.bucket.take() {
-            self.strikes += 1;
-            if self.strikes >= FLOOD_STRIKES {
-                self.hub.metrics().abusive_closes.inc();
-                self.hub.metrics().reject(ErrorCode::Flooding);
-                self.kill_now(ErrorCode::Flooding).await;
-                return Step::End;
-            }
-            let mut error = ErrorMsg::new(ErrorCode::RateLimited);
-            error.retry_after_ms = Some(wait.as_millis().max(1) as u64);
-            self.error(error);
-            return Step::Go;
-        }
-        self.strikes = 0;
         let Some(msg) = self.decode(&text) else {
             return Step::Go;
         };
@@ -323,6 +319,24 @@ impl Conn {
             }
             (Some(_), ClientMsg::Command(envelope)) => self.forward(envelope),
         }
+    }
+
+    /// A frame beyond the rate: refused (a data frame gets `rate_limited` and when to retry),
+    /// and after [`FLOOD_STRIKES`] in a row the connection is closed for flooding.
+    async fn over_rate(&mut self, wait: Duration, data: bool) -> Step {
+        self.strikes += 1;
+        if self.strikes >= FLOOD_STRIKES {
+            self.hub.metrics().abusive_closes.inc();
+            self.hub.metrics().reject(ErrorCode::Flooding);
+            self.kill_now(ErrorCode::Flooding).await;
+            return Step::End;
+        }
+        if data {
+            let mut error = ErrorMsg::new(ErrorCode::RateLimited);
+            error.retry_after_ms = Some(wait.as_millis().max(1) as u64);
+            self.error(error);
+        }
+        Step::Go
     }
 
     /// Hands a command to the room without waiting on its queue.

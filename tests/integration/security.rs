@@ -214,6 +214,22 @@ async fn a_flooding_connection_is_refused_then_closed_with_1008() {
 }
 
 #[tokio::test]
+async fn a_flood_of_ping_frames_is_closed_with_1008_too() {
+    let server = spawn_with(|cfg| {
+        cfg.message_rate = parse_rate("60/1m").unwrap();
+        cfg.message_burst = 5;
+    })
+    .await;
+    let session = server.create_session("basic").await;
+    let mut ws = raw::connect(server.addr, &session.code).await;
+    ws.join_member("Pinger").await;
+    for _ in 0..40 {
+        ws.send_frame(PING, true, b"hi").await;
+    }
+    assert_eq!(ws.close_frame().await, (1008, "flooding".into()));
+}
+
+#[tokio::test]
 async fn connections_are_capped_per_address_and_in_total() {
     let server = spawn_with(|cfg| cfg.max_connections_per_ip = 3).await;
     let session = server.create_session("basic").await;
