@@ -6,8 +6,8 @@
 
 use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
@@ -22,7 +22,7 @@ use tungstenite::error::ProtocolError;
 
 use crate::clock::now_ms;
 use crate::hub::{Hub, HubError};
-use crate::limits::TokenBucket;
+use crate::limits::{Budget, Over, SharedBudget};
 use crate::room::{ConnSink, JoinError, Outbound, RoomHandle, RoomMsg, Taken};
 
 /// The first message must arrive within this.
@@ -33,9 +33,6 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 const CLOSE_SEND_TIMEOUT: Duration = Duration::from_secs(1);
 /// After our close frame, how long we read on, waiting for the peer's.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
-/// Messages refused with `rate_limited` in a row before the connection counts as flooding and
-/// is closed (1008). A client that honours `retry_after_ms` never gets near it.
-const FLOOD_STRIKES: u32 = 20;
 
 static CONN_IDS: AtomicU64 = AtomicU64::new(1);
 
@@ -50,15 +47,14 @@ pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer:
         hub.config().client_queue,
     );
     let heartbeat = hub.config().heartbeat;
-    let bucket = message_bucket(hub.config());
+    let budget = Arc::new(Mutex::new(Budget::for_messages(hub.config())));
     let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut conn = Conn {
         hub,
         sink,
         peer,
-        bucket,
-        strikes: 0,
+        budget,
         socket,
         ping,
         last_heard: Instant::now(),
@@ -76,9 +72,8 @@ struct Conn {
     hub: Arc<Hub>,
     sink: ConnSink,
     peer: IpAddr,
-    bucket: TokenBucket,
-    /// Messages refused in a row for the rate (see [`FLOOD_STRIKES`]).
-    strikes: u32,
+    /// The socket's own until it joins; then the member's, which outlives the socket.
+    budget: SharedBudget,
     socket: WebSocket,
     ping: Interval,
     last_heard: Instant,
@@ -253,11 +248,15 @@ impl Conn {
         self.hub.metrics().messages_in.inc();
         // Control frames count too: the WebSocket layer answers each ping, so a ping flood
         // costs as much as any other.
-        if let Err(wait) = self.bucket.take() {
+        let spent = self
+            .budget
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .spend();
+        if let Err(over) = spent {
             let data = matches!(message, Message::Text(_) | Message::Binary(_));
-            return self.over_rate(wait, data).await;
+            return self.over_rate(over, data).await;
         }
-        self.strikes = 0;
         let text = match message {
             Message::Text(text) => text,
             Message::Binary(_) => {
@@ -282,8 +281,11 @@ impl Conn {
                 // Joining awaits deep futures (room lookup, loading from the store) that are
                 // done once; boxed, their size is not carried by every idle connection.
                 match Box::pin(self.join(code, join)).await {
-                    Ok(joined) => {
-                        self.joined = Some(joined);
+                    Ok((room, member, budget)) => {
+                        self.joined = Some((room, member));
+                        if let Some(budget) = budget {
+                            self.budget = budget;
+                        }
                         let deadline = self.last_heard + self.hub.config().away_after;
                         self.silence.as_mut().reset(deadline);
                     }
@@ -321,16 +323,20 @@ impl Conn {
         }
     }
 
-    /// A frame beyond the rate: refused (a data frame gets `rate_limited` and when to retry),
-    /// and after [`FLOOD_STRIKES`] in a row the connection is closed for flooding.
-    async fn over_rate(&mut self, wait: Duration, data: bool) -> Step {
-        self.strikes += 1;
-        if self.strikes >= FLOOD_STRIKES {
-            self.hub.metrics().abusive_closes.inc();
-            self.hub.metrics().reject(ErrorCode::Flooding);
-            self.kill_now(ErrorCode::Flooding).await;
-            return Step::End;
-        }
+    /// A frame beyond the budget: refused (a data frame gets `rate_limited` and when to
+    /// retry), or, after too many refusals in a row, the connection is closed for flooding and
+    /// its member kept out for a while.
+    async fn over_rate(&mut self, over: Over, data: bool) -> Step {
+        let wait = match over {
+            Over::Refuse(wait) => wait,
+            Over::Flooding => {
+                self.budget.lock().unwrap_or_else(|e| e.into_inner()).ban();
+                self.hub.metrics().abusive_closes.inc();
+                self.hub.metrics().reject(ErrorCode::Flooding);
+                self.kill_now(ErrorCode::Flooding).await;
+                return Step::End;
+            }
+        };
         if data {
             let mut error = ErrorMsg::new(ErrorCode::RateLimited);
             error.retry_after_ms = Some(wait.as_millis().max(1) as u64);
@@ -387,7 +393,7 @@ impl Conn {
         &mut self,
         code: Option<&str>,
         join: Join,
-    ) -> Result<(RoomHandle, Option<MemberId>), Option<ErrorCode>> {
+    ) -> Result<(RoomHandle, Option<MemberId>, Option<SharedBudget>), Option<ErrorCode>> {
         if let Err(wait) = self.hub.may_try_join(self.peer) {
             let mut error = ErrorMsg::new(ErrorCode::TooManyAttempts);
             error.retry_after_ms = Some(wait.as_millis() as u64);
@@ -428,7 +434,7 @@ impl Conn {
                 continue;
             }
             match answer.await {
-                Ok(Ok(joined)) => return Ok((room, joined.member)),
+                Ok(Ok(joined)) => return Ok((room, joined.member, joined.budget)),
                 Ok(Err(JoinError::Refused(code))) => {
                     // Unknown, locked and ended rooms and unknown tokens all arrive as this.
                     if code == ErrorCode::RoomNotFound {
@@ -551,15 +557,6 @@ fn close_frame(code: ErrorCode) -> Message {
         code: code.close_code().unwrap_or(1008),
         reason: Utf8Bytes::from_static(code.as_str()),
     }))
-}
-
-/// The per-connection message budget from `--message-rate` and `--message-burst`.
-fn message_bucket(cfg: &crate::Config) -> TokenBucket {
-    let window = Duration::from_millis(cfg.message_rate.window_ms).as_secs_f64();
-    TokenBucket::new(
-        cfg.message_rate.max as f64 / window,
-        f64::from(cfg.message_burst.max(1)),
-    )
 }
 
 #[cfg(test)]

@@ -222,6 +222,90 @@ impl WindowLimiter {
     }
 }
 
+/// Messages refused in a row for the rate before a connection counts as flooding. A client
+/// that honours `retry_after_ms` never gets near it.
+pub const FLOOD_STRIKES: u32 = 20;
+/// How long a member closed for flooding may not come back; doubles with each further close.
+pub const FLOOD_BAN: Duration = Duration::from_secs(10);
+/// The longest a member is kept out for flooding.
+pub const MAX_FLOOD_BAN: Duration = Duration::from_secs(600);
+
+/// A sender's message budget. A member's budget belongs to the member, not to the socket, so
+/// reconnecting does not refill it; after a close for flooding the member stays out a while.
+pub struct Budget {
+    bucket: TokenBucket,
+    strikes: u32,
+    bans: u32,
+    banned_until: Option<Instant>,
+}
+
+/// What to do with a message beyond the budget.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Over {
+    /// Refuse it: send `rate_limited` with this wait.
+    Refuse(Duration),
+    /// Too many refusals in a row: close the connection (1008).
+    Flooding,
+}
+
+/// A budget several sockets of one member share, one after another.
+pub type SharedBudget = Arc<std::sync::Mutex<Budget>>;
+
+impl Budget {
+    /// The per-sender budget from `--message-rate` and `--message-burst`.
+    pub fn for_messages(cfg: &crate::Config) -> Budget {
+        let window = Duration::from_millis(cfg.message_rate.window_ms).as_secs_f64();
+        Budget::new(
+            cfg.message_rate.max as f64 / window,
+            f64::from(cfg.message_burst.max(1)),
+        )
+    }
+
+    pub fn new(per_sec: f64, burst: f64) -> Self {
+        Budget {
+            bucket: TokenBucket::new(per_sec, burst),
+            strikes: 0,
+            bans: 0,
+            banned_until: None,
+        }
+    }
+
+    /// Spends one message.
+    pub fn spend(&mut self) -> Result<(), Over> {
+        match self.bucket.take() {
+            Ok(()) => {
+                self.strikes = 0;
+                Ok(())
+            }
+            Err(wait) => {
+                self.strikes += 1;
+                if self.strikes >= FLOOD_STRIKES {
+                    self.strikes = 0;
+                    Err(Over::Flooding)
+                } else {
+                    Err(Over::Refuse(wait))
+                }
+            }
+        }
+    }
+
+    /// The sender was closed for flooding: keep them out for a while, longer each time.
+    pub fn ban(&mut self) {
+        let ban = FLOOD_BAN
+            .saturating_mul(1 << self.bans.min(16))
+            .min(MAX_FLOOD_BAN);
+        self.bans += 1;
+        self.banned_until = Some(Instant::now() + ban);
+    }
+
+    /// `Some(wait)` while the sender is kept out.
+    pub fn banned(&self) -> Option<Duration> {
+        let until = self.banned_until?;
+        let now = Instant::now();
+        (until > now).then(|| until - now)
+    }
+}
+
 /// Average `rate` per second, bursts up to `burst`.
 pub struct TokenBucket {
     tokens: f64,
@@ -319,6 +403,26 @@ mod tests {
         assert!(limiter.hit([10, 0, 0, 2].into()).is_ok());
         tokio::time::advance(Duration::from_secs(3600)).await;
         assert!(limiter.hit(a).is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_budget_refuses_then_calls_flooding_then_bans_longer_each_time() {
+        let mut budget = Budget::new(1.0, 2.0);
+        assert_eq!(budget.spend(), Ok(()));
+        assert_eq!(budget.spend(), Ok(()));
+        for _ in 1..FLOOD_STRIKES {
+            assert!(matches!(budget.spend(), Err(Over::Refuse(_))));
+        }
+        assert_eq!(budget.spend(), Err(Over::Flooding));
+        assert_eq!(budget.banned(), None);
+        budget.ban();
+        assert_eq!(budget.banned(), Some(FLOOD_BAN));
+        tokio::time::advance(FLOOD_BAN).await;
+        assert_eq!(budget.banned(), None);
+        budget.ban();
+        assert_eq!(budget.banned(), Some(2 * FLOOD_BAN));
+        // Time refills it, a reconnect does not.
+        assert_eq!(budget.spend(), Ok(()));
     }
 
     #[test]

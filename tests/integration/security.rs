@@ -175,7 +175,8 @@ async fn a_flooding_connection_is_refused_then_closed_with_1008() {
     let session = server.create_session("basic").await;
     let mut calm = server.join(&session, "Calm").await;
     let mut ws = raw::connect(server.addr, &session.code).await;
-    ws.join_member("Flood").await;
+    let welcome = ws.join_member("Flood").await;
+    let token = welcome["resume_token"].as_str().unwrap().to_owned();
     for t in 0..4 {
         ws.send_text(&format!(r#"{{"type":"ping","t":{t}}}"#)).await;
         assert_eq!(ws.message().await["type"], "pong");
@@ -202,6 +203,18 @@ async fn a_flooding_connection_is_refused_then_closed_with_1008() {
     };
     assert_eq!(closed, (1008, "flooding".into()));
     assert!(limited >= 10, "{limited} refusals before the close");
+
+    // Coming straight back does not refill the budget: the member is kept out a while.
+    let mut back = raw::connect(server.addr, &session.code).await;
+    let resume = serde_json::json!({
+        "type": "hello", "protocol": PROTOCOL_VERSION, "join": {"as": "resume", "token": token}
+    });
+    back.send_text(&resume.to_string()).await;
+    let refused = back.message().await;
+    assert_eq!(refused["code"], "flooding");
+    let wait = refused["retry_after_ms"].as_u64().unwrap();
+    assert!((5_000..=10_000).contains(&wait), "{wait}");
+    assert_eq!(back.close_frame().await.0, 1008);
     // The room's other members did not notice.
     calm.send(&ClientMsg::Ping { t: Some(5) }).await;
     loop {

@@ -5,12 +5,19 @@ use kring_protocol::{
     Epoch, ErrorCode, ErrorMsg, Event, Join, MemberId, Millis, PROTOCOL_VERSION, Role, Seq,
     ServerMsg, Welcome,
 };
+use std::sync::{Arc, Mutex};
+
 use tokio::sync::oneshot;
 
 use super::effects::{Effect, Pending};
 use super::task::{Conn, Room};
 use super::{ConnSink, JoinError, Joined, to_frame};
+use crate::limits::{Budget, SharedBudget};
 use crate::secrets::{hash_token, new_token, same_hash};
+
+fn lock(budget: &SharedBudget) -> std::sync::MutexGuard<'_, Budget> {
+    budget.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 struct Admitted {
     member: Option<MemberId>,
@@ -58,6 +65,16 @@ impl Room {
                 return;
             }
         };
+        let budget = admitted.member.map(|m| self.budget_of(m));
+        if let Some(wait) = budget.as_ref().and_then(|b| lock(b).banned()) {
+            // Kept out for flooding a moment ago: refused before it costs a welcome.
+            let mut error = ErrorMsg::new(ErrorCode::Flooding);
+            error.retry_after_ms = Some(wait.as_millis() as u64);
+            self.deps.metrics.reject(ErrorCode::Flooding);
+            sink.send(&ServerMsg::Error(error));
+            let _ = reply.send(Err(JoinError::Refused(ErrorCode::Flooding)));
+            return;
+        }
         self.record(admitted.events, now, p);
         if let Some(member) = admitted.member {
             self.away_since.remove(&member);
@@ -127,6 +144,7 @@ impl Room {
             reply,
             joined: Joined {
                 member: admitted.member,
+                budget,
             },
         });
     }
@@ -196,6 +214,14 @@ impl Room {
                 })
             }
         }
+    }
+
+    fn budget_of(&mut self, member: MemberId) -> SharedBudget {
+        let cfg = &self.deps.cfg;
+        self.budgets
+            .entry(member)
+            .or_insert_with(|| Arc::new(Mutex::new(Budget::for_messages(cfg))))
+            .clone()
     }
 
     fn facilitator_hash(&self, token: &str) -> Result<String, ErrorMsg> {

@@ -65,8 +65,11 @@ pub enum Answer {
 }
 
 /// Who the socket became.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone)]
 pub struct Joined {
+    /// The member's message budget, shared by all their sockets over time (`None` for the
+    /// shared screen, which keeps its socket's own).
+    pub budget: Option<crate::limits::SharedBudget>,
     /// `None` for the shared screen.
     pub member: Option<MemberId>,
 }

@@ -26,6 +26,7 @@ use super::replay::ReplayBuffer;
 use super::{Answer, ConnId, ConnSink, JoinError, Query, RoomHandle, RoomMsg};
 use crate::clock::now_ms;
 use crate::config::Config;
+use crate::limits::SharedBudget;
 use crate::metrics::Metrics;
 use crate::store::{AppendBatch, Snapshot, Store, StoreError, StoredEvent};
 
@@ -61,6 +62,9 @@ pub(crate) struct Room {
     /// Each member's current connection (a newer one takes over).
     pub(super) member_conn: HashMap<MemberId, ConnId>,
     pub(super) away_since: HashMap<MemberId, Millis>,
+    /// Each member's message budget: it outlives their sockets, so reconnecting neither
+    /// refills it nor ends a ban for flooding.
+    pub(super) budgets: HashMap<MemberId, SharedBudget>,
     pub(super) replay: ReplayBuffer,
     pub(super) dedup: Dedup,
     pub(super) since_snapshot: u64,
@@ -93,6 +97,7 @@ impl Room {
             conns: HashMap::new(),
             member_conn: HashMap::new(),
             away_since: HashMap::new(),
+            budgets: HashMap::new(),
             replay: ReplayBuffer::new(seq, REPLAY_FRAMES, REPLAY_BYTES),
             dedup: Dedup::new(DEDUP_IDS),
             since_snapshot: 0,
