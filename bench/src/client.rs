@@ -22,7 +22,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{WebSocketStream, client_async_with_config};
 
-type Ws = WebSocketStream<TcpStream>;
+pub type Ws = WebSocketStream<TcpStream>;
 
 /// Loopback source addresses to spread client ports over (each has its own ~28k ports).
 const SOURCE_ADDRS: usize = 64;
@@ -83,7 +83,7 @@ impl Shared {
         })
     }
 
-    fn count(map: &Mutex<BTreeMap<String, u64>>, key: &str) {
+    pub fn count(map: &Mutex<BTreeMap<String, u64>>, key: &str) {
         *lock(map).entry(key.to_owned()).or_default() += 1;
     }
 
@@ -253,7 +253,7 @@ fn ws_config() -> WebSocketConfig {
         .max_message_size(Some(16 << 20))
 }
 
-async fn open(shared: &Shared, path: &str, slow: bool) -> anyhow::Result<Ws> {
+pub async fn open(shared: &Shared, path: &str, slow: bool) -> anyhow::Result<Ws> {
     let n = shared.next_source.fetch_add(1, Ordering::Relaxed) as usize % SOURCE_ADDRS;
     let source = Ipv4Addr::new(127, 0, 1, 1 + n as u8);
     let socket = TcpSocket::new_v4()?;
@@ -268,7 +268,7 @@ async fn open(shared: &Shared, path: &str, slow: bool) -> anyhow::Result<Ws> {
     Ok(ws)
 }
 
-fn number_after(text: &str, key: &str) -> Option<u64> {
+pub fn number_after(text: &str, key: &str) -> Option<u64> {
     let start = text.find(key)? + key.len();
     let digits: &str = &text[start..];
     let end = digits
@@ -277,7 +277,7 @@ fn number_after(text: &str, key: &str) -> Option<u64> {
     digits[..end].parse().ok()
 }
 
-fn string_after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+pub fn string_after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     let start = text.find(key)? + key.len();
     let rest = &text[start..];
     Some(&rest[..rest.find('"')?])
@@ -304,7 +304,7 @@ const ASKS: [&str; 6] = [
 ];
 
 /// A realistic open question of 60 to 250 characters (a command frame of 120 to 330 bytes).
-fn question_text(n: u64) -> String {
+pub fn question_text(n: u64) -> String {
     let ask = ASKS[fastrand::usize(..ASKS.len())];
     let scene = SCENES[fastrand::usize(..SCENES.len())];
     let mut text = format!("{ask} {scene}?");
@@ -617,7 +617,7 @@ impl Client {
 }
 
 /// Reads frames until the welcome; fails on an error or a close.
-async fn welcome(ws: &mut Ws) -> anyhow::Result<serde_json::Value> {
+pub async fn welcome(ws: &mut Ws) -> anyhow::Result<serde_json::Value> {
     loop {
         match ws.next().await {
             Some(Ok(Message::Text(text))) => {

@@ -1,6 +1,7 @@
-//! The two HTTP calls the generator makes (create a session, health check), over a plain
+//! The HTTP calls the generator makes (create a session, health check, metrics), over a plain
 //! HTTP/1.1 connection: no client library needed for that.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use anyhow::{Context, bail};
@@ -70,6 +71,26 @@ pub async fn healthy(addr: SocketAddr) -> bool {
     matches!(request(addr, "GET", "/healthz", "").await, Ok((200, _)))
 }
 
+/// The server's counters from `GET /metrics`, by series (`name` or `name{labels}`).
+pub async fn counters(addr: SocketAddr) -> anyhow::Result<BTreeMap<String, f64>> {
+    let (status, body) = request(addr, "GET", "/metrics", "").await?;
+    if status != 200 {
+        bail!("GET /metrics answered {status}");
+    }
+    Ok(parse_counters(&body))
+}
+
+/// The Prometheus text format, comments left out.
+fn parse_counters(text: &str) -> BTreeMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (series, value) = l.rsplit_once(' ')?;
+            Some((series.to_owned(), value.parse().ok()?))
+        })
+        .collect()
+}
+
 /// Creates a session with the benchmark's one-phase method.
 pub async fn create_session(addr: SocketAddr, title: &str) -> anyhow::Result<Created> {
     let body = serde_json::json!({
@@ -110,6 +131,15 @@ fn template() -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counters_are_read_by_series() {
+        let text = "# HELP a x\n# TYPE a counter\na 3\nb{code=\"rate_limited\"} 12\n";
+        let c = parse_counters(text);
+        assert_eq!(c.get("a"), Some(&3.0));
+        assert_eq!(c.get("b{code=\"rate_limited\"}"), Some(&12.0));
+        assert_eq!(c.len(), 2);
+    }
 
     #[test]
     fn chunked_bodies_are_joined() {

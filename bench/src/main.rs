@@ -8,6 +8,7 @@
 //! noise. See `docs/PERFORMANCE.md`.
 
 mod client;
+mod flood;
 mod http;
 mod load;
 mod procfs;
@@ -56,9 +57,14 @@ enum Cmd {
         doc: Option<PathBuf>,
         #[arg(long)]
         svg: Option<PathBuf>,
-        /// Run only these servers (comma-separated: kring_sqlite, kring_memory, baseline).
+        /// Run only these servers (kring_sqlite, kring_memory, baseline) and/or parts (grid,
+        /// slow, storm, restart, flood), comma-separated.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
+        /// Keep what the results file holds for the parts this run leaves out, e.g. to add
+        /// `--only flood` to an earlier full run.
+        #[arg(long)]
+        merge: bool,
     },
     /// One setup against the chosen servers, for tuning: prints the numbers.
     Probe {
@@ -74,11 +80,19 @@ enum Cmd {
         kring: PathBuf,
         #[arg(long, default_value = "bench/baseline")]
         baseline: PathBuf,
+        /// Servers and/or parts, as for `suite`.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
-        /// Also run the slow-consumer, storm and restart scenarios at these sizes.
+        /// Also run the slow-consumer, storm, restart and flood scenarios at these sizes.
         #[arg(long)]
         scenarios: bool,
+        /// Connections flooding one room in the flood scenario (at most 39: a room holds 40
+        /// with its facilitator).
+        #[arg(long, default_value_t = flood::MAX_FLOODERS)]
+        flooders: usize,
+        /// Messages per second each flooding connection sends, one flood run per rate.
+        #[arg(long, value_delimiter = ',', default_value = "50,1000")]
+        flood_rates: Vec<f64>,
     },
     /// Renders the Markdown and SVG again from a results file.
     Report {
@@ -128,6 +142,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             doc,
             svg,
             only,
+            merge,
         } => {
             let fd_limit = procfs::open_files_limit().unwrap_or(1024) as usize;
             // The server and the generator each hold one descriptor per connection.
@@ -137,21 +152,27 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             } else {
                 suite::Plan::full(max_conns)
             };
-            keep_only(&mut plan, &only);
+            keep_only(&mut plan, &only)?;
+            // Read before the run: a file that cannot be merged must not cost a run.
+            let old = if merge { earlier_run(&json)? } else { None };
             let programs = server::Programs {
                 kring,
                 node,
                 baseline,
                 work,
             };
-            let report = suite::run(&plan, &programs).await;
+            let mut report = suite::run(&plan, &programs).await;
+            let ok = check(&report);
+            if let Some(old) = old {
+                report = report.merged_into(old);
+            }
             if let Some(dir) = json.parent() {
                 std::fs::create_dir_all(dir)?;
             }
             std::fs::write(&json, serde_json::to_string_pretty(&report)?)
                 .with_context(|| format!("writing {}", json.display()))?;
             write_outputs(&report, doc.as_ref(), svg.as_ref())?;
-            Ok(check(&report))
+            Ok(ok)
         }
         Cmd::Probe {
             members,
@@ -162,6 +183,8 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             baseline,
             only,
             scenarios,
+            flooders,
+            flood_rates,
         } => {
             let mut plan = suite::Plan::probe(
                 members,
@@ -179,8 +202,21 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                     rate,
                     std::time::Duration::from_secs(4),
                 ));
+                plan.flood = flood_rates
+                    .iter()
+                    .map(|&flood_rate| flood::FloodPlan {
+                        rooms: conns / members,
+                        members,
+                        rate,
+                        flooders,
+                        flood_rate,
+                        pairs: 2,
+                        warm: std::time::Duration::from_secs(2),
+                        window: std::time::Duration::from_secs(window),
+                    })
+                    .collect();
             }
-            keep_only(&mut plan, &only);
+            keep_only(&mut plan, &only)?;
             plan.scenario_targets = plan.targets.clone();
             let programs = server::Programs {
                 kring,
@@ -206,19 +242,50 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
     }
 }
 
-fn keep_only(plan: &mut suite::Plan, only: &[String]) {
-    if only.is_empty() {
-        return;
-    }
-    let keep = |t: &server::Target| {
-        let name = serde_json::to_value(t)
+/// The results file to merge into, if there is one yet.
+fn earlier_run(json: &std::path::Path) -> anyhow::Result<Option<suite::Report>> {
+    let text = match std::fs::read_to_string(json) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", json.display())),
+    };
+    let old = serde_json::from_str(&text).with_context(|| format!("reading {}", json.display()))?;
+    Ok(Some(old))
+}
+
+/// `--only`: servers by name, parts of the suite by name; either kind left out keeps all.
+fn keep_only(plan: &mut suite::Plan, only: &[String]) -> anyhow::Result<()> {
+    let name = |t: &server::Target| {
+        serde_json::to_value(t)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        only.contains(&name)
+            .unwrap_or_default()
     };
-    plan.targets.retain(keep);
-    plan.scenario_targets.retain(keep);
+    let servers: Vec<String> = server::Target::ALL.iter().map(name).collect();
+    if let Some(unknown) = only
+        .iter()
+        .find(|o| !servers.contains(o) && !suite::PARTS.contains(&o.as_str()))
+    {
+        anyhow::bail!(
+            "--only {unknown}: not one of {} or {}",
+            servers.join(", "),
+            suite::PARTS.join(", ")
+        );
+    }
+    if only.iter().any(|o| servers.contains(o)) {
+        let keep = |t: &server::Target| only.contains(&name(t));
+        plan.targets.retain(keep);
+        plan.scenario_targets.retain(keep);
+    }
+    let parts: Vec<&str> = only
+        .iter()
+        .map(String::as_str)
+        .filter(|o| suite::PARTS.contains(o))
+        .collect();
+    if !parts.is_empty() {
+        plan.keep_parts(&parts);
+    }
+    Ok(())
 }
 
 fn write_outputs(
@@ -281,6 +348,26 @@ fn check(report: &suite::Report) -> bool {
     for s in &report.restart {
         if s.error.is_some() || s.replayed + s.full_views == 0 {
             eprintln!("[kring-bench] restart run failed: {:?}", s.error);
+            ok = false;
+        }
+    }
+    for f in &report.flood {
+        let measured = f.error.is_none()
+            && f.without.windows > 0
+            && f.with.windows > 0
+            && f.windows.iter().all(|w| w.phase.samples > 0);
+        if !measured {
+            eprintln!("[kring-bench] flood run produced no numbers: {:?}", f.error);
+            ok = false;
+        }
+        // Proof that the limits act: refused for the message rate, and closed for flooding.
+        if f.attack.rate_refusals() == 0 || f.attack.flooding_closes() == 0 {
+            eprintln!(
+                "[kring-bench] the flood was not stopped: {} messages sent, {} refused for the rate, {} connections closed with 1008",
+                f.attack.sent,
+                f.attack.rate_refusals(),
+                f.attack.flooding_closes()
+            );
             ok = false;
         }
     }

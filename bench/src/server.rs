@@ -35,6 +35,16 @@ impl Target {
     }
 }
 
+/// Which abuse limits a kring under test enforces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbuseLimits {
+    /// Lifted: the load itself sends faster than a person and would be refused.
+    Lifted,
+    /// kring's defaults for messages per connection and submissions per member. Connections
+    /// and failed joins per address stay lifted: every simulated client is on loopback.
+    Defaults,
+}
+
 /// Where the programs are.
 #[derive(Clone, Debug)]
 pub struct Programs {
@@ -65,12 +75,32 @@ fn next_port() -> u16 {
 }
 
 impl Server {
-    /// Starts a server; `data_dir` (sqlite) is reused when given, so a restart finds its rooms.
+    /// Starts a server with the abuse limits lifted; `data_dir` (sqlite) is reused when given,
+    /// so a restart finds its rooms.
     pub async fn start(
         programs: &Programs,
         target: Target,
         data_dir: Option<&Path>,
         port: Option<u16>,
+    ) -> anyhow::Result<Server> {
+        Server::launch(programs, target, data_dir, port, AbuseLimits::Lifted).await
+    }
+
+    /// Starts a fresh server with the given abuse limits.
+    pub async fn start_with(
+        programs: &Programs,
+        target: Target,
+        limits: AbuseLimits,
+    ) -> anyhow::Result<Server> {
+        Server::launch(programs, target, None, None, limits).await
+    }
+
+    async fn launch(
+        programs: &Programs,
+        target: Target,
+        data_dir: Option<&Path>,
+        port: Option<u16>,
+        limits: AbuseLimits,
     ) -> anyhow::Result<Server> {
         let port = port.unwrap_or_else(next_port);
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
@@ -92,14 +122,21 @@ impl Server {
                 cmd.args(["--listen", &addr.to_string(), "--store", store])
                     .arg("--data-dir")
                     .arg(&data_dir)
-                    .args(["--submit-limit", "1000000/1s", "--log", "info"])
+                    .args(["--log", "info"])
                     .args(["--max-connections", "100000", "--room-unload", "1h"])
-                    // Every simulated client comes from loopback and sends faster than a
-                    // person; the abuse limits would refuse the load itself.
+                    // Every simulated client comes from loopback: counted per address, the
+                    // whole load would look like one abusive host.
                     .args(["--max-connections-per-ip", "100000"])
-                    .args(["--message-rate", "1000000/1s", "--message-burst", "1000000"])
                     .args(["--join-attempts", "1000000/1s"])
                     .env("NO_COLOR", "1");
+                if limits == AbuseLimits::Lifted {
+                    cmd.args(["--submit-limit", "1000000/1s"]).args([
+                        "--message-rate",
+                        "1000000/1s",
+                        "--message-burst",
+                        "1000000",
+                    ]);
+                }
                 cmd
             }
             Target::Baseline => {

@@ -1,5 +1,6 @@
-//! The benchmark suite: the grid, the headline runs, slow consumers, a reconnect storm and a
-//! restart, with the targets alternating so that they share the machine's noise.
+//! The benchmark suite: the grid, the headline runs, slow consumers, a reconnect storm, a
+//! restart and a flood in one room, with the targets alternating so that they share the
+//! machine's noise.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
@@ -9,8 +10,18 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use crate::client::Ctl;
+use crate::flood::{self, FloodPlan, FloodResult};
 use crate::load::{self, Fleet, Phase};
 use crate::server::{Programs, Server, Target};
+
+/// Messages per second each flooding connection sends: a client stuck in a loop (30 times
+/// what kring's default of 100 a minute lets through), and an attacker sending as fast as the
+/// generator's 1 ms timer allows. Unpaced, the attacking thread would take a whole core of
+/// this 2-core machine and measure itself.
+pub const FLOOD_RATES: [f64; 2] = [50.0, 1000.0];
+
+/// The parts of the suite `--only` can pick.
+pub const PARTS: [&str; 5] = ["grid", "slow", "storm", "restart", "flood"];
 
 /// What to run. `full()` is sized for a 2-core machine; `smoke()` checks the machinery.
 #[derive(Clone, Debug)]
@@ -32,6 +43,8 @@ pub struct Plan {
     pub storm: Option<(usize, usize, usize, f64)>,
     /// `(rooms, members, rate, seconds of traffic before the restart)`.
     pub restart: Option<(usize, usize, f64, Duration)>,
+    /// Quiet rooms with and without a flood in one other room (kring with the SQLite store).
+    pub flood: Vec<FloodPlan>,
     pub targets: Vec<Target>,
     /// Servers for the slow-consumer and storm scenarios (the grid runs all `targets`).
     pub scenario_targets: Vec<Target>,
@@ -58,12 +71,33 @@ impl Plan {
             slow: None,
             storm: None,
             restart: None,
+            flood: Vec::new(),
             targets: Target::ALL.to_vec(),
             scenario_targets: Target::ALL.to_vec(),
             settle: Duration::from_secs(2),
             drain: Duration::from_millis(1500),
             storm_window: Duration::from_secs(8),
             storm_at: Duration::from_secs(3),
+        }
+    }
+
+    /// Leaves out the parts (see [`PARTS`]) not named.
+    pub fn keep_parts(&mut self, parts: &[&str]) {
+        if !parts.contains(&"grid") {
+            self.sizes.clear();
+            self.headline = None;
+        }
+        if !parts.contains(&"slow") {
+            self.slow = None;
+        }
+        if !parts.contains(&"storm") {
+            self.storm = None;
+        }
+        if !parts.contains(&"restart") {
+            self.restart = None;
+        }
+        if !parts.contains(&"flood") {
+            self.flood.clear();
         }
     }
 
@@ -83,6 +117,18 @@ impl Plan {
             slow: Some((8, 1_000, 40.0, Duration::from_secs(25))),
             storm: Some((8, 5_000, 2_000, 2.0)),
             restart: Some((1_000, 4, 5.0, Duration::from_secs(4))),
+            flood: FLOOD_RATES
+                .map(|flood_rate| FloodPlan {
+                    rooms: 50,
+                    members: 8,
+                    rate: 1.0,
+                    flooders: flood::MAX_FLOODERS,
+                    flood_rate,
+                    pairs: 2,
+                    warm: Duration::from_secs(2),
+                    window: Duration::from_secs(10),
+                })
+                .to_vec(),
             targets: Target::ALL.to_vec(),
             scenario_targets: Target::ALL.to_vec(),
             settle: Duration::from_secs(2),
@@ -104,6 +150,16 @@ impl Plan {
             slow: Some((8, 200, 25.0, Duration::from_secs(2))),
             storm: Some((8, 120, 40, 2.0)),
             restart: Some((20, 4, 5.0, Duration::from_secs(2))),
+            flood: vec![FloodPlan {
+                rooms: 10,
+                members: 8,
+                rate: 1.0,
+                flooders: 20,
+                flood_rate: FLOOD_RATES[1],
+                pairs: 1,
+                warm: Duration::from_secs(1),
+                window: Duration::from_secs(3),
+            }],
             targets: Target::ALL.to_vec(),
             scenario_targets: vec![Target::KringSqlite],
             settle: Duration::from_millis(500),
@@ -206,6 +262,35 @@ pub struct Report {
     pub slow: Vec<SlowResult>,
     pub storm: Vec<StormResult>,
     pub restart: Vec<RestartResult>,
+    #[serde(default)]
+    pub flood: Vec<FloodResult>,
+}
+
+impl Report {
+    /// This run's parts over `old`'s: a run of some parts only (`--only`) keeps the rest of an
+    /// earlier run. The header (date, machine) is the grid's.
+    pub fn merged_into(self, mut old: Report) -> Report {
+        if !self.setups.is_empty() {
+            old.setups = self.setups;
+            old.smoke = self.smoke;
+            old.unix_time = self.unix_time;
+            old.elapsed_s = self.elapsed_s;
+            old.machine = self.machine;
+        }
+        if !self.slow.is_empty() {
+            old.slow = self.slow;
+        }
+        if !self.storm.is_empty() {
+            old.storm = self.storm;
+        }
+        if !self.restart.is_empty() {
+            old.restart = self.restart;
+        }
+        if !self.flood.is_empty() {
+            old.flood = self.flood;
+        }
+        old
+    }
 }
 
 fn machine() -> Machine {
@@ -243,7 +328,7 @@ pub fn log(msg: impl AsRef<str>) {
     eprintln!("[kring-bench {t:>6.1}s] {}", msg.as_ref());
 }
 
-fn phase_line(p: &Phase) -> String {
+pub fn phase_line(p: &Phase) -> String {
     format!(
         "rate {:>4}: {:>8.0} deliveries/s  p50 {:>7.2} ms  p99 {:>7.2} ms  p99.9 {:>7.2} ms  max {:>7.1} ms  server {:.2} cores ({:.0}% sys) {:.2} us/delivery  gen {:.2} cores{}{}",
         p.rate,
@@ -280,6 +365,7 @@ pub async fn run(plan: &Plan, programs: &Programs) -> Report {
         slow: Vec::new(),
         storm: Vec::new(),
         restart: Vec::new(),
+        flood: Vec::new(),
     };
     let mut setups: Vec<(String, usize, usize, Vec<f64>)> = Vec::new();
     if let Some((m, c, rates)) = &plan.headline {
@@ -318,6 +404,13 @@ pub async fn run(plan: &Plan, programs: &Programs) -> Report {
         report
             .restart
             .push(restart_run(plan, programs, rooms, members, rate, secs).await);
+    }
+    if plan.scenario_targets.contains(&Target::KringSqlite) {
+        for flood_plan in &plan.flood {
+            report
+                .flood
+                .push(flood::run(flood_plan, programs, plan.settle, plan.drain).await);
+        }
     }
     report.elapsed_s = started.elapsed().as_secs_f64();
     report
