@@ -128,6 +128,8 @@ impl Server {
                     // whole load would look like one abusive host.
                     .args(["--max-connections-per-ip", "100000"])
                     .args(["--join-attempts", "1000000/1s"])
+                    // The generator creates every room from one address.
+                    .args(["--create-limit", "1000000/1s"])
                     .env("NO_COLOR", "1");
                 if limits == AbuseLimits::Lifted {
                     cmd.args(["--submit-limit", "1000000/1s"]).args([
