@@ -35,8 +35,8 @@ const BIG_TEXT_CHARS: usize = 12 * 1024;
 const JOIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// A send that takes longer means the server stopped reading this socket (it is closing it).
 const SEND_TIMEOUT: Duration = Duration::from_secs(1);
-/// How long a flooding client keeps trying to come back before it gives up.
-const RESUME_DEADLINE: Duration = Duration::from_secs(10);
+/// How often a flooding client that is kept out tries again (it never gives up while the
+/// flood is on: kring keeps a member closed for flooding out for a while).
 const RESUME_RETRY: Duration = Duration::from_millis(20);
 /// The connection's message budget refused it (the error names no command).
 const MESSAGE_RATE: &str = "rate_limited";
@@ -384,13 +384,14 @@ async fn window(
     ));
     if flood {
         log(format!(
-            "    flood: sent {} in {:.1} s, accepted {}, refused {:?}, closed {:?}, resumed {}; attacker {:.2} cores",
+            "    flood: sent {} in {:.1} s, accepted {}, refused {:?}, closed {:?}, resumed {} (refused {}); attacker {:.2} cores",
             attack.sent,
             attack.seconds,
             attack.accepted,
             attack.refused,
             attack.closes,
             attack.resumed,
+            attack.resume_failed,
             attack.attacker_cores
         ));
     }
@@ -723,9 +724,10 @@ impl Flooder {
                 msg = self.ws.next() => {
                     if let Some(how) = self.read(msg) {
                         Shared::count(&self.shared.closes, &how);
-                        if !self.resume(&on).await {
+                        if !self.resume(&mut on).await {
                             return;
                         }
+                        flooding = *on.borrow_and_update();
                     }
                 }
             }
@@ -778,21 +780,26 @@ impl Flooder {
         }
     }
 
-    /// Comes back as the same member, as a client does that ignores why it was closed.
-    /// `false`: the run is over, or the server would not take it back.
-    async fn resume(&mut self, on: &watch::Receiver<bool>) -> bool {
-        let deadline = Instant::now() + RESUME_DEADLINE;
+    /// Comes back as the same member, as a client does that ignores why it was closed, and
+    /// keeps trying while the flood is on (each refusal counts in `resume_failed`).
+    /// `false`: the run is over.
+    async fn resume(&mut self, on: &mut watch::Receiver<bool>) -> bool {
         loop {
             if on.has_changed().is_err() {
                 return false;
             }
+            if !*on.borrow_and_update() && on.changed().await.is_err() {
+                return false;
+            }
+            if !*on.borrow() {
+                continue;
+            }
             match self.try_resume().await {
                 Ok(()) => return true,
-                Err(_) if Instant::now() >= deadline => {
+                Err(_) => {
                     self.shared.resume_failed.fetch_add(1, Ordering::Relaxed);
-                    return false;
+                    tokio::time::sleep(RESUME_RETRY).await;
                 }
-                Err(_) => tokio::time::sleep(RESUME_RETRY).await,
             }
         }
     }

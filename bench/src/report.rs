@@ -635,8 +635,9 @@ fn flood_counts_sentence(f: &FloodResult) -> String {
     }
     format!(
         "The flood sent {} messages in {:.0} s ({:.0}/s); its clients got {} refusals ({}) and {} \
-         acks, were closed for flooding {} times and resumed {} times. The server counted {} \
-         messages in and {} refusals ({}) in those windows, and {} abusive closes.",
+         acks, were closed for flooding {} times and resumed {} times ({} attempts to come back \
+         were refused). The server counted {} messages in and {} refusals ({}) in those windows, \
+         and {} abusive closes.",
         a.sent,
         a.seconds,
         if a.seconds > 0.0 {
@@ -649,6 +650,7 @@ fn flood_counts_sentence(f: &FloodResult) -> String {
         a.accepted,
         a.flooding_closes(),
         a.resumed,
+        a.resume_failed,
         server.messages_in,
         server.rejections.values().sum::<u64>(),
         list(&server.rejections),
