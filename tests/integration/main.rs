@@ -8,4 +8,5 @@ mod helpers;
 mod http;
 mod hub;
 mod methods;
+mod robust;
 mod summary;
