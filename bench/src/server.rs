@@ -41,7 +41,8 @@ pub enum AbuseLimits {
     /// Lifted: the load itself sends faster than a person and would be refused.
     Lifted,
     /// kring's defaults for messages per connection and submissions per member. Connections
-    /// and failed joins per address stay lifted: every simulated client is on loopback.
+    /// and failed joins per address stay lifted: every simulated client is on loopback; the
+    /// connections opened per address are limited just above what the quiet clients need.
     Defaults,
 }
 
@@ -131,13 +132,19 @@ impl Server {
                     // The generator creates every room from one address.
                     .args(["--create-limit", "1000000/1s"])
                     .env("NO_COLOR", "1");
-                if limits == AbuseLimits::Lifted {
-                    cmd.args(["--submit-limit", "1000000/1s"]).args([
-                        "--message-rate",
-                        "1000000/1s",
-                        "--message-burst",
-                        "1000000",
-                    ]);
+                match limits {
+                    AbuseLimits::Lifted => {
+                        cmd.args(["--submit-limit", "1000000/1s"])
+                            .args(["--message-rate", "1000000/1s"])
+                            .args(["--message-burst", "1000000"])
+                            .args(["--connect-limit", "1000000/1s"]);
+                    }
+                    // Room for every quiet client to connect once (they share loopback with
+                    // the attacker), and little for an attacker reconnecting in a loop: the
+                    // worst case, an attacker behind the same address as its victims.
+                    AbuseLimits::Defaults => {
+                        cmd.args(["--connect-limit", "1000/1m"]);
+                    }
                 }
                 cmd
             }

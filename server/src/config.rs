@@ -100,6 +100,12 @@ pub struct Config {
     #[arg(long, env = "KRING_JOIN_ATTEMPTS", default_value = "10/1m", value_parser = parse_rate)]
     pub join_attempts: SubmitLimit,
 
+    /// WebSocket connections one address may open per window. Far above what a venue full of
+    /// phones needs after a network drop; it keeps a client that reconnects in a loop (for
+    /// example one kept out for flooding) from costing a handshake every few milliseconds.
+    #[arg(long, env = "KRING_CONNECT_LIMIT", default_value = "300/1m", value_parser = parse_rate)]
+    pub connect_limit: SubmitLimit,
+
     /// Sessions one address may create per window. Creating is open to anyone who reaches
     /// the server; this keeps a script from filling memory and disk with empty rooms.
     #[arg(long, env = "KRING_CREATE_LIMIT", default_value = "60/1h", value_parser = parse_rate)]

@@ -37,6 +37,7 @@ pub struct Hub {
     closing: AtomicBool,
     guesses: GuessLimiter,
     creations: WindowLimiter,
+    connects: WindowLimiter,
 }
 
 impl Hub {
@@ -45,6 +46,10 @@ impl Hub {
         let guesses = GuessLimiter::new(
             u32::try_from(cfg.join_attempts.max).unwrap_or(u32::MAX),
             Duration::from_millis(cfg.join_attempts.window_ms),
+        );
+        let connects = WindowLimiter::new(
+            u32::try_from(cfg.connect_limit.max).unwrap_or(u32::MAX),
+            Duration::from_millis(cfg.connect_limit.window_ms),
         );
         let creations = WindowLimiter::new(
             u32::try_from(cfg.create_limit.max).unwrap_or(u32::MAX),
@@ -63,6 +68,7 @@ impl Hub {
             closing: AtomicBool::new(false),
             guesses,
             creations,
+            connects,
         })
     }
 
@@ -71,6 +77,11 @@ impl Hub {
         self.guesses.check(ip).inspect_err(|_| {
             self.deps.metrics.joins_blocked.inc();
         })
+    }
+
+    /// Counts a WebSocket connection opened by `ip`; `Err(retry_after)` beyond its share.
+    pub fn may_connect(&self, ip: IpAddr) -> Result<(), Duration> {
+        self.connects.hit(ip)
     }
 
     /// Counts a session creation by `ip`; `Err(retry_after)` when it has created its share.
@@ -197,6 +208,7 @@ impl Hub {
             .await?;
         self.guesses.forget_old();
         self.creations.forget_old();
+        self.connects.forget_old();
         Ok(purged.len())
     }
 

@@ -282,6 +282,19 @@ async fn connections_are_capped_per_address_and_in_total() {
 }
 
 #[tokio::test]
+async fn an_address_that_reconnects_in_a_loop_is_refused_before_the_upgrade() {
+    let server = spawn_with(|cfg| cfg.connect_limit = parse_rate("5/1m").unwrap()).await;
+    let session = server.create_session("basic").await;
+    let path = format!("/ws/{}", session.code);
+    for _ in 0..5 {
+        let (status, ws) = raw::upgrade(server.addr, &path, &[]).await;
+        assert_eq!(status, 101);
+        drop(ws);
+    }
+    assert_eq!(raw::upgrade(server.addr, &path, &[]).await.0, 429);
+}
+
+#[tokio::test]
 async fn origins_are_checked_before_the_upgrade() {
     let server = spawn_with(|cfg| cfg.public_url = Some("https://kring.example".into())).await;
     let session = server.create_session("basic").await;

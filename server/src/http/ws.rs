@@ -35,6 +35,16 @@ pub async fn upgrade(
         metrics.refused_origin.inc();
         return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
     }
+    if let Err(wait) = app.hub.may_connect(peer.ip()) {
+        metrics.refused_capacity.inc();
+        let seconds = wait.as_secs().max(1).to_string();
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, seconds)],
+            "too many connections opened from this address\n",
+        )
+            .into_response();
+    }
     let permit = match app.connections.acquire(peer.ip()) {
         Ok(permit) => permit,
         Err(cap) => {
