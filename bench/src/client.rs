@@ -255,7 +255,17 @@ fn ws_config() -> WebSocketConfig {
 
 pub async fn open(shared: &Shared, path: &str, slow: bool) -> anyhow::Result<Ws> {
     let n = shared.next_source.fetch_add(1, Ordering::Relaxed) as usize % SOURCE_ADDRS;
-    let source = Ipv4Addr::new(127, 0, 1, 1 + n as u8);
+    open_from(shared, path, slow, Ipv4Addr::new(127, 0, 1, 1 + n as u8)).await
+}
+
+/// Opens a socket from the loopback address `source` (the flood scenario's attacker is one
+/// host, so kring's per-address limits see it as one).
+pub async fn open_from(
+    shared: &Shared,
+    path: &str,
+    slow: bool,
+    source: Ipv4Addr,
+) -> anyhow::Result<Ws> {
     let socket = TcpSocket::new_v4()?;
     socket.bind(SocketAddr::from((source, 0)))?;
     if slow {

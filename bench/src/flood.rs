@@ -35,6 +35,8 @@ const BIG_TEXT_CHARS: usize = 12 * 1024;
 const JOIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// A send that takes longer means the server stopped reading this socket (it is closing it).
 const SEND_TIMEOUT: Duration = Duration::from_secs(1);
+/// The flooding clients' one address (the quiet clients use others: `client::open`).
+const ATTACKER: std::net::Ipv4Addr = std::net::Ipv4Addr::new(127, 0, 2, 1);
 /// How often a flooding client that is kept out tries again (it never gives up while the
 /// flood is on: kring keeps a member closed for flooding out for a while).
 const RESUME_RETRY: Duration = Duration::from_millis(20);
@@ -661,7 +663,7 @@ impl Flooder {
         join: serde_json::Value,
         floods: bool,
     ) -> anyhow::Result<Flooder> {
-        let mut ws = client::open(&shared, path, false).await?;
+        let mut ws = client::open_from(&shared, path, false, ATTACKER).await?;
         let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": join});
         ws.send(Message::text(hello.to_string())).await?;
         let welcome = timeout(JOIN_TIMEOUT, client::welcome(&mut ws))
@@ -805,7 +807,7 @@ impl Flooder {
     }
 
     async fn try_resume(&mut self) -> anyhow::Result<()> {
-        let mut ws = client::open(&self.shared, &self.path, false).await?;
+        let mut ws = client::open_from(&self.shared, &self.path, false, ATTACKER).await?;
         let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": {
             "as": "resume", "token": self.token, "epoch": self.epoch, "last_seq": self.last_seq,
         }});
