@@ -672,8 +672,8 @@ fn flood_meaning(f: &FloodResult) -> String {
         0.0
     };
     let work = format!(
-        "{} of its commands were accepted ({accepted_per_s:.0}/s, each resume starting with a \
-         fresh burst), and the server recorded {:.0} events/s instead of {:.0} and used {:+.2} \
+        "{} of its commands were accepted ({accepted_per_s:.0}/s, within the members' own \
+         budgets), and the server recorded {:.0} events/s instead of {:.0} and used {:+.2} \
          cores",
         a.accepted,
         f.with.events_per_s,
