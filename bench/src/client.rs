@@ -278,6 +278,31 @@ pub async fn open_from(
     Ok(ws)
 }
 
+/// Comes back on `ws` as the member holding `token`; counts whether the welcome replayed the
+/// missed events or carried a full view, and returns it.
+pub async fn resume(
+    ws: &mut Ws,
+    shared: &Shared,
+    token: &str,
+    epoch: &serde_json::Value,
+    last_seq: u64,
+) -> anyhow::Result<serde_json::Value> {
+    let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": {
+        "as": "resume", "token": token, "epoch": epoch, "last_seq": last_seq,
+    }});
+    ws.send(Message::text(hello.to_string())).await?;
+    let welcome = timeout(JOIN_TIMEOUT, welcome(ws))
+        .await
+        .context("no welcome in time")??;
+    let counter = if welcome["view"].is_null() {
+        &shared.replayed
+    } else {
+        &shared.full_views
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+    Ok(welcome)
+}
+
 pub fn number_after(text: &str, key: &str) -> Option<u64> {
     let start = text.find(key)? + key.len();
     let digits: &str = &text[start..];
@@ -519,18 +544,9 @@ impl Client {
     async fn try_resume(&mut self) -> anyhow::Result<()> {
         let mut ws = open(&self.shared, &self.room.ws_path, false).await?;
         let last = self.last_seq.load(Ordering::Relaxed);
-        let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": {
-            "as": "resume", "token": self.token, "epoch": self.epoch, "last_seq": last,
-        }});
-        ws.send(Message::text(hello.to_string())).await?;
-        let welcome = timeout(JOIN_TIMEOUT, welcome(&mut ws))
-            .await
-            .context("no welcome in time")??;
-        if welcome["view"].is_null() {
-            self.shared.replayed.fetch_add(1, Ordering::Relaxed);
-        } else {
+        let welcome = resume(&mut ws, &self.shared, &self.token, &self.epoch, last).await?;
+        if !welcome["view"].is_null() {
             // Too far behind (or another epoch): a full view, and events from its seq on.
-            self.shared.full_views.fetch_add(1, Ordering::Relaxed);
             self.epoch = welcome["epoch"].clone();
             self.last_seq
                 .store(welcome["seq"].as_u64().unwrap_or(0), Ordering::Relaxed);

@@ -810,17 +810,9 @@ impl Flooder {
 
     async fn try_resume(&mut self) -> anyhow::Result<()> {
         let mut ws = client::open_from(&self.shared, &self.path, false, ATTACKER).await?;
-        let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": {
-            "as": "resume", "token": self.token, "epoch": self.epoch, "last_seq": self.last_seq,
-        }});
-        ws.send(Message::text(hello.to_string())).await?;
-        let welcome = timeout(JOIN_TIMEOUT, client::welcome(&mut ws))
-            .await
-            .context("no welcome in time")??;
-        if welcome["view"].is_null() {
-            self.shared.replayed.fetch_add(1, Ordering::Relaxed);
-        } else {
-            self.shared.full_views.fetch_add(1, Ordering::Relaxed);
+        let (token, epoch) = (&self.token, &self.epoch);
+        let welcome = client::resume(&mut ws, &self.shared, token, epoch, self.last_seq).await?;
+        if !welcome["view"].is_null() {
             self.epoch = welcome["epoch"].clone();
             self.last_seq = welcome["seq"].as_u64().unwrap_or(0);
         }
