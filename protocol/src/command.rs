@@ -79,6 +79,10 @@ pub enum Command {
     Pass {},
     Submit {
         input: InputKind,
+        /// Trimmed, then at most as many characters (Unicode scalar values) as the kind allows:
+        /// 500 for a question or key question, 600 for a case, 1000 for a commitment, 4000 for
+        /// a statement, 1500 for the rest (the table is `kring_engine::limits::max_chars`).
+        /// Longer text is refused with `text_too_long`, never cut.
         text: String,
         /// The question an `answer` answers.
         #[serde(default)]
@@ -113,6 +117,7 @@ pub enum Command {
         item: ItemId,
     },
     Rename {
+        /// 1 to 40 characters after trimming, no control characters (`invalid_name`).
         name: String,
     },
 }

@@ -56,7 +56,14 @@ export type Command = { "kind": "start_session", } | { "kind": "next_phase", } |
 /**
  * Keep the other proposals for the next meeting of the group.
  */
-keep_others?: boolean, } | { "kind": "keep_case", case: ItemId, keep: boolean, } | { "kind": "give_floor", member: MemberId, } | { "kind": "end_floor", } | { "kind": "next_speaker", } | { "kind": "skip_speaker", member: MemberId, } | { "kind": "start_round", } | { "kind": "hide_item", item: ItemId, hidden: boolean, } | { "kind": "reveal_notes", } | { "kind": "raise_hand", } | { "kind": "lower_hand", } | { "kind": "pass", } | { "kind": "submit", input: InputKind, text: string, 
+keep_others?: boolean, } | { "kind": "keep_case", case: ItemId, keep: boolean, } | { "kind": "give_floor", member: MemberId, } | { "kind": "end_floor", } | { "kind": "next_speaker", } | { "kind": "skip_speaker", member: MemberId, } | { "kind": "start_round", } | { "kind": "hide_item", item: ItemId, hidden: boolean, } | { "kind": "reveal_notes", } | { "kind": "raise_hand", } | { "kind": "lower_hand", } | { "kind": "pass", } | { "kind": "submit", input: InputKind, 
+/**
+ * Trimmed, then at most as many characters (Unicode scalar values) as the kind allows:
+ * 500 for a question or key question, 600 for a case, 1000 for a commitment, 4000 for
+ * a statement, 1500 for the rest (the table is `kring_engine::limits::max_chars`).
+ * Longer text is refused with `text_too_long`, never cut.
+ */
+text: string, 
 /**
  * The question an `answer` answers.
  */
@@ -68,7 +75,11 @@ anonymous?: boolean,
 /**
  * Submit even though the question reads like advice.
  */
-confirm?: boolean, } | { "kind": "vote", item: ItemId, } | { "kind": "unvote", item: ItemId, } | { "kind": "triage", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "react", item: ItemId, reaction: Reaction, } | { "kind": "withdraw", item: ItemId, } | { "kind": "rename", name: string, };
+confirm?: boolean, } | { "kind": "vote", item: ItemId, } | { "kind": "unvote", item: ItemId, } | { "kind": "triage", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "react", item: ItemId, reaction: Reaction, } | { "kind": "withdraw", item: ItemId, } | { "kind": "rename", 
+/**
+ * 1 to 40 characters after trimming, no control characters (`invalid_name`).
+ */
+name: string, };
 
 export type TriageStatus = "open" | "answered" | "parked";
 
