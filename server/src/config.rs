@@ -86,12 +86,13 @@ pub struct Config {
     #[arg(long, env = "KRING_MAX_CONNECTIONS_PER_IP", default_value_t = 100)]
     pub max_connections_per_ip: usize,
 
-    /// Messages one connection may send on average, e.g. `100/1m`. Beyond it (and the burst)
-    /// a message is refused with `rate_limited`; a client that keeps sending is closed (1008).
+    /// Messages one member (across reconnects) may send on average, e.g. `100/1m`. Beyond it
+    /// (and the burst) a message is refused with `rate_limited`; a client that keeps sending is
+    /// closed (1008) and its member kept out for a while.
     #[arg(long, env = "KRING_MESSAGE_RATE", default_value = "100/1m", value_parser = parse_rate)]
     pub message_rate: SubmitLimit,
 
-    /// Messages one connection may send at once above the average rate.
+    /// Messages one member may send at once above the average rate.
     #[arg(long, env = "KRING_MESSAGE_BURST", default_value_t = 30)]
     pub message_burst: u32,
 
