@@ -66,6 +66,7 @@ pub async fn run(
             cfg.max_connections,
             cfg.max_connections_per_ip,
         )),
+        health: Default::default(),
     });
     let serving = Serving {
         header_timeout: cfg.header_timeout,

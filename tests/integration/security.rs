@@ -566,3 +566,53 @@ async fn creating_sessions_is_limited_per_address() {
     let body: serde_json::Value = refused.json().await.unwrap();
     assert_eq!(body["code"], "rate_limited");
 }
+
+#[tokio::test]
+async fn hammering_the_health_check_does_not_load_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_with(|cfg| {
+        cfg.store = kring_server::config::StoreKind::Sqlite;
+        cfg.data_dir = dir.path().to_owned();
+    })
+    .await;
+    let commits = |metrics: &str| metric_value(metrics, "kring_store_commits_total");
+    assert_eq!(
+        server
+            .http
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let before = commits(&server.get_text("/metrics").await);
+    let started = Instant::now();
+    for _ in 0..200 {
+        let health = server
+            .http
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 200);
+    }
+    let after = commits(&server.get_text("/metrics").await);
+    // One write per second at most, however often it is asked.
+    let seconds = started.elapsed().as_secs() + 1;
+    assert!(
+        after - before <= seconds,
+        "{} commits for 200 checks",
+        after - before
+    );
+}
+
+fn metric_value(metrics: &str, name: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("no {name}"))
+        .trim()
+        .parse()
+        .unwrap()
+}

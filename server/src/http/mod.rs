@@ -11,6 +11,9 @@ mod summary;
 mod ws;
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -29,6 +32,7 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// Caps on open WebSockets (`--max-connections`, `--max-connections-per-ip`).
     pub connections: Arc<ConnLimits>,
+    pub health: HealthCache,
 }
 
 /// Everything the browser may load comes from this server; nothing inline, no frames.
@@ -84,13 +88,34 @@ pub fn router(state: AppState) -> Router {
     router.with_state(state)
 }
 
+/// How long a health check's answer is reused. The check writes to the store; anyone can
+/// call it, and a write per call would let them load the one writer every room commits on.
+const HEALTH_FRESH: Duration = Duration::from_secs(1);
+
+/// The last health check: when it ran and whether the store took the write.
+pub type HealthCache = Arc<tokio::sync::Mutex<Option<(Instant, bool)>>>;
+
 async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
-    match app.hub.store().check_writable().await {
-        Ok(()) => (StatusCode::OK, "ok\n"),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: store not writable");
-            (StatusCode::SERVICE_UNAVAILABLE, "store not writable\n")
+    // Held across the check, so that concurrent callers wait for one write.
+    let mut last = app.health.lock().await;
+    let writable = match *last {
+        Some((at, writable)) if at.elapsed() < HEALTH_FRESH => writable,
+        _ => {
+            let writable = match app.hub.store().check_writable().await {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::error!(error = %e, "health check: store not writable");
+                    false
+                }
+            };
+            *last = Some((Instant::now(), writable));
+            writable
         }
+    };
+    if writable {
+        (StatusCode::OK, "ok\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "store not writable\n")
     }
 }
 
