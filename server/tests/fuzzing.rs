@@ -93,9 +93,13 @@ fn command_number(command: &Command) -> usize {
         Command::React { .. } => 26,
         Command::Withdraw { .. } => 27,
         Command::Rename { .. } => 28,
+        Command::PauseTimer { .. } => 29,
+        Command::SetTimer { .. } => 30,
+        Command::SetTurnLimit { .. } => 31,
+        Command::RevealVotes {} => 32,
     }
 }
-const COMMANDS: usize = 29;
+const COMMANDS: usize = 33;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

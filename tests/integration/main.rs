@@ -11,6 +11,7 @@ mod http;
 mod hub;
 mod malformed;
 mod methods;
+mod preview;
 mod raw;
 mod robust;
 mod security;

@@ -29,6 +29,32 @@ pub async fn ask(
     }
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
+    ask_room(app, peer, code, query(hash_token(token))).await
+}
+
+/// Asks the room `code` a query that needs no token (what a join page shows). Like a join,
+/// an unknown, locked or ended room is `room_not_found` and counts as a failed attempt.
+pub async fn ask_untokened(
+    app: &AppState,
+    peer: IpAddr,
+    code: &str,
+    query: Query,
+) -> Result<Answer, ApiErr> {
+    if app.hub.may_try_join(peer).is_err() {
+        return Err(ApiErr::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyAttempts,
+        ));
+    }
+    ask_room(app, peer, code, query).await
+}
+
+async fn ask_room(
+    app: &AppState,
+    peer: IpAddr,
+    code: &str,
+    query: Query,
+) -> Result<Answer, ApiErr> {
     let not_found = || {
         app.hub.join_failed(peer);
         ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
@@ -42,10 +68,7 @@ pub async fn ask(
         .ok_or_else(not_found)?;
     let (reply, answer) = oneshot::channel();
     room.tx
-        .send(RoomMsg::Query {
-            query: query(hash_token(token)),
-            reply,
-        })
+        .send(RoomMsg::Query { query, reply })
         .await
         .map_err(|_| ApiErr::internal())?;
     match answer.await.map_err(|_| ApiErr::internal())? {

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use kring_protocol::Language;
 use serde::Deserialize;
 
 use super::{ApiErr, AppState, query};
@@ -20,6 +21,16 @@ pub struct Format {
     /// The reader's offset from UTC in minutes (east positive), for dates.
     #[serde(default)]
     pub offset: i32,
+    /// The reader's language (`nl`, `en`, `de`, `fr`); anything else means the session's.
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+impl Format {
+    fn language(&self) -> Option<Language> {
+        let lang = self.lang.as_deref()?;
+        Language::ALL.into_iter().find(|l| l.as_str() == lang)
+    }
 }
 
 pub async fn download(
@@ -29,8 +40,12 @@ pub async fn download(
     Query(format): Query<Format>,
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
+    let language = format.language();
     let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
-        room::Query::Summary { token_hash }
+        room::Query::Summary {
+            token_hash,
+            language,
+        }
     })
     .await?;
     let Answer::Summary(summary) = answer else {

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use dashmap::DashMap;
 use kring_engine::Session;
-use kring_protocol::{Epoch, ErrorCode, MemberId, Millis, Sequenced};
+use kring_protocol::{Epoch, ErrorCode, MemberId, Millis, Sequenced, SessionStatus};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::task::TaskTracker;
@@ -333,11 +333,26 @@ impl Room {
                     members: self.attendance.report(&self.session, now_ms()),
                 })
             }
-            Query::Summary { token_hash } => {
+            Query::Preview => {
+                // A room a newcomer cannot enter looks like no room at all (`join.rs`).
+                if self.session.locked() || self.session.status() == SessionStatus::Ended {
+                    return Answer::UnknownToken;
+                }
+                let params = self.session.params();
+                Answer::Preview(kring_protocol::SessionPreview {
+                    title: params.title.clone(),
+                    language: params.language,
+                })
+            }
+            Query::Summary {
+                token_hash,
+                language,
+            } => {
                 let member = self.session.member_by_token_hash(&token_hash);
                 match member {
                     Some(m) if self.session.case_bringer() == Some(m) => {
-                        Answer::Summary(Box::new(self.session.summary()))
+                        let language = language.unwrap_or(self.session.params().language);
+                        Answer::Summary(Box::new(self.session.summary_in(language)))
                     }
                     Some(_) => Answer::Forbidden,
                     None => Answer::UnknownToken,
