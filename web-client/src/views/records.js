@@ -3,7 +3,7 @@
 // attendance record (no content), and the report back a group's next meeting opens with.
 
 import { h } from "../dom.js";
-import { t, formatDate, formatTime } from "../i18n/index.js";
+import { t, formatDate, formatTime, language } from "../i18n/index.js";
 import { fetchAttendance, fetchAttendanceCsv, fetchSummary, fileName, openPrintable, saveFile, wholeMinutes } from "../api.js";
 import { currentPhase } from "../session-state.js";
 import * as storage from "../storage.js";
@@ -67,7 +67,7 @@ function summaryCard(session, view, state) {
   const get = async (/** @type {"md" | "html"} */ format) => {
     summaries.set(session.code, { busy: format, problem: null, done: null, link: null });
     session.changed();
-    const res = await fetchSummary(session.code, storage.credentials(session.code)?.token ?? null, format);
+    const res = await fetchSummary(session.code, storage.credentials(session.code)?.token ?? null, format, language());
     /** @type {SummaryState} */
     const next = { busy: null, problem: null, done: null, link: null };
     if (!res.ok) {
