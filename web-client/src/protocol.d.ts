@@ -1,5 +1,5 @@
 // Generated from the Rust types in protocol/ by `kring_protocol::typescript`.
-// Do not edit: run `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol typescript`.
+// Do not edit: run `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol`.
 
 export type MemberId = number;
 

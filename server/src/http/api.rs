@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use kring_engine::{SessionParams, methods};
+use kring_protocol::limits::TITLE_MAX_CHARS;
 use kring_protocol::{CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated};
 
 use super::join::base_url;
@@ -15,8 +16,6 @@ use crate::clock::now_ms;
 use crate::hub::HubError;
 use crate::secrets::{display_code, hash_token, new_room_code, new_token};
 use crate::store::{GroupLink, StoreError};
-
-const TITLE_MAX_CHARS: usize = 120;
 
 pub async fn methods() -> Json<MethodList> {
     Json(MethodList {
@@ -40,8 +39,10 @@ pub async fn create_session(
     let title_chars = title.chars().count();
     if title_chars == 0 || title_chars > TITLE_MAX_CHARS || title.chars().any(char::is_control) {
         return Err(
-            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest)
-                .field("title", "The title must be 1 to 120 characters."),
+            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest).field(
+                "title",
+                format!("The title must be 1 to {TITLE_MAX_CHARS} characters."),
+            ),
         );
     }
     let method = match request.template {
