@@ -67,7 +67,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What a client should do about an error.
-#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// The input was wrong; sending it again unchanged fails again.
@@ -85,7 +85,7 @@ pub enum Category {
 macro_rules! error_codes {
     ($($variant:ident => $code:literal, $category:ident, $message:literal;)*) => {
         /// A machine-readable error code. See the table in the module documentation.
-        #[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $($variant,)*

@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use kring_engine::{SessionParams, methods};
 use kring_protocol::limits::TITLE_MAX_CHARS;
-use kring_protocol::{CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated};
+use kring_protocol::{ApiError, CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated};
 
 use super::join::base_url;
 use super::{ApiErr, AppState};
@@ -17,12 +17,34 @@ use crate::hub::HubError;
 use crate::secrets::{display_code, hash_token, new_room_code, new_token};
 use crate::store::{GroupLink, StoreError};
 
+/// The built-in methods, with their phases and instructions in every language.
+#[utoipa::path(
+    get,
+    path = "/api/methods",
+    tag = "sessions",
+    responses((status = 200, description = "The built-in method templates.", body = MethodList)),
+)]
 pub async fn methods() -> Json<MethodList> {
     Json(MethodList {
         methods: methods::builtin().to_vec(),
     })
 }
 
+/// Creates a session (a room) and returns its code, links and secrets.
+#[utoipa::path(
+    post,
+    path = "/api/sessions",
+    tag = "sessions",
+    request_body(content = CreateSession, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The session exists; its secrets are in the body and nowhere else.", body = SessionCreated),
+        (status = 400, description = "The body is not JSON or not a `CreateSession` (`invalid_request`, `field` names where).", body = ApiError),
+        (status = 413, description = "The body is larger than 64 KiB.", body = ApiError),
+        (status = 422, description = "The title, method, template or group token is not valid (`field` names which).", body = ApiError),
+        (status = 429, description = "This address created many sessions lately (`rate_limited`; see `Retry-After`).", body = ApiError),
+        (status = 503, description = "The server is shutting down.", body = ApiError),
+    ),
+)]
 pub async fn create_session(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
