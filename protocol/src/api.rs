@@ -62,10 +62,12 @@ impl Default for SessionSettings {
 #[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SessionCreated {
-    /// The room code, e.g. `K7M-3QX-9P` (typed case-insensitively, dashes optional).
+    /// The room code as people read it, e.g. `K7M-3QX-9PA` (typed case-insensitively, dashes
+    /// optional); `ws_path` holds its canonical form.
     pub code: String,
     /// The link participants open (also as QR code at `qr_url`).
     pub join_url: String,
+    /// The join link as a QR code (SVG).
     pub qr_url: String,
     /// WebSocket path of the room.
     pub ws_path: String,

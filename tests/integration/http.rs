@@ -103,12 +103,9 @@ async fn join_link_serves_the_app_with_a_strict_policy_and_a_qr_code() {
     );
     assert!(page.text().await.unwrap().contains("<html"));
 
-    let qr = server
-        .http
-        .get(server.url(&session.qr_url))
-        .send()
-        .await
-        .unwrap();
+    // Like the other links, the QR code's is absolute.
+    assert_eq!(session.qr_url, format!("{}/qr.svg", session.join_url));
+    let qr = server.http.get(&session.qr_url).send().await.unwrap();
     assert_eq!(qr.status(), 200);
     assert_eq!(qr.headers().get("content-type").unwrap(), "image/svg+xml");
     assert!(qr.text().await.unwrap().contains("<svg"));

@@ -125,6 +125,7 @@ export const CODE_CATEGORY = Object.freeze({
   invalid_template: "fix",
   unknown_method: "fix",
   forbidden: "fatal",
+  read_only: "fatal",
   not_found: "fatal",
 });
 

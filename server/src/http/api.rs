@@ -108,7 +108,7 @@ pub async fn create_session(
             join_url: format!("{base}/join/{shown}"),
             screen_url: format!("{base}/screen/{shown}#{screen_token}"),
             screen_token,
-            qr_url: format!("/join/{shown}/qr.svg"),
+            qr_url: format!("{base}/join/{shown}/qr.svg"),
             ws_path: format!("/ws/{code}"),
             code: shown,
             facilitator_token,

@@ -454,5 +454,6 @@ export default {
   "error.invalid_template": "The method is not valid.",
   "error.unknown_method": "This method does not exist.",
   "error.forbidden": "You may not see this.",
+  "error.read_only": "The shared screen only shows the session; it cannot send anything.",
   "error.not_found": "Not found.",
 };

@@ -455,5 +455,6 @@ export default {
   "error.invalid_template": "De methode klopt niet.",
   "error.unknown_method": "Deze methode bestaat niet.",
   "error.forbidden": "Je mag dit niet zien.",
+  "error.read_only": "Het gedeelde scherm toont de sessie alleen; het kan niets versturen.",
   "error.not_found": "Niet gevonden.",
 };
