@@ -12,7 +12,7 @@ use ts_rs::TS;
 /// A text in the app's languages. Dutch and English are required; German and French are
 /// optional (a custom template may leave them out), and where one is missing the English text
 /// stands in.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Localized {
     pub nl: String,
@@ -47,7 +47,9 @@ impl Localized {
 }
 
 /// Language of a session (its default; every person may switch their own view).
-#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     #[default]
@@ -71,7 +73,20 @@ impl Language {
 }
 
 /// Who someone is in a session. `Screen` is the read-only shared screen of a hybrid room.
-#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Serialize,
+    Deserialize,
+    TS,
+    utoipa::ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Facilitator,
@@ -102,7 +117,20 @@ impl Role {
 }
 
 /// A kind of input a phase can allow. See the domain description for what each one means.
-#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Serialize,
+    Deserialize,
+    TS,
+    utoipa::ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum InputKind {
     /// A case proposal: a pitch of at most a few sentences.
@@ -170,7 +198,7 @@ impl InputKind {
 }
 
 /// How turns are taken in a phase.
-#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum TurnMode {
     /// Raise a hand, wait in the queue, the facilitator gives the floor.
@@ -184,16 +212,19 @@ pub enum TurnMode {
 }
 
 /// An intervision method: an ordered list of phases.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct MethodTemplate {
     /// Stable identifier, lowercase letters, digits and `-` (e.g. `basic`, `incident`).
+    #[schema(pattern = "^[a-z0-9-]{1,40}$")]
     pub id: String,
     pub name: Localized,
     pub description: Localized,
     /// Dots each member may give while choosing a case (dot voting).
     #[serde(default = "default_dots")]
+    #[schema(minimum = 1, maximum = 10)]
     pub dots_per_member: u8,
+    #[schema(min_items = 1, max_items = 30)]
     pub phases: Vec<PhaseTemplate>,
 }
 
@@ -202,15 +233,17 @@ fn default_dots() -> u8 {
 }
 
 /// One phase of a method.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct PhaseTemplate {
     /// Unique within the method, lowercase letters, digits and `-`.
+    #[schema(pattern = "^[a-z0-9-]{1,40}$")]
     pub id: String,
     pub name: Localized,
     /// What the phase asks of people, in plain words ("Ask open questions. No advice yet.").
     pub instruction: Localized,
     /// Default time box in minutes.
+    #[schema(minimum = 1, maximum = 240)]
     pub minutes: u16,
     pub turns: TurnMode,
     /// Which kinds of input each role may submit in this phase. A role that is absent may

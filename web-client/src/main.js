@@ -11,6 +11,7 @@ import { t, language, loadLanguage, onLanguageChange, sessionLanguage, isLanguag
 import * as storage from "./storage.js";
 import { Session } from "./session.js";
 import { validName } from "./session-state.js";
+import { NAME_MAX_CHARS } from "./wire.js";
 import { participantSections } from "./views/participant.js";
 import { Announcer, connectionBanner, messagePage, startTicker, topBar } from "./views/common.js";
 import { setAnonymityRefused } from "./views/composer.js";
@@ -126,7 +127,7 @@ async function joinPage(code, error) {
       id: "join-name",
       name: "name",
       type: "text",
-      maxlength: 40,
+      maxlength: NAME_MAX_CHARS,
       autocomplete: "nickname",
       enterkeyhint: "go",
       required: true,

@@ -8,6 +8,8 @@
 // Only the catalog in use is downloaded (each is about 9 KB compressed); another one loads
 // when someone switches, before the page shows it.
 
+import { NAME_MAX_CHARS, TITLE_MAX_CHARS } from "../wire.js";
+
 /** @typedef {import('../protocol').Language} Language */
 /** @typedef {string | {[form: string]: string}} Message */
 /** @typedef {Record<string, Message>} Catalog */
@@ -15,6 +17,12 @@
 /** The catalogs loaded so far. @type {Partial<Record<Language, Catalog>>} */
 export const CATALOGS = {};
 export const LANGUAGES = /** @type {const} */ (["nl", "en", "de", "fr"]);
+/**
+ * Limits of the wire contract that texts may name (`{nameMax}`), so no catalog repeats a number
+ * the server decides.
+ * @type {Record<string, number>}
+ */
+const WIRE_PARAMS = { nameMax: NAME_MAX_CHARS, titleMax: TITLE_MAX_CHARS };
 const STORAGE_KEY = "kring:lang";
 
 /** @type {Partial<Record<Language, Promise<Catalog>>>} */
@@ -155,9 +163,8 @@ export function translate(lang, key, params) {
     const form = count === 0 && message.zero !== undefined ? "zero" : plural(lang, count);
     text = message[form] ?? message.other ?? "";
   }
-  if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name) => {
-    const v = params[name];
+    const v = params?.[name] ?? WIRE_PARAMS[name];
     if (v === undefined) return whole;
     return typeof v === "number" ? formatNumber(v, lang) : v;
   });
