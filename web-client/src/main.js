@@ -146,7 +146,7 @@ async function joinPage(code, error) {
           { class: "card", "aria-labelledby": "join-h" },
           h("p", { class: "phase-step" }, t("join.title")),
           h("h1", { id: "join-h" }, preview ? preview.title : t("join.title")),
-          h("p", { class: "hint" }, t("join.code", { code: storage.displayCode(code) }), " · ", h("a", { href: "/" }, t("join.otherCode"))),
+          h("p", { class: "hint" }, t("join.code", { code: storage.displayCode(code) })),
           h(
             "form",
             {
@@ -171,6 +171,8 @@ async function joinPage(code, error) {
             err,
             h("button", { type: "submit", class: "primary" }, t("join.button")),
           ),
+          // Back to the home page, where the code is kept to correct it.
+          h("p", { class: "other-code" }, h("a", { href: "/", class: "button quiet" }, t("join.otherCode"))),
         ),
       ),
     );

@@ -22,6 +22,19 @@ const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer");
 const optionalOpen = new Set();
 
 /**
+ * Whether `kind` is the optional one among what a role may write now.
+ * @param {InputKind} kind
+ * @param {readonly InputKind[]} all
+ */
+function optionalNext(kind, all) {
+  if (all.length < 2) return false;
+  if (kind === "private_note") return true;
+  if (kind === "reflection") return all.includes("commitment");
+  if (kind === "key_question") return all.includes("statement");
+  return false;
+}
+
+/**
  * In a method without case proposals, the case-bringer tells a question, not a case.
  * @param {SessionView} view
  * @param {InputKind} kind
@@ -268,27 +281,32 @@ function composeSection(session, view) {
   if (kinds.includes("vote")) body.push(h("p", null, t("compose.voteHint")));
   if (kinds.includes("answer")) body.push(h("p", null, t("compose.answerHint")));
   if (kinds.includes("reaction")) body.push(h("p", null, t("compose.reactionHint")));
-  // What the phase is about comes first and open; anything else the role may also write is
-  // optional, and folded so it does not crowd a small screen.
-  composed.forEach((kind, i) => {
+  // What the phase is about is open; what is optional next to it (a reflection next to the
+  // commitment, a worded key question next to the story, a private note next to anything)
+  // is marked so and folded, so it does not crowd a small screen.
+  for (const kind of composed) {
     const labels = statementLabels(view, kind);
-    if (i === 0) {
+    if (!optionalNext(kind, composed)) {
       body.push(composer(session, { kind, ...labels }));
-      return;
+      continue;
     }
     const draft = /** @type {HTMLTextAreaElement | null} */ (document.getElementById(`compose-${kind}`));
     body.push(
       h(
         "details",
-        { class: "optional-composer", open: (draft?.value ?? "") !== "" || optionalOpen.has(kind), ontoggle: (/** @type {Event} */ e) => {
-          if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open) optionalOpen.add(kind);
-          else optionalOpen.delete(kind);
-        } },
+        {
+          class: "optional-composer",
+          open: (draft?.value ?? "") !== "" || optionalOpen.has(kind),
+          ontoggle: (/** @type {Event} */ e) => {
+            if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open) optionalOpen.add(kind);
+            else optionalOpen.delete(kind);
+          },
+        },
         h("summary", { "data-fk": `optional-${kind}` }, t(`compose.label.${kind}`), " ", h("span", { class: "optional" }, t("compose.optional"))),
         composer(session, { kind, ...labels }),
       ),
     );
-  });
+  }
   const later = laterInputs(view);
   return h(
     "section",
