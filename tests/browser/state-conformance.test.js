@@ -81,6 +81,7 @@ test("basic model: views built from events equal fresh views", async () => {
   await c.ok({ kind: "vote", item: caseA });
   await c.ok({ kind: "unvote", item: caseA });
   await a.ok({ kind: "vote", item: caseB });
+  await fac.ok({ kind: "reveal_votes" });
   await b.ok({ kind: "raise_hand" });
   await c.ok({ kind: "raise_hand" });
   await c.ok({ kind: "lower_hand" });
@@ -110,6 +111,10 @@ test("basic model: views built from events equal fresh views", async () => {
   await b.send({ kind: "pass" });
   await fac.ok({ kind: "extend_timer", seconds: 60 });
   await fac.ok({ kind: "extend_timer", seconds: -30 });
+  await fac.ok({ kind: "pause_timer", paused: true });
+  await fac.ok({ kind: "set_timer", seconds: 420 });
+  await fac.ok({ kind: "pause_timer", paused: false });
+  await fac.ok({ kind: "set_turn_limit", seconds: 90 });
   await b.ok({ kind: "rename", name: "Bram B." });
   await fac.ok({ kind: "lock_room", locked: true });
   await fac.ok({ kind: "set_role", member: c.welcomeMsg.member, role: "note_taker" });

@@ -34,7 +34,7 @@ export default {
   "help.open": "Wie funktioniert diese Methode?",
   "help.title": "Wie funktioniert diese Methode?",
   "help.close": "Schließen",
-  "help.phases": "Die Phasen von {method}",
+  "help.phases": "Die Phasen: {method}",
   "help.questions": "Gute und weniger gute Fragen",
   "help.good": "Offene Fragen, die beim Verstehen helfen",
   "help.bad": "Fragen, die eigentlich etwas anderes sind",

@@ -34,7 +34,7 @@ export default {
   "help.open": "Comment fonctionne cette méthode ?",
   "help.title": "Comment fonctionne cette méthode ?",
   "help.close": "Fermer",
-  "help.phases": "Les phases de {method}",
+  "help.phases": "Les phases : {method}",
   "help.questions": "Bonnes et moins bonnes questions",
   "help.good": "Des questions ouvertes qui aident à comprendre",
   "help.bad": "Des questions qui sont en fait autre chose",
@@ -460,7 +460,7 @@ export default {
   "fac.joinLink": "Lien pour rejoindre",
   "fac.qrAlt": "Code QR pour rejoindre la séance {code}",
 
-  "screen.speakers": "La parole est à",
+  "screen.speakers": "Parle maintenant",
   "screen.nextInRound": "Ensuite",
   "screen.hands": "Mains",
   "screen.join": "Rejoignez-nous",

@@ -32,6 +32,8 @@ export const BOARD_KINDS = /** @type {const} */ ([
 
 /** Questions the case-bringer is answering right now (kept across re-renders). */
 const answering = new Set();
+/** Boards of earlier phases start folded; the ones a person opened stay open. */
+const unfolded = new Set();
 /** The item this person just sent, marked for a moment. */
 let justSent = /** @type {number | null} */ (null);
 
@@ -41,20 +43,23 @@ let justSent = /** @type {number | null} */ (null);
  */
 export function showSent(id) {
   justSent = id;
-  requestAnimationFrame(() => {
+  // The ack can come before the page has drawn the item: look again for a moment.
+  let tries = 0;
+  const reveal = () => {
     const el = document.querySelector(`.board [data-item="${id}"]`);
     if (el instanceof HTMLElement) {
       el.classList.add("just-sent");
-      el.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      el.scrollIntoView({ block: "nearest" });
+    } else if (++tries < 20) {
+      setTimeout(reveal, 50);
     }
-  });
+  };
+  setTimeout(reveal, 0);
   setTimeout(() => {
     if (justSent === id) justSent = null;
     document.querySelector(`.board [data-item="${id}"]`)?.classList.remove("just-sent");
   }, 4000);
 }
-/** Boards of earlier phases start folded; the ones a person opened stay open. */
-const unfolded = new Set();
 
 /**
  * The kinds that matter in the current phase: what may be written now by anyone, plus the

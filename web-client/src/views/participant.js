@@ -179,7 +179,6 @@ function lobbyCard(view) {
     { class: "card lobby", "aria-labelledby": "lobby-title" },
     h("h2", { id: "lobby-title" }, view.title),
     h("p", null, local(view.method.description)),
-    videoLink(view),
     h("p", { class: "hint" }, view.settings.keep_for_group ? t("lobby.keeps") : t("lobby.keepsNothing")),
     h("h3", null, t("help.title")),
     explained,
