@@ -61,8 +61,11 @@ test("the console: action bar and keys, Start with its reason, menus, the clock,
   await anna.locator(".roster-role", { hasText: "inbrenger" }).waitFor();
   await f.locator("#start-reason", { hasText: "3 deelnemers zijn binnen." }).waitFor();
   assert.equal(await start.isDisabled(), false);
+  // The gossip method has no case proposals: no text may speak of cases.
+  assert.doesNotMatch(await f.locator("main").innerText(), /casus/i, "lobby: texts fit the method");
   await start.click();
   await f.locator("#phase-name", { hasText: "Vraag inbrengen" }).waitFor();
+  assert.doesNotMatch(await f.locator("main").innerText(), /casus/i, "running: texts fit the method");
 
   // Running: the join panel is folded at the side; the group's possibilities are spelled out.
   assert.equal(await f.locator(".col-side .join-card details").getAttribute("open"), null, "the join panel is folded");

@@ -200,6 +200,16 @@ test("a phone with its keyboard open: send above the keyboard, Enter sends, 'sen
   await page.locator(".your-turn").waitFor();
   await page.waitForFunction(() => /** @type {any} */ (window).__device.vibrate.length > 0);
   assert.ok(await page.evaluate(() => localStorage.getItem("kring:prefs")?.includes('"vibrateTurn":true')), "remembered on this device");
+  // One minute left: a vibration only once chosen, once per deadline.
+  await fac.ok({ kind: "set_timer", seconds: 45 });
+  await page.waitForTimeout(1200);
+  const beforeChoice = (await page.evaluate(() => /** @type {any} */ (window).__device.vibrate)).length;
+  await page.locator(".prefs > summary").click();
+  await page.getByLabel("Trillen bij nog 1 minuut en als de tijd om is").check();
+  await page.locator(".prefs > summary").click();
+  await fac.ok({ kind: "set_timer", seconds: 40 });
+  await page.waitForFunction((n) => /** @type {any} */ (window).__device.vibrate.length > n, beforeChoice);
+  assert.deepEqual((await page.evaluate(() => /** @type {any} */ (window).__device.vibrate)).at(-1), [200, 100, 200]);
 
   // The method explanation is one tap away on every page.
   await page.getByRole("button", { name: "Hoe werkt deze methode?" }).click();

@@ -108,7 +108,7 @@ export function consoleSections(session, view) {
           { class: "card ended-card", "aria-labelledby": "fac-ended-title" },
           h("h2", { id: "fac-ended-title" }, t("fac.endedTitle")),
           h("p", null, t("fac.endedText")),
-          h("p", null, view.settings.keep_for_group ? t("ended.kept") : t("ended.notKept")),
+          h("p", null, view.settings.keep_for_group ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases") : t("ended.notKept")),
           h("p", null, t("fac.endedSummary")),
         ),
     });
@@ -815,7 +815,7 @@ function groupCard(session, view) {
     { class: "card group-card", "aria-labelledby": "group-card-title" },
     h("h2", { id: "group-card-title" }, t("group.title")),
     rb && rb.previous_title ? h("p", null, t("group.followUp", { title: rb.previous_title, date: formatDate(rb.previous_date) })) : null,
-    h("p", null, view.settings.keep_for_group ? t("group.keeps") : t("group.keepsNothing")),
+    h("p", null, view.settings.keep_for_group ? t(hasCases(view) ? "group.keeps" : "group.keeps.noCases") : t("group.keepsNothing")),
     !view.settings.keep_for_group
       ? null
       : token && keyBox

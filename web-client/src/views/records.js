@@ -6,6 +6,7 @@ import { h } from "../dom.js";
 import { t, formatDate, formatTime, language } from "../i18n/index.js";
 import { fetchAttendance, fetchAttendanceCsv, fetchSummary, fileName, openPrintable, saveFile, wholeMinutes } from "../api.js";
 import { currentPhase } from "../session-state.js";
+import { hasCases } from "../rules.js";
 import * as storage from "../storage.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
@@ -132,7 +133,7 @@ export function endedSection(view) {
         { class: "card ended-card", "aria-labelledby": "ended-title" },
         h("h2", { id: "ended-title" }, t("ended.title")),
         h("p", null, t("ended.deleted")),
-        h("p", null, view.settings.keep_for_group ? t("ended.kept") : t("ended.notKept")),
+        h("p", null, view.settings.keep_for_group ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases") : t("ended.notKept")),
       ),
   };
 }
