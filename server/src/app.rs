@@ -70,7 +70,13 @@ pub async fn run(
     });
     let serving = Serving {
         header_timeout: cfg.header_timeout,
+        keep_alive_requests: cfg.keep_alive_requests,
         tls,
+        limits: Arc::new(ConnLimits::new(
+            cfg.max_http_connections,
+            cfg.max_http_connections_per_ip,
+        )),
+        metrics: hub.metrics().clone(),
     };
     let server = tokio::spawn(listen::serve(listener, app, serving, stop.clone()));
 

@@ -138,6 +138,29 @@ pub struct Config {
     #[arg(long, env = "KRING_HEADER_TIMEOUT", default_value = "15s", value_parser = parse_timeout)]
     pub header_timeout: Duration,
 
+    /// How long a request's body may take to arrive once its headers are in (at most 30 s).
+    /// A request that is not complete by then is answered 408 and its connection closed, so a
+    /// client sending a body byte by byte cannot hold a connection for long.
+    #[arg(long, env = "KRING_BODY_TIMEOUT", default_value = "15s", value_parser = parse_body_timeout)]
+    pub body_timeout: Duration,
+
+    /// Requests one HTTP connection may carry (keep-alive); the last one's answer closes it.
+    /// An idle connection is closed after `--header-timeout` without a new request.
+    #[arg(long, env = "KRING_KEEP_ALIVE_REQUESTS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_alive_requests: u32,
+
+    /// Maximum simultaneous HTTP connections that are not WebSockets (page loads, API calls,
+    /// idle keep-alive, requests still arriving). Beyond it new connections are closed at once.
+    #[arg(long, env = "KRING_MAX_HTTP_CONNECTIONS", default_value_t = 4096)]
+    pub max_http_connections: usize,
+
+    /// Maximum simultaneous HTTP connections (not WebSockets) from one address (IPv6: one
+    /// /64). A browser opens up to six at once while loading the app; a venue's phones share
+    /// one address.
+    #[arg(long, env = "KRING_MAX_HTTP_CONNECTIONS_PER_IP", default_value_t = 256)]
+    pub max_http_connections_per_ip: usize,
+
     /// Certificate chain (PEM) to serve HTTPS and WSS directly, without a reverse proxy.
     /// Needs `--tls-key`.
     #[arg(long, env = "KRING_TLS_CERT", requires = "tls_key")]
@@ -241,6 +264,18 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// The longest `--body-timeout`: with more, a few thousand slow requests could hold every
+/// descriptor for minutes.
+pub const MAX_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A timeout above zero and at most [`MAX_BODY_TIMEOUT`].
+pub fn parse_body_timeout(s: &str) -> Result<Duration, String> {
+    match parse_timeout(s)? {
+        d if d > MAX_BODY_TIMEOUT => Err("the body timeout is at most 30s".into()),
+        d => Ok(d),
+    }
+}
+
 /// Parses `count/duration`, e.g. `6/10s`.
 pub fn parse_submit_limit(s: &str) -> Result<SubmitLimit, String> {
     let (max, window) = s
@@ -295,6 +330,10 @@ mod tests {
         assert_eq!(parse_timeout("500ms"), Ok(Duration::from_millis(500)));
         assert!(parse_timeout("0").is_err());
         assert!(parse_timeout("0s").is_err());
+        assert_eq!(parse_body_timeout("30s"), Ok(MAX_BODY_TIMEOUT));
+        assert!(parse_body_timeout("31s").is_err());
+        assert!(parse_body_timeout("0").is_err());
+        assert!(Config::try_parse_from(["kring", "--keep-alive-requests", "0"]).is_err());
     }
 
     #[test]

@@ -5,33 +5,137 @@
 //! office network gets a whole /64, so counting single IPv6 addresses would let one client
 //! rotate through billions of them).
 
+use std::collections::HashMap;
+use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dashmap::DashMap;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+/// What a limit counts by: an IPv4 address or an IPv6 prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    net: IpAddr,
+    prefix: u8,
+}
+
+impl Key {
+    /// How many times the per-address limit this key may use: one for an address or a /64.
+    pub fn share(&self) -> usize {
+        1
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.net {
+            IpAddr::V4(v4) => write!(f, "{v4}"),
+            IpAddr::V6(v6) => write!(f, "{v6}/{}", self.prefix),
+        }
+    }
+}
+
 /// The unit limits count by: IPv4 address, or IPv6 /64 (IPv4-mapped IPv6 counts as IPv4).
-pub fn client_key(ip: IpAddr) -> IpAddr {
+pub fn client_key(ip: IpAddr) -> Key {
     match ip {
-        IpAddr::V4(_) => ip,
+        IpAddr::V4(_) => Key {
+            net: ip,
+            prefix: 32,
+        },
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let s = v6.segments();
-                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
+            Some(v4) => Key {
+                net: IpAddr::V4(v4),
+                prefix: 32,
+            },
+            None => prefix_key(v6, 64),
         },
     }
 }
 
-/// Caps on open WebSockets: in total and per address.
+fn prefix_key(v6: Ipv6Addr, prefix: u8) -> Key {
+    let mask = u128::MAX << (128 - u32::from(prefix));
+    Key {
+        net: IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask)),
+        prefix,
+    }
+}
+
+/// Every key an address is counted under, narrowest first.
+pub fn client_keys(ip: IpAddr) -> Vec<Key> {
+    vec![client_key(ip)]
+}
+
+/// Open things (connections, requests) counted per address: at most `max` times a key's
+/// share under each of the address's keys.
+pub struct OpenCounts {
+    counts: Arc<Mutex<HashMap<Key, usize>>>,
+    max: usize,
+}
+
+/// One open thing's place under each of its address's keys; given back when dropped.
+pub struct OpenPermit {
+    counts: Arc<Mutex<HashMap<Key, usize>>>,
+    keys: Vec<Key>,
+}
+
+impl Drop for OpenPermit {
+    fn drop(&mut self) {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        for key in &self.keys {
+            // Remove the entry at zero so the map holds only addresses with open things.
+            if let Some(n) = counts.get_mut(key) {
+                *n -= 1;
+                if *n == 0 {
+                    counts.remove(key);
+                }
+            }
+        }
+    }
+}
+
+impl OpenCounts {
+    pub fn new(max: usize) -> Self {
+        OpenCounts {
+            counts: Arc::new(Mutex::new(HashMap::new())),
+            max,
+        }
+    }
+
+    /// A place for one more from `ip`, or `None` when one of its keys is full. All keys are
+    /// checked and counted under one lock, so concurrent callers never overshoot.
+    pub fn open(&self, ip: IpAddr) -> Option<OpenPermit> {
+        let keys = client_keys(ip);
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let full = keys.iter().any(|key| {
+            counts.get(key).copied().unwrap_or(0) >= self.max.saturating_mul(key.share())
+        });
+        if full {
+            return None;
+        }
+        for key in &keys {
+            *counts.entry(*key).or_insert(0) += 1;
+        }
+        drop(counts);
+        Some(OpenPermit {
+            counts: self.counts.clone(),
+            keys,
+        })
+    }
+
+    /// How many are open under the narrowest key of `ip`.
+    pub fn open_from(&self, ip: IpAddr) -> usize {
+        let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        counts.get(&client_key(ip)).copied().unwrap_or(0)
+    }
+}
+
+/// Caps on open connections (WebSockets, or HTTP connections): in total and per address.
 pub struct ConnLimits {
     total: Arc<Semaphore>,
-    per_key: Arc<DashMap<IpAddr, usize>>,
-    max_per_key: usize,
+    per_address: OpenCounts,
 }
 
 /// Which cap refused a connection.
@@ -41,55 +145,57 @@ pub enum CapReached {
     PerAddress,
 }
 
-/// Held for as long as a connection is open; gives its places back when dropped.
+/// Held for as long as a connection (or a request) is open; gives its places back when
+/// dropped.
 pub struct ConnPermit {
-    _total: OwnedSemaphorePermit,
-    per_key: Arc<DashMap<IpAddr, usize>>,
-    key: IpAddr,
-}
-
-impl Drop for ConnPermit {
-    fn drop(&mut self) {
-        // Remove the entry at zero so the map holds only addresses with open connections.
-        self.per_key.remove_if_mut(&self.key, |_, n| {
-            *n -= 1;
-            *n == 0
-        });
-    }
+    _total: Option<OwnedSemaphorePermit>,
+    _address: Option<OpenPermit>,
 }
 
 impl ConnLimits {
-    pub fn new(max_total: usize, max_per_key: usize) -> Self {
+    pub fn new(max_total: usize, max_per_address: usize) -> Self {
         ConnLimits {
             total: Arc::new(Semaphore::new(max_total)),
-            per_key: Arc::new(DashMap::new()),
-            max_per_key,
+            per_address: OpenCounts::new(max_per_address),
         }
     }
 
+    /// A place in the total and in the share of `ip`'s address.
     pub fn acquire(&self, ip: IpAddr) -> Result<ConnPermit, CapReached> {
-        let key = client_key(ip);
+        let total = self.acquire_total()?;
+        let address = self.acquire_address(ip)?;
+        Ok(ConnPermit {
+            _total: total._total,
+            _address: address._address,
+        })
+    }
+
+    /// A place in the total only: a trusted proxy's connection carries many clients, each
+    /// counted per request ([`ConnLimits::acquire_address`]).
+    pub fn acquire_total(&self) -> Result<ConnPermit, CapReached> {
         let total = self
             .total
             .clone()
             .try_acquire_owned()
             .map_err(|_| CapReached::Total)?;
-        let mut count = self.per_key.entry(key).or_insert(0);
-        if *count >= self.max_per_key {
-            return Err(CapReached::PerAddress);
-        }
-        *count += 1;
-        drop(count);
         Ok(ConnPermit {
-            _total: total,
-            per_key: self.per_key.clone(),
-            key,
+            _total: Some(total),
+            _address: None,
+        })
+    }
+
+    /// A place in the share of `ip`'s address only.
+    pub fn acquire_address(&self, ip: IpAddr) -> Result<ConnPermit, CapReached> {
+        let address = self.per_address.open(ip).ok_or(CapReached::PerAddress)?;
+        Ok(ConnPermit {
+            _total: None,
+            _address: Some(address),
         })
     }
 
     /// Open connections counted for the address of `ip`.
     pub fn open_from(&self, ip: IpAddr) -> usize {
-        self.per_key.get(&client_key(ip)).map_or(0, |n| *n)
+        self.per_address.open_from(ip)
     }
 }
 
@@ -97,7 +203,7 @@ impl ConnLimits {
 /// `max` failures per `window`, then a block of one window that doubles with every further
 /// block (up to [`MAX_BLOCK`]) until the address stays quiet for [`FORGIVE_AFTER`].
 pub struct GuessLimiter {
-    entries: DashMap<IpAddr, Guesses>,
+    entries: DashMap<Key, Guesses>,
     max: u32,
     window: Duration,
 }
@@ -184,7 +290,7 @@ impl GuessLimiter {
 /// At most `max` actions per address per `window` (a fixed window): for actions that are
 /// cheap to ask for and costly to serve, such as creating a session.
 pub struct WindowLimiter {
-    counts: DashMap<IpAddr, (u32, Instant)>,
+    counts: DashMap<Key, (u32, Instant)>,
     max: u32,
     window: Duration,
 }
@@ -351,7 +457,8 @@ mod tests {
         assert_eq!(client_key(a), client_key(b));
         assert_ne!(client_key(a), client_key(c));
         let mapped: IpAddr = "::ffff:10.0.0.7".parse().unwrap();
-        assert_eq!(client_key(mapped), IpAddr::from([10, 0, 0, 7]));
+        assert_eq!(client_key(mapped), client_key(IpAddr::from([10, 0, 0, 7])));
+        assert_eq!(client_key(a).to_string(), "2001:db8:1:2::/64");
     }
 
     #[tokio::test(start_paused = true)]

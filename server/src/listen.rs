@@ -1,25 +1,33 @@
-//! The accept loop: HTTP/1.1 with WebSocket upgrades, plain or over TLS, a deadline on each
-//! request's headers, graceful shutdown.
+//! The accept loop: HTTP/1.1 with WebSocket upgrades, plain or over TLS, caps on open HTTP
+//! connections (in total and per address), a deadline on each request's headers, a limit on
+//! keep-alive, graceful shutdown.
 //!
 //! Ours rather than `axum::serve`, which sets no header timeout: a client that sends half a
-//! request would hold its connection (and a file descriptor) for ever.
+//! request would hold its connection (and a file descriptor) for ever. The body's deadline is
+//! the router's (`http::guard`), so that its 408 carries the usual headers.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Extension};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tower_layer::Layer;
+use tower::ServiceExt;
+
+use crate::limits::{CapReached, ConnLimits, ConnPermit};
+use crate::metrics::Metrics;
 
 /// After an accept error that is not the peer's (out of file descriptors, out of memory),
 /// retrying at once would spin; a short pause lets connections close and frees descriptors.
@@ -31,12 +39,31 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// a few hundred, and a client that falls further behind fills its queue and is dropped.
 const SEND_BUFFER: usize = 32 * 1024;
 
+/// What a connection refused at a cap is told (plain HTTP only; over TLS it is just closed).
+/// Written without reading the request, with the headers every answer carries.
+const REFUSED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
+content-type: text/plain; charset=utf-8\r\n\
+content-length: 21\r\n\
+retry-after: 5\r\n\
+connection: close\r\n\
+x-content-type-options: nosniff\r\n\
+x-frame-options: DENY\r\n\
+referrer-policy: no-referrer\r\n\
+\r\n\
+too many connections\n";
+
 /// How connections are served.
 pub struct Serving {
-    /// Deadline for a request's headers, and for the TLS handshake before them.
+    /// Deadline for a request's headers, and for the TLS handshake before them; also how long
+    /// an idle keep-alive connection waits for its next request.
     pub header_timeout: Duration,
+    /// Requests per connection; the answer to the last one closes it.
+    pub keep_alive_requests: u32,
     /// `Some` to serve HTTPS only.
     pub tls: Option<TlsAcceptor>,
+    /// Caps on open HTTP connections (`--max-http-connections[-per-ip]`).
+    pub limits: Arc<ConnLimits>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// What every connection task shares.
@@ -45,6 +72,22 @@ struct Server {
     http: http1::Builder,
     tls: Option<TlsAcceptor>,
     header_timeout: Duration,
+    keep_alive_requests: u32,
+    limits: Arc<ConnLimits>,
+    metrics: Arc<Metrics>,
+}
+
+/// An open HTTP connection's places under the caps, and its count in the metrics. Dropped
+/// when the connection ends or becomes a WebSocket (which the WebSocket caps count instead).
+struct Open {
+    _permit: ConnPermit,
+    metrics: Arc<Metrics>,
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.metrics.http_connections.dec();
+    }
 }
 
 /// Serves `app` on `listener` until `stop` is cancelled, then stops accepting, lets requests in
@@ -56,6 +99,9 @@ pub async fn serve(listener: TcpListener, app: Router, serving: Serving, stop: C
         http: http_builder(serving.header_timeout),
         tls: serving.tls,
         header_timeout: serving.header_timeout,
+        keep_alive_requests: serving.keep_alive_requests,
+        limits: serving.limits,
+        metrics: serving.metrics,
     });
     let connections = TaskTracker::new();
     while let Some((tcp, peer)) = accept(&listener, &stop).await {
@@ -117,8 +163,11 @@ impl Server {
         stop: CancellationToken,
     ) {
         tune_socket(&tcp);
+        let Some(open) = self.open(&tcp, peer) else {
+            return;
+        };
         let Some(tls) = &self.tls else {
-            return self.http(tcp, peer, &stop).await;
+            return self.http(tcp, peer, open, &stop).await;
         };
         let handshake = tokio::time::timeout(self.header_timeout, tls.accept(tcp));
         let done = tokio::select! {
@@ -126,21 +175,66 @@ impl Server {
             done = handshake => done,
         };
         match done {
-            Ok(Ok(stream)) => self.http(stream, peer, &stop).await,
+            Ok(Ok(stream)) => self.http(stream, peer, open, &stop).await,
             Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
             Err(_) => tracing::debug!("TLS handshake timed out"),
         }
     }
 
+    /// Places for a new connection from `client` under the HTTP caps, or `None` (the
+    /// connection is then refused) when the total or the client's share is taken. Counted at
+    /// accept, not per request: a connection holds a descriptor whether or not it ever sends
+    /// a request.
+    fn open(&self, tcp: &TcpStream, client: SocketAddr) -> Option<Open> {
+        match self.limits.acquire(client.ip()) {
+            Ok(permit) => {
+                self.metrics.http_connections.inc();
+                Some(Open {
+                    _permit: permit,
+                    metrics: self.metrics.clone(),
+                })
+            }
+            Err(cap) => {
+                self.metrics.refused_http.inc();
+                if cap == CapReached::PerAddress {
+                    tracing::debug!(client = %crate::limits::client_key(client.ip()), "HTTP connection refused: per-address cap");
+                }
+                if self.tls.is_none() {
+                    // Best effort and without waiting: a client that does not read it loses
+                    // nothing it could use.
+                    let _ = tcp.try_write(REFUSED);
+                }
+                None
+            }
+        }
+    }
+
     /// HTTP/1.1 on `io` until the client leaves, upgrades to a WebSocket, misses the header
-    /// deadline, or `stop` lets its request in flight finish.
-    async fn http<I>(&self, io: I, peer: SocketAddr, stop: &CancellationToken)
+    /// deadline, has made its last keep-alive request, or `stop` lets its request in flight
+    /// finish. `open` is given back when this returns (an upgraded socket has left by then).
+    async fn http<I>(&self, io: I, client: SocketAddr, open: Open, stop: &CancellationToken)
     where
         I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        // Handlers read the peer address (per-address limits) from `ConnectInfo`.
-        let app = Extension(ConnectInfo(peer)).layer(self.app.clone());
-        let service = TowerToHyperService::new(app);
+        let _open = open;
+        let app = self.app.clone();
+        let last = self.keep_alive_requests;
+        let served = AtomicU32::new(0);
+        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+            let n = served.fetch_add(1, Ordering::Relaxed).saturating_add(1);
+            // Handlers read the client's address (per-address limits) from `ConnectInfo`.
+            request.extensions_mut().insert(ConnectInfo(client));
+            let app = app.clone();
+            async move {
+                let mut response = app.oneshot(request).await?;
+                if n >= last && response.status() != StatusCode::SWITCHING_PROTOCOLS {
+                    response
+                        .headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
+                Ok::<_, Infallible>(response)
+            }
+        });
         let mut conn = pin!(
             self.http
                 .serve_connection(TokioIo::new(io), service)

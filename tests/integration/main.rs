@@ -11,6 +11,7 @@ mod hub;
 mod malformed;
 mod methods;
 mod raw;
+mod rawhttp;
 mod robust;
 mod security;
 mod serving;

@@ -606,13 +606,3 @@ async fn hammering_the_health_check_does_not_load_the_store() {
         after - before
     );
 }
-
-fn metric_value(metrics: &str, name: &str) -> u64 {
-    metrics
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .unwrap_or_else(|| panic!("no {name}"))
-        .trim()
-        .parse()
-        .unwrap()
-}

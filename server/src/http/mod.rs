@@ -5,6 +5,7 @@ mod api;
 mod assets;
 mod attendance;
 mod error;
+mod guard;
 mod join;
 mod query;
 mod summary;
@@ -18,6 +19,7 @@ use tokio::time::Instant;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -59,7 +61,11 @@ pub fn router(state: AppState) -> Router {
         .route("/screen/{code}", get(join::page))
         .route("/join/{code}/qr.svg", get(join::qr))
         .fallback(get(assets::serve))
-        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(DefaultBodyLimit::max(guard::MAX_BODY))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::read_body,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
