@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use kring_engine::limits::SubmitLimit;
 
 #[derive(Parser, Clone, Debug)]
@@ -187,6 +188,23 @@ impl Config {
     /// Whether kring serves TLS itself (then its own links are https:// and wss://).
     pub fn serves_tls(&self) -> bool {
         self.tls_cert.is_some()
+    }
+
+    /// Parses the command line and the environment (exits with a usage message on an error).
+    /// The flag says whether the operator set a connection cap (`--max-connections`,
+    /// `--max-http-connections`) rather than leaving the default.
+    pub fn load() -> (Config, bool) {
+        let matches = Config::command().get_matches();
+        let explicit = ["max_connections", "max_http_connections"]
+            .iter()
+            .any(|id| {
+                matches!(
+                    matches.value_source(id),
+                    Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+                )
+            });
+        let cfg = Config::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        (cfg, explicit)
     }
 
     /// Defaults for tests and embedding: memory store, port 0 on loopback.

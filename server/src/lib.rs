@@ -6,6 +6,7 @@ mod app;
 pub mod clock;
 pub mod config;
 pub mod conn;
+pub mod descriptors;
 pub mod fuzzing;
 pub mod http;
 pub mod hub;
