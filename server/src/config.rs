@@ -8,6 +8,8 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use kring_engine::limits::SubmitLimit;
 
+use crate::client::{ForwardedHeader, TrustedProxies};
+
 #[derive(Parser, Clone, Debug)]
 #[command(
     name = "kring",
@@ -162,6 +164,25 @@ pub struct Config {
     #[arg(long, env = "KRING_MAX_HTTP_CONNECTIONS_PER_IP", default_value_t = 256)]
     pub max_http_connections_per_ip: usize,
 
+    /// Reverse proxies (comma-separated addresses or CIDRs, e.g. `127.0.0.1,10.0.0.0/8`)
+    /// whose word on the client's address is taken: for a connection from one of them the
+    /// client is the rightmost address in `--forwarded-header` that is not itself a trusted
+    /// proxy. Every per-address limit counts by that address. Without it, forwarding headers
+    /// are ignored (any client could send them).
+    #[arg(long, env = "KRING_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::client::parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// The header trusted proxies write the client's address into: `x-forwarded-for` or
+    /// `forwarded` (RFC 7239). Only this one is read.
+    #[arg(long, env = "KRING_FORWARDED_HEADER", value_enum, default_value_t = ForwardedHeader::XForwardedFor)]
+    pub forwarded_header: ForwardedHeader,
+
+    /// Connections from trusted proxies start with a PROXY protocol header (version 2, as
+    /// HAProxy's `send-proxy-v2` sends it, or version 1); its source address is the client.
+    /// Connections from other addresses are served as they are.
+    #[arg(long, env = "KRING_PROXY_PROTOCOL", requires = "trusted_proxies")]
+    pub proxy_protocol: bool,
+
     /// Certificate chain (PEM) to serve HTTPS and WSS directly, without a reverse proxy.
     /// Needs `--tls-key`.
     #[arg(long, env = "KRING_TLS_CERT", requires = "tls_key")]
@@ -188,6 +209,11 @@ impl Config {
     /// Whether kring serves TLS itself (then its own links are https:// and wss://).
     pub fn serves_tls(&self) -> bool {
         self.tls_cert.is_some()
+    }
+
+    /// The trusted proxies and the header they write.
+    pub fn proxies(&self) -> TrustedProxies {
+        TrustedProxies::new(self.trusted_proxies.clone(), self.forwarded_header)
     }
 
     /// Parses the command line and the environment (exits with a usage message on an error).
@@ -361,6 +387,20 @@ mod tests {
         assert!(Config::try_parse_from(["kring", "--tls-cert", "c.pem"]).is_err());
         assert!(Config::try_parse_from(["kring", "--tls-key", "k.pem"]).is_err());
         assert!(Config::try_parse_from(["kring"]).is_ok_and(|cfg| !cfg.serves_tls()));
+    }
+
+    #[test]
+    fn trusted_proxies_parse_and_proxy_protocol_needs_them() {
+        let cfg = Config::try_parse_from(["kring", "--trusted-proxies", "127.0.0.1, 10.0.0.0/8"])
+            .unwrap();
+        assert!(cfg.proxies().trusts("10.9.8.7".parse().unwrap()));
+        assert!(!cfg.proxies().trusts("11.0.0.1".parse().unwrap()));
+        assert!(Config::try_parse_from(["kring", "--trusted-proxies", "nginx"]).is_err());
+        assert!(Config::try_parse_from(["kring", "--proxy-protocol"]).is_err());
+        assert!(
+            Config::try_parse_from(["kring", "--proxy-protocol", "--trusted-proxies", "::1"])
+                .is_ok()
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! The binary is a thin wrapper around [`run`]; tests call it with a listener on port 0.
 
 mod app;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod conn;
@@ -14,6 +15,7 @@ pub mod limits;
 mod listen;
 pub mod logging;
 pub mod metrics;
+pub mod proxy_protocol;
 pub mod room;
 pub mod secrets;
 pub mod store;

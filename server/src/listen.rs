@@ -26,8 +26,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
+use crate::client::TrustedProxies;
+use crate::http::Proxied;
 use crate::limits::{CapReached, ConnLimits, ConnPermit};
 use crate::metrics::Metrics;
+use crate::proxy_protocol;
 
 /// After an accept error that is not the peer's (out of file descriptors, out of memory),
 /// retrying at once would spin; a short pause lets connections close and frees descriptors.
@@ -64,6 +67,10 @@ pub struct Serving {
     /// Caps on open HTTP connections (`--max-http-connections[-per-ip]`).
     pub limits: Arc<ConnLimits>,
     pub metrics: Arc<Metrics>,
+    /// Whose word on the client's address is taken (`--trusted-proxies`).
+    pub proxies: TrustedProxies,
+    /// Trusted proxies start each connection with a PROXY protocol header.
+    pub proxy_protocol: bool,
 }
 
 /// What every connection task shares.
@@ -75,6 +82,8 @@ struct Server {
     keep_alive_requests: u32,
     limits: Arc<ConnLimits>,
     metrics: Arc<Metrics>,
+    proxies: Arc<TrustedProxies>,
+    proxy_protocol: bool,
 }
 
 /// An open HTTP connection's places under the caps, and its count in the metrics. Dropped
@@ -102,6 +111,8 @@ pub async fn serve(listener: TcpListener, app: Router, serving: Serving, stop: C
         keep_alive_requests: serving.keep_alive_requests,
         limits: serving.limits,
         metrics: serving.metrics,
+        proxies: Arc::new(serving.proxies),
+        proxy_protocol: serving.proxy_protocol,
     });
     let connections = TaskTracker::new();
     while let Some((tcp, peer)) = accept(&listener, &stop).await {
@@ -158,16 +169,36 @@ impl Server {
     /// client cannot hold up everyone else's connections.
     async fn connection(
         self: Arc<Self>,
-        tcp: TcpStream,
+        mut tcp: TcpStream,
         peer: SocketAddr,
         stop: CancellationToken,
     ) {
         tune_socket(&tcp);
-        let Some(open) = self.open(&tcp, peer) else {
+        let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
+        let client = if self.proxy_protocol && self.proxies.trusts(peer.ip()) {
+            let header = proxy_protocol::read_header(&mut tcp);
+            let read = tokio::select! {
+                _ = stop.cancelled() => return,
+                read = tokio::time::timeout(self.header_timeout, header) => read,
+            };
+            match read {
+                Ok(Ok(Some(source))) => SocketAddr::new(source.ip().to_canonical(), source.port()),
+                // The proxy speaking for itself (a health check).
+                Ok(Ok(None)) => peer,
+                Ok(Err(e)) => return tracing::debug!(error = %e, "PROXY header refused"),
+                Err(_) => return tracing::debug!("PROXY header timed out"),
+            }
+        } else {
+            peer
+        };
+        // A trusted proxy's connection carries many clients: each request is counted against
+        // its own client (`http::guard`), the connection only in the total.
+        let proxied = self.proxies.trusts(client.ip());
+        let Some(open) = self.open(&tcp, client, proxied) else {
             return;
         };
         let Some(tls) = &self.tls else {
-            return self.http(tcp, peer, open, &stop).await;
+            return self.http(tcp, client, proxied, open, &stop).await;
         };
         let handshake = tokio::time::timeout(self.header_timeout, tls.accept(tcp));
         let done = tokio::select! {
@@ -175,7 +206,7 @@ impl Server {
             done = handshake => done,
         };
         match done {
-            Ok(Ok(stream)) => self.http(stream, peer, open, &stop).await,
+            Ok(Ok(stream)) => self.http(stream, client, proxied, open, &stop).await,
             Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
             Err(_) => tracing::debug!("TLS handshake timed out"),
         }
@@ -185,8 +216,12 @@ impl Server {
     /// connection is then refused) when the total or the client's share is taken. Counted at
     /// accept, not per request: a connection holds a descriptor whether or not it ever sends
     /// a request.
-    fn open(&self, tcp: &TcpStream, client: SocketAddr) -> Option<Open> {
-        match self.limits.acquire(client.ip()) {
+    fn open(&self, tcp: &TcpStream, client: SocketAddr, proxied: bool) -> Option<Open> {
+        let permit = match proxied {
+            true => self.limits.acquire_total(),
+            false => self.limits.acquire(client.ip()),
+        };
+        match permit {
             Ok(permit) => {
                 self.metrics.http_connections.inc();
                 Some(Open {
@@ -212,18 +247,32 @@ impl Server {
     /// HTTP/1.1 on `io` until the client leaves, upgrades to a WebSocket, misses the header
     /// deadline, has made its last keep-alive request, or `stop` lets its request in flight
     /// finish. `open` is given back when this returns (an upgraded socket has left by then).
-    async fn http<I>(&self, io: I, client: SocketAddr, open: Open, stop: &CancellationToken)
-    where
+    async fn http<I>(
+        &self,
+        io: I,
+        client: SocketAddr,
+        proxied: bool,
+        open: Open,
+        stop: &CancellationToken,
+    ) where
         I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let _open = open;
         let app = self.app.clone();
         let last = self.keep_alive_requests;
         let served = AtomicU32::new(0);
+        let proxies = self.proxies.clone();
         let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
             let n = served.fetch_add(1, Ordering::Relaxed).saturating_add(1);
-            // Handlers read the client's address (per-address limits) from `ConnectInfo`.
+            // Handlers read the client's address (every per-address limit) from `ConnectInfo`.
+            let client = match proxied {
+                true => SocketAddr::new(proxies.client(client.ip(), request.headers()), 0),
+                false => client,
+            };
             request.extensions_mut().insert(ConnectInfo(client));
+            if proxied {
+                request.extensions_mut().insert(Proxied);
+            }
             let app = app.clone();
             async move {
                 let mut response = app.oneshot(request).await?;

@@ -1,11 +1,14 @@
-//! Checks every request passes before it reaches a handler: its body must arrive in time and
-//! fit the limit.
+//! Checks every request passes before it reaches a handler: a request that came through a
+//! trusted proxy takes a place in its client's share of HTTP connections; its body must
+//! arrive in time and fit the limit.
 //!
 //! Here rather than in the accept loop so that refusals carry the same headers as every other
 //! answer (the router's header layers wrap this).
 
+use std::net::SocketAddr;
+
 use axum::body::{Body, Bytes, HttpBody};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -15,6 +18,36 @@ use super::AppState;
 
 /// The largest request body kring reads (a session's template is the largest).
 pub const MAX_BODY: usize = 64 * 1024;
+
+/// Marks a request that came over a trusted proxy's connection. Such a connection is not
+/// counted against any one client's share (it carries many clients), so each request is,
+/// against the client's address `ConnectInfo` holds, for as long as it is being served.
+#[derive(Clone, Copy, Debug)]
+pub struct Proxied;
+
+/// Counts a proxied request against its client's share of HTTP connections.
+pub async fn client_share(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    if request.extensions().get::<Proxied>().is_none() {
+        return next.run(request).await;
+    }
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let Some(client) = client else {
+        return next.run(request).await;
+    };
+    let Ok(_place) = app.http_connections.acquire_address(client) else {
+        app.hub.metrics().refused_http.inc();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, HeaderValue::from_static("5"))],
+            "too many connections from this address\n",
+        )
+            .into_response();
+    };
+    next.run(request).await
+}
 
 /// Reads the whole body before the handler runs, within `--body-timeout` of the headers and
 /// at most [`MAX_BODY`] bytes. A client that sends a body slowly gets 408 and its connection

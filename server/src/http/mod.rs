@@ -28,12 +28,16 @@ use crate::hub::Hub;
 use crate::limits::ConnLimits;
 
 pub use error::ApiErr;
+pub use guard::Proxied;
 
 #[derive(Clone)]
 pub struct AppState {
     pub hub: Arc<Hub>,
     /// Caps on open WebSockets (`--max-connections`, `--max-connections-per-ip`).
     pub connections: Arc<ConnLimits>,
+    /// Caps on open HTTP connections (`--max-http-connections[-per-ip]`); the accept loop
+    /// counts connections, the guard counts requests that came through a trusted proxy.
+    pub http_connections: Arc<ConnLimits>,
     pub health: HealthCache,
 }
 
@@ -65,6 +69,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             guard::read_body,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::client_share,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
