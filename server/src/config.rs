@@ -99,8 +99,9 @@ pub struct Config {
     #[arg(long, env = "KRING_MESSAGE_BURST", default_value_t = 30)]
     pub message_burst: u32,
 
-    /// Failed joins (unknown, locked or ended session, unknown token) one address may make per
-    /// window before it must wait; each further block doubles the wait (up to an hour).
+    /// Failed joins (unknown, locked or ended session, unknown token; each code once) one
+    /// address may make per window before it may not join by code alone for a while; each
+    /// further block doubles the wait (up to an hour). Joins with a token are never refused.
     #[arg(long, env = "KRING_JOIN_ATTEMPTS", default_value = "10/1m", value_parser = parse_rate)]
     pub join_attempts: SubmitLimit,
 

@@ -17,12 +17,12 @@ use kring_protocol::{
     MAX_COMMAND_ID_LEN, MemberId, PROTOCOL_VERSION, ServerMsg,
 };
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, Interval, Sleep, timeout};
+use tokio::time::{Instant, Interval, Sleep, sleep_until, timeout};
 use tungstenite::error::ProtocolError;
 
 use crate::clock::now_ms;
 use crate::hub::{Hub, HubError};
-use crate::limits::{Budget, Over, SharedBudget};
+use crate::limits::{Budget, FAILURE_FLOOR, Over, SharedBudget};
 use crate::room::{ConnSink, JoinError, Outbound, RoomHandle, RoomMsg, Taken};
 
 /// The first message must arrive within this.
@@ -394,13 +394,23 @@ impl Conn {
         code: Option<&str>,
         join: Join,
     ) -> Result<(RoomHandle, Option<MemberId>, Option<SharedBudget>), Option<ErrorCode>> {
-        if let Err(wait) = self.hub.may_try_join(self.peer) {
-            let mut error = ErrorMsg::new(ErrorCode::TooManyAttempts);
-            error.retry_after_ms = Some(wait.as_millis() as u64);
-            self.sink.send(&ServerMsg::Error(error));
-            self.sink.push_close(ErrorCode::TooManyAttempts);
-            return Err(None);
+        let started = Instant::now();
+        // Only a join by code alone is kept out for its address's failures: a token is never
+        // refused for where it comes from (a venue's other phones hold valid ones).
+        let mut attempt = None;
+        if matches!(join, Join::Member { .. }) {
+            match self.hub.reserve_join(self.peer).await {
+                Ok(reserved) => attempt = Some(reserved),
+                Err(wait) => {
+                    let mut error = ErrorMsg::new(ErrorCode::TooManyAttempts);
+                    error.retry_after_ms = Some(wait.as_millis() as u64);
+                    self.sink.send(&ServerMsg::Error(error));
+                    self.sink.push_close(ErrorCode::TooManyAttempts);
+                    return Err(None);
+                }
+            }
         }
+        let typed = code.unwrap_or_default();
         // A room can stop between lookup and join (unloaded while idle); look it up again.
         for _ in 0..3 {
             let room = match code {
@@ -410,8 +420,9 @@ impl Conn {
             let room = match room {
                 Ok(Some(room)) => room,
                 Ok(None) => {
-                    self.hub.join_failed(self.peer);
+                    self.hub.join_failed(self.peer, typed, attempt.take());
                     self.sink.close_with(ErrorCode::RoomNotFound);
+                    sleep_until(started + FAILURE_FLOOR).await;
                     return Err(None);
                 }
                 Err(HubError::ShuttingDown) => {
@@ -438,7 +449,8 @@ impl Conn {
                 Ok(Err(JoinError::Refused(code))) => {
                     // Unknown, locked and ended rooms and unknown tokens all arrive as this.
                     if code == ErrorCode::RoomNotFound {
-                        self.hub.join_failed(self.peer);
+                        self.hub.join_failed(self.peer, typed, attempt.take());
+                        sleep_until(started + FAILURE_FLOOR).await;
                     }
                     if code.close_code().is_some() {
                         self.sink.push_close(code);

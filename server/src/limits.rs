@@ -7,12 +7,13 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dashmap::DashMap;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 /// What a limit counts by: an IPv4 address or an IPv6 prefix.
@@ -202,20 +203,44 @@ impl ConnLimits {
 /// Limits failed room-code and token attempts per address, so codes cannot be enumerated:
 /// `max` failures per `window`, then a block of one window that doubles with every further
 /// block (up to [`MAX_BLOCK`]) until the address stays quiet for [`FORGIVE_AFTER`].
+///
+/// What counts is a distinct code failing: a phone retrying the same wrong code, or a
+/// removed member's app its old token, costs its address one failure per window, not one per
+/// try. The block keeps out only joins by code alone (new members): an attempt with a token
+/// is never refused for its address, since the venue or office sharing that address holds
+/// valid tokens too; its failures still count. A join by code reserves its attempt before
+/// the room is looked up ([`GuessLimiter::reserve`]), so a burst of hellos gets at most
+/// `max` lookups, not as many as arrive before the first failure is counted.
 pub struct GuessLimiter {
-    entries: DashMap<Key, Guesses>,
+    entries: Mutex<HashMap<Key, Guesses>>,
     max: u32,
     window: Duration,
+    /// Woken when a reserved attempt ends, for joins waiting for a place.
+    released: Notify,
+    /// Keyed per process, so nobody can pick codes that count as one.
+    codes: RandomState,
 }
 
 /// The longest an address is made to wait.
 pub const MAX_BLOCK: Duration = Duration::from_secs(3600);
 /// An address without failures for this long starts over with a clean record.
 pub const FORGIVE_AFTER: Duration = Duration::from_secs(3600);
+/// A failed join or token-checked read is answered no sooner than this after it began. An
+/// unknown code is looked up in the store and a known one is in memory: without a floor,
+/// the time an answer takes would tell them apart, and an attempt with a token is not
+/// refused while its address is blocked.
+pub const FAILURE_FLOOR: Duration = Duration::from_millis(200);
+/// How long a join by code waits for a place while its address's other attempts are being
+/// looked up, before it is refused.
+const RESERVE_WAIT: Duration = Duration::from_secs(5);
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Guesses {
     failures: u32,
+    /// The codes that failed in this window (hashed), so that each counts once.
+    failed_codes: Vec<u64>,
+    /// Joins by code reserved and not yet resolved.
+    in_flight: u32,
     window_start: Instant,
     /// How often the address was blocked; the next block lasts `window * 2^blocks`.
     blocks: u32,
@@ -223,65 +248,213 @@ struct Guesses {
     last_failure: Instant,
 }
 
-impl GuessLimiter {
-    pub fn new(max: u32, window: Duration) -> Self {
-        GuessLimiter {
-            entries: DashMap::new(),
-            max: max.max(1),
-            window,
-        }
-    }
-
-    /// `Err(retry_after)` while the address is blocked.
-    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
-        let Some(entry) = self.entries.get(&client_key(ip)) else {
-            return Ok(());
-        };
-        match entry.blocked_until {
-            Some(until) if until > Instant::now() => Err(until - Instant::now()),
-            _ => Ok(()),
-        }
-    }
-
-    /// Records a failed attempt; returns how long the address is now blocked, if it is.
-    pub fn failed(&self, ip: IpAddr) -> Option<Duration> {
-        let now = Instant::now();
-        let mut entry = self.entries.entry(client_key(ip)).or_insert(Guesses {
+impl Guesses {
+    fn new(now: Instant) -> Self {
+        Guesses {
             failures: 0,
+            failed_codes: Vec::new(),
+            in_flight: 0,
             window_start: now,
             blocks: 0,
             blocked_until: None,
             last_failure: now,
-        });
-        let g = &mut *entry;
-        if now.duration_since(g.last_failure) >= FORGIVE_AFTER {
-            g.blocks = 0;
         }
-        if now.duration_since(g.window_start) >= self.window {
-            g.failures = 0;
-            g.window_start = now;
-        }
-        g.last_failure = now;
-        g.failures += 1;
-        if g.failures < self.max {
-            return None;
-        }
-        let block = self
-            .window
-            .saturating_mul(1 << g.blocks.min(16))
-            .min(MAX_BLOCK);
-        g.blocks += 1;
-        g.failures = 0;
-        g.window_start = now + block;
-        g.blocked_until = Some(now + block);
-        Some(block)
     }
 
-    /// Drops addresses that are neither blocked nor remembered for back-off.
+    fn blocked(&self, now: Instant) -> Option<Duration> {
+        self.blocked_until
+            .filter(|until| *until > now)
+            .map(|until| until - now)
+    }
+
+    /// Starts a new window when the last one is over.
+    fn refresh(&mut self, now: Instant, window: Duration) {
+        if now.duration_since(self.window_start) >= window {
+            self.failures = 0;
+            self.failed_codes.clear();
+            self.window_start = now;
+        }
+    }
+}
+
+/// A join by code whose lookup may fail: it holds one of its address's attempts until it
+/// either [`fails`](Attempt::failed) or is dropped (it succeeded, and costs nothing).
+pub struct Attempt {
+    limiter: Arc<GuessLimiter>,
+    ip: IpAddr,
+    done: bool,
+}
+
+impl Attempt {
+    /// The join failed for `code`: counted; returns how long the address is now blocked.
+    pub fn failed(mut self, code: &str) -> Option<Duration> {
+        self.done = true;
+        self.limiter.record(self.ip, code, true)
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if !self.done {
+            self.limiter.release(self.ip);
+        }
+    }
+}
+
+/// What a reservation found.
+enum Reserve {
+    Reserved,
+    Blocked(Duration),
+    /// All of the address's attempts are out being looked up.
+    Busy,
+}
+
+impl GuessLimiter {
+    pub fn new(max: u32, window: Duration) -> Self {
+        GuessLimiter {
+            entries: Mutex::new(HashMap::new()),
+            max: max.max(1),
+            window,
+            released: Notify::new(),
+            codes: RandomState::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Guesses>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn max_for(&self, key: &Key) -> u32 {
+        self.max
+            .saturating_mul(u32::try_from(key.share()).unwrap_or(u32::MAX))
+    }
+
+    /// `Err(retry_after)` while the address is blocked.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        let now = Instant::now();
+        let entries = self.lock();
+        let wait = client_keys(ip)
+            .iter()
+            .filter_map(|key| entries.get(key)?.blocked(now))
+            .max();
+        wait.map_or(Ok(()), Err)
+    }
+
+    /// Reserves an attempt for a join by code alone: refused while the address is blocked;
+    /// while all its remaining attempts are being looked up, waits for one of them to end.
+    pub async fn reserve(self: &Arc<Self>, ip: IpAddr) -> Result<Attempt, Duration> {
+        let deadline = Instant::now() + RESERVE_WAIT;
+        loop {
+            let released = self.released.notified();
+            let mut released = std::pin::pin!(released);
+            released.as_mut().enable();
+            match self.try_reserve(ip) {
+                Reserve::Reserved => {
+                    return Ok(Attempt {
+                        limiter: self.clone(),
+                        ip,
+                        done: false,
+                    });
+                }
+                Reserve::Blocked(wait) => return Err(wait),
+                Reserve::Busy => {
+                    if tokio::time::timeout_at(deadline, released).await.is_err() {
+                        return Err(Duration::from_secs(1));
+                    }
+                }
+            }
+        }
+    }
+
+    fn try_reserve(&self, ip: IpAddr) -> Reserve {
+        let now = Instant::now();
+        let keys = client_keys(ip);
+        let mut entries = self.lock();
+        for key in &keys {
+            let Some(g) = entries.get_mut(key) else {
+                continue;
+            };
+            if let Some(wait) = g.blocked(now) {
+                return Reserve::Blocked(wait);
+            }
+            g.refresh(now, self.window);
+            if g.failures + g.in_flight >= self.max_for(key) {
+                return Reserve::Busy;
+            }
+        }
+        for key in keys {
+            entries
+                .entry(key)
+                .or_insert_with(|| Guesses::new(now))
+                .in_flight += 1;
+        }
+        Reserve::Reserved
+    }
+
+    fn release(&self, ip: IpAddr) {
+        let mut entries = self.lock();
+        for key in client_keys(ip) {
+            if let Some(g) = entries.get_mut(&key) {
+                g.in_flight = g.in_flight.saturating_sub(1);
+            }
+        }
+        drop(entries);
+        self.released.notify_waiters();
+    }
+
+    /// Records a failed attempt with a token (not reserved); returns how long the address is
+    /// now blocked, if it is.
+    pub fn failed(&self, ip: IpAddr, code: &str) -> Option<Duration> {
+        self.record(ip, code, false)
+    }
+
+    fn record(&self, ip: IpAddr, code: &str, reserved: bool) -> Option<Duration> {
+        let now = Instant::now();
+        let code = self.codes.hash_one(code);
+        let mut blocked = None;
+        let mut entries = self.lock();
+        for key in client_keys(ip) {
+            let max = self.max_for(&key);
+            let g = entries.entry(key).or_insert_with(|| Guesses::new(now));
+            if reserved {
+                g.in_flight = g.in_flight.saturating_sub(1);
+            }
+            if now.duration_since(g.last_failure) >= FORGIVE_AFTER {
+                g.blocks = 0;
+            }
+            g.refresh(now, self.window);
+            g.last_failure = now;
+            if g.failed_codes.contains(&code) {
+                continue;
+            }
+            g.failed_codes.push(code);
+            g.failures += 1;
+            if g.failures < max {
+                continue;
+            }
+            let block = self
+                .window
+                .saturating_mul(1 << g.blocks.min(16))
+                .min(MAX_BLOCK);
+            g.blocks += 1;
+            g.failures = 0;
+            g.failed_codes.clear();
+            g.window_start = now + block;
+            g.blocked_until = Some(now + block);
+            blocked = blocked.max(Some(block));
+        }
+        drop(entries);
+        self.released.notify_waiters();
+        blocked
+    }
+
+    /// Drops addresses that are neither blocked, remembered for back-off, nor being looked
+    /// up.
     pub fn forget_old(&self) {
         let now = Instant::now();
-        self.entries.retain(|_, g| {
-            g.blocked_until.is_some_and(|until| until > now)
+        self.lock().retain(|_, g| {
+            g.in_flight > 0
+                || g.blocked(now).is_some()
                 || now.duration_since(g.last_failure) < FORGIVE_AFTER
         });
     }
@@ -466,38 +639,69 @@ mod tests {
         let limiter = GuessLimiter::new(3, Duration::from_secs(60));
         let a: IpAddr = [10, 0, 0, 1].into();
         let b: IpAddr = [10, 0, 0, 2].into();
-        assert_eq!(limiter.failed(a), None);
-        assert_eq!(limiter.failed(a), None);
+        assert_eq!(limiter.failed(a, "A1"), None);
+        assert_eq!(limiter.failed(a, "A2"), None);
         assert!(limiter.check(a).is_ok());
-        assert_eq!(limiter.failed(a), Some(Duration::from_secs(60)));
+        assert_eq!(limiter.failed(a, "A3"), Some(Duration::from_secs(60)));
         assert!(limiter.check(a).is_err());
         assert!(limiter.check(b).is_ok());
         tokio::time::advance(Duration::from_secs(61)).await;
         assert!(limiter.check(a).is_ok());
-        for _ in 0..2 {
-            limiter.failed(a);
-        }
+        limiter.failed(a, "B1");
+        limiter.failed(a, "B2");
         // The second block lasts twice as long.
-        assert_eq!(limiter.failed(a), Some(Duration::from_secs(120)));
+        assert_eq!(limiter.failed(a, "B3"), Some(Duration::from_secs(120)));
         tokio::time::advance(Duration::from_secs(61)).await;
         assert!(limiter.check(a).is_err());
         tokio::time::advance(Duration::from_secs(60)).await;
         assert!(limiter.check(a).is_ok());
         // Quiet for an hour: a clean record again.
         tokio::time::advance(FORGIVE_AFTER).await;
-        for _ in 0..2 {
-            limiter.failed(a);
-        }
-        assert_eq!(limiter.failed(a), Some(Duration::from_secs(60)));
+        limiter.failed(a, "C1");
+        limiter.failed(a, "C2");
+        assert_eq!(limiter.failed(a, "C3"), Some(Duration::from_secs(60)));
     }
 
     #[test]
-    fn failures_spread_over_windows_do_not_block() {
-        let limiter = GuessLimiter::new(3, Duration::ZERO);
+    fn the_same_code_failing_again_counts_once_per_window() {
+        let limiter = GuessLimiter::new(3, Duration::from_secs(60));
         let a: IpAddr = [10, 0, 0, 1].into();
-        for _ in 0..10 {
-            assert_eq!(limiter.failed(a), None);
+        for _ in 0..20 {
+            assert_eq!(limiter.failed(a, "K7M3QX9PA"), None);
         }
+        assert!(limiter.check(a).is_ok());
+        assert_eq!(limiter.failed(a, "OTHER1"), None);
+        assert!(limiter.failed(a, "OTHER2").is_some());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn reservations_let_no_more_lookups_out_than_failures_allowed() {
+        let limiter = Arc::new(GuessLimiter::new(3, Duration::from_secs(60)));
+        let a: IpAddr = [10, 0, 0, 1].into();
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(limiter.reserve(a).await.unwrap());
+        }
+        // A fourth waits for one of the three; it gets in when one succeeds...
+        let waiting = tokio::spawn({
+            let limiter = limiter.clone();
+            async move { limiter.reserve(a).await.map(|_| ()) }
+        });
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert!(!waiting.is_finished());
+        drop(held.pop());
+        assert!(waiting.await.unwrap().is_ok());
+        // ... and is refused when they all fail: the address is blocked.
+        let waiting = tokio::spawn({
+            let limiter = limiter.clone();
+            async move { limiter.reserve(a).await.map(|_| ()) }
+        });
+        held.push(limiter.reserve(a).await.unwrap());
+        for (n, attempt) in held.drain(..).enumerate() {
+            attempt.failed(&format!("X{n}"));
+        }
+        assert!(waiting.await.unwrap().is_err());
+        assert!(limiter.check(a).is_err());
     }
 
     #[tokio::test(start_paused = true)]
