@@ -47,6 +47,7 @@ pub async fn run(
         ),
         StoreKind::Memory => Arc::new(MemoryStore::new()),
     };
+    crate::redact::init((cfg.store == StoreKind::Sqlite).then_some(cfg.data_dir.as_path()));
     let cfg = Arc::new(cfg);
     let hub = Hub::new(store.clone(), metrics, cfg.clone());
 

@@ -179,7 +179,7 @@ impl Hub {
                 Ok(Some(_)) => loaded += 1,
                 Ok(None) => {}
                 Err(HubError::Restore(e)) => {
-                    tracing::error!(room = %code, error = %e, "room cannot be restored; skipped")
+                    tracing::error!(room = %crate::redact::RoomTag(&code), error = %e, "room cannot be restored; skipped")
                 }
                 Err(e) => return Err(e),
             }

@@ -16,6 +16,7 @@ mod listen;
 pub mod logging;
 pub mod metrics;
 pub mod proxy_protocol;
+pub mod redact;
 pub mod room;
 pub mod secrets;
 pub mod store;

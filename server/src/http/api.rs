@@ -78,7 +78,7 @@ pub async fn create_session(
     let code = create_with_fresh_code(&app, &mut params, group).await?;
     let shown = display_code(&code);
     let base = base_url(&app, &headers);
-    tracing::info!(room = %code, method = %params.method.id, "session created");
+    tracing::info!(room = %crate::redact::RoomTag(&code), method = %params.method.id, "session created");
     Ok((
         StatusCode::CREATED,
         Json(SessionCreated {
