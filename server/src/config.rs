@@ -123,6 +123,13 @@ pub struct Config {
     #[arg(long, env = "KRING_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
     pub allowed_origins: Vec<String>,
 
+    /// Host names (comma-separated) this server answers to besides `--public-url`'s, its
+    /// addresses and `localhost`, e.g. `kring.lan`. A request for another host is refused
+    /// (421), so that a page whose name an attacker re-points at this server (DNS rebinding)
+    /// cannot use it. Not checked when kring serves TLS itself.
+    #[arg(long, env = "KRING_ALLOWED_HOSTS", value_delimiter = ',', value_parser = parse_host)]
+    pub allowed_hosts: Vec<String>,
+
     /// Frames queued for one client before it counts as too slow and is dropped (it resumes).
     #[arg(long, env = "KRING_CLIENT_QUEUE", default_value_t = 256)]
     pub client_queue: usize,
@@ -294,6 +301,18 @@ pub fn normalize_origin(origin: &str) -> Option<String> {
     }
     let authority = authority.strip_suffix(default_port).unwrap_or(&authority);
     Some(format!("{scheme}://{authority}"))
+}
+
+/// Parses a host name for `--allowed-hosts`: lower case, without port or trailing dot.
+pub fn parse_host(s: &str) -> Result<String, String> {
+    let host = s.trim().trim_end_matches('.').to_ascii_lowercase();
+    let valid = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    valid
+        .then_some(host)
+        .ok_or_else(|| format!("`{s}` is not a host name such as kring.lan"))
 }
 
 /// Parses `count/duration`, e.g. `100/1m`.

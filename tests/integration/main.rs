@@ -17,5 +17,6 @@ mod real_proxies;
 mod robust;
 mod security;
 mod serving;
+mod sites;
 mod summary;
 mod tls;

@@ -191,6 +191,7 @@ http://:{port} {{
 }
 
 fn behind_loopback_proxy(cfg: &mut kring_server::Config) {
+    cfg.public_url = Some("http://kring".into());
     cfg.trusted_proxies = vec![parse_net("127.0.0.1").unwrap()];
     cfg.join_attempts = parse_rate("3/1m").unwrap();
 }

@@ -30,6 +30,20 @@ pub async fn create_session(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<SessionCreated>), ApiErr> {
+    // JSON only: a page of any site can make a browser send text/plain, form or multipart
+    // bodies without asking, but not application/json.
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiErr::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::InvalidRequest,
+        )
+        .message("The body must be JSON, sent as application/json."));
+    }
     let request = parse(&body)?;
     app.hub.may_create(peer.ip()).map_err(|wait| {
         ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)

@@ -74,6 +74,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::client_share,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_site,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
