@@ -488,8 +488,15 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
         return Err(ErrorMsg::new(ErrorCode::MessageTooLarge));
     }
     let de = &mut serde_json::Deserializer::from_str(text);
-    let error = match serde_path_to_error::deserialize::<_, ClientMsg>(de) {
-        Ok(msg) => return Ok(msg),
+    let error = match serde_path_to_error::deserialize::<_, ClientMsg>(&mut *de) {
+        // One message per frame: anything after it (another message, stray bytes) is refused
+        // rather than ignored.
+        Ok(msg) => {
+            return de
+                .end()
+                .map(|()| msg)
+                .map_err(|_| ErrorMsg::new(ErrorCode::BadJson));
+        }
         Err(error) => error,
     };
     let mut path = error.path().to_string();
@@ -517,9 +524,10 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
         return Err(ErrorMsg::new(ErrorCode::UnknownType));
     }
     // Inside internally tagged enums serde cannot track the path any deeper; the name of a
-    // missing or unknown field (an identifier, not content) completes it.
+    // missing field (one of ours) completes it. An unknown field's name is the client's own
+    // text and is not echoed.
     let mut field = (path != ".").then_some(path);
-    if matches!(kind, "unknown field" | "missing field")
+    if kind == "missing field"
         && let Some(name) = text.split('`').nth(1)
     {
         field = Some(match field {
@@ -592,13 +600,32 @@ mod tests {
             "{:?}",
             err.field
         );
-        let err = decode(r#"{"type":"command","id":"a","command":{"kind":"raise_hand","loud":1}}"#)
-            .unwrap_err();
+        let err = decode(
+            r#"{"type":"command","id":"a","command":{"kind":"raise_hand","SECRET-NAME":1}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::BadMessage);
+        assert!(err.message.contains("unknown field"), "{}", err.message);
+        let shown = format!("{:?} {}", err.field, err.message);
+        assert!(!shown.contains("SECRET"), "{shown}");
+        // A missing field is one of ours, and named.
+        let err = decode(r#"{"type":"command","command":{"kind":"raise_hand"}}"#).unwrap_err();
         assert!(
-            err.field.as_deref().unwrap_or("").ends_with("loud"),
-            "{:?}",
-            err.field
+            err.field.as_deref().unwrap_or("").ends_with("id"),
+            "{err:?}"
         );
+        // Trailing data after the message.
+        assert_eq!(
+            decode(r#"{"type":"ping","t":1} {"type":"ping","t":2}"#)
+                .unwrap_err()
+                .code,
+            ErrorCode::BadJson
+        );
+        assert_eq!(
+            decode(r#"{"type":"ping","t":1}x"#).unwrap_err().code,
+            ErrorCode::BadJson
+        );
+        assert!(decode("{\"type\":\"ping\",\"t\":1}\n").is_ok());
         let err = decode(
             r#"{"type":"command","id":"a","command":{"kind":"vote","item":"SECRET-CANARY"}}"#,
         )

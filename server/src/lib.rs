@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod conn;
 pub mod descriptors;
+mod error_headers;
 pub mod fuzzing;
 pub mod http;
 pub mod hub;

@@ -1,9 +1,10 @@
 //! Abuse limits that are not about one room: connections per address and in total, messages
 //! per connection, failed joins per address.
 //!
-//! Addresses are counted by [`client_key`]: an IPv4 address, or an IPv6 /64 (one home or
+//! Addresses are counted by [`client_keys`]: an IPv4 address, or an IPv6 /64 (one home or
 //! office network gets a whole /64, so counting single IPv6 addresses would let one client
-//! rotate through billions of them).
+//! rotate through billions of them), and also its /56 and /48 (what providers hand one
+//! customer: a /48 holds 65,536 /64s), each with a larger share of the limit.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -23,10 +24,19 @@ pub struct Key {
     prefix: u8,
 }
 
+/// How many times the per-address limit an IPv6 /56 and /48 may use: a customer's network
+/// may hold several subnets with their own users, but not thousands of them.
+pub const SHARE_56: usize = 4;
+pub const SHARE_48: usize = 16;
+
 impl Key {
     /// How many times the per-address limit this key may use: one for an address or a /64.
     pub fn share(&self) -> usize {
-        1
+        match (self.net, self.prefix) {
+            (IpAddr::V6(_), 56) => SHARE_56,
+            (IpAddr::V6(_), 48) => SHARE_48,
+            _ => 1,
+        }
     }
 }
 
@@ -64,9 +74,14 @@ fn prefix_key(v6: Ipv6Addr, prefix: u8) -> Key {
     }
 }
 
-/// Every key an address is counted under, narrowest first.
+/// Every key an address is counted under, narrowest first: an IPv4 address; an IPv6 /64,
+/// /56 and /48.
 pub fn client_keys(ip: IpAddr) -> Vec<Key> {
-    vec![client_key(ip)]
+    let key = client_key(ip);
+    match key.net {
+        IpAddr::V6(v6) => vec![key, prefix_key(v6, 56), prefix_key(v6, 48)],
+        IpAddr::V4(_) => vec![key],
+    }
 }
 
 /// Open things (connections, requests) counted per address: at most `max` times a key's
@@ -477,19 +492,30 @@ impl WindowLimiter {
         }
     }
 
-    /// Counts one action; `Err(retry_after)` when the address has used up its window.
+    /// Counts one action; `Err(retry_after)` when the address (or its wider IPv6 prefix)
+    /// has used up its window.
     pub fn hit(&self, ip: IpAddr) -> Result<(), Duration> {
         let now = Instant::now();
-        let mut entry = self.counts.entry(client_key(ip)).or_insert((0, now));
-        let (count, start) = &mut *entry;
-        if now.duration_since(*start) >= self.window {
-            *count = 0;
-            *start = now;
+        let keys = client_keys(ip);
+        for key in &keys {
+            let max = self
+                .max
+                .saturating_mul(u32::try_from(key.share()).unwrap_or(u32::MAX));
+            let mut entry = self.counts.entry(*key).or_insert((0, now));
+            let (count, start) = &mut *entry;
+            if now.duration_since(*start) >= self.window {
+                *count = 0;
+                *start = now;
+            }
+            if *count >= max {
+                return Err(self.window - now.duration_since(*start));
+            }
         }
-        if *count >= self.max {
-            return Err(self.window - now.duration_since(*start));
+        for key in &keys {
+            if let Some(mut entry) = self.counts.get_mut(key) {
+                entry.0 += 1;
+            }
         }
-        *count += 1;
         Ok(())
     }
 
@@ -702,6 +728,45 @@ mod tests {
         }
         assert!(waiting.await.unwrap().is_err());
         assert!(limiter.check(a).is_err());
+    }
+
+    #[test]
+    fn ipv6_limits_hold_for_the_56_and_the_48_too() {
+        let limits = ConnLimits::new(1000, 1);
+        let in_56 = |n: u16| -> IpAddr { format!("2001:db8:0:{n:x}::1").parse().unwrap() };
+        // Four /64s of one /56 get a place each; the fifth /64 of that /56 does not.
+        let mut held: Vec<_> = (0..4).map(|n| limits.acquire(in_56(n)).unwrap()).collect();
+        assert_eq!(limits.acquire(in_56(4)).err(), Some(CapReached::PerAddress));
+        // Other /56s of the same /48 fill it up to 16 /64s.
+        for n in 1..4u16 {
+            for m in 0..4u16 {
+                held.push(limits.acquire(in_56(n * 0x100 + m)).unwrap());
+            }
+        }
+        assert_eq!(
+            limits.acquire(in_56(0x400)).err(),
+            Some(CapReached::PerAddress)
+        );
+        assert!(limits.acquire("2001:db8:1::1".parse().unwrap()).is_ok());
+        drop(held);
+        assert!(limits.acquire(in_56(4)).is_ok());
+
+        // Two failures per /64, so eight per /56: one from each of eight /64s blocks it all.
+        let guesses = GuessLimiter::new(2, Duration::from_secs(60));
+        for n in 0..7u16 {
+            assert_eq!(guesses.failed(in_56(n), &n.to_string()), None);
+        }
+        assert!(
+            guesses.failed(in_56(7), "7").is_some(),
+            "the /56 eighth failure"
+        );
+        assert!(guesses.check(in_56(9)).is_err());
+
+        let creates = WindowLimiter::new(1, Duration::from_secs(60));
+        for n in 0..4u16 {
+            assert!(creates.hit(in_56(n)).is_ok());
+        }
+        assert!(creates.hit(in_56(4)).is_err());
     }
 
     #[tokio::test(start_paused = true)]

@@ -27,6 +27,7 @@ use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
 use crate::client::TrustedProxies;
+use crate::error_headers::ErrorHeaders;
 use crate::http::Proxied;
 use crate::limits::{CapReached, ConnLimits, ConnPermit};
 use crate::metrics::Metrics;
@@ -52,6 +53,7 @@ connection: close\r\n\
 x-content-type-options: nosniff\r\n\
 x-frame-options: DENY\r\n\
 referrer-policy: no-referrer\r\n\
+content-security-policy: default-src 'none'; frame-ancestors 'none'\r\n\
 \r\n\
 too many connections\n";
 
@@ -286,7 +288,7 @@ impl Server {
         });
         let mut conn = pin!(
             self.http
-                .serve_connection(TokioIo::new(io), service)
+                .serve_connection(TokioIo::new(ErrorHeaders::new(io)), service)
                 .with_upgrades()
         );
         let result = tokio::select! {

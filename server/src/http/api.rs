@@ -151,10 +151,19 @@ async fn group_for(
 
 fn parse(body: &[u8]) -> Result<CreateSession, ApiErr> {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let field = e.path().to_string();
+    let request = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        let unknown_field = e.inner().to_string().starts_with("unknown field");
+        let field = shown_path(e.path(), unknown_field);
         let inner = e.into_inner();
         let err = ApiErr::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest);
+        if inner.is_data() && unknown_field {
+            let message = format!("The request has a field the API does not know, in `{field}`.");
+            return match field.starts_with("template") {
+                true => ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidTemplate)
+                    .field(field, message),
+                false => err.field(field, message),
+            };
+        }
         if !inner.is_data() || field == "." {
             return err.field(".", "The body must be a JSON object with at least `title`.");
         }
@@ -164,7 +173,46 @@ fn parse(body: &[u8]) -> Result<CreateSession, ApiErr> {
                 .field(field, message),
             None => err.field(field, message),
         }
-    })
+    })?;
+    // One JSON value: anything after it is refused rather than ignored.
+    de.end().map_err(|_| {
+        ApiErr::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest).field(
+            ".",
+            "The body must be one JSON object, with nothing after it.",
+        )
+    })?;
+    Ok(request)
+}
+
+/// The path of a field that did not parse, as the error names it. An unknown field's name
+/// is the client's own text and is left out: the path ends at the object that holds it.
+fn shown_path(path: &serde_path_to_error::Path, unknown_field: bool) -> String {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let keep = match (unknown_field, segments.last()) {
+        (true, Some(Segment::Map { .. })) => segments.len() - 1,
+        _ => segments.len(),
+    };
+    let mut shown = String::new();
+    for segment in &segments[..keep] {
+        match segment {
+            Segment::Seq { index } => shown.push_str(&format!("[{index}]")),
+            Segment::Map { key } => {
+                if !shown.is_empty() {
+                    shown.push('.');
+                }
+                shown.push_str(key);
+            }
+            Segment::Enum { variant } => {
+                if !shown.is_empty() {
+                    shown.push('.');
+                }
+                shown.push_str(variant);
+            }
+            Segment::Unknown => shown.push_str(".?"),
+        }
+    }
+    if shown.is_empty() { ".".into() } else { shown }
 }
 
 /// Codes are random; on the rare collision, draw again.
