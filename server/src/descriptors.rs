@@ -27,7 +27,8 @@ pub fn needed(cfg: &Config) -> u64 {
 pub enum Fit {
     /// The caps fit.
     Enough,
-    /// Lower the default caps to these (WebSockets, HTTP connections).
+    /// Lower the default caps to these (WebSockets, HTTP connections), and each address's
+    /// share to at most a quarter of them, so that one address cannot take them all.
     Lower { websockets: usize, http: usize },
     /// Refuse to start: the caps were set explicitly, or nothing useful fits.
     TooFew { needed: u64 },
@@ -78,11 +79,14 @@ pub fn prepare(cfg: &mut Config, explicit: bool) -> Result<(), String> {
                 needed = needed(cfg),
                 max_connections = websockets,
                 max_http_connections = http,
+                max_http_connections_per_ip = cfg.max_http_connections_per_ip.min(http / 4),
                 "THE LIMIT ON OPEN FILES IS TOO LOW for the default connection caps; they are \
                  lowered to fit. Raise it (systemd: LimitNOFILE=65536, see docs/DEPLOY.md)"
             );
             cfg.max_connections = websockets;
             cfg.max_http_connections = http;
+            cfg.max_connections_per_ip = cfg.max_connections_per_ip.min(websockets / 4).max(1);
+            cfg.max_http_connections_per_ip = cfg.max_http_connections_per_ip.min(http / 4).max(1);
             Ok(())
         }
         Fit::TooFew { needed } => Err(format!(

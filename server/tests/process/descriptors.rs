@@ -32,7 +32,8 @@ async fn the_soft_limit_is_raised_and_default_caps_are_lowered_to_fit() {
     // 2048 - 64 reserved: a quarter for HTTP, the rest for WebSockets.
     assert!(
         warning.contains("\"max_connections\":1488")
-            && warning.contains("\"max_http_connections\":496"),
+            && warning.contains("\"max_http_connections\":496")
+            && warning.contains("\"max_http_connections_per_ip\":124"),
         "{warning}"
     );
 }
