@@ -146,14 +146,17 @@ pub async fn read_body(State(app): State<AppState>, request: Request, next: Next
     let bytes: Bytes = match read {
         Ok(Ok(collected)) => collected.to_bytes(),
         Ok(Err(e)) if e.is::<LengthLimitError>() => {
-            return closing(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
+            return closing(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The body is larger than 64 KiB.",
+            );
         }
-        Ok(Err(_)) => return closing(StatusCode::BAD_REQUEST, "request body unreadable\n"),
+        Ok(Err(_)) => return closing(StatusCode::BAD_REQUEST, "The body could not be read."),
         Err(_) => {
             app.hub.metrics().body_timeouts.inc();
             return closing(
                 StatusCode::REQUEST_TIMEOUT,
-                "request body not received in time\n",
+                "The body did not arrive in time.",
             );
         }
     };
@@ -163,11 +166,12 @@ pub async fn read_body(State(app): State<AppState>, request: Request, next: Next
 
 /// An answer after which the connection is closed: what is left of the request body is not
 /// read, so the connection cannot carry another request.
-fn closing(status: StatusCode, text: &'static str) -> Response {
-    (
-        status,
-        [(header::CONNECTION, HeaderValue::from_static("close"))],
-        text,
-    )
-        .into_response()
+fn closing(status: StatusCode, message: &'static str) -> Response {
+    let mut response = super::ApiErr::new(status, ErrorCode::InvalidRequest)
+        .message(message)
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
