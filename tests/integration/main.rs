@@ -5,6 +5,7 @@
 
 mod assets;
 mod authz;
+mod edges;
 mod followup;
 mod helpers;
 mod http;
@@ -12,9 +13,13 @@ mod hub;
 mod malformed;
 mod methods;
 mod preview;
+mod proxy;
 mod raw;
+mod rawhttp;
+mod real_proxies;
 mod robust;
 mod security;
 mod serving;
+mod sites;
 mod summary;
 mod tls;

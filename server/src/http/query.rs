@@ -1,15 +1,18 @@
 //! Reads of one room's state for the HTTP API, authorised by a bearer token.
 //!
 //! A wrong token and an unknown code get the same answer (404 `room_not_found`) and both count
-//! as failed guesses of the caller's address, so they cannot be used to find rooms.
+//! as failed guesses of the caller's address, so they cannot be used to find rooms. A read is
+//! never refused for its address: a blocked address only keeps new members out.
 
 use std::net::IpAddr;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use kring_protocol::ErrorCode;
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use super::{ApiErr, AppState};
+use crate::limits::{Attempt, FAILURE_FLOOR};
 use crate::room::{Answer, Query, RoomMsg};
 use crate::secrets::{hash_token, normalize_code};
 
@@ -21,60 +24,76 @@ pub async fn ask(
     headers: &HeaderMap,
     query: impl FnOnce(String) -> Query,
 ) -> Result<Answer, ApiErr> {
-    if app.hub.may_try_join(peer).is_err() {
-        return Err(ApiErr::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::TooManyAttempts,
-        ));
-    }
+    // Never refused for the caller's address: a token is worth answering wherever it comes
+    // from. Failures count against the address (and are answered no sooner than the floor).
+    let started = Instant::now();
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
-    ask_room(app, peer, code, query(hash_token(token))).await
+    let not_found = || async {
+        app.hub.join_failed(peer, code, None);
+        tokio::time::sleep_until(started + FAILURE_FLOOR).await;
+        ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
+    };
+    let Some(canonical) = normalize_code(code) else {
+        return Err(not_found().await);
+    };
+    let room = match app.hub.room(&canonical).await {
+        Ok(Some(room)) => room,
+        Ok(None) => return Err(not_found().await),
+        Err(_) => return Err(ApiErr::internal()),
+    };
+    let (reply, answer) = oneshot::channel();
+    room.tx
+        .send(RoomMsg::Query {
+            query: query(hash_token(token)),
+            reply,
+        })
+        .await
+        .map_err(|_| ApiErr::internal())?;
+    match answer.await.map_err(|_| ApiErr::internal())? {
+        Answer::Forbidden => Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
+        // Answered as an unknown room, so that a token guess tells nothing about the code.
+        Answer::UnknownToken => Err(not_found().await),
+        answer => Ok(answer),
+    }
 }
 
-/// Asks the room `code` a query that needs no token (what a join page shows). Like a join,
-/// an unknown, locked or ended room is `room_not_found` and counts as a failed attempt.
+/// Asks the room `code` a query that needs no token (what a join page shows before asking a
+/// name). It is a join by code alone and treated as one: it reserves an attempt (a blocked
+/// address gets `too_many_attempts`), an unknown, locked or ended room is `room_not_found`,
+/// and a miss counts as a failed join, answered no sooner than the floor.
 pub async fn ask_untokened(
     app: &AppState,
     peer: IpAddr,
     code: &str,
     query: Query,
 ) -> Result<Answer, ApiErr> {
-    if app.hub.may_try_join(peer).is_err() {
-        return Err(ApiErr::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::TooManyAttempts,
-        ));
-    }
-    ask_room(app, peer, code, query).await
-}
-
-async fn ask_room(
-    app: &AppState,
-    peer: IpAddr,
-    code: &str,
-    query: Query,
-) -> Result<Answer, ApiErr> {
-    let not_found = || {
-        app.hub.join_failed(peer);
+    let started = Instant::now();
+    let attempt = app.hub.reserve_join(peer).await.map_err(|wait| {
+        ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts).retry_after(wait)
+    })?;
+    let not_found = |attempt: Attempt| async move {
+        app.hub.join_failed(peer, code, Some(attempt));
+        tokio::time::sleep_until(started + FAILURE_FLOOR).await;
         ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
     };
-    let code = normalize_code(code).ok_or_else(not_found)?;
-    let room = app
-        .hub
-        .room(&code)
-        .await
-        .map_err(|_| ApiErr::internal())?
-        .ok_or_else(not_found)?;
+    let Some(canonical) = normalize_code(code) else {
+        return Err(not_found(attempt).await);
+    };
+    let room = match app.hub.room(&canonical).await {
+        Ok(Some(room)) => room,
+        Ok(None) => return Err(not_found(attempt).await),
+        Err(_) => return Err(ApiErr::internal()),
+    };
     let (reply, answer) = oneshot::channel();
     room.tx
         .send(RoomMsg::Query { query, reply })
         .await
         .map_err(|_| ApiErr::internal())?;
     match answer.await.map_err(|_| ApiErr::internal())? {
-        Answer::Forbidden => Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
-        // Answered as an unknown room, so that a token guess tells nothing about the code.
-        Answer::UnknownToken => Err(not_found()),
+        // A room this newcomer could not join (locked, ended) looks like no room at all.
+        Answer::UnknownToken | Answer::Forbidden => Err(not_found(attempt).await),
+        // Found: the reservation ends without counting (dropped).
         answer => Ok(answer),
     }
 }
