@@ -100,6 +100,7 @@ async function joinPage(code, error) {
   }
   // Kept for the home page: going back shows the code as typed.
   storage.saveTypedCode(storage.displayCode(code));
+  if (!error) replace(root, topBar({}), h("main", { id: "main", class: "narrow" }, h("section", { class: "card loading", "aria-busy": "true" }, h("p", null, t("app.connecting")))));
   const found = await fetchPreview(code);
   if (!found.ok && (found.status === 404 || found.status === 429)) {
     const tooMany = found.status === 429;
