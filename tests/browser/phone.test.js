@@ -129,7 +129,7 @@ test("a phone with its keyboard open: send above the keyboard, Enter sends, 'sen
 
   // Limits before typing.
   const box = page.locator("#compose-question");
-  await page.locator("#compose-question-limit", { hasText: "Je kunt er nog 3 van 3." }).waitFor();
+  await page.locator("#compose-question-limit", { hasText: "Vragen: nog 3 van 3" }).waitFor();
   assert.equal(await box.getAttribute("enterkeyhint"), "send");
 
   // The keyboard opens over the lower part of the screen: the send button stays above it.
@@ -164,7 +164,7 @@ test("a phone with its keyboard open: send above the keyboard, Enter sends, 'sen
   assert.ok(r && r.y >= 0 && r.y + r.height <= 740, `the sent question is in view: ${r?.y}`);
   assert.equal(await box.inputValue(), "", "the box is empty for the next one");
   await page.evaluate(() => /** @type {any} */ (window).__keyboard(0));
-  await page.locator("#compose-question-limit", { hasText: "Je kunt er nog 2 van 3." }).waitFor();
+  await page.locator("#compose-question-limit", { hasText: "Vragen: nog 2 van 3" }).waitFor();
   await screenshotIn(page, "phone", "question-sent");
   // Shift+Enter is a new line, not a send.
   await box.fill("Een vraag");
@@ -172,11 +172,11 @@ test("a phone with its keyboard open: send above the keyboard, Enter sends, 'sen
   assert.equal(await box.inputValue(), "Een vraag\n");
   await box.fill("Wie weet hier al van?");
   await box.press("Enter");
-  await page.locator("#compose-question-limit", { hasText: "Je kunt er nog 1 van 3." }).waitFor();
+  await page.locator("#compose-question-limit", { hasText: "Vragen: nog 1 van 3" }).waitFor();
   await box.fill("Wat heb je al geprobeerd?");
   await box.press("Enter");
   // At the limit the composer is closed, and says why.
-  await page.locator("#compose-question-limit", { hasText: "Je hebt je 3 in deze fase gebruikt" }).waitFor();
+  await page.locator("#compose-question-limit", { hasText: "Vragen: je hebt je 3 in deze fase gebruikt" }).waitFor();
   assert.equal(await box.isDisabled(), true);
   assert.equal(await page.locator("[data-fk=compose-question-send]").isDisabled(), true);
   await screenshotIn(page, "phone", "question-limit-reached");

@@ -9,15 +9,19 @@ const MARGIN = 8;
 export function watchKeyboard() {
   const vv = window.visualViewport;
   if (!vv) return;
-  const update = () => {
+  const measure = () => {
     const covered = Math.max(0, Math.round(window.innerHeight - (vv.height + vv.offsetTop)));
     const root = document.documentElement;
     root.style.setProperty("--kb", `${covered}px`);
     root.classList.toggle("keyboard-open", covered > 80);
-    keepSendInView();
   };
-  vv.addEventListener("resize", update);
-  vv.addEventListener("scroll", update);
+  // The keyboard opening or closing moves the page to the send button; scrolling by hand
+  // while typing (to read the board) only updates the measure, and is never fought.
+  vv.addEventListener("resize", () => {
+    measure();
+    keepSendInView();
+  });
+  vv.addEventListener("scroll", measure);
   document.addEventListener("focusin", (e) => {
     if (e.target instanceof HTMLElement && e.target.closest("form.composer")) {
       // After the keyboard has had a moment to open.
@@ -25,7 +29,7 @@ export function watchKeyboard() {
       setTimeout(keepSendInView, 350);
     }
   });
-  update();
+  measure();
 }
 
 /** Scrolls so the focused composer's field and send button are inside the visual viewport. */

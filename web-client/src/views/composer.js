@@ -138,7 +138,7 @@ export function composer(session, opts) {
       ? h(
           "p",
           { id: `${id}-limit`, class: ["limit", atLimit && "at-limit"] },
-          atLimit ? t("compose.limitReached", { max: limit.max, kind: t(`kind.${kind}`) }) : t("compose.limitLeft", { count: limit.left, max: limit.max }),
+          atLimit ? t("compose.limitReached", { max: limit.max, kind: t(`board.${kind}`) }) : t("compose.limitLeft", { count: limit.left, max: limit.max, kind: t(`board.${kind}`) }),
         )
       : null,
     h("p", { id: `${id}-hint`, class: "hint" }, t(opts.hintKey ?? `compose.hint.${kind}`)),
