@@ -3,6 +3,7 @@
 
 use kring_protocol::{Event, Floor, Item, MemberId, Millis, Seq, SessionStatus};
 
+use crate::limits;
 use crate::state::{Member, PhaseRun, Round, Session, Vote};
 
 impl Session {
@@ -182,6 +183,8 @@ impl Session {
                 }
             }
             Event::ItemWithdrawn { item } => {
+                let freed = self.item(*item).map_or(0, limits::cost_of);
+                self.items_bytes = self.items_bytes.saturating_sub(freed);
                 self.items.retain(|i| i.id != *item);
                 self.votes.retain(|v| v.item != *item);
             }
@@ -225,6 +228,7 @@ impl Session {
             let excess = author.recent.len().saturating_sub(keep);
             author.recent.drain(..excess);
         }
+        self.items_bytes += limits::cost_of(&item);
         self.items.push(item);
     }
 

@@ -49,7 +49,7 @@
 //! | `invalid_name` | name empty, over 40 characters, or with control characters (`join.name`, `command.name`) |
 //! | `room_locked`, `room_full` | a new member joins a locked or full room (never the facilitator) |
 //! | `text_empty`, `text_too_long` | after trimming; limits per kind in [`limits::max_chars`] |
-//! | `limit_reached` | the phase's `max_per_member` for this kind, counted over every visit of the phase; or 150 items by one member, or 1000 in the room ([`limits::MAX_ITEMS_PER_MEMBER`], [`limits::MAX_ITEMS_PER_ROOM`]) |
+//! | `limit_reached` | the phase's `max_per_member` for this kind, counted over every visit of the phase; or 150 items by one member, or 1000 in the room ([`limits::MAX_ITEMS_PER_MEMBER`], [`limits::MAX_ITEMS_PER_ROOM`]); or the room's byte budget, so its largest view stays within [`limits::MAX_VIEW_BYTES`] ([`Session::item_budget`]) |
 //! | `rate_limited` | more than the submit limit (default 6 per 10 s); `retry_after_ms` |
 //! | `anonymity_disabled` | anonymous input while the session does not allow it |
 //! | `advice_like_question` | a question that reads like advice, without `confirm` (nothing recorded) |

@@ -1,6 +1,6 @@
 //! Limits the engine enforces. The protocol documents the codes; the numbers live here.
 
-use kring_protocol::{InputKind, Millis};
+use kring_protocol::{InputKind, Item, MAX_SERVER_MESSAGE_BYTES, Millis};
 use serde::{Deserialize, Serialize};
 
 /// Display names, in characters.
@@ -10,9 +10,63 @@ pub const MAX_MEMBERS: usize = 40;
 /// Items (of every kind) one member may add in a session. A real session sees a few dozen;
 /// the cap keeps one member from filling the boards for everyone.
 pub const MAX_ITEMS_PER_MEMBER: usize = 150;
-/// Items one room may hold. Every welcome carries the boards, so this bounds what a phone
-/// must load (at most about 1.5 MB of text) and what the room keeps in memory.
+/// Items one room may hold, whatever their size (the byte budget below bounds their text).
 pub const MAX_ITEMS_PER_ROOM: usize = 1000;
+
+/// The largest full view (`welcome.view`) a session may grow to, in serialised bytes: the
+/// largest message the server sends, less room for the welcome around the view (token, online
+/// list). Every welcome carries the boards, so this is what a phone must load at most, and the
+/// socket's write buffer always has room for it.
+pub const MAX_VIEW_BYTES: usize = MAX_SERVER_MESSAGE_BYTES - 4 * 1024;
+
+/// What one item costs in a view besides its text, at most: its JSON with the largest ids,
+/// timestamps and enum values (330 bytes, see the test below), plus its id in `me.items` and
+/// `me.votes`.
+pub const ITEM_OVERHEAD_BYTES: usize = 360;
+
+/// What one member costs in a view at most: a `MemberView` with a 40-character name of 4-byte
+/// characters (about 290 bytes, see the test below), plus the id in the hand queue, the round's
+/// three lists and the welcome's online list.
+pub const MEMBER_VIEW_BYTES: usize = 350;
+
+/// What the parts of a view that are not items, members or the fixed text (title, method,
+/// report-back) may add: the phase, floor and round fields and `me`.
+pub const VIEW_SLACK_BYTES: usize = 1024;
+
+/// Revealed notes travel in events of at most about this many bytes each: a reveal of a full
+/// board of notes is a dozen frames, none near the largest message.
+pub const REVEAL_CHUNK_BYTES: usize = 64 * 1024;
+
+/// What a meeting may carry to the group's next one (commitments and kept cases), in serialised
+/// bytes; it counts toward the next meeting's budget from the start.
+pub const MAX_CARRY_BYTES: usize = 64 * 1024;
+
+/// Bytes `text` takes inside a JSON string on the wire: quote and backslash take two, the
+/// control characters with a short escape (`\n`, `\t`, ...) two, every other C0 control six
+/// (`\u0001`), everything else its UTF-8 length. Text limits count characters; budgets count
+/// this, so text full of escapes cannot outgrow them.
+pub fn json_len(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        })
+        .sum()
+}
+
+/// What an item (with the text it will have in the journal) costs in the largest view: a
+/// private note appears twice for its author (on the board without its text, under `me.notes`
+/// with it).
+pub fn item_cost(kind: InputKind, text: &str) -> usize {
+    let copies = if kind == InputKind::PrivateNote { 2 } else { 1 };
+    copies * ITEM_OVERHEAD_BYTES + json_len(text)
+}
+
+/// [`item_cost`] of a recorded item.
+pub fn cost_of(item: &Item) -> usize {
+    item_cost(item.kind, item.text.as_deref().unwrap_or(""))
+}
 
 /// Submissions one member may make within a window. The default is generous for a person
 /// typing on a phone, tight enough that a stuck client cannot flood a board; an operator may
@@ -82,8 +136,62 @@ pub fn rate_retry_after(limit: SubmitLimit, recent: &[Millis], now: Millis) -> O
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use kring_protocol::{ItemId, MemberId, MemberView, Reaction, Role, Temperature, TriageStatus};
+
+    #[test]
+    fn json_len_is_the_serialised_length() {
+        for text in [
+            "",
+            "plain",
+            "\"quoted\" \\",
+            "tab\tnew\nline",
+            "\u{1}\u{1f}\u{7f}",
+            "é😀",
+        ] {
+            let wire = serde_json::to_string(text).unwrap();
+            assert_eq!(json_len(text), wire.len() - 2, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn overheads_cover_the_largest_item_and_member() {
+        let item = Item {
+            id: ItemId(u32::MAX),
+            kind: InputKind::KeyQuestion,
+            by: Some(MemberId(u32::MAX)),
+            anonymous: false,
+            text: Some(String::new()),
+            phase: u16::MAX,
+            phase_seq: u32::MAX,
+            at: Millis::MAX,
+            reply_to: Some(ItemId(u32::MAX)),
+            votes: u16::MAX,
+            status: TriageStatus::Answered,
+            temperature: Temperature::Warm,
+            reaction: Reaction::NotForMe,
+            hidden: false,
+            kept: false,
+            chosen: false,
+            revealed: false,
+        };
+        let item_json = serde_json::to_string(&item).unwrap().len();
+        // Two ids of at most ten digits and a comma each, in `me.items` and `me.votes`.
+        assert!(item_json + 2 * 11 <= ITEM_OVERHEAD_BYTES, "{item_json}");
+        let member = MemberView {
+            id: MemberId(u32::MAX),
+            name: "😀".repeat(NAME_MAX_CHARS),
+            role: Role::CaseBringer,
+            online: false,
+            speaking_ms: u64::MAX,
+            in_turns: false,
+        };
+        let member_json = serde_json::to_string(&member).unwrap().len();
+        // The id again in the hands, the round's order, done and passed, and the online list.
+        assert!(member_json + 5 * 11 <= MEMBER_VIEW_BYTES, "{member_json}");
+    }
 
     #[test]
     fn every_text_kind_has_a_limit_and_other_kinds_none() {

@@ -3,7 +3,7 @@
 use kring_protocol::{Floor, Item, ItemId, MemberId, MemberInfo, Millis, Role, Seq, SessionStatus};
 use serde::{Deserialize, Serialize};
 
-use crate::{SessionParams, methods};
+use crate::{SessionParams, Viewer, limits, methods};
 
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
 pub(crate) struct Member {
@@ -92,6 +92,12 @@ pub struct Session {
     /// The highest item id handed out, so a withdrawn item's id is never reused.
     pub(crate) last_item: u32,
     pub(crate) votes: Vec<Vote>,
+    /// What the largest view costs besides the items (title, method, report-back, every
+    /// member a room may have, the rest of the view), in serialised bytes. Fixed at creation.
+    pub(crate) fixed_bytes: usize,
+    /// What the items cost in the largest view ([`limits::cost_of`]), in serialised bytes.
+    /// Kept in step by `apply`; a snapshot without it is not read (the journal is replayed).
+    pub(crate) items_bytes: usize,
 }
 
 impl std::fmt::Debug for Session {
@@ -114,7 +120,7 @@ impl Session {
         if params.report_back.is_some() {
             params.method.phases.insert(0, methods::report_back_phase());
         }
-        Session {
+        let mut session = Session {
             params,
             seq: 0,
             status: SessionStatus::Lobby,
@@ -129,7 +135,26 @@ impl Session {
             items: Vec::new(),
             last_item: 0,
             votes: Vec::new(),
-        }
+            fixed_bytes: 0,
+            items_bytes: 0,
+        };
+        // The view of the empty session carries the title, method and report-back as they
+        // will always be; everything else that may grow has its own bound.
+        let shell = serde_json::to_vec(&session.view(Viewer::Screen)).map_or(0, |v| v.len());
+        session.fixed_bytes =
+            shell + limits::VIEW_SLACK_BYTES + limits::MAX_MEMBERS * limits::MEMBER_VIEW_BYTES;
+        session
+    }
+
+    /// What the items may cost in serialised bytes, so that the largest view stays within
+    /// [`limits::MAX_VIEW_BYTES`].
+    pub fn item_budget(&self) -> usize {
+        limits::MAX_VIEW_BYTES.saturating_sub(self.fixed_bytes)
+    }
+
+    /// What the items cost now (the part of [`Session::item_budget`] in use).
+    pub fn items_bytes(&self) -> usize {
+        self.items_bytes
     }
 
     pub fn params(&self) -> &SessionParams {
