@@ -141,10 +141,14 @@ impl Conn {
             }
         };
         let socket = &mut self.socket;
+        let mut bytes = 0;
         let written = timeout(WRITE_TIMEOUT, async {
             for out in frames {
                 match out {
-                    Outbound::Frame(frame) => socket.feed(Message::Text(frame)).await?,
+                    Outbound::Frame(frame) => {
+                        bytes += frame.len();
+                        socket.feed(Message::Text(frame)).await?
+                    }
                     Outbound::Close(code) => {
                         socket.flush().await?;
                         return Ok::<_, axum::Error>(Some(code));
@@ -161,7 +165,18 @@ impl Conn {
                 self.close_handshake(close_frame(code), CLOSE_WAIT).await;
                 Step::End
             }
-            _ => Step::End,
+            Ok(Err(error)) => {
+                log_write_failure(self.sink.id, bytes, &error);
+                Step::End
+            }
+            Err(_) => {
+                tracing::info!(
+                    conn = self.sink.id,
+                    bytes,
+                    "client did not read in time; connection dropped"
+                );
+                Step::End
+            }
         }
     }
 
@@ -550,6 +565,27 @@ fn envelope_path(text: &str) -> Option<String> {
     )
     .err()?;
     Some(error.path().to_string())
+}
+
+/// A write that failed: the peer going away is ordinary (debug); a message the socket could not
+/// take is a bug in the server's bounds (error). Only sizes and the error's kind are logged:
+/// the error can carry the message it failed to send, which is never formatted here.
+fn log_write_failure(conn: u64, bytes: usize, error: &axum::Error) {
+    let inner = std::error::Error::source(error);
+    match inner.and_then(|e| e.downcast_ref::<tungstenite::Error>()) {
+        Some(tungstenite::Error::WriteBufferFull(_)) => tracing::error!(
+            conn,
+            bytes,
+            "a message did not fit the socket's write buffer; connection dropped"
+        ),
+        Some(tungstenite::Error::Capacity(e)) => {
+            tracing::error!(conn, bytes, error = %e, "a message exceeded a socket limit; connection dropped")
+        }
+        Some(tungstenite::Error::Io(e)) => {
+            tracing::debug!(conn, bytes, error = %e.kind(), "write to client failed")
+        }
+        _ => tracing::debug!(conn, bytes, "write to client failed"),
+    }
 }
 
 fn close_frame(code: ErrorCode) -> Message {

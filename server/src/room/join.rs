@@ -128,6 +128,11 @@ impl Room {
             online: self.session.online_members(),
             view: replay.is_none().then(|| self.session.view(viewer)),
         };
+        let welcome = to_frame(&ServerMsg::Welcome(welcome));
+        if welcome.len() > kring_protocol::MAX_SERVER_MESSAGE_BYTES {
+            // The engine's budget should make this impossible; say so if it ever is not.
+            tracing::error!(room = %self.code, bytes = welcome.len(), "welcome above the largest message size");
+        }
         let conn = sink.id;
         self.conns.insert(
             conn,
@@ -139,7 +144,7 @@ impl Room {
         );
         p.effects.push(Effect::Live {
             conn,
-            welcome: to_frame(&ServerMsg::Welcome(welcome)),
+            welcome,
             replay,
             reply,
             joined: Joined {

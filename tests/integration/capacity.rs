@@ -1,0 +1,166 @@
+//! What one participant can do to a room's size: the room is bounded in serialised bytes, and
+//! the largest room the engine allows can still be joined by everyone, over real sockets.
+
+use std::time::Instant;
+
+use kring_engine::limits;
+use kring_protocol::*;
+use kring_server::Config;
+
+use crate::helpers::*;
+
+/// Four bytes on the wire per character, the most a character of a name or an item can cost.
+const WIDE: &str = "😀";
+
+/// Limits a load test would raise, so one writer can fill a room in seconds.
+fn unthrottled(cfg: &mut Config) {
+    cfg.submit_limit = limits::SubmitLimit {
+        max: 100_000,
+        window_ms: 1_000,
+    };
+    cfg.message_rate = limits::SubmitLimit {
+        max: 100_000,
+        window_ms: 1_000,
+    };
+    cfg.message_burst = 100_000;
+}
+
+/// A custom method as large as the 64 KiB request body allows; its one phase lets participants
+/// write private notes.
+fn largest_template() -> serde_json::Value {
+    let text = WIDE.repeat(160);
+    let phases: Vec<serde_json::Value> = (0..30)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("phase-{i}"),
+                "name": {"nl": WIDE.repeat(80), "en": WIDE.repeat(80)},
+                "instruction": {"nl": text, "en": text},
+                "minutes": 240,
+                "turns": "free",
+                "allow": {"participant": ["private_note", "question"]},
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "id": "largest",
+        "name": {"nl": "Groot", "en": "Large"},
+        "description": {"nl": "Groot", "en": "Large"},
+        "phases": phases,
+    })
+}
+
+/// The largest room: the largest template and title, members with the longest names, and
+/// one member writing private notes until the room refuses more. Returns the server, the
+/// session, the facilitator, the members and the writer's note count.
+async fn largest_room() -> (TestServer, SessionCreated, Client, Vec<Client>, usize) {
+    let server = spawn_with(unthrottled).await;
+    let body = serde_json::json!({
+        "template": largest_template(),
+        "title": WIDE.repeat(120),
+        "language": "en",
+    });
+    let bytes = serde_json::to_vec(&body).unwrap().len();
+    assert!(bytes < 64 * 1024 && bytes > 60 * 1024, "{bytes}");
+    let session = server.create(body).await;
+    let mut fac = server.facilitator(&session).await;
+    // Room for one more member to join later.
+    let mut members = Vec::new();
+    for i in 0..limits::MAX_MEMBERS - 2 {
+        let name = format!("{}{i:02}", WIDE.repeat(limits::NAME_MAX_CHARS - 2));
+        members.push(server.join(&session, &name).await);
+    }
+    fac.command(Command::StartSession {}).await.unwrap();
+    let note = WIDE.repeat(1500);
+    let mut written = 0;
+    let refusal = loop {
+        match members[0]
+            .command(submit(InputKind::PrivateNote, &note))
+            .await
+        {
+            Ok(_) => written += 1,
+            Err(e) => break e,
+        }
+        assert!(written <= limits::MAX_ITEMS_PER_MEMBER, "never refused");
+    };
+    assert_eq!(refusal.code, ErrorCode::LimitReached, "{refusal:?}");
+    // Others keep trying; the room refuses them too.
+    let other = members[1]
+        .command(submit(InputKind::PrivateNote, &note))
+        .await
+        .unwrap_err();
+    assert_eq!(other.code, ErrorCode::LimitReached);
+    (server, session, fac, members, written)
+}
+
+#[tokio::test]
+async fn the_largest_room_can_be_joined_by_everyone() {
+    let (server, session, mut fac, mut members, written) = largest_room().await;
+    let seq = fac.last_seq;
+
+    // The reveal at the limit: every socket gets every note, in bounded events, and stays.
+    let ack = fac.command(Command::RevealNotes {}).await.unwrap();
+    assert!(ack.seq > seq + 1, "more than one event");
+    for client in members.iter_mut() {
+        let mut revealed = 0;
+        while revealed < written {
+            if let ServerMsg::Event(e) = client.recv().await
+                && let Event::NotesRevealed { notes } = &e.event
+            {
+                assert!(notes.iter().all(|n| n.text.is_some()));
+                assert!(client.last_frame_bytes <= limits::REVEAL_CHUNK_BYTES + 1024);
+                revealed += notes.len();
+            }
+        }
+        assert_eq!(revealed, written);
+        client.send(&ClientMsg::Ping { t: Some(1) }).await;
+        assert!(matches!(client.recv().await, ServerMsg::Pong { .. }));
+    }
+
+    // Now every view carries every note's text: join as each kind of client.
+    let mut report = Vec::new();
+    let started = Instant::now();
+    let newcomer = server.join(&session, "Latecomer").await;
+    report.push(("member", newcomer.last_frame_bytes, started.elapsed()));
+    assert_eq!(newcomer.view().items.len(), written);
+
+    let started = Instant::now();
+    let mut screen = server.connect(&session.code).await;
+    screen
+        .hello(Join::Screen {
+            token: session.screen_token.clone(),
+        })
+        .await;
+    report.push(("screen", screen.last_frame_bytes, started.elapsed()));
+
+    // The facilitator opens the console again: the old socket is taken over, the new one works.
+    let started = Instant::now();
+    let mut console = server.facilitator(&session).await;
+    report.push(("facilitator", console.last_frame_bytes, started.elapsed()));
+    let old = fac.closed().await.expect("a close frame");
+    assert_eq!(old.reason.as_str(), "taken_over");
+
+    // The writer comes back having seen nothing: a full view with every note's text.
+    let started = Instant::now();
+    let mut writer = server.connect(&session.code).await;
+    writer
+        .hello(Join::Resume {
+            token: members[0].token(),
+            epoch: Some(members[0].epoch()),
+            last_seq: Some(0),
+        })
+        .await;
+    report.push(("resume from 0", writer.last_frame_bytes, started.elapsed()));
+    assert!(writer.view().items.iter().all(|i| i.text.is_some()));
+
+    for (who, bytes, took) in &report {
+        eprintln!("welcome for {who}: {bytes} bytes in {took:?}");
+        assert!(*bytes <= MAX_SERVER_MESSAGE_BYTES, "{who}: {bytes}");
+        assert!(*bytes > MAX_SERVER_MESSAGE_BYTES * 3 / 4, "{who}: {bytes}");
+    }
+    // Everyone can still act.
+    console.command(Command::NextPhase {}).await.unwrap();
+    for client in [&mut screen, &mut writer] {
+        client.send(&ClientMsg::Ping { t: Some(1) }).await;
+        assert!(matches!(client.recv().await, ServerMsg::Pong { .. }));
+    }
+}
