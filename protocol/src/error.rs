@@ -17,7 +17,7 @@
 //! | `invalid_name` | fix | display name empty, too long or with control characters |
 //! | `removed` | fatal | the facilitator removed this member |
 //! | `taken_over` | fatal | the same member opened the session on another device or tab |
-//! | `rate_limited` | retry | too many messages; `retry_after_ms` says when |
+//! | `rate_limited` | retry | too many messages; `retry_after_ms` says when; like every refusal of a command frame, it names the command's `id`, so the client sends that id again |
 //! | `flooding` | fatal | the client kept sending after `rate_limited`; the connection is closed with close code 1008 |
 //! | `too_many_attempts` | retry | too many unknown room codes or tokens from this address |
 //! | `slow_consumer` | reconnect | the client did not read fast enough; reconnect and resume |

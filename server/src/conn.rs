@@ -270,7 +270,12 @@ impl Conn {
             .spend();
         if let Err(over) = spent {
             let data = matches!(message, Message::Text(_) | Message::Binary(_));
-            return self.over_rate(over, data).await;
+            // A client with several commands in flight must know which one to send again.
+            let id = match &message {
+                Message::Text(text) => command_id(text),
+                _ => None,
+            };
+            return self.over_rate(over, data, id).await;
         }
         let text = match message {
             Message::Text(text) => text,
@@ -311,8 +316,13 @@ impl Conn {
                 }
                 Step::Go
             }
-            (None, _) => {
-                self.sink.close_with(ErrorCode::HelloRequired);
+            (None, msg) => {
+                let mut error = ErrorMsg::new(ErrorCode::HelloRequired);
+                if let ClientMsg::Command(envelope) = msg {
+                    error.id = Some(envelope.id);
+                }
+                self.error(error);
+                self.sink.push_close(ErrorCode::HelloRequired);
                 Step::Go
             }
             (Some(_), ClientMsg::Hello { .. }) => {
@@ -341,7 +351,7 @@ impl Conn {
     /// A frame beyond the budget: refused (a data frame gets `rate_limited` and when to
     /// retry), or, after too many refusals in a row, the connection is closed for flooding and
     /// its member kept out for a while.
-    async fn over_rate(&mut self, over: Over, data: bool) -> Step {
+    async fn over_rate(&mut self, over: Over, data: bool, id: Option<String>) -> Step {
         let wait = match over {
             Over::Refuse(wait) => wait,
             Over::Flooding => {
@@ -354,6 +364,7 @@ impl Conn {
         };
         if data {
             let mut error = ErrorMsg::new(ErrorCode::RateLimited);
+            error.id = id;
             error.retry_after_ms = Some(wait.as_millis().max(1) as u64);
             self.error(error);
         }
@@ -539,17 +550,25 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
     Err(msg)
 }
 
-/// The `id` of a command frame that did not decode, if it has a readable one.
+/// The `id` of a command frame, read without decoding the rest (for refusals of frames that
+/// did not decode or were not let through), if it has a readable one.
 fn command_id(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Probe<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: std::borrow::Cow<'a, str>,
+        #[serde(default, borrow)]
+        id: Option<std::borrow::Cow<'a, str>>,
+    }
     if text.len() > MAX_CLIENT_MESSAGE_BYTES {
         return None;
     }
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    if value.get("type")?.as_str()? != "command" {
+    let probe: Probe<'_> = serde_json::from_str(text).ok()?;
+    if probe.kind != "command" {
         return None;
     }
-    let id = value.get("id")?.as_str()?;
-    (id.len() <= MAX_COMMAND_ID_LEN).then(|| id.to_owned())
+    let id = probe.id?;
+    (id.len() <= MAX_COMMAND_ID_LEN).then(|| id.into_owned())
 }
 
 /// Serde loses the path inside an internally tagged enum; parsing a command's envelope on its

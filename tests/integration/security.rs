@@ -616,3 +616,53 @@ fn metric_value(metrics: &str, name: &str) -> u64 {
         .parse()
         .unwrap()
 }
+
+#[tokio::test]
+async fn every_refusal_names_the_command_it_refuses() {
+    let server = spawn_with(|cfg| {
+        cfg.message_rate = parse_rate("60/1m").unwrap();
+        cfg.message_burst = 3;
+    })
+    .await;
+    let session = server.create_session("basic").await;
+    let mut member = server.join(&session, "Busy").await;
+    // Several commands in flight at once, beyond the budget.
+    let ids: Vec<String> = (0..8).map(|i| format!("hand-{i}")).collect();
+    for id in &ids {
+        member
+            .send(&ClientMsg::Command(CommandEnvelope {
+                id: id.clone(),
+                phase: None,
+                command: Command::RaiseHand {},
+            }))
+            .await;
+    }
+    let mut answered = Vec::new();
+    while answered.len() < ids.len() {
+        match member.recv().await {
+            ServerMsg::Error(e) => {
+                let id = e.id.clone().expect("the refused command's id");
+                if e.code == ErrorCode::RateLimited {
+                    assert!(e.retry_after_ms.is_some());
+                }
+                answered.push(id);
+            }
+            ServerMsg::Ack(ack) => answered.push(ack.id),
+            ServerMsg::Event(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    answered.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(answered, expected, "each command answered once, by its id");
+
+    // A command before hello is refused by its id too.
+    let mut early = raw::connect(server.addr, &session.code).await;
+    early
+        .send_text(r#"{"type":"command","id":"too-early","command":{"kind":"raise_hand"}}"#)
+        .await;
+    let refused = early.message().await;
+    assert_eq!(refused["code"], "hello_required");
+    assert_eq!(refused["id"], "too-early");
+}

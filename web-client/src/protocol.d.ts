@@ -241,7 +241,9 @@ item: ItemId | null, };
 
 export type ErrorMsg = { 
 /**
- * The client message id of the refused command, if the error is about one.
+ * The client message id of the refused command: set on every refusal of a frame that is a
+ * command with a readable id of at most 64 bytes (also `rate_limited` and
+ * `hello_required`), `null` for errors about anything else.
  */
 id: string | null, code: ErrorCode, category: Category, 
 /**
