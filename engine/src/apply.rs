@@ -20,6 +20,7 @@ impl Session {
                     token_hash: token_hash.clone(),
                     removed: false,
                     joined_at: at,
+                    joined_seq: seq,
                     speaking_ms: 0,
                     in_turns: true,
                     recent: Vec::new(),

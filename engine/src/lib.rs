@@ -193,8 +193,8 @@ impl Decision {
     }
 }
 
-/// How a socket asks to become a member.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// How a socket asks to become a member. `Debug` is redacted: names are content.
+#[derive(Clone, PartialEq, Eq)]
 pub enum JoinAs {
     /// A new participant with a display name.
     Member { name: String },
@@ -203,12 +203,35 @@ pub enum JoinAs {
     Facilitator { name: String },
 }
 
-/// The result of an accepted join.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The result of an accepted join. `Debug` shows event names only (the events carry the name
+/// and the token's hash).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Joined {
     pub member: kring_protocol::MemberId,
     /// Empty when an existing member (the facilitator) is taken over.
     pub events: Vec<Event>,
+}
+
+impl std::fmt::Debug for JoinAs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (kind, name) = match self {
+            JoinAs::Member { name } => ("Member", name),
+            JoinAs::Facilitator { name } => ("Facilitator", name),
+        };
+        f.debug_struct(kind)
+            .field("name_chars", &name.chars().count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Joined {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.events.iter().map(Event::name).collect();
+        f.debug_struct("Joined")
+            .field("member", &self.member)
+            .field("events", &names)
+            .finish()
+    }
 }
 
 /// Who looks at the session.

@@ -11,6 +11,9 @@ pub(crate) struct Member {
     pub token_hash: Option<String>,
     pub removed: bool,
     pub joined_at: Millis,
+    /// Sequence number of the member's own `member_joined`: a member never needs (and is never
+    /// replayed) history from before it.
+    pub joined_seq: Seq,
     /// Total of finished turns on the floor.
     pub speaking_ms: u64,
     /// False after [`Session::left_turns`] until [`Session::rejoined_turns`].
@@ -205,6 +208,11 @@ impl Session {
             .iter()
             .find(|m| !m.removed && m.token_hash.as_deref() == Some(hash))
             .map(Member::id)
+    }
+
+    /// Sequence number of the member's `member_joined` event.
+    pub fn joined_seq(&self, id: MemberId) -> Option<Seq> {
+        self.member(id).map(|m| m.joined_seq)
     }
 
     pub fn was_removed(&self, id: MemberId) -> bool {

@@ -1020,3 +1020,18 @@ fn debug_output_never_shows_content() {
         );
     }
 }
+
+#[test]
+fn joins_debug_without_names_or_token_hashes() {
+    let room = Room::new("basic");
+    let join = JoinAs::Member {
+        name: "SECRET-NAME".into(),
+    };
+    let joined = room
+        .s
+        .decide_join(&join, "SECRET-HASH", room.now)
+        .expect("joins");
+    let shown = format!("{join:?} {joined:?}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+    assert!(shown.contains("member_joined"), "{shown}");
+}

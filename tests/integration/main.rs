@@ -12,6 +12,7 @@ mod hub;
 mod malformed;
 mod methods;
 mod raw;
+mod replay;
 mod robust;
 mod security;
 mod serving;

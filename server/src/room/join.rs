@@ -105,9 +105,18 @@ impl Room {
         // Replay only what fits in the client's queue with the welcome (and some room for
         // what follows); a client further behind gets the full view, which is one frame.
         let fits = |last: Seq| seq - last < self.deps.cfg.client_queue.saturating_sub(16) as Seq;
+        // Never history from before the member's own join: a client claiming to be further
+        // behind than that gets the full view, which shows what a member may see now.
+        let joined = admitted
+            .member
+            .and_then(|m| self.session.joined_seq(m))
+            .unwrap_or(Seq::MAX);
         let replay = match admitted.resume {
             Some((Some(epoch), Some(last)))
-                if epoch == self.epoch && self.replay.covers(last, seq) && fits(last) =>
+                if epoch == self.epoch
+                    && last >= joined
+                    && self.replay.covers(last, seq)
+                    && fits(last) =>
             {
                 Some((last, seq))
             }

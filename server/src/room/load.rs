@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use kring_engine::{Session, SessionParams};
-use kring_protocol::{Event, event_json};
+use kring_protocol::Event;
 
 use super::task::{Room, RoomDeps};
 use crate::store::LoadedRoom;
@@ -79,10 +79,7 @@ impl Room {
             super::task::REPLAY_BYTES,
         );
         for (seq, at, event) in &events[keep_from..] {
-            buffer.push(
-                *seq,
-                Utf8Bytes::from(event_json(*seq, *at, &event.to_public())),
-            );
+            buffer.record(*seq, *at, event);
         }
         self.replay = buffer;
     }
