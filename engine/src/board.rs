@@ -41,6 +41,12 @@ impl Session {
         if text.chars().count() > limits::max_chars(sub.kind) {
             return Err(Rejection::field(ErrorCode::TextTooLong, "command.text"));
         }
+        if limits::has_forbidden_control(text) {
+            return Err(Rejection {
+                detail: Some("control characters other than line breaks and tabs".to_owned()),
+                ..Rejection::field(ErrorCode::InvalidValue, "command.text")
+            });
+        }
         self.check_reply_to(sub.kind, sub.reply_to)?;
         if let Some(&max) = phase.max_per_member.get(&sub.kind) {
             // Counted over every visit of the phase: going back does not grant new questions.

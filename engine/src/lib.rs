@@ -45,8 +45,9 @@
 //! | `no_such_item` | unknown or withdrawn item; `reveal_notes` with nothing to reveal |
 //! | `no_such_member` | `give_floor`, `skip_speaker`, `set_*`, `remove_member` of an unknown member; choosing a case whose proposer is gone |
 //! | `invalid_target` | answer without a question, `reply_to` on anything but an answer, vote on a non-case non-question, react on non-advice, triage a non-question, choose/keep a non-case, choose the facilitator's case |
-//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it |
-//! | `invalid_name` | name empty, over 40 characters, or with control characters (`join.name`, `command.name`) |
+//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it; a rename to the current name; item text with a C0 control other than line break and tab (`command.text`) |
+//! | `invalid_name` | name empty, over 40 characters, with control or format characters, or with nothing visible (`join.name`, `command.name`) |
+//! | `name_taken` | another member's name has the same confusable skeleton, case ignored (`join.name`, `command.name`) |
 //! | `room_locked`, `room_full` | a new member joins a locked or full room (never the facilitator) |
 //! | `text_empty`, `text_too_long` | after trimming; limits per kind in [`limits::max_chars`] |
 //! | `limit_reached` | the phase's `max_per_member` for this kind, counted over every visit of the phase; or 150 items by one member, or 1000 in the room ([`limits::MAX_ITEMS_PER_MEMBER`], [`limits::MAX_ITEMS_PER_ROOM`]); or the room's byte budget, so its largest view stays within [`limits::MAX_VIEW_BYTES`] ([`Session::item_budget`]) |

@@ -44,6 +44,7 @@ impl Session {
             return Err(ErrorCode::RoomFull.into());
         }
         let name = valid_name(name, "join.name")?;
+        self.check_distinct(&name, None, "join.name")?;
         // Removed members keep their entry, so ids are never reused.
         let id = MemberId(u32::try_from(self.members.len()).unwrap_or(u32::MAX - 1) + 1);
         Ok(Joined {
@@ -57,6 +58,11 @@ impl Session {
 
     pub(crate) fn rename(&self, actor: Actor, name: &str) -> Result<Decision, Rejection> {
         let name = valid_name(name, "command.name")?;
+        // A rename to the same name changes nothing and would only grow the journal.
+        if self.member(actor.id).is_some_and(|m| m.info.name == name) {
+            return Err(Rejection::field(ErrorCode::InvalidValue, "command.name"));
+        }
+        self.check_distinct(&name, Some(actor.id), "command.name")?;
         Ok(Decision::events(vec![Event::MemberRenamed {
             member: actor.id,
             name,
@@ -143,11 +149,46 @@ impl Session {
     }
 }
 
-/// A display name: trimmed, 1 to 40 characters, no control characters.
+impl Session {
+    /// `name_taken` when another member (not `except`) has a name that looks the same: the
+    /// same confusable skeleton (UTS #39), case ignored. Otherwise "Anna" could pose as
+    /// "Аnna" (Cyrillic A) in front of the group.
+    fn check_distinct(
+        &self,
+        name: &str,
+        except: Option<MemberId>,
+        field: &'static str,
+    ) -> Result<(), Rejection> {
+        let looks = skeleton(name);
+        let taken = self
+            .active_members()
+            .filter(|m| Some(m.id()) != except)
+            .any(|m| skeleton(&m.info.name) == looks);
+        if taken {
+            return Err(Rejection::field(ErrorCode::NameTaken, field));
+        }
+        Ok(())
+    }
+}
+
+/// What a name looks like: its confusable skeleton, case ignored.
+fn skeleton(name: &str) -> String {
+    unicode_security::confusable_detection::skeleton(&name.to_lowercase())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A display name: trimmed, 1 to 40 characters, no control or format characters (bidi
+/// controls, zero-width characters, the BOM, tag characters), and at least one character
+/// that can be seen.
 fn valid_name(name: &str, field: &'static str) -> Result<String, Rejection> {
     let name = name.trim();
     let chars = name.chars().count();
-    if chars == 0 || chars > limits::NAME_MAX_CHARS || name.chars().any(char::is_control) {
+    if chars == 0
+        || chars > limits::NAME_MAX_CHARS
+        || name.chars().any(|c| c.is_control() || limits::is_format(c))
+        || name.chars().all(limits::is_invisible)
+    {
         return Err(Rejection::field(ErrorCode::InvalidName, field));
     }
     Ok(name.to_owned())

@@ -1035,3 +1035,82 @@ fn joins_debug_without_names_or_token_hashes() {
     assert!(!shown.contains("SECRET"), "{shown}");
     assert!(shown.contains("member_joined"), "{shown}");
 }
+
+#[test]
+fn names_without_visible_characters_or_with_format_characters_are_refused() {
+    let mut room = Room::new("basic");
+    let join = |room: &Room, name: &str| {
+        room.s
+            .decide_join(&JoinAs::Member { name: name.into() }, "h", room.now)
+    };
+    for bad in [
+        "\u{200B}",
+        "\u{3164}\u{3164}",
+        "\u{2800}",
+        "Anna\u{202E}droW",
+        "An\u{200D}na",
+        "\u{FEFF}Anna",
+        "Anna\u{E0041}",
+        "Ann\u{2066}a\u{2069}",
+    ] {
+        let r = join(&room, bad).expect_err(bad);
+        assert_eq!(r.code, ErrorCode::InvalidName, "{bad:?}");
+    }
+    room.join("Anna");
+    // The same name, in other case or with a look-alike letter, is someone else's.
+    for confusable in ["Anna", "anna", "ANNA", "\u{410}nna", "Αnna"] {
+        let r = join(&room, confusable).expect_err(confusable);
+        assert_eq!(
+            (r.code, r.field),
+            (ErrorCode::NameTaken, Some("join.name")),
+            "{confusable:?}"
+        );
+    }
+    assert!(join(&room, "Anne").is_ok());
+    let bram = room.join("Bram");
+    let r = room.err(
+        bram,
+        Command::Rename {
+            name: "ANNA".into(),
+        },
+    );
+    assert_eq!(r.code, ErrorCode::NameTaken);
+    let r = room.err(
+        bram,
+        Command::Rename {
+            name: " Bram ".into(),
+        },
+    );
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidValue, Some("command.name")),
+        "a rename to the same name changes nothing"
+    );
+    room.ok(
+        bram,
+        Command::Rename {
+            name: "bram".into(),
+        },
+    );
+}
+
+#[test]
+fn item_text_may_hold_line_breaks_and_tabs_but_no_other_controls() {
+    let (mut room, _, ps) = basic();
+    room.ok(room.f, goto(2));
+    let stamp = Some(room.stamp());
+    let _ = stamp;
+    let r = room.err(ps[0], submit(InputKind::Question, "Why\u{1}?"));
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidValue, Some("command.text"))
+    );
+    for control in ["\r", "\u{1b}", "\u{7}"] {
+        let r = room.err(
+            ps[0],
+            submit(InputKind::Question, &format!("Why{control}now?")),
+        );
+        assert_eq!(r.code, ErrorCode::InvalidValue, "{control:?}");
+    }
+    room.submit(ps[0], InputKind::Question, "Why\n\tnow?");
+}

@@ -170,7 +170,7 @@ async fn malformed_frames_get_documented_errors_and_break_nothing() {
         (
             "null bytes in text",
             question("c-l", p, r#""Why\u0000 then?""#),
-            Accepted,
+            Error("invalid_value", Some("command.text")),
         ),
         (
             "emoji and right-to-left text",

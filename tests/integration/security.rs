@@ -666,3 +666,39 @@ async fn every_refusal_names_the_command_it_refuses() {
     assert_eq!(refused["code"], "hello_required");
     assert_eq!(refused["id"], "too-early");
 }
+
+#[tokio::test]
+async fn names_that_hide_or_pose_are_refused_and_item_text_has_no_controls() {
+    let server = spawn_app().await;
+    let session = server.create_session("basic").await;
+    let mut fac = server.facilitator(&session).await;
+    let mut anna = server.join(&session, "Anna").await;
+    for (name, code) in [
+        ("Anna\u{202E}droW", ErrorCode::InvalidName),
+        ("\u{200B}\u{3164}", ErrorCode::InvalidName),
+        ("\u{410}NNA", ErrorCode::NameTaken),
+        ("Facilitator", ErrorCode::NameTaken),
+    ] {
+        let mut client = server.connect(&session.code).await;
+        client
+            .send(&ClientMsg::Hello {
+                protocol: PROTOCOL_VERSION,
+                join: Join::Member { name: name.into() },
+            })
+            .await;
+        let refused = client.error().await;
+        assert_eq!(refused.code, code, "{name:?}");
+    }
+    fac.command(Command::StartSession {}).await.unwrap();
+    let refused = anna
+        .command(submit(InputKind::Case, "Bell\u{7} and escape\u{1b}[2J"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.code, refused.field.as_deref()),
+        (ErrorCode::InvalidValue, Some("command.text"))
+    );
+    anna.command(submit(InputKind::Case, "Two lines\n\tand a tab"))
+        .await
+        .unwrap();
+}

@@ -98,6 +98,7 @@ export default {
   "lobby.keepsNothing": "Everything written here is deleted after the session; nothing is kept for a next meeting.",
   "me.youAre": "You take part as {name} ({role})",
   "member.gone": "(left)",
+  "member.withRole": "{name} ({role})",
 
   "role.facilitator": "facilitator",
   "role.case_bringer": "case-bringer",
@@ -415,6 +416,7 @@ export default {
   "error.room_full": "The session is full.",
   "error.bad_token": "This key does not belong to this session.",
   "error.invalid_name": "Choose a name of 1 to 40 characters.",
+  "error.name_taken": "Someone in this session already has this name, or one that looks just like it. Choose another.",
   "error.removed": "The facilitator removed you from the session.",
   "error.taken_over": "You opened the session on another device or tab.",
   "error.rate_limited": "Slow down a little: too many messages at once.",

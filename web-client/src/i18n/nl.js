@@ -99,6 +99,7 @@ export default {
   "lobby.keepsNothing": "Alles wat hier geschreven wordt, wordt na de sessie gewist; er wordt niets bewaard voor een volgende keer.",
   "me.youAre": "Je doet mee als {name} ({role})",
   "member.gone": "(vertrokken)",
+  "member.withRole": "{name} ({role})",
 
   "role.facilitator": "begeleider",
   "role.case_bringer": "inbrenger",
@@ -416,6 +417,7 @@ export default {
   "error.room_full": "De sessie is vol.",
   "error.bad_token": "Deze sleutel hoort niet bij deze sessie.",
   "error.invalid_name": "Kies een naam van 1 tot 40 tekens.",
+  "error.name_taken": "Iemand in deze sessie heeft deze naam al, of een naam die er precies zo uitziet. Kies een andere.",
   "error.removed": "De begeleider heeft je uit de sessie gehaald.",
   "error.taken_over": "Je hebt de sessie op een ander apparaat of tabblad geopend.",
   "error.rate_limited": "Even rustig aan: te veel berichten tegelijk.",

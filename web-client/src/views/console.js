@@ -432,7 +432,7 @@ function rosterRow(session, view, m, now) {
       "div",
       { class: "roster-line" },
       h("span", { class: ["presence", m.online ? "on" : "off"], role: "img", "aria-label": m.online ? t("fac.online") : t("fac.away") }),
-      h("span", { class: "member-name" }, m.name),
+      h("bdi", { class: "member-name" }, m.name),
       hand ? h("span", { class: "badge" }, t("fac.handUp")) : null,
       m.role === "facilitator" ? null : h("span", { class: "roster-time" }, h("span", { class: "visually-hidden" }, t("fac.colSpeaking"), " "), speakingTime(view, m.id, now)),
     ),
