@@ -25,6 +25,7 @@ impl Session {
                     in_turns: true,
                     recent: Vec::new(),
                     online: false,
+                    seen_at: 0,
                 });
             }
             Event::MemberRenamed { member, name } => {

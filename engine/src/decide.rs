@@ -1,7 +1,7 @@
 //! The entry point for commands: the checks every command passes (member, lifecycle,
 //! facilitator, phase stamp), then the subject's own rules.
 
-use kring_protocol::{Command, ErrorCode, InputKind, MemberId, Millis, PhaseTemplate, Role};
+use kring_protocol::{Command, ErrorCode, Event, InputKind, MemberId, Millis, PhaseTemplate, Role};
 
 use crate::permissions::{self, allowed_in_lobby, facilitator_only};
 use crate::state::{PhaseRun, Session};
@@ -66,6 +66,14 @@ impl Session {
             Command::SetCaseBringer { member } => self.set_case_bringer(*member),
             Command::SetRole { member, role } => self.set_role(*member, *role),
             Command::RemoveMember { member } => self.remove_member(actor, *member),
+            Command::RemoveAndLock { member } => {
+                let mut decision = self.remove_member(actor, *member)?;
+                if !self.locked {
+                    decision.events.push(Event::RoomLocked { locked: true });
+                }
+                Ok(decision)
+            }
+            Command::RemoveOffline {} => self.remove_offline(actor),
             Command::Rename { name } => self.rename(actor, name),
             Command::ChooseCase { case, keep_others } => self.choose_case(*case, *keep_others),
             Command::KeepCase { case, keep } => self.keep_case(*case, *keep),

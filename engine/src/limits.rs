@@ -5,8 +5,15 @@ use serde::{Deserialize, Serialize};
 
 /// Display names, in characters.
 pub const NAME_MAX_CHARS: usize = 40;
-/// Members of one room (the shared screen does not count).
+/// Members present in one room, or present within [`SEAT_KEPT_MS`] (the shared screen does
+/// not count). Members who left long ago keep their place on the roster, not their seat, so
+/// people who join and leave cannot keep a room full.
 pub const MAX_MEMBERS: usize = 40;
+/// How long a member who went offline keeps their seat (a phone that lost Wi-Fi comes back).
+pub const SEAT_KEPT_MS: Millis = 10 * 60 * 1000;
+/// Members on the roster, present or not (removed ones do not count): what a view shows at
+/// most. The facilitator frees places with "remove everyone offline".
+pub const MAX_ROSTER: usize = 100;
 /// Items (of every kind) one member may add in a session. A real session sees a few dozen;
 /// the cap keeps one member from filling the boards for everyone.
 pub const MAX_ITEMS_PER_MEMBER: usize = 150;

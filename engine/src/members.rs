@@ -14,7 +14,7 @@ impl Session {
         &self,
         join: &JoinAs,
         token_hash: &str,
-        _now: Millis,
+        now: Millis,
     ) -> Result<Joined, Rejection> {
         if self.status == SessionStatus::Ended {
             return Err(ErrorCode::SessionEnded.into());
@@ -39,8 +39,12 @@ impl Session {
         if self.locked && role != Role::Facilitator {
             return Err(ErrorCode::RoomLocked.into());
         }
-        // The facilitator always gets in: a room nobody can run is of no use.
-        if role != Role::Facilitator && self.active_members().count() >= limits::MAX_MEMBERS {
+        // The facilitator always gets in: a room nobody can run is of no use. Seats are for
+        // members present (or just gone); the roster bounds everyone else.
+        if role != Role::Facilitator
+            && (self.seated(now) >= limits::MAX_MEMBERS
+                || self.active_members().count() >= limits::MAX_ROSTER)
+        {
             return Err(ErrorCode::RoomFull.into());
         }
         let name = valid_name(name, "join.name")?;
@@ -145,6 +149,35 @@ impl Session {
             events.extend(self.floor_ended(actor.now));
         }
         events.push(Event::MemberRemoved { member });
+        Ok(Decision::events(events))
+    }
+
+    /// Every member who is offline now, except the facilitator; `no_such_member` when there is
+    /// nobody to remove.
+    pub(crate) fn remove_offline(&self, actor: Actor) -> Result<Decision, Rejection> {
+        let gone: Vec<MemberId> = self
+            .active_members()
+            .filter(|m| !m.online && m.role() != Role::Facilitator && m.id() != actor.id)
+            .map(|m| m.id())
+            .collect();
+        if gone.is_empty() {
+            return Err(Rejection::detail(
+                ErrorCode::NoSuchMember,
+                "nobody is offline",
+            ));
+        }
+        let mut events = Vec::new();
+        if self
+            .floor
+            .as_ref()
+            .is_some_and(|f| gone.contains(&f.member))
+        {
+            events.extend(self.floor_ended(actor.now));
+        }
+        events.extend(
+            gone.into_iter()
+                .map(|member| Event::MemberRemoved { member }),
+        );
         Ok(Decision::events(events))
     }
 }

@@ -24,6 +24,10 @@ pub(crate) struct Member {
     /// Presence is not history: never journaled, never in a snapshot.
     #[serde(skip)]
     pub online: bool,
+    /// When the member was last known present (joining, or going offline); 0: not since the
+    /// room was loaded. Presence, like `online`.
+    #[serde(skip)]
+    pub seen_at: Millis,
 }
 
 impl Member {
@@ -145,7 +149,7 @@ impl Session {
         // will always be; everything else that may grow has its own bound.
         let shell = serde_json::to_vec(&session.view(Viewer::Screen)).map_or(0, |v| v.len());
         session.fixed_bytes =
-            shell + limits::VIEW_SLACK_BYTES + limits::MAX_MEMBERS * limits::MEMBER_VIEW_BYTES;
+            shell + limits::VIEW_SLACK_BYTES + limits::MAX_ROSTER * limits::MEMBER_VIEW_BYTES;
         session
     }
 
@@ -225,6 +229,22 @@ impl Session {
         if let Some(m) = self.members.iter_mut().find(|m| m.id() == id && !m.removed) {
             m.online = online;
         }
+    }
+
+    /// Like [`Session::set_online`], remembering `now` as when the member was last present,
+    /// so a member who just dropped off keeps their seat for [`limits::SEAT_KEPT_MS`].
+    pub fn set_presence(&mut self, id: MemberId, online: bool, now: Millis) {
+        if let Some(m) = self.members.iter_mut().find(|m| m.id() == id && !m.removed) {
+            m.online = online;
+            m.seen_at = now;
+        }
+    }
+
+    /// Members who hold a seat: present now, or within [`limits::SEAT_KEPT_MS`].
+    pub(crate) fn seated(&self, now: Millis) -> usize {
+        self.active_members()
+            .filter(|m| m.online || (m.seen_at > 0 && now < m.seen_at + limits::SEAT_KEPT_MS))
+            .count()
     }
 
     pub fn online_members(&self) -> Vec<MemberId> {

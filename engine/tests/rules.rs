@@ -1114,3 +1114,74 @@ fn item_text_may_hold_line_breaks_and_tabs_but_no_other_controls() {
     }
     room.submit(ps[0], InputKind::Question, "Why\n\tnow?");
 }
+
+#[test]
+fn seats_are_for_members_present_or_just_gone_and_the_roster_is_bounded() {
+    let mut room = Room::new("basic");
+    let mut members = Vec::new();
+    for i in 1..limits::MAX_MEMBERS {
+        members.push(room.join(&format!("P{i}")));
+    }
+    let one_more = |room: &Room, name: &str| {
+        room.s
+            .decide_join(&JoinAs::Member { name: name.into() }, "h", room.now)
+            .err()
+            .map(|r| r.code)
+    };
+    assert_eq!(one_more(&room, "Late"), Some(ErrorCode::RoomFull));
+    // Everyone leaves; for a while their seats are kept (a phone that lost its network).
+    for m in &members {
+        room.s.set_presence(*m, false, room.now);
+    }
+    assert_eq!(one_more(&room, "Late"), Some(ErrorCode::RoomFull));
+    room.advance(limits::SEAT_KEPT_MS);
+    assert_eq!(
+        one_more(&room, "Late"),
+        None,
+        "long gone: their seats are free"
+    );
+    // Joining and leaving fills the roster, not the seats; the roster has its own bound.
+    for i in members.len()..limits::MAX_ROSTER - 1 {
+        let m = room.join(&format!("Q{i}"));
+        room.s.set_presence(m, false, 0);
+    }
+    assert_eq!(one_more(&room, "Late"), Some(ErrorCode::RoomFull));
+    // The facilitator removes everyone offline: the roster is free again.
+    let removed = room.ok(room.f, Command::RemoveOffline {});
+    assert_eq!(removed.events.len(), limits::MAX_ROSTER - 1);
+    assert_eq!(room.view(room.f).members.len(), 1);
+    assert_eq!(one_more(&room, "Late"), None);
+    assert_eq!(
+        room.code(room.f, Command::RemoveOffline {}),
+        ErrorCode::NoSuchMember,
+        "nobody left to remove"
+    );
+}
+
+#[test]
+fn remove_and_lock_keeps_the_member_out_of_the_link_too() {
+    let (mut room, _, [p, ..]) = basic();
+    let d = room.ok(room.f, Command::RemoveAndLock { member: p });
+    assert!(matches!(
+        d.events.as_slice(),
+        [
+            Event::MemberRemoved { .. },
+            Event::RoomLocked { locked: true }
+        ]
+    ));
+    let r = room
+        .s
+        .decide_join(
+            &JoinAs::Member {
+                name: "Piet".into(),
+            },
+            "h",
+            room.now,
+        )
+        .err()
+        .map(|r| r.code);
+    assert_eq!(r, Some(ErrorCode::RoomLocked));
+    let p2 = room.view(room.f).members[1].id;
+    let d = room.ok(room.f, Command::RemoveAndLock { member: p2 });
+    assert_eq!(d.events.len(), 1, "already locked");
+}

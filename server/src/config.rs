@@ -112,6 +112,12 @@ pub struct Config {
     #[arg(long, env = "KRING_CREATE_LIMIT", default_value = "60/1h", value_parser = parse_rate)]
     pub create_limit: SubmitLimit,
 
+    /// New members one address may add to one room per window (a member coming back with
+    /// their token does not count). A venue's phones share one address; a script that joins
+    /// and leaves in a loop fills the roster no faster than this.
+    #[arg(long, env = "KRING_MEMBER_JOINS", default_value = "30/1h", value_parser = parse_rate)]
+    pub member_joins: SubmitLimit,
+
     /// Origins (`https://host[:port]`, comma-separated) whose pages may open a WebSocket.
     /// Default: the origin of `--public-url`, or else the request's own host. A request without
     /// an `Origin` header (not a browser: scripts, native apps) is allowed; it cannot carry a

@@ -60,10 +60,15 @@ pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer:
         last_heard: Instant::now(),
         silence: Box::pin(tokio::time::sleep(HELLO_TIMEOUT)),
         joined: None,
+        left: false,
     };
     conn.run(code).await;
     if let Some((room, _)) = &conn.joined {
-        let _ = room.tx.send(RoomMsg::Gone { conn: conn.sink.id }).await;
+        let gone = RoomMsg::Gone {
+            conn: conn.sink.id,
+            left: conn.left,
+        };
+        let _ = room.tx.send(gone).await;
     }
     metrics.connections.dec();
 }
@@ -82,6 +87,8 @@ struct Conn {
     silence: Pin<Box<Sleep>>,
     /// The room and who this socket is in it (`None` member: the shared screen).
     joined: Option<(RoomHandle, Option<MemberId>)>,
+    /// The client said `leave`: it closed the tab on purpose.
+    left: bool,
 }
 
 /// What the loop does after one step.
@@ -337,6 +344,7 @@ impl Conn {
                 Step::Go
             }
             (Some(_), ClientMsg::Leave {}) => {
+                self.left = true;
                 let bye = Message::Close(Some(CloseFrame {
                     code: 1000,
                     reason: Utf8Bytes::from_static("leave"),
@@ -453,6 +461,7 @@ impl Conn {
             let (reply, answer) = oneshot::channel();
             let msg = RoomMsg::Join {
                 join: join.clone(),
+                peer: self.peer,
                 conn: self.sink.clone(),
                 reply,
             };

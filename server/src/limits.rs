@@ -198,6 +198,19 @@ impl WindowLimiter {
         }
     }
 
+    /// `Err(retry_after)` when the address has used up its window; counts nothing.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        let Some(entry) = self.counts.get(&client_key(ip)) else {
+            return Ok(());
+        };
+        let (count, start) = *entry;
+        let elapsed = Instant::now().duration_since(start);
+        if elapsed < self.window && count >= self.max {
+            return Err(self.window - elapsed);
+        }
+        Ok(())
+    }
+
     /// Counts one action; `Err(retry_after)` when the address has used up its window.
     pub fn hit(&self, ip: IpAddr) -> Result<(), Duration> {
         let now = Instant::now();

@@ -23,6 +23,10 @@ fn unthrottled(cfg: &mut Config) {
         window_ms: 1_000,
     };
     cfg.message_burst = 100_000;
+    cfg.member_joins = limits::SubmitLimit {
+        max: 1000,
+        window_ms: 3_600_000,
+    };
 }
 
 /// A custom method as large as the 64 KiB request body allows; its one phase lets participants
@@ -163,4 +167,104 @@ async fn the_largest_room_can_be_joined_by_everyone() {
         client.send(&ClientMsg::Ping { t: Some(1) }).await;
         assert!(matches!(client.recv().await, ServerMsg::Pong { .. }));
     }
+}
+
+#[tokio::test]
+async fn members_who_left_do_not_keep_a_room_full() {
+    let server = spawn_with(|cfg| {
+        cfg.member_joins = limits::SubmitLimit {
+            max: 1000,
+            window_ms: 3_600_000,
+        };
+    })
+    .await;
+    let session = server.create_session("basic").await;
+    let mut fac = server.facilitator(&session).await;
+    // Bots join and leave, again and again.
+    for i in 0..limits::MAX_MEMBERS + 5 {
+        let mut bot = server.join(&session, &format!("Bot {i}")).await;
+        bot.send(&ClientMsg::Leave {}).await;
+        bot.closed().await;
+    }
+    let mut real = server.join(&session, "Real person").await;
+    real.send(&ClientMsg::Ping { t: Some(1) }).await;
+    assert!(matches!(real.recv().await, ServerMsg::Pong { .. }));
+
+    // The facilitator clears the roster of everyone offline at once.
+    let ack = fac.command(Command::RemoveOffline {}).await.unwrap();
+    let removed = fac
+        .events
+        .iter()
+        .filter(|e| e.seq <= ack.seq && matches!(e.event, Event::MemberRemoved { .. }))
+        .count();
+    assert_eq!(removed, limits::MAX_MEMBERS + 5);
+    let mut console = server.facilitator(&session).await;
+    let names: Vec<String> = console
+        .view()
+        .members
+        .iter()
+        .map(|m| m.name.clone())
+        .collect();
+    assert_eq!(names, ["Facilitator", "Real person"]);
+
+    // Remove and lock: the member's socket is closed and the link no longer lets anyone in.
+    // (A new console numbers its commands afresh; this id is new for the facilitator.)
+    console
+        .command_with(
+            "remove-and-lock".into(),
+            None,
+            Command::RemoveAndLock {
+                member: real.member(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(real.closed().await.unwrap().reason.as_str(), "removed");
+    let mut again = server.connect(&session.code).await;
+    again
+        .send(&ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            join: Join::Member {
+                name: "Real person again".into(),
+            },
+        })
+        .await;
+    assert_eq!(again.error().await.code, ErrorCode::RoomNotFound);
+}
+
+#[tokio::test]
+async fn one_address_adds_only_so_many_new_members_to_a_room() {
+    let server = spawn_with(|cfg| {
+        cfg.member_joins = limits::SubmitLimit {
+            max: 3,
+            window_ms: 3_600_000,
+        };
+    })
+    .await;
+    let session = server.create_session("basic").await;
+    let _fac = server.facilitator(&session).await;
+    let mut first = None;
+    for i in 0..3 {
+        let member = server.join(&session, &format!("Member {i}")).await;
+        first.get_or_insert(member);
+    }
+    let mut fourth = server.connect(&session.code).await;
+    fourth
+        .send(&ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            join: Join::Member {
+                name: "Fourth".into(),
+            },
+        })
+        .await;
+    let refused = fourth.error().await;
+    assert_eq!(refused.code, ErrorCode::RateLimited);
+    assert!(refused.retry_after_ms.unwrap() > 0);
+    // Coming back is not joining anew: the token still works.
+    let first = first.unwrap();
+    let back = server.resume(&session, &first).await;
+    assert_eq!(back.member(), first.member());
+    // Another room is another count.
+    let other = server.create_session("basic").await;
+    server.join(&other, "Fourth").await;
 }

@@ -52,7 +52,7 @@ case_bringer_listens: boolean,
  */
 max_per_member: Partial<Record<InputKind, number>>, };
 
-export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "choose_case", case: ItemId, 
+export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "remove_and_lock", member: MemberId, } | { "kind": "remove_offline", } | { "kind": "choose_case", case: ItemId, 
 /**
  * Keep the other proposals for the next meeting of the group.
  */

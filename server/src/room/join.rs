@@ -48,12 +48,22 @@ impl Room {
     pub(super) fn decide_join(
         &mut self,
         join: Join,
+        peer: std::net::IpAddr,
         sink: ConnSink,
         reply: oneshot::Sender<Result<Joined, JoinError>>,
         now: Millis,
         p: &mut Pending,
     ) {
         let new_member = matches!(join, Join::Member { .. });
+        if new_member && let Err(wait) = self.member_joins.check(peer) {
+            // Joining as someone new, again and again, from one address: wait.
+            let mut error = ErrorMsg::new(ErrorCode::RateLimited);
+            error.retry_after_ms = Some(wait.as_millis().max(1) as u64);
+            self.deps.metrics.reject(ErrorCode::RateLimited);
+            sink.send(&ServerMsg::Error(error));
+            let _ = reply.send(Err(JoinError::Refused(ErrorCode::RateLimited)));
+            return;
+        }
         let admitted = match self.admit(join, now) {
             Ok(admitted) => admitted,
             Err(error) => {
@@ -75,6 +85,9 @@ impl Room {
             let _ = reply.send(Err(JoinError::Refused(ErrorCode::Flooding)));
             return;
         }
+        if new_member {
+            let _ = self.member_joins.hit(peer);
+        }
         self.record(admitted.events, now, p);
         if let Some(member) = admitted.member {
             self.away_since.remove(&member);
@@ -92,7 +105,7 @@ impl Room {
                     }
                 }
                 None => {
-                    self.session.set_online(member, true);
+                    self.session.set_presence(member, true, now);
                     self.attendance.online(member, now);
                     p.effects.push(Effect::Presence {
                         member,
@@ -247,7 +260,7 @@ impl Room {
         }
     }
 
-    pub(super) fn gone(&mut self, conn: super::ConnId, now: Millis, p: &mut Pending) {
+    pub(super) fn gone(&mut self, conn: super::ConnId, left: bool, now: Millis, p: &mut Pending) {
         let Some(c) = self.conns.remove(&conn) else {
             return;
         };
@@ -255,7 +268,9 @@ impl Room {
             && self.member_conn.get(&member) == Some(&conn)
         {
             self.member_conn.remove(&member);
-            self.session.set_online(member, false);
+            // Last seen now, so the seat is kept a while; not when they left on purpose.
+            self.session
+                .set_presence(member, false, if left { 0 } else { now });
             self.attendance.offline(member, now);
             self.away_since.insert(member, now);
             p.effects.push(Effect::Presence {

@@ -57,6 +57,8 @@ pub(crate) fn restore(loaded: LoadedRoom, deps: Arc<RoomDeps>) -> Result<Room, R
         if member.in_turns {
             room.away_since.insert(member.id, now);
         }
+        // A restart does not give away the seats of people about to reconnect.
+        room.session.set_presence(member.id, false, now);
     }
     for id in loaded.msg_ids {
         room.dedup

@@ -26,6 +26,8 @@ pub type ConnId = u64;
 pub enum RoomMsg {
     Join {
         join: Join,
+        /// The client's address, for the room's limit on new members per address.
+        peer: std::net::IpAddr,
         conn: ConnSink,
         reply: oneshot::Sender<Result<Joined, JoinError>>,
     },
@@ -34,8 +36,9 @@ pub enum RoomMsg {
         conn: ConnId,
         envelope: CommandEnvelope,
     },
-    /// The socket is gone (closed, timed out, or left on purpose).
-    Gone { conn: ConnId },
+    /// The socket is gone (closed, timed out, or left on purpose). A member who left on
+    /// purpose gives up their seat at once; one who dropped off keeps it a while.
+    Gone { conn: ConnId, left: bool },
     /// A read of the room's state for the HTTP API; answered after the batch commits, so it
     /// never shows anything that could still be rolled back.
     Query {

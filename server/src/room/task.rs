@@ -72,6 +72,8 @@ pub(crate) struct Room {
     /// The fixed group this session is a meeting of.
     pub(crate) group_id: Option<String>,
     pub(super) attendance: Attendance,
+    /// New members added per address (`--member-joins`).
+    pub(super) member_joins: crate::limits::WindowLimiter,
     empty_since: Option<Instant>,
     /// A deadline `tick` already handled without producing events (guards against spinning).
     ticked_deadline: Option<Millis>,
@@ -90,6 +92,10 @@ static INSTANCES: AtomicU64 = AtomicU64::new(1);
 impl Room {
     pub(crate) fn new(code: String, epoch: Epoch, session: Session, deps: Arc<RoomDeps>) -> Room {
         let seq = session.seq();
+        let member_joins = crate::limits::WindowLimiter::new(
+            u32::try_from(deps.cfg.member_joins.max).unwrap_or(u32::MAX),
+            Duration::from_millis(deps.cfg.member_joins.window_ms),
+        );
         Room {
             code,
             epoch,
@@ -104,6 +110,7 @@ impl Room {
             deps,
             group_id: None,
             attendance: Attendance::default(),
+            member_joins,
             empty_since: Some(Instant::now()),
             ticked_deadline: None,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
@@ -183,15 +190,18 @@ impl Room {
         let mut exit = None;
         for msg in batch {
             match msg {
-                RoomMsg::Join { join, conn, reply } => {
-                    self.decide_join(join, conn, reply, now, &mut pending)
-                }
+                RoomMsg::Join {
+                    join,
+                    peer,
+                    conn,
+                    reply,
+                } => self.decide_join(join, peer, conn, reply, now, &mut pending),
                 RoomMsg::Command {
                     member,
                     conn,
                     envelope,
                 } => self.decide_command(member, conn, envelope, now, &mut pending),
-                RoomMsg::Gone { conn } => self.gone(conn, now, &mut pending),
+                RoomMsg::Gone { conn, left } => self.gone(conn, left, now, &mut pending),
                 RoomMsg::Query { query, reply } => {
                     let answer = self.answer(query);
                     pending.effects.push(Effect::Answer { reply, answer });
