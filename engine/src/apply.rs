@@ -24,6 +24,8 @@ impl Session {
                     speaking_ms: 0,
                     in_turns: true,
                     recent: Vec::new(),
+                    renames: 0,
+                    renamed_at: 0,
                     online: false,
                     seen_at: 0,
                 });
@@ -31,6 +33,8 @@ impl Session {
             Event::MemberRenamed { member, name } => {
                 if let Some(m) = self.member_entry(*member) {
                     m.info.name = name.clone();
+                    m.renames = m.renames.saturating_add(1);
+                    m.renamed_at = at;
                 }
             }
             Event::RoleChanged { member, role } => {

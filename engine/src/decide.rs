@@ -5,7 +5,7 @@ use kring_protocol::{Command, ErrorCode, Event, InputKind, MemberId, Millis, Pha
 
 use crate::permissions::{self, allowed_in_lobby, facilitator_only};
 use crate::state::{PhaseRun, Session};
-use crate::{Decision, Rejection};
+use crate::{Decision, Rejection, limits};
 
 /// Who acts, as what, when.
 #[derive(Clone, Copy)]
@@ -49,6 +49,18 @@ impl Session {
                 }
             }
             kring_protocol::SessionStatus::Lobby => {}
+        }
+        // The journal's bound: members stop at the cap, the facilitator a little later, and
+        // the session can always be ended.
+        let cap = match role {
+            Role::Facilitator => limits::MAX_EVENTS_PER_ROOM + limits::FACILITATOR_EVENT_RESERVE,
+            _ => limits::MAX_EVENTS_PER_ROOM,
+        };
+        if self.seq >= cap && !matches!(command, Command::EndSession {}) {
+            return Err(Rejection::detail(
+                ErrorCode::LimitReached,
+                "the session has recorded as much as it can; end it",
+            ));
         }
         let actor = Actor {
             id: actor,

@@ -40,6 +40,17 @@ pub const MEMBER_VIEW_BYTES: usize = 350;
 /// report-back) may add: the phase, floor and round fields and `me`.
 pub const VIEW_SLACK_BYTES: usize = 1024;
 
+/// Renames one member may make in a session, and how long after one the next may come. A
+/// rename is journaled like everything else; a name is not a chat.
+pub const MAX_RENAMES: u32 = 20;
+pub const RENAME_INTERVAL_MS: Millis = 10_000;
+
+/// Events one room records at most from its members' commands; the facilitator has
+/// [`FACILITATOR_EVENT_RESERVE`] more, and ending the session always works. A real session
+/// records a few hundred; this bounds what one room can write to disk.
+pub const MAX_EVENTS_PER_ROOM: u64 = 20_000;
+pub const FACILITATOR_EVENT_RESERVE: u64 = 5_000;
+
 /// Revealed notes travel in events of at most about this many bytes each: a reveal of a full
 /// board of notes is a dozen frames, none near the largest message.
 pub const REVEAL_CHUNK_BYTES: usize = 64 * 1024;

@@ -43,7 +43,8 @@ impl Session {
         // members present (or just gone); the roster bounds everyone else.
         if role != Role::Facilitator
             && (self.seated(now) >= limits::MAX_MEMBERS
-                || self.active_members().count() >= limits::MAX_ROSTER)
+                || self.active_members().count() >= limits::MAX_ROSTER
+                || self.seq >= limits::MAX_EVENTS_PER_ROOM)
         {
             return Err(ErrorCode::RoomFull.into());
         }
@@ -67,6 +68,21 @@ impl Session {
             return Err(Rejection::field(ErrorCode::InvalidValue, "command.name"));
         }
         self.check_distinct(&name, Some(actor.id), "command.name")?;
+        if let Some(m) = self.member(actor.id) {
+            if m.renames >= limits::MAX_RENAMES {
+                return Err(Rejection::detail(
+                    ErrorCode::LimitReached,
+                    "no more renames in this session",
+                ));
+            }
+            let next = m.renamed_at + limits::RENAME_INTERVAL_MS;
+            if m.renames > 0 && actor.now < next {
+                return Err(Rejection {
+                    retry_after_ms: Some(next - actor.now),
+                    ..Rejection::new(ErrorCode::RateLimited)
+                });
+            }
+        }
         Ok(Decision::events(vec![Event::MemberRenamed {
             member: actor.id,
             name,

@@ -21,6 +21,9 @@ pub(crate) struct Member {
     /// Times of this member's latest submissions (at most the rate limit's count), for the
     /// rate limit. From event timestamps, so a replay rebuilds them.
     pub recent: Vec<Millis>,
+    /// Renames so far and when the last one was (from event timestamps).
+    pub renames: u32,
+    pub renamed_at: Millis,
     /// Presence is not history: never journaled, never in a snapshot.
     #[serde(skip)]
     pub online: bool,

@@ -1185,3 +1185,67 @@ fn remove_and_lock_keeps_the_member_out_of_the_link_too() {
     let d = room.ok(room.f, Command::RemoveAndLock { member: p2 });
     assert_eq!(d.events.len(), 1, "already locked");
 }
+
+#[test]
+fn renames_are_limited_in_rate_and_number() {
+    let (mut room, _, [p, ..]) = basic();
+    room.ok(p, Command::Rename { name: "P0".into() });
+    let r = room.err(p, Command::Rename { name: "P1".into() });
+    assert_eq!(r.code, ErrorCode::RateLimited);
+    assert_eq!(r.retry_after_ms, Some(limits::RENAME_INTERVAL_MS));
+    for i in 1..limits::MAX_RENAMES {
+        room.advance(limits::RENAME_INTERVAL_MS);
+        room.ok(
+            p,
+            Command::Rename {
+                name: format!("P{i}"),
+            },
+        );
+    }
+    room.advance(limits::RENAME_INTERVAL_MS);
+    let r = room.err(
+        p,
+        Command::Rename {
+            name: "Last".into(),
+        },
+    );
+    assert_eq!(r.code, ErrorCode::LimitReached);
+}
+
+#[test]
+fn a_room_records_a_bounded_number_of_events() {
+    let (mut room, _, [p, ..]) = basic();
+    while room.s.seq() < limits::MAX_EVENTS_PER_ROOM {
+        let hand = if room.view(p).hands.contains(&p) {
+            Command::LowerHand {}
+        } else {
+            Command::RaiseHand {}
+        };
+        room.ok(p, hand);
+    }
+    assert_eq!(room.code(p, Command::RaiseHand {}), ErrorCode::LimitReached);
+    let r = room
+        .s
+        .decide_join(
+            &JoinAs::Member {
+                name: "Late".into(),
+            },
+            "h",
+            room.now,
+        )
+        .err()
+        .map(|r| r.code);
+    assert_eq!(r, Some(ErrorCode::RoomFull));
+    // The facilitator can still steer, and end the session in any case.
+    room.ok(room.f, Command::ExtendTimer { seconds: 60 });
+    room.ok(room.f, Command::EndSession {});
+}
+
+#[test]
+fn a_session_past_its_age_ends() {
+    let (mut room, _, _) = basic();
+    let events = room.s.expire(room.now);
+    assert!(matches!(events.last(), Some(Event::SessionEnded {})));
+    room.apply(&events);
+    assert!(room.s.expire(room.now).is_empty());
+}

@@ -235,6 +235,11 @@ impl WindowLimiter {
     }
 }
 
+/// Commands one member (not the facilitator) may have accepted in a session: a real member
+/// gives a few dozen; this bounds what one member can write to the journal, whatever the
+/// message rate allows over a long session.
+pub const MAX_COMMANDS_PER_MEMBER: u32 = 2_000;
+
 /// Messages refused in a row for the rate before a connection counts as flooding. A client
 /// that honours `retry_after_ms` never gets near it.
 pub const FLOOD_STRIKES: u32 = 20;

@@ -268,3 +268,113 @@ async fn one_address_adds_only_so_many_new_members_to_a_room() {
     let other = server.create_session("basic").await;
     server.join(&other, "Fourth").await;
 }
+
+#[tokio::test]
+async fn renames_and_commands_are_bounded_per_member() {
+    let server = spawn_with(unthrottled).await;
+    let session = server.create_session("basic").await;
+    let mut fac = server.facilitator(&session).await;
+    let mut member = server.join(&session, "Anna").await;
+    let same = member
+        .command(Command::Rename {
+            name: "Anna".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(same.code, ErrorCode::InvalidValue, "a no-op rename");
+    member
+        .command(Command::Rename {
+            name: "Anne".into(),
+        })
+        .await
+        .unwrap();
+    let again = member
+        .command(Command::Rename {
+            name: "Anna".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(again.code, ErrorCode::RateLimited);
+    assert!(again.retry_after_ms.is_some() && again.id.is_some());
+
+    // A member's accepted commands are capped for the session.
+    fac.command(Command::StartSession {}).await.unwrap();
+    let mut refused = None;
+    for i in 0..=kring_server::limits::MAX_COMMANDS_PER_MEMBER {
+        let command = if i % 2 == 0 {
+            Command::RaiseHand {}
+        } else {
+            Command::LowerHand {}
+        };
+        if let Err(e) = member.command(command).await {
+            refused = Some((i, e.code));
+            break;
+        }
+    }
+    let (at, code) = refused.expect("refused at the cap");
+    assert_eq!(code, ErrorCode::LimitReached);
+    // One rename and the hands before it.
+    assert_eq!(at + 1, kring_server::limits::MAX_COMMANDS_PER_MEMBER);
+    // The facilitator is not capped by it.
+    fac.command(Command::LockRoom { locked: true })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_maximum_age_however_active() {
+    let server = spawn_with(|cfg| cfg.max_session_age = std::time::Duration::from_secs(2)).await;
+    let session = server.create_session("basic").await;
+    let mut fac = server.facilitator(&session).await;
+    fac.command(Command::StartSession {}).await.unwrap();
+    let ended = fac
+        .until_event(|e| matches!(e, Event::SessionEnded {}))
+        .await;
+    assert!(ended.seq > 0);
+}
+
+#[tokio::test]
+async fn live_sessions_per_address_and_free_disk_space_are_bounded() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    let server = spawn_with(move |cfg| {
+        cfg.max_live_sessions_per_ip = 2;
+        cfg.data_dir = dir;
+    })
+    .await;
+    let body = serde_json::json!({"method": "basic", "title": "T"});
+    server.create(body.clone()).await;
+    server.create(body.clone()).await;
+    let third = server
+        .http
+        .post(server.url("/api/sessions"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(third.status(), 429);
+    assert!(third.headers().contains_key("retry-after"));
+    let health = server.get_text("/healthz").await;
+    assert!(health.starts_with("ok\ndisk_free_bytes "), "{health}");
+
+    // Below the watermark: the server stays healthy, new sessions wait for space.
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    let low = spawn_with(move |cfg| {
+        cfg.min_free_disk = u64::MAX;
+        cfg.data_dir = dir;
+    })
+    .await;
+    let refused = low
+        .http
+        .post(low.url("/api/sessions"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 507);
+    let refused: ApiError = refused.json().await.unwrap();
+    assert_eq!(refused.code, ErrorCode::StoreUnavailable);
+    let health = low.get_text("/healthz").await;
+    assert!(health.contains("low: new sessions refused"), "{health}");
+}

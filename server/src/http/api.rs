@@ -31,6 +31,22 @@ pub async fn create_session(
     body: Bytes,
 ) -> Result<(StatusCode, Json<SessionCreated>), ApiErr> {
     let request = parse(&body)?;
+    if app.hub.disk_low() {
+        // Whatever is stored now must stay writable; new sessions wait for space.
+        tracing::error!("data directory below --min-free-disk; new session refused");
+        return Err(ApiErr::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            ErrorCode::StoreUnavailable,
+        )
+        .message("The server is low on disk space; try again later."));
+    }
+    app.hub
+        .may_hold_another(peer.ip(), now_ms())
+        .map_err(|wait| {
+            ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
+                .message("This address has many sessions open; end one or wait.")
+                .retry_after(wait)
+        })?;
     app.hub.may_create(peer.ip()).map_err(|wait| {
         ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
             .message("This address has created many sessions lately; wait a while.")
@@ -76,6 +92,7 @@ pub async fn create_session(
         submit_limit: app.hub.config().submit_limit,
     };
     let code = create_with_fresh_code(&app, &mut params, group).await?;
+    app.hub.created_by(peer.ip(), &code, params.created_at);
     let shown = display_code(&code);
     let base = base_url(&app, &headers);
     tracing::info!(room = %code, method = %params.method.id, "session created");

@@ -112,10 +112,22 @@ async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
             writable
         }
     };
+    // Free space is reported (an operator alerts on it); below the watermark new sessions are
+    // refused, the server itself stays healthy for the sessions it has.
+    let disk = match app.hub.disk_free() {
+        Some(free) if free < app.hub.config().min_free_disk => {
+            format!("disk_free_bytes {free} (low: new sessions refused)\n")
+        }
+        Some(free) => format!("disk_free_bytes {free}\n"),
+        None => String::new(),
+    };
     if writable {
-        (StatusCode::OK, "ok\n")
+        (StatusCode::OK, format!("ok\n{disk}"))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "store not writable\n")
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store not writable\n{disk}"),
+        )
     }
 }
 

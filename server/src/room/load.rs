@@ -60,6 +60,9 @@ pub(crate) fn restore(loaded: LoadedRoom, deps: Arc<RoomDeps>) -> Result<Room, R
         // A restart does not give away the seats of people about to reconnect.
         room.session.set_presence(member.id, false, now);
     }
+    for id in &loaded.msg_ids {
+        *room.commands.entry(id.member).or_default() += 1;
+    }
     for id in loaded.msg_ids {
         room.dedup
             .insert(id.member, id.msg_id, Utf8Bytes::from(id.ack_json));

@@ -72,6 +72,8 @@ pub(crate) struct Room {
     /// The fixed group this session is a meeting of.
     pub(crate) group_id: Option<String>,
     pub(super) attendance: Attendance,
+    /// Commands each member had accepted ([`crate::limits::MAX_COMMANDS_PER_MEMBER`]).
+    pub(super) commands: HashMap<MemberId, u32>,
     /// New members added per address (`--member-joins`).
     pub(super) member_joins: crate::limits::WindowLimiter,
     empty_since: Option<Instant>,
@@ -111,6 +113,7 @@ impl Room {
             group_id: None,
             attendance: Attendance::default(),
             member_joins,
+            commands: HashMap::new(),
             empty_since: Some(Instant::now()),
             ticked_deadline: None,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
@@ -381,6 +384,9 @@ impl Room {
         if let Some(since) = self.empty_since {
             wake = wake.min(since + self.deps.cfg.room_unload);
         }
+        if self.session.status() != kring_protocol::SessionStatus::Ended {
+            wake = wake.min(in_ms(self.expires_at()));
+        }
         wake
     }
 
@@ -393,6 +399,13 @@ impl Room {
         }
         let now = now_ms();
         let mut pending = Pending::default();
+        if now >= self.expires_at() {
+            let events = self.session.expire(now);
+            if !events.is_empty() {
+                tracing::info!(room = %self.code, "session ended at its maximum age");
+            }
+            self.record(events, now, &mut pending);
+        }
         let events = self.session.tick(now);
         if events.is_empty() {
             self.ticked_deadline = self.session.next_deadline().filter(|d| *d <= now);
@@ -416,6 +429,12 @@ impl Room {
         }
         self.run_effects(pending);
         None
+    }
+
+    /// When the session ends however active it is (`--max-session-age` after creation).
+    fn expires_at(&self) -> Millis {
+        let age = self.deps.cfg.max_session_age.as_millis() as Millis;
+        self.session.params().created_at.saturating_add(age)
     }
 
     /// Starts the task; the caller puts the handle in the registry.
