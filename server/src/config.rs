@@ -144,6 +144,17 @@ pub struct Config {
     #[arg(long, env = "KRING_CLIENT_QUEUE", default_value_t = 256)]
     pub client_queue: usize,
 
+    /// Bytes queued and not yet written for one client before it counts as too slow: room for
+    /// the largest welcome (960 KiB) and what follows it.
+    #[arg(long, env = "KRING_CLIENT_QUEUE_BYTES", default_value = "2MiB", value_parser = parse_bytes)]
+    pub client_queue_bytes: u64,
+
+    /// Bytes queued and not yet written for all clients of one address (IPv6: one /64)
+    /// together; beyond it the client whose frame does not fit counts as too slow. A venue's
+    /// phones joining a large room at once share it.
+    #[arg(long, env = "KRING_ADDRESS_QUEUE_BYTES", default_value = "64MiB", value_parser = parse_bytes)]
+    pub address_queue_bytes: u64,
+
     /// Submissions (questions, advice, ...) one member may make per window, e.g. `6/10s`.
     /// Raise it only for load tests.
     #[arg(long, env = "KRING_SUBMIT_LIMIT", default_value = "6/10s", value_parser = parse_submit_limit)]

@@ -29,6 +29,10 @@ use crate::room::{ConnSink, JoinError, Outbound, RoomHandle, RoomMsg, Taken};
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// A write that takes longer means the peer is not reading.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The welcome (up to 960 KiB) must be taken within this: a client that asks to join and
+/// then does not read would otherwise hold its full view in memory for the whole
+/// `WRITE_TIMEOUT`. 5 s is the largest welcome at about 1.6 Mbit/s.
+const WELCOME_TIMEOUT: Duration = Duration::from_secs(5);
 /// Sending our close frame may take this long (a peer that does not read never takes it).
 const CLOSE_SEND_TIMEOUT: Duration = Duration::from_secs(1);
 /// After our close frame, how long we read on, waiting for the peer's.
@@ -42,9 +46,15 @@ pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer:
     let metrics = hub.metrics().clone();
     metrics.connections.inc();
     metrics.connections_total.inc();
-    let sink = ConnSink::new(
+    let cfg = hub.config();
+    let sink = ConnSink::bounded(
         CONN_IDS.fetch_add(1, Ordering::Relaxed),
-        hub.config().client_queue,
+        cfg.client_queue,
+        usize::try_from(cfg.client_queue_bytes).unwrap_or(usize::MAX),
+        Some((
+            hub.queued_bytes(peer),
+            usize::try_from(cfg.address_queue_bytes).unwrap_or(usize::MAX),
+        )),
     );
     let heartbeat = hub.config().heartbeat;
     let budget = Arc::new(Mutex::new(Budget::for_messages(hub.config())));
@@ -61,6 +71,7 @@ pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer:
         silence: Box::pin(tokio::time::sleep(HELLO_TIMEOUT)),
         joined: None,
         left: false,
+        welcome_pending: false,
     };
     conn.run(code).await;
     if let Some((room, _)) = &conn.joined {
@@ -70,6 +81,9 @@ pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer:
         };
         let _ = room.tx.send(gone).await;
     }
+    let hub = conn.hub.clone();
+    drop(conn);
+    hub.release_queued_bytes(peer);
     metrics.connections.dec();
 }
 
@@ -89,6 +103,8 @@ struct Conn {
     joined: Option<(RoomHandle, Option<MemberId>)>,
     /// The client said `leave`: it closed the tab on purpose.
     left: bool,
+    /// The next write carries the welcome (see [`WELCOME_TIMEOUT`]).
+    welcome_pending: bool,
 }
 
 /// What the loop does after one step.
@@ -149,7 +165,12 @@ impl Conn {
         };
         let socket = &mut self.socket;
         let mut bytes = 0;
-        let written = timeout(WRITE_TIMEOUT, async {
+        let deadline = if std::mem::take(&mut self.welcome_pending) {
+            WELCOME_TIMEOUT
+        } else {
+            WRITE_TIMEOUT
+        };
+        let written = timeout(deadline, async {
             for out in frames {
                 match out {
                     Outbound::Frame(frame) => {
@@ -166,6 +187,9 @@ impl Conn {
             Ok(None)
         })
         .await;
+        if matches!(written, Ok(Ok(_))) {
+            self.sink.outbox().written(bytes);
+        }
         match written {
             Ok(Ok(None)) => Step::Go,
             Ok(Ok(Some(code))) => {
@@ -310,6 +334,7 @@ impl Conn {
                 match Box::pin(self.join(code, join)).await {
                     Ok((room, member, budget)) => {
                         self.joined = Some((room, member));
+                        self.welcome_pending = true;
                         if let Some(budget) = budget {
                             self.budget = budget;
                         }

@@ -38,6 +38,8 @@ pub struct Hub {
     guesses: GuessLimiter,
     creations: WindowLimiter,
     connects: WindowLimiter,
+    /// Bytes queued and unwritten per address, shared by its connections' outboxes.
+    queued: DashMap<IpAddr, crate::room::AddressBytes>,
     /// Sessions each address created that may still be live: (code, created at).
     live: DashMap<IpAddr, Vec<(String, Millis)>>,
 }
@@ -72,6 +74,7 @@ impl Hub {
             creations,
             connects,
             live: DashMap::new(),
+            queued: DashMap::new(),
         })
     }
 
@@ -117,6 +120,22 @@ impl Hub {
             .entry(crate::limits::client_key(ip))
             .or_default()
             .push((code.to_owned(), now));
+    }
+
+    /// The queued-bytes counter of `ip`'s address, shared by its connections.
+    pub fn queued_bytes(&self, ip: IpAddr) -> crate::room::AddressBytes {
+        self.queued
+            .entry(crate::limits::client_key(ip))
+            .or_default()
+            .clone()
+    }
+
+    /// A connection of `ip` ended: forget the address's counter once nobody holds it.
+    pub fn release_queued_bytes(&self, ip: IpAddr) {
+        self.queued
+            .remove_if(&crate::limits::client_key(ip), |_, bytes| {
+                std::sync::Arc::strong_count(bytes) == 1
+            });
     }
 
     /// Free bytes on the data directory's file system, if it can be read.
@@ -254,6 +273,9 @@ impl Hub {
             .store
             .purge_groups(now.saturating_sub(group_retention))
             .await?;
+        // Counters of addresses whose connections have all gone.
+        self.queued
+            .retain(|_, bytes| std::sync::Arc::strong_count(bytes) > 1);
         self.guesses.forget_old();
         self.creations.forget_old();
         self.connects.forget_old();

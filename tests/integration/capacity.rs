@@ -8,6 +8,7 @@ use kring_protocol::*;
 use kring_server::Config;
 
 use crate::helpers::*;
+use crate::raw;
 
 /// Four bytes on the wire per character, the most a character of a name or an item can cost.
 const WIDE: &str = "😀";
@@ -57,7 +58,17 @@ fn largest_template() -> serde_json::Value {
 /// one member writing private notes until the room refuses more. Returns the server, the
 /// session, the facilitator, the members and the writer's note count.
 async fn largest_room() -> (TestServer, SessionCreated, Client, Vec<Client>, usize) {
-    let server = spawn_with(unthrottled).await;
+    largest_room_with(|_| {}).await
+}
+
+async fn largest_room_with(
+    configure: impl FnOnce(&mut Config),
+) -> (TestServer, SessionCreated, Client, Vec<Client>, usize) {
+    let server = spawn_with(|cfg| {
+        unthrottled(cfg);
+        configure(cfg);
+    })
+    .await;
     let body = serde_json::json!({
         "template": largest_template(),
         "title": WIDE.repeat(120),
@@ -377,4 +388,67 @@ async fn live_sessions_per_address_and_free_disk_space_are_bounded() {
     assert_eq!(refused.code, ErrorCode::StoreUnavailable);
     let health = low.get_text("/healthz").await;
     assert!(health.contains("low: new sessions refused"), "{health}");
+}
+
+#[tokio::test]
+async fn clients_that_do_not_read_their_welcome_are_dropped_soon_and_bounded_per_address() {
+    let (server, session, mut fac, members, _) = largest_room_with(|cfg| {
+        cfg.address_queue_bytes = 8 << 20;
+    })
+    .await;
+    // (The test's own members share the address; they leave before the big frames come.)
+    for member in members {
+        member.drop_connection();
+    }
+    fac.command(Command::RevealNotes {}).await.unwrap();
+    // Twenty screens ask for the ~900 KB view and never read it.
+    let hello = serde_json::json!({
+        "type": "hello", "protocol": PROTOCOL_VERSION,
+        "join": {"as": "screen", "token": session.screen_token},
+    })
+    .to_string();
+    let started = std::time::Instant::now();
+    let mut frozen = Vec::new();
+    for _ in 0..20 {
+        let mut ws = raw::connect_small(server.addr, &session.code).await;
+        ws.send_text(&hello).await;
+        frozen.push(ws);
+    }
+    // Past the welcome's deadline, before the ordinary write deadline.
+    tokio::time::sleep(std::time::Duration::from_millis(6_500).saturating_sub(started.elapsed()))
+        .await;
+    let (mut over_budget, mut dropped) = (0, 0);
+    for mut ws in frozen {
+        let mut first = None;
+        loop {
+            match ws.frame_within(std::time::Duration::from_secs(1)).await {
+                Some(frame) if frame.opcode == raw::CLOSE => {
+                    first.get_or_insert(frame.close().0);
+                    break;
+                }
+                Some(frame) => {
+                    first.get_or_insert(0);
+                    let _ = frame;
+                }
+                None => break,
+            }
+        }
+        match first {
+            // Refused at once: the address's queued bytes were used up.
+            Some(4000) => over_budget += 1,
+            // Got (part of) its welcome, then the connection was dropped.
+            _ => dropped += 1,
+        }
+    }
+    eprintln!("{over_budget} refused for the address, {dropped} dropped at the deadline");
+    assert!(over_budget >= 8, "{over_budget} refused for the address");
+    assert!(dropped >= 1, "some got part of their welcome");
+    assert_eq!(over_budget + dropped, 20, "every frozen socket was let go");
+    // The room and its readers did not notice.
+    fac.send(&ClientMsg::Ping { t: Some(2) }).await;
+    loop {
+        if let ServerMsg::Pong { .. } = fac.recv().await {
+            break;
+        }
+    }
 }

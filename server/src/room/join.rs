@@ -14,6 +14,7 @@ use super::task::{Conn, Room};
 use super::{ConnSink, JoinError, Joined, to_frame};
 use crate::limits::{Budget, SharedBudget};
 use crate::secrets::{hash_token, new_token, same_hash};
+use axum::extract::ws::Utf8Bytes;
 
 fn lock(budget: &SharedBudget) -> std::sync::MutexGuard<'_, Budget> {
     budget.lock().unwrap_or_else(|e| e.into_inner())
@@ -106,6 +107,7 @@ impl Room {
                 }
                 None => {
                     self.session.set_presence(member, true, now);
+                    self.view_cache = [None, None];
                     self.attendance.online(member, now);
                     p.effects.push(Effect::Presence {
                         member,
@@ -148,9 +150,12 @@ impl Room {
             seq,
             server_time: now,
             online: self.session.online_members(),
-            view: replay.is_none().then(|| self.session.view(viewer)),
+            view: None,
         };
-        let welcome = to_frame(&ServerMsg::Welcome(welcome));
+        let welcome = match replay {
+            Some(_) => to_frame(&ServerMsg::Welcome(welcome)),
+            None => self.welcome_with_view(welcome, viewer, admitted.role),
+        };
         if welcome.len() > kring_protocol::MAX_SERVER_MESSAGE_BYTES {
             // The engine's budget should make this impossible; say so if it ever is not.
             tracing::error!(room = %self.code, bytes = welcome.len(), "welcome above the largest message size");
@@ -243,6 +248,49 @@ impl Room {
         }
     }
 
+    /// The welcome with the full view. Everything in a view but `me` is the same for every
+    /// viewer of a role (the facilitator reads hidden items' text, nobody else does), so that
+    /// part is serialised once per change of the room and spliced into each welcome: a dozen
+    /// phones joining a large room cost one serialisation, not a dozen.
+    fn welcome_with_view(&mut self, welcome: Welcome, viewer: Viewer, role: Role) -> Utf8Bytes {
+        let slot = usize::from(role == Role::Facilitator);
+        let shared = match &self.view_cache[slot] {
+            Some(shared) => shared.clone(),
+            None => {
+                let full = serde_json::to_string(&self.session.view(viewer))
+                    .expect("views always serialise");
+                // `me` is the view's last field; a quote inside text is escaped, so this
+                // finds the field itself.
+                let cut = full.rfind(",\"me\":").unwrap_or(full.len());
+                let shared: Arc<str> = Arc::from(&full[..cut]);
+                self.view_cache[slot] = Some(shared.clone());
+                shared
+            }
+        };
+        #[cfg(debug_assertions)]
+        let expected = ServerMsg::Welcome(Welcome {
+            view: Some(self.session.view(viewer)),
+            ..welcome.clone()
+        });
+        let head = serde_json::to_string(&ServerMsg::Welcome(welcome)).expect("welcomes serialise");
+        let me = serde_json::to_string(&self.session.me(viewer)).expect("views always serialise");
+        // The welcome's last field is `view`, serialised as `null` here.
+        let head = head.strip_suffix("null}").unwrap_or(&head);
+        let mut frame = String::with_capacity(head.len() + shared.len() + me.len() + 8);
+        frame.push_str(head);
+        frame.push_str(&shared);
+        frame.push_str(",\"me\":");
+        frame.push_str(&me);
+        frame.push_str("}}");
+        #[cfg(debug_assertions)]
+        {
+            let spliced: ServerMsg =
+                serde_json::from_str(&frame).expect("a spliced welcome parses");
+            assert_eq!(spliced, expected, "the spliced welcome is the welcome");
+        }
+        Utf8Bytes::from(frame)
+    }
+
     fn budget_of(&mut self, member: MemberId) -> SharedBudget {
         let cfg = &self.deps.cfg;
         self.budgets
@@ -271,6 +319,7 @@ impl Room {
             // Last seen now, so the seat is kept a while; not when they left on purpose.
             self.session
                 .set_presence(member, false, if left { 0 } else { now });
+            self.view_cache = [None, None];
             self.attendance.offline(member, now);
             self.away_since.insert(member, now);
             p.effects.push(Effect::Presence {

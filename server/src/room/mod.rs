@@ -17,7 +17,7 @@ use kring_protocol::{CommandEnvelope, ErrorCode, ErrorMsg, Join, MemberId, Serve
 use tokio::sync::{mpsc, oneshot};
 
 pub(crate) use load::{RestoreError, restore};
-pub use outbox::{Outbound, Outbox, Taken};
+pub use outbox::{AddressBytes, Outbound, Outbox, Taken};
 pub(crate) use task::{Room, RoomDeps};
 
 pub type ConnId = u64;
@@ -106,6 +106,19 @@ impl ConnSink {
         ConnSink {
             id,
             outbox: Arc::new(Outbox::new(capacity)),
+        }
+    }
+
+    /// A sink bounded in frames and bytes, whose bytes also count toward its address's.
+    pub fn bounded(
+        id: ConnId,
+        capacity: usize,
+        max_bytes: usize,
+        address: Option<(outbox::AddressBytes, usize)>,
+    ) -> Self {
+        ConnSink {
+            id,
+            outbox: Arc::new(Outbox::bounded(capacity, max_bytes, address)),
         }
     }
 

@@ -72,6 +72,9 @@ pub(crate) struct Room {
     /// The fixed group this session is a meeting of.
     pub(crate) group_id: Option<String>,
     pub(super) attendance: Attendance,
+    /// The full view's shared part (everything but `me`) as JSON, for the facilitator and for
+    /// everyone else, serialised once until the room changes (see `join.rs`).
+    pub(super) view_cache: [Option<Arc<str>>; 2],
     /// Commands each member had accepted ([`crate::limits::MAX_COMMANDS_PER_MEMBER`]).
     pub(super) commands: HashMap<MemberId, u32>,
     /// New members added per address (`--member-joins`).
@@ -114,6 +117,7 @@ impl Room {
             attendance: Attendance::default(),
             member_joins,
             commands: HashMap::new(),
+            view_cache: [None, None],
             empty_since: Some(Instant::now()),
             ticked_deadline: None,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
@@ -239,6 +243,9 @@ impl Room {
         at: Millis,
         p: &mut Pending,
     ) {
+        if !events.is_empty() {
+            self.view_cache = [None, None];
+        }
         for event in events {
             let seq = self.session.seq() + 1;
             self.session.apply(seq, at, &event);
