@@ -3,8 +3,9 @@
 use kring_protocol::{InputKind, Item, MAX_SERVER_MESSAGE_BYTES, Millis};
 use serde::{Deserialize, Serialize};
 
-/// Display names, in characters.
-pub const NAME_MAX_CHARS: usize = 40;
+// The text and name limits are part of the wire contract, so they live in `protocol`.
+pub use kring_protocol::limits::{NAME_MAX_CHARS, TITLE_MAX_CHARS, max_chars};
+
 /// Members present in one room, or present within [`SEAT_KEPT_MS`] (the shared screen does
 /// not count). Members who left long ago keep their place on the roster, not their seat, so
 /// people who join and leave cannot keep a room full.
@@ -101,37 +102,6 @@ impl Default for SubmitLimit {
             max: 6,
             window_ms: 10_000,
         }
-    }
-}
-
-/// The longest text, in characters (after trimming), each kind of input may have.
-///
-/// | kind | chars | why |
-/// |---|---|---|
-/// | `case` | 600 | a pitch of at most three sentences |
-/// | `statement` | 4000 | the case told in full |
-/// | `question` | 500 | one question, not a speech |
-/// | `answer` | 1500 | a short answer |
-/// | `key_question` | 500 | one question |
-/// | `analysis` | 1500 | a hypothesis or what strikes you |
-/// | `advice` | 1500 | one piece of advice |
-/// | `private_note` | 1500 | a note to read out later |
-/// | `commitment` | 1000 | what the case-bringer will do |
-/// | `reflection` | 1500 | a look back on the session |
-/// | `vote`, `reaction` | 0 | not text: they act on an existing item |
-pub fn max_chars(kind: InputKind) -> usize {
-    match kind {
-        InputKind::Case => 600,
-        InputKind::Statement => 4000,
-        InputKind::Question => 500,
-        InputKind::Answer => 1500,
-        InputKind::KeyQuestion => 500,
-        InputKind::Analysis => 1500,
-        InputKind::Advice => 1500,
-        InputKind::PrivateNote => 1500,
-        InputKind::Commitment => 1000,
-        InputKind::Reflection => 1500,
-        InputKind::Vote | InputKind::Reaction => 0,
     }
 }
 
@@ -268,13 +238,6 @@ mod tests {
         let member_json = serde_json::to_string(&member).unwrap().len();
         // The id again in the hands, the round's order, done and passed, and the online list.
         assert!(member_json + 5 * 11 <= MEMBER_VIEW_BYTES, "{member_json}");
-    }
-
-    #[test]
-    fn every_text_kind_has_a_limit_and_other_kinds_none() {
-        for kind in InputKind::ALL {
-            assert_eq!(max_chars(kind) > 0, kind.is_text(), "{}", kind.as_str());
-        }
     }
 
     #[test]
