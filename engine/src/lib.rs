@@ -84,7 +84,7 @@ mod turns;
 mod view;
 
 pub use methods::TemplateError;
-pub use state::Session;
+pub use state::{Session, same_hash};
 pub use summary::Summary;
 
 /// Everything fixed when a session is created.

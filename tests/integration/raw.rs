@@ -53,7 +53,7 @@ pub async fn upgrade(
     headers: &[(&str, &str)],
 ) -> (u16, Option<RawWs>) {
     let tcp = TcpStream::connect(addr).await.unwrap();
-    upgrade_over(tcp, addr, path, headers).await
+    upgrade_on(tcp, addr, path, headers).await
 }
 
 /// Upgrades to `/ws/{code}` over a socket with a small receive buffer: a client that does not
@@ -62,12 +62,14 @@ pub async fn connect_small(addr: SocketAddr, code: &str) -> RawWs {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
     let tcp = socket.connect(addr).await.unwrap();
-    let (status, ws) = upgrade_over(tcp, addr, &format!("/ws/{code}"), &[]).await;
+    let (status, ws) = upgrade_on(tcp, addr, &format!("/ws/{code}"), &[]).await;
     assert_eq!(status, 101);
     ws.unwrap()
 }
 
-async fn upgrade_over(
+/// [`upgrade`] on a connection the caller opened (from a chosen address, or after a PROXY
+/// protocol header).
+pub async fn upgrade_on(
     mut tcp: TcpStream,
     addr: SocketAddr,
     path: &str,

@@ -33,7 +33,6 @@ use crate::room::{self, Answer};
         (status = 401, description = "No bearer token (`bad_token`).", body = kring_protocol::ApiError),
         (status = 403, description = "The token is not the facilitator's.", body = kring_protocol::ApiError),
         (status = 404, description = "No such session, or a token it does not know (`room_not_found`).", body = kring_protocol::ApiError),
-        (status = 429, description = "Too many unknown codes or tokens from this address.", body = kring_protocol::ApiError),
     ),
 )]
 pub async fn export(

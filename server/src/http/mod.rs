@@ -5,6 +5,7 @@ mod api;
 mod assets;
 mod attendance;
 mod error;
+mod guard;
 mod join;
 mod openapi;
 mod query;
@@ -19,6 +20,7 @@ use tokio::time::Instant;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -27,12 +29,16 @@ use crate::hub::Hub;
 use crate::limits::ConnLimits;
 
 pub use error::ApiErr;
+pub use guard::Proxied;
 
 #[derive(Clone)]
 pub struct AppState {
     pub hub: Arc<Hub>,
     /// Caps on open WebSockets (`--max-connections`, `--max-connections-per-ip`).
     pub connections: Arc<ConnLimits>,
+    /// Caps on open HTTP connections (`--max-http-connections[-per-ip]`); the accept loop
+    /// counts connections, the guard counts requests that came through a trusted proxy.
+    pub http_connections: Arc<ConnLimits>,
     pub health: HealthCache,
 }
 
@@ -61,7 +67,19 @@ pub fn router(state: AppState) -> Router {
         .route("/screen/{code}", get(join::page))
         .route("/join/{code}/qr.svg", get(join::qr))
         .fallback(get(assets::serve))
-        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(DefaultBodyLimit::max(guard::MAX_BODY))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::read_body,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::client_share,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_site,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

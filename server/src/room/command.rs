@@ -41,7 +41,7 @@ impl Room {
             Ok(decision) => decision,
             Err(rejection) => {
                 self.deps.metrics.reject(rejection.code);
-                tracing::debug!(room = %self.code, %member, command = command.name(), code = %rejection.code, "command refused");
+                tracing::debug!(room = %crate::redact::RoomTag(&self.code), %member, command = command.name(), code = %rejection.code, "command refused");
                 let error = rejection.into_error_msg().with_id(id);
                 p.effects.push(Effect::Send {
                     conn,
