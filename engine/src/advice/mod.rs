@@ -20,7 +20,9 @@
 //! (`kring-bench advice`, `docs/PERFORMANCE.md`).
 
 mod normalize;
+mod openings;
 pub(crate) mod rules;
+mod words;
 
 use std::sync::LazyLock;
 
@@ -55,7 +57,7 @@ pub enum Verdict {
         /// The words that made it advice-like, in text order, without overlaps.
         cues: Vec<Cue>,
         /// Which rules fired (ids from the data file; for tests and tuning, not for the wire).
-        rules: Vec<String>,
+        rules: Vec<&'static str>,
     },
 }
 
@@ -82,10 +84,11 @@ pub fn check(text: &str, context: Context) -> Verdict {
         }
         return Verdict::Fine;
     }
-    let question = hits.iter().any(|h| h.in_question);
+    let question = hits.in_question;
     let mut spans: Vec<(u32, u32)> = hits
+        .ranges
         .iter()
-        .flat_map(|h| h.ranges.iter().map(|r| normal.original(r.clone())))
+        .map(|r| normal.original(r.clone()))
         .collect();
     spans.sort_unstable();
     let mut cues: Vec<Cue> = Vec::with_capacity(spans.len());
@@ -95,7 +98,8 @@ pub fn check(text: &str, context: Context) -> Verdict {
             _ => cues.push(Cue { start, end }),
         }
     }
-    let mut ids: Vec<String> = hits.iter().map(|h| h.cue.to_owned()).collect();
+    let mut ids = hits.cues;
+    ids.sort_unstable();
     ids.dedup();
     Verdict::Advice {
         question,

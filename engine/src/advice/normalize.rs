@@ -7,7 +7,7 @@
 //! units (how JavaScript indexes strings), so the words that made a text advice-like can be
 //! pointed at in the text the member typed.
 
-use std::collections::HashMap;
+use super::words::WordMap;
 use std::ops::Range;
 
 /// The normalised text and, per byte, the original character's span.
@@ -58,50 +58,154 @@ fn fold(c: char) -> Option<&'static str> {
     })
 }
 
-/// Whether a character starts or continues a word for contractions (letters and apostrophes).
+/// Contractions written out. Every word of every text is looked up, so a table of the last two
+/// bytes of the keys turns most words away before the map is asked.
+pub(crate) struct Contractions {
+    map: WordMap<String>,
+    /// Bit `256 * a + b` set when a key ends in the bytes `a b` (or is the single byte `b`).
+    endings: Vec<u64>,
+    longest: usize,
+}
+
+fn ending(word: &[u8]) -> usize {
+    match word {
+        [.., a, b] => 256 * usize::from(*a) + usize::from(*b),
+        [b] => usize::from(*b),
+        [] => 0,
+    }
+}
+
+impl Contractions {
+    pub fn new<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a String)>) -> Contractions {
+        let mut map = WordMap::default();
+        let mut endings = vec![0u64; 256 * 256 / 64];
+        let mut longest = 0;
+        for (from, to) in pairs {
+            longest = longest.max(from.len());
+            let e = ending(from.as_bytes());
+            endings[e / 64] |= 1 << (e % 64);
+            *map.entry(from.as_bytes(), String::new) = to.clone();
+        }
+        Contractions {
+            map,
+            endings,
+            longest,
+        }
+    }
+
+    fn get(&self, word: &[u8]) -> Option<&str> {
+        if word.len() > self.longest || word.is_empty() {
+            return None;
+        }
+        let e = ending(word);
+        if self.endings[e / 64] & (1 << (e % 64)) == 0 {
+            return None;
+        }
+        self.map.get(word).map(String::as_str)
+    }
+}
+
+/// Whether a byte belongs to a word for contractions (letters, digits, apostrophes).
 fn wordish(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'\'' || b >= 0x80
 }
 
-pub(crate) fn normalize(text: &str, contractions: &HashMap<String, String>) -> Normalized {
-    let folded = fold_chars(text);
-    expand_contractions(folded, contractions)
+struct Out {
+    text: String,
+    spans: Vec<(u32, u32)>,
+    /// Where the word being written began, if one is.
+    word: Option<usize>,
 }
 
-fn fold_chars(text: &str) -> Normalized {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut spans: Vec<(u32, u32)> = Vec::with_capacity(text.len() + 8);
-    let mut at: u32 = 0;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let start = at;
-        at += c.len_utf16() as u32;
-        let span = (start, at);
-        let push = |s: &str, out: &mut String, spans: &mut Vec<(u32, u32)>| {
-            spans.extend(std::iter::repeat_n(span, s.len()));
-            out.push_str(s);
+impl Out {
+    fn push(&mut self, s: &str, span: (u32, u32)) {
+        self.spans.extend(std::iter::repeat_n(span, s.len()));
+        self.text.push_str(s);
+    }
+
+    /// Ends the word being written, writing out a contraction: the expansion points at the
+    /// whole original word.
+    fn end_word(&mut self, contractions: &Contractions) {
+        let Some(start) = self.word.take() else {
+            return;
         };
+        let Some(expansion) = contractions.get(&self.text.as_bytes()[start..]) else {
+            return;
+        };
+        let span = (self.spans[start].0, self.spans[self.spans.len() - 1].1);
+        self.text.truncate(start);
+        self.spans.truncate(start);
+        self.push(expansion, span);
+    }
+
+    fn last(&self) -> Option<u8> {
+        self.text.as_bytes().last().copied()
+    }
+}
+
+pub(crate) fn normalize(text: &str, contractions: &Contractions) -> Normalized {
+    let mut out = Out {
+        text: String::with_capacity(text.len() + 16),
+        spans: Vec::with_capacity(text.len() + 16),
+        word: None,
+    };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut at: u32 = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b' ' {
+            out.end_word(contractions);
+            if !matches!(out.last(), None | Some(b' ' | b'\n')) {
+                out.text.push(' ');
+                out.spans.push((at, at + 1));
+            }
+            i += 1;
+            at += 1;
+            continue;
+        }
+        // The common case, by far: an ASCII letter, digit or punctuation mark.
+        if b < 0x80 && !b.is_ascii_whitespace() && b != b'-' {
+            let lower = b.to_ascii_lowercase();
+            if wordish(lower) {
+                if out.word.is_none() {
+                    out.word = Some(out.text.len());
+                }
+            } else {
+                out.end_word(contractions);
+            }
+            out.text.push(char::from(lower));
+            out.spans.push((at, at + 1));
+            i += 1;
+            at += 1;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        let span = (at, at + c.len_utf16() as u32);
+        at = span.1;
         // Emoji and other symbols separate words like a space does.
         let symbol = !c.is_ascii() && !c.is_alphanumeric() && fold(c).is_none();
         if c.is_whitespace() || symbol {
-            let ws = if c == '\n' || c == '\r' { '\n' } else { ' ' };
-            match out.as_bytes().last() {
+            out.end_word(contractions);
+            let newline = c == '\n' || c == '\r';
+            match out.last() {
                 None => {}
-                Some(b' ') if ws == '\n' => {
-                    out.pop();
-                    spans.pop();
-                    push("\n", &mut out, &mut spans);
+                Some(b' ') if newline => {
+                    out.text.pop();
+                    out.spans.pop();
+                    out.push("\n", span);
                 }
                 Some(b' ' | b'\n') => {}
-                _ => push(if ws == '\n' { "\n" } else { " " }, &mut out, &mut spans),
+                _ => out.push(if newline { "\n" } else { " " }, span),
             }
             continue;
         }
-        let lower_ascii;
         let mut buf = [0u8; 4];
-        let piece: &str = if c.is_ascii() {
-            lower_ascii = c.to_ascii_lowercase();
-            lower_ascii.encode_utf8(&mut buf)
+        let piece: &str = if c == '-' {
+            "-"
         } else if let Some(f) = fold(c) {
             f
         } else {
@@ -114,66 +218,44 @@ fn fold_chars(text: &str) -> Normalized {
         };
         if piece == "-" {
             // A hyphen inside a word joins it: "time-out", "MDO-overleg", "e-mail".
-            let after_letter = out.as_bytes().last().is_some_and(u8::is_ascii_alphanumeric);
-            let before_letter = chars.peek().is_some_and(|n| n.is_alphanumeric());
+            let after_letter = out.last().is_some_and(|b| b.is_ascii_alphanumeric());
+            let before_letter = text[i..].chars().next().is_some_and(char::is_alphanumeric);
             if after_letter && before_letter {
                 continue;
             }
         }
-        push(piece, &mut out, &mut spans);
-    }
-    if out.ends_with(' ') {
-        out.pop();
-        spans.pop();
-    }
-    Normalized { text: out, spans }
-}
-
-/// Writes out contractions, word by word, keeping the spans: an expansion points at the whole
-/// original word.
-fn expand_contractions(n: Normalized, table: &HashMap<String, String>) -> Normalized {
-    let bytes = n.text.as_bytes();
-    let mut out = String::with_capacity(n.text.len() + 16);
-    let mut spans = Vec::with_capacity(n.spans.len() + 16);
-    let mut i = 0;
-    while i < bytes.len() {
-        if !wordish(bytes[i]) {
-            out.push(bytes[i] as char);
-            spans.push(n.spans[i]);
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        while j < bytes.len() && wordish(bytes[j]) {
-            j += 1;
-        }
-        // Only whole-word contractions; a quote around a word ('onveilig') is not part of it.
-        let word = &n.text[i..j];
-        match table.get(word) {
-            Some(expansion) => {
-                let span = (n.spans[i].0, n.spans[j - 1].1);
-                out.push_str(expansion);
-                spans.extend(std::iter::repeat_n(span, expansion.len()));
+        let first = piece.as_bytes()[0];
+        if wordish(first) {
+            if out.word.is_none() {
+                out.word = Some(out.text.len());
             }
-            None => {
-                out.push_str(word);
-                spans.extend_from_slice(&n.spans[i..j]);
-            }
+        } else {
+            out.end_word(contractions);
         }
-        i = j;
+        out.push(piece, span);
     }
-    Normalized { text: out, spans }
+    out.end_word(contractions);
+    if out.last() == Some(b' ') {
+        out.text.pop();
+        out.spans.pop();
+    }
+    Normalized {
+        text: out.text,
+        spans: out.spans,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn table() -> HashMap<String, String> {
-        [("don't", "do not"), ("z'n", "zijn"), ("waer's", "waere es")]
-            .into_iter()
-            .map(|(a, b)| (a.to_owned(), b.to_owned()))
-            .collect()
+    fn table() -> Contractions {
+        let pairs: Vec<(String, String)> =
+            [("don't", "do not"), ("z'n", "zijn"), ("waer's", "waere es")]
+                .into_iter()
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .collect();
+        Contractions::new(pairs.iter().map(|(a, b)| (a, b)))
     }
 
     fn norm(s: &str) -> String {

@@ -6,15 +6,27 @@
 //! and `unless_here` (at the very place the cue matched, e.g. an imperative verb followed by a
 //! subject pronoun is a question). Patterns stay readable: `{NAME}` is a word list from
 //! `words`, `{gap:N}` (or `{gap:M-N}`) skips up to N words (which are then not highlighted),
-//! and the engine adds where a cue may start (`at: start`: the start of a sentence or clause,
+//! and the engine decides where a cue may start (`at: start`: the start of a sentence or clause,
 //! after a connecting word such as "en", "but", "und").
+//!
+//! Speed: the normalised text is ASCII where the patterns look, so everything is compiled
+//! byte-wise without Unicode classes (small automata). The starts of clauses, and the same
+//! places after their connecting words, are found by plain code; at each, only the `start`
+//! cues that can begin with the word found there are tried, anchored ([`super::openings`]
+//! reads the words from the patterns). The `any` cues run as one set over the whole text. Only
+//! a cue that fires is run again for its words and its exceptions. A first version ran one set
+//! with the optional connecting words in front of every cue; its lazy automaton gave up and a
+//! text cost up to milliseconds (docs/PERFORMANCE.md).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::ops::Range;
 
-use regex::{Regex, RegexSet};
+use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
-use super::normalize::{Normalized, normalize};
+use super::normalize::{Contractions, Normalized, normalize};
+use super::openings::first_words;
+use super::words::WordMap;
 
 const RULES_JSON: &str = include_str!("../../data/advice_patterns.json");
 
@@ -106,27 +118,75 @@ pub(crate) struct CueRule {
 
 pub(crate) struct Cue {
     pub id: String,
+    at: At,
+    /// Anchored: the cue at the start of the haystack, and the character that ends it.
     re: Regex,
-    /// Indices of the `{gap:N}` groups: words skipped, not highlighted.
-    gaps: Vec<usize>,
+    /// The words the pattern names itself: what is highlighted of a match (the words a gap
+    /// skipped are not among them).
+    words: WordMap<()>,
     form: Form,
     contexts: Vec<Where>,
     unless: Option<Regex>,
     unless_here: Option<Regex>,
 }
 
-/// A cue that fired: its id and the normalised byte ranges to highlight.
-pub(crate) struct Hit<'r> {
-    pub cue: &'r str,
-    pub ranges: Vec<std::ops::Range<usize>>,
+/// The cues that fired in a text: their ids, the normalised byte ranges of their words, and
+/// whether one of them is in a question. Gathered in two vectors, however many fire.
+#[derive(Default)]
+pub(crate) struct Hits<'r> {
+    pub cues: Vec<&'r str>,
+    pub ranges: Vec<Range<usize>>,
     pub in_question: bool,
 }
 
+impl Hits<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.cues.is_empty()
+    }
+}
+
+/// Cues by the words they can begin with, and those that can begin with anything.
+#[derive(Default)]
+struct Index {
+    /// Cues that fit a first word, whatever follows it.
+    by_first: WordMap<Vec<usize>>,
+    /// Cues that fit a first and a second word, keyed by both with one space between.
+    by_pair: WordMap<Vec<usize>>,
+    always: Vec<usize>,
+}
+
+impl Index {
+    /// The cues that can begin with `first` (and the word after it, if `pair` is given: the
+    /// text of both words with one space between).
+    fn fitting(&self, first: &[u8], pair: Option<&[u8]>, out: &mut Vec<usize>) {
+        out.clear();
+        if let Some(cues) = self.by_first.get(first) {
+            out.extend_from_slice(cues);
+        }
+        if let Some(cues) = pair.and_then(|p| self.by_pair.get(p)) {
+            out.extend_from_slice(cues);
+        }
+        out.extend_from_slice(&self.always);
+        if out.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
+    }
+}
+
+/// One context's cues: `start` cues, tried at the start of each clause, and `any` cues, tried
+/// at the start of each word.
+struct Sets {
+    start: Index,
+    any: Index,
+}
+
 pub(crate) struct Rules {
-    contractions: HashMap<String, String>,
+    contractions: Contractions,
+    /// Connecting words that may come before a cue; a lead of several words is kept whole.
+    leads: WordMap<()>,
     pub cues: Vec<Cue>,
-    /// Per context: every cue that applies there, as one set, and the cue each entry is.
-    sets: [(RegexSet, Vec<usize>); 2],
+    sets: [Sets; 2],
     questions: Regex,
     not_questions: Regex,
 }
@@ -144,13 +204,16 @@ pub(crate) fn rule_file() -> Result<RuleFile, RuleError> {
     serde_json::from_str(RULES_JSON).map_err(|e| RuleError(format!("advice_patterns.json: {e}")))
 }
 
-/// `{NAME}` and `{gap:N}` written out; `\b` as the ASCII word boundary (the text is folded to
-/// ASCII where it matters, and the ASCII boundary keeps the fast automata usable).
+/// `{NAME}` and `{gap:N}` written out; `\w` as the characters of a normalised word.
 fn expand(pattern: &str, words: &BTreeMap<String, String>) -> Result<String, RuleError> {
+    if !pattern.is_ascii() {
+        return Err(RuleError(format!(
+            "not ASCII (write the normalised form): {pattern}"
+        )));
+    }
     let mut out = String::with_capacity(pattern.len() * 2);
     let mut rest = pattern;
     let mut depth = 0;
-    let mut gaps = 0;
     while let Some(open) = rest.find('{') {
         let Some(close) = rest[open..].find('}').map(|c| open + c) else {
             break;
@@ -163,8 +226,7 @@ fn expand(pattern: &str, words: &BTreeMap<String, String>) -> Result<String, Rul
             if !ok(min) || !ok(max) {
                 return Err(RuleError(format!("bad gap {{{name}}} in {pattern}")));
             }
-            gaps += 1;
-            out.push_str(&format!("(?P<gap{gaps}>(?:{WORD},? ){{{min},{max}}}?)"));
+            out.push_str(&format!("(?:{WORD},? ){{{min},{max}}}?"));
         } else if name.chars().all(|c| c.is_ascii_uppercase() || c == '_') && !name.is_empty() {
             let Some(list) = words.get(name) else {
                 return Err(RuleError(format!(
@@ -183,18 +245,49 @@ fn expand(pattern: &str, words: &BTreeMap<String, String>) -> Result<String, Rul
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
-    Ok(out.replace(r"\b", r"(?-u:\b)").replace(r"\w", "[a-z0-9']"))
-}
-
-fn lead(lead_words: &[String]) -> String {
-    format!(
-        r#"(?:^|[.!?;:,(\n"\-] ?)(?:(?:{}),? )*"#,
-        lead_words.join("|")
-    )
+    Ok(out.replace(r"\w", "[a-z0-9']"))
 }
 
 fn compile_one(source: &str) -> Result<Regex, RuleError> {
-    Regex::new(source).map_err(|e| RuleError(format!("{source}: {e}")))
+    RegexBuilder::new(source)
+        .unicode(false)
+        .build()
+        .map_err(|e| RuleError(format!("{source}: {e}")))
+}
+
+/// The literal words of an expanded pattern (outside classes, escapes and group names).
+fn literal_words(pattern: &str) -> WordMap<()> {
+    let b = pattern.as_bytes();
+    let mut words = WordMap::default();
+    let mut word = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'[' {
+            while i < b.len() && b[i] != b']' {
+                i += 1;
+            }
+        } else if c == b'\\' {
+            i += 1;
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'\'' {
+            word.push(c);
+            i += 1;
+            continue;
+        } else if c == b'(' && b[i..].starts_with(b"(?P<") {
+            while i < b.len() && b[i] != b'>' {
+                i += 1;
+            }
+        }
+        if !word.is_empty() {
+            words.entry(&word, || ());
+            word.clear();
+        }
+        i += 1;
+    }
+    if !word.is_empty() {
+        words.entry(&word, || ());
+    }
+    words
 }
 
 fn any_of(
@@ -210,7 +303,7 @@ fn any_of(
     let source = if anchored {
         format!(r"^(?:{body})")
     } else {
-        format!(r"(?-u:\b)(?:{body})(?-u:\b)")
+        format!(r"\b(?:{body})\b")
     };
     compile_one(&source).map(Some)
 }
@@ -222,9 +315,8 @@ impl Rules {
     }
 
     pub fn compile(file: &RuleFile) -> Result<Rules, RuleError> {
-        let lead = lead(&file.lead_words);
         let mut cues = Vec::new();
-        let mut sources = Vec::new();
+        let mut bodies = Vec::new();
         let mut questions = Vec::new();
         let mut not_questions = Vec::new();
         for (lang, rules) in &file.languages {
@@ -232,27 +324,18 @@ impl Rules {
                 let body = expand(&rule.pattern, &file.words)?;
                 // The cue ends where a word ends (or at a punctuation mark it names itself, as
                 // in "Tip:"): without look-ahead, the character after it is part of the match.
-                let source = match rule.at {
-                    At::Start => format!(r"{lead}(?P<cue>{body})(?:[^a-z0-9']|$)"),
-                    At::Any => format!(r"(?-u:\b)(?P<cue>{body})(?:[^a-z0-9']|$)"),
-                };
-                let re = compile_one(&source)?;
-                let gaps = re
-                    .capture_names()
-                    .enumerate()
-                    .filter(|(_, name)| name.is_some_and(|n| n.starts_with("gap")))
-                    .map(|(i, _)| i)
-                    .collect();
+                let re = compile_one(&format!(r"^(?:{body})(?:[^a-z0-9']|$)"))?;
                 cues.push(Cue {
                     id: format!("{lang}.{}", rule.id),
+                    at: rule.at,
                     re,
-                    gaps,
+                    words: literal_words(&body),
                     form: rule.form,
                     contexts: rule.contexts.clone(),
                     unless: any_of(&rule.unless, &file.words, false)?,
                     unless_here: any_of(&rule.unless_here, &file.words, true)?,
                 });
-                sources.push(source);
+                bodies.push(body);
             }
             for q in &rules.questions {
                 questions.push(expand(q, &file.words)?);
@@ -261,28 +344,44 @@ impl Rules {
                 not_questions.push(expand(q, &file.words)?);
             }
         }
-        let set_for = |w: Where| -> Result<(RegexSet, Vec<usize>), RuleError> {
-            let index: Vec<usize> = (0..cues.len())
-                .filter(|&i| cues[i].contexts.contains(&w))
-                .collect();
-            let set = RegexSet::new(index.iter().map(|&i| &sources[i]))
-                .map_err(|e| RuleError(format!("the set of cues: {e}")))?;
-            Ok((set, index))
+        let index = |w: Where, at: At| -> Index {
+            let mut index = Index::default();
+            for i in (0..cues.len()).filter(|&i| cues[i].contexts.contains(&w) && cues[i].at == at)
+            {
+                match first_words(&bodies[i]) {
+                    Some(words) => {
+                        for (first, second) in words {
+                            let list = match second {
+                                None => index.by_first.entry(first.as_bytes(), Vec::new),
+                                Some(second) => index
+                                    .by_pair
+                                    .entry(format!("{first} {second}").as_bytes(), Vec::new),
+                            };
+                            if list.last() != Some(&i) {
+                                list.push(i);
+                            }
+                        }
+                    }
+                    None => index.always.push(i),
+                }
+            }
+            index
         };
-        let sets = [set_for(Where::Question)?, set_for(Where::Analysis)?];
-        // Question openings count at the start of a sentence only: after a comma, "dass du" or
-        // "wie ik" opens a subordinate clause, not a question.
-        let sentence_lead = format!(
-            r#"(?:^|[.!?;:\n(\"\-] ?)(?:(?:{}),? )*"#,
-            file.lead_words.join("|")
-        );
-        let questions = compile_one(&format!(
-            r"{sentence_lead}(?P<q>{})(?-u:\b)",
-            questions.join("|")
-        ))?;
-        let not_questions = compile_one(&format!(r"^(?:{})(?-u:\b)", not_questions.join("|")))?;
+        let sets = [Where::Question, Where::Analysis].map(|w| Sets {
+            start: index(w, At::Start),
+            any: index(w, At::Any),
+        });
+        let questions = compile_one(&format!(r"^(?:{})\b", questions.join("|")))?;
+        let not_questions = compile_one(&format!(r"^(?:{})\b", not_questions.join("|")))?;
         Ok(Rules {
-            contractions: file.contractions.clone().into_iter().collect(),
+            contractions: Contractions::new(&file.contractions),
+            leads: {
+                let mut leads = WordMap::default();
+                for w in &file.lead_words {
+                    leads.entry(w.as_bytes(), || ());
+                }
+                leads
+            },
             cues,
             sets,
             questions,
@@ -295,107 +394,303 @@ impl Rules {
     }
 
     /// Every cue that fires in `text` (normalised) where `context` applies.
-    pub fn hits<'r>(&'r self, text: &str, context: Where) -> Vec<Hit<'r>> {
-        let (set, index) = &self.sets[context as usize];
-        let matched = set.matches(text);
-        if !matched.matched_any() {
-            return Vec::new();
-        }
-        let sentences = Sentences::of(text);
-        let mut hits = Vec::new();
-        for i in matched.iter() {
-            let cue = &self.cues[index[i]];
-            hits.extend(cue_hits(cue, text, &sentences));
+    pub fn hits<'r>(&'r self, text: &str, context: Where) -> Hits<'r> {
+        let sets = &self.sets[context as usize];
+        let bytes = text.as_bytes();
+        let mut hits = Hits::default();
+        let mut sentences: Option<Sentences> = None;
+        let mut fitting = Vec::new();
+        let tokens = self.tokens(bytes);
+        for (i, token) in tokens.iter().enumerate() {
+            let first = &bytes[token.start..token.end];
+            // The word and the next one, when one space is all that is between them.
+            let pair = tokens
+                .get(i + 1)
+                .filter(|next| next.start == token.end + 1 && bytes[token.end] == b' ')
+                .map(|next| &bytes[token.start..next.end]);
+            for index in [&sets.start, &sets.any] {
+                if std::ptr::eq(index, &sets.start) && !token.clause {
+                    continue;
+                }
+                index.fitting(first, pair, &mut fitting);
+                for &c in &fitting {
+                    let cue = &self.cues[c];
+                    if let Some(m) = cue.re.find(&bytes[token.start..]) {
+                        let sentences = sentences.get_or_insert_with(|| Sentences::of(text));
+                        let range = token.start..token.start + m.end();
+                        hit(cue, bytes, range, sentences, &mut hits);
+                    }
+                }
+            }
         }
         hits
     }
 
     /// Whether a normalised text asks something: a question mark, or a question's or a request's
-    /// opening at the start of a sentence.
+    /// opening at the start of a sentence (after a comma, "dass du" or "wie ik" opens a
+    /// subordinate clause, not a question).
     pub fn is_question(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
         text.contains('?')
-            || self.questions.captures_iter(text).any(|c| {
-                c.name("q")
-                    .is_some_and(|q| !self.not_questions.is_match(&text[q.start()..]))
+            || self.clause_starts(bytes).iter().any(|s| {
+                s.sentence
+                    && self.questions.is_match(&bytes[s.at..])
+                    && !self.not_questions.is_match(&bytes[s.at..])
             })
+    }
+
+    /// The words of a normalised text, each marked where a `start` cue may begin there: at the
+    /// start, after a punctuation mark (and one space), and after a connecting word that follows
+    /// one ("Oké, en heb je..."). The same places as [`Rules::clause_starts`], in one pass.
+    fn tokens(&self, text: &[u8]) -> Vec<Token> {
+        let mut out: Vec<Token> = Vec::with_capacity(text.len() / 4);
+        let mut i = 0;
+        let mut prev_end = 0;
+        while i < text.len() {
+            if !is_word_byte(text[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < text.len() && is_word_byte(text[i]) {
+                i += 1;
+            }
+            let gap = &text[prev_end..start];
+            let gap = gap.strip_suffix(b" ").unwrap_or(gap);
+            let clause = match gap.last() {
+                None => out.is_empty() || self.after_leads(text, &out),
+                Some(p) => matches!(
+                    p,
+                    b'.' | b'!' | b'?' | b';' | b':' | b',' | b'\n' | b'(' | b'"' | b'-'
+                ),
+            };
+            out.push(Token {
+                start,
+                end: i,
+                clause,
+            });
+            prev_end = i;
+        }
+        out
+    }
+
+    /// Whether the words before the next one end in a connecting word (of one to three words)
+    /// that itself stands where a cue may begin.
+    fn after_leads(&self, text: &[u8], before: &[Token]) -> bool {
+        for n in 1..=3.min(before.len()) {
+            let words = &before[before.len() - n..];
+            if !words[0].clause {
+                continue;
+            }
+            if self.leads.contains(&text[words[0].start..words[n - 1].end]) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Where a cue may start: the start of the text, after a punctuation mark (and one space),
+    /// and after each connecting word that follows one ("Oké, en heb je...").
+    fn clause_starts(&self, text: &[u8]) -> Vec<ClauseStart> {
+        let mut out = Vec::with_capacity(16);
+        let push_with_leads = |at: usize, sentence: bool, out: &mut Vec<ClauseStart>| {
+            let mut at = at;
+            out.push(ClauseStart { at, sentence });
+            while let Some(next) = self.after_lead(text, at) {
+                at = next;
+                out.push(ClauseStart { at, sentence });
+            }
+        };
+        push_with_leads(0, true, &mut out);
+        for (i, &b) in text.iter().enumerate() {
+            let sentence = match b {
+                b'.' | b'!' | b'?' | b';' | b':' | b'\n' | b'(' | b'"' | b'-' => true,
+                b',' => false,
+                _ => continue,
+            };
+            let mut at = i + 1;
+            if text.get(at) == Some(&b' ') {
+                at += 1;
+            }
+            if at < text.len() {
+                push_with_leads(at, sentence, &mut out);
+            }
+        }
+        out
+    }
+
+    /// The position after a connecting word (of one to three words) at `at`, its comma and its
+    /// space.
+    fn after_lead(&self, text: &[u8], at: usize) -> Option<usize> {
+        let mut end = at;
+        for _ in 0..3 {
+            while end < text.len() && (text[end].is_ascii_lowercase() || text[end] == b'\'') {
+                end += 1;
+            }
+            if end == at {
+                return None;
+            }
+            if self.leads.contains(&text[at..end]) {
+                let mut next = end;
+                if text.get(next) == Some(&b',') {
+                    next += 1;
+                }
+                return (text.get(next) == Some(&b' ')).then_some(next + 1);
+            }
+            if text.get(end) != Some(&b' ') {
+                return None;
+            }
+            end += 1;
+        }
+        None
     }
 
     #[cfg(test)]
     pub fn cue(&self, id: &str) -> Option<&Cue> {
         self.cues.iter().find(|c| c.id == id)
     }
-}
 
-pub(crate) fn cue_hits<'r>(cue: &'r Cue, text: &str, sentences: &Sentences) -> Vec<Hit<'r>> {
-    let mut hits = Vec::new();
-    for caps in cue.re.captures_iter(text) {
-        let Some(m) = caps.name("cue") else { continue };
-        let sentence = sentences.around(m.start());
-        let in_question = sentence.question;
-        let allowed = match cue.form {
-            Form::Any => true,
-            Form::Question => in_question,
-            Form::Statement => !in_question,
-        };
-        if !allowed {
-            continue;
-        }
-        if cue
-            .unless
-            .as_ref()
-            .is_some_and(|u| u.is_match(&text[sentence.range.clone()]))
-        {
-            continue;
-        }
-        if cue
-            .unless_here
-            .as_ref()
-            .is_some_and(|u| u.is_match(&text[m.start()..sentence.range.end]))
-        {
-            continue;
-        }
-        // Highlight the cue's words, not the words its gaps skipped.
-        let mut ranges = vec![m.range()];
-        for gap in cue.gaps.iter().filter_map(|&i| caps.get(i)) {
-            if gap.is_empty() {
-                continue;
-            }
-            ranges = ranges
-                .into_iter()
-                .flat_map(|r| {
-                    if gap.start() >= r.end || gap.end() <= r.start {
-                        vec![r]
-                    } else {
-                        vec![r.start..gap.start(), gap.end()..r.end]
-                    }
-                })
-                .filter(|r| !r.is_empty())
-                .collect();
-        }
-        let ranges = ranges
-            .into_iter()
-            .map(|r| trim(text, r))
-            .filter(|r| !r.is_empty())
+    /// The `start` cues tried at every clause start, because their first word is not a list.
+    #[cfg(test)]
+    pub fn tried_everywhere(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .sets
+            .iter()
+            .flat_map(|s| s.start.always.iter().chain(&s.any.always))
+            .map(|&i| self.cues[i].id.as_str())
             .collect();
-        hits.push(Hit {
-            cue: &cue.id,
-            ranges,
-            in_question,
-        });
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
-    hits
+
+    /// Whether one cue fires anywhere it may start in `text`, without the index of first words
+    /// (the unit tests check each cue so).
+    #[cfg(test)]
+    pub fn cue_fires(&self, cue: &Cue, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        let sentences = Sentences::of(text);
+        let starts: Vec<usize> = match cue.at {
+            At::Any => words(bytes).map(|w| w.start).collect(),
+            At::Start => self.clause_starts(bytes).iter().map(|s| s.at).collect(),
+        };
+        let mut hits = Hits::default();
+        for at in starts {
+            if let Some(m) = cue.re.find(&bytes[at..]) {
+                hit(cue, bytes, at..at + m.end(), &sentences, &mut hits);
+            }
+        }
+        !hits.is_empty()
+    }
 }
 
-fn trim(text: &str, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    let s = &text[r.clone()];
-    let start = r.start + (s.len() - s.trim_start_matches([' ', ',']).len());
-    let end = r.end - (s.len() - s.trim_end_matches([' ', ',']).len());
-    start..end.max(start)
+/// The words of a normalised text: runs of letters, digits and apostrophes.
+#[cfg(test)]
+fn words(text: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < text.len() && !is_word_byte(text[i]) {
+            i += 1;
+        }
+        if i == text.len() {
+            return None;
+        }
+        let start = i;
+        while i < text.len() && is_word_byte(text[i]) {
+            i += 1;
+        }
+        Some(start..i)
+    })
+}
+
+struct Token {
+    start: usize,
+    end: usize,
+    /// A `start` cue may begin here.
+    clause: bool,
+}
+
+struct ClauseStart {
+    at: usize,
+    /// At the start of a sentence (not after a comma).
+    sentence: bool,
+}
+
+/// Whether a match of `cue` at `range` (the cue and the character that ends it) counts; if it
+/// does, adds it and the runs of its own words (not the words its gaps skipped) to `hits`.
+fn hit<'r>(
+    cue: &'r Cue,
+    text: &[u8],
+    range: Range<usize>,
+    sentences: &Sentences,
+    hits: &mut Hits<'r>,
+) {
+    let start = range.start;
+    let mut end = range.end;
+    if end > start && !is_word_byte(text[end - 1]) {
+        end -= 1;
+    }
+    let sentence = sentences.around(start);
+    let in_question = sentence.question;
+    let allowed = match cue.form {
+        Form::Any => true,
+        Form::Question => in_question,
+        Form::Statement => !in_question,
+    };
+    if !allowed {
+        return;
+    }
+    if cue
+        .unless
+        .as_ref()
+        .is_some_and(|u| u.is_match(&text[sentence.range.clone()]))
+    {
+        return;
+    }
+    let sentence_end = sentence.range.end.max(range.end);
+    if cue
+        .unless_here
+        .as_ref()
+        .is_some_and(|u| u.is_match(&text[start..sentence_end]))
+    {
+        return;
+    }
+    hits.cues.push(&cue.id);
+    hits.in_question |= in_question;
+    let before = hits.ranges.len();
+    let mut i = start;
+    while i < end {
+        if !is_word_byte(text[i]) {
+            i += 1;
+            continue;
+        }
+        let w = i;
+        while i < end && is_word_byte(text[i]) {
+            i += 1;
+        }
+        if !cue.words.contains(&text[w..i]) {
+            continue;
+        }
+        let mine = hits.ranges.len() > before;
+        match hits.ranges.last_mut() {
+            Some(last) if mine && text[last.end..w].iter().all(|&b| b == b' ' || b == b',') => {
+                last.end = i;
+            }
+            _ => hits.ranges.push(w..i),
+        }
+    }
+    if hits.ranges.len() == before {
+        hits.ranges.push(start..end);
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'\'' || b >= 0x80
 }
 
 /// A sentence of normalised text: up to and including `.`, `!`, `?`, `;` or a line break.
 pub(crate) struct Sentence {
-    pub range: std::ops::Range<usize>,
+    pub range: Range<usize>,
     pub question: bool,
 }
 
@@ -414,7 +709,7 @@ impl Sentences {
                 while end < bytes.len() && matches!(bytes[end], b'.' | b'!' | b'?') {
                     end += 1;
                 }
-                let question = text[i..end].contains('?');
+                let question = bytes[i..end].contains(&b'?');
                 out.push(Sentence {
                     range: start..end,
                     question,
@@ -435,7 +730,6 @@ impl Sentences {
     }
 
     fn around(&self, at: usize) -> &Sentence {
-        // A cue's match starts after the previous sentence's end mark.
         self.0
             .iter()
             .find(|s| s.range.contains(&at) || s.range.end > at)

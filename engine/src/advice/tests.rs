@@ -1,4 +1,4 @@
-use super::rules::{Rules, Sentences, cue_hits, rule_file};
+use super::rules::{Rules, Where, rule_file};
 use super::*;
 
 fn rules() -> Rules {
@@ -25,7 +25,7 @@ fn the_data_file_compiles_and_every_cue_catches_its_examples_and_passes_its_exce
             assert!(!rule.examples.is_empty(), "{id} has no example");
             let caught = |text: &str| {
                 let normal = rules.normalize(text);
-                !cue_hits(cue, &normal.text, &Sentences::of(&normal.text)).is_empty()
+                rules.cue_fires(cue, &normal.text)
             };
             for example in &rule.examples {
                 if !caught(example) {
@@ -40,6 +40,34 @@ fn the_data_file_compiles_and_every_cue_catches_its_examples_and_passes_its_exce
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_index_of_first_words_finds_every_example_and_few_cues_are_tried_everywhere() {
+    let file = rule_file().unwrap_or_else(|e| panic!("{e}"));
+    let rules = rules();
+    let mut failures = Vec::new();
+    for (lang, language) in &file.languages {
+        for rule in &language.cues {
+            let id = format!("{lang}.{}", rule.id);
+            for example in &rule.examples {
+                let normal = rules.normalize(example);
+                let found = [Where::Question, Where::Analysis]
+                    .into_iter()
+                    .filter(|w| rule.contexts.contains(w))
+                    .any(|w| rules.hits(&normal.text, w).cues.contains(&id.as_str()));
+                if !found {
+                    failures.push(format!("{id}: the index misses {example:?}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let everywhere = rules.tried_everywhere();
+    assert!(
+        everywhere.len() <= 4,
+        "cues tried at every clause start: {everywhere:?}"
+    );
 }
 
 fn advice(text: &str, context: Context) -> Option<(bool, Vec<Cue>)> {
