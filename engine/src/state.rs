@@ -1,6 +1,8 @@
 //! The state of one session and the read-only questions decisions ask of it.
 
-use kring_protocol::{Floor, Item, ItemId, MemberId, MemberInfo, Millis, Role, Seq, SessionStatus};
+use kring_protocol::{
+    Floor, Item, ItemId, MemberId, MemberInfo, Millis, Role, Seq, SessionStatus, WarningTally,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{SessionParams, methods};
@@ -92,6 +94,10 @@ pub struct Session {
     /// The highest item id handed out, so a withdrawn item's id is never reused.
     pub(crate) last_item: u32,
     pub(crate) votes: Vec<Vote>,
+    /// How often each warning was shown and overridden, in the order of
+    /// [`kring_protocol::Warning`]; no text, no names.
+    #[serde(default)]
+    pub(crate) warnings: Vec<WarningTally>,
 }
 
 impl std::fmt::Debug for Session {
@@ -129,6 +135,7 @@ impl Session {
             items: Vec::new(),
             last_item: 0,
             votes: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 

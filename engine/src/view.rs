@@ -39,6 +39,11 @@ impl Session {
                 .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
                 .cloned()
                 .collect(),
+            warnings: if role == Role::Facilitator {
+                self.warnings.clone()
+            } else {
+                Vec::new()
+            },
         };
         SessionView {
             code: self.params.code.clone(),

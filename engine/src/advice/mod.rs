@@ -38,12 +38,8 @@ pub enum Context {
 }
 
 /// Words of the member's text that made it advice-like: a span in UTF-16 code units (how
-/// JavaScript indexes strings) of the text as submitted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cue {
-    pub start: u32,
-    pub end: u32,
-}
+/// JavaScript indexes strings) of the text checked.
+pub use kring_protocol::TextSpan as Cue;
 
 /// What the check says about a text.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -33,6 +33,9 @@ impl Room {
             Err(rejection) => {
                 self.deps.metrics.reject(rejection.code);
                 tracing::debug!(room = %self.code, %member, command = command.name(), code = %rejection.code, "command refused");
+                // A warning is counted for the facilitator (no text, no member); like every
+                // event it is durable before anyone hears of it, the refusal included.
+                self.record(rejection.events(), now, p);
                 let error = rejection_msg(rejection).with_id(id);
                 p.effects.push(Effect::Send {
                     conn,
@@ -87,6 +90,7 @@ pub(super) fn rejection_msg(rejection: Rejection) -> ErrorMsg {
     msg.phases = rejection.phases;
     msg.field = rejection.field.map(str::to_owned);
     msg.retry_after_ms = rejection.retry_after_ms;
+    msg.cues = rejection.cues;
     if let Some(detail) = rejection.detail {
         msg.message = detail;
     }
