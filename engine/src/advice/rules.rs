@@ -107,6 +107,10 @@ pub(crate) struct CueRule {
     pub unless: Vec<String>,
     #[serde(default)]
     pub unless_here: Vec<String>,
+    /// Words of the pattern that frame the advice ("ik denk dat", "I think") rather than give
+    /// it: not highlighted.
+    #[serde(default)]
+    pub quiet: Vec<String>,
     /// Real phrasings the cue must catch (checked by the unit tests).
     #[cfg_attr(not(test), allow(dead_code))]
     pub examples: Vec<String>,
@@ -329,7 +333,13 @@ impl Rules {
                     id: format!("{lang}.{}", rule.id),
                     at: rule.at,
                     re,
-                    words: literal_words(&body),
+                    words: {
+                        let mut words = literal_words(&body);
+                        for quiet in &rule.quiet {
+                            words.remove(quiet.as_bytes());
+                        }
+                        words
+                    },
                     form: rule.form,
                     contexts: rule.contexts.clone(),
                     unless: any_of(&rule.unless, &file.words, false)?,
@@ -571,7 +581,7 @@ impl Rules {
         let bytes = text.as_bytes();
         let sentences = Sentences::of(text);
         let starts: Vec<usize> = match cue.at {
-            At::Any => words(bytes).map(|w| w.start).collect(),
+            At::Any => word_spans(bytes).map(|w| w.start).collect(),
             At::Start => self.clause_starts(bytes).iter().map(|s| s.at).collect(),
         };
         let mut hits = Hits::default();
@@ -582,25 +592,6 @@ impl Rules {
         }
         !hits.is_empty()
     }
-}
-
-/// The words of a normalised text: runs of letters, digits and apostrophes.
-#[cfg(test)]
-fn words(text: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < text.len() && !is_word_byte(text[i]) {
-            i += 1;
-        }
-        if i == text.len() {
-            return None;
-        }
-        let start = i;
-        while i < text.len() && is_word_byte(text[i]) {
-            i += 1;
-        }
-        Some(start..i)
-    })
 }
 
 struct Token {
@@ -657,31 +648,46 @@ fn hit<'r>(
     }
     hits.cues.push(&cue.id);
     hits.in_question |= in_question;
-    let before = hits.ranges.len();
-    let mut i = start;
-    while i < end {
-        if !is_word_byte(text[i]) {
-            i += 1;
-            continue;
-        }
-        let w = i;
-        while i < end && is_word_byte(text[i]) {
-            i += 1;
-        }
-        if !cue.words.contains(&text[w..i]) {
-            continue;
-        }
-        let mine = hits.ranges.len() > before;
-        match hits.ranges.last_mut() {
-            Some(last) if mine && text[last.end..w].iter().all(|&b| b == b' ' || b == b',') => {
-                last.end = i;
-            }
-            _ => hits.ranges.push(w..i),
-        }
-    }
-    if hits.ranges.len() == before {
+    // Highlight the cue's own words at the start and at the end of the match; the words in
+    // between are mostly what its gaps skipped ("Heb je [de ouders] al"), even where one of
+    // them is also a word of the pattern.
+    let spans: Vec<Range<usize>> = word_spans(&text[start..end])
+        .map(|r| start + r.start..start + r.end)
+        .collect();
+    let ours = |r: &Range<usize>| cue.words.contains(&text[r.clone()]);
+    let lead = spans.iter().take_while(|r| ours(r)).count();
+    let tail = spans.iter().rev().take_while(|r| ours(r)).count();
+    if lead == 0 && tail == 0 {
         hits.ranges.push(start..end);
+    } else if lead + tail >= spans.len() {
+        hits.ranges.push(spans[0].start..spans[spans.len() - 1].end);
+    } else {
+        if lead > 0 {
+            hits.ranges.push(spans[0].start..spans[lead - 1].end);
+        }
+        if tail > 0 {
+            hits.ranges
+                .push(spans[spans.len() - tail].start..spans[spans.len() - 1].end);
+        }
     }
+}
+
+/// The words of `text`, as ranges.
+fn word_spans(text: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < text.len() && !is_word_byte(text[i]) {
+            i += 1;
+        }
+        if i == text.len() {
+            return None;
+        }
+        let start = i;
+        while i < text.len() && is_word_byte(text[i]) {
+            i += 1;
+        }
+        Some(start..i)
+    })
 }
 
 fn is_word_byte(b: u8) -> bool {

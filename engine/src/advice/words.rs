@@ -98,6 +98,13 @@ impl<V> WordMap<V> {
     pub fn contains(&self, word: &[u8]) -> bool {
         self.get(word).is_some()
     }
+
+    /// Removes a word (the filter keeps its bit: it only ever says "maybe").
+    pub fn remove(&mut self, word: &[u8]) {
+        if let Some(list) = self.map.get_mut(&key(word)) {
+            list.retain(|(w, _)| **w != *word);
+        }
+    }
 }
 
 #[cfg(test)]
