@@ -111,7 +111,8 @@ fn wordish(b: u8) -> bool {
 }
 
 struct Out {
-    text: String,
+    /// UTF-8 by construction (whole characters or ASCII only); checked once at the end.
+    text: Vec<u8>,
     spans: Vec<(u32, u32)>,
     /// Where the word being written began, if one is.
     word: Option<usize>,
@@ -120,7 +121,7 @@ struct Out {
 impl Out {
     fn push(&mut self, s: &str, span: (u32, u32)) {
         self.spans.extend(std::iter::repeat_n(span, s.len()));
-        self.text.push_str(s);
+        self.text.extend_from_slice(s.as_bytes());
     }
 
     /// Ends the word being written, writing out a contraction: the expansion points at the
@@ -129,7 +130,7 @@ impl Out {
         let Some(start) = self.word.take() else {
             return;
         };
-        let Some(expansion) = contractions.get(&self.text.as_bytes()[start..]) else {
+        let Some(expansion) = contractions.get(&self.text[start..]) else {
             return;
         };
         let span = (self.spans[start].0, self.spans[self.spans.len() - 1].1);
@@ -139,13 +140,13 @@ impl Out {
     }
 
     fn last(&self) -> Option<u8> {
-        self.text.as_bytes().last().copied()
+        self.text.last().copied()
     }
 }
 
 pub(crate) fn normalize(text: &str, contractions: &Contractions) -> Normalized {
     let mut out = Out {
-        text: String::with_capacity(text.len() + 16),
+        text: Vec::with_capacity(text.len() + 16),
         spans: Vec::with_capacity(text.len() + 16),
         word: None,
     };
@@ -157,7 +158,7 @@ pub(crate) fn normalize(text: &str, contractions: &Contractions) -> Normalized {
         if b == b' ' {
             out.end_word(contractions);
             if !matches!(out.last(), None | Some(b' ' | b'\n')) {
-                out.text.push(' ');
+                out.text.push(b' ');
                 out.spans.push((at, at + 1));
             }
             i += 1;
@@ -174,7 +175,7 @@ pub(crate) fn normalize(text: &str, contractions: &Contractions) -> Normalized {
             } else {
                 out.end_word(contractions);
             }
-            out.text.push(char::from(lower));
+            out.text.push(lower);
             out.spans.push((at, at + 1));
             i += 1;
             at += 1;
@@ -240,7 +241,9 @@ pub(crate) fn normalize(text: &str, contractions: &Contractions) -> Normalized {
         out.spans.pop();
     }
     Normalized {
-        text: out.text,
+        // Whole characters and ASCII bytes only went in, so this never fails; if it ever did,
+        // the text would be checked as empty rather than the room failing.
+        text: String::from_utf8(out.text).unwrap_or_default(),
         spans: out.spans,
     }
 }
