@@ -93,13 +93,15 @@ fn command_number(command: &Command) -> usize {
         Command::React { .. } => 26,
         Command::Withdraw { .. } => 27,
         Command::Rename { .. } => 28,
-        Command::PauseTimer { .. } => 29,
-        Command::SetTimer { .. } => 30,
-        Command::SetTurnLimit { .. } => 31,
-        Command::RevealVotes {} => 32,
+        Command::RemoveAndLock { .. } => 29,
+        Command::RemoveOffline {} => 30,
+        Command::PauseTimer { .. } => 31,
+        Command::SetTimer { .. } => 32,
+        Command::SetTurnLimit { .. } => 33,
+        Command::RevealVotes {} => 34,
     }
 }
-const COMMANDS: usize = 33;
+const COMMANDS: usize = 35;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

@@ -90,10 +90,10 @@ test("the big screen: legible from the back, fits its height, nothing private, c
   for (const c of members) await c.caughtUp(fac.seq);
   for (let i = 1; i <= 40; i++) {
     const who = [bram, cas, dirk][i % 3];
-    await who.ok({ kind: "submit", input: "question", text: `Vraag ${i}: wat maakt het voor jou zo lastig om dit aan te kaarten?` });
+    await who.ok({ kind: "submit", input: "question", text: `${i}. Wat maakt het voor jou zo lastig om dit aan te kaarten?` });
   }
   await dirk.ok({ kind: "raise_hand" });
-  await s.locator(".screen-boards .item-text", { hasText: "Vraag 40:" }).waitFor();
+  await s.locator(".screen-boards .item-text", { hasText: "40. Wat maakt" }).waitFor();
   await s.locator(".screen-speakers .queue-list li", { hasText: "Dirk" }).waitFor();
 
   for (const device of [PROJECTOR, PROJECTOR_720]) {
@@ -109,7 +109,7 @@ test("the big screen: legible from the back, fits its height, nothing private, c
     assert.ok(m.smallest >= 24 * k, `${label}: nothing below ${24 * k} px, but "${m.smallestText}" is ${m.smallest} px`);
     // The page never grows beyond the window, and the newest question is inside it.
     const fit = await s.evaluate(() => {
-      const newest = [...document.querySelectorAll(".screen-boards .item-text")].find((e) => (e.textContent ?? "").startsWith("Vraag 40:"));
+      const newest = [...document.querySelectorAll(".screen-boards .item-text")].find((e) => (e.textContent ?? "").startsWith("40. Wat maakt"));
       const r = newest?.getBoundingClientRect();
       return {
         page: document.documentElement.scrollHeight,

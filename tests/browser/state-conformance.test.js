@@ -66,6 +66,11 @@ test("basic model: views built from events equal fresh views", async () => {
   const [ta, tb, tc] = welcomes.map((w) => w.resume_token);
   const screen = new WsClient(server.url, code);
   await screen.connect({ as: "screen", token: created.facilitator_token });
+  // Two more who leave: Eva's phone goes away, Frits is removed and the room locked behind him.
+  const e = new WsClient(server.url, code);
+  const f = new WsClient(server.url, code);
+  await e.connect({ as: "member", name: "Eva" });
+  await f.connect({ as: "member", name: "Frits" });
 
   /** Moves the phase and waits until everyone saw it (their next input carries the new stamp). */
   const move = async (/** @type {any} */ command) => {
@@ -94,6 +99,11 @@ test("basic model: views built from events equal fresh views", async () => {
   await fac.ok({ kind: "hide_item", item: caseB, hidden: false });
   await fac.ok({ kind: "choose_case", case: caseA, keep_others: true });
   await fac.ok({ kind: "remove_member", member: d.welcomeMsg.member });
+  e.close();
+  await sleep(300);
+  await fac.ok({ kind: "remove_offline" });
+  await fac.ok({ kind: "remove_and_lock", member: f.welcomeMsg.member });
+  await fac.ok({ kind: "lock_room", locked: false });
   // Introducing the question: the case-bringer has the floor.
   await move({ kind: "next_phase" });
   await a.ok({ kind: "submit", input: "statement", text: "Het gaat om vergaderingen." });
@@ -101,7 +111,12 @@ test("basic model: views built from events equal fresh views", async () => {
   await move({ kind: "next_phase" });
   const q1 = (await b.ok({ kind: "submit", input: "question", text: "Wat gebeurt er precies?" })).item;
   const q2 = (await c.ok({ kind: "submit", input: "question", text: "Heb je al eens geprobeerd om te stoppen?", confirm: true })).item;
-  const q3 = (await c.ok({ kind: "submit", input: "question", text: "Sorry, dubbel" })).item;
+  // A "question" that asks nothing is warned about and sent anyway; plain advice is warned
+  // about and not sent. Both are counted for the facilitator.
+  const q3 = (await c.ok({ kind: "submit", input: "question", text: "Sorry, dubbel", confirm: true })).item;
+  const warned = await b.send({ kind: "submit", input: "question", text: "Je moet gewoon stoppen met die vergaderingen." });
+  assert.equal(warned.code, "advice_like_statement");
+  assert.deepEqual(warned.cues, [{ start: 0, end: 7 }], "the words that make it advice");
   await c.ok({ kind: "withdraw", item: q3 });
   await b.ok({ kind: "vote", item: q2 });
   await a.ok({ kind: "submit", input: "answer", text: "Ze praten door elkaar.", reply_to: q1 });

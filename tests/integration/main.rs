@@ -3,8 +3,10 @@
 // Helpers fail the test loudly on anything unexpected; that is what unwrap is for here.
 #![allow(clippy::unwrap_used)]
 
+mod advice;
 mod assets;
 mod authz;
+mod capacity;
 mod edges;
 mod followup;
 mod helpers;
@@ -17,6 +19,7 @@ mod proxy;
 mod raw;
 mod rawhttp;
 mod real_proxies;
+mod replay;
 mod robust;
 mod security;
 mod serving;

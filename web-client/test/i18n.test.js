@@ -16,9 +16,9 @@ import helpEn from "../src/help/en.js";
 import helpDe from "../src/help/de.js";
 import helpFr from "../src/help/fr.js";
 import { translate, loadLanguage, LANGUAGES } from "../src/i18n/index.js";
-import { ERROR_CODES } from "../src/codes.js";
+import { CODE_CATEGORY, ERROR_CODES } from "../src/codes.js";
 import { State } from "../src/transport.js";
-import { TEXT_KINDS } from "../src/session-state.js";
+import { TEXT_KINDS, WARNINGS } from "../src/session-state.js";
 import { BOARD_KINDS } from "../src/views/boards.js";
 
 const src = join(dirname(fileURLToPath(import.meta.url)), "../src");
@@ -45,6 +45,8 @@ const DOMAINS = {
   "compose.label.": COMPOSED,
   "compose.send.": COMPOSED,
   "conn.": Object.values(State),
+  "confirm.title.": ERROR_CODES.filter((c) => CODE_CATEGORY[c] === "confirm"),
+  "confirm.text.": ERROR_CODES.filter((c) => CODE_CATEGORY[c] === "confirm" && c !== "advice_in_analysis"),
   "error.": ERROR_CODES,
   "fatal.": FATAL.flatMap((f) => [`${f}.title`, `${f}.text`]),
   "kind.": INPUT_KINDS,
@@ -53,6 +55,7 @@ const DOMAINS = {
   "role.": ["facilitator", "case_bringer", "participant", "note_taker", "screen"],
   "summary.problem.": PROBLEMS,
   "attendance.problem.": PROBLEMS,
+  "tally.kind.": WARNINGS,
   "temp.": ["none", "warm", "cold"],
   "triage.": ["open", "answered", "parked"],
   // Built in rules.js as keys, translated by the views.
@@ -72,14 +75,14 @@ const SHARED_WORDS = {
     "lang.label", "lang.nl", "lang.en", "lang.de", "lang.fr", "home.groupOption", "attendance.csv", "attendance.startedEnded",
     "compose.count", "fac.minutesUnit", "fac.minus", "fac.plus", "screen.turnLimit", "kind.statement",
     "board.analysis", "rule.now.analysis", "kq.title", "summary.markdown", "attendance.colName",
-    "conn.offline", "join.codeLabel", "temp.warm", "conn.connecting", "home.method", "kind.analysis",
+    "conn.offline", "join.codeLabel", "temp.warm", "conn.connecting", "home.method", "kind.analysis", "member.withRole",
   ]),
   fr: new Set([
     "lang.nl", "lang.en", "lang.de", "lang.fr", "home.groupOption", "attendance.csv", "attendance.startedEnded",
     "compose.count", "fac.minutesUnit", "fac.minus", "fac.plus", "board.questions", "board.question", "kind.question",
     "rule.now.question", "triage.open", "reaction.none", "role.participant", "kind.reaction", "fatal.reload",
     "summary.markdown", "attendance.colName", "role.screen", "fac.pause", "fac.set", "fac.minutesUnit", "attendance.colRole",
-    "home.phases", "join.codeLabel", "phase.minutes", "kind.private_note", "board.count", "fac.phases", "fac.actionBar",
+    "home.phases", "join.codeLabel", "phase.minutes", "kind.private_note", "board.count", "fac.phases", "fac.actionBar", "member.withRole",
     "fac.turnLimitMinutes", "fac.notesTitle", "screen.silent", "kind.analysis", "board.analysis",
   ]),
 };

@@ -128,7 +128,7 @@ function lobbySections(view) {
           "section",
           { class: "screen-present", "aria-labelledby": "screen-present-title" },
           h("h2", { id: "screen-present-title" }, icon("users"), t("screen.present", { count: here.length })),
-          here.length === 0 ? h("p", { class: "empty" }, t("screen.nobodyYet")) : h("ul", { class: "plain name-cloud" }, here.map((m) => h("li", null, m.name))),
+          here.length === 0 ? h("p", { class: "empty" }, t("screen.nobodyYet")) : h("ul", { class: "plain name-cloud" }, here.map((m) => h("li", null, h("bdi", null, m.name)))),
         ),
     },
     {
