@@ -63,6 +63,24 @@ async function fakeDevice(context) {
       },
     });
     Object.defineProperty(navigator, "vibrate", { configurable: true, value: (/** @type {unknown} */ p) => (calls.vibrate.push(p), true) });
+    // The chime's tones, by frequency: a headless browser has no speaker to listen to.
+    /** @type {number[]} */
+    const tones = [];
+    /** @type {any} */ (calls).tones = tones;
+    const param = { value: 0, setValueAtTime() {}, exponentialRampToValueAtTime() {} };
+    /** @type {any} */ (window).AudioContext = class {
+      state = "running";
+      currentTime = 0;
+      destination = {};
+      async resume() {}
+      createGain() {
+        return { gain: param, connect: (/** @type {any} */ to) => to };
+      }
+      createOscillator() {
+        const osc = { frequency: { value: 0 }, connect: (/** @type {any} */ to) => to, start: () => tones.push(osc.frequency.value), stop() {} };
+        return osc;
+      }
+    };
   });
 }
 
@@ -210,6 +228,20 @@ test("a phone with its keyboard open: send above the keyboard, Enter sends, 'sen
   await fac.ok({ kind: "set_timer", seconds: 40 });
   await page.waitForFunction((n) => /** @type {any} */ (window).__device.vibrate.length > n, beforeChoice);
   assert.deepEqual((await page.evaluate(() => /** @type {any} */ (window).__device.vibrate)).at(-1), [200, 100, 200]);
+  // The chime: silent until chosen; choosing it plays it once, then one minute left and time up.
+  const tones = () => page.evaluate(() => /** @type {number[]} */ (/** @type {any} */ (window).__device.tones));
+  assert.deepEqual(await tones(), [], "no sound unless chosen");
+  await page.locator(".prefs > summary").click();
+  await page.getByLabel("Geluid bij nog 1 minuut en als de tijd om is").check();
+  await page.locator(".prefs > summary").click();
+  assert.deepEqual(await tones(), [880, 1175], "a sample when it is switched on");
+  await fac.ok({ kind: "set_timer", seconds: 30 });
+  await page.waitForFunction(() => /** @type {any} */ (window).__device.tones.length >= 4);
+  assert.deepEqual((await tones()).slice(2), [880, 1175], "one minute left: two rising tones");
+  await fac.ok({ kind: "set_timer", seconds: 1 });
+  await page.waitForFunction(() => /** @type {any} */ (window).__device.tones.includes(392), null, { timeout: 10_000 });
+  assert.deepEqual((await tones()).slice(-3), [660, 523, 392], "time up: three falling tones");
+  assert.ok(await page.evaluate(() => localStorage.getItem("kring:prefs")?.includes('"chime":true')), "the chime is remembered on this device");
 
   // The method explanation is one tap away on every page.
   await page.getByRole("button", { name: "Hoe werkt deze methode?" }).click();
