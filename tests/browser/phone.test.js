@@ -209,6 +209,8 @@ test("a phone with its keyboard open: send above the keyboard, Enter sends, 'sen
   await page.locator(".your-turn").waitFor();
   assert.deepEqual(await page.evaluate(() => /** @type {any} */ (window).__device.vibrate), [], "no vibration unless chosen");
   await fac.ok({ kind: "end_floor" });
+  // The phone must have seen the turn end, or the next turn is not a new one to it.
+  await page.locator(".your-turn").waitFor({ state: "detached" });
   await page.locator(".prefs > summary").click();
   await page.getByLabel("Trillen als ik aan de beurt ben").check();
   assert.deepEqual(await page.evaluate(smallTargets), [], "the settings menu: every target at least 44x44");
