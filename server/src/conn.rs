@@ -418,6 +418,16 @@ impl Conn {
                     self.sink.close_with(ErrorCode::ShuttingDown);
                     return Err(None);
                 }
+                // Another node serves the room: reconnecting reaches it (forwarded).
+                Err(HubError::Moved(_)) => {
+                    self.sink.close_with(ErrorCode::RoomMoved);
+                    return Err(None);
+                }
+                Err(HubError::Store(e)) => {
+                    tracing::warn!(error = %e, "room cannot be loaded now");
+                    self.sink.close_with(ErrorCode::StoreUnavailable);
+                    return Err(None);
+                }
                 Err(e) => {
                     tracing::error!(error = %e, "room lookup failed");
                     self.sink.close_with(ErrorCode::Internal);

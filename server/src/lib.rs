@@ -4,6 +4,7 @@
 
 mod app;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod conn;
 pub mod fuzzing;

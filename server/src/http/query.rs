@@ -7,10 +7,9 @@ use std::net::IpAddr;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use kring_protocol::ErrorCode;
-use tokio::sync::oneshot;
 
 use super::{ApiErr, AppState};
-use crate::room::{Answer, Query, RoomMsg};
+use crate::room::{Answer, Query};
 use crate::secrets::{hash_token, normalize_code};
 
 /// Asks the room `code` the query built from the caller's token hash.
@@ -34,24 +33,20 @@ pub async fn ask(
         ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
     };
     let code = normalize_code(code).ok_or_else(not_found)?;
-    let room = app
+    let answer = app
         .hub
-        .room(&code)
+        .query(&code, query(hash_token(token)))
         .await
         .map_err(|_| ApiErr::internal())?
         .ok_or_else(not_found)?;
-    let (reply, answer) = oneshot::channel();
-    room.tx
-        .send(RoomMsg::Query {
-            query: query(hash_token(token)),
-            reply,
-        })
-        .await
-        .map_err(|_| ApiErr::internal())?;
-    match answer.await.map_err(|_| ApiErr::internal())? {
+    match answer {
         Answer::Forbidden => Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
         // Answered as an unknown room, so that a token guess tells nothing about the code.
         Answer::UnknownToken => Err(not_found()),
+        Answer::Unavailable => Err(ApiErr::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::StoreUnavailable,
+        )),
         answer => Ok(answer),
     }
 }

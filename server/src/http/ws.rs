@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use crate::cluster::forward;
 use crate::config::{Config, normalize_origin, parse_origin};
 use crate::conn;
 use crate::limits::CapReached;
@@ -31,11 +32,17 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Response {
     let metrics = app.hub.metrics();
-    if !origin_allowed(app.hub.config(), &headers) {
+    // A connection another node forwards was checked there (origin, connections opened);
+    // it counts here against the client's own address.
+    let forwarded = forward::forwarded_client(&headers, app.hub.placement().cluster_key());
+    let client = forwarded.unwrap_or(peer.ip());
+    if forwarded.is_none() && !origin_allowed(app.hub.config(), &headers) {
         metrics.refused_origin.inc();
         return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
     }
-    if let Err(wait) = app.hub.may_connect(peer.ip()) {
+    if forwarded.is_none()
+        && let Err(wait) = app.hub.may_connect(peer.ip())
+    {
         metrics.refused_capacity.inc();
         let seconds = wait.as_secs().max(1).to_string();
         return (
@@ -45,7 +52,7 @@ pub async fn upgrade(
         )
             .into_response();
     }
-    let permit = match app.connections.acquire(peer.ip()) {
+    let permit = match app.connections.acquire(client) {
         Ok(permit) => permit,
         Err(cap) => {
             metrics.refused_capacity.inc();
@@ -58,15 +65,70 @@ pub async fn upgrade(
     };
     let code = normalize_code(&code);
     let hub = app.hub.clone();
-    ws.read_buffer_size(READ_BUFFER)
+    let ws = ws
+        .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .max_message_size(MAX_MESSAGE)
-        .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| async move {
-            conn::serve(socket, code, hub, peer.ip()).await;
+        .max_frame_size(MAX_MESSAGE);
+    // Never forwarded twice: a node that gets a forwarded connection serves it (claiming
+    // the room if it must).
+    if forwarded.is_none()
+        && let Some(code) = &code
+        && let Some(upstream) = forward_to_owner(&app, code, client).await
+    {
+        let metrics = metrics.clone();
+        let cfg = app.hub.config().clone();
+        return ws.on_upgrade(move |socket| async move {
+            metrics.forwarded.inc();
+            metrics.forwarded_total.inc();
+            forward::pump(socket, upstream, cfg.heartbeat, cfg.away_after).await;
+            metrics.forwarded.dec();
             drop(permit);
-        })
+        });
+    }
+    ws.on_upgrade(move |socket| async move {
+        conn::serve(socket, code, hub, client).await;
+        drop(permit);
+    })
+}
+
+/// With a shared store: a connection to the live owner of `code` when another node serves
+/// it. `None` to serve it here (this node serves it, nobody does, its owner's lease ran out,
+/// or the owner cannot be reached, in which case this node takes the room over once that
+/// lease runs out).
+async fn forward_to_owner(
+    app: &AppState,
+    code: &str,
+    client: std::net::IpAddr,
+) -> Option<forward::Upstream> {
+    let hub = &app.hub;
+    let placement = hub.placement();
+    if !placement.shared() || hub.serves(code) {
+        return None;
+    }
+    let owner = match placement.owner(code).await {
+        Ok(Some(owner)) => owner,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!(room = %code, error = %e, "room owner lookup failed");
+            return None;
+        }
+    };
+    if !owner.live() || owner.node == *placement.node() {
+        return None;
+    }
+    let (Some(url), Some(key)) = (owner.url.as_deref(), placement.cluster_key()) else {
+        return None;
+    };
+    match forward::connect(url, code, client, key).await {
+        Ok(upstream) => Some(upstream),
+        Err(e) => {
+            hub.metrics().forward_failures.inc();
+            tracing::warn!(room = %code, owner = %owner.node, error = %e, "owner unreachable; serving the room here");
+            None
+        }
+    }
 }
 
 /// Browsers always send `Origin` on a WebSocket upgrade; a page on another site must not

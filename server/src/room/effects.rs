@@ -48,11 +48,17 @@ pub(super) struct Pending {
 }
 
 impl Pending {
-    /// The commit failed: nobody may see anything of this batch. Joins are told to retry.
+    /// The commit failed: nobody may see anything of this batch. Joins are told to retry;
+    /// sockets the batch closed (a member's older device) are closed all the same, as that
+    /// shows nothing.
     pub fn fail(self) {
         for effect in self.effects {
-            if let Effect::Live { reply, .. } = effect {
-                let _ = reply.send(Err(JoinError::Refused(ErrorCode::StoreUnavailable)));
+            match effect {
+                Effect::Live { reply, .. } => {
+                    let _ = reply.send(Err(JoinError::Refused(ErrorCode::StoreUnavailable)));
+                }
+                Effect::Close { sink, code } => sink.close_with(code),
+                _ => {}
             }
         }
     }
