@@ -24,6 +24,7 @@ impl Room {
             // A retry of an applied command: same effect (none), same ack.
             p.effects.push(Effect::Send {
                 conn,
+                id,
                 frame: ack.clone(),
             });
             return;
@@ -33,9 +34,10 @@ impl Room {
             Err(rejection) => {
                 self.deps.metrics.reject(rejection.code);
                 tracing::debug!(room = %self.code, %member, command = command.name(), code = %rejection.code, "command refused");
-                let error = rejection_msg(rejection).with_id(id);
+                let error = rejection_msg(rejection).with_id(id.clone());
                 p.effects.push(Effect::Send {
                     conn,
+                    id,
                     frame: to_frame(&ServerMsg::Error(error)),
                 });
                 return;
@@ -75,9 +77,13 @@ impl Room {
                 msg_id: id.clone(),
                 ack_json: ack.to_string(),
             });
-            self.dedup.insert(member, id, ack.clone());
+            self.dedup.insert(member, id.clone(), ack.clone());
         }
-        p.effects.push(Effect::Send { conn, frame: ack });
+        p.effects.push(Effect::Send {
+            conn,
+            id,
+            frame: ack,
+        });
     }
 }
 

@@ -24,7 +24,7 @@ use crate::store::{AppendBatch, StoreError};
 const FIRST_WAIT: Duration = Duration::from_millis(200);
 const MAX_WAIT: Duration = Duration::from_secs(2);
 /// What clients are told to wait before sending a refused command again.
-const RETRY_AFTER: Duration = Duration::from_millis(1000);
+pub(super) const RETRY_AFTER: Duration = Duration::from_millis(1000);
 
 enum Reload {
     Done,

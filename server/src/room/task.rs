@@ -284,7 +284,8 @@ impl Room {
             }
         }
         if let Some(next) = self.commit_or_fail(&mut pending).await {
-            pending.fail();
+            let stays = matches!((&exit, &next), (None, Next::Recover));
+            pending.fail(stays.then_some(&self.conns));
             // Stopping anyway: what was not durable is not shown, clients resume elsewhere.
             return match (exit, next) {
                 (_, Next::Exit(Exit::Fenced)) => Next::Exit(Exit::Fenced),
@@ -514,7 +515,8 @@ impl Room {
             self.record(events, now, &mut pending);
         }
         if let Some(next) = self.commit_or_fail(&mut pending).await {
-            pending.fail();
+            let stays = matches!(next, Next::Recover);
+            pending.fail(stays.then_some(&self.conns));
             return next;
         }
         self.run_effects(pending);
