@@ -20,6 +20,10 @@ install_browser() {
 
 install_browser
 
+# shellcheck source=scripts/cluster-deps.sh
+. scripts/cluster-deps.sh
+cluster_deps
+
 log "npm packages"
 (cd web-client && npm ci --no-audit --no-fund --loglevel=error)
 
@@ -37,8 +41,19 @@ cargo build --bin kring --locked
 log "browser tests (headless Debian Chromium, one browser at a time)"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test --test-concurrency=1)
 
-log "cargo test (unit, integration, crash, purge, log tests)"
+# The cluster load test runs three nodes, HAProxy, PostgreSQL and a thousand clients on this
+# machine: it runs the release build, leaving the cores to the nodes rather than to debug
+# code (the benchmark below uses the same build).
+log "cargo build --release (server and load generator)"
+cargo build --release --locked -p kring-server -p kring-bench
+export KRING_CLUSTER_BIN="${CARGO_TARGET_DIR:-target}/release/kring"
+
+log "cargo test (unit, integration, store on SQLite and PostgreSQL, crash, purge, log, cluster tests)"
 cargo test --workspace --locked
+
+log "cluster test report"
+cat "${CARGO_TARGET_DIR:-target}/tmp/cluster_load_report.txt" \
+    "${CARGO_TARGET_DIR:-target}/tmp/cluster_load_nginx_report.txt"
 
 scripts/bench.sh --smoke
 

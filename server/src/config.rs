@@ -42,7 +42,7 @@ pub struct Config {
     /// (renewed four times per period). A node that stops (killed, frozen, cut off) has its
     /// rooms taken over by other nodes this long after its last renewal; it stops serving
     /// them itself earlier than that.
-    #[arg(long, env = "KRING_OWNER_TTL", default_value = "10s", value_parser = parse_owner_ttl)]
+    #[arg(long, env = "KRING_OWNER_TTL", default_value = "6s", value_parser = parse_owner_ttl)]
     pub owner_ttl: Duration,
 
     /// With Postgres: this node's name in logs and in the database (default: the host name).

@@ -13,6 +13,7 @@ use dashmap::DashMap;
 use kring_engine::{Session, SessionParams};
 use kring_protocol::Millis;
 use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::cluster::{Claim, NodeLease, Owner, Placement};
@@ -46,6 +47,9 @@ pub struct Hub {
     loading: DashMap<String, Arc<tokio::sync::Mutex<()>>>,
     deps: Arc<RoomDeps>,
     tracker: TaskTracker,
+    /// Connections forwarded to other nodes: told to reconnect at shutdown, like rooms.
+    forwards: TaskTracker,
+    stopping: CancellationToken,
     closing: AtomicBool,
     guesses: GuessLimiter,
     creations: WindowLimiter,
@@ -85,6 +89,8 @@ impl Hub {
                 registry,
             }),
             tracker: TaskTracker::new(),
+            forwards: TaskTracker::new(),
+            stopping: CancellationToken::new(),
             closing: AtomicBool::new(false),
             guesses,
             creations,
@@ -135,6 +141,20 @@ impl Hub {
 
     pub fn lease(&self) -> &Arc<NodeLease> {
         &self.deps.lease
+    }
+
+    /// Cancelled when the server stops: a forwarded connection then tells its client to
+    /// reconnect (1012), as the rooms do.
+    pub fn stopping(&self) -> CancellationToken {
+        self.stopping.clone()
+    }
+
+    /// A forwarded connection, which shutdown waits for.
+    pub fn track_forward<F: std::future::Future>(
+        &self,
+        forward: F,
+    ) -> tokio_util::task::task_tracker::TrackedFuture<F> {
+        self.forwards.track_future(forward)
     }
 
     /// Whether this node runs the room now.
@@ -335,6 +355,8 @@ impl Hub {
     /// waiting at most `timeout`.
     pub async fn shutdown(&self, timeout: Duration) {
         self.closing.store(true, Ordering::Relaxed);
+        self.stopping.cancel();
+        self.forwards.close();
         let handles: Vec<RoomHandle> = self.registry.iter().map(|h| h.clone()).collect();
         let mut waits = Vec::with_capacity(handles.len());
         for handle in handles {
@@ -349,6 +371,7 @@ impl Hub {
                 let _ = wait.await;
             }
             self.tracker.wait().await;
+            self.forwards.wait().await;
         };
         if tokio::time::timeout(timeout, all).await.is_err() {
             tracing::warn!("rooms did not stop in time");

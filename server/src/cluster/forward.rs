@@ -31,6 +31,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self as ts};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_util::sync::CancellationToken;
 
 /// Proves that a connection comes from another node (the key is shared through the store).
 pub const KEY_HEADER: &str = "x-kring-cluster-key";
@@ -90,20 +91,36 @@ pub async fn connect(
     }
 }
 
-/// Copies messages between the client and the owner until either side closes. The client
-/// is pinged every `heartbeat` and given up after `away_after` of silence (the owner then
-/// sees the forwarded socket close, as it would see the client's).
+/// How the forwarding node watches the client (`--heartbeat`, `--away-after`).
+pub struct Timing {
+    pub heartbeat: Duration,
+    pub away_after: Duration,
+}
+
+/// Copies messages between the client and the owner until either side closes or this node
+/// stops (the client is then told to reconnect, 1012). The client is pinged every
+/// `heartbeat` and given up after `away_after` of silence (the owner then sees the forwarded
+/// socket close, as it would see the client's).
 pub async fn pump(
     mut client: WebSocket,
     mut upstream: Upstream,
-    heartbeat: Duration,
-    away_after: Duration,
+    timing: Timing,
+    stopping: CancellationToken,
 ) {
+    let Timing {
+        heartbeat,
+        away_after,
+    } = timing;
     let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut heard = Instant::now();
     loop {
         tokio::select! {
+            _ = stopping.cancelled() => {
+                close_client(&mut client, ErrorCode::ShuttingDown).await;
+                let _ = timeout(WRITE_TIMEOUT, upstream.close(None)).await;
+                return;
+            }
             msg = client.recv() => {
                 heard = Instant::now();
                 let msg = match msg {

@@ -112,11 +112,37 @@ async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
             writable
         }
     };
-    if writable {
-        (StatusCode::OK, "ok\n")
+    drop(last);
+    let hub = &app.hub;
+    let store = match hub.config().store_kind() {
+        crate::config::StoreKind::Sqlite => "sqlite",
+        crate::config::StoreKind::Memory => "memory",
+        crate::config::StoreKind::Postgres(_) => "postgres",
+    };
+    let mut body = if writable {
+        format!("ok\nstore: {store}, writable\n")
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "store not writable\n")
+        format!("store not writable\nstore: {store}, not writable\n")
+    };
+    let placement = hub.placement();
+    if placement.shared() {
+        let lease = if hub.lease().view().valid {
+            "valid"
+        } else {
+            "not valid (cannot renew it)"
+        };
+        body.push_str(&format!(
+            "node: {}\nlease: {lease}\nrooms owned: {}\n",
+            placement.node(),
+            hub.metrics().rooms_owned.get()
+        ));
     }
+    let status = if writable {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, body)
 }
 
 async fn metrics(State(app): State<AppState>) -> impl IntoResponse {

@@ -79,12 +79,19 @@ pub async fn upgrade(
     {
         let metrics = metrics.clone();
         let cfg = app.hub.config().clone();
-        return ws.on_upgrade(move |socket| async move {
-            metrics.forwarded.inc();
-            metrics.forwarded_total.inc();
-            forward::pump(socket, upstream, cfg.heartbeat, cfg.away_after).await;
-            metrics.forwarded.dec();
-            drop(permit);
+        let stopping = app.hub.stopping();
+        return ws.on_upgrade(move |socket| {
+            hub.track_forward(async move {
+                metrics.forwarded.inc();
+                metrics.forwarded_total.inc();
+                let timing = forward::Timing {
+                    heartbeat: cfg.heartbeat,
+                    away_after: cfg.away_after,
+                };
+                forward::pump(socket, upstream, timing, stopping).await;
+                metrics.forwarded.dec();
+                drop(permit);
+            })
         });
     }
     ws.on_upgrade(move |socket| async move {

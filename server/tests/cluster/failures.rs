@@ -110,6 +110,10 @@ async fn while_the_store_is_away_commands_are_refused_with_a_retry_code() {
         .expect_err("still away");
     assert_eq!(again.code, ErrorCode::StoreUnavailable);
     assert_eq!(metric(&a, "kring_rooms_recovering").await, 1);
+    let health = a.http.get(a.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 503);
+    let health = health.text().await.unwrap();
+    assert!(health.contains("store: postgres, not writable"), "{health}");
 
     pg.start_again();
     let mut applied = None;

@@ -58,5 +58,8 @@ pub async fn metric_becomes(server: &TestServer, name: &str, value: u64) {
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    panic!("{name} never became {value}: {}", metric(server, name).await);
+    panic!(
+        "{name} never became {value}: {}",
+        metric(server, name).await
+    );
 }

@@ -17,17 +17,35 @@ async fn the_first_connection_claims_the_room_and_other_nodes_forward_to_it() {
     let a = node(&url, "a").await;
     let b = node(&url, "b").await;
     let session = a.create_session("basic").await;
-    assert_eq!(metric(&a, "kring_rooms_owned").await, 0, "created, not claimed");
+    assert_eq!(
+        metric(&a, "kring_rooms_owned").await,
+        0,
+        "created, not claimed"
+    );
 
     let mut f = b.facilitator(&session).await;
     assert_eq!(metric(&b, "kring_rooms_owned").await, 1);
+    let health = b.get_text("/healthz").await;
+    assert!(
+        health.starts_with("ok\nstore: postgres, writable\nnode: b-")
+            && health.contains("lease: valid\nrooms owned: 1\n"),
+        "{health}"
+    );
     assert_eq!(metric(&b, "kring_room_claims_total").await, 1);
 
     let mut anna = a.join(&session, "Anna").await;
     assert_eq!(metric(&a, "kring_forwarded_connections").await, 1);
     assert_eq!(metric(&a, "kring_forwarded_connections_total").await, 1);
-    assert_eq!(metric(&a, "kring_rooms_owned").await, 0, "a forwards, it does not claim");
-    assert_eq!(metric(&b, "kring_connections").await, 2, "both sockets end on b");
+    assert_eq!(
+        metric(&a, "kring_rooms_owned").await,
+        0,
+        "a forwards, it does not claim"
+    );
+    assert_eq!(
+        metric(&b, "kring_connections").await,
+        2,
+        "both sockets end on b"
+    );
 
     f.command(Command::StartSession {}).await.expect("start");
     let started = anna
@@ -41,7 +59,10 @@ async fn the_first_connection_claims_the_room_and_other_nodes_forward_to_it() {
     let added = f
         .until_event(|e| matches!(e, Event::ItemAdded { .. }))
         .await;
-    assert_eq!(added.seq, ack.seq, "one history, seen the same on both nodes");
+    assert_eq!(
+        added.seq, ack.seq,
+        "one history, seen the same on both nodes"
+    );
     // Application pings pass through as well.
     anna.send(&ClientMsg::Ping { t: Some(7) }).await;
     loop {
@@ -138,7 +159,11 @@ async fn attendance_is_answered_on_a_node_that_does_not_serve_the_room() {
         let names: Vec<&str> = attendance.members.iter().map(|m| m.name.as_str()).collect();
         assert!(names.contains(&"Anna"), "{names:?}");
     }
-    assert_eq!(metric(&b, "kring_rooms_owned").await, 0, "b read it without claiming");
+    assert_eq!(
+        metric(&b, "kring_rooms_owned").await,
+        0,
+        "b read it without claiming"
+    );
     let wrong = b
         .http
         .get(b.url(&format!("/api/sessions/{}/attendance", session.code)))
@@ -172,6 +197,31 @@ async fn a_group_carries_over_to_a_meeting_created_on_another_node() {
         .await;
     let mut f2 = b.facilitator(&next).await;
     let view = f2.view();
-    assert!(view.report_back.is_some(), "the next meeting opens with the report-back");
+    assert!(
+        view.report_back.is_some(),
+        "the next meeting opens with the report-back"
+    );
     f2.command(Command::StartSession {}).await.expect("start");
+}
+
+/// A node that stops tells the clients it forwards to reconnect too (1012), and the owner
+/// sees them go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_node_tells_the_clients_it_forwards_to_reconnect() {
+    let url = Postgres::shared().fresh_database("forwardstop");
+    let owner = node(&url, "owner").await;
+    let mut entry = node(&url, "entry").await;
+    let session = owner.create_session("basic").await;
+    let _f = owner.facilitator(&session).await;
+    let mut anna = entry.join(&session, "Anna").await;
+    assert_eq!(metric(&entry, "kring_forwarded_connections").await, 1);
+    entry.shutdown().await.expect("graceful stop");
+    let close = anna.closed().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1012);
+    metric_becomes(&owner, "kring_connections", 1).await;
+    let back = owner.resume(&session, &anna).await;
+    assert_eq!(
+        back.welcome.as_ref().unwrap().member,
+        anna.welcome.as_ref().unwrap().member
+    );
 }

@@ -11,7 +11,8 @@ use crate::store::StoreError;
 const MIGRATION_LOCK: i64 = 0x6b72_696e_6701;
 
 /// Schema versions, applied in order; `kring_schema.version` is the number applied. Append
-/// new versions; never edit one that has shipped.
+/// new versions; never edit one that has shipped, and never drop or rename in one what the
+/// version before still reads: during a rolling upgrade nodes of both run side by side.
 pub(super) const MIGRATIONS: &[&str] = &[
     // v1
     "
