@@ -46,7 +46,8 @@ log "browser tests (headless Debian Chromium, one browser at a time)"
 # code (the benchmark below uses the same build).
 log "cargo build --release (server and load generator)"
 cargo build --release --locked -p kring-server -p kring-bench
-export KRING_CLUSTER_BIN="${CARGO_TARGET_DIR:-target}/release/kring"
+KRING_CLUSTER_BIN="$(realpath "${CARGO_TARGET_DIR:-target}/release/kring")"
+export KRING_CLUSTER_BIN
 
 log "cargo test (unit, integration, store on SQLite and PostgreSQL, crash, purge, log, cluster tests)"
 cargo test --workspace --locked

@@ -40,6 +40,8 @@ pub enum HubError {
 /// A claim on a room owned by another node waits at most this long beyond the owner's ttl
 /// for its lease to run out (a node that was just killed), then gives up.
 const CLAIM_SLACK: Duration = Duration::from_secs(1);
+/// How often a claim that waits for an unreachable owner asks again.
+const CLAIM_POLL: Duration = Duration::from_millis(500);
 
 pub struct Hub {
     registry: Arc<DashMap<String, RoomHandle>>,
@@ -195,7 +197,14 @@ impl Hub {
     }
 
     /// The live room with this (canonical) code, loading it from the store if needed.
-    pub async fn room(&self, code: &str) -> Result<Option<RoomHandle>, HubError> {
+    /// `unreachable`: a node this connection could not be forwarded to; if that node still
+    /// owns the room, the claim waits for its lease to run out (it may have died) instead of
+    /// sending the client to it.
+    pub async fn room(
+        &self,
+        code: &str,
+        unreachable: Option<&str>,
+    ) -> Result<Option<RoomHandle>, HubError> {
         if self.closing.load(Ordering::Relaxed) {
             return Err(HubError::ShuttingDown);
         }
@@ -207,16 +216,20 @@ impl Hub {
         if let Some(handle) = self.registry.get(code) {
             return Ok(Some(handle.clone()));
         }
-        let result = self.load(code).await;
+        let result = self.load(code, unreachable).await;
         self.loading.remove(code);
         result
     }
 
-    async fn load(&self, code: &str) -> Result<Option<RoomHandle>, HubError> {
+    async fn load(
+        &self,
+        code: &str,
+        unreachable: Option<&str>,
+    ) -> Result<Option<RoomHandle>, HubError> {
         // Read before the claim: the claim confirms ownership in this generation of the
         // node's lease.
         let generation = self.deps.lease.view().generation;
-        let Some(lease) = self.claim(code).await? else {
+        let Some(lease) = self.claim(code, unreachable).await? else {
             return Ok(None);
         };
         let loaded = match self.deps.store.load_room(code).await {
@@ -239,9 +252,14 @@ impl Hub {
         Ok(Some(handle))
     }
 
-    /// Takes the room for this node. A room whose owner's lease runs out soon (a node just
-    /// killed) is waited for; one whose owner keeps renewing is [`HubError::Moved`].
-    async fn claim(&self, code: &str) -> Result<Option<crate::store::Lease>, HubError> {
+    /// Takes the room for this node. A room held by another node is [`HubError::Moved`] (the
+    /// client reconnects and is forwarded there), unless that node is `unreachable`: then the
+    /// claim waits for its lease to run out (a node just killed or frozen), up to its ttl.
+    async fn claim(
+        &self,
+        code: &str,
+        unreachable: Option<&str>,
+    ) -> Result<Option<crate::store::Lease>, HubError> {
         let placement = &self.deps.placement;
         let deadline = tokio::time::Instant::now()
             + placement.ttl().min(Duration::from_secs(60))
@@ -259,10 +277,17 @@ impl Hub {
                 Claim::Owned(owner) => {
                     let retry_at =
                         tokio::time::Instant::now() + owner.expires_in + Duration::from_millis(50);
-                    if retry_at > deadline || self.closing.load(Ordering::Relaxed) {
+                    // An owner that appeared after this connection was routed (it claimed the
+                    // room a moment ago) is alive: forward to it rather than wait for it.
+                    let dead = unreachable == Some(&*owner.node);
+                    if !dead || retry_at > deadline || self.closing.load(Ordering::Relaxed) {
                         return Err(HubError::Moved(owner));
                     }
-                    tokio::time::sleep_until(retry_at).await;
+                    // Asked again soon rather than at the lease's end: a node that is
+                    // stopping releases its rooms any moment, and another node may take
+                    // the room first (then this client is sent there).
+                    let poll = tokio::time::Instant::now() + CLAIM_POLL;
+                    tokio::time::sleep_until(retry_at.min(poll)).await;
                 }
             }
         }
@@ -286,7 +311,7 @@ impl Hub {
                 };
                 return Ok(Some(restore(loaded, self.deps.clone())?.answer(query)));
             }
-            None => self.room(code).await?,
+            None => self.room(code, None).await?,
         };
         let Some(room) = live else {
             return Ok(None);
@@ -308,7 +333,7 @@ impl Hub {
         let codes = self.deps.store.room_codes().await?;
         let mut loaded = 0;
         for code in codes {
-            match self.room(&code).await {
+            match self.room(&code, None).await {
                 Ok(Some(_)) => loaded += 1,
                 Ok(None) => {}
                 Err(HubError::Restore(e)) => {

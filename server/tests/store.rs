@@ -1152,3 +1152,36 @@ async fn nothing_of_a_session_reaches_the_logs() {
     assert!(logs.contains("postgres store open"), "logs were captured");
     assert!(!logs.contains(canary), "session text in the logs:\n{logs}");
 }
+
+/// A node frozen in the middle of a commit holds the lock on its rooms' head rows. Postgres
+/// ends its session once it has idled inside the transaction for a third of the ttl, so
+/// another node's claim goes through after the lease has run out instead of waiting for a
+/// node that may never come back.
+#[tokio::test]
+async fn a_node_frozen_inside_a_transaction_does_not_block_a_claim() {
+    use sqlx::Connection;
+    let (a, b, url) = two_nodes().await;
+    a.create_room(new_room("ROOM", "{}")).await.expect("create");
+    let lease = claim(&a, "ROOM").await;
+    // What A's writer does before it commits, on a connection set up as A's are.
+    let options = kring_server::store::postgres::session_options(&url, TTL).expect("options");
+    let mut frozen = sqlx::PgConnection::connect_with(&options)
+        .await
+        .expect("connect");
+    sqlx::raw_sql("BEGIN; UPDATE room_heads SET last_seq = last_seq WHERE code = 'ROOM'")
+        .execute(&mut frozen)
+        .await
+        .expect("lock the head row");
+    let started = std::time::Instant::now();
+    let taken = claim(&b, "ROOM").await;
+    assert!(taken.term > lease.term);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the claim waited {:?}",
+        started.elapsed()
+    );
+    // The frozen session is gone: whatever it wanted to commit is not written.
+    assert!(sqlx::raw_sql("COMMIT").execute(&mut frozen).await.is_err());
+    a.close().await.expect("close");
+    b.close().await.expect("close");
+}

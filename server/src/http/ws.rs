@@ -1,6 +1,7 @@
 //! The WebSocket upgrade at `/ws/{code}`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -73,67 +74,78 @@ pub async fn upgrade(
         .max_frame_size(MAX_MESSAGE);
     // Never forwarded twice: a node that gets a forwarded connection serves it (claiming
     // the room if it must).
-    if forwarded.is_none()
-        && let Some(code) = &code
-        && let Some(upstream) = forward_to_owner(&app, code, client).await
-    {
-        let metrics = metrics.clone();
-        let cfg = app.hub.config().clone();
-        let stopping = app.hub.stopping();
-        return ws.on_upgrade(move |socket| {
-            hub.track_forward(async move {
-                metrics.forwarded.inc();
-                metrics.forwarded_total.inc();
-                let timing = forward::Timing {
-                    heartbeat: cfg.heartbeat,
-                    away_after: cfg.away_after,
-                };
-                forward::pump(socket, upstream, timing, stopping).await;
-                metrics.forwarded.dec();
-                drop(permit);
-            })
-        });
-    }
+    let route = match (&code, forwarded) {
+        (Some(code), None) => forward_to_owner(&app, code, client).await,
+        _ => Route::Here { unreachable: None },
+    };
+    let unreachable = match route {
+        Route::Here { unreachable } => unreachable,
+        Route::Forward(upstream) => {
+            let metrics = metrics.clone();
+            let cfg = app.hub.config().clone();
+            let stopping = app.hub.stopping();
+            return ws.on_upgrade(move |socket| {
+                hub.track_forward(async move {
+                    metrics.forwarded.inc();
+                    metrics.forwarded_total.inc();
+                    let timing = forward::Timing {
+                        heartbeat: cfg.heartbeat,
+                        away_after: cfg.away_after,
+                    };
+                    forward::pump(socket, *upstream, timing, stopping).await;
+                    metrics.forwarded.dec();
+                    drop(permit);
+                })
+            });
+        }
+    };
     ws.on_upgrade(move |socket| async move {
-        conn::serve(socket, code, hub, client).await;
+        conn::serve(socket, code, hub, client, unreachable).await;
         drop(permit);
     })
 }
 
-/// With a shared store: a connection to the live owner of `code` when another node serves
-/// it. `None` to serve it here (this node serves it, nobody does, its owner's lease ran out,
-/// or the owner cannot be reached, in which case this node takes the room over once that
-/// lease runs out).
-async fn forward_to_owner(
-    app: &AppState,
-    code: &str,
-    client: std::net::IpAddr,
-) -> Option<forward::Upstream> {
+/// Where a connection is served.
+enum Route {
+    /// By the room's owner on another node.
+    Forward(Box<forward::Upstream>),
+    /// Here; `unreachable` is the owner that could not be reached, if any.
+    Here { unreachable: Option<Arc<str>> },
+}
+
+/// With a shared store: forwarded to the live owner of `code` when another node serves it;
+/// otherwise here (this node serves it, nobody does, or its owner's lease ran out). An owner
+/// that cannot be reached is named, so that this node takes the room over once that owner's
+/// lease runs out.
+async fn forward_to_owner(app: &AppState, code: &str, client: std::net::IpAddr) -> Route {
+    let here = Route::Here { unreachable: None };
     let hub = &app.hub;
     let placement = hub.placement();
     if !placement.shared() || hub.serves(code) {
-        return None;
+        return here;
     }
     let owner = match placement.owner(code).await {
         Ok(Some(owner)) => owner,
-        Ok(None) => return None,
+        Ok(None) => return here,
         Err(e) => {
             tracing::warn!(room = %code, error = %e, "room owner lookup failed");
-            return None;
+            return here;
         }
     };
     if !owner.live() || owner.node == *placement.node() {
-        return None;
+        return here;
     }
     let (Some(url), Some(key)) = (owner.url.as_deref(), placement.cluster_key()) else {
-        return None;
+        return here;
     };
     match forward::connect(url, code, client, key).await {
-        Ok(upstream) => Some(upstream),
+        Ok(upstream) => Route::Forward(Box::new(upstream)),
         Err(e) => {
             hub.metrics().forward_failures.inc();
             tracing::warn!(room = %code, owner = %owner.node, error = %e, "owner unreachable; serving the room here");
-            None
+            Route::Here {
+                unreachable: Some(owner.node),
+            }
         }
     }
 }

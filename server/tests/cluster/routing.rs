@@ -225,3 +225,49 @@ async fn a_stopping_node_tells_the_clients_it_forwards_to_reconnect() {
         anna.welcome.as_ref().unwrap().member
     );
 }
+
+/// A connection served on a node that does not own the room (here one forwarded to it by a
+/// node with an out-of-date view) is sent on with `room_moved` at once when the owner is
+/// alive, not after waiting out the owner's lease.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_for_a_live_owners_room_is_sent_on_at_once() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let pg = Postgres::shared();
+    let url = pg.fresh_database("race");
+    let owner = node(&url, "owner").await;
+    let other = node(&url, "other").await;
+    let session = owner.create_session("basic").await;
+    let f = owner.facilitator(&session).await;
+    let key = pg.psql(url.rsplit('/').next().unwrap(), "SELECT key FROM cluster");
+    let code = session.code.replace('-', "");
+    let mut request = format!("ws://{}/ws/{code}", other.addr)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("x-kring-cluster-key", key.parse().unwrap());
+    request
+        .headers_mut()
+        .insert("x-kring-forwarded-for", "192.0.2.7".parse().unwrap());
+    let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut client = Client::from_stream(ws);
+    let started = Instant::now();
+    client
+        .send(&ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            join: Join::Resume {
+                token: f.token(),
+                epoch: None,
+                last_seq: None,
+            },
+        })
+        .await;
+    let close = client.closed().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 4004);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "sent on after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(metric(&other, "kring_rooms_owned").await, 0);
+}

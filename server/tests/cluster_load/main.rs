@@ -65,7 +65,8 @@ fn node_args(db: &str) -> Vec<String> {
         "--create-limit",
         "100000/1h",
         "--log",
-        "warn",
+        // Claims too, for the report when something goes wrong.
+        "warn,kring_server::hub=info",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -114,10 +115,37 @@ impl Cluster {
                     .records()
                     .iter()
                     .filter(|r| !r.connected)
-                    .map(|r| format!("{} in {}", r.name, r.room))
+                    .map(|r| {
+                        let attempts: Vec<(i128, &str)> = r
+                            .attempts
+                            .iter()
+                            .rev()
+                            .take(12)
+                            .map(|(at, what)| (at.duration_since(since).as_millis() as i128, *what))
+                            .collect();
+                        format!(
+                            "{} in {}: closes {:?}, last attempts (ms after the event, newest first) {attempts:?}",
+                            r.name, r.room, r.closes
+                        )
+                    })
                     .take(10)
                     .collect();
-                panic!("members still away after {limit:?}: {away:?}");
+                let rooms: HashSet<String> = self
+                    .records()
+                    .iter()
+                    .filter(|r| !r.connected)
+                    .map(|r| r.room.clone())
+                    .collect();
+                for node in &self.nodes {
+                    for line in node
+                        .output()
+                        .lines()
+                        .filter(|l| rooms.iter().any(|room| l.contains(room.as_str())))
+                    {
+                        eprintln!("{}: {line}", node.name);
+                    }
+                }
+                panic!("members still away after {limit:?}: {away:#?}");
             }
             sleep(Duration::from_millis(50)).await;
         }
@@ -134,6 +162,51 @@ impl Cluster {
             .collect();
         all.sort();
         all
+    }
+
+    /// What the members back later than `after` did meanwhile, for a failure report.
+    fn explain_late(&self, since: Instant, after: Duration) -> String {
+        let mut out = String::new();
+        for r in self.records().iter() {
+            for (lost, back) in &r.outages {
+                if *lost >= since && *back - since > after {
+                    let attempts: Vec<(u128, &str)> = r
+                        .attempts
+                        .iter()
+                        .filter(|(at, _)| *at >= since)
+                        .map(|(at, what)| (ms(*at - since), *what))
+                        .collect();
+                    let errors: Vec<(u128, ErrorCode)> = r
+                        .errors
+                        .iter()
+                        .filter(|(at, _)| *at >= since)
+                        .map(|(at, code)| (ms(*at - since), *code))
+                        .collect();
+                    let _ = writeln!(
+                        out,
+                        "{} in {}: back after {} ms; attempts {attempts:?}; errors {errors:?}; closes {:?}",
+                        r.name,
+                        r.room,
+                        ms(*back - since),
+                        r.closes
+                    );
+                }
+            }
+        }
+        let rooms: HashSet<String> = out
+            .lines()
+            .filter_map(|l| Some(l.split(" in ").nth(1)?.split(':').next()?.to_owned()))
+            .collect();
+        for node in &self.nodes {
+            for line in node
+                .output()
+                .lines()
+                .filter(|l| rooms.iter().any(|room| l.contains(room.as_str())))
+            {
+                let _ = writeln!(out, "{}: {line}", node.name);
+            }
+        }
+        out
     }
 
     /// When the outages that began at or after `since` ended, counted from `since`, sorted.
@@ -153,7 +226,20 @@ impl Cluster {
         self.records().iter().map(|r| r.acked.len()).sum()
     }
 
+    /// Keeps the nodes' logs beside the report (for when a run goes wrong).
+    fn save_logs(&self) {
+        for node in &self.nodes {
+            let path = format!(
+                "{}/cluster_load_{}.log",
+                env!("CARGO_TARGET_TMPDIR"),
+                node.name
+            );
+            let _ = std::fs::write(path, node.output());
+        }
+    }
+
     fn line(&mut self, text: String) {
+        self.save_logs();
         eprintln!("{text}");
         let _ = writeln!(self.report, "{text}");
     }
@@ -326,7 +412,8 @@ async fn a_cluster_keeps_every_session_through_kills_freezes_restarts_and_a_data
     assert!(owned > 0, "the killed node served rooms");
     assert!(
         failover <= Duration::from_secs(15),
-        "clients back within 15 s of the kill, took {failover:?}"
+        "clients back within 15 s of the kill, took {failover:?}:\n{}",
+        c.explain_late(killed_at, Duration::from_secs(12))
     );
     c.nodes[0].restart().await;
     sleep(Duration::from_secs(3)).await;
@@ -366,6 +453,7 @@ async fn a_cluster_keeps_every_session_through_kills_freezes_restarts_and_a_data
 
     // 3. Rolling restart under load.
     let roll_from = Instant::now();
+    let roll_wall = std::time::SystemTime::now();
     let mut handoffs = 0;
     for i in 0..c.nodes.len() {
         c.nodes[i].terminate();
@@ -395,28 +483,13 @@ async fn a_cluster_keeps_every_session_through_kills_freezes_restarts_and_a_data
         outages.iter().max().map_or(0, |d| ms(*d))
     ));
     assert!(!during.is_empty(), "progress during the roll");
-    for r in c.records().iter() {
-        for (lost, back) in &r.outages {
-            if *lost >= roll_from && *back - *lost > Duration::from_secs(5) {
-                eprintln!(
-                    "long outage: {} in {}: lost at +{} ms, back at +{} ms, closes {:?}",
-                    r.name,
-                    r.room,
-                    ms(*lost - roll_from),
-                    ms(*back - roll_from),
-                    r.closes
-                );
-            }
-        }
-    }
-    for node in &c.nodes {
-        let warnings = node
-            .output()
-            .lines()
-            .filter(|l| l.contains("WARN") || l.contains("ERROR"))
-            .count();
-        eprintln!("{}: {warnings} warning lines", node.name);
-    }
+    eprintln!(
+        "roll began at {:?}\n{}",
+        roll_wall
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default(),
+        c.explain_late(roll_from, Duration::from_secs(5))
+    );
 
     // 4. Postgres restarted under load.
     let acked_before = c.acked_count();

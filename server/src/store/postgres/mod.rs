@@ -49,7 +49,10 @@ use writer::{Op, Request, Writer};
 
 /// Requests waiting for the writer; appenders wait (backpressure) when it is full.
 const QUEUE: usize = 4096;
-const READERS: u32 = 4;
+/// Reads, claims, renewals and owner lookups (one per WebSocket that reaches a node not running
+/// its room). Four were too few for a thousand clients reconnecting at once after a node
+/// went away (the cluster test's lookups waited out the pool's timeout).
+const READERS: u32 = 10;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// What a node needs to join the cluster.
@@ -84,11 +87,7 @@ impl PgStore {
     /// Connects, migrates the schema, registers this node with a lease of `ttl`, and starts
     /// the writer task. Must be called inside a tokio runtime.
     pub async fn open(cfg: &PgConfig, metrics: Arc<Metrics>) -> Result<PgStore, StoreError> {
-        // sqlx's parse error can quote the URL, password and all.
-        let options = PgConnectOptions::from_str(&cfg.url)
-            .map_err(|_| StoreError::Backend("the postgres URL is not valid".to_owned()))?
-            .application_name("kring")
-            .disable_statement_logging();
+        let options = session_options(&cfg.url, cfg.ttl)?;
         let mut conn = connect(&options).await?;
         schema::migrate(&mut conn, &crate::secrets::new_token()).await?;
         let key: String = sqlx::query_scalar("SELECT key FROM cluster WHERE id = 1")
@@ -118,11 +117,17 @@ impl PgStore {
             .map_err(backend)?;
         tracing::info!(%version, node = %node, "postgres store open");
 
+        // Claims, releases and renewals are single statements: none may wait long for a lock
+        // or hang on a database that stopped answering.
         let reads = PgPoolOptions::new()
             .max_connections(READERS)
             .min_connections(0)
-            .acquire_timeout(CONNECT_TIMEOUT)
-            .connect_lazy_with(options.clone());
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_lazy_with(
+                options
+                    .clone()
+                    .options([("lock_timeout", "2s"), ("statement_timeout", "10s")]),
+            );
         let (requests, queue) = mpsc::channel(QUEUE);
         tokio::spawn(Writer::new(options.clone(), conn, queue, metrics).run());
         Ok(PgStore {
@@ -360,6 +365,26 @@ impl Store for PgStore {
     fn close(&self) -> StoreFuture<'_, ()> {
         Box::pin(self.shut())
     }
+}
+
+/// How every kring connection to `url` is set up.
+///
+/// A node frozen (or cut off) in the middle of a transaction keeps its row locks, and another
+/// node's claim of its rooms would wait for them however long ago its lease ran out. Postgres
+/// ends a session idle inside a transaction after a third of the ttl (kring's transactions
+/// never wait between statements), so a claim proceeds once the lease has run out.
+pub fn session_options(url: &str, ttl: Duration) -> Result<PgConnectOptions, StoreError> {
+    let idle = (ttl / 3).max(Duration::from_secs(1));
+    // sqlx's parse error can quote the URL, password and all.
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|_| StoreError::Backend("the postgres URL is not valid".to_owned()))?;
+    Ok(options
+        .application_name("kring")
+        .disable_statement_logging()
+        .options([(
+            "idle_in_transaction_session_timeout",
+            format!("{}ms", idle.as_millis()),
+        )]))
 }
 
 async fn connect(options: &PgConnectOptions) -> Result<PgConnection, StoreError> {
