@@ -115,6 +115,9 @@ enum Cmd {
         /// The document whose cluster section is replaced (left alone when absent).
         #[arg(long)]
         doc: Option<PathBuf>,
+        /// Render the section again from the results file, without a run.
+        #[arg(long)]
+        render: bool,
     },
     /// Renders the Markdown and SVG again from a results file.
     Report {
@@ -160,18 +163,26 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             work,
             json,
             doc,
+            render,
         } => {
             let plan = if smoke {
                 cluster::Plan::smoke()
             } else {
                 cluster::Plan::full()
             };
-            let report = cluster::run(&plan, &kring, &work).await?;
-            if let Some(dir) = json.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(&json, serde_json::to_string_pretty(&report)?)
-                .with_context(|| format!("writing {}", json.display()))?;
+            let report: cluster::ClusterReport = if render {
+                let text = std::fs::read_to_string(&json)
+                    .with_context(|| format!("reading {}", json.display()))?;
+                serde_json::from_str(&text)?
+            } else {
+                let report = cluster::run(&plan, &kring, &work).await?;
+                if let Some(dir) = json.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(&json, serde_json::to_string_pretty(&report)?)
+                    .with_context(|| format!("writing {}", json.display()))?;
+                report
+            };
             let section = cluster::markdown(&report);
             println!("{section}");
             if let Some(doc) = doc {
