@@ -8,6 +8,8 @@ cluster_deps() {
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     local missing=()
+    # HAProxy and nginx live in /usr/sbin, which is not on every user's PATH.
+    case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/sbin" ;; esac
     if ! command -v initdb >/dev/null || ! command -v pg_ctl >/dev/null; then
         # Debian keeps the server binaries out of PATH, under /usr/lib/postgresql/<major>/bin.
         local bin
@@ -19,8 +21,8 @@ cluster_deps() {
         fi
     fi
     command -v psql >/dev/null || missing+=(postgresql-client)
-    command -v haproxy >/dev/null || missing+=(haproxy)
-    command -v nginx >/dev/null || missing+=(nginx)
+    command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+    command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
     if [ "${#missing[@]}" -gt 0 ]; then
         printf '\n== installing %s (Debian packages)\n' "${missing[*]}"
         $sudo apt-get update -qq

@@ -3,10 +3,13 @@
 //! The binary is a thin wrapper around [`run`]; tests call it with a listener on port 0.
 
 mod app;
+pub mod client;
 pub mod clock;
 pub mod cluster;
 pub mod config;
 pub mod conn;
+pub mod descriptors;
+mod error_headers;
 pub mod fuzzing;
 pub mod http;
 pub mod hub;
@@ -14,6 +17,8 @@ pub mod limits;
 mod listen;
 pub mod logging;
 pub mod metrics;
+pub mod proxy_protocol;
+pub mod redact;
 pub mod room;
 pub mod secrets;
 pub mod store;

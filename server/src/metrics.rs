@@ -52,6 +52,12 @@ pub struct Metrics {
     pub forwarded_total: Counter,
     /// Forwards that could not reach the owner (the connection was served here instead).
     pub forward_failures: Counter,
+    /// Open HTTP connections that have not become WebSockets.
+    pub http_connections: Gauge,
+    /// HTTP connections or requests refused at the total or per-address HTTP cap.
+    pub refused_http: Counter,
+    /// Requests whose body did not arrive within `--body-timeout`.
+    pub body_timeouts: Counter,
     rejections: Mutex<Vec<(ErrorCode, u64)>>,
 }
 
@@ -220,6 +226,24 @@ impl Metrics {
             "kring_forward_failures_total",
             "Forwards that could not reach the owning node.",
             &self.forward_failures,
+        );
+        gauge(
+            &mut out,
+            "kring_http_connections",
+            "Open HTTP connections (not yet or never WebSockets).",
+            &self.http_connections,
+        );
+        counter(
+            &mut out,
+            "kring_refused_http_total",
+            "HTTP connections or requests refused at the total or per-address HTTP cap.",
+            &self.refused_http,
+        );
+        counter(
+            &mut out,
+            "kring_body_timeouts_total",
+            "Requests closed because their body did not arrive within --body-timeout.",
+            &self.body_timeouts,
         );
         self.store_commit_seconds.render(
             &mut out,

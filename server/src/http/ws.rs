@@ -21,7 +21,11 @@ use crate::secrets::normalize_code;
 /// docs/PERFORMANCE.md).
 const READ_BUFFER: usize = 512;
 const WRITE_BUFFER: usize = 4 * 1024;
+/// A message is written whole into this buffer, so the largest message the server sends (a
+/// full view of the largest room, [`kring_protocol::MAX_SERVER_MESSAGE_BYTES`]) must fit, with
+/// room for small frames queued before it and a pong.
 const MAX_WRITE_BUFFER: usize = 1024 * 1024;
+const _: () = assert!(kring_protocol::MAX_SERVER_MESSAGE_BYTES + 32 * 1024 <= MAX_WRITE_BUFFER);
 /// Above the protocol limit, so an oversized message gets `message_too_large`, not a drop.
 const MAX_MESSAGE: usize = 64 * 1024;
 
@@ -128,7 +132,7 @@ async fn forward_to_owner(app: &AppState, code: &str, client: std::net::IpAddr) 
         Ok(Some(owner)) => owner,
         Ok(None) => return here,
         Err(e) => {
-            tracing::warn!(room = %code, error = %e, "room owner lookup failed");
+            tracing::warn!(room = %crate::redact::RoomTag(code), error = %e, "room owner lookup failed");
             return here;
         }
     };
@@ -142,7 +146,7 @@ async fn forward_to_owner(app: &AppState, code: &str, client: std::net::IpAddr) 
         Ok(upstream) => Route::Forward(Box::new(upstream)),
         Err(e) => {
             hub.metrics().forward_failures.inc();
-            tracing::warn!(room = %code, owner = %owner.node, error = %e, "owner unreachable; serving the room here");
+            tracing::warn!(room = %crate::redact::RoomTag(code), owner = %owner.node, error = %e, "owner unreachable; serving the room here");
             Route::Here {
                 unreachable: Some(owner.node),
             }

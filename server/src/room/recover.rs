@@ -40,7 +40,7 @@ impl Room {
         let grace = self.deps.cfg.store_grace();
         let online_before: HashSet<MemberId> = self.live_members();
         self.deps.metrics.rooms_recovering.inc();
-        tracing::warn!(room = %self.code, "store unavailable; refusing commands until it is back");
+        tracing::warn!(room = %crate::redact::RoomTag(&self.code), "store unavailable; refusing commands until it is back");
         let mut wait = FIRST_WAIT;
         let exit = loop {
             let until = Instant::now() + wait;
@@ -67,7 +67,7 @@ impl Room {
         };
         self.deps.metrics.rooms_recovering.dec();
         if exit.is_none() {
-            tracing::info!(room = %self.code, ms = since.elapsed().as_millis() as u64, "store back; room serves again");
+            tracing::info!(room = %crate::redact::RoomTag(&self.code), ms = since.elapsed().as_millis() as u64, "store back; room serves again");
         }
         exit
     }
@@ -100,7 +100,7 @@ impl Room {
                 conn.send(&ServerMsg::Error(unavailable()));
                 let _ = reply.send(Err(JoinError::Refused(ErrorCode::StoreUnavailable)));
             }
-            RoomMsg::Gone { conn } => {
+            RoomMsg::Gone { conn, .. } => {
                 if let Some(c) = self.conns.remove(&conn)
                     && let Some(member) = c.member
                     && self.member_conn.get(&member) == Some(&conn)
@@ -142,7 +142,7 @@ impl Room {
         let mut fresh = match restore(loaded, self.deps.clone()) {
             Ok(room) => room,
             Err(e) => {
-                tracing::error!(room = %self.code, error = %e, "room cannot be restored");
+                tracing::error!(room = %crate::redact::RoomTag(&self.code), error = %e, "room cannot be restored");
                 return Reload::Exit(Exit::StoreFailed);
             }
         };

@@ -27,7 +27,8 @@ async fn the_first_connection_claims_the_room_and_other_nodes_forward_to_it() {
     assert_eq!(metric(&b, "kring_rooms_owned").await, 1);
     let health = b.get_text("/healthz").await;
     assert!(
-        health.starts_with("ok\nstore: postgres, writable\nnode: b-")
+        health.starts_with("ok\n")
+            && health.contains("store: postgres, writable\nnode: b-")
             && health.contains("lease: valid\nrooms owned: 1\n"),
         "{health}"
     );

@@ -55,7 +55,14 @@ fn node_args(db: &str) -> Vec<String> {
     [
         "--store",
         db,
-        // Every client comes from the balancer's address (no PROXY protocol yet).
+        // The balancer passes the client's address on (X-Forwarded-For, docs/DEPLOY.md), as
+        // every node is told to trust it; the test's clients all come from 127.0.0.1 too.
+        "--trusted-proxies",
+        "127.0.0.1",
+        "--max-live-sessions-per-ip",
+        "100000",
+        "--max-http-connections-per-ip",
+        "100000",
         "--max-connections-per-ip",
         "100000",
         "--connect-limit",
