@@ -1,6 +1,8 @@
 //! The state of one session and the read-only questions decisions ask of it.
 
-use kring_protocol::{Floor, Item, ItemId, MemberId, MemberInfo, Millis, Role, Seq, SessionStatus};
+use kring_protocol::{
+    Floor, Item, ItemId, MemberId, MemberInfo, Millis, Role, Seq, SessionStatus, WarningTally,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{SessionParams, Viewer, limits, methods};
@@ -108,6 +110,10 @@ pub struct Session {
     /// What the items cost in the largest view ([`limits::cost_of`]), in serialised bytes.
     /// Kept in step by `apply`; a snapshot without it is not read (the journal is replayed).
     pub(crate) items_bytes: usize,
+    /// How often each warning was shown and overridden, in the order of
+    /// [`kring_protocol::Warning`]; no text, no names.
+    #[serde(default)]
+    pub(crate) warnings: Vec<WarningTally>,
 }
 
 impl std::fmt::Debug for Session {
@@ -147,12 +153,15 @@ impl Session {
             votes: Vec::new(),
             fixed_bytes: 0,
             items_bytes: 0,
+            warnings: Vec::new(),
         };
         // The view of the empty session carries the title, method and report-back as they
         // will always be; everything else that may grow has its own bound.
         let shell = serde_json::to_vec(&session.view(Viewer::Screen)).map_or(0, |v| v.len());
-        session.fixed_bytes =
-            shell + limits::VIEW_SLACK_BYTES + limits::MAX_ROSTER * limits::MEMBER_VIEW_BYTES;
+        session.fixed_bytes = shell
+            + limits::VIEW_SLACK_BYTES
+            + limits::MAX_ROSTER * limits::MEMBER_VIEW_BYTES
+            + limits::WARNING_TALLY_BYTES;
         session
     }
 

@@ -91,6 +91,11 @@ impl Session {
                 .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
                 .cloned()
                 .collect(),
+            warnings: if role == Role::Facilitator {
+                self.warnings.clone()
+            } else {
+                Vec::new()
+            },
         }
     }
 
