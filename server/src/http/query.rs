@@ -8,12 +8,11 @@ use std::net::IpAddr;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use kring_protocol::ErrorCode;
-use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::{ApiErr, AppState};
 use crate::limits::{Attempt, FAILURE_FLOOR};
-use crate::room::{Answer, Query, RoomMsg};
+use crate::room::{Answer, Query};
 use crate::secrets::{hash_token, normalize_code};
 
 /// Asks the room `code` the query built from the caller's token hash.
@@ -37,23 +36,19 @@ pub async fn ask(
     let Some(canonical) = normalize_code(code) else {
         return Err(not_found().await);
     };
-    let room = match app.hub.room(&canonical).await {
-        Ok(Some(room)) => room,
+    let answer = match app.hub.query(&canonical, query(hash_token(token))).await {
+        Ok(Some(answer)) => answer,
         Ok(None) => return Err(not_found().await),
         Err(_) => return Err(ApiErr::internal()),
     };
-    let (reply, answer) = oneshot::channel();
-    room.tx
-        .send(RoomMsg::Query {
-            query: query(hash_token(token)),
-            reply,
-        })
-        .await
-        .map_err(|_| ApiErr::internal())?;
-    match answer.await.map_err(|_| ApiErr::internal())? {
+    match answer {
         Answer::Forbidden => Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
         // Answered as an unknown room, so that a token guess tells nothing about the code.
         Answer::UnknownToken => Err(not_found().await),
+        Answer::Unavailable => Err(ApiErr::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::StoreUnavailable,
+        )),
         answer => Ok(answer),
     }
 }
@@ -80,19 +75,19 @@ pub async fn ask_untokened(
     let Some(canonical) = normalize_code(code) else {
         return Err(not_found(attempt).await);
     };
-    let room = match app.hub.room(&canonical).await {
-        Ok(Some(room)) => room,
+    // Through the hub's query, which reaches the room on whichever node owns it.
+    let answer = match app.hub.query(&canonical, query).await {
+        Ok(Some(answer)) => answer,
         Ok(None) => return Err(not_found(attempt).await),
         Err(_) => return Err(ApiErr::internal()),
     };
-    let (reply, answer) = oneshot::channel();
-    room.tx
-        .send(RoomMsg::Query { query, reply })
-        .await
-        .map_err(|_| ApiErr::internal())?;
-    match answer.await.map_err(|_| ApiErr::internal())? {
+    match answer {
         // A room this newcomer could not join (locked, ended) looks like no room at all.
         Answer::UnknownToken | Answer::Forbidden => Err(not_found(attempt).await),
+        Answer::Unavailable => Err(ApiErr::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::StoreUnavailable,
+        )),
         // Found: the reservation ends without counting (dropped).
         answer => Ok(answer),
     }

@@ -562,6 +562,7 @@ export default {
   "error.heartbeat_timeout": "The connection was silent for too long.",
   "error.shutting_down": "The server is restarting; reconnecting shortly.",
   "error.store_unavailable": "Your input could not be saved; trying again.",
+  "error.room_moved": "This session moved to another server; reconnecting.",
   "error.internal": "Something went wrong on the server.",
   "error.not_facilitator": "Only the facilitator can do this.",
   "error.not_started": "The session has not started yet.",

@@ -563,6 +563,7 @@ export default {
   "error.heartbeat_timeout": "De verbinding was te lang stil.",
   "error.shutting_down": "De server start opnieuw; zo weer verbonden.",
   "error.store_unavailable": "Je invoer kon niet worden opgeslagen; we proberen het opnieuw.",
+  "error.room_moved": "Deze sessie is naar een andere server verhuisd; opnieuw verbinden.",
   "error.internal": "Er ging iets mis op de server.",
   "error.not_facilitator": "Alleen de begeleider kan dit.",
   "error.not_started": "De sessie is nog niet begonnen.",
