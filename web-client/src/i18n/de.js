@@ -562,6 +562,7 @@ export default {
   "error.slow_consumer": "Die Verbindung kam nicht hinterher; neu verbinden.",
   "error.heartbeat_timeout": "Die Verbindung war zu lange still.",
   "error.shutting_down": "Der Server startet neu; gleich wieder verbunden.",
+  "error.room_moved": "Diese Sitzung ist auf einen anderen Server umgezogen; wird neu verbunden.",
   "error.store_unavailable": "Deine Eingabe konnte nicht gespeichert werden; wir versuchen es noch einmal.",
   "error.internal": "Auf dem Server ist etwas schiefgegangen.",
   "error.not_facilitator": "Das kann nur die Moderation.",

@@ -562,6 +562,7 @@ export default {
   "error.slow_consumer": "La connexion n'a pas suivi ; reconnexion.",
   "error.heartbeat_timeout": "La connexion est restée silencieuse trop longtemps.",
   "error.shutting_down": "Le serveur redémarre ; reconnexion dans un instant.",
+  "error.room_moved": "Cette séance est passée sur un autre serveur ; reconnexion en cours.",
   "error.store_unavailable": "Votre saisie n'a pas pu être enregistrée ; nouvel essai.",
   "error.internal": "Une erreur s'est produite sur le serveur.",
   "error.not_facilitator": "Seul·e l'animateur·rice peut faire cela.",
