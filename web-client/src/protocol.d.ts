@@ -252,6 +252,11 @@ seq: number, server_time: number,
  */
 online: Array<MemberId>, 
 /**
+ * How long after the session ends everything written in it is kept before it is deleted
+ * for good (the operator's `--retention`), so that the app can say when.
+ */
+retention_ms: number, 
+/**
  * The full view; `null` when the missed events `last_seq + 1 ..= seq` follow instead.
  */
 view: SessionView | null, };

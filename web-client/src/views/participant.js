@@ -88,7 +88,7 @@ export function participantSections(session, view) {
   // At the end, what happens now comes first; the case-bringer's downloads right with it.
   if (view.status === "ended") {
     if (summaryOffered(view)) sections.push(summarySection(session, view));
-    sections.push(endedSection(view));
+    sections.push(endedSection(session, view));
   }
 
   const turn = turnSection(session, view);

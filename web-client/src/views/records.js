@@ -3,7 +3,7 @@
 // attendance record (no content), and the report back a group's next meeting opens with.
 
 import { h } from "../dom.js";
-import { t, formatDate, formatTime, language } from "../i18n/index.js";
+import { t, formatDate, formatPeriod, formatTime, language } from "../i18n/index.js";
 import { fetchAttendance, fetchAttendanceCsv, fetchSummary, fileName, openPrintable, saveFile, wholeMinutes } from "../api.js";
 import { currentPhase } from "../session-state.js";
 import { hasCases } from "../rules.js";
@@ -98,7 +98,7 @@ function summaryCard(session, view, state) {
     h("h2", { id: "summary-title" }, t("summary.title")),
     h("p", null, t("summary.text")),
     ended ? null : h("p", { class: "hint" }, t("summary.beforeEnd")),
-    h("p", { class: "notice retention" }, t("summary.retention")),
+    h("p", { class: "notice retention" }, t("summary.retention", { retention: formatPeriod(session.retentionMs) })),
     h(
       "div",
       { class: "actions stacked" },
@@ -120,19 +120,20 @@ function summaryCard(session, view, state) {
 
 /**
  * For members once the session is over: what is deleted, and what (if anything) is kept.
+ * @param {Session} session
  * @param {SessionView} view
  * @returns {Section}
  */
-export function endedSection(view) {
+export function endedSection(session, view) {
   return {
     key: "ended",
-    sig: JSON.stringify([document.documentElement.lang, view.settings.keep_for_group]),
+    sig: JSON.stringify([document.documentElement.lang, view.settings.keep_for_group, session.retentionMs]),
     build: () =>
       h(
         "section",
         { class: "card ended-card", "aria-labelledby": "ended-title" },
         h("h2", { id: "ended-title" }, t("ended.title")),
-        h("p", null, t("ended.deleted")),
+        h("p", null, t("ended.deleted", { retention: formatPeriod(session.retentionMs) })),
         h("p", null, view.settings.keep_for_group ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases") : t("ended.notKept")),
       ),
   };
