@@ -1,9 +1,11 @@
 //! Evolving the state by recorded events. Only facts from the event and its timestamp are used,
 //! so replaying a journal rebuilds the same state.
 
-use kring_protocol::{Event, Floor, Item, MemberId, Millis, Seq, SessionStatus};
+use kring_protocol::{
+    Event, Floor, InputKind, Item, MemberId, Millis, ReactionEntry, Role, Seq, SessionStatus,
+};
 
-use crate::state::{Member, PhaseRun, Round, Session, Vote};
+use crate::state::{CaseRound, Member, PhaseRun, Rating, Round, Session, Vote};
 
 impl Session {
     /// Applies one recorded event. `seq` must follow the current sequence number; `at` is the
@@ -22,6 +24,7 @@ impl Session {
                     speaking_ms: 0,
                     in_turns: true,
                     recent: Vec::new(),
+                    co_facilitator: false,
                     online: false,
                 });
             }
@@ -33,6 +36,9 @@ impl Session {
             Event::RoleChanged { member, role } => {
                 if let Some(m) = self.member_entry(*member) {
                     m.info.role = *role;
+                }
+                if *role == Role::CaseBringer {
+                    self.round_state_mut().case_bringer = Some(*member);
                 }
             }
             Event::MemberRemoved { member } => {
@@ -53,6 +59,7 @@ impl Session {
                     self.status = SessionStatus::Running;
                     self.started_at = Some(at);
                 }
+                self.round_state_mut().started_at.get_or_insert(at);
                 self.phase = Some(PhaseRun {
                     index: *index,
                     seq: *phase_seq,
@@ -161,14 +168,9 @@ impl Session {
                     i.votes = *votes;
                 }
             }
-            Event::ItemTriaged {
-                item,
-                status,
-                temperature,
-            } => {
+            Event::ItemTriaged { item, status } => {
                 if let Some(i) = self.item_entry(*item) {
                     i.status = *status;
-                    i.temperature = *temperature;
                 }
             }
             Event::ItemHidden { item, hidden, .. } => {
@@ -176,21 +178,97 @@ impl Session {
                     i.hidden = *hidden;
                 }
             }
-            Event::ItemReacted { item, reaction } => {
-                if let Some(i) = self.item_entry(*item) {
-                    i.reaction = *reaction;
+            Event::ItemReacted {
+                item: Some(item),
+                reaction: Some(reaction),
+                ..
+            } => {
+                let entry = ReactionEntry {
+                    item: *item,
+                    reaction: *reaction,
+                };
+                Session::upsert_reaction(&mut self.round_state_mut().reactions, entry);
+            }
+            // The public form (what a client folds) carries nothing to apply.
+            Event::ItemReacted { .. } => {}
+            Event::ReactionsShared {
+                case_round, shared, ..
+            } => {
+                if let Some(round) = self.cases.get_mut(usize::from(*case_round)) {
+                    round.reactions_shared = *shared;
                 }
+            }
+            Event::NoteTaken { note: Some(note) } => {
+                self.last_item = self.last_item.max(note.id.0);
+                let mut note = note.clone();
+                note.at = at;
+                self.notepad.push(note);
+            }
+            Event::NoteTaken { note: None } => {}
+            Event::KeyQuestionChosen { item } => {
+                let round = self.case_round();
+                for i in &mut self.items {
+                    if i.kind == InputKind::KeyQuestion && i.case_round == round {
+                        i.chosen = i.id == *item;
+                    }
+                }
+                self.round_state_mut().key_question = Some(*item);
+            }
+            Event::RoundReordered { order } => {
+                if let Some(round) = &mut self.round {
+                    round.order = order.clone();
+                }
+            }
+            Event::CommitmentCarried { item, carry } => {
+                if let Some(i) = self.item_entry(*item) {
+                    i.kept = *carry;
+                }
+            }
+            Event::ProcessRated {
+                case_round,
+                by,
+                scores,
+                remark,
+                ..
+            } => {
+                if let (Some(by), Some(scores), Some(round)) =
+                    (by, scores, self.cases.get_mut(usize::from(*case_round)))
+                {
+                    round.ratings.retain(|r| r.by != *by);
+                    round.ratings.push(Rating {
+                        by: *by,
+                        scores: scores.clone(),
+                        remark: remark.clone(),
+                    });
+                }
+            }
+            Event::CoFacilitatorSet { member, on } => {
+                if let Some(m) = self.member_entry(*member) {
+                    m.co_facilitator = *on;
+                }
+            }
+            Event::CaseRoundStarted {
+                method,
+                case_bringer,
+                ..
+            } => {
+                let mut round = CaseRound::new(method.clone(), *case_bringer);
+                round.started_at = Some(at);
+                self.cases.push(round);
             }
             Event::ItemWithdrawn { item } => {
                 self.items.retain(|i| i.id != *item);
                 self.votes.retain(|v| v.item != *item);
             }
             Event::CaseChosen { case, .. } => {
+                // Only this round's earlier choice is undone; earlier cases stay chosen.
+                let previous = self.round_state().case;
                 for i in &mut self.items {
-                    if i.kind == kring_protocol::InputKind::Case {
+                    if i.kind == InputKind::Case && (Some(i.id) == previous || i.id == *case) {
                         i.chosen = i.id == *case;
                     }
                 }
+                self.round_state_mut().case = Some(*case);
             }
             Event::CaseKept { case, keep } => {
                 if let Some(i) = self.item_entry(*case) {

@@ -56,7 +56,13 @@
 //! | `vote_limit`, `not_voted` | out of dots / upvoted already; nothing to take back |
 //! | `already_in_queue`, `not_in_queue` | hand already up / not up; `next_speaker` or `skip_speaker` with nobody waiting |
 //! | `no_round`, `not_your_turn` | `pass` without a round, or by someone not (or no longer) in it; `start_round` with nobody present |
-//! | `not_author` | withdrawing someone else's item, or one from an earlier phase |
+//! | `not_author` | withdrawing someone else's item, or one from an earlier phase; consent for a commitment one did not make |
+//! | `wait_your_turn` | in a `one_per_turn` phase: written input from someone not on the floor, or a second contribution in one turn |
+//! | `not_case_bringer` | `share_reactions`, `choose_key_question` by anyone but the running case's case-bringer |
+//! | `removed`, `bad_token` | (join) the facilitator token's member was removed; a facilitator join with another token while a facilitator exists |
+//!
+//! Reactions and the notepad are the case-bringer's private input: allowed in every phase
+//! (the notepad where the phase has `case_bringer_notes`), also while listening.
 //!
 //! The rules are split by subject: [`permissions`] (who may submit what where), `phases`
 //! (lifecycle and time boxes), `turns` (hands, floor, rounds), `board` (items, votes, triage),
@@ -71,6 +77,7 @@ use serde::{Deserialize, Serialize};
 pub mod advice;
 mod apply;
 mod board;
+pub mod cases;
 mod decide;
 pub mod limits;
 mod members;

@@ -46,6 +46,7 @@ impl Default for SubmitLimit {
 /// | `private_note` | 1500 | a note to read out later |
 /// | `commitment` | 1000 | what the case-bringer will do |
 /// | `reflection` | 1500 | a look back on the session |
+/// | `notepad` | 1500 | the case-bringer's private note while listening |
 /// | `vote`, `reaction` | 0 | not text: they act on an existing item |
 pub fn max_chars(kind: InputKind) -> usize {
     match kind {
@@ -57,6 +58,7 @@ pub fn max_chars(kind: InputKind) -> usize {
         InputKind::Analysis => 1500,
         InputKind::Advice => 1500,
         InputKind::PrivateNote => 1500,
+        InputKind::Notepad => 1500,
         InputKind::Commitment => 1000,
         InputKind::Reflection => 1500,
         InputKind::Vote | InputKind::Reaction => 0,

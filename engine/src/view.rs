@@ -1,10 +1,18 @@
 //! The projection of a session for one viewer: the public form of everything, plus what only
 //! the viewer may see.
+//!
+//! Private to one viewer, never in anyone else's view (tested in `engine/tests/private.rs`):
+//! the case-bringer's reactions (until they share them), their notepad, unrevealed private
+//! notes, votes, and who answered the process evaluation (the facilitator and co-facilitators
+//! see its sums and remarks, without names).
 
-use kring_protocol::{InputKind, Item, Me, MemberView, PhaseState, Role, RoundView, SessionView};
+use kring_protocol::{
+    CaseRoundView, InputKind, Item, Me, MemberId, MemberView, PROCESS_ITEMS, PhaseState,
+    ProcessAggregate, ReactionEntry, Role, RoundView, SessionView,
+};
 
 use crate::Viewer;
-use crate::state::Session;
+use crate::state::{CaseRound, Session};
 
 impl Session {
     pub fn view(&self, viewer: Viewer) -> SessionView {
@@ -17,6 +25,7 @@ impl Session {
             .iter()
             .map(|item| self.item_for(item, role))
             .collect();
+        let mine = |i: &&Item| i.by.is_some() && i.by == member;
         let me = Me {
             member,
             role,
@@ -26,25 +35,36 @@ impl Session {
                 .filter(|v| Some(v.member) == member)
                 .map(|v| v.item)
                 .collect(),
-            items: self
-                .items
-                .iter()
-                .filter(|i| i.by.is_some() && i.by == member)
-                .map(|i| i.id)
-                .collect(),
+            items: self.items.iter().filter(mine).map(|i| i.id).collect(),
             notes: self
                 .items
                 .iter()
-                .filter(|i| i.by.is_some() && i.by == member)
+                .filter(mine)
                 .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
                 .cloned()
                 .collect(),
+            notepad: self.notepad.iter().filter(mine).cloned().collect(),
+            rated: self
+                .cases
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.ratings.iter().any(|r| Some(r.by) == member))
+                .filter_map(|(i, _)| u16::try_from(i).ok())
+                .collect(),
         };
+        let rights = member.is_some_and(|m| self.has_facilitator_rights(m));
         SessionView {
             code: self.params.code.clone(),
             title: self.params.title.clone(),
             language: self.params.language,
-            method: self.params.method.clone(),
+            method: self.method().clone(),
+            case_round: self.case_round(),
+            cases: self
+                .cases
+                .iter()
+                .enumerate()
+                .map(|(i, c)| case_view(i, c))
+                .collect(),
             status: self.status,
             phase: self.phase.as_ref().map(|run| PhaseState {
                 index: run.index,
@@ -64,6 +84,7 @@ impl Session {
                     online: m.online,
                     speaking_ms: m.speaking_ms,
                     in_turns: m.in_turns,
+                    co_facilitator: m.co_facilitator,
                 })
                 .collect(),
             hands: self.hands.clone(),
@@ -74,10 +95,58 @@ impl Session {
                 passed: r.passed.clone(),
             }),
             items,
+            reactions: self.reactions_for(member),
+            process: if rights {
+                self.process_aggregates()
+            } else {
+                Vec::new()
+            },
             report_back: self.params.report_back.clone(),
             settings: self.params.settings.clone(),
             me,
         }
+    }
+
+    /// Reactions `member` may see: every reaction of the rounds they brought, and the shared
+    /// ones of every round. Nobody else's, and never on the screen unless shared.
+    pub fn reactions_for(&self, member: Option<MemberId>) -> Vec<ReactionEntry> {
+        self.cases
+            .iter()
+            .filter(|c| c.reactions_shared || (member.is_some() && c.case_bringer == member))
+            .flat_map(|c| c.reactions.iter().copied())
+            .collect()
+    }
+
+    /// The process evaluation of every case round, summed; remarks without names.
+    pub fn process_aggregates(&self) -> Vec<ProcessAggregate> {
+        self.cases
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.ratings.is_empty())
+            .map(|(i, c)| {
+                let mut agg = ProcessAggregate {
+                    case_round: u16::try_from(i).unwrap_or(u16::MAX),
+                    method_id: c.method.id.clone(),
+                    count: u16::try_from(c.ratings.len()).unwrap_or(u16::MAX),
+                    sums: vec![0; PROCESS_ITEMS.len()],
+                    answered: vec![0; PROCESS_ITEMS.len()],
+                    remarks: Vec::new(),
+                };
+                for rating in &c.ratings {
+                    for (k, score) in rating.scores.iter().enumerate().filter(|(_, s)| **s > 0) {
+                        if let (Some(sum), Some(n)) = (agg.sums.get_mut(k), agg.answered.get_mut(k))
+                        {
+                            *sum += u32::from(*score);
+                            *n += 1;
+                        }
+                    }
+                    agg.remarks.extend(rating.remark.clone());
+                }
+                // Order of arrival would tell who wrote which remark.
+                agg.remarks.sort();
+                agg
+            })
+            .collect()
     }
 
     /// The public form; the facilitator also reads hidden items (to decide about un-hiding),
@@ -89,5 +158,18 @@ impl Session {
             public.text = item.text.clone();
         }
         public
+    }
+}
+
+fn case_view(index: usize, c: &CaseRound) -> CaseRoundView {
+    CaseRoundView {
+        index: u16::try_from(index).unwrap_or(u16::MAX),
+        method_id: c.method.id.clone(),
+        method_name: c.method.name.clone(),
+        case_bringer: c.case_bringer,
+        started_at: c.started_at,
+        key_question: c.key_question,
+        reactions_shared: c.reactions_shared,
+        process_count: u16::try_from(c.ratings.len()).unwrap_or(u16::MAX),
     }
 }

@@ -30,28 +30,22 @@ pub struct CreateSession {
     pub group_token: Option<String>,
 }
 
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SessionSettings {
-    /// Members may hide their name on items from the other members.
-    #[serde(default = "yes")]
+    /// Members may hide their name on items from the other members. Off by default: in a
+    /// small fixed group, anonymity hides little and costs trust.
+    #[serde(default)]
     pub allow_anonymous: bool,
-    /// Keep the case-bringer's commitments and kept cases for the group's next meeting.
+    /// The group keeps a carry-over for its next meeting: kept cases, the process
+    /// evaluation's numbers, and each commitment its case-bringer agreed to carry.
     #[serde(default)]
     pub keep_for_group: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for SessionSettings {
-    fn default() -> Self {
-        SessionSettings {
-            allow_anonymous: true,
-            keep_for_group: false,
-        }
-    }
+    /// A self-led group: the facilitator also takes part (takes turns, posts what
+    /// participants may).
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub facilitator_takes_part: bool,
 }
 
 /// `201 Created` from `POST /api/sessions`.

@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Item, ItemId, Language, MemberId, MethodTemplate, Millis, Role, SessionSettings};
+use crate::{
+    Item, ItemId, Language, Localized, MemberId, MethodTemplate, Millis, ReactionEntry, Role,
+    SessionSettings,
+};
 
 #[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
@@ -22,7 +25,12 @@ pub struct SessionView {
     pub code: String,
     pub title: String,
     pub language: Language,
+    /// The method of the running case round (`phase.index` and `Item.phase` index it).
     pub method: MethodTemplate,
+    /// The running case round (0-based).
+    pub case_round: u16,
+    /// Every case round of the meeting so far, in order.
+    pub cases: Vec<CaseRoundView>,
     /// What the facilitator chose when creating the session (e.g. whether anonymous input is
     /// allowed).
     pub settings: SessionSettings,
@@ -36,6 +44,11 @@ pub struct SessionView {
     pub floor: Option<Floor>,
     pub round: Option<RoundView>,
     pub items: Vec<Item>,
+    /// Reactions this viewer may see: the case-bringer's own, and shared ones for everyone.
+    pub reactions: Vec<ReactionEntry>,
+    /// Process evaluation aggregates, per case round; only for the facilitator and
+    /// co-facilitators (empty for everyone else).
+    pub process: Vec<ProcessAggregate>,
     /// Commitments and kept cases carried over from the group's previous meeting.
     pub report_back: Option<ReportBack>,
     pub me: Me,
@@ -63,6 +76,39 @@ pub struct MemberView {
     pub speaking_ms: u64,
     /// False after being away past the grace period: skipped in rounds.
     pub in_turns: bool,
+    /// Holds a second console with the facilitator's rights.
+    pub co_facilitator: bool,
+}
+
+/// One case of the meeting.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CaseRoundView {
+    pub index: u16,
+    pub method_id: String,
+    pub method_name: Localized,
+    pub case_bringer: Option<MemberId>,
+    pub started_at: Option<Millis>,
+    /// The key question the case-bringer chose.
+    pub key_question: Option<ItemId>,
+    pub reactions_shared: bool,
+    /// Answers to the process evaluation so far.
+    pub process_count: u16,
+}
+
+/// The process evaluation of one case round, summed (numbers and anonymous remarks only).
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessAggregate {
+    pub case_round: u16,
+    pub method_id: String,
+    /// Members who answered.
+    pub count: u16,
+    /// Per item of `PROCESS_ITEMS`: the sum of the scores given and how many gave one.
+    pub sums: Vec<u32>,
+    pub answered: Vec<u16>,
+    /// The remarks, without names, in no particular order.
+    pub remarks: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
@@ -94,6 +140,10 @@ pub struct Me {
     pub items: Vec<ItemId>,
     /// My private notes that are not revealed yet, with their text.
     pub notes: Vec<Item>,
+    /// My private notepad as case-bringer (every case round I brought).
+    pub notepad: Vec<Item>,
+    /// Case rounds whose process evaluation I answered.
+    pub rated: Vec<u16>,
 }
 
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq, Default)]
@@ -103,6 +153,21 @@ pub struct ReportBack {
     pub previous_date: Millis,
     pub commitments: Vec<CarriedItem>,
     pub kept_cases: Vec<CarriedItem>,
+    /// Process evaluations of this group's meetings, oldest first (numbers only), for the
+    /// facilitator's trend.
+    #[serde(default)]
+    pub process: Vec<ProcessPoint>,
+}
+
+/// One meeting's process evaluation as the group keeps it: no names, no remarks.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessPoint {
+    pub date: Millis,
+    pub method_id: String,
+    pub count: u16,
+    pub sums: Vec<u32>,
+    pub answered: Vec<u16>,
 }
 
 /// An item carried to the group's next meeting: only its text and the author's display name.

@@ -93,9 +93,17 @@ fn command_number(command: &Command) -> usize {
         Command::React { .. } => 26,
         Command::Withdraw { .. } => 27,
         Command::Rename { .. } => 28,
+        Command::StartCase { .. } => 29,
+        Command::ReorderRound { .. } => 30,
+        Command::SetCoFacilitator { .. } => 31,
+        Command::HandFacilitator { .. } => 32,
+        Command::ShareReactions { .. } => 33,
+        Command::ChooseKeyQuestion { .. } => 34,
+        Command::CarryCommitment { .. } => 35,
+        Command::RateProcess { .. } => 36,
     }
 }
-const COMMANDS: usize = 29;
+const COMMANDS: usize = 37;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

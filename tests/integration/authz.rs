@@ -27,8 +27,16 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::SkipSpeaker { .. }
         | Command::StartRound {}
         | Command::HideItem { .. }
-        | Command::RevealNotes {} => true,
+        | Command::RevealNotes {}
+        | Command::StartCase { .. }
+        | Command::ReorderRound { .. }
+        | Command::SetCoFacilitator { .. }
+        | Command::HandFacilitator { .. } => true,
         Command::RaiseHand {}
+        | Command::ShareReactions { .. }
+        | Command::ChooseKeyQuestion { .. }
+        | Command::CarryCommitment { .. }
+        | Command::RateProcess { .. }
         | Command::LowerHand {}
         | Command::Pass {}
         | Command::Submit { .. }
@@ -89,15 +97,33 @@ fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
         Command::Triage {
             item,
             status: TriageStatus::Answered,
-            temperature: Temperature::Warm,
         },
         Command::React {
             item,
-            reaction: Reaction::Useful,
+            reaction: Reaction {
+                temperature: Temperature::None,
+                useful: true,
+            },
         },
         Command::Withdraw { item },
         Command::Rename {
             name: "Someone".into(),
+        },
+        Command::StartCase {
+            method: "incident".into(),
+            case_bringer: Some(member),
+        },
+        Command::ReorderRound {
+            order: vec![member],
+        },
+        Command::SetCoFacilitator { member, on: true },
+        Command::HandFacilitator { member },
+        Command::ShareReactions { shared: true },
+        Command::ChooseKeyQuestion { item },
+        Command::CarryCommitment { item, carry: true },
+        Command::RateProcess {
+            scores: vec![5, 5, 5, 5],
+            remark: None,
         },
     ]
 }

@@ -55,6 +55,7 @@ fn text_for(kind: InputKind, who: &str) -> String {
         InputKind::PrivateNote => format!("{who}: my private note"),
         InputKind::Commitment => format!("{who}: I will talk to her on Monday"),
         InputKind::Reflection => format!("{who}: the questions helped me most"),
+        InputKind::Notepad => format!("{who}: a note to myself"),
         InputKind::Vote | InputKind::Reaction => String::new(),
     }
 }
@@ -150,7 +151,10 @@ async fn run_method(id: &str) {
                     },
                     InputKind::Reaction => Command::React {
                         item: *advice.first().expect("advice to react to"),
-                        reaction: Reaction::Useful,
+                        reaction: Reaction {
+                            temperature: Temperature::None,
+                            useful: true,
+                        },
                     },
                     InputKind::Vote => continue,
                     _ => submit(kind, &text_for(kind, "carla")),

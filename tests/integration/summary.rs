@@ -52,7 +52,6 @@ async fn only_the_case_bringer_downloads_the_summary() {
         .command(Command::Triage {
             item: q.item.unwrap(),
             status: TriageStatus::Answered,
-            temperature: Temperature::Warm,
         })
         .await
         .unwrap();
@@ -70,7 +69,10 @@ async fn only_the_case_bringer_downloads_the_summary() {
     carla
         .command(Command::React {
             item: advice.item.unwrap(),
-            reaction: Reaction::Useful,
+            reaction: Reaction {
+                temperature: Temperature::None,
+                useful: true,
+            },
         })
         .await
         .unwrap();

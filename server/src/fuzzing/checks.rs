@@ -45,6 +45,8 @@ const COMMAND_CODES: &[ErrorCode] = &[
     ErrorCode::NoRound,
     ErrorCode::NotYourTurn,
     ErrorCode::NotAuthor,
+    ErrorCode::WaitYourTurn,
+    ErrorCode::NotCaseBringer,
 ];
 
 /// What the engine may refuse a join with.
@@ -53,6 +55,8 @@ const JOIN_CODES: &[ErrorCode] = &[
     ErrorCode::InvalidName,
     ErrorCode::RoomLocked,
     ErrorCode::RoomFull,
+    ErrorCode::Removed,
+    ErrorCode::BadToken,
 ];
 
 pub(super) fn frame_refusal(error: &ErrorMsg) {

@@ -1,6 +1,7 @@
 //! The case-bringer's summary download: `GET /api/sessions/{code}/summary?format=md|html`
-//! with `Authorization: Bearer <resume token>`. Only the current case-bringer gets it, and
-//! only until retention deletes the session.
+//! `[&case=N]` with `Authorization: Bearer <resume token>`. Each case-bringer of the meeting
+//! gets the summary of the case rounds they brought (an earlier one's too), and only until
+//! retention deletes the session.
 
 use std::net::SocketAddr;
 
@@ -20,6 +21,9 @@ pub struct Format {
     /// The reader's offset from UTC in minutes (east positive), for dates.
     #[serde(default)]
     pub offset: i32,
+    /// Which of the reader's case rounds (0-based); default: the latest they brought.
+    #[serde(default)]
+    pub case: Option<u16>,
 }
 
 pub async fn download(
@@ -30,7 +34,10 @@ pub async fn download(
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
     let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
-        room::Query::Summary { token_hash }
+        room::Query::Summary {
+            token_hash,
+            case: format.case,
+        }
     })
     .await?;
     let Answer::Summary(summary) = answer else {

@@ -173,7 +173,11 @@ impl Room {
                     .map_err(super::command::rejection_msg)?;
                 Ok(Admitted {
                     member: Some(joined.member),
-                    role: Role::Facilitator,
+                    // After handing the role over, the token opens a participant.
+                    role: self
+                        .session
+                        .member_role(joined.member)
+                        .unwrap_or(Role::Facilitator),
                     token: Some(token),
                     events: joined.events,
                     resume: None,

@@ -50,7 +50,11 @@ pub enum RoomMsg {
 
 pub enum Query {
     /// The case-bringer's summary; `token_hash` must be the current case-bringer's.
-    Summary { token_hash: String },
+    /// `case`: which of the member's case rounds (default: the latest they brought).
+    Summary {
+        token_hash: String,
+        case: Option<u16>,
+    },
     /// The attendance record; `token_hash` must be the facilitator token's.
     Attendance { token_hash: String },
 }

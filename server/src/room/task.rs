@@ -255,6 +255,8 @@ impl Room {
         // meeting that keeps nothing still replaces what the previous one kept, so old
         // commitments never resurface two meetings later.
         let carry_json = ended_at.filter(|_| self.group_id.is_some()).map(|_| {
+            // Each commitment is carried only with its case-bringer's consent (the engine
+            // leaves out the rest).
             let carry = if self.session.params().settings.keep_for_group {
                 self.session.carry_over()
             } else {
@@ -333,14 +335,19 @@ impl Room {
                     members: self.attendance.report(&self.session, now_ms()),
                 })
             }
-            Query::Summary { token_hash } => {
-                let member = self.session.member_by_token_hash(&token_hash);
-                match member {
-                    Some(m) if self.session.case_bringer() == Some(m) => {
-                        Answer::Summary(Box::new(self.session.summary()))
-                    }
-                    Some(_) => Answer::Forbidden,
-                    None => Answer::UnknownToken,
+            Query::Summary { token_hash, case } => {
+                let Some(member) = self.session.member_by_token_hash(&token_hash) else {
+                    return Answer::UnknownToken;
+                };
+                // Every case-bringer of the meeting keeps theirs, also after the next case.
+                let brought = self.session.rounds_brought_by(member);
+                let round = match case {
+                    Some(case) => brought.into_iter().find(|r| *r == case),
+                    None => brought.last().copied(),
+                };
+                match round.and_then(|r| self.session.summary(r)) {
+                    Some(summary) => Answer::Summary(Box::new(summary)),
+                    None => Answer::Forbidden,
                 }
             }
         }
