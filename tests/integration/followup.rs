@@ -46,11 +46,23 @@ async fn meeting(server: &TestServer, body: serde_json::Value) -> (SessionCreate
         .await
         .unwrap();
     carla.catch_up(f.last_seq).await;
-    carla
+    let commitment = carla
         .command(submit(
             InputKind::Commitment,
             "Talk to my manager before Friday",
         ))
+        .await
+        .unwrap();
+    // Her consent: this one may go to the next meeting. Another one stays hers.
+    carla
+        .command(Command::CarryCommitment {
+            item: commitment.item.unwrap(),
+            carry: true,
+        })
+        .await
+        .unwrap();
+    carla
+        .command(submit(InputKind::Commitment, "Something only for me"))
         .await
         .unwrap();
     f.command(Command::EndSession {}).await.unwrap();

@@ -117,9 +117,20 @@ async fn run_method(id: &str) {
                 .expect("carla's case");
             carla_case = ack.item;
         }
-        // What participants may do here, done by two of them.
-        for &kind in phase.allowed(Role::Participant) {
+        // What participants may do here, done by two of them; where the method allows one
+        // contribution per turn, each on the floor and one kind only.
+        let kinds = phase.allowed(Role::Participant);
+        let kinds = if phase.one_per_turn {
+            &kinds[..1]
+        } else {
+            kinds
+        };
+        for &kind in kinds {
             for p in 0..2 {
+                if phase.one_per_turn {
+                    let member = g.ps[p].member();
+                    let _ = g.f.command(Command::GiveFloor { member }).await;
+                }
                 let who = format!("p{p}");
                 let client = &mut g.ps[p];
                 match kind {
