@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod authz;
+mod cases;
 mod followup;
 mod helpers;
 mod http;
