@@ -69,6 +69,8 @@ export const CODE_CATEGORY = Object.freeze({
   already_in_queue: "fix",
   not_in_queue: "fix",
   not_your_turn: "fix",
+  wait_your_turn: "fix",
+  not_case_bringer: "fix",
   no_round: "fix",
   not_author: "fix",
   anonymity_disabled: "fix",

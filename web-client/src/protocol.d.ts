@@ -71,6 +71,8 @@ one_per_turn?: boolean,
  */
 round_order?: RoundOrder, };
 
+export type RoundOrder = "joined" | "case_bringer_first" | "case_bringer_last";
+
 export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "choose_case", case: ItemId, 
 /**
  * Keep the other proposals for the next meeting of the group.
@@ -113,6 +115,8 @@ export type TriageStatus = "open" | "answered" | "parked";
 export type Temperature = "none" | "warm" | "lukewarm" | "cold";
 
 export type Reaction = { temperature: Temperature, useful: boolean, };
+
+export type ReactionEntry = { item: ItemId, reaction: Reaction, };
 
 export type Sequenced = { seq: number, at: number, event: Event, };
 
@@ -226,6 +230,30 @@ export type RoundView = { order: Array<MemberId>,
  */
 done: Array<MemberId>, passed: Array<MemberId>, };
 
+export type CaseRoundView = { index: number, method_id: string, method_name: Localized, case_bringer: MemberId | null, started_at: number | null, 
+/**
+ * The key question the case-bringer chose.
+ */
+key_question: ItemId | null, reactions_shared: boolean, 
+/**
+ * Answers to the process evaluation so far.
+ */
+process_count: number, };
+
+export type ProcessAggregate = { case_round: number, method_id: string, 
+/**
+ * Members who answered.
+ */
+count: number, 
+/**
+ * Per item of `PROCESS_ITEMS`: the sum of the scores given and how many gave one.
+ */
+sums: Array<number>, answered: Array<number>, 
+/**
+ * The remarks, without names, in no particular order.
+ */
+remarks: Array<string>, };
+
 export type Me = { 
 /**
  * `null` for the shared screen.
@@ -260,6 +288,8 @@ export type ReportBack = { previous_title: string, previous_date: number, commit
 process: Array<ProcessPoint>, };
 
 export type CarriedItem = { text: string, by_name: string, };
+
+export type ProcessPoint = { date: number, method_id: string, count: number, sums: Array<number>, answered: Array<number>, };
 
 export type ClientMsg = { "type": "hello", protocol: number, join: Join, } | { "type": "command" } & CommandEnvelope | { "type": "ping", t?: number | null, } | { "type": "leave", };
 

@@ -17,6 +17,8 @@
 /** @typedef {import('./protocol').PhaseTemplate} PhaseTemplate */
 /** @typedef {import('./protocol').MethodTemplate} MethodTemplate */
 /** @typedef {import('./protocol').Command} Command */
+/** @typedef {import('./protocol').Reaction} Reaction */
+/** @typedef {import('./protocol').ReactionEntry} ReactionEntry */
 /** @typedef {import('./protocol').Ack} Ack */
 /** @typedef {import('./protocol').Sequenced} Sequenced */
 
@@ -58,6 +60,7 @@ function mutate(v, at, e) {
           online: false,
           speaking_ms: 0,
           in_turns: true,
+          co_facilitator: false,
         });
       }
       refreshRoles(v);
@@ -70,6 +73,8 @@ function mutate(v, at, e) {
     case "role_changed": {
       const m = member(v, e.member);
       if (m) m.role = e.role;
+      const round = v.cases ? v.cases[v.case_round] : undefined;
+      if (e.role === "case_bringer" && round) round.case_bringer = e.member;
       refreshRoles(v);
       break;
     }
@@ -90,6 +95,8 @@ function mutate(v, at, e) {
       v.hands = [];
       v.floor = null;
       v.round = e.round.length > 0 ? { order: [...e.round], done: [], passed: [] } : null;
+      const running = v.cases ? v.cases[v.case_round] : undefined;
+      if (running && running.started_at === null) running.started_at = at;
       break;
     case "timer_changed":
       if (v.phase) {
@@ -157,10 +164,7 @@ function mutate(v, at, e) {
     }
     case "item_triaged": {
       const i = item(v, e.item);
-      if (i) {
-        i.status = e.status;
-        i.temperature = e.temperature;
-      }
+      if (i) i.status = e.status;
       break;
     }
     case "item_hidden": {
@@ -179,11 +183,65 @@ function mutate(v, at, e) {
       if (note) note.hidden = e.hidden;
       break;
     }
-    case "item_reacted": {
-      const i = item(v, e.item);
-      if (i) i.reaction = e.reaction;
+    case "item_reacted":
+      // Only shared reactions carry anything; my own come with my acknowledgement.
+      if (e.shared && e.item !== null && e.reaction !== null) {
+        upsertReaction(v, { item: e.item, reaction: e.reaction });
+      }
+      break;
+    case "reactions_shared": {
+      const round = v.cases ? v.cases[e.case_round] : undefined;
+      if (round) round.reactions_shared = e.shared;
+      for (const r of e.reactions) upsertReaction(v, r);
+      if (!e.shared && round && round.case_bringer !== v.me.member) {
+        // Hidden again: what this case's reactions showed goes, unless they are mine.
+        const ids = new Set(v.items.filter((i) => i.case_round === e.case_round).map((i) => i.id));
+        v.reactions = v.reactions.filter((r) => !ids.has(r.item));
+      }
       break;
     }
+    case "note_taken":
+      break;
+    case "key_question_chosen": {
+      for (const i of v.items) {
+        if (i.kind === "key_question" && i.case_round === v.case_round) i.chosen = i.id === e.item;
+      }
+      const round = v.cases ? v.cases[v.case_round] : undefined;
+      if (round) round.key_question = e.item;
+      break;
+    }
+    case "round_reordered":
+      if (v.round) v.round.order = [...e.order];
+      break;
+    case "commitment_carried": {
+      const i = item(v, e.item);
+      if (i) i.kept = e.carry;
+      break;
+    }
+    case "process_rated": {
+      const round = v.cases ? v.cases[e.case_round] : undefined;
+      if (round) round.process_count = e.count;
+      break;
+    }
+    case "co_facilitator_set": {
+      const m = member(v, e.member);
+      if (m) m.co_facilitator = e.on;
+      break;
+    }
+    case "case_round_started":
+      v.case_round = e.index;
+      v.method = e.method;
+      v.cases.push({
+        index: e.index,
+        method_id: e.method.id,
+        method_name: e.method.name,
+        case_bringer: e.case_bringer,
+        started_at: at,
+        key_question: null,
+        reactions_shared: false,
+        process_count: 0,
+      });
+      break;
     case "item_withdrawn":
       v.items = v.items.filter((i) => i.id !== e.item);
       v.me.votes = v.me.votes.filter((id) => id !== e.item);
@@ -191,8 +249,11 @@ function mutate(v, at, e) {
       refreshMine(v);
       break;
     case "case_chosen":
+      // Only this case round's choice changes; earlier cases stay chosen.
       for (const i of v.items) {
-        if (i.kind === "case") i.chosen = i.id === e.case;
+        if (i.kind === "case" && (i.case_round === v.case_round || i.id === e.case)) {
+          i.chosen = i.id === e.case;
+        }
       }
       break;
     case "case_kept": {
@@ -241,6 +302,18 @@ export function applyAck(view, command, ack) {
         v.me.notes.sort(byItemOrder(v));
       }
     }
+  } else if (command.kind === "submit" && command.input === "notepad" && ack.item !== null) {
+    // My notepad: nobody else is ever sent it, so the acknowledgement is where it comes from.
+    const [index, seq] = v.phase ? [v.phase.index, v.phase.seq] : [0, 0];
+    v.me.notepad.push({
+      id: ack.item, kind: "notepad", by: v.me.member, anonymous: false, text: command.text.trim(),
+      phase: index, phase_seq: seq, case_round: v.case_round, at: Date.now(), reply_to: null,
+      votes: 0, status: "open", hidden: false, kept: false, chosen: false, revealed: false,
+    });
+  } else if (command.kind === "react") {
+    upsertReaction(v, { item: command.item, reaction: command.reaction });
+  } else if (command.kind === "rate_process" && !v.me.rated.includes(v.case_round)) {
+    v.me.rated.push(v.case_round);
   } else if (command.kind === "vote" && item(v, command.item)) {
     v.me.votes.push(command.item);
   } else if (command.kind === "unvote") {
@@ -248,6 +321,26 @@ export function applyAck(view, command, ack) {
     if (at >= 0) v.me.votes.splice(at, 1);
   }
   return v;
+}
+
+/**
+ * The latest reaction per item; "no reaction" removes it.
+ * @param {SessionView} v
+ * @param {ReactionEntry} entry
+ */
+function upsertReaction(v, entry) {
+  v.reactions = v.reactions.filter((r) => r.item !== entry.item);
+  if (entry.reaction.temperature !== "none" || entry.reaction.useful) v.reactions.push(entry);
+}
+
+/**
+ * The case-bringer's reaction to an item, as far as this viewer may see it.
+ * @param {SessionView} v
+ * @param {ItemId} id
+ * @returns {Reaction | null}
+ */
+export function reactionOf(v, id) {
+  return v.reactions.find((r) => r.item === id)?.reaction ?? null;
 }
 
 /**
@@ -419,6 +512,7 @@ export const MAX_CHARS = Object.freeze({
   analysis: 1500,
   advice: 1500,
   private_note: 1500,
+  notepad: 1500,
   commitment: 1000,
   reflection: 1500,
   vote: 0,

@@ -26,7 +26,7 @@ function sources(dir) {
 }
 
 const code = sources(src).map((p) => readFileSync(p, "utf8")).join("\n");
-const INPUT_KINDS = ["case", "vote", "statement", "question", "answer", "key_question", "analysis", "advice", "private_note", "reaction", "commitment", "reflection"];
+const INPUT_KINDS = ["case", "vote", "statement", "question", "answer", "key_question", "analysis", "advice", "private_note", "reaction", "commitment", "reflection", "notepad"];
 const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer");
 const PROBLEMS = ["noToken", "forbidden", "gone", "tooMany", "failed"];
 const FATAL = ["removed", "taken_over", "session_ended", "room_not_found", "room_locked", "room_full", "bad_token", "unsupported_version", "forbidden", "not_found", "flooding", "other"];
@@ -46,7 +46,7 @@ const DOMAINS = {
   "role.": ["facilitator", "case_bringer", "participant", "note_taker", "screen"],
   "summary.problem.": PROBLEMS,
   "attendance.problem.": PROBLEMS,
-  "temp.": ["none", "warm", "cold"],
+  "temp.": ["none", "warm", "lukewarm", "cold"],
   "triage.": ["open", "answered", "parked"],
 };
 

@@ -55,7 +55,11 @@ function lobby(me = 2, role = /** @type {const} */ ("participant")) {
     round: null,
     items: [],
     report_back: null,
-    me: { member: me, role, votes: [], items: [], notes: [] },
+    case_round: 0,
+    cases: [{ index: 0, method_id: "basic", method_name: L("Basismodel"), case_bringer: null, started_at: null, key_question: null, reactions_shared: false, process_count: 0 }],
+    reactions: [],
+    process: [],
+    me: { member: me, role, votes: [], items: [], notes: [], notepad: [], rated: [] },
   };
 }
 
@@ -81,7 +85,7 @@ test("applying never changes the view it was given", () => {
 
 test("a member joins offline; presence and the welcome's online list set presence", () => {
   let v = applyEvent(lobby(), ev({ kind: "member_joined", member: { id: 3, name: "Cas", role: "participant" } }));
-  assert.deepEqual(v.members[2], { id: 3, name: "Cas", role: "participant", online: false, speaking_ms: 0, in_turns: true });
+  assert.deepEqual(v.members[2], { id: 3, name: "Cas", role: "participant", online: false, speaking_ms: 0, in_turns: true, co_facilitator: false });
   v = applyPresence(v, 3, true);
   assert.equal(v.members[2].online, true);
   v = applyOnline(v, [1]);
@@ -212,10 +216,12 @@ test("triage and reactions", () => {
   let v = lobby();
   v.items = [item({ id: 1 }), item({ id: 2, kind: "advice" })];
   v = applyEvents(v, [
-    ev({ kind: "item_triaged", item: 1, status: "parked", temperature: "warm" }),
-    ev({ kind: "item_reacted", item: 2, reaction: "useful" }),
+    ev({ kind: "item_triaged", item: 1, status: "parked" }),
+    // A private reaction says nothing to others; a shared one is shown.
+    ev({ kind: "item_reacted", item: null, reaction: null, shared: false }),
+    ev({ kind: "item_reacted", item: 2, reaction: { temperature: "lukewarm", useful: true }, shared: true }),
   ]);
-  assert.deepEqual([v.items[0].status, v.items[0].temperature, v.items[1].reaction], ["parked", "warm", "useful"]);
+  assert.deepEqual([v.items[0].status, v.reactions], ["parked", [{ item: 2, reaction: { temperature: "lukewarm", useful: true } }]]);
 });
 
 test("private notes: my text from my command until the reveal gives it to everyone", () => {

@@ -3,7 +3,7 @@
 
 import { h } from "../dom.js";
 import { t, formatTime, local } from "../i18n/index.js";
-import { currentPhase, dotsLeft, maySubmit, myVotesFor } from "../session-state.js";
+import { currentPhase, dotsLeft, maySubmit, myVotesFor, reactionOf } from "../session-state.js";
 import { composer } from "./composer.js";
 import { nameOf, phaseName } from "./common.js";
 
@@ -208,8 +208,10 @@ function meta(view, item, mine, mode) {
     out.push(" ", h("span", { class: "badge votes" }, t(key, { count: item.votes })));
   }
   if (item.kind === "question" && item.status !== "open") out.push(" ", h("span", { class: ["badge", `status-${item.status}`] }, t(`triage.${item.status}`)));
-  if (item.kind === "question" && item.temperature !== "none") out.push(" ", h("span", { class: ["badge", `temp-${item.temperature}`] }, t(`temp.${item.temperature}`)));
-  if (item.kind === "advice" && item.reaction !== "none") out.push(" ", h("span", { class: ["badge", `reaction-${item.reaction}`] }, t(`reaction.${item.reaction}`)));
+  // The case-bringer's reaction: only theirs to see unless they share it.
+  const reaction = reactionOf(view, item.id);
+  if (reaction && reaction.temperature !== "none") out.push(" ", h("span", { class: ["badge", `temp-${reaction.temperature}`] }, t(`temp.${reaction.temperature}`)));
+  if (reaction && reaction.useful) out.push(" ", h("span", { class: ["badge", "reaction-useful"] }, t("reaction.useful")));
   if (item.chosen) out.push(" ", h("span", { class: "badge chosen" }, t("item.chosen")));
   if (item.kept) out.push(" ", h("span", { class: "badge" }, t("item.kept")));
   return out;
@@ -321,24 +323,7 @@ function actions(session, view, item, mode, mine) {
     }
     out.push(triage(session, item));
   }
-  if (item.kind === "advice" && maySubmit(phase, role, "reaction")) {
-    for (const reaction of /** @type {const} */ (["useful", "not_for_me"])) {
-      const on = item.reaction === reaction;
-      out.push(
-        h(
-          "button",
-          {
-            type: "button",
-            class: ["react", on && "on"],
-            "aria-pressed": String(on),
-            "data-fk": `react-${item.id}-${reaction}`,
-            onclick: () => session.send({ kind: "react", item: item.id, reaction: on ? "none" : reaction }),
-          },
-          t(`reaction.${reaction}`),
-        ),
-      );
-    }
-  }
+  if (reactable(view, item) && view.me.role === "case_bringer" && !mine) out.push(reactions(session, view, item));
   if (mine && view.phase && item.phase_seq === view.phase.seq) {
     out.push(
       h(
@@ -352,15 +337,14 @@ function actions(session, view, item, mode, mine) {
 }
 
 /**
- * The case-bringer sorts questions: answered / parked, warm / cold.
+ * The case-bringer sorts questions: open / answered / parked (public; how a question touches
+ * them is a private reaction).
  * @param {Session} session
  * @param {Item} item
  */
 function triage(session, item) {
   /** @type {import('../protocol').TriageStatus[]} */
   const statuses = ["open", "answered", "parked"];
-  /** @type {import('../protocol').Temperature[]} */
-  const temps = ["warm", "cold"];
   return h(
     "div",
     { class: "triage" },
@@ -375,29 +359,67 @@ function triage(session, item) {
             type: "button",
             "aria-pressed": String(item.status === s),
             "data-fk": `triage-${item.id}-${s}`,
-            onclick: () => session.send({ kind: "triage", item: item.id, status: s, temperature: item.temperature }),
+            onclick: () => session.send({ kind: "triage", item: item.id, status: s }),
           },
           t(`triage.${s}`),
         ),
       ),
     ),
+  );
+}
+
+/**
+ * Items addressed to the case-bringer of the running case, which they may react to.
+ * @param {SessionView} view
+ * @param {Item} item
+ */
+function reactable(view, item) {
+  const kinds = ["question", "analysis", "advice", "private_note"];
+  return kinds.includes(item.kind) && item.case_round === view.case_round && (item.kind !== "private_note" || item.revealed);
+}
+
+/**
+ * The case-bringer's private reaction: "Hoe raakt dit je?" warm / lauw / koud, and useful.
+ * @param {Session} session
+ * @param {SessionView} view
+ * @param {Item} item
+ */
+function reactions(session, view, item) {
+  const current = reactionOf(view, item.id) ?? { temperature: "none", useful: false };
+  /** @type {import('../protocol').Temperature[]} */
+  const temps = ["warm", "lukewarm", "cold"];
+  /** @param {import('../protocol').Reaction} reaction */
+  const send = (reaction) => session.send({ kind: "react", item: item.id, reaction });
+  return h(
+    "div",
+    { class: "triage" },
     h(
       "div",
-      { class: "segmented", role: "group", "aria-labelledby": `triage-t-${item.id}` },
-      h("span", { class: "seg-label", id: `triage-t-${item.id}` }, t("triage.tempShort")),
+      { class: "segmented", role: "group", "aria-labelledby": `react-t-${item.id}` },
+      h("span", { class: "seg-label", id: `react-t-${item.id}` }, t("triage.tempShort")),
       temps.map((tp) =>
         h(
           "button",
           {
             type: "button",
-            "aria-pressed": String(item.temperature === tp),
+            "aria-pressed": String(current.temperature === tp),
             "data-fk": `temp-${item.id}-${tp}`,
-            onclick: () =>
-              session.send({ kind: "triage", item: item.id, status: item.status, temperature: item.temperature === tp ? "none" : tp }),
+            onclick: () => send({ ...current, temperature: current.temperature === tp ? "none" : tp }),
           },
           t(`temp.${tp}`),
         ),
       ),
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: ["react", current.useful && "on"],
+        "aria-pressed": String(current.useful),
+        "data-fk": `react-${item.id}-useful`,
+        onclick: () => send({ ...current, useful: !current.useful }),
+      },
+      t("reaction.useful"),
     ),
   );
 }
