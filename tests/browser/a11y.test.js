@@ -64,7 +64,7 @@ test("labels, contrast, 360 px at 200 % text, focus, and a language choice that 
   await other.ok({ kind: "submit", input: "question", text: "Wat maakt deze situatie voor jou zo lastig, en sinds wanneer speelt het al?" });
   const q = await other.ok({ kind: "submit", input: "question", text: "Wie merkt er nog meer iets van?" });
   await cb.caughtUp(q.seq);
-  await cb.ok({ kind: "triage", item: q.item, status: "answered", temperature: "warm" });
+  await cb.ok({ kind: "triage", item: q.item, status: "answered" });
   await me.page.locator(".item-question .status-answered").waitFor();
   await checkPage(me.page, "participant");
 

@@ -71,10 +71,10 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   await f.getByLabel(/Basismodel/).check();
   const keep = f.getByLabel(/Bewaar de voornemens van de inbrenger/);
   assert.equal(await keep.isChecked(), false, "nothing is kept for the group unless chosen");
-  assert.equal(await f.getByLabel("Deelnemers mogen zonder hun naam posten").isChecked(), true);
+  assert.equal(await f.getByLabel("Deelnemers mogen zonder hun naam posten").isChecked(), false, "anonymous posting is off by default");
   await keep.check();
   await f.getByLabel("Deelnemers mogen zonder hun naam posten").uncheck();
-  await f.getByRole("button", { name: "Sessie starten" }).click();
+  await f.getByRole("button", { name: "Sessie aanmaken" }).click();
   await f.locator(".layout-console").waitFor();
   const code = f.url().split("/").pop() ?? "";
 
@@ -242,7 +242,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   await f.getByLabel(/Bewaar de voornemens van de inbrenger/).check();
   await checkPage(f, "home, next meeting of a group");
   await screenshot(f, "laptop-home-next-meeting-of-group");
-  await f.getByRole("button", { name: "Sessie starten" }).click();
+  await f.getByRole("button", { name: "Sessie aanmaken" }).click();
   await f.locator(".layout-console").waitFor();
   const code2 = f.url().split("/").pop() ?? "";
   assert.notEqual(code2, code);
@@ -327,10 +327,10 @@ test("anonymity is offered only where the session allows it; an unknown group ke
   assert.equal(await page.getByLabel("Titel van de sessie").inputValue(), "Vervolg", "the title typed while methods loaded is kept");
   await page.getByLabel("Dit is de volgende bijeenkomst van een eerdere groep").check();
   assert.equal(await page.locator("#create-group").count(), 0, "no groups remembered on this phone: a key to paste");
-  await page.getByRole("button", { name: "Sessie starten" }).click();
+  await page.getByRole("button", { name: "Sessie aanmaken" }).click();
   await page.locator("#create-group-error", { hasText: "Plak de groepssleutel" }).waitFor();
   await page.getByLabel("Groepssleutel").fill("0".repeat(40));
-  await page.getByRole("button", { name: "Sessie starten" }).click();
+  await page.getByRole("button", { name: "Sessie aanmaken" }).click();
   const error = page.locator("#create-group-error", { hasText: "Geen groep heeft deze sleutel" });
   await error.waitFor();
   assert.equal(await page.getByLabel("Groepssleutel").getAttribute("aria-invalid"), "true");

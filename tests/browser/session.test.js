@@ -45,7 +45,7 @@ test("a facilitator and three phones run a basic-model session", async () => {
   await f.getByLabel("Je naam (als begeleider)").fill("Bea");
   await f.getByLabel(/Basismodel/).check();
   await screenshot(f, "laptop-home-create-session");
-  await f.getByRole("button", { name: "Sessie starten" }).click();
+  await f.getByRole("button", { name: "Sessie aanmaken" }).click();
   await f.waitForURL(/\/session\/[A-Z0-9-]+$/);
   await f.locator(".layout-console").waitFor();
   const code = f.url().split("/").pop() ?? "";
@@ -141,7 +141,7 @@ test("a facilitator and three phones run a basic-model session", async () => {
   await anna.locator(".item-question", { hasText: "Hoe worden afspraken nu vastgelegd?" }).waitFor();
   // Cas supports Bram's question; Anna answers it and marks it.
   const bramsQ = cas.locator(".item-question", { hasText: "Wat gebeurt er precies" });
-  await bramsQ.getByRole("button", { name: "Steunen" }).click();
+  await bramsQ.getByRole("button", { name: "Wil ik ook weten" }).click();
   await bramsQ.locator(".votes", { hasText: "1 keer gesteund" }).waitFor();
   const q = anna.locator(".item-question", { hasText: "Wat gebeurt er precies" });
   await q.getByRole("button", { name: "Beantwoorden" }).click();

@@ -54,7 +54,7 @@ async function assertSameAsFresh(client, token, who) {
 }
 
 test("basic model: views built from events equal fresh views", async () => {
-  const created = await createSession(server.url, { method: "basic", title: "Conformance", language: "nl" });
+  const created = await createSession(server.url, { method: "basic", title: "Conformance", language: "nl", settings: { allow_anonymous: true, keep_for_group: false } });
   const code = created.code;
   const fac = new WsClient(server.url, code);
   await fac.connect({ as: "facilitator", token: created.facilitator_token, name: "Bea" });
@@ -104,8 +104,8 @@ test("basic model: views built from events equal fresh views", async () => {
   await c.ok({ kind: "withdraw", item: q3 });
   await b.ok({ kind: "vote", item: q2 });
   await a.ok({ kind: "submit", input: "answer", text: "Ze praten door elkaar.", reply_to: q1 });
-  await a.ok({ kind: "triage", item: q1, status: "answered", temperature: "warm" });
-  await a.ok({ kind: "triage", item: q2, status: "parked", temperature: "cold" });
+  await a.ok({ kind: "triage", item: q1, status: "answered" });
+  await a.ok({ kind: "triage", item: q2, status: "parked" });
   await fac.ok({ kind: "next_speaker" });
   await b.send({ kind: "pass" });
   await fac.ok({ kind: "extend_timer", seconds: 60 });
@@ -127,8 +127,8 @@ test("basic model: views built from events equal fresh views", async () => {
   await move({ kind: "next_phase" });
   const adv1 = (await b.ok({ kind: "submit", input: "advice", text: "Spreek een vaste volgorde af." })).item;
   const adv2 = (await c2.ok({ kind: "submit", input: "advice", text: "<img src=x onerror=alert(1)>", anonymous: true })).item;
-  await a.ok({ kind: "react", item: adv1, reaction: "useful" });
-  await a.ok({ kind: "react", item: adv2, reaction: "not_for_me" });
+  await a.ok({ kind: "react", item: adv1, reaction: { temperature: "warm", useful: true } });
+  await a.ok({ kind: "react", item: adv2, reaction: { temperature: "cold", useful: false } });
   await fac.ok({ kind: "hide_item", item: adv2, hidden: true });
   await move({ kind: "next_phase" });
   await a.ok({ kind: "submit", input: "commitment", text: "Ik stel een agenda op." });
@@ -174,7 +174,7 @@ test("silent phases and a back-turned case-bringer: notes, reveal, listening", a
       phase("gossip", "free", { participant: ["analysis", "advice"] }, { case_bringer_listens: true }),
     ],
   };
-  const created = await createSession(server.url, { template, title: "Notes", language: "en" });
+  const created = await createSession(server.url, { template, title: "Notes", language: "en", settings: { allow_anonymous: true, keep_for_group: false } });
   const fac = new WsClient(server.url, created.code);
   await fac.connect({ as: "facilitator", token: created.facilitator_token, name: "F" });
   const a = new WsClient(server.url, created.code);
