@@ -3,6 +3,7 @@
 
 use kring_protocol::{
     Event, Floor, InputKind, Item, MemberId, Millis, ReactionEntry, Role, Seq, SessionStatus,
+    Temperature,
 };
 
 use crate::state::{CaseRound, Member, PhaseRun, Rating, Round, Session, Vote};
@@ -168,9 +169,17 @@ impl Session {
                     i.votes = *votes;
                 }
             }
-            Event::ItemTriaged { item, status } => {
+            Event::ItemTriaged {
+                item,
+                status,
+                temperature,
+            } => {
                 if let Some(i) = self.item_entry(*item) {
                     i.status = *status;
+                }
+                // A journal from before reactions were private: triage set the temperature.
+                if let Some(temperature) = temperature {
+                    self.upgrade_temperature(*item, *temperature);
                 }
             }
             Event::ItemHidden { item, hidden, .. } => {
@@ -291,6 +300,25 @@ impl Session {
 
     fn item_entry(&mut self, id: kring_protocol::ItemId) -> Option<&mut Item> {
         self.items.iter_mut().find(|i| i.id == id)
+    }
+
+    /// Records an old journal's triage temperature as the case-bringer's reaction to the
+    /// question (keeping whether they found it useful).
+    fn upgrade_temperature(&mut self, item: kring_protocol::ItemId, temperature: Temperature) {
+        let Some(round) = self.item(item).map(|i| usize::from(i.case_round)) else {
+            return;
+        };
+        let Some(case) = self.cases.get_mut(round) else {
+            return;
+        };
+        let mut reaction = case
+            .reactions
+            .iter()
+            .find(|r| r.item == item)
+            .map(|r| r.reaction)
+            .unwrap_or_default();
+        reaction.temperature = temperature;
+        Session::upsert_reaction(&mut case.reactions, ReactionEntry { item, reaction });
     }
 
     fn add_item(&mut self, item: &Item, at: Millis) {

@@ -247,7 +247,11 @@ impl Session {
         if target.kind != InputKind::Question || target.case_round != self.case_round() {
             return Err(Rejection::field(ErrorCode::InvalidTarget, "command.item"));
         }
-        Ok(Decision::events(vec![Event::ItemTriaged { item, status }]))
+        Ok(Decision::events(vec![Event::ItemTriaged {
+            item,
+            status,
+            temperature: None,
+        }]))
     }
 
     /// Only the author, and only while the phase it was made in is still running: once others

@@ -18,6 +18,10 @@ pub const MAX_CASE_ROUNDS: usize = 20;
 /// The longest remark on a process evaluation, in characters.
 pub const MAX_REMARK_CHARS: usize = 500;
 
+/// A process evaluation is summed only once this many members answered: with fewer, the
+/// facilitator could tell who gave which score, and the evaluation is anonymous.
+pub const MIN_PROCESS_ANSWERS: usize = 3;
+
 /// Kinds addressed to the case-bringer, which they may react to.
 fn reactable(kind: InputKind) -> bool {
     matches!(
@@ -268,6 +272,12 @@ impl Session {
         }
         if target.kept == carry {
             return Err(Rejection::field(ErrorCode::InvalidValue, "command.carry"));
+        }
+        if carry && !self.params.settings.keep_for_group {
+            return Err(Rejection {
+                detail: Some("this session keeps nothing for the group's next meeting".into()),
+                ..Rejection::field(ErrorCode::InvalidValue, "command.carry")
+            });
         }
         Ok(Decision::events(vec![Event::CommitmentCarried {
             item,

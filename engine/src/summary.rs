@@ -29,6 +29,9 @@ pub struct Summary {
     pub statements: Vec<SummaryText>,
     /// The key question the case-bringer chose.
     pub key_question: Option<String>,
+    /// When none was chosen: the key questions proposed, so none is lost (and none is
+    /// presented as chosen).
+    pub key_question_proposals: Vec<String>,
     pub questions: Vec<SummaryQuestion>,
     /// Analyses, hypotheses, gossip.
     pub analyses: Vec<SummaryItem>,
@@ -149,6 +152,13 @@ impl Session {
             .and_then(|id| self.item(id))
             .filter(|i| !i.hidden)
             .and_then(|i| i.text.clone());
+        let key_question_proposals = if key_question.is_none() {
+            self.visible(round, InputKind::KeyQuestion)
+                .filter_map(|i| i.text.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
         Some(Summary {
             title: self.params.title.clone(),
             method_name: case_round.method.name.get(self.params.language).to_owned(),
@@ -171,6 +181,7 @@ impl Session {
                 })
                 .collect(),
             key_question,
+            key_question_proposals,
             questions,
             analyses: items(InputKind::Analysis),
             notes: items(InputKind::PrivateNote),
@@ -185,7 +196,7 @@ impl Session {
                 .visible(round, InputKind::Commitment)
                 .map(|c| SummaryCommitment {
                     text: c.text.clone().unwrap_or_default(),
-                    carried: c.kept,
+                    carried: c.kept && self.params.settings.keep_for_group,
                 })
                 .collect(),
         })

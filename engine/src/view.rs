@@ -101,7 +101,13 @@ impl Session {
             } else {
                 Vec::new()
             },
-            report_back: self.params.report_back.clone(),
+            report_back: self.params.report_back.clone().map(|mut rb| {
+                // The trend of earlier evaluations is the facilitator's.
+                if !rights {
+                    rb.process.clear();
+                }
+                rb
+            }),
             settings: self.params.settings.clone(),
             me,
         }
@@ -117,12 +123,13 @@ impl Session {
             .collect()
     }
 
-    /// The process evaluation of every case round, summed; remarks without names.
+    /// The process evaluation of every case round that enough members answered, summed;
+    /// remarks without names.
     pub fn process_aggregates(&self) -> Vec<ProcessAggregate> {
         self.cases
             .iter()
             .enumerate()
-            .filter(|(_, c)| !c.ratings.is_empty())
+            .filter(|(_, c)| c.ratings.len() >= crate::cases::MIN_PROCESS_ANSWERS)
             .map(|(i, c)| {
                 let mut agg = ProcessAggregate {
                     case_round: u16::try_from(i).unwrap_or(u16::MAX),
@@ -168,6 +175,7 @@ fn case_view(index: usize, c: &CaseRound) -> CaseRoundView {
         method_name: c.method.name.clone(),
         case_bringer: c.case_bringer,
         started_at: c.started_at,
+        case: c.case,
         key_question: c.key_question,
         reactions_shared: c.reactions_shared,
         process_count: u16::try_from(c.ratings.len()).unwrap_or(u16::MAX),

@@ -15,7 +15,30 @@ fn started(
     kring_protocol::MemberId,
     [kring_protocol::MemberId; 3],
 ) {
-    let mut room = Room::new(method);
+    started_with(common::params(method))
+}
+
+/// A started session of a group that keeps its carry-over for the next meeting.
+fn started_keeping(
+    method: &str,
+) -> (
+    Room,
+    kring_protocol::MemberId,
+    [kring_protocol::MemberId; 3],
+) {
+    let mut params = common::params(method);
+    params.settings.keep_for_group = true;
+    started_with(params)
+}
+
+fn started_with(
+    params: kring_engine::SessionParams,
+) -> (
+    Room,
+    kring_protocol::MemberId,
+    [kring_protocol::MemberId; 3],
+) {
+    let mut room = Room::with_params(params);
     let cb = room.join("Carla");
     let ps = [room.join("Piet"), room.join("Anna"), room.join("Bram")];
     room.ok(room.f, Command::SetCaseBringer { member: Some(cb) });
@@ -330,7 +353,7 @@ fn nobody_else_takes_the_floor_where_only_the_case_bringer_speaks() {
 
 #[test]
 fn a_meeting_holds_two_cases_each_with_its_own_summary() {
-    let (mut room, carla, [piet, anna, _]) = started("basic");
+    let (mut room, carla, [piet, anna, _]) = started_keeping("basic");
     let f = room.f;
     room.ok(f, goto(1));
     room.submit(carla, InputKind::Statement, "Mijn eerste casus.");
@@ -503,6 +526,9 @@ fn the_process_is_evaluated_anonymously_at_the_end_of_every_method() {
             remark: Some(" Te snel ".into()),
         },
     );
+    // Two answers would tell the facilitator too much: only the count until the third.
+    assert!(room.view(f).process.is_empty());
+    assert_eq!(room.view(f).cases[0].process_count, 2);
     let rated = room.ok(a, rate(vec![3, 3, 3, 3])).events;
     let public = serde_json::to_string(&rated[0].to_public()).expect("json");
     assert_eq!(
@@ -624,7 +650,17 @@ fn anonymous_posting_is_off_by_default() {
 
 #[test]
 fn only_commitments_with_consent_go_to_the_next_meeting() {
-    let (mut room, cb, [p, ..]) = started("basic");
+    // A session that keeps nothing for the group has nothing to consent to.
+    let (mut room, cb, _) = started("basic");
+    room.ok(room.f, goto(5));
+    let mine = room.submit(cb, InputKind::Commitment, "Van mij alleen");
+    let carry = Command::CarryCommitment {
+        item: mine,
+        carry: true,
+    };
+    assert_eq!(room.code(cb, carry), ErrorCode::InvalidValue);
+
+    let (mut room, cb, [p, ..]) = started_keeping("basic");
     room.ok(room.f, goto(5));
     let yes = room.submit(cb, InputKind::Commitment, "Dit mag mee");
     room.submit(cb, InputKind::Commitment, "Dit blijft van mij");

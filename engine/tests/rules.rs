@@ -889,7 +889,13 @@ fn the_screen_and_presence_in_views() {
 
 #[test]
 fn a_follow_up_meeting_opens_with_report_back_and_carries_over() {
-    let (mut room, cb, [p, a, _]) = basic();
+    let mut keeping = params("basic");
+    keeping.settings.keep_for_group = true;
+    let mut room = Room::with_params(keeping);
+    let cb = room.join("Carla");
+    let [p, a, _] = [room.join("Piet"), room.join("Anna"), room.join("Bram")];
+    room.ok(room.f, Command::SetCaseBringer { member: Some(cb) });
+    room.ok(room.f, Command::StartSession {});
     let f = room.f;
     let c = room.submit(a, InputKind::Case, "Werkdruk in het team");
     room.ok(

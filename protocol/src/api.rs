@@ -100,6 +100,14 @@ pub struct Attendance {
     pub members: Vec<AttendanceRow>,
 }
 
+/// `GET /api/sessions/{code}/process` (the facilitator or a co-facilitator): the process
+/// evaluation of every case round that at least three members answered, summed. No names.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessResults {
+    pub process: Vec<crate::ProcessAggregate>,
+}
+
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceRow {

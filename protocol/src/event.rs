@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::{
-    InputKind, ItemId, MemberId, MethodTemplate, Millis, Reaction, Role, Seq, TriageStatus,
+    InputKind, ItemId, MemberId, MethodTemplate, Millis, Reaction, Role, Seq, Temperature,
+    TriageStatus,
 };
 
 /// One event with its place in the room's history.
@@ -170,6 +171,12 @@ pub enum Event {
     ItemTriaged {
         item: ItemId,
         status: TriageStatus,
+        /// Journal only, and only in journals written before reactions became private: the
+        /// case-bringer's temperature, which triage carried then. Applying it records it as
+        /// their (unshared) reaction. New events never carry it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        temperature: Option<Temperature>,
     },
     /// `restored` carries the item again when it is un-hidden, for members who never saw it.
     ItemHidden {
@@ -293,6 +300,11 @@ impl Event {
             },
             Event::NotesRevealed { notes } => Event::NotesRevealed {
                 notes: notes.iter().map(Item::to_public).collect(),
+            },
+            Event::ItemTriaged { item, status, .. } => Event::ItemTriaged {
+                item: *item,
+                status: *status,
+                temperature: None,
             },
             Event::ItemReacted { shared: false, .. } => Event::ItemReacted {
                 item: None,

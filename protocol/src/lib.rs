@@ -42,6 +42,7 @@ pub mod command;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod journal;
 pub mod message;
 pub mod method;
 pub mod typescript;

@@ -75,6 +75,7 @@ pub fn declarations() -> String {
         ApiError,
         Attendance,
         AttendanceRow,
+        ProcessResults,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');
@@ -124,6 +125,7 @@ mod tests {
             MethodList::dependencies(&cfg),
             ApiError::dependencies(&cfg),
             Attendance::dependencies(&cfg),
+            ProcessResults::dependencies(&cfg),
         ];
         for dep in deps.iter().flatten() {
             assert!(

@@ -89,6 +89,8 @@ pub struct CaseRoundView {
     pub method_name: Localized,
     pub case_bringer: Option<MemberId>,
     pub started_at: Option<Millis>,
+    /// The case proposal chosen for this round (it may have been proposed in an earlier one).
+    pub case: Option<ItemId>,
     /// The key question the case-bringer chose.
     pub key_question: Option<ItemId>,
     pub reactions_shared: bool,

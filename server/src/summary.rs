@@ -16,6 +16,7 @@ struct Labels {
     case: &'static str,
     told: &'static str,
     key_question: &'static str,
+    key_question_proposals: &'static str,
     questions: &'static str,
     analyses: &'static str,
     notes: &'static str,
@@ -31,7 +32,8 @@ struct Labels {
     lukewarm: &'static str,
     cold: &'static str,
     useful: &'static str,
-    votes: &'static str,
+    /// "wants to know too" for one member, then for several.
+    votes: [&'static str; 2],
     answer: &'static str,
     confidential: &'static str,
 }
@@ -44,6 +46,7 @@ const NL: Labels = Labels {
     case: "Casus",
     told: "Zoals het verteld werd",
     key_question: "Kernvraag",
+    key_question_proposals: "Voorgestelde kernvragen (er is er geen gekozen)",
     questions: "Vragen",
     analyses: "Analyses en hypothesen",
     notes: "Gedeelde notities",
@@ -59,7 +62,7 @@ const NL: Labels = Labels {
     lukewarm: "lauw",
     cold: "koud",
     useful: "bruikbaar",
-    votes: "wil ik ook weten",
+    votes: ["wil dit ook weten", "willen dit ook weten"],
     answer: "Antwoord",
     confidential: "Vertrouwelijk: alleen voor de inbrenger.",
 };
@@ -72,6 +75,7 @@ const EN: Labels = Labels {
     case: "Case",
     told: "As it was told",
     key_question: "Key question",
+    key_question_proposals: "Key questions proposed (none was chosen)",
     questions: "Questions",
     analyses: "Analyses and hypotheses",
     notes: "Shared notes",
@@ -87,7 +91,7 @@ const EN: Labels = Labels {
     lukewarm: "lukewarm",
     cold: "cold",
     useful: "useful",
-    votes: "want to know too",
+    votes: ["wants to know too", "want to know too"],
     answer: "Answer",
     confidential: "Confidential: for the case-bringer only.",
 };
@@ -125,7 +129,8 @@ fn triage(l: &Labels, q: &SummaryQuestion) -> String {
         out = format!("{out}, {r}");
     }
     if q.votes > 0 {
-        out = format!("{out}; {} {}", q.votes, l.votes);
+        let words = l.votes[usize::from(q.votes != 1)];
+        out = format!("{out}; {} {words}", q.votes);
     }
     out
 }
@@ -226,6 +231,12 @@ pub fn markdown(s: &Summary, offset_minutes: i32) -> String {
     }
     if let Some(k) = &s.key_question {
         let _ = writeln!(out, "## {}\n\n> {}\n", l.key_question, md_block(k, "> "));
+    } else if !s.key_question_proposals.is_empty() {
+        let _ = writeln!(out, "## {}\n", l.key_question_proposals);
+        for k in &s.key_question_proposals {
+            let _ = writeln!(out, "- {}", md_block(k, "  "));
+        }
+        out.push('\n');
     }
     let _ = writeln!(out, "## {}\n", l.questions);
     if s.questions.is_empty() {
@@ -343,6 +354,12 @@ pub fn html(s: &Summary, offset_minutes: i32) -> String {
             esc(l.key_question),
             esc(k)
         );
+    } else if !s.key_question_proposals.is_empty() {
+        let _ = write!(out, "<h2>{}</h2><ul>", esc(l.key_question_proposals));
+        for k in &s.key_question_proposals {
+            let _ = write!(out, "<li>{}</li>", esc(k));
+        }
+        out.push_str("</ul>");
     }
     let _ = write!(out, "<h2>{}</h2>", esc(l.questions));
     if s.questions.is_empty() {
@@ -445,6 +462,7 @@ mod tests {
                 by_name: "Carla".into(),
             }],
             key_question: Some("How do I start?".into()),
+            key_question_proposals: Vec::new(),
             questions: vec![SummaryQuestion {
                 text: text.into(),
                 status: TriageStatus::Answered,

@@ -311,13 +311,20 @@ async fn a_two_case_meeting_gives_each_case_bringer_their_summary() {
         })
         .await
         .unwrap();
-    piet.catch_up(f.last_seq).await;
-    piet.command(Command::RateProcess {
-        scores: vec![5, 4, 5, 4],
-        remark: None,
-    })
-    .await
-    .unwrap();
+    // Three answer the process evaluation (fewer would not be summed: it is anonymous).
+    for (c, scores) in [
+        (&mut piet, vec![5, 4, 5, 4]),
+        (&mut anna, vec![4, 4, 4, 4]),
+        (&mut carla, vec![3, 0, 5, 5]),
+    ] {
+        c.catch_up(f.last_seq).await;
+        c.command(Command::RateProcess {
+            scores,
+            remark: None,
+        })
+        .await
+        .unwrap();
+    }
 
     // The second case, with the incident method: it chooses its case first.
     f.command(Command::StartCase {
@@ -399,7 +406,8 @@ async fn a_two_case_meeting_gives_each_case_bringer_their_summary() {
         .collect();
     assert_eq!(names, ["Carla", "Anna"]);
     assert_eq!(report.process.len(), 1);
-    assert_eq!(report.process[0].sums, vec![5, 4, 5, 4]);
+    assert_eq!(report.process[0].sums, vec![12, 8, 14, 13]);
+    assert_eq!(report.process[0].answered, vec![3, 2, 3, 3]);
 }
 
 #[tokio::test]
@@ -485,6 +493,7 @@ async fn the_process_evaluation_reaches_the_facilitator_as_sums() {
     let mut f = server.facilitator(&session).await;
     let mut carla = server.join(&session, "Carla").await;
     let mut piet = server.join(&session, "Piet").await;
+    let mut anna = server.join(&session, "Anna").await;
     f.command(Command::SetCaseBringer {
         member: Some(carla.member()),
     })
@@ -492,8 +501,9 @@ async fn the_process_evaluation_reaches_the_facilitator_as_sums() {
     .unwrap();
     f.command(Command::StartSession {}).await.unwrap();
     to_last_phase(&mut f).await;
-    carla.catch_up(f.last_seq).await;
-    piet.catch_up(f.last_seq).await;
+    for c in [&mut carla, &mut piet, &mut anna] {
+        c.catch_up(f.last_seq).await;
+    }
     carla
         .command(Command::RateProcess {
             scores: vec![4, 4, 5, 3],
@@ -515,17 +525,52 @@ async fn the_process_evaluation_reaches_the_facilitator_as_sums() {
         .await
         .unwrap_err();
     assert_eq!(refused.code, ErrorCode::PhaseForbids);
-    piet.catch_up(f.last_seq).await;
+    // Two answers: the facilitator sees how many, not what (it would say who gave which).
+    let (status, body) = process(&server, &session.code, &session.facilitator_token).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["process"], json!([]));
+    anna.command(Command::RateProcess {
+        scores: vec![3, 4, 0, 4],
+        remark: None,
+    })
+    .await
+    .unwrap();
+    piet.catch_up(f.last_seq + 1).await;
     assert!(!received(&piet).contains("remark-secret"));
     let f = fresh(&server, &session, session.facilitator_token.clone()).await;
-    let process = &f.view().process;
-    assert_eq!(process[0].count, 2);
-    assert_eq!(process[0].sums, vec![6, 4, 9, 8]);
-    assert_eq!(process[0].answered, vec![2, 1, 2, 2]);
-    assert_eq!(process[0].remarks, vec!["remark-secret: a bit fast"]);
+    let aggregate = &f.view().process;
+    assert_eq!(aggregate[0].count, 3);
+    assert_eq!(aggregate[0].sums, vec![9, 8, 9, 12]);
+    assert_eq!(aggregate[0].answered, vec![3, 2, 2, 3]);
+    assert_eq!(aggregate[0].remarks, vec!["remark-secret: a bit fast"]);
+    // The console asks for the sums as they come in.
+    let (status, body) = process(&server, &session.code, &session.facilitator_token).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["process"][0]["sums"], json!([9, 8, 9, 12]));
+    assert_eq!(body["process"][0]["count"], 3);
+    // Nobody else: not a participant, not the case-bringer, not an unknown token.
+    let (status, _) = process(&server, &session.code, &piet.token()).await;
+    assert_eq!(status, 403);
+    let (status, _) = process(&server, &session.code, &carla.token()).await;
+    assert_eq!(status, 403);
+    let (status, _) = process(&server, &session.code, "not-a-token").await;
+    assert_eq!(status, 404);
     let piet = fresh(&server, &session, piet.token()).await;
     assert!(piet.view().process.is_empty());
     assert_eq!(piet.view().me.rated, vec![0]);
+}
+
+/// `GET /api/sessions/{code}/process` with a bearer token: status and JSON body.
+async fn process(server: &TestServer, code: &str, token: &str) -> (u16, serde_json::Value) {
+    let response = server
+        .http
+        .get(server.url(&format!("/api/sessions/{code}/process")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
 }
 
 #[tokio::test]
@@ -599,4 +644,14 @@ async fn a_self_led_group_shares_and_hands_over_the_facilitation() {
     assert_eq!(back.welcome.as_ref().unwrap().role, Role::Participant);
     assert_eq!(back.member(), f.member());
     let _ = carla.catch_up(0).await;
+    // The process results follow the rights: the co-facilitator and the new facilitator may
+    // read them, the token of the one who handed the role over no longer.
+    for (token, status) in [
+        (piet.token(), 200),
+        (anna.token(), 200),
+        (session.facilitator_token.clone(), 403),
+        (carla.token(), 403),
+    ] {
+        assert_eq!(process(&server, &session.code, &token).await.0, status);
+    }
 }

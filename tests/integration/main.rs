@@ -5,6 +5,7 @@
 
 mod authz;
 mod cases;
+mod compat;
 mod followup;
 mod helpers;
 mod http;

@@ -232,6 +232,10 @@ done: Array<MemberId>, passed: Array<MemberId>, };
 
 export type CaseRoundView = { index: number, method_id: string, method_name: Localized, case_bringer: MemberId | null, started_at: number | null, 
 /**
+ * The case proposal chosen for this round (it may have been proposed in an earlier one).
+ */
+case: ItemId | null, 
+/**
  * The key question the case-bringer chose.
  */
 key_question: ItemId | null, reactions_shared: boolean, 
@@ -440,3 +444,5 @@ export type AttendanceRow = { name: string, role: Role, joined_at: number,
  * Time connected, summed over all connections.
  */
 present_ms: number, };
+
+export type ProcessResults = { process: Array<ProcessAggregate>, };

@@ -237,6 +237,7 @@ function mutate(v, at, e) {
         method_name: e.method.name,
         case_bringer: e.case_bringer,
         started_at: at,
+        case: null,
         key_question: null,
         reactions_shared: false,
         process_count: 0,
@@ -248,14 +249,17 @@ function mutate(v, at, e) {
       v.me.notes = v.me.notes.filter((n) => n.id !== e.item);
       refreshMine(v);
       break;
-    case "case_chosen":
-      // Only this case round's choice changes; earlier cases stay chosen.
+    case "case_chosen": {
+      // Only this case round's earlier choice is undone (it may have been proposed in an
+      // earlier round); the cases earlier rounds chose stay chosen.
+      const round = v.cases[v.case_round];
+      const previous = round ? round.case : null;
       for (const i of v.items) {
-        if (i.kind === "case" && (i.case_round === v.case_round || i.id === e.case)) {
-          i.chosen = i.id === e.case;
-        }
+        if (i.kind === "case" && (i.id === previous || i.id === e.case)) i.chosen = i.id === e.case;
       }
+      if (round) round.case = e.case;
       break;
+    }
     case "case_kept": {
       const i = item(v, e.case);
       if (i) i.kept = e.keep;

@@ -56,7 +56,7 @@ function lobby(me = 2, role = /** @type {const} */ ("participant")) {
     items: [],
     report_back: null,
     case_round: 0,
-    cases: [{ index: 0, method_id: "basic", method_name: L("Basismodel"), case_bringer: null, started_at: null, key_question: null, reactions_shared: false, process_count: 0 }],
+    cases: [{ index: 0, method_id: "basic", method_name: L("Basismodel"), case_bringer: null, started_at: null, case: null, key_question: null, reactions_shared: false, process_count: 0 }],
     reactions: [],
     process: [],
     me: { member: me, role, votes: [], items: [], notes: [], notepad: [], rated: [] },

@@ -6,6 +6,7 @@ mod assets;
 mod attendance;
 mod error;
 mod join;
+mod process;
 mod query;
 mod summary;
 mod ws;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions", post(api::create_session))
         .route("/api/sessions/{code}/summary", get(summary::download))
         .route("/api/sessions/{code}/attendance", get(attendance::export))
+        .route("/api/sessions/{code}/process", get(process::results))
         .route("/summary.css", get(summary::css))
         .route("/ws/{code}", get(ws::upgrade))
         .route("/join/{code}", get(join::page))

@@ -57,11 +57,15 @@ pub enum Query {
     },
     /// The attendance record; `token_hash` must be the facilitator token's.
     Attendance { token_hash: String },
+    /// The process evaluation's sums; `token_hash` must be a member's with the facilitator's
+    /// rights now (the facilitator, also after a handover, or a co-facilitator).
+    Process { token_hash: String },
 }
 
 pub enum Answer {
     Summary(Box<kring_engine::Summary>),
     Attendance(kring_protocol::Attendance),
+    Process(kring_protocol::ProcessResults),
     /// The token belongs to a member who may not read this.
     Forbidden,
     /// The room does not know the token.

@@ -335,6 +335,15 @@ impl Room {
                     members: self.attendance.report(&self.session, now_ms()),
                 })
             }
+            Query::Process { token_hash } => match self.session.member_by_token_hash(&token_hash) {
+                Some(m) if self.session.has_facilitator_rights(m) => {
+                    Answer::Process(kring_protocol::ProcessResults {
+                        process: self.session.process_aggregates(),
+                    })
+                }
+                Some(_) => Answer::Forbidden,
+                None => Answer::UnknownToken,
+            },
             Query::Summary { token_hash, case } => {
                 let Some(member) = self.session.member_by_token_hash(&token_hash) else {
                     return Answer::UnknownToken;
