@@ -133,6 +133,10 @@ test("offline input is sent when the connection is back; notes are revealed at o
   await anna.page.getByLabel("Wat ga jij doen?").fill("Ik vraag Bram volgende week om mee te kijken.");
   await anna.page.getByRole("button", { name: "Voornemen vastleggen" }).click();
   await bram.page.locator(".board-commitment .item-text", { hasText: "volgende week" }).waitFor();
+  // Her reaction is hers until she shares it.
+  await anna.page.locator(".item-advice .reaction-useful").waitFor();
+  assert.equal(await bram.page.locator(".item-advice .reaction-useful").count(), 0, "not shared yet");
+  await anna.page.getByRole("button", { name: "Reacties delen met de groep" }).click();
   await bram.page.locator(".item-advice .reaction-useful").waitFor();
   await screenshot(anna.page, "phone-case-bringer-commitment");
 

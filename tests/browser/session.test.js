@@ -123,7 +123,7 @@ test("a facilitator and three phones run a basic-model session", async () => {
   await f.getByRole("button", { name: /Volgende: Probleemverkenning/ }).click();
   for (const p of [anna, bram, cas, screen]) await phaseIs(p, "Probleemverkenning");
   assert.equal(await bram.getByLabel("Jouw advies").count(), 0, "no advice box while asking questions");
-  await bram.locator(".later li", { hasText: "Advies – komt in: Adviesronde" }).waitFor();
+  await bram.locator(".later li", { hasText: "Advies – kan straks, in Adviesronde" }).waitFor();
   await bram.getByLabel("Jouw vraag").fill("Wat gebeurt er precies als een afspraak niet wordt nagekomen?");
   await bram.getByRole("button", { name: "Vraag stellen" }).click();
   // Advice disguised as a question is refused with a warning; Cas rephrases.
@@ -142,7 +142,7 @@ test("a facilitator and three phones run a basic-model session", async () => {
   // Cas supports Bram's question; Anna answers it and marks it.
   const bramsQ = cas.locator(".item-question", { hasText: "Wat gebeurt er precies" });
   await bramsQ.getByRole("button", { name: "Wil ik ook weten" }).click();
-  await bramsQ.locator(".votes", { hasText: "1 keer gesteund" }).waitFor();
+  await bramsQ.locator(".votes", { hasText: "1 wil dit ook weten" }).waitFor();
   const q = anna.locator(".item-question", { hasText: "Wat gebeurt er precies" });
   await q.getByRole("button", { name: "Beantwoorden" }).click();
   await anna.getByLabel("Jouw antwoord").fill("Meestal niets, en dat is precies het probleem.");
@@ -194,7 +194,9 @@ test("a facilitator and three phones run a basic-model session", async () => {
   const advice = anna.locator(".item-advice", { hasText: "Sluit elk overleg af" });
   await advice.waitFor();
   await advice.getByRole("button", { name: "Bruikbaar" }).click();
-  await bram.locator(".item-advice .reaction-useful").waitFor();
+  // The reaction is the case-bringer's own: on her phone, not on Bram's.
+  await advice.locator(".reaction-useful").waitFor();
+  assert.equal(await bram.locator(".item-advice .reaction-useful").count(), 0, "reactions are private unless shared");
   await screen.locator(".board-advice .item-text", { hasText: "Sluit elk overleg af" }).waitFor();
   await screenshot(bram, "phone-advice-round");
   await screenshot(anna, "phone-case-bringer-reacts-to-advice");

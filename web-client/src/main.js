@@ -5,7 +5,7 @@ import { h, replace, syncList } from "./dom.js";
 import { t, onLanguageChange, sessionLanguage } from "./i18n/index.js";
 import * as storage from "./storage.js";
 import { Session } from "./session.js";
-import { validName } from "./session-state.js";
+import { hasFacilitatorRights, validName } from "./session-state.js";
 import { homePage } from "./views/home.js";
 import { participantSections } from "./views/participant.js";
 import { consoleSections } from "./views/console.js";
@@ -240,7 +240,8 @@ function runSession(code, session) {
       slots.top.classList.toggle("lobby", view.status === "lobby");
       syncSections(slots.top, top);
       syncSections(slots.boards, boards);
-    } else if (view.me.role === "facilitator") {
+    } else if (hasFacilitatorRights(view)) {
+      // The facilitator, and a co-facilitator on their own device (a second console).
       setLayout("console");
       const { control, main, side } = consoleSections(session, view);
       syncSections(slots.control, control);

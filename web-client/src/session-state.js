@@ -444,25 +444,97 @@ export function currentPhase(view) {
 }
 
 /**
- * The kinds `role` may submit in `phase` (`permissions::allowed`).
+ * The kinds `role` may submit in `phase` (`permissions::allowed`). In a self-led group
+ * (`takesPart`) the facilitator may also write what participants may (`Session::may`).
  * @param {PhaseTemplate} phase
  * @param {Role} role
+ * @param {boolean} [takesPart]
  * @returns {readonly InputKind[]}
  */
-export function allowed(phase, role) {
+export function allowed(phase, role, takesPart = false) {
   if (role === "screen") return [];
   if (role === "note_taker" && !phase.allow.note_taker) return phase.allow.participant ?? [];
   if (role === "case_bringer" && phase.case_bringer_listens) return [];
+  if (role === "facilitator" && takesPart) {
+    return [...new Set([...(phase.allow.facilitator ?? []), ...(phase.allow.participant ?? [])])];
+  }
   return phase.allow[role] ?? [];
 }
 
 /**
+ * Whether `role` may submit `kind` in `phase` (`permissions::may_submit`): the notepad is the
+ * case-bringer's where the phase keeps one, never through `allow`.
  * @param {PhaseTemplate} phase
  * @param {Role} role
  * @param {InputKind} kind
+ * @param {boolean} [takesPart]
  */
-export function maySubmit(phase, role, kind) {
-  return allowed(phase, role).includes(kind);
+export function maySubmit(phase, role, kind, takesPart = false) {
+  if (kind === "notepad") return role === "case_bringer" && phase.case_bringer_notes === true;
+  return allowed(phase, role, takesPart).includes(kind);
+}
+
+/**
+ * Whether this session's facilitator also takes part (a self-led group).
+ * @param {SessionView} view
+ */
+export function facilitatorTakesPart(view) {
+  return view.settings.facilitator_takes_part === true;
+}
+
+/**
+ * Whether I have the facilitator's rights: the facilitator, or a co-facilitator.
+ * @param {SessionView} view
+ */
+export function hasFacilitatorRights(view) {
+  if (view.me.role === "facilitator") return true;
+  return memberById(view, view.me.member)?.co_facilitator === true;
+}
+
+/**
+ * Whether a member in `role` can raise a hand or be given the floor in `phase`
+ * (`permissions::may_hold_floor`).
+ * @param {PhaseTemplate} phase
+ * @param {Role} role
+ */
+export function mayHoldFloor(phase, role) {
+  if (phase.turns === "silent") return false;
+  if (phase.turns === "case_bringer_only") return role === "case_bringer";
+  return !(role === "case_bringer" && phase.case_bringer_listens);
+}
+
+/**
+ * The items of the running case round.
+ * @param {SessionView} view
+ */
+export function roundItems(view) {
+  return view.items.filter((i) => i.case_round === view.case_round);
+}
+
+/**
+ * The case rounds `member` brought, oldest first.
+ * @param {SessionView} view
+ * @param {MemberId | null} member
+ * @returns {number[]}
+ */
+export function roundsBroughtBy(view, member) {
+  if (member === null) return [];
+  return view.cases.filter((c) => c.case_bringer === member).map((c) => c.index);
+}
+
+/**
+ * Troika's next case-bringer: the first member (join order) who is present, takes turns and
+ * has not brought a case in this meeting (`Session::next_rotation`); null when everyone has.
+ * @param {SessionView} view
+ * @returns {MemberId | null}
+ */
+export function nextRotation(view) {
+  if (!view.method.rotate_case_bringer) return null;
+  const brought = new Set(view.cases.map((c) => c.case_bringer));
+  const next = view.members.find(
+    (m) => ["participant", "note_taker", "case_bringer"].includes(m.role) && m.online && m.in_turns && !brought.has(m.id),
+  );
+  return next ? next.id : null;
 }
 
 /**

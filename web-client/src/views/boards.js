@@ -6,6 +6,7 @@ import { t, formatTime, local } from "../i18n/index.js";
 import { currentPhase, dotsLeft, maySubmit, myVotesFor, reactionOf } from "../session-state.js";
 import { composer } from "./composer.js";
 import { nameOf, phaseName } from "./common.js";
+import { authorRole, carryButton, chooseKeyQuestionButton } from "./cases.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').Item} Item */
@@ -52,13 +53,25 @@ export function currentKinds(view) {
 }
 
 /**
+ * Whether an item belongs on the boards of the running case: it was made in this case round,
+ * or it is a case proposed earlier that was never chosen (it can still be chosen now). What
+ * earlier cases produced is under "earlier cases".
+ * @param {SessionView} view
+ * @param {Item} item
+ */
+export function onTheseBoards(view, item) {
+  if (item.case_round === view.case_round) return true;
+  return item.kind === "case" && !item.chosen;
+}
+
+/**
  * Board kinds with something to show, current ones first.
  * @param {SessionView} view
  * @returns {{kind: InputKind, current: boolean}[]}
  */
 export function boardsToShow(view) {
   const withItems = BOARD_KINDS.filter((k) =>
-    view.items.some((i) => i.kind === k && (k !== "private_note" || i.revealed)),
+    view.items.some((i) => i.kind === k && (k !== "private_note" || i.revealed) && onTheseBoards(view, i)),
   );
   // Private notes have a board only once revealed (the author sees their own under "my notes");
   // once the session is over, an empty board has nothing more to come.
@@ -74,9 +87,14 @@ export function boardsToShow(view) {
  * @param {BoardMode} mode
  */
 export function boardSignature(view, kind, mode) {
-  const items = view.items.filter((i) => i.kind === kind || (kind === "question" && i.kind === "answer"));
+  const items = view.items.filter((i) => (i.kind === kind || (kind === "question" && i.kind === "answer")) && onTheseBoards(view, i));
+  const ids = new Set(items.map((i) => i.id));
   return JSON.stringify([
     items,
+    view.reactions.filter((r) => ids.has(r.item)),
+    view.case_round,
+    view.cases[view.case_round]?.case_bringer,
+    view.settings.keep_for_group,
     mode,
     view.me.role,
     view.me.votes,
@@ -96,8 +114,8 @@ export function boardSignature(view, kind, mode) {
  * @param {{mode: BoardMode, current: boolean}} opts
  */
 export function board(session, view, kind, opts) {
-  const items = view.items.filter((i) => i.kind === kind && (kind !== "private_note" || i.revealed));
-  const answers = view.items.filter((i) => i.kind === "answer");
+  const items = view.items.filter((i) => i.kind === kind && (kind !== "private_note" || i.revealed) && onTheseBoards(view, i));
+  const answers = view.items.filter((i) => i.kind === "answer" && i.case_round === view.case_round);
   const sorted = kind === "question" && opts.mode === "screen" ? [...items].sort((a, b) => b.votes - a.votes) : items;
   const headingId = `board-${kind}`;
   const phase = currentPhase(view);
@@ -199,8 +217,13 @@ function meta(view, item, mine, mode) {
   const parts = [];
   const author = item.by === null ? t("item.anonymous") : nameOf(view, item.by);
   parts.push(mine ? t("item.byYou", { name: author }) : author);
+  // Who told the case matters: a facilitator's account is not the case-bringer's.
+  const role = item.kind === "statement" || item.kind === "key_question" ? authorRole(view, item) : null;
+  if (role) parts.push(role);
   if (mode !== "screen") parts.push(formatTime(item.at));
-  if (view.phase && item.phase !== view.phase.index) parts.push(phaseName(view, item.phase));
+  // Phase numbers belong to the method of the item's own case round.
+  if (item.case_round !== view.case_round) parts.push(t("cases.caseOf", { n: item.case_round + 1 }));
+  else if (view.phase && item.phase !== view.phase.index) parts.push(phaseName(view, item.phase));
   /** @type {(string | Node)[]} */
   const out = [parts.join(" · ")];
   if (item.kind === "question" || item.kind === "case") {
@@ -213,7 +236,7 @@ function meta(view, item, mine, mode) {
   if (reaction && reaction.temperature !== "none") out.push(" ", h("span", { class: ["badge", `temp-${reaction.temperature}`] }, t(`temp.${reaction.temperature}`)));
   if (reaction && reaction.useful) out.push(" ", h("span", { class: ["badge", "reaction-useful"] }, t("reaction.useful")));
   if (item.chosen) out.push(" ", h("span", { class: "badge chosen" }, t("item.chosen")));
-  if (item.kept) out.push(" ", h("span", { class: "badge" }, t("item.kept")));
+  if (item.kept) out.push(" ", h("span", { class: "badge" }, t(item.kind === "commitment" ? "item.carried" : "item.kept")));
   return out;
 }
 
@@ -275,7 +298,7 @@ function actions(session, view, item, mode, mine) {
       ),
     );
   }
-  if (item.kind === "case" && maySubmit(phase, role, "vote")) {
+  if (item.kind === "case" && item.case_round === view.case_round && maySubmit(phase, role, "vote")) {
     const mineDots = myVotesFor(view, item.id);
     out.push(
       h(
@@ -324,6 +347,10 @@ function actions(session, view, item, mode, mine) {
     out.push(triage(session, item));
   }
   if (reactable(view, item) && view.me.role === "case_bringer" && !mine) out.push(reactions(session, view, item));
+  const choose = chooseKeyQuestionButton(session, view, item);
+  if (choose) out.push(choose);
+  const carry = carryButton(session, view, item);
+  if (carry) out.push(carry);
   if (mine && view.phase && item.phase_seq === view.phase.seq) {
     out.push(
       h(

@@ -210,15 +210,19 @@ export function refusedCard(session, view, entry) {
     }
     actions.push(h("button", { type: "button", class: "quiet", onclick: () => session.dismiss(entry.id) }, t("outbox.dismiss")));
   }
-  const title = isAdviceLike ? t("confirm.title") : t("outbox.refusedTitle");
+  // One contribution per turn: not an error of the person's, their turn is coming.
+  const waits = entry.code === "wait_your_turn";
+  const title = isAdviceLike ? t("confirm.title") : waits ? t("outbox.waitTitle") : t("outbox.refusedTitle");
   const reason = isAdviceLike
     ? t("confirm.text")
-    : entry.code === "phase_closed" && entry.phase !== null
+    : waits
+      ? t("outbox.waitText")
+      : entry.code === "phase_closed" && entry.phase !== null
       ? t("outbox.phaseClosed", { phase: closedPhaseName(view, entry.phase) })
       : errorText(view, { code: entry.code, phases: phasesFor(view, entry) });
   return h(
     "section",
-    { class: ["card", "refused", isAdviceLike && "confirm"], role: "alert", "aria-labelledby": `refused-${entry.id}` },
+    { class: ["card", "refused", isAdviceLike && "confirm", waits && "wait-turn"], role: "alert", "aria-labelledby": `refused-${entry.id}`, dataset: { code: entry.code } },
     h("h2", { id: `refused-${entry.id}` }, title),
     h("p", null, reason),
     kind ? h("p", { class: "hint" }, t("outbox.kindWas", { kind: t(`kind.${kind}`) })) : null,

@@ -5,11 +5,25 @@
 
 import { h, copyText } from "../dom.js";
 import { t, local, language, formatDate } from "../i18n/index.js";
-import { currentPhase, hasFloor, roundPending } from "../session-state.js";
+import { currentPhase, facilitatorTakesPart, hasFloor, roundPending } from "../session-state.js";
 import { displayCode, groupToken, screenToken } from "../storage.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
 import { nameOf, noticeSections, phaseCard, speakingTime } from "./common.js";
-import { attendanceSection, reportBackNow, reportBackSection } from "./records.js";
+import { attendanceSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
+import {
+  caseLine,
+  caseLineText,
+  earlierCasesSection,
+  facilitationButtons,
+  keyQuestionPin,
+  nextCaseSection,
+  nextRotationButton,
+  pendingConfirmations,
+  processFormSection,
+  processResultsSection,
+  reorderButtons,
+} from "./cases.js";
+import { composeSectionFor, turnSectionFor } from "./participant.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').MemberView} MemberView */
@@ -35,11 +49,16 @@ export function consoleSections(session, view) {
 
   control.push(...noticeSections(session, view));
 
+  // The facilitator holds the token this device was made with; a co-facilitator (or whoever
+  // the role was handed to) has the facilitator's rights on their own device, without it.
+  const isFacilitator = view.me.role === "facilitator";
   control.push({
     key: "phases",
-    sig: JSON.stringify([lang, view.status, view.phase, view.case_bringer, [...confirming]]),
+    sig: JSON.stringify([lang, view.status, view.phase, view.case_bringer, [...confirming], view.case_round, caseLineText(view), view.members.map((m) => [m.id, m.online, m.in_turns])]),
     build: () => phaseControls(session, view),
   });
+  const nextCase = nextCaseSection(session, view);
+  if (nextCase) control.push(nextCase);
   // Once ended there is nothing left to set, lock or end.
   if (view.status !== "ended") control.push({
     key: "room",
@@ -66,9 +85,19 @@ export function consoleSections(session, view) {
   if (view.status !== "ended") {
     main.push({
       key: "phase",
-      sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name)]),
-      build: () => phaseCard(view, { headingLevel: 2, now: session.now(), facilitator: true }),
+      sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name), caseLineText(view)]),
+      build: () => h("div", { class: "stack" }, caseLine(view), phaseCard(view, { headingLevel: 2, now: session.now(), facilitator: true })),
     });
+    const pinned = keyQuestionPin(view);
+    if (pinned) main.push(pinned);
+    // A self-led group's facilitator, and a co-facilitator, also take part.
+    if (!isFacilitator || facilitatorTakesPart(view)) {
+      const turn = turnSectionFor(session, view);
+      if (turn) main.push(turn);
+      main.push(composeSectionFor(session, view));
+      const rating = processFormSection(session, view);
+      if (rating) main.push(rating);
+    }
     // A group's next meeting: what it kept, right under the phase that reports on it.
     const report = reportBackNow(view) ? reportBackSection(view) : null;
     if (report) main.push(report);
@@ -78,7 +107,8 @@ export function consoleSections(session, view) {
       build: () => speakerCard(session, view),
     });
   }
-  const unrevealed = view.items.filter((i) => i.kind === "private_note" && !i.revealed).length;
+  // Revealing shows this case's notes; an earlier case's unrevealed notes stay private.
+  const unrevealed = view.items.filter((i) => i.kind === "private_note" && !i.revealed && i.case_round === view.case_round).length;
   if (unrevealed > 0) {
     main.push({
       key: "reveal",
@@ -100,14 +130,21 @@ export function consoleSections(session, view) {
       build: () => board(session, view, kind, { mode: "facilitator", current }),
     });
   }
+  const earlier = earlierCasesSection(view);
+  if (earlier) main.push(earlier);
+  // A co-facilitator who brought a case keeps their summary.
+  if (!isFacilitator && summaryOffered(view)) main.push(summarySection(session, view));
 
   side.push({ key: "join", sig: JSON.stringify([lang, view.code, view.locked]), build: () => joinCard(view) });
   side.push({
     key: "roster",
     // Speaking times tick live through the ticker; the roster is rebuilt on real changes.
-    sig: JSON.stringify([lang, view.members, view.hands, view.floor, view.case_bringer, view.status, [...confirming]]),
+    sig: JSON.stringify([lang, view.members, view.hands, view.floor, view.case_bringer, view.status, [...confirming], pendingConfirmations(), view.me.role]),
     build: () => roster(session, view),
   });
+  const process = processResultsSection(session, view);
+  if (process) side.push(process);
+  if (!isFacilitator) return { control, main, side };
   if (view.status !== "ended") side.push(attendanceSection(session, view));
   control.push({ key: "screen", sig: JSON.stringify([lang, view.code]), build: () => screenCard(session, view) });
   control.push({
@@ -135,7 +172,7 @@ function phaseControls(session, view) {
       h("button", { type: "button", disabled: run.index === 0, "data-fk": "prev", onclick: () => session.send({ kind: "prev_phase" }) }, t("fac.prev")),
       run.index < last
         ? h("button", { type: "button", class: "primary", "data-fk": "next", onclick: () => session.send({ kind: "next_phase" }) }, t("fac.next", { name: local(view.method.phases[run.index + 1].name) }))
-        : null,
+        : nextRotationButton(session, view),
     );
   }
   /** @type {Node | null} */
@@ -153,6 +190,7 @@ function phaseControls(session, view) {
     "section",
     { class: "card controls", "aria-labelledby": "controls-title" },
     h("h2", { id: "controls-title" }, t("fac.phases")),
+    caseLine(view),
     h(
       "ol",
       { class: "phase-list stepper" },
@@ -335,6 +373,7 @@ function speakerCard(session, view) {
                   ? h("span", { class: "row-actions" },
                       !speaking ? h("button", { type: "button", class: "small", "data-fk": `rgive-${id}`, onclick: () => session.send({ kind: "give_floor", member: id }) }, t("fac.giveFloor")) : null,
                       h("button", { type: "button", class: "small quiet", "data-fk": `rskip-${id}`, onclick: () => session.send({ kind: "skip_speaker", member: id }) }, t("fac.skip")),
+                      reorderButtons(session, view, id),
                     )
                   : null,
               );
@@ -395,7 +434,7 @@ function roster(session, view) {
 function rosterRow(session, view, m, now) {
   const hand = view.hands.includes(m.id);
   const removing = confirming.has(`remove-${m.id}`);
-  const canFloor = view.status === "running" && m.role !== "facilitator" && view.floor?.member !== m.id;
+  const canFloor = view.status === "running" && (m.role !== "facilitator" || facilitatorTakesPart(view)) && view.floor?.member !== m.id;
   /** @type {(Node | null)[]} */
   const buttons = [];
   if (canFloor) {
@@ -415,6 +454,7 @@ function rosterRow(session, view, m, now) {
       ),
     );
   }
+  buttons.push(...facilitationButtons(session, view, m));
   if (m.role !== "facilitator" && view.status !== "ended") {
     if (removing) {
       buttons.push(
@@ -434,6 +474,7 @@ function rosterRow(session, view, m, now) {
       h("span", { class: ["presence", m.online ? "on" : "off"], role: "img", "aria-label": m.online ? t("fac.online") : t("fac.away") }),
       h("span", { class: "member-name" }, m.name),
       hand ? h("span", { class: "badge" }, t("fac.handUp")) : null,
+      m.co_facilitator ? h("span", { class: "badge co-fac" }, t("cases.coFac")) : null,
       m.role === "facilitator" ? null : h("span", { class: "roster-time" }, h("span", { class: "visually-hidden" }, t("fac.colSpeaking"), " "), speakingTime(view, m.id, now)),
     ),
     h("p", { class: "hint roster-role" }, t(`role.${m.role}`), m.online ? "" : ` · ${t("fac.away")}`, !m.in_turns ? ` · ${t("fac.outOfTurns")}` : ""),

@@ -9,6 +9,7 @@ import { displayCode } from "../storage.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
 import { nameOf, phaseCard } from "./common.js";
 import { reportBackNow, reportBackSection } from "./records.js";
+import { caseLine, caseLineText, keyQuestionPin } from "./cases.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
@@ -24,8 +25,8 @@ export function screenSections(view, now) {
   const top = [
     {
       key: "phase",
-      sig: JSON.stringify([lang, view.status, view.phase]),
-      build: () => phaseCard(view, { big: true, now }),
+      sig: JSON.stringify([lang, view.status, view.phase, caseLineText(view)]),
+      build: () => h("div", { class: "stack" }, caseLine(view), phaseCard(view, { big: true, now })),
     },
     view.status === "lobby"
       ? {
@@ -54,6 +55,9 @@ export function screenSections(view, now) {
   // A group's next meeting: last time's commitments, large, while they are reported back.
   const report = view.status === "running" && reportBackNow(view) ? reportBackSection(view, { big: true }) : null;
   if (report) boards.unshift(report);
+  // The chosen key question stays in sight while the group works on it.
+  const pinned = keyQuestionPin(view, { big: true });
+  if (pinned) boards.unshift(pinned);
   return { top, boards };
 }
 
