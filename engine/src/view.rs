@@ -1,10 +1,12 @@
 //! The projection of a session for one viewer: the public form of everything, plus what only
 //! the viewer may see.
 //!
-//! Private to one viewer, never in anyone else's view (tested in `engine/tests/private.rs`):
+//! Private to one viewer, never in anyone else's view (tested in `engine/tests/cases.rs`):
 //! the case-bringer's reactions (until they share them), their notepad, unrevealed private
-//! notes, votes, and who answered the process evaluation (the facilitator and co-facilitators
-//! see its sums and remarks, without names).
+//! notes, votes, and which process evaluations the viewer answered. The process evaluation's
+//! sums are in no view at all: a view must be what a client can build from the public events,
+//! and those go to everyone; the facilitator and co-facilitators read the sums on request
+//! (`Session::process_aggregates`).
 
 use kring_protocol::{
     CaseRoundView, InputKind, Item, Me, MemberId, MemberView, PROCESS_ITEMS, PhaseState,
@@ -52,7 +54,6 @@ impl Session {
                 .filter_map(|(i, _)| u16::try_from(i).ok())
                 .collect(),
         };
-        let rights = member.is_some_and(|m| self.has_facilitator_rights(m));
         SessionView {
             code: self.params.code.clone(),
             title: self.params.title.clone(),
@@ -96,16 +97,9 @@ impl Session {
             }),
             items,
             reactions: self.reactions_for(member),
-            process: if rights {
-                self.process_aggregates()
-            } else {
-                Vec::new()
-            },
             report_back: self.params.report_back.clone().map(|mut rb| {
-                // The trend of earlier evaluations is the facilitator's.
-                if !rights {
-                    rb.process.clear();
-                }
+                // The trend of earlier evaluations is the facilitator's, read on request.
+                rb.process.clear();
                 rb
             }),
             settings: self.params.settings.clone(),

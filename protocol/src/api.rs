@@ -101,11 +101,15 @@ pub struct Attendance {
 }
 
 /// `GET /api/sessions/{code}/process` (the facilitator or a co-facilitator): the process
-/// evaluation of every case round that at least three members answered, summed. No names.
+/// evaluation of every case round that at least three members answered, summed, and the
+/// group's earlier meetings. No names. Not in the view: events go to everyone and could not
+/// keep it current for the facilitator alone.
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessResults {
     pub process: Vec<crate::ProcessAggregate>,
+    /// The group's earlier meetings, oldest first.
+    pub trend: Vec<crate::ProcessPoint>,
 }
 
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]

@@ -46,9 +46,6 @@ pub struct SessionView {
     pub items: Vec<Item>,
     /// Reactions this viewer may see: the case-bringer's own, and shared ones for everyone.
     pub reactions: Vec<ReactionEntry>,
-    /// Process evaluation aggregates, per case round; only for the facilitator and
-    /// co-facilitators (empty for everyone else).
-    pub process: Vec<ProcessAggregate>,
     /// Commitments and kept cases carried over from the group's previous meeting.
     pub report_back: Option<ReportBack>,
     pub me: Me,
@@ -156,7 +153,8 @@ pub struct ReportBack {
     pub commitments: Vec<CarriedItem>,
     pub kept_cases: Vec<CarriedItem>,
     /// Process evaluations of this group's meetings, oldest first (numbers only), for the
-    /// facilitator's trend.
+    /// facilitator's trend. Kept with the group; never in a session's view (the facilitator
+    /// reads it with `GET /api/sessions/{code}/process`).
     #[serde(default)]
     pub process: Vec<ProcessPoint>,
 }

@@ -58,6 +58,7 @@ export class WsClient {
           if (msg.seq !== this.seq + 1) throw new Error(`gap: ${this.seq} -> ${msg.seq}`);
           this.view = applyEvent(this.view, msg);
           this.seq = msg.seq;
+          this.lastAt = msg.at;
           this.catchUpPresence();
         } else if (msg.type === "presence") {
           if (this.view) this.view = applyPresence(this.view, msg.member, msg.online);
@@ -65,7 +66,8 @@ export class WsClient {
           const w = this.waiting.get(msg.id);
           if (!w) return;
           this.waiting.delete(msg.id);
-          if (msg.seq > this.fullViewSeq) this.view = applyAck(this.view, w.command, msg);
+          const at = msg.seq === this.seq && this.lastAt !== undefined ? this.lastAt : Date.now();
+          if (msg.seq > this.fullViewSeq) this.view = applyAck(this.view, w.command, msg, at);
           w.resolve(msg);
         } else if (msg.type === "error") {
           if (!this.welcomeMsg) return reject(new Error(`join refused: ${msg.code}`));

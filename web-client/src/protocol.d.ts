@@ -193,11 +193,6 @@ hands: Array<MemberId>, floor: Floor | null, round: RoundView | null, items: Arr
  */
 reactions: Array<ReactionEntry>, 
 /**
- * Process evaluation aggregates, per case round; only for the facilitator and
- * co-facilitators (empty for everyone else).
- */
-process: Array<ProcessAggregate>, 
-/**
  * Commitments and kept cases carried over from the group's previous meeting.
  */
 report_back: ReportBack | null, me: Me, };
@@ -287,7 +282,8 @@ rated: Array<number>, };
 export type ReportBack = { previous_title: string, previous_date: number, commitments: Array<CarriedItem>, kept_cases: Array<CarriedItem>, 
 /**
  * Process evaluations of this group's meetings, oldest first (numbers only), for the
- * facilitator's trend.
+ * facilitator's trend. Kept with the group; never in a session's view (the facilitator
+ * reads it with `GET /api/sessions/{code}/process`).
  */
 process: Array<ProcessPoint>, };
 
@@ -445,4 +441,8 @@ export type AttendanceRow = { name: string, role: Role, joined_at: number,
  */
 present_ms: number, };
 
-export type ProcessResults = { process: Array<ProcessAggregate>, };
+export type ProcessResults = { process: Array<ProcessAggregate>, 
+/**
+ * The group's earlier meetings, oldest first.
+ */
+trend: Array<ProcessPoint>, };

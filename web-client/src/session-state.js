@@ -290,11 +290,23 @@ function mutate(v, at, e) {
  * @param {SessionView} view
  * @param {Command} command
  * @param {Ack} ack
+ * @param {number} [at] the time of the event at `ack.seq` (the engine stamps a note with it),
+ *   when the caller applied that event
  * @returns {SessionView}
  */
-export function applyAck(view, command, ack) {
+export function applyAck(view, command, ack, at = Date.now()) {
   const v = structuredClone(view);
-  if (command.kind === "submit" && ack.item !== null) {
+  if (command.kind === "submit" && command.input === "notepad") {
+    // My notepad: nobody else is ever sent it, so the acknowledgement is where it comes from.
+    if (ack.item !== null && !v.me.notepad.some((n) => n.id === ack.item)) {
+      const [index, seq] = v.phase ? [v.phase.index, v.phase.seq] : [0, 0];
+      v.me.notepad.push({
+        id: ack.item, kind: "notepad", by: v.me.member, anonymous: false, text: command.text.trim(),
+        phase: index, phase_seq: seq, case_round: v.case_round, at, reply_to: null,
+        votes: 0, status: "open", hidden: false, kept: false, chosen: false, revealed: false,
+      });
+    }
+  } else if (command.kind === "submit" && ack.item !== null) {
     const added = item(v, ack.item);
     if (added && !v.me.items.includes(ack.item)) {
       v.me.items.push(ack.item);
@@ -306,14 +318,6 @@ export function applyAck(view, command, ack) {
         v.me.notes.sort(byItemOrder(v));
       }
     }
-  } else if (command.kind === "submit" && command.input === "notepad" && ack.item !== null) {
-    // My notepad: nobody else is ever sent it, so the acknowledgement is where it comes from.
-    const [index, seq] = v.phase ? [v.phase.index, v.phase.seq] : [0, 0];
-    v.me.notepad.push({
-      id: ack.item, kind: "notepad", by: v.me.member, anonymous: false, text: command.text.trim(),
-      phase: index, phase_seq: seq, case_round: v.case_round, at: Date.now(), reply_to: null,
-      votes: 0, status: "open", hidden: false, kept: false, chosen: false, revealed: false,
-    });
   } else if (command.kind === "react") {
     upsertReaction(v, { item: command.item, reaction: command.reaction });
   } else if (command.kind === "rate_process" && !v.me.rated.includes(v.case_round)) {

@@ -339,6 +339,13 @@ impl Room {
                 Some(m) if self.session.has_facilitator_rights(m) => {
                     Answer::Process(kring_protocol::ProcessResults {
                         process: self.session.process_aggregates(),
+                        trend: self
+                            .session
+                            .params()
+                            .report_back
+                            .as_ref()
+                            .map(|r| r.process.clone())
+                            .unwrap_or_default(),
                     })
                 }
                 Some(_) => Answer::Forbidden,

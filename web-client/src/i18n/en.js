@@ -256,6 +256,7 @@ export default {
   "cases.carry": "Take to the next meeting",
   "cases.nextTitle": "Next case",
   "cases.nextHint": "Work on another case in this meeting, with the same or another method. Each case-bringer gets their own summary.",
+  "cases.nextCaseBringer": "Case-bringer of the next case",
   "cases.chooseLater": "Nobody yet: choose a case first",
   "cases.broughtEarlier": "{name} (brought case {n})",
   "cases.nextStart": "Start the next case",

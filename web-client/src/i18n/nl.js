@@ -257,6 +257,7 @@ export default {
   "cases.carry": "Meenemen naar de volgende bijeenkomst",
   "cases.nextTitle": "Volgende casus",
   "cases.nextHint": "Behandel in deze bijeenkomst nog een casus, met dezelfde of een andere methode. Elke inbrenger krijgt een eigen samenvatting.",
+  "cases.nextCaseBringer": "Inbrenger van de volgende casus",
   "cases.chooseLater": "Nog niemand: eerst een casus kiezen",
   "cases.broughtEarlier": "{name} (bracht casus {n} in)",
   "cases.nextStart": "Volgende casus starten",

@@ -360,9 +360,10 @@ async function loadProcess(session) {
 }
 
 /**
- * The facilitator's view of the process evaluation: how many answered per case, the sums as
- * averages once three have answered (fewer would tell who gave which score), anonymous
- * remarks, and the group's trend over earlier meetings.
+ * The facilitator's view of the process evaluation: how many answered per case (from the
+ * events), and, read from the server when asked (no event may carry it), the sums as averages
+ * once three have answered (fewer would tell who gave which score), anonymous remarks, and the
+ * group's trend over earlier meetings.
  * @param {Session} session
  * @param {SessionView} view
  * @returns {Section | null}
@@ -371,12 +372,14 @@ export function processResultsSection(session, view) {
   if (!hasFacilitatorRights(view)) return null;
   const inLast = view.status === "running" && view.phase !== null && view.phase.index === view.method.phases.length - 1;
   const answered = view.cases.some((c) => c.process_count > 0);
-  const trend = view.report_back?.process ?? [];
-  if (!inLast && !answered && trend.length === 0) return null;
+  const followUp = view.report_back !== null;
+  if (!inLast && !answered && !followUp) return null;
   const state = processResults.get(session.code) ?? null;
+  // Once on showing the card (e.g. after a reload); after that when the facilitator asks.
+  if (state === null) void loadProcess(session);
   return {
     key: "process-results",
-    sig: JSON.stringify([language(), view.cases.map((c) => c.process_count), view.process, trend, state]),
+    sig: JSON.stringify([language(), view.cases.map((c) => c.process_count), state]),
     build: () => processResultsCard(session, view, state),
   };
 }
@@ -387,13 +390,13 @@ export function processResultsSection(session, view) {
  * @param {ProcessState | null} state
  */
 function processResultsCard(session, view, state) {
-  const sums = state?.data?.process ?? view.process;
+  const sums = state?.data?.process ?? [];
   const rounds = view.cases.filter((c) => c.process_count > 0 || c.index === view.case_round);
   /** @type {Node | null} */
   let status = null;
   if (state?.busy) status = h("p", { class: "hint" }, t("attendance.loading"));
   else if (state?.problem) status = h("p", { class: "field-error" }, t(`process.problem.${state.problem}`));
-  const trend = view.report_back?.process ?? [];
+  const trend = state?.data?.trend ?? [];
   return h(
     "section",
     { class: "card process-results", "aria-labelledby": "process-results-title" },
@@ -472,6 +475,12 @@ function mean(sum, n) {
 /** @type {MethodTemplate[] | null} */
 let methodList = null;
 let methodsAsked = false;
+/**
+ * What the facilitator picked for the next case, kept across re-renders (the confirmation
+ * step rebuilds the card).
+ * @type {{method: string | null, caseBringer: string}}
+ */
+const nextChoice = { method: null, caseBringer: "" };
 
 /**
  * The facilitator starts the next case of the meeting: its method and case-bringer (or none
@@ -504,26 +513,29 @@ export function nextCaseSection(session, view) {
  */
 function nextCaseCard(session, view, last) {
   const methods = methodList ?? [];
+  const chosen = nextChoice.method ?? view.method.id;
   const method = h(
     "select",
-    { id: "next-method", "data-fk": "next-method" },
-    methods.length === 0 ? h("option", { value: view.method.id }, local(view.method.name)) : methods.map((m) => h("option", { value: m.id, selected: m.id === view.method.id }, local(m.name))),
+    { id: "next-method", "data-fk": "next-method", onchange: (/** @type {Event} */ e) => (nextChoice.method = /** @type {HTMLSelectElement} */ (e.target).value) },
+    methods.length === 0 ? h("option", { value: view.method.id }, local(view.method.name)) : methods.map((m) => h("option", { value: m.id, selected: m.id === chosen }, local(m.name))),
   );
   const brought = new Map(view.cases.filter((c) => c.case_bringer !== null).map((c) => [c.case_bringer, c.index]));
   const candidates = view.members.filter((m) => ["participant", "case_bringer", "note_taker"].includes(m.role));
   const who = h(
     "select",
-    { id: "next-cb", "data-fk": "next-cb" },
+    { id: "next-cb", "data-fk": "next-cb", onchange: (/** @type {Event} */ e) => (nextChoice.caseBringer = /** @type {HTMLSelectElement} */ (e.target).value) },
     h("option", { value: "" }, t("cases.chooseLater")),
     candidates.map((m) => {
       const earlier = brought.get(m.id);
-      return h("option", { value: String(m.id), selected: false }, earlier === undefined ? m.name : t("cases.broughtEarlier", { name: m.name, n: earlier + 1 }));
+      return h("option", { value: String(m.id), selected: nextChoice.caseBringer === String(m.id) }, earlier === undefined ? m.name : t("cases.broughtEarlier", { name: m.name, n: earlier + 1 }));
     }),
   );
   const sure = confirming.has("next-case");
   const start = () => {
     confirming.delete("next-case");
     session.send({ kind: "start_case", method: method.value, case_bringer: who.value === "" ? null : Number(who.value) });
+    nextChoice.method = null;
+    nextChoice.caseBringer = "";
   };
   return h(
     "section",
@@ -535,7 +547,7 @@ function nextCaseCard(session, view, last) {
       h("p", { class: "hint" }, t("cases.nextHint")),
       h("label", { for: "next-method" }, t("home.method")),
       method,
-      h("label", { for: "next-cb" }, t("fac.caseBringer")),
+      h("label", { for: "next-cb" }, t("cases.nextCaseBringer")),
       who,
       sure
         ? [

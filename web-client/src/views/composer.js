@@ -291,6 +291,8 @@ export function laterInputs(view) {
     if (i <= now) return;
     for (const kind of p.allow[role === "note_taker" && !p.allow.note_taker ? "participant" : role] ?? []) {
       if (role === "case_bringer" && p.case_bringer_listens) continue;
+      // The case-bringer reacts whenever something reaches them: never "later".
+      if (kind === "reaction") continue;
       if (phase && maySubmit(phase, role, kind)) continue;
       const list = later.get(kind) ?? [];
       list.push(i);

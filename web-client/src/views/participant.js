@@ -254,7 +254,7 @@ function composeSection(session, view) {
   // One contribution per turn: whoever holds the floor writes, once.
   if (phase.one_per_turn && composed.length > 0) {
     const mine = view.floor !== null && view.floor.member === view.me.member;
-    body.push(h("p", { class: ["notice", "one-per-turn", mine && "your-turn"] }, t(mine ? "compose.onePerTurnNow" : "compose.onePerTurnWait")));
+    body.push(h("p", { class: ["notice", "one-per-turn", mine && "holds-floor"] }, t(mine ? "compose.onePerTurnNow" : "compose.onePerTurnWait")));
   }
   if (kinds.includes("vote")) body.push(h("p", null, t("compose.voteHint")));
   if (kinds.includes("answer")) body.push(h("p", null, t("compose.answerHint")));
