@@ -31,10 +31,11 @@
 //! # Rejections
 //!
 //! Checked in this order: `no_such_member` (actor unknown or removed), `session_ended`,
-//! `not_facilitator` (facilitator-only commands), `not_started` (the lobby accepts only
+//! `not_facilitator` (facilitator-only commands; a co-facilitator may give all of them but
+//! `set_co_facilitator` and `hand_facilitator`), `not_started` (the lobby accepts only
 //! `start_session`, `end_session`, `lock_room`, `set_case_bringer`, `set_role`,
-//! `remove_member`, `rename`), `already_started`, `phase_closed` (a stamp other than the
-//! current phase's), then the command's own rules:
+//! `remove_member`, `rename`, `set_co_facilitator`, `hand_facilitator`), `already_started`,
+//! `phase_closed` (a stamp other than the current phase's), then the command's own rules:
 //!
 //! | code | when |
 //! |---|---|
@@ -44,8 +45,8 @@
 //! | `no_such_phase` | next after the last, previous before the first, goto out of range |
 //! | `no_such_item` | unknown or withdrawn item; `reveal_notes` with nothing to reveal |
 //! | `no_such_member` | `give_floor`, `skip_speaker`, `set_*`, `remove_member` of an unknown member; choosing a case whose proposer is gone |
-//! | `invalid_target` | answer without a question, `reply_to` on anything but an answer, vote on a non-case non-question, react on non-advice, triage a non-question, choose/keep a non-case, choose the facilitator's case |
-//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it |
+//! | `invalid_target` | answer without a question, `reply_to` on anything but an answer, vote on a non-case non-question, react on anything but a question, analysis, revealed note or advice of the running case (or on one's own), triage a non-question or a question of an earlier case, vote on an earlier case's item, choose/keep a non-case, choose the facilitator's case or one an earlier case chose, choose a key question that is not one (or is hidden) |
+//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it; `start_case` with an unknown method; `reorder_round` that is not the members still to speak in a new order; a co-facilitator or handover to someone who cannot take it; sharing reactions, choosing a key question or carrying a commitment that already is so; carrying a commitment in a session that keeps nothing for the group; process scores that are not four of 0 to 5 (or all 0 without a remark); a question already asked in a one-per-turn phase |
 //! | `invalid_name` | name empty, over 40 characters, or with control characters (`join.name`, `command.name`) |
 //! | `room_locked`, `room_full` | a new member joins a locked or full room (never the facilitator) |
 //! | `text_empty`, `text_too_long` | after trimming; limits per kind in [`limits::max_chars`] |

@@ -10,12 +10,12 @@ fn parse(v: serde_json::Value) -> Result<ClientMsg, serde_json::Error> {
 #[test]
 fn hello_parses() {
     let msg =
-        parse(json!({"type": "hello", "protocol": 1, "join": {"as": "member", "name": "Anna"}}))
+        parse(json!({"type": "hello", "protocol": 2, "join": {"as": "member", "name": "Anna"}}))
             .unwrap();
     assert_eq!(
         msg,
         ClientMsg::Hello {
-            protocol: 1,
+            protocol: 2,
             join: Join::Member {
                 name: "Anna".into()
             }
@@ -26,7 +26,7 @@ fn hello_parses() {
 #[test]
 fn resume_fields_are_optional() {
     let msg =
-        parse(json!({"type": "hello", "protocol": 1, "join": {"as": "resume", "token": "t"}}))
+        parse(json!({"type": "hello", "protocol": 2, "join": {"as": "resume", "token": "t"}}))
             .unwrap();
     assert!(matches!(
         msg,
@@ -71,8 +71,8 @@ fn command_envelope_parses_with_and_without_stamp() {
 #[test]
 fn unknown_fields_are_rejected_everywhere() {
     let cases = [
-        json!({"type": "hello", "protocol": 1, "join": {"as": "member", "name": "A"}, "x": 1}),
-        json!({"type": "hello", "protocol": 1, "join": {"as": "member", "name": "A", "x": 1}}),
+        json!({"type": "hello", "protocol": 2, "join": {"as": "member", "name": "A"}, "x": 1}),
+        json!({"type": "hello", "protocol": 2, "join": {"as": "member", "name": "A", "x": 1}}),
         json!({"type": "command", "id": "a", "command": {"kind": "raise_hand"}, "x": 1}),
         json!({"type": "command", "id": "a", "command": {"kind": "raise_hand", "x": 1}}),
         json!({"type": "command", "id": "a", "command": {"kind": "vote", "item": 1, "x": 1}}),

@@ -38,7 +38,7 @@ export class WsClient {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url);
       this.ws = ws;
-      ws.on("open", () => ws.send(JSON.stringify({ type: "hello", protocol: 1, join })));
+      ws.on("open", () => ws.send(JSON.stringify({ type: "hello", protocol: 2, join })));
       ws.on("message", (data) => {
         const msg = JSON.parse(String(data));
         if (msg.type === "welcome") {

@@ -200,6 +200,13 @@ async fn a_journal_from_before_case_rounds_opens_as_a_working_room() {
         assert!(summary.contains(expected), "{expected} in\n{summary}");
     }
 
+    // A page loaded before the upgrade speaks the old protocol: it is told to reload.
+    let mut old_page = server.connect(code).await;
+    old_page
+        .send_raw(r#"{"type":"hello","protocol":1,"join":{"as":"resume","token":"x"}}"#)
+        .await;
+    assert_eq!(old_page.error().await.code, ErrorCode::UnsupportedVersion);
+
     // A member who joins now reads the same room from the journal, and the session ends.
     let mut late = server.connect(code).await;
     late.hello(Join::Member {

@@ -190,7 +190,8 @@ export class Session {
 
   /** @returns {ClientMsg} */
   hello() {
-    const protocol = 1;
+    // `PROTOCOL_VERSION` in protocol/src/lib.rs.
+    const protocol = 2;
     if (this.mode.as === "screen") {
       return { type: "hello", protocol, join: { as: "screen", token: this.mode.token } };
     }
