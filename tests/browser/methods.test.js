@@ -196,7 +196,7 @@ test("participants propose key questions, the case-bringer chooses one, and it i
 });
 
 test("a second case: evaluated first, started from the console, the first case-bringer keeps her summary", async () => {
-  const { created, fac, f, screen, s } = await meeting({ method: "basic", title: "Twee casussen", language: "nl" });
+  const { created, fac, f, screen, s } = await meeting({ method: "basic", title: "Twee casussen", language: "nl", settings: { keep_for_group: true } });
   const anna = await joinPhone(created.code, "Anna");
   const bram = await joinPhone(created.code, "Bram");
   const cas = await joinPhone(created.code, "Cas");
@@ -212,6 +212,9 @@ test("a second case: evaluated first, started from the console, the first case-b
   // The evaluation phase: everyone rates the process; the facilitator sees averages from three.
   await f.getByRole("button", { name: "Ga naar fase Evaluatie" }).click();
   await phaseIs(c, "Evaluatie");
+  await a.getByLabel("Wat ga jij doen?").fill("CASE-ONE: ik bel maandag.");
+  await a.getByRole("button", { name: "Voornemen vastleggen" }).click();
+  await b.locator(".item-commitment", { hasText: "ik bel maandag" }).waitFor();
   assert.equal(await f.locator(".process-form").count(), 0, "the facilitator does not rate their own facilitation");
   const rate = async (/** @type {import('playwright-core').Page} */ page, /** @type {number[]} */ scores) => {
     const form = page.locator(".process-form");
@@ -259,8 +262,14 @@ test("a second case: evaluated first, started from the console, the first case-b
   assert.equal(await b.locator(".board-question").count(), 0, "no question board from the first case");
   const earlier = b.locator(".earlier-cases");
   await earlier.getByText("Casus 1 · Basismodel").click();
-  await earlier.locator("li", { hasText: "CASE-ONE" }).waitFor();
+  await earlier.locator("li", { hasText: "CASE-ONE: wat wil je" }).waitFor();
   await screenshot(b, "phone-second-case-earlier-cases");
+  // Anna can still let her commitment go to the group's next meeting; Bram cannot.
+  assert.equal(await earlier.getByRole("button", { name: "Meenemen naar de volgende bijeenkomst" }).count(), 0);
+  const mine = a.locator(".earlier-cases");
+  await mine.getByText("Casus 1 · Basismodel").click();
+  await mine.locator("li", { hasText: "ik bel maandag" }).getByRole("button", { name: "Meenemen naar de volgende bijeenkomst" }).click();
+  await earlier.locator("li", { hasText: "ik bel maandag" }).locator(".badge", { hasText: "gaat mee" }).waitFor();
 
   // Bram's incident is chosen: he brings the second case.
   await b.getByLabel(/Jouw casus/).fill("Een cliënt die dreigde met een klacht.");

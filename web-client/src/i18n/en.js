@@ -396,7 +396,7 @@ export default {
   "fac.cancel": "Cancel",
   "fac.endedTitle": "The session has ended",
   "fac.endedText": "Everything written is deleted after a limited time (24 hours by default), and the attendance with it: download it now if you need it.",
-  "fac.endedSummary": "Until then the case-bringer can download their summary on their own device.",
+  "fac.endedSummary": "Until then each case-bringer can download their summary on their own device.",
   "fac.speakers": "The floor",
   "fac.speakersIdle": "Once the session runs, you give the floor here.",
   "fac.endFloor": "End turn",

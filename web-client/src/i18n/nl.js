@@ -397,7 +397,7 @@ export default {
   "fac.cancel": "Annuleren",
   "fac.endedTitle": "De sessie is afgelopen",
   "fac.endedText": "Alles wat geschreven is, wordt na een beperkte tijd gewist (standaard 24 uur), en de aanwezigheid ook: download die nu als je hem nodig hebt.",
-  "fac.endedSummary": "Tot dan kan de inbrenger de eigen samenvatting downloaden op het eigen apparaat.",
+  "fac.endedSummary": "Tot dan kan elke inbrenger de eigen samenvatting downloaden op het eigen apparaat.",
   "fac.speakers": "Het woord",
   "fac.speakersIdle": "Zodra de sessie loopt, geef je hier het woord.",
   "fac.endFloor": "Beurt beëindigen",

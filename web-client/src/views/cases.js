@@ -41,6 +41,8 @@ export const PROCESS_ITEMS = /** @type {const} */ (["method_followed", "open_que
 
 /** Two-step confirmations in progress (handing over, starting the next case). */
 const confirming = new Set();
+/** Earlier cases a person unfolded stay open when the section is rebuilt. */
+const unfoldedCases = new Set();
 
 // ---------------------------------------------------------------- where the meeting is
 
@@ -584,17 +586,19 @@ export function nextRotationButton(session, view) {
 
 /**
  * The meeting's earlier cases, folded: method, case-bringer, and what each produced (public
- * items only, as everyone saw them).
+ * items only, as everyone saw them). Their case-bringer can still give or withdraw consent
+ * for their commitments there.
+ * @param {Session} session
  * @param {SessionView} view
  * @returns {Section | null}
  */
-export function earlierCasesSection(view) {
+export function earlierCasesSection(session, view) {
   const earlier = view.cases.filter((c) => c.index < view.case_round);
   if (earlier.length === 0) return null;
   const items = view.items.filter((i) => i.case_round < view.case_round);
   return {
     key: "earlier-cases",
-    sig: JSON.stringify([language(), earlier, items, view.members.map((m) => [m.id, m.name])]),
+    sig: JSON.stringify([language(), earlier, items, view.members.map((m) => [m.id, m.name]), view.status]),
     build: () =>
       h(
         "section",
@@ -604,7 +608,15 @@ export function earlierCasesSection(view) {
           const own = items.filter((i) => i.case_round === c.index && !i.hidden && i.text !== null && i.kind !== "answer");
           return h(
             "details",
-            { class: "earlier-case", dataset: { caseRound: c.index } },
+            {
+              class: "earlier-case",
+              dataset: { caseRound: c.index },
+              open: unfoldedCases.has(c.index),
+              ontoggle: (/** @type {Event} */ e) => {
+                if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open) unfoldedCases.add(c.index);
+                else unfoldedCases.delete(c.index);
+              },
+            },
             h(
               "summary",
               { "data-fk": `earlier-${c.index}` },
@@ -619,7 +631,18 @@ export function earlierCasesSection(view) {
               : h(
                   "ul",
                   { class: "plain earlier-items" },
-                  own.map((i) => h("li", { dataset: { item: i.id } }, h("span", { class: "badge" }, t(`kind.${i.kind}`)), " ", i.text ?? "", i.chosen ? [" ", h("span", { class: "badge chosen" }, t("item.chosen"))] : null)),
+                  own.map((i) =>
+                    h(
+                      "li",
+                      { class: "earlier-item", dataset: { item: i.id } },
+                      h("span", { class: "badge" }, t(`kind.${i.kind}`)),
+                      " ",
+                      i.text ?? "",
+                      i.chosen ? [" ", h("span", { class: "badge chosen" }, t("item.chosen"))] : null,
+                      i.kind === "commitment" && i.kept ? [" ", h("span", { class: "badge" }, t("item.carried"))] : null,
+                      carryButton(session, view, i),
+                    ),
+                  ),
                 ),
           );
         }),

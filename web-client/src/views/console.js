@@ -130,7 +130,7 @@ export function consoleSections(session, view) {
       build: () => board(session, view, kind, { mode: "facilitator", current }),
     });
   }
-  const earlier = earlierCasesSection(view);
+  const earlier = earlierCasesSection(session, view);
   if (earlier) main.push(earlier);
   // A co-facilitator who brought a case keeps their summary.
   if (!isFacilitator && summaryOffered(view)) main.push(summarySection(session, view));

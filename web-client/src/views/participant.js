@@ -119,7 +119,7 @@ export function participantSections(session, view) {
       build: () => board(session, view, kind, { mode: "member", current }),
     });
   }
-  const earlier = earlierCasesSection(view);
+  const earlier = earlierCasesSection(session, view);
   if (earlier) sections.push(earlier);
   return sections;
 }
