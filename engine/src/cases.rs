@@ -15,8 +15,8 @@ use crate::{Decision, Rejection, methods};
 /// At most this many case rounds in one meeting (a Troika of ten rotates ten times).
 pub const MAX_CASE_ROUNDS: usize = 20;
 
-/// The longest remark on a process evaluation, in characters.
-pub const MAX_REMARK_CHARS: usize = 500;
+/// The longest remark on a process evaluation, in characters (part of the wire contract).
+pub const MAX_REMARK_CHARS: usize = kring_protocol::limits::REMARK_MAX_CHARS;
 
 /// A process evaluation is summed only once this many members answered: with fewer, the
 /// facilitator could tell who gave which score, and the evaluation is anonymous.

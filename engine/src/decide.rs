@@ -51,10 +51,19 @@ impl Session {
                     return Err(ErrorCode::AlreadyStarted.into());
                 }
                 // A double-clicked "next" carries the stamp of the phase it already left.
-                if let (Some(stamp), Some(run)) = (stamp, &self.phase)
-                    && stamp != run.seq
-                {
-                    return Err(ErrorCode::PhaseClosed.into());
+                if let (Some(stamp), Some(run)) = (stamp, &self.phase) {
+                    if stamp > run.seq {
+                        return Err(Rejection {
+                            field: Some("phase"),
+                            detail: Some(
+                                "The phase stamp names a phase that has not started.".to_owned(),
+                            ),
+                            ..Rejection::new(ErrorCode::InvalidValue)
+                        });
+                    }
+                    if stamp < run.seq {
+                        return Err(ErrorCode::PhaseClosed.into());
+                    }
                 }
             }
             kring_protocol::SessionStatus::Lobby => {}

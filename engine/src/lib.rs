@@ -91,7 +91,7 @@ mod turns;
 mod view;
 
 pub use methods::TemplateError;
-pub use state::Session;
+pub use state::{Session, same_hash};
 pub use summary::Summary;
 
 /// Everything fixed when a session is created.
@@ -167,6 +167,20 @@ impl Rejection {
             detail: Some(detail.to_owned()),
             ..Rejection::new(code)
         }
+    }
+}
+
+impl Rejection {
+    /// The wire form of the refusal (content-free by construction).
+    pub fn into_error_msg(self) -> kring_protocol::ErrorMsg {
+        let mut msg = kring_protocol::ErrorMsg::new(self.code);
+        msg.phases = self.phases;
+        msg.field = self.field.map(str::to_owned);
+        msg.retry_after_ms = self.retry_after_ms;
+        if let Some(detail) = self.detail {
+            msg.message = detail;
+        }
+        msg
     }
 }
 

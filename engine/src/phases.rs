@@ -33,6 +33,9 @@ impl Session {
 
     pub(crate) fn goto_phase(&self, actor: Actor, index: u16) -> Result<Decision, Rejection> {
         self.running()?;
+        if usize::from(index) >= self.params.method.phases.len() {
+            return Err(Rejection::field(ErrorCode::NoSuchPhase, "command.index"));
+        }
         self.enter_phase(actor, index)
     }
 
@@ -44,7 +47,7 @@ impl Session {
             .method()
             .phases
             .get(usize::from(index))
-            .ok_or_else(|| Rejection::field(ErrorCode::NoSuchPhase, "command.index"))?;
+            .ok_or(ErrorCode::NoSuchPhase)?;
         let mut events = self.floor_ended(actor.now);
         events.extend(self.phase_events(phase, index, self.case_bringer(), actor.now)?);
         Ok(Decision::events(events))

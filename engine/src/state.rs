@@ -264,12 +264,18 @@ impl Session {
             .map(|m| (m.id(), m.info.name.as_str(), m.role()))
     }
 
-    /// The member whose resume token hashes to `hash`; removed members have none.
+    /// The member whose resume token hashes to `hash`; removed members have none. Every
+    /// member's hash is compared, each in constant time, so how long the lookup takes says
+    /// nothing about how close a guess came, or to whose token.
     pub fn member_by_token_hash(&self, hash: &str) -> Option<MemberId> {
-        self.members
-            .iter()
-            .find(|m| !m.removed && m.token_hash.as_deref() == Some(hash))
-            .map(Member::id)
+        let mut found = None;
+        for m in &self.members {
+            let same = m.token_hash.as_deref().is_some_and(|h| same_hash(h, hash));
+            if same && !m.removed {
+                found = Some(m.id());
+            }
+        }
+        found
     }
 
     pub fn was_removed(&self, id: MemberId) -> bool {
@@ -326,4 +332,13 @@ impl Session {
             .find(|m| m.id() == id)
             .map_or(0, |m| m.speaking_ms)
     }
+}
+
+/// Compares two token hashes in time independent of where they differ.
+pub fn same_hash(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -96,7 +96,7 @@ pub struct CaseRoundView {
 }
 
 /// The process evaluation of one case round, summed (numbers and anonymous remarks only).
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessAggregate {
     pub case_round: u16,
@@ -160,7 +160,7 @@ pub struct ReportBack {
 }
 
 /// One meeting's process evaluation as the group keeps it: no names, no remarks.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessPoint {
     pub date: Millis,

@@ -17,12 +17,12 @@ use kring_protocol::{
     MAX_COMMAND_ID_LEN, MemberId, PROTOCOL_VERSION, ServerMsg,
 };
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, Interval, Sleep, timeout};
+use tokio::time::{Instant, Interval, Sleep, sleep_until, timeout};
 use tungstenite::error::ProtocolError;
 
 use crate::clock::now_ms;
 use crate::hub::{Hub, HubError};
-use crate::limits::{Budget, Over, SharedBudget};
+use crate::limits::{Budget, FAILURE_FLOOR, Over, SharedBudget};
 use crate::room::{ConnSink, JoinError, Outbound, RoomHandle, RoomMsg, Taken};
 
 /// The first message must arrive within this.
@@ -351,11 +351,7 @@ impl Conn {
             return Step::Go;
         };
         let Some(member) = *member else {
-            self.error(
-                ErrorMsg::new(ErrorCode::BadMessage)
-                    .with_id(envelope.id)
-                    .with_message("The shared screen is read-only."),
-            );
+            self.error(ErrorMsg::new(ErrorCode::ReadOnly).with_id(envelope.id));
             return Step::Go;
         };
         if envelope.id.is_empty() || envelope.id.len() > MAX_COMMAND_ID_LEN {
@@ -394,13 +390,23 @@ impl Conn {
         code: Option<&str>,
         join: Join,
     ) -> Result<(RoomHandle, Option<MemberId>, Option<SharedBudget>), Option<ErrorCode>> {
-        if let Err(wait) = self.hub.may_try_join(self.peer) {
-            let mut error = ErrorMsg::new(ErrorCode::TooManyAttempts);
-            error.retry_after_ms = Some(wait.as_millis() as u64);
-            self.sink.send(&ServerMsg::Error(error));
-            self.sink.push_close(ErrorCode::TooManyAttempts);
-            return Err(None);
+        let started = Instant::now();
+        // Only a join by code alone is kept out for its address's failures: a token is never
+        // refused for where it comes from (a venue's other phones hold valid ones).
+        let mut attempt = None;
+        if matches!(join, Join::Member { .. }) {
+            match self.hub.reserve_join(self.peer).await {
+                Ok(reserved) => attempt = Some(reserved),
+                Err(wait) => {
+                    let mut error = ErrorMsg::new(ErrorCode::TooManyAttempts);
+                    error.retry_after_ms = Some(wait.as_millis() as u64);
+                    self.sink.send(&ServerMsg::Error(error));
+                    self.sink.push_close(ErrorCode::TooManyAttempts);
+                    return Err(None);
+                }
+            }
         }
+        let typed = code.unwrap_or_default();
         // A room can stop between lookup and join (unloaded while idle); look it up again.
         for _ in 0..3 {
             let room = match code {
@@ -410,8 +416,9 @@ impl Conn {
             let room = match room {
                 Ok(Some(room)) => room,
                 Ok(None) => {
-                    self.hub.join_failed(self.peer);
+                    self.hub.join_failed(self.peer, typed, attempt.take());
                     self.sink.close_with(ErrorCode::RoomNotFound);
+                    sleep_until(started + FAILURE_FLOOR).await;
                     return Err(None);
                 }
                 Err(HubError::ShuttingDown) => {
@@ -438,7 +445,8 @@ impl Conn {
                 Ok(Err(JoinError::Refused(code))) => {
                     // Unknown, locked and ended rooms and unknown tokens all arrive as this.
                     if code == ErrorCode::RoomNotFound {
-                        self.hub.join_failed(self.peer);
+                        self.hub.join_failed(self.peer, typed, attempt.take());
+                        sleep_until(started + FAILURE_FLOOR).await;
                     }
                     if code.close_code().is_some() {
                         self.sink.push_close(code);
@@ -476,8 +484,15 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
         return Err(ErrorMsg::new(ErrorCode::MessageTooLarge));
     }
     let de = &mut serde_json::Deserializer::from_str(text);
-    let error = match serde_path_to_error::deserialize::<_, ClientMsg>(de) {
-        Ok(msg) => return Ok(msg),
+    let error = match serde_path_to_error::deserialize::<_, ClientMsg>(&mut *de) {
+        // One message per frame: anything after it (another message, stray bytes) is refused
+        // rather than ignored.
+        Ok(msg) => {
+            return de
+                .end()
+                .map(|()| msg)
+                .map_err(|_| ErrorMsg::new(ErrorCode::BadJson));
+        }
         Err(error) => error,
     };
     let mut path = error.path().to_string();
@@ -505,9 +520,10 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
         return Err(ErrorMsg::new(ErrorCode::UnknownType));
     }
     // Inside internally tagged enums serde cannot track the path any deeper; the name of a
-    // missing or unknown field (an identifier, not content) completes it.
+    // missing field (one of ours) completes it. An unknown field's name is the client's own
+    // text and is not echoed.
     let mut field = (path != ".").then_some(path);
-    if matches!(kind, "unknown field" | "missing field")
+    if kind == "missing field"
         && let Some(name) = text.split('`').nth(1)
     {
         field = Some(match field {
@@ -580,13 +596,32 @@ mod tests {
             "{:?}",
             err.field
         );
-        let err = decode(r#"{"type":"command","id":"a","command":{"kind":"raise_hand","loud":1}}"#)
-            .unwrap_err();
+        let err = decode(
+            r#"{"type":"command","id":"a","command":{"kind":"raise_hand","SECRET-NAME":1}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::BadMessage);
+        assert!(err.message.contains("unknown field"), "{}", err.message);
+        let shown = format!("{:?} {}", err.field, err.message);
+        assert!(!shown.contains("SECRET"), "{shown}");
+        // A missing field is one of ours, and named.
+        let err = decode(r#"{"type":"command","command":{"kind":"raise_hand"}}"#).unwrap_err();
         assert!(
-            err.field.as_deref().unwrap_or("").ends_with("loud"),
-            "{:?}",
-            err.field
+            err.field.as_deref().unwrap_or("").ends_with("id"),
+            "{err:?}"
         );
+        // Trailing data after the message.
+        assert_eq!(
+            decode(r#"{"type":"ping","t":1} {"type":"ping","t":2}"#)
+                .unwrap_err()
+                .code,
+            ErrorCode::BadJson
+        );
+        assert_eq!(
+            decode(r#"{"type":"ping","t":1}x"#).unwrap_err().code,
+            ErrorCode::BadJson
+        );
+        assert!(decode("{\"type\":\"ping\",\"t\":1}\n").is_ok());
         let err = decode(
             r#"{"type":"command","id":"a","command":{"kind":"vote","item":"SECRET-CANARY"}}"#,
         )

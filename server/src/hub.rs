@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
-use crate::limits::{GuessLimiter, WindowLimiter};
+use crate::limits::{Attempt, GuessLimiter, WindowLimiter};
 use crate::metrics::Metrics;
 use crate::room::{RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
 use crate::secrets::new_epoch;
@@ -35,7 +35,7 @@ pub struct Hub {
     deps: Arc<RoomDeps>,
     tracker: TaskTracker,
     closing: AtomicBool,
-    guesses: GuessLimiter,
+    guesses: Arc<GuessLimiter>,
     creations: WindowLimiter,
     connects: WindowLimiter,
 }
@@ -43,10 +43,10 @@ pub struct Hub {
 impl Hub {
     pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, cfg: Arc<Config>) -> Arc<Hub> {
         let registry = Arc::new(DashMap::new());
-        let guesses = GuessLimiter::new(
+        let guesses = Arc::new(GuessLimiter::new(
             u32::try_from(cfg.join_attempts.max).unwrap_or(u32::MAX),
             Duration::from_millis(cfg.join_attempts.window_ms),
-        );
+        ));
         let connects = WindowLimiter::new(
             u32::try_from(cfg.connect_limit.max).unwrap_or(u32::MAX),
             Duration::from_millis(cfg.connect_limit.window_ms),
@@ -72,9 +72,10 @@ impl Hub {
         })
     }
 
-    /// `Err(retry_after)` while `ip` may not try to join (it failed too often lately).
-    pub fn may_try_join(&self, ip: IpAddr) -> Result<(), Duration> {
-        self.guesses.check(ip).inspect_err(|_| {
+    /// Reserves a join by code alone (a new member) from `ip`: `Err(retry_after)` while the
+    /// address is blocked for failing too often. Joins and reads with a token never ask.
+    pub async fn reserve_join(&self, ip: IpAddr) -> Result<Attempt, Duration> {
+        self.guesses.reserve(ip).await.inspect_err(|_| {
             self.deps.metrics.joins_blocked.inc();
         })
     }
@@ -89,11 +90,16 @@ impl Hub {
         self.creations.hit(ip)
     }
 
-    /// Records a join (or token-checked read) refused as an unknown room or token.
-    pub fn join_failed(&self, ip: IpAddr) {
+    /// Records a join (or token-checked read) for room `code` (as typed) refused as an unknown
+    /// room or token; `attempt` is the reservation of a join by code.
+    pub fn join_failed(&self, ip: IpAddr, code: &str, attempt: Option<Attempt>) {
         self.deps.metrics.failed_joins.inc();
-        if self.guesses.failed(ip).is_some() {
-            tracing::warn!(client = %crate::limits::client_key(ip), "join attempts blocked after repeated failures");
+        let blocked = match attempt {
+            Some(attempt) => attempt.failed(code),
+            None => self.guesses.failed(ip, code),
+        };
+        if blocked.is_some() {
+            tracing::warn!(client = %crate::limits::client_key(ip), "joins by code blocked after repeated failures");
         }
     }
 
@@ -173,7 +179,7 @@ impl Hub {
                 Ok(Some(_)) => loaded += 1,
                 Ok(None) => {}
                 Err(HubError::Restore(e)) => {
-                    tracing::error!(room = %code, error = %e, "room cannot be restored; skipped")
+                    tracing::error!(room = %crate::redact::RoomTag(&code), error = %e, "room cannot be restored; skipped")
                 }
                 Err(e) => return Err(e),
             }

@@ -3,6 +3,7 @@
 
 import WebSocket from "ws";
 import { applyAck, applyEvent, applyOnline, applyPresence } from "../../web-client/src/session-state.js";
+import { PROTOCOL_VERSION } from "../../web-client/src/wire.js";
 
 let counter = 0;
 
@@ -38,7 +39,7 @@ export class WsClient {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url);
       this.ws = ws;
-      ws.on("open", () => ws.send(JSON.stringify({ type: "hello", protocol: 2, join })));
+      ws.on("open", () => ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, join })));
       ws.on("message", (data) => {
         const msg = JSON.parse(String(data));
         if (msg.type === "welcome") {

@@ -385,3 +385,14 @@ pub fn submit(input: InputKind, text: &str) -> Command {
         confirm: false,
     }
 }
+
+/// The value of an unlabelled metric in `/metrics` text.
+pub fn metric_value(metrics: &str, name: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("no {name}"))
+        .trim()
+        .parse()
+        .unwrap()
+}

@@ -52,7 +52,18 @@ pub async fn upgrade(
     path: &str,
     headers: &[(&str, &str)],
 ) -> (u16, Option<RawWs>) {
-    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    upgrade_on(tcp, addr, path, headers).await
+}
+
+/// [`upgrade`] on a connection the caller opened (from a chosen address, or after a PROXY
+/// protocol header).
+pub async fn upgrade_on(
+    mut tcp: TcpStream,
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Option<RawWs>) {
     let mut request = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"

@@ -426,7 +426,7 @@ async fn guessing_codes_is_blocked_after_ten_failures_with_growing_waits() {
     let error: serde_json::Value = serde_json::from_str(&error).unwrap();
     let wait = error["retry_after_ms"].as_u64().unwrap();
     assert!((50_000..=60_000).contains(&wait), "{wait}");
-    // Token reads over HTTP are blocked too.
+    // A token read is not refused for the address; a wrong token still fails, and counts.
     let summary = server
         .http
         .get(server.url(&format!("/api/sessions/{}/summary", session.code)))
@@ -434,10 +434,83 @@ async fn guessing_codes_is_blocked_after_ten_failures_with_growing_waits() {
         .send()
         .await
         .unwrap();
-    assert_eq!(summary.status(), 429);
+    assert_eq!(summary.status(), 404);
     let metrics = server.get_text("/metrics").await;
-    assert!(metrics.contains("kring_failed_joins_total 10"), "{metrics}");
-    assert!(metrics.contains("kring_joins_blocked_total 2"), "{metrics}");
+    assert!(metrics.contains("kring_failed_joins_total 11"), "{metrics}");
+    assert!(metrics.contains("kring_joins_blocked_total 1"), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_valid_token_is_never_refused_because_its_address_is_blocked() {
+    let server = spawn_app().await;
+    let session = server.create_session("basic").await;
+    let facilitator = server.facilitator(&session).await;
+    let anna = server.join(&session, "Anna").await;
+    let member = || serde_json::json!({"as": "member", "name": "Guess"});
+    for n in 0..10 {
+        let (_, (close, _)) = refusal(&server, &crate::proxy::unknown_code(n), member()).await;
+        assert_eq!(close, 4404);
+    }
+    // New members are kept out now, even with the right code...
+    let (_, (close, _)) = refusal(&server, &session.code, member()).await;
+    assert_eq!(close, 4029);
+    // ... but the facilitator, a returning member and the screen come in,
+    drop(facilitator);
+    let _facilitator = server.facilitator(&session).await;
+    let _anna = server.resume(&session, &anna).await;
+    let mut screen = server.connect(&session.code).await;
+    screen
+        .hello(Join::Screen {
+            token: session.screen_token.clone(),
+        })
+        .await;
+    // and token reads are answered.
+    let attendance = server
+        .http
+        .get(server.url(&format!("/api/sessions/{}/attendance", session.code)))
+        .bearer_auth(&session.facilitator_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attendance.status(), 200);
+    // A made-up token fails as before (and is answered no faster than an unknown room).
+    let started = Instant::now();
+    let stranger = serde_json::json!({"as": "resume", "token": "0".repeat(40)});
+    let (_, (close, _)) = refusal(&server, &session.code, stranger).await;
+    assert_eq!(close, 4404);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}
+
+#[tokio::test]
+async fn a_burst_of_hellos_gets_no_more_lookups_than_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_with(|cfg| {
+        cfg.store = kring_server::config::StoreKind::Sqlite;
+        cfg.data_dir = dir.path().to_owned();
+    })
+    .await;
+    let mut sockets = Vec::new();
+    for n in 0..100 {
+        let code = crate::proxy::unknown_code(n);
+        sockets.push(raw::connect(server.addr, &code).await);
+    }
+    let hello = serde_json::json!({
+        "type": "hello", "protocol": PROTOCOL_VERSION, "join": {"as": "member", "name": "G"}
+    })
+    .to_string();
+    let closes = futures_util::future::join_all(sockets.iter_mut().map(|ws| {
+        let hello = hello.clone();
+        async move {
+            ws.send_text(&hello).await;
+            ws.close_frame().await.0
+        }
+    }))
+    .await;
+    let not_found = closes.iter().filter(|c| **c == 4404).count();
+    let blocked = closes.iter().filter(|c| **c == 4029).count();
+    assert_eq!((not_found, blocked), (10, 90), "{closes:?}");
+    let metrics = server.get_text("/metrics").await;
+    assert_eq!(metric_value(&metrics, "kring_failed_joins_total"), 10);
 }
 
 #[tokio::test]
@@ -605,14 +678,4 @@ async fn hammering_the_health_check_does_not_load_the_store() {
         "{} commits for 200 checks",
         after - before
     );
-}
-
-fn metric_value(metrics: &str, name: &str) -> u64 {
-    metrics
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .unwrap_or_else(|| panic!("no {name}"))
-        .trim()
-        .parse()
-        .unwrap()
 }

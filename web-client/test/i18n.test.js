@@ -13,6 +13,7 @@ import { ERROR_CODES } from "../src/codes.js";
 import { State } from "../src/transport.js";
 import { TEXT_KINDS } from "../src/session-state.js";
 import { BOARD_KINDS } from "../src/views/boards.js";
+import { PROCESS_ITEMS } from "../src/wire.js";
 
 const src = join(dirname(fileURLToPath(import.meta.url)), "../src");
 
@@ -34,16 +35,16 @@ const FATAL = ["removed", "taken_over", "session_ended", "room_not_found", "room
 /** Run-time key prefixes and every value they are completed with. */
 const DOMAINS = {
   "board.": BOARD_KINDS,
-  "compose.hint.": [...COMPOSED, "answer", "notepad"],
-  "compose.label.": [...COMPOSED, "notepad"],
-  "compose.send.": [...COMPOSED, "notepad"],
+  "compose.hint.": [...COMPOSED, "answer"],
+  "compose.label.": COMPOSED,
+  "compose.send.": COMPOSED,
   "conn.": Object.values(State),
   "error.": ERROR_CODES,
   "fatal.": FATAL.flatMap((f) => [`${f}.title`, `${f}.text`]),
   "kind.": INPUT_KINDS,
   "lang.": ["nl", "en"],
-  "process.item.": ["method_followed", "open_questions", "safe", "facilitation"],
-  "process.short.": ["method_followed", "open_questions", "safe", "facilitation"],
+  "process.item.": PROCESS_ITEMS,
+  "process.short.": PROCESS_ITEMS,
   "process.problem.": PROBLEMS,
   "role.": ["facilitator", "case_bringer", "participant", "note_taker", "screen"],
   "summary.problem.": PROBLEMS,

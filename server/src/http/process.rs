@@ -15,6 +15,23 @@ use kring_protocol::ProcessResults;
 use super::{ApiErr, AppState, query};
 use crate::room::{self, Answer};
 
+/// The process evaluation's sums and the group's trend, for whoever has the facilitator's
+/// rights now.
+#[utoipa::path(
+    get,
+    path = "/api/sessions/{code}/process",
+    tag = "records",
+    params(
+        ("code" = String, Path, description = "The room code (case-insensitive, dashes optional)."),
+    ),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "Per case, the sums of the answers once at least three members answered, and the group's earlier meetings; no names.", body = ProcessResults),
+        (status = 401, description = "No bearer token (`bad_token`).", body = kring_protocol::ApiError),
+        (status = 403, description = "The token is a member's without the facilitator's rights.", body = kring_protocol::ApiError),
+        (status = 404, description = "No such session, or a token it does not know (`room_not_found`, indistinguishable on purpose).", body = kring_protocol::ApiError),
+    ),
+)]
 pub async fn results(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

@@ -167,10 +167,14 @@ impl Room {
         }
         match exit {
             Exit::StoreFailed => {
-                tracing::error!(room = %self.code, "store failed; room closed, clients will reconnect")
+                tracing::error!(room = %crate::redact::RoomTag(&self.code), "store failed; room closed, clients will reconnect")
             }
-            Exit::Unload => tracing::debug!(room = %self.code, "room unloaded"),
-            Exit::Purged => tracing::info!(room = %self.code, "room purged"),
+            Exit::Unload => {
+                tracing::debug!(room = %crate::redact::RoomTag(&self.code), "room unloaded")
+            }
+            Exit::Purged => {
+                tracing::info!(room = %crate::redact::RoomTag(&self.code), "room purged")
+            }
             Exit::Shutdown(done) => {
                 let _ = done.send(());
             }
@@ -293,14 +297,16 @@ impl Room {
             Ok(()) => {
                 if tracing::enabled!(tracing::Level::TRACE) {
                     let kinds: Vec<&str> = p.events.iter().map(|e| e.event.name()).collect();
-                    tracing::trace!(room = %self.code, last_seq = self.session.seq(), ?kinds, "batch committed");
+                    tracing::trace!(room = %crate::redact::RoomTag(&self.code), last_seq = self.session.seq(), ?kinds, "batch committed");
                 }
                 self.deps.metrics.events.add(p.events.len() as u64);
                 if self.since_snapshot >= SNAPSHOT_EVERY {
                     self.since_snapshot = 0;
                 }
             }
-            Err(e) => tracing::error!(room = %self.code, error = %e, "append failed"),
+            Err(e) => {
+                tracing::error!(room = %crate::redact::RoomTag(&self.code), error = %e, "append failed")
+            }
         }
         result
     }
@@ -317,7 +323,7 @@ impl Room {
             ..AppendBatch::default()
         };
         if let Err(e) = self.deps.store.append(batch).await {
-            tracing::warn!(room = %self.code, error = %e, "attendance not saved");
+            tracing::warn!(room = %crate::redact::RoomTag(&self.code), error = %e, "attendance not saved");
         }
     }
 

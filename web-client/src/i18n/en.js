@@ -35,7 +35,7 @@ export default {
   "home.createFailed": "The session could not be created. Please try again.",
   "home.titleMissing": "Give the session a title.",
   "home.recent": "Opened on this device before",
-  "home.titleInvalid": "The title must be 1 to 120 characters.",
+  "home.titleInvalid": "The title must be 1 to {titleMax} characters.",
   "home.settings": "Settings",
   "home.allowAnonymous": "Members may post without their name",
   "home.allowAnonymousHint": "Their name is then hidden from the others on questions, analyses, advice, reflections and notes.",
@@ -58,7 +58,7 @@ export default {
   "join.code": "Session {code}",
   "join.codeLabel": "Code",
   "join.nameLabel": "Your name",
-  "join.nameHint": "As the others know you. At most 40 characters.",
+  "join.nameHint": "As the others know you. At most {nameMax} characters.",
   "join.button": "Join",
 
   "phase.lobby": "Waiting to start",
@@ -496,7 +496,7 @@ export default {
   "error.room_locked": "The facilitator has locked the session.",
   "error.room_full": "The session is full.",
   "error.bad_token": "This key does not belong to this session.",
-  "error.invalid_name": "Choose a name of 1 to 40 characters.",
+  "error.invalid_name": "Choose a name of 1 to {nameMax} characters.",
   "error.removed": "The facilitator removed you from the session.",
   "error.taken_over": "You opened the session on another device or tab.",
   "error.rate_limited": "Slow down a little: too many messages at once.",
@@ -536,5 +536,6 @@ export default {
   "error.invalid_template": "The method is not valid.",
   "error.unknown_method": "This method does not exist.",
   "error.forbidden": "You may not see this.",
+  "error.read_only": "The shared screen only shows the session; it cannot send anything.",
   "error.not_found": "Not found.",
 };

@@ -36,7 +36,7 @@ export default {
   "home.createFailed": "De sessie kon niet worden gemaakt. Probeer het opnieuw.",
   "home.titleMissing": "Geef de sessie een titel.",
   "home.recent": "Eerder geopend op dit apparaat",
-  "home.titleInvalid": "De titel moet 1 tot 120 tekens lang zijn.",
+  "home.titleInvalid": "De titel moet 1 tot {titleMax} tekens lang zijn.",
   "home.settings": "Instellingen",
   "home.allowAnonymous": "Deelnemers mogen zonder hun naam posten",
   "home.allowAnonymousHint": "Hun naam is dan voor de anderen verborgen bij vragen, analyses, adviezen, reflecties en notities.",
@@ -59,7 +59,7 @@ export default {
   "join.code": "Sessie {code}",
   "join.codeLabel": "Code",
   "join.nameLabel": "Je naam",
-  "join.nameHint": "Zoals de anderen je kennen. Hooguit 40 tekens.",
+  "join.nameHint": "Zoals de anderen je kennen. Hooguit {nameMax} tekens.",
   "join.button": "Meedoen",
 
   "phase.lobby": "Nog even wachten",
@@ -497,7 +497,7 @@ export default {
   "error.room_locked": "De begeleider heeft de sessie op slot gezet.",
   "error.room_full": "De sessie is vol.",
   "error.bad_token": "Deze sleutel hoort niet bij deze sessie.",
-  "error.invalid_name": "Kies een naam van 1 tot 40 tekens.",
+  "error.invalid_name": "Kies een naam van 1 tot {nameMax} tekens.",
   "error.removed": "De begeleider heeft je uit de sessie gehaald.",
   "error.taken_over": "Je hebt de sessie op een ander apparaat of tabblad geopend.",
   "error.rate_limited": "Even rustig aan: te veel berichten tegelijk.",
@@ -537,5 +537,6 @@ export default {
   "error.invalid_template": "De methode klopt niet.",
   "error.unknown_method": "Deze methode bestaat niet.",
   "error.forbidden": "Je mag dit niet zien.",
+  "error.read_only": "Het gedeelde scherm toont de sessie alleen; het kan niets versturen.",
   "error.not_found": "Niet gevonden.",
 };

@@ -22,6 +22,7 @@ import {
   roundsBroughtBy,
 } from "../session-state.js";
 import * as storage from "../storage.js";
+import { PROCESS_ITEMS, REMARK_MAX_CHARS } from "../wire.js";
 import { composer } from "./composer.js";
 import { nameOf } from "./common.js";
 
@@ -36,8 +37,6 @@ import { nameOf } from "./common.js";
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
 
-/** The items of the process evaluation, in the order of `PROCESS_ITEMS` (protocol). */
-export const PROCESS_ITEMS = /** @type {const} */ (["method_followed", "open_questions", "safe", "facilitation"]);
 
 /** Two-step confirmations in progress (handing over, starting the next case). */
 const confirming = new Set();
@@ -267,7 +266,7 @@ function processForm(session, view, round, rated) {
   const remark = h("textarea", {
     id: "process-remark",
     rows: 2,
-    maxlength: 500,
+    maxlength: REMARK_MAX_CHARS,
     "data-fk": "process-remark",
     value: draft.remark,
     oninput: (/** @type {Event} */ e) => {
@@ -322,7 +321,7 @@ function processForm(session, view, round, rated) {
             error.textContent = t("process.empty");
             return;
           }
-          if ([...text].length > 500) {
+          if ([...text].length > REMARK_MAX_CHARS) {
             error.textContent = t("error.text_too_long");
             remark.focus();
             return;

@@ -15,8 +15,9 @@ import { caseLine, caseLineText, earlierCasesSection, keyQuestionPin, notepadSec
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
 
-/** Kinds written in the top composers (answers are written under their question). */
-const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer");
+/** Kinds written in the top composers (answers are written under their question, the
+ * case-bringer's notepad in its own section). */
+const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer" && k !== "notepad");
 
 /**
  * The sections of the participant page, each with a signature of what it shows.
