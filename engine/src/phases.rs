@@ -33,7 +33,7 @@ impl Session {
 
     pub(crate) fn goto_phase(&self, actor: Actor, index: u16) -> Result<Decision, Rejection> {
         self.running()?;
-        if usize::from(index) >= self.params.method.phases.len() {
+        if usize::from(index) >= self.method().phases.len() {
             return Err(Rejection::field(ErrorCode::NoSuchPhase, "command.index"));
         }
         self.enter_phase(actor, index)
