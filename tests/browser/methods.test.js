@@ -165,6 +165,14 @@ test("participants propose key questions, the case-bringer chooses one, and it i
   const b = bram.page;
   await caseBringer(f, a, "Anna");
   await f.getByRole("button", { name: "Sessie starten" }).click();
+  // Where only the case-bringer speaks, nobody else raises a hand or is given the floor.
+  await f.getByRole("button", { name: "Ga naar fase Vraagintroductie" }).click();
+  await phaseIs(b, "Vraagintroductie");
+  await b.locator(".turn", { hasText: "Nu is de inbrenger aan het woord" }).waitFor();
+  assert.equal(await b.getByRole("button", { name: "Hand opsteken" }).count(), 0);
+  await f.locator(".floor-name", { hasText: "Anna" }).waitFor();
+  assert.equal(await f.locator(".roster-row", { hasText: "Bram" }).getByRole("button", { name: "Woord geven" }).count(), 0);
+  assert.equal(await f.getByRole("button", { name: "Ronde starten" }).count(), 0);
   await f.getByRole("button", { name: "Ga naar fase Kern formuleren" }).click();
   await phaseIs(b, "Kern formuleren");
 

@@ -36,7 +36,7 @@ pub struct Format {
         ("code" = String, Path, description = "The room code (case-insensitive, dashes optional)."),
         ("format" = Option<String>, Query, description = "`md` (default) or `html`."),
         ("offset" = Option<i32>, Query, description = "The reader's UTC offset in minutes, for local times."),
-        ("case" = Option<u16>, Query, description = "Which case of the meeting (0-based), among those the token's member brought; default: the latest."),
+        ("case" = Option<u16>, Query, minimum = 0, maximum = 65535, description = "Which case of the meeting (0-based), among those the token's member brought; default: the latest."),
     ),
     security(("token" = [])),
     responses(

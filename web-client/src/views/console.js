@@ -5,7 +5,7 @@
 
 import { h, copyText } from "../dom.js";
 import { t, local, language, formatDate } from "../i18n/index.js";
-import { currentPhase, facilitatorTakesPart, hasFloor, roundPending } from "../session-state.js";
+import { currentPhase, facilitatorTakesPart, hasFloor, mayHoldFloor, roundPending } from "../session-state.js";
 import { displayCode, groupToken, screenToken } from "../storage.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
 import { nameOf, noticeSections, phaseCard, speakingTime } from "./common.js";
@@ -139,7 +139,7 @@ export function consoleSections(session, view) {
   side.push({
     key: "roster",
     // Speaking times tick live through the ticker; the roster is rebuilt on real changes.
-    sig: JSON.stringify([lang, view.members, view.hands, view.floor, view.case_bringer, view.status, [...confirming], pendingConfirmations(), view.me.role]),
+    sig: JSON.stringify([lang, view.members, view.hands, view.floor, view.case_bringer, view.status, view.phase?.seq, [...confirming], pendingConfirmations(), view.me.role]),
     build: () => roster(session, view),
   });
   const process = processResultsSection(session, view);
@@ -349,7 +349,10 @@ function speakerCard(session, view) {
         },
         t("fac.nextSpeaker"),
       ),
-      h("button", { type: "button", "data-fk": "start-round", onclick: () => session.send({ kind: "start_round" }) }, view.round ? t("fac.newRound") : t("fac.startRound")),
+      // Where only the case-bringer speaks there is no round to start.
+      phase.turns === "case_bringer_only"
+        ? null
+        : h("button", { type: "button", "data-fk": "start-round", onclick: () => session.send({ kind: "start_round" }) }, view.round ? t("fac.newRound") : t("fac.startRound")),
     ),
     view.round
       ? h(
@@ -434,7 +437,15 @@ function roster(session, view) {
 function rosterRow(session, view, m, now) {
   const hand = view.hands.includes(m.id);
   const removing = confirming.has(`remove-${m.id}`);
-  const canFloor = view.status === "running" && (m.role !== "facilitator" || facilitatorTakesPart(view)) && view.floor?.member !== m.id;
+  const phase = currentPhase(view);
+  // Only who may hold the floor in this phase is offered it (nobody but the case-bringer
+  // where only they speak).
+  const canFloor =
+    view.status === "running" &&
+    phase !== null &&
+    mayHoldFloor(phase, m.role === "facilitator" && facilitatorTakesPart(view) ? "participant" : m.role) &&
+    (m.role !== "facilitator" || facilitatorTakesPart(view)) &&
+    view.floor?.member !== m.id;
   /** @type {(Node | null)[]} */
   const buttons = [];
   if (canFloor) {
