@@ -6,6 +6,7 @@ use kring_protocol::{
     Temperature,
 };
 
+use crate::limits;
 use crate::state::{CaseRound, Member, PhaseRun, Rating, Round, Session, Vote};
 
 impl Session {
@@ -22,16 +23,22 @@ impl Session {
                     token_hash: token_hash.clone(),
                     removed: false,
                     joined_at: at,
+                    joined_seq: seq,
                     speaking_ms: 0,
                     in_turns: true,
                     recent: Vec::new(),
                     co_facilitator: false,
+                    renames: 0,
+                    renamed_at: 0,
                     online: false,
+                    seen_at: 0,
                 });
             }
             Event::MemberRenamed { member, name } => {
                 if let Some(m) = self.member_entry(*member) {
                     m.info.name = name.clone();
+                    m.renames = m.renames.saturating_add(1);
+                    m.renamed_at = at;
                 }
             }
             Event::RoleChanged { member, role } => {
@@ -208,9 +215,13 @@ impl Session {
                 }
             }
             Event::NoteTaken { note: Some(note) } => {
+                // Like an item: its id is used, it counts for the rate limit and it costs
+                // its bytes in the case-bringer's view (`me.notepad`).
                 self.last_item = self.last_item.max(note.id.0);
                 let mut note = note.clone();
                 note.at = at;
+                self.note_submission(note.by, at);
+                self.items_bytes += limits::cost_of(&note);
                 self.notepad.push(note);
             }
             Event::NoteTaken { note: None } => {}
@@ -266,6 +277,8 @@ impl Session {
                 self.cases.push(round);
             }
             Event::ItemWithdrawn { item } => {
+                let freed = self.item(*item).map_or(0, limits::cost_of);
+                self.items_bytes = self.items_bytes.saturating_sub(freed);
                 self.items.retain(|i| i.id != *item);
                 self.votes.retain(|v| v.item != *item);
             }
@@ -325,13 +338,19 @@ impl Session {
         let mut item = item.clone();
         item.at = at;
         self.last_item = self.last_item.max(item.id.0);
+        self.note_submission(item.by, at);
+        self.items_bytes += limits::cost_of(&item);
+        self.items.push(item);
+    }
+
+    /// Remembers a submission's time for its author's rate limit.
+    fn note_submission(&mut self, by: Option<MemberId>, at: Millis) {
         let keep = self.params.submit_limit.max;
-        if let Some(author) = item.by.and_then(|by| self.member_entry(by)) {
+        if let Some(author) = by.and_then(|by| self.member_entry(by)) {
             author.recent.push(at);
             let excess = author.recent.len().saturating_sub(keep);
             author.recent.drain(..excess);
         }
-        self.items.push(item);
     }
 
     /// Lowers the member's hand, takes them out of the pending part of the round and off the

@@ -112,6 +112,8 @@ pub fn facilitator_only(command: &Command) -> bool {
             | Command::SetCaseBringer { .. }
             | Command::SetRole { .. }
             | Command::RemoveMember { .. }
+            | Command::RemoveAndLock { .. }
+            | Command::RemoveOffline {}
             | Command::ChooseCase { .. }
             | Command::KeepCase { .. }
             | Command::GiveFloor { .. }
@@ -139,6 +141,8 @@ pub fn allowed_in_lobby(command: &Command) -> bool {
             | Command::SetCaseBringer { .. }
             | Command::SetRole { .. }
             | Command::RemoveMember { .. }
+            | Command::RemoveAndLock { .. }
+            | Command::RemoveOffline {}
             | Command::Rename { .. }
             | Command::SetCoFacilitator { .. }
             | Command::HandFacilitator { .. }

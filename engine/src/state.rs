@@ -6,7 +6,7 @@ use kring_protocol::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{SessionParams, methods};
+use crate::{SessionParams, Viewer, limits, methods};
 
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
 pub(crate) struct Member {
@@ -14,6 +14,9 @@ pub(crate) struct Member {
     pub token_hash: Option<String>,
     pub removed: bool,
     pub joined_at: Millis,
+    /// Sequence number of the member's own `member_joined`: a member never needs (and is never
+    /// replayed) history from before it.
+    pub joined_seq: Seq,
     /// Total of finished turns on the floor.
     pub speaking_ms: u64,
     /// False after [`Session::left_turns`] until [`Session::rejoined_turns`].
@@ -21,12 +24,19 @@ pub(crate) struct Member {
     /// Times of this member's latest submissions (at most the rate limit's count), for the
     /// rate limit. From event timestamps, so a replay rebuilds them.
     pub recent: Vec<Millis>,
+    /// Renames so far and when the last one was (from event timestamps).
+    pub renames: u32,
+    pub renamed_at: Millis,
     /// Holds a second console with the facilitator's rights.
     #[serde(default)]
     pub co_facilitator: bool,
     /// Presence is not history: never journaled, never in a snapshot.
     #[serde(skip)]
     pub online: bool,
+    /// When the member was last known present (joining, or going offline); 0: not since the
+    /// room was loaded. Presence, like `online`.
+    #[serde(skip)]
+    pub seen_at: Millis,
 }
 
 impl Member {
@@ -141,6 +151,12 @@ pub struct Session {
     pub(crate) cases: Vec<CaseRound>,
     /// The case-bringers' private notepads (every round), never in anyone else's view.
     pub(crate) notepad: Vec<Item>,
+    /// What the largest view costs besides the items (title, method, report-back, every
+    /// member a room may have, the rest of the view), in serialised bytes. Fixed at creation.
+    pub(crate) fixed_bytes: usize,
+    /// What the items cost in the largest view ([`limits::cost_of`]), in serialised bytes.
+    /// Kept in step by `apply`; a snapshot without it is not read (the journal is replayed).
+    pub(crate) items_bytes: usize,
 }
 
 impl std::fmt::Debug for Session {
@@ -164,7 +180,7 @@ impl Session {
             params.method.phases.insert(0, methods::report_back_phase());
         }
         let first = CaseRound::new(params.method.clone(), None);
-        Session {
+        let mut session = Session {
             params,
             seq: 0,
             status: SessionStatus::Lobby,
@@ -181,7 +197,30 @@ impl Session {
             votes: Vec::new(),
             cases: vec![first],
             notepad: Vec::new(),
-        }
+            fixed_bytes: 0,
+            items_bytes: 0,
+        };
+        // The view of the empty session carries the title, method and report-back as they
+        // will always be; everything else that may grow has its own bound. Later case rounds
+        // may bring a larger (built-in) method and add their own line to `cases`.
+        let shell = serde_json::to_vec(&session.view(Viewer::Screen)).map_or(0, |v| v.len());
+        let method = serde_json::to_vec(&session.params.method).map_or(0, |v| v.len());
+        session.fixed_bytes = shell
+            + limits::VIEW_SLACK_BYTES
+            + limits::MAX_ROSTER * limits::MEMBER_VIEW_BYTES
+            + limits::case_rounds_reserve(method);
+        session
+    }
+
+    /// What the items may cost in serialised bytes, so that the largest view stays within
+    /// [`limits::MAX_VIEW_BYTES`].
+    pub fn item_budget(&self) -> usize {
+        limits::MAX_VIEW_BYTES.saturating_sub(self.fixed_bytes)
+    }
+
+    /// What the items cost now (the part of [`Session::item_budget`] in use).
+    pub fn items_bytes(&self) -> usize {
+        self.items_bytes
     }
 
     /// The method of the running case round.
@@ -278,6 +317,11 @@ impl Session {
         found
     }
 
+    /// Sequence number of the member's `member_joined` event.
+    pub fn joined_seq(&self, id: MemberId) -> Option<Seq> {
+        self.member(id).map(|m| m.joined_seq)
+    }
+
     pub fn was_removed(&self, id: MemberId) -> bool {
         self.members.iter().any(|m| m.id() == id && m.removed)
     }
@@ -288,6 +332,22 @@ impl Session {
         if let Some(m) = self.members.iter_mut().find(|m| m.id() == id && !m.removed) {
             m.online = online;
         }
+    }
+
+    /// Like [`Session::set_online`], remembering `now` as when the member was last present,
+    /// so a member who just dropped off keeps their seat for [`limits::SEAT_KEPT_MS`].
+    pub fn set_presence(&mut self, id: MemberId, online: bool, now: Millis) {
+        if let Some(m) = self.members.iter_mut().find(|m| m.id() == id && !m.removed) {
+            m.online = online;
+            m.seen_at = now;
+        }
+    }
+
+    /// Members who hold a seat: present now, or within [`limits::SEAT_KEPT_MS`].
+    pub(crate) fn seated(&self, now: Millis) -> usize {
+        self.active_members()
+            .filter(|m| m.online || (m.seen_at > 0 && now < m.seen_at + limits::SEAT_KEPT_MS))
+            .count()
     }
 
     pub fn online_members(&self) -> Vec<MemberId> {

@@ -6,6 +6,7 @@ use kring_protocol::{
     TriageStatus,
 };
 
+use crate::limits;
 use crate::state::{CaseRound, Session};
 
 /// How many meetings' process evaluations a group keeps for its trend.
@@ -203,9 +204,11 @@ impl Session {
     }
 
     /// What the group's next meeting opens with: the commitments their case-bringers agreed
-    /// to carry (every case round), kept case proposals, text and the author's display name
-    /// only (empty for anonymous items); and the process evaluation's numbers, appended to
-    /// the trend `previous` meetings kept.
+    /// to carry (every case round) and kept case proposals, text and the author's display name
+    /// only (empty for anonymous items), at most [`limits::MAX_CARRY_BYTES`] of them,
+    /// commitments first and in the order they were made (what is carried counts toward the
+    /// next meeting's budget, so it cannot fill it); and the process evaluation's numbers,
+    /// appended to the trend earlier meetings kept.
     pub fn carry_over(&self) -> ReportBack {
         let carried = |item: &Item| -> Option<CarriedItem> {
             Some(CarriedItem {
@@ -222,6 +225,26 @@ impl Session {
                 .iter()
                 .filter(move |i| i.kind == kind && !i.hidden)
         };
+        let mut room = limits::MAX_CARRY_BYTES;
+        let mut fits = |carried: &CarriedItem| {
+            // The JSON around one carried item: `{"text":"","by_name":""},`.
+            let cost = 26 + limits::json_len(&carried.text) + limits::json_len(&carried.by_name);
+            let fits = cost <= room;
+            if fits {
+                room -= cost;
+            }
+            fits
+        };
+        let commitments: Vec<CarriedItem> = visible(InputKind::Commitment)
+            .filter(|c| c.kept)
+            .filter_map(carried)
+            .filter(|c| fits(c))
+            .collect();
+        let kept_cases: Vec<CarriedItem> = visible(InputKind::Case)
+            .filter(|c| c.kept && !c.chosen)
+            .filter_map(carried)
+            .filter(|c| fits(c))
+            .collect();
         let mut process = self
             .params
             .report_back
@@ -246,14 +269,8 @@ impl Session {
         ReportBack {
             previous_title: self.params.title.clone(),
             previous_date: self.date(),
-            commitments: visible(InputKind::Commitment)
-                .filter(|c| c.kept)
-                .filter_map(carried)
-                .collect(),
-            kept_cases: visible(InputKind::Case)
-                .filter(|c| c.kept && !c.chosen)
-                .filter_map(carried)
-                .collect(),
+            commitments,
+            kept_cases,
             process,
         }
     }

@@ -1,9 +1,13 @@
 //! The projection of a session for one viewer: the public form of everything, plus what only
 //! the viewer may see.
 //!
-//! Private to one viewer, never in anyone else's view (tested in `engine/tests/cases.rs`):
-//! the case-bringer's reactions (until they share them), their notepad, unrevealed private
-//! notes, votes, and which process evaluations the viewer answered. The process evaluation's
+//! Everything but `me` is the same for every viewer of a role (the facilitator also reads hidden
+//! items' text), so the server serialises it once and splices each viewer's `me` in.
+//!
+//! Private to one viewer, only in their `me`, never in anyone else's view (tested in
+//! `engine/tests/cases.rs`): the case-bringer's own reactions (`view.reactions` holds the
+//! shared ones, for everyone), their notepad, unrevealed private notes, votes, and which
+//! process evaluations the viewer answered. The process evaluation's
 //! sums are in no view at all: a view must be what a client can build from the public events,
 //! and those go to everyone; the facilitator and co-facilitators read the sums on request
 //! (`Session::process_aggregates`).
@@ -27,33 +31,7 @@ impl Session {
             .iter()
             .map(|item| self.item_for(item, role))
             .collect();
-        let mine = |i: &&Item| i.by.is_some() && i.by == member;
-        let me = Me {
-            member,
-            role,
-            votes: self
-                .votes
-                .iter()
-                .filter(|v| Some(v.member) == member)
-                .map(|v| v.item)
-                .collect(),
-            items: self.items.iter().filter(mine).map(|i| i.id).collect(),
-            notes: self
-                .items
-                .iter()
-                .filter(mine)
-                .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
-                .cloned()
-                .collect(),
-            notepad: self.notepad.iter().filter(mine).cloned().collect(),
-            rated: self
-                .cases
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.ratings.iter().any(|r| Some(r.by) == member))
-                .filter_map(|(i, _)| u16::try_from(i).ok())
-                .collect(),
-        };
+        let me = self.me_of(member, role);
         SessionView {
             code: self.params.code.clone(),
             title: self.params.title.clone(),
@@ -96,7 +74,7 @@ impl Session {
                 passed: r.passed.clone(),
             }),
             items,
-            reactions: self.reactions_for(member),
+            reactions: self.shared_reactions(),
             report_back: self.params.report_back.clone().map(|mut rb| {
                 // The trend of earlier evaluations is the facilitator's, read on request.
                 rb.process.clear();
@@ -107,12 +85,20 @@ impl Session {
         }
     }
 
-    /// Reactions `member` may see: every reaction of the rounds they brought, and the shared
-    /// ones of every round. Nobody else's, and never on the screen unless shared.
-    pub fn reactions_for(&self, member: Option<MemberId>) -> Vec<ReactionEntry> {
+    /// The reactions case-bringers shared: the same for every viewer, the screen included.
+    pub fn shared_reactions(&self) -> Vec<ReactionEntry> {
         self.cases
             .iter()
-            .filter(|c| c.reactions_shared || (member.is_some() && c.case_bringer == member))
+            .filter(|c| c.reactions_shared)
+            .flat_map(|c| c.reactions.iter().copied())
+            .collect()
+    }
+
+    /// Every reaction of the case rounds `member` brought, shared or not: theirs alone.
+    pub fn own_reactions(&self, member: Option<MemberId>) -> Vec<ReactionEntry> {
+        self.cases
+            .iter()
+            .filter(|c| member.is_some() && c.case_bringer == member)
             .flat_map(|c| c.reactions.iter().copied())
             .collect()
     }
@@ -148,6 +134,47 @@ impl Session {
                 agg
             })
             .collect()
+    }
+
+    /// What only `viewer` sees: the `me` part of their view.
+    pub fn me(&self, viewer: Viewer) -> Me {
+        match viewer {
+            Viewer::Member(id) => {
+                self.me_of(Some(id), self.member_role(id).unwrap_or(Role::Participant))
+            }
+            Viewer::Screen => self.me_of(None, Role::Screen),
+        }
+    }
+
+    fn me_of(&self, member: Option<MemberId>, role: Role) -> Me {
+        let mine = |i: &&Item| i.by.is_some() && i.by == member;
+        Me {
+            member,
+            role,
+            votes: self
+                .votes
+                .iter()
+                .filter(|v| Some(v.member) == member)
+                .map(|v| v.item)
+                .collect(),
+            items: self.items.iter().filter(mine).map(|i| i.id).collect(),
+            notes: self
+                .items
+                .iter()
+                .filter(mine)
+                .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
+                .cloned()
+                .collect(),
+            notepad: self.notepad.iter().filter(mine).cloned().collect(),
+            reactions: self.own_reactions(member),
+            rated: self
+                .cases
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.ratings.iter().any(|r| Some(r.by) == member))
+                .filter_map(|(i, _)| u16::try_from(i).ok())
+                .collect(),
+        }
     }
 
     /// The public form; the facilitator also reads hidden items (to decide about un-hiding),

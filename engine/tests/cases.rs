@@ -133,9 +133,15 @@ fn reactions_are_private_to_the_case_bringer_until_shared() {
         ),
         ErrorCode::PhaseForbids
     );
-    assert_eq!(room.view(cb).reactions.len(), 3);
+    // Hers alone, in her own part of the view; the part every viewer shares holds none.
+    assert_eq!(room.view(cb).me.reactions.len(), 3);
+    assert!(room.view(cb).reactions.is_empty());
     for viewer in [Viewer::Member(f), Viewer::Member(p), Viewer::Screen] {
-        assert!(room.s.view(viewer).reactions.is_empty(), "{viewer:?}");
+        let view = room.s.view(viewer);
+        assert!(
+            view.reactions.is_empty() && view.me.reactions.is_empty(),
+            "{viewer:?}"
+        );
     }
     // Every public event of the journal is silent about them.
     for (_, _, event) in &room.journal {
@@ -157,8 +163,14 @@ fn reactions_are_private_to_the_case_bringer_until_shared() {
     room.ok(cb, Command::ShareReactions { shared: true });
     assert_eq!(room.s.view(Viewer::Screen).reactions.len(), 3);
     assert_eq!(room.view(p).reactions.len(), 3);
+    assert_eq!(
+        room.view(cb).reactions,
+        room.view(p).reactions,
+        "the same for everyone"
+    );
     room.ok(cb, Command::ShareReactions { shared: false });
     assert!(room.s.view(Viewer::Screen).reactions.is_empty());
+    assert_eq!(room.view(cb).me.reactions.len(), 3, "still hers");
     let summary = room.s.summary(0).expect("case");
     assert_eq!(summary.questions[0].reaction, WARM_USEFUL);
     assert_eq!(summary.analyses[0].reaction, WARM_USEFUL);

@@ -44,7 +44,8 @@ pub struct SessionView {
     pub floor: Option<Floor>,
     pub round: Option<RoundView>,
     pub items: Vec<Item>,
-    /// Reactions this viewer may see: the case-bringer's own, and shared ones for everyone.
+    /// The reactions case-bringers shared, the same for every viewer (the screen too). A
+    /// case-bringer's own, shared or not, are in `me.reactions`.
     pub reactions: Vec<ReactionEntry>,
     /// Commitments and kept cases carried over from the group's previous meeting.
     pub report_back: Option<ReportBack>,
@@ -141,6 +142,8 @@ pub struct Me {
     pub notes: Vec<Item>,
     /// My private notepad as case-bringer (every case round I brought).
     pub notepad: Vec<Item>,
+    /// My reactions as case-bringer (every case round I brought), shared or not.
+    pub reactions: Vec<ReactionEntry>,
     /// Case rounds whose process evaluation I answered.
     pub rated: Vec<u16>,
 }

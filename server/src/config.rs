@@ -116,6 +116,27 @@ pub struct Config {
     #[arg(long, env = "KRING_CREATE_LIMIT", default_value = "60/1h", value_parser = parse_rate)]
     pub create_limit: SubmitLimit,
 
+    /// New members one address may add to one room per window (a member coming back with
+    /// their token does not count). A venue's phones share one address; a script that joins
+    /// and leaves in a loop fills the roster no faster than this.
+    #[arg(long, env = "KRING_MEMBER_JOINS", default_value = "30/1h", value_parser = parse_rate)]
+    pub member_joins: SubmitLimit,
+
+    /// The longest a session lives, however active: it ends this long after it was created
+    /// (then `--retention` applies), so no room can be kept alive to fill the disk.
+    #[arg(long, env = "KRING_MAX_SESSION_AGE", default_value = "24h", value_parser = parse_timeout)]
+    pub max_session_age: Duration,
+
+    /// Sessions created from one address that may be live (not yet ended by age or purged)
+    /// at once.
+    #[arg(long, env = "KRING_MAX_LIVE_SESSIONS_PER_IP", default_value_t = 50)]
+    pub max_live_sessions_per_ip: usize,
+
+    /// Free space the data directory's file system must keep: below it new sessions are
+    /// refused (`507`) and `/healthz` says so. Bytes, or with `KiB`, `MiB`, `GiB`.
+    #[arg(long, env = "KRING_MIN_FREE_DISK", default_value = "256MiB", value_parser = parse_bytes)]
+    pub min_free_disk: u64,
+
     /// Origins (`https://host[:port]`, comma-separated) whose pages may open a WebSocket.
     /// Default: the origin of `--public-url`, or else the request's own host. A request without
     /// an `Origin` header (not a browser: scripts, native apps) is allowed; it cannot carry a
@@ -133,6 +154,17 @@ pub struct Config {
     /// Frames queued for one client before it counts as too slow and is dropped (it resumes).
     #[arg(long, env = "KRING_CLIENT_QUEUE", default_value_t = 256)]
     pub client_queue: usize,
+
+    /// Bytes queued and not yet written for one client before it counts as too slow: room for
+    /// the largest welcome (960 KiB) and what follows it.
+    #[arg(long, env = "KRING_CLIENT_QUEUE_BYTES", default_value = "2MiB", value_parser = parse_bytes)]
+    pub client_queue_bytes: u64,
+
+    /// Bytes queued and not yet written for all clients of one address (IPv6: one /64)
+    /// together; beyond it the client whose frame does not fit counts as too slow. A venue's
+    /// phones joining a large room at once share it.
+    #[arg(long, env = "KRING_ADDRESS_QUEUE_BYTES", default_value = "64MiB", value_parser = parse_bytes)]
+    pub address_queue_bytes: u64,
 
     /// Submissions (questions, advice, ...) one member may make per window, e.g. `6/10s`.
     /// Raise it only for load tests.
@@ -303,6 +335,25 @@ pub fn normalize_origin(origin: &str) -> Option<String> {
     Some(format!("{scheme}://{authority}"))
 }
 
+/// Parses a size: `0`, `512MiB`, `1GiB`, or a number of bytes.
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` does not start with a number"))?;
+    let factor: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        other => return Err(format!("`{other}` is not a unit: use KiB, MiB or GiB")),
+    };
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
 /// Parses a host name for `--allowed-hosts`: lower case, without port or trailing dot.
 pub fn parse_host(s: &str) -> Result<String, String> {
     let host = s.trim().trim_end_matches('.').to_ascii_lowercase();
@@ -387,6 +438,15 @@ mod tests {
         assert_eq!(normalize_origin("file://"), None);
         assert_eq!(normalize_origin("https://a.example/path"), None);
         assert!(parse_origin("kring.example.org").is_err());
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_bytes("0"), Ok(0));
+        assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_bytes("1GiB"), Ok(1 << 30));
+        assert!(parse_bytes("1GB").is_err());
+        assert!(parse_bytes("GiB").is_err());
     }
 
     #[test]

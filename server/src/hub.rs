@@ -38,6 +38,10 @@ pub struct Hub {
     guesses: Arc<GuessLimiter>,
     creations: WindowLimiter,
     connects: WindowLimiter,
+    /// Bytes queued and unwritten per address, shared by its connections' outboxes.
+    queued: DashMap<crate::limits::Key, crate::room::AddressBytes>,
+    /// Sessions each address created that may still be live: (code, created at).
+    live: DashMap<crate::limits::Key, Vec<(String, Millis)>>,
 }
 
 impl Hub {
@@ -69,6 +73,8 @@ impl Hub {
             guesses,
             creations,
             connects,
+            live: DashMap::new(),
+            queued: DashMap::new(),
         })
     }
 
@@ -88,6 +94,61 @@ impl Hub {
     /// Counts a session creation by `ip`; `Err(retry_after)` when it has created its share.
     pub fn may_create(&self, ip: IpAddr) -> Result<(), Duration> {
         self.creations.hit(ip)
+    }
+
+    /// `Err(retry_after)` when `ip` has `--max-live-sessions-per-ip` sessions that may still be
+    /// live (created within `--max-session-age` and not purged).
+    pub fn may_hold_another(&self, ip: IpAddr, now: Millis) -> Result<(), Duration> {
+        let cfg = &self.deps.cfg;
+        let age = cfg.max_session_age.as_millis() as Millis;
+        let key = crate::limits::client_key(ip);
+        let Some(mut rooms) = self.live.get_mut(&key) else {
+            return Ok(());
+        };
+        rooms.retain(|(_, at)| at + age > now);
+        if rooms.len() < cfg.max_live_sessions_per_ip {
+            return Ok(());
+        }
+        let oldest = rooms.iter().map(|(_, at)| *at).min().unwrap_or(now);
+        Err(Duration::from_millis(
+            (oldest + age).saturating_sub(now).max(1000),
+        ))
+    }
+
+    /// Counts a session `ip` created, for [`Hub::may_hold_another`].
+    pub fn created_by(&self, ip: IpAddr, code: &str, now: Millis) {
+        self.live
+            .entry(crate::limits::client_key(ip))
+            .or_default()
+            .push((code.to_owned(), now));
+    }
+
+    /// The queued-bytes counter of `ip`'s address, shared by its connections.
+    pub fn queued_bytes(&self, ip: IpAddr) -> crate::room::AddressBytes {
+        self.queued
+            .entry(crate::limits::client_key(ip))
+            .or_default()
+            .clone()
+    }
+
+    /// A connection of `ip` ended: forget the address's counter once nobody holds it.
+    pub fn release_queued_bytes(&self, ip: IpAddr) {
+        self.queued
+            .remove_if(&crate::limits::client_key(ip), |_, bytes| {
+                std::sync::Arc::strong_count(bytes) == 1
+            });
+    }
+
+    /// Free bytes on the data directory's file system, if it can be read.
+    pub fn disk_free(&self) -> Option<u64> {
+        let stat = rustix::fs::statvfs(&self.deps.cfg.data_dir).ok()?;
+        Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+    }
+
+    /// Whether the data directory has less free space than `--min-free-disk`.
+    pub fn disk_low(&self) -> bool {
+        self.disk_free()
+            .is_some_and(|free| free < self.deps.cfg.min_free_disk)
     }
 
     /// Records a join (or token-checked read) for room `code` (as typed) refused as an unknown
@@ -205,6 +266,12 @@ impl Hub {
             }
         }
         if !purged.is_empty() {
+            self.live.retain(|_, rooms| {
+                rooms.retain(|(code, _)| !purged.contains(code));
+                !rooms.is_empty()
+            });
+        }
+        if !purged.is_empty() {
             tracing::info!(rooms = purged.len(), "purged ended sessions");
         }
         let group_retention = cfg.group_retention.as_millis() as Millis;
@@ -212,6 +279,9 @@ impl Hub {
             .store
             .purge_groups(now.saturating_sub(group_retention))
             .await?;
+        // Counters of addresses whose connections have all gone.
+        self.queued
+            .retain(|_, bytes| std::sync::Arc::strong_count(bytes) > 1);
         self.guesses.forget_old();
         self.creations.forget_old();
         self.connects.forget_old();

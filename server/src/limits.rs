@@ -492,6 +492,24 @@ impl WindowLimiter {
         }
     }
 
+    /// `Err(retry_after)` when the address has used up its window; counts nothing.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        let now = Instant::now();
+        for key in &client_keys(ip) {
+            let max = self
+                .max
+                .saturating_mul(u32::try_from(key.share()).unwrap_or(u32::MAX));
+            if let Some(entry) = self.counts.get(key) {
+                let (count, start) = *entry;
+                let elapsed = now.duration_since(start);
+                if elapsed < self.window && count >= max {
+                    return Err(self.window - elapsed);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Counts one action; `Err(retry_after)` when the address (or its wider IPv6 prefix)
     /// has used up its window.
     pub fn hit(&self, ip: IpAddr) -> Result<(), Duration> {
@@ -526,6 +544,11 @@ impl WindowLimiter {
             .retain(|_, (_, start)| now.duration_since(*start) < self.window);
     }
 }
+
+/// Commands one member (not the facilitator) may have accepted in a session: a real member
+/// gives a few dozen; this bounds what one member can write to the journal, whatever the
+/// message rate allows over a long session.
+pub const MAX_COMMANDS_PER_MEMBER: u32 = 2_000;
 
 /// Messages refused in a row for the rate before a connection counts as flooding. A client
 /// that honours `retry_after_ms` never gets near it.

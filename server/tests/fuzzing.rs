@@ -93,17 +93,19 @@ fn command_number(command: &Command) -> usize {
         Command::React { .. } => 26,
         Command::Withdraw { .. } => 27,
         Command::Rename { .. } => 28,
-        Command::StartCase { .. } => 29,
-        Command::ReorderRound { .. } => 30,
-        Command::SetCoFacilitator { .. } => 31,
-        Command::HandFacilitator { .. } => 32,
-        Command::ShareReactions { .. } => 33,
-        Command::ChooseKeyQuestion { .. } => 34,
-        Command::CarryCommitment { .. } => 35,
-        Command::RateProcess { .. } => 36,
+        Command::RemoveAndLock { .. } => 29,
+        Command::RemoveOffline {} => 30,
+        Command::StartCase { .. } => 31,
+        Command::ReorderRound { .. } => 32,
+        Command::SetCoFacilitator { .. } => 33,
+        Command::HandFacilitator { .. } => 34,
+        Command::ShareReactions { .. } => 35,
+        Command::ChooseKeyQuestion { .. } => 36,
+        Command::CarryCommitment { .. } => 37,
+        Command::RateProcess { .. } => 38,
     }
 }
-const COMMANDS: usize = 37;
+const COMMANDS: usize = 39;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

@@ -284,7 +284,8 @@ test("a second case: evaluated first, started from the console, the first case-b
   await b.getByRole("button", { name: "Casus inbrengen" }).click();
   await f.locator(".item-case", { hasText: "dreigde met een klacht" }).getByRole("button", { name: "Kies deze casus" }).click();
   await b.locator(".whoami", { hasText: "inbrenger" }).waitFor();
-  await s.locator(".case-line", { hasText: "inbrenger: Bram" }).waitFor();
+  // Names stand isolated (U+2068 ... U+2069) in a sentence.
+  await s.locator(".case-line", { hasText: "inbrenger: \u2068Bram\u2069" }).waitFor();
 
   // The information round: one question per turn, from whoever has the floor.
   await f.getByRole("button", { name: "Ga naar fase Informatieronde" }).click();

@@ -115,7 +115,8 @@ async fn reactions_and_the_notepad_reach_only_the_case_bringer() {
         assert!(!seen.contains("lukewarm"), "{who} got the reaction");
     }
     let carla = fresh(&server, &session, carla.token()).await;
-    assert_eq!(carla.view().reactions.len(), 1);
+    assert_eq!(carla.view().me.reactions.len(), 1);
+    assert!(carla.view().reactions.is_empty(), "not shared");
     assert_eq!(carla.view().me.notepad.len(), 1);
     let mut piet = fresh(&server, &session, piet.token()).await;
     assert!(piet.view().reactions.is_empty());

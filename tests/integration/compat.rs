@@ -125,8 +125,10 @@ async fn a_journal_from_before_case_rounds_opens_as_a_working_room() {
     let q2 = item_with(&view, "OLD-Q2");
     let a1 = item_with(&view, "OLD-ADVICE1");
     let a2 = item_with(&view, "OLD-ADVICE2");
+    assert!(view.reactions.is_empty(), "none shared");
     let reaction = |item| {
-        view.reactions
+        view.me
+            .reactions
             .iter()
             .find(|r| r.item == item)
             .map(|r| r.reaction)

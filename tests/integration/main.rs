@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod authz;
+mod capacity;
 mod cases;
 mod compat;
 mod edges;
@@ -17,6 +18,7 @@ mod proxy;
 mod raw;
 mod rawhttp;
 mod real_proxies;
+mod replay;
 mod robust;
 mod security;
 mod serving;

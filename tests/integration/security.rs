@@ -679,3 +679,89 @@ async fn hammering_the_health_check_does_not_load_the_store() {
         after - before
     );
 }
+
+#[tokio::test]
+async fn every_refusal_names_the_command_it_refuses() {
+    let server = spawn_with(|cfg| {
+        cfg.message_rate = parse_rate("60/1m").unwrap();
+        cfg.message_burst = 3;
+    })
+    .await;
+    let session = server.create_session("basic").await;
+    let mut member = server.join(&session, "Busy").await;
+    // Several commands in flight at once, beyond the budget.
+    let ids: Vec<String> = (0..8).map(|i| format!("hand-{i}")).collect();
+    for id in &ids {
+        member
+            .send(&ClientMsg::Command(CommandEnvelope {
+                id: id.clone(),
+                phase: None,
+                command: Command::RaiseHand {},
+            }))
+            .await;
+    }
+    let mut answered = Vec::new();
+    while answered.len() < ids.len() {
+        match member.recv().await {
+            ServerMsg::Error(e) => {
+                let id = e.id.clone().expect("the refused command's id");
+                if e.code == ErrorCode::RateLimited {
+                    assert!(e.retry_after_ms.is_some());
+                }
+                answered.push(id);
+            }
+            ServerMsg::Ack(ack) => answered.push(ack.id),
+            ServerMsg::Event(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    answered.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(answered, expected, "each command answered once, by its id");
+
+    // A command before hello is refused by its id too.
+    let mut early = raw::connect(server.addr, &session.code).await;
+    early
+        .send_text(r#"{"type":"command","id":"too-early","command":{"kind":"raise_hand"}}"#)
+        .await;
+    let refused = early.message().await;
+    assert_eq!(refused["code"], "hello_required");
+    assert_eq!(refused["id"], "too-early");
+}
+
+#[tokio::test]
+async fn names_that_hide_or_pose_are_refused_and_item_text_has_no_controls() {
+    let server = spawn_app().await;
+    let session = server.create_session("basic").await;
+    let mut fac = server.facilitator(&session).await;
+    let mut anna = server.join(&session, "Anna").await;
+    for (name, code) in [
+        ("Anna\u{202E}droW", ErrorCode::InvalidName),
+        ("\u{200B}\u{3164}", ErrorCode::InvalidName),
+        ("\u{410}NNA", ErrorCode::NameTaken),
+        ("Facilitator", ErrorCode::NameTaken),
+    ] {
+        let mut client = server.connect(&session.code).await;
+        client
+            .send(&ClientMsg::Hello {
+                protocol: PROTOCOL_VERSION,
+                join: Join::Member { name: name.into() },
+            })
+            .await;
+        let refused = client.error().await;
+        assert_eq!(refused.code, code, "{name:?}");
+    }
+    fac.command(Command::StartSession {}).await.unwrap();
+    let refused = anna
+        .command(submit(InputKind::Case, "Bell\u{7} and escape\u{1b}[2J"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.code, refused.field.as_deref()),
+        (ErrorCode::InvalidValue, Some("command.text"))
+    );
+    anna.command(submit(InputKind::Case, "Two lines\n\tand a tab"))
+        .await
+        .unwrap();
+}

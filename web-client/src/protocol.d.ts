@@ -73,7 +73,7 @@ round_order?: RoundOrder, };
 
 export type RoundOrder = "joined" | "case_bringer_first" | "case_bringer_last";
 
-export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "choose_case", case: ItemId, 
+export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "remove_and_lock", member: MemberId, } | { "kind": "remove_offline", } | { "kind": "choose_case", case: ItemId, 
 /**
  * Keep the other proposals for the next meeting of the group.
  */
@@ -189,7 +189,8 @@ settings: SessionSettings, status: SessionStatus, phase: PhaseState | null, lock
  */
 hands: Array<MemberId>, floor: Floor | null, round: RoundView | null, items: Array<Item>, 
 /**
- * Reactions this viewer may see: the case-bringer's own, and shared ones for everyone.
+ * The reactions case-bringers shared, the same for every viewer (the screen too). A
+ * case-bringer's own, shared or not, are in `me.reactions`.
  */
 reactions: Array<ReactionEntry>, 
 /**
@@ -275,6 +276,10 @@ notes: Array<Item>,
  */
 notepad: Array<Item>, 
 /**
+ * My reactions as case-bringer (every case round I brought), shared or not.
+ */
+reactions: Array<ReactionEntry>, 
+/**
  * Case rounds whose process evaluation I answered.
  */
 rated: Array<number>, };
@@ -341,7 +346,9 @@ item: ItemId | null, };
 
 export type ErrorMsg = { 
 /**
- * The client message id of the refused command, if the error is about one.
+ * The client message id of the refused command: set on every refusal of a frame that is a
+ * command with a readable id of at most 64 bytes (also `rate_limited` and
+ * `hello_required`), `null` for errors about anything else.
  */
 id: string | null, code: ErrorCode, category: Category, 
 /**
@@ -364,7 +371,7 @@ retry_after_ms?: number, };
 
 export type Category = "fix" | "retry" | "reconnect" | "confirm" | "fatal";
 
-export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "wait_your_turn" | "not_case_bringer" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found";
+export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "name_taken" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "wait_your_turn" | "not_case_bringer" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found";
 
 export type CreateSession = { 
 /**

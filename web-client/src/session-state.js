@@ -188,15 +188,16 @@ function mutate(v, at, e) {
     case "item_reacted":
       // Only shared reactions carry anything; my own come with my acknowledgement.
       if (e.shared && e.item !== null && e.reaction !== null) {
-        upsertReaction(v, { item: e.item, reaction: e.reaction });
+        v.reactions = upsertReaction(v.reactions, { item: e.item, reaction: e.reaction });
       }
       break;
     case "reactions_shared": {
       const round = v.cases ? v.cases[e.case_round] : undefined;
       if (round) round.reactions_shared = e.shared;
-      for (const r of e.reactions) upsertReaction(v, r);
-      if (!e.shared && round && round.case_bringer !== v.me.member) {
-        // Hidden again: what this case's reactions showed goes, unless they are mine.
+      for (const r of e.reactions) v.reactions = upsertReaction(v.reactions, r);
+      if (!e.shared) {
+        // Hidden again: what this case's reactions showed goes (the case-bringer keeps hers in
+        // `me.reactions`).
         const ids = new Set(v.items.filter((i) => i.case_round === e.case_round).map((i) => i.id));
         v.reactions = v.reactions.filter((r) => !ids.has(r.item));
       }
@@ -321,7 +322,8 @@ export function applyAck(view, command, ack, at = Date.now()) {
       }
     }
   } else if (command.kind === "react") {
-    upsertReaction(v, { item: command.item, reaction: command.reaction });
+    // Mine, shared or not; if shared, the public event brings it to `reactions` as well.
+    v.me.reactions = upsertReaction(v.me.reactions, { item: command.item, reaction: command.reaction });
   } else if (command.kind === "rate_process" && !v.me.rated.includes(v.case_round)) {
     v.me.rated.push(v.case_round);
   } else if (command.kind === "vote" && item(v, command.item)) {
@@ -335,12 +337,14 @@ export function applyAck(view, command, ack, at = Date.now()) {
 
 /**
  * The latest reaction per item; "no reaction" removes it.
- * @param {SessionView} v
+ * @param {ReactionEntry[]} list
  * @param {ReactionEntry} entry
+ * @returns {ReactionEntry[]}
  */
-function upsertReaction(v, entry) {
-  v.reactions = v.reactions.filter((r) => r.item !== entry.item);
-  if (entry.reaction.temperature !== "none" || entry.reaction.useful) v.reactions.push(entry);
+function upsertReaction(list, entry) {
+  const out = list.filter((r) => r.item !== entry.item);
+  if (entry.reaction.temperature !== "none" || entry.reaction.useful) out.push(entry);
+  return out;
 }
 
 /**
@@ -350,7 +354,8 @@ function upsertReaction(v, entry) {
  * @returns {Reaction | null}
  */
 export function reactionOf(v, id) {
-  return v.reactions.find((r) => r.item === id)?.reaction ?? null;
+  const mine = v.me.reactions.find((r) => r.item === id);
+  return (mine ?? v.reactions.find((r) => r.item === id))?.reaction ?? null;
 }
 
 /**
@@ -570,7 +575,9 @@ export function hasFloor(phase) {
 export { MAX_CHARS, NAME_MAX_CHARS, TEXT_KINDS };
 
 /**
- * A display name as the engine accepts it: trimmed, 1 to 40 characters, no control characters.
+ * A display name as the engine accepts it: trimmed, 1 to 40 characters, no control or format
+ * characters (bidi controls, zero-width characters, BOM, tags), something visible. Whether it
+ * looks like another member's name only the server can tell (`name_taken`).
  * @param {string} name
  * @returns {string | null}
  */
@@ -578,7 +585,10 @@ export function validName(name) {
   const trimmed = name.trim();
   const chars = [...trimmed].length;
   // eslint-disable-next-line no-control-regex
-  if (chars === 0 || chars > NAME_MAX_CHARS || /[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) {
+  if (chars === 0 || chars > NAME_MAX_CHARS || /[\u0000-\u001f\u007f-\u009f]|\p{Cf}/u.test(trimmed)) {
+    return null;
+  }
+  if (/^[\s\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]*$/u.test(trimmed)) {
     return null;
   }
   return trimmed;

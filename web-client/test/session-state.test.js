@@ -18,6 +18,7 @@ import {
   validName,
   nextPhaseAllowing,
   mayHoldFloor,
+  reactionOf,
   nextRotation,
 } from "../src/session-state.js";
 
@@ -60,7 +61,7 @@ function lobby(me = 2, role = /** @type {const} */ ("participant")) {
     case_round: 0,
     cases: [{ index: 0, method_id: "basic", method_name: L("Basismodel"), case_bringer: null, started_at: null, case: null, key_question: null, reactions_shared: false, process_count: 0 }],
     reactions: [],
-    me: { member: me, role, votes: [], items: [], notes: [], notepad: [], rated: [] },
+    me: { member: me, role, votes: [], items: [], notes: [], notepad: [], reactions: [], rated: [] },
   };
 }
 
@@ -271,6 +272,21 @@ test("reactions hidden again leave only the case-bringer's own", () => {
   assert.deepEqual([v.cases[0].reactions_shared, v.reactions.length], [true, 1]);
   v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: false, reactions: [] }));
   assert.deepEqual([v.cases[0].reactions_shared, v.reactions.length], [false, 0]);
+});
+
+test("the case-bringer's own reactions stay in `me`, shared or hidden again", () => {
+  let v = lobby(2, "case_bringer");
+  v.cases[0].case_bringer = 2;
+  v.items = [item({ id: 1, kind: "advice" })];
+  const warm = { temperature: /** @type {const} */ ("warm"), useful: true };
+  v = applyEvent(v, ev({ kind: "item_reacted", item: null, reaction: null, shared: false }));
+  v = applyAck(v, { kind: "react", item: 1, reaction: warm }, { id: "r", seq: 2 });
+  assert.deepEqual([v.me.reactions, v.reactions], [[{ item: 1, reaction: warm }], []], "private: mine only");
+  v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: true, reactions: [{ item: 1, reaction: warm }] }));
+  assert.deepEqual([v.me.reactions.length, v.reactions.length], [1, 1]);
+  v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: false, reactions: [] }));
+  assert.deepEqual([v.me.reactions.length, v.reactions.length], [1, 0], "hidden again: still mine");
+  assert.deepEqual(reactionOf(v, 1), warm);
 });
 
 test("a self-led facilitator writes what participants may; floors and Troika's next member", () => {

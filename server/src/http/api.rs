@@ -44,8 +44,9 @@ pub async fn methods() -> Json<MethodList> {
         (status = 413, description = "The body is larger than 64 KiB.", body = ApiError),
         (status = 415, description = "The body is not sent as `application/json` (`invalid_request`).", body = ApiError),
         (status = 422, description = "The title, method, template or group token is not valid (`field` names which).", body = ApiError),
-        (status = 429, description = "This address created many sessions lately (`rate_limited`; see `Retry-After`).", body = ApiError),
+        (status = 429, description = "This address created many sessions lately, or holds `--max-live-sessions-per-ip` live ones (`rate_limited`; see `Retry-After`).", body = ApiError),
         (status = 503, description = "The server is shutting down.", body = ApiError),
+        (status = 507, description = "The data directory has less free space than `--min-free-disk` (`store_unavailable`); try again later.", body = ApiError),
     ),
 )]
 pub async fn create_session(
@@ -69,6 +70,22 @@ pub async fn create_session(
         .message("The body must be JSON, sent as application/json."));
     }
     let request = parse(&body)?;
+    if app.hub.disk_low() {
+        // Whatever is stored now must stay writable; new sessions wait for space.
+        tracing::error!("data directory below --min-free-disk; new session refused");
+        return Err(ApiErr::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            ErrorCode::StoreUnavailable,
+        )
+        .message("The server is low on disk space; try again later."));
+    }
+    app.hub
+        .may_hold_another(peer.ip(), now_ms())
+        .map_err(|wait| {
+            ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
+                .message("This address has many sessions open; end one or wait.")
+                .retry_after(wait)
+        })?;
     app.hub.may_create(peer.ip()).map_err(|wait| {
         ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
             .message("This address has created many sessions lately; wait a while.")
@@ -116,6 +133,7 @@ pub async fn create_session(
         submit_limit: app.hub.config().submit_limit,
     };
     let code = create_with_fresh_code(&app, &mut params, group).await?;
+    app.hub.created_by(peer.ip(), &code, params.created_at);
     let shown = display_code(&code);
     let base = base_url(&app, &headers);
     tracing::info!(room = %crate::redact::RoomTag(&code), method = %params.method.id, "session created");

@@ -123,7 +123,7 @@ pub type HealthCache = Arc<tokio::sync::Mutex<Option<(Instant, bool)>>>;
     path = "/healthz",
     tag = "meta",
     responses(
-        (status = 200, description = "The server can serve and its store is writable.", body = String, content_type = "text/plain"),
+        (status = 200, description = "The server can serve and its store is writable. The body's second line reports the data directory's free space (`disk_free_bytes N`, marked low below `--min-free-disk`, when new sessions are refused).", body = String, content_type = "text/plain"),
         (status = 503, description = "The store is not writable.", body = String, content_type = "text/plain"),
     ),
 )]
@@ -144,10 +144,22 @@ async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
             writable
         }
     };
+    // Free space is reported (an operator alerts on it); below the watermark new sessions are
+    // refused, the server itself stays healthy for the sessions it has.
+    let disk = match app.hub.disk_free() {
+        Some(free) if free < app.hub.config().min_free_disk => {
+            format!("disk_free_bytes {free} (low: new sessions refused)\n")
+        }
+        Some(free) => format!("disk_free_bytes {free}\n"),
+        None => String::new(),
+    };
     if writable {
-        (StatusCode::OK, "ok\n")
+        (StatusCode::OK, format!("ok\n{disk}"))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "store not writable\n")
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store not writable\n{disk}"),
+        )
     }
 }
 

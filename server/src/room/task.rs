@@ -72,6 +72,13 @@ pub(crate) struct Room {
     /// The fixed group this session is a meeting of.
     pub(crate) group_id: Option<String>,
     pub(super) attendance: Attendance,
+    /// The full view's shared part (everything but `me`) as JSON, for the facilitator and for
+    /// everyone else, serialised once until the room changes (see `join.rs`).
+    pub(super) view_cache: [Option<Arc<str>>; 2],
+    /// Commands each member had accepted ([`crate::limits::MAX_COMMANDS_PER_MEMBER`]).
+    pub(super) commands: HashMap<MemberId, u32>,
+    /// New members added per address (`--member-joins`).
+    pub(super) member_joins: crate::limits::WindowLimiter,
     empty_since: Option<Instant>,
     /// A deadline `tick` already handled without producing events (guards against spinning).
     ticked_deadline: Option<Millis>,
@@ -90,6 +97,10 @@ static INSTANCES: AtomicU64 = AtomicU64::new(1);
 impl Room {
     pub(crate) fn new(code: String, epoch: Epoch, session: Session, deps: Arc<RoomDeps>) -> Room {
         let seq = session.seq();
+        let member_joins = crate::limits::WindowLimiter::new(
+            u32::try_from(deps.cfg.member_joins.max).unwrap_or(u32::MAX),
+            Duration::from_millis(deps.cfg.member_joins.window_ms),
+        );
         Room {
             code,
             epoch,
@@ -104,6 +115,9 @@ impl Room {
             deps,
             group_id: None,
             attendance: Attendance::default(),
+            member_joins,
+            commands: HashMap::new(),
+            view_cache: [None, None],
             empty_since: Some(Instant::now()),
             ticked_deadline: None,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
@@ -187,15 +201,18 @@ impl Room {
         let mut exit = None;
         for msg in batch {
             match msg {
-                RoomMsg::Join { join, conn, reply } => {
-                    self.decide_join(join, conn, reply, now, &mut pending)
-                }
+                RoomMsg::Join {
+                    join,
+                    peer,
+                    conn,
+                    reply,
+                } => self.decide_join(join, peer, conn, reply, now, &mut pending),
                 RoomMsg::Command {
                     member,
                     conn,
                     envelope,
                 } => self.decide_command(member, conn, envelope, now, &mut pending),
-                RoomMsg::Gone { conn } => self.gone(conn, now, &mut pending),
+                RoomMsg::Gone { conn, left } => self.gone(conn, left, now, &mut pending),
                 RoomMsg::Query { query, reply } => {
                     let answer = self.answer(query);
                     pending.effects.push(Effect::Answer { reply, answer });
@@ -230,6 +247,9 @@ impl Room {
         at: Millis,
         p: &mut Pending,
     ) {
+        if !events.is_empty() {
+            self.view_cache = [None, None];
+        }
         for event in events {
             let seq = self.session.seq() + 1;
             self.session.apply(seq, at, &event);
@@ -400,6 +420,9 @@ impl Room {
         if let Some(since) = self.empty_since {
             wake = wake.min(since + self.deps.cfg.room_unload);
         }
+        if self.session.status() != kring_protocol::SessionStatus::Ended {
+            wake = wake.min(in_ms(self.expires_at()));
+        }
         wake
     }
 
@@ -412,6 +435,13 @@ impl Room {
         }
         let now = now_ms();
         let mut pending = Pending::default();
+        if now >= self.expires_at() {
+            let events = self.session.expire(now);
+            if !events.is_empty() {
+                tracing::info!(room = %self.code, "session ended at its maximum age");
+            }
+            self.record(events, now, &mut pending);
+        }
         let events = self.session.tick(now);
         if events.is_empty() {
             self.ticked_deadline = self.session.next_deadline().filter(|d| *d <= now);
@@ -435,6 +465,12 @@ impl Room {
         }
         self.run_effects(pending);
         None
+    }
+
+    /// When the session ends however active it is (`--max-session-age` after creation).
+    fn expires_at(&self) -> Millis {
+        let age = self.deps.cfg.max_session_age.as_millis() as Millis;
+        self.session.params().created_at.saturating_add(age)
     }
 
     /// Starts the task; the caller puts the handle in the registry.

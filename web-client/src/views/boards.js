@@ -92,6 +92,7 @@ export function boardSignature(view, kind, mode) {
   return JSON.stringify([
     items,
     view.reactions.filter((r) => ids.has(r.item)),
+    view.me.reactions.filter((r) => ids.has(r.item)),
     view.case_round,
     view.cases[view.case_round]?.case_bringer,
     view.settings.keep_for_group,

@@ -148,7 +148,7 @@ export function shareReactionsSection(session, view) {
   const round = view.cases[view.case_round];
   if (view.status !== "running" || !round || round.case_bringer !== view.me.member || view.me.role !== "case_bringer") return null;
   const shared = round.reactions_shared;
-  const mine = view.reactions.length;
+  const mine = view.me.reactions.length;
   return {
     key: "share-reactions",
     sig: JSON.stringify([language(), shared, mine > 0]),
