@@ -46,7 +46,14 @@ impl Session {
                     m.info.role = *role;
                 }
                 if *role == Role::CaseBringer {
-                    self.round_state_mut().case_bringer = Some(*member);
+                    let round = self.round_state_mut();
+                    if round.case_bringer != Some(*member) {
+                        // Reactions are the case-bringer's own and private: a new case-bringer
+                        // of this case round does not inherit the previous one's.
+                        round.reactions.clear();
+                        round.reactions_shared = false;
+                    }
+                    round.case_bringer = Some(*member);
                 }
             }
             Event::MemberRemoved { member } => {
@@ -208,10 +215,17 @@ impl Session {
             // The public form (what a client folds) carries nothing to apply.
             Event::ItemReacted { .. } => {}
             Event::ReactionsShared {
-                case_round, shared, ..
+                case_round,
+                shared,
+                reactions,
             } => {
                 if let Some(round) = self.cases.get_mut(usize::from(*case_round)) {
                     round.reactions_shared = *shared;
+                    // What the event shows is what a client that folds it knows (the same
+                    // entries the room already holds).
+                    for entry in reactions {
+                        Session::upsert_reaction(&mut round.reactions, *entry);
+                    }
                 }
             }
             Event::NoteTaken { note: Some(note) } => {
@@ -281,6 +295,10 @@ impl Session {
                 self.items_bytes = self.items_bytes.saturating_sub(freed);
                 self.items.retain(|i| i.id != *item);
                 self.votes.retain(|v| v.item != *item);
+                // A reaction goes with its item (it costs view bytes the item paid for).
+                for round in &mut self.cases {
+                    round.reactions.retain(|r| r.item != *item);
+                }
             }
             Event::CaseChosen { case, .. } => {
                 // Only this round's earlier choice is undone; earlier cases stay chosen.

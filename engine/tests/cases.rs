@@ -732,3 +732,49 @@ fn assert_replays(room: &Room) {
     }
     assert_eq!(replayed, original, "the journal rebuilds the session");
 }
+
+#[test]
+fn a_new_case_bringer_does_not_inherit_the_previous_ones_reactions() {
+    let (mut room, cb, [p, a, _]) = started("basic");
+    let f = room.f;
+    room.ok(f, goto(2));
+    let q = room.submit(p, InputKind::Question, "Wat wil je bereiken?");
+    room.ok(
+        cb,
+        Command::React {
+            item: q,
+            reaction: WARM_USEFUL,
+        },
+    );
+    room.ok(cb, Command::ShareReactions { shared: true });
+    assert_eq!(room.view(a).reactions.len(), 1);
+    // Another member brings this case after all: Carla's reactions were hers, not Anna's.
+    room.ok(f, Command::SetCaseBringer { member: Some(a) });
+    assert!(room.view(a).me.reactions.is_empty(), "not inherited");
+    for viewer in [Viewer::Member(a), Viewer::Member(cb), Viewer::Screen] {
+        assert!(room.s.view(viewer).reactions.is_empty(), "{viewer:?}");
+    }
+    assert!(
+        !room.view(a).cases[0].reactions_shared,
+        "Anna shares her own, if she wants"
+    );
+    assert!(room.s.summary(0).expect("case").questions[0].reaction == Reaction::default());
+}
+
+#[test]
+fn a_reaction_goes_with_its_withdrawn_item() {
+    let (mut room, cb, [p, ..]) = started("basic");
+    room.ok(room.f, goto(2));
+    let q = room.submit(p, InputKind::Question, "Wat wil je bereiken?");
+    room.ok(
+        cb,
+        Command::React {
+            item: q,
+            reaction: WARM_USEFUL,
+        },
+    );
+    room.ok(cb, Command::ShareReactions { shared: true });
+    room.ok(p, Command::Withdraw { item: q });
+    assert!(room.view(cb).me.reactions.is_empty());
+    assert!(room.view(p).reactions.is_empty());
+}

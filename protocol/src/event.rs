@@ -96,6 +96,8 @@ pub enum Event {
         member: MemberId,
         name: String,
     },
+    /// A member's role. A new case-bringer of the running case round does not inherit the
+    /// previous one's reactions: that round's reactions go, and are no longer shared.
     RoleChanged {
         member: MemberId,
         role: Role,
@@ -237,6 +239,7 @@ pub enum Event {
         method: MethodTemplate,
         case_bringer: Option<MemberId>,
     },
+    /// The author took the item back; any reaction to it goes with it.
     ItemWithdrawn {
         item: ItemId,
     },

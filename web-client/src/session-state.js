@@ -76,7 +76,16 @@ function mutate(v, at, e) {
       const m = member(v, e.member);
       if (m) m.role = e.role;
       const round = v.cases ? v.cases[v.case_round] : undefined;
-      if (e.role === "case_bringer" && round) round.case_bringer = e.member;
+      if (e.role === "case_bringer" && round) {
+        if (round.case_bringer !== e.member) {
+          // A new case-bringer of this case does not inherit the previous one's reactions.
+          const ids = new Set(v.items.filter((i) => i.case_round === v.case_round).map((i) => i.id));
+          v.reactions = v.reactions.filter((r) => !ids.has(r.item));
+          if (round.case_bringer === v.me.member) v.me.reactions = v.me.reactions.filter((r) => !ids.has(r.item));
+          round.reactions_shared = false;
+        }
+        round.case_bringer = e.member;
+      }
       refreshRoles(v);
       break;
     }
@@ -250,6 +259,9 @@ function mutate(v, at, e) {
       v.items = v.items.filter((i) => i.id !== e.item);
       v.me.votes = v.me.votes.filter((id) => id !== e.item);
       v.me.notes = v.me.notes.filter((n) => n.id !== e.item);
+      // A reaction goes with its item.
+      v.reactions = v.reactions.filter((r) => r.item !== e.item);
+      v.me.reactions = v.me.reactions.filter((r) => r.item !== e.item);
       refreshMine(v);
       break;
     case "case_chosen": {

@@ -287,6 +287,21 @@ test("the case-bringer's own reactions stay in `me`, shared or hidden again", ()
   v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: false, reactions: [] }));
   assert.deepEqual([v.me.reactions.length, v.reactions.length], [1, 0], "hidden again: still mine");
   assert.deepEqual(reactionOf(v, 1), warm);
+  // Someone else brings this case after all: my reactions to it go, also from what is shared.
+  v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: true, reactions: [{ item: 1, reaction: warm }] }));
+  v = applyEvent(v, ev({ kind: "role_changed", member: 3, role: "case_bringer" }));
+  assert.deepEqual([v.me.reactions, v.reactions, v.cases[0].reactions_shared], [[], [], false]);
+});
+
+test("a reaction goes with its withdrawn item", () => {
+  let v = lobby(2, "case_bringer");
+  v.cases[0].case_bringer = 2;
+  v.items = [item({ id: 1, kind: "advice" })];
+  const warm = { temperature: /** @type {const} */ ("warm"), useful: false };
+  v = applyAck(v, { kind: "react", item: 1, reaction: warm }, { id: "r", seq: 2 });
+  v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: true, reactions: [{ item: 1, reaction: warm }] }));
+  v = applyEvent(v, ev({ kind: "item_withdrawn", item: 1 }));
+  assert.deepEqual([v.me.reactions, v.reactions], [[], []]);
 });
 
 test("a self-led facilitator writes what participants may; floors and Troika's next member", () => {
