@@ -63,6 +63,10 @@ pub fn case_rounds_reserve(first_method_bytes: usize) -> usize {
         + largest.saturating_sub(first_method_bytes)
 }
 
+/// The facilitator's tally of warnings in `me` at its largest: every warning, counts of ten
+/// digits (see the test below).
+pub const WARNING_TALLY_BYTES: usize = 400;
+
 /// Renames one member may make in a session, and how long after one the next may come. A
 /// rename is journaled like everything else; a name is not a chat.
 pub const MAX_RENAMES: u32 = 20;
@@ -211,6 +215,20 @@ mod tests {
     use kring_protocol::{
         ItemId, MemberId, MemberView, Reaction, ReactionEntry, Role, Temperature, TriageStatus,
     };
+
+    #[test]
+    fn the_largest_warning_tally_fits_its_bound() {
+        let tally: Vec<kring_protocol::WarningTally> = kring_protocol::Warning::ALL
+            .into_iter()
+            .map(|warning| kring_protocol::WarningTally {
+                warning,
+                shown: u32::MAX,
+                sent_anyway: u32::MAX,
+            })
+            .collect();
+        let bytes = serde_json::to_string(&tally).unwrap().len() + r#","warnings":"#.len();
+        assert!(bytes <= WARNING_TALLY_BYTES, "{bytes} bytes");
+    }
 
     #[test]
     fn json_len_is_the_serialised_length() {

@@ -2,7 +2,7 @@
 
 use kring_protocol::{
     Floor, Item, ItemId, MemberId, MemberInfo, MethodTemplate, Millis, ReactionEntry, Role, Seq,
-    SessionStatus,
+    SessionStatus, WarningTally,
 };
 use serde::{Deserialize, Serialize};
 
@@ -157,6 +157,10 @@ pub struct Session {
     /// What the items cost in the largest view ([`limits::cost_of`]), in serialised bytes.
     /// Kept in step by `apply`; a snapshot without it is not read (the journal is replayed).
     pub(crate) items_bytes: usize,
+    /// How often each warning was shown and overridden, in the order of
+    /// [`kring_protocol::Warning`]; no text, no names.
+    #[serde(default)]
+    pub(crate) warnings: Vec<WarningTally>,
 }
 
 impl std::fmt::Debug for Session {
@@ -199,6 +203,7 @@ impl Session {
             notepad: Vec::new(),
             fixed_bytes: 0,
             items_bytes: 0,
+            warnings: Vec::new(),
         };
         // The view of the empty session carries the title, method and report-back as they
         // will always be; everything else that may grow has its own bound. Later case rounds
@@ -208,6 +213,7 @@ impl Session {
         session.fixed_bytes = shell
             + limits::VIEW_SLACK_BYTES
             + limits::MAX_ROSTER * limits::MEMBER_VIEW_BYTES
+            + limits::WARNING_TALLY_BYTES
             + limits::case_rounds_reserve(method);
         session
     }

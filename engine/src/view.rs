@@ -174,6 +174,11 @@ impl Session {
                 .filter(|(_, c)| c.ratings.iter().any(|r| Some(r.by) == member))
                 .filter_map(|(i, _)| u16::try_from(i).ok())
                 .collect(),
+            warnings: if role == Role::Facilitator {
+                self.warnings.clone()
+            } else {
+                Vec::new()
+            },
         }
     }
 

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::{
-    InputKind, ItemId, MemberId, MethodTemplate, Millis, Reaction, Role, Seq, Temperature,
-    TriageStatus,
+    ErrorCode, InputKind, ItemId, MemberId, MethodTemplate, Millis, Reaction, Role, Seq,
+    Temperature, TriageStatus,
 };
 
 /// One event with its place in the room's history.
@@ -254,6 +254,54 @@ pub enum Event {
     NotesRevealed {
         notes: Vec<Item>,
     },
+    /// A member was warned about their text (see [`Warning`]) and nothing was added. It names
+    /// nobody and carries no text: it only counts towards the facilitator's tally.
+    WarningShown {
+        warning: Warning,
+    },
+    /// A member sent a text anyway after its warning; recorded with the text's `item_added`.
+    WarningOverridden {
+        warning: Warning,
+    },
+}
+
+/// The gentle warnings on a member's text: the method asks for something else here. The member
+/// may rephrase or send the text anyway (`confirm`). Each has its own error code.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Warning {
+    /// A question that reads like advice ([`ErrorCode::AdviceLikeQuestion`]).
+    AdviceQuestion,
+    /// Typed as a question, but advice ([`ErrorCode::AdviceLikeStatement`]).
+    AdviceStatement,
+    /// Typed as a question, but asks nothing ([`ErrorCode::NotAQuestion`]).
+    NotAQuestion,
+    /// Advice in an analysis, hypothesis or gossip before the advice round
+    /// ([`ErrorCode::AdviceInAnalysis`]).
+    AdviceInAnalysis,
+}
+
+impl Warning {
+    pub const ALL: [Warning; 4] = [
+        Warning::AdviceQuestion,
+        Warning::AdviceStatement,
+        Warning::NotAQuestion,
+        Warning::AdviceInAnalysis,
+    ];
+
+    /// The error code a member gets with this warning.
+    pub fn code(self) -> ErrorCode {
+        match self {
+            Warning::AdviceQuestion => ErrorCode::AdviceLikeQuestion,
+            Warning::AdviceStatement => ErrorCode::AdviceLikeStatement,
+            Warning::NotAQuestion => ErrorCode::NotAQuestion,
+            Warning::AdviceInAnalysis => ErrorCode::AdviceInAnalysis,
+        }
+    }
+
+    pub fn of_code(code: ErrorCode) -> Option<Warning> {
+        Warning::ALL.into_iter().find(|w| w.code() == code)
+    }
 }
 
 impl Item {
@@ -363,7 +411,9 @@ impl Event {
             | Event::CaseRoundStarted { .. }
             | Event::ItemWithdrawn { .. }
             | Event::CaseChosen { .. }
-            | Event::CaseKept { .. } => self.clone(),
+            | Event::CaseKept { .. }
+            | Event::WarningShown { .. }
+            | Event::WarningOverridden { .. } => self.clone(),
         }
     }
 
@@ -430,6 +480,8 @@ impl Event {
             Event::ProcessRated { .. } => "process_rated",
             Event::CoFacilitatorSet { .. } => "co_facilitator_set",
             Event::CaseRoundStarted { .. } => "case_round_started",
+            Event::WarningShown { .. } => "warning_shown",
+            Event::WarningOverridden { .. } => "warning_overridden",
         }
     }
 }

@@ -33,6 +33,10 @@
 //! * Errors carry a machine-readable [`ErrorCode`] and a [`Category`] that tells the client
 //!   whether to fix the input, retry, reconnect, ask for confirmation or give up. The table is in
 //!   [`error`].
+//! * A warning on a submitted text (category `confirm`: advice in the question round or before
+//!   the advice round, a "question" that asks nothing) adds nothing, but the room records a
+//!   content-free [`Event::WarningShown`] first, for the facilitator's tally in `me.warnings`;
+//!   the text sent again with `confirm` is recorded with [`Event::WarningOverridden`].
 //!
 //! * A meeting holds one or more **case rounds** (`view.cases`; `view.case_round` runs): each has
 //!   its method, case-bringer, chosen case and key question, reactions and process evaluation.

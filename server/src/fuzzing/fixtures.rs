@@ -59,7 +59,15 @@ impl Fixture {
                         );
                     }
                 }
-                Err(rejection) => checks::command_refusal(&rejection),
+                Err(rejection) => {
+                    checks::command_refusal(&rejection);
+                    // What the room still records of a refusal (a warning's tally) applies
+                    // and replays like any event.
+                    let recorded = rejection.events();
+                    if !recorded.is_empty() {
+                        self.check_accepted(&recorded);
+                    }
+                }
             }
         }
     }

@@ -97,10 +97,7 @@ static INSTANCES: AtomicU64 = AtomicU64::new(1);
 impl Room {
     pub(crate) fn new(code: String, epoch: Epoch, session: Session, deps: Arc<RoomDeps>) -> Room {
         let seq = session.seq();
-        let member_joins = crate::limits::WindowLimiter::new(
-            u32::try_from(deps.cfg.member_joins.max).unwrap_or(u32::MAX),
-            Duration::from_millis(deps.cfg.member_joins.window_ms),
-        );
+        let member_joins = crate::limits::WindowLimiter::new(deps.cfg.member_joins);
         Room {
             code,
             epoch,
