@@ -107,6 +107,9 @@ pub fn facilitator_only(command: &Command) -> bool {
             | Command::PrevPhase {}
             | Command::GotoPhase { .. }
             | Command::ExtendTimer { .. }
+            | Command::PauseTimer { .. }
+            | Command::SetTimer { .. }
+            | Command::SetTurnLimit { .. }
             | Command::EndSession {}
             | Command::LockRoom { .. }
             | Command::SetCaseBringer { .. }
@@ -127,6 +130,7 @@ pub fn facilitator_only(command: &Command) -> bool {
             | Command::ReorderRound { .. }
             | Command::SetCoFacilitator { .. }
             | Command::HandFacilitator { .. }
+            | Command::RevealVotes {}
     )
 }
 

@@ -18,7 +18,7 @@ pub const PROCESS_TREND_LEN: usize = 24;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Summary {
     pub title: String,
-    /// In the session's language.
+    /// In the summary's language.
     pub method_name: String,
     pub language: Language,
     /// When the case round started (or the session was created, if it never started).
@@ -115,7 +115,14 @@ impl Session {
             .collect()
     }
 
+    /// The summary of case round `round` in the session's language.
     pub fn summary(&self, round: u16) -> Option<Summary> {
+        self.summary_in(round, self.params.language)
+    }
+
+    /// The summary of case round `round` in `language` (the reader's choice, which may differ
+    /// from the session's).
+    pub fn summary_in(&self, round: u16, language: Language) -> Option<Summary> {
         let case_round: &CaseRound = self.cases.get(usize::from(round))?;
         let reaction = |item: &Item| {
             case_round
@@ -162,8 +169,8 @@ impl Session {
         };
         Some(Summary {
             title: self.params.title.clone(),
-            method_name: case_round.method.name.get(self.params.language).to_owned(),
-            language: self.params.language,
+            method_name: case_round.method.name.get(language).to_owned(),
+            language,
             date: case_round.started_at.unwrap_or_else(|| self.date()),
             case_round: round,
             case: case_round

@@ -96,10 +96,70 @@ const EN: Labels = Labels {
     confidential: "Confidential: for the case-bringer only.",
 };
 
+const DE: Labels = Labels {
+    summary: "Zusammenfassung",
+    method: "Methode",
+    date: "Datum",
+    case_no: "Fall",
+    case: "Fall",
+    told: "Wie es erzählt wurde",
+    key_question: "Schlüsselfrage",
+    key_question_proposals: "Vorgeschlagene Schlüsselfragen (keine wurde gewählt)",
+    questions: "Fragen",
+    analyses: "Analysen und Hypothesen",
+    notes: "Geteilte Notizen",
+    advice: "Ratschläge",
+    notepad: "Deine eigenen Notizen",
+    commitments: "Was du tun wirst",
+    carried: "geht mit zum nächsten Treffen",
+    none: "(keine)",
+    answered: "beantwortet",
+    parked: "geparkt",
+    open: "offen",
+    warm: "warm",
+    lukewarm: "lauwarm",
+    cold: "kalt",
+    useful: "hilfreich",
+    votes: ["möchte das auch wissen", "möchten das auch wissen"],
+    answer: "Antwort",
+    confidential: "Vertraulich: nur für die Fallgeberin oder den Fallgeber.",
+};
+
+const FR: Labels = Labels {
+    summary: "Synthèse",
+    method: "Méthode",
+    date: "Date",
+    case_no: "Cas",
+    case: "Cas",
+    told: "Tel qu'il a été raconté",
+    key_question: "Question clé",
+    key_question_proposals: "Questions clés proposées (aucune n'a été choisie)",
+    questions: "Questions",
+    analyses: "Analyses et hypothèses",
+    notes: "Notes partagées",
+    advice: "Conseils",
+    notepad: "Vos propres notes",
+    commitments: "Ce que vous allez faire",
+    carried: "sera repris à la prochaine rencontre",
+    none: "(aucun)",
+    answered: "répondue",
+    parked: "mise de côté",
+    open: "ouverte",
+    warm: "chaud",
+    lukewarm: "tiède",
+    cold: "froid",
+    useful: "utile",
+    votes: ["veut aussi le savoir", "veulent aussi le savoir"],
+    answer: "Réponse",
+    confidential: "Confidentiel : pour le client ou la cliente uniquement.",
+};
+
 fn labels(language: Language) -> &'static Labels {
     match language {
         Language::Nl => &NL,
         Language::En => &EN,
+        Language::De => &DE,
+        Language::Fr => &FR,
     }
 }
 
@@ -308,10 +368,7 @@ fn esc(text: &str) -> String {
 /// The summary as a printable page; dates as in [`markdown`].
 pub fn html(s: &Summary, offset_minutes: i32) -> String {
     let l = labels(s.language);
-    let lang = match s.language {
-        Language::Nl => "nl",
-        Language::En => "en",
-    };
+    let lang = s.language.as_str();
     let mut out = String::new();
     let _ = write!(
         out,

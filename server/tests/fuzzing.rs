@@ -103,9 +103,13 @@ fn command_number(command: &Command) -> usize {
         Command::ChooseKeyQuestion { .. } => 36,
         Command::CarryCommitment { .. } => 37,
         Command::RateProcess { .. } => 38,
+        Command::PauseTimer { .. } => 39,
+        Command::SetTimer { .. } => 40,
+        Command::SetTurnLimit { .. } => 41,
+        Command::RevealVotes {} => 42,
     }
 }
-const COMMANDS: usize = 39;
+const COMMANDS: usize = 43;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

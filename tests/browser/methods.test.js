@@ -97,7 +97,7 @@ test("the case-bringer's reactions and notepad stay on her phone until she share
   await caseBringer(f, a, "Anna");
   await f.getByRole("button", { name: "Sessie starten" }).click();
   await phaseIs(a, "Vraag inbrengen");
-  await a.getByLabel("Vertel je casus en je vraag").fill("Mijn collega neemt alles over.");
+  await a.getByLabel("Vertel je situatie en je vraag").fill("Mijn collega neemt alles over.");
   await a.getByRole("button", { name: "Toelichting plaatsen" }).click();
 
   // Exploring: Bram asks; Anna feels how the question lands.
@@ -106,7 +106,7 @@ test("the case-bringer's reactions and notepad stay on her phone until she share
   await b.getByLabel("Jouw vraag").fill("Wanneer merk je dat het gebeurt?");
   await b.getByRole("button", { name: "Vraag stellen" }).click();
   const question = a.locator(".item-question", { hasText: "Wanneer merk je" });
-  await question.getByRole("button", { name: "Warm" }).click();
+  await question.getByRole("button", { name: "Raakt me", exact: true }).click();
   await question.locator(".temp-warm").waitFor();
   await a.locator(".share-reactions", { hasText: "zie alleen jij" }).waitFor();
 
@@ -143,14 +143,16 @@ test("the case-bringer's reactions and notepad stay on her phone until she share
   await screenshot(b, "phone-participant-sees-no-private-reactions");
   await screenshot(s, "screen-sees-no-private-reactions", false);
 
-  // She shares them: now everyone sees them, the screen too; and hides them again.
+  // She shares them: now the group sees them on their own devices, never on the big screen;
+  // and she hides them again.
   await a.getByRole("button", { name: "Reacties delen met de groep" }).click();
-  for (const page of [b, s]) await page.locator(".item-analysis .reaction-useful").waitFor();
+  await b.locator(".item-analysis .reaction-useful").waitFor();
+  assert.equal(await s.locator(".temp-warm, .reaction-useful, [class*=reaction-]").count(), 0, "but the screen never shows them");
   // The question board of the phase before is folded on the phone (and not on the screen).
   await b.locator(".item-question .temp-warm").waitFor({ state: "attached" });
   await a.locator(".share-reactions", { hasText: "Je reacties zijn gedeeld" }).waitFor();
   await a.getByRole("button", { name: "Reacties weer voor mezelf houden" }).click();
-  for (const page of [b, s]) await page.locator(".temp-warm, .reaction-useful").first().waitFor({ state: "detached" });
+  await b.locator(".temp-warm, .reaction-useful").first().waitFor({ state: "detached" });
   await a.locator(".item-question .temp-warm").waitFor({ state: "attached" });
   await a.locator(".item-analysis .reaction-useful").waitFor();
   assert.equal(await b.getByText(NOTE).count(), 0, "sharing reactions never shares the notepad");
@@ -171,7 +173,9 @@ test("participants propose key questions, the case-bringer chooses one, and it i
   await b.locator(".turn", { hasText: "Nu is de inbrenger aan het woord" }).waitFor();
   assert.equal(await b.getByRole("button", { name: "Hand opsteken" }).count(), 0);
   await f.locator(".floor-name", { hasText: "Anna" }).waitFor();
-  assert.equal(await f.locator(".roster-row", { hasText: "Bram" }).getByRole("button", { name: "Woord geven" }).count(), 0);
+  // (The member menu's buttons are in the page while it is closed.)
+  await f.locator(".roster-row", { hasText: "Bram" }).locator("button", { hasText: "Maak notulist" }).waitFor({ state: "attached" });
+  assert.equal(await f.locator(".roster-row", { hasText: "Bram" }).locator("button", { hasText: "Woord geven" }).count(), 0);
   assert.equal(await f.getByRole("button", { name: "Ronde starten" }).count(), 0);
   await f.getByRole("button", { name: "Ga naar fase Kern formuleren" }).click();
   await phaseIs(b, "Kern formuleren");
@@ -333,6 +337,7 @@ test("a self-led group: the facilitator takes part, appoints a co-facilitator an
   await screenshot(f, "laptop-console-self-led");
 
   // Bram becomes co-facilitator: his phone becomes a second console.
+  await f.locator(".roster-row", { hasText: "Bram" }).locator(".menu-button").click();
   await f.locator(".roster-row", { hasText: "Bram" }).getByRole("button", { name: "Co-begeleider maken" }).click();
   await b.locator(".layout-console").waitFor();
   await f.locator(".roster-row", { hasText: "Bram" }).locator(".badge", { hasText: "co-begeleider" }).waitFor();
@@ -344,7 +349,10 @@ test("a self-led group: the facilitator takes part, appoints a co-facilitator an
 
   // Bea hands the facilitation to Cas: his phone gets the console, hers the participant view.
   const row = f.locator(".roster-row", { hasText: "Cas" });
+  await row.locator(".menu-button").click();
   await row.getByRole("button", { name: "Begeleiding overdragen" }).click();
+  // The confirmation is in the same menu.
+  await row.locator(".menu-button").click();
   await row.getByRole("button", { name: "Ja, Cas wordt begeleider" }).click();
   await c.locator(".layout-console").waitFor();
   await f.locator(".layout-participant").waitFor();

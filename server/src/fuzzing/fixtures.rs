@@ -129,6 +129,7 @@ fn build_all() -> Vec<Fixture> {
         allow_anonymous: false,
         keep_for_group: true,
         facilitator_takes_part: true,
+        video_url: Some("https://meet.example.org/team-noord".into()),
     };
     let open = SessionSettings {
         allow_anonymous: true,

@@ -32,6 +32,7 @@ impl Modify for BearerToken {
     paths(
         super::api::methods,
         super::api::create_session,
+        super::api::preview,
         super::summary::download,
         super::attendance::export,
         super::process::results,
@@ -86,6 +87,7 @@ mod tests {
                 "/api/openapi.json",
                 "/api/sessions",
                 "/api/sessions/{code}/attendance",
+                "/api/sessions/{code}/preview",
                 "/api/sessions/{code}/process",
                 "/api/sessions/{code}/summary",
                 "/healthz",

@@ -9,6 +9,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use kring_protocol::Language;
 use serde::Deserialize;
 
 use super::{ApiErr, AppState, query};
@@ -25,6 +26,16 @@ pub struct Format {
     /// Which of the reader's case rounds (0-based); default: the latest they brought.
     #[serde(default)]
     pub case: Option<u16>,
+    /// The reader's language (`nl`, `en`, `de`, `fr`); anything else means the session's.
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+impl Format {
+    fn language(&self) -> Option<Language> {
+        let lang = self.lang.as_deref()?;
+        Language::ALL.into_iter().find(|l| l.as_str() == lang)
+    }
 }
 
 /// A case-bringer's summary of a case they brought, with their resume token.
@@ -37,6 +48,7 @@ pub struct Format {
         ("format" = Option<String>, Query, description = "`md` (default) or `html`."),
         ("offset" = Option<i32>, Query, description = "The reader's UTC offset in minutes, for local times."),
         ("case" = Option<u16>, Query, minimum = 0, maximum = 65535, description = "Which case of the meeting (0-based), among those the token's member brought; default: the latest."),
+        ("lang" = Option<String>, Query, description = "The reader's language (`nl`, `en`, `de`, `fr`); anything else means the session's."),
     ),
     security(("token" = [])),
     responses(
@@ -55,10 +67,12 @@ pub async fn download(
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
     let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
+    let language = format.language();
     let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
         room::Query::Summary {
             token_hash,
             case: format.case,
+            language,
         }
     })
     .await?;

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use dashmap::DashMap;
 use kring_engine::Session;
-use kring_protocol::{Epoch, ErrorCode, MemberId, Millis, Sequenced};
+use kring_protocol::{Epoch, ErrorCode, MemberId, Millis, Sequenced, SessionStatus};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::task::TaskTracker;
@@ -358,6 +358,17 @@ impl Room {
                     members: self.attendance.report(&self.session, now_ms()),
                 })
             }
+            Query::Preview => {
+                // A room a newcomer cannot enter looks like no room at all (`join.rs`).
+                if self.session.locked() || self.session.status() == SessionStatus::Ended {
+                    return Answer::UnknownToken;
+                }
+                let params = self.session.params();
+                Answer::Preview(kring_protocol::SessionPreview {
+                    title: params.title.clone(),
+                    language: params.language,
+                })
+            }
             Query::Process { token_hash } => match self.session.member_by_token_hash(&token_hash) {
                 Some(m) if self.session.has_facilitator_rights(m) => {
                     Answer::Process(kring_protocol::ProcessResults {
@@ -374,7 +385,11 @@ impl Room {
                 Some(_) => Answer::Forbidden,
                 None => Answer::UnknownToken,
             },
-            Query::Summary { token_hash, case } => {
+            Query::Summary {
+                token_hash,
+                case,
+                language,
+            } => {
                 let Some(member) = self.session.member_by_token_hash(&token_hash) else {
                     return Answer::UnknownToken;
                 };
@@ -384,7 +399,8 @@ impl Room {
                     Some(case) => brought.into_iter().find(|r| *r == case),
                     None => brought.last().copied(),
                 };
-                match round.and_then(|r| self.session.summary(r)) {
+                let language = language.unwrap_or(self.session.params().language);
+                match round.and_then(|r| self.session.summary_in(r, language)) {
                     Some(summary) => Answer::Summary(Box::new(summary)),
                     None => Answer::Forbidden,
                 }

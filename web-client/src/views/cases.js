@@ -10,6 +10,7 @@
 // case line and the chosen key question, which are everyone's.
 
 import { h } from "../dom.js";
+import { icon } from "../icons.js";
 import { t, local, language, formatDate, formatDecimal } from "../i18n/index.js";
 import { fetchProcess, fetchMethods } from "../api.js";
 import {
@@ -95,9 +96,9 @@ export function keyQuestionPin(view, opts = {}) {
     build: () =>
       h(
         "section",
-        { class: ["card", "key-question-pin", opts.big && "big"], "aria-labelledby": "kq-pin-title", dataset: { item: item.id } },
-        h("h2", { id: "kq-pin-title" }, t("cases.keyQuestion")),
-        h("p", { class: "key-question-text" }, text),
+        { class: ["card", "key-question", "key-question-pin", opts.big && "big"], "aria-labelledby": "kq-pin-title", dataset: { item: item.id } },
+        h("h2", { id: "kq-pin-title" }, icon("star"), t("cases.keyQuestion")),
+        h("p", { class: ["key-question-text", "item-text"] }, text),
       ),
   };
 }
@@ -492,6 +493,10 @@ const nextChoice = { method: null, caseBringer: "" };
  */
 export function nextCaseSection(session, view) {
   if (view.status !== "running" || !hasFacilitatorRights(view)) return null;
+  // Offered where a method ends: before that, the console speaks only of what runs now (a
+  // method without case proposals never mentions cases while it runs).
+  const last = view.phase !== null && view.phase.index === view.method.phases.length - 1;
+  if (!last) return null;
   if (!methodsAsked) {
     methodsAsked = true;
     void fetchMethods().then((list) => {
@@ -499,7 +504,6 @@ export function nextCaseSection(session, view) {
       session.changed();
     });
   }
-  const last = view.phase !== null && view.phase.index === view.method.phases.length - 1;
   return {
     key: "next-case",
     sig: JSON.stringify([language(), view.case_round, last, view.members.map((m) => [m.id, m.name, m.role]), methodList?.length ?? 0, confirming.has("next-case")]),
