@@ -9,6 +9,9 @@ pub const NAME_MAX_CHARS: usize = 40;
 /// Session titles, in characters (after trimming).
 pub const TITLE_MAX_CHARS: usize = 120;
 
+/// The remark on a process evaluation, in characters (after trimming).
+pub const REMARK_MAX_CHARS: usize = 500;
+
 /// The longest text, in characters (after trimming), each kind of input may have.
 ///
 /// | kind | chars | why |
@@ -23,6 +26,7 @@ pub const TITLE_MAX_CHARS: usize = 120;
 /// | `private_note` | 1500 | a note to read out later |
 /// | `commitment` | 1000 | what the case-bringer will do |
 /// | `reflection` | 1500 | a look back on the session |
+/// | `notepad` | 1500 | the case-bringer's private note while listening |
 /// | `vote`, `reaction` | 0 | not text: they act on an existing item |
 pub fn max_chars(kind: InputKind) -> usize {
     match kind {
@@ -34,6 +38,7 @@ pub fn max_chars(kind: InputKind) -> usize {
         InputKind::Analysis => 1500,
         InputKind::Advice => 1500,
         InputKind::PrivateNote => 1500,
+        InputKind::Notepad => 1500,
         InputKind::Commitment => 1000,
         InputKind::Reflection => 1500,
         InputKind::Vote | InputKind::Reaction => 0,

@@ -37,10 +37,12 @@ pub fn declarations() -> String {
         TurnMode,
         MethodTemplate,
         PhaseTemplate,
+        RoundOrder,
         Command,
         TriageStatus,
         Temperature,
         Reaction,
+        ReactionEntry,
         Sequenced,
         MemberInfo,
         Item,
@@ -52,10 +54,13 @@ pub fn declarations() -> String {
         MemberView,
         Floor,
         RoundView,
+        CaseRoundView,
+        ProcessAggregate,
         Me,
         WarningTally,
         ReportBack,
         CarriedItem,
+        ProcessPoint,
         ClientMsg,
         Join,
         CommandEnvelope,
@@ -74,6 +79,7 @@ pub fn declarations() -> String {
         ApiError,
         Attendance,
         AttendanceRow,
+        ProcessResults,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');
@@ -124,6 +130,7 @@ mod tests {
             MethodList::dependencies(&cfg),
             ApiError::dependencies(&cfg),
             Attendance::dependencies(&cfg),
+            ProcessResults::dependencies(&cfg),
         ];
         for dep in deps.iter().flatten() {
             assert!(

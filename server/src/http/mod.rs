@@ -8,6 +8,7 @@ mod error;
 mod guard;
 mod join;
 mod openapi;
+mod process;
 mod query;
 mod summary;
 mod ws;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{code}/preview", get(api::preview))
         .route("/api/sessions/{code}/summary", get(summary::download))
         .route("/api/sessions/{code}/attendance", get(attendance::export))
+        .route("/api/sessions/{code}/process", get(process::results))
         .route("/summary.css", get(summary::css))
         .route("/ws/{code}", get(ws::upgrade))
         .route("/join/{code}", get(join::page))

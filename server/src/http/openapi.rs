@@ -6,7 +6,8 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-/// The bearer tokens: the facilitator token (attendance) or a member's resume token (summary).
+/// The bearer tokens: the facilitator token (attendance) or a member's resume token (summary;
+/// the process evaluation for a co-facilitator or whoever the role was handed to).
 struct BearerToken;
 
 impl Modify for BearerToken {
@@ -34,6 +35,7 @@ impl Modify for BearerToken {
         super::api::preview,
         super::summary::download,
         super::attendance::export,
+        super::process::results,
         super::healthz,
         openapi_json,
     ),
@@ -86,6 +88,7 @@ mod tests {
                 "/api/sessions",
                 "/api/sessions/{code}/attendance",
                 "/api/sessions/{code}/preview",
+                "/api/sessions/{code}/process",
                 "/api/sessions/{code}/summary",
                 "/healthz",
             ]

@@ -53,14 +53,19 @@ pub enum RoomMsg {
 }
 
 pub enum Query {
-    /// The case-bringer's summary; `token_hash` must be the current case-bringer's. In
+    /// The case-bringer's summary; `token_hash` must be a case-bringer's of the meeting.
+    /// `case`: which of the member's case rounds (default: the latest they brought). In
     /// `language` when given (the reader's), else in the session's.
     Summary {
         token_hash: String,
+        case: Option<u16>,
         language: Option<kring_protocol::Language>,
     },
     /// The attendance record; `token_hash` must be the facilitator token's.
     Attendance { token_hash: String },
+    /// The process evaluation's sums; `token_hash` must be a member's with the facilitator's
+    /// rights now (the facilitator, also after a handover, or a co-facilitator).
+    Process { token_hash: String },
     /// What a newcomer's join page shows; nothing for a room they could not join.
     Preview,
 }
@@ -68,6 +73,7 @@ pub enum Query {
 pub enum Answer {
     Summary(Box<kring_engine::Summary>),
     Attendance(kring_protocol::Attendance),
+    Process(kring_protocol::ProcessResults),
     Preview(kring_protocol::SessionPreview),
     /// The token belongs to a member who may not read this.
     Forbidden,
