@@ -1,29 +1,33 @@
 //! One WebSocket, served by one task: it reads frames (decode, validate, rate-limit, forward
-//! to the room), writes what the room queued for it (in batches, one flush each), pings, and
-//! notices silence. One task rather than a reader/writer pair halves what an idle connection
-//! costs; the task never waits on the room (a full room queue refuses the command with a
-//! retry code), so writing never stalls behind reading.
+//! to the room), writes what the socket did not take at once, pings, and notices silence.
+//!
+//! Most writing does not happen here: whoever queues a frame for a plain socket writes it
+//! straight to the socket when nothing is waiting before it (`room::outbox`), so a broadcast
+//! wakes no connection task. This task is woken to write only when the socket's buffer was
+//! full, for a TLS socket, and to close. One task rather than a reader/writer pair halves what
+//! an idle connection costs; the task never waits on the room (a full room queue refuses the
+//! command with a retry code), so writing never stalls behind reading.
 
+use std::future::poll_fn;
 use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::SinkExt;
+use bytes::Bytes;
 use kring_protocol::{
     ClientMsg, CommandEnvelope, ErrorCode, ErrorMsg, Join, MAX_CLIENT_MESSAGE_BYTES,
     MAX_COMMAND_ID_LEN, MemberId, PROTOCOL_VERSION, ServerMsg,
 };
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, Interval, Sleep, timeout};
-use tungstenite::error::ProtocolError;
+use tokio::time::{Instant, Interval, Sleep, timeout, timeout_at};
 
 use crate::clock::now_ms;
 use crate::hub::{Hub, HubError};
 use crate::limits::{Budget, Over, SharedBudget};
-use crate::room::{ConnSink, JoinError, Outbound, RoomHandle, RoomMsg, Taken};
+use crate::room::{ConnSink, Flush, JoinError, RoomHandle, RoomMsg, Taken, close_frame};
+use crate::socket::{Frame, FrameError, Incoming, Reader, Stream};
 
 /// The first message must arrive within this.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,29 +37,43 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 const CLOSE_SEND_TIMEOUT: Duration = Duration::from_secs(1);
 /// After our close frame, how long we read on, waiting for the peer's.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
+/// Above the protocol limit, so an oversized message gets `message_too_large`, not a drop;
+/// a frame or message above this closes the connection with 1009.
+const MAX_MESSAGE: usize = 64 * 1024;
 
 static CONN_IDS: AtomicU64 = AtomicU64::new(1);
 
-/// Serves one upgraded socket until it closes. `code` is the canonical room code, or `None`
-/// when the path cannot be a room code.
-pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer: IpAddr) {
+/// Serves one upgraded socket until it closes. `early`: bytes the client sent right after its
+/// upgrade request. `code` is the canonical room code, or `None` when the path cannot be a
+/// room code.
+pub async fn serve(
+    stream: Stream,
+    early: Bytes,
+    code: Option<String>,
+    hub: Arc<Hub>,
+    peer: IpAddr,
+) {
     let metrics = hub.metrics().clone();
     metrics.connections.inc();
     metrics.connections_total.inc();
     let sink = ConnSink::new(
         CONN_IDS.fetch_add(1, Ordering::Relaxed),
         hub.config().client_queue,
+        stream.direct(),
     );
     let heartbeat = hub.config().heartbeat;
     let budget = Arc::new(Mutex::new(Budget::for_messages(hub.config())));
     let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut reader = Reader::new(MAX_MESSAGE);
+    reader.extend(&early);
     let mut conn = Conn {
         hub,
         sink,
         peer,
         budget,
-        socket,
+        stream,
+        reader,
         ping,
         last_heard: Instant::now(),
         silence: Box::pin(tokio::time::sleep(HELLO_TIMEOUT)),
@@ -74,7 +92,8 @@ struct Conn {
     peer: IpAddr,
     /// The socket's own until it joins; then the member's, which outlives the socket.
     budget: SharedBudget,
-    socket: WebSocket,
+    stream: Stream,
+    reader: Reader,
     ping: Interval,
     last_heard: Instant,
     /// Fires when the peer may have gone silent; re-armed from `last_heard` only when it
@@ -92,17 +111,21 @@ enum Step {
 
 impl Conn {
     async fn run(&mut self, code: Option<String>) {
+        // The client may have sent its hello with the upgrade request.
+        if let Step::End = self.read_messages(code.as_deref()).await {
+            return;
+        }
         loop {
             let step = tokio::select! {
                 biased;
-                taken = self.sink.outbox().take() => self.write(taken).await,
-                frame = self.socket.recv() => self.read(frame, code.as_deref()).await,
+                _ = self.sink.outbox().notified() => self.write().await,
+                read = poll_fn(|cx| self.stream.poll_fill(cx, &mut self.reader)) => match read {
+                    Ok(0) | Err(_) => Step::End,
+                    Ok(_) => self.read_messages(code.as_deref()).await,
+                },
                 _ = self.ping.tick() => {
-                    let ping = self.socket.send(Message::Ping(Default::default()));
-                    match timeout(WRITE_TIMEOUT, ping).await {
-                        Ok(Ok(())) => Step::Go,
-                        _ => Step::End,
-                    }
+                    self.sink.outbox().push(&Frame::ping());
+                    Step::Go
                 }
                 _ = self.silence.as_mut() => self.silent().await,
             };
@@ -131,37 +154,75 @@ impl Conn {
         Step::End
     }
 
-    /// Writes what the room queued, with one flush. Ends at a close frame or a kill.
-    async fn write(&mut self, taken: Taken) -> Step {
-        let frames = match taken {
-            Taken::Frames(frames) => frames,
-            Taken::Killed(code) => {
-                self.kill_now(code).await;
-                return Step::End;
-            }
-        };
-        let socket = &mut self.socket;
-        let written = timeout(WRITE_TIMEOUT, async {
-            for out in frames {
-                match out {
-                    Outbound::Frame(frame) => socket.feed(Message::Text(frame)).await?,
-                    Outbound::Close(code) => {
-                        socket.flush().await?;
-                        return Ok::<_, axum::Error>(Some(code));
+    /// Writes what is queued, as far as the socket takes it within [`WRITE_TIMEOUT`]. Ends at
+    /// a close frame (after the close handshake), a kill or a failure.
+    async fn write(&mut self) -> Step {
+        let deadline = Instant::now() + WRITE_TIMEOUT;
+        loop {
+            let flush = match &self.stream {
+                Stream::Plain(tcp) => self.sink.outbox().flush(tcp),
+                Stream::Tls(_) => return self.write_tls(deadline).await,
+            };
+            match flush {
+                Flush::Done => return Step::Go,
+                Flush::Blocked => {
+                    let Stream::Plain(tcp) = &self.stream else {
+                        return Step::End;
+                    };
+                    let outbox = self.sink.outbox();
+                    // Writable again, or killed meanwhile (a queue that overflowed).
+                    let woke = timeout_at(deadline, async {
+                        tokio::select! {
+                            ready = tcp.writable() => ready.is_ok(),
+                            _ = outbox.notified() => true,
+                        }
+                    })
+                    .await;
+                    if woke != Ok(true) {
+                        return Step::End;
                     }
                 }
+                Flush::Closed(_) => {
+                    self.await_peer_close(CLOSE_WAIT).await;
+                    return Step::End;
+                }
+                Flush::Killed(code) => {
+                    self.kill_now(code).await;
+                    return Step::End;
+                }
+                Flush::Broken => return Step::End,
             }
-            socket.flush().await?;
-            Ok(None)
-        })
-        .await;
-        match written {
-            Ok(Ok(None)) => Step::Go,
-            Ok(Ok(Some(code))) => {
-                self.close_handshake(close_frame(code), CLOSE_WAIT).await;
-                Step::End
+        }
+    }
+
+    /// A TLS socket: the task writes every batch itself.
+    async fn write_tls(&mut self, deadline: Instant) -> Step {
+        loop {
+            let (frames, closing) = match self.sink.outbox().take() {
+                Taken::Killed(code) => {
+                    self.kill_now(code).await;
+                    return Step::End;
+                }
+                Taken::Frames(frames, closing) => (frames, closing),
+            };
+            if frames.is_empty() {
+                return Step::Go;
             }
-            _ => Step::End,
+            let stream = &mut self.stream;
+            let written = timeout_at(deadline, async {
+                for frame in &frames {
+                    stream.write_all(frame).await?;
+                }
+                stream.flush().await
+            })
+            .await;
+            if !matches!(written, Ok(Ok(()))) {
+                return Step::End;
+            }
+            if closing.is_some() {
+                self.await_peer_close(CLOSE_WAIT).await;
+                return Step::End;
+            }
         }
     }
 
@@ -173,101 +234,135 @@ impl Conn {
             .await;
     }
 
-    /// Sends our close frame, then reads on (discarding data) until the peer's close frame
-    /// arrives or `wait` runs out, so the peer sees a completed close handshake and the
-    /// server, not the client, closes the TCP connection (RFC 6455, 7.1.1).
-    async fn close_handshake(&mut self, close: Message, wait: Duration) {
-        let sent = timeout(CLOSE_SEND_TIMEOUT, self.socket.send(close)).await;
-        if !matches!(sent, Ok(Ok(()))) || wait.is_zero() {
+    /// Sends what must go before it and our close frame, then reads on (discarding data)
+    /// until the peer's close frame arrives or `wait` runs out, so the peer sees a completed
+    /// close handshake and the server, not the client, closes the TCP connection (RFC 6455,
+    /// 7.1.1).
+    async fn close_handshake(&mut self, close: Frame, wait: Duration) {
+        if !self.send_last(close).await || wait.is_zero() {
             return;
         }
-        let socket = &mut self.socket;
+        self.await_peer_close(wait).await;
+    }
+
+    /// Writes what is still queued and then `close`; nothing can be queued after it.
+    async fn send_last(&mut self, close: Frame) -> bool {
+        let before = self.sink.outbox().seal();
+        let stream = &mut self.stream;
+        let sent = timeout(CLOSE_SEND_TIMEOUT, async {
+            for bytes in &before {
+                stream.write_all(bytes).await?;
+            }
+            stream.write_all(close.wire()).await?;
+            stream.flush().await
+        })
+        .await;
+        matches!(sent, Ok(Ok(())))
+    }
+
+    /// Reads and discards until the peer's close frame, the end of the stream, or `wait`.
+    async fn await_peer_close(&mut self, wait: Duration) {
+        let reader = &mut self.reader;
+        let stream = &mut self.stream;
         let _ = timeout(wait, async {
-            while let Some(Ok(msg)) = socket.recv().await {
-                if let Message::Close(_) = msg {
-                    break;
+            loop {
+                loop {
+                    match reader.next_message() {
+                        Ok(Some(Incoming::Close(_))) | Err(_) => return,
+                        Ok(Some(_)) => {}
+                        Ok(None) => break,
+                    }
+                }
+                match poll_fn(|cx| stream.poll_fill(cx, reader)).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
                 }
             }
         })
         .await;
     }
 
-    /// The peer sent a close frame: the WebSocket layer has queued the reply; send it.
-    async fn finish_peer_close(&mut self) {
-        let _ = timeout(CLOSE_SEND_TIMEOUT, self.socket.flush()).await;
+    /// The peer sent a close frame: answer it with its code and end.
+    async fn answer_close(&mut self, code: Option<u16>) {
+        let reply = match code {
+            Some(code) => Frame::close(code, ""),
+            None => Frame::close_empty(),
+        };
+        self.send_last(reply).await;
     }
 
-    /// The WebSocket layer refused what the peer sent: close with the standard code that
+    /// The client's frames broke the WebSocket protocol: close with the standard code that
     /// says why, instead of just dropping the TCP connection.
-    async fn refuse_frame(&mut self, error: axum::Error) {
-        let error = error.into_inner();
-        let Some(error) = error.downcast_ref::<tungstenite::Error>() else {
-            return;
-        };
-        let (close, code) = match error {
-            tungstenite::Error::Capacity(_) => (1009, ErrorCode::MessageTooLarge),
-            tungstenite::Error::Utf8(_) => (1007, ErrorCode::BadMessage),
-            tungstenite::Error::Protocol(
-                ProtocolError::ResetWithoutClosingHandshake | ProtocolError::SendAfterClosing,
-            ) => return,
-            tungstenite::Error::Protocol(_) => (1002, ErrorCode::BadMessage),
-            _ => return,
+    async fn refuse_frame(&mut self, error: FrameError) {
+        let code = match error {
+            FrameError::TooLarge => ErrorCode::MessageTooLarge,
+            FrameError::Utf8 | FrameError::Protocol(_) => ErrorCode::BadMessage,
         };
         self.hub.metrics().reject(code);
-        if close == 1009 {
+        if error == FrameError::TooLarge {
             self.hub.metrics().abusive_closes.inc();
         }
-        let frame = Message::Close(Some(CloseFrame {
-            code: close,
-            reason: Utf8Bytes::from_static(code.as_str()),
-        }));
-        // This fails the connection (RFC 6455, 7.1.7): the WebSocket layer reads nothing after
-        // a frame it refused (after an oversized one it is mid-frame), so the close frame says
+        // This fails the connection (RFC 6455, 7.1.7): nothing is read after a frame that was
+        // refused (after an oversized one the stream is mid-frame), so the close frame says
         // why and the connection ends without waiting for the peer's answer.
-        self.close_handshake(frame, Duration::ZERO).await;
+        self.close_handshake(
+            Frame::close(error.close_code(), code.as_str()),
+            Duration::ZERO,
+        )
+        .await;
     }
 
-    async fn read(
-        &mut self,
-        frame: Option<Result<Message, axum::Error>>,
-        code: Option<&str>,
-    ) -> Step {
+    /// Handles every complete message received so far.
+    async fn read_messages(&mut self, code: Option<&str>) -> Step {
+        loop {
+            match self.reader.next_message() {
+                Ok(None) => return Step::Go,
+                Ok(Some(message)) => {
+                    if let Step::End = self.read(message, code).await {
+                        return Step::End;
+                    }
+                }
+                Err(error) => {
+                    self.refuse_frame(error).await;
+                    return Step::End;
+                }
+            }
+        }
+    }
+
+    async fn read(&mut self, message: Incoming, code: Option<&str>) -> Step {
         self.last_heard = Instant::now();
-        let message = match frame {
-            None => return Step::End,
-            Some(Err(error)) => {
-                self.refuse_frame(error).await;
-                return Step::End;
-            }
-            Some(Ok(Message::Close(_))) => {
-                self.finish_peer_close().await;
-                return Step::End;
-            }
-            Some(Ok(message)) => message,
-        };
+        if let Incoming::Close(code) = message {
+            self.answer_close(code).await;
+            return Step::End;
+        }
         self.hub.metrics().messages_in.inc();
-        // Control frames count too: the WebSocket layer answers each ping, so a ping flood
-        // costs as much as any other.
+        // Control frames count too: each ping is answered, so a ping flood costs as much as
+        // any other.
         let spent = self
             .budget
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .spend();
         if let Err(over) = spent {
-            let data = matches!(message, Message::Text(_) | Message::Binary(_));
+            let data = matches!(message, Incoming::Text(_) | Incoming::Binary);
             return self.over_rate(over, data).await;
         }
         let text = match message {
-            Message::Text(text) => text,
-            Message::Binary(_) => {
+            Incoming::Text(text) => text,
+            Incoming::Binary => {
                 self.error(
                     ErrorMsg::new(ErrorCode::BadMessage)
                         .with_message("Messages are JSON text frames."),
                 );
                 return Step::Go;
             }
-            // Answered by the WebSocket layer; any frame proves the peer alive.
-            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => return Step::Go,
+            Incoming::Ping(payload) => {
+                self.sink.outbox().push(&Frame::pong(&payload));
+                return Step::Go;
+            }
+            // Any frame proves the peer alive.
+            Incoming::Pong | Incoming::Close(_) => return Step::Go,
         };
         let Some(msg) = self.decode(&text) else {
             return Step::Go;
@@ -312,11 +407,8 @@ impl Conn {
                 Step::Go
             }
             (Some(_), ClientMsg::Leave {}) => {
-                let bye = Message::Close(Some(CloseFrame {
-                    code: 1000,
-                    reason: Utf8Bytes::from_static("leave"),
-                }));
-                self.close_handshake(bye, CLOSE_WAIT).await;
+                self.close_handshake(Frame::close(1000, "leave"), CLOSE_WAIT)
+                    .await;
                 Step::End
             }
             (Some(_), ClientMsg::Command(envelope)) => self.forward(envelope),
@@ -550,13 +642,6 @@ fn envelope_path(text: &str) -> Option<String> {
     )
     .err()?;
     Some(error.path().to_string())
-}
-
-fn close_frame(code: ErrorCode) -> Message {
-    Message::Close(Some(CloseFrame {
-        code: code.close_code().unwrap_or(1008),
-        reason: Utf8Bytes::from_static(code.as_str()),
-    }))
 }
 
 #[cfg(test)]

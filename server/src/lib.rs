@@ -15,6 +15,7 @@ pub mod logging;
 pub mod metrics;
 pub mod room;
 pub mod secrets;
+pub mod socket;
 pub mod store;
 pub mod summary;
 mod tls;

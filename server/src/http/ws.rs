@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -11,27 +11,33 @@ use crate::config::{Config, normalize_origin, parse_origin};
 use crate::conn;
 use crate::limits::CapReached;
 use crate::secrets::normalize_code;
+use crate::socket::{Stream, handshake};
 
-/// Tungstenite's defaults (128 KiB buffers) would cost far more per idle socket than the
-/// few-hundred-byte frames kring sends need. The read buffer is allocated up front for every
-/// socket and grows on its own for a larger message; clients send commands of a few hundred
-/// bytes (4 KiB -> 512 B: 12.9 -> 9.4 KB of server memory per idle connection, see
-/// docs/PERFORMANCE.md).
-const READ_BUFFER: usize = 512;
-const WRITE_BUFFER: usize = 4 * 1024;
-const MAX_WRITE_BUFFER: usize = 1024 * 1024;
-/// Above the protocol limit, so an oversized message gets `message_too_large`, not a drop.
-const MAX_MESSAGE: usize = 64 * 1024;
-
+/// Upgrades to a WebSocket served by [`conn::serve`] on the stream hyper hands over (no
+/// WebSocket library in between; see `crate::socket`).
 pub async fn upgrade(
     State(app): State<AppState>,
     Path(code): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    mut request: Request,
 ) -> Response {
+    let accept = match handshake::accept_key(request.headers()) {
+        Ok(accept) => accept,
+        Err(refused) => return refused.into_response(),
+    };
+    let Some(on_upgrade) = request
+        .extensions_mut()
+        .remove::<hyper::upgrade::OnUpgrade>()
+    else {
+        return (
+            StatusCode::UPGRADE_REQUIRED,
+            "connection is not upgradable\n",
+        )
+            .into_response();
+    };
+    let headers = request.headers();
     let metrics = app.hub.metrics();
-    if !origin_allowed(app.hub.config(), &headers) {
+    if !origin_allowed(app.hub.config(), headers) {
         metrics.refused_origin.inc();
         return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
     }
@@ -58,15 +64,22 @@ pub async fn upgrade(
     };
     let code = normalize_code(&code);
     let hub = app.hub.clone();
-    ws.read_buffer_size(READ_BUFFER)
-        .write_buffer_size(WRITE_BUFFER)
-        .max_write_buffer_size(MAX_WRITE_BUFFER)
-        .max_message_size(MAX_MESSAGE)
-        .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| async move {
-            conn::serve(socket, code, hub, peer.ip()).await;
-            drop(permit);
-        })
+    tokio::spawn(async move {
+        let upgraded = match on_upgrade.await {
+            Ok(upgraded) => upgraded,
+            Err(e) => {
+                tracing::debug!(error = %e, "WebSocket upgrade failed");
+                return;
+            }
+        };
+        let Some((stream, early)) = Stream::from_upgraded(upgraded) else {
+            tracing::error!("upgraded connection of an unknown kind");
+            return;
+        };
+        conn::serve(stream, early, code, hub, peer.ip()).await;
+        drop(permit);
+    });
+    handshake::switching(accept)
 }
 
 /// Browsers always send `Origin` on a WebSocket upgrade; a page on another site must not

@@ -1,11 +1,11 @@
 //! What a batch does to the outside world, carried out in order after its commit.
 
-use axum::extract::ws::Utf8Bytes;
 use kring_protocol::{ErrorCode, MemberId, Seq, Sequenced, ServerMsg, event_json};
 use tokio::sync::oneshot;
 
 use super::task::Room;
 use super::{ConnId, ConnSink, JoinError, Joined, to_frame};
+use crate::socket::Frame;
 use crate::store::StoredMsgId;
 
 pub(super) enum Effect {
@@ -14,13 +14,13 @@ pub(super) enum Effect {
     /// Send a frame to one connection (ack, error).
     Send {
         conn: ConnId,
-        frame: Utf8Bytes,
+        frame: Frame,
     },
     /// The connection's welcome: send it (and the missed events `after < seq <= upto`), then
     /// the connection receives broadcasts.
     Live {
         conn: ConnId,
-        welcome: Utf8Bytes,
+        welcome: Frame,
         replay: Option<(Seq, Seq)>,
         reply: oneshot::Sender<Result<Joined, JoinError>>,
         joined: Joined,
@@ -69,7 +69,7 @@ impl Room {
                 Effect::Send { conn, frame } => {
                     if let Some(c) = self.conns.get(&conn) {
                         self.deps.metrics.messages_out.inc();
-                        c.sink.push(frame);
+                        c.sink.push(&frame);
                     }
                 }
                 Effect::Live {
@@ -93,12 +93,12 @@ impl Room {
 
     fn broadcast_event(&mut self, e: &Sequenced) {
         // Serialised once; every member's queue gets the same bytes.
-        let frame = Utf8Bytes::from(event_json(e.seq, e.at, &e.event.to_public()));
+        let frame = Frame::text(&event_json(e.seq, e.at, &e.event.to_public()));
         self.replay.push(e.seq, frame.clone());
         self.broadcast(&frame);
     }
 
-    fn broadcast(&self, frame: &Utf8Bytes) {
+    fn broadcast(&self, frame: &Frame) {
         let mut sent = 0u64;
         // A connection being dropped is skipped, so a slow one is counted once.
         for conn in self
@@ -106,7 +106,7 @@ impl Room {
             .values()
             .filter(|c| c.live && !c.sink.is_closed())
         {
-            if conn.sink.push(frame.clone()) {
+            if conn.sink.push(frame) {
                 sent += 1;
             } else if conn.sink.reason() == Some(ErrorCode::SlowConsumer) {
                 self.deps.metrics.slow_consumers.inc();
@@ -119,7 +119,7 @@ impl Room {
     fn go_live(
         &mut self,
         conn: ConnId,
-        welcome: Utf8Bytes,
+        welcome: Frame,
         replay: Option<(Seq, Seq)>,
         reply: oneshot::Sender<Result<Joined, JoinError>>,
         joined: Joined,
@@ -130,10 +130,10 @@ impl Room {
             return;
         };
         c.live = true;
-        let mut ok = c.sink.push(welcome);
+        let mut ok = c.sink.push(&welcome);
         if let Some((after, upto)) = replay {
             for frame in self.replay.range(after, upto) {
-                ok = ok && c.sink.push(frame.clone());
+                ok = ok && c.sink.push(frame);
             }
         }
         let _ = reply.send(if ok {

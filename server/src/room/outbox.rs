@@ -1,50 +1,84 @@
-//! A connection's outbound queue: bounded, never waited on by the room, and cheap when idle.
+//! A connection's outbound queue: bounded, never waited on by the room, cheap when idle, and
+//! for a plain TCP socket, written through.
 //!
-//! tokio's `mpsc` allocates a block of 32 slots per channel up front (about 1.6 KB per idle
-//! connection, a sixth of the budget); this queue allocates nothing until a frame is queued
-//! and frees its buffer when the connection takes the frames.
+//! Whoever pushes a frame onto an empty queue of a plain socket (the room broadcasting, the
+//! connection answering a ping) writes it to the socket at once, with a non-blocking `write`:
+//! the usual case, a socket whose kernel buffer has room, costs one system call and wakes no
+//! task. Only what the kernel does not take is queued, and then the connection's task is woken
+//! to write the rest, everything queued in one `writev`, when the socket is writable again.
+//! A TLS socket cannot be written from outside its task (the TLS state is the task's), so
+//! there the task is woken for every batch and writes what is queued.
+//!
+//! Nothing is allocated while the queue is empty.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::io::IoSlice;
+use std::sync::{Arc, Mutex};
 
-use axum::extract::ws::Utf8Bytes;
+use bytes::{Buf, Bytes};
 use kring_protocol::ErrorCode;
+use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
-/// What a connection writes.
-pub enum Outbound {
-    Frame(Utf8Bytes),
-    /// Send what came before, then a close frame with this code.
-    Close(ErrorCode),
-}
+use crate::socket::Frame;
 
-/// What the connection's task gets when it asks for work.
-pub enum Taken {
-    Frames(VecDeque<Outbound>),
-    /// Drop the client now, with this reason, without writing what is queued.
-    Killed(ErrorCode),
-}
+/// Most frames handed to one `writev`.
+const MAX_IOV: usize = 64;
 
 pub struct Outbox {
     state: Mutex<State>,
     wake: Notify,
     capacity: usize,
+    /// The socket, for writing without waking the connection's task (plain TCP only).
+    direct: Option<Arc<TcpStream>>,
 }
 
 #[derive(Default)]
 struct State {
-    frames: VecDeque<Outbound>,
+    /// Wire bytes not yet written.
+    queue: VecDeque<Bytes>,
+    /// The first of them is the rest of a frame partly on the wire already.
+    partial: bool,
     killed: Option<ErrorCode>,
+    /// A close frame is queued (or written): nothing may follow it.
+    closing: Option<ErrorCode>,
     /// The first reason a close was asked for (a kill or a close frame).
     reason: Option<ErrorCode>,
+    /// A write failed: the peer is gone.
+    broken: bool,
+}
+
+/// What the connection's task is to do next about writing.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flush {
+    /// Everything is written.
+    Done,
+    /// The socket's buffer is full: wait until it is writable and flush again.
+    Blocked,
+    /// Everything up to and including a close frame is written: wait for the peer's close.
+    Closed(ErrorCode),
+    /// Drop the client now, with this reason.
+    Killed(ErrorCode),
+    /// The socket failed.
+    Broken,
+}
+
+/// For a TLS socket: what the task writes.
+pub enum Taken {
+    /// The frames to write, and whether the last of them is a close frame.
+    Frames(VecDeque<Bytes>, Option<ErrorCode>),
+    Killed(ErrorCode),
 }
 
 impl Outbox {
-    pub fn new(capacity: usize) -> Self {
+    /// `direct`: the plain TCP socket to write through; `None` for a socket only the
+    /// connection's task may write (TLS).
+    pub fn new(capacity: usize, direct: Option<Arc<TcpStream>>) -> Self {
         Outbox {
             state: Mutex::new(State::default()),
             wake: Notify::new(),
             capacity,
+            direct,
         }
     }
 
@@ -53,29 +87,67 @@ impl Outbox {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues without waiting. `false` when the connection is being dropped, or is now, because
-    /// its queue is full.
-    pub fn push(&self, out: Outbound) -> bool {
+    /// Queues (or writes) without waiting. `false` when the connection is being dropped or
+    /// closed, or is now, because its queue is full.
+    pub fn push(&self, frame: &Frame) -> bool {
+        self.push_bytes(frame.wire(), None)
+    }
+
+    /// Sends a close frame after what is queued; nothing is sent after it.
+    pub fn push_close(&self, frame: &Frame, code: ErrorCode) -> bool {
+        self.push_bytes(frame.wire(), Some(code))
+    }
+
+    fn push_bytes(&self, wire: &Bytes, close: Option<ErrorCode>) -> bool {
         let mut state = self.state();
-        if state.killed.is_some() {
+        if state.killed.is_some() || state.closing.is_some() || state.broken {
             return false;
         }
-        if state.frames.len() >= self.capacity {
+        if state.queue.len() >= self.capacity {
             state.killed = Some(ErrorCode::SlowConsumer);
             state.reason.get_or_insert(ErrorCode::SlowConsumer);
             drop(state);
             self.wake.notify_one();
             return false;
         }
-        if let Outbound::Close(code) = &out {
-            state.reason.get_or_insert(*code);
+        if let Some(code) = close {
+            state.closing = Some(code);
+            state.reason.get_or_insert(code);
         }
-        state.frames.push_back(out);
+        let was_empty = state.queue.is_empty();
+        let mut rest = wire.clone();
+        if was_empty && let Some(tcp) = &self.direct {
+            match tcp.try_write(&rest) {
+                Ok(n) => rest.advance(n),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => {
+                    state.broken = true;
+                    drop(state);
+                    self.wake.notify_one();
+                    return false;
+                }
+            }
+            state.partial = !rest.is_empty() && rest.len() < wire.len();
+            if rest.is_empty() {
+                drop(state);
+                if close.is_some() {
+                    // The task closes the handshake.
+                    self.wake.notify_one();
+                }
+                return true;
+            }
+        }
+        state.queue.push_back(rest);
         drop(state);
-        self.wake.notify_one();
+        // A queue that was not empty has its task awake already (it writes until empty).
+        if was_empty || close.is_some() {
+            self.wake.notify_one();
+        }
         true
     }
 
+    /// Drops the client at once: what is queued is not written (but a frame already partly
+    /// on the wire is finished, so the close frame that follows can be read).
     pub fn kill(&self, code: ErrorCode) {
         let mut state = self.state();
         state.killed.get_or_insert(code);
@@ -92,62 +164,211 @@ impl Outbox {
         self.state().killed.is_some()
     }
 
-    /// Waits for frames (all of them at once) or a kill.
-    pub async fn take(&self) -> Taken {
-        loop {
-            {
-                let mut state = self.state();
-                if let Some(code) = state.killed {
-                    return Taken::Killed(code);
+    /// Waits until there is something for the connection's task to do.
+    pub async fn notified(&self) {
+        self.wake.notified().await;
+    }
+
+    /// The task's side for a plain socket: writes what is queued, as far as the socket takes
+    /// it, many frames per `writev`.
+    pub fn flush(&self, tcp: &TcpStream) -> Flush {
+        let mut state = self.state();
+        if let Some(code) = state.killed {
+            return Flush::Killed(code);
+        }
+        if state.broken {
+            return Flush::Broken;
+        }
+        while !state.queue.is_empty() {
+            let slices: Vec<IoSlice<'_>> = state
+                .queue
+                .iter()
+                .take(MAX_IOV)
+                .map(|b| IoSlice::new(b))
+                .collect();
+            let written = tcp.try_write_vectored(&slices);
+            drop(slices);
+            match written {
+                Ok(0) => {
+                    state.broken = true;
+                    return Flush::Broken;
                 }
-                if !state.frames.is_empty() {
-                    return Taken::Frames(std::mem::take(&mut state.frames));
+                Ok(n) => state.partial = consume(&mut state.queue, n),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Flush::Blocked,
+                Err(_) => {
+                    state.broken = true;
+                    return Flush::Broken;
                 }
             }
-            // A push between the check and here leaves a permit, so this does not miss it.
-            self.wake.notified().await;
+        }
+        // Free the queue's buffer: an idle connection holds none.
+        state.queue = VecDeque::new();
+        match state.closing {
+            Some(code) => Flush::Closed(code),
+            None => Flush::Done,
         }
     }
+
+    /// The task's side for a socket it writes itself (TLS): everything queued.
+    pub fn take(&self) -> Taken {
+        let mut state = self.state();
+        if let Some(code) = state.killed {
+            return Taken::Killed(code);
+        }
+        let frames = std::mem::take(&mut state.queue);
+        let closing = state.closing.filter(|_| !frames.is_empty());
+        Taken::Frames(frames, closing)
+    }
+
+    /// Stops all further writes and returns what must still go out before a close frame:
+    /// everything queued, or after a kill only the rest of a frame already partly written.
+    pub fn seal(&self) -> Vec<Bytes> {
+        let mut state = self.state();
+        state.closing.get_or_insert(ErrorCode::Internal);
+        let queue = std::mem::take(&mut state.queue);
+        if state.killed.is_some() {
+            let partial = std::mem::take(&mut state.partial);
+            return queue.into_iter().take(usize::from(partial)).collect();
+        }
+        queue.into()
+    }
+}
+
+/// Takes `n` written bytes off the front of the queue; whether the front is now partly
+/// written.
+fn consume(queue: &mut VecDeque<Bytes>, mut n: usize) -> bool {
+    while n > 0 {
+        let Some(front) = queue.front_mut() else {
+            return false;
+        };
+        if n >= front.len() {
+            n -= front.len();
+            queue.pop_front();
+        } else {
+            front.advance(n);
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn frame(s: &'static str) -> Outbound {
-        Outbound::Frame(Utf8Bytes::from_static(s))
+    fn frame(s: &str) -> Frame {
+        Frame::text(s)
+    }
+
+    fn queued(outbox: &Outbox) -> usize {
+        outbox.state().queue.len()
     }
 
     #[tokio::test]
     async fn frames_come_out_in_order_and_a_full_queue_kills() {
-        let outbox = Outbox::new(2);
-        assert!(outbox.push(frame("a")));
-        assert!(outbox.push(frame("b")));
-        assert!(!outbox.push(frame("c")), "full");
+        let outbox = Outbox::new(2, None);
+        assert!(outbox.push(&frame("a")));
+        assert!(outbox.push(&frame("b")));
+        assert!(!outbox.push(&frame("c")), "full");
         assert!(matches!(
-            outbox.take().await,
+            outbox.take(),
             Taken::Killed(ErrorCode::SlowConsumer)
         ));
         assert_eq!(outbox.reason(), Some(ErrorCode::SlowConsumer));
-        assert!(!outbox.push(frame("d")), "nothing after a kill");
+        assert!(!outbox.push(&frame("d")), "nothing after a kill");
     }
 
     #[tokio::test]
-    async fn take_waits_for_a_push() {
-        let outbox = std::sync::Arc::new(Outbox::new(8));
+    async fn a_push_wakes_the_task_and_the_task_takes_everything() {
+        let outbox = Arc::new(Outbox::new(8, None));
         let waiter = tokio::spawn({
             let outbox = outbox.clone();
             async move {
-                match outbox.take().await {
-                    Taken::Frames(f) => f.len(),
-                    Taken::Killed(_) => 0,
+                outbox.notified().await;
+                match outbox.take() {
+                    Taken::Frames(f, closing) => (f.len(), closing),
+                    Taken::Killed(_) => (0, None),
                 }
             }
         });
         tokio::task::yield_now().await;
-        outbox.push(frame("a"));
-        assert_eq!(waiter.await.unwrap(), 1);
-        outbox.push(Outbound::Close(ErrorCode::TakenOver));
+        outbox.push(&frame("a"));
+        outbox.push_close(&Frame::close(4002, "x"), ErrorCode::TakenOver);
+        assert_eq!(waiter.await.unwrap(), (2, Some(ErrorCode::TakenOver)));
         assert_eq!(outbox.reason(), Some(ErrorCode::TakenOver));
+        assert!(!outbox.push(&frame("b")), "nothing after a close frame");
+    }
+
+    /// A connected pair of plain sockets.
+    async fn pair() -> (Arc<TcpStream>, TcpStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+        (Arc::new(accepted.unwrap().0), client.unwrap())
+    }
+
+    async fn read_exactly(peer: &mut TcpStream, n: usize) -> Vec<u8> {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0; n];
+        peer.read_exact(&mut buf).await.unwrap();
+        buf
+    }
+
+    #[tokio::test]
+    async fn a_plain_socket_is_written_through_without_the_task() {
+        let (tcp, mut peer) = pair().await;
+        let outbox = Outbox::new(8, Some(tcp.clone()));
+        assert!(outbox.push(&frame("hello")));
+        assert_eq!(queued(&outbox), 0, "written at once, nothing queued");
+        assert_eq!(read_exactly(&mut peer, 7).await, b"\x81\x05hello");
+    }
+
+    #[tokio::test]
+    async fn what_the_socket_does_not_take_is_queued_and_flushed_in_order() {
+        let (tcp, mut peer) = pair().await;
+        socket2::SockRef::from(&*tcp)
+            .set_send_buffer_size(4096)
+            .unwrap();
+        let outbox = Outbox::new(10_000, Some(tcp.clone()));
+        let big = "y".repeat(60_000);
+        let mut sent = Vec::new();
+        for i in 0..40 {
+            let f = if i % 2 == 0 {
+                frame(&big)
+            } else {
+                frame(&format!("small {i}"))
+            };
+            sent.extend_from_slice(f.wire());
+            assert!(outbox.push(&f));
+        }
+        assert!(queued(&outbox) > 0, "the kernel buffer filled up");
+        let reader = tokio::spawn(async move { read_exactly(&mut peer, sent.len()).await == sent });
+        loop {
+            match outbox.flush(&tcp) {
+                Flush::Done => break,
+                Flush::Blocked => tcp.writable().await.unwrap(),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(reader.await.unwrap(), "every byte, in order");
+        assert_eq!(
+            outbox.state().queue.capacity(),
+            0,
+            "no buffer kept when idle"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_kill_keeps_only_the_rest_of_a_partly_written_frame() {
+        let outbox = Outbox::new(8, None);
+        outbox.push(&frame("a"));
+        outbox.push(&frame("b"));
+        outbox.kill(ErrorCode::SlowConsumer);
+        assert!(outbox.seal().is_empty(), "whole frames are dropped");
+        let outbox = Outbox::new(8, None);
+        outbox.push(&frame("a"));
+        outbox.push(&frame("b"));
+        assert_eq!(outbox.seal().len(), 2, "a close sends what was queued");
+        assert!(!outbox.push(&frame("c")), "sealed");
     }
 }

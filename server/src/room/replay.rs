@@ -2,12 +2,13 @@
 
 use std::collections::VecDeque;
 
-use axum::extract::ws::Utf8Bytes;
 use kring_protocol::Seq;
+
+use crate::socket::Frame;
 
 /// Bounded by count and by bytes, so a busy room cannot hold unbounded memory.
 pub struct ReplayBuffer {
-    frames: VecDeque<(Seq, Utf8Bytes)>,
+    frames: VecDeque<(Seq, Frame)>,
     bytes: usize,
     /// Sequence number of the newest frame (or of the room when empty).
     last: Seq,
@@ -26,7 +27,7 @@ impl ReplayBuffer {
         }
     }
 
-    pub fn push(&mut self, seq: Seq, frame: Utf8Bytes) {
+    pub fn push(&mut self, seq: Seq, frame: Frame) {
         debug_assert_eq!(seq, self.last + 1, "frames are pushed in order");
         self.last = seq;
         self.bytes += frame.len();
@@ -47,7 +48,7 @@ impl ReplayBuffer {
     }
 
     /// Frames with `from < seq <= to`, in order.
-    pub fn range(&self, from: Seq, to: Seq) -> impl Iterator<Item = &Utf8Bytes> {
+    pub fn range(&self, from: Seq, to: Seq) -> impl Iterator<Item = &Frame> {
         self.frames
             .iter()
             .filter(move |(s, _)| *s > from && *s <= to)
@@ -59,8 +60,8 @@ impl ReplayBuffer {
 mod tests {
     use super::*;
 
-    fn frame(n: Seq) -> Utf8Bytes {
-        Utf8Bytes::from(format!("frame {n:04}"))
+    fn frame(n: Seq) -> Frame {
+        Frame::text(&format!("frame {n:04}"))
     }
 
     #[test]
@@ -71,7 +72,10 @@ mod tests {
         }
         assert!(buf.covers(2, 5));
         assert!(!buf.covers(1, 5));
-        let got: Vec<_> = buf.range(2, 5).map(|f| f.to_string()).collect();
+        let got: Vec<_> = buf
+            .range(2, 5)
+            .map(|f| String::from_utf8_lossy(f.payload()).into_owned())
+            .collect();
         assert_eq!(got, ["frame 0003", "frame 0004", "frame 0005"]);
     }
 
