@@ -21,7 +21,7 @@ use kring_protocol::{
     MAX_COMMAND_ID_LEN, MemberId, PROTOCOL_VERSION, ServerMsg,
 };
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, Interval, Sleep, timeout, timeout_at};
+use tokio::time::{Instant, Sleep, timeout, timeout_at};
 
 use crate::clock::now_ms;
 use crate::hub::{Hub, HubError};
@@ -61,12 +61,14 @@ pub async fn serve(
         hub.config().client_queue,
         stream.direct(),
     );
-    let heartbeat = hub.config().heartbeat;
+    let now = Instant::now();
+    let next_ping = now + hub.config().heartbeat;
     let budget = Arc::new(Mutex::new(Budget::for_messages(hub.config())));
-    let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut reader = Reader::new(MAX_MESSAGE);
     reader.extend(&early);
+    // `early` may share its allocation with the HTTP layer's whole read buffer; the socket
+    // must not keep that for its lifetime.
+    drop(early);
     let mut conn = Conn {
         hub,
         sink,
@@ -74,9 +76,9 @@ pub async fn serve(
         budget,
         stream,
         reader,
-        ping,
-        last_heard: Instant::now(),
-        silence: Box::pin(tokio::time::sleep(HELLO_TIMEOUT)),
+        next_ping,
+        last_heard: now,
+        timer: Box::pin(tokio::time::sleep_until(next_ping.min(now + HELLO_TIMEOUT))),
         joined: None,
     };
     conn.run(code).await;
@@ -94,11 +96,13 @@ struct Conn {
     budget: SharedBudget,
     stream: Stream,
     reader: Reader,
-    ping: Interval,
+    next_ping: Instant,
     last_heard: Instant,
-    /// Fires when the peer may have gone silent; re-armed from `last_heard` only when it
-    /// fires, so reading a frame costs no timer update.
-    silence: Pin<Box<Sleep>>,
+    /// The socket's one timer: it fires for the next ping or when the peer may have gone
+    /// silent, whichever comes first, and is re-armed only when it fires, so reading a frame
+    /// costs no timer update. (One timer rather than two: each is a heap allocation that
+    /// every idle connection carries.)
+    timer: Pin<Box<Sleep>>,
     /// The room and who this socket is in it (`None` member: the shared screen).
     joined: Option<(RoomHandle, Option<MemberId>)>,
 }
@@ -118,16 +122,14 @@ impl Conn {
         loop {
             let step = tokio::select! {
                 biased;
-                _ = self.sink.outbox().notified() => self.write().await,
+                // Boxed, like every rarely taken path below: an idle connection's task is no
+                // bigger than its common path needs.
+                _ = self.sink.outbox().notified() => Box::pin(self.write()).await,
                 read = poll_fn(|cx| self.stream.poll_fill(cx, &mut self.reader)) => match read {
                     Ok(0) | Err(_) => Step::End,
                     Ok(_) => self.read_messages(code.as_deref()).await,
                 },
-                _ = self.ping.tick() => {
-                    self.sink.outbox().push(&Frame::ping());
-                    Step::Go
-                }
-                _ = self.silence.as_mut() => self.silent().await,
+                _ = self.timer.as_mut() => self.on_timer().await,
             };
             if let Step::End = step {
                 return;
@@ -135,23 +137,33 @@ impl Conn {
         }
     }
 
-    /// The silence timer fired: re-arm it if the peer spoke since, else give up on it.
-    async fn silent(&mut self) -> Step {
+    /// The timer fired: ping if it is time, give up on a peer silent too long, and re-arm.
+    async fn on_timer(&mut self) -> Step {
+        let now = Instant::now();
         let allowed = match self.joined {
             Some(_) => self.hub.config().away_after,
             None => HELLO_TIMEOUT,
         };
-        let deadline = self.last_heard + allowed;
-        if deadline > Instant::now() {
-            self.silence.as_mut().reset(deadline);
-            return Step::Go;
+        let silent_at = self.last_heard + allowed;
+        if silent_at <= now {
+            let code = match self.joined {
+                Some(_) => ErrorCode::HeartbeatTimeout,
+                None => ErrorCode::HelloRequired,
+            };
+            Box::pin(self.kill_now(code)).await;
+            return Step::End;
         }
-        let code = match self.joined {
-            Some(_) => ErrorCode::HeartbeatTimeout,
-            None => ErrorCode::HelloRequired,
-        };
-        self.kill_now(code).await;
-        Step::End
+        if self.next_ping <= now {
+            self.sink.outbox().push(&Frame::ping());
+            let heartbeat = self.hub.config().heartbeat;
+            self.next_ping += heartbeat;
+            if self.next_ping <= now {
+                // Late (a busy machine): the next one a whole period from now.
+                self.next_ping = now + heartbeat;
+            }
+        }
+        self.timer.as_mut().reset(self.next_ping.min(silent_at));
+        Step::Go
     }
 
     /// Writes what is queued, as far as the socket takes it within [`WRITE_TIMEOUT`]. Ends at
@@ -323,7 +335,7 @@ impl Conn {
                     }
                 }
                 Err(error) => {
-                    self.refuse_frame(error).await;
+                    Box::pin(self.refuse_frame(error)).await;
                     return Step::End;
                 }
             }
@@ -333,7 +345,7 @@ impl Conn {
     async fn read(&mut self, message: Incoming, code: Option<&str>) -> Step {
         self.last_heard = Instant::now();
         if let Incoming::Close(code) = message {
-            self.answer_close(code).await;
+            Box::pin(self.answer_close(code)).await;
             return Step::End;
         }
         self.hub.metrics().messages_in.inc();
@@ -346,7 +358,7 @@ impl Conn {
             .spend();
         if let Err(over) = spent {
             let data = matches!(message, Incoming::Text(_) | Incoming::Binary);
-            return self.over_rate(over, data).await;
+            return Box::pin(self.over_rate(over, data)).await;
         }
         let text = match message {
             Incoming::Text(text) => text,
@@ -381,8 +393,8 @@ impl Conn {
                         if let Some(budget) = budget {
                             self.budget = budget;
                         }
-                        let deadline = self.last_heard + self.hub.config().away_after;
-                        self.silence.as_mut().reset(deadline);
+                        let silent_at = self.last_heard + self.hub.config().away_after;
+                        self.timer.as_mut().reset(self.next_ping.min(silent_at));
                     }
                     // Refused with a fixable code: the socket stays for another hello.
                     Err(Some(code)) if code.close_code().is_none() => {}
@@ -407,8 +419,7 @@ impl Conn {
                 Step::Go
             }
             (Some(_), ClientMsg::Leave {}) => {
-                self.close_handshake(Frame::close(1000, "leave"), CLOSE_WAIT)
-                    .await;
+                Box::pin(self.close_handshake(Frame::close(1000, "leave"), CLOSE_WAIT)).await;
                 Step::End
             }
             (Some(_), ClientMsg::Command(envelope)) => self.forward(envelope),
@@ -566,6 +577,10 @@ impl Conn {
 pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
     if text.len() > MAX_CLIENT_MESSAGE_BYTES {
         return Err(ErrorMsg::new(ErrorCode::MessageTooLarge));
+    }
+    // Most frames are valid: decoded without tracking the path, which only an error needs.
+    if let Ok(msg) = serde_json::from_str::<ClientMsg>(text) {
+        return Ok(msg);
     }
     let de = &mut serde_json::Deserializer::from_str(text);
     let error = match serde_path_to_error::deserialize::<_, ClientMsg>(de) {

@@ -209,6 +209,25 @@ impl Reader {
         self.pending.extend_from_slice(bytes);
     }
 
+    /// The buffer to read into, with room for at least `at_least` more bytes (allocated only
+    /// now, and given back once its bytes are parsed).
+    pub fn room(&mut self, at_least: usize) -> &mut Vec<u8> {
+        self.pending.reserve(at_least);
+        &mut self.pending
+    }
+
+    /// Bytes held for reading (0 while idle).
+    pub fn capacity(&self) -> usize {
+        self.pending.capacity()
+    }
+
+    /// Frees the buffer if it holds nothing (after a read that found no data).
+    pub fn release(&mut self) {
+        if self.pending.is_empty() && self.pending.capacity() > 0 {
+            self.pending = Vec::new();
+        }
+    }
+
     /// The next complete message, `Ok(None)` when more bytes are needed.
     pub fn next_message(&mut self) -> Result<Option<Incoming>, FrameError> {
         if self.failed {
@@ -222,6 +241,9 @@ impl Reader {
         } else if self.pending.is_empty() && self.pending.capacity() > 0 {
             // Idle sockets keep no buffer.
             self.pending = Vec::new();
+        } else if self.pending.capacity() > 4 * (self.pending.len() + 4096) {
+            // A large message was read; what is left of the next one needs far less.
+            self.pending.shrink_to(self.pending.len() + 4096);
         }
         result
     }

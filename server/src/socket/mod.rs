@@ -18,13 +18,13 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
 
 pub use frame::{Frame, FrameError, Incoming, Reader};
 
-/// Bytes read per system call (on the stack, only while reading).
+/// Room made for one read, if the reader holds less free space.
 const READ_CHUNK: usize = 4096;
 
 /// An upgraded connection.
@@ -59,34 +59,36 @@ impl Stream {
         }
     }
 
-    /// Reads what has arrived into `reader`: `Ready(Ok(0))` at the end of the stream. The read
-    /// buffer lives on the stack only during the call, so a socket waiting for data holds none.
+    /// Reads what has arrived into `reader`: `Ready(Ok(0))` at the end of the stream. The
+    /// reader gets room for the bytes only once there are some, so a socket waiting for data
+    /// holds no buffer (and nothing is zeroed for a read that finds none).
     pub fn poll_fill(
         &mut self,
         cx: &mut Context<'_>,
         reader: &mut Reader,
     ) -> Poll<std::io::Result<usize>> {
-        let mut chunk = [0u8; READ_CHUNK];
-        match self {
+        let read = match self {
             Stream::Plain(tcp) => loop {
-                std::task::ready!(tcp.poll_read_ready(cx))?;
-                match tcp.try_read(&mut chunk) {
-                    Ok(n) => {
-                        reader.extend(&chunk[..n]);
-                        return Poll::Ready(Ok(n));
-                    }
+                if tcp.poll_read_ready(cx)?.is_pending() {
+                    break Poll::Pending;
+                }
+                match tcp.try_read_buf(reader.room(READ_CHUNK)) {
+                    Ok(n) => break Poll::Ready(Ok(n)),
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-                    Err(e) => return Poll::Ready(Err(e)),
+                    Err(e) => break Poll::Ready(Err(e)),
                 }
             },
-            Stream::Tls(tls) => {
-                let mut buf = ReadBuf::new(&mut chunk);
-                std::task::ready!(std::pin::Pin::new(tls.as_mut()).poll_read(cx, &mut buf))?;
-                let n = buf.filled().len();
-                reader.extend(buf.filled());
-                Poll::Ready(Ok(n))
-            }
+            Stream::Tls(tls) => tokio_util::io::poll_read_buf(
+                std::pin::Pin::new(tls.as_mut()),
+                cx,
+                reader.room(READ_CHUNK),
+            ),
+        };
+        if read.is_pending() {
+            // The room made for a read that found nothing is not kept while waiting.
+            reader.release();
         }
+        read
     }
 
     /// Writes `bytes` whole, waiting for the socket as needed (the caller bounds the time).
@@ -114,5 +116,42 @@ impl Stream {
             Stream::Plain(_) => Ok(()),
             Stream::Tls(tls) => tls.flush().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::poll_fn;
+
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_socket_waiting_for_data_holds_no_read_buffer() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+        let mut client = client.unwrap();
+        let mut stream = Stream::Plain(Arc::new(accepted.unwrap().0));
+        let mut reader = Reader::new(1024);
+
+        // Masked text frame "hi".
+        client
+            .write_all(&[0x81, 0x82, 1, 2, 3, 4, b'h' ^ 1, b'i' ^ 2])
+            .await
+            .unwrap();
+        let n = poll_fn(|cx| stream.poll_fill(cx, &mut reader))
+            .await
+            .unwrap();
+        assert_eq!(n, 8);
+        assert_eq!(reader.next_message(), Ok(Some(Incoming::Text("hi".into()))));
+        assert_eq!(reader.next_message(), Ok(None));
+
+        // Nothing more has arrived: the read finds nothing and keeps no room for it.
+        let pending = poll_fn(|cx| Poll::Ready(stream.poll_fill(cx, &mut reader))).await;
+        assert!(pending.is_pending());
+        assert_eq!(reader.capacity(), 0);
     }
 }

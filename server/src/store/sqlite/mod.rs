@@ -70,8 +70,6 @@ const WAL_AUTOCHECKPOINT: u32 = 4000;
 /// journal and message-id index; SQLite's default (2 MiB) no longer held them at a thousand
 /// busy rooms, and every miss was a `pread`.
 const CACHE_KIB: u32 = 32 * 1024;
-/// Reads through a memory map instead of a `pread` per page. Writes still go through the WAL.
-const MMAP_BYTES: u64 = 256 * 1024 * 1024;
 
 /// SQLite behind the [`Store`] trait. Open with [`SqliteStore::open`]; call [`Store::close`] on
 /// shutdown to checkpoint the WAL into the database file.

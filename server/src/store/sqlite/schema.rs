@@ -6,8 +6,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use super::{
-    BUSY_TIMEOUT, CACHE_KIB, DB_FILE, JOURNAL_SIZE_LIMIT, LOCK_FILE, MMAP_BYTES,
-    WAL_AUTOCHECKPOINT, backend,
+    BUSY_TIMEOUT, CACHE_KIB, DB_FILE, JOURNAL_SIZE_LIMIT, LOCK_FILE, WAL_AUTOCHECKPOINT, backend,
 };
 use crate::store::StoreError;
 
@@ -166,7 +165,6 @@ pub(super) fn connect(path: &Path, access: Access) -> Result<Connection, StoreEr
          PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};
          PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT};
          PRAGMA cache_size = -{CACHE_KIB};
-         PRAGMA mmap_size = {MMAP_BYTES};
          PRAGMA query_only = {};",
         i32::from(access == Access::Read)
     ))
