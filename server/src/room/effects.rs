@@ -59,17 +59,26 @@ impl Pending {
 }
 
 impl Room {
+    /// Carries out a committed batch. Frames are held in the sockets' queues and each socket
+    /// gets its share in one write at the end (see `Outbox::push_held`).
     pub(super) fn run_effects(&mut self, p: Pending) {
         let Pending {
             events, effects, ..
         } = p;
+        self.carry_out(&events, effects);
+        for conn in self.conns.values() {
+            conn.sink.write_held();
+        }
+    }
+
+    fn carry_out(&mut self, events: &[Sequenced], effects: Vec<Effect>) {
         for effect in effects {
             match effect {
                 Effect::Event(i) => self.broadcast_event(&events[i]),
                 Effect::Send { conn, frame } => {
                     if let Some(c) = self.conns.get(&conn) {
                         self.deps.metrics.messages_out.inc();
-                        c.sink.push(&frame);
+                        c.sink.push_held(&frame);
                     }
                 }
                 Effect::Live {
@@ -106,7 +115,7 @@ impl Room {
             .values()
             .filter(|c| c.live && !c.sink.is_closed())
         {
-            if conn.sink.push(frame) {
+            if conn.sink.push_held(frame) {
                 sent += 1;
             } else if conn.sink.reason() == Some(ErrorCode::SlowConsumer) {
                 self.deps.metrics.slow_consumers.inc();
@@ -130,10 +139,10 @@ impl Room {
             return;
         };
         c.live = true;
-        let mut ok = c.sink.push(&welcome);
+        let mut ok = c.sink.push_held(&welcome);
         if let Some((after, upto)) = replay {
             for frame in self.replay.range(after, upto) {
-                ok = ok && c.sink.push(frame);
+                ok = ok && c.sink.push_held(frame);
             }
         }
         let _ = reply.send(if ok {

@@ -125,6 +125,16 @@ impl ConnSink {
         self.push(&to_frame(msg))
     }
 
+    /// Queues a frame for [`ConnSink::write_held`] (the room's batch).
+    pub fn push_held(&self, frame: &Frame) -> bool {
+        self.outbox.push_held(frame)
+    }
+
+    /// Writes what the room held for this socket.
+    pub fn write_held(&self) {
+        self.outbox.write_held();
+    }
+
     /// Sends the error, then closes the socket with the code's close code.
     pub fn close_with(&self, code: ErrorCode) {
         if self.send(&ServerMsg::Error(ErrorMsg::new(code))) {

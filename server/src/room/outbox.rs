@@ -9,6 +9,11 @@
 //! A TLS socket cannot be written from outside its task (the TLS state is the task's), so
 //! there the task is woken for every batch and writes what is queued.
 //!
+//! A room holds the frames of one batch (events, acks, a welcome and its replay) and writes
+//! each socket's share with one `writev` at the end of the batch ([`Outbox::push_held`],
+//! [`Outbox::write_held`]): the sender of a command gets its event and its ack in one write,
+//! and a busy room's members several events in one.
+//!
 //! Nothing is allocated while the queue is empty.
 
 use std::collections::VecDeque;
@@ -39,6 +44,8 @@ struct State {
     queue: VecDeque<Bytes>,
     /// The first of them is the rest of a frame partly on the wire already.
     partial: bool,
+    /// The room holds frames here to write them itself at the end of its batch.
+    held: bool,
     killed: Option<ErrorCode>,
     /// A close frame is queued (or written): nothing may follow it.
     closing: Option<ErrorCode>,
@@ -91,6 +98,47 @@ impl Outbox {
     /// closed, or is now, because its queue is full.
     pub fn push(&self, frame: &Frame) -> bool {
         self.push_bytes(frame.wire(), None)
+    }
+
+    /// Queues without writing: the caller writes what it held with [`Outbox::write_held`]
+    /// once it has queued everything of its batch. `false` as for [`Outbox::push`].
+    pub fn push_held(&self, frame: &Frame) -> bool {
+        let mut state = self.state();
+        if state.killed.is_some() || state.closing.is_some() || state.broken {
+            return false;
+        }
+        if state.queue.len() >= self.capacity {
+            state.killed = Some(ErrorCode::SlowConsumer);
+            state.reason.get_or_insert(ErrorCode::SlowConsumer);
+            drop(state);
+            self.wake.notify_one();
+            return false;
+        }
+        if state.queue.is_empty() {
+            // With an empty queue the task is not writing: this batch is the caller's to write.
+            // (Otherwise the task is awake and writes these too.)
+            state.held = true;
+        }
+        state.queue.push_back(frame.wire().clone());
+        true
+    }
+
+    /// Writes what [`Outbox::push_held`] queued, as far as the socket takes it, in one
+    /// `writev`; the task is woken for the rest.
+    pub fn write_held(&self) {
+        let mut state = self.state();
+        if !std::mem::take(&mut state.held) || state.queue.is_empty() {
+            return;
+        }
+        if let Some(tcp) = &self.direct
+            && write_queue(&mut state, tcp).is_ok()
+            && state.queue.is_empty()
+        {
+            state.queue = VecDeque::new();
+            return;
+        }
+        drop(state);
+        self.wake.notify_one();
     }
 
     /// Sends a close frame after what is queued; nothing is sent after it.
@@ -179,27 +227,10 @@ impl Outbox {
         if state.broken {
             return Flush::Broken;
         }
-        while !state.queue.is_empty() {
-            let slices: Vec<IoSlice<'_>> = state
-                .queue
-                .iter()
-                .take(MAX_IOV)
-                .map(|b| IoSlice::new(b))
-                .collect();
-            let written = tcp.try_write_vectored(&slices);
-            drop(slices);
-            match written {
-                Ok(0) => {
-                    state.broken = true;
-                    return Flush::Broken;
-                }
-                Ok(n) => state.partial = consume(&mut state.queue, n),
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Flush::Blocked,
-                Err(_) => {
-                    state.broken = true;
-                    return Flush::Broken;
-                }
-            }
+        match write_queue(&mut state, tcp) {
+            Err(()) => return Flush::Broken,
+            Ok(()) if !state.queue.is_empty() => return Flush::Blocked,
+            Ok(()) => {}
         }
         // Free the queue's buffer: an idle connection holds none.
         state.queue = VecDeque::new();
@@ -232,6 +263,30 @@ impl Outbox {
         }
         queue.into()
     }
+}
+
+/// Writes the queue to `tcp` until it is empty or the socket's buffer is full (`Ok`), many
+/// frames per `writev`. `Err` when the socket failed (marked broken).
+fn write_queue(state: &mut State, tcp: &TcpStream) -> Result<(), ()> {
+    while !state.queue.is_empty() {
+        let slices: Vec<IoSlice<'_>> = state
+            .queue
+            .iter()
+            .take(MAX_IOV)
+            .map(|b| IoSlice::new(b))
+            .collect();
+        let written = tcp.try_write_vectored(&slices);
+        drop(slices);
+        match written {
+            Ok(n) if n > 0 => state.partial = consume(&mut state.queue, n),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
+            _ => {
+                state.broken = true;
+                return Err(());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Takes `n` written bytes off the front of the queue; whether the front is now partly
@@ -356,6 +411,30 @@ mod tests {
             0,
             "no buffer kept when idle"
         );
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_held_and_written_in_one_go() {
+        let (tcp, mut peer) = pair().await;
+        let outbox = Outbox::new(8, Some(tcp.clone()));
+        assert!(outbox.push_held(&frame("event")));
+        assert!(outbox.push_held(&frame("ack")));
+        assert_eq!(queued(&outbox), 2, "held, not written yet");
+        let mut nothing = [0u8; 16];
+        assert!(
+            peer.try_read(&mut nothing).is_err(),
+            "nothing sent before the end"
+        );
+        outbox.write_held();
+        assert_eq!(queued(&outbox), 0);
+        assert_eq!(
+            read_exactly(&mut peer, 12).await,
+            b"\x81\x05event\x81\x03ack"
+        );
+        // Without held frames, writing held frames does nothing.
+        outbox.write_held();
+        assert!(outbox.push(&frame("next")));
+        assert_eq!(read_exactly(&mut peer, 6).await, b"\x81\x04next");
     }
 
     #[tokio::test]
