@@ -28,7 +28,7 @@ use tokio::sync::Notify;
 use crate::socket::Frame;
 
 /// Most frames handed to one `writev`.
-const MAX_IOV: usize = 64;
+const MAX_IOV: usize = 16;
 
 pub struct Outbox {
     state: Mutex<State>,
@@ -268,15 +268,19 @@ impl Outbox {
 /// Writes the queue to `tcp` until it is empty or the socket's buffer is full (`Ok`), many
 /// frames per `writev`. `Err` when the socket failed (marked broken).
 fn write_queue(state: &mut State, tcp: &TcpStream) -> Result<(), ()> {
-    while !state.queue.is_empty() {
-        let slices: Vec<IoSlice<'_>> = state
-            .queue
-            .iter()
-            .take(MAX_IOV)
-            .map(|b| IoSlice::new(b))
-            .collect();
-        let written = tcp.try_write_vectored(&slices);
-        drop(slices);
+    while let Some(front) = state.queue.front() {
+        let written = if state.queue.len() == 1 {
+            tcp.try_write(front)
+        } else {
+            // On the stack: no allocation per write.
+            let mut slices = [IoSlice::new(&[]); MAX_IOV];
+            let mut n = 0;
+            for (slot, bytes) in slices.iter_mut().zip(&state.queue) {
+                *slot = IoSlice::new(bytes);
+                n += 1;
+            }
+            tcp.try_write_vectored(&slices[..n])
+        };
         match written {
             Ok(n) if n > 0 => state.partial = consume(&mut state.queue, n),
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
