@@ -1,8 +1,11 @@
 //! Evolving the state by recorded events. Only facts from the event and its timestamp are used,
 //! so replaying a journal rebuilds the same state.
 
-use kring_protocol::{Event, Floor, Item, MemberId, Millis, Seq, SessionStatus};
+use kring_protocol::{
+    Event, Floor, Item, MemberId, Millis, Seq, SessionStatus, Warning, WarningTally,
+};
 
+use crate::limits;
 use crate::state::{Member, PhaseRun, Round, Session, Vote};
 
 impl Session {
@@ -19,15 +22,21 @@ impl Session {
                     token_hash: token_hash.clone(),
                     removed: false,
                     joined_at: at,
+                    joined_seq: seq,
                     speaking_ms: 0,
                     in_turns: true,
                     recent: Vec::new(),
+                    renames: 0,
+                    renamed_at: 0,
                     online: false,
+                    seen_at: 0,
                 });
             }
             Event::MemberRenamed { member, name } => {
                 if let Some(m) = self.member_entry(*member) {
                     m.info.name = name.clone();
+                    m.renames = m.renames.saturating_add(1);
+                    m.renamed_at = at;
                 }
             }
             Event::RoleChanged { member, role } => {
@@ -182,6 +191,8 @@ impl Session {
                 }
             }
             Event::ItemWithdrawn { item } => {
+                let freed = self.item(*item).map_or(0, limits::cost_of);
+                self.items_bytes = self.items_bytes.saturating_sub(freed);
                 self.items.retain(|i| i.id != *item);
                 self.votes.retain(|v| v.item != *item);
             }
@@ -204,7 +215,34 @@ impl Session {
                     }
                 }
             }
+            Event::WarningShown { warning } => {
+                let t = self.tally_entry(*warning);
+                t.shown = t.shown.saturating_add(1);
+            }
+            Event::WarningOverridden { warning } => {
+                let t = self.tally_entry(*warning);
+                t.sent_anyway = t.sent_anyway.saturating_add(1);
+            }
         }
+    }
+
+    /// The tally of one warning, kept in the order of [`Warning::ALL`].
+    fn tally_entry(&mut self, warning: Warning) -> &mut WarningTally {
+        let at = match self.warnings.binary_search_by_key(&warning, |t| t.warning) {
+            Ok(at) => at,
+            Err(at) => {
+                self.warnings.insert(
+                    at,
+                    WarningTally {
+                        warning,
+                        shown: 0,
+                        sent_anyway: 0,
+                    },
+                );
+                at
+            }
+        };
+        &mut self.warnings[at]
     }
 
     fn member_entry(&mut self, id: MemberId) -> Option<&mut Member> {
@@ -225,6 +263,7 @@ impl Session {
             let excess = author.recent.len().saturating_sub(keep);
             author.recent.drain(..excess);
         }
+        self.items_bytes += limits::cost_of(&item);
         self.items.push(item);
     }
 

@@ -2,12 +2,22 @@
 //! revealing private notes, and choosing and keeping cases.
 
 use kring_protocol::{
-    ErrorCode, Event, InputKind, Item, ItemId, Reaction, Role, Temperature, TriageStatus,
+    ErrorCode, Event, InputKind, Item, ItemId, Reaction, Role, Temperature, TextSpan, TriageStatus,
+    Warning,
 };
 
+use crate::advice::Verdict;
 use crate::decide::Actor;
 use crate::state::Session;
-use crate::{Decision, Rejection, advice, limits};
+use crate::{Decision, Rejection, advice, limits, permissions};
+
+/// A warning on a submitted text: which, the words that made it advice-like (spans of the
+/// trimmed text) and, for advice in an analysis, the later phases that take advice.
+struct TextWarning {
+    warning: Warning,
+    cues: Vec<TextSpan>,
+    phases: Vec<u16>,
+}
 
 /// The fields of a `submit` command.
 pub(crate) struct Submission<'a> {
@@ -41,6 +51,12 @@ impl Session {
         if text.chars().count() > limits::max_chars(sub.kind) {
             return Err(Rejection::field(ErrorCode::TextTooLong, "command.text"));
         }
+        if limits::has_forbidden_control(text) {
+            return Err(Rejection {
+                detail: Some("control characters other than line breaks and tabs".to_owned()),
+                ..Rejection::field(ErrorCode::InvalidValue, "command.text")
+            });
+        }
         self.check_reply_to(sub.kind, sub.reply_to)?;
         if let Some(&max) = phase.max_per_member.get(&sub.kind) {
             // Counted over every visit of the phase: going back does not grant new questions.
@@ -62,6 +78,14 @@ impl Session {
                 ..Rejection::new(ErrorCode::LimitReached)
             });
         }
+        // Every welcome carries the boards: the room holds no more text than its largest view
+        // can deliver in one message.
+        if self.items_bytes + limits::item_cost(sub.kind, text) > self.item_budget() {
+            return Err(Rejection {
+                detail: Some("the session holds as much text as it can".to_owned()),
+                ..Rejection::new(ErrorCode::LimitReached)
+            });
+        }
         let recent = self.member(actor.id).map_or(&[][..], |m| &m.recent);
         if let Some(retry) = limits::rate_retry_after(self.params.submit_limit, recent, actor.now) {
             return Err(Rejection {
@@ -70,11 +94,28 @@ impl Session {
             });
         }
         // Last, so "send anyway" never runs into another refusal the member could not see.
-        if sub.kind == InputKind::Question && !sub.confirm && advice::reads_like_advice(text) {
-            return Err(Rejection::field(
-                ErrorCode::AdviceLikeQuestion,
-                "command.text",
-            ));
+        let warning = self.text_warning(actor, sub.kind, text, run.index);
+        if let Some(w) = &warning
+            && !sub.confirm
+        {
+            // Spans of the text as sent, not as trimmed.
+            let lead = sub.text[..sub.text.len() - sub.text.trim_start().len()]
+                .encode_utf16()
+                .count();
+            let lead = u32::try_from(lead).unwrap_or(u32::MAX);
+            return Err(Rejection {
+                warned: Some(w.warning),
+                phases: w.phases.clone(),
+                cues: w
+                    .cues
+                    .iter()
+                    .map(|c| TextSpan {
+                        start: c.start.saturating_add(lead),
+                        end: c.end.saturating_add(lead),
+                    })
+                    .collect(),
+                ..Rejection::field(w.warning.code(), "command.text")
+            });
         }
         let id = ItemId(self.last_item.saturating_add(1));
         let item = Item {
@@ -96,9 +137,67 @@ impl Session {
             chosen: false,
             revealed: false,
         };
+        let mut events = vec![Event::ItemAdded { item }];
+        if let Some(w) = warning {
+            events.push(Event::WarningOverridden { warning: w.warning });
+        }
         Ok(Decision {
-            events: vec![Event::ItemAdded { item }],
+            events,
             item: Some(id),
+        })
+    }
+
+    /// Whether a text breaks the method where it is typed: a question that is advice or asks
+    /// nothing, or an analysis that gives advice while the member may not give advice yet (in
+    /// the gossip, Troika and Tietze methods analysis and advice share a phase, and advice is
+    /// welcome there).
+    fn text_warning(
+        &self,
+        actor: Actor,
+        kind: InputKind,
+        text: &str,
+        phase: u16,
+    ) -> Option<TextWarning> {
+        let method = &self.params.method;
+        let verdict = match kind {
+            InputKind::Question => advice::check(text, advice::Context::Question),
+            InputKind::Analysis => {
+                let here = method.phases.get(usize::from(phase))?;
+                if permissions::may_submit(here, actor.role, InputKind::Advice) {
+                    return None;
+                }
+                advice::check(text, advice::Context::Analysis)
+            }
+            _ => return None,
+        };
+        let (warning, cues) = match (kind, verdict) {
+            (_, Verdict::Fine) => return None,
+            (InputKind::Analysis, Verdict::Advice { cues, .. }) => {
+                (Warning::AdviceInAnalysis, cues)
+            }
+            (
+                _,
+                Verdict::Advice {
+                    question: true,
+                    cues,
+                    ..
+                },
+            ) => (Warning::AdviceQuestion, cues),
+            (_, Verdict::Advice { cues, .. }) => (Warning::AdviceStatement, cues),
+            (_, Verdict::NotAQuestion) => (Warning::NotAQuestion, Vec::new()),
+        };
+        let phases = if warning == Warning::AdviceInAnalysis {
+            permissions::phases_allowing(method, actor.role, InputKind::Advice)
+                .into_iter()
+                .filter(|&i| i > phase)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(TextWarning {
+            warning,
+            cues,
+            phases,
         })
     }
 
@@ -243,24 +342,39 @@ impl Session {
     }
 
     /// Reveals every unrevealed note at once; a note the facilitator hid stays unrevealed
-    /// (revealing it would show everyone an empty slot and the facilitator its text).
+    /// (revealing it would show everyone an empty slot and the facilitator its text). The
+    /// notes travel in events of at most [`limits::REVEAL_CHUNK_BYTES`] each (at least one
+    /// note per event), recorded together, so a full board is a handful of ordinary frames.
     pub(crate) fn reveal_notes(&self) -> Result<Decision, Rejection> {
-        let notes: Vec<Item> = self
+        let mut events = Vec::new();
+        let mut chunk: Vec<Item> = Vec::new();
+        let mut chunk_bytes = 0;
+        for note in self
             .items
             .iter()
             .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed && !i.hidden)
-            .map(|i| Item {
+        {
+            let cost = limits::cost_of(note);
+            if !chunk.is_empty() && chunk_bytes + cost > limits::REVEAL_CHUNK_BYTES {
+                events.push(Event::NotesRevealed {
+                    notes: std::mem::take(&mut chunk),
+                });
+                chunk_bytes = 0;
+            }
+            chunk_bytes += cost;
+            chunk.push(Item {
                 revealed: true,
-                ..i.clone()
-            })
-            .collect();
-        if notes.is_empty() {
+                ..note.clone()
+            });
+        }
+        if chunk.is_empty() {
             return Err(Rejection::detail(
                 ErrorCode::NoSuchItem,
                 "there are no notes to reveal",
             ));
         }
-        Ok(Decision::events(vec![Event::NotesRevealed { notes }]))
+        events.push(Event::NotesRevealed { notes: chunk });
+        Ok(Decision::events(events))
     }
 
     /// The proposer of the chosen case becomes the case-bringer; a previous case-bringer goes

@@ -1,18 +1,95 @@
 //! Limits the engine enforces. The protocol documents the codes; the numbers live here.
 
-use kring_protocol::{InputKind, Millis};
+use kring_protocol::{InputKind, Item, MAX_SERVER_MESSAGE_BYTES, Millis};
 use serde::{Deserialize, Serialize};
 
-/// Display names, in characters.
-pub const NAME_MAX_CHARS: usize = 40;
-/// Members of one room (the shared screen does not count).
+// The text and name limits are part of the wire contract, so they live in `protocol`.
+pub use kring_protocol::limits::{NAME_MAX_CHARS, TITLE_MAX_CHARS, max_chars};
+
+/// Members present in one room, or present within [`SEAT_KEPT_MS`] (the shared screen does
+/// not count). Members who left long ago keep their place on the roster, not their seat, so
+/// people who join and leave cannot keep a room full.
 pub const MAX_MEMBERS: usize = 40;
+/// How long a member who went offline keeps their seat (a phone that lost Wi-Fi comes back).
+pub const SEAT_KEPT_MS: Millis = 10 * 60 * 1000;
+/// Members on the roster, present or not (removed ones do not count): what a view shows at
+/// most. The facilitator frees places with "remove everyone offline".
+pub const MAX_ROSTER: usize = 100;
 /// Items (of every kind) one member may add in a session. A real session sees a few dozen;
 /// the cap keeps one member from filling the boards for everyone.
 pub const MAX_ITEMS_PER_MEMBER: usize = 150;
-/// Items one room may hold. Every welcome carries the boards, so this bounds what a phone
-/// must load (at most about 1.5 MB of text) and what the room keeps in memory.
+/// Items one room may hold, whatever their size (the byte budget below bounds their text).
 pub const MAX_ITEMS_PER_ROOM: usize = 1000;
+
+/// The largest full view (`welcome.view`) a session may grow to, in serialised bytes: the
+/// largest message the server sends, less room for the welcome around the view (token, online
+/// list). Every welcome carries the boards, so this is what a phone must load at most, and the
+/// socket's write buffer always has room for it.
+pub const MAX_VIEW_BYTES: usize = MAX_SERVER_MESSAGE_BYTES - 4 * 1024;
+
+/// What one item costs in a view besides its text, at most: its JSON with the largest ids,
+/// timestamps and enum values (330 bytes, see the test below), plus its id in `me.items` and
+/// `me.votes`.
+pub const ITEM_OVERHEAD_BYTES: usize = 360;
+
+/// What one member costs in a view at most: a `MemberView` with a 40-character name of 4-byte
+/// characters (about 290 bytes, see the test below), plus the id in the hand queue, the round's
+/// three lists and the welcome's online list.
+pub const MEMBER_VIEW_BYTES: usize = 350;
+
+/// What the parts of a view that are not items, members or the fixed text (title, method,
+/// report-back) may add: the phase, floor and round fields and `me`.
+pub const VIEW_SLACK_BYTES: usize = 1024;
+
+/// The facilitator's tally of warnings in `me` at its largest: every warning, counts of ten
+/// digits (see the test below).
+pub const WARNING_TALLY_BYTES: usize = 400;
+
+/// Renames one member may make in a session, and how long after one the next may come. A
+/// rename is journaled like everything else; a name is not a chat.
+pub const MAX_RENAMES: u32 = 20;
+pub const RENAME_INTERVAL_MS: Millis = 10_000;
+
+/// Events one room records at most from its members' commands; the facilitator has
+/// [`FACILITATOR_EVENT_RESERVE`] more, and ending the session always works. A real session
+/// records a few hundred; this bounds what one room can write to disk.
+pub const MAX_EVENTS_PER_ROOM: u64 = 20_000;
+pub const FACILITATOR_EVENT_RESERVE: u64 = 5_000;
+
+/// Revealed notes travel in events of at most about this many bytes each: a reveal of a full
+/// board of notes is a dozen frames, none near the largest message.
+pub const REVEAL_CHUNK_BYTES: usize = 64 * 1024;
+
+/// What a meeting may carry to the group's next one (commitments and kept cases), in serialised
+/// bytes; it counts toward the next meeting's budget from the start.
+pub const MAX_CARRY_BYTES: usize = 64 * 1024;
+
+/// Bytes `text` takes inside a JSON string on the wire: quote and backslash take two, the
+/// control characters with a short escape (`\n`, `\t`, ...) two, every other C0 control six
+/// (`\u0001`), everything else its UTF-8 length. Text limits count characters; budgets count
+/// this, so text full of escapes cannot outgrow them.
+pub fn json_len(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        })
+        .sum()
+}
+
+/// What an item (with the text it will have in the journal) costs in the largest view: a
+/// private note appears twice for its author (on the board without its text, under `me.notes`
+/// with it).
+pub fn item_cost(kind: InputKind, text: &str) -> usize {
+    let copies = if kind == InputKind::PrivateNote { 2 } else { 1 };
+    copies * ITEM_OVERHEAD_BYTES + json_len(text)
+}
+
+/// [`item_cost`] of a recorded item.
+pub fn cost_of(item: &Item) -> usize {
+    item_cost(item.kind, item.text.as_deref().unwrap_or(""))
+}
 
 /// Submissions one member may make within a window. The default is generous for a person
 /// typing on a phone, tight enough that a stuck client cannot flood a board; an operator may
@@ -32,35 +109,63 @@ impl Default for SubmitLimit {
     }
 }
 
-/// The longest text, in characters (after trimming), each kind of input may have.
-///
-/// | kind | chars | why |
-/// |---|---|---|
-/// | `case` | 600 | a pitch of at most three sentences |
-/// | `statement` | 4000 | the case told in full |
-/// | `question` | 500 | one question, not a speech |
-/// | `answer` | 1500 | a short answer |
-/// | `key_question` | 500 | one question |
-/// | `analysis` | 1500 | a hypothesis or what strikes you |
-/// | `advice` | 1500 | one piece of advice |
-/// | `private_note` | 1500 | a note to read out later |
-/// | `commitment` | 1000 | what the case-bringer will do |
-/// | `reflection` | 1500 | a look back on the session |
-/// | `vote`, `reaction` | 0 | not text: they act on an existing item |
-pub fn max_chars(kind: InputKind) -> usize {
-    match kind {
-        InputKind::Case => 600,
-        InputKind::Statement => 4000,
-        InputKind::Question => 500,
-        InputKind::Answer => 1500,
-        InputKind::KeyQuestion => 500,
-        InputKind::Analysis => 1500,
-        InputKind::Advice => 1500,
-        InputKind::PrivateNote => 1500,
-        InputKind::Commitment => 1000,
-        InputKind::Reflection => 1500,
-        InputKind::Vote | InputKind::Reaction => 0,
-    }
+/// Unicode format characters (general category Cf): bidi embeddings, overrides and isolates,
+/// zero-width characters, the BOM, tag characters and the like. They change how the text
+/// around them is shown without being seen themselves.
+pub fn is_format(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
+/// Characters that show nothing by themselves: white space, format characters, variation
+/// selectors, combining grapheme joiner and the "blank" letters (Hangul fillers, braille
+/// blank). A name of only these would be an empty name.
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || is_format(c)
+        || matches!(
+            c as u32,
+            0x034F
+                | 0x115F
+                | 0x1160
+                | 0x17B4
+                | 0x17B5
+                | 0x180B..=0x180F
+                | 0x2800
+                | 0x3164
+                | 0xFE00..=0xFE0F
+                | 0xFFA0
+                | 0xE0100..=0xE01EF
+        )
+}
+
+/// Item text may hold line breaks and tabs; every other C0 control is refused (they show as
+/// nothing, or as boxes, and cost six bytes each on the wire).
+pub fn has_forbidden_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| (c as u32) < 0x20 && c != '\n' && c != '\t')
 }
 
 /// When a member who made submissions at `recent` (oldest first) may submit again at `now`;
@@ -82,14 +187,75 @@ pub fn rate_retry_after(limit: SubmitLimit, recent: &[Millis], now: Millis) -> O
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use kring_protocol::{ItemId, MemberId, MemberView, Reaction, Role, Temperature, TriageStatus};
 
     #[test]
-    fn every_text_kind_has_a_limit_and_other_kinds_none() {
-        for kind in InputKind::ALL {
-            assert_eq!(max_chars(kind) > 0, kind.is_text(), "{}", kind.as_str());
+    fn the_largest_warning_tally_fits_its_bound() {
+        let tally: Vec<kring_protocol::WarningTally> = kring_protocol::Warning::ALL
+            .into_iter()
+            .map(|warning| kring_protocol::WarningTally {
+                warning,
+                shown: u32::MAX,
+                sent_anyway: u32::MAX,
+            })
+            .collect();
+        let bytes = serde_json::to_string(&tally).unwrap().len() + r#","warnings":"#.len();
+        assert!(bytes <= WARNING_TALLY_BYTES, "{bytes} bytes");
+    }
+
+    #[test]
+    fn json_len_is_the_serialised_length() {
+        for text in [
+            "",
+            "plain",
+            "\"quoted\" \\",
+            "tab\tnew\nline",
+            "\u{1}\u{1f}\u{7f}",
+            "é😀",
+        ] {
+            let wire = serde_json::to_string(text).unwrap();
+            assert_eq!(json_len(text), wire.len() - 2, "{text:?}");
         }
+    }
+
+    #[test]
+    fn overheads_cover_the_largest_item_and_member() {
+        let item = Item {
+            id: ItemId(u32::MAX),
+            kind: InputKind::KeyQuestion,
+            by: Some(MemberId(u32::MAX)),
+            anonymous: false,
+            text: Some(String::new()),
+            phase: u16::MAX,
+            phase_seq: u32::MAX,
+            at: Millis::MAX,
+            reply_to: Some(ItemId(u32::MAX)),
+            votes: u16::MAX,
+            status: TriageStatus::Answered,
+            temperature: Temperature::Warm,
+            reaction: Reaction::NotForMe,
+            hidden: false,
+            kept: false,
+            chosen: false,
+            revealed: false,
+        };
+        let item_json = serde_json::to_string(&item).unwrap().len();
+        // Two ids of at most ten digits and a comma each, in `me.items` and `me.votes`.
+        assert!(item_json + 2 * 11 <= ITEM_OVERHEAD_BYTES, "{item_json}");
+        let member = MemberView {
+            id: MemberId(u32::MAX),
+            name: "😀".repeat(NAME_MAX_CHARS),
+            role: Role::CaseBringer,
+            online: false,
+            speaking_ms: u64::MAX,
+            in_turns: false,
+        };
+        let member_json = serde_json::to_string(&member).unwrap().len();
+        // The id again in the hands, the round's order, done and passed, and the online list.
+        assert!(member_json + 5 * 11 <= MEMBER_VIEW_BYTES, "{member_json}");
     }
 
     #[test]

@@ -17,29 +17,7 @@ impl Session {
             .iter()
             .map(|item| self.item_for(item, role))
             .collect();
-        let me = Me {
-            member,
-            role,
-            votes: self
-                .votes
-                .iter()
-                .filter(|v| Some(v.member) == member)
-                .map(|v| v.item)
-                .collect(),
-            items: self
-                .items
-                .iter()
-                .filter(|i| i.by.is_some() && i.by == member)
-                .map(|i| i.id)
-                .collect(),
-            notes: self
-                .items
-                .iter()
-                .filter(|i| i.by.is_some() && i.by == member)
-                .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
-                .cloned()
-                .collect(),
-        };
+        let me = self.me_of(member, role);
         SessionView {
             code: self.params.code.clone(),
             title: self.params.title.clone(),
@@ -77,6 +55,47 @@ impl Session {
             report_back: self.params.report_back.clone(),
             settings: self.params.settings.clone(),
             me,
+        }
+    }
+
+    /// What only `viewer` sees: the `me` part of their view.
+    pub fn me(&self, viewer: Viewer) -> Me {
+        match viewer {
+            Viewer::Member(id) => {
+                self.me_of(Some(id), self.member_role(id).unwrap_or(Role::Participant))
+            }
+            Viewer::Screen => self.me_of(None, Role::Screen),
+        }
+    }
+
+    fn me_of(&self, member: Option<kring_protocol::MemberId>, role: Role) -> Me {
+        Me {
+            member,
+            role,
+            votes: self
+                .votes
+                .iter()
+                .filter(|v| Some(v.member) == member)
+                .map(|v| v.item)
+                .collect(),
+            items: self
+                .items
+                .iter()
+                .filter(|i| i.by.is_some() && i.by == member)
+                .map(|i| i.id)
+                .collect(),
+            notes: self
+                .items
+                .iter()
+                .filter(|i| i.by.is_some() && i.by == member)
+                .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
+                .cloned()
+                .collect(),
+            warnings: if role == Role::Facilitator {
+                self.warnings.clone()
+            } else {
+                Vec::new()
+            },
         }
     }
 

@@ -6,7 +6,7 @@ use common::*;
 use kring_engine::{JoinAs, Viewer, limits};
 use kring_protocol::{
     Command, ErrorCode, Event, InputKind, MemberId, Reaction, Role, SessionStatus, Temperature,
-    TriageStatus,
+    TriageStatus, Warning, WarningTally,
 };
 
 /// Basic model with a facilitator, a case-bringer and three participants, all present.
@@ -161,9 +161,15 @@ fn phase_indices_outside_the_method_are_refused() {
         ErrorCode::NoSuchPhase
     );
     assert_eq!(room.code(room.f, goto(6)), ErrorCode::NoSuchPhase);
+    assert_eq!(room.err(room.f, goto(6)).field, Some("command.index"));
     assert_eq!(room.code(room.f, goto(u16::MAX)), ErrorCode::NoSuchPhase);
     room.ok(room.f, goto(5));
-    assert_eq!(room.code(room.f, next()), ErrorCode::NoSuchPhase);
+    // `next_phase` has no index: the refusal names no field.
+    let past_the_end = room.err(room.f, next());
+    assert_eq!(
+        (past_the_end.code, past_the_end.field),
+        (ErrorCode::NoSuchPhase, None)
+    );
     room.ok(room.f, Command::EndSession {});
     assert_eq!(room.s.status(), SessionStatus::Ended);
     assert_eq!(room.s.next_deadline(), None);
@@ -521,6 +527,25 @@ fn a_member_cannot_fill_the_boards_for_everyone() {
     room.submit(a, InputKind::Analysis, "Mijn eerste");
 }
 
+fn confirmed(kind: InputKind, text: &str) -> Command {
+    Command::Submit {
+        input: kind,
+        text: text.into(),
+        reply_to: None,
+        anonymous: false,
+        confirm: true,
+    }
+}
+
+/// The words a warning points at, cut from the text as sent.
+fn cue_words(text: &str, r: &kring_engine::Rejection) -> Vec<String> {
+    let utf16: Vec<u16> = text.encode_utf16().collect();
+    r.cues
+        .iter()
+        .map(|c| String::from_utf16_lossy(&utf16[c.start as usize..c.end as usize]))
+        .collect()
+}
+
 #[test]
 fn disguised_advice_needs_confirmation() {
     let (mut room, _, [p, ..]) = basic();
@@ -532,16 +557,148 @@ fn disguised_advice_needs_confirmation() {
         (ErrorCode::AdviceLikeQuestion, Some("command.text"))
     );
     assert_eq!(r.code.category(), kring_protocol::Category::Confirm);
+    assert_eq!(cue_words(advice, &r), ["Heb je al", "geprobeerd"]);
     assert!(room.view(p).items.is_empty(), "nothing recorded");
-    let confirmed = Command::Submit {
-        input: InputKind::Question,
-        text: advice.into(),
-        reply_to: None,
-        anonymous: false,
-        confirm: true,
-    };
-    room.ok(p, confirmed);
+    room.ok(p, confirmed(InputKind::Question, advice));
     room.submit(p, InputKind::Question, "Wat maakt het voor jou zo lastig?");
+}
+
+#[test]
+fn every_warning_of_the_question_round_and_sending_anyway() {
+    let (mut room, _, [p, ..]) = basic();
+    room.ok(room.f, goto(2));
+    // (text, code, words): the spans count from the text as sent, leading spaces included.
+    let cases: [(&str, ErrorCode, &[&str]); 6] = [
+        (
+            "  Je moet echt grenzen stellen.",
+            ErrorCode::AdviceLikeStatement,
+            &["Je moet"],
+        ),
+        (
+            "You should talk to your manager.",
+            ErrorCode::AdviceLikeStatement,
+            &["You should"],
+        ),
+        (
+            "Du musst da klare Grenzen setzen.",
+            ErrorCode::AdviceLikeStatement,
+            &["Du musst"],
+        ),
+        (
+            "Why don’t you just tell him?",
+            ErrorCode::AdviceLikeQuestion,
+            &["Why don’t you"],
+        ),
+        (
+            "Wäre es nicht besser, das aufzuschreiben?",
+            ErrorCode::AdviceLikeQuestion,
+            &["Wäre es nicht besser"],
+        ),
+        ("Wat een heftig verhaal.", ErrorCode::NotAQuestion, &[]),
+    ];
+    for (text, code, words) in cases {
+        let r = room.err(p, submit(InputKind::Question, text));
+        assert_eq!((r.code, r.field), (code, Some("command.text")), "{text}");
+        assert_eq!(cue_words(text, &r), words, "{text}");
+        assert!(r.phases.is_empty());
+        room.advance(2_000);
+        room.ok(p, confirmed(InputKind::Question, text));
+        room.advance(2_000);
+    }
+    for text in [
+        "Zou je misschien kunnen vertellen wat er toen gebeurde?",
+        "Did you try to reach the GP that night?",
+        "Haben Sie mit der Mutter gesprochen?",
+        "Ik ben benieuwd hoe de moeder reageerde.",
+    ] {
+        room.advance(2_000);
+        room.submit(p, InputKind::Question, text);
+    }
+}
+
+#[test]
+fn advice_in_an_analysis_is_warned_with_the_phase_where_advice_belongs() {
+    let (mut room, _, [p, ..]) = basic();
+    room.ok(room.f, goto(3)); // core: analysis; the advice round is phase 4
+    for text in [
+        "Ik denk dat ze bang is, dus ze moet eerst met haar teamleider praten.",
+        "She should speak to occupational health.",
+        "Sie sollte mal mit dem Betriebsarzt reden.",
+    ] {
+        let r = room.err(p, submit(InputKind::Analysis, text));
+        assert_eq!(r.code, ErrorCode::AdviceInAnalysis, "{text}");
+        assert_eq!(r.phases, vec![4], "{text}");
+        assert!(!r.cues.is_empty(), "{text}");
+        room.advance(2_000);
+    }
+    room.submit(
+        p,
+        InputKind::Analysis,
+        "Mijn hypothese is dat de moeder zich niet gehoord voelt.",
+    );
+    room.advance(2_000);
+    room.ok(
+        p,
+        confirmed(InputKind::Analysis, "Ze moet leren nee te zeggen."),
+    );
+}
+
+#[test]
+fn where_advice_is_welcome_an_analysis_that_advises_is_not_warned() {
+    // The gossip method: analysis and advice share the gossip phase.
+    let mut room = Room::new("gossip");
+    let cb = room.join("Carla");
+    let p = room.join("Piet");
+    room.ok(room.f, Command::SetCaseBringer { member: Some(cb) });
+    room.ok(room.f, Command::StartSession {});
+    room.ok(room.f, goto(2));
+    room.submit(
+        p,
+        InputKind::Analysis,
+        "Volgens mij moet Carla gewoon een melding doen.",
+    );
+}
+
+#[test]
+fn the_facilitator_sees_how_often_warnings_were_shown_and_overridden_and_nothing_more() {
+    let (mut room, cb, [p, a, _]) = basic();
+    room.ok(room.f, goto(2));
+    let advice = "Heb je de ouders al gebeld?";
+    room.err(p, submit(InputKind::Question, advice));
+    room.err(a, submit(InputKind::Question, advice));
+    room.ok(p, confirmed(InputKind::Question, advice));
+    room.err(a, submit(InputKind::Question, "Wat een verhaal."));
+    // A confirmed text that needs no warning is no override.
+    room.advance(2_000);
+    room.ok(
+        a,
+        confirmed(InputKind::Question, "Wat maakt het zo lastig?"),
+    );
+    let tally = room.view(room.f).me.warnings;
+    assert_eq!(
+        tally,
+        vec![
+            WarningTally {
+                warning: Warning::AdviceQuestion,
+                shown: 2,
+                sent_anyway: 1
+            },
+            WarningTally {
+                warning: Warning::NotAQuestion,
+                shown: 1,
+                sent_anyway: 0
+            },
+        ]
+    );
+    for member in [p, a, cb] {
+        assert!(
+            room.view(member).me.warnings.is_empty(),
+            "only the facilitator"
+        );
+    }
+    // The tally is in the journal: a replay shows the same.
+    let replayed = room.replay(params("basic"));
+    assert_eq!(replayed.view(Viewer::Member(room.f)).me.warnings, tally);
 }
 
 #[test]
@@ -1019,4 +1176,233 @@ fn debug_output_never_shows_content() {
             "content in debug output: {text}"
         );
     }
+}
+
+#[test]
+fn joins_debug_without_names_or_token_hashes() {
+    let room = Room::new("basic");
+    let join = JoinAs::Member {
+        name: "SECRET-NAME".into(),
+    };
+    let joined = room
+        .s
+        .decide_join(&join, "SECRET-HASH", room.now)
+        .expect("joins");
+    let shown = format!("{join:?} {joined:?}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+    assert!(shown.contains("member_joined"), "{shown}");
+}
+
+#[test]
+fn names_without_visible_characters_or_with_format_characters_are_refused() {
+    let mut room = Room::new("basic");
+    let join = |room: &Room, name: &str| {
+        room.s
+            .decide_join(&JoinAs::Member { name: name.into() }, "h", room.now)
+    };
+    for bad in [
+        "\u{200B}",
+        "\u{3164}\u{3164}",
+        "\u{2800}",
+        "Anna\u{202E}droW",
+        "An\u{200D}na",
+        "\u{FEFF}Anna",
+        "Anna\u{E0041}",
+        "Ann\u{2066}a\u{2069}",
+    ] {
+        let r = join(&room, bad).expect_err(bad);
+        assert_eq!(r.code, ErrorCode::InvalidName, "{bad:?}");
+    }
+    room.join("Anna");
+    // The same name, in other case or with a look-alike letter, is someone else's.
+    for confusable in ["Anna", "anna", "ANNA", "\u{410}nna", "Αnna"] {
+        let r = join(&room, confusable).expect_err(confusable);
+        assert_eq!(
+            (r.code, r.field),
+            (ErrorCode::NameTaken, Some("join.name")),
+            "{confusable:?}"
+        );
+    }
+    assert!(join(&room, "Anne").is_ok());
+    let bram = room.join("Bram");
+    let r = room.err(
+        bram,
+        Command::Rename {
+            name: "ANNA".into(),
+        },
+    );
+    assert_eq!(r.code, ErrorCode::NameTaken);
+    let r = room.err(
+        bram,
+        Command::Rename {
+            name: " Bram ".into(),
+        },
+    );
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidValue, Some("command.name")),
+        "a rename to the same name changes nothing"
+    );
+    room.ok(
+        bram,
+        Command::Rename {
+            name: "bram".into(),
+        },
+    );
+}
+
+#[test]
+fn item_text_may_hold_line_breaks_and_tabs_but_no_other_controls() {
+    let (mut room, _, ps) = basic();
+    room.ok(room.f, goto(2));
+    let stamp = Some(room.stamp());
+    let _ = stamp;
+    let r = room.err(ps[0], submit(InputKind::Question, "Why\u{1}?"));
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidValue, Some("command.text"))
+    );
+    for control in ["\r", "\u{1b}", "\u{7}"] {
+        let r = room.err(
+            ps[0],
+            submit(InputKind::Question, &format!("Why{control}now?")),
+        );
+        assert_eq!(r.code, ErrorCode::InvalidValue, "{control:?}");
+    }
+    room.submit(ps[0], InputKind::Question, "Why\n\tnow?");
+}
+
+#[test]
+fn seats_are_for_members_present_or_just_gone_and_the_roster_is_bounded() {
+    let mut room = Room::new("basic");
+    let mut members = Vec::new();
+    for i in 1..limits::MAX_MEMBERS {
+        members.push(room.join(&format!("P{i}")));
+    }
+    let one_more = |room: &Room, name: &str| {
+        room.s
+            .decide_join(&JoinAs::Member { name: name.into() }, "h", room.now)
+            .err()
+            .map(|r| r.code)
+    };
+    assert_eq!(one_more(&room, "Late"), Some(ErrorCode::RoomFull));
+    // Everyone leaves; for a while their seats are kept (a phone that lost its network).
+    for m in &members {
+        room.s.set_presence(*m, false, room.now);
+    }
+    assert_eq!(one_more(&room, "Late"), Some(ErrorCode::RoomFull));
+    room.advance(limits::SEAT_KEPT_MS);
+    assert_eq!(
+        one_more(&room, "Late"),
+        None,
+        "long gone: their seats are free"
+    );
+    // Joining and leaving fills the roster, not the seats; the roster has its own bound.
+    for i in members.len()..limits::MAX_ROSTER - 1 {
+        let m = room.join(&format!("Q{i}"));
+        room.s.set_presence(m, false, 0);
+    }
+    assert_eq!(one_more(&room, "Late"), Some(ErrorCode::RoomFull));
+    // The facilitator removes everyone offline: the roster is free again.
+    let removed = room.ok(room.f, Command::RemoveOffline {});
+    assert_eq!(removed.events.len(), limits::MAX_ROSTER - 1);
+    assert_eq!(room.view(room.f).members.len(), 1);
+    assert_eq!(one_more(&room, "Late"), None);
+    assert_eq!(
+        room.code(room.f, Command::RemoveOffline {}),
+        ErrorCode::NoSuchMember,
+        "nobody left to remove"
+    );
+}
+
+#[test]
+fn remove_and_lock_keeps_the_member_out_of_the_link_too() {
+    let (mut room, _, [p, ..]) = basic();
+    let d = room.ok(room.f, Command::RemoveAndLock { member: p });
+    assert!(matches!(
+        d.events.as_slice(),
+        [
+            Event::MemberRemoved { .. },
+            Event::RoomLocked { locked: true }
+        ]
+    ));
+    let r = room
+        .s
+        .decide_join(
+            &JoinAs::Member {
+                name: "Piet".into(),
+            },
+            "h",
+            room.now,
+        )
+        .err()
+        .map(|r| r.code);
+    assert_eq!(r, Some(ErrorCode::RoomLocked));
+    let p2 = room.view(room.f).members[1].id;
+    let d = room.ok(room.f, Command::RemoveAndLock { member: p2 });
+    assert_eq!(d.events.len(), 1, "already locked");
+}
+
+#[test]
+fn renames_are_limited_in_rate_and_number() {
+    let (mut room, _, [p, ..]) = basic();
+    room.ok(p, Command::Rename { name: "P0".into() });
+    let r = room.err(p, Command::Rename { name: "P1".into() });
+    assert_eq!(r.code, ErrorCode::RateLimited);
+    assert_eq!(r.retry_after_ms, Some(limits::RENAME_INTERVAL_MS));
+    for i in 1..limits::MAX_RENAMES {
+        room.advance(limits::RENAME_INTERVAL_MS);
+        room.ok(
+            p,
+            Command::Rename {
+                name: format!("P{i}"),
+            },
+        );
+    }
+    room.advance(limits::RENAME_INTERVAL_MS);
+    let r = room.err(
+        p,
+        Command::Rename {
+            name: "Last".into(),
+        },
+    );
+    assert_eq!(r.code, ErrorCode::LimitReached);
+}
+
+#[test]
+fn a_room_records_a_bounded_number_of_events() {
+    let (mut room, _, [p, ..]) = basic();
+    while room.s.seq() < limits::MAX_EVENTS_PER_ROOM {
+        let hand = if room.view(p).hands.contains(&p) {
+            Command::LowerHand {}
+        } else {
+            Command::RaiseHand {}
+        };
+        room.ok(p, hand);
+    }
+    assert_eq!(room.code(p, Command::RaiseHand {}), ErrorCode::LimitReached);
+    let r = room
+        .s
+        .decide_join(
+            &JoinAs::Member {
+                name: "Late".into(),
+            },
+            "h",
+            room.now,
+        )
+        .err()
+        .map(|r| r.code);
+    assert_eq!(r, Some(ErrorCode::RoomFull));
+    // The facilitator can still steer, and end the session in any case.
+    room.ok(room.f, Command::ExtendTimer { seconds: 60 });
+    room.ok(room.f, Command::EndSession {});
+}
+
+#[test]
+fn a_session_past_its_age_ends() {
+    let (mut room, _, _) = basic();
+    let events = room.s.expire(room.now);
+    assert!(matches!(events.last(), Some(Event::SessionEnded {})));
+    room.apply(&events);
+    assert!(room.s.expire(room.now).is_empty());
 }

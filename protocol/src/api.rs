@@ -6,7 +6,7 @@ use ts_rs::TS;
 use crate::{Category, ErrorCode, Language, MethodTemplate, Millis};
 
 /// `POST /api/sessions`
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSession {
     /// Id of a built-in method (see `GET /api/methods`). Ignored when `template` is given.
@@ -17,6 +17,10 @@ pub struct CreateSession {
     #[serde(default)]
     #[ts(optional)]
     pub template: Option<MethodTemplate>,
+    /// 1 to 120 characters after trimming, no control characters.
+    #[schema(
+        pattern = r"^\s*[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]{0,118}[^\s\x00-\x1f\x7f-\x9f])?\s*$"
+    )]
     pub title: String,
     #[serde(default)]
     #[ts(optional)]
@@ -30,7 +34,7 @@ pub struct CreateSession {
     pub group_token: Option<String>,
 }
 
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SessionSettings {
     /// Members may hide their name on items from the other members.
@@ -55,13 +59,15 @@ impl Default for SessionSettings {
 }
 
 /// `201 Created` from `POST /api/sessions`.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SessionCreated {
-    /// The room code, e.g. `K7M-3QX-9P` (typed case-insensitively, dashes optional).
+    /// The room code as people read it, e.g. `K7M-3QX-9PA` (typed case-insensitively, dashes
+    /// optional); `ws_path` holds its canonical form.
     pub code: String,
     /// The link participants open (also as QR code at `qr_url`).
     pub join_url: String,
+    /// The join link as a QR code (SVG).
     pub qr_url: String,
     /// WebSocket path of the room.
     pub ws_path: String,
@@ -78,14 +84,14 @@ pub struct SessionCreated {
 }
 
 /// `GET /api/methods`
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct MethodList {
     pub methods: Vec<MethodTemplate>,
 }
 
 /// The body of every HTTP error.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -97,7 +103,7 @@ pub struct ApiError {
 }
 
 /// `GET /api/sessions/{code}/attendance` (facilitator): who attended, when, how long. No content.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Attendance {
     pub title: String,
@@ -106,7 +112,7 @@ pub struct Attendance {
     pub members: Vec<AttendanceRow>,
 }
 
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceRow {
     pub name: String,

@@ -14,10 +14,11 @@
 //! | `room_locked` | fatal | the facilitator locked the room; never sent to a joining client, who gets `room_not_found` |
 //! | `room_full` | fatal | the member limit is reached |
 //! | `bad_token` | fatal | (HTTP) no bearer token; over the WebSocket an unknown token gets `room_not_found` |
-//! | `invalid_name` | fix | display name empty, too long or with control characters |
+//! | `invalid_name` | fix | display name empty, too long, with control or format characters (bidi controls, zero-width characters), or nothing visible |
+//! | `name_taken` | fix | another member has this name, or one that looks the same (same confusable skeleton, case ignored) |
 //! | `removed` | fatal | the facilitator removed this member |
 //! | `taken_over` | fatal | the same member opened the session on another device or tab |
-//! | `rate_limited` | retry | too many messages; `retry_after_ms` says when |
+//! | `rate_limited` | retry | too many messages; `retry_after_ms` says when; like every refusal of a command frame, it names the command's `id`, so the client sends that id again |
 //! | `flooding` | fatal | the client kept sending after `rate_limited`; the connection is closed with close code 1008 |
 //! | `too_many_attempts` | retry | too many unknown room codes or tokens from this address |
 //! | `slow_consumer` | reconnect | the client did not read fast enough; reconnect and resume |
@@ -49,11 +50,15 @@
 //! | `no_round` | fix | no round is running |
 //! | `not_author` | fix | only the author may withdraw an item, and only in the phase it was made in |
 //! | `anonymity_disabled` | fix | this session does not allow anonymous items |
-//! | `advice_like_question` | confirm | the question reads like advice: rephrase it as an open question, or send again with `confirm` |
+//! | `advice_like_question` | confirm | the question reads like advice: rephrase it as an open question, or send again with `confirm`; `cues` are the words that made it so |
+//! | `advice_like_statement` | confirm | typed as a question, but it is advice, not a question ("You must..."); rephrase or send again with `confirm`; `cues` as above |
+//! | `not_a_question` | confirm | typed as a question, but it asks nothing ("What a story."); rephrase or send again with `confirm` |
+//! | `advice_in_analysis` | confirm | an analysis, hypothesis or piece of gossip that gives advice before the method's advice round; `phases` are the later phases where advice is allowed (empty when none is); rephrase or send again with `confirm`; `cues` as above |
 //! | `invalid_request` | fix | (HTTP) the request body is not valid; `field` names where |
 //! | `invalid_template` | fix | (HTTP) the custom method template is not valid; `field` names where |
 //! | `unknown_method` | fix | (HTTP) no built-in method with this id |
 //! | `forbidden` | fatal | (HTTP) this token may not see this |
+//! | `read_only` | fatal | the shared screen only shows the session; it cannot send commands |
 //! | `not_found` | fatal | (HTTP) nothing here |
 //!
 //! WebSocket close codes follow one rule: `4000..=4399` means "reconnect and resume",
@@ -67,7 +72,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What a client should do about an error.
-#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// The input was wrong; sending it again unchanged fails again.
@@ -85,7 +90,7 @@ pub enum Category {
 macro_rules! error_codes {
     ($($variant:ident => $code:literal, $category:ident, $message:literal;)*) => {
         /// A machine-readable error code. See the table in the module documentation.
-        #[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $($variant,)*
@@ -130,6 +135,7 @@ error_codes! {
     RoomFull => "room_full", Fatal, "This session is full.";
     BadToken => "bad_token", Fatal, "This token is not valid for this session.";
     InvalidName => "invalid_name", Fix, "Choose a name of 1 to 40 characters.";
+    NameTaken => "name_taken", Fix, "Another member already has this name, or one that looks the same.";
     Removed => "removed", Fatal, "The facilitator removed you from this session.";
     TakenOver => "taken_over", Fatal, "You opened this session on another device or tab.";
     RateLimited => "rate_limited", Retry, "Too many messages; wait a moment.";
@@ -165,10 +171,14 @@ error_codes! {
     NotAuthor => "not_author", Fix, "Only the author can withdraw this, and only in the same phase.";
     AnonymityDisabled => "anonymity_disabled", Fix, "This session does not allow anonymous input.";
     AdviceLikeQuestion => "advice_like_question", Confirm, "This question reads like advice. Ask an open question, or send it anyway.";
+    AdviceLikeStatement => "advice_like_statement", Confirm, "This reads like advice, and this round is for questions. Ask an open question, or send it anyway.";
+    NotAQuestion => "not_a_question", Confirm, "This is not a question, and this round is for questions. Rephrase it as a question, or send it anyway.";
+    AdviceInAnalysis => "advice_in_analysis", Confirm, "This reads like advice, and advice comes later in this method. Keep to what you notice, or send it anyway.";
     InvalidRequest => "invalid_request", Fix, "The request is not valid.";
     InvalidTemplate => "invalid_template", Fix, "The method template is not valid.";
     UnknownMethod => "unknown_method", Fix, "There is no method with this id.";
     Forbidden => "forbidden", Fatal, "You may not see this.";
+    ReadOnly => "read_only", Fatal, "The shared screen only shows the session; it cannot send commands.";
     NotFound => "not_found", Fatal, "Not found.";
 }
 

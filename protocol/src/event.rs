@@ -8,7 +8,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{InputKind, ItemId, MemberId, Millis, Reaction, Role, Seq, Temperature, TriageStatus};
+use crate::{
+    ErrorCode, InputKind, ItemId, MemberId, Millis, Reaction, Role, Seq, Temperature, TriageStatus,
+};
 
 /// One event with its place in the room's history.
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
@@ -186,6 +188,54 @@ pub enum Event {
     NotesRevealed {
         notes: Vec<Item>,
     },
+    /// A member was warned about their text (see [`Warning`]) and nothing was added. It names
+    /// nobody and carries no text: it only counts towards the facilitator's tally.
+    WarningShown {
+        warning: Warning,
+    },
+    /// A member sent a text anyway after its warning; recorded with the text's `item_added`.
+    WarningOverridden {
+        warning: Warning,
+    },
+}
+
+/// The gentle warnings on a member's text: the method asks for something else here. The member
+/// may rephrase or send the text anyway (`confirm`). Each has its own error code.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Warning {
+    /// A question that reads like advice ([`ErrorCode::AdviceLikeQuestion`]).
+    AdviceQuestion,
+    /// Typed as a question, but advice ([`ErrorCode::AdviceLikeStatement`]).
+    AdviceStatement,
+    /// Typed as a question, but asks nothing ([`ErrorCode::NotAQuestion`]).
+    NotAQuestion,
+    /// Advice in an analysis, hypothesis or gossip before the advice round
+    /// ([`ErrorCode::AdviceInAnalysis`]).
+    AdviceInAnalysis,
+}
+
+impl Warning {
+    pub const ALL: [Warning; 4] = [
+        Warning::AdviceQuestion,
+        Warning::AdviceStatement,
+        Warning::NotAQuestion,
+        Warning::AdviceInAnalysis,
+    ];
+
+    /// The error code a member gets with this warning.
+    pub fn code(self) -> ErrorCode {
+        match self {
+            Warning::AdviceQuestion => ErrorCode::AdviceLikeQuestion,
+            Warning::AdviceStatement => ErrorCode::AdviceLikeStatement,
+            Warning::NotAQuestion => ErrorCode::NotAQuestion,
+            Warning::AdviceInAnalysis => ErrorCode::AdviceInAnalysis,
+        }
+    }
+
+    pub fn of_code(code: ErrorCode) -> Option<Warning> {
+        Warning::ALL.into_iter().find(|w| w.code() == code)
+    }
 }
 
 impl Item {
@@ -236,7 +286,57 @@ impl Event {
             Event::NotesRevealed { notes } => Event::NotesRevealed {
                 notes: notes.iter().map(Item::to_public).collect(),
             },
-            other => other.clone(),
+            // No catch-all: a new event with a private field must be given its public form
+            // here, or this does not compile.
+            Event::MemberRenamed { .. }
+            | Event::RoleChanged { .. }
+            | Event::MemberRemoved { .. }
+            | Event::PhaseChanged { .. }
+            | Event::TimerChanged { .. }
+            | Event::TimeUp { .. }
+            | Event::SessionEnded {}
+            | Event::RoomLocked { .. }
+            | Event::HandRaised { .. }
+            | Event::HandLowered { .. }
+            | Event::FloorGiven { .. }
+            | Event::FloorEnded { .. }
+            | Event::RoundStarted { .. }
+            | Event::RoundTurnDone { .. }
+            | Event::LeftTurns { .. }
+            | Event::RejoinedTurns { .. }
+            | Event::ItemTriaged { .. }
+            | Event::ItemReacted { .. }
+            | Event::ItemWithdrawn { .. }
+            | Event::CaseChosen { .. }
+            | Event::CaseKept { .. }
+            | Event::WarningShown { .. }
+            | Event::WarningOverridden { .. } => self.clone(),
+        }
+    }
+
+    /// Items whose text this event carries (call it on the public form, which is what is
+    /// sent): a resuming client must not be replayed them once the item is hidden or withdrawn.
+    pub fn texts(&self) -> Vec<ItemId> {
+        let with_text = |item: &Item| item.text.is_some().then_some(item.id);
+        match self {
+            Event::ItemAdded { item } => with_text(item).into_iter().collect(),
+            Event::ItemHidden {
+                restored: Some(item),
+                ..
+            } => with_text(item).into_iter().collect(),
+            Event::NotesRevealed { notes } => notes.iter().filter_map(with_text).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The item this event takes out of sight (hidden or withdrawn), if any.
+    pub fn conceals(&self) -> Option<ItemId> {
+        match self {
+            Event::ItemHidden {
+                item, hidden: true, ..
+            }
+            | Event::ItemWithdrawn { item } => Some(*item),
+            _ => None,
         }
     }
 
@@ -269,6 +369,8 @@ impl Event {
             Event::CaseChosen { .. } => "case_chosen",
             Event::CaseKept { .. } => "case_kept",
             Event::NotesRevealed { .. } => "notes_revealed",
+            Event::WarningShown { .. } => "warning_shown",
+            Event::WarningOverridden { .. } => "warning_overridden",
         }
     }
 }

@@ -33,15 +33,21 @@
 //! * Errors carry a machine-readable [`ErrorCode`] and a [`Category`] that tells the client
 //!   whether to fix the input, retry, reconnect, ask for confirmation or give up. The table is in
 //!   [`error`].
+//! * A warning on a submitted text (category `confirm`: advice in the question round or before
+//!   the advice round, a "question" that asks nothing) adds nothing, but the room records a
+//!   content-free [`Event::WarningShown`] first, for the facilitator's tally in `me.warnings`;
+//!   the text sent again with `confirm` is recorded with [`Event::WarningOverridden`].
 //!
 //! The TypeScript declarations the browser client type-checks against are generated from these
 //! types by [`typescript::declarations`]; a test fails when the checked-in file is stale.
 
 pub mod api;
+pub mod client_values;
 pub mod command;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod limits;
 pub mod message;
 pub mod method;
 pub mod typescript;
@@ -62,6 +68,12 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Largest WebSocket message the server accepts from a client, in bytes.
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 16 * 1024;
+
+/// Largest WebSocket message the server sends, in bytes: the largest `welcome` (a full view of
+/// the biggest room the engine lets a session become) fits, and every other message is far
+/// smaller. The server's socket write buffer (1 MiB) holds one such message with room to spare,
+/// so whatever the participants did, every view can be delivered.
+pub const MAX_SERVER_MESSAGE_BYTES: usize = 960 * 1024;
 
 /// Longest command id, in bytes. Ids are kept per member for deduplication, so they are short.
 pub const MAX_COMMAND_ID_LEN: usize = 64;

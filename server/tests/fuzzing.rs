@@ -93,9 +93,11 @@ fn command_number(command: &Command) -> usize {
         Command::React { .. } => 26,
         Command::Withdraw { .. } => 27,
         Command::Rename { .. } => 28,
+        Command::RemoveAndLock { .. } => 29,
+        Command::RemoveOffline {} => 30,
     }
 }
-const COMMANDS: usize = 29;
+const COMMANDS: usize = 31;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

@@ -19,6 +19,8 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::SetCaseBringer { .. }
         | Command::SetRole { .. }
         | Command::RemoveMember { .. }
+        | Command::RemoveAndLock { .. }
+        | Command::RemoveOffline {}
         | Command::ChooseCase { .. }
         | Command::KeepCase { .. }
         | Command::GiveFloor { .. }
@@ -59,6 +61,8 @@ fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
             role: Role::NoteTaker,
         },
         Command::RemoveMember { member },
+        Command::RemoveAndLock { member },
+        Command::RemoveOffline {},
         Command::ChooseCase {
             case: item,
             keep_others: false,
@@ -183,12 +187,12 @@ async fn no_role_but_the_facilitator_can_give_a_facilitator_command() {
             .expect_err(command.name());
         assert_eq!(
             error.code,
-            ErrorCode::BadMessage,
+            ErrorCode::ReadOnly,
             "screen: {}",
             command.name()
         );
     }
-    assert_eq!(checked, 2 * 19, "19 facilitator commands, by two roles");
+    assert_eq!(checked, 2 * 21, "21 facilitator commands, by two roles");
 
     // None of the refused commands changed anything: only what members may do was recorded.
     f.catch_up(piet.last_seq.max(carla.last_seq)).await;

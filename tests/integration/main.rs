@@ -3,16 +3,24 @@
 // Helpers fail the test loudly on anything unexpected; that is what unwrap is for here.
 #![allow(clippy::unwrap_used)]
 
+mod advice;
 mod authz;
+mod capacity;
+mod edges;
 mod followup;
 mod helpers;
 mod http;
 mod hub;
 mod malformed;
 mod methods;
+mod proxy;
 mod raw;
+mod rawhttp;
+mod real_proxies;
+mod replay;
 mod robust;
 mod security;
 mod serving;
+mod sites;
 mod summary;
 mod tls;

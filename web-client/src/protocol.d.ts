@@ -1,5 +1,5 @@
 // Generated from the Rust types in protocol/ by `kring_protocol::typescript`.
-// Do not edit: run `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol typescript`.
+// Do not edit: run `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol`.
 
 export type MemberId = number;
 
@@ -52,7 +52,7 @@ case_bringer_listens: boolean,
  */
 max_per_member: Partial<Record<InputKind, number>>, };
 
-export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "choose_case", case: ItemId, 
+export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "remove_and_lock", member: MemberId, } | { "kind": "remove_offline", } | { "kind": "choose_case", case: ItemId, 
 /**
  * Keep the other proposals for the next meeting of the group.
  */
@@ -126,7 +126,9 @@ chosen: boolean,
  */
 revealed: boolean, };
 
-export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, };
+export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
+
+export type Warning = "advice_question" | "advice_statement" | "not_a_question" | "advice_in_analysis";
 
 export type SessionStatus = "lobby" | "running" | "ended";
 
@@ -185,7 +187,15 @@ items: Array<ItemId>,
 /**
  * My private notes that are not revealed yet, with their text.
  */
-notes: Array<Item>, };
+notes: Array<Item>, 
+/**
+ * For the facilitator: how often each warning was shown in this session and how often its
+ * text was sent anyway, to coach the group (no text, no names). Absent for everyone else
+ * and until a first warning.
+ */
+warnings?: Array<WarningTally>, };
+
+export type WarningTally = { warning: Warning, shown: number, sent_anyway: number, };
 
 export type ReportBack = { previous_title: string, previous_date: number, commitments: Array<CarriedItem>, kept_cases: Array<CarriedItem>, };
 
@@ -241,7 +251,9 @@ item: ItemId | null, };
 
 export type ErrorMsg = { 
 /**
- * The client message id of the refused command, if the error is about one.
+ * The client message id of the refused command: set on every refusal of a frame that is a
+ * command with a readable id of at most 64 bytes (also `rate_limited` and
+ * `hello_required`), `null` for errors about anything else.
  */
 id: string | null, code: ErrorCode, category: Category, 
 /**
@@ -260,11 +272,20 @@ phases?: Array<number>,
 /**
  * For `rate_limited` and `too_many_attempts`: when to try again.
  */
-retry_after_ms?: number, };
+retry_after_ms?: number, 
+/**
+ * For the warnings on advice (`advice_like_question`, `advice_like_statement`,
+ * `advice_in_analysis`): the words that made the text advice-like, as spans of the text
+ * the command carried. Positions, never the words themselves: the error stays
+ * content-free.
+ */
+cues?: Array<TextSpan>, };
+
+export type TextSpan = { start: number, end: number, };
 
 export type Category = "fix" | "retry" | "reconnect" | "confirm" | "fatal";
 
-export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "not_found";
+export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "name_taken" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "advice_like_statement" | "not_a_question" | "advice_in_analysis" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found";
 
 export type CreateSession = { 
 /**
@@ -274,7 +295,11 @@ method?: string,
 /**
  * A custom method template, checked with errors that name the field.
  */
-template?: MethodTemplate, title: string, language?: Language, settings?: SessionSettings, 
+template?: MethodTemplate, 
+/**
+ * 1 to 120 characters after trimming, no control characters.
+ */
+title: string, language?: Language, settings?: SessionSettings, 
 /**
  * Start this session as the next meeting of a group (the token from an earlier session).
  */
@@ -292,13 +317,18 @@ keep_for_group: boolean, };
 
 export type SessionCreated = { 
 /**
- * The room code, e.g. `K7M-3QX-9P` (typed case-insensitively, dashes optional).
+ * The room code as people read it, e.g. `K7M-3QX-9PA` (typed case-insensitively, dashes
+ * optional); `ws_path` holds its canonical form.
  */
 code: string, 
 /**
  * The link participants open (also as QR code at `qr_url`).
  */
-join_url: string, qr_url: string, 
+join_url: string, 
+/**
+ * The join link as a QR code (SVG).
+ */
+qr_url: string, 
 /**
  * WebSocket path of the room.
  */

@@ -7,6 +7,8 @@
 // what: my anonymous items, my votes and the text of my unrevealed notes. Those come from the
 // acknowledgements of my own commands (`applyAck`).
 
+import { MAX_CHARS, NAME_MAX_CHARS, TEXT_KINDS } from "./wire.js";
+
 /** @typedef {import('./protocol').SessionView} SessionView */
 /** @typedef {import('./protocol').Event} Event */
 /** @typedef {import('./protocol').Item} Item */
@@ -211,12 +213,37 @@ function mutate(v, at, e) {
       }
       v.me.notes = v.me.notes.filter((n) => !e.notes.some((r) => r.id === n.id));
       break;
+    case "warning_shown":
+    case "warning_overridden":
+      // The facilitator's tally; nobody else keeps one.
+      if (v.me.role === "facilitator") countWarning(v, e.warning, e.kind === "warning_shown" ? "shown" : "sent_anyway");
+      break;
     default: {
       /** @type {never} */
       const unknown = e;
       void unknown;
     }
   }
+}
+
+/** The order the server keeps the tally in (`Warning` in the protocol). */
+export const WARNINGS = /** @type {const} */ (["advice_question", "advice_statement", "not_a_question", "advice_in_analysis"]);
+
+/**
+ * @param {SessionView} v
+ * @param {import('./protocol').Warning} warning
+ * @param {"shown" | "sent_anyway"} field
+ */
+function countWarning(v, warning, field) {
+  const tally = v.me.warnings ?? [];
+  let row = tally.find((r) => r.warning === warning);
+  if (!row) {
+    row = { warning, shown: 0, sent_anyway: 0 };
+    tally.push(row);
+    tally.sort((a, b) => WARNINGS.indexOf(a.warning) - WARNINGS.indexOf(b.warning));
+  }
+  row[field] += 1;
+  v.me.warnings = tally;
 }
 
 /**
@@ -392,43 +419,12 @@ export function hasFloor(phase) {
   return phase.turns !== "silent";
 }
 
-/** Text kinds: they put an item on a board. */
-export const TEXT_KINDS = /** @type {const} */ ([
-  "case",
-  "statement",
-  "question",
-  "answer",
-  "key_question",
-  "analysis",
-  "advice",
-  "private_note",
-  "commitment",
-  "reflection",
-]);
+export { MAX_CHARS, NAME_MAX_CHARS, TEXT_KINDS };
 
 /**
- * The longest text per kind, in characters (`engine/src/limits.rs`).
- * @type {Readonly<Record<InputKind, number>>}
- */
-export const MAX_CHARS = Object.freeze({
-  case: 600,
-  statement: 4000,
-  question: 500,
-  answer: 1500,
-  key_question: 500,
-  analysis: 1500,
-  advice: 1500,
-  private_note: 1500,
-  commitment: 1000,
-  reflection: 1500,
-  vote: 0,
-  reaction: 0,
-});
-
-export const NAME_MAX_CHARS = 40;
-
-/**
- * A display name as the engine accepts it: trimmed, 1 to 40 characters, no control characters.
+ * A display name as the engine accepts it: trimmed, 1 to 40 characters, no control or format
+ * characters (bidi controls, zero-width characters, BOM, tags), something visible. Whether it
+ * looks like another member's name only the server can tell (`name_taken`).
  * @param {string} name
  * @returns {string | null}
  */
@@ -436,7 +432,10 @@ export function validName(name) {
   const trimmed = name.trim();
   const chars = [...trimmed].length;
   // eslint-disable-next-line no-control-regex
-  if (chars === 0 || chars > NAME_MAX_CHARS || /[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) {
+  if (chars === 0 || chars > NAME_MAX_CHARS || /[\u0000-\u001f\u007f-\u009f]|\p{Cf}/u.test(trimmed)) {
+    return null;
+  }
+  if (/^[\s\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]*$/u.test(trimmed)) {
     return null;
   }
   return trimmed;

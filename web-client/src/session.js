@@ -8,6 +8,7 @@ import { Transport, State } from "./transport.js";
 import { Outbox } from "./outbox.js";
 import { applyAck, applyEvent, applyOnline, applyPresence } from "./session-state.js";
 import { categoryOf } from "./codes.js";
+import { PROTOCOL_VERSION } from "./wire.js";
 import * as storage from "./storage.js";
 
 /** @typedef {import('./protocol').SessionView} SessionView */
@@ -188,7 +189,7 @@ export class Session {
 
   /** @returns {ClientMsg} */
   hello() {
-    const protocol = 1;
+    const protocol = PROTOCOL_VERSION;
     if (this.mode.as === "screen") {
       return { type: "hello", protocol, join: { as: "screen", token: this.mode.token } };
     }
@@ -337,7 +338,11 @@ export class Session {
     // Text the server refused stays readable (and copyable) until the person dismisses it,
     // unless the page that sent it handles the refusal itself.
     const handled = outcome?.error !== undefined;
-    this.outbox.refuse(entry.id, err.code, { keep: !handled && entry.command.kind === "submit" });
+    this.outbox.refuse(entry.id, err.code, {
+      keep: !handled && entry.command.kind === "submit",
+      cues: err.cues,
+      phases: err.phases,
+    });
     if (outcome?.error) outcome.error(err, entry);
     // A click meant for a phase that has just closed (a double-clicked "next") needs no alarm.
     else if (entry.command.kind !== "submit" && err.code !== "phase_closed") this.notice(err);

@@ -260,3 +260,19 @@ test("names are checked as the engine does", () => {
   assert.equal(validName("é".repeat(40)), "é".repeat(40));
   assert.equal(validName("a\u0007b"), null);
 });
+
+test("the facilitator counts warnings shown and texts sent anyway; nobody else keeps a tally", () => {
+  const events = [
+    ev({ kind: "warning_shown", warning: "not_a_question" }),
+    ev({ kind: "warning_shown", warning: "advice_question" }),
+    ev({ kind: "warning_shown", warning: "advice_question" }),
+    ev({ kind: "warning_overridden", warning: "advice_question" }),
+  ];
+  const facilitator = applyEvents(lobby(1, "facilitator"), events);
+  assert.deepEqual(facilitator.me.warnings, [
+    { warning: "advice_question", shown: 2, sent_anyway: 1 },
+    { warning: "not_a_question", shown: 1, sent_anyway: 0 },
+  ]);
+  const participant = applyEvents(lobby(), events);
+  assert.equal(participant.me.warnings, undefined);
+});

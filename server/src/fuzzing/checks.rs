@@ -32,12 +32,16 @@ const COMMAND_CODES: &[ErrorCode] = &[
     ErrorCode::InvalidTarget,
     ErrorCode::InvalidValue,
     ErrorCode::InvalidName,
+    ErrorCode::NameTaken,
     ErrorCode::TextEmpty,
     ErrorCode::TextTooLong,
     ErrorCode::LimitReached,
     ErrorCode::RateLimited,
     ErrorCode::AnonymityDisabled,
     ErrorCode::AdviceLikeQuestion,
+    ErrorCode::AdviceLikeStatement,
+    ErrorCode::NotAQuestion,
+    ErrorCode::AdviceInAnalysis,
     ErrorCode::VoteLimit,
     ErrorCode::NotVoted,
     ErrorCode::AlreadyInQueue,
@@ -51,6 +55,7 @@ const COMMAND_CODES: &[ErrorCode] = &[
 const JOIN_CODES: &[ErrorCode] = &[
     ErrorCode::SessionEnded,
     ErrorCode::InvalidName,
+    ErrorCode::NameTaken,
     ErrorCode::RoomLocked,
     ErrorCode::RoomFull,
 ];
@@ -98,12 +103,24 @@ fn refusal_shape(rejection: &Rejection) {
         "{code}: retry_after_ms"
     );
     assert!(
-        rejection.phases.is_empty() || code == ErrorCode::PhaseForbids,
+        rejection.phases.is_empty()
+            || matches!(code, ErrorCode::PhaseForbids | ErrorCode::AdviceInAnalysis),
         "{code}: phases"
+    );
+    let warning = kring_protocol::Warning::of_code(code);
+    assert_eq!(rejection.warned, warning, "{code}: a warning says which");
+    assert!(
+        rejection.cues.is_empty() || warning.is_some(),
+        "{code}: cues only on a warning"
+    );
+    assert_eq!(
+        rejection.events().len(),
+        usize::from(warning.is_some()),
+        "{code}: only a warning records anything"
     );
     if let Some(field) = rejection.field {
         assert!(
-            field.starts_with("command.") || field.starts_with("join."),
+            field.starts_with("command.") || field.starts_with("join.") || field == "phase",
             "{code}: field {field}"
         );
     }

@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use kring_engine::{SessionParams, methods};
-use kring_protocol::{CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated};
+use kring_protocol::limits::TITLE_MAX_CHARS;
+use kring_protocol::{ApiError, CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated};
 
 use super::join::base_url;
 use super::{ApiErr, AppState};
@@ -16,21 +17,75 @@ use crate::hub::HubError;
 use crate::secrets::{display_code, hash_token, new_room_code, new_token};
 use crate::store::{GroupLink, StoreError};
 
-const TITLE_MAX_CHARS: usize = 120;
-
+/// The built-in methods, with their phases and instructions in every language.
+#[utoipa::path(
+    get,
+    path = "/api/methods",
+    tag = "sessions",
+    responses((status = 200, description = "The built-in method templates.", body = MethodList)),
+)]
 pub async fn methods() -> Json<MethodList> {
     Json(MethodList {
         methods: methods::builtin().to_vec(),
     })
 }
 
+/// Creates a session (a room) and returns its code, links and secrets.
+#[utoipa::path(
+    post,
+    path = "/api/sessions",
+    tag = "sessions",
+    request_body(content = CreateSession, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The session exists; its secrets are in the body and nowhere else.", body = SessionCreated),
+        (status = 400, description = "The body is not JSON or not a `CreateSession` (`invalid_request`, `field` names where).", body = ApiError),
+        (status = 403, description = "Sent by a page of another site (`forbidden`): `Sec-Fetch-Site: cross-site` or an `Origin` that is not allowed.", body = ApiError),
+        (status = 408, description = "The body did not arrive within `--body-timeout` of the headers; the connection is closed.", body = ApiError),
+        (status = 413, description = "The body is larger than 64 KiB.", body = ApiError),
+        (status = 415, description = "The body is not sent as `application/json` (`invalid_request`).", body = ApiError),
+        (status = 422, description = "The title, method, template or group token is not valid (`field` names which).", body = ApiError),
+        (status = 429, description = "This address created many sessions lately, or holds `--max-live-sessions-per-ip` live ones (`rate_limited`; see `Retry-After`).", body = ApiError),
+        (status = 503, description = "The server is shutting down.", body = ApiError),
+        (status = 507, description = "The data directory has less free space than `--min-free-disk` (`store_unavailable`); try again later.", body = ApiError),
+    ),
+)]
 pub async fn create_session(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<SessionCreated>), ApiErr> {
+    // JSON only: a page of any site can make a browser send text/plain, form or multipart
+    // bodies without asking, but not application/json.
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiErr::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::InvalidRequest,
+        )
+        .message("The body must be JSON, sent as application/json."));
+    }
     let request = parse(&body)?;
+    if app.hub.disk_low() {
+        // Whatever is stored now must stay writable; new sessions wait for space.
+        tracing::error!("data directory below --min-free-disk; new session refused");
+        return Err(ApiErr::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            ErrorCode::StoreUnavailable,
+        )
+        .message("The server is low on disk space; try again later."));
+    }
+    app.hub
+        .may_hold_another(peer.ip(), now_ms())
+        .map_err(|wait| {
+            ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
+                .message("This address has many sessions open; end one or wait.")
+                .retry_after(wait)
+        })?;
     app.hub.may_create(peer.ip()).map_err(|wait| {
         ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
             .message("This address has created many sessions lately; wait a while.")
@@ -40,8 +95,10 @@ pub async fn create_session(
     let title_chars = title.chars().count();
     if title_chars == 0 || title_chars > TITLE_MAX_CHARS || title.chars().any(char::is_control) {
         return Err(
-            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest)
-                .field("title", "The title must be 1 to 120 characters."),
+            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest).field(
+                "title",
+                format!("The title must be 1 to {TITLE_MAX_CHARS} characters."),
+            ),
         );
     }
     let method = match request.template {
@@ -76,16 +133,17 @@ pub async fn create_session(
         submit_limit: app.hub.config().submit_limit,
     };
     let code = create_with_fresh_code(&app, &mut params, group).await?;
+    app.hub.created_by(peer.ip(), &code, params.created_at);
     let shown = display_code(&code);
     let base = base_url(&app, &headers);
-    tracing::info!(room = %code, method = %params.method.id, "session created");
+    tracing::info!(room = %crate::redact::RoomTag(&code), method = %params.method.id, "session created");
     Ok((
         StatusCode::CREATED,
         Json(SessionCreated {
             join_url: format!("{base}/join/{shown}"),
             screen_url: format!("{base}/screen/{shown}#{screen_token}"),
             screen_token,
-            qr_url: format!("/join/{shown}/qr.svg"),
+            qr_url: format!("{base}/join/{shown}/qr.svg"),
             ws_path: format!("/ws/{code}"),
             code: shown,
             facilitator_token,
@@ -137,10 +195,19 @@ async fn group_for(
 
 fn parse(body: &[u8]) -> Result<CreateSession, ApiErr> {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let field = e.path().to_string();
+    let request = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        let unknown_field = e.inner().to_string().starts_with("unknown field");
+        let field = shown_path(e.path(), unknown_field);
         let inner = e.into_inner();
         let err = ApiErr::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest);
+        if inner.is_data() && unknown_field {
+            let message = format!("The request has a field the API does not know, in `{field}`.");
+            return match field.starts_with("template") {
+                true => ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidTemplate)
+                    .field(field, message),
+                false => err.field(field, message),
+            };
+        }
         if !inner.is_data() || field == "." {
             return err.field(".", "The body must be a JSON object with at least `title`.");
         }
@@ -150,7 +217,46 @@ fn parse(body: &[u8]) -> Result<CreateSession, ApiErr> {
                 .field(field, message),
             None => err.field(field, message),
         }
-    })
+    })?;
+    // One JSON value: anything after it is refused rather than ignored.
+    de.end().map_err(|_| {
+        ApiErr::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest).field(
+            ".",
+            "The body must be one JSON object, with nothing after it.",
+        )
+    })?;
+    Ok(request)
+}
+
+/// The path of a field that did not parse, as the error names it. An unknown field's name
+/// is the client's own text and is left out: the path ends at the object that holds it.
+fn shown_path(path: &serde_path_to_error::Path, unknown_field: bool) -> String {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let keep = match (unknown_field, segments.last()) {
+        (true, Some(Segment::Map { .. })) => segments.len() - 1,
+        _ => segments.len(),
+    };
+    let mut shown = String::new();
+    for segment in &segments[..keep] {
+        match segment {
+            Segment::Seq { index } => shown.push_str(&format!("[{index}]")),
+            Segment::Map { key } => {
+                if !shown.is_empty() {
+                    shown.push('.');
+                }
+                shown.push_str(key);
+            }
+            Segment::Enum { variant } => {
+                if !shown.is_empty() {
+                    shown.push('.');
+                }
+                shown.push_str(variant);
+            }
+            Segment::Unknown => shown.push_str(".?"),
+        }
+    }
+    if shown.is_empty() { ".".into() } else { shown }
 }
 
 /// Codes are random; on the rare collision, draw again.

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use std::net::SocketAddr;
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -16,13 +17,32 @@ use super::summary::Format;
 use super::{ApiErr, AppState, query};
 use crate::room::{self, Answer};
 
+/// Who attended, for the facilitator (facilitator token); no content.
+#[utoipa::path(
+    get,
+    path = "/api/sessions/{code}/attendance",
+    tag = "records",
+    params(
+        ("code" = String, Path, description = "The room code (case-insensitive, dashes optional)."),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv`."),
+    ),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "Who attended, when and for how long; no content.", body = Attendance),
+        (status = 400, description = "The query string does not parse (`invalid_request`).", body = kring_protocol::ApiError),
+        (status = 401, description = "No bearer token (`bad_token`).", body = kring_protocol::ApiError),
+        (status = 403, description = "The token is not the facilitator's.", body = kring_protocol::ApiError),
+        (status = 404, description = "No such session, or a token it does not know (`room_not_found`).", body = kring_protocol::ApiError),
+    ),
+)]
 pub async fn export(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
-    Query(format): Query<Format>,
+    format: Result<Query<Format>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
+    let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
     let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
         room::Query::Attendance { token_hash }
     })

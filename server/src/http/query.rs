@@ -1,15 +1,18 @@
 //! Reads of one room's state for the HTTP API, authorised by a bearer token.
 //!
 //! A wrong token and an unknown code get the same answer (404 `room_not_found`) and both count
-//! as failed guesses of the caller's address, so they cannot be used to find rooms.
+//! as failed guesses of the caller's address, so they cannot be used to find rooms. A read is
+//! never refused for its address: a blocked address only keeps new members out.
 
 use std::net::IpAddr;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use kring_protocol::ErrorCode;
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use super::{ApiErr, AppState};
+use crate::limits::FAILURE_FLOOR;
 use crate::room::{Answer, Query, RoomMsg};
 use crate::secrets::{hash_token, normalize_code};
 
@@ -21,25 +24,24 @@ pub async fn ask(
     headers: &HeaderMap,
     query: impl FnOnce(String) -> Query,
 ) -> Result<Answer, ApiErr> {
-    if app.hub.may_try_join(peer).is_err() {
-        return Err(ApiErr::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::TooManyAttempts,
-        ));
-    }
+    // Never refused for the caller's address: a token is worth answering wherever it comes
+    // from. Failures count against the address (and are answered no sooner than the floor).
+    let started = Instant::now();
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
-    let not_found = || {
-        app.hub.join_failed(peer);
+    let not_found = || async {
+        app.hub.join_failed(peer, code, None);
+        tokio::time::sleep_until(started + FAILURE_FLOOR).await;
         ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
     };
-    let code = normalize_code(code).ok_or_else(not_found)?;
-    let room = app
-        .hub
-        .room(&code)
-        .await
-        .map_err(|_| ApiErr::internal())?
-        .ok_or_else(not_found)?;
+    let Some(canonical) = normalize_code(code) else {
+        return Err(not_found().await);
+    };
+    let room = match app.hub.room(&canonical).await {
+        Ok(Some(room)) => room,
+        Ok(None) => return Err(not_found().await),
+        Err(_) => return Err(ApiErr::internal()),
+    };
     let (reply, answer) = oneshot::channel();
     room.tx
         .send(RoomMsg::Query {
@@ -51,7 +53,7 @@ pub async fn ask(
     match answer.await.map_err(|_| ApiErr::internal())? {
         Answer::Forbidden => Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
         // Answered as an unknown room, so that a token guess tells nothing about the code.
-        Answer::UnknownToken => Err(not_found()),
+        Answer::UnknownToken => Err(not_found().await),
         answer => Ok(answer),
     }
 }

@@ -1,9 +1,7 @@
 //! Deciding a member's command: dedup, engine decision, ack.
 
 use kring_engine::Rejection;
-use kring_protocol::{
-    Ack, CommandEnvelope, ErrorCode, ErrorMsg, Event, MemberId, Millis, ServerMsg,
-};
+use kring_protocol::{Ack, CommandEnvelope, ErrorCode, Event, MemberId, Millis, ServerMsg};
 
 use super::effects::{Effect, Pending};
 use super::task::Room;
@@ -29,12 +27,26 @@ impl Room {
             });
             return;
         }
-        let decision = match self.session.decide(member, &command, phase, now) {
+        let spent = self.commands.get(&member).copied().unwrap_or(0);
+        let facilitator =
+            self.session.member_role(member) == Some(kring_protocol::Role::Facilitator);
+        let decided = if spent >= crate::limits::MAX_COMMANDS_PER_MEMBER && !facilitator {
+            Err(Rejection {
+                detail: Some("you have made as many changes as a session allows".to_owned()),
+                ..Rejection::new(ErrorCode::LimitReached)
+            })
+        } else {
+            self.session.decide(member, &command, phase, now)
+        };
+        let decision = match decided {
             Ok(decision) => decision,
             Err(rejection) => {
                 self.deps.metrics.reject(rejection.code);
-                tracing::debug!(room = %self.code, %member, command = command.name(), code = %rejection.code, "command refused");
-                let error = rejection_msg(rejection).with_id(id);
+                tracing::debug!(room = %crate::redact::RoomTag(&self.code), %member, command = command.name(), code = %rejection.code, "command refused");
+                // A warning is counted for the facilitator (no text, no member); like every
+                // event it is durable before anyone hears of it, the refusal included.
+                self.record(rejection.events(), now, p);
+                let error = rejection.into_error_msg().with_id(id);
                 p.effects.push(Effect::Send {
                     conn,
                     frame: to_frame(&ServerMsg::Error(error)),
@@ -73,6 +85,7 @@ impl Room {
         .expect("acks serialise");
         let ack = Frame::text(&ack_json);
         if recorded {
+            *self.commands.entry(member).or_default() += 1;
             p.msg_ids.push(StoredMsgId {
                 member,
                 msg_id: id.clone(),
@@ -82,16 +95,4 @@ impl Room {
         }
         p.effects.push(Effect::Send { conn, frame: ack });
     }
-}
-
-/// The wire form of an engine rejection (content-free by construction).
-pub(super) fn rejection_msg(rejection: Rejection) -> ErrorMsg {
-    let mut msg = ErrorMsg::new(rejection.code);
-    msg.phases = rejection.phases;
-    msg.field = rejection.field.map(str::to_owned);
-    msg.retry_after_ms = rejection.retry_after_ms;
-    if let Some(detail) = rejection.detail {
-        msg.message = detail;
-    }
-    msg
 }

@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::socket::Frame;
 
 pub(crate) use load::{RestoreError, restore};
-pub use outbox::{Flush, Outbox, Taken};
+pub use outbox::{AddressBytes, Flush, Outbox, Taken};
 pub(crate) use task::{Room, RoomDeps};
 
 pub type ConnId = u64;
@@ -28,6 +28,8 @@ pub type ConnId = u64;
 pub enum RoomMsg {
     Join {
         join: Join,
+        /// The client's address, for the room's limit on new members per address.
+        peer: std::net::IpAddr,
         conn: ConnSink,
         reply: oneshot::Sender<Result<Joined, JoinError>>,
     },
@@ -36,8 +38,9 @@ pub enum RoomMsg {
         conn: ConnId,
         envelope: CommandEnvelope,
     },
-    /// The socket is gone (closed, timed out, or left on purpose).
-    Gone { conn: ConnId },
+    /// The socket is gone (closed, timed out, or left on purpose). A member who left on
+    /// purpose gives up their seat at once; one who dropped off keeps it a while.
+    Gone { conn: ConnId, left: bool },
     /// A read of the room's state for the HTTP API; answered after the batch commits, so it
     /// never shows anything that could still be rolled back.
     Query {
@@ -107,6 +110,20 @@ impl ConnSink {
         ConnSink {
             id,
             outbox: Arc::new(Outbox::new(capacity, direct)),
+        }
+    }
+
+    /// A sink bounded in frames and bytes, whose bytes also count toward its address's.
+    pub fn bounded(
+        id: ConnId,
+        capacity: usize,
+        max_bytes: usize,
+        address: Option<(AddressBytes, usize)>,
+        direct: Option<Arc<TcpStream>>,
+    ) -> Self {
+        ConnSink {
+            id,
+            outbox: Arc::new(Outbox::bounded(capacity, max_bytes, address, direct)),
         }
     }
 

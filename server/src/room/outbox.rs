@@ -14,10 +14,16 @@
 //! [`Outbox::write_held`]): the sender of a command gets its event and its ack in one write,
 //! and a busy room's members several events in one.
 //!
+//! The queue is bounded in frames and in bytes, and the bytes of all connections from one
+//! address together are bounded too: a client that does not read is dropped (and resumes)
+//! before what waits for it costs more than its share. Bytes count from when they are
+//! queued until they are written (for a TLS socket, until its task reports them written).
+//!
 //! Nothing is allocated while the queue is empty.
 
 use std::collections::VecDeque;
 use std::io::IoSlice;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::{Buf, Bytes};
@@ -34,9 +40,16 @@ pub struct Outbox {
     state: Mutex<State>,
     wake: Notify,
     capacity: usize,
+    /// Bytes this connection may have queued and unwritten at once.
+    max_bytes: usize,
+    /// Bytes queued and unwritten by every connection from the same address, and their bound.
+    shared: Option<(AddressBytes, usize)>,
     /// The socket, for writing without waking the connection's task (plain TCP only).
     direct: Option<Arc<TcpStream>>,
 }
+
+/// What the connections of one address have queued and not yet written, in bytes.
+pub type AddressBytes = Arc<AtomicUsize>;
 
 #[derive(Default)]
 struct State {
@@ -53,6 +66,8 @@ struct State {
     reason: Option<ErrorCode>,
     /// A write failed: the peer is gone.
     broken: bool,
+    /// Bytes queued, or taken by a TLS task and not yet written (see [`Outbox::written`]).
+    bytes: usize,
 }
 
 /// What the connection's task is to do next about writing.
@@ -81,12 +96,58 @@ impl Outbox {
     /// `direct`: the plain TCP socket to write through; `None` for a socket only the
     /// connection's task may write (TLS).
     pub fn new(capacity: usize, direct: Option<Arc<TcpStream>>) -> Self {
+        Outbox::bounded(capacity, usize::MAX, None, direct)
+    }
+
+    /// A queue of at most `capacity` frames and `max_bytes` bytes, whose bytes also count
+    /// toward its address's total (at most the bound given with it).
+    pub fn bounded(
+        capacity: usize,
+        max_bytes: usize,
+        shared: Option<(AddressBytes, usize)>,
+        direct: Option<Arc<TcpStream>>,
+    ) -> Self {
         Outbox {
             state: Mutex::new(State::default()),
             wake: Notify::new(),
             capacity,
+            max_bytes,
+            shared,
             direct,
         }
+    }
+
+    /// Whether `len` more bytes may wait for this socket: within its frames, its bytes and
+    /// its address's bytes. If not, the client is marked to be dropped as a slow consumer.
+    fn admit(&self, state: &mut State, len: usize) -> bool {
+        let address_full = self
+            .shared
+            .as_ref()
+            .is_some_and(|(total, max)| total.load(Ordering::Relaxed) + len > *max);
+        if state.queue.len() >= self.capacity
+            || state.bytes.saturating_add(len) > self.max_bytes
+            || address_full
+        {
+            state.killed = Some(ErrorCode::SlowConsumer);
+            state.reason.get_or_insert(ErrorCode::SlowConsumer);
+            return false;
+        }
+        true
+    }
+
+    /// Queues `bytes`, counting them for the socket and its address.
+    fn enqueue(&self, state: &mut State, bytes: Bytes) {
+        state.bytes += bytes.len();
+        if let Some((total, _)) = &self.shared {
+            total.fetch_add(bytes.len(), Ordering::Relaxed);
+        }
+        state.queue.push_back(bytes);
+    }
+
+    /// The TLS task wrote `bytes` it took: they no longer count as queued.
+    pub fn written(&self, bytes: usize) {
+        let mut state = self.state();
+        release(&mut state, &self.shared, bytes);
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -107,9 +168,7 @@ impl Outbox {
         if state.killed.is_some() || state.closing.is_some() || state.broken {
             return false;
         }
-        if state.queue.len() >= self.capacity {
-            state.killed = Some(ErrorCode::SlowConsumer);
-            state.reason.get_or_insert(ErrorCode::SlowConsumer);
+        if !self.admit(&mut state, frame.len()) {
             drop(state);
             self.wake.notify_one();
             return false;
@@ -119,7 +178,7 @@ impl Outbox {
             // (Otherwise the task is awake and writes these too.)
             state.held = true;
         }
-        state.queue.push_back(frame.wire().clone());
+        self.enqueue(&mut state, frame.wire().clone());
         true
     }
 
@@ -131,7 +190,7 @@ impl Outbox {
             return;
         }
         if let Some(tcp) = &self.direct
-            && write_queue(&mut state, tcp).is_ok()
+            && write_queue(&mut state, &self.shared, tcp).is_ok()
             && state.queue.is_empty()
         {
             state.queue = VecDeque::new();
@@ -151,9 +210,9 @@ impl Outbox {
         if state.killed.is_some() || state.closing.is_some() || state.broken {
             return false;
         }
-        if state.queue.len() >= self.capacity {
-            state.killed = Some(ErrorCode::SlowConsumer);
-            state.reason.get_or_insert(ErrorCode::SlowConsumer);
+        // Checked before a write-through too: the bound is on what could wait, whatever the
+        // kernel then takes at once.
+        if !self.admit(&mut state, wire.len()) {
             drop(state);
             self.wake.notify_one();
             return false;
@@ -185,7 +244,7 @@ impl Outbox {
                 return true;
             }
         }
-        state.queue.push_back(rest);
+        self.enqueue(&mut state, rest);
         drop(state);
         // A queue that was not empty has its task awake already (it writes until empty).
         if was_empty || close.is_some() {
@@ -227,7 +286,7 @@ impl Outbox {
         if state.broken {
             return Flush::Broken;
         }
-        match write_queue(&mut state, tcp) {
+        match write_queue(&mut state, &self.shared, tcp) {
             Err(()) => return Flush::Broken,
             Ok(()) if !state.queue.is_empty() => return Flush::Blocked,
             Ok(()) => {}
@@ -240,7 +299,8 @@ impl Outbox {
         }
     }
 
-    /// The task's side for a socket it writes itself (TLS): everything queued.
+    /// The task's side for a socket it writes itself (TLS): everything queued. The bytes
+    /// count until the task reports them with [`Outbox::written`].
     pub fn take(&self) -> Taken {
         let mut state = self.state();
         if let Some(code) = state.killed {
@@ -265,9 +325,32 @@ impl Outbox {
     }
 }
 
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        // Whatever was never written stops counting for the address.
+        let bytes = self.state().bytes;
+        if let Some((total, _)) = &self.shared {
+            total.fetch_sub(bytes, Ordering::Relaxed);
+        }
+    }
+}
+
+/// `bytes` were written: they no longer count for the socket or its address.
+fn release(state: &mut State, shared: &Option<(AddressBytes, usize)>, bytes: usize) {
+    let bytes = bytes.min(state.bytes);
+    state.bytes -= bytes;
+    if let Some((total, _)) = shared {
+        total.fetch_sub(bytes, Ordering::Relaxed);
+    }
+}
+
 /// Writes the queue to `tcp` until it is empty or the socket's buffer is full (`Ok`), many
 /// frames per `writev`. `Err` when the socket failed (marked broken).
-fn write_queue(state: &mut State, tcp: &TcpStream) -> Result<(), ()> {
+fn write_queue(
+    state: &mut State,
+    shared: &Option<(AddressBytes, usize)>,
+    tcp: &TcpStream,
+) -> Result<(), ()> {
     while let Some(front) = state.queue.front() {
         let written = if state.queue.len() == 1 {
             tcp.try_write(front)
@@ -282,7 +365,10 @@ fn write_queue(state: &mut State, tcp: &TcpStream) -> Result<(), ()> {
             tcp.try_write_vectored(&slices[..n])
         };
         match written {
-            Ok(n) if n > 0 => state.partial = consume(&mut state.queue, n),
+            Ok(n) if n > 0 => {
+                state.partial = consume(&mut state.queue, n);
+                release(state, shared, n);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
             _ => {
                 state.broken = true;
@@ -335,6 +421,66 @@ mod tests {
         ));
         assert_eq!(outbox.reason(), Some(ErrorCode::SlowConsumer));
         assert!(!outbox.push(&frame("d")), "nothing after a kill");
+    }
+
+    #[tokio::test]
+    async fn bytes_are_bounded_per_connection_and_per_address() {
+        let outbox = Outbox::bounded(100, 6, None, None);
+        assert!(outbox.push(&frame("ab")), "4 bytes on the wire");
+        assert!(!outbox.push(&frame("cd")), "over its bytes");
+        assert_eq!(outbox.reason(), Some(ErrorCode::SlowConsumer));
+
+        let address = AddressBytes::default();
+        let one = Outbox::bounded(100, 100, Some((address.clone(), 8)), None);
+        let two = Outbox::bounded(100, 100, Some((address.clone(), 8)), None);
+        assert!(one.push(&frame("abcde")));
+        assert!(!two.push(&frame("de")), "over the address's bytes");
+        assert!(matches!(one.take(), Taken::Frames(..)));
+        assert_eq!(address.load(Ordering::Relaxed), 7, "taken, not yet written");
+        one.written(7);
+        let three = Outbox::bounded(100, 100, Some((address.clone(), 8)), None);
+        assert!(three.push(&frame("de")), "written bytes no longer count");
+        drop(three);
+        assert_eq!(address.load(Ordering::Relaxed), 0);
+    }
+
+    #[tokio::test]
+    async fn written_through_and_flushed_bytes_stop_counting() {
+        let (tcp, mut peer) = pair().await;
+        socket2::SockRef::from(&*tcp)
+            .set_send_buffer_size(4096)
+            .unwrap();
+        let address = AddressBytes::default();
+        let big = frame(&"z".repeat(60_000));
+        let outbox = Outbox::bounded(
+            100,
+            1_000_000,
+            Some((address.clone(), 1_000_000)),
+            Some(tcp.clone()),
+        );
+        assert!(outbox.push(&frame("hello")));
+        assert_eq!(address.load(Ordering::Relaxed), 0, "written at once");
+        for _ in 0..5 {
+            assert!(outbox.push(&big));
+        }
+        let waiting = address.load(Ordering::Relaxed);
+        assert!(waiting > 0, "the kernel buffer filled up");
+        assert_eq!(waiting, outbox.state().bytes);
+        let total = 7 + 5 * big.len();
+        let reader = tokio::spawn(async move { read_exactly(&mut peer, total).await.len() });
+        loop {
+            match outbox.flush(&tcp) {
+                Flush::Done => break,
+                Flush::Blocked => tcp.writable().await.unwrap(),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(reader.await.unwrap(), total);
+        assert_eq!(address.load(Ordering::Relaxed), 0, "all written");
+        // Over the bound with what waits: dropped.
+        let small = Outbox::bounded(100, 10, Some((address.clone(), 1_000_000)), None);
+        assert!(!small.push(&big), "one frame over the connection's bytes");
+        assert!(small.is_killed());
     }
 
     #[tokio::test]

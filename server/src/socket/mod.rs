@@ -22,6 +22,8 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
 
+use crate::error_headers::ErrorHeaders;
+
 pub use frame::{Frame, FrameError, Incoming, Reader};
 
 /// Room made for one read, if the reader holds less free space.
@@ -38,15 +40,19 @@ pub enum Stream {
 impl Stream {
     /// The stream under hyper's upgrade, with whatever the client sent after its request.
     pub fn from_upgraded(upgraded: Upgraded) -> Option<(Stream, Bytes)> {
-        let upgraded = match upgraded.downcast::<TokioIo<TcpStream>>() {
+        // The accept loop serves every connection through `ErrorHeaders` (`crate::listen`).
+        let upgraded = match upgraded.downcast::<TokioIo<ErrorHeaders<TcpStream>>>() {
             Ok(parts) => {
-                let stream = Stream::Plain(Arc::new(parts.io.into_inner()));
+                let stream = Stream::Plain(Arc::new(parts.io.into_inner().into_inner()));
                 return Some((stream, parts.read_buf));
             }
             Err(upgraded) => upgraded,
         };
-        match upgraded.downcast::<TokioIo<TlsStream<TcpStream>>>() {
-            Ok(parts) => Some((Stream::Tls(Box::new(parts.io.into_inner())), parts.read_buf)),
+        match upgraded.downcast::<TokioIo<ErrorHeaders<TlsStream<TcpStream>>>>() {
+            Ok(parts) => Some((
+                Stream::Tls(Box::new(parts.io.into_inner().into_inner())),
+                parts.read_buf,
+            )),
             Err(_) => None,
         }
     }

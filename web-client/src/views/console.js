@@ -4,8 +4,8 @@
 // record.
 
 import { h, copyText } from "../dom.js";
-import { t, local, language, formatDate } from "../i18n/index.js";
-import { currentPhase, hasFloor, roundPending } from "../session-state.js";
+import { t, local, language, formatDate, formatNumber } from "../i18n/index.js";
+import { WARNINGS, currentPhase, hasFloor, roundPending } from "../session-state.js";
 import { displayCode, groupToken, screenToken } from "../storage.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
 import { nameOf, noticeSections, phaseCard, speakingTime } from "./common.js";
@@ -108,6 +108,7 @@ export function consoleSections(session, view) {
     sig: JSON.stringify([lang, view.members, view.hands, view.floor, view.case_bringer, view.status, [...confirming]]),
     build: () => roster(session, view),
   });
+  side.push({ key: "warnings", sig: JSON.stringify([lang, view.me.warnings ?? []]), build: () => warningTally(view) });
   if (view.status !== "ended") side.push(attendanceSection(session, view));
   control.push({ key: "screen", sig: JSON.stringify([lang, view.code]), build: () => screenCard(session, view) });
   control.push({
@@ -378,11 +379,27 @@ function roster(session, view) {
   const now = session.now();
   const people = view.members.filter((m) => m.role !== "screen");
   const online = people.filter((m) => m.online).length;
+  // People who left (or joined and left in a loop) keep a place on the roster until removed.
+  const offline = people.filter((m) => !m.online && m.role !== "facilitator").length;
+  const clearing = confirming.has("remove-offline");
+  /** @type {(Node | null)[]} */
+  const clear = [];
+  if (offline > 0 && view.status !== "ended") {
+    if (clearing) {
+      clear.push(
+        h("button", { type: "button", class: "small danger", "data-fk": "remove-offline-yes", onclick: () => { confirming.delete("remove-offline"); session.send({ kind: "remove_offline" }); } }, t("fac.removeOfflineYes", { count: offline })),
+        h("button", { type: "button", class: "small", "data-fk": "remove-offline", onclick: () => { confirming.delete("remove-offline"); session.changed(); } }, t("fac.cancel")),
+      );
+    } else {
+      clear.push(h("button", { type: "button", class: "small quiet", "data-fk": "remove-offline", onclick: () => { confirming.add("remove-offline"); session.changed(); } }, t("fac.removeOffline", { count: offline })));
+    }
+  }
   return h(
     "section",
     { class: "card roster", "aria-labelledby": "roster-title" },
     h("h2", { id: "roster-title" }, t("fac.roster"), " ", h("span", { class: "count-badge" }, t("fac.present", { n: online, total: people.length }))),
     h("ul", { class: "plain roster-list" }, people.map((m) => rosterRow(session, view, m, now))),
+    clear.length > 0 ? h("div", { class: "row-actions" }, clear) : null,
   );
 }
 
@@ -419,6 +436,10 @@ function rosterRow(session, view, m, now) {
     if (removing) {
       buttons.push(
         h("button", { type: "button", class: "small danger", "data-fk": `remove-yes-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.send({ kind: "remove_member", member: m.id }); } }, t("fac.removeYes", { name: m.name })),
+        // The link still opens the room to a new name; locking it too keeps them out.
+        view.locked
+          ? null
+          : h("button", { type: "button", class: "small danger", "data-fk": `remove-lock-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.send({ kind: "remove_and_lock", member: m.id }); } }, t("fac.removeAndLock", { name: m.name })),
         h("button", { type: "button", class: "small", "data-fk": `remove-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.changed(); } }, t("fac.cancel")),
       );
     } else {
@@ -432,7 +453,7 @@ function rosterRow(session, view, m, now) {
       "div",
       { class: "roster-line" },
       h("span", { class: ["presence", m.online ? "on" : "off"], role: "img", "aria-label": m.online ? t("fac.online") : t("fac.away") }),
-      h("span", { class: "member-name" }, m.name),
+      h("bdi", { class: "member-name" }, m.name),
       hand ? h("span", { class: "badge" }, t("fac.handUp")) : null,
       m.role === "facilitator" ? null : h("span", { class: "roster-time" }, h("span", { class: "visually-hidden" }, t("fac.colSpeaking"), " "), speakingTime(view, m.id, now)),
     ),
@@ -583,4 +604,41 @@ async function copySecret(text, box, details, status) {
     ok = await copyText(text, box);
   }
   status.textContent = ok ? t("outbox.copied") : t("outbox.copyManually");
+}
+
+/**
+ * How often the warnings on advice (and on "questions" that ask nothing) were shown in this
+ * session and how often their texts were sent anyway: for coaching the group, so counts only,
+ * never texts or names.
+ * @param {SessionView} view
+ */
+function warningTally(view) {
+  const tally = view.me.warnings ?? [];
+  const rows = WARNINGS.map((w) => tally.find((r) => r.warning === w)).filter((r) => r !== undefined);
+  return h(
+    "section",
+    { class: "card tally", "aria-labelledby": "tally-title" },
+    h("h2", { id: "tally-title" }, t("tally.title")),
+    h("p", { class: "hint" }, t("tally.hint")),
+    rows.length === 0
+      ? h("p", { "data-fk": "tally-none" }, t("tally.none"))
+      : h(
+          "table",
+          { class: "tally-table" },
+          h("thead", null, h("tr", null, h("th", { scope: "col" }, t("tally.warning")), h("th", { scope: "col" }, t("tally.shown")), h("th", { scope: "col" }, t("tally.sentAnyway")))),
+          h(
+            "tbody",
+            null,
+            rows.map((r) =>
+              h(
+                "tr",
+                { dataset: { warning: r.warning } },
+                h("th", { scope: "row" }, t(`tally.kind.${r.warning}`)),
+                h("td", { class: "num" }, formatNumber(r.shown)),
+                h("td", { class: "num" }, formatNumber(r.sent_anyway)),
+              ),
+            ),
+          ),
+        ),
+  );
 }

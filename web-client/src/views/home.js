@@ -6,6 +6,7 @@ import { h, replace } from "../dom.js";
 import { t, local, language, formatRelative, formatDate } from "../i18n/index.js";
 import * as storage from "../storage.js";
 import { validName } from "../session-state.js";
+import { NAME_MAX_CHARS, TITLE_MAX_CHARS } from "../wire.js";
 import { topBar } from "./common.js";
 
 /** @typedef {import('../protocol').MethodTemplate} MethodTemplate */
@@ -99,9 +100,9 @@ function joinForm() {
 
 /** @param {HTMLElement} picker the slot of the method list */
 function createForm(picker) {
-  const title = h("input", { id: "create-title", name: "title", type: "text", maxlength: 120, required: true, autocomplete: "off", "aria-describedby": "create-title-error" });
+  const title = h("input", { id: "create-title", name: "title", type: "text", maxlength: TITLE_MAX_CHARS, required: true, autocomplete: "off", "aria-describedby": "create-title-error" });
   const titleError = h("p", { id: "create-title-error", class: "field-error", role: "alert" });
-  const name = h("input", { id: "create-name", name: "name", type: "text", maxlength: 40, required: true, autocomplete: "nickname", value: storage.lastName() });
+  const name = h("input", { id: "create-name", name: "name", type: "text", maxlength: NAME_MAX_CHARS, required: true, autocomplete: "nickname", value: storage.lastName() });
   const lang = h(
     "select",
     { id: "create-lang", name: "language" },

@@ -253,7 +253,7 @@ function attendanceTable(a) {
               h(
                 "tr",
                 null,
-                h("th", { scope: "row" }, r.name),
+                h("th", { scope: "row" }, h("bdi", null, r.name)),
                 h("td", null, t(`role.${r.role}`)),
                 h("td", null, formatTime(r.joined_at)),
                 h("td", { class: "num" }, String(wholeMinutes(r.present_ms))),
