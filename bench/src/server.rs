@@ -183,11 +183,18 @@ impl Server {
                 } else {
                     "memory"
                 };
+                // kring refuses to start with caps its open-files limit cannot hold: as many
+                // WebSockets as the limit takes beside the default HTTP cap and a reserve.
+                let max_connections = crate::procfs::open_files_limit()
+                    .unwrap_or(1024)
+                    .saturating_sub(4096 + 1000)
+                    .max(1000)
+                    .to_string();
                 cmd.args(["--listen", &addr.to_string(), "--store", store])
                     .arg("--data-dir")
                     .arg(&data_dir)
                     .args(["--log", "info"])
-                    .args(["--max-connections", "100000", "--room-unload", "1h"])
+                    .args(["--max-connections", &max_connections, "--room-unload", "1h"])
                     // Every simulated client comes from loopback: counted per address, the
                     // whole load would look like one abusive host.
                     .args(["--max-connections-per-ip", "100000"])
