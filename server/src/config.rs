@@ -8,6 +8,8 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use kring_engine::limits::SubmitLimit;
 
+use crate::limits::Rate;
+
 use crate::client::{ForwardedHeader, TrustedProxies};
 
 #[derive(Parser, Clone, Debug)]
@@ -30,10 +32,33 @@ pub struct Config {
     #[arg(long, env = "KRING_DATA_DIR", default_value = "kring-data")]
     pub data_dir: PathBuf,
 
-    /// Where sessions are kept: `sqlite` (durable, default) or `memory` (lost on exit; tests and
-    /// benchmarks).
-    #[arg(long, env = "KRING_STORE", value_enum, default_value_t = StoreKind::Sqlite)]
+    /// Where sessions are kept: `sqlite` (durable, embedded, default), `memory` (lost on exit;
+    /// tests and benchmarks), or a `postgres://user:password@host/database` URL, shared by
+    /// several nodes (see docs/DEPLOY.md).
+    #[arg(long, env = "KRING_STORE", default_value = "sqlite", value_parser = parse_store)]
     pub store: StoreKind,
+
+    /// A Postgres URL: the same as `--store postgres://...` (for platforms that hand the URL
+    /// over as `DATABASE_URL`-style settings).
+    #[arg(long, env = "KRING_DATABASE_URL", conflicts_with = "store", value_parser = parse_postgres)]
+    pub database_url: Option<DbUrl>,
+
+    /// With Postgres: how long this node's ownership of its rooms lasts without a renewal
+    /// (renewed four times per period). A node that stops (killed, frozen, cut off) has its
+    /// rooms taken over by other nodes this long after its last renewal; it stops serving
+    /// them itself earlier than that.
+    #[arg(long, env = "KRING_OWNER_TTL", default_value = "6s", value_parser = parse_owner_ttl)]
+    pub owner_ttl: Duration,
+
+    /// With Postgres: this node's name in logs and in the database (default: the host name).
+    #[arg(long, env = "KRING_NODE_NAME")]
+    pub node_name: Option<String>,
+
+    /// With Postgres: the URL other nodes use to reach this one when they forward a
+    /// connection for a room this node serves (`http://10.0.0.5:8080`). Default: `http://` and
+    /// the `--listen` address, which must then not be a wildcard address.
+    #[arg(long, env = "KRING_NODE_URL", value_parser = parse_node_url)]
+    pub node_url: Option<String>,
 
     /// Log format.
     #[arg(long, env = "KRING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -93,7 +118,7 @@ pub struct Config {
     /// (and the burst) a message is refused with `rate_limited`; a client that keeps sending is
     /// closed (1008) and its member kept out for a while.
     #[arg(long, env = "KRING_MESSAGE_RATE", default_value = "100/1m", value_parser = parse_rate)]
-    pub message_rate: SubmitLimit,
+    pub message_rate: Rate,
 
     /// Messages one member may send at once above the average rate.
     #[arg(long, env = "KRING_MESSAGE_BURST", default_value_t = 30)]
@@ -103,24 +128,24 @@ pub struct Config {
     /// address may make per window before it may not join by code alone for a while; each
     /// further block doubles the wait (up to an hour). Joins with a token are never refused.
     #[arg(long, env = "KRING_JOIN_ATTEMPTS", default_value = "10/1m", value_parser = parse_rate)]
-    pub join_attempts: SubmitLimit,
+    pub join_attempts: Rate,
 
     /// WebSocket connections one address may open per window. Far above what a venue full of
     /// phones needs after a network drop; it keeps a client that reconnects in a loop (for
     /// example one kept out for flooding) from costing a handshake every few milliseconds.
     #[arg(long, env = "KRING_CONNECT_LIMIT", default_value = "300/1m", value_parser = parse_rate)]
-    pub connect_limit: SubmitLimit,
+    pub connect_limit: Rate,
 
     /// Sessions one address may create per window. Creating is open to anyone who reaches
     /// the server; this keeps a script from filling memory and disk with empty rooms.
     #[arg(long, env = "KRING_CREATE_LIMIT", default_value = "60/1h", value_parser = parse_rate)]
-    pub create_limit: SubmitLimit,
+    pub create_limit: Rate,
 
     /// New members one address may add to one room per window (a member coming back with
     /// their token does not count). A venue's phones share one address; a script that joins
     /// and leaves in a loop fills the roster no faster than this.
     #[arg(long, env = "KRING_MEMBER_JOINS", default_value = "30/1h", value_parser = parse_rate)]
-    pub member_joins: SubmitLimit,
+    pub member_joins: Rate,
 
     /// The longest a session lives, however active: it ends this long after it was created
     /// (then `--retention` applies), so no room can be kept alive to fill the disk.
@@ -233,10 +258,24 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreKind {
     Sqlite,
     Memory,
+    Postgres(DbUrl),
+}
+
+/// A database URL. It usually carries a password: `Debug` shows only the scheme and host.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DbUrl(pub String);
+
+impl std::fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rest = self.0.split_once("://").map_or("", |(_, r)| r);
+        let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+        let host = host.split(['/', '?']).next().unwrap_or("");
+        write!(f, "postgres://{host}")
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -249,6 +288,46 @@ impl Config {
     /// Whether kring serves TLS itself (then its own links are https:// and wss://).
     pub fn serves_tls(&self) -> bool {
         self.tls_cert.is_some()
+    }
+
+    /// The store to open: `--database-url` wins over the default of `--store`.
+    pub fn store_kind(&self) -> StoreKind {
+        match &self.database_url {
+            Some(url) => StoreKind::Postgres(url.clone()),
+            None => self.store.clone(),
+        }
+    }
+
+    /// How long a room waits for a store that went away before it closes its sockets.
+    pub fn store_grace(&self) -> Duration {
+        self.owner_ttl * 2
+    }
+
+    /// This node's name: `--node-name`, else the host name.
+    pub fn node_name(&self) -> String {
+        if let Some(name) = &self.node_name {
+            return name.clone();
+        }
+        std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "kring".to_owned())
+    }
+
+    /// The URL other nodes forward connections to: `--node-url`, else the listen address.
+    pub fn node_url(&self) -> Result<String, String> {
+        if let Some(url) = &self.node_url {
+            return Ok(url.clone());
+        }
+        if self.listen.ip().is_unspecified() {
+            return Err(format!(
+                "--listen {} is a wildcard address: set --node-url to the address other \
+                 nodes reach this one at",
+                self.listen
+            ));
+        }
+        Ok(format!("http://{}", self.listen))
     }
 
     /// The trusted proxies and the header they write.
@@ -282,6 +361,46 @@ impl Config {
     }
 }
 
+/// Parses `sqlite`, `memory` or a `postgres://` URL.
+pub fn parse_store(s: &str) -> Result<StoreKind, String> {
+    match s {
+        "sqlite" => Ok(StoreKind::Sqlite),
+        "memory" => Ok(StoreKind::Memory),
+        _ => parse_postgres(s)
+            .map(StoreKind::Postgres)
+            .map_err(|_| "use sqlite, memory or a postgres:// URL".to_owned()),
+    }
+}
+
+/// A `postgres://` (or `postgresql://`) URL. The error never repeats it (it may carry a
+/// password).
+pub fn parse_postgres(s: &str) -> Result<DbUrl, String> {
+    if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+        Ok(DbUrl(s.to_owned()))
+    } else {
+        Err("a Postgres URL starts with postgres:// or postgresql://".to_owned())
+    }
+}
+
+/// An ownership ttl: long enough to renew a few times, at most a minute.
+pub fn parse_owner_ttl(s: &str) -> Result<Duration, String> {
+    let ttl = parse_duration(s)?;
+    if ttl < Duration::from_secs(1) || ttl > Duration::from_secs(60) {
+        return Err("the owner ttl must be between 1s and 60s".to_owned());
+    }
+    Ok(ttl)
+}
+
+/// `http://host:port`, without a path: nodes forward plain WebSockets to each other on the
+/// private network between them.
+pub fn parse_node_url(s: &str) -> Result<String, String> {
+    let s = s.trim().trim_end_matches('/');
+    match s.strip_prefix("http://") {
+        Some(rest) if !rest.is_empty() && !rest.contains('/') => Ok(s.to_owned()),
+        _ => Err(format!("`{s}` is not a URL such as http://10.0.0.5:8080")),
+    }
+}
+
 /// Parses `500ms`, `30s`, `5m`, `24h`, `7d` or `0`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
@@ -295,15 +414,18 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let n: u64 = number
         .parse()
         .map_err(|_| format!("`{s}` does not start with a number"))?;
-    let ms = match unit {
-        "ms" => n,
-        "s" => n * 1000,
-        "m" => n * 60_000,
-        "h" => n * 3_600_000,
-        "d" => n * 86_400_000,
+    let per_unit: u64 = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
         _ => return Err(format!("`{unit}` is not a unit: use ms, s, m, h or d")),
     };
-    Ok(Duration::from_millis(ms))
+    // `99999999999999999d` must be an error, not a wrapped (debug: panicking) product.
+    n.checked_mul(per_unit)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("`{s}` is too long"))
 }
 
 /// Parses an origin (`https://host[:port]`) into the form browsers send: lower case, without
@@ -366,9 +488,20 @@ pub fn parse_host(s: &str) -> Result<String, String> {
         .ok_or_else(|| format!("`{s}` is not a host name such as kring.lan"))
 }
 
-/// Parses `count/duration`, e.g. `100/1m`.
-pub fn parse_rate(s: &str) -> Result<SubmitLimit, String> {
-    parse_submit_limit(s)
+/// Parses `count/duration`, e.g. `100/1m`; both above zero.
+pub fn parse_rate(s: &str) -> Result<Rate, String> {
+    let (max, window) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}` is not of the form count/duration, e.g. 6/10s"))?;
+    let max: u32 = max
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{max}` is not a count up to {}", u32::MAX))?;
+    let window = parse_duration(window)?;
+    if max == 0 || window.is_zero() {
+        return Err("the count and the duration must be above 0".into());
+    }
+    Ok(Rate { max, window })
 }
 
 /// A duration above zero: a timeout of `0` would close every connection at once.
@@ -391,22 +524,12 @@ pub fn parse_body_timeout(s: &str) -> Result<Duration, String> {
     }
 }
 
-/// Parses `count/duration`, e.g. `6/10s`.
+/// Parses `count/duration`, e.g. `6/10s`, into the engine's per-member submit limit.
 pub fn parse_submit_limit(s: &str) -> Result<SubmitLimit, String> {
-    let (max, window) = s
-        .split_once('/')
-        .ok_or_else(|| format!("`{s}` is not of the form count/duration, e.g. 6/10s"))?;
-    let max: usize = max
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{max}` is not a count"))?;
-    let window = parse_duration(window)?;
-    if max == 0 || window.is_zero() {
-        return Err("the count and the duration must be above 0".into());
-    }
+    let rate = parse_rate(s)?;
     Ok(SubmitLimit {
-        max,
-        window_ms: window.as_millis() as u64,
+        max: usize::try_from(rate.max).unwrap_or(usize::MAX),
+        window_ms: u64::try_from(rate.window.as_millis()).unwrap_or(u64::MAX),
     })
 }
 
@@ -470,6 +593,35 @@ mod tests {
     }
 
     #[test]
+    fn stores_parse_and_urls_stay_out_of_debug_output() {
+        assert_eq!(parse_store("sqlite"), Ok(StoreKind::Sqlite));
+        assert_eq!(parse_store("memory"), Ok(StoreKind::Memory));
+        let pg = parse_store("postgres://kring:s3cret@db.internal:5432/kring?sslmode=require")
+            .expect("postgres URL");
+        let shown = format!("{pg:?}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("kring:"),
+            "{shown}"
+        );
+        assert!(shown.contains("db.internal:5432"), "{shown}");
+        let err = parse_store("mysql://u:s3cret@h/d").unwrap_err();
+        assert!(!err.contains("s3cret"), "{err}");
+        let cfg =
+            Config::try_parse_from(["kring", "--database-url", "postgresql://h/d"]).expect("parse");
+        assert!(matches!(cfg.store_kind(), StoreKind::Postgres(_)));
+        assert!(
+            Config::try_parse_from([
+                "kring",
+                "--store",
+                "memory",
+                "--database-url",
+                "postgres://h/d"
+            ])
+            .is_err()
+        );
+    }
+
+    #[test]
     fn trusted_proxies_parse_and_proxy_protocol_needs_them() {
         let cfg = Config::try_parse_from(["kring", "--trusted-proxies", "127.0.0.1, 10.0.0.0/8"])
             .unwrap();
@@ -484,6 +636,23 @@ mod tests {
     }
 
     #[test]
+    fn node_urls_and_ttls_are_checked() {
+        assert_eq!(
+            parse_node_url("http://10.0.0.5:8080/"),
+            Ok("http://10.0.0.5:8080".into())
+        );
+        assert!(parse_node_url("https://10.0.0.5").is_err());
+        assert!(parse_node_url("http://h/x").is_err());
+        assert!(parse_owner_ttl("500ms").is_err());
+        assert_eq!(parse_owner_ttl("10s"), Ok(Duration::from_secs(10)));
+        let mut cfg = Config::for_tests();
+        cfg.listen = "0.0.0.0:8080".parse().expect("addr");
+        assert!(cfg.node_url().is_err());
+        cfg.listen = "10.1.2.3:8080".parse().expect("addr");
+        assert_eq!(cfg.node_url(), Ok("http://10.1.2.3:8080".into()));
+    }
+
+    #[test]
     fn submit_limits_parse() {
         assert_eq!(
             parse_submit_limit("6/10s"),
@@ -494,5 +663,21 @@ mod tests {
         );
         assert!(parse_submit_limit("0/1s").is_err());
         assert!(parse_submit_limit("6").is_err());
+    }
+
+    #[test]
+    fn rates_parse_and_refuse_what_would_overflow() {
+        assert_eq!(
+            parse_rate("300/1m"),
+            Ok(Rate::new(300, Duration::from_secs(60)))
+        );
+        assert!(parse_rate("5000000000/1m").is_err(), "above u32");
+        assert!(parse_rate("1/0").is_err());
+        assert!(parse_duration("99999999999999999d").is_err());
+        assert!(parse_rate("1/99999999999999999d").is_err());
+        assert_eq!(
+            parse_duration("213503982334d").map(|d| d.as_secs() / 86_400),
+            Ok(213_503_982_334)
+        );
     }
 }

@@ -49,13 +49,15 @@ static CONN_IDS: AtomicU64 = AtomicU64::new(1);
 
 /// Serves one upgraded socket until it closes. `early`: bytes the client sent right after its
 /// upgrade request. `code` is the canonical room code, or `None` when the path cannot be a
-/// room code.
+/// room code. `unreachable`: the node that owns the room as far as the upgrade knew, which it
+/// could not forward to.
 pub async fn serve(
     stream: Stream,
     early: Bytes,
     code: Option<String>,
     hub: Arc<Hub>,
     peer: IpAddr,
+    unreachable: Option<Arc<str>>,
 ) {
     let metrics = hub.metrics().clone();
     metrics.connections.inc();
@@ -90,6 +92,7 @@ pub async fn serve(
         last_heard: now,
         timer: Box::pin(tokio::time::sleep_until(next_ping.min(now + HELLO_TIMEOUT))),
         joined: None,
+        unreachable,
         left: false,
         welcome_pending: false,
     };
@@ -124,6 +127,8 @@ struct Conn {
     timer: Pin<Box<Sleep>>,
     /// The room and who this socket is in it (`None` member: the shared screen).
     joined: Option<(RoomHandle, Option<MemberId>)>,
+    /// The room's owner that this connection could not be forwarded to.
+    unreachable: Option<Arc<str>>,
     /// The client said `leave`: it closed the tab on purpose.
     left: bool,
     /// The next write carries the welcome (see [`WELCOME_TIMEOUT`]).
@@ -546,8 +551,12 @@ impl Conn {
                 Step::Go
             }
             Err(mpsc::error::TrySendError::Closed(_)) => {
-                // The room stopped (store failure or shutdown): reconnect and resume.
-                self.sink.close_with(ErrorCode::Internal);
+                // The room is stopping (shutdown, another node took it): it closes this socket
+                // itself in a moment, with the code that says why, after it has released the
+                // room. Closing first would send the client to another node too early.
+                let mut error = ErrorMsg::new(ErrorCode::StoreUnavailable).with_id(id);
+                error.retry_after_ms = Some(500);
+                self.error(error);
                 Step::Go
             }
         }
@@ -579,7 +588,7 @@ impl Conn {
         // A room can stop between lookup and join (unloaded while idle); look it up again.
         for _ in 0..3 {
             let room = match code {
-                Some(code) => self.hub.room(code).await,
+                Some(code) => self.hub.room(code, self.unreachable.as_deref()).await,
                 None => Ok(None),
             };
             let room = match room {
@@ -592,6 +601,16 @@ impl Conn {
                 }
                 Err(HubError::ShuttingDown) => {
                     self.sink.close_with(ErrorCode::ShuttingDown);
+                    return Err(None);
+                }
+                // Another node serves the room: reconnecting reaches it (forwarded).
+                Err(HubError::Moved(_)) => {
+                    self.sink.close_with(ErrorCode::RoomMoved);
+                    return Err(None);
+                }
+                Err(HubError::Store(e)) => {
+                    tracing::warn!(error = %e, "room cannot be loaded now");
+                    self.sink.close_with(ErrorCode::StoreUnavailable);
                     return Err(None);
                 }
                 Err(e) => {

@@ -5,10 +5,12 @@
 mod app;
 pub mod client;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod conn;
 pub mod descriptors;
 mod error_headers;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod http;
 pub mod hub;

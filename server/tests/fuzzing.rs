@@ -95,9 +95,13 @@ fn command_number(command: &Command) -> usize {
         Command::Rename { .. } => 28,
         Command::RemoveAndLock { .. } => 29,
         Command::RemoveOffline {} => 30,
+        Command::PauseTimer { .. } => 31,
+        Command::SetTimer { .. } => 32,
+        Command::SetTurnLimit { .. } => 33,
+        Command::RevealVotes {} => 34,
     }
 }
-const COMMANDS: usize = 31;
+const COMMANDS: usize = 35;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

@@ -14,6 +14,9 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::PrevPhase {}
         | Command::GotoPhase { .. }
         | Command::ExtendTimer { .. }
+        | Command::PauseTimer { .. }
+        | Command::SetTimer { .. }
+        | Command::SetTurnLimit { .. }
         | Command::EndSession {}
         | Command::LockRoom { .. }
         | Command::SetCaseBringer { .. }
@@ -29,7 +32,8 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::SkipSpeaker { .. }
         | Command::StartRound {}
         | Command::HideItem { .. }
-        | Command::RevealNotes {} => true,
+        | Command::RevealNotes {}
+        | Command::RevealVotes {} => true,
         Command::RaiseHand {}
         | Command::LowerHand {}
         | Command::Pass {}
@@ -51,6 +55,9 @@ fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
         Command::PrevPhase {},
         Command::GotoPhase { index: 0 },
         Command::ExtendTimer { seconds: 60 },
+        Command::PauseTimer { paused: true },
+        Command::SetTimer { seconds: 300 },
+        Command::SetTurnLimit { seconds: Some(120) },
         Command::EndSession {},
         Command::LockRoom { locked: true },
         Command::SetCaseBringer {
@@ -78,6 +85,7 @@ fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
         Command::StartRound {},
         Command::HideItem { item, hidden: true },
         Command::RevealNotes {},
+        Command::RevealVotes {},
         Command::RaiseHand {},
         Command::LowerHand {},
         Command::Pass {},
@@ -192,7 +200,7 @@ async fn no_role_but_the_facilitator_can_give_a_facilitator_command() {
             command.name()
         );
     }
-    assert_eq!(checked, 2 * 21, "21 facilitator commands, by two roles");
+    assert_eq!(checked, 2 * 25, "25 facilitator commands, by two roles");
 
     // None of the refused commands changed anything: only what members may do was recorded.
     f.catch_up(piet.last_seq.max(carla.last_seq)).await;

@@ -5,9 +5,9 @@ export type MemberId = number;
 
 export type ItemId = number;
 
-export type Localized = { nl: string, en: string, };
+export type Localized = { nl: string, en: string, de?: string, fr?: string, };
 
-export type Language = "nl" | "en";
+export type Language = "nl" | "en" | "de" | "fr";
 
 export type Role = "facilitator" | "case_bringer" | "participant" | "note_taker" | "screen";
 
@@ -52,11 +52,11 @@ case_bringer_listens: boolean,
  */
 max_per_member: Partial<Record<InputKind, number>>, };
 
-export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "remove_and_lock", member: MemberId, } | { "kind": "remove_offline", } | { "kind": "choose_case", case: ItemId, 
+export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "pause_timer", paused: boolean, } | { "kind": "set_timer", seconds: number, } | { "kind": "set_turn_limit", seconds: number | null, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "remove_and_lock", member: MemberId, } | { "kind": "remove_offline", } | { "kind": "choose_case", case: ItemId, 
 /**
  * Keep the other proposals for the next meeting of the group.
  */
-keep_others?: boolean, } | { "kind": "keep_case", case: ItemId, keep: boolean, } | { "kind": "give_floor", member: MemberId, } | { "kind": "end_floor", } | { "kind": "next_speaker", } | { "kind": "skip_speaker", member: MemberId, } | { "kind": "start_round", } | { "kind": "hide_item", item: ItemId, hidden: boolean, } | { "kind": "reveal_notes", } | { "kind": "raise_hand", } | { "kind": "lower_hand", } | { "kind": "pass", } | { "kind": "submit", input: InputKind, 
+keep_others?: boolean, } | { "kind": "keep_case", case: ItemId, keep: boolean, } | { "kind": "give_floor", member: MemberId, } | { "kind": "end_floor", } | { "kind": "next_speaker", } | { "kind": "skip_speaker", member: MemberId, } | { "kind": "start_round", } | { "kind": "hide_item", item: ItemId, hidden: boolean, } | { "kind": "reveal_notes", } | { "kind": "reveal_votes", } | { "kind": "raise_hand", } | { "kind": "lower_hand", } | { "kind": "pass", } | { "kind": "submit", input: InputKind, 
 /**
  * Trimmed, then at most as many characters (Unicode scalar values) as the kind allows:
  * 500 for a question or key question, 600 for a case, 1000 for a commitment, 4000 for
@@ -126,7 +126,7 @@ chosen: boolean,
  */
 revealed: boolean, };
 
-export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
+export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "timer_paused", left_ms: number, } | { "kind": "turn_limit_set", seconds: number | null, } | { "kind": "votes_revealed", } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
 
 export type Warning = "advice_question" | "advice_statement" | "not_a_question" | "advice_in_analysis";
 
@@ -151,7 +151,24 @@ export type PhaseState = { index: number,
 /**
  * Changes every time a phase is entered; commands carry it as their phase stamp.
  */
-seq: number, started_at: number, deadline: number | null, time_up: boolean, };
+seq: number, started_at: number, 
+/**
+ * `null` while the clock is paused (see `paused_left`) or for a phase without time box.
+ */
+deadline: number | null, time_up: boolean, 
+/**
+ * The time left while the clock is paused.
+ */
+paused_left: number | null, 
+/**
+ * Seconds each speaker's turn may take in this phase (shown as a countdown from
+ * `floor.since`), if the facilitator set a limit.
+ */
+turn_limit: number | null, 
+/**
+ * The facilitator showed the dot counts in this phase.
+ */
+votes_revealed: boolean, };
 
 export type MemberView = { id: MemberId, name: string, role: Role, online: boolean, 
 /**
@@ -285,7 +302,7 @@ export type TextSpan = { start: number, end: number, };
 
 export type Category = "fix" | "retry" | "reconnect" | "confirm" | "fatal";
 
-export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "name_taken" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "advice_like_statement" | "not_a_question" | "advice_in_analysis" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found";
+export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "name_taken" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "room_moved" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "advice_like_statement" | "not_a_question" | "advice_in_analysis" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found";
 
 export type CreateSession = { 
 /**
@@ -313,7 +330,12 @@ allow_anonymous: boolean,
 /**
  * Keep the case-bringer's commitments and kept cases for the group's next meeting.
  */
-keep_for_group: boolean, };
+keep_for_group: boolean, 
+/**
+ * The video call of a remote or hybrid group (an `https://` address of at most 500
+ * characters), shown to members in the lobby and on their phones.
+ */
+video_url?: string, };
 
 export type SessionCreated = { 
 /**
@@ -351,6 +373,8 @@ screen_url: string,
  * Secret for starting the group's next meeting (see `CreateSession::group_token`).
  */
 group_token: string, };
+
+export type SessionPreview = { title: string, language: Language, };
 
 export type MethodList = { methods: Array<MethodTemplate>, };
 

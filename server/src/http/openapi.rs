@@ -31,6 +31,7 @@ impl Modify for BearerToken {
     paths(
         super::api::methods,
         super::api::create_session,
+        super::api::preview,
         super::summary::download,
         super::attendance::export,
         super::healthz,
@@ -84,6 +85,7 @@ mod tests {
                 "/api/openapi.json",
                 "/api/sessions",
                 "/api/sessions/{code}/attendance",
+                "/api/sessions/{code}/preview",
                 "/api/sessions/{code}/summary",
                 "/healthz",
             ]

@@ -158,7 +158,7 @@ impl Room {
         };
         if welcome.len() > kring_protocol::MAX_SERVER_MESSAGE_BYTES {
             // The engine's budget should make this impossible; say so if it ever is not.
-            tracing::error!(room = %self.code, bytes = welcome.len(), "welcome above the largest message size");
+            tracing::error!(room = %crate::redact::RoomTag(&self.code), bytes = welcome.len(), "welcome above the largest message size");
         }
         let conn = sink.id;
         self.conns.insert(

@@ -7,6 +7,7 @@ mod effects;
 mod join;
 mod load;
 mod outbox;
+mod recover;
 mod replay;
 mod task;
 
@@ -54,19 +55,28 @@ pub enum RoomMsg {
 }
 
 pub enum Query {
-    /// The case-bringer's summary; `token_hash` must be the current case-bringer's.
-    Summary { token_hash: String },
+    /// The case-bringer's summary; `token_hash` must be the current case-bringer's. In
+    /// `language` when given (the reader's), else in the session's.
+    Summary {
+        token_hash: String,
+        language: Option<kring_protocol::Language>,
+    },
     /// The attendance record; `token_hash` must be the facilitator token's.
     Attendance { token_hash: String },
+    /// What a newcomer's join page shows; nothing for a room they could not join.
+    Preview,
 }
 
 pub enum Answer {
     Summary(Box<kring_engine::Summary>),
     Attendance(kring_protocol::Attendance),
+    Preview(kring_protocol::SessionPreview),
     /// The token belongs to a member who may not read this.
     Forbidden,
     /// The room does not know the token.
     UnknownToken,
+    /// The store is away; ask again later.
+    Unavailable,
 }
 
 /// Who the socket became.
