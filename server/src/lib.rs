@@ -22,6 +22,7 @@ pub mod proxy_protocol;
 pub mod redact;
 pub mod room;
 pub mod secrets;
+pub mod socket;
 pub mod store;
 pub mod summary;
 mod tls;
