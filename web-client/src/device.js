@@ -99,7 +99,8 @@ export class Alerts {
     this.soonFor = null;
     /** @type {string | null} */
     this.upFor = null;
-    /** @type {boolean | null} */
+    /** The start of my turn last seen (`""`: not my turn; `null`: nothing seen yet). */
+    /** @type {string | null} */
     this.myTurn = null;
     /** @type {string | null} */
     this.turnUpFor = null;
@@ -139,9 +140,11 @@ export class Alerts {
         if (p.vibrateTime) vibrate([200, 100, 200]);
       }
     }
-    const mine = view.me.member !== null && floor?.member === view.me.member;
-    if (mine && this.myTurn === false && p.vibrateTurn) vibrate([120, 80, 120]);
-    this.myTurn = mine;
+    // A turn is known by its start, not by whether the floor is mine: checks run on a timer,
+    // and a turn that ends and is given again between two checks is still a new turn.
+    const turn = floor && view.me.member !== null && floor.member === view.me.member ? String(floor.since) : "";
+    if (turn !== "" && this.myTurn !== null && turn !== this.myTurn && p.vibrateTurn) vibrate([120, 80, 120]);
+    this.myTurn = turn;
   }
 }
 
