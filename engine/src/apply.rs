@@ -204,6 +204,9 @@ impl Session {
                     }
                 }
             }
+            Event::PresenceConfirmed { .. }
+            | Event::ReflectionWritten { .. }
+            | Event::ListConfirmed {} => self.attest.apply(at, event),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use kring_protocol::{Command, ErrorCode, InputKind, MemberId, Millis, PhaseTemplate, Role};
 
-use crate::permissions::{self, allowed_in_lobby, facilitator_only};
+use crate::permissions::{self, allowed_in_lobby, attestation, facilitator_only};
 use crate::state::{PhaseRun, Session};
 use crate::{Decision, Rejection};
 
@@ -30,7 +30,9 @@ impl Session {
             .map(|m| m.role())
             .ok_or(ErrorCode::NoSuchMember)?;
         match self.status {
-            kring_protocol::SessionStatus::Ended => return Err(ErrorCode::SessionEnded.into()),
+            kring_protocol::SessionStatus::Ended if !attestation(command) => {
+                return Err(ErrorCode::SessionEnded.into());
+            }
             _ if facilitator_only(command) && role != Role::Facilitator => {
                 return Err(ErrorCode::NotFacilitator.into());
             }
@@ -41,14 +43,16 @@ impl Session {
                 if matches!(command, Command::StartSession {}) {
                     return Err(ErrorCode::AlreadyStarted.into());
                 }
-                // A double-clicked "next" carries the stamp of the phase it already left.
+                // A double-clicked "next" carries the stamp of the phase it already left. The
+                // attendance record belongs to the meeting, not to a phase.
                 if let (Some(stamp), Some(run)) = (stamp, &self.phase)
                     && stamp != run.seq
+                    && !attestation(command)
                 {
                     return Err(ErrorCode::PhaseClosed.into());
                 }
             }
-            kring_protocol::SessionStatus::Lobby => {}
+            kring_protocol::SessionStatus::Lobby | kring_protocol::SessionStatus::Ended => {}
         }
         let actor = Actor {
             id: actor,
@@ -104,6 +108,11 @@ impl Session {
             } => self.triage(actor, *item, *status, *temperature),
             Command::React { item, reaction } => self.react(actor, *item, *reaction),
             Command::Withdraw { item } => self.withdraw(actor, *item),
+            Command::ConfirmPresence { registration } => {
+                self.confirm_presence(actor, registration.as_deref())
+            }
+            Command::WriteReflection { text } => self.write_reflection(actor, text),
+            Command::ConfirmList {} => self.confirm_list(),
         }
     }
 

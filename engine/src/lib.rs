@@ -34,7 +34,9 @@
 //! `not_facilitator` (facilitator-only commands), `not_started` (the lobby accepts only
 //! `start_session`, `end_session`, `lock_room`, `set_case_bringer`, `set_role`,
 //! `remove_member`, `rename`), `already_started`, `phase_closed` (a stamp other than the
-//! current phase's), then the command's own rules:
+//! current phase's), then the command's own rules. The attendance record's commands
+//! (`confirm_presence`, `write_reflection`, `confirm_list`; see [`attest`]) are the exception:
+//! accepted after the end too, and never `phase_closed`.
 //!
 //! | code | when |
 //! |---|---|
@@ -57,6 +59,8 @@
 //! | `already_in_queue`, `not_in_queue` | hand already up / not up; `next_speaker` or `skip_speaker` with nobody waiting |
 //! | `no_round`, `not_your_turn` | `pass` without a round, or by someone not (or no longer) in it; `start_round` with nobody present |
 //! | `not_author` | withdrawing someone else's item, or one from an earlier phase |
+//! | `invalid_value` | (attendance) a registration number over 60 characters or with control characters; confirming again with the same number; confirming the list twice |
+//! | `text_empty`, `text_too_long` | (attendance) a personal reflection empty, or over 3000 characters |
 //!
 //! The rules are split by subject: [`permissions`] (who may submit what where), `phases`
 //! (lifecycle and time boxes), `turns` (hands, floor, rounds), `board` (items, votes, triage),
@@ -70,6 +74,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod advice;
 mod apply;
+pub mod attest;
 mod board;
 mod decide;
 pub mod limits;
@@ -106,6 +111,19 @@ pub struct SessionParams {
     /// Submissions per member per window (operator setting).
     #[serde(default)]
     pub submit_limit: limits::SubmitLimit,
+    /// The group's name, for the attendance record (not content: kept long after the session).
+    #[serde(default)]
+    pub group_name: Option<String>,
+    /// IANA time zone of the meeting (the record's local times); checked by the server.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+/// Where a session takes place unless its creator says otherwise.
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Amsterdam";
+
+fn default_time_zone() -> String {
+    DEFAULT_TIME_ZONE.to_owned()
 }
 
 // The title and the carried-over items are content; logs get only their shape.

@@ -86,6 +86,16 @@ pub fn facilitator_only(command: &Command) -> bool {
             | Command::StartRound {}
             | Command::HideItem { .. }
             | Command::RevealNotes {}
+            | Command::ConfirmList {}
+    )
+}
+
+/// The attendance record's commands (`attest`): not tied to a phase, accepted from the start of
+/// the session on and still after it has ended.
+pub fn attestation(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::ConfirmPresence { .. } | Command::WriteReflection { .. } | Command::ConfirmList {}
     )
 }
 

@@ -92,6 +92,9 @@ pub struct Session {
     /// The highest item id handed out, so a withdrawn item's id is never reused.
     pub(crate) last_item: u32,
     pub(crate) votes: Vec<Vote>,
+    /// Confirmations of presence, personal reflections, the list's confirmation.
+    #[serde(default)]
+    pub(crate) attest: crate::attest::Attestations,
 }
 
 impl std::fmt::Debug for Session {
@@ -129,6 +132,7 @@ impl Session {
             items: Vec::new(),
             last_item: 0,
             votes: Vec::new(),
+            attest: Default::default(),
         }
     }
 

@@ -39,6 +39,10 @@ impl Session {
                 .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
                 .cloned()
                 .collect(),
+            registration: member
+                .and_then(|m| self.confirmation(m))
+                .and_then(|c| c.registration.clone()),
+            reflection: member.and_then(|m| self.reflection(m)).map(str::to_owned),
         };
         SessionView {
             code: self.params.code.clone(),
@@ -76,6 +80,9 @@ impl Session {
             items,
             report_back: self.params.report_back.clone(),
             settings: self.params.settings.clone(),
+            group_name: self.params.group_name.clone(),
+            time_zone: self.params.time_zone.clone(),
+            attendance: self.attendance_state(),
             me,
         }
     }

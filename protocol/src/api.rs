@@ -28,6 +28,17 @@ pub struct CreateSession {
     #[serde(default)]
     #[ts(optional)]
     pub group_token: Option<String>,
+    /// The group's name (e.g. `Intervisiegroep Jeugd Noord`), for the attendance record and
+    /// certificates, which are kept long after the session's content: no case content here.
+    /// Trimmed; 1 to 80 characters without control characters; empty or absent: none.
+    #[serde(default)]
+    #[ts(optional)]
+    pub group_name: Option<String>,
+    /// IANA time zone the meeting takes place in (e.g. `Europe/Brussels`); the attendance
+    /// record states its local start and end in it. Default `Europe/Amsterdam`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
@@ -96,22 +107,70 @@ pub struct ApiError {
     pub field: Option<String>,
 }
 
-/// `GET /api/sessions/{code}/attendance` (facilitator): who attended, when, how long. No content.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+/// `GET /api/sessions/{code}/attendance` (facilitator): the meeting's attendance record. No
+/// content: it is kept for `--attendance-retention` (default 6 years), long after the session.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Attendance {
-    pub title: String,
+    /// The session's title while its content is kept; `null` once it is deleted (a title can
+    /// say more than a register needs).
+    pub title: Option<String>,
+    pub group_name: Option<String>,
+    /// IANA time zone of the local times below.
+    pub time_zone: String,
+    /// Local date of the start, `YYYY-MM-DD`; `null` before the start.
+    pub date: Option<String>,
+    /// Local start and end, `HH:MM`.
+    pub start: Option<String>,
+    pub end: Option<String>,
     pub started_at: Option<Millis>,
     pub ended_at: Option<Millis>,
+    /// The method of each case round, by name in the session's language.
+    pub methods: Vec<String>,
+    /// Who led the meeting (several names when the role was handed over).
+    pub facilitator: String,
+    /// When the facilitator confirmed the list.
+    pub list_confirmed_at: Option<Millis>,
     pub members: Vec<AttendanceRow>,
 }
 
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceRow {
     pub name: String,
     pub role: crate::Role,
     pub joined_at: Millis,
-    /// Time connected, summed over all connections.
+    /// Time present between the start and the end of the meeting: connected, or away for no
+    /// longer than the turn grace (a locked phone, a network drop).
     pub present_ms: u64,
+    /// `present_ms` in whole minutes, rounded to the nearest.
+    pub minutes: u32,
+    /// Hours as registers count them: `minutes` rounded down to whole quarter hours, e.g.
+    /// `1.75`.
+    pub hours: f64,
+    /// When the member confirmed "I was present".
+    pub confirmed_at: Option<Millis>,
+}
+
+/// `GET /verify/{code}?format=json`: whether a certificate of participation is genuine, and
+/// what it states.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    /// The code as kring writes it, e.g. `K7MQ-3QX9-PA2T-8CWR`.
+    pub code: String,
+    pub name: String,
+    pub registration: Option<String>,
+    pub role: crate::Role,
+    pub group_name: Option<String>,
+    pub time_zone: String,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub methods: Vec<String>,
+    pub facilitator: String,
+    pub minutes: u32,
+    pub hours: f64,
+    pub confirmed_at: Option<Millis>,
+    pub list_confirmed_at: Option<Millis>,
 }

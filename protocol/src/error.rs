@@ -55,6 +55,8 @@
 //! | `unknown_method` | fix | (HTTP) no built-in method with this id |
 //! | `forbidden` | fatal | (HTTP) this token may not see this |
 //! | `not_found` | fatal | (HTTP) nothing here |
+//! | `not_ended` | fix | (HTTP) a certificate is issued once the session has ended (its minutes are final then) |
+//! | `not_confirmed` | fix | (HTTP) confirm your presence (`confirm_presence`) before downloading your certificate |
 //!
 //! WebSocket close codes follow one rule: `4000..=4399` means "reconnect and resume",
 //! `4400..=4999` means "do not reconnect automatically". `1012` (service restart) and `1001`
@@ -170,6 +172,8 @@ error_codes! {
     UnknownMethod => "unknown_method", Fix, "There is no method with this id.";
     Forbidden => "forbidden", Fatal, "You may not see this.";
     NotFound => "not_found", Fatal, "Not found.";
+    NotEnded => "not_ended", Fix, "The session has not ended yet; certificates are issued at its end.";
+    NotConfirmed => "not_confirmed", Fix, "Confirm that you were present first.";
 }
 
 impl ErrorCode {

@@ -2,7 +2,8 @@
 //! [`Event::to_public`], what members receive.
 //!
 //! A few fields exist only in the journal (a resume token's hash, who cast a vote, the author of
-//! an anonymous item, the text of a private note before it is revealed). They are `None` on the
+//! an anonymous item, the text of a private note before it is revealed, a registration number,
+//! a personal reflection). They are `None` on the
 //! wire and absent from the TypeScript types.
 
 use serde::{Deserialize, Serialize};
@@ -186,6 +187,24 @@ pub enum Event {
     NotesRevealed {
         notes: Vec<Item>,
     },
+    /// The member confirmed being present (again: with another registration number).
+    PresenceConfirmed {
+        member: MemberId,
+        /// Journal only: the registration number for the member's own certificate.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        registration: Option<String>,
+    },
+    /// The member wrote (or rewrote) their personal reflection.
+    ReflectionWritten {
+        member: MemberId,
+        /// Journal only: the reflection, which only its author sees (in `me.reflection`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        text: Option<String>,
+    },
+    /// The facilitator confirmed the attendance list.
+    ListConfirmed {},
 }
 
 impl Item {
@@ -236,6 +255,14 @@ impl Event {
             Event::NotesRevealed { notes } => Event::NotesRevealed {
                 notes: notes.iter().map(Item::to_public).collect(),
             },
+            Event::PresenceConfirmed { member, .. } => Event::PresenceConfirmed {
+                member: *member,
+                registration: None,
+            },
+            Event::ReflectionWritten { member, .. } => Event::ReflectionWritten {
+                member: *member,
+                text: None,
+            },
             other => other.clone(),
         }
     }
@@ -269,6 +296,9 @@ impl Event {
             Event::CaseChosen { .. } => "case_chosen",
             Event::CaseKept { .. } => "case_kept",
             Event::NotesRevealed { .. } => "notes_revealed",
+            Event::PresenceConfirmed { .. } => "presence_confirmed",
+            Event::ReflectionWritten { .. } => "reflection_written",
+            Event::ListConfirmed {} => "list_confirmed",
         }
     }
 }

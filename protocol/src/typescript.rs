@@ -52,6 +52,7 @@ pub fn declarations() -> String {
         Floor,
         RoundView,
         Me,
+        AttendanceState,
         ReportBack,
         CarriedItem,
         ClientMsg,
@@ -70,6 +71,7 @@ pub fn declarations() -> String {
         ApiError,
         Attendance,
         AttendanceRow,
+        Verification,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');
@@ -119,6 +121,7 @@ mod tests {
             MethodList::dependencies(&cfg),
             ApiError::dependencies(&cfg),
             Attendance::dependencies(&cfg),
+            Verification::dependencies(&cfg),
         ];
         for dep in deps.iter().flatten() {
             assert!(

@@ -82,6 +82,7 @@ async fn main() -> anyhow::Result<()> {
                         ended_at: None,
                         attendance: Vec::new(),
                         carry_json: None,
+                        record: None,
                     };
                     let sent = Instant::now();
                     store.append(batch).await?;
@@ -140,6 +141,7 @@ async fn main() -> anyhow::Result<()> {
                 ended_at: Some(last),
                 attendance: Vec::new(),
                 carry_json: None,
+                record: None,
             })
             .await?;
     }

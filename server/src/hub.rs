@@ -206,6 +206,12 @@ impl Hub {
             .store
             .purge_groups(now.saturating_sub(group_retention))
             .await?;
+        // Attendance records go on their own, much longer clock.
+        let attendance_retention = cfg.attendance_retention.as_millis() as Millis;
+        self.deps
+            .store
+            .purge_records(now.saturating_sub(attendance_retention))
+            .await?;
         self.guesses.forget_old();
         self.creations.forget_old();
         self.connects.forget_old();

@@ -13,6 +13,7 @@ pub mod limits;
 mod listen;
 pub mod logging;
 pub mod metrics;
+pub mod records;
 pub mod room;
 pub mod secrets;
 pub mod store;

@@ -93,9 +93,12 @@ fn command_number(command: &Command) -> usize {
         Command::React { .. } => 26,
         Command::Withdraw { .. } => 27,
         Command::Rename { .. } => 28,
+        Command::ConfirmPresence { .. } => 29,
+        Command::WriteReflection { .. } => 30,
+        Command::ConfirmList {} => 31,
     }
 }
-const COMMANDS: usize = 29;
+const COMMANDS: usize = 32;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

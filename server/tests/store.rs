@@ -7,8 +7,8 @@ use std::sync::Arc;
 use kring_protocol::{MemberId, Role};
 use kring_server::metrics::Metrics;
 use kring_server::store::{
-    AppendBatch, AttendanceRecord, GroupLink, NewRoom, Snapshot, SqliteStore, Store, StoreError,
-    StoredEvent, StoredMsgId,
+    AppendBatch, AttendanceRecord, GroupLink, MeetingRecord, MemoryStore, NewRoom, RecordMember,
+    Snapshot, SqliteStore, Store, StoreError, StoredEvent, StoredMsgId,
 };
 
 async fn open(dir: &Path) -> (SqliteStore, Arc<Metrics>) {
@@ -47,6 +47,7 @@ fn batch(room: &str, events: Vec<StoredEvent>) -> AppendBatch {
         ended_at: None,
         attendance: Vec::new(),
         carry_json: None,
+        record: None,
     }
 }
 
@@ -754,6 +755,7 @@ async fn a_group_carry_outlives_its_session_until_the_group_goes() {
         role: Role::Participant,
         joined_at: 1_000,
         present_ms: 60_000,
+        away_since: Some(2_000),
     }];
     store.append(end).await.expect("end");
 
@@ -765,6 +767,7 @@ async fn a_group_carry_outlives_its_session_until_the_group_goes() {
     assert_eq!(loaded.group_id.as_deref(), Some("g1"));
     assert_eq!(loaded.attendance.len(), 1);
     assert_eq!(loaded.attendance[0].present_ms, 60_000);
+    assert_eq!(loaded.attendance[0].away_since, Some(2_000));
 
     // The session goes; what the group kept stays.
     assert_eq!(
@@ -805,4 +808,146 @@ async fn a_group_carry_outlives_its_session_until_the_group_goes() {
         Vec::<String>::new()
     );
     assert_eq!(integrity_check(dir.path()).await, "ok");
+}
+
+fn meeting_record(room: &str, ended_at: Option<u64>, registration: &str) -> MeetingRecord {
+    MeetingRecord {
+        room: room.to_owned(),
+        facilitator_token_hash: "fac-hash".into(),
+        language: kring_protocol::Language::Nl,
+        time_zone: "Europe/Brussels".into(),
+        group_name: Some("Groep Noord".into()),
+        methods: vec!["Basismodel".into(), "Incidentmethode".into()],
+        facilitator: "Bea".into(),
+        started_at: 1_000,
+        ended_at,
+        list_confirmed_at: ended_at,
+        members: vec![
+            RecordMember {
+                member: MemberId(1),
+                name: "Bea".into(),
+                role: Role::Facilitator,
+                joined_at: 900,
+                present_ms: 7_200_000,
+                confirmed_at: None,
+                registration: None,
+                certificate: format!("{room}-CERT-1"),
+                token_hash: Some("fac-hash".into()),
+            },
+            RecordMember {
+                member: MemberId(2),
+                name: "Anna".into(),
+                role: Role::CaseBringer,
+                joined_at: 950,
+                present_ms: 7_100_000,
+                confirmed_at: Some(8_000_000),
+                registration: Some(registration.to_owned()),
+                certificate: format!("{room}-CERT-2"),
+                token_hash: Some("anna-hash".into()),
+            },
+        ],
+    }
+}
+
+/// The contract for attendance records, for every store: written with an append, read back
+/// whole by room and by certificate code, replaced by a later append, outliving the room's
+/// purge, holding its code, and purged on their own clock.
+async fn records_contract(store: &dyn Store) {
+    store
+        .create_room(new_room("RECROOM", "{}"))
+        .await
+        .expect("create");
+    assert!(store.record("RECROOM").await.expect("read").is_none());
+    let mut first = batch("RECROOM", vec![event(1, "{}")]);
+    first.record = Some(Box::new(meeting_record("RECROOM", None, "BIG 1")));
+    store.append(first).await.expect("append");
+    let mut end = batch("RECROOM", vec![event(2, "{}")]);
+    end.ended_at = Some(9_000_000);
+    let ended = meeting_record("RECROOM", Some(9_000_000), "SKJ 100012345");
+    end.record = Some(Box::new(ended.clone()));
+    store.append(end).await.expect("end");
+
+    assert_eq!(
+        store.record("RECROOM").await.expect("read"),
+        Some(ended.clone())
+    );
+    assert_eq!(
+        store
+            .record_by_certificate("RECROOM-CERT-2")
+            .await
+            .expect("read"),
+        Some(ended.clone())
+    );
+    assert!(
+        store
+            .record_by_certificate("RECROOM-CERT-9")
+            .await
+            .expect("read")
+            .is_none()
+    );
+
+    // The room's content goes after days; its record stays, and so does its code.
+    assert_eq!(
+        store.purge_ended(10_000_000, 0).await.expect("purge"),
+        ["RECROOM"]
+    );
+    assert!(store.load_room("RECROOM").await.expect("load").is_none());
+    assert_eq!(store.record("RECROOM").await.expect("read"), Some(ended));
+    assert!(matches!(
+        store.create_room(new_room("RECROOM", "{}")).await,
+        Err(StoreError::Duplicate)
+    ));
+
+    // The record goes on its own clock: kept until its meeting ended before the cut-off.
+    assert_eq!(store.purge_records(9_000_000).await.expect("purge"), 0);
+    assert_eq!(store.purge_records(9_000_001).await.expect("purge"), 1);
+    assert!(store.record("RECROOM").await.expect("read").is_none());
+    assert!(
+        store
+            .record_by_certificate("RECROOM-CERT-2")
+            .await
+            .expect("read")
+            .is_none()
+    );
+    store
+        .create_room(new_room("RECROOM", "{}"))
+        .await
+        .expect("the code is free again");
+}
+
+#[tokio::test]
+async fn attendance_records_outlive_their_room_in_sqlite_and_are_scrubbed_after_retention() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, _) = open(dir.path()).await;
+    records_contract(&store).await;
+    store.close().await.expect("close");
+    // A purged record's registration number is gone from the files too.
+    assert_eq!(
+        canaries_in_files(dir.path(), &["SKJ 100012345".to_owned()]),
+        Vec::<String>::new()
+    );
+    assert_eq!(integrity_check(dir.path()).await, "ok");
+}
+
+#[tokio::test]
+async fn attendance_records_outlive_their_room_in_memory() {
+    records_contract(&MemoryStore::new()).await;
+}
+
+#[tokio::test]
+async fn attendance_records_survive_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, _) = open(dir.path()).await;
+    store
+        .create_room(new_room("KEPTROOM", "{}"))
+        .await
+        .expect("create");
+    let mut end = batch("KEPTROOM", vec![event(1, "{}")]);
+    let record = meeting_record("KEPTROOM", Some(5_000), "BIG 19012345601");
+    end.record = Some(Box::new(record.clone()));
+    store.append(end).await.expect("append");
+    store.close().await.expect("close");
+    let (store, _) = open(dir.path()).await;
+    assert_eq!(store.record("KEPTROOM").await.expect("read"), Some(record));
+    store.close().await.expect("close");
 }

@@ -27,7 +27,8 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::SkipSpeaker { .. }
         | Command::StartRound {}
         | Command::HideItem { .. }
-        | Command::RevealNotes {} => true,
+        | Command::RevealNotes {}
+        | Command::ConfirmList {} => true,
         Command::RaiseHand {}
         | Command::LowerHand {}
         | Command::Pass {}
@@ -37,7 +38,9 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::Triage { .. }
         | Command::React { .. }
         | Command::Withdraw { .. }
-        | Command::Rename { .. } => false,
+        | Command::Rename { .. }
+        | Command::ConfirmPresence { .. }
+        | Command::WriteReflection { .. } => false,
     }
 }
 
@@ -99,6 +102,13 @@ fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
         Command::Rename {
             name: "Someone".into(),
         },
+        Command::ConfirmPresence {
+            registration: Some("BIG 19012345601".into()),
+        },
+        Command::WriteReflection {
+            text: "I learnt to ask before advising.".into(),
+        },
+        Command::ConfirmList {},
     ]
 }
 

@@ -79,7 +79,14 @@ confirm?: boolean, } | { "kind": "vote", item: ItemId, } | { "kind": "unvote", i
 /**
  * 1 to 40 characters after trimming, no control characters (`invalid_name`).
  */
-name: string, };
+name: string, } | { "kind": "confirm_presence", 
+/**
+ * My number with a professional register (e.g. `BIG 19012345601`, `SKJ 100012345`),
+ * shown on my own certificate only, never to other members or on the list. Trimmed;
+ * 1 to 60 characters without control characters (`invalid_value`); empty or absent:
+ * none.
+ */
+registration?: string | null, } | { "kind": "write_reflection", text: string, } | { "kind": "confirm_list", };
 
 export type TriageStatus = "open" | "answered" | "parked";
 
@@ -126,7 +133,7 @@ chosen: boolean,
  */
 revealed: boolean, };
 
-export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, };
+export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", };
 
 export type SessionStatus = "lobby" | "running" | "ended";
 
@@ -143,7 +150,19 @@ hands: Array<MemberId>, floor: Floor | null, round: RoundView | null, items: Arr
 /**
  * Commitments and kept cases carried over from the group's previous meeting.
  */
-report_back: ReportBack | null, me: Me, };
+report_back: ReportBack | null, 
+/**
+ * The group's name, as given at creation (on the attendance record and certificates).
+ */
+group_name: string | null, 
+/**
+ * IANA time zone of the meeting (e.g. `Europe/Amsterdam`): the record's local times.
+ */
+time_zone: string, 
+/**
+ * Who confirmed being present, and whether the facilitator confirmed the list.
+ */
+attendance: AttendanceState, me: Me, };
 
 export type PhaseState = { index: number, 
 /**
@@ -185,7 +204,25 @@ items: Array<ItemId>,
 /**
  * My private notes that are not revealed yet, with their text.
  */
-notes: Array<Item>, };
+notes: Array<Item>, 
+/**
+ * The registration number I gave when confirming my presence (my certificate only).
+ */
+registration: string | null, 
+/**
+ * My personal reflection.
+ */
+reflection: string | null, };
+
+export type AttendanceState = { 
+/**
+ * Members who confirmed "I was present", in the order they did.
+ */
+confirmed: Array<MemberId>, 
+/**
+ * When the facilitator confirmed the list.
+ */
+list_confirmed_at: number | null, };
 
 export type ReportBack = { previous_title: string, previous_date: number, commitments: Array<CarriedItem>, kept_cases: Array<CarriedItem>, };
 
@@ -264,7 +301,7 @@ retry_after_ms?: number, };
 
 export type Category = "fix" | "retry" | "reconnect" | "confirm" | "fatal";
 
-export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "not_found";
+export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "not_found" | "not_ended" | "not_confirmed";
 
 export type CreateSession = { 
 /**
@@ -278,7 +315,18 @@ template?: MethodTemplate, title: string, language?: Language, settings?: Sessio
 /**
  * Start this session as the next meeting of a group (the token from an earlier session).
  */
-group_token?: string, };
+group_token?: string, 
+/**
+ * The group's name (e.g. `Intervisiegroep Jeugd Noord`), for the attendance record and
+ * certificates, which are kept long after the session's content: no case content here.
+ * Trimmed; 1 to 80 characters without control characters; empty or absent: none.
+ */
+group_name?: string, 
+/**
+ * IANA time zone the meeting takes place in (e.g. `Europe/Brussels`); the attendance
+ * record states its local start and end in it. Default `Europe/Amsterdam`.
+ */
+time_zone?: string, };
 
 export type SessionSettings = { 
 /**
@@ -326,10 +374,59 @@ export type MethodList = { methods: Array<MethodTemplate>, };
 
 export type ApiError = { code: ErrorCode, category: Category, message: string, field?: string, };
 
-export type Attendance = { title: string, started_at: number | null, ended_at: number | null, members: Array<AttendanceRow>, };
+export type Attendance = { 
+/**
+ * The session's title while its content is kept; `null` once it is deleted (a title can
+ * say more than a register needs).
+ */
+title: string | null, group_name: string | null, 
+/**
+ * IANA time zone of the local times below.
+ */
+time_zone: string, 
+/**
+ * Local date of the start, `YYYY-MM-DD`; `null` before the start.
+ */
+date: string | null, 
+/**
+ * Local start and end, `HH:MM`.
+ */
+start: string | null, end: string | null, started_at: number | null, ended_at: number | null, 
+/**
+ * The method of each case round, by name in the session's language.
+ */
+methods: Array<string>, 
+/**
+ * Who led the meeting (several names when the role was handed over).
+ */
+facilitator: string, 
+/**
+ * When the facilitator confirmed the list.
+ */
+list_confirmed_at: number | null, members: Array<AttendanceRow>, };
 
 export type AttendanceRow = { name: string, role: Role, joined_at: number, 
 /**
- * Time connected, summed over all connections.
+ * Time present between the start and the end of the meeting: connected, or away for no
+ * longer than the turn grace (a locked phone, a network drop).
  */
-present_ms: number, };
+present_ms: number, 
+/**
+ * `present_ms` in whole minutes, rounded to the nearest.
+ */
+minutes: number, 
+/**
+ * Hours as registers count them: `minutes` rounded down to whole quarter hours, e.g.
+ * `1.75`.
+ */
+hours: number, 
+/**
+ * When the member confirmed "I was present".
+ */
+confirmed_at: number | null, };
+
+export type Verification = { 
+/**
+ * The code as kring writes it, e.g. `K7MQ-3QX9-PA2T-8CWR`.
+ */
+code: string, name: string, registration: string | null, role: Role, group_name: string | null, time_zone: string, date: string, start: string, end: string, methods: Array<string>, facilitator: string, minutes: number, hours: number, confirmed_at: number | null, list_confirmed_at: number | null, };

@@ -160,5 +160,18 @@ fn commands() -> Vec<(Command, Option<u32>)> {
             },
             None,
         ),
+        (
+            Command::ConfirmPresence {
+                registration: Some("BIG 19012345601".into()),
+            },
+            None,
+        ),
+        (
+            Command::WriteReflection {
+                text: "Ik vraag eerst door voor ik advies geef.".into(),
+            },
+            None,
+        ),
+        (Command::ConfirmList {}, None),
     ]
 }

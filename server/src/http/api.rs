@@ -17,6 +17,7 @@ use crate::secrets::{display_code, hash_token, new_room_code, new_token};
 use crate::store::{GroupLink, StoreError};
 
 const TITLE_MAX_CHARS: usize = 120;
+const GROUP_NAME_MAX_CHARS: usize = 80;
 
 pub async fn methods() -> Json<MethodList> {
     Json(MethodList {
@@ -60,6 +61,19 @@ pub async fn create_session(
             })?
         }
     };
+    let group_name = group_name(request.group_name)?;
+    let time_zone = request
+        .time_zone
+        .map(|tz| tz.trim().to_owned())
+        .unwrap_or_else(|| kring_engine::DEFAULT_TIME_ZONE.to_owned());
+    if !crate::records::is_time_zone(&time_zone) {
+        return Err(
+            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest).field(
+                "time_zone",
+                "Use a time zone name such as Europe/Amsterdam or Europe/Brussels.",
+            ),
+        );
+    }
     let (group, group_token, report_back) = group_for(&app, request.group_token).await?;
     let facilitator_token = new_token();
     let screen_token = new_token();
@@ -74,6 +88,8 @@ pub async fn create_session(
         screen_token_hash: Some(hash_token(&screen_token)),
         report_back,
         submit_limit: app.hub.config().submit_limit,
+        group_name,
+        time_zone,
     };
     let code = create_with_fresh_code(&app, &mut params, group).await?;
     let shown = display_code(&code);
@@ -92,6 +108,22 @@ pub async fn create_session(
             group_token,
         }),
     ))
+}
+
+/// A group name as given: trimmed, empty means none.
+fn group_name(name: Option<String>) -> Result<Option<String>, ApiErr> {
+    let Some(name) = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    if name.chars().count() > GROUP_NAME_MAX_CHARS || name.chars().any(char::is_control) {
+        return Err(
+            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest).field(
+                "group_name",
+                "The group name must be at most 80 characters.",
+            ),
+        );
+    }
+    Ok(Some(name))
 }
 
 /// The session's group: the one the token names (the next meeting, opening with what the

@@ -1,8 +1,9 @@
 //! The attendance record for the facilitator: `GET /api/sessions/{code}/attendance` with
-//! `Authorization: Bearer <facilitator token>`; JSON, or CSV with `?format=csv`. No content:
-//! names, roles, when they joined, how long they were connected.
-
-use std::fmt::Write;
+//! `Authorization: Bearer <facilitator token>`; JSON, CSV with `?format=csv`, or a printable
+//! page with `?format=html`. No content: names, roles, minutes present, confirmations.
+//!
+//! While the session is kept the room answers (with its minutes as they stand); afterwards the
+//! stored record does, for `--attendance-retention`.
 
 use std::net::SocketAddr;
 
@@ -10,11 +11,13 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use kring_protocol::Attendance;
 
+use super::query::{self, Found};
 use super::summary::Format;
-use super::{ApiErr, AppState, query};
+use super::{ApiErr, AppState};
+use crate::records::{self, render};
 use crate::room::{self, Answer};
+use crate::secrets::same_hash;
 
 pub async fn export(
     State(app): State<AppState>,
@@ -23,12 +26,19 @@ pub async fn export(
     Query(format): Query<Format>,
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
-    let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
+    let found = query::ask_or_record(&app, peer.ip(), &code, &headers, |token_hash| {
         room::Query::Attendance { token_hash }
     })
     .await?;
-    let Answer::Attendance(attendance) = answer else {
-        return Err(ApiErr::internal());
+    let (attendance, language) = match found {
+        Found::Room(Answer::Attendance(attendance, language)) => (*attendance, language),
+        Found::Room(_) => return Err(ApiErr::internal()),
+        Found::Record(record, token_hash) => {
+            if !same_hash(&token_hash, &record.facilitator_token_hash) {
+                return Err(query::unknown(&app, peer.ip()));
+            }
+            (records::attendance(&record, None), record.language)
+        }
     };
     Ok(match format.format.as_deref() {
         Some("csv") => (
@@ -38,47 +48,19 @@ pub async fn export(
                     header::CONTENT_DISPOSITION,
                     "attachment; filename=\"kring-attendance.csv\"",
                 ),
+                (header::CACHE_CONTROL, "no-store"),
             ],
-            csv(&attendance),
+            render::list_csv(&attendance),
         )
             .into_response(),
-        _ => Json(attendance).into_response(),
+        Some("html") => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            render::list_html(&attendance, language),
+        )
+            .into_response(),
+        _ => ([(header::CACHE_CONTROL, "no-store")], Json(attendance)).into_response(),
     })
-}
-
-/// RFC 4180 CSV; times in UTC (ISO 8601), durations in whole minutes.
-fn csv(a: &Attendance) -> String {
-    let mut out = String::from("name,role,joined_at_utc,present_minutes\r\n");
-    for row in &a.members {
-        let _ = write!(
-            out,
-            "{},{},{},{}\r\n",
-            field(&row.name),
-            row.role.as_str(),
-            crate::summary::timestamp(row.joined_at),
-            row.present_ms / 60_000
-        );
-    }
-    out
-}
-
-/// Quotes a CSV field, and defuses spreadsheet formulas (a name starting with `=`).
-fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    format!("\"{}\"", text.replace('"', "\"\""))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(field("Anna \"A\""), "\"Anna \"\"A\"\"\"");
-        assert_eq!(field("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
-    }
 }

@@ -7,6 +7,7 @@ mod attendance;
 mod error;
 mod join;
 mod query;
+mod records;
 mod summary;
 mod ws;
 
@@ -52,6 +53,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions", post(api::create_session))
         .route("/api/sessions/{code}/summary", get(summary::download))
         .route("/api/sessions/{code}/attendance", get(attendance::export))
+        .route(
+            "/api/sessions/{code}/certificate",
+            get(records::certificate),
+        )
+        .route("/api/sessions/{code}/reflection", get(records::reflection))
+        .route("/verify/{code}", get(records::verify))
+        .route("/records.css", get(records::css))
         .route("/summary.css", get(summary::css))
         .route("/ws/{code}", get(ws::upgrade))
         .route("/join/{code}", get(join::page))

@@ -53,11 +53,20 @@ pub enum Query {
     Summary { token_hash: String },
     /// The attendance record; `token_hash` must be the facilitator token's.
     Attendance { token_hash: String },
+    /// A member's certificate of participation; `token_hash` is theirs.
+    Certificate { token_hash: String },
+    /// A member's one-page record with their reflection; `token_hash` is theirs.
+    Reflection { token_hash: String },
 }
 
 pub enum Answer {
     Summary(Box<kring_engine::Summary>),
-    Attendance(kring_protocol::Attendance),
+    Attendance(Box<kring_protocol::Attendance>, kring_protocol::Language),
+    /// The record, and which of its members asks.
+    Certificate(Box<crate::store::MeetingRecord>, kring_protocol::MemberId),
+    Reflection(Box<crate::records::render::ReflectionPage>),
+    /// Not available yet, for the reason the code gives (e.g. `not_ended`).
+    NotYet(ErrorCode),
     /// The token belongs to a member who may not read this.
     Forbidden,
     /// The room does not know the token.

@@ -24,6 +24,7 @@
 //! Event, params, snapshot and ack JSON never reach a log or an error message from here: logs
 //! carry room codes, counts, sequence numbers and durations only.
 
+mod records;
 mod schema;
 mod writer;
 
@@ -42,8 +43,8 @@ use sqlx::{ConnectOptions, Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    AppendBatch, AttendanceRecord, LoadedRoom, NewRoom, Snapshot, Store, StoreError, StoreFuture,
-    StoredEvent, StoredGroup, StoredMsgId,
+    AppendBatch, AttendanceRecord, LoadedRoom, MeetingRecord, NewRoom, Snapshot, Store, StoreError,
+    StoreFuture, StoredEvent, StoredGroup, StoredMsgId,
 };
 use crate::metrics::Metrics;
 use schema::{Access, check_pragmas, migrate, prepare_dir};
@@ -228,7 +229,7 @@ impl SqliteStore {
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
         let attendance = sqlx::query(
-            "SELECT member, name, role, joined_at, present_ms FROM attendance
+            "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
              WHERE room = ? ORDER BY member",
         )
         .bind(code)
@@ -247,6 +248,11 @@ impl SqliteStore {
                     .unwrap_or(Role::Participant),
                 joined_at: to_u64(row.try_get(3).map_err(backend)?)?,
                 present_ms: to_u64(row.try_get(4).map_err(backend)?)?,
+                away_since: row
+                    .try_get::<Option<i64>, _>(5)
+                    .map_err(backend)?
+                    .map(to_u64)
+                    .transpose()?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -286,6 +292,29 @@ impl SqliteStore {
             })
         })
         .transpose()
+    }
+
+    fn open_for_reads(&self) -> Result<(), StoreError> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Closed);
+        }
+        Ok(())
+    }
+
+    async fn record_of(&self, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
+        self.open_for_reads()?;
+        records::read(&self.reads, room).await
+    }
+
+    async fn record_with_certificate(
+        &self,
+        code: &str,
+    ) -> Result<Option<MeetingRecord>, StoreError> {
+        self.open_for_reads()?;
+        match records::room_of_certificate(&self.reads, code).await? {
+            Some(room) => records::read(&self.reads, &room).await,
+            None => Ok(None),
+        }
     }
 
     async fn codes(&self) -> Result<Vec<String>, StoreError> {
@@ -360,6 +389,21 @@ impl Store for SqliteStore {
 
     fn purge_groups(&self, before: Millis) -> StoreFuture<'_, usize> {
         Box::pin(self.call(move |reply| Request::PurgeGroups { before, reply }))
+    }
+
+    fn record<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<MeetingRecord>> {
+        Box::pin(self.record_of(room))
+    }
+
+    fn record_by_certificate<'a>(
+        &'a self,
+        code: &'a str,
+    ) -> StoreFuture<'a, Option<MeetingRecord>> {
+        Box::pin(self.record_with_certificate(code))
+    }
+
+    fn purge_records(&self, before: Millis) -> StoreFuture<'_, usize> {
+        Box::pin(self.call(move |reply| Request::PurgeRecords { before, reply }))
     }
 
     fn check_writable(&self) -> StoreFuture<'_, ()> {

@@ -35,6 +35,11 @@ pub(super) enum Request {
         before: Millis,
         reply: Reply<usize>,
     },
+    /// Runs alone, like `Purge`: attendance records past their retention.
+    PurgeRecords {
+        before: Millis,
+        reply: Reply<usize>,
+    },
     Close {
         reply: Reply<()>,
     },
@@ -143,6 +148,10 @@ impl Writer {
                 }
                 Request::PurgeGroups { before, reply } => {
                     let result = self.purge_groups(before).await;
+                    let _ = reply.send(result);
+                }
+                Request::PurgeRecords { before, reply } => {
+                    let result = self.purge_records(before).await;
                     let _ = reply.send(result);
                 }
                 Request::Close { reply } => {
@@ -299,6 +308,30 @@ impl Writer {
         Ok(groups as usize)
     }
 
+    /// Deletes attendance records past their retention; names and registration numbers are
+    /// personal data, so the files are scrubbed afterwards like after any purge.
+    async fn purge_records(&mut self, before: Millis) -> Result<usize, StoreError> {
+        let mut tx = self
+            .conn
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        let deleted = super::records::purge(&mut tx, before).await?;
+        if deleted > 0 {
+            sqlx::query("UPDATE maintenance SET scrub_owed = 1")
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)?;
+        if deleted > 0 {
+            self.scrub_owed = true;
+            self.scrub().await?;
+            tracing::info!(records = deleted, "purged attendance records");
+        }
+        Ok(deleted as usize)
+    }
+
     /// Makes deleted text unrecoverable from the files.
     ///
     /// `secure_delete` zeroes deleted cells and freed pages, but that is not enough on its own:
@@ -415,15 +448,18 @@ async fn write_attempt(
                     refused[i] = Some(StoreError::Duplicate);
                     continue;
                 }
+                // A code stays taken while an attendance record of an earlier meeting holds it.
                 let inserted = sqlx::query(
                     "INSERT INTO rooms (code, params_json, epoch, created_at, group_id)
-                     VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+                     SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM records WHERE room = ?)
+                     ON CONFLICT (code) DO NOTHING",
                 )
                 .bind(&room.code)
                 .bind(&room.params_json)
                 .bind(room.epoch)
                 .bind(to_i64(room.created_at)?)
                 .bind(room.group.as_ref().map(|g| g.id.as_str()))
+                .bind(&room.code)
                 .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
@@ -455,6 +491,7 @@ async fn write_attempt(
                     || batch.ended_at.is_some()
                     || !batch.attendance.is_empty()
                     || batch.carry_json.is_some()
+                    || batch.record.is_some()
                 {
                     rare.push(batch);
                 }
@@ -505,10 +542,11 @@ async fn write_attempt(
         }
         for record in &batch.attendance {
             sqlx::query(
-                "INSERT INTO attendance (room, member, name, role, joined_at, present_ms)
-                 VALUES (?, ?, ?, ?, ?, ?)
+                "INSERT INTO attendance (room, member, name, role, joined_at, present_ms, away_since)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (room, member) DO UPDATE SET
-                     name = excluded.name, role = excluded.role, present_ms = excluded.present_ms",
+                     name = excluded.name, role = excluded.role, present_ms = excluded.present_ms,
+                     away_since = excluded.away_since",
             )
             .bind(&batch.room)
             .bind(record.member.0)
@@ -516,9 +554,13 @@ async fn write_attempt(
             .bind(record.role.as_str())
             .bind(to_i64(record.joined_at)?)
             .bind(to_i64(record.present_ms)?)
+            .bind(record.away_since.map(to_i64).transpose()?)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
+        }
+        if let Some(record) = &batch.record {
+            super::records::write(tx, record).await?;
         }
         if let Some(carry) = &batch.carry_json {
             // Only for a room of a group; the carry outlives the room, not the group.

@@ -1,0 +1,172 @@
+//! The attendance record's human part: each member confirms "I was present" (optionally with a
+//! registration number for their own certificate), writes a personal reflection for their own
+//! one-page record, and the facilitator confirms the list.
+//!
+//! Minutes present are not here: presence is not history (see the crate docs), so the server
+//! measures it. These are decisions like any other, journaled, so that a replay rebuilds them
+//! and an ack means they are durable.
+//!
+//! They are accepted from the start of the session on (someone who must leave early confirms
+//! before leaving) and still after it has ended, until the server deletes its content: at the
+//! end is when people do it.
+
+use std::collections::BTreeMap;
+
+use kring_protocol::{AttendanceState, ErrorCode, Event, MemberId, Millis, Role};
+use serde::{Deserialize, Serialize};
+
+use crate::decide::Actor;
+use crate::state::Session;
+use crate::{Decision, Rejection};
+
+/// A registration number (e.g. `BIG 19012345601`), in characters after trimming.
+pub const REGISTRATION_MAX_CHARS: usize = 60;
+/// A personal reflection, in characters after trimming: about one printed page.
+pub const REFLECTION_MAX_CHARS: usize = 3000;
+
+/// One member's confirmation.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    pub at: Millis,
+    pub registration: Option<String>,
+}
+
+/// Confirmations, reflections and the facilitator's confirmation of the list.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Attestations {
+    /// In the order members first confirmed.
+    confirmed: Vec<(MemberId, Confirmation)>,
+    reflections: BTreeMap<MemberId, String>,
+    list_confirmed_at: Option<Millis>,
+}
+
+impl Attestations {
+    pub fn apply(&mut self, at: Millis, event: &Event) {
+        match event {
+            Event::PresenceConfirmed {
+                member,
+                registration,
+            } => {
+                let registration = registration.clone();
+                match self.confirmed.iter_mut().find(|(m, _)| m == member) {
+                    // The first confirmation's time stays; only the number changes.
+                    Some((_, c)) => c.registration = registration,
+                    None => self
+                        .confirmed
+                        .push((*member, Confirmation { at, registration })),
+                }
+            }
+            Event::ReflectionWritten { member, text } => {
+                self.reflections
+                    .insert(*member, text.clone().unwrap_or_default());
+            }
+            Event::ListConfirmed {} => self.list_confirmed_at = Some(at),
+            _ => {}
+        }
+    }
+}
+
+impl Session {
+    pub(crate) fn confirm_presence(
+        &self,
+        actor: Actor,
+        registration: Option<&str>,
+    ) -> Result<Decision, Rejection> {
+        let registration = valid_registration(registration)?;
+        if let Some(c) = self.confirmation(actor.id)
+            && c.registration == registration
+        {
+            // Nothing to change: a decision is never empty.
+            return Err(Rejection::detail(
+                ErrorCode::InvalidValue,
+                "Your presence is already confirmed.",
+            ));
+        }
+        Ok(Decision::events(vec![Event::PresenceConfirmed {
+            member: actor.id,
+            registration,
+        }]))
+    }
+
+    pub(crate) fn write_reflection(&self, actor: Actor, text: &str) -> Result<Decision, Rejection> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(Rejection::field(ErrorCode::TextEmpty, "command.text"));
+        }
+        if text.chars().count() > REFLECTION_MAX_CHARS {
+            return Err(Rejection::field(ErrorCode::TextTooLong, "command.text"));
+        }
+        Ok(Decision::events(vec![Event::ReflectionWritten {
+            member: actor.id,
+            text: Some(text.to_owned()),
+        }]))
+    }
+
+    pub(crate) fn confirm_list(&self) -> Result<Decision, Rejection> {
+        if self.attest.list_confirmed_at.is_some() {
+            return Err(Rejection::detail(
+                ErrorCode::InvalidValue,
+                "The list is already confirmed.",
+            ));
+        }
+        Ok(Decision::events(vec![Event::ListConfirmed {}]))
+    }
+
+    /// The member's confirmation of presence, if they gave it.
+    pub fn confirmation(&self, member: MemberId) -> Option<&Confirmation> {
+        self.attest
+            .confirmed
+            .iter()
+            .find(|(m, _)| *m == member)
+            .map(|(_, c)| c)
+    }
+
+    /// The member's personal reflection.
+    pub fn reflection(&self, member: MemberId) -> Option<&str> {
+        self.attest.reflections.get(&member).map(String::as_str)
+    }
+
+    /// The hash of the member's resume token (removed members keep theirs here, unusable).
+    pub fn token_hash_of(&self, member: MemberId) -> Option<&str> {
+        self.members
+            .iter()
+            .find(|m| m.id() == member)
+            .and_then(|m| m.token_hash.as_deref())
+    }
+
+    /// When the facilitator confirmed the attendance list.
+    pub fn list_confirmed_at(&self) -> Option<Millis> {
+        self.attest.list_confirmed_at
+    }
+
+    pub(crate) fn attendance_state(&self) -> AttendanceState {
+        AttendanceState {
+            confirmed: self.attest.confirmed.iter().map(|(m, _)| *m).collect(),
+            list_confirmed_at: self.attest.list_confirmed_at,
+        }
+    }
+
+    /// The names of the members who hold the facilitator role now (the attendance record's
+    /// "led by").
+    pub fn facilitator_names(&self) -> Vec<&str> {
+        self.roster()
+            .filter(|(_, _, role)| *role == Role::Facilitator)
+            .map(|(_, name, _)| name)
+            .collect()
+    }
+}
+
+/// A registration number: trimmed, at most [`REGISTRATION_MAX_CHARS`], no control characters.
+/// Empty means none.
+fn valid_registration(registration: Option<&str>) -> Result<Option<String>, Rejection> {
+    let Some(text) = registration.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > REGISTRATION_MAX_CHARS || text.chars().any(char::is_control) {
+        return Err(Rejection::field(
+            ErrorCode::InvalidValue,
+            "command.registration",
+        ));
+    }
+    Ok(Some(text.to_owned()))
+}

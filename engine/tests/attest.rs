@@ -1,0 +1,193 @@
+//! The attendance record's commands: confirming presence (with a registration number for one's
+//! own certificate), the personal reflection, and the facilitator's confirmation of the list.
+
+mod common;
+
+use common::*;
+use kring_engine::Viewer;
+use kring_protocol::*;
+
+fn confirm(registration: Option<&str>) -> Command {
+    Command::ConfirmPresence {
+        registration: registration.map(str::to_owned),
+    }
+}
+
+fn reflect(text: &str) -> Command {
+    Command::WriteReflection { text: text.into() }
+}
+
+fn started() -> (Room, MemberId, MemberId) {
+    let mut room = Room::new("basic");
+    let anna = room.join("Anna");
+    let bram = room.join("Bram");
+    room.ok(room.f, Command::SetCaseBringer { member: Some(anna) });
+    room.ok(room.f, Command::StartSession {});
+    (room, anna, bram)
+}
+
+#[test]
+fn nothing_is_confirmed_in_the_lobby() {
+    let mut room = Room::new("basic");
+    let anna = room.join("Anna");
+    assert_eq!(room.code(anna, confirm(None)), ErrorCode::NotStarted);
+    assert_eq!(room.code(anna, reflect("x")), ErrorCode::NotStarted);
+    assert_eq!(
+        room.code(room.f, Command::ConfirmList {}),
+        ErrorCode::NotStarted
+    );
+}
+
+#[test]
+fn members_confirm_while_running_and_after_the_end() {
+    let (mut room, anna, bram) = started();
+    room.ok(anna, confirm(Some("  BIG 19012345601 ")));
+    room.ok(room.f, Command::EndSession {});
+    // After the end, the record's commands still work; nothing else does.
+    room.ok(bram, confirm(None));
+    room.ok(room.f, confirm(None));
+    assert_eq!(
+        room.code(bram, Command::RaiseHand {}),
+        ErrorCode::SessionEnded
+    );
+    let view = room.view(anna);
+    assert_eq!(view.attendance.confirmed, vec![anna, bram, room.f]);
+    assert_eq!(view.me.registration.as_deref(), Some("BIG 19012345601"));
+    assert_eq!(
+        room.view(bram).me.registration,
+        None,
+        "nobody sees another's number"
+    );
+    assert_eq!(room.s.view(Viewer::Screen).me.registration, None);
+}
+
+#[test]
+fn confirming_again_changes_only_the_number_and_keeps_the_first_time() {
+    let (mut room, anna, _) = started();
+    room.ok(anna, confirm(Some("SKJ 1")));
+    let first = room.s.confirmation(anna).expect("confirmed").at;
+    room.advance(60_000);
+    assert_eq!(
+        room.code(anna, confirm(Some("SKJ 1"))),
+        ErrorCode::InvalidValue
+    );
+    room.ok(anna, confirm(Some("SKJ 2")));
+    room.ok(anna, confirm(Some("")));
+    let c = room.s.confirmation(anna).expect("confirmed");
+    assert_eq!((c.at, c.registration.as_deref()), (first, None));
+}
+
+#[test]
+fn registration_numbers_are_short_plain_text() {
+    let (mut room, anna, _) = started();
+    let long = "1".repeat(61);
+    let r = room.err(anna, confirm(Some(&long)));
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidValue, Some("command.registration"))
+    );
+    assert_eq!(
+        room.code(anna, confirm(Some("BIG\n1"))),
+        ErrorCode::InvalidValue
+    );
+    room.ok(anna, confirm(Some(&"1".repeat(60))));
+}
+
+#[test]
+fn a_reflection_is_private_and_replaced_by_a_new_one() {
+    let (mut room, anna, bram) = started();
+    room.ok(anna, reflect("Eerste gedachte."));
+    let d = room.ok(anna, reflect("  Ik vraag eerst door.  "));
+    // The journal keeps the text; what members receive does not.
+    match &d.events[..] {
+        [Event::ReflectionWritten { member, text }] => {
+            assert_eq!(
+                (*member, text.as_deref()),
+                (anna, Some("Ik vraag eerst door."))
+            );
+        }
+        other => panic!("unexpected events {other:?}"),
+    }
+    assert_eq!(
+        d.events[0].to_public(),
+        Event::ReflectionWritten {
+            member: anna,
+            text: None
+        }
+    );
+    assert_eq!(
+        room.view(anna).me.reflection.as_deref(),
+        Some("Ik vraag eerst door.")
+    );
+    assert_eq!(room.view(bram).me.reflection, None);
+    assert_eq!(
+        room.view(room.f).me.reflection,
+        None,
+        "not even the facilitator"
+    );
+    assert_eq!(room.code(anna, reflect("   ")), ErrorCode::TextEmpty);
+    assert_eq!(
+        room.code(anna, reflect(&"x".repeat(3001))),
+        ErrorCode::TextTooLong
+    );
+    room.ok(anna, reflect(&"x".repeat(3000)));
+}
+
+#[test]
+fn only_the_facilitator_confirms_the_list_and_only_once() {
+    let (mut room, anna, _) = started();
+    assert_eq!(
+        room.code(anna, Command::ConfirmList {}),
+        ErrorCode::NotFacilitator
+    );
+    room.ok(room.f, Command::EndSession {});
+    assert_eq!(
+        room.code(anna, Command::ConfirmList {}),
+        ErrorCode::NotFacilitator
+    );
+    room.ok(room.f, Command::ConfirmList {});
+    assert_eq!(room.view(anna).attendance.list_confirmed_at, Some(room.now));
+    assert_eq!(
+        room.code(room.f, Command::ConfirmList {}),
+        ErrorCode::InvalidValue
+    );
+}
+
+#[test]
+fn the_record_is_not_tied_to_a_phase() {
+    let (mut room, anna, _) = started();
+    let old = room.stamp();
+    room.ok(room.f, next());
+    // A stale stamp closes phase-bound input, not the attendance record.
+    assert_eq!(
+        room.run(anna, Command::RaiseHand {}, Some(old))
+            .map(|_| ())
+            .unwrap_err()
+            .code,
+        ErrorCode::PhaseClosed
+    );
+    room.run(anna, confirm(None), Some(old)).expect("confirmed");
+    room.run(anna, reflect("x"), Some(old)).expect("written");
+}
+
+#[test]
+fn a_replay_rebuilds_confirmations_and_reflections() {
+    let (mut room, anna, bram) = started();
+    room.ok(anna, confirm(Some("BIG 1")));
+    room.ok(bram, reflect("Goed gesprek."));
+    room.ok(room.f, Command::EndSession {});
+    room.ok(room.f, Command::ConfirmList {});
+    let replayed = room.replay(room.s.params().clone());
+    assert_eq!(replayed.reflection(bram), Some("Goed gesprek."));
+    assert_eq!(
+        replayed
+            .confirmation(anna)
+            .and_then(|c| c.registration.as_deref()),
+        Some("BIG 1")
+    );
+    assert_eq!(replayed.list_confirmed_at(), room.s.list_confirmed_at());
+    assert_eq!(
+        replayed.view(Viewer::Member(anna)).attendance,
+        room.view(anna).attendance
+    );
+}

@@ -1,0 +1,187 @@
+//! What each member takes home, and how a register checks it:
+//!
+//! - `GET /api/sessions/{code}/certificate` (`Authorization: Bearer <resume token>`): the
+//!   member's certificate of participation, a printable page. Once the session has ended and
+//!   the member has confirmed their presence; from the stored record after the session's
+//!   content is deleted, for `--attendance-retention`.
+//! - `GET /api/sessions/{code}/reflection?format=html|text` (resume token): the member's
+//!   one-page record with their personal reflection; only while the session's content is kept
+//!   (a reflection is content).
+//! - `GET /verify/{code}` (`?format=json`): whether a certificate is genuine, and what it
+//!   states. Unknown codes count as failed guesses of the caller's address, like unknown room
+//!   codes; a mistyped code (its check character fails) is answered without a lookup.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kring_protocol::ErrorCode;
+
+use super::join::base_url;
+use super::query::{self, Found};
+use super::summary::Format;
+use super::{ApiErr, AppState};
+use crate::records::{self, Typed, render};
+use crate::room::{self, Answer};
+use crate::secrets::same_hash;
+
+fn html(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn not_yet(code: ErrorCode) -> ApiErr {
+    ApiErr::new(StatusCode::CONFLICT, code)
+}
+
+pub async fn certificate(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiErr> {
+    let found = query::ask_or_record(&app, peer.ip(), &code, &headers, |token_hash| {
+        room::Query::Certificate { token_hash }
+    })
+    .await?;
+    let (record, member) = match found {
+        Found::Room(Answer::Certificate(record, member)) => (record, member),
+        Found::Room(Answer::NotYet(code)) => return Err(not_yet(code)),
+        Found::Room(_) => return Err(ApiErr::internal()),
+        Found::Record(record, token_hash) => {
+            let member = record
+                .members
+                .iter()
+                .find(|m| {
+                    m.token_hash
+                        .as_deref()
+                        .is_some_and(|h| same_hash(h, &token_hash))
+                })
+                .map(|m| (m.member, m.confirmed_at.is_some()));
+            match member {
+                None => return Err(query::unknown(&app, peer.ip())),
+                Some((_, false)) => return Err(not_yet(ErrorCode::NotConfirmed)),
+                Some((id, true)) => (record, id),
+            }
+        }
+    };
+    let entry = record
+        .members
+        .iter()
+        .find(|m| m.member == member)
+        .ok_or_else(ApiErr::internal)?;
+    let statement =
+        records::verification(&record, entry).ok_or_else(|| not_yet(ErrorCode::NotEnded))?;
+    let url = format!("{}/verify/{}", base_url(&app, &headers), statement.code);
+    Ok(html(
+        StatusCode::OK,
+        render::certificate_html(&statement, record.language, &url),
+    ))
+}
+
+pub async fn reflection(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+    Query(format): Query<Format>,
+    headers: HeaderMap,
+) -> Result<Response, ApiErr> {
+    let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
+        room::Query::Reflection { token_hash }
+    })
+    .await?;
+    let page = match answer {
+        Answer::Reflection(page) => page,
+        Answer::NotYet(code) => return Err(not_yet(code)),
+        _ => return Err(ApiErr::internal()),
+    };
+    Ok(match format.format.as_deref() {
+        Some("text") => (
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"kring-reflection.txt\"",
+                ),
+            ],
+            render::reflection_text(&page),
+        )
+            .into_response(),
+        _ => html(StatusCode::OK, render::reflection_html(&page)),
+    })
+}
+
+pub async fn verify(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+    Query(format): Query<Format>,
+    headers: HeaderMap,
+) -> Result<Response, ApiErr> {
+    let json = format.format.as_deref() == Some("json");
+    let language = render::language_of(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let refused = |verdict: render::Verdict<'_>, code: ErrorCode| -> Response {
+        if json {
+            ApiErr::new(StatusCode::NOT_FOUND, code).into_response()
+        } else {
+            html(
+                StatusCode::NOT_FOUND,
+                render::verify_html(verdict, language),
+            )
+        }
+    };
+    let Typed::Code(code) = records::parse_certificate(&code) else {
+        return Ok(refused(render::Verdict::Malformed, ErrorCode::NotFound));
+    };
+    if app.hub.may_try_join(peer.ip()).is_err() {
+        return Err(query::too_many());
+    }
+    let record = app
+        .hub
+        .store()
+        .record_by_certificate(&code)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "certificate lookup failed");
+            ApiErr::internal()
+        })?;
+    let statement = record.as_ref().and_then(|record| {
+        let member = record.members.iter().find(|m| m.certificate == code)?;
+        // Only what a certificate could have been issued for: an ended meeting, a confirmed member.
+        member.confirmed_at?;
+        records::verification(record, member)
+    });
+    let Some(statement) = statement else {
+        app.hub.join_failed(peer.ip());
+        return Ok(refused(render::Verdict::Unknown, ErrorCode::NotFound));
+    };
+    Ok(if json {
+        ([(header::CACHE_CONTROL, "no-store")], Json(statement)).into_response()
+    } else {
+        html(
+            StatusCode::OK,
+            render::verify_html(render::Verdict::Genuine(&statement), language),
+        )
+    })
+}
+
+pub async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        render::CSS,
+    )
+}
