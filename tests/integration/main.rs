@@ -11,6 +11,7 @@ mod hub;
 mod malformed;
 mod methods;
 mod raw;
+mod records;
 mod robust;
 mod security;
 mod serving;
