@@ -223,8 +223,9 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   const csv = await download(f, () => f.getByRole("button", { name: "CSV downloaden" }).click());
   assert.equal(csv.name, "kring-attendance-team-noord-maart.csv");
   const lines = csv.text.trim().split("\r\n");
-  assert.equal(lines[0], "name,role,joined_at_utc,present_minutes");
-  assert.deepEqual(lines.slice(1).map((l) => l.split(",").slice(0, 2).join(",")), ['"Bea",facilitator', '"Anna",case_bringer', '"Bram",participant']);
+  assert.equal(lines[0], "date,start,end,time_zone,group,methods,facilitator,name,role,minutes,hours,confirmed_at,list_confirmed_at,started_at_utc,ended_at_utc");
+  const fields = (/** @type {string} */ l) => l.slice(1, -1).split('","');
+  assert.deepEqual(lines.slice(1).map((l) => fields(l).slice(7, 9).join(",")), ["Bea,facilitator", "Anna,case_bringer", "Bram,participant"]);
   await checkPage(f, "console at the end");
   await screenshot(f, "laptop-console-ended-attendance");
   await f.setViewportSize(PHONE.viewport);

@@ -192,7 +192,7 @@ async fn members_confirm_and_download_certificates_that_verify() {
         "Incidentmethode",
         "Groep &lt;Zuid&gt;",
         "Europe/Amsterdam",
-        "Lijst bevestigd door de begeleider op",
+        "<dt>Bevestigd door de begeleider</dt><dd>op ",
         "<svg",
     ] {
         assert!(anna_page.contains(part), "missing {part:?} in {anna_page}");

@@ -78,6 +78,8 @@ export const CODE_CATEGORY = Object.freeze({
   unknown_method: "fix",
   forbidden: "fatal",
   not_found: "fatal",
+  not_ended: "fix",
+  not_confirmed: "fix",
 });
 
 /** @type {readonly ErrorCode[]} */

@@ -46,6 +46,7 @@ const DOMAINS = {
   "role.": ["facilitator", "case_bringer", "participant", "note_taker", "screen"],
   "summary.problem.": PROBLEMS,
   "attendance.problem.": PROBLEMS,
+  "attest.problem.": [...PROBLEMS, "notEnded", "notConfirmed"],
   "temp.": ["none", "warm", "cold"],
   "triage.": ["open", "answered", "parked"],
 };

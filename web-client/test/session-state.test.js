@@ -55,7 +55,10 @@ function lobby(me = 2, role = /** @type {const} */ ("participant")) {
     round: null,
     items: [],
     report_back: null,
-    me: { member: me, role, votes: [], items: [], notes: [] },
+    group_name: null,
+    time_zone: "Europe/Amsterdam",
+    attendance: { confirmed: [], list_confirmed_at: null },
+    me: { member: me, role, votes: [], items: [], notes: [], registration: null, reflection: null },
   };
 }
 
@@ -259,4 +262,20 @@ test("names are checked as the engine does", () => {
   assert.equal(validName("x".repeat(41)), null);
   assert.equal(validName("é".repeat(40)), "é".repeat(40));
   assert.equal(validName("a\u0007b"), null);
+});
+
+test("confirmations and the list's confirmation are shown; numbers and reflections stay mine", () => {
+  let v = lobby(2);
+  v = applyEvent(v, { seq: 1, at: 5, event: { kind: "presence_confirmed", member: 2 } });
+  v = applyEvent(v, { seq: 2, at: 6, event: { kind: "presence_confirmed", member: 2 } });
+  v = applyEvent(v, { seq: 3, at: 7, event: { kind: "reflection_written", member: 1 } });
+  v = applyEvent(v, { seq: 4, at: 9, event: { kind: "list_confirmed" } });
+  assert.deepEqual(v.attendance, { confirmed: [2], list_confirmed_at: 9 });
+  assert.equal(v.me.reflection, null, "another's reflection is never mine");
+  v = applyAck(v, { kind: "confirm_presence", registration: "  BIG 1 " }, { id: "a", seq: 5, item: null });
+  v = applyAck(v, { kind: "write_reflection", text: " Goed. " }, { id: "b", seq: 6, item: null });
+  assert.equal(v.me.registration, "BIG 1");
+  assert.equal(v.me.reflection, "Goed.");
+  v = applyAck(v, { kind: "confirm_presence", registration: "" }, { id: "c", seq: 7, item: null });
+  assert.equal(v.me.registration, null);
 });

@@ -36,8 +36,10 @@ struct Labels {
     registration: &'static str,
     present: &'static str,
     took_part: &'static str,
-    participant_confirmed: &'static str,
-    participant_not_confirmed: &'static str,
+    by_participant: &'static str,
+    by_facilitator: &'static str,
+    on: &'static str,
+    not_yet: &'static str,
     verify_with: &'static str,
     code: &'static str,
     genuine: &'static str,
@@ -80,8 +82,10 @@ const NL: Labels = Labels {
     registration: "Registratienummer",
     present: "Aanwezig",
     took_part: "nam deel aan deze intervisiebijeenkomst.",
-    participant_confirmed: "Aanwezigheid zelf bevestigd op",
-    participant_not_confirmed: "Aanwezigheid nog niet zelf bevestigd.",
+    by_participant: "Bevestigd door de deelnemer",
+    by_facilitator: "Bevestigd door de begeleider",
+    on: "op",
+    not_yet: "nog niet",
     verify_with: "Controleer dit bewijs op",
     code: "Controlecode",
     genuine: "Dit deelnamebewijs is echt.",
@@ -124,8 +128,10 @@ const EN: Labels = Labels {
     registration: "Registration number",
     present: "Present",
     took_part: "took part in this intervision meeting.",
-    participant_confirmed: "Presence confirmed by the participant on",
-    participant_not_confirmed: "Presence not yet confirmed by the participant.",
+    by_participant: "Confirmed by the participant",
+    by_facilitator: "Confirmed by the facilitator",
+    on: "on",
+    not_yet: "not yet",
     verify_with: "Check this certificate at",
     code: "Verification code",
     genuine: "This certificate of participation is genuine.",
@@ -389,24 +395,25 @@ fn statement(l: &Labels, v: &Verification) -> String {
             ),
         ),
         (
-            l.confirmed,
-            match v.confirmed_at {
-                Some(at) => format!("{} {}", l.participant_confirmed, moment(at, &v.time_zone)),
-                None => l.participant_not_confirmed.to_owned(),
-            },
+            l.by_participant,
+            confirmed_on(l, v.confirmed_at, &v.time_zone),
         ),
         (
-            l.facilitator,
-            match v.list_confirmed_at {
-                Some(at) => format!("{} {}", l.list_confirmed, moment(at, &v.time_zone)),
-                None => l.list_not_confirmed.to_owned(),
-            },
+            l.by_facilitator,
+            confirmed_on(l, v.list_confirmed_at, &v.time_zone),
         ),
     ];
     if let Some(r) = &v.registration {
         rows.insert(1, (l.registration, r.clone()));
     }
     facts(&rows)
+}
+
+fn confirmed_on(l: &Labels, at: Option<Millis>, time_zone: &str) -> String {
+    match at {
+        Some(at) => format!("{} {}", l.on, moment(at, time_zone)),
+        None => l.not_yet.to_owned(),
+    }
 }
 
 /// The verify page: genuine (with what the certificate states), unknown, or mistyped.

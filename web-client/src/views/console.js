@@ -9,7 +9,7 @@ import { currentPhase, hasFloor, roundPending } from "../session-state.js";
 import { displayCode, groupToken, screenToken } from "../storage.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
 import { nameOf, noticeSections, phaseCard, speakingTime } from "./common.js";
-import { attendanceSection, reportBackNow, reportBackSection } from "./records.js";
+import { attendanceSection, attestSection, reflectionSection, reportBackNow, reportBackSection } from "./records.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').MemberView} MemberView */
@@ -62,6 +62,8 @@ export function consoleSections(session, view) {
         ),
     });
     main.push(attendanceSection(session, view));
+    // The facilitator took part too: their own confirmation, certificate and reflection.
+    main.push(attestSection(session, view), reflectionSection(session, view));
   }
   if (view.status !== "ended") {
     main.push({

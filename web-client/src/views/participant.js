@@ -7,7 +7,7 @@ import { allowed, currentPhase, hasFloor, queuePlace, roundPending, TEXT_KINDS }
 import { composer, laterInputs, offlineHint, pendingList, refusedCard } from "./composer.js";
 import { board, boardSignature, boardsToShow, methodOverview } from "./boards.js";
 import { nameOf, noticeSections, phaseCard, turnLine } from "./common.js";
-import { endedSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
+import { attestOffered, attestSection, endedSection, reflectionSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').InputKind} InputKind */
@@ -44,6 +44,7 @@ export function participantSections(session, view) {
   // At the end, what happens now comes first; the case-bringer's downloads right with it.
   if (view.status === "ended") {
     if (summaryOffered(view)) sections.push(summarySection(session, view));
+    sections.push(attestSection(session, view), reflectionSection(session, view));
     sections.push(endedSection(view));
   }
 
@@ -95,6 +96,8 @@ export function participantSections(session, view) {
 
   // In the last phase the case-bringer can already fetch the summary, below what they write.
   if (view.status === "running" && summaryOffered(view)) sections.push(summarySection(session, view));
+  // In the last phase everyone can already confirm and reflect (someone may leave early).
+  if (view.status === "running" && attestOffered(view)) sections.push(attestSection(session, view), reflectionSection(session, view));
 
   const pending = pendingList(session);
   if (pending) {
