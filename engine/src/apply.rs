@@ -206,7 +206,8 @@ impl Session {
             }
             Event::PresenceConfirmed { .. }
             | Event::ReflectionWritten { .. }
-            | Event::ListConfirmed {} => self.attest.apply(at, event),
+            | Event::ListConfirmed {}
+            | Event::MinutesSet { .. } => self.attest.apply(at, event),
         }
     }
 

@@ -23,6 +23,8 @@ use crate::{Decision, Rejection};
 pub const REGISTRATION_MAX_CHARS: usize = 60;
 /// A personal reflection, in characters after trimming: about one printed page.
 pub const REFLECTION_MAX_CHARS: usize = 3000;
+/// Minutes the facilitator may set for a member: a day.
+pub const MAX_MINUTES: u32 = 24 * 60;
 
 /// One member's confirmation.
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
@@ -38,6 +40,9 @@ pub(crate) struct Attestations {
     confirmed: Vec<(MemberId, Confirmation)>,
     reflections: BTreeMap<MemberId, String>,
     list_confirmed_at: Option<Millis>,
+    /// Minutes the facilitator set instead of the measured ones.
+    #[serde(default)]
+    minutes: BTreeMap<MemberId, u32>,
 }
 
 impl Attestations {
@@ -61,6 +66,14 @@ impl Attestations {
                     .insert(*member, text.clone().unwrap_or_default());
             }
             Event::ListConfirmed {} => self.list_confirmed_at = Some(at),
+            Event::MinutesSet { member, minutes } => {
+                match minutes {
+                    Some(m) => self.minutes.insert(*member, *m),
+                    None => self.minutes.remove(member),
+                };
+                // The facilitator vouches for the list as it is: a changed list is confirmed anew.
+                self.list_confirmed_at = None;
+            }
             _ => {}
         }
     }
@@ -110,6 +123,37 @@ impl Session {
             ));
         }
         Ok(Decision::events(vec![Event::ListConfirmed {}]))
+    }
+
+    pub(crate) fn set_minutes(
+        &self,
+        member: MemberId,
+        minutes: Option<u32>,
+    ) -> Result<Decision, Rejection> {
+        match self.member_role(member) {
+            None if !self.roster().any(|(id, _, _)| id == member) => {
+                return Err(Rejection::field(ErrorCode::NoSuchMember, "command.member"));
+            }
+            Some(Role::Screen) => {
+                return Err(Rejection::field(ErrorCode::InvalidValue, "command.member"));
+            }
+            _ => {}
+        }
+        if minutes.is_some_and(|m| m > MAX_MINUTES) {
+            return Err(Rejection::field(ErrorCode::InvalidValue, "command.minutes"));
+        }
+        if self.minutes_set(member) == minutes {
+            return Err(Rejection::field(ErrorCode::InvalidValue, "command.minutes"));
+        }
+        Ok(Decision::events(vec![Event::MinutesSet {
+            member,
+            minutes,
+        }]))
+    }
+
+    /// The minutes the facilitator set for the member, if any.
+    pub fn minutes_set(&self, member: MemberId) -> Option<u32> {
+        self.attest.minutes.get(&member).copied()
     }
 
     /// The member's confirmation of presence, if they gave it.

@@ -113,6 +113,7 @@ impl Session {
             }
             Command::WriteReflection { text } => self.write_reflection(actor, text),
             Command::ConfirmList {} => self.confirm_list(),
+            Command::SetMinutes { member, minutes } => self.set_minutes(*member, *minutes),
         }
     }
 

@@ -87,6 +87,7 @@ pub fn facilitator_only(command: &Command) -> bool {
             | Command::HideItem { .. }
             | Command::RevealNotes {}
             | Command::ConfirmList {}
+            | Command::SetMinutes { .. }
     )
 }
 
@@ -95,7 +96,10 @@ pub fn facilitator_only(command: &Command) -> bool {
 pub fn attestation(command: &Command) -> bool {
     matches!(
         command,
-        Command::ConfirmPresence { .. } | Command::WriteReflection { .. } | Command::ConfirmList {}
+        Command::ConfirmPresence { .. }
+            | Command::WriteReflection { .. }
+            | Command::ConfirmList {}
+            | Command::SetMinutes { .. }
     )
 }
 

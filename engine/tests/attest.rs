@@ -191,3 +191,57 @@ fn a_replay_rebuilds_confirmations_and_reflections() {
         room.view(anna).attendance
     );
 }
+
+fn set_minutes(member: MemberId, minutes: Option<u32>) -> Command {
+    Command::SetMinutes { member, minutes }
+}
+
+#[test]
+fn the_facilitator_corrects_minutes_and_confirms_the_list_again() {
+    let (mut room, anna, bram) = started();
+    assert_eq!(
+        room.code(anna, set_minutes(bram, Some(90))),
+        ErrorCode::NotFacilitator
+    );
+    room.ok(room.f, Command::ConfirmList {});
+    let d = room.ok(room.f, set_minutes(bram, Some(90)));
+    assert_eq!(room.s.minutes_set(bram), Some(90));
+    // What members receive says whose minutes changed, not how many.
+    assert_eq!(
+        d.events[0].to_public(),
+        Event::MinutesSet {
+            member: bram,
+            minutes: None
+        }
+    );
+    assert_eq!(
+        room.s.list_confirmed_at(),
+        None,
+        "a changed list is confirmed anew"
+    );
+    assert_eq!(
+        room.code(room.f, set_minutes(bram, Some(90))),
+        ErrorCode::InvalidValue
+    );
+    assert_eq!(
+        room.code(room.f, set_minutes(bram, Some(1441))),
+        ErrorCode::InvalidValue
+    );
+    assert_eq!(
+        room.code(room.f, set_minutes(MemberId(99), Some(1))),
+        ErrorCode::NoSuchMember
+    );
+    room.ok(room.f, Command::EndSession {});
+    // After the end too, and back to the measured minutes with `null`.
+    room.ok(room.f, set_minutes(bram, None));
+    assert_eq!(room.s.minutes_set(bram), None);
+    assert_eq!(room.s.minutes_set(anna), None);
+}
+
+#[test]
+fn a_removed_members_minutes_can_be_set() {
+    let (mut room, _, bram) = started();
+    room.ok(room.f, Command::RemoveMember { member: bram });
+    room.ok(room.f, set_minutes(bram, Some(30)));
+    assert_eq!(room.s.minutes_set(bram), Some(30));
+}

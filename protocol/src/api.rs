@@ -137,14 +137,20 @@ pub struct Attendance {
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceRow {
+    pub member: crate::MemberId,
     pub name: String,
     pub role: crate::Role,
     pub joined_at: Millis,
     /// Time present between the start and the end of the meeting: connected, or away for no
     /// longer than the turn grace (a locked phone, a network drop).
     pub present_ms: u64,
-    /// `present_ms` in whole minutes, rounded to the nearest.
+    /// Minutes present on the list: as the facilitator set them, or else `present_ms` in whole
+    /// minutes, rounded to the nearest.
     pub minutes: u32,
+    /// `present_ms` in whole minutes, rounded to the nearest.
+    pub measured_minutes: u32,
+    /// The facilitator set `minutes` (a correction of what was measured).
+    pub set_by_facilitator: bool,
     /// Hours as registers count them: `minutes` rounded down to whole quarter hours, e.g.
     /// `1.75`.
     pub hours: f64,
@@ -171,6 +177,8 @@ pub struct Verification {
     pub facilitator: String,
     pub minutes: u32,
     pub hours: f64,
+    /// The minutes were set by the facilitator rather than measured.
+    pub set_by_facilitator: bool,
     pub confirmed_at: Option<Millis>,
     pub list_confirmed_at: Option<Millis>,
 }

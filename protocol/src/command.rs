@@ -18,7 +18,7 @@ use crate::{InputKind, ItemId, MemberId, Role};
 ///
 /// The attendance record (from the start of the session on, and also after it has ended until
 /// its content is deleted): every member `confirm_presence` and `write_reflection`; the
-/// facilitator `confirm_list`.
+/// facilitator `confirm_list` and `set_minutes`.
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
@@ -143,6 +143,14 @@ pub enum Command {
     },
     /// The facilitator confirms the attendance list (its times, members and minutes).
     ConfirmList {},
+    /// The facilitator corrects a member's minutes present on the attendance list (e.g. a
+    /// phone that was locked longer than the grace while its owner sat in the room); `null`
+    /// goes back to the measured minutes. At most 1440. The list states both, and its
+    /// confirmation is undone: the facilitator confirms the corrected list again.
+    SetMinutes {
+        member: MemberId,
+        minutes: Option<u32>,
+    },
 }
 
 impl Command {
@@ -181,6 +189,7 @@ impl Command {
             Command::ConfirmPresence { .. } => "confirm_presence",
             Command::WriteReflection { .. } => "write_reflection",
             Command::ConfirmList {} => "confirm_list",
+            Command::SetMinutes { .. } => "set_minutes",
         }
     }
 }

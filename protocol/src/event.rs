@@ -205,6 +205,15 @@ pub enum Event {
     },
     /// The facilitator confirmed the attendance list.
     ListConfirmed {},
+    /// The facilitator set a member's minutes on the attendance list (`null`: as measured);
+    /// the list's confirmation is undone.
+    MinutesSet {
+        member: MemberId,
+        /// Journal only: attendance is for the facilitator, who reads the list over HTTP.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        minutes: Option<u32>,
+    },
 }
 
 impl Item {
@@ -263,6 +272,10 @@ impl Event {
                 member: *member,
                 text: None,
             },
+            Event::MinutesSet { member, .. } => Event::MinutesSet {
+                member: *member,
+                minutes: None,
+            },
             other => other.clone(),
         }
     }
@@ -299,6 +312,7 @@ impl Event {
             Event::PresenceConfirmed { .. } => "presence_confirmed",
             Event::ReflectionWritten { .. } => "reflection_written",
             Event::ListConfirmed {} => "list_confirmed",
+            Event::MinutesSet { .. } => "minutes_set",
         }
     }
 }

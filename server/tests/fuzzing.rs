@@ -96,9 +96,10 @@ fn command_number(command: &Command) -> usize {
         Command::ConfirmPresence { .. } => 29,
         Command::WriteReflection { .. } => 30,
         Command::ConfirmList {} => 31,
+        Command::SetMinutes { .. } => 32,
     }
 }
-const COMMANDS: usize = 32;
+const COMMANDS: usize = 33;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

@@ -99,11 +99,21 @@ test("a participant confirms attendance, downloads their certificate, and /verif
   await f.getByRole("button", { name: "Lijst bevestigen" }).click();
   await f.locator(".attendance p.confirmed", { hasText: "Je hebt de lijst bevestigd om" }).waitFor();
   assert.equal(await f.locator(".attendance").getByText("BIG 19012345601").count(), 0, "no registration numbers on the list");
+
+  // Anna's phone was locked most of the time; the facilitator sets her minutes, and confirms again.
+  await f.getByText("Minuten aanpassen").click();
+  await f.getByLabel("Deelnemer", { exact: true }).selectOption({ label: "Anna" });
+  await f.getByLabel("Minuten aanwezig", { exact: true }).fill("90");
+  await checkPage(f, "console: correcting minutes");
+  await f.getByRole("button", { name: "Minuten opslaan" }).click();
+  await f.locator(".attendance-table tr", { hasText: "Anna" }).getByText(/^90 \(aangepast; gemeten \d+\)$/).waitFor();
+  await f.getByRole("button", { name: "Lijst bevestigen" }).click();
+  await f.locator(".attendance p.confirmed", { hasText: "Je hebt de lijst bevestigd om" }).waitFor();
   const [list] = await Promise.all([fac.context.waitForEvent("page"), f.getByRole("button", { name: "Presentielijst om te printen" }).click()]);
   await list.waitForLoadState("load");
   await list.locator("h1", { hasText: "Presentielijst – Intervisiegroep Jeugd Noord" }).waitFor();
   const listText = (await list.locator("main").textContent()) ?? "";
-  for (const part of ["Europe/Brussels", "Basismodel", "Anna", "ja, om", "Lijst bevestigd door de begeleider op"]) {
+  for (const part of ["Europe/Brussels", "Basismodel", "Anna", "ja, om", "Lijst bevestigd door de begeleider op", "90 (vastgesteld door de begeleider, gemeten: "]) {
     assert.ok(listText.includes(part), `${part} missing on the printed list`);
   }
   assert.ok(!listText.includes("BIG 19012345601") && !listText.includes(REFLECTION), "no numbers, no content");
@@ -119,7 +129,7 @@ test("a participant confirms attendance, downloads their certificate, and /verif
   await screenshot(a, "phone-participant-certificate-and-reflection");
   const cert = await download(a, () => a.getByRole("button", { name: "Bewijs van deelname downloaden" }).click());
   assert.equal(cert.name, "kring-certificate-intervisiegroep-jeugd-noord.html");
-  for (const part of ["Bewijs van deelname", "<strong>Anna</strong>", "BIG 19012345601", "Intervisiegroep Jeugd Noord", "Europe/Brussels", "Bea"]) {
+  for (const part of ["Bewijs van deelname", "<strong>Anna</strong>", "BIG 19012345601", "Intervisiegroep Jeugd Noord", "Europe/Brussels", "Bea", "90 minuten (1,5 uur), vastgesteld door de begeleider"]) {
     assert.ok(cert.text.includes(part), `${part} missing in the certificate`);
   }
   assert.ok(cert.text.includes(`href="${server.url}/records.css"`), "the saved file keeps its style");

@@ -28,7 +28,8 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::StartRound {}
         | Command::HideItem { .. }
         | Command::RevealNotes {}
-        | Command::ConfirmList {} => true,
+        | Command::ConfirmList {}
+        | Command::SetMinutes { .. } => true,
         Command::RaiseHand {}
         | Command::LowerHand {}
         | Command::Pass {}
@@ -109,6 +110,10 @@ fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
             text: "I learnt to ask before advising.".into(),
         },
         Command::ConfirmList {},
+        Command::SetMinutes {
+            member,
+            minutes: Some(90),
+        },
     ]
 }
 
@@ -198,7 +203,7 @@ async fn no_role_but_the_facilitator_can_give_a_facilitator_command() {
             command.name()
         );
     }
-    assert_eq!(checked, 2 * 20, "20 facilitator commands, by two roles");
+    assert_eq!(checked, 2 * 21, "21 facilitator commands, by two roles");
 
     // None of the refused commands changed anything: only what members may do was recorded.
     f.catch_up(piet.last_seq.max(carla.last_seq)).await;

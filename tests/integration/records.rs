@@ -328,7 +328,8 @@ async fn the_list_prints_and_exports_without_registration_numbers_or_content() {
         lines.next(),
         Some(
             "date,start,end,time_zone,group,methods,facilitator,name,role,minutes,hours,\
-             confirmed_at,list_confirmed_at,started_at_utc,ended_at_utc"
+             measured_minutes,minutes_set_by_facilitator,confirmed_at,list_confirmed_at,\
+             started_at_utc,ended_at_utc"
         )
     );
     assert_eq!(lines.count(), 3, "one row per member");
@@ -493,4 +494,75 @@ async fn time_zones_and_group_names_are_checked_at_creation() {
     let f = server.facilitator(&session).await;
     assert_eq!(f.view().time_zone, "Europe/Amsterdam");
     assert_eq!(f.view().group_name, None);
+}
+
+#[tokio::test]
+async fn the_facilitator_corrects_minutes_and_the_list_says_so() {
+    let server = spawn_app().await;
+    let session = server
+        .create(json!({"method": "basic", "title": "Juni", "language": "en"}))
+        .await;
+    let mut f = server.facilitator(&session).await;
+    let mut anna = server.join(&session, "Anna").await;
+    f.command(Command::StartSession {}).await.unwrap();
+    anna.catch_up(f.last_seq).await;
+    anna.command(Command::ConfirmPresence { registration: None })
+        .await
+        .unwrap();
+    f.command(Command::EndSession {}).await.unwrap();
+    f.command(Command::ConfirmList {}).await.unwrap();
+    // Anna's phone was locked for most of the meeting; she sat in the room throughout.
+    f.command(Command::SetMinutes {
+        member: anna.member(),
+        minutes: Some(120),
+    })
+    .await
+    .unwrap();
+    let seen = anna
+        .until_event(|e| matches!(e, Event::MinutesSet { .. }))
+        .await;
+    assert_eq!(
+        seen.event,
+        Event::MinutesSet {
+            member: anna.member(),
+            minutes: None
+        },
+        "members do not see each other's minutes"
+    );
+
+    let a = attendance(&server, &session).await;
+    let row = member_row(&a, "Anna");
+    assert_eq!((row.minutes, row.measured_minutes), (120, 0));
+    assert!(row.set_by_facilitator);
+    assert_eq!(row.hours, 2.0);
+    assert_eq!(
+        a.list_confirmed_at, None,
+        "the changed list is to be confirmed again"
+    );
+    let (_, page) = get(
+        &server,
+        &format!("/api/sessions/{}/attendance?format=html", session.code),
+        Some(&session.facilitator_token),
+    )
+    .await;
+    assert!(
+        page.contains("120 (set by the facilitator, measured: 0)"),
+        "{page}"
+    );
+
+    let (status, certificate) = get(
+        &server,
+        &format!("/api/sessions/{}/certificate", session.code),
+        Some(&anna.token()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        certificate.contains("120 minutes (2 hours), set by the facilitator"),
+        "{certificate}"
+    );
+    let code = code_on(&certificate);
+    let (_, body) = get(&server, &format!("/verify/{code}?format=json"), None).await;
+    let v: Verification = serde_json::from_str(&body).unwrap();
+    assert_eq!((v.minutes, v.set_by_facilitator), (120, true));
 }

@@ -86,7 +86,7 @@ name: string, } | { "kind": "confirm_presence",
  * 1 to 60 characters without control characters (`invalid_value`); empty or absent:
  * none.
  */
-registration?: string | null, } | { "kind": "write_reflection", text: string, } | { "kind": "confirm_list", };
+registration?: string | null, } | { "kind": "write_reflection", text: string, } | { "kind": "confirm_list", } | { "kind": "set_minutes", member: MemberId, minutes: number | null, };
 
 export type TriageStatus = "open" | "answered" | "parked";
 
@@ -133,7 +133,7 @@ chosen: boolean,
  */
 revealed: boolean, };
 
-export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", };
+export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", } | { "kind": "minutes_set", member: MemberId, };
 
 export type SessionStatus = "lobby" | "running" | "ended";
 
@@ -405,16 +405,25 @@ facilitator: string,
  */
 list_confirmed_at: number | null, members: Array<AttendanceRow>, };
 
-export type AttendanceRow = { name: string, role: Role, joined_at: number, 
+export type AttendanceRow = { member: MemberId, name: string, role: Role, joined_at: number, 
 /**
  * Time present between the start and the end of the meeting: connected, or away for no
  * longer than the turn grace (a locked phone, a network drop).
  */
 present_ms: number, 
 /**
- * `present_ms` in whole minutes, rounded to the nearest.
+ * Minutes present on the list: as the facilitator set them, or else `present_ms` in whole
+ * minutes, rounded to the nearest.
  */
 minutes: number, 
+/**
+ * `present_ms` in whole minutes, rounded to the nearest.
+ */
+measured_minutes: number, 
+/**
+ * The facilitator set `minutes` (a correction of what was measured).
+ */
+set_by_facilitator: boolean, 
 /**
  * Hours as registers count them: `minutes` rounded down to whole quarter hours, e.g.
  * `1.75`.
@@ -429,4 +438,8 @@ export type Verification = {
 /**
  * The code as kring writes it, e.g. `K7MQ-3QX9-PA2T-8CWR`.
  */
-code: string, name: string, registration: string | null, role: Role, group_name: string | null, time_zone: string, date: string, start: string, end: string, methods: Array<string>, facilitator: string, minutes: number, hours: number, confirmed_at: number | null, list_confirmed_at: number | null, };
+code: string, name: string, registration: string | null, role: Role, group_name: string | null, time_zone: string, date: string, start: string, end: string, methods: Array<string>, facilitator: string, minutes: number, hours: number, 
+/**
+ * The minutes were set by the facilitator rather than measured.
+ */
+set_by_facilitator: boolean, confirmed_at: number | null, list_confirmed_at: number | null, };

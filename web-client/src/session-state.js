@@ -220,6 +220,10 @@ function mutate(v, at, e) {
     case "list_confirmed":
       v.attendance.list_confirmed_at = at;
       break;
+    // A corrected list is confirmed anew; the minutes themselves are read over HTTP.
+    case "minutes_set":
+      v.attendance.list_confirmed_at = null;
+      break;
     default: {
       /** @type {never} */
       const unknown = e;

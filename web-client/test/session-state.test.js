@@ -271,6 +271,8 @@ test("confirmations and the list's confirmation are shown; numbers and reflectio
   v = applyEvent(v, { seq: 3, at: 7, event: { kind: "reflection_written", member: 1 } });
   v = applyEvent(v, { seq: 4, at: 9, event: { kind: "list_confirmed" } });
   assert.deepEqual(v.attendance, { confirmed: [2], list_confirmed_at: 9 });
+  const corrected = applyEvent(v, { seq: 5, at: 10, event: { kind: "minutes_set", member: 2 } });
+  assert.equal(corrected.attendance.list_confirmed_at, null, "a corrected list is confirmed anew");
   assert.equal(v.me.reflection, null, "another's reflection is never mine");
   v = applyAck(v, { kind: "confirm_presence", registration: "  BIG 1 " }, { id: "a", seq: 5, item: null });
   v = applyAck(v, { kind: "write_reflection", text: " Goed. " }, { id: "b", seq: 6, item: null });

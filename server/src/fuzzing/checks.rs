@@ -142,6 +142,9 @@ pub(super) fn event_forms(event: &Event) {
         Event::ReflectionWritten { text, .. } => {
             assert!(text.is_none(), "a personal reflection is not public")
         }
+        Event::MinutesSet { minutes, .. } => {
+            assert!(minutes.is_none(), "attendance is for the facilitator")
+        }
         _ => {}
     }
 }

@@ -173,5 +173,12 @@ fn commands() -> Vec<(Command, Option<u32>)> {
             None,
         ),
         (Command::ConfirmList {}, None),
+        (
+            Command::SetMinutes {
+                member: m(2),
+                minutes: Some(120),
+            },
+            None,
+        ),
     ]
 }

@@ -10,6 +10,10 @@
 //! **down** to whole quarter hours, so a record never credits more than was attended. A meeting
 //! of 14:00 to 16:00 attended throughout gives 120 minutes and 2 hours; arriving at 14:09 gives
 //! 111 minutes and 1.75 hours.
+//!
+//! The facilitator may correct a member's minutes (a phone locked longer than the grace while
+//! its owner sat in the room); the list then states both, and the list must be confirmed
+//! again.
 
 pub mod render;
 mod time;
@@ -53,6 +57,7 @@ pub fn build(session: &Session, presence: &dyn Presence) -> Option<MeetingRecord
                 role,
                 joined_at: presence.joined_at(id).unwrap_or(started_at),
                 present_ms: presence.present_ms(id),
+                minutes_set: session.minutes_set(id),
                 confirmed_at: confirmation.map(|c| c.at),
                 registration: confirmation.and_then(|c| c.registration.clone()),
                 certificate: certificate_code(
@@ -125,14 +130,22 @@ pub fn lobby_attendance(session: &Session) -> Attendance {
     }
 }
 
+/// A member's minutes on the list: as the facilitator set them, or as measured.
+pub fn minutes_of(m: &RecordMember) -> u32 {
+    m.minutes_set.unwrap_or_else(|| minutes(m.present_ms))
+}
+
 fn row(m: &RecordMember) -> AttendanceRow {
-    let minutes = minutes(m.present_ms);
+    let minutes = minutes_of(m);
     AttendanceRow {
+        member: m.member,
         name: m.name.clone(),
         role: m.role,
         joined_at: m.joined_at,
         present_ms: m.present_ms,
         minutes,
+        measured_minutes: self::minutes(m.present_ms),
+        set_by_facilitator: m.minutes_set.is_some(),
         hours: hours(minutes),
         confirmed_at: m.confirmed_at,
     }
@@ -143,7 +156,7 @@ fn row(m: &RecordMember) -> AttendanceRow {
 pub fn verification(record: &MeetingRecord, member: &RecordMember) -> Option<Verification> {
     let ended_at = record.ended_at?;
     let tz = &record.time_zone;
-    let minutes = minutes(member.present_ms);
+    let minutes = minutes_of(member);
     Some(Verification {
         code: display_certificate(&member.certificate),
         name: member.name.clone(),
@@ -158,6 +171,7 @@ pub fn verification(record: &MeetingRecord, member: &RecordMember) -> Option<Ver
         facilitator: record.facilitator.clone(),
         minutes,
         hours: hours(minutes),
+        set_by_facilitator: member.minutes_set.is_some(),
         confirmed_at: member.confirmed_at,
         list_confirmed_at: record.list_confirmed_at,
     })

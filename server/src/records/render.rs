@@ -55,6 +55,8 @@ struct Labels {
     minutes_unit: &'static str,
     hours_unit: &'static str,
     short_meeting: &'static str,
+    measured: &'static str,
+    set_by_facilitator: &'static str,
 }
 
 const NL: Labels = Labels {
@@ -101,6 +103,8 @@ const NL: Labels = Labels {
     minutes_unit: "minuten",
     hours_unit: "uur",
     short_meeting: "Korter dan een uur: veel registers tellen dit niet mee.",
+    measured: "gemeten",
+    set_by_facilitator: "vastgesteld door de begeleider",
 };
 
 const EN: Labels = Labels {
@@ -153,6 +157,8 @@ const EN: Labels = Labels {
     minutes_unit: "minutes",
     hours_unit: "hours",
     short_meeting: "Shorter than an hour: many registers do not count it.",
+    measured: "measured",
+    set_by_facilitator: "set by the facilitator",
 };
 
 fn labels(language: Language) -> &'static Labels {
@@ -265,13 +271,21 @@ pub fn list_html(a: &Attendance, language: Language) -> String {
             Some(at) => format!("{} {}", l.yes_at, moment(at, &a.time_zone)),
             None => l.no.to_owned(),
         };
+        let minutes = if m.set_by_facilitator {
+            format!(
+                "{} ({}, {}: {})",
+                m.minutes, l.set_by_facilitator, l.measured, m.measured_minutes
+            )
+        } else {
+            m.minutes.to_string()
+        };
         let _ = write!(
             body,
             "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td>{}</td></tr>",
             esc(&m.name),
             esc(role(l, m.role)),
-            m.minutes,
+            esc(&minutes),
             esc(&hours_text(l, m.hours)),
             esc(&confirmed)
         );
@@ -295,7 +309,8 @@ pub fn list_html(a: &Attendance, language: Language) -> String {
 pub fn list_csv(a: &Attendance) -> String {
     let mut out = String::from(
         "date,start,end,time_zone,group,methods,facilitator,name,role,minutes,hours,\
-         confirmed_at,list_confirmed_at,started_at_utc,ended_at_utc\r\n",
+         measured_minutes,minutes_set_by_facilitator,confirmed_at,list_confirmed_at,\
+         started_at_utc,ended_at_utc\r\n",
     );
     let opt_moment = |at: Option<Millis>| at.map(|at| moment(at, &a.time_zone)).unwrap_or_default();
     let utc = |at: Option<Millis>| at.map(crate::summary::timestamp).unwrap_or_default();
@@ -312,6 +327,8 @@ pub fn list_csv(a: &Attendance) -> String {
             m.role.as_str().to_owned(),
             m.minutes.to_string(),
             format!("{}", m.hours),
+            m.measured_minutes.to_string(),
+            if m.set_by_facilitator { "yes" } else { "" }.to_owned(),
             opt_moment(m.confirmed_at),
             opt_moment(a.list_confirmed_at),
             utc(a.started_at),
@@ -387,11 +404,16 @@ fn statement(l: &Labels, v: &Verification) -> String {
         (
             l.present,
             format!(
-                "{} {} ({} {})",
+                "{} {} ({} {}){}",
                 v.minutes,
                 l.minutes_unit,
                 hours_text(l, v.hours),
-                l.hours_unit
+                l.hours_unit,
+                if v.set_by_facilitator {
+                    format!(", {}", l.set_by_facilitator)
+                } else {
+                    String::new()
+                }
             ),
         ),
         (
@@ -574,7 +596,7 @@ table.list{border-collapse:collapse;width:100%;margin:1rem 0}\
 
 #[cfg(test)]
 mod tests {
-    use kring_protocol::AttendanceRow;
+    use kring_protocol::{AttendanceRow, MemberId};
 
     use super::*;
 
@@ -592,11 +614,14 @@ mod tests {
             facilitator: "Bea".into(),
             list_confirmed_at: None,
             members: vec![AttendanceRow {
+                member: MemberId(2),
                 name: "=HYPERLINK(\"x\")".into(),
                 role: Role::Participant,
                 joined_at: 1_736_946_000_000,
                 present_ms: 7_200_000,
                 minutes: 120,
+                measured_minutes: 97,
+                set_by_facilitator: true,
                 hours: 2.0,
                 confirmed_at: Some(1_736_953_300_000),
             }],
@@ -614,7 +639,7 @@ mod tests {
             "Basismodel",
             "Bea",
             "=HYPERLINK(&quot;x&quot;)",
-            "<td class=\"num\">120</td>",
+            "<td class=\"num\">120 (vastgesteld door de begeleider, gemeten: 97)</td>",
             "ja, om 2025-01-15 16:01",
             "nog niet bevestigd",
         ] {
@@ -634,7 +659,7 @@ mod tests {
         );
         let row = lines.next().expect("a row");
         assert!(row.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{row}");
-        assert!(row.contains("\"120\",\"2\""), "{row}");
+        assert!(row.contains("\"120\",\"2\",\"97\",\"yes\""), "{row}");
         assert!(row.contains("\"2025-01-15 16:01\""), "{row}");
         assert!(row.contains("\"2025-01-15T13:00:00Z\""), "{row}");
     }

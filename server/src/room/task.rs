@@ -487,6 +487,7 @@ fn on_record(event: &kring_protocol::Event) -> bool {
             | E::MemberRemoved { .. }
             | E::PresenceConfirmed { .. }
             | E::ListConfirmed {}
+            | E::MinutesSet { .. }
     )
 }
 

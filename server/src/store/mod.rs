@@ -108,7 +108,10 @@ pub struct RecordMember {
     pub name: String,
     pub role: Role,
     pub joined_at: Millis,
+    /// Measured present time (see `room/attendance.rs`).
     pub present_ms: u64,
+    /// Minutes the facilitator set instead of the measured ones.
+    pub minutes_set: Option<u32>,
     pub confirmed_at: Option<Millis>,
     /// Registration number with a professional register; on this member's certificate only.
     pub registration: Option<String>,

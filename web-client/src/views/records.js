@@ -218,6 +218,7 @@ function attendanceCard(session, view, state) {
     h("p", { class: "hint" }, t("attendance.hint")),
     started ? h("p", null, t("attendance.confirmedCount", { count: view.attendance.confirmed.length, total: view.members.length })) : null,
     data ? attendanceTable(data) : null,
+    data && started && data.members.length > 0 ? minutesForm(session, data) : null,
     started
       ? listConfirmed === null
         ? h(
@@ -259,6 +260,62 @@ async function printList(session, view) {
   attendances.set(session.code, { ...state, problem: res.ok ? null : res.problem, saved: null, link });
   session.changed();
   void view;
+}
+
+/**
+ * The facilitator corrects a member's minutes (a phone locked longer than the grace while its
+ * owner sat in the room), or goes back to what was measured. The list says so, and asks to be
+ * confirmed again.
+ * @param {Session} session
+ * @param {Attendance} a
+ */
+function minutesForm(session, a) {
+  const who = h(
+    "select",
+    { id: "minutes-member", name: "member" },
+    a.members.map((m) => h("option", { value: String(m.member) }, m.name)),
+  );
+  const minutes = h("input", { id: "minutes-value", name: "minutes", type: "number", min: 0, max: 1440, step: 1, inputmode: "numeric" });
+  const error = h("p", { class: "field-error", role: "alert" });
+  const reload = { ok: () => void loadAttendance(session) };
+  const send = (/** @type {number | null} */ value) => session.send({ kind: "set_minutes", member: Number(who.value), minutes: value }, reload);
+  return h(
+    "details",
+    { class: "minutes-form" },
+    h("summary", null, t("attendance.correct")),
+    h("p", { class: "hint" }, t("attendance.correctHint")),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "minutes-member" }, t("attendance.correctWho")),
+      who,
+      h("label", { for: "minutes-value" }, t("attendance.correctMinutes")),
+      minutes,
+      error,
+    ),
+    h(
+      "div",
+      { class: "actions" },
+      h(
+        "button",
+        {
+          type: "button",
+          "data-fk": "minutes-save",
+          onclick: () => {
+            const value = Number(minutes.value);
+            if (minutes.value === "" || !Number.isInteger(value) || value < 0 || value > 1440) {
+              error.textContent = t("attendance.correctInvalid");
+              return;
+            }
+            error.textContent = "";
+            send(value);
+          },
+        },
+        t("attendance.correctSave"),
+      ),
+      h("button", { type: "button", "data-fk": "minutes-measured", onclick: () => send(null) }, t("attendance.correctMeasured")),
+    ),
+  );
 }
 
 /** @param {Attendance} a */
@@ -303,7 +360,11 @@ function attendanceTable(a) {
                 h("th", { scope: "row" }, r.name),
                 h("td", null, t(`role.${r.role}`)),
                 h("td", null, formatTime(r.joined_at)),
-                h("td", { class: "num" }, String(r.minutes)),
+                h(
+                  "td",
+                  { class: "num" },
+                  r.set_by_facilitator ? t("attendance.minutesSet", { minutes: r.minutes, measured: r.measured_minutes }) : String(r.minutes),
+                ),
                 h("td", null, r.confirmed_at === null ? t("attendance.notConfirmed") : t("attendance.confirmedAt", { time: formatTime(r.confirmed_at) })),
               ),
             ),

@@ -47,8 +47,9 @@ pub(super) async fn write(
     for m in &record.members {
         sqlx::query(
             "INSERT INTO record_members (room, member, name, role, joined_at, present_ms,
-                                         confirmed_at, registration, certificate, token_hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                         minutes_set, confirmed_at, registration, certificate,
+                                         token_hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&record.room)
         .bind(m.member.0)
@@ -56,6 +57,7 @@ pub(super) async fn write(
         .bind(m.role.as_str())
         .bind(to_i64(m.joined_at)?)
         .bind(to_i64(m.present_ms)?)
+        .bind(m.minutes_set)
         .bind(m.confirmed_at.map(to_i64).transpose()?)
         .bind(&m.registration)
         .bind(&m.certificate)
@@ -89,7 +91,7 @@ pub(super) async fn read(
     let methods: String = row.try_get(4).map_err(backend)?;
     let members = sqlx::query(
         "SELECT member, name, role, joined_at, present_ms, confirmed_at, registration,
-                certificate, token_hash
+                certificate, token_hash, minutes_set
          FROM record_members WHERE room = ? ORDER BY member",
     )
     .bind(room)
@@ -109,6 +111,7 @@ pub(super) async fn read(
             registration: row.try_get(6).map_err(backend)?,
             certificate: row.try_get(7).map_err(backend)?,
             token_hash: row.try_get(8).map_err(backend)?,
+            minutes_set: row.try_get(9).map_err(backend)?,
         })
     })
     .collect::<Result<Vec<_>, StoreError>>()?;

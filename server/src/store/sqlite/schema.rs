@@ -121,6 +121,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
         role         TEXT NOT NULL,
         joined_at    INTEGER NOT NULL,
         present_ms   INTEGER NOT NULL,
+        -- Minutes the facilitator set instead of the measured ones.
+        minutes_set  INTEGER,
         confirmed_at INTEGER,
         registration TEXT,
         -- The certificate's verification code (random-looking, derived from secrets).
