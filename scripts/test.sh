@@ -37,6 +37,9 @@ cargo build --bin kring --locked
 log "browser tests (headless Debian Chromium, one browser at a time)"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test --test-concurrency=1)
 
+log "HTTP API against its OpenAPI document (schemathesis, from PyPI)"
+tests/api/run.sh
+
 log "cargo test (unit, integration, crash, purge, log tests)"
 cargo test --workspace --locked
 

@@ -19,12 +19,9 @@ use crate::decide::Actor;
 use crate::state::Session;
 use crate::{Decision, Rejection};
 
-/// A registration number (e.g. `BIG 19012345601`), in characters after trimming.
-pub const REGISTRATION_MAX_CHARS: usize = 60;
-/// A personal reflection, in characters after trimming: about one printed page.
-pub const REFLECTION_MAX_CHARS: usize = 3000;
-/// Minutes the facilitator may set for a member: a day.
-pub const MAX_MINUTES: u32 = 24 * 60;
+pub use kring_protocol::limits::{
+    REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS, SET_MINUTES_MAX as MAX_MINUTES,
+};
 
 /// One member's confirmation.
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]

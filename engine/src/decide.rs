@@ -43,13 +43,21 @@ impl Session {
                 if matches!(command, Command::StartSession {}) {
                     return Err(ErrorCode::AlreadyStarted.into());
                 }
-                // A double-clicked "next" carries the stamp of the phase it already left. The
-                // attendance record belongs to the meeting, not to a phase.
-                if let (Some(stamp), Some(run)) = (stamp, &self.phase)
-                    && stamp != run.seq
-                    && !attestation(command)
-                {
-                    return Err(ErrorCode::PhaseClosed.into());
+                // A double-clicked "next" carries the stamp of the phase it already left.
+                if let (Some(stamp), Some(run)) = (stamp, &self.phase) {
+                    if stamp > run.seq {
+                        return Err(Rejection {
+                            field: Some("phase"),
+                            detail: Some(
+                                "The phase stamp names a phase that has not started.".to_owned(),
+                            ),
+                            ..Rejection::new(ErrorCode::InvalidValue)
+                        });
+                    }
+                    // The attendance record belongs to the meeting, not to a phase.
+                    if stamp < run.seq && !attestation(command) {
+                        return Err(ErrorCode::PhaseClosed.into());
+                    }
                 }
             }
             kring_protocol::SessionStatus::Lobby | kring_protocol::SessionStatus::Ended => {}

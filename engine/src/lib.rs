@@ -180,6 +180,20 @@ impl Rejection {
     }
 }
 
+impl Rejection {
+    /// The wire form of the refusal (content-free by construction).
+    pub fn into_error_msg(self) -> kring_protocol::ErrorMsg {
+        let mut msg = kring_protocol::ErrorMsg::new(self.code);
+        msg.phases = self.phases;
+        msg.field = self.field.map(str::to_owned);
+        msg.retry_after_ms = self.retry_after_ms;
+        if let Some(detail) = self.detail {
+            msg.message = detail;
+        }
+        msg
+    }
+}
+
 impl From<ErrorCode> for Rejection {
     fn from(code: ErrorCode) -> Self {
         Rejection::new(code)

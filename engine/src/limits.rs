@@ -1,10 +1,11 @@
 //! Limits the engine enforces. The protocol documents the codes; the numbers live here.
 
-use kring_protocol::{InputKind, Millis};
+use kring_protocol::Millis;
 use serde::{Deserialize, Serialize};
 
-/// Display names, in characters.
-pub const NAME_MAX_CHARS: usize = 40;
+// The text and name limits are part of the wire contract, so they live in `protocol`.
+pub use kring_protocol::limits::{NAME_MAX_CHARS, TITLE_MAX_CHARS, max_chars};
+
 /// Members of one room (the shared screen does not count).
 pub const MAX_MEMBERS: usize = 40;
 /// Items (of every kind) one member may add in a session. A real session sees a few dozen;
@@ -32,37 +33,6 @@ impl Default for SubmitLimit {
     }
 }
 
-/// The longest text, in characters (after trimming), each kind of input may have.
-///
-/// | kind | chars | why |
-/// |---|---|---|
-/// | `case` | 600 | a pitch of at most three sentences |
-/// | `statement` | 4000 | the case told in full |
-/// | `question` | 500 | one question, not a speech |
-/// | `answer` | 1500 | a short answer |
-/// | `key_question` | 500 | one question |
-/// | `analysis` | 1500 | a hypothesis or what strikes you |
-/// | `advice` | 1500 | one piece of advice |
-/// | `private_note` | 1500 | a note to read out later |
-/// | `commitment` | 1000 | what the case-bringer will do |
-/// | `reflection` | 1500 | a look back on the session |
-/// | `vote`, `reaction` | 0 | not text: they act on an existing item |
-pub fn max_chars(kind: InputKind) -> usize {
-    match kind {
-        InputKind::Case => 600,
-        InputKind::Statement => 4000,
-        InputKind::Question => 500,
-        InputKind::Answer => 1500,
-        InputKind::KeyQuestion => 500,
-        InputKind::Analysis => 1500,
-        InputKind::Advice => 1500,
-        InputKind::PrivateNote => 1500,
-        InputKind::Commitment => 1000,
-        InputKind::Reflection => 1500,
-        InputKind::Vote | InputKind::Reaction => 0,
-    }
-}
-
 /// When a member who made submissions at `recent` (oldest first) may submit again at `now`;
 /// `None` when they may submit now.
 pub fn rate_retry_after(limit: SubmitLimit, recent: &[Millis], now: Millis) -> Option<u64> {
@@ -84,13 +54,6 @@ pub fn rate_retry_after(limit: SubmitLimit, recent: &[Millis], now: Millis) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_text_kind_has_a_limit_and_other_kinds_none() {
-        for kind in InputKind::ALL {
-            assert_eq!(max_chars(kind) > 0, kind.is_text(), "{}", kind.as_str());
-        }
-    }
 
     #[test]
     fn rate_limit_opens_when_the_oldest_leaves_the_window() {

@@ -24,6 +24,9 @@ impl Session {
 
     pub(crate) fn goto_phase(&self, actor: Actor, index: u16) -> Result<Decision, Rejection> {
         self.running()?;
+        if usize::from(index) >= self.params.method.phases.len() {
+            return Err(Rejection::field(ErrorCode::NoSuchPhase, "command.index"));
+        }
         self.enter_phase(actor, index)
     }
 
@@ -36,7 +39,7 @@ impl Session {
             .method
             .phases
             .get(usize::from(index))
-            .ok_or_else(|| Rejection::field(ErrorCode::NoSuchPhase, "command.index"))?;
+            .ok_or(ErrorCode::NoSuchPhase)?;
         if needs_case_bringer(phase) && self.case_bringer().is_none() {
             return Err(ErrorCode::NoCaseBringer.into());
         }

@@ -161,9 +161,15 @@ fn phase_indices_outside_the_method_are_refused() {
         ErrorCode::NoSuchPhase
     );
     assert_eq!(room.code(room.f, goto(6)), ErrorCode::NoSuchPhase);
+    assert_eq!(room.err(room.f, goto(6)).field, Some("command.index"));
     assert_eq!(room.code(room.f, goto(u16::MAX)), ErrorCode::NoSuchPhase);
     room.ok(room.f, goto(5));
-    assert_eq!(room.code(room.f, next()), ErrorCode::NoSuchPhase);
+    // `next_phase` has no index: the refusal names no field.
+    let past_the_end = room.err(room.f, next());
+    assert_eq!(
+        (past_the_end.code, past_the_end.field),
+        (ErrorCode::NoSuchPhase, None)
+    );
     room.ok(room.f, Command::EndSession {});
     assert_eq!(room.s.status(), SessionStatus::Ended);
     assert_eq!(room.s.next_deadline(), None);

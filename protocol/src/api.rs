@@ -6,7 +6,7 @@ use ts_rs::TS;
 use crate::{Category, ErrorCode, Language, MethodTemplate, Millis};
 
 /// `POST /api/sessions`
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSession {
     /// Id of a built-in method (see `GET /api/methods`). Ignored when `template` is given.
@@ -17,6 +17,10 @@ pub struct CreateSession {
     #[serde(default)]
     #[ts(optional)]
     pub template: Option<MethodTemplate>,
+    /// 1 to 120 characters after trimming, no control characters.
+    #[schema(
+        pattern = r"^\s*[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]{0,118}[^\s\x00-\x1f\x7f-\x9f])?\s*$"
+    )]
     pub title: String,
     #[serde(default)]
     #[ts(optional)]
@@ -41,7 +45,7 @@ pub struct CreateSession {
     pub time_zone: Option<String>,
 }
 
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SessionSettings {
     /// Members may hide their name on items from the other members.
@@ -66,13 +70,15 @@ impl Default for SessionSettings {
 }
 
 /// `201 Created` from `POST /api/sessions`.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SessionCreated {
-    /// The room code, e.g. `K7M-3QX-9P` (typed case-insensitively, dashes optional).
+    /// The room code as people read it, e.g. `K7M-3QX-9PA` (typed case-insensitively, dashes
+    /// optional); `ws_path` holds its canonical form.
     pub code: String,
     /// The link participants open (also as QR code at `qr_url`).
     pub join_url: String,
+    /// The join link as a QR code (SVG).
     pub qr_url: String,
     /// WebSocket path of the room.
     pub ws_path: String,
@@ -89,14 +95,14 @@ pub struct SessionCreated {
 }
 
 /// `GET /api/methods`
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct MethodList {
     pub methods: Vec<MethodTemplate>,
 }
 
 /// The body of every HTTP error.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -109,7 +115,7 @@ pub struct ApiError {
 
 /// `GET /api/sessions/{code}/attendance` (facilitator): the meeting's attendance record. No
 /// content: it is kept for `--attendance-retention` (default 6 years), long after the session.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Attendance {
     /// The session's title while its content is kept; `null` once it is deleted (a title can
@@ -134,9 +140,11 @@ pub struct Attendance {
     pub members: Vec<AttendanceRow>,
 }
 
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceRow {
+    /// The member's id in the session (`set_minutes` names them with it).
+    #[schema(value_type = u32)]
     pub member: crate::MemberId,
     pub name: String,
     pub role: crate::Role,
@@ -160,7 +168,7 @@ pub struct AttendanceRow {
 
 /// `GET /verify/{code}?format=json`: whether a certificate of participation is genuine, and
 /// what it states.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Verification {
     /// The code as kring writes it, e.g. `K7MQ-3QX9-PA2T-8CWR`.

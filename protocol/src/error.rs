@@ -54,6 +54,7 @@
 //! | `invalid_template` | fix | (HTTP) the custom method template is not valid; `field` names where |
 //! | `unknown_method` | fix | (HTTP) no built-in method with this id |
 //! | `forbidden` | fatal | (HTTP) this token may not see this |
+//! | `read_only` | fatal | the shared screen only shows the session; it cannot send commands |
 //! | `not_found` | fatal | (HTTP) nothing here |
 //! | `not_ended` | fix | (HTTP) a certificate is issued once the session has ended (its minutes are final then) |
 //! | `not_confirmed` | fix | (HTTP) confirm your presence (`confirm_presence`) before downloading your certificate |
@@ -69,7 +70,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What a client should do about an error.
-#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// The input was wrong; sending it again unchanged fails again.
@@ -87,7 +88,7 @@ pub enum Category {
 macro_rules! error_codes {
     ($($variant:ident => $code:literal, $category:ident, $message:literal;)*) => {
         /// A machine-readable error code. See the table in the module documentation.
-        #[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $($variant,)*
@@ -171,6 +172,7 @@ error_codes! {
     InvalidTemplate => "invalid_template", Fix, "The method template is not valid.";
     UnknownMethod => "unknown_method", Fix, "There is no method with this id.";
     Forbidden => "forbidden", Fatal, "You may not see this.";
+    ReadOnly => "read_only", Fatal, "The shared screen only shows the session; it cannot send commands.";
     NotFound => "not_found", Fatal, "Not found.";
     NotEnded => "not_ended", Fix, "The session has not ended yet; certificates are issued at its end.";
     NotConfirmed => "not_confirmed", Fix, "Confirm that you were present first.";

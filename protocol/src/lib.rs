@@ -38,10 +38,12 @@
 //! types by [`typescript::declarations`]; a test fails when the checked-in file is stale.
 
 pub mod api;
+pub mod client_values;
 pub mod command;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod limits;
 pub mod message;
 pub mod method;
 pub mod typescript;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// A text in every language the app speaks.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Localized {
     pub nl: String,
@@ -27,7 +27,9 @@ impl Localized {
 }
 
 /// Language of a session (its default; every person may switch their own view).
-#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     #[default]
@@ -36,7 +38,20 @@ pub enum Language {
 }
 
 /// Who someone is in a session. `Screen` is the read-only shared screen of a hybrid room.
-#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Serialize,
+    Deserialize,
+    TS,
+    utoipa::ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Facilitator,
@@ -67,7 +82,20 @@ impl Role {
 }
 
 /// A kind of input a phase can allow. See the domain description for what each one means.
-#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Serialize,
+    Deserialize,
+    TS,
+    utoipa::ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum InputKind {
     /// A case proposal: a pitch of at most a few sentences.
@@ -135,7 +163,7 @@ impl InputKind {
 }
 
 /// How turns are taken in a phase.
-#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum TurnMode {
     /// Raise a hand, wait in the queue, the facilitator gives the floor.
@@ -149,16 +177,19 @@ pub enum TurnMode {
 }
 
 /// An intervision method: an ordered list of phases.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct MethodTemplate {
     /// Stable identifier, lowercase letters, digits and `-` (e.g. `basic`, `incident`).
+    #[schema(pattern = "^[a-z0-9-]{1,40}$")]
     pub id: String,
     pub name: Localized,
     pub description: Localized,
     /// Dots each member may give while choosing a case (dot voting).
     #[serde(default = "default_dots")]
+    #[schema(minimum = 1, maximum = 10)]
     pub dots_per_member: u8,
+    #[schema(min_items = 1, max_items = 30)]
     pub phases: Vec<PhaseTemplate>,
 }
 
@@ -167,15 +198,17 @@ fn default_dots() -> u8 {
 }
 
 /// One phase of a method.
-#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct PhaseTemplate {
     /// Unique within the method, lowercase letters, digits and `-`.
+    #[schema(pattern = "^[a-z0-9-]{1,40}$")]
     pub id: String,
     pub name: Localized,
     /// What the phase asks of people, in plain words ("Ask open questions. No advice yet.").
     pub instruction: Localized,
     /// Default time box in minutes.
+    #[schema(minimum = 1, maximum = 240)]
     pub minutes: u16,
     pub turns: TurnMode,
     /// Which kinds of input each role may submit in this phase. A role that is absent may

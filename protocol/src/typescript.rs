@@ -2,7 +2,7 @@
 //!
 //! The generated file is checked in at `web-client/src/protocol.d.ts` so the client needs no
 //! build step. `cargo test -p kring-protocol` fails when it is stale; regenerate with
-//! `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol typescript`.
+//! `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol`.
 
 use ts_rs::{Config, TS};
 
@@ -23,7 +23,7 @@ pub fn declarations() -> String {
     let cfg = Config::new().with_large_int("number");
     let mut out = String::from(
         "// Generated from the Rust types in protocol/ by `kring_protocol::typescript`.\n\
-         // Do not edit: run `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol typescript`.\n\n",
+         // Do not edit: run `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol`.\n\n",
     );
     declare!(
         &cfg,
@@ -100,7 +100,7 @@ mod tests {
         assert!(
             on_disk == fresh,
             "web-client/src/protocol.d.ts is stale: run \
-             `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol typescript` and commit it"
+             `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol` and commit it"
         );
     }
 

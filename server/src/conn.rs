@@ -351,11 +351,7 @@ impl Conn {
             return Step::Go;
         };
         let Some(member) = *member else {
-            self.error(
-                ErrorMsg::new(ErrorCode::BadMessage)
-                    .with_id(envelope.id)
-                    .with_message("The shared screen is read-only."),
-            );
+            self.error(ErrorMsg::new(ErrorCode::ReadOnly).with_id(envelope.id));
             return Step::Go;
         };
         if envelope.id.is_empty() || envelope.id.len() > MAX_COMMAND_ID_LEN {

@@ -198,7 +198,7 @@ async fn no_role_but_the_facilitator_can_give_a_facilitator_command() {
             .expect_err(command.name());
         assert_eq!(
             error.code,
-            ErrorCode::BadMessage,
+            ErrorCode::ReadOnly,
             "screen: {}",
             command.name()
         );

@@ -103,13 +103,53 @@ async fn join_link_serves_the_app_with_a_strict_policy_and_a_qr_code() {
     );
     assert!(page.text().await.unwrap().contains("<html"));
 
-    let qr = server
-        .http
-        .get(server.url(&session.qr_url))
-        .send()
-        .await
-        .unwrap();
+    // Like the other links, the QR code's is absolute.
+    assert_eq!(session.qr_url, format!("{}/qr.svg", session.join_url));
+    let qr = server.http.get(&session.qr_url).send().await.unwrap();
     assert_eq!(qr.status(), 200);
     assert_eq!(qr.headers().get("content-type").unwrap(), "image/svg+xml");
     assert!(qr.text().await.unwrap().contains("<svg"));
+}
+
+#[tokio::test]
+async fn the_api_is_described_at_openapi_json() {
+    let server = spawn_app().await;
+    let doc: serde_json::Value = server
+        .http
+        .get(server.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let create = &doc["paths"]["/api/sessions"]["post"];
+    assert_eq!(
+        create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/CreateSession"
+    );
+    assert!(create["responses"]["201"].is_object());
+}
+
+#[tokio::test]
+async fn a_query_string_that_does_not_parse_gets_an_api_error() {
+    let server = spawn_app().await;
+    let session = server.create_session("basic").await;
+    let response = server
+        .http
+        .get(server.url(&format!(
+            "/api/sessions/{}/attendance?offset=2147483648",
+            session.code
+        )))
+        .bearer_auth(&session.facilitator_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let error: ApiError = response.json().await.unwrap();
+    assert_eq!(
+        (error.code, error.field.as_deref()),
+        (ErrorCode::InvalidRequest, Some("query"))
+    );
 }

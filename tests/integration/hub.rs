@@ -503,11 +503,7 @@ async fn the_screen_token_opens_only_the_shared_screen() {
             command: Command::StartSession {},
         }))
         .await;
-    assert_eq!(
-        screen.error().await.code,
-        ErrorCode::BadMessage,
-        "read-only"
-    );
+    assert_eq!(screen.error().await.code, ErrorCode::ReadOnly, "read-only");
 
     let mut pretender = server.connect(&session.code).await;
     pretender

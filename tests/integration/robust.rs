@@ -179,8 +179,9 @@ impl Room {
             Stamp::Absent => None,
             Stamp::Stale(off) => Some(current.unwrap_or(1).wrapping_add_signed(off.into())),
         };
-        let stale = stamp != current && stamp.is_some();
-        let expect = expectation(session, actor, &command, invalid, stale);
+        // A stamp of a closed phase, or one from the future (made up by the client).
+        let stamp_order = stamp.zip(current).map(|(s, c)| s.cmp(&c));
+        let expect = expectation(session, actor, &command, invalid, stamp_order);
         let Some(client) = self.client(actor) else {
             return;
         };
@@ -410,20 +411,22 @@ fn expectation(
     actor: usize,
     command: &Command,
     invalid: bool,
-    stale: bool,
+    stamp_order: Option<std::cmp::Ordering>,
 ) -> Expect {
     let status = session.status();
     let running = status == SessionStatus::Running;
     if actor == SCREEN {
-        Expect::Code(ErrorCode::BadMessage)
+        Expect::Code(ErrorCode::ReadOnly)
     } else if status == SessionStatus::Ended {
         Expect::Code(ErrorCode::SessionEnded)
     } else if permissions::facilitator_only(command) && actor != FACILITATOR {
         Expect::Code(ErrorCode::NotFacilitator)
     } else if running && matches!(command, Command::StartSession {}) {
         Expect::Code(ErrorCode::AlreadyStarted)
-    } else if running && stale {
+    } else if running && stamp_order == Some(std::cmp::Ordering::Less) {
         Expect::Code(ErrorCode::PhaseClosed)
+    } else if running && stamp_order == Some(std::cmp::Ordering::Greater) {
+        Expect::Code(ErrorCode::InvalidValue)
     } else if invalid {
         Expect::Refusal
     } else {

@@ -1,8 +1,12 @@
-// Error codes, categories and close codes, mirroring `protocol/src/error.rs`.
+// Error codes, categories and close codes. The table itself is generated from
+// `protocol/src/error.rs` into `wire.js`; this module adds what the client does with it.
 //
 // The server tells the client what to do through the category of an error and the range of a
-// close code; the client never guesses from the English message. `test/codes.test.js` checks
-// that this table names every code the generated protocol types know.
+// close code; the client never guesses from the English message.
+
+import { CODE_CATEGORY, CODE_CLOSE } from "./wire.js";
+
+export { CODE_CATEGORY };
 
 /** @typedef {import('./protocol').ErrorCode} ErrorCode */
 /** @typedef {import('./protocol').Category} Category */
@@ -21,67 +25,6 @@ export const Category = Object.freeze({
   Fatal: /** @type {Category} */ ("fatal"),
 });
 
-/**
- * Every error code with its category, in the order of the server's table.
- * @type {Readonly<Record<ErrorCode, Category>>}
- */
-export const CODE_CATEGORY = Object.freeze({
-  bad_json: "fix",
-  bad_message: "fix",
-  unknown_type: "fix",
-  message_too_large: "fix",
-  hello_required: "fix",
-  already_joined: "fix",
-  unsupported_version: "fatal",
-  room_not_found: "fatal",
-  room_locked: "fatal",
-  room_full: "fatal",
-  bad_token: "fatal",
-  invalid_name: "fix",
-  removed: "fatal",
-  taken_over: "fatal",
-  rate_limited: "retry",
-  flooding: "fatal",
-  too_many_attempts: "retry",
-  slow_consumer: "reconnect",
-  heartbeat_timeout: "reconnect",
-  shutting_down: "reconnect",
-  store_unavailable: "retry",
-  internal: "retry",
-  not_facilitator: "fix",
-  not_started: "fix",
-  already_started: "fix",
-  session_ended: "fatal",
-  phase_forbids: "fix",
-  case_bringer_listens: "fix",
-  phase_closed: "fix",
-  no_case_bringer: "fix",
-  no_such_phase: "fix",
-  no_such_item: "fix",
-  no_such_member: "fix",
-  invalid_target: "fix",
-  invalid_value: "fix",
-  text_empty: "fix",
-  text_too_long: "fix",
-  limit_reached: "fix",
-  vote_limit: "fix",
-  not_voted: "fix",
-  already_in_queue: "fix",
-  not_in_queue: "fix",
-  not_your_turn: "fix",
-  no_round: "fix",
-  not_author: "fix",
-  anonymity_disabled: "fix",
-  advice_like_question: "confirm",
-  invalid_request: "fix",
-  invalid_template: "fix",
-  unknown_method: "fix",
-  forbidden: "fatal",
-  not_found: "fatal",
-  not_ended: "fix",
-  not_confirmed: "fix",
-});
-
 /** @type {readonly ErrorCode[]} */
 export const ERROR_CODES = Object.freeze(/** @type {ErrorCode[]} */ (Object.keys(CODE_CATEGORY)));
 
@@ -95,24 +38,12 @@ export function categoryOf(code) {
   return Object.hasOwn(CODE_CATEGORY, code) ? CODE_CATEGORY[/** @type {ErrorCode} */ (code)] : "fix";
 }
 
-/** WebSocket close codes the server uses (`ErrorCode::close_code`). */
+/**
+ * Close codes this client sends. The server's close codes per error are `CODE_CLOSE` in the
+ * generated `wire.js`.
+ */
 export const Close = Object.freeze({
   Normal: 1000,
-  GoingAway: 1001,
-  Abnormal: 1006,
-  ServiceRestart: 1012,
-  SlowConsumer: 4000,
-  HeartbeatTimeout: 4001,
-  StoreUnavailable: 4002,
-  Internal: 4003,
-  TooManyAttempts: 4029,
-  UnsupportedVersion: 4400,
-  BadToken: 4401,
-  Removed: 4403,
-  RoomNotFound: 4404,
-  TakenOver: 4409,
-  SessionEnded: 4410,
-  RoomLockedOrFull: 4423,
   /** Sent by this client when it gives up on a silent socket (3000-4999 is for applications). */
   ClientDeadConnection: 4900,
 });
@@ -132,6 +63,17 @@ export function closeMeansReconnect(code) {
 }
 
 /**
+ * The first error code with each close code (the server's table order), for a close frame
+ * whose reason is missing.
+ * @type {ReadonlyMap<number, ErrorCode>}
+ */
+const BY_CLOSE = new Map(
+  /** @type {[ErrorCode, number][]} */ (Object.entries(CODE_CLOSE))
+    .reverse()
+    .map(([code, close]) => [close, code]),
+);
+
+/**
  * The error code a close frame names in its reason (the server sends the code's wire form).
  * @param {number} code
  * @param {string} reason
@@ -139,21 +81,5 @@ export function closeMeansReconnect(code) {
  */
 export function closeError(code, reason) {
   if (Object.hasOwn(CODE_CATEGORY, reason)) return /** @type {ErrorCode} */ (reason);
-  /** @type {Record<number, ErrorCode>} */
-  const byClose = {
-    4000: "slow_consumer",
-    4001: "heartbeat_timeout",
-    4002: "store_unavailable",
-    4003: "internal",
-    1012: "shutting_down",
-    4029: "too_many_attempts",
-    4400: "unsupported_version",
-    4401: "bad_token",
-    4403: "removed",
-    4404: "room_not_found",
-    4409: "taken_over",
-    4410: "session_ended",
-    4423: "room_locked",
-  };
-  return byClose[code] ?? null;
+  return BY_CLOSE.get(code) ?? null;
 }

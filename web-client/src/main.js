@@ -6,6 +6,7 @@ import { t, onLanguageChange, sessionLanguage } from "./i18n/index.js";
 import * as storage from "./storage.js";
 import { Session } from "./session.js";
 import { validName } from "./session-state.js";
+import { NAME_MAX_CHARS } from "./wire.js";
 import { homePage } from "./views/home.js";
 import { participantSections } from "./views/participant.js";
 import { consoleSections } from "./views/console.js";
@@ -69,7 +70,7 @@ function joinPage(code, error) {
       id: "join-name",
       name: "name",
       type: "text",
-      maxlength: 40,
+      maxlength: NAME_MAX_CHARS,
       autocomplete: "nickname",
       required: true,
       value: storage.lastName(),

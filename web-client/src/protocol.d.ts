@@ -1,5 +1,5 @@
 // Generated from the Rust types in protocol/ by `kring_protocol::typescript`.
-// Do not edit: run `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol typescript`.
+// Do not edit: run `KRING_UPDATE_TYPES=1 cargo test -p kring-protocol`.
 
 export type MemberId = number;
 
@@ -301,7 +301,7 @@ retry_after_ms?: number, };
 
 export type Category = "fix" | "retry" | "reconnect" | "confirm" | "fatal";
 
-export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "not_found" | "not_ended" | "not_confirmed";
+export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found" | "not_ended" | "not_confirmed";
 
 export type CreateSession = { 
 /**
@@ -311,7 +311,11 @@ method?: string,
 /**
  * A custom method template, checked with errors that name the field.
  */
-template?: MethodTemplate, title: string, language?: Language, settings?: SessionSettings, 
+template?: MethodTemplate, 
+/**
+ * 1 to 120 characters after trimming, no control characters.
+ */
+title: string, language?: Language, settings?: SessionSettings, 
 /**
  * Start this session as the next meeting of a group (the token from an earlier session).
  */
@@ -340,13 +344,18 @@ keep_for_group: boolean, };
 
 export type SessionCreated = { 
 /**
- * The room code, e.g. `K7M-3QX-9P` (typed case-insensitively, dashes optional).
+ * The room code as people read it, e.g. `K7M-3QX-9PA` (typed case-insensitively, dashes
+ * optional); `ws_path` holds its canonical form.
  */
 code: string, 
 /**
  * The link participants open (also as QR code at `qr_url`).
  */
-join_url: string, qr_url: string, 
+join_url: string, 
+/**
+ * The join link as a QR code (SVG).
+ */
+qr_url: string, 
 /**
  * WebSocket path of the room.
  */
@@ -405,7 +414,11 @@ facilitator: string,
  */
 list_confirmed_at: number | null, members: Array<AttendanceRow>, };
 
-export type AttendanceRow = { member: MemberId, name: string, role: Role, joined_at: number, 
+export type AttendanceRow = { 
+/**
+ * The member's id in the session (`set_minutes` names them with it).
+ */
+member: MemberId, name: string, role: Role, joined_at: number, 
 /**
  * Time present between the start and the end of the meeting: connected, or away for no
  * longer than the turn grace (a locked phone, a network drop).

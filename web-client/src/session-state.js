@@ -7,6 +7,8 @@
 // what: my anonymous items, my votes and the text of my unrevealed notes. Those come from the
 // acknowledgements of my own commands (`applyAck`).
 
+import { MAX_CHARS, NAME_MAX_CHARS, TEXT_KINDS } from "./wire.js";
+
 /** @typedef {import('./protocol').SessionView} SessionView */
 /** @typedef {import('./protocol').Event} Event */
 /** @typedef {import('./protocol').Item} Item */
@@ -410,40 +412,7 @@ export function hasFloor(phase) {
   return phase.turns !== "silent";
 }
 
-/** Text kinds: they put an item on a board. */
-export const TEXT_KINDS = /** @type {const} */ ([
-  "case",
-  "statement",
-  "question",
-  "answer",
-  "key_question",
-  "analysis",
-  "advice",
-  "private_note",
-  "commitment",
-  "reflection",
-]);
-
-/**
- * The longest text per kind, in characters (`engine/src/limits.rs`).
- * @type {Readonly<Record<InputKind, number>>}
- */
-export const MAX_CHARS = Object.freeze({
-  case: 600,
-  statement: 4000,
-  question: 500,
-  answer: 1500,
-  key_question: 500,
-  analysis: 1500,
-  advice: 1500,
-  private_note: 1500,
-  commitment: 1000,
-  reflection: 1500,
-  vote: 0,
-  reaction: 0,
-});
-
-export const NAME_MAX_CHARS = 40;
+export { MAX_CHARS, NAME_MAX_CHARS, TEXT_KINDS };
 
 /**
  * A display name as the engine accepts it: trimmed, 1 to 40 characters, no control characters.

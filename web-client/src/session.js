@@ -8,6 +8,7 @@ import { Transport, State } from "./transport.js";
 import { Outbox } from "./outbox.js";
 import { applyAck, applyEvent, applyOnline, applyPresence } from "./session-state.js";
 import { categoryOf } from "./codes.js";
+import { PROTOCOL_VERSION } from "./wire.js";
 import * as storage from "./storage.js";
 
 /** @typedef {import('./protocol').SessionView} SessionView */
@@ -188,7 +189,7 @@ export class Session {
 
   /** @returns {ClientMsg} */
   hello() {
-    const protocol = 1;
+    const protocol = PROTOCOL_VERSION;
     if (this.mode.as === "screen") {
       return { type: "hello", protocol, join: { as: "screen", token: this.mode.token } };
     }

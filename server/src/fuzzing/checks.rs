@@ -103,7 +103,7 @@ fn refusal_shape(rejection: &Rejection) {
     );
     if let Some(field) = rejection.field {
         assert!(
-            field.starts_with("command.") || field.starts_with("join."),
+            field.starts_with("command.") || field.starts_with("join.") || field == "phase",
             "{code}: field {field}"
         );
     }

@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use kring_engine::{SessionParams, methods};
-use kring_protocol::{CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated};
+use kring_protocol::limits::{GROUP_NAME_MAX_CHARS, TITLE_MAX_CHARS};
+use kring_protocol::{ApiError, CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated};
 
 use super::join::base_url;
 use super::{ApiErr, AppState};
@@ -16,15 +17,34 @@ use crate::hub::HubError;
 use crate::secrets::{display_code, hash_token, new_room_code, new_token};
 use crate::store::{GroupLink, StoreError};
 
-const TITLE_MAX_CHARS: usize = 120;
-const GROUP_NAME_MAX_CHARS: usize = 80;
-
+/// The built-in methods, with their phases and instructions in every language.
+#[utoipa::path(
+    get,
+    path = "/api/methods",
+    tag = "sessions",
+    responses((status = 200, description = "The built-in method templates.", body = MethodList)),
+)]
 pub async fn methods() -> Json<MethodList> {
     Json(MethodList {
         methods: methods::builtin().to_vec(),
     })
 }
 
+/// Creates a session (a room) and returns its code, links and secrets.
+#[utoipa::path(
+    post,
+    path = "/api/sessions",
+    tag = "sessions",
+    request_body(content = CreateSession, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The session exists; its secrets are in the body and nowhere else.", body = SessionCreated),
+        (status = 400, description = "The body is not JSON or not a `CreateSession` (`invalid_request`, `field` names where).", body = ApiError),
+        (status = 413, description = "The body is larger than 64 KiB.", body = ApiError),
+        (status = 422, description = "The title, method, template or group token is not valid (`field` names which).", body = ApiError),
+        (status = 429, description = "This address created many sessions lately (`rate_limited`; see `Retry-After`).", body = ApiError),
+        (status = 503, description = "The server is shutting down.", body = ApiError),
+    ),
+)]
 pub async fn create_session(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -41,8 +61,10 @@ pub async fn create_session(
     let title_chars = title.chars().count();
     if title_chars == 0 || title_chars > TITLE_MAX_CHARS || title.chars().any(char::is_control) {
         return Err(
-            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest)
-                .field("title", "The title must be 1 to 120 characters."),
+            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest).field(
+                "title",
+                format!("The title must be 1 to {TITLE_MAX_CHARS} characters."),
+            ),
         );
     }
     let method = match request.template {
@@ -101,7 +123,7 @@ pub async fn create_session(
             join_url: format!("{base}/join/{shown}"),
             screen_url: format!("{base}/screen/{shown}#{screen_token}"),
             screen_token,
-            qr_url: format!("/join/{shown}/qr.svg"),
+            qr_url: format!("{base}/join/{shown}/qr.svg"),
             ws_path: format!("/ws/{code}"),
             code: shown,
             facilitator_token,

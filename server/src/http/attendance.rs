@@ -8,9 +8,11 @@
 use std::net::SocketAddr;
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use kring_protocol::Attendance;
 
 use super::query::{self, Found};
 use super::summary::Format;
@@ -19,13 +21,33 @@ use crate::records::{self, render};
 use crate::room::{self, Answer};
 use crate::secrets::same_hash;
 
+/// The meeting's attendance record, for the facilitator (facilitator token); no content.
+#[utoipa::path(
+    get,
+    path = "/api/sessions/{code}/attendance",
+    tag = "records",
+    params(
+        ("code" = String, Path, description = "The room code (case-insensitive, dashes optional)."),
+        ("format" = Option<String>, Query, description = "`json` (default), `csv`, or `html` (a printable list)."),
+    ),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The attendance record: date, local times, method, facilitator, group, and per member role, minutes and confirmation; no content. Also after the session's content is deleted.", body = Attendance),
+        (status = 400, description = "The query string does not parse (`invalid_request`).", body = kring_protocol::ApiError),
+        (status = 401, description = "No bearer token (`bad_token`).", body = kring_protocol::ApiError),
+        (status = 403, description = "The token is not the facilitator's.", body = kring_protocol::ApiError),
+        (status = 404, description = "No such session or record, or a token it does not know (`room_not_found`).", body = kring_protocol::ApiError),
+        (status = 429, description = "Too many unknown codes or tokens from this address.", body = kring_protocol::ApiError),
+    ),
+)]
 pub async fn export(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
-    Query(format): Query<Format>,
+    format: Result<Query<Format>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
+    let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
     let found = query::ask_or_record(&app, peer.ip(), &code, &headers, |token_hash| {
         room::Query::Attendance { token_hash }
     })

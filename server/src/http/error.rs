@@ -45,6 +45,13 @@ impl ApiErr {
         self
     }
 
+    /// A query string that does not parse. Answered with the API's error body rather than the
+    /// framework's plain text, and without echoing what was sent.
+    pub fn bad_query() -> Self {
+        ApiErr::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest)
+            .field("query", "The query string is not valid.")
+    }
+
     pub fn internal() -> Self {
         ApiErr::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
     }

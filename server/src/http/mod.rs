@@ -6,6 +6,7 @@ mod assets;
 mod attendance;
 mod error;
 mod join;
+mod openapi;
 mod query;
 mod records;
 mod summary;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/api/methods", get(api::methods))
+        .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/api/sessions", post(api::create_session))
         .route("/api/sessions/{code}/summary", get(summary::download))
         .route("/api/sessions/{code}/attendance", get(attendance::export))
@@ -103,6 +105,16 @@ const HEALTH_FRESH: Duration = Duration::from_secs(1);
 /// The last health check: when it ran and whether the store took the write.
 pub type HealthCache = Arc<tokio::sync::Mutex<Option<(Instant, bool)>>>;
 
+/// Whether the server can serve and its store is writable.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "meta",
+    responses(
+        (status = 200, description = "The server can serve and its store is writable.", body = String, content_type = "text/plain"),
+        (status = 503, description = "The store is not writable.", body = String, content_type = "text/plain"),
+    ),
+)]
 async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
     // Held across the check, so that concurrent callers wait for one write.
     let mut last = app.health.lock().await;

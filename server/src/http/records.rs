@@ -14,10 +14,11 @@
 use std::net::SocketAddr;
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kring_protocol::ErrorCode;
+use kring_protocol::{ApiError, ErrorCode, Verification};
 
 use super::join::base_url;
 use super::query::{self, Found};
@@ -43,6 +44,23 @@ fn not_yet(code: ErrorCode) -> ApiErr {
     ApiErr::new(StatusCode::CONFLICT, code)
 }
 
+/// A member's certificate of participation (their resume token), as a printable page.
+#[utoipa::path(
+    get,
+    path = "/api/sessions/{code}/certificate",
+    tag = "records",
+    params(
+        ("code" = String, Path, description = "The room code (case-insensitive, dashes optional)."),
+    ),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The member's certificate of participation, with its verification code and link; also after the session's content is deleted.", body = String, content_type = "text/html"),
+        (status = 401, description = "No bearer token (`bad_token`).", body = ApiError),
+        (status = 404, description = "No such session or record, or a token it does not know (`room_not_found`).", body = ApiError),
+        (status = 409, description = "Not yet: the session has not ended (`not_ended`), or the member has not confirmed their presence (`not_confirmed`).", body = ApiError),
+        (status = 429, description = "Too many unknown codes or tokens from this address.", body = ApiError),
+    ),
+)]
 pub async fn certificate(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -88,13 +106,36 @@ pub async fn certificate(
     ))
 }
 
+/// A member's one-page record with their personal reflection (their resume token).
+#[utoipa::path(
+    get,
+    path = "/api/sessions/{code}/reflection",
+    tag = "records",
+    params(
+        ("code" = String, Path, description = "The room code (case-insensitive, dashes optional)."),
+        ("format" = Option<String>, Query, description = "`html` (default, printable) or `text`."),
+    ),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The member's record: date, local times, method, facilitator, group, their name and their reflection; nothing of anyone else.", content(
+            (String = "text/html"),
+            (String = "text/plain"),
+        )),
+        (status = 400, description = "The query string does not parse (`invalid_request`).", body = ApiError),
+        (status = 401, description = "No bearer token (`bad_token`).", body = ApiError),
+        (status = 404, description = "No such session (or its content is deleted), or a token it does not know (`room_not_found`).", body = ApiError),
+        (status = 409, description = "The session has not started (`not_started`).", body = ApiError),
+        (status = 429, description = "Too many unknown codes or tokens from this address.", body = ApiError),
+    ),
+)]
 pub async fn reflection(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
-    Query(format): Query<Format>,
+    format: Result<Query<Format>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
+    let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
     let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
         room::Query::Reflection { token_hash }
     })
@@ -121,13 +162,36 @@ pub async fn reflection(
     })
 }
 
+/// Whether a certificate's verification code is genuine, and what the certificate states.
+#[utoipa::path(
+    get,
+    path = "/verify/{code}",
+    tag = "records",
+    params(
+        ("code" = String, Path, description = "The verification code on a certificate, e.g. `K7MQ-3QX9-PA2T-8CWR` (case-insensitive, dashes optional)."),
+        ("format" = Option<String>, Query, description = "`html` (default, a page for people) or `json`."),
+    ),
+    responses(
+        (status = 200, description = "Genuine: what the certificate states.", content(
+            (String = "text/html"),
+            (Verification = "application/json"),
+        )),
+        (status = 400, description = "The query string does not parse (`invalid_request`).", body = ApiError),
+        (status = 404, description = "Not genuine: no certificate has this code, or the code is mistyped (its check character fails).", content(
+            (String = "text/html"),
+            (ApiError = "application/json"),
+        )),
+        (status = 429, description = "Too many unknown codes from this address.", body = ApiError),
+    ),
+)]
 pub async fn verify(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
-    Query(format): Query<Format>,
+    format: Result<Query<Format>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
+    let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
     let json = format.format.as_deref() == Some("json");
     let language = render::language_of(
         headers

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -22,13 +23,34 @@ pub struct Format {
     pub offset: i32,
 }
 
+/// The case-bringer's summary, with their resume token.
+#[utoipa::path(
+    get,
+    path = "/api/sessions/{code}/summary",
+    tag = "records",
+    params(
+        ("code" = String, Path, description = "The room code (case-insensitive, dashes optional)."),
+        ("format" = Option<String>, Query, description = "`md` (default) or `html`."),
+        ("offset" = Option<i32>, Query, description = "The reader's UTC offset in minutes, for local times."),
+    ),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The case-bringer's summary, as Markdown or a printable page.", body = String, content_type = "text/markdown"),
+        (status = 400, description = "The query string does not parse (`invalid_request`).", body = kring_protocol::ApiError),
+        (status = 401, description = "No bearer token (`bad_token`).", body = kring_protocol::ApiError),
+        (status = 403, description = "The token is a member's who may not read this summary.", body = kring_protocol::ApiError),
+        (status = 404, description = "No such session, or a token it does not know (`room_not_found`, indistinguishable on purpose).", body = kring_protocol::ApiError),
+        (status = 429, description = "Too many unknown codes or tokens from this address.", body = kring_protocol::ApiError),
+    ),
+)]
 pub async fn download(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
-    Query(format): Query<Format>,
+    format: Result<Query<Format>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
+    let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
     let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
         room::Query::Summary { token_hash }
     })

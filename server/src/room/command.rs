@@ -1,9 +1,6 @@
 //! Deciding a member's command: dedup, engine decision, ack.
 
-use kring_engine::Rejection;
-use kring_protocol::{
-    Ack, CommandEnvelope, ErrorCode, ErrorMsg, Event, MemberId, Millis, ServerMsg,
-};
+use kring_protocol::{Ack, CommandEnvelope, ErrorCode, Event, MemberId, Millis, ServerMsg};
 
 use super::effects::{Effect, Pending};
 use super::task::Room;
@@ -33,7 +30,7 @@ impl Room {
             Err(rejection) => {
                 self.deps.metrics.reject(rejection.code);
                 tracing::debug!(room = %self.code, %member, command = command.name(), code = %rejection.code, "command refused");
-                let error = rejection_msg(rejection).with_id(id);
+                let error = rejection.into_error_msg().with_id(id);
                 p.effects.push(Effect::Send {
                     conn,
                     frame: to_frame(&ServerMsg::Error(error)),
@@ -79,16 +76,4 @@ impl Room {
         }
         p.effects.push(Effect::Send { conn, frame: ack });
     }
-}
-
-/// The wire form of an engine rejection (content-free by construction).
-pub(super) fn rejection_msg(rejection: Rejection) -> ErrorMsg {
-    let mut msg = ErrorMsg::new(rejection.code);
-    msg.phases = rejection.phases;
-    msg.field = rejection.field.map(str::to_owned);
-    msg.retry_after_ms = rejection.retry_after_ms;
-    if let Some(detail) = rejection.detail {
-        msg.message = detail;
-    }
-    msg
 }

@@ -1,6 +1,6 @@
 //! Admitting a socket: a new member, the facilitator, a returning member, or the shared screen.
 
-use kring_engine::{JoinAs, Viewer};
+use kring_engine::{JoinAs, Rejection, Viewer};
 use kring_protocol::{
     Epoch, ErrorCode, ErrorMsg, Event, Join, MemberId, Millis, PROTOCOL_VERSION, Role, Seq,
     ServerMsg, Welcome,
@@ -156,7 +156,7 @@ impl Room {
                 let joined = self
                     .session
                     .decide_join(&JoinAs::Member { name }, &hash_token(&token), now)
-                    .map_err(super::command::rejection_msg)?;
+                    .map_err(Rejection::into_error_msg)?;
                 Ok(Admitted {
                     member: Some(joined.member),
                     role: Role::Participant,
@@ -170,7 +170,7 @@ impl Room {
                 let joined = self
                     .session
                     .decide_join(&JoinAs::Facilitator { name }, &hash, now)
-                    .map_err(super::command::rejection_msg)?;
+                    .map_err(Rejection::into_error_msg)?;
                 Ok(Admitted {
                     member: Some(joined.member),
                     role: Role::Facilitator,

@@ -7,6 +7,7 @@
 
 import nl from "./nl.js";
 import en from "./en.js";
+import { NAME_MAX_CHARS, TITLE_MAX_CHARS } from "../wire.js";
 
 /** @typedef {import('../protocol').Language} Language */
 /** @typedef {string | {[form: string]: string}} Message */
@@ -15,6 +16,13 @@ import en from "./en.js";
 /** @type {Record<Language, Catalog>} */
 export const CATALOGS = { nl, en };
 export const LANGUAGES = /** @type {const} */ (["nl", "en"]);
+/**
+ * Limits of the wire contract that texts may name (`{nameMax}`), so no catalog repeats a number
+ * the server decides.
+ * @type {Record<string, number>}
+ */
+const WIRE_PARAMS = { nameMax: NAME_MAX_CHARS, titleMax: TITLE_MAX_CHARS };
+
 const STORAGE_KEY = "kring:lang";
 
 /** @type {Language} */
@@ -110,9 +118,8 @@ export function translate(lang, key, params) {
     const form = count === 0 && message.zero !== undefined ? "zero" : plural(lang, count);
     text = message[form] ?? message.other ?? "";
   }
-  if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name) => {
-    const v = params[name];
+    const v = params?.[name] ?? WIRE_PARAMS[name];
     if (v === undefined) return whole;
     return typeof v === "number" ? formatNumber(v, lang) : v;
   });

@@ -6,6 +6,7 @@ import { h, replace } from "../dom.js";
 import { t, local, language, formatRelative, formatDate } from "../i18n/index.js";
 import * as storage from "../storage.js";
 import { validName } from "../session-state.js";
+import { GROUP_NAME_MAX_CHARS, NAME_MAX_CHARS, TITLE_MAX_CHARS } from "../wire.js";
 import { topBar } from "./common.js";
 
 /** @typedef {import('../protocol').MethodTemplate} MethodTemplate */
@@ -99,9 +100,9 @@ function joinForm() {
 
 /** @param {HTMLElement} picker the slot of the method list */
 function createForm(picker) {
-  const title = h("input", { id: "create-title", name: "title", type: "text", maxlength: 120, required: true, autocomplete: "off", "aria-describedby": "create-title-error" });
+  const title = h("input", { id: "create-title", name: "title", type: "text", maxlength: TITLE_MAX_CHARS, required: true, autocomplete: "off", "aria-describedby": "create-title-error" });
   const titleError = h("p", { id: "create-title-error", class: "field-error", role: "alert" });
-  const name = h("input", { id: "create-name", name: "name", type: "text", maxlength: 40, required: true, autocomplete: "nickname", value: storage.lastName() });
+  const name = h("input", { id: "create-name", name: "name", type: "text", maxlength: NAME_MAX_CHARS, required: true, autocomplete: "nickname", value: storage.lastName() });
   const lang = h(
     "select",
     { id: "create-lang", name: "language" },
@@ -170,7 +171,7 @@ function createForm(picker) {
                 return fieldError(group.select && group.select.value !== OTHER_GROUP ? group.select : group.token, group.error, t("home.groupTokenUnknown"));
               }
               if (problem?.field === "title") return fieldError(title, titleError, t("home.titleInvalid"));
-              if (problem?.field === "group_name") return fieldError(record.name, record.error, t("home.groupNameInvalid"));
+              if (problem?.field === "group_name") return fieldError(record.name, record.error, t("home.groupNameInvalid", { max: GROUP_NAME_MAX_CHARS }));
               if (problem?.field === "time_zone") return fieldError(record.zone, record.error, t("home.timeZoneInvalid"));
               error.textContent = problem ? t(`error.${problem.code}`) : t("home.createFailed");
               return;
@@ -266,7 +267,7 @@ const TIME_ZONES = [
  * time zone its local times are in (Europe/Amsterdam unless chosen otherwise).
  */
 function recordFields() {
-  const name = h("input", { id: "create-group-name", name: "group_name", type: "text", maxlength: 80, autocomplete: "off", "aria-describedby": "create-group-name-hint" });
+  const name = h("input", { id: "create-group-name", name: "group_name", type: "text", maxlength: GROUP_NAME_MAX_CHARS, autocomplete: "off", "aria-describedby": "create-group-name-hint" });
   let own = "";
   try {
     own = Intl.DateTimeFormat().resolvedOptions().timeZone ?? "";

@@ -20,6 +20,7 @@ import {
 } from "../api.js";
 import { currentPhase } from "../session-state.js";
 import * as storage from "../storage.js";
+import { REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS, SET_MINUTES_MAX } from "../wire.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').Attendance} Attendance */
@@ -275,7 +276,7 @@ function minutesForm(session, a) {
     { id: "minutes-member", name: "member" },
     a.members.map((m) => h("option", { value: String(m.member) }, m.name)),
   );
-  const minutes = h("input", { id: "minutes-value", name: "minutes", type: "number", min: 0, max: 1440, step: 1, inputmode: "numeric" });
+  const minutes = h("input", { id: "minutes-value", name: "minutes", type: "number", min: 0, max: SET_MINUTES_MAX, step: 1, inputmode: "numeric" });
   const error = h("p", { class: "field-error", role: "alert" });
   const reload = { ok: () => void loadAttendance(session) };
   const send = (/** @type {number | null} */ value) => session.send({ kind: "set_minutes", member: Number(who.value), minutes: value }, reload);
@@ -303,8 +304,8 @@ function minutesForm(session, a) {
           "data-fk": "minutes-save",
           onclick: () => {
             const value = Number(minutes.value);
-            if (minutes.value === "" || !Number.isInteger(value) || value < 0 || value > 1440) {
-              error.textContent = t("attendance.correctInvalid");
+            if (minutes.value === "" || !Number.isInteger(value) || value < 0 || value > SET_MINUTES_MAX) {
+              error.textContent = t("attendance.correctInvalid", { max: SET_MINUTES_MAX });
               return;
             }
             error.textContent = "";
@@ -466,7 +467,7 @@ function attestCard(session, view, confirmed) {
     id: "attest-registration",
     name: "registration",
     type: "text",
-    maxlength: 60,
+    maxlength: REGISTRATION_MAX_CHARS,
     autocomplete: "off",
     value: view.me.registration ?? "",
     "aria-describedby": "attest-registration-hint",
@@ -562,7 +563,7 @@ function reflectionCard(session, view) {
     id: "reflection-text",
     name: "reflection",
     rows: 5,
-    maxlength: 3000,
+    maxlength: REFLECTION_MAX_CHARS,
     "aria-describedby": "reflection-hint",
     value: storage.draft(session.code, "reflection") || saved || "",
     oninput: (/** @type {InputEvent} */ e) => storage.saveDraft(session.code, "reflection", /** @type {HTMLTextAreaElement} */ (e.target).value),
