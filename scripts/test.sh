@@ -20,6 +20,24 @@ install_browser() {
 
 install_browser
 
+# The integration tests run kring behind a real nginx, Caddy and HAProxy
+# (tests/integration/real_proxies.rs).
+install_proxies() {
+    local missing=""
+    for program in nginx caddy haproxy; do
+        command -v "$program" >/dev/null || [ -x "/usr/sbin/$program" ] || missing="$missing $program"
+    done
+    [ -n "$missing" ] || return 0
+    log "installing$missing (Debian packages)"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+}
+
+install_proxies
+
 log "npm packages"
 (cd web-client && npm ci --no-audit --no-fund --loglevel=error)
 

@@ -131,6 +131,10 @@ impl Server {
                     .args(["--join-attempts", "1000000/1s"])
                     // The generator creates every room from one address.
                     .args(["--create-limit", "1000000/1s"])
+                    .args(["--max-live-sessions-per-ip", "1000000"])
+                    // ... and joins every member from it, and reads for all of them.
+                    .args(["--member-joins", "1000000/1s"])
+                    .args(["--address-queue-bytes", "1000000GiB"])
                     .env("NO_COLOR", "1");
                 match limits {
                     AbuseLimits::Lifted => {

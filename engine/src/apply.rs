@@ -3,6 +3,7 @@
 
 use kring_protocol::{Event, Floor, Item, MemberId, Millis, Seq, SessionStatus};
 
+use crate::limits;
 use crate::state::{Member, PhaseRun, Round, Session, Vote};
 
 impl Session {
@@ -19,15 +20,21 @@ impl Session {
                     token_hash: token_hash.clone(),
                     removed: false,
                     joined_at: at,
+                    joined_seq: seq,
                     speaking_ms: 0,
                     in_turns: true,
                     recent: Vec::new(),
+                    renames: 0,
+                    renamed_at: 0,
                     online: false,
+                    seen_at: 0,
                 });
             }
             Event::MemberRenamed { member, name } => {
                 if let Some(m) = self.member_entry(*member) {
                     m.info.name = name.clone();
+                    m.renames = m.renames.saturating_add(1);
+                    m.renamed_at = at;
                 }
             }
             Event::RoleChanged { member, role } => {
@@ -182,6 +189,8 @@ impl Session {
                 }
             }
             Event::ItemWithdrawn { item } => {
+                let freed = self.item(*item).map_or(0, limits::cost_of);
+                self.items_bytes = self.items_bytes.saturating_sub(freed);
                 self.items.retain(|i| i.id != *item);
                 self.votes.retain(|v| v.item != *item);
             }
@@ -229,6 +238,7 @@ impl Session {
             let excess = author.recent.len().saturating_sub(keep);
             author.recent.drain(..excess);
         }
+        self.items_bytes += limits::cost_of(&item);
         self.items.push(item);
     }
 

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::decide::Actor;
 use crate::state::Session;
-use crate::{Decision, Rejection};
+use crate::{Decision, Rejection, limits};
 
 pub use kring_protocol::limits::{
     REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS, SET_MINUTES_MAX as MAX_MINUTES,
@@ -40,6 +40,9 @@ pub(crate) struct Attestations {
     /// Minutes the facilitator set instead of the measured ones.
     #[serde(default)]
     minutes: BTreeMap<MemberId, u32>,
+    /// How often each member wrote their reflection ([`limits::MAX_REFLECTION_WRITES`]).
+    #[serde(default)]
+    reflection_writes: BTreeMap<MemberId, u32>,
 }
 
 impl Attestations {
@@ -61,6 +64,7 @@ impl Attestations {
             Event::ReflectionWritten { member, text } => {
                 self.reflections
                     .insert(*member, text.clone().unwrap_or_default());
+                *self.reflection_writes.entry(*member).or_default() += 1;
             }
             Event::ListConfirmed {} => self.list_confirmed_at = Some(at),
             Event::MinutesSet { member, minutes } => {
@@ -105,6 +109,28 @@ impl Session {
         }
         if text.chars().count() > REFLECTION_MAX_CHARS {
             return Err(Rejection::field(ErrorCode::TextTooLong, "command.text"));
+        }
+        // As in item text: what costs six bytes on the wire and shows as nothing is refused,
+        // so the view's reservation for a reflection holds.
+        if limits::has_forbidden_control(text) {
+            return Err(Rejection {
+                detail: Some("control characters other than line breaks and tabs".to_owned()),
+                ..Rejection::field(ErrorCode::InvalidValue, "command.text")
+            });
+        }
+        // Every write is journaled: an unchanged one would only grow the journal.
+        if self.reflection(actor.id) == Some(text) {
+            return Err(Rejection::detail(
+                ErrorCode::InvalidValue,
+                "Your reflection is already saved like this.",
+            ));
+        }
+        let writes = self.attest.reflection_writes.get(&actor.id).copied();
+        if writes.unwrap_or(0) >= limits::MAX_REFLECTION_WRITES {
+            return Err(Rejection::detail(
+                ErrorCode::LimitReached,
+                "no more changes to your reflection in this session",
+            ));
         }
         Ok(Decision::events(vec![Event::ReflectionWritten {
             member: actor.id,
@@ -180,9 +206,17 @@ impl Session {
         self.attest.list_confirmed_at
     }
 
+    /// Members removed since they confirmed are left out: the list is bounded by the roster,
+    /// as the view's budget counts it ([`limits::ATTEST_VIEW_BYTES`]). The record keeps them.
     pub(crate) fn attendance_state(&self) -> AttendanceState {
         AttendanceState {
-            confirmed: self.attest.confirmed.iter().map(|(m, _)| *m).collect(),
+            confirmed: self
+                .attest
+                .confirmed
+                .iter()
+                .map(|(m, _)| *m)
+                .filter(|m| !self.was_removed(*m))
+                .collect(),
             list_confirmed_at: self.attest.list_confirmed_at,
         }
     }
@@ -197,13 +231,16 @@ impl Session {
     }
 }
 
-/// A registration number: trimmed, at most [`REGISTRATION_MAX_CHARS`], no control characters.
+/// A registration number: trimmed, at most [`REGISTRATION_MAX_CHARS`], no control or format
+/// characters (a bidi override would make a certificate show another number than it holds).
 /// Empty means none.
 fn valid_registration(registration: Option<&str>) -> Result<Option<String>, Rejection> {
     let Some(text) = registration.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    if text.chars().count() > REGISTRATION_MAX_CHARS || text.chars().any(char::is_control) {
+    if text.chars().count() > REGISTRATION_MAX_CHARS
+        || text.chars().any(|c| c.is_control() || limits::is_format(c))
+    {
         return Err(Rejection::field(
             ErrorCode::InvalidValue,
             "command.registration",

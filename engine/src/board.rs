@@ -41,6 +41,12 @@ impl Session {
         if text.chars().count() > limits::max_chars(sub.kind) {
             return Err(Rejection::field(ErrorCode::TextTooLong, "command.text"));
         }
+        if limits::has_forbidden_control(text) {
+            return Err(Rejection {
+                detail: Some("control characters other than line breaks and tabs".to_owned()),
+                ..Rejection::field(ErrorCode::InvalidValue, "command.text")
+            });
+        }
         self.check_reply_to(sub.kind, sub.reply_to)?;
         if let Some(&max) = phase.max_per_member.get(&sub.kind) {
             // Counted over every visit of the phase: going back does not grant new questions.
@@ -59,6 +65,14 @@ impl Session {
         {
             return Err(Rejection {
                 detail: Some("the session holds as many items as it can".to_owned()),
+                ..Rejection::new(ErrorCode::LimitReached)
+            });
+        }
+        // Every welcome carries the boards: the room holds no more text than its largest view
+        // can deliver in one message.
+        if self.items_bytes + limits::item_cost(sub.kind, text) > self.item_budget() {
+            return Err(Rejection {
+                detail: Some("the session holds as much text as it can".to_owned()),
                 ..Rejection::new(ErrorCode::LimitReached)
             });
         }
@@ -243,24 +257,39 @@ impl Session {
     }
 
     /// Reveals every unrevealed note at once; a note the facilitator hid stays unrevealed
-    /// (revealing it would show everyone an empty slot and the facilitator its text).
+    /// (revealing it would show everyone an empty slot and the facilitator its text). The
+    /// notes travel in events of at most [`limits::REVEAL_CHUNK_BYTES`] each (at least one
+    /// note per event), recorded together, so a full board is a handful of ordinary frames.
     pub(crate) fn reveal_notes(&self) -> Result<Decision, Rejection> {
-        let notes: Vec<Item> = self
+        let mut events = Vec::new();
+        let mut chunk: Vec<Item> = Vec::new();
+        let mut chunk_bytes = 0;
+        for note in self
             .items
             .iter()
             .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed && !i.hidden)
-            .map(|i| Item {
+        {
+            let cost = limits::cost_of(note);
+            if !chunk.is_empty() && chunk_bytes + cost > limits::REVEAL_CHUNK_BYTES {
+                events.push(Event::NotesRevealed {
+                    notes: std::mem::take(&mut chunk),
+                });
+                chunk_bytes = 0;
+            }
+            chunk_bytes += cost;
+            chunk.push(Item {
                 revealed: true,
-                ..i.clone()
-            })
-            .collect();
-        if notes.is_empty() {
+                ..note.clone()
+            });
+        }
+        if chunk.is_empty() {
             return Err(Rejection::detail(
                 ErrorCode::NoSuchItem,
                 "there are no notes to reveal",
             ));
         }
-        Ok(Decision::events(vec![Event::NotesRevealed { notes }]))
+        events.push(Event::NotesRevealed { notes: chunk });
+        Ok(Decision::events(events))
     }
 
     /// The proposer of the chosen case becomes the case-bringer; a previous case-bringer goes

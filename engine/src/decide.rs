@@ -1,11 +1,11 @@
 //! The entry point for commands: the checks every command passes (member, lifecycle,
 //! facilitator, phase stamp), then the subject's own rules.
 
-use kring_protocol::{Command, ErrorCode, InputKind, MemberId, Millis, PhaseTemplate, Role};
+use kring_protocol::{Command, ErrorCode, Event, InputKind, MemberId, Millis, PhaseTemplate, Role};
 
 use crate::permissions::{self, allowed_in_lobby, attestation, facilitator_only};
 use crate::state::{PhaseRun, Session};
-use crate::{Decision, Rejection};
+use crate::{Decision, Rejection, limits};
 
 /// Who acts, as what, when.
 #[derive(Clone, Copy)]
@@ -62,6 +62,18 @@ impl Session {
             }
             kring_protocol::SessionStatus::Lobby | kring_protocol::SessionStatus::Ended => {}
         }
+        // The journal's bound: members stop at the cap, the facilitator a little later, and
+        // the session can always be ended.
+        let cap = match role {
+            Role::Facilitator => limits::MAX_EVENTS_PER_ROOM + limits::FACILITATOR_EVENT_RESERVE,
+            _ => limits::MAX_EVENTS_PER_ROOM,
+        };
+        if self.seq >= cap && !matches!(command, Command::EndSession {}) {
+            return Err(Rejection::detail(
+                ErrorCode::LimitReached,
+                "the session has recorded as much as it can; end it",
+            ));
+        }
         let actor = Actor {
             id: actor,
             role,
@@ -78,6 +90,14 @@ impl Session {
             Command::SetCaseBringer { member } => self.set_case_bringer(*member),
             Command::SetRole { member, role } => self.set_role(*member, *role),
             Command::RemoveMember { member } => self.remove_member(actor, *member),
+            Command::RemoveAndLock { member } => {
+                let mut decision = self.remove_member(actor, *member)?;
+                if !self.locked {
+                    decision.events.push(Event::RoomLocked { locked: true });
+                }
+                Ok(decision)
+            }
+            Command::RemoveOffline {} => self.remove_offline(actor),
             Command::Rename { name } => self.rename(actor, name),
             Command::ChooseCase { case, keep_others } => self.choose_case(*case, *keep_others),
             Command::KeepCase { case, keep } => self.keep_case(*case, *keep),

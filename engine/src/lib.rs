@@ -47,11 +47,12 @@
 //! | `no_such_item` | unknown or withdrawn item; `reveal_notes` with nothing to reveal |
 //! | `no_such_member` | `give_floor`, `skip_speaker`, `set_*`, `remove_member` of an unknown member; choosing a case whose proposer is gone |
 //! | `invalid_target` | answer without a question, `reply_to` on anything but an answer, vote on a non-case non-question, react on non-advice, triage a non-question, choose/keep a non-case, choose the facilitator's case |
-//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it |
-//! | `invalid_name` | name empty, over 40 characters, or with control characters (`join.name`, `command.name`) |
+//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it; a rename to the current name; item text with a C0 control other than line break and tab (`command.text`) |
+//! | `invalid_name` | name empty, over 40 characters, with control or format characters, or with nothing visible (`join.name`, `command.name`) |
+//! | `name_taken` | another member's name has the same confusable skeleton, case ignored (`join.name`, `command.name`) |
 //! | `room_locked`, `room_full` | a new member joins a locked or full room (never the facilitator) |
 //! | `text_empty`, `text_too_long` | after trimming; limits per kind in [`limits::max_chars`] |
-//! | `limit_reached` | the phase's `max_per_member` for this kind, counted over every visit of the phase; or 150 items by one member, or 1000 in the room ([`limits::MAX_ITEMS_PER_MEMBER`], [`limits::MAX_ITEMS_PER_ROOM`]) |
+//! | `limit_reached` | the phase's `max_per_member` for this kind, counted over every visit of the phase; or 150 items by one member, or 1000 in the room ([`limits::MAX_ITEMS_PER_MEMBER`], [`limits::MAX_ITEMS_PER_ROOM`]); or the room's byte budget, so its largest view stays within [`limits::MAX_VIEW_BYTES`] ([`Session::item_budget`]) |
 //! | `rate_limited` | more than the submit limit (default 6 per 10 s); `retry_after_ms` |
 //! | `anonymity_disabled` | anonymous input while the session does not allow it |
 //! | `advice_like_question` | a question that reads like advice, without `confirm` (nothing recorded) |
@@ -88,7 +89,7 @@ mod turns;
 mod view;
 
 pub use methods::TemplateError;
-pub use state::Session;
+pub use state::{Session, same_hash};
 pub use summary::Summary;
 
 /// Everything fixed when a session is created.
@@ -225,8 +226,8 @@ impl Decision {
     }
 }
 
-/// How a socket asks to become a member.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// How a socket asks to become a member. `Debug` is redacted: names are content.
+#[derive(Clone, PartialEq, Eq)]
 pub enum JoinAs {
     /// A new participant with a display name.
     Member { name: String },
@@ -235,12 +236,35 @@ pub enum JoinAs {
     Facilitator { name: String },
 }
 
-/// The result of an accepted join.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The result of an accepted join. `Debug` shows event names only (the events carry the name
+/// and the token's hash).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Joined {
     pub member: kring_protocol::MemberId,
     /// Empty when an existing member (the facilitator) is taken over.
     pub events: Vec<Event>,
+}
+
+impl std::fmt::Debug for JoinAs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (kind, name) = match self {
+            JoinAs::Member { name } => ("Member", name),
+            JoinAs::Facilitator { name } => ("Facilitator", name),
+        };
+        f.debug_struct(kind)
+            .field("name_chars", &name.chars().count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Joined {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.events.iter().map(Event::name).collect();
+        f.debug_struct("Joined")
+            .field("member", &self.member)
+            .field("events", &names)
+            .finish()
+    }
 }
 
 /// Who looks at the session.

@@ -1,19 +1,105 @@
 //! Limits the engine enforces. The protocol documents the codes; the numbers live here.
 
-use kring_protocol::Millis;
+use kring_protocol::{InputKind, Item, MAX_SERVER_MESSAGE_BYTES, Millis};
 use serde::{Deserialize, Serialize};
 
 // The text and name limits are part of the wire contract, so they live in `protocol`.
 pub use kring_protocol::limits::{NAME_MAX_CHARS, TITLE_MAX_CHARS, max_chars};
 
-/// Members of one room (the shared screen does not count).
+/// Members present in one room, or present within [`SEAT_KEPT_MS`] (the shared screen does
+/// not count). Members who left long ago keep their place on the roster, not their seat, so
+/// people who join and leave cannot keep a room full.
 pub const MAX_MEMBERS: usize = 40;
+/// How long a member who went offline keeps their seat (a phone that lost Wi-Fi comes back).
+pub const SEAT_KEPT_MS: Millis = 10 * 60 * 1000;
+/// Members on the roster, present or not (removed ones do not count): what a view shows at
+/// most. The facilitator frees places with "remove everyone offline".
+pub const MAX_ROSTER: usize = 100;
 /// Items (of every kind) one member may add in a session. A real session sees a few dozen;
 /// the cap keeps one member from filling the boards for everyone.
 pub const MAX_ITEMS_PER_MEMBER: usize = 150;
-/// Items one room may hold. Every welcome carries the boards, so this bounds what a phone
-/// must load (at most about 1.5 MB of text) and what the room keeps in memory.
+/// Items one room may hold, whatever their size (the byte budget below bounds their text).
 pub const MAX_ITEMS_PER_ROOM: usize = 1000;
+
+/// The largest full view (`welcome.view`) a session may grow to, in serialised bytes: the
+/// largest message the server sends, less room for the welcome around the view (token, online
+/// list). Every welcome carries the boards, so this is what a phone must load at most, and the
+/// socket's write buffer always has room for it.
+pub const MAX_VIEW_BYTES: usize = MAX_SERVER_MESSAGE_BYTES - 4 * 1024;
+
+/// What one item costs in a view besides its text, at most: its JSON with the largest ids,
+/// timestamps and enum values (330 bytes, see the test below), plus its id in `me.items` and
+/// `me.votes`.
+pub const ITEM_OVERHEAD_BYTES: usize = 360;
+
+/// What one member costs in a view at most: a `MemberView` with a 40-character name of 4-byte
+/// characters (about 290 bytes, see the test below), plus the id in the hand queue, the round's
+/// three lists and the welcome's online list.
+pub const MEMBER_VIEW_BYTES: usize = 350;
+
+/// What the parts of a view that are not items, members or the fixed text (title, method,
+/// report-back) may add: the phase, floor and round fields and `me`.
+pub const VIEW_SLACK_BYTES: usize = 1024;
+
+/// What the attendance confirmations add to a view at most, besides the fixed part: the
+/// confirmed list (an id of up to ten digits and a comma per member on the roster, the
+/// facilitator included) and, under `me`, the viewer's own registration number and
+/// reflection at four bytes a character (the most an allowed character costs: controls other
+/// than line break and tab are refused, and those two take two), with their field names.
+pub const ATTEST_VIEW_BYTES: usize = (MAX_ROSTER + 1) * 11
+    + 4 * kring_protocol::limits::REGISTRATION_MAX_CHARS
+    + 4 * kring_protocol::limits::REFLECTION_MAX_CHARS
+    + 64;
+
+/// Times one member may write their reflection in a session (each replaces the last, and each
+/// is journaled): enough to save a draft many times, not a channel to fill the disk with.
+pub const MAX_REFLECTION_WRITES: u32 = 30;
+
+/// Renames one member may make in a session, and how long after one the next may come. A
+/// rename is journaled like everything else; a name is not a chat.
+pub const MAX_RENAMES: u32 = 20;
+pub const RENAME_INTERVAL_MS: Millis = 10_000;
+
+/// Events one room records at most from its members' commands; the facilitator has
+/// [`FACILITATOR_EVENT_RESERVE`] more, and ending the session always works. A real session
+/// records a few hundred; this bounds what one room can write to disk.
+pub const MAX_EVENTS_PER_ROOM: u64 = 20_000;
+pub const FACILITATOR_EVENT_RESERVE: u64 = 5_000;
+
+/// Revealed notes travel in events of at most about this many bytes each: a reveal of a full
+/// board of notes is a dozen frames, none near the largest message.
+pub const REVEAL_CHUNK_BYTES: usize = 64 * 1024;
+
+/// What a meeting may carry to the group's next one (commitments and kept cases), in serialised
+/// bytes; it counts toward the next meeting's budget from the start.
+pub const MAX_CARRY_BYTES: usize = 64 * 1024;
+
+/// Bytes `text` takes inside a JSON string on the wire: quote and backslash take two, the
+/// control characters with a short escape (`\n`, `\t`, ...) two, every other C0 control six
+/// (`\u0001`), everything else its UTF-8 length. Text limits count characters; budgets count
+/// this, so text full of escapes cannot outgrow them.
+pub fn json_len(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        })
+        .sum()
+}
+
+/// What an item (with the text it will have in the journal) costs in the largest view: a
+/// private note appears twice for its author (on the board without its text, under `me.notes`
+/// with it).
+pub fn item_cost(kind: InputKind, text: &str) -> usize {
+    let copies = if kind == InputKind::PrivateNote { 2 } else { 1 };
+    copies * ITEM_OVERHEAD_BYTES + json_len(text)
+}
+
+/// [`item_cost`] of a recorded item.
+pub fn cost_of(item: &Item) -> usize {
+    item_cost(item.kind, item.text.as_deref().unwrap_or(""))
+}
 
 /// Submissions one member may make within a window. The default is generous for a person
 /// typing on a phone, tight enough that a stuck client cannot flood a board; an operator may
@@ -31,6 +117,65 @@ impl Default for SubmitLimit {
             window_ms: 10_000,
         }
     }
+}
+
+/// Unicode format characters (general category Cf): bidi embeddings, overrides and isolates,
+/// zero-width characters, the BOM, tag characters and the like. They change how the text
+/// around them is shown without being seen themselves.
+pub fn is_format(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
+/// Characters that show nothing by themselves: white space, format characters, variation
+/// selectors, combining grapheme joiner and the "blank" letters (Hangul fillers, braille
+/// blank). A name of only these would be an empty name.
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || is_format(c)
+        || matches!(
+            c as u32,
+            0x034F
+                | 0x115F
+                | 0x1160
+                | 0x17B4
+                | 0x17B5
+                | 0x180B..=0x180F
+                | 0x2800
+                | 0x3164
+                | 0xFE00..=0xFE0F
+                | 0xFFA0
+                | 0xE0100..=0xE01EF
+        )
+}
+
+/// Item text may hold line breaks and tabs; every other C0 control is refused (they show as
+/// nothing, or as boxes, and cost six bytes each on the wire).
+pub fn has_forbidden_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| (c as u32) < 0x20 && c != '\n' && c != '\t')
 }
 
 /// When a member who made submissions at `recent` (oldest first) may submit again at `now`;
@@ -52,8 +197,62 @@ pub fn rate_retry_after(limit: SubmitLimit, recent: &[Millis], now: Millis) -> O
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use kring_protocol::{ItemId, MemberId, MemberView, Reaction, Role, Temperature, TriageStatus};
+
+    #[test]
+    fn json_len_is_the_serialised_length() {
+        for text in [
+            "",
+            "plain",
+            "\"quoted\" \\",
+            "tab\tnew\nline",
+            "\u{1}\u{1f}\u{7f}",
+            "é😀",
+        ] {
+            let wire = serde_json::to_string(text).unwrap();
+            assert_eq!(json_len(text), wire.len() - 2, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn overheads_cover_the_largest_item_and_member() {
+        let item = Item {
+            id: ItemId(u32::MAX),
+            kind: InputKind::KeyQuestion,
+            by: Some(MemberId(u32::MAX)),
+            anonymous: false,
+            text: Some(String::new()),
+            phase: u16::MAX,
+            phase_seq: u32::MAX,
+            at: Millis::MAX,
+            reply_to: Some(ItemId(u32::MAX)),
+            votes: u16::MAX,
+            status: TriageStatus::Answered,
+            temperature: Temperature::Warm,
+            reaction: Reaction::NotForMe,
+            hidden: false,
+            kept: false,
+            chosen: false,
+            revealed: false,
+        };
+        let item_json = serde_json::to_string(&item).unwrap().len();
+        // Two ids of at most ten digits and a comma each, in `me.items` and `me.votes`.
+        assert!(item_json + 2 * 11 <= ITEM_OVERHEAD_BYTES, "{item_json}");
+        let member = MemberView {
+            id: MemberId(u32::MAX),
+            name: "😀".repeat(NAME_MAX_CHARS),
+            role: Role::CaseBringer,
+            online: false,
+            speaking_ms: u64::MAX,
+            in_turns: false,
+        };
+        let member_json = serde_json::to_string(&member).unwrap().len();
+        // The id again in the hands, the round's order, done and passed, and the online list.
+        assert!(member_json + 5 * 11 <= MEMBER_VIEW_BYTES, "{member_json}");
+    }
 
     #[test]
     fn rate_limit_opens_when_the_oldest_leaves_the_window() {

@@ -14,7 +14,7 @@ impl Session {
         &self,
         join: &JoinAs,
         token_hash: &str,
-        _now: Millis,
+        now: Millis,
     ) -> Result<Joined, Rejection> {
         if self.status == SessionStatus::Ended {
             return Err(ErrorCode::SessionEnded.into());
@@ -39,11 +39,17 @@ impl Session {
         if self.locked && role != Role::Facilitator {
             return Err(ErrorCode::RoomLocked.into());
         }
-        // The facilitator always gets in: a room nobody can run is of no use.
-        if role != Role::Facilitator && self.active_members().count() >= limits::MAX_MEMBERS {
+        // The facilitator always gets in: a room nobody can run is of no use. Seats are for
+        // members present (or just gone); the roster bounds everyone else.
+        if role != Role::Facilitator
+            && (self.seated(now) >= limits::MAX_MEMBERS
+                || self.active_members().count() >= limits::MAX_ROSTER
+                || self.seq >= limits::MAX_EVENTS_PER_ROOM)
+        {
             return Err(ErrorCode::RoomFull.into());
         }
         let name = valid_name(name, "join.name")?;
+        self.check_distinct(&name, None, "join.name")?;
         // Removed members keep their entry, so ids are never reused.
         let id = MemberId(u32::try_from(self.members.len()).unwrap_or(u32::MAX - 1) + 1);
         Ok(Joined {
@@ -57,6 +63,26 @@ impl Session {
 
     pub(crate) fn rename(&self, actor: Actor, name: &str) -> Result<Decision, Rejection> {
         let name = valid_name(name, "command.name")?;
+        // A rename to the same name changes nothing and would only grow the journal.
+        if self.member(actor.id).is_some_and(|m| m.info.name == name) {
+            return Err(Rejection::field(ErrorCode::InvalidValue, "command.name"));
+        }
+        self.check_distinct(&name, Some(actor.id), "command.name")?;
+        if let Some(m) = self.member(actor.id) {
+            if m.renames >= limits::MAX_RENAMES {
+                return Err(Rejection::detail(
+                    ErrorCode::LimitReached,
+                    "no more renames in this session",
+                ));
+            }
+            let next = m.renamed_at + limits::RENAME_INTERVAL_MS;
+            if m.renames > 0 && actor.now < next {
+                return Err(Rejection {
+                    retry_after_ms: Some(next - actor.now),
+                    ..Rejection::new(ErrorCode::RateLimited)
+                });
+            }
+        }
         Ok(Decision::events(vec![Event::MemberRenamed {
             member: actor.id,
             name,
@@ -141,13 +167,77 @@ impl Session {
         events.push(Event::MemberRemoved { member });
         Ok(Decision::events(events))
     }
+
+    /// Every member who is offline now, except the facilitator; `no_such_member` when there is
+    /// nobody to remove.
+    pub(crate) fn remove_offline(&self, actor: Actor) -> Result<Decision, Rejection> {
+        let gone: Vec<MemberId> = self
+            .active_members()
+            .filter(|m| !m.online && m.role() != Role::Facilitator && m.id() != actor.id)
+            .map(|m| m.id())
+            .collect();
+        if gone.is_empty() {
+            return Err(Rejection::detail(
+                ErrorCode::NoSuchMember,
+                "nobody is offline",
+            ));
+        }
+        let mut events = Vec::new();
+        if self
+            .floor
+            .as_ref()
+            .is_some_and(|f| gone.contains(&f.member))
+        {
+            events.extend(self.floor_ended(actor.now));
+        }
+        events.extend(
+            gone.into_iter()
+                .map(|member| Event::MemberRemoved { member }),
+        );
+        Ok(Decision::events(events))
+    }
 }
 
-/// A display name: trimmed, 1 to 40 characters, no control characters.
+impl Session {
+    /// `name_taken` when another member (not `except`) has a name that looks the same: the
+    /// same confusable skeleton (UTS #39), case ignored. Otherwise "Anna" could pose as
+    /// "Аnna" (Cyrillic A) in front of the group.
+    fn check_distinct(
+        &self,
+        name: &str,
+        except: Option<MemberId>,
+        field: &'static str,
+    ) -> Result<(), Rejection> {
+        let looks = skeleton(name);
+        let taken = self
+            .active_members()
+            .filter(|m| Some(m.id()) != except)
+            .any(|m| skeleton(&m.info.name) == looks);
+        if taken {
+            return Err(Rejection::field(ErrorCode::NameTaken, field));
+        }
+        Ok(())
+    }
+}
+
+/// What a name looks like: its confusable skeleton, case ignored.
+fn skeleton(name: &str) -> String {
+    unicode_security::confusable_detection::skeleton(&name.to_lowercase())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A display name: trimmed, 1 to 40 characters, no control or format characters (bidi
+/// controls, zero-width characters, the BOM, tag characters), and at least one character
+/// that can be seen.
 fn valid_name(name: &str, field: &'static str) -> Result<String, Rejection> {
     let name = name.trim();
     let chars = name.chars().count();
-    if chars == 0 || chars > limits::NAME_MAX_CHARS || name.chars().any(char::is_control) {
+    if chars == 0
+        || chars > limits::NAME_MAX_CHARS
+        || name.chars().any(|c| c.is_control() || limits::is_format(c))
+        || name.chars().all(limits::is_invisible)
+    {
         return Err(Rejection::field(ErrorCode::InvalidName, field));
     }
     Ok(name.to_owned())

@@ -77,6 +77,8 @@ pub fn facilitator_only(command: &Command) -> bool {
             | Command::SetCaseBringer { .. }
             | Command::SetRole { .. }
             | Command::RemoveMember { .. }
+            | Command::RemoveAndLock { .. }
+            | Command::RemoveOffline {}
             | Command::ChooseCase { .. }
             | Command::KeepCase { .. }
             | Command::GiveFloor { .. }
@@ -114,6 +116,8 @@ pub fn allowed_in_lobby(command: &Command) -> bool {
             | Command::SetCaseBringer { .. }
             | Command::SetRole { .. }
             | Command::RemoveMember { .. }
+            | Command::RemoveAndLock { .. }
+            | Command::RemoveOffline {}
             | Command::Rename { .. }
     )
 }

@@ -102,6 +102,17 @@ impl Session {
         Decision::events(events)
     }
 
+    /// Ends a session that has reached its maximum age (the operator's bound on how long a
+    /// session lives, however active): the same events as `end_session`. Empty once ended.
+    pub fn expire(&self, now: Millis) -> Vec<Event> {
+        if self.status == SessionStatus::Ended {
+            return Vec::new();
+        }
+        let mut events = self.floor_ended(now);
+        events.push(Event::SessionEnded {});
+        events
+    }
+
     /// Events due at `now`: the time-up announcement, once per deadline. The facilitator
     /// decides when to move on.
     pub fn tick(&self, now: Millis) -> Vec<Event> {

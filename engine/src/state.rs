@@ -3,7 +3,7 @@
 use kring_protocol::{Floor, Item, ItemId, MemberId, MemberInfo, Millis, Role, Seq, SessionStatus};
 use serde::{Deserialize, Serialize};
 
-use crate::{SessionParams, methods};
+use crate::{SessionParams, Viewer, limits, methods};
 
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
 pub(crate) struct Member {
@@ -11,6 +11,9 @@ pub(crate) struct Member {
     pub token_hash: Option<String>,
     pub removed: bool,
     pub joined_at: Millis,
+    /// Sequence number of the member's own `member_joined`: a member never needs (and is never
+    /// replayed) history from before it.
+    pub joined_seq: Seq,
     /// Total of finished turns on the floor.
     pub speaking_ms: u64,
     /// False after [`Session::left_turns`] until [`Session::rejoined_turns`].
@@ -18,9 +21,16 @@ pub(crate) struct Member {
     /// Times of this member's latest submissions (at most the rate limit's count), for the
     /// rate limit. From event timestamps, so a replay rebuilds them.
     pub recent: Vec<Millis>,
+    /// Renames so far and when the last one was (from event timestamps).
+    pub renames: u32,
+    pub renamed_at: Millis,
     /// Presence is not history: never journaled, never in a snapshot.
     #[serde(skip)]
     pub online: bool,
+    /// When the member was last known present (joining, or going offline); 0: not since the
+    /// room was loaded. Presence, like `online`.
+    #[serde(skip)]
+    pub seen_at: Millis,
 }
 
 impl Member {
@@ -95,6 +105,12 @@ pub struct Session {
     /// Confirmations of presence, personal reflections, the list's confirmation.
     #[serde(default)]
     pub(crate) attest: crate::attest::Attestations,
+    /// What the largest view costs besides the items (title, method, report-back, every
+    /// member a room may have, the rest of the view), in serialised bytes. Fixed at creation.
+    pub(crate) fixed_bytes: usize,
+    /// What the items cost in the largest view ([`limits::cost_of`]), in serialised bytes.
+    /// Kept in step by `apply`; a snapshot without it is not read (the journal is replayed).
+    pub(crate) items_bytes: usize,
 }
 
 impl std::fmt::Debug for Session {
@@ -117,7 +133,7 @@ impl Session {
         if params.report_back.is_some() {
             params.method.phases.insert(0, methods::report_back_phase());
         }
-        Session {
+        let mut session = Session {
             params,
             seq: 0,
             status: SessionStatus::Lobby,
@@ -133,7 +149,28 @@ impl Session {
             last_item: 0,
             votes: Vec::new(),
             attest: Default::default(),
-        }
+            fixed_bytes: 0,
+            items_bytes: 0,
+        };
+        // The view of the empty session carries the title, method, report-back, group name and
+        // time zone as they will always be; everything else that may grow has its own bound.
+        let shell = serde_json::to_vec(&session.view(Viewer::Screen)).map_or(0, |v| v.len());
+        session.fixed_bytes = shell
+            + limits::VIEW_SLACK_BYTES
+            + limits::MAX_ROSTER * limits::MEMBER_VIEW_BYTES
+            + limits::ATTEST_VIEW_BYTES;
+        session
+    }
+
+    /// What the items may cost in serialised bytes, so that the largest view stays within
+    /// [`limits::MAX_VIEW_BYTES`].
+    pub fn item_budget(&self) -> usize {
+        limits::MAX_VIEW_BYTES.saturating_sub(self.fixed_bytes)
+    }
+
+    /// What the items cost now (the part of [`Session::item_budget`] in use).
+    pub fn items_bytes(&self) -> usize {
+        self.items_bytes
     }
 
     pub fn params(&self) -> &SessionParams {
@@ -178,12 +215,23 @@ impl Session {
             .map(|m| (m.id(), m.info.name.as_str(), m.role()))
     }
 
-    /// The member whose resume token hashes to `hash`; removed members have none.
+    /// The member whose resume token hashes to `hash`; removed members have none. Every
+    /// member's hash is compared, each in constant time, so how long the lookup takes says
+    /// nothing about how close a guess came, or to whose token.
     pub fn member_by_token_hash(&self, hash: &str) -> Option<MemberId> {
-        self.members
-            .iter()
-            .find(|m| !m.removed && m.token_hash.as_deref() == Some(hash))
-            .map(Member::id)
+        let mut found = None;
+        for m in &self.members {
+            let same = m.token_hash.as_deref().is_some_and(|h| same_hash(h, hash));
+            if same && !m.removed {
+                found = Some(m.id());
+            }
+        }
+        found
+    }
+
+    /// Sequence number of the member's `member_joined` event.
+    pub fn joined_seq(&self, id: MemberId) -> Option<Seq> {
+        self.member(id).map(|m| m.joined_seq)
     }
 
     pub fn was_removed(&self, id: MemberId) -> bool {
@@ -196,6 +244,22 @@ impl Session {
         if let Some(m) = self.members.iter_mut().find(|m| m.id() == id && !m.removed) {
             m.online = online;
         }
+    }
+
+    /// Like [`Session::set_online`], remembering `now` as when the member was last present,
+    /// so a member who just dropped off keeps their seat for [`limits::SEAT_KEPT_MS`].
+    pub fn set_presence(&mut self, id: MemberId, online: bool, now: Millis) {
+        if let Some(m) = self.members.iter_mut().find(|m| m.id() == id && !m.removed) {
+            m.online = online;
+            m.seen_at = now;
+        }
+    }
+
+    /// Members who hold a seat: present now, or within [`limits::SEAT_KEPT_MS`].
+    pub(crate) fn seated(&self, now: Millis) -> usize {
+        self.active_members()
+            .filter(|m| m.online || (m.seen_at > 0 && now < m.seen_at + limits::SEAT_KEPT_MS))
+            .count()
     }
 
     pub fn online_members(&self) -> Vec<MemberId> {
@@ -240,4 +304,13 @@ impl Session {
             .find(|m| m.id() == id)
             .map_or(0, |m| m.speaking_ms)
     }
+}
+
+/// Compares two token hashes in time independent of where they differ.
+pub fn same_hash(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -5,6 +5,7 @@ use kring_protocol::{
     CarriedItem, InputKind, Item, Language, Millis, Reaction, ReportBack, Temperature, TriageStatus,
 };
 
+use crate::limits;
 use crate::state::Session;
 
 /// The case-bringer's summary, for the server to render as a download. Hidden items and
@@ -109,7 +110,9 @@ impl Session {
     }
 
     /// What the group's next meeting opens with: commitments and kept case proposals, text
-    /// and the author's display name only (empty for anonymous items).
+    /// and the author's display name only (empty for anonymous items). At most
+    /// [`limits::MAX_CARRY_BYTES`] of them, commitments first and in the order they were made:
+    /// what is carried counts toward the next meeting's budget, so it cannot fill it.
     pub fn carry_over(&self) -> ReportBack {
         let carried = |item: &Item| -> Option<CarriedItem> {
             let by_name = match item.by {
@@ -126,18 +129,32 @@ impl Session {
                 by_name,
             })
         };
+        let mut room = limits::MAX_CARRY_BYTES;
+        let mut fits = |carried: &CarriedItem| {
+            // The JSON around one carried item: `{"text":"","by_name":""},`.
+            let cost = 26 + limits::json_len(&carried.text) + limits::json_len(&carried.by_name);
+            let fits = cost <= room;
+            if fits {
+                room -= cost;
+            }
+            fits
+        };
+        let commitments: Vec<CarriedItem> = self
+            .visible(InputKind::Commitment)
+            .filter_map(carried)
+            .filter(|c| fits(c))
+            .collect();
+        let kept_cases: Vec<CarriedItem> = self
+            .visible(InputKind::Case)
+            .filter(|c| c.kept && !c.chosen)
+            .filter_map(carried)
+            .filter(|c| fits(c))
+            .collect();
         ReportBack {
             previous_title: self.params.title.clone(),
             previous_date: self.date(),
-            commitments: self
-                .visible(InputKind::Commitment)
-                .filter_map(carried)
-                .collect(),
-            kept_cases: self
-                .visible(InputKind::Case)
-                .filter(|c| c.kept && !c.chosen)
-                .filter_map(carried)
-                .collect(),
+            commitments,
+            kept_cases,
         }
     }
 }

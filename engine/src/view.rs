@@ -17,33 +17,7 @@ impl Session {
             .iter()
             .map(|item| self.item_for(item, role))
             .collect();
-        let me = Me {
-            member,
-            role,
-            votes: self
-                .votes
-                .iter()
-                .filter(|v| Some(v.member) == member)
-                .map(|v| v.item)
-                .collect(),
-            items: self
-                .items
-                .iter()
-                .filter(|i| i.by.is_some() && i.by == member)
-                .map(|i| i.id)
-                .collect(),
-            notes: self
-                .items
-                .iter()
-                .filter(|i| i.by.is_some() && i.by == member)
-                .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
-                .cloned()
-                .collect(),
-            registration: member
-                .and_then(|m| self.confirmation(m))
-                .and_then(|c| c.registration.clone()),
-            reflection: member.and_then(|m| self.reflection(m)).map(str::to_owned),
-        };
+        let me = self.me_of(member, role);
         SessionView {
             code: self.params.code.clone(),
             title: self.params.title.clone(),
@@ -84,6 +58,46 @@ impl Session {
             time_zone: self.params.time_zone.clone(),
             attendance: self.attendance_state(),
             me,
+        }
+    }
+
+    /// What only `viewer` sees: the `me` part of their view.
+    pub fn me(&self, viewer: Viewer) -> Me {
+        match viewer {
+            Viewer::Member(id) => {
+                self.me_of(Some(id), self.member_role(id).unwrap_or(Role::Participant))
+            }
+            Viewer::Screen => self.me_of(None, Role::Screen),
+        }
+    }
+
+    fn me_of(&self, member: Option<kring_protocol::MemberId>, role: Role) -> Me {
+        Me {
+            member,
+            role,
+            votes: self
+                .votes
+                .iter()
+                .filter(|v| Some(v.member) == member)
+                .map(|v| v.item)
+                .collect(),
+            items: self
+                .items
+                .iter()
+                .filter(|i| i.by.is_some() && i.by == member)
+                .map(|i| i.id)
+                .collect(),
+            notes: self
+                .items
+                .iter()
+                .filter(|i| i.by.is_some() && i.by == member)
+                .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
+                .cloned()
+                .collect(),
+            registration: member
+                .and_then(|m| self.confirmation(m))
+                .and_then(|c| c.registration.clone()),
+            reflection: member.and_then(|m| self.reflection(m)).map(str::to_owned),
         }
     }
 

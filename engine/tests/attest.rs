@@ -91,6 +91,15 @@ fn registration_numbers_are_short_plain_text() {
         ErrorCode::InvalidValue
     );
     room.ok(anna, confirm(Some(&"1".repeat(60))));
+    // A bidi override or a zero-width character would make the certificate show another
+    // number than the one it holds.
+    for hidden in ["BIG \u{202e}10654", "SKJ\u{200b}1"] {
+        assert_eq!(
+            room.code(anna, confirm(Some(hidden))),
+            ErrorCode::InvalidValue,
+            "{hidden:?}"
+        );
+    }
 }
 
 #[test]
@@ -131,6 +140,55 @@ fn a_reflection_is_private_and_replaced_by_a_new_one() {
         ErrorCode::TextTooLong
     );
     room.ok(anna, reflect(&"x".repeat(3000)));
+}
+
+#[test]
+fn a_reflection_holds_lines_and_tabs_but_no_other_controls() {
+    let (mut room, anna, _) = started();
+    let r = room.err(anna, reflect("Eerst\u{1}dit"));
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidValue, Some("command.text"))
+    );
+    room.ok(anna, reflect("Eerst dit,\n\tdan dat."));
+}
+
+#[test]
+fn reflection_writes_are_bounded_and_unchanged_ones_refused() {
+    let (mut room, anna, bram) = started();
+    room.ok(anna, reflect("Versie 0"));
+    assert_eq!(
+        room.code(anna, reflect(" Versie 0 ")),
+        ErrorCode::InvalidValue,
+        "the same text again grows only the journal"
+    );
+    for i in 1..kring_engine::limits::MAX_REFLECTION_WRITES {
+        room.ok(anna, reflect(&format!("Versie {i}")));
+    }
+    assert_eq!(
+        room.code(anna, reflect("Nog een versie")),
+        ErrorCode::LimitReached
+    );
+    assert_eq!(
+        room.view(anna).me.reflection.as_deref(),
+        Some(format!("Versie {}", kring_engine::limits::MAX_REFLECTION_WRITES - 1).as_str())
+    );
+    // Per member, and a replay counts the same.
+    room.ok(bram, reflect("Mijn eerste."));
+    let replayed = room.replay(room.s.params().clone());
+    let r = replayed.decide(anna, &reflect("Nog een versie"), None, room.now);
+    assert_eq!(r.err().map(|r| r.code), Some(ErrorCode::LimitReached));
+}
+
+#[test]
+fn the_confirmed_list_in_views_holds_members_on_the_roster_only() {
+    let (mut room, anna, bram) = started();
+    room.ok(anna, confirm(None));
+    room.ok(bram, confirm(Some("BIG 2")));
+    room.ok(room.f, Command::RemoveMember { member: bram });
+    assert_eq!(room.view(anna).attendance.confirmed, vec![anna]);
+    // The record still has Bram's confirmation.
+    assert!(room.s.confirmation(bram).is_some());
 }
 
 #[test]

@@ -308,6 +308,8 @@ fn facilitator_commands(cast: &Cast) -> Vec<Command> {
             role: Role::NoteTaker,
         },
         Command::RemoveMember { member: cast.p },
+        Command::RemoveAndLock { member: cast.p },
+        Command::RemoveOffline {},
         Command::ChooseCase {
             case: cast.case,
             keep_others: false,
@@ -466,6 +468,8 @@ fn the_lobby_accepts_only_setup_commands() {
         "set_case_bringer",
         "set_role",
         "remove_member",
+        "remove_and_lock",
+        "remove_offline",
         "rename",
     ];
     for command in facilitator_commands(&cast) {

@@ -397,6 +397,13 @@ fn reference_meeting() -> (Reference, Welcomes) {
     );
     r.submit(anna, InputKind::Reflection, "Goede, open vragen vandaag.");
     r.ok(f, Command::RemoveMember { member: bram });
+    // Someone who joined and left: the facilitator clears everyone offline at once.
+    let eva = r.join("Eva");
+    r.room.s.set_online(eva, false);
+    r.ok(f, Command::RemoveOffline {});
+    // Someone unwelcome: removed, and the link no longer lets anyone in.
+    let dirk = r.join("Dirk");
+    r.ok(f, Command::RemoveAndLock { member: dirk });
     r.ok(f, Command::EndSession {});
 
     // 6. The attendance record, after the end: confirmations, a personal reflection, a

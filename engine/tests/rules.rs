@@ -1026,3 +1026,232 @@ fn debug_output_never_shows_content() {
         );
     }
 }
+
+#[test]
+fn joins_debug_without_names_or_token_hashes() {
+    let room = Room::new("basic");
+    let join = JoinAs::Member {
+        name: "SECRET-NAME".into(),
+    };
+    let joined = room
+        .s
+        .decide_join(&join, "SECRET-HASH", room.now)
+        .expect("joins");
+    let shown = format!("{join:?} {joined:?}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+    assert!(shown.contains("member_joined"), "{shown}");
+}
+
+#[test]
+fn names_without_visible_characters_or_with_format_characters_are_refused() {
+    let mut room = Room::new("basic");
+    let join = |room: &Room, name: &str| {
+        room.s
+            .decide_join(&JoinAs::Member { name: name.into() }, "h", room.now)
+    };
+    for bad in [
+        "\u{200B}",
+        "\u{3164}\u{3164}",
+        "\u{2800}",
+        "Anna\u{202E}droW",
+        "An\u{200D}na",
+        "\u{FEFF}Anna",
+        "Anna\u{E0041}",
+        "Ann\u{2066}a\u{2069}",
+    ] {
+        let r = join(&room, bad).expect_err(bad);
+        assert_eq!(r.code, ErrorCode::InvalidName, "{bad:?}");
+    }
+    room.join("Anna");
+    // The same name, in other case or with a look-alike letter, is someone else's.
+    for confusable in ["Anna", "anna", "ANNA", "\u{410}nna", "Αnna"] {
+        let r = join(&room, confusable).expect_err(confusable);
+        assert_eq!(
+            (r.code, r.field),
+            (ErrorCode::NameTaken, Some("join.name")),
+            "{confusable:?}"
+        );
+    }
+    assert!(join(&room, "Anne").is_ok());
+    let bram = room.join("Bram");
+    let r = room.err(
+        bram,
+        Command::Rename {
+            name: "ANNA".into(),
+        },
+    );
+    assert_eq!(r.code, ErrorCode::NameTaken);
+    let r = room.err(
+        bram,
+        Command::Rename {
+            name: " Bram ".into(),
+        },
+    );
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidValue, Some("command.name")),
+        "a rename to the same name changes nothing"
+    );
+    room.ok(
+        bram,
+        Command::Rename {
+            name: "bram".into(),
+        },
+    );
+}
+
+#[test]
+fn item_text_may_hold_line_breaks_and_tabs_but_no_other_controls() {
+    let (mut room, _, ps) = basic();
+    room.ok(room.f, goto(2));
+    let stamp = Some(room.stamp());
+    let _ = stamp;
+    let r = room.err(ps[0], submit(InputKind::Question, "Why\u{1}?"));
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidValue, Some("command.text"))
+    );
+    for control in ["\r", "\u{1b}", "\u{7}"] {
+        let r = room.err(
+            ps[0],
+            submit(InputKind::Question, &format!("Why{control}now?")),
+        );
+        assert_eq!(r.code, ErrorCode::InvalidValue, "{control:?}");
+    }
+    room.submit(ps[0], InputKind::Question, "Why\n\tnow?");
+}
+
+#[test]
+fn seats_are_for_members_present_or_just_gone_and_the_roster_is_bounded() {
+    let mut room = Room::new("basic");
+    let mut members = Vec::new();
+    for i in 1..limits::MAX_MEMBERS {
+        members.push(room.join(&format!("P{i}")));
+    }
+    let one_more = |room: &Room, name: &str| {
+        room.s
+            .decide_join(&JoinAs::Member { name: name.into() }, "h", room.now)
+            .err()
+            .map(|r| r.code)
+    };
+    assert_eq!(one_more(&room, "Late"), Some(ErrorCode::RoomFull));
+    // Everyone leaves; for a while their seats are kept (a phone that lost its network).
+    for m in &members {
+        room.s.set_presence(*m, false, room.now);
+    }
+    assert_eq!(one_more(&room, "Late"), Some(ErrorCode::RoomFull));
+    room.advance(limits::SEAT_KEPT_MS);
+    assert_eq!(
+        one_more(&room, "Late"),
+        None,
+        "long gone: their seats are free"
+    );
+    // Joining and leaving fills the roster, not the seats; the roster has its own bound.
+    for i in members.len()..limits::MAX_ROSTER - 1 {
+        let m = room.join(&format!("Q{i}"));
+        room.s.set_presence(m, false, 0);
+    }
+    assert_eq!(one_more(&room, "Late"), Some(ErrorCode::RoomFull));
+    // The facilitator removes everyone offline: the roster is free again.
+    let removed = room.ok(room.f, Command::RemoveOffline {});
+    assert_eq!(removed.events.len(), limits::MAX_ROSTER - 1);
+    assert_eq!(room.view(room.f).members.len(), 1);
+    assert_eq!(one_more(&room, "Late"), None);
+    assert_eq!(
+        room.code(room.f, Command::RemoveOffline {}),
+        ErrorCode::NoSuchMember,
+        "nobody left to remove"
+    );
+}
+
+#[test]
+fn remove_and_lock_keeps_the_member_out_of_the_link_too() {
+    let (mut room, _, [p, ..]) = basic();
+    let d = room.ok(room.f, Command::RemoveAndLock { member: p });
+    assert!(matches!(
+        d.events.as_slice(),
+        [
+            Event::MemberRemoved { .. },
+            Event::RoomLocked { locked: true }
+        ]
+    ));
+    let r = room
+        .s
+        .decide_join(
+            &JoinAs::Member {
+                name: "Piet".into(),
+            },
+            "h",
+            room.now,
+        )
+        .err()
+        .map(|r| r.code);
+    assert_eq!(r, Some(ErrorCode::RoomLocked));
+    let p2 = room.view(room.f).members[1].id;
+    let d = room.ok(room.f, Command::RemoveAndLock { member: p2 });
+    assert_eq!(d.events.len(), 1, "already locked");
+}
+
+#[test]
+fn renames_are_limited_in_rate_and_number() {
+    let (mut room, _, [p, ..]) = basic();
+    room.ok(p, Command::Rename { name: "P0".into() });
+    let r = room.err(p, Command::Rename { name: "P1".into() });
+    assert_eq!(r.code, ErrorCode::RateLimited);
+    assert_eq!(r.retry_after_ms, Some(limits::RENAME_INTERVAL_MS));
+    for i in 1..limits::MAX_RENAMES {
+        room.advance(limits::RENAME_INTERVAL_MS);
+        room.ok(
+            p,
+            Command::Rename {
+                name: format!("P{i}"),
+            },
+        );
+    }
+    room.advance(limits::RENAME_INTERVAL_MS);
+    let r = room.err(
+        p,
+        Command::Rename {
+            name: "Last".into(),
+        },
+    );
+    assert_eq!(r.code, ErrorCode::LimitReached);
+}
+
+#[test]
+fn a_room_records_a_bounded_number_of_events() {
+    let (mut room, _, [p, ..]) = basic();
+    while room.s.seq() < limits::MAX_EVENTS_PER_ROOM {
+        let hand = if room.view(p).hands.contains(&p) {
+            Command::LowerHand {}
+        } else {
+            Command::RaiseHand {}
+        };
+        room.ok(p, hand);
+    }
+    assert_eq!(room.code(p, Command::RaiseHand {}), ErrorCode::LimitReached);
+    let r = room
+        .s
+        .decide_join(
+            &JoinAs::Member {
+                name: "Late".into(),
+            },
+            "h",
+            room.now,
+        )
+        .err()
+        .map(|r| r.code);
+    assert_eq!(r, Some(ErrorCode::RoomFull));
+    // The facilitator can still steer, and end the session in any case.
+    room.ok(room.f, Command::ExtendTimer { seconds: 60 });
+    room.ok(room.f, Command::EndSession {});
+}
+
+#[test]
+fn a_session_past_its_age_ends() {
+    let (mut room, _, _) = basic();
+    let events = room.s.expire(room.now);
+    assert!(matches!(events.last(), Some(Event::SessionEnded {})));
+    room.apply(&events);
+    assert!(room.s.expire(room.now).is_empty());
+}

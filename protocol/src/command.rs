@@ -8,7 +8,8 @@ use crate::{InputKind, ItemId, MemberId, Role};
 /// A command, tagged by `kind`.
 ///
 /// Facilitator-only: `start_session`, `next_phase`, `prev_phase`, `goto_phase`, `extend_timer`,
-/// `end_session`, `lock_room`, `set_case_bringer`, `set_role`, `remove_member`, `choose_case`,
+/// `end_session`, `lock_room`, `set_case_bringer`, `set_role`, `remove_member`,
+/// `remove_and_lock`, `remove_offline`, `choose_case`,
 /// `keep_case`, `give_floor`, `end_floor`, `next_speaker`, `skip_speaker`, `start_round`,
 /// `hide_item`, `reveal_notes`.
 ///
@@ -47,6 +48,13 @@ pub enum Command {
     RemoveMember {
         member: MemberId,
     },
+    /// Removes the member and locks the room, so the link does not let them in again.
+    RemoveAndLock {
+        member: MemberId,
+    },
+    /// Removes every member who is offline now (not the facilitator), e.g. after people who
+    /// left on purpose, or bots that joined and left, kept seats and names.
+    RemoveOffline {},
     /// Confirms a proposed case: its proposer becomes the case-bringer.
     ChooseCase {
         case: ItemId,
@@ -167,6 +175,8 @@ impl Command {
             Command::SetCaseBringer { .. } => "set_case_bringer",
             Command::SetRole { .. } => "set_role",
             Command::RemoveMember { .. } => "remove_member",
+            Command::RemoveAndLock { .. } => "remove_and_lock",
+            Command::RemoveOffline {} => "remove_offline",
             Command::ChooseCase { .. } => "choose_case",
             Command::KeepCase { .. } => "keep_case",
             Command::GiveFloor { .. } => "give_floor",

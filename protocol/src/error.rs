@@ -14,10 +14,11 @@
 //! | `room_locked` | fatal | the facilitator locked the room; never sent to a joining client, who gets `room_not_found` |
 //! | `room_full` | fatal | the member limit is reached |
 //! | `bad_token` | fatal | (HTTP) no bearer token; over the WebSocket an unknown token gets `room_not_found` |
-//! | `invalid_name` | fix | display name empty, too long or with control characters |
+//! | `invalid_name` | fix | display name empty, too long, with control or format characters (bidi controls, zero-width characters), or nothing visible |
+//! | `name_taken` | fix | another member has this name, or one that looks the same (same confusable skeleton, case ignored) |
 //! | `removed` | fatal | the facilitator removed this member |
 //! | `taken_over` | fatal | the same member opened the session on another device or tab |
-//! | `rate_limited` | retry | too many messages; `retry_after_ms` says when |
+//! | `rate_limited` | retry | too many messages; `retry_after_ms` says when; like every refusal of a command frame, it names the command's `id`, so the client sends that id again |
 //! | `flooding` | fatal | the client kept sending after `rate_limited`; the connection is closed with close code 1008 |
 //! | `too_many_attempts` | retry | too many unknown room codes or tokens from this address |
 //! | `slow_consumer` | reconnect | the client did not read fast enough; reconnect and resume |
@@ -133,6 +134,7 @@ error_codes! {
     RoomFull => "room_full", Fatal, "This session is full.";
     BadToken => "bad_token", Fatal, "This token is not valid for this session.";
     InvalidName => "invalid_name", Fix, "Choose a name of 1 to 40 characters.";
+    NameTaken => "name_taken", Fix, "Another member already has this name, or one that looks the same.";
     Removed => "removed", Fatal, "The facilitator removed you from this session.";
     TakenOver => "taken_over", Fatal, "You opened this session on another device or tab.";
     RateLimited => "rate_limited", Retry, "Too many messages; wait a moment.";

@@ -276,7 +276,56 @@ impl Event {
                 member: *member,
                 minutes: None,
             },
-            other => other.clone(),
+            // No catch-all: a new event with a private field must be given its public form
+            // here, or this does not compile.
+            Event::MemberRenamed { .. }
+            | Event::RoleChanged { .. }
+            | Event::MemberRemoved { .. }
+            | Event::PhaseChanged { .. }
+            | Event::TimerChanged { .. }
+            | Event::TimeUp { .. }
+            | Event::SessionEnded {}
+            | Event::RoomLocked { .. }
+            | Event::HandRaised { .. }
+            | Event::HandLowered { .. }
+            | Event::FloorGiven { .. }
+            | Event::FloorEnded { .. }
+            | Event::RoundStarted { .. }
+            | Event::RoundTurnDone { .. }
+            | Event::LeftTurns { .. }
+            | Event::RejoinedTurns { .. }
+            | Event::ItemTriaged { .. }
+            | Event::ItemReacted { .. }
+            | Event::ItemWithdrawn { .. }
+            | Event::CaseChosen { .. }
+            | Event::CaseKept { .. }
+            | Event::ListConfirmed {} => self.clone(),
+        }
+    }
+
+    /// Items whose text this event carries (call it on the public form, which is what is
+    /// sent): a resuming client must not be replayed them once the item is hidden or withdrawn.
+    pub fn texts(&self) -> Vec<ItemId> {
+        let with_text = |item: &Item| item.text.is_some().then_some(item.id);
+        match self {
+            Event::ItemAdded { item } => with_text(item).into_iter().collect(),
+            Event::ItemHidden {
+                restored: Some(item),
+                ..
+            } => with_text(item).into_iter().collect(),
+            Event::NotesRevealed { notes } => notes.iter().filter_map(with_text).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The item this event takes out of sight (hidden or withdrawn), if any.
+    pub fn conceals(&self) -> Option<ItemId> {
+        match self {
+            Event::ItemHidden {
+                item, hidden: true, ..
+            }
+            | Event::ItemWithdrawn { item } => Some(*item),
+            _ => None,
         }
     }
 

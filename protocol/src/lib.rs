@@ -65,5 +65,11 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// Largest WebSocket message the server accepts from a client, in bytes.
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 16 * 1024;
 
+/// Largest WebSocket message the server sends, in bytes: the largest `welcome` (a full view of
+/// the biggest room the engine lets a session become) fits, and every other message is far
+/// smaller. The server's socket write buffer (1 MiB) holds one such message with room to spare,
+/// so whatever the participants did, every view can be delivered.
+pub const MAX_SERVER_MESSAGE_BYTES: usize = 960 * 1024;
+
 /// Longest command id, in bytes. Ids are kept per member for deduplication, so they are short.
 pub const MAX_COMMAND_ID_LEN: usize = 64;

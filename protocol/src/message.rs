@@ -115,7 +115,9 @@ pub struct Ack {
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorMsg {
-    /// The client message id of the refused command, if the error is about one.
+    /// The client message id of the refused command: set on every refusal of a frame that is a
+    /// command with a readable id of at most 64 bytes (also `rate_limited` and
+    /// `hello_required`), `null` for errors about anything else.
     pub id: Option<String>,
     pub code: ErrorCode,
     pub category: Category,

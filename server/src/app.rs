@@ -47,6 +47,7 @@ pub async fn run(
         ),
         StoreKind::Memory => Arc::new(MemoryStore::new()),
     };
+    crate::redact::init((cfg.store == StoreKind::Sqlite).then_some(cfg.data_dir.as_path()));
     let cfg = Arc::new(cfg);
     let hub = Hub::new(store.clone(), metrics, cfg.clone());
 
@@ -60,17 +61,27 @@ pub async fn run(
 
     let stop = CancellationToken::new();
     let purger = tokio::spawn(purge_loop(hub.clone(), stop.clone()));
+    let http_connections = Arc::new(ConnLimits::new(
+        cfg.max_http_connections,
+        cfg.max_http_connections_per_ip,
+    ));
     let app = router(AppState {
         hub: hub.clone(),
         connections: Arc::new(ConnLimits::new(
             cfg.max_connections,
             cfg.max_connections_per_ip,
         )),
+        http_connections: http_connections.clone(),
         health: Default::default(),
     });
     let serving = Serving {
         header_timeout: cfg.header_timeout,
+        keep_alive_requests: cfg.keep_alive_requests,
         tls,
+        limits: http_connections,
+        metrics: hub.metrics().clone(),
+        proxies: cfg.proxies(),
+        proxy_protocol: cfg.proxy_protocol,
     };
     let server = tokio::spawn(listen::serve(listener, app, serving, stop.clone()));
 

@@ -4,8 +4,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use kring_engine::limits::SubmitLimit;
+
+use crate::client::{ForwardedHeader, TrustedProxies};
 
 #[derive(Parser, Clone, Debug)]
 #[command(
@@ -103,8 +106,9 @@ pub struct Config {
     #[arg(long, env = "KRING_MESSAGE_BURST", default_value_t = 30)]
     pub message_burst: u32,
 
-    /// Failed joins (unknown, locked or ended session, unknown token) one address may make per
-    /// window before it must wait; each further block doubles the wait (up to an hour).
+    /// Failed joins (unknown, locked or ended session, unknown token; each code once) one
+    /// address may make per window before it may not join by code alone for a while; each
+    /// further block doubles the wait (up to an hour). Joins with a token are never refused.
     #[arg(long, env = "KRING_JOIN_ATTEMPTS", default_value = "10/1m", value_parser = parse_rate)]
     pub join_attempts: SubmitLimit,
 
@@ -119,6 +123,27 @@ pub struct Config {
     #[arg(long, env = "KRING_CREATE_LIMIT", default_value = "60/1h", value_parser = parse_rate)]
     pub create_limit: SubmitLimit,
 
+    /// New members one address may add to one room per window (a member coming back with
+    /// their token does not count). A venue's phones share one address; a script that joins
+    /// and leaves in a loop fills the roster no faster than this.
+    #[arg(long, env = "KRING_MEMBER_JOINS", default_value = "30/1h", value_parser = parse_rate)]
+    pub member_joins: SubmitLimit,
+
+    /// The longest a session lives, however active: it ends this long after it was created
+    /// (then `--retention` applies), so no room can be kept alive to fill the disk.
+    #[arg(long, env = "KRING_MAX_SESSION_AGE", default_value = "24h", value_parser = parse_timeout)]
+    pub max_session_age: Duration,
+
+    /// Sessions created from one address that may be live (not yet ended by age or purged)
+    /// at once.
+    #[arg(long, env = "KRING_MAX_LIVE_SESSIONS_PER_IP", default_value_t = 50)]
+    pub max_live_sessions_per_ip: usize,
+
+    /// Free space the data directory's file system must keep: below it new sessions are
+    /// refused (`507`) and `/healthz` says so. Bytes, or with `KiB`, `MiB`, `GiB`.
+    #[arg(long, env = "KRING_MIN_FREE_DISK", default_value = "256MiB", value_parser = parse_bytes)]
+    pub min_free_disk: u64,
+
     /// Origins (`https://host[:port]`, comma-separated) whose pages may open a WebSocket.
     /// Default: the origin of `--public-url`, or else the request's own host. A request without
     /// an `Origin` header (not a browser: scripts, native apps) is allowed; it cannot carry a
@@ -126,9 +151,27 @@ pub struct Config {
     #[arg(long, env = "KRING_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
     pub allowed_origins: Vec<String>,
 
+    /// Host names (comma-separated) this server answers to besides `--public-url`'s, its
+    /// addresses and `localhost`, e.g. `kring.lan`. A request for another host is refused
+    /// (421), so that a page whose name an attacker re-points at this server (DNS rebinding)
+    /// cannot use it. Not checked when kring serves TLS itself.
+    #[arg(long, env = "KRING_ALLOWED_HOSTS", value_delimiter = ',', value_parser = parse_host)]
+    pub allowed_hosts: Vec<String>,
+
     /// Frames queued for one client before it counts as too slow and is dropped (it resumes).
     #[arg(long, env = "KRING_CLIENT_QUEUE", default_value_t = 256)]
     pub client_queue: usize,
+
+    /// Bytes queued and not yet written for one client before it counts as too slow: room for
+    /// the largest welcome (960 KiB) and what follows it.
+    #[arg(long, env = "KRING_CLIENT_QUEUE_BYTES", default_value = "2MiB", value_parser = parse_bytes)]
+    pub client_queue_bytes: u64,
+
+    /// Bytes queued and not yet written for all clients of one address (IPv6: one /64)
+    /// together; beyond it the client whose frame does not fit counts as too slow. A venue's
+    /// phones joining a large room at once share it.
+    #[arg(long, env = "KRING_ADDRESS_QUEUE_BYTES", default_value = "64MiB", value_parser = parse_bytes)]
+    pub address_queue_bytes: u64,
 
     /// Submissions (questions, advice, ...) one member may make per window, e.g. `6/10s`.
     /// Raise it only for load tests.
@@ -144,6 +187,48 @@ pub struct Config {
     /// connections open.
     #[arg(long, env = "KRING_HEADER_TIMEOUT", default_value = "15s", value_parser = parse_timeout)]
     pub header_timeout: Duration,
+
+    /// How long a request's body may take to arrive once its headers are in (at most 30 s).
+    /// A request that is not complete by then is answered 408 and its connection closed, so a
+    /// client sending a body byte by byte cannot hold a connection for long.
+    #[arg(long, env = "KRING_BODY_TIMEOUT", default_value = "15s", value_parser = parse_body_timeout)]
+    pub body_timeout: Duration,
+
+    /// Requests one HTTP connection may carry (keep-alive); the last one's answer closes it.
+    /// An idle connection is closed after `--header-timeout` without a new request.
+    #[arg(long, env = "KRING_KEEP_ALIVE_REQUESTS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_alive_requests: u32,
+
+    /// Maximum simultaneous HTTP connections that are not WebSockets (page loads, API calls,
+    /// idle keep-alive, requests still arriving). Beyond it new connections are closed at once.
+    #[arg(long, env = "KRING_MAX_HTTP_CONNECTIONS", default_value_t = 4096)]
+    pub max_http_connections: usize,
+
+    /// Maximum simultaneous HTTP connections (not WebSockets) from one address (IPv6: one
+    /// /64). A browser opens up to six at once while loading the app; a venue's phones share
+    /// one address.
+    #[arg(long, env = "KRING_MAX_HTTP_CONNECTIONS_PER_IP", default_value_t = 256)]
+    pub max_http_connections_per_ip: usize,
+
+    /// Reverse proxies (comma-separated addresses or CIDRs, e.g. `127.0.0.1,10.0.0.0/8`)
+    /// whose word on the client's address is taken: for a connection from one of them the
+    /// client is the rightmost address in `--forwarded-header` that is not itself a trusted
+    /// proxy. Every per-address limit counts by that address. Without it, forwarding headers
+    /// are ignored (any client could send them).
+    #[arg(long, env = "KRING_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::client::parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// The header trusted proxies write the client's address into: `x-forwarded-for` or
+    /// `forwarded` (RFC 7239). Only this one is read.
+    #[arg(long, env = "KRING_FORWARDED_HEADER", value_enum, default_value_t = ForwardedHeader::XForwardedFor)]
+    pub forwarded_header: ForwardedHeader,
+
+    /// Connections from trusted proxies start with a PROXY protocol header (version 2, as
+    /// HAProxy's `send-proxy-v2` sends it, or version 1); its source address is the client.
+    /// Connections from other addresses are served as they are.
+    #[arg(long, env = "KRING_PROXY_PROTOCOL", requires = "trusted_proxies")]
+    pub proxy_protocol: bool,
 
     /// Certificate chain (PEM) to serve HTTPS and WSS directly, without a reverse proxy.
     /// Needs `--tls-key`.
@@ -171,6 +256,28 @@ impl Config {
     /// Whether kring serves TLS itself (then its own links are https:// and wss://).
     pub fn serves_tls(&self) -> bool {
         self.tls_cert.is_some()
+    }
+
+    /// The trusted proxies and the header they write.
+    pub fn proxies(&self) -> TrustedProxies {
+        TrustedProxies::new(self.trusted_proxies.clone(), self.forwarded_header)
+    }
+
+    /// Parses the command line and the environment (exits with a usage message on an error).
+    /// The flag says whether the operator set a connection cap (`--max-connections`,
+    /// `--max-http-connections`) rather than leaving the default.
+    pub fn load() -> (Config, bool) {
+        let matches = Config::command().get_matches();
+        let explicit = ["max_connections", "max_http_connections"]
+            .iter()
+            .any(|id| {
+                matches!(
+                    matches.value_source(id),
+                    Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+                )
+            });
+        let cfg = Config::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        (cfg, explicit)
     }
 
     /// Defaults for tests and embedding: memory store, port 0 on loopback.
@@ -236,6 +343,37 @@ pub fn normalize_origin(origin: &str) -> Option<String> {
     Some(format!("{scheme}://{authority}"))
 }
 
+/// Parses a size: `0`, `512MiB`, `1GiB`, or a number of bytes.
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` does not start with a number"))?;
+    let factor: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        other => return Err(format!("`{other}` is not a unit: use KiB, MiB or GiB")),
+    };
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+/// Parses a host name for `--allowed-hosts`: lower case, without port or trailing dot.
+pub fn parse_host(s: &str) -> Result<String, String> {
+    let host = s.trim().trim_end_matches('.').to_ascii_lowercase();
+    let valid = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    valid
+        .then_some(host)
+        .ok_or_else(|| format!("`{s}` is not a host name such as kring.lan"))
+}
+
 /// Parses `count/duration`, e.g. `100/1m`.
 pub fn parse_rate(s: &str) -> Result<SubmitLimit, String> {
     parse_submit_limit(s)
@@ -245,6 +383,18 @@ pub fn parse_rate(s: &str) -> Result<SubmitLimit, String> {
 pub fn parse_timeout(s: &str) -> Result<Duration, String> {
     match parse_duration(s)? {
         d if d.is_zero() => Err("a timeout must be above 0".into()),
+        d => Ok(d),
+    }
+}
+
+/// The longest `--body-timeout`: with more, a few thousand slow requests could hold every
+/// descriptor for minutes.
+pub const MAX_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A timeout above zero and at most [`MAX_BODY_TIMEOUT`].
+pub fn parse_body_timeout(s: &str) -> Result<Duration, String> {
+    match parse_timeout(s)? {
+        d if d > MAX_BODY_TIMEOUT => Err("the body timeout is at most 30s".into()),
         d => Ok(d),
     }
 }
@@ -303,10 +453,23 @@ mod tests {
     }
 
     #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_bytes("0"), Ok(0));
+        assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_bytes("1GiB"), Ok(1 << 30));
+        assert!(parse_bytes("1GB").is_err());
+        assert!(parse_bytes("GiB").is_err());
+    }
+
+    #[test]
     fn timeouts_are_above_zero() {
         assert_eq!(parse_timeout("500ms"), Ok(Duration::from_millis(500)));
         assert!(parse_timeout("0").is_err());
         assert!(parse_timeout("0s").is_err());
+        assert_eq!(parse_body_timeout("30s"), Ok(MAX_BODY_TIMEOUT));
+        assert!(parse_body_timeout("31s").is_err());
+        assert!(parse_body_timeout("0").is_err());
+        assert!(Config::try_parse_from(["kring", "--keep-alive-requests", "0"]).is_err());
     }
 
     #[test]
@@ -316,6 +479,20 @@ mod tests {
         assert!(Config::try_parse_from(["kring", "--tls-cert", "c.pem"]).is_err());
         assert!(Config::try_parse_from(["kring", "--tls-key", "k.pem"]).is_err());
         assert!(Config::try_parse_from(["kring"]).is_ok_and(|cfg| !cfg.serves_tls()));
+    }
+
+    #[test]
+    fn trusted_proxies_parse_and_proxy_protocol_needs_them() {
+        let cfg = Config::try_parse_from(["kring", "--trusted-proxies", "127.0.0.1, 10.0.0.0/8"])
+            .unwrap();
+        assert!(cfg.proxies().trusts("10.9.8.7".parse().unwrap()));
+        assert!(!cfg.proxies().trusts("11.0.0.1".parse().unwrap()));
+        assert!(Config::try_parse_from(["kring", "--trusted-proxies", "nginx"]).is_err());
+        assert!(Config::try_parse_from(["kring", "--proxy-protocol"]).is_err());
+        assert!(
+            Config::try_parse_from(["kring", "--proxy-protocol", "--trusted-proxies", "::1"])
+                .is_ok()
+        );
     }
 
     #[test]

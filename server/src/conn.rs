@@ -17,18 +17,22 @@ use kring_protocol::{
     MAX_COMMAND_ID_LEN, MemberId, PROTOCOL_VERSION, ServerMsg,
 };
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, Interval, Sleep, timeout};
+use tokio::time::{Instant, Interval, Sleep, sleep_until, timeout};
 use tungstenite::error::ProtocolError;
 
 use crate::clock::now_ms;
 use crate::hub::{Hub, HubError};
-use crate::limits::{Budget, Over, SharedBudget};
+use crate::limits::{Budget, FAILURE_FLOOR, Over, SharedBudget};
 use crate::room::{ConnSink, JoinError, Outbound, RoomHandle, RoomMsg, Taken};
 
 /// The first message must arrive within this.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// A write that takes longer means the peer is not reading.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The welcome (up to 960 KiB) must be taken within this: a client that asks to join and
+/// then does not read would otherwise hold its full view in memory for the whole
+/// `WRITE_TIMEOUT`. 5 s is the largest welcome at about 1.6 Mbit/s.
+const WELCOME_TIMEOUT: Duration = Duration::from_secs(5);
 /// Sending our close frame may take this long (a peer that does not read never takes it).
 const CLOSE_SEND_TIMEOUT: Duration = Duration::from_secs(1);
 /// After our close frame, how long we read on, waiting for the peer's.
@@ -42,9 +46,15 @@ pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer:
     let metrics = hub.metrics().clone();
     metrics.connections.inc();
     metrics.connections_total.inc();
-    let sink = ConnSink::new(
+    let cfg = hub.config();
+    let sink = ConnSink::bounded(
         CONN_IDS.fetch_add(1, Ordering::Relaxed),
-        hub.config().client_queue,
+        cfg.client_queue,
+        usize::try_from(cfg.client_queue_bytes).unwrap_or(usize::MAX),
+        Some((
+            hub.queued_bytes(peer),
+            usize::try_from(cfg.address_queue_bytes).unwrap_or(usize::MAX),
+        )),
     );
     let heartbeat = hub.config().heartbeat;
     let budget = Arc::new(Mutex::new(Budget::for_messages(hub.config())));
@@ -60,11 +70,20 @@ pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer:
         last_heard: Instant::now(),
         silence: Box::pin(tokio::time::sleep(HELLO_TIMEOUT)),
         joined: None,
+        left: false,
+        welcome_pending: false,
     };
     conn.run(code).await;
     if let Some((room, _)) = &conn.joined {
-        let _ = room.tx.send(RoomMsg::Gone { conn: conn.sink.id }).await;
+        let gone = RoomMsg::Gone {
+            conn: conn.sink.id,
+            left: conn.left,
+        };
+        let _ = room.tx.send(gone).await;
     }
+    let hub = conn.hub.clone();
+    drop(conn);
+    hub.release_queued_bytes(peer);
     metrics.connections.dec();
 }
 
@@ -82,6 +101,10 @@ struct Conn {
     silence: Pin<Box<Sleep>>,
     /// The room and who this socket is in it (`None` member: the shared screen).
     joined: Option<(RoomHandle, Option<MemberId>)>,
+    /// The client said `leave`: it closed the tab on purpose.
+    left: bool,
+    /// The next write carries the welcome (see [`WELCOME_TIMEOUT`]).
+    welcome_pending: bool,
 }
 
 /// What the loop does after one step.
@@ -141,10 +164,19 @@ impl Conn {
             }
         };
         let socket = &mut self.socket;
-        let written = timeout(WRITE_TIMEOUT, async {
+        let mut bytes = 0;
+        let deadline = if std::mem::take(&mut self.welcome_pending) {
+            WELCOME_TIMEOUT
+        } else {
+            WRITE_TIMEOUT
+        };
+        let written = timeout(deadline, async {
             for out in frames {
                 match out {
-                    Outbound::Frame(frame) => socket.feed(Message::Text(frame)).await?,
+                    Outbound::Frame(frame) => {
+                        bytes += frame.len();
+                        socket.feed(Message::Text(frame)).await?
+                    }
                     Outbound::Close(code) => {
                         socket.flush().await?;
                         return Ok::<_, axum::Error>(Some(code));
@@ -155,13 +187,27 @@ impl Conn {
             Ok(None)
         })
         .await;
+        if matches!(written, Ok(Ok(_))) {
+            self.sink.outbox().written(bytes);
+        }
         match written {
             Ok(Ok(None)) => Step::Go,
             Ok(Ok(Some(code))) => {
                 self.close_handshake(close_frame(code), CLOSE_WAIT).await;
                 Step::End
             }
-            _ => Step::End,
+            Ok(Err(error)) => {
+                log_write_failure(self.sink.id, bytes, &error);
+                Step::End
+            }
+            Err(_) => {
+                tracing::info!(
+                    conn = self.sink.id,
+                    bytes,
+                    "client did not read in time; connection dropped"
+                );
+                Step::End
+            }
         }
     }
 
@@ -255,7 +301,12 @@ impl Conn {
             .spend();
         if let Err(over) = spent {
             let data = matches!(message, Message::Text(_) | Message::Binary(_));
-            return self.over_rate(over, data).await;
+            // A client with several commands in flight must know which one to send again.
+            let id = match &message {
+                Message::Text(text) => command_id(text),
+                _ => None,
+            };
+            return self.over_rate(over, data, id).await;
         }
         let text = match message {
             Message::Text(text) => text,
@@ -283,6 +334,7 @@ impl Conn {
                 match Box::pin(self.join(code, join)).await {
                     Ok((room, member, budget)) => {
                         self.joined = Some((room, member));
+                        self.welcome_pending = true;
                         if let Some(budget) = budget {
                             self.budget = budget;
                         }
@@ -296,8 +348,13 @@ impl Conn {
                 }
                 Step::Go
             }
-            (None, _) => {
-                self.sink.close_with(ErrorCode::HelloRequired);
+            (None, msg) => {
+                let mut error = ErrorMsg::new(ErrorCode::HelloRequired);
+                if let ClientMsg::Command(envelope) = msg {
+                    error.id = Some(envelope.id);
+                }
+                self.error(error);
+                self.sink.push_close(ErrorCode::HelloRequired);
                 Step::Go
             }
             (Some(_), ClientMsg::Hello { .. }) => {
@@ -312,6 +369,7 @@ impl Conn {
                 Step::Go
             }
             (Some(_), ClientMsg::Leave {}) => {
+                self.left = true;
                 let bye = Message::Close(Some(CloseFrame {
                     code: 1000,
                     reason: Utf8Bytes::from_static("leave"),
@@ -326,7 +384,7 @@ impl Conn {
     /// A frame beyond the budget: refused (a data frame gets `rate_limited` and when to
     /// retry), or, after too many refusals in a row, the connection is closed for flooding and
     /// its member kept out for a while.
-    async fn over_rate(&mut self, over: Over, data: bool) -> Step {
+    async fn over_rate(&mut self, over: Over, data: bool, id: Option<String>) -> Step {
         let wait = match over {
             Over::Refuse(wait) => wait,
             Over::Flooding => {
@@ -339,6 +397,7 @@ impl Conn {
         };
         if data {
             let mut error = ErrorMsg::new(ErrorCode::RateLimited);
+            error.id = id;
             error.retry_after_ms = Some(wait.as_millis().max(1) as u64);
             self.error(error);
         }
@@ -390,13 +449,23 @@ impl Conn {
         code: Option<&str>,
         join: Join,
     ) -> Result<(RoomHandle, Option<MemberId>, Option<SharedBudget>), Option<ErrorCode>> {
-        if let Err(wait) = self.hub.may_try_join(self.peer) {
-            let mut error = ErrorMsg::new(ErrorCode::TooManyAttempts);
-            error.retry_after_ms = Some(wait.as_millis() as u64);
-            self.sink.send(&ServerMsg::Error(error));
-            self.sink.push_close(ErrorCode::TooManyAttempts);
-            return Err(None);
+        let started = Instant::now();
+        // Only a join by code alone is kept out for its address's failures: a token is never
+        // refused for where it comes from (a venue's other phones hold valid ones).
+        let mut attempt = None;
+        if matches!(join, Join::Member { .. }) {
+            match self.hub.reserve_join(self.peer).await {
+                Ok(reserved) => attempt = Some(reserved),
+                Err(wait) => {
+                    let mut error = ErrorMsg::new(ErrorCode::TooManyAttempts);
+                    error.retry_after_ms = Some(wait.as_millis() as u64);
+                    self.sink.send(&ServerMsg::Error(error));
+                    self.sink.push_close(ErrorCode::TooManyAttempts);
+                    return Err(None);
+                }
+            }
         }
+        let typed = code.unwrap_or_default();
         // A room can stop between lookup and join (unloaded while idle); look it up again.
         for _ in 0..3 {
             let room = match code {
@@ -406,8 +475,9 @@ impl Conn {
             let room = match room {
                 Ok(Some(room)) => room,
                 Ok(None) => {
-                    self.hub.join_failed(self.peer);
+                    self.hub.join_failed(self.peer, typed, attempt.take());
                     self.sink.close_with(ErrorCode::RoomNotFound);
+                    sleep_until(started + FAILURE_FLOOR).await;
                     return Err(None);
                 }
                 Err(HubError::ShuttingDown) => {
@@ -423,6 +493,7 @@ impl Conn {
             let (reply, answer) = oneshot::channel();
             let msg = RoomMsg::Join {
                 join: join.clone(),
+                peer: self.peer,
                 conn: self.sink.clone(),
                 reply,
             };
@@ -434,7 +505,8 @@ impl Conn {
                 Ok(Err(JoinError::Refused(code))) => {
                     // Unknown, locked and ended rooms and unknown tokens all arrive as this.
                     if code == ErrorCode::RoomNotFound {
-                        self.hub.join_failed(self.peer);
+                        self.hub.join_failed(self.peer, typed, attempt.take());
+                        sleep_until(started + FAILURE_FLOOR).await;
                     }
                     if code.close_code().is_some() {
                         self.sink.push_close(code);
@@ -472,8 +544,15 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
         return Err(ErrorMsg::new(ErrorCode::MessageTooLarge));
     }
     let de = &mut serde_json::Deserializer::from_str(text);
-    let error = match serde_path_to_error::deserialize::<_, ClientMsg>(de) {
-        Ok(msg) => return Ok(msg),
+    let error = match serde_path_to_error::deserialize::<_, ClientMsg>(&mut *de) {
+        // One message per frame: anything after it (another message, stray bytes) is refused
+        // rather than ignored.
+        Ok(msg) => {
+            return de
+                .end()
+                .map(|()| msg)
+                .map_err(|_| ErrorMsg::new(ErrorCode::BadJson));
+        }
         Err(error) => error,
     };
     let mut path = error.path().to_string();
@@ -501,9 +580,10 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
         return Err(ErrorMsg::new(ErrorCode::UnknownType));
     }
     // Inside internally tagged enums serde cannot track the path any deeper; the name of a
-    // missing or unknown field (an identifier, not content) completes it.
+    // missing field (one of ours) completes it. An unknown field's name is the client's own
+    // text and is not echoed.
     let mut field = (path != ".").then_some(path);
-    if matches!(kind, "unknown field" | "missing field")
+    if kind == "missing field"
         && let Some(name) = text.split('`').nth(1)
     {
         field = Some(match field {
@@ -520,17 +600,25 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
     Err(msg)
 }
 
-/// The `id` of a command frame that did not decode, if it has a readable one.
+/// The `id` of a command frame, read without decoding the rest (for refusals of frames that
+/// did not decode or were not let through), if it has a readable one.
 fn command_id(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Probe<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: std::borrow::Cow<'a, str>,
+        #[serde(default, borrow)]
+        id: Option<std::borrow::Cow<'a, str>>,
+    }
     if text.len() > MAX_CLIENT_MESSAGE_BYTES {
         return None;
     }
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    if value.get("type")?.as_str()? != "command" {
+    let probe: Probe<'_> = serde_json::from_str(text).ok()?;
+    if probe.kind != "command" {
         return None;
     }
-    let id = value.get("id")?.as_str()?;
-    (id.len() <= MAX_COMMAND_ID_LEN).then(|| id.to_owned())
+    let id = probe.id?;
+    (id.len() <= MAX_COMMAND_ID_LEN).then(|| id.into_owned())
 }
 
 /// Serde loses the path inside an internally tagged enum; parsing a command's envelope on its
@@ -546,6 +634,27 @@ fn envelope_path(text: &str) -> Option<String> {
     )
     .err()?;
     Some(error.path().to_string())
+}
+
+/// A write that failed: the peer going away is ordinary (debug); a message the socket could not
+/// take is a bug in the server's bounds (error). Only sizes and the error's kind are logged:
+/// the error can carry the message it failed to send, which is never formatted here.
+fn log_write_failure(conn: u64, bytes: usize, error: &axum::Error) {
+    let inner = std::error::Error::source(error);
+    match inner.and_then(|e| e.downcast_ref::<tungstenite::Error>()) {
+        Some(tungstenite::Error::WriteBufferFull(_)) => tracing::error!(
+            conn,
+            bytes,
+            "a message did not fit the socket's write buffer; connection dropped"
+        ),
+        Some(tungstenite::Error::Capacity(e)) => {
+            tracing::error!(conn, bytes, error = %e, "a message exceeded a socket limit; connection dropped")
+        }
+        Some(tungstenite::Error::Io(e)) => {
+            tracing::debug!(conn, bytes, error = %e.kind(), "write to client failed")
+        }
+        _ => tracing::debug!(conn, bytes, "write to client failed"),
+    }
 }
 
 fn close_frame(code: ErrorCode) -> Message {
@@ -576,13 +685,32 @@ mod tests {
             "{:?}",
             err.field
         );
-        let err = decode(r#"{"type":"command","id":"a","command":{"kind":"raise_hand","loud":1}}"#)
-            .unwrap_err();
+        let err = decode(
+            r#"{"type":"command","id":"a","command":{"kind":"raise_hand","SECRET-NAME":1}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::BadMessage);
+        assert!(err.message.contains("unknown field"), "{}", err.message);
+        let shown = format!("{:?} {}", err.field, err.message);
+        assert!(!shown.contains("SECRET"), "{shown}");
+        // A missing field is one of ours, and named.
+        let err = decode(r#"{"type":"command","command":{"kind":"raise_hand"}}"#).unwrap_err();
         assert!(
-            err.field.as_deref().unwrap_or("").ends_with("loud"),
-            "{:?}",
-            err.field
+            err.field.as_deref().unwrap_or("").ends_with("id"),
+            "{err:?}"
         );
+        // Trailing data after the message.
+        assert_eq!(
+            decode(r#"{"type":"ping","t":1} {"type":"ping","t":2}"#)
+                .unwrap_err()
+                .code,
+            ErrorCode::BadJson
+        );
+        assert_eq!(
+            decode(r#"{"type":"ping","t":1}x"#).unwrap_err().code,
+            ErrorCode::BadJson
+        );
+        assert!(decode("{\"type\":\"ping\",\"t\":1}\n").is_ok());
         let err = decode(
             r#"{"type":"command","id":"a","command":{"kind":"vote","item":"SECRET-CANARY"}}"#,
         )

@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
-use crate::limits::{GuessLimiter, WindowLimiter};
+use crate::limits::{Attempt, GuessLimiter, WindowLimiter};
 use crate::metrics::Metrics;
 use crate::room::{RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
 use crate::secrets::new_epoch;
@@ -35,18 +35,22 @@ pub struct Hub {
     deps: Arc<RoomDeps>,
     tracker: TaskTracker,
     closing: AtomicBool,
-    guesses: GuessLimiter,
+    guesses: Arc<GuessLimiter>,
     creations: WindowLimiter,
     connects: WindowLimiter,
+    /// Bytes queued and unwritten per address, shared by its connections' outboxes.
+    queued: DashMap<crate::limits::Key, crate::room::AddressBytes>,
+    /// Sessions each address created that may still be live: (code, created at).
+    live: DashMap<crate::limits::Key, Vec<(String, Millis)>>,
 }
 
 impl Hub {
     pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, cfg: Arc<Config>) -> Arc<Hub> {
         let registry = Arc::new(DashMap::new());
-        let guesses = GuessLimiter::new(
+        let guesses = Arc::new(GuessLimiter::new(
             u32::try_from(cfg.join_attempts.max).unwrap_or(u32::MAX),
             Duration::from_millis(cfg.join_attempts.window_ms),
-        );
+        ));
         let connects = WindowLimiter::new(
             u32::try_from(cfg.connect_limit.max).unwrap_or(u32::MAX),
             Duration::from_millis(cfg.connect_limit.window_ms),
@@ -69,12 +73,15 @@ impl Hub {
             guesses,
             creations,
             connects,
+            live: DashMap::new(),
+            queued: DashMap::new(),
         })
     }
 
-    /// `Err(retry_after)` while `ip` may not try to join (it failed too often lately).
-    pub fn may_try_join(&self, ip: IpAddr) -> Result<(), Duration> {
-        self.guesses.check(ip).inspect_err(|_| {
+    /// Reserves a join by code alone (a new member) from `ip`: `Err(retry_after)` while the
+    /// address is blocked for failing too often. Joins and reads with a token never ask.
+    pub async fn reserve_join(&self, ip: IpAddr) -> Result<Attempt, Duration> {
+        self.guesses.reserve(ip).await.inspect_err(|_| {
             self.deps.metrics.joins_blocked.inc();
         })
     }
@@ -89,11 +96,71 @@ impl Hub {
         self.creations.hit(ip)
     }
 
-    /// Records a join (or token-checked read) refused as an unknown room or token.
-    pub fn join_failed(&self, ip: IpAddr) {
+    /// `Err(retry_after)` when `ip` has `--max-live-sessions-per-ip` sessions that may still be
+    /// live (created within `--max-session-age` and not purged).
+    pub fn may_hold_another(&self, ip: IpAddr, now: Millis) -> Result<(), Duration> {
+        let cfg = &self.deps.cfg;
+        let age = cfg.max_session_age.as_millis() as Millis;
+        let key = crate::limits::client_key(ip);
+        let Some(mut rooms) = self.live.get_mut(&key) else {
+            return Ok(());
+        };
+        rooms.retain(|(_, at)| at + age > now);
+        if rooms.len() < cfg.max_live_sessions_per_ip {
+            return Ok(());
+        }
+        let oldest = rooms.iter().map(|(_, at)| *at).min().unwrap_or(now);
+        Err(Duration::from_millis(
+            (oldest + age).saturating_sub(now).max(1000),
+        ))
+    }
+
+    /// Counts a session `ip` created, for [`Hub::may_hold_another`].
+    pub fn created_by(&self, ip: IpAddr, code: &str, now: Millis) {
+        self.live
+            .entry(crate::limits::client_key(ip))
+            .or_default()
+            .push((code.to_owned(), now));
+    }
+
+    /// The queued-bytes counter of `ip`'s address, shared by its connections.
+    pub fn queued_bytes(&self, ip: IpAddr) -> crate::room::AddressBytes {
+        self.queued
+            .entry(crate::limits::client_key(ip))
+            .or_default()
+            .clone()
+    }
+
+    /// A connection of `ip` ended: forget the address's counter once nobody holds it.
+    pub fn release_queued_bytes(&self, ip: IpAddr) {
+        self.queued
+            .remove_if(&crate::limits::client_key(ip), |_, bytes| {
+                std::sync::Arc::strong_count(bytes) == 1
+            });
+    }
+
+    /// Free bytes on the data directory's file system, if it can be read.
+    pub fn disk_free(&self) -> Option<u64> {
+        let stat = rustix::fs::statvfs(&self.deps.cfg.data_dir).ok()?;
+        Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+    }
+
+    /// Whether the data directory has less free space than `--min-free-disk`.
+    pub fn disk_low(&self) -> bool {
+        self.disk_free()
+            .is_some_and(|free| free < self.deps.cfg.min_free_disk)
+    }
+
+    /// Records a join (or token-checked read) for room `code` (as typed) refused as an unknown
+    /// room or token; `attempt` is the reservation of a join by code.
+    pub fn join_failed(&self, ip: IpAddr, code: &str, attempt: Option<Attempt>) {
         self.deps.metrics.failed_joins.inc();
-        if self.guesses.failed(ip).is_some() {
-            tracing::warn!(client = %crate::limits::client_key(ip), "join attempts blocked after repeated failures");
+        let blocked = match attempt {
+            Some(attempt) => attempt.failed(code),
+            None => self.guesses.failed(ip, code),
+        };
+        if blocked.is_some() {
+            tracing::warn!(client = %crate::limits::client_key(ip), "joins by code blocked after repeated failures");
         }
     }
 
@@ -173,7 +240,7 @@ impl Hub {
                 Ok(Some(_)) => loaded += 1,
                 Ok(None) => {}
                 Err(HubError::Restore(e)) => {
-                    tracing::error!(room = %code, error = %e, "room cannot be restored; skipped")
+                    tracing::error!(room = %crate::redact::RoomTag(&code), error = %e, "room cannot be restored; skipped")
                 }
                 Err(e) => return Err(e),
             }
@@ -199,6 +266,12 @@ impl Hub {
             }
         }
         if !purged.is_empty() {
+            self.live.retain(|_, rooms| {
+                rooms.retain(|(code, _)| !purged.contains(code));
+                !rooms.is_empty()
+            });
+        }
+        if !purged.is_empty() {
             tracing::info!(rooms = purged.len(), "purged ended sessions");
         }
         let group_retention = cfg.group_retention.as_millis() as Millis;
@@ -212,6 +285,9 @@ impl Hub {
             .store
             .purge_records(now.saturating_sub(attendance_retention))
             .await?;
+        // Counters of addresses whose connections have all gone.
+        self.queued
+            .retain(|_, bytes| std::sync::Arc::strong_count(bytes) > 1);
         self.guesses.forget_old();
         self.creations.forget_old();
         self.connects.forget_old();

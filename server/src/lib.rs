@@ -3,9 +3,12 @@
 //! The binary is a thin wrapper around [`run`]; tests call it with a listener on port 0.
 
 mod app;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod conn;
+pub mod descriptors;
+mod error_headers;
 pub mod fuzzing;
 pub mod http;
 pub mod hub;
@@ -13,7 +16,9 @@ pub mod limits;
 mod listen;
 pub mod logging;
 pub mod metrics;
+pub mod proxy_protocol;
 pub mod records;
+pub mod redact;
 pub mod room;
 pub mod secrets;
 pub mod store;

@@ -4,13 +4,17 @@ use std::io;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use clap::Parser;
 use kring_server::Config;
 use tokio::net::{TcpListener, TcpSocket};
 
 fn main() -> ExitCode {
-    let cfg = Config::parse();
+    let (mut cfg, explicit_caps) = Config::load();
     init_logging(&cfg);
+    if let Err(why) = kring_server::descriptors::prepare(&mut cfg, explicit_caps) {
+        tracing::error!(reason = %why, "kring cannot start");
+        eprintln!("kring: {why}");
+        return ExitCode::FAILURE;
+    }
     // A panic message could quote whatever the panicking code held; log only where it was.
     std::panic::set_hook(Box::new(|info| {
         let at = info

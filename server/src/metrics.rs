@@ -32,6 +32,12 @@ pub struct Metrics {
     pub refused_capacity: Counter,
     /// Connections closed for flooding (1008) or an oversized message (1009).
     pub abusive_closes: Counter,
+    /// Open HTTP connections that have not become WebSockets.
+    pub http_connections: Gauge,
+    /// HTTP connections or requests refused at the total or per-address HTTP cap.
+    pub refused_http: Counter,
+    /// Requests whose body did not arrive within `--body-timeout`.
+    pub body_timeouts: Counter,
     rejections: Mutex<Vec<(ErrorCode, u64)>>,
 }
 
@@ -140,6 +146,24 @@ impl Metrics {
             "kring_abusive_closes_total",
             "Connections closed for flooding (1008) or an oversized message (1009).",
             &self.abusive_closes,
+        );
+        gauge(
+            &mut out,
+            "kring_http_connections",
+            "Open HTTP connections (not yet or never WebSockets).",
+            &self.http_connections,
+        );
+        counter(
+            &mut out,
+            "kring_refused_http_total",
+            "HTTP connections or requests refused at the total or per-address HTTP cap.",
+            &self.refused_http,
+        );
+        counter(
+            &mut out,
+            "kring_body_timeouts_total",
+            "Requests closed because their body did not arrive within --body-timeout.",
+            &self.body_timeouts,
         );
         self.store_commit_seconds.render(
             &mut out,

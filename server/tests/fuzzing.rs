@@ -93,13 +93,15 @@ fn command_number(command: &Command) -> usize {
         Command::React { .. } => 26,
         Command::Withdraw { .. } => 27,
         Command::Rename { .. } => 28,
-        Command::ConfirmPresence { .. } => 29,
-        Command::WriteReflection { .. } => 30,
-        Command::ConfirmList {} => 31,
-        Command::SetMinutes { .. } => 32,
+        Command::RemoveAndLock { .. } => 29,
+        Command::RemoveOffline {} => 30,
+        Command::ConfirmPresence { .. } => 31,
+        Command::WriteReflection { .. } => 32,
+        Command::ConfirmList {} => 33,
+        Command::SetMinutes { .. } => 34,
     }
 }
-const COMMANDS: usize = 33;
+const COMMANDS: usize = 35;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

@@ -14,7 +14,8 @@ data=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # Generous per-address limits: every generated request comes from this one address.
 target/debug/kring --listen "127.0.0.1:$port" --store memory --data-dir "$data" \
-    --create-limit 100000/1h --join-attempts 100000/1m --log warn &
+    --create-limit 100000/1h --join-attempts 100000/1m --max-live-sessions-per-ip 100000 \
+    --log warn &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 

@@ -95,7 +95,8 @@ test("markup and javascript: text posted by members shows literally and never ru
     await nothingRan(page);
   }
   await fac.page.locator(".roster-row .member-name", { hasText: EVIL_NAME }).waitFor();
-  assert.equal(await eve.page.locator(".whoami").textContent(), `Je doet mee als ${EVIL_NAME} (deelnemer)`);
+  // The name stands isolated (first strong isolate ... pop directional isolate) in the sentence.
+  assert.equal(await eve.page.locator(".whoami").textContent(), `Je doet mee als \u2068${EVIL_NAME}\u2069 (deelnemer)`);
   assert.equal(await fac.page.locator(".topbar-title").textContent(), "<b>Titel</b>");
   await screenshot(fac.page, "laptop-console-markup-shown-as-text");
   await screenshot(eve.page, "phone-markup-shown-as-text");
@@ -114,4 +115,33 @@ test("the app is served with a strict Content-Security-Policy and no third-party
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, "no inline scripts");
   assert.doesNotMatch(html, /<style|style="/i, "no inline styles");
   assert.doesNotMatch(html, /https?:\/\//i, "no third-party assets");
+});
+
+test("names stand isolated, and the console removes everyone offline at once", async () => {
+  const created = await createSession(server.url);
+  const code = created.code.replace(/-/g, "");
+  const fac = await newPage(browser, LAPTOP);
+  await asFacilitator(fac.context, code, created.facilitator_token);
+  await fac.page.goto(`${server.url}/session/${created.code}`);
+  await fac.page.locator(".layout-console").waitFor();
+
+  // A right-to-left name that would otherwise pull the text after it along.
+  const rtl = "שרה 123";
+  for (const name of [rtl, "Anna"]) {
+    const phone = await newPage(browser, PHONE);
+    await phone.page.goto(`${server.url}/join/${created.code}`);
+    await phone.page.getByLabel("Je naam").fill(name);
+    await phone.page.getByRole("button", { name: "Meedoen" }).click();
+    await phone.page.locator(".whoami").waitFor();
+    await fac.page.locator(".roster-row bdi.member-name", { hasText: name }).waitFor();
+    // Both leave: their tabs close.
+    await phone.context.close();
+  }
+  const clear = fac.page.getByRole("button", { name: "Verwijder de 2 deelnemers die offline zijn" });
+  await clear.waitFor({ timeout: 45_000 });
+  await clear.click();
+  await fac.page.getByRole("button", { name: "Ja, verwijder 2 offline deelnemers" }).click();
+  await fac.page.locator(".roster-row bdi.member-name", { hasText: "Anna" }).waitFor({ state: "detached" });
+  assert.equal(await fac.page.locator(".roster-row").count(), 1, "only the facilitator is left");
+  await fac.context.close();
 });

@@ -19,6 +19,8 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::SetCaseBringer { .. }
         | Command::SetRole { .. }
         | Command::RemoveMember { .. }
+        | Command::RemoveAndLock { .. }
+        | Command::RemoveOffline {}
         | Command::ChooseCase { .. }
         | Command::KeepCase { .. }
         | Command::GiveFloor { .. }
@@ -63,6 +65,8 @@ fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
             role: Role::NoteTaker,
         },
         Command::RemoveMember { member },
+        Command::RemoveAndLock { member },
+        Command::RemoveOffline {},
         Command::ChooseCase {
             case: item,
             keep_others: false,

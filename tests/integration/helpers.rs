@@ -149,6 +149,8 @@ pub struct Client {
     /// Every event received, in order.
     pub events: Vec<Sequenced>,
     pub last_seq: Seq,
+    /// Size of the last text frame received, in bytes.
+    pub last_frame_bytes: usize,
     next_id: u32,
 }
 
@@ -164,6 +166,7 @@ impl Client {
             welcome: None,
             events: Vec::new(),
             last_seq: 0,
+            last_frame_bytes: 0,
             next_id: 0,
         }
     }
@@ -262,6 +265,7 @@ impl Client {
                 .expect("socket error");
             match frame {
                 Message::Text(text) => {
+                    self.last_frame_bytes = text.len();
                     let msg: ServerMsg = serde_json::from_str(&text)
                         .unwrap_or_else(|e| panic!("bad server message {text}: {e}"));
                     if let ServerMsg::Event(e) = &msg {
@@ -384,4 +388,15 @@ pub fn submit(input: InputKind, text: &str) -> Command {
         anonymous: false,
         confirm: false,
     }
+}
+
+/// The value of an unlabelled metric in `/metrics` text.
+pub fn metric_value(metrics: &str, name: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("no {name}"))
+        .trim()
+        .parse()
+        .unwrap()
 }

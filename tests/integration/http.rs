@@ -49,7 +49,12 @@ async fn creating_a_session_validates_with_field_errors() {
     let cases = [
         (json!({"title": ""}), "title"),
         (json!({"title": "x", "method": "nope"}), "method"),
-        (json!({"title": "x", "colour": "red"}), "colour"),
+        // An unknown field is named by where it is, not by its (the client's) name.
+        (json!({"title": "x", "colour": "red"}), "."),
+        (
+            json!({"title": "x", "settings": {"colour": "red"}}),
+            "settings",
+        ),
         (json!({"title": 5}), "title"),
         (
             json!({"title": "x", "template": {"id": "mine"}}),

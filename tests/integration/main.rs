@@ -4,16 +4,23 @@
 #![allow(clippy::unwrap_used)]
 
 mod authz;
+mod capacity;
+mod edges;
 mod followup;
 mod helpers;
 mod http;
 mod hub;
 mod malformed;
 mod methods;
+mod proxy;
 mod raw;
+mod rawhttp;
+mod real_proxies;
 mod records;
+mod replay;
 mod robust;
 mod security;
 mod serving;
+mod sites;
 mod summary;
 mod tls;

@@ -52,7 +52,29 @@ pub async fn upgrade(
     path: &str,
     headers: &[(&str, &str)],
 ) -> (u16, Option<RawWs>) {
-    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    upgrade_on(tcp, addr, path, headers).await
+}
+
+/// Upgrades to `/ws/{code}` over a socket with a small receive buffer: a client that does not
+/// read makes the server's writes wait after a few kilobytes.
+pub async fn connect_small(addr: SocketAddr, code: &str) -> RawWs {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let tcp = socket.connect(addr).await.unwrap();
+    let (status, ws) = upgrade_on(tcp, addr, &format!("/ws/{code}"), &[]).await;
+    assert_eq!(status, 101);
+    ws.unwrap()
+}
+
+/// [`upgrade`] on a connection the caller opened (from a chosen address, or after a PROXY
+/// protocol header).
+pub async fn upgrade_on(
+    mut tcp: TcpStream,
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Option<RawWs>) {
     let mut request = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"

@@ -267,6 +267,47 @@ async fn unknown_certificate_codes_count_as_guesses() {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_certificate_guesses_count_per_client() {
+    let server = spawn_with(|cfg| {
+        cfg.trusted_proxies = vec![kring_server::client::parse_net("127.0.0.1").unwrap()];
+        cfg.join_attempts = kring_server::config::parse_rate("3/1m").unwrap();
+    })
+    .await;
+    let session = server.create_session("basic").await;
+    let verify = |client: &'static str, n: u32| {
+        let code = kring_server::records::certificate_code("GUESSROOM", "x", MemberId(n), None);
+        server
+            .http
+            .get(server.url(&format!("/verify/{code}?format=json")))
+            .header("X-Forwarded-For", client)
+            .send()
+    };
+    let guesser = "198.51.100.1, 203.0.113.7";
+    for n in 0..3 {
+        assert_eq!(verify(guesser, n).await.unwrap().status(), 404);
+    }
+    let blocked = verify(guesser, 3).await.unwrap();
+    assert_eq!(blocked.status(), 429);
+    assert!(blocked.headers().contains_key("retry-after"));
+    // Another client of the same proxy is not blocked.
+    assert_eq!(verify("203.0.113.8", 4).await.unwrap().status(), 404);
+    // A read with a token is never refused for its address: the facilitator behind the
+    // blocked address still gets the list.
+    let list = server
+        .http
+        .get(server.url(&format!(
+            "/api/sessions/{}/attendance?format=csv",
+            session.code
+        )))
+        .bearer_auth(&session.facilitator_token)
+        .header("X-Forwarded-For", guesser)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
+}
+
+#[tokio::test]
 async fn the_list_prints_and_exports_without_registration_numbers_or_content() {
     let server = spawn_app().await;
     let session = server
@@ -436,7 +477,9 @@ async fn the_record_outlives_the_sessions_content() {
     assert_eq!(names, ["Facilitator", "Anna"]);
     assert!(member_row(&a, "Anna").confirmed_at.is_some());
     assert!(a.list_confirmed_at.is_some());
-    // Someone else's token reads nothing, as for an unknown room.
+    // Someone else's token reads nothing, as for an unknown room, and no sooner than a
+    // failed read of a live room is answered.
+    let asked = std::time::Instant::now();
     let (status, _) = get(
         &server,
         &format!("/api/sessions/{}/attendance", session.code),
@@ -444,6 +487,7 @@ async fn the_record_outlives_the_sessions_content() {
     )
     .await;
     assert_eq!(status, 404);
+    assert!(asked.elapsed() >= kring_server::limits::FAILURE_FLOOR);
 
     let (status, page) = get(
         &server,
@@ -476,6 +520,11 @@ async fn time_zones_and_group_names_are_checked_at_creation() {
         ),
         (
             json!({"title": "t", "group_name": "x".repeat(81)}),
+            "group_name",
+        ),
+        // A bidi override would make every certificate show another group than it names.
+        (
+            json!({"title": "t", "group_name": "Noord \u{202e}dr\u{e9}en"}),
             "group_name",
         ),
     ] {

@@ -426,7 +426,7 @@ async fn guessing_codes_is_blocked_after_ten_failures_with_growing_waits() {
     let error: serde_json::Value = serde_json::from_str(&error).unwrap();
     let wait = error["retry_after_ms"].as_u64().unwrap();
     assert!((50_000..=60_000).contains(&wait), "{wait}");
-    // Token reads over HTTP are blocked too.
+    // A token read is not refused for the address; a wrong token still fails, and counts.
     let summary = server
         .http
         .get(server.url(&format!("/api/sessions/{}/summary", session.code)))
@@ -434,10 +434,83 @@ async fn guessing_codes_is_blocked_after_ten_failures_with_growing_waits() {
         .send()
         .await
         .unwrap();
-    assert_eq!(summary.status(), 429);
+    assert_eq!(summary.status(), 404);
     let metrics = server.get_text("/metrics").await;
-    assert!(metrics.contains("kring_failed_joins_total 10"), "{metrics}");
-    assert!(metrics.contains("kring_joins_blocked_total 2"), "{metrics}");
+    assert!(metrics.contains("kring_failed_joins_total 11"), "{metrics}");
+    assert!(metrics.contains("kring_joins_blocked_total 1"), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_valid_token_is_never_refused_because_its_address_is_blocked() {
+    let server = spawn_app().await;
+    let session = server.create_session("basic").await;
+    let facilitator = server.facilitator(&session).await;
+    let anna = server.join(&session, "Anna").await;
+    let member = || serde_json::json!({"as": "member", "name": "Guess"});
+    for n in 0..10 {
+        let (_, (close, _)) = refusal(&server, &crate::proxy::unknown_code(n), member()).await;
+        assert_eq!(close, 4404);
+    }
+    // New members are kept out now, even with the right code...
+    let (_, (close, _)) = refusal(&server, &session.code, member()).await;
+    assert_eq!(close, 4029);
+    // ... but the facilitator, a returning member and the screen come in,
+    drop(facilitator);
+    let _facilitator = server.facilitator(&session).await;
+    let _anna = server.resume(&session, &anna).await;
+    let mut screen = server.connect(&session.code).await;
+    screen
+        .hello(Join::Screen {
+            token: session.screen_token.clone(),
+        })
+        .await;
+    // and token reads are answered.
+    let attendance = server
+        .http
+        .get(server.url(&format!("/api/sessions/{}/attendance", session.code)))
+        .bearer_auth(&session.facilitator_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attendance.status(), 200);
+    // A made-up token fails as before (and is answered no faster than an unknown room).
+    let started = Instant::now();
+    let stranger = serde_json::json!({"as": "resume", "token": "0".repeat(40)});
+    let (_, (close, _)) = refusal(&server, &session.code, stranger).await;
+    assert_eq!(close, 4404);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}
+
+#[tokio::test]
+async fn a_burst_of_hellos_gets_no_more_lookups_than_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_with(|cfg| {
+        cfg.store = kring_server::config::StoreKind::Sqlite;
+        cfg.data_dir = dir.path().to_owned();
+    })
+    .await;
+    let mut sockets = Vec::new();
+    for n in 0..100 {
+        let code = crate::proxy::unknown_code(n);
+        sockets.push(raw::connect(server.addr, &code).await);
+    }
+    let hello = serde_json::json!({
+        "type": "hello", "protocol": PROTOCOL_VERSION, "join": {"as": "member", "name": "G"}
+    })
+    .to_string();
+    let closes = futures_util::future::join_all(sockets.iter_mut().map(|ws| {
+        let hello = hello.clone();
+        async move {
+            ws.send_text(&hello).await;
+            ws.close_frame().await.0
+        }
+    }))
+    .await;
+    let not_found = closes.iter().filter(|c| **c == 4404).count();
+    let blocked = closes.iter().filter(|c| **c == 4029).count();
+    assert_eq!((not_found, blocked), (10, 90), "{closes:?}");
+    let metrics = server.get_text("/metrics").await;
+    assert_eq!(metric_value(&metrics, "kring_failed_joins_total"), 10);
 }
 
 #[tokio::test]
@@ -502,6 +575,14 @@ async fn every_response_carries_the_security_headers() {
         client.get(server.url("/api/methods")),
         client.post(server.url("/api/sessions")).body("{nope"),
         client.get(server.url(&format!("/api/sessions/{code}/summary"))),
+        client
+            .get(server.url(&format!("/api/sessions/{code}/attendance?format=html")))
+            .bearer_auth(&session.facilitator_token),
+        client.get(server.url(&format!("/api/sessions/{code}/certificate"))),
+        client.get(server.url(&format!("/api/sessions/{code}/reflection"))),
+        client.get(server.url("/verify/K7MQ-3QX9-PA2T-8CWR")),
+        client.get(server.url("/verify/K7MQ-3QX9-PA2T-8CWR?format=json")),
+        client.get(server.url("/records.css")),
         client.get(server.url("/healthz")),
         client.get(server.url("/metrics")),
         client
@@ -607,12 +688,88 @@ async fn hammering_the_health_check_does_not_load_the_store() {
     );
 }
 
-fn metric_value(metrics: &str, name: &str) -> u64 {
-    metrics
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .unwrap_or_else(|| panic!("no {name}"))
-        .trim()
-        .parse()
-        .unwrap()
+#[tokio::test]
+async fn every_refusal_names_the_command_it_refuses() {
+    let server = spawn_with(|cfg| {
+        cfg.message_rate = parse_rate("60/1m").unwrap();
+        cfg.message_burst = 3;
+    })
+    .await;
+    let session = server.create_session("basic").await;
+    let mut member = server.join(&session, "Busy").await;
+    // Several commands in flight at once, beyond the budget.
+    let ids: Vec<String> = (0..8).map(|i| format!("hand-{i}")).collect();
+    for id in &ids {
+        member
+            .send(&ClientMsg::Command(CommandEnvelope {
+                id: id.clone(),
+                phase: None,
+                command: Command::RaiseHand {},
+            }))
+            .await;
+    }
+    let mut answered = Vec::new();
+    while answered.len() < ids.len() {
+        match member.recv().await {
+            ServerMsg::Error(e) => {
+                let id = e.id.clone().expect("the refused command's id");
+                if e.code == ErrorCode::RateLimited {
+                    assert!(e.retry_after_ms.is_some());
+                }
+                answered.push(id);
+            }
+            ServerMsg::Ack(ack) => answered.push(ack.id),
+            ServerMsg::Event(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    answered.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(answered, expected, "each command answered once, by its id");
+
+    // A command before hello is refused by its id too.
+    let mut early = raw::connect(server.addr, &session.code).await;
+    early
+        .send_text(r#"{"type":"command","id":"too-early","command":{"kind":"raise_hand"}}"#)
+        .await;
+    let refused = early.message().await;
+    assert_eq!(refused["code"], "hello_required");
+    assert_eq!(refused["id"], "too-early");
+}
+
+#[tokio::test]
+async fn names_that_hide_or_pose_are_refused_and_item_text_has_no_controls() {
+    let server = spawn_app().await;
+    let session = server.create_session("basic").await;
+    let mut fac = server.facilitator(&session).await;
+    let mut anna = server.join(&session, "Anna").await;
+    for (name, code) in [
+        ("Anna\u{202E}droW", ErrorCode::InvalidName),
+        ("\u{200B}\u{3164}", ErrorCode::InvalidName),
+        ("\u{410}NNA", ErrorCode::NameTaken),
+        ("Facilitator", ErrorCode::NameTaken),
+    ] {
+        let mut client = server.connect(&session.code).await;
+        client
+            .send(&ClientMsg::Hello {
+                protocol: PROTOCOL_VERSION,
+                join: Join::Member { name: name.into() },
+            })
+            .await;
+        let refused = client.error().await;
+        assert_eq!(refused.code, code, "{name:?}");
+    }
+    fac.command(Command::StartSession {}).await.unwrap();
+    let refused = anna
+        .command(submit(InputKind::Case, "Bell\u{7} and escape\u{1b}[2J"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.code, refused.field.as_deref()),
+        (ErrorCode::InvalidValue, Some("command.text"))
+    );
+    anna.command(submit(InputKind::Case, "Two lines\n\tand a tab"))
+        .await
+        .unwrap();
 }

@@ -52,7 +52,7 @@ case_bringer_listens: boolean,
  */
 max_per_member: Partial<Record<InputKind, number>>, };
 
-export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "choose_case", case: ItemId, 
+export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "remove_and_lock", member: MemberId, } | { "kind": "remove_offline", } | { "kind": "choose_case", case: ItemId, 
 /**
  * Keep the other proposals for the next meeting of the group.
  */
@@ -278,7 +278,9 @@ item: ItemId | null, };
 
 export type ErrorMsg = { 
 /**
- * The client message id of the refused command, if the error is about one.
+ * The client message id of the refused command: set on every refusal of a frame that is a
+ * command with a readable id of at most 64 bytes (also `rate_limited` and
+ * `hello_required`), `null` for errors about anything else.
  */
 id: string | null, code: ErrorCode, category: Category, 
 /**
@@ -301,7 +303,7 @@ retry_after_ms?: number, };
 
 export type Category = "fix" | "retry" | "reconnect" | "confirm" | "fatal";
 
-export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found" | "not_ended" | "not_confirmed";
+export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "name_taken" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found" | "not_ended" | "not_confirmed";
 
 export type CreateSession = { 
 /**

@@ -415,7 +415,9 @@ export function hasFloor(phase) {
 export { MAX_CHARS, NAME_MAX_CHARS, TEXT_KINDS };
 
 /**
- * A display name as the engine accepts it: trimmed, 1 to 40 characters, no control characters.
+ * A display name as the engine accepts it: trimmed, 1 to 40 characters, no control or format
+ * characters (bidi controls, zero-width characters, BOM, tags), something visible. Whether it
+ * looks like another member's name only the server can tell (`name_taken`).
  * @param {string} name
  * @returns {string | null}
  */
@@ -423,7 +425,10 @@ export function validName(name) {
   const trimmed = name.trim();
   const chars = [...trimmed].length;
   // eslint-disable-next-line no-control-regex
-  if (chars === 0 || chars > NAME_MAX_CHARS || /[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) {
+  if (chars === 0 || chars > NAME_MAX_CHARS || /[\u0000-\u001f\u007f-\u009f]|\p{Cf}/u.test(trimmed)) {
+    return null;
+  }
+  if (/^[\s\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]*$/u.test(trimmed)) {
     return null;
   }
   return trimmed;

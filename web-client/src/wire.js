@@ -98,6 +98,7 @@ export const CODE_CATEGORY = Object.freeze({
   room_full: "fatal",
   bad_token: "fatal",
   invalid_name: "fix",
+  name_taken: "fix",
   removed: "fatal",
   taken_over: "fatal",
   rate_limited: "retry",

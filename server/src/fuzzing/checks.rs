@@ -32,6 +32,7 @@ const COMMAND_CODES: &[ErrorCode] = &[
     ErrorCode::InvalidTarget,
     ErrorCode::InvalidValue,
     ErrorCode::InvalidName,
+    ErrorCode::NameTaken,
     ErrorCode::TextEmpty,
     ErrorCode::TextTooLong,
     ErrorCode::LimitReached,
@@ -51,6 +52,7 @@ const COMMAND_CODES: &[ErrorCode] = &[
 const JOIN_CODES: &[ErrorCode] = &[
     ErrorCode::SessionEnded,
     ErrorCode::InvalidName,
+    ErrorCode::NameTaken,
     ErrorCode::RoomLocked,
     ErrorCode::RoomFull,
 ];

@@ -90,6 +90,8 @@ fn commands() -> Vec<(Command, Option<u32>)> {
             None,
         ),
         (Command::RemoveMember { member: m(3) }, None),
+        (Command::RemoveAndLock { member: m(3) }, None),
+        (Command::RemoveOffline {}, None),
         (
             Command::ChooseCase {
                 case: i(1),

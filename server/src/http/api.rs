@@ -39,10 +39,14 @@ pub async fn methods() -> Json<MethodList> {
     responses(
         (status = 201, description = "The session exists; its secrets are in the body and nowhere else.", body = SessionCreated),
         (status = 400, description = "The body is not JSON or not a `CreateSession` (`invalid_request`, `field` names where).", body = ApiError),
+        (status = 403, description = "Sent by a page of another site (`forbidden`): `Sec-Fetch-Site: cross-site` or an `Origin` that is not allowed.", body = ApiError),
+        (status = 408, description = "The body did not arrive within `--body-timeout` of the headers; the connection is closed.", body = ApiError),
         (status = 413, description = "The body is larger than 64 KiB.", body = ApiError),
+        (status = 415, description = "The body is not sent as `application/json` (`invalid_request`).", body = ApiError),
         (status = 422, description = "The title, method, template or group token is not valid (`field` names which).", body = ApiError),
-        (status = 429, description = "This address created many sessions lately (`rate_limited`; see `Retry-After`).", body = ApiError),
+        (status = 429, description = "This address created many sessions lately, or holds `--max-live-sessions-per-ip` live ones (`rate_limited`; see `Retry-After`).", body = ApiError),
         (status = 503, description = "The server is shutting down.", body = ApiError),
+        (status = 507, description = "The data directory has less free space than `--min-free-disk` (`store_unavailable`); try again later.", body = ApiError),
     ),
 )]
 pub async fn create_session(
@@ -51,7 +55,37 @@ pub async fn create_session(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<SessionCreated>), ApiErr> {
+    // JSON only: a page of any site can make a browser send text/plain, form or multipart
+    // bodies without asking, but not application/json.
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiErr::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::InvalidRequest,
+        )
+        .message("The body must be JSON, sent as application/json."));
+    }
     let request = parse(&body)?;
+    if app.hub.disk_low() {
+        // Whatever is stored now must stay writable; new sessions wait for space.
+        tracing::error!("data directory below --min-free-disk; new session refused");
+        return Err(ApiErr::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            ErrorCode::StoreUnavailable,
+        )
+        .message("The server is low on disk space; try again later."));
+    }
+    app.hub
+        .may_hold_another(peer.ip(), now_ms())
+        .map_err(|wait| {
+            ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
+                .message("This address has many sessions open; end one or wait.")
+                .retry_after(wait)
+        })?;
     app.hub.may_create(peer.ip()).map_err(|wait| {
         ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
             .message("This address has created many sessions lately; wait a while.")
@@ -114,9 +148,10 @@ pub async fn create_session(
         time_zone,
     };
     let code = create_with_fresh_code(&app, &mut params, group).await?;
+    app.hub.created_by(peer.ip(), &code, params.created_at);
     let shown = display_code(&code);
     let base = base_url(&app, &headers);
-    tracing::info!(room = %code, method = %params.method.id, "session created");
+    tracing::info!(room = %crate::redact::RoomTag(&code), method = %params.method.id, "session created");
     Ok((
         StatusCode::CREATED,
         Json(SessionCreated {
@@ -132,16 +167,20 @@ pub async fn create_session(
     ))
 }
 
-/// A group name as given: trimmed, empty means none.
+/// A group name as given: trimmed, empty means none. No control or format characters: it is
+/// printed on every certificate, where a bidi override could make it read as something else.
 fn group_name(name: Option<String>) -> Result<Option<String>, ApiErr> {
     let Some(name) = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()) else {
         return Ok(None);
     };
-    if name.chars().count() > GROUP_NAME_MAX_CHARS || name.chars().any(char::is_control) {
+    let hidden = |c: char| c.is_control() || kring_engine::limits::is_format(c);
+    if name.chars().count() > GROUP_NAME_MAX_CHARS || name.chars().any(hidden) {
         return Err(
             ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest).field(
                 "group_name",
-                "The group name must be at most 80 characters.",
+                format!(
+                    "The group name must be at most {GROUP_NAME_MAX_CHARS} characters, without control or formatting characters."
+                ),
             ),
         );
     }
@@ -191,10 +230,19 @@ async fn group_for(
 
 fn parse(body: &[u8]) -> Result<CreateSession, ApiErr> {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let field = e.path().to_string();
+    let request = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        let unknown_field = e.inner().to_string().starts_with("unknown field");
+        let field = shown_path(e.path(), unknown_field);
         let inner = e.into_inner();
         let err = ApiErr::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest);
+        if inner.is_data() && unknown_field {
+            let message = format!("The request has a field the API does not know, in `{field}`.");
+            return match field.starts_with("template") {
+                true => ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidTemplate)
+                    .field(field, message),
+                false => err.field(field, message),
+            };
+        }
         if !inner.is_data() || field == "." {
             return err.field(".", "The body must be a JSON object with at least `title`.");
         }
@@ -204,7 +252,46 @@ fn parse(body: &[u8]) -> Result<CreateSession, ApiErr> {
                 .field(field, message),
             None => err.field(field, message),
         }
-    })
+    })?;
+    // One JSON value: anything after it is refused rather than ignored.
+    de.end().map_err(|_| {
+        ApiErr::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest).field(
+            ".",
+            "The body must be one JSON object, with nothing after it.",
+        )
+    })?;
+    Ok(request)
+}
+
+/// The path of a field that did not parse, as the error names it. An unknown field's name
+/// is the client's own text and is left out: the path ends at the object that holds it.
+fn shown_path(path: &serde_path_to_error::Path, unknown_field: bool) -> String {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let keep = match (unknown_field, segments.last()) {
+        (true, Some(Segment::Map { .. })) => segments.len() - 1,
+        _ => segments.len(),
+    };
+    let mut shown = String::new();
+    for segment in &segments[..keep] {
+        match segment {
+            Segment::Seq { index } => shown.push_str(&format!("[{index}]")),
+            Segment::Map { key } => {
+                if !shown.is_empty() {
+                    shown.push('.');
+                }
+                shown.push_str(key);
+            }
+            Segment::Enum { variant } => {
+                if !shown.is_empty() {
+                    shown.push('.');
+                }
+                shown.push_str(variant);
+            }
+            Segment::Unknown => shown.push_str(".?"),
+        }
+    }
+    if shown.is_empty() { ".".into() } else { shown }
 }
 
 /// Codes are random; on the rare collision, draw again.

@@ -13,6 +13,7 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use kring_protocol::Attendance;
+use tokio::time::Instant;
 
 use super::query::{self, Found};
 use super::summary::Format;
@@ -37,7 +38,6 @@ use crate::secrets::same_hash;
         (status = 401, description = "No bearer token (`bad_token`).", body = kring_protocol::ApiError),
         (status = 403, description = "The token is not the facilitator's.", body = kring_protocol::ApiError),
         (status = 404, description = "No such session or record, or a token it does not know (`room_not_found`).", body = kring_protocol::ApiError),
-        (status = 429, description = "Too many unknown codes or tokens from this address.", body = kring_protocol::ApiError),
     ),
 )]
 pub async fn export(
@@ -47,6 +47,7 @@ pub async fn export(
     format: Result<Query<Format>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
+    let started = Instant::now();
     let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
     let found = query::ask_or_record(&app, peer.ip(), &code, &headers, |token_hash| {
         room::Query::Attendance { token_hash }
@@ -57,7 +58,7 @@ pub async fn export(
         Found::Room(_) => return Err(ApiErr::internal()),
         Found::Record(record, token_hash) => {
             if !same_hash(&token_hash, &record.facilitator_token_hash) {
-                return Err(query::unknown(&app, peer.ip()));
+                return Err(query::unknown(&app, peer.ip(), &code, started).await);
             }
             (records::attendance(&record, None), record.language)
         }

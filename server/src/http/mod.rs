@@ -5,6 +5,7 @@ mod api;
 mod assets;
 mod attendance;
 mod error;
+mod guard;
 mod join;
 mod openapi;
 mod query;
@@ -20,6 +21,7 @@ use tokio::time::Instant;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -28,12 +30,16 @@ use crate::hub::Hub;
 use crate::limits::ConnLimits;
 
 pub use error::ApiErr;
+pub use guard::Proxied;
 
 #[derive(Clone)]
 pub struct AppState {
     pub hub: Arc<Hub>,
     /// Caps on open WebSockets (`--max-connections`, `--max-connections-per-ip`).
     pub connections: Arc<ConnLimits>,
+    /// Caps on open HTTP connections (`--max-http-connections[-per-ip]`); the accept loop
+    /// counts connections, the guard counts requests that came through a trusted proxy.
+    pub http_connections: Arc<ConnLimits>,
     pub health: HealthCache,
 }
 
@@ -69,7 +75,19 @@ pub fn router(state: AppState) -> Router {
         .route("/screen/{code}", get(join::page))
         .route("/join/{code}/qr.svg", get(join::qr))
         .fallback(get(assets::serve))
-        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(DefaultBodyLimit::max(guard::MAX_BODY))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::read_body,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::client_share,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_site,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -111,7 +129,7 @@ pub type HealthCache = Arc<tokio::sync::Mutex<Option<(Instant, bool)>>>;
     path = "/healthz",
     tag = "meta",
     responses(
-        (status = 200, description = "The server can serve and its store is writable.", body = String, content_type = "text/plain"),
+        (status = 200, description = "The server can serve and its store is writable. The body's second line reports the data directory's free space (`disk_free_bytes N`, marked low below `--min-free-disk`, when new sessions are refused).", body = String, content_type = "text/plain"),
         (status = 503, description = "The store is not writable.", body = String, content_type = "text/plain"),
     ),
 )]
@@ -132,10 +150,22 @@ async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
             writable
         }
     };
+    // Free space is reported (an operator alerts on it); below the watermark new sessions are
+    // refused, the server itself stays healthy for the sessions it has.
+    let disk = match app.hub.disk_free() {
+        Some(free) if free < app.hub.config().min_free_disk => {
+            format!("disk_free_bytes {free} (low: new sessions refused)\n")
+        }
+        Some(free) => format!("disk_free_bytes {free}\n"),
+        None => String::new(),
+    };
     if writable {
-        (StatusCode::OK, "ok\n")
+        (StatusCode::OK, format!("ok\n{disk}"))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "store not writable\n")
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store not writable\n{disk}"),
+        )
     }
 }
 

@@ -1,15 +1,18 @@
 //! Reads of one room's state for the HTTP API, authorised by a bearer token.
 //!
 //! A wrong token and an unknown code get the same answer (404 `room_not_found`) and both count
-//! as failed guesses of the caller's address, so they cannot be used to find rooms.
+//! as failed guesses of the caller's address, so they cannot be used to find rooms. A read is
+//! never refused for its address: a blocked address only keeps new members out.
 
 use std::net::IpAddr;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use kring_protocol::ErrorCode;
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use super::{ApiErr, AppState};
+use crate::limits::FAILURE_FLOOR;
 use crate::room::{Answer, Query, RoomMsg};
 use crate::secrets::{hash_token, normalize_code};
 use crate::store::MeetingRecord;
@@ -22,7 +25,8 @@ pub enum Found {
 }
 
 /// Like [`ask`], but when the room is gone it looks for the meeting's attendance record, which
-/// outlives the room's content.
+/// outlives the room's content. Never refused for the caller's address either; a record's
+/// caller checks the token against it and answers a mismatch with [`unknown`].
 pub async fn ask_or_record(
     app: &AppState,
     peer: IpAddr,
@@ -30,13 +34,11 @@ pub async fn ask_or_record(
     headers: &HeaderMap,
     query: impl FnOnce(String) -> Query,
 ) -> Result<Found, ApiErr> {
-    if app.hub.may_try_join(peer).is_err() {
-        return Err(too_many());
-    }
+    let started = Instant::now();
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
     let Some(canonical) = normalize_code(code) else {
-        return Err(unknown(app, peer));
+        return Err(unknown(app, peer, code, started).await);
     };
     let live = app
         .hub
@@ -47,28 +49,22 @@ pub async fn ask_or_record(
     if live {
         return ask(app, peer, code, headers, query).await.map(Found::Room);
     }
-    let record = app
-        .hub
-        .store()
-        .record(&canonical)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "record lookup failed");
-            ApiErr::internal()
-        })?
-        .ok_or_else(|| unknown(app, peer))?;
-    Ok(Found::Record(Box::new(record), hash_token(token)))
+    let record = app.hub.store().record(&canonical).await.map_err(|e| {
+        tracing::error!(error = %e, "record lookup failed");
+        ApiErr::internal()
+    })?;
+    match record {
+        Some(record) => Ok(Found::Record(Box::new(record), hash_token(token))),
+        None => Err(unknown(app, peer, code, started).await),
+    }
 }
 
 /// A code or token that matched nothing: counted against the address, answered as an unknown
-/// room.
-pub fn unknown(app: &AppState, peer: IpAddr) -> ApiErr {
-    app.hub.join_failed(peer);
+/// room no sooner than [`FAILURE_FLOOR`] after `started` (when the request began).
+pub async fn unknown(app: &AppState, peer: IpAddr, code: &str, started: Instant) -> ApiErr {
+    app.hub.join_failed(peer, code, None);
+    tokio::time::sleep_until(started + FAILURE_FLOOR).await;
     ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
-}
-
-pub fn too_many() -> ApiErr {
-    ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts)
 }
 
 /// Asks the room `code` the query built from the caller's token hash.
@@ -79,25 +75,24 @@ pub async fn ask(
     headers: &HeaderMap,
     query: impl FnOnce(String) -> Query,
 ) -> Result<Answer, ApiErr> {
-    if app.hub.may_try_join(peer).is_err() {
-        return Err(ApiErr::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::TooManyAttempts,
-        ));
-    }
+    // Never refused for the caller's address: a token is worth answering wherever it comes
+    // from. Failures count against the address (and are answered no sooner than the floor).
+    let started = Instant::now();
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
-    let not_found = || {
-        app.hub.join_failed(peer);
+    let not_found = || async {
+        app.hub.join_failed(peer, code, None);
+        tokio::time::sleep_until(started + FAILURE_FLOOR).await;
         ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
     };
-    let code = normalize_code(code).ok_or_else(not_found)?;
-    let room = app
-        .hub
-        .room(&code)
-        .await
-        .map_err(|_| ApiErr::internal())?
-        .ok_or_else(not_found)?;
+    let Some(canonical) = normalize_code(code) else {
+        return Err(not_found().await);
+    };
+    let room = match app.hub.room(&canonical).await {
+        Ok(Some(room)) => room,
+        Ok(None) => return Err(not_found().await),
+        Err(_) => return Err(ApiErr::internal()),
+    };
     let (reply, answer) = oneshot::channel();
     room.tx
         .send(RoomMsg::Query {
@@ -109,7 +104,7 @@ pub async fn ask(
     match answer.await.map_err(|_| ApiErr::internal())? {
         Answer::Forbidden => Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
         // Answered as an unknown room, so that a token guess tells nothing about the code.
-        Answer::UnknownToken => Err(not_found()),
+        Answer::UnknownToken => Err(not_found().await),
         answer => Ok(answer),
     }
 }

@@ -8,8 +8,9 @@
 //!   one-page record with their personal reflection; only while the session's content is kept
 //!   (a reflection is content).
 //! - `GET /verify/{code}` (`?format=json`): whether a certificate is genuine, and what it
-//!   states. Unknown codes count as failed guesses of the caller's address, like unknown room
-//!   codes; a mistyped code (its check character fails) is answered without a lookup.
+//!   states. Looked up like a join by room code alone: unknown codes count as failed guesses
+//!   of the caller's address, which is refused (429) while it is blocked; a mistyped code (its
+//!   check character fails) is answered without a lookup.
 
 use std::net::SocketAddr;
 
@@ -19,11 +20,13 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kring_protocol::{ApiError, ErrorCode, Verification};
+use tokio::time::Instant;
 
 use super::join::base_url;
 use super::query::{self, Found};
 use super::summary::Format;
 use super::{ApiErr, AppState};
+use crate::limits::FAILURE_FLOOR;
 use crate::records::{self, Typed, render};
 use crate::room::{self, Answer};
 use crate::secrets::same_hash;
@@ -58,7 +61,6 @@ fn not_yet(code: ErrorCode) -> ApiErr {
         (status = 401, description = "No bearer token (`bad_token`).", body = ApiError),
         (status = 404, description = "No such session or record, or a token it does not know (`room_not_found`).", body = ApiError),
         (status = 409, description = "Not yet: the session has not ended (`not_ended`), or the member has not confirmed their presence (`not_confirmed`).", body = ApiError),
-        (status = 429, description = "Too many unknown codes or tokens from this address.", body = ApiError),
     ),
 )]
 pub async fn certificate(
@@ -67,6 +69,7 @@ pub async fn certificate(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
+    let started = Instant::now();
     let found = query::ask_or_record(&app, peer.ip(), &code, &headers, |token_hash| {
         room::Query::Certificate { token_hash }
     })
@@ -86,7 +89,7 @@ pub async fn certificate(
                 })
                 .map(|m| (m.member, m.confirmed_at.is_some()));
             match member {
-                None => return Err(query::unknown(&app, peer.ip())),
+                None => return Err(query::unknown(&app, peer.ip(), &code, started).await),
                 Some((_, false)) => return Err(not_yet(ErrorCode::NotConfirmed)),
                 Some((id, true)) => (record, id),
             }
@@ -125,7 +128,6 @@ pub async fn certificate(
         (status = 401, description = "No bearer token (`bad_token`).", body = ApiError),
         (status = 404, description = "No such session (or its content is deleted), or a token it does not know (`room_not_found`).", body = ApiError),
         (status = 409, description = "The session has not started (`not_started`).", body = ApiError),
-        (status = 429, description = "Too many unknown codes or tokens from this address.", body = ApiError),
     ),
 )]
 pub async fn reflection(
@@ -181,7 +183,7 @@ pub async fn reflection(
             (String = "text/html"),
             (ApiError = "application/json"),
         )),
-        (status = 429, description = "Too many unknown codes from this address.", body = ApiError),
+        (status = 429, description = "This address tried too many unknown codes lately (`too_many_attempts`; see `Retry-After`).", body = ApiError),
     ),
 )]
 pub async fn verify(
@@ -211,9 +213,11 @@ pub async fn verify(
     let Typed::Code(code) = records::parse_certificate(&code) else {
         return Ok(refused(render::Verdict::Malformed, ErrorCode::NotFound));
     };
-    if app.hub.may_try_join(peer.ip()).is_err() {
-        return Err(query::too_many());
-    }
+    // Like a join by code alone: refused while the address is blocked for failing too often.
+    let started = Instant::now();
+    let attempt = app.hub.reserve_join(peer.ip()).await.map_err(|wait| {
+        ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts).retry_after(wait)
+    })?;
     let record = app
         .hub
         .store()
@@ -230,7 +234,8 @@ pub async fn verify(
         records::verification(record, member)
     });
     let Some(statement) = statement else {
-        app.hub.join_failed(peer.ip());
+        app.hub.join_failed(peer.ip(), &code, Some(attempt));
+        tokio::time::sleep_until(started + FAILURE_FLOOR).await;
         return Ok(refused(render::Verdict::Unknown, ErrorCode::NotFound));
     };
     Ok(if json {

@@ -40,7 +40,6 @@ pub struct Format {
         (status = 401, description = "No bearer token (`bad_token`).", body = kring_protocol::ApiError),
         (status = 403, description = "The token is a member's who may not read this summary.", body = kring_protocol::ApiError),
         (status = 404, description = "No such session, or a token it does not know (`room_not_found`, indistinguishable on purpose).", body = kring_protocol::ApiError),
-        (status = 429, description = "Too many unknown codes or tokens from this address.", body = kring_protocol::ApiError),
     ),
 )]
 pub async fn download(

@@ -19,7 +19,11 @@ use crate::secrets::normalize_code;
 /// docs/PERFORMANCE.md).
 const READ_BUFFER: usize = 512;
 const WRITE_BUFFER: usize = 4 * 1024;
+/// A message is written whole into this buffer, so the largest message the server sends (a
+/// full view of the largest room, [`kring_protocol::MAX_SERVER_MESSAGE_BYTES`]) must fit, with
+/// room for small frames queued before it and a pong.
 const MAX_WRITE_BUFFER: usize = 1024 * 1024;
+const _: () = assert!(kring_protocol::MAX_SERVER_MESSAGE_BYTES + 32 * 1024 <= MAX_WRITE_BUFFER);
 /// Above the protocol limit, so an oversized message gets `message_too_large`, not a drop.
 const MAX_MESSAGE: usize = 64 * 1024;
 

@@ -1,5 +1,6 @@
 //! Deciding a member's command: dedup, engine decision, ack.
 
+use kring_engine::Rejection;
 use kring_protocol::{Ack, CommandEnvelope, ErrorCode, Event, MemberId, Millis, ServerMsg};
 
 use super::effects::{Effect, Pending};
@@ -25,11 +26,22 @@ impl Room {
             });
             return;
         }
-        let decision = match self.session.decide(member, &command, phase, now) {
+        let spent = self.commands.get(&member).copied().unwrap_or(0);
+        let facilitator =
+            self.session.member_role(member) == Some(kring_protocol::Role::Facilitator);
+        let decided = if spent >= crate::limits::MAX_COMMANDS_PER_MEMBER && !facilitator {
+            Err(Rejection {
+                detail: Some("you have made as many changes as a session allows".to_owned()),
+                ..Rejection::new(ErrorCode::LimitReached)
+            })
+        } else {
+            self.session.decide(member, &command, phase, now)
+        };
+        let decision = match decided {
             Ok(decision) => decision,
             Err(rejection) => {
                 self.deps.metrics.reject(rejection.code);
-                tracing::debug!(room = %self.code, %member, command = command.name(), code = %rejection.code, "command refused");
+                tracing::debug!(room = %crate::redact::RoomTag(&self.code), %member, command = command.name(), code = %rejection.code, "command refused");
                 let error = rejection.into_error_msg().with_id(id);
                 p.effects.push(Effect::Send {
                     conn,
@@ -67,6 +79,7 @@ impl Room {
             item: decision.item,
         }));
         if recorded {
+            *self.commands.entry(member).or_default() += 1;
             p.msg_ids.push(StoredMsgId {
                 member,
                 msg_id: id.clone(),

@@ -1,7 +1,7 @@
 //! What a batch does to the outside world, carried out in order after its commit.
 
 use axum::extract::ws::Utf8Bytes;
-use kring_protocol::{ErrorCode, MemberId, Seq, Sequenced, ServerMsg, event_json};
+use kring_protocol::{ErrorCode, MemberId, Seq, Sequenced, ServerMsg};
 use tokio::sync::oneshot;
 
 use super::task::Room;
@@ -93,8 +93,7 @@ impl Room {
 
     fn broadcast_event(&mut self, e: &Sequenced) {
         // Serialised once; every member's queue gets the same bytes.
-        let frame = Utf8Bytes::from(event_json(e.seq, e.at, &e.event.to_public()));
-        self.replay.push(e.seq, frame.clone());
+        let frame = self.replay.record(e.seq, e.at, &e.event);
         self.broadcast(&frame);
     }
 

@@ -14,6 +14,7 @@ use super::task::{Conn, Room};
 use super::{ConnSink, JoinError, Joined, to_frame};
 use crate::limits::{Budget, SharedBudget};
 use crate::secrets::{hash_token, new_token, same_hash};
+use axum::extract::ws::Utf8Bytes;
 
 fn lock(budget: &SharedBudget) -> std::sync::MutexGuard<'_, Budget> {
     budget.lock().unwrap_or_else(|e| e.into_inner())
@@ -48,12 +49,22 @@ impl Room {
     pub(super) fn decide_join(
         &mut self,
         join: Join,
+        peer: std::net::IpAddr,
         sink: ConnSink,
         reply: oneshot::Sender<Result<Joined, JoinError>>,
         now: Millis,
         p: &mut Pending,
     ) {
         let new_member = matches!(join, Join::Member { .. });
+        if new_member && let Err(wait) = self.member_joins.check(peer) {
+            // Joining as someone new, again and again, from one address: wait.
+            let mut error = ErrorMsg::new(ErrorCode::RateLimited);
+            error.retry_after_ms = Some(wait.as_millis().max(1) as u64);
+            self.deps.metrics.reject(ErrorCode::RateLimited);
+            sink.send(&ServerMsg::Error(error));
+            let _ = reply.send(Err(JoinError::Refused(ErrorCode::RateLimited)));
+            return;
+        }
         let admitted = match self.admit(join, now) {
             Ok(admitted) => admitted,
             Err(error) => {
@@ -75,6 +86,9 @@ impl Room {
             let _ = reply.send(Err(JoinError::Refused(ErrorCode::Flooding)));
             return;
         }
+        if new_member {
+            let _ = self.member_joins.hit(peer);
+        }
         self.record(admitted.events, now, p);
         if let Some(member) = admitted.member {
             self.away_since.remove(&member);
@@ -92,7 +106,8 @@ impl Room {
                     }
                 }
                 None => {
-                    self.session.set_online(member, true);
+                    self.session.set_presence(member, true, now);
+                    self.view_cache = [None, None];
                     self.attendance.online(member, now);
                     p.effects.push(Effect::Presence {
                         member,
@@ -105,9 +120,18 @@ impl Room {
         // Replay only what fits in the client's queue with the welcome (and some room for
         // what follows); a client further behind gets the full view, which is one frame.
         let fits = |last: Seq| seq - last < self.deps.cfg.client_queue.saturating_sub(16) as Seq;
+        // Never history from before the member's own join: a client claiming to be further
+        // behind than that gets the full view, which shows what a member may see now.
+        let joined = admitted
+            .member
+            .and_then(|m| self.session.joined_seq(m))
+            .unwrap_or(Seq::MAX);
         let replay = match admitted.resume {
             Some((Some(epoch), Some(last)))
-                if epoch == self.epoch && self.replay.covers(last, seq) && fits(last) =>
+                if epoch == self.epoch
+                    && last >= joined
+                    && self.replay.covers(last, seq)
+                    && fits(last) =>
             {
                 Some((last, seq))
             }
@@ -126,8 +150,16 @@ impl Room {
             seq,
             server_time: now,
             online: self.session.online_members(),
-            view: replay.is_none().then(|| self.session.view(viewer)),
+            view: None,
         };
+        let welcome = match replay {
+            Some(_) => to_frame(&ServerMsg::Welcome(welcome)),
+            None => self.welcome_with_view(welcome, viewer, admitted.role),
+        };
+        if welcome.len() > kring_protocol::MAX_SERVER_MESSAGE_BYTES {
+            // The engine's budget should make this impossible; say so if it ever is not.
+            tracing::error!(room = %crate::redact::RoomTag(&self.code), bytes = welcome.len(), "welcome above the largest message size");
+        }
         let conn = sink.id;
         self.conns.insert(
             conn,
@@ -139,7 +171,7 @@ impl Room {
         );
         p.effects.push(Effect::Live {
             conn,
-            welcome: to_frame(&ServerMsg::Welcome(welcome)),
+            welcome,
             replay,
             reply,
             joined: Joined {
@@ -216,6 +248,49 @@ impl Room {
         }
     }
 
+    /// The welcome with the full view. Everything in a view but `me` is the same for every
+    /// viewer of a role (the facilitator reads hidden items' text, nobody else does), so that
+    /// part is serialised once per change of the room and spliced into each welcome: a dozen
+    /// phones joining a large room cost one serialisation, not a dozen.
+    fn welcome_with_view(&mut self, welcome: Welcome, viewer: Viewer, role: Role) -> Utf8Bytes {
+        let slot = usize::from(role == Role::Facilitator);
+        let shared = match &self.view_cache[slot] {
+            Some(shared) => shared.clone(),
+            None => {
+                let full = serde_json::to_string(&self.session.view(viewer))
+                    .expect("views always serialise");
+                // `me` is the view's last field; a quote inside text is escaped, so this
+                // finds the field itself.
+                let cut = full.rfind(",\"me\":").unwrap_or(full.len());
+                let shared: Arc<str> = Arc::from(&full[..cut]);
+                self.view_cache[slot] = Some(shared.clone());
+                shared
+            }
+        };
+        #[cfg(debug_assertions)]
+        let expected = ServerMsg::Welcome(Welcome {
+            view: Some(self.session.view(viewer)),
+            ..welcome.clone()
+        });
+        let head = serde_json::to_string(&ServerMsg::Welcome(welcome)).expect("welcomes serialise");
+        let me = serde_json::to_string(&self.session.me(viewer)).expect("views always serialise");
+        // The welcome's last field is `view`, serialised as `null` here.
+        let head = head.strip_suffix("null}").unwrap_or(&head);
+        let mut frame = String::with_capacity(head.len() + shared.len() + me.len() + 8);
+        frame.push_str(head);
+        frame.push_str(&shared);
+        frame.push_str(",\"me\":");
+        frame.push_str(&me);
+        frame.push_str("}}");
+        #[cfg(debug_assertions)]
+        {
+            let spliced: ServerMsg =
+                serde_json::from_str(&frame).expect("a spliced welcome parses");
+            assert_eq!(spliced, expected, "the spliced welcome is the welcome");
+        }
+        Utf8Bytes::from(frame)
+    }
+
     fn budget_of(&mut self, member: MemberId) -> SharedBudget {
         let cfg = &self.deps.cfg;
         self.budgets
@@ -233,7 +308,7 @@ impl Room {
         }
     }
 
-    pub(super) fn gone(&mut self, conn: super::ConnId, now: Millis, p: &mut Pending) {
+    pub(super) fn gone(&mut self, conn: super::ConnId, left: bool, now: Millis, p: &mut Pending) {
         let Some(c) = self.conns.remove(&conn) else {
             return;
         };
@@ -241,7 +316,10 @@ impl Room {
             && self.member_conn.get(&member) == Some(&conn)
         {
             self.member_conn.remove(&member);
-            self.session.set_online(member, false);
+            // Last seen now, so the seat is kept a while; not when they left on purpose.
+            self.session
+                .set_presence(member, false, if left { 0 } else { now });
+            self.view_cache = [None, None];
             self.attendance.offline(member, now);
             self.away_since.insert(member, now);
             p.effects.push(Effect::Presence {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use kring_engine::{Session, SessionParams};
-use kring_protocol::{Event, event_json};
+use kring_protocol::Event;
 
 use super::task::{Room, RoomDeps};
 use crate::store::LoadedRoom;
@@ -58,6 +58,11 @@ pub(crate) fn restore(loaded: LoadedRoom, deps: Arc<RoomDeps>) -> Result<Room, R
         if member.in_turns {
             room.away_since.insert(member.id, now);
         }
+        // A restart does not give away the seats of people about to reconnect.
+        room.session.set_presence(member.id, false, now);
+    }
+    for id in &loaded.msg_ids {
+        *room.commands.entry(id.member).or_default() += 1;
     }
     for id in loaded.msg_ids {
         room.dedup
@@ -80,10 +85,7 @@ impl Room {
             super::task::REPLAY_BYTES,
         );
         for (seq, at, event) in &events[keep_from..] {
-            buffer.push(
-                *seq,
-                Utf8Bytes::from(event_json(*seq, *at, &event.to_public())),
-            );
+            buffer.record(*seq, *at, event);
         }
         self.replay = buffer;
     }

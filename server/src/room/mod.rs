@@ -17,7 +17,7 @@ use kring_protocol::{CommandEnvelope, ErrorCode, ErrorMsg, Join, MemberId, Serve
 use tokio::sync::{mpsc, oneshot};
 
 pub(crate) use load::{RestoreError, restore};
-pub use outbox::{Outbound, Outbox, Taken};
+pub use outbox::{AddressBytes, Outbound, Outbox, Taken};
 pub(crate) use task::{Room, RoomDeps};
 
 pub type ConnId = u64;
@@ -26,6 +26,8 @@ pub type ConnId = u64;
 pub enum RoomMsg {
     Join {
         join: Join,
+        /// The client's address, for the room's limit on new members per address.
+        peer: std::net::IpAddr,
         conn: ConnSink,
         reply: oneshot::Sender<Result<Joined, JoinError>>,
     },
@@ -34,8 +36,9 @@ pub enum RoomMsg {
         conn: ConnId,
         envelope: CommandEnvelope,
     },
-    /// The socket is gone (closed, timed out, or left on purpose).
-    Gone { conn: ConnId },
+    /// The socket is gone (closed, timed out, or left on purpose). A member who left on
+    /// purpose gives up their seat at once; one who dropped off keeps it a while.
+    Gone { conn: ConnId, left: bool },
     /// A read of the room's state for the HTTP API; answered after the batch commits, so it
     /// never shows anything that could still be rolled back.
     Query {
@@ -112,6 +115,19 @@ impl ConnSink {
         ConnSink {
             id,
             outbox: Arc::new(Outbox::new(capacity)),
+        }
+    }
+
+    /// A sink bounded in frames and bytes, whose bytes also count toward its address's.
+    pub fn bounded(
+        id: ConnId,
+        capacity: usize,
+        max_bytes: usize,
+        address: Option<(outbox::AddressBytes, usize)>,
+    ) -> Self {
+        ConnSink {
+            id,
+            outbox: Arc::new(Outbox::bounded(capacity, max_bytes, address)),
         }
     }
 

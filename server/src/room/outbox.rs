@@ -5,7 +5,9 @@
 //! and frees its buffer when the connection takes the frames.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::extract::ws::Utf8Bytes;
 use kring_protocol::ErrorCode;
@@ -29,7 +31,14 @@ pub struct Outbox {
     state: Mutex<State>,
     wake: Notify,
     capacity: usize,
+    /// Bytes this connection may have queued and unwritten at once.
+    max_bytes: usize,
+    /// Bytes queued and unwritten by every connection from the same address, and their bound.
+    shared: Option<(Arc<AtomicUsize>, usize)>,
 }
+
+/// What the connections of one address have queued and not yet written, in bytes.
+pub type AddressBytes = Arc<AtomicUsize>;
 
 #[derive(Default)]
 struct State {
@@ -37,14 +46,39 @@ struct State {
     killed: Option<ErrorCode>,
     /// The first reason a close was asked for (a kill or a close frame).
     reason: Option<ErrorCode>,
+    /// Bytes queued or taken and not yet written (see [`Outbox::written`]).
+    bytes: usize,
 }
 
 impl Outbox {
     pub fn new(capacity: usize) -> Self {
+        Outbox::bounded(capacity, usize::MAX, None)
+    }
+
+    /// A queue of at most `capacity` frames and `max_bytes` bytes, whose bytes also count
+    /// toward its address's total (at most the bound given with it).
+    pub fn bounded(
+        capacity: usize,
+        max_bytes: usize,
+        shared: Option<(AddressBytes, usize)>,
+    ) -> Self {
         Outbox {
             state: Mutex::new(State::default()),
             wake: Notify::new(),
             capacity,
+            max_bytes,
+            shared,
+        }
+    }
+
+    /// The writer wrote `bytes` it took: they no longer count as queued.
+    pub fn written(&self, bytes: usize) {
+        let mut state = self.state();
+        let bytes = bytes.min(state.bytes);
+        state.bytes -= bytes;
+        drop(state);
+        if let Some((total, _)) = &self.shared {
+            total.fetch_sub(bytes, Ordering::Relaxed);
         }
     }
 
@@ -60,7 +94,18 @@ impl Outbox {
         if state.killed.is_some() {
             return false;
         }
-        if state.frames.len() >= self.capacity {
+        let len = match &out {
+            Outbound::Frame(frame) => frame.len(),
+            Outbound::Close(_) => 0,
+        };
+        // Frames, bytes, and the address's bytes: a client that does not read is dropped
+        // (and resumes) before what waits for it costs more than its share.
+        let address_full = self
+            .shared
+            .as_ref()
+            .is_some_and(|(total, max)| total.load(Ordering::Relaxed) + len > *max);
+        if state.frames.len() >= self.capacity || state.bytes + len > self.max_bytes || address_full
+        {
             state.killed = Some(ErrorCode::SlowConsumer);
             state.reason.get_or_insert(ErrorCode::SlowConsumer);
             drop(state);
@@ -69,6 +114,10 @@ impl Outbox {
         }
         if let Outbound::Close(code) = &out {
             state.reason.get_or_insert(*code);
+        }
+        state.bytes += len;
+        if let Some((total, _)) = &self.shared {
+            total.fetch_add(len, Ordering::Relaxed);
         }
         state.frames.push_back(out);
         drop(state);
@@ -110,6 +159,16 @@ impl Outbox {
     }
 }
 
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        // Whatever was never written stops counting for the address.
+        let bytes = self.state().bytes;
+        if let Some((total, _)) = &self.shared {
+            total.fetch_sub(bytes, Ordering::Relaxed);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +189,26 @@ mod tests {
         ));
         assert_eq!(outbox.reason(), Some(ErrorCode::SlowConsumer));
         assert!(!outbox.push(frame("d")), "nothing after a kill");
+    }
+
+    #[tokio::test]
+    async fn bytes_are_bounded_per_connection_and_per_address() {
+        let outbox = Outbox::bounded(100, 3, None);
+        assert!(outbox.push(frame("ab")));
+        assert!(!outbox.push(frame("cd")), "over its bytes");
+        assert_eq!(outbox.reason(), Some(ErrorCode::SlowConsumer));
+
+        let address = AddressBytes::default();
+        let one = Outbox::bounded(100, 100, Some((address.clone(), 4)));
+        let two = Outbox::bounded(100, 100, Some((address.clone(), 4)));
+        assert!(one.push(frame("abc")));
+        assert!(!two.push(frame("de")), "over the address's bytes");
+        assert!(matches!(one.take().await, Taken::Frames(_)));
+        one.written(3);
+        let three = Outbox::bounded(100, 100, Some((address.clone(), 4)));
+        assert!(three.push(frame("de")), "written bytes no longer count");
+        drop(three);
+        assert_eq!(address.load(Ordering::Relaxed), 0);
     }
 
     #[tokio::test]

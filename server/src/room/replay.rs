@@ -3,11 +3,15 @@
 use std::collections::VecDeque;
 
 use axum::extract::ws::Utf8Bytes;
-use kring_protocol::Seq;
+use kring_protocol::{Event, ItemId, Seq, event_json};
 
 /// Bounded by count and by bytes, so a busy room cannot hold unbounded memory.
+///
+/// Each frame remembers which items' text it carries. When an item is hidden or withdrawn,
+/// every frame up to the newest one carrying its text is dropped: a client further behind
+/// gets a full view (which withholds the text) instead of the original `item_added`.
 pub struct ReplayBuffer {
-    frames: VecDeque<(Seq, Utf8Bytes)>,
+    frames: VecDeque<(Seq, Utf8Bytes, Vec<ItemId>)>,
     bytes: usize,
     /// Sequence number of the newest frame (or of the room when empty).
     last: Seq,
@@ -26,15 +30,44 @@ impl ReplayBuffer {
         }
     }
 
-    pub fn push(&mut self, seq: Seq, frame: Utf8Bytes) {
+    /// Serialises an event's public form once, keeps the frame and returns it for broadcast.
+    pub fn record(&mut self, seq: Seq, at: kring_protocol::Millis, event: &Event) -> Utf8Bytes {
+        let public = event.to_public();
+        let frame = Utf8Bytes::from(event_json(seq, at, &public));
+        self.push(seq, frame.clone(), public.texts());
+        if let Some(item) = event.conceals() {
+            self.forget_text(item);
+        }
+        frame
+    }
+
+    pub fn push(&mut self, seq: Seq, frame: Utf8Bytes, texts: Vec<ItemId>) {
         debug_assert_eq!(seq, self.last + 1, "frames are pushed in order");
         self.last = seq;
         self.bytes += frame.len();
-        self.frames.push_back((seq, frame));
+        self.frames.push_back((seq, frame, texts));
         while self.frames.len() > self.max_frames || self.bytes > self.max_bytes {
-            match self.frames.pop_front() {
-                Some((_, f)) => self.bytes -= f.len(),
-                None => break,
+            if !self.pop() {
+                break;
+            }
+        }
+    }
+
+    fn pop(&mut self) -> bool {
+        match self.frames.pop_front() {
+            Some((_, f, _)) => {
+                self.bytes -= f.len();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Drops every frame up to the newest that carries `item`'s text.
+    pub fn forget_text(&mut self, item: ItemId) {
+        if let Some(newest) = self.frames.iter().rposition(|(_, _, t)| t.contains(&item)) {
+            for _ in 0..=newest {
+                self.pop();
             }
         }
     }
@@ -42,7 +75,7 @@ impl ReplayBuffer {
     /// Whether every event after `last_seen` up to `upto` is (or, for events still to be
     /// pushed, will be) in the buffer.
     pub fn covers(&self, last_seen: Seq, upto: Seq) -> bool {
-        let oldest = self.frames.front().map_or(self.last + 1, |(s, _)| *s);
+        let oldest = self.frames.front().map_or(self.last + 1, |(s, _, _)| *s);
         last_seen <= upto && last_seen + 1 >= oldest
     }
 
@@ -50,8 +83,8 @@ impl ReplayBuffer {
     pub fn range(&self, from: Seq, to: Seq) -> impl Iterator<Item = &Utf8Bytes> {
         self.frames
             .iter()
-            .filter(move |(s, _)| *s > from && *s <= to)
-            .map(|(_, f)| f)
+            .filter(move |(s, _, _)| *s > from && *s <= to)
+            .map(|(_, f, _)| f)
     }
 }
 
@@ -67,7 +100,7 @@ mod tests {
     fn keeps_the_newest_frames_within_bounds() {
         let mut buf = ReplayBuffer::new(0, 3, 1000);
         for n in 1..=5 {
-            buf.push(n, frame(n));
+            buf.push(n, frame(n), Vec::new());
         }
         assert!(buf.covers(2, 5));
         assert!(!buf.covers(1, 5));
@@ -79,9 +112,21 @@ mod tests {
     fn byte_bound_evicts() {
         let mut buf = ReplayBuffer::new(0, 100, 25);
         for n in 1..=5 {
-            buf.push(n, frame(n));
+            buf.push(n, frame(n), Vec::new());
         }
         assert_eq!(buf.range(0, 5).count(), 2);
+    }
+
+    #[test]
+    fn concealing_an_item_forgets_every_frame_up_to_its_text() {
+        let mut buf = ReplayBuffer::new(0, 100, 10_000);
+        buf.push(1, frame(1), Vec::new());
+        buf.push(2, frame(2), vec![ItemId(7)]);
+        buf.push(3, frame(3), Vec::new());
+        buf.forget_text(ItemId(7));
+        assert!(!buf.covers(1, 3), "the text is no longer replayed");
+        assert!(buf.covers(2, 3));
+        assert_eq!(buf.range(2, 3).count(), 1);
     }
 
     #[test]

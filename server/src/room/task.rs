@@ -74,6 +74,13 @@ pub(crate) struct Room {
     pub(super) attendance: Attendance,
     /// Something on the meeting's attendance record changed since it was last written.
     pub(super) record_due: bool,
+    /// The full view's shared part (everything but `me`) as JSON, for the facilitator and for
+    /// everyone else, serialised once until the room changes (see `join.rs`).
+    pub(super) view_cache: [Option<Arc<str>>; 2],
+    /// Commands each member had accepted ([`crate::limits::MAX_COMMANDS_PER_MEMBER`]).
+    pub(super) commands: HashMap<MemberId, u32>,
+    /// New members added per address (`--member-joins`).
+    pub(super) member_joins: crate::limits::WindowLimiter,
     empty_since: Option<Instant>,
     /// A deadline `tick` already handled without producing events (guards against spinning).
     ticked_deadline: Option<Millis>,
@@ -93,6 +100,10 @@ impl Room {
     pub(crate) fn new(code: String, epoch: Epoch, session: Session, deps: Arc<RoomDeps>) -> Room {
         let seq = session.seq();
         let grace = deps.cfg.turn_grace.as_millis() as Millis;
+        let member_joins = crate::limits::WindowLimiter::new(
+            u32::try_from(deps.cfg.member_joins.max).unwrap_or(u32::MAX),
+            Duration::from_millis(deps.cfg.member_joins.window_ms),
+        );
         Room {
             code,
             epoch,
@@ -108,6 +119,9 @@ impl Room {
             group_id: None,
             attendance: Attendance::new(grace),
             record_due: false,
+            member_joins,
+            commands: HashMap::new(),
+            view_cache: [None, None],
             empty_since: Some(Instant::now()),
             ticked_deadline: None,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
@@ -171,10 +185,14 @@ impl Room {
         }
         match exit {
             Exit::StoreFailed => {
-                tracing::error!(room = %self.code, "store failed; room closed, clients will reconnect")
+                tracing::error!(room = %crate::redact::RoomTag(&self.code), "store failed; room closed, clients will reconnect")
             }
-            Exit::Unload => tracing::debug!(room = %self.code, "room unloaded"),
-            Exit::Purged => tracing::info!(room = %self.code, "room purged"),
+            Exit::Unload => {
+                tracing::debug!(room = %crate::redact::RoomTag(&self.code), "room unloaded")
+            }
+            Exit::Purged => {
+                tracing::info!(room = %crate::redact::RoomTag(&self.code), "room purged")
+            }
             Exit::Shutdown(done) => {
                 let _ = done.send(());
             }
@@ -187,15 +205,18 @@ impl Room {
         let mut exit = None;
         for msg in batch {
             match msg {
-                RoomMsg::Join { join, conn, reply } => {
-                    self.decide_join(join, conn, reply, now, &mut pending)
-                }
+                RoomMsg::Join {
+                    join,
+                    peer,
+                    conn,
+                    reply,
+                } => self.decide_join(join, peer, conn, reply, now, &mut pending),
                 RoomMsg::Command {
                     member,
                     conn,
                     envelope,
                 } => self.decide_command(member, conn, envelope, now, &mut pending),
-                RoomMsg::Gone { conn } => self.gone(conn, now, &mut pending),
+                RoomMsg::Gone { conn, left } => self.gone(conn, left, now, &mut pending),
                 RoomMsg::Query { query, reply } => {
                     let answer = self.answer(query);
                     pending.effects.push(Effect::Answer { reply, answer });
@@ -230,6 +251,9 @@ impl Room {
         at: Millis,
         p: &mut Pending,
     ) {
+        if !events.is_empty() {
+            self.view_cache = [None, None];
+        }
         for event in events {
             let seq = self.session.seq() + 1;
             self.session.apply(seq, at, &event);
@@ -319,14 +343,16 @@ impl Room {
             Ok(()) => {
                 if tracing::enabled!(tracing::Level::TRACE) {
                     let kinds: Vec<&str> = p.events.iter().map(|e| e.event.name()).collect();
-                    tracing::trace!(room = %self.code, last_seq = self.session.seq(), ?kinds, "batch committed");
+                    tracing::trace!(room = %crate::redact::RoomTag(&self.code), last_seq = self.session.seq(), ?kinds, "batch committed");
                 }
                 self.deps.metrics.events.add(p.events.len() as u64);
                 if self.since_snapshot >= SNAPSHOT_EVERY {
                     self.since_snapshot = 0;
                 }
             }
-            Err(e) => tracing::error!(room = %self.code, error = %e, "append failed"),
+            Err(e) => {
+                tracing::error!(room = %crate::redact::RoomTag(&self.code), error = %e, "append failed")
+            }
         }
         result
     }
@@ -346,7 +372,7 @@ impl Room {
             ..AppendBatch::default()
         };
         if let Err(e) = self.deps.store.append(batch).await {
-            tracing::warn!(room = %self.code, error = %e, "attendance not saved");
+            tracing::warn!(room = %crate::redact::RoomTag(&self.code), error = %e, "attendance not saved");
         }
     }
 
@@ -425,6 +451,9 @@ impl Room {
         if let Some(since) = self.empty_since {
             wake = wake.min(since + self.deps.cfg.room_unload);
         }
+        if self.session.status() != kring_protocol::SessionStatus::Ended {
+            wake = wake.min(in_ms(self.expires_at()));
+        }
         wake
     }
 
@@ -437,6 +466,13 @@ impl Room {
         }
         let now = now_ms();
         let mut pending = Pending::default();
+        if now >= self.expires_at() {
+            let events = self.session.expire(now);
+            if !events.is_empty() {
+                tracing::info!(room = %crate::redact::RoomTag(&self.code), "session ended at its maximum age");
+            }
+            self.record(events, now, &mut pending);
+        }
         let events = self.session.tick(now);
         if events.is_empty() {
             self.ticked_deadline = self.session.next_deadline().filter(|d| *d <= now);
@@ -460,6 +496,12 @@ impl Room {
         }
         self.run_effects(pending);
         None
+    }
+
+    /// When the session ends however active it is (`--max-session-age` after creation).
+    fn expires_at(&self) -> Millis {
+        let age = self.deps.cfg.max_session_age.as_millis() as Millis;
+        self.session.params().created_at.saturating_add(age)
     }
 
     /// Starts the task; the caller puts the handle in the registry.

@@ -10,5 +10,6 @@ mod server;
 mod session;
 
 mod crash;
+mod descriptors;
 mod logs;
 mod purge;

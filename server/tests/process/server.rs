@@ -29,8 +29,29 @@ impl Kring {
     /// Starts `kring` with a SQLite store in `data_dir` on `port`, plus `extra` flags, and
     /// waits until it accepts requests.
     pub async fn start(data_dir: &Path, port: u16, extra: &[&str]) -> Kring {
+        Kring::start_from(
+            Command::new(env!("CARGO_BIN_EXE_kring")),
+            data_dir,
+            port,
+            extra,
+        )
+        .await
+    }
+
+    /// [`Kring::start`] under a soft and a hard limit on open files (set by `sh` before it
+    /// becomes `kring`, so the process id is kring's).
+    pub async fn start_with_files(
+        data_dir: &Path,
+        port: u16,
+        (soft, hard): (u64, u64),
+        extra: &[&str],
+    ) -> Kring {
+        Kring::start_from(with_files(soft, hard), data_dir, port, extra).await
+    }
+
+    async fn start_from(mut command: Command, data_dir: &Path, port: u16, extra: &[&str]) -> Kring {
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kring"))
+        let mut child = command
             .arg("--listen")
             .arg(addr.to_string())
             .arg("--data-dir")
@@ -78,6 +99,11 @@ impl Kring {
         TestServer::attach(self.addr)
     }
 
+    /// The process id (for `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn output(&self) -> String {
         self.output.lock().unwrap().clone()
     }
@@ -106,6 +132,18 @@ impl Kring {
         std::thread::sleep(Duration::from_millis(100));
         self.output()
     }
+}
+
+/// `kring` started by `sh` under the given limits on open files.
+pub fn with_files(soft: u64, hard: u64) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!(
+            "ulimit -Sn {soft} && ulimit -Hn {hard} && exec \"$0\" \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_kring"));
+    command
 }
 
 impl Drop for Kring {

@@ -76,7 +76,21 @@ export function topBar(opts) {
  */
 export function nameOf(view, id) {
   if (id === null) return t("item.anonymous");
-  return memberById(view, id)?.name ?? t("member.gone");
+  const member = memberById(view, id);
+  if (!member) return t("member.gone");
+  // The facilitator's role stands beside their name, so nobody can pose as them by name.
+  if (member.role === "facilitator") return t("member.withRole", { name: isolate(member.name), role: t("role.facilitator") });
+  return isolate(member.name);
+}
+
+/**
+ * A name isolated from the text around it (first strong isolate ... pop directional isolate,
+ * the plain-text form of `<bdi>`): a right-to-left name cannot reorder the sentence it stands
+ * in. Names cannot hold these characters themselves (the server refuses format characters).
+ * @param {string} name
+ */
+export function isolate(name) {
+  return `\u2068${name}\u2069`;
 }
 
 /**

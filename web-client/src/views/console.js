@@ -380,11 +380,27 @@ function roster(session, view) {
   const now = session.now();
   const people = view.members.filter((m) => m.role !== "screen");
   const online = people.filter((m) => m.online).length;
+  // People who left (or joined and left in a loop) keep a place on the roster until removed.
+  const offline = people.filter((m) => !m.online && m.role !== "facilitator").length;
+  const clearing = confirming.has("remove-offline");
+  /** @type {(Node | null)[]} */
+  const clear = [];
+  if (offline > 0 && view.status !== "ended") {
+    if (clearing) {
+      clear.push(
+        h("button", { type: "button", class: "small danger", "data-fk": "remove-offline-yes", onclick: () => { confirming.delete("remove-offline"); session.send({ kind: "remove_offline" }); } }, t("fac.removeOfflineYes", { count: offline })),
+        h("button", { type: "button", class: "small", "data-fk": "remove-offline", onclick: () => { confirming.delete("remove-offline"); session.changed(); } }, t("fac.cancel")),
+      );
+    } else {
+      clear.push(h("button", { type: "button", class: "small quiet", "data-fk": "remove-offline", onclick: () => { confirming.add("remove-offline"); session.changed(); } }, t("fac.removeOffline", { count: offline })));
+    }
+  }
   return h(
     "section",
     { class: "card roster", "aria-labelledby": "roster-title" },
     h("h2", { id: "roster-title" }, t("fac.roster"), " ", h("span", { class: "count-badge" }, t("fac.present", { n: online, total: people.length }))),
     h("ul", { class: "plain roster-list" }, people.map((m) => rosterRow(session, view, m, now))),
+    clear.length > 0 ? h("div", { class: "row-actions" }, clear) : null,
   );
 }
 
@@ -421,6 +437,10 @@ function rosterRow(session, view, m, now) {
     if (removing) {
       buttons.push(
         h("button", { type: "button", class: "small danger", "data-fk": `remove-yes-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.send({ kind: "remove_member", member: m.id }); } }, t("fac.removeYes", { name: m.name })),
+        // The link still opens the room to a new name; locking it too keeps them out.
+        view.locked
+          ? null
+          : h("button", { type: "button", class: "small danger", "data-fk": `remove-lock-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.send({ kind: "remove_and_lock", member: m.id }); } }, t("fac.removeAndLock", { name: m.name })),
         h("button", { type: "button", class: "small", "data-fk": `remove-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.changed(); } }, t("fac.cancel")),
       );
     } else {
@@ -434,7 +454,7 @@ function rosterRow(session, view, m, now) {
       "div",
       { class: "roster-line" },
       h("span", { class: ["presence", m.online ? "on" : "off"], role: "img", "aria-label": m.online ? t("fac.online") : t("fac.away") }),
-      h("span", { class: "member-name" }, m.name),
+      h("bdi", { class: "member-name" }, m.name),
       hand ? h("span", { class: "badge" }, t("fac.handUp")) : null,
       m.role === "facilitator" ? null : h("span", { class: "roster-time" }, h("span", { class: "visually-hidden" }, t("fac.colSpeaking"), " "), speakingTime(view, m.id, now)),
     ),

@@ -358,7 +358,7 @@ function attendanceTable(a) {
               h(
                 "tr",
                 null,
-                h("th", { scope: "row" }, r.name),
+                h("th", { scope: "row" }, h("bdi", null, r.name)),
                 h("td", null, t(`role.${r.role}`)),
                 h("td", null, formatTime(r.joined_at)),
                 h(

@@ -86,7 +86,7 @@ function present(view) {
     "section",
     { class: "card screen-present", "aria-labelledby": "screen-present-title" },
     h("h2", { id: "screen-present-title" }, t("screen.present", { count: here.length })),
-    here.length === 0 ? h("p", { class: "empty" }, t("screen.nobodyYet")) : h("ul", { class: "plain name-cloud" }, here.map((m) => h("li", null, m.name))),
+    here.length === 0 ? h("p", { class: "empty" }, t("screen.nobodyYet")) : h("ul", { class: "plain name-cloud" }, here.map((m) => h("li", null, h("bdi", null, m.name)))),
   );
 }
 
