@@ -35,8 +35,8 @@
 //! `start_session`, `end_session`, `lock_room`, `set_case_bringer`, `set_role`,
 //! `remove_member`, `rename`), `already_started`, `phase_closed` (a stamp other than the
 //! current phase's), then the command's own rules. The attendance record's commands
-//! (`confirm_presence`, `write_reflection`, `confirm_list`; see [`attest`]) are the exception:
-//! accepted after the end too, and never `phase_closed`.
+//! (`confirm_presence`, `write_reflection`, `confirm_list`, `set_minutes`; see [`attest`]) are
+//! the exception: accepted after the end too, and never `phase_closed`.
 //!
 //! | code | when |
 //! |---|---|
@@ -47,12 +47,12 @@
 //! | `no_such_item` | unknown or withdrawn item; `reveal_notes` with nothing to reveal |
 //! | `no_such_member` | `give_floor`, `skip_speaker`, `set_*`, `remove_member` of an unknown member; choosing a case whose proposer is gone |
 //! | `invalid_target` | answer without a question, `reply_to` on anything but an answer, vote on a non-case non-question, react on non-advice, triage a non-question, choose/keep a non-case, choose the facilitator's case |
-//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it; a rename to the current name; item text with a C0 control other than line break and tab (`command.text`) |
+//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it; a rename to the current name; item text with a C0 control other than line break and tab (`command.text`); a confirmation, reflection or minutes unchanged, the list confirmed already, a registration number over 60 characters or with control or format characters (`command.registration`), a reflection with a C0 control other than line break and tab, minutes over a day or for the screen |
 //! | `invalid_name` | name empty, over 40 characters, with control or format characters, or with nothing visible (`join.name`, `command.name`) |
 //! | `name_taken` | another member's name has the same confusable skeleton, case ignored (`join.name`, `command.name`) |
 //! | `room_locked`, `room_full` | a new member joins a locked or full room (never the facilitator) |
 //! | `text_empty`, `text_too_long` | after trimming; limits per kind in [`limits::max_chars`] |
-//! | `limit_reached` | the phase's `max_per_member` for this kind, counted over every visit of the phase; or 150 items by one member, or 1000 in the room ([`limits::MAX_ITEMS_PER_MEMBER`], [`limits::MAX_ITEMS_PER_ROOM`]); or the room's byte budget, so its largest view stays within [`limits::MAX_VIEW_BYTES`] ([`Session::item_budget`]) |
+//! | `limit_reached` | the phase's `max_per_member` for this kind, counted over every visit of the phase; or 150 items by one member, or 1000 in the room ([`limits::MAX_ITEMS_PER_MEMBER`], [`limits::MAX_ITEMS_PER_ROOM`]); or the room's byte budget, so its largest view stays within [`limits::MAX_VIEW_BYTES`] ([`Session::item_budget`]); or a member's reflection written [`limits::MAX_REFLECTION_WRITES`] times |
 //! | `rate_limited` | more than the submit limit (default 6 per 10 s); `retry_after_ms` |
 //! | `anonymity_disabled` | anonymous input while the session does not allow it |
 //! | `advice_like_question` | a question that reads like advice, without `confirm` (nothing recorded) |

@@ -88,8 +88,12 @@ test("a participant confirms attendance, downloads their certificate, and /verif
   await a.getByLabel("Jouw reflectie").fill(REFLECTION);
   await a.getByRole("button", { name: "Reflectie bewaren" }).click();
   await a.locator(".reflection-card", { hasText: "Je reflectie is bewaard." }).waitFor();
+  // Saving it again unchanged sends nothing: the server keeps (and counts) every save, and
+  // would refuse an unchanged one.
+  await a.getByRole("button", { name: "Reflectie bewaren" }).click();
   const record = await download(a, () => a.getByRole("button", { name: "Mijn verslag downloaden (tekst)" }).click());
   assert.equal(record.name, "kring-reflection-intervisiegroep-jeugd-noord.txt");
+  assert.equal(await a.getByText("Dat kan zo niet.").count(), 0, "no refusal for an unchanged save");
   for (const part of [REFLECTION, "Anna", "Intervisiegroep Jeugd Noord", "Europe/Brussels", "Bea", "Basismodel"]) {
     assert.ok(record.text.includes(part), `${part} missing in ${record.text}`);
   }

@@ -588,7 +588,8 @@ function reflectionCard(session, view) {
           onclick: () => {
             const value = text.value.trim();
             if (!value) return;
-            session.send({ kind: "write_reflection", text: value });
+            // Every save is kept by the server (and counted): an unchanged text is not sent.
+            if (value !== saved) session.send({ kind: "write_reflection", text: value });
             storage.saveDraft(session.code, "reflection", "");
           },
         },
