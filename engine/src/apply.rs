@@ -1,7 +1,9 @@
 //! Evolving the state by recorded events. Only facts from the event and its timestamp are used,
 //! so replaying a journal rebuilds the same state.
 
-use kring_protocol::{Event, Floor, Item, MemberId, Millis, Seq, SessionStatus};
+use kring_protocol::{
+    Event, Floor, Item, MemberId, Millis, Seq, SessionStatus, Warning, WarningTally,
+};
 
 use crate::limits;
 use crate::state::{Member, PhaseRun, Round, Session, Vote};
@@ -217,7 +219,34 @@ impl Session {
             | Event::ReflectionWritten { .. }
             | Event::ListConfirmed {}
             | Event::MinutesSet { .. } => self.attest.apply(at, event),
+            Event::WarningShown { warning } => {
+                let t = self.tally_entry(*warning);
+                t.shown = t.shown.saturating_add(1);
+            }
+            Event::WarningOverridden { warning } => {
+                let t = self.tally_entry(*warning);
+                t.sent_anyway = t.sent_anyway.saturating_add(1);
+            }
         }
+    }
+
+    /// The tally of one warning, kept in the order of [`Warning::ALL`].
+    fn tally_entry(&mut self, warning: Warning) -> &mut WarningTally {
+        let at = match self.warnings.binary_search_by_key(&warning, |t| t.warning) {
+            Ok(at) => at,
+            Err(at) => {
+                self.warnings.insert(
+                    at,
+                    WarningTally {
+                        warning,
+                        shown: 0,
+                        sent_anyway: 0,
+                    },
+                );
+                at
+            }
+        };
+        &mut self.warnings[at]
     }
 
     fn member_entry(&mut self, id: MemberId) -> Option<&mut Member> {

@@ -2,12 +2,22 @@
 //! revealing private notes, and choosing and keeping cases.
 
 use kring_protocol::{
-    ErrorCode, Event, InputKind, Item, ItemId, Reaction, Role, Temperature, TriageStatus,
+    ErrorCode, Event, InputKind, Item, ItemId, Reaction, Role, Temperature, TextSpan, TriageStatus,
+    Warning,
 };
 
+use crate::advice::Verdict;
 use crate::decide::Actor;
 use crate::state::Session;
-use crate::{Decision, Rejection, advice, limits};
+use crate::{Decision, Rejection, advice, limits, permissions};
+
+/// A warning on a submitted text: which, the words that made it advice-like (spans of the
+/// trimmed text) and, for advice in an analysis, the later phases that take advice.
+struct TextWarning {
+    warning: Warning,
+    cues: Vec<TextSpan>,
+    phases: Vec<u16>,
+}
 
 /// The fields of a `submit` command.
 pub(crate) struct Submission<'a> {
@@ -84,11 +94,28 @@ impl Session {
             });
         }
         // Last, so "send anyway" never runs into another refusal the member could not see.
-        if sub.kind == InputKind::Question && !sub.confirm && advice::reads_like_advice(text) {
-            return Err(Rejection::field(
-                ErrorCode::AdviceLikeQuestion,
-                "command.text",
-            ));
+        let warning = self.text_warning(actor, sub.kind, text, run.index);
+        if let Some(w) = &warning
+            && !sub.confirm
+        {
+            // Spans of the text as sent, not as trimmed.
+            let lead = sub.text[..sub.text.len() - sub.text.trim_start().len()]
+                .encode_utf16()
+                .count();
+            let lead = u32::try_from(lead).unwrap_or(u32::MAX);
+            return Err(Rejection {
+                warned: Some(w.warning),
+                phases: w.phases.clone(),
+                cues: w
+                    .cues
+                    .iter()
+                    .map(|c| TextSpan {
+                        start: c.start.saturating_add(lead),
+                        end: c.end.saturating_add(lead),
+                    })
+                    .collect(),
+                ..Rejection::field(w.warning.code(), "command.text")
+            });
         }
         let id = ItemId(self.last_item.saturating_add(1));
         let item = Item {
@@ -110,9 +137,67 @@ impl Session {
             chosen: false,
             revealed: false,
         };
+        let mut events = vec![Event::ItemAdded { item }];
+        if let Some(w) = warning {
+            events.push(Event::WarningOverridden { warning: w.warning });
+        }
         Ok(Decision {
-            events: vec![Event::ItemAdded { item }],
+            events,
             item: Some(id),
+        })
+    }
+
+    /// Whether a text breaks the method where it is typed: a question that is advice or asks
+    /// nothing, or an analysis that gives advice while the member may not give advice yet (in
+    /// the gossip, Troika and Tietze methods analysis and advice share a phase, and advice is
+    /// welcome there).
+    fn text_warning(
+        &self,
+        actor: Actor,
+        kind: InputKind,
+        text: &str,
+        phase: u16,
+    ) -> Option<TextWarning> {
+        let method = &self.params.method;
+        let verdict = match kind {
+            InputKind::Question => advice::check(text, advice::Context::Question),
+            InputKind::Analysis => {
+                let here = method.phases.get(usize::from(phase))?;
+                if permissions::may_submit(here, actor.role, InputKind::Advice) {
+                    return None;
+                }
+                advice::check(text, advice::Context::Analysis)
+            }
+            _ => return None,
+        };
+        let (warning, cues) = match (kind, verdict) {
+            (_, Verdict::Fine) => return None,
+            (InputKind::Analysis, Verdict::Advice { cues, .. }) => {
+                (Warning::AdviceInAnalysis, cues)
+            }
+            (
+                _,
+                Verdict::Advice {
+                    question: true,
+                    cues,
+                    ..
+                },
+            ) => (Warning::AdviceQuestion, cues),
+            (_, Verdict::Advice { cues, .. }) => (Warning::AdviceStatement, cues),
+            (_, Verdict::NotAQuestion) => (Warning::NotAQuestion, Vec::new()),
+        };
+        let phases = if warning == Warning::AdviceInAnalysis {
+            permissions::phases_allowing(method, actor.role, InputKind::Advice)
+                .into_iter()
+                .filter(|&i| i > phase)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(TextWarning {
+            warning,
+            cues,
+            phases,
         })
     }
 

@@ -55,7 +55,14 @@
 //! | `limit_reached` | the phase's `max_per_member` for this kind, counted over every visit of the phase; or 150 items by one member, or 1000 in the room ([`limits::MAX_ITEMS_PER_MEMBER`], [`limits::MAX_ITEMS_PER_ROOM`]); or the room's byte budget, so its largest view stays within [`limits::MAX_VIEW_BYTES`] ([`Session::item_budget`]); or a member's reflection written [`limits::MAX_REFLECTION_WRITES`] times |
 //! | `rate_limited` | more than the submit limit (default 6 per 10 s); `retry_after_ms` |
 //! | `anonymity_disabled` | anonymous input while the session does not allow it |
-//! | `advice_like_question` | a question that reads like advice, without `confirm` (nothing recorded) |
+//! | `advice_like_question` | a question that reads like advice, without `confirm`; `cues` are the words that made it so |
+//! | `advice_like_statement` | a question-round input that is advice and no question ("Je moet..."), without `confirm`; `cues` as above |
+//! | `not_a_question` | a question-round input that asks nothing, without `confirm` |
+//! | `advice_in_analysis` | an analysis that gives advice where the member may not give advice yet, without `confirm`; `phases`: the later phases where they may; `cues` as above |
+//!
+//! The four warnings add nothing, but the room records [`Rejection::events`] for them (the
+//! facilitator's tally, `warning_shown`); a text sent anyway with `confirm` after a warning is
+//! recorded with `warning_overridden`. See [`advice`].
 //! | `vote_limit`, `not_voted` | out of dots / upvoted already; nothing to take back |
 //! | `already_in_queue`, `not_in_queue` | hand already up / not up; `next_speaker` or `skip_speaker` with nobody waiting |
 //! | `no_round`, `not_your_turn` | `pass` without a round, or by someone not (or no longer) in it; `start_round` with nobody present |
@@ -70,6 +77,7 @@
 
 use kring_protocol::{
     ErrorCode, Event, ItemId, Language, MethodTemplate, Millis, ReportBack, SessionSettings,
+    TextSpan, Warning,
 };
 use serde::{Deserialize, Serialize};
 
@@ -153,6 +161,13 @@ pub struct Rejection {
     pub detail: Option<String>,
     /// For `rate_limited`: when the member may submit again.
     pub retry_after_ms: Option<u64>,
+    /// For a warning on the text (`advice_like_question`, `advice_like_statement`,
+    /// `not_a_question`, `advice_in_analysis`): which one. Nothing is added, but the room
+    /// records [`Rejection::events`], the facilitator's content-free tally.
+    pub warned: Option<Warning>,
+    /// For the warnings on advice: the words that made the text advice-like, as spans of the
+    /// submitted text (UTF-16 code units). Positions only, never words.
+    pub cues: Vec<TextSpan>,
 }
 
 impl Rejection {
@@ -163,7 +178,18 @@ impl Rejection {
             field: None,
             detail: None,
             retry_after_ms: None,
+            warned: None,
+            cues: Vec::new(),
         }
+    }
+
+    /// What the room records although the command is refused: for a warning, that it was
+    /// shown (no text, no member). Empty for every other refusal.
+    pub fn events(&self) -> Vec<Event> {
+        self.warned
+            .map(|warning| Event::WarningShown { warning })
+            .into_iter()
+            .collect()
     }
 
     pub(crate) fn field(code: ErrorCode, field: &'static str) -> Self {
@@ -188,6 +214,7 @@ impl Rejection {
         msg.phases = self.phases;
         msg.field = self.field.map(str::to_owned);
         msg.retry_after_ms = self.retry_after_ms;
+        msg.cues = self.cues;
         if let Some(detail) = self.detail {
             msg.message = detail;
         }

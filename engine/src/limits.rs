@@ -54,6 +54,9 @@ pub const ATTEST_VIEW_BYTES: usize = (MAX_ROSTER + 1) * 11
 /// Times one member may write their reflection in a session (each replaces the last, and each
 /// is journaled): enough to save a draft many times, not a channel to fill the disk with.
 pub const MAX_REFLECTION_WRITES: u32 = 30;
+/// The facilitator's tally of warnings in `me` at its largest: every warning, counts of ten
+/// digits (see the test below).
+pub const WARNING_TALLY_BYTES: usize = 400;
 
 /// Renames one member may make in a session, and how long after one the next may come. A
 /// rename is journaled like everything else; a name is not a chat.
@@ -201,6 +204,20 @@ pub fn rate_retry_after(limit: SubmitLimit, recent: &[Millis], now: Millis) -> O
 mod tests {
     use super::*;
     use kring_protocol::{ItemId, MemberId, MemberView, Reaction, Role, Temperature, TriageStatus};
+
+    #[test]
+    fn the_largest_warning_tally_fits_its_bound() {
+        let tally: Vec<kring_protocol::WarningTally> = kring_protocol::Warning::ALL
+            .into_iter()
+            .map(|warning| kring_protocol::WarningTally {
+                warning,
+                shown: u32::MAX,
+                sent_anyway: u32::MAX,
+            })
+            .collect();
+        let bytes = serde_json::to_string(&tally).unwrap().len() + r#","warnings":"#.len();
+        assert!(bytes <= WARNING_TALLY_BYTES, "{bytes} bytes");
+    }
 
     #[test]
     fn json_len_is_the_serialised_length() {

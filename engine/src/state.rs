@@ -1,6 +1,8 @@
 //! The state of one session and the read-only questions decisions ask of it.
 
-use kring_protocol::{Floor, Item, ItemId, MemberId, MemberInfo, Millis, Role, Seq, SessionStatus};
+use kring_protocol::{
+    Floor, Item, ItemId, MemberId, MemberInfo, Millis, Role, Seq, SessionStatus, WarningTally,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{SessionParams, Viewer, limits, methods};
@@ -111,6 +113,10 @@ pub struct Session {
     /// What the items cost in the largest view ([`limits::cost_of`]), in serialised bytes.
     /// Kept in step by `apply`; a snapshot without it is not read (the journal is replayed).
     pub(crate) items_bytes: usize,
+    /// How often each warning was shown and overridden, in the order of
+    /// [`kring_protocol::Warning`]; no text, no names.
+    #[serde(default)]
+    pub(crate) warnings: Vec<WarningTally>,
 }
 
 impl std::fmt::Debug for Session {
@@ -151,6 +157,7 @@ impl Session {
             attest: Default::default(),
             fixed_bytes: 0,
             items_bytes: 0,
+            warnings: Vec::new(),
         };
         // The view of the empty session carries the title, method, report-back, group name and
         // time zone as they will always be; everything else that may grow has its own bound.
@@ -158,7 +165,8 @@ impl Session {
         session.fixed_bytes = shell
             + limits::VIEW_SLACK_BYTES
             + limits::MAX_ROSTER * limits::MEMBER_VIEW_BYTES
-            + limits::ATTEST_VIEW_BYTES;
+            + limits::ATTEST_VIEW_BYTES
+            + limits::WARNING_TALLY_BYTES;
         session
     }
 

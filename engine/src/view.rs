@@ -98,6 +98,11 @@ impl Session {
                 .and_then(|m| self.confirmation(m))
                 .and_then(|c| c.registration.clone()),
             reflection: member.and_then(|m| self.reflection(m)).map(str::to_owned),
+            warnings: if role == Role::Facilitator {
+                self.warnings.clone()
+            } else {
+                Vec::new()
+            },
         }
     }
 

@@ -177,12 +177,17 @@ impl Reference {
     fn refused(&mut self, actor: MemberId, command: Command, stamp: Option<u32>, code: ErrorCode) {
         let mut envelope = self.envelope(command);
         envelope.phase = stamp.or(envelope.phase);
+        let from = self.room.journal.len();
         let rejection = self
             .room
-            .s
-            .decide(actor, &envelope.command, envelope.phase, self.room.now)
+            .run(actor, envelope.command.clone(), envelope.phase)
             .expect_err("refused");
         assert_eq!(rejection.code, code);
+        // A warning records its content-free tally although the command is refused.
+        let recorded: Vec<_> = self.room.journal[from..].to_vec();
+        for (seq, at, event) in &recorded {
+            self.keep_event(*seq, *at, event);
+        }
         let error = ServerMsg::Error(rejection.into_error_msg().with_id(envelope.id.clone()));
         let place = ErrorCode::ALL
             .iter()
@@ -320,6 +325,29 @@ fn reference_meeting() -> (Reference, Welcomes) {
         None,
         ErrorCode::AdviceLikeQuestion,
     );
+    r.refused(
+        bram,
+        submit(InputKind::Question, "Je moet haar gewoon terugbellen."),
+        None,
+        ErrorCode::AdviceLikeStatement,
+    );
+    r.refused(
+        bram,
+        submit(InputKind::Question, "Wat een lastige moeder."),
+        None,
+        ErrorCode::NotAQuestion,
+    );
+    // Anna sends her question anyway.
+    r.ok(
+        anna,
+        Command::Submit {
+            input: InputKind::Question,
+            text: "Heb je al eens geprobeerd haar te bellen?".into(),
+            reply_to: None,
+            anonymous: false,
+            confirm: true,
+        },
+    );
     r.ok(anna, Command::Vote { item: q1 });
     r.ok(
         carla,
@@ -366,6 +394,15 @@ fn reference_meeting() -> (Reference, Welcomes) {
 
     // 3. The core: analyses and the key question.
     r.ok(f, Command::NextPhase {});
+    r.refused(
+        piet,
+        submit(
+            InputKind::Analysis,
+            "Ik denk dat ze bang is; ze moet de moeder een grens stellen.",
+        ),
+        None,
+        ErrorCode::AdviceInAnalysis,
+    );
     r.submit(piet, InputKind::Analysis, "Het gaat om grenzen stellen.");
     r.submit(
         carla,

@@ -6,7 +6,7 @@ use common::*;
 use kring_engine::{JoinAs, Viewer, limits};
 use kring_protocol::{
     Command, ErrorCode, Event, InputKind, MemberId, Reaction, Role, SessionStatus, Temperature,
-    TriageStatus,
+    TriageStatus, Warning, WarningTally,
 };
 
 /// Basic model with a facilitator, a case-bringer and three participants, all present.
@@ -527,6 +527,25 @@ fn a_member_cannot_fill_the_boards_for_everyone() {
     room.submit(a, InputKind::Analysis, "Mijn eerste");
 }
 
+fn confirmed(kind: InputKind, text: &str) -> Command {
+    Command::Submit {
+        input: kind,
+        text: text.into(),
+        reply_to: None,
+        anonymous: false,
+        confirm: true,
+    }
+}
+
+/// The words a warning points at, cut from the text as sent.
+fn cue_words(text: &str, r: &kring_engine::Rejection) -> Vec<String> {
+    let utf16: Vec<u16> = text.encode_utf16().collect();
+    r.cues
+        .iter()
+        .map(|c| String::from_utf16_lossy(&utf16[c.start as usize..c.end as usize]))
+        .collect()
+}
+
 #[test]
 fn disguised_advice_needs_confirmation() {
     let (mut room, _, [p, ..]) = basic();
@@ -538,16 +557,148 @@ fn disguised_advice_needs_confirmation() {
         (ErrorCode::AdviceLikeQuestion, Some("command.text"))
     );
     assert_eq!(r.code.category(), kring_protocol::Category::Confirm);
+    assert_eq!(cue_words(advice, &r), ["Heb je al", "geprobeerd"]);
     assert!(room.view(p).items.is_empty(), "nothing recorded");
-    let confirmed = Command::Submit {
-        input: InputKind::Question,
-        text: advice.into(),
-        reply_to: None,
-        anonymous: false,
-        confirm: true,
-    };
-    room.ok(p, confirmed);
+    room.ok(p, confirmed(InputKind::Question, advice));
     room.submit(p, InputKind::Question, "Wat maakt het voor jou zo lastig?");
+}
+
+#[test]
+fn every_warning_of_the_question_round_and_sending_anyway() {
+    let (mut room, _, [p, ..]) = basic();
+    room.ok(room.f, goto(2));
+    // (text, code, words): the spans count from the text as sent, leading spaces included.
+    let cases: [(&str, ErrorCode, &[&str]); 6] = [
+        (
+            "  Je moet echt grenzen stellen.",
+            ErrorCode::AdviceLikeStatement,
+            &["Je moet"],
+        ),
+        (
+            "You should talk to your manager.",
+            ErrorCode::AdviceLikeStatement,
+            &["You should"],
+        ),
+        (
+            "Du musst da klare Grenzen setzen.",
+            ErrorCode::AdviceLikeStatement,
+            &["Du musst"],
+        ),
+        (
+            "Why don’t you just tell him?",
+            ErrorCode::AdviceLikeQuestion,
+            &["Why don’t you"],
+        ),
+        (
+            "Wäre es nicht besser, das aufzuschreiben?",
+            ErrorCode::AdviceLikeQuestion,
+            &["Wäre es nicht besser"],
+        ),
+        ("Wat een heftig verhaal.", ErrorCode::NotAQuestion, &[]),
+    ];
+    for (text, code, words) in cases {
+        let r = room.err(p, submit(InputKind::Question, text));
+        assert_eq!((r.code, r.field), (code, Some("command.text")), "{text}");
+        assert_eq!(cue_words(text, &r), words, "{text}");
+        assert!(r.phases.is_empty());
+        room.advance(2_000);
+        room.ok(p, confirmed(InputKind::Question, text));
+        room.advance(2_000);
+    }
+    for text in [
+        "Zou je misschien kunnen vertellen wat er toen gebeurde?",
+        "Did you try to reach the GP that night?",
+        "Haben Sie mit der Mutter gesprochen?",
+        "Ik ben benieuwd hoe de moeder reageerde.",
+    ] {
+        room.advance(2_000);
+        room.submit(p, InputKind::Question, text);
+    }
+}
+
+#[test]
+fn advice_in_an_analysis_is_warned_with_the_phase_where_advice_belongs() {
+    let (mut room, _, [p, ..]) = basic();
+    room.ok(room.f, goto(3)); // core: analysis; the advice round is phase 4
+    for text in [
+        "Ik denk dat ze bang is, dus ze moet eerst met haar teamleider praten.",
+        "She should speak to occupational health.",
+        "Sie sollte mal mit dem Betriebsarzt reden.",
+    ] {
+        let r = room.err(p, submit(InputKind::Analysis, text));
+        assert_eq!(r.code, ErrorCode::AdviceInAnalysis, "{text}");
+        assert_eq!(r.phases, vec![4], "{text}");
+        assert!(!r.cues.is_empty(), "{text}");
+        room.advance(2_000);
+    }
+    room.submit(
+        p,
+        InputKind::Analysis,
+        "Mijn hypothese is dat de moeder zich niet gehoord voelt.",
+    );
+    room.advance(2_000);
+    room.ok(
+        p,
+        confirmed(InputKind::Analysis, "Ze moet leren nee te zeggen."),
+    );
+}
+
+#[test]
+fn where_advice_is_welcome_an_analysis_that_advises_is_not_warned() {
+    // The gossip method: analysis and advice share the gossip phase.
+    let mut room = Room::new("gossip");
+    let cb = room.join("Carla");
+    let p = room.join("Piet");
+    room.ok(room.f, Command::SetCaseBringer { member: Some(cb) });
+    room.ok(room.f, Command::StartSession {});
+    room.ok(room.f, goto(2));
+    room.submit(
+        p,
+        InputKind::Analysis,
+        "Volgens mij moet Carla gewoon een melding doen.",
+    );
+}
+
+#[test]
+fn the_facilitator_sees_how_often_warnings_were_shown_and_overridden_and_nothing_more() {
+    let (mut room, cb, [p, a, _]) = basic();
+    room.ok(room.f, goto(2));
+    let advice = "Heb je de ouders al gebeld?";
+    room.err(p, submit(InputKind::Question, advice));
+    room.err(a, submit(InputKind::Question, advice));
+    room.ok(p, confirmed(InputKind::Question, advice));
+    room.err(a, submit(InputKind::Question, "Wat een verhaal."));
+    // A confirmed text that needs no warning is no override.
+    room.advance(2_000);
+    room.ok(
+        a,
+        confirmed(InputKind::Question, "Wat maakt het zo lastig?"),
+    );
+    let tally = room.view(room.f).me.warnings;
+    assert_eq!(
+        tally,
+        vec![
+            WarningTally {
+                warning: Warning::AdviceQuestion,
+                shown: 2,
+                sent_anyway: 1
+            },
+            WarningTally {
+                warning: Warning::NotAQuestion,
+                shown: 1,
+                sent_anyway: 0
+            },
+        ]
+    );
+    for member in [p, a, cb] {
+        assert!(
+            room.view(member).me.warnings.is_empty(),
+            "only the facilitator"
+        );
+    }
+    // The tally is in the journal: a replay shows the same.
+    let replayed = room.replay(params("basic"));
+    assert_eq!(replayed.view(Viewer::Member(room.f)).me.warnings, tally);
 }
 
 #[test]

@@ -50,7 +50,10 @@
 //! | `no_round` | fix | no round is running |
 //! | `not_author` | fix | only the author may withdraw an item, and only in the phase it was made in |
 //! | `anonymity_disabled` | fix | this session does not allow anonymous items |
-//! | `advice_like_question` | confirm | the question reads like advice: rephrase it as an open question, or send again with `confirm` |
+//! | `advice_like_question` | confirm | the question reads like advice: rephrase it as an open question, or send again with `confirm`; `cues` are the words that made it so |
+//! | `advice_like_statement` | confirm | typed as a question, but it is advice, not a question ("You must..."); rephrase or send again with `confirm`; `cues` as above |
+//! | `not_a_question` | confirm | typed as a question, but it asks nothing ("What a story."); rephrase or send again with `confirm` |
+//! | `advice_in_analysis` | confirm | an analysis, hypothesis or piece of gossip that gives advice before the method's advice round; `phases` are the later phases where advice is allowed (empty when none is); rephrase or send again with `confirm`; `cues` as above |
 //! | `invalid_request` | fix | (HTTP) the request body is not valid; `field` names where |
 //! | `invalid_template` | fix | (HTTP) the custom method template is not valid; `field` names where |
 //! | `unknown_method` | fix | (HTTP) no built-in method with this id |
@@ -170,6 +173,9 @@ error_codes! {
     NotAuthor => "not_author", Fix, "Only the author can withdraw this, and only in the same phase.";
     AnonymityDisabled => "anonymity_disabled", Fix, "This session does not allow anonymous input.";
     AdviceLikeQuestion => "advice_like_question", Confirm, "This question reads like advice. Ask an open question, or send it anyway.";
+    AdviceLikeStatement => "advice_like_statement", Confirm, "This reads like advice, and this round is for questions. Ask an open question, or send it anyway.";
+    NotAQuestion => "not_a_question", Confirm, "This is not a question, and this round is for questions. Rephrase it as a question, or send it anyway.";
+    AdviceInAnalysis => "advice_in_analysis", Confirm, "This reads like advice, and advice comes later in this method. Keep to what you notice, or send it anyway.";
     InvalidRequest => "invalid_request", Fix, "The request is not valid.";
     InvalidTemplate => "invalid_template", Fix, "The method template is not valid.";
     UnknownMethod => "unknown_method", Fix, "There is no method with this id.";

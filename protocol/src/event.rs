@@ -9,7 +9,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{InputKind, ItemId, MemberId, Millis, Reaction, Role, Seq, Temperature, TriageStatus};
+use crate::{
+    ErrorCode, InputKind, ItemId, MemberId, Millis, Reaction, Role, Seq, Temperature, TriageStatus,
+};
 
 /// One event with its place in the room's history.
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
@@ -214,6 +216,54 @@ pub enum Event {
         #[ts(skip)]
         minutes: Option<u32>,
     },
+    /// A member was warned about their text (see [`Warning`]) and nothing was added. It names
+    /// nobody and carries no text: it only counts towards the facilitator's tally.
+    WarningShown {
+        warning: Warning,
+    },
+    /// A member sent a text anyway after its warning; recorded with the text's `item_added`.
+    WarningOverridden {
+        warning: Warning,
+    },
+}
+
+/// The gentle warnings on a member's text: the method asks for something else here. The member
+/// may rephrase or send the text anyway (`confirm`). Each has its own error code.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Warning {
+    /// A question that reads like advice ([`ErrorCode::AdviceLikeQuestion`]).
+    AdviceQuestion,
+    /// Typed as a question, but advice ([`ErrorCode::AdviceLikeStatement`]).
+    AdviceStatement,
+    /// Typed as a question, but asks nothing ([`ErrorCode::NotAQuestion`]).
+    NotAQuestion,
+    /// Advice in an analysis, hypothesis or gossip before the advice round
+    /// ([`ErrorCode::AdviceInAnalysis`]).
+    AdviceInAnalysis,
+}
+
+impl Warning {
+    pub const ALL: [Warning; 4] = [
+        Warning::AdviceQuestion,
+        Warning::AdviceStatement,
+        Warning::NotAQuestion,
+        Warning::AdviceInAnalysis,
+    ];
+
+    /// The error code a member gets with this warning.
+    pub fn code(self) -> ErrorCode {
+        match self {
+            Warning::AdviceQuestion => ErrorCode::AdviceLikeQuestion,
+            Warning::AdviceStatement => ErrorCode::AdviceLikeStatement,
+            Warning::NotAQuestion => ErrorCode::NotAQuestion,
+            Warning::AdviceInAnalysis => ErrorCode::AdviceInAnalysis,
+        }
+    }
+
+    pub fn of_code(code: ErrorCode) -> Option<Warning> {
+        Warning::ALL.into_iter().find(|w| w.code() == code)
+    }
 }
 
 impl Item {
@@ -300,6 +350,7 @@ impl Event {
             | Event::CaseChosen { .. }
             | Event::CaseKept { .. }
             | Event::ListConfirmed {} => self.clone(),
+            Event::WarningShown { .. } | Event::WarningOverridden { .. } => self.clone(),
         }
     }
 
@@ -362,6 +413,8 @@ impl Event {
             Event::ReflectionWritten { .. } => "reflection_written",
             Event::ListConfirmed {} => "list_confirmed",
             Event::MinutesSet { .. } => "minutes_set",
+            Event::WarningShown { .. } => "warning_shown",
+            Event::WarningOverridden { .. } => "warning_overridden",
         }
     }
 }

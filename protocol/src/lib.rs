@@ -33,6 +33,10 @@
 //! * Errors carry a machine-readable [`ErrorCode`] and a [`Category`] that tells the client
 //!   whether to fix the input, retry, reconnect, ask for confirmation or give up. The table is in
 //!   [`error`].
+//! * A warning on a submitted text (category `confirm`: advice in the question round or before
+//!   the advice round, a "question" that asks nothing) adds nothing, but the room records a
+//!   content-free [`Event::WarningShown`] first, for the facilitator's tally in `me.warnings`;
+//!   the text sent again with `confirm` is recorded with [`Event::WarningOverridden`].
 //!
 //! The TypeScript declarations the browser client type-checks against are generated from these
 //! types by [`typescript::declarations`]; a test fails when the checked-in file is stale.

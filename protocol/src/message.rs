@@ -136,6 +136,22 @@ pub struct ErrorMsg {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub retry_after_ms: Option<u64>,
+    /// For the warnings on advice (`advice_like_question`, `advice_like_statement`,
+    /// `advice_in_analysis`): the words that made the text advice-like, as spans of the text
+    /// the command carried. Positions, never the words themselves: the error stays
+    /// content-free.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<TextSpan>>", optional)]
+    pub cues: Vec<TextSpan>,
+}
+
+/// A stretch of a text the client sent, in UTF-16 code units (how JavaScript indexes
+/// strings): `text.slice(start, end)`.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TextSpan {
+    pub start: u32,
+    pub end: u32,
 }
 
 impl ErrorMsg {
@@ -148,6 +164,7 @@ impl ErrorMsg {
             field: None,
             phases: Vec::new(),
             retry_after_ms: None,
+            cues: Vec::new(),
         }
     }
 

@@ -114,6 +114,21 @@ pub struct Me {
     pub registration: Option<String>,
     /// My personal reflection.
     pub reflection: Option<String>,
+    /// For the facilitator: how often each warning was shown in this session and how often its
+    /// text was sent anyway, to coach the group (no text, no names). Absent for everyone else
+    /// and until a first warning.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<WarningTally>>", optional)]
+    pub warnings: Vec<WarningTally>,
+}
+
+/// One warning's count in a session (see [`crate::Warning`]).
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WarningTally {
+    pub warning: crate::Warning,
+    pub shown: u32,
+    pub sent_anyway: u32,
 }
 
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq, Default)]

@@ -130,8 +130,13 @@ test("a facilitator and three phones run a basic-model session", async () => {
   await cas.getByLabel("Jouw vraag").fill("Heb je al eens geprobeerd om de afspraken op te schrijven?");
   await cas.getByRole("button", { name: "Vraag stellen" }).click();
   const warning = cas.locator(".refused.confirm");
-  await warning.locator("h2", { hasText: "Dit klinkt als een advies" }).waitFor();
+  await warning.locator("h2", { hasText: "Deze vraag klinkt als een advies" }).waitFor();
+  assert.deepEqual(await warning.locator(".refused-quote mark").allTextContents(), ["Heb je al", "geprobeerd"], "the words that make it advice are marked");
   await screenshot(cas, "phone-advice-like-question-warning");
+  // The facilitator sees the warning counted, without its text or who got it.
+  const tally = f.locator(".tally");
+  await tally.locator("tr[data-warning=advice_question] td", { hasText: "1" }).first().waitFor();
+  assert.equal(await tally.getByText("Heb je al eens").count(), 0, "no text in the tally");
   assert.equal(await anna.locator(".item-question", { hasText: "opschrijven" }).count(), 0, "the disguised advice was not posted");
   await warning.getByRole("button", { name: "Anders formuleren" }).click();
   const box = cas.getByLabel("Jouw vraag");
@@ -185,6 +190,23 @@ test("a facilitator and three phones run a basic-model session", async () => {
   await screenshot(cas, "phone-offline-question-refused-phase-closed");
   assert.equal(await anna.locator(".item-question", { hasText: "notulen" }).count(), 0, "the stale question did not land in the next phase");
   await refused.getByRole("button", { name: "Sluiten" }).click();
+
+  // ---- the core: an analysis that gives advice is warned about, and Bram sends it anyway ----
+  await bram.getByLabel("Wat valt je op?").fill("Ik denk dat Anna het overleg veel strakker moet leiden.");
+  await bram.getByRole("button", { name: "Analyse delen" }).click();
+  const early = bram.locator(".refused.confirm");
+  await early.locator("p", { hasText: "Adviezen komen later, in Adviesronde" }).waitFor();
+  assert.deepEqual(await early.locator(".refused-quote mark").allTextContents(), ["moet"]);
+  await screenshot(bram, "phone-advice-in-analysis-warning");
+  await early.getByRole("button", { name: "Toch versturen" }).click();
+  await anna.locator(".item-analysis", { hasText: "strakker moet leiden" }).waitFor();
+  await f.locator(".tally tr[data-warning=advice_in_analysis]", { hasText: "Advies tijdens de analyse" }).waitFor();
+  assert.deepEqual(
+    await f.locator(".tally tr[data-warning=advice_in_analysis] td").allTextContents(),
+    ["1", "1"],
+    "shown once, sent anyway once",
+  );
+  await screenshot(f, "laptop-console-warning-tally");
 
   // ---- advice round: advice accepted, the case-bringer reacts ----
   await f.getByRole("button", { name: /Volgende: Adviesronde/ }).click();

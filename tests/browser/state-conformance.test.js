@@ -100,7 +100,12 @@ test("basic model: views built from events equal fresh views", async () => {
   await move({ kind: "next_phase" });
   const q1 = (await b.ok({ kind: "submit", input: "question", text: "Wat gebeurt er precies?" })).item;
   const q2 = (await c.ok({ kind: "submit", input: "question", text: "Heb je al eens geprobeerd om te stoppen?", confirm: true })).item;
-  const q3 = (await c.ok({ kind: "submit", input: "question", text: "Sorry, dubbel" })).item;
+  // A "question" that asks nothing is warned about and sent anyway; plain advice is warned
+  // about and not sent. Both are counted for the facilitator.
+  const q3 = (await c.ok({ kind: "submit", input: "question", text: "Sorry, dubbel", confirm: true })).item;
+  const warned = await b.send({ kind: "submit", input: "question", text: "Je moet gewoon stoppen met die vergaderingen." });
+  assert.equal(warned.code, "advice_like_statement");
+  assert.deepEqual(warned.cues, [{ start: 0, end: 7 }], "the words that make it advice");
   await c.ok({ kind: "withdraw", item: q3 });
   await b.ok({ kind: "vote", item: q2 });
   await a.ok({ kind: "submit", input: "answer", text: "Ze praten door elkaar.", reply_to: q1 });

@@ -3,6 +3,7 @@
 // Helpers fail the test loudly on anything unexpected; that is what unwrap is for here.
 #![allow(clippy::unwrap_used)]
 
+mod advice;
 mod authz;
 mod capacity;
 mod edges;

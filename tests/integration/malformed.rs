@@ -179,8 +179,13 @@ async fn malformed_frames_get_documented_errors_and_break_nothing() {
             Accepted,
         ),
         (
-            "500 emoji, each one character",
-            question("c-n", p, &serde_json::to_string(&"🤔".repeat(500)).unwrap()),
+            // 499 emoji and a question mark (a text that asks nothing gets `not_a_question`).
+            "500 characters, 499 of them emoji",
+            question(
+                "c-n",
+                p,
+                &serde_json::to_string(&format!("{}?", "🤔".repeat(499))).unwrap(),
+            ),
             Accepted,
         ),
         (

@@ -10,6 +10,7 @@
 
 /** @typedef {import('./protocol').Command} Command */
 /** @typedef {import('./protocol').ErrorCode} ErrorCode */
+/** @typedef {import('./protocol').TextSpan} TextSpan */
 
 /**
  * @typedef {Object} OutboxEntry
@@ -26,6 +27,8 @@
  * @property {ErrorCode} code why the server refused it
  * @property {number | null} phase the phase stamp it carried
  * @property {number} created
+ * @property {TextSpan[]} [cues] for a warning on advice: the words that made the text advice-like
+ * @property {number[]} [phases] where the input belongs (`phase_forbids`, `advice_in_analysis`)
  */
 
 /**
@@ -122,7 +125,8 @@ export class Outbox {
    * The server refused it. Commands with text are kept for the person to read and copy.
    * @param {string} id
    * @param {ErrorCode} code
-   * @param {{keep?: boolean}} [options] `keep: false` drops it silently (the UI handles it)
+   * @param {{keep?: boolean, cues?: TextSpan[], phases?: number[]}} [options] `keep: false` drops
+   *   it silently (the UI handles it); `cues` and `phases` come with the refusal
    * @returns {OutboxEntry | undefined}
    */
   refuse(id, code, options = {}) {
@@ -131,7 +135,11 @@ export class Outbox {
     this.pending = this.pending.filter((e) => e.id !== id);
     const keep = options.keep ?? entry.command.kind === "submit";
     if (keep) {
-      this.refused.push({ id, command: entry.command, code, phase: entry.phase, created: entry.created });
+      /** @type {RefusedEntry} */
+      const refused = { id, command: entry.command, code, phase: entry.phase, created: entry.created };
+      if (options.cues?.length) refused.cues = options.cues;
+      if (options.phases?.length) refused.phases = options.phases;
+      this.refused.push(refused);
       if (this.refused.length > MAX_REFUSED) this.refused.splice(0, this.refused.length - MAX_REFUSED);
     }
     this.save();

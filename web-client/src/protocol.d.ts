@@ -133,7 +133,9 @@ chosen: boolean,
  */
 revealed: boolean, };
 
-export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", } | { "kind": "minutes_set", member: MemberId, };
+export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", } | { "kind": "minutes_set", member: MemberId, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
+
+export type Warning = "advice_question" | "advice_statement" | "not_a_question" | "advice_in_analysis";
 
 export type SessionStatus = "lobby" | "running" | "ended";
 
@@ -212,7 +214,13 @@ registration: string | null,
 /**
  * My personal reflection.
  */
-reflection: string | null, };
+reflection: string | null, 
+/**
+ * For the facilitator: how often each warning was shown in this session and how often its
+ * text was sent anyway, to coach the group (no text, no names). Absent for everyone else
+ * and until a first warning.
+ */
+warnings?: Array<WarningTally>, };
 
 export type AttendanceState = { 
 /**
@@ -223,6 +231,8 @@ confirmed: Array<MemberId>,
  * When the facilitator confirmed the list.
  */
 list_confirmed_at: number | null, };
+
+export type WarningTally = { warning: Warning, shown: number, sent_anyway: number, };
 
 export type ReportBack = { previous_title: string, previous_date: number, commitments: Array<CarriedItem>, kept_cases: Array<CarriedItem>, };
 
@@ -299,11 +309,20 @@ phases?: Array<number>,
 /**
  * For `rate_limited` and `too_many_attempts`: when to try again.
  */
-retry_after_ms?: number, };
+retry_after_ms?: number, 
+/**
+ * For the warnings on advice (`advice_like_question`, `advice_like_statement`,
+ * `advice_in_analysis`): the words that made the text advice-like, as spans of the text
+ * the command carried. Positions, never the words themselves: the error stays
+ * content-free.
+ */
+cues?: Array<TextSpan>, };
+
+export type TextSpan = { start: number, end: number, };
 
 export type Category = "fix" | "retry" | "reconnect" | "confirm" | "fatal";
 
-export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "name_taken" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found" | "not_ended" | "not_confirmed";
+export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "name_taken" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "advice_like_statement" | "not_a_question" | "advice_in_analysis" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found" | "not_ended" | "not_confirmed";
 
 export type CreateSession = { 
 /**

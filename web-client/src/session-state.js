@@ -226,12 +226,37 @@ function mutate(v, at, e) {
     case "minutes_set":
       v.attendance.list_confirmed_at = null;
       break;
+    case "warning_shown":
+    case "warning_overridden":
+      // The facilitator's tally; nobody else keeps one.
+      if (v.me.role === "facilitator") countWarning(v, e.warning, e.kind === "warning_shown" ? "shown" : "sent_anyway");
+      break;
     default: {
       /** @type {never} */
       const unknown = e;
       void unknown;
     }
   }
+}
+
+/** The order the server keeps the tally in (`Warning` in the protocol). */
+export const WARNINGS = /** @type {const} */ (["advice_question", "advice_statement", "not_a_question", "advice_in_analysis"]);
+
+/**
+ * @param {SessionView} v
+ * @param {import('./protocol').Warning} warning
+ * @param {"shown" | "sent_anyway"} field
+ */
+function countWarning(v, warning, field) {
+  const tally = v.me.warnings ?? [];
+  let row = tally.find((r) => r.warning === warning);
+  if (!row) {
+    row = { warning, shown: 0, sent_anyway: 0 };
+    tally.push(row);
+    tally.sort((a, b) => WARNINGS.indexOf(a.warning) - WARNINGS.indexOf(b.warning));
+  }
+  row[field] += 1;
+  v.me.warnings = tally;
 }
 
 /**

@@ -338,7 +338,11 @@ export class Session {
     // Text the server refused stays readable (and copyable) until the person dismisses it,
     // unless the page that sent it handles the refusal itself.
     const handled = outcome?.error !== undefined;
-    this.outbox.refuse(entry.id, err.code, { keep: !handled && entry.command.kind === "submit" });
+    this.outbox.refuse(entry.id, err.code, {
+      keep: !handled && entry.command.kind === "submit",
+      cues: err.cues,
+      phases: err.phases,
+    });
     if (outcome?.error) outcome.error(err, entry);
     // A click meant for a phase that has just closed (a double-clicked "next") needs no alarm.
     else if (entry.command.kind !== "submit" && err.code !== "phase_closed") this.notice(err);

@@ -9,9 +9,9 @@ import { fileURLToPath } from "node:url";
 import nl from "../src/i18n/nl.js";
 import en from "../src/i18n/en.js";
 import { translate } from "../src/i18n/index.js";
-import { ERROR_CODES } from "../src/codes.js";
+import { CODE_CATEGORY, ERROR_CODES } from "../src/codes.js";
 import { State } from "../src/transport.js";
-import { TEXT_KINDS } from "../src/session-state.js";
+import { TEXT_KINDS, WARNINGS } from "../src/session-state.js";
 import { BOARD_KINDS } from "../src/views/boards.js";
 
 const src = join(dirname(fileURLToPath(import.meta.url)), "../src");
@@ -38,6 +38,8 @@ const DOMAINS = {
   "compose.label.": COMPOSED,
   "compose.send.": COMPOSED,
   "conn.": Object.values(State),
+  "confirm.title.": ERROR_CODES.filter((c) => CODE_CATEGORY[c] === "confirm"),
+  "confirm.text.": ERROR_CODES.filter((c) => CODE_CATEGORY[c] === "confirm" && c !== "advice_in_analysis"),
   "error.": ERROR_CODES,
   "fatal.": FATAL.flatMap((f) => [`${f}.title`, `${f}.text`]),
   "kind.": INPUT_KINDS,
@@ -47,6 +49,7 @@ const DOMAINS = {
   "summary.problem.": PROBLEMS,
   "attendance.problem.": PROBLEMS,
   "attest.problem.": [...PROBLEMS, "notEnded", "notConfirmed"],
+  "tally.kind.": WARNINGS,
   "temp.": ["none", "warm", "cold"],
   "triage.": ["open", "answered", "parked"],
 };

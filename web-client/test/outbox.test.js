@@ -64,6 +64,16 @@ test("refused text is kept to read and copy; refused actions without text are dr
   assert.equal(reloaded.refused.length, 0);
 });
 
+test("a warning keeps the words it points at and the phases it names, across a reload", () => {
+  const storage = new MemoryStorage();
+  const box = new Outbox(storage, "k");
+  const a = box.add(/** @type {any} */ ({ kind: "submit", input: "question", text: "Heb je de ouders al gebeld?" }), 3);
+  box.refuse(a.id, "advice_like_question", { cues: [{ start: 0, end: 6 }, { start: 19, end: 21 }], phases: [] });
+  const reloaded = new Outbox(storage, "k");
+  assert.deepEqual(reloaded.refused[0].cues, [{ start: 0, end: 6 }, { start: 19, end: 21 }]);
+  assert.equal(reloaded.refused[0].phases, undefined, "no empty lists kept");
+});
+
 test("refuse with keep: false drops even text (the page handles it itself)", () => {
   const box = new Outbox(null, "k");
   const a = box.add(/** @type {any} */ (question), 3);

@@ -281,3 +281,19 @@ test("confirmations and the list's confirmation are shown; numbers and reflectio
   v = applyAck(v, { kind: "confirm_presence", registration: "" }, { id: "c", seq: 7, item: null });
   assert.equal(v.me.registration, null);
 });
+
+test("the facilitator counts warnings shown and texts sent anyway; nobody else keeps a tally", () => {
+  const events = [
+    ev({ kind: "warning_shown", warning: "not_a_question" }),
+    ev({ kind: "warning_shown", warning: "advice_question" }),
+    ev({ kind: "warning_shown", warning: "advice_question" }),
+    ev({ kind: "warning_overridden", warning: "advice_question" }),
+  ];
+  const facilitator = applyEvents(lobby(1, "facilitator"), events);
+  assert.deepEqual(facilitator.me.warnings, [
+    { warning: "advice_question", shown: 2, sent_anyway: 1 },
+    { warning: "not_a_question", shown: 1, sent_anyway: 0 },
+  ]);
+  const participant = applyEvents(lobby(), events);
+  assert.equal(participant.me.warnings, undefined);
+});

@@ -84,14 +84,21 @@ impl Room {
         joined.member
     }
 
-    /// Decides and, when accepted, applies.
+    /// Decides and, when accepted, applies; of a refusal, applies what the room records of it
+    /// (a warning's tally).
     pub fn run(
         &mut self,
         actor: MemberId,
         command: Command,
         stamp: Option<u32>,
     ) -> Result<Decision, Rejection> {
-        let decision = self.s.decide(actor, &command, stamp, self.now)?;
+        let decision = match self.s.decide(actor, &command, stamp, self.now) {
+            Ok(decision) => decision,
+            Err(rejection) => {
+                self.apply(&rejection.events());
+                return Err(rejection);
+            }
+        };
         assert!(
             !decision.events.is_empty(),
             "{} accepted without events",

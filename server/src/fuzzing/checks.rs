@@ -39,6 +39,9 @@ const COMMAND_CODES: &[ErrorCode] = &[
     ErrorCode::RateLimited,
     ErrorCode::AnonymityDisabled,
     ErrorCode::AdviceLikeQuestion,
+    ErrorCode::AdviceLikeStatement,
+    ErrorCode::NotAQuestion,
+    ErrorCode::AdviceInAnalysis,
     ErrorCode::VoteLimit,
     ErrorCode::NotVoted,
     ErrorCode::AlreadyInQueue,
@@ -100,8 +103,20 @@ fn refusal_shape(rejection: &Rejection) {
         "{code}: retry_after_ms"
     );
     assert!(
-        rejection.phases.is_empty() || code == ErrorCode::PhaseForbids,
+        rejection.phases.is_empty()
+            || matches!(code, ErrorCode::PhaseForbids | ErrorCode::AdviceInAnalysis),
         "{code}: phases"
+    );
+    let warning = kring_protocol::Warning::of_code(code);
+    assert_eq!(rejection.warned, warning, "{code}: a warning says which");
+    assert!(
+        rejection.cues.is_empty() || warning.is_some(),
+        "{code}: cues only on a warning"
+    );
+    assert_eq!(
+        rejection.events().len(),
+        usize::from(warning.is_some()),
+        "{code}: only a warning records anything"
     );
     if let Some(field) = rejection.field {
         assert!(

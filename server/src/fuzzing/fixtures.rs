@@ -50,7 +50,15 @@ impl Fixture {
                         assert!(view.items.iter().any(|i| i.id == item), "acked item");
                     }
                 }
-                Err(rejection) => checks::command_refusal(&rejection),
+                Err(rejection) => {
+                    checks::command_refusal(&rejection);
+                    // What the room still records of a refusal (a warning's tally) applies
+                    // and replays like any event.
+                    let recorded = rejection.events();
+                    if !recorded.is_empty() {
+                        self.check_accepted(&recorded);
+                    }
+                }
             }
         }
     }

@@ -42,6 +42,9 @@ impl Room {
             Err(rejection) => {
                 self.deps.metrics.reject(rejection.code);
                 tracing::debug!(room = %crate::redact::RoomTag(&self.code), %member, command = command.name(), code = %rejection.code, "command refused");
+                // A warning is counted for the facilitator (no text, no member); like every
+                // event it is durable before anyone hears of it, the refusal included.
+                self.record(rejection.events(), now, p);
                 let error = rejection.into_error_msg().with_id(id);
                 p.effects.push(Effect::Send {
                     conn,

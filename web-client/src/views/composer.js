@@ -7,6 +7,7 @@ import { MAX_CHARS, maySubmit, currentPhase } from "../session-state.js";
 import { commandText } from "../outbox.js";
 import * as storage from "../storage.js";
 import { errorText, phaseName } from "./common.js";
+import { categoryOf } from "../codes.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').InputKind} InputKind */
@@ -132,8 +133,9 @@ function kindOf(c) {
 }
 
 /**
- * Input the server refused. The text stays readable and can be copied; a question that reads
- * like advice can be rephrased or sent anyway.
+ * Input the server refused. The text stays readable and can be copied; a text the server warned
+ * about (advice in a question round or before the advice round, a "question" that asks nothing)
+ * shows the words that made it so and can be rephrased or sent anyway.
  * @param {Session} session
  * @param {SessionView} view
  * @param {RefusedEntry} entry
@@ -141,7 +143,7 @@ function kindOf(c) {
 export function refusedCard(session, view, entry) {
   const text = commandText(entry.command) ?? "";
   const command = entry.command;
-  const isAdviceLike = entry.code === "advice_like_question";
+  const isWarning = categoryOf(entry.code) === "confirm";
   const copyBox = h("textarea", { readonly: true, rows: 3, class: "refused-text", "aria-label": t("outbox.yourText"), value: text });
   const copied = h("span", { class: "hint", role: "status" });
   const phase = currentPhase(view);
@@ -149,7 +151,7 @@ export function refusedCard(session, view, entry) {
   const canRewrite = kind !== null && phase !== null && maySubmit(phase, view.me.role, kind);
   /** @type {Node[]} */
   const actions = [];
-  if (isAdviceLike && command.kind === "submit") {
+  if (isWarning && command.kind === "submit") {
     actions.push(
       h(
         "button",
@@ -210,21 +212,56 @@ export function refusedCard(session, view, entry) {
     }
     actions.push(h("button", { type: "button", class: "quiet", onclick: () => session.dismiss(entry.id) }, t("outbox.dismiss")));
   }
-  const title = isAdviceLike ? t("confirm.title") : t("outbox.refusedTitle");
-  const reason = isAdviceLike
-    ? t("confirm.text")
+  const title = isWarning ? t(`confirm.title.${entry.code}`) : t("outbox.refusedTitle");
+  const reason = isWarning
+    ? warningText(view, entry)
     : entry.code === "phase_closed" && entry.phase !== null
       ? t("outbox.phaseClosed", { phase: closedPhaseName(view, entry.phase) })
       : errorText(view, { code: entry.code, phases: phasesFor(view, entry) });
+  const cues = isWarning ? (entry.cues ?? []) : [];
   return h(
     "section",
-    { class: ["card", "refused", isAdviceLike && "confirm"], role: "alert", "aria-labelledby": `refused-${entry.id}` },
+    { class: ["card", "refused", isWarning && "confirm"], role: "alert", "aria-labelledby": `refused-${entry.id}` },
     h("h2", { id: `refused-${entry.id}` }, title),
     h("p", null, reason),
     kind ? h("p", { class: "hint" }, t("outbox.kindWas", { kind: t(`kind.${kind}`) })) : null,
-    copyBox,
+    cues.length > 0 ? markedText(text, cues) : null,
+    cues.length > 0 ? h("p", { class: "hint" }, t("confirm.marked")) : null,
+    cues.length > 0 ? null : copyBox,
     h("div", { class: "actions" }, actions, copied),
   );
+}
+
+/**
+ * What a warning says; advice in an analysis names the phase where advice belongs.
+ * @param {SessionView} view
+ * @param {RefusedEntry} entry
+ */
+function warningText(view, entry) {
+  if (entry.code !== "advice_in_analysis") return t(`confirm.text.${entry.code}`);
+  const phases = (entry.phases ?? []).filter((i) => view.method.phases[i]);
+  if (phases.length === 0) return t("confirm.text.advice_in_analysis_none");
+  return t("confirm.text.advice_in_analysis", { phase: phases.map((i) => local(view.method.phases[i].name)).join(", ") });
+}
+
+/**
+ * The member's own text with the words that made it advice-like marked. The spans are UTF-16
+ * offsets, as JavaScript indexes strings; anything out of range is ignored.
+ * @param {string} text
+ * @param {import('../protocol').TextSpan[]} cues
+ */
+function markedText(text, cues) {
+  /** @type {(string | Node)[]} */
+  const parts = [];
+  let at = 0;
+  for (const { start, end } of [...cues].sort((a, b) => a.start - b.start)) {
+    if (start < at || end <= start || end > text.length) continue;
+    if (start > at) parts.push(text.slice(at, start));
+    parts.push(h("mark", null, text.slice(start, end)));
+    at = end;
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  return h("blockquote", { class: "refused-quote", "aria-label": t("outbox.yourText") }, parts);
 }
 
 /**

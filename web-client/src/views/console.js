@@ -4,8 +4,8 @@
 // record.
 
 import { h, copyText } from "../dom.js";
-import { t, local, language, formatDate } from "../i18n/index.js";
-import { currentPhase, hasFloor, roundPending } from "../session-state.js";
+import { t, local, language, formatDate, formatNumber } from "../i18n/index.js";
+import { WARNINGS, currentPhase, hasFloor, roundPending } from "../session-state.js";
 import { displayCode, groupToken, screenToken } from "../storage.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
 import { nameOf, noticeSections, phaseCard, speakingTime } from "./common.js";
@@ -110,6 +110,7 @@ export function consoleSections(session, view) {
     sig: JSON.stringify([lang, view.members, view.hands, view.floor, view.case_bringer, view.status, [...confirming]]),
     build: () => roster(session, view),
   });
+  side.push({ key: "warnings", sig: JSON.stringify([lang, view.me.warnings ?? []]), build: () => warningTally(view) });
   if (view.status !== "ended") side.push(attendanceSection(session, view));
   control.push({ key: "screen", sig: JSON.stringify([lang, view.code]), build: () => screenCard(session, view) });
   control.push({
@@ -605,4 +606,41 @@ async function copySecret(text, box, details, status) {
     ok = await copyText(text, box);
   }
   status.textContent = ok ? t("outbox.copied") : t("outbox.copyManually");
+}
+
+/**
+ * How often the warnings on advice (and on "questions" that ask nothing) were shown in this
+ * session and how often their texts were sent anyway: for coaching the group, so counts only,
+ * never texts or names.
+ * @param {SessionView} view
+ */
+function warningTally(view) {
+  const tally = view.me.warnings ?? [];
+  const rows = WARNINGS.map((w) => tally.find((r) => r.warning === w)).filter((r) => r !== undefined);
+  return h(
+    "section",
+    { class: "card tally", "aria-labelledby": "tally-title" },
+    h("h2", { id: "tally-title" }, t("tally.title")),
+    h("p", { class: "hint" }, t("tally.hint")),
+    rows.length === 0
+      ? h("p", { "data-fk": "tally-none" }, t("tally.none"))
+      : h(
+          "table",
+          { class: "tally-table" },
+          h("thead", null, h("tr", null, h("th", { scope: "col" }, t("tally.warning")), h("th", { scope: "col" }, t("tally.shown")), h("th", { scope: "col" }, t("tally.sentAnyway")))),
+          h(
+            "tbody",
+            null,
+            rows.map((r) =>
+              h(
+                "tr",
+                { dataset: { warning: r.warning } },
+                h("th", { scope: "row" }, t(`tally.kind.${r.warning}`)),
+                h("td", { class: "num" }, formatNumber(r.shown)),
+                h("td", { class: "num" }, formatNumber(r.sent_anyway)),
+              ),
+            ),
+          ),
+        ),
+  );
 }
