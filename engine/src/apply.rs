@@ -17,6 +17,7 @@ impl Session {
         match event {
             Event::MemberJoined { member, token_hash } => {
                 debug_assert!(self.members.iter().all(|m| m.id() != member.id));
+                self.attest.note_role(member.id, member.role);
                 self.members.push(Member {
                     info: member.clone(),
                     token_hash: token_hash.clone(),
@@ -40,6 +41,7 @@ impl Session {
                 }
             }
             Event::RoleChanged { member, role } => {
+                self.attest.note_role(*member, *role);
                 if let Some(m) = self.member_entry(*member) {
                     m.info.role = *role;
                 }

@@ -43,9 +43,20 @@ pub(crate) struct Attestations {
     /// How often each member wrote their reflection ([`limits::MAX_REFLECTION_WRITES`]).
     #[serde(default)]
     reflection_writes: BTreeMap<MemberId, u32>,
+    /// Everyone who held the facilitator role, in the order they first did (the facilitator
+    /// who opened the room, then whoever it was handed to): the record's "led by".
+    #[serde(default)]
+    led_by: Vec<MemberId>,
 }
 
 impl Attestations {
+    /// Notes who led the meeting; called for every role a member takes (joining included).
+    pub fn note_role(&mut self, member: MemberId, role: Role) {
+        if role == Role::Facilitator && !self.led_by.contains(&member) {
+            self.led_by.push(member);
+        }
+    }
+
     pub fn apply(&mut self, at: Millis, event: &Event) {
         match event {
             Event::PresenceConfirmed {
@@ -221,13 +232,45 @@ impl Session {
         }
     }
 
-    /// The names of the members who hold the facilitator role now (the attendance record's
-    /// "led by").
+    /// The attendance record's "led by": everyone who held the facilitator role during the
+    /// meeting, in the order they first did (the facilitator who opened the room first, then
+    /// whoever it was handed to), by their current names.
     pub fn facilitator_names(&self) -> Vec<&str> {
-        self.roster()
+        let now = self
+            .roster()
             .filter(|(_, _, role)| *role == Role::Facilitator)
+            .map(|(id, _, _)| id);
+        // A snapshot from before the history was kept knows only who leads now.
+        let mut ids = self.attest.led_by.clone();
+        for id in now {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        self.names_of(&ids)
+    }
+
+    /// Everyone who had the facilitator's rights beside the facilitator during the meeting.
+    /// Before co-facilitators, there are none.
+    pub fn co_facilitator_names(&self) -> Vec<&str> {
+        Vec::new()
+    }
+
+    /// Each case round of the meeting so far: its method and who brought the case (`None`
+    /// where nobody did).
+    pub fn case_rounds(&self) -> Vec<(&kring_protocol::MethodTemplate, Option<MemberId>)> {
+        vec![(&self.params.method, self.case_bringer())]
+    }
+
+    /// The current name of a member on the roster (removed members included).
+    pub fn name_of(&self, member: MemberId) -> Option<&str> {
+        self.roster()
+            .find(|(id, _, _)| *id == member)
             .map(|(_, name, _)| name)
-            .collect()
+    }
+
+    fn names_of(&self, ids: &[MemberId]) -> Vec<&str> {
+        ids.iter().filter_map(|id| self.name_of(*id)).collect()
     }
 }
 

@@ -133,11 +133,36 @@ pub struct Attendance {
     pub ended_at: Option<Millis>,
     /// The method of each case round, by name in the session's language.
     pub methods: Vec<String>,
-    /// Who led the meeting (several names when the role was handed over).
+    /// Each case round: its method and who brought the case.
+    pub cases: Vec<AttendanceCase>,
+    /// Who led the meeting: everyone who held the facilitator role, in order (several names
+    /// when the role was handed over).
     pub facilitator: String,
+    /// Who had the facilitator's rights beside them.
+    pub co_facilitators: Vec<String>,
     /// When the facilitator confirmed the list.
     pub list_confirmed_at: Option<Millis>,
     pub members: Vec<AttendanceRow>,
+}
+
+/// One case round on the attendance list.
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceCase {
+    /// The method's name in the session's language.
+    pub method: String,
+    /// Who brought the case; `null` if nobody did.
+    pub case_bringer: Option<String>,
+}
+
+/// One case round on a certificate. It names no other member: a certificate is shown to
+/// third parties.
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateCase {
+    pub method: String,
+    /// The certificate's holder brought this case.
+    pub brought: bool,
 }
 
 #[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq)]
@@ -182,7 +207,10 @@ pub struct Verification {
     pub start: String,
     pub end: String,
     pub methods: Vec<String>,
+    /// Each case round: its method, and whether the holder brought the case.
+    pub cases: Vec<CertificateCase>,
     pub facilitator: String,
+    pub co_facilitators: Vec<String>,
     pub minutes: u32,
     pub hours: f64,
     /// The minutes were set by the facilitator rather than measured.

@@ -73,7 +73,9 @@ pub fn declarations() -> String {
         MethodList,
         ApiError,
         Attendance,
+        AttendanceCase,
         AttendanceRow,
+        CertificateCase,
         Verification,
     );
     out.truncate(out.trim_end().len());

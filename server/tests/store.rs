@@ -7,8 +7,8 @@ use std::sync::Arc;
 use kring_protocol::{MemberId, Role};
 use kring_server::metrics::Metrics;
 use kring_server::store::{
-    AppendBatch, AttendanceRecord, GroupLink, MeetingRecord, MemoryStore, NewRoom, RecordMember,
-    Snapshot, SqliteStore, Store, StoreError, StoredEvent, StoredMsgId,
+    AppendBatch, AttendanceRecord, GroupLink, MeetingRecord, MemoryStore, NewRoom, RecordCase,
+    RecordMember, Snapshot, SqliteStore, Store, StoreError, StoredEvent, StoredMsgId,
 };
 
 async fn open(dir: &Path) -> (SqliteStore, Arc<Metrics>) {
@@ -817,8 +817,18 @@ fn meeting_record(room: &str, ended_at: Option<u64>, registration: &str) -> Meet
         language: kring_protocol::Language::Nl,
         time_zone: "Europe/Brussels".into(),
         group_name: Some("Groep Noord".into()),
-        methods: vec!["Basismodel".into(), "Incidentmethode".into()],
-        facilitator: "Bea".into(),
+        cases: vec![
+            RecordCase {
+                method: "Basismodel".into(),
+                case_bringer: Some(MemberId(2)),
+            },
+            RecordCase {
+                method: "Incidentmethode".into(),
+                case_bringer: None,
+            },
+        ],
+        facilitator: "Bea, Anna".into(),
+        co_facilitators: vec!["Carla".into()],
         started_at: 1_000,
         ended_at,
         list_confirmed_at: ended_at,

@@ -230,6 +230,14 @@ async fn members_confirm_and_download_certificates_that_verify() {
         )
     );
     assert!(v.list_confirmed_at.is_some() && v.confirmed_at.is_some());
+    assert_eq!(
+        v.cases,
+        [CertificateCase {
+            method: "Incidentmethode".into(),
+            brought: false
+        }],
+        "nobody brought a case"
+    );
 
     // An edited code is refused: one character changed (a typo, caught by the check) ...
     let mut edited: Vec<char> = anna_code.chars().collect();
@@ -368,8 +376,8 @@ async fn the_list_prints_and_exports_without_registration_numbers_or_content() {
     assert_eq!(
         lines.next(),
         Some(
-            "date,start,end,time_zone,group,methods,facilitator,name,role,minutes,hours,\
-             measured_minutes,minutes_set_by_facilitator,confirmed_at,list_confirmed_at,\
+            "date,start,end,time_zone,group,methods,case_bringers,facilitator,co_facilitators,\
+             name,role,minutes,hours,measured_minutes,minutes_set_by_facilitator,confirmed_at,list_confirmed_at,\
              started_at_utc,ended_at_utc"
         )
     );

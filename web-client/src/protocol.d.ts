@@ -427,13 +427,32 @@ start: string | null, end: string | null, started_at: number | null, ended_at: n
  */
 methods: Array<string>, 
 /**
- * Who led the meeting (several names when the role was handed over).
+ * Each case round: its method and who brought the case.
+ */
+cases: Array<AttendanceCase>, 
+/**
+ * Who led the meeting: everyone who held the facilitator role, in order (several names
+ * when the role was handed over).
  */
 facilitator: string, 
+/**
+ * Who had the facilitator's rights beside them.
+ */
+co_facilitators: Array<string>, 
 /**
  * When the facilitator confirmed the list.
  */
 list_confirmed_at: number | null, members: Array<AttendanceRow>, };
+
+export type AttendanceCase = { 
+/**
+ * The method's name in the session's language.
+ */
+method: string, 
+/**
+ * Who brought the case; `null` if nobody did.
+ */
+case_bringer: string | null, };
 
 export type AttendanceRow = { 
 /**
@@ -468,11 +487,21 @@ hours: number,
  */
 confirmed_at: number | null, };
 
+export type CertificateCase = { method: string, 
+/**
+ * The certificate's holder brought this case.
+ */
+brought: boolean, };
+
 export type Verification = { 
 /**
  * The code as kring writes it, e.g. `K7MQ-3QX9-PA2T-8CWR`.
  */
-code: string, name: string, registration: string | null, role: Role, group_name: string | null, time_zone: string, date: string, start: string, end: string, methods: Array<string>, facilitator: string, minutes: number, hours: number, 
+code: string, name: string, registration: string | null, role: Role, group_name: string | null, time_zone: string, date: string, start: string, end: string, methods: Array<string>, 
+/**
+ * Each case round: its method, and whether the holder brought the case.
+ */
+cases: Array<CertificateCase>, facilitator: string, co_facilitators: Array<string>, minutes: number, hours: number, 
 /**
  * The minutes were set by the facilitator rather than measured.
  */

@@ -19,10 +19,13 @@ pub mod render;
 mod time;
 
 use kring_engine::Session;
-use kring_protocol::{Attendance, AttendanceRow, MemberId, Millis, Role, Verification};
+use kring_protocol::{
+    Attendance, AttendanceCase, AttendanceRow, CertificateCase, MemberId, Millis, Role,
+    Verification,
+};
 use sha2::{Digest, Sha256};
 
-use crate::store::{MeetingRecord, RecordMember};
+use crate::store::{MeetingRecord, RecordCase, RecordMember};
 pub use time::{is_time_zone, local};
 
 /// Whole minutes, rounded to the nearest.
@@ -76,8 +79,9 @@ pub fn build(session: &Session, presence: &dyn Presence) -> Option<MeetingRecord
         language: params.language,
         time_zone: params.time_zone.clone(),
         group_name: params.group_name.clone(),
-        methods: methods_used(session),
+        cases: case_rounds(session),
         facilitator: session.facilitator_names().join(", "),
+        co_facilitators: co_facilitators(session),
         started_at,
         ended_at: session.ended_at(),
         list_confirmed_at: session.list_confirmed_at(),
@@ -85,10 +89,46 @@ pub fn build(session: &Session, presence: &dyn Presence) -> Option<MeetingRecord
     })
 }
 
-/// The name of each case round's method, in the session's language.
-fn methods_used(session: &Session) -> Vec<String> {
-    let params = session.params();
-    vec![params.method.name.get(params.language).to_owned()]
+/// Each case round of the meeting: its method's name in the session's language and its
+/// case-bringer.
+fn case_rounds(session: &Session) -> Vec<RecordCase> {
+    let language = session.params().language;
+    session
+        .case_rounds()
+        .into_iter()
+        .map(|(method, case_bringer)| RecordCase {
+            method: method.name.get(language).to_owned(),
+            case_bringer,
+        })
+        .collect()
+}
+
+fn co_facilitators(session: &Session) -> Vec<String> {
+    session
+        .co_facilitator_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn methods(cases: &[RecordCase]) -> Vec<String> {
+    cases.iter().map(|c| c.method.clone()).collect()
+}
+
+/// The case rounds as the list states them: with the case-bringer's name.
+fn list_cases(record: &MeetingRecord) -> Vec<AttendanceCase> {
+    record
+        .cases
+        .iter()
+        .map(|c| AttendanceCase {
+            method: c.method.clone(),
+            case_bringer: c.case_bringer.and_then(|id| {
+                (record.members.iter())
+                    .find(|m| m.member == id)
+                    .map(|m| m.name.clone())
+            }),
+        })
+        .collect()
 }
 
 /// The record as the facilitator reads it (JSON, and the source of the CSV and the printable
@@ -104,8 +144,10 @@ pub fn attendance(record: &MeetingRecord, title: Option<String>) -> Attendance {
         end: record.ended_at.map(|at| local(at, tz).time),
         started_at: Some(record.started_at),
         ended_at: record.ended_at,
-        methods: record.methods.clone(),
+        methods: methods(&record.cases),
+        cases: list_cases(record),
         facilitator: record.facilitator.clone(),
+        co_facilitators: record.co_facilitators.clone(),
         list_confirmed_at: record.list_confirmed_at,
         members: record.members.iter().map(row).collect(),
     }
@@ -114,6 +156,7 @@ pub fn attendance(record: &MeetingRecord, title: Option<String>) -> Attendance {
 /// Before the start there is no record yet: who is in the room, without times.
 pub fn lobby_attendance(session: &Session) -> Attendance {
     let params = session.params();
+    let cases = case_rounds(session);
     Attendance {
         title: Some(params.title.clone()),
         group_name: params.group_name.clone(),
@@ -123,8 +166,19 @@ pub fn lobby_attendance(session: &Session) -> Attendance {
         end: None,
         started_at: None,
         ended_at: None,
-        methods: methods_used(session),
+        methods: methods(&cases),
+        cases: cases
+            .iter()
+            .map(|c| AttendanceCase {
+                method: c.method.clone(),
+                case_bringer: c
+                    .case_bringer
+                    .and_then(|id| session.name_of(id))
+                    .map(str::to_owned),
+            })
+            .collect(),
         facilitator: session.facilitator_names().join(", "),
+        co_facilitators: co_facilitators(session),
         list_confirmed_at: None,
         members: Vec::new(),
     }
@@ -167,8 +221,15 @@ pub fn verification(record: &MeetingRecord, member: &RecordMember) -> Option<Ver
         date: local(record.started_at, tz).date,
         start: local(record.started_at, tz).time,
         end: local(ended_at, tz).time,
-        methods: record.methods.clone(),
+        methods: methods(&record.cases),
+        cases: (record.cases.iter())
+            .map(|c| CertificateCase {
+                method: c.method.clone(),
+                brought: c.case_bringer == Some(member.member),
+            })
+            .collect(),
         facilitator: record.facilitator.clone(),
+        co_facilitators: record.co_facilitators.clone(),
         minutes,
         hours: hours(minutes),
         set_by_facilitator: member.minutes_set.is_some(),
@@ -195,7 +256,7 @@ pub fn reflection_page(session: &Session, member: MemberId) -> Option<render::Re
         date: local(started_at, tz).date,
         start: local(started_at, tz).time,
         end: session.ended_at().map(|at| local(at, tz).time),
-        methods: methods_used(session),
+        methods: methods(&case_rounds(session)),
         facilitator: session.facilitator_names().join(", "),
         reflection: session.reflection(member).map(str::to_owned),
     })

@@ -57,6 +57,9 @@ struct Labels {
     short_meeting: &'static str,
     measured: &'static str,
     set_by_facilitator: &'static str,
+    co_facilitator: &'static str,
+    case_bringer: &'static str,
+    own_case: &'static str,
 }
 
 const NL: Labels = Labels {
@@ -105,6 +108,9 @@ const NL: Labels = Labels {
     short_meeting: "Korter dan een uur: veel registers tellen dit niet mee.",
     measured: "gemeten",
     set_by_facilitator: "vastgesteld door de begeleider",
+    co_facilitator: "Medebegeleider",
+    case_bringer: "inbrenger",
+    own_case: "eigen casus ingebracht",
 };
 
 const EN: Labels = Labels {
@@ -159,6 +165,9 @@ const EN: Labels = Labels {
     short_meeting: "Shorter than an hour: many registers do not count it.",
     measured: "measured",
     set_by_facilitator: "set by the facilitator",
+    co_facilitator: "Co-facilitator",
+    case_bringer: "case-bringer",
+    own_case: "brought their own case",
 };
 
 fn labels(language: Language) -> &'static Labels {
@@ -244,17 +253,21 @@ pub fn list_html(a: &Attendance, language: Language) -> String {
         None => l.list_title.to_owned(),
     };
     let _ = write!(body, "<h1>{}</h1>", esc(&heading));
-    body.push_str(&facts(&[
+    let mut rows = vec![
         (l.date, a.date.clone().unwrap_or_else(|| l.not_ended.into())),
         (l.time, times(&a.start, &a.end, l)),
         (l.time_zone, a.time_zone.clone()),
-        (l.method, a.methods.join(", ")),
+        (l.method, list_cases(l, a)),
         (l.facilitator, a.facilitator.clone()),
         (
             l.group,
             a.group_name.clone().unwrap_or_else(|| l.none.into()),
         ),
-    ]));
+    ];
+    if !a.co_facilitators.is_empty() {
+        rows.insert(5, (l.co_facilitator, a.co_facilitators.join(", ")));
+    }
+    body.push_str(&facts(&rows));
     let _ = write!(
         body,
         "<table class=\"list\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
@@ -304,11 +317,23 @@ pub fn list_html(a: &Attendance, language: Language) -> String {
     page(l, &heading, "list", &body)
 }
 
+/// Each case round's method with its case-bringer: `Basismodel (inbrenger: Carla); Incident...`.
+fn list_cases(l: &Labels, a: &Attendance) -> String {
+    let cases: Vec<String> = (a.cases.iter())
+        .map(|c| match &c.case_bringer {
+            Some(name) => format!("{} ({}: {})", c.method, l.case_bringer, name),
+            None => c.method.clone(),
+        })
+        .collect();
+    cases.join("; ")
+}
+
 /// RFC 4180 CSV of the list: the meeting's fields on every row, so each row stands alone in a
 /// spreadsheet. Local times in the meeting's time zone, and UTC.
 pub fn list_csv(a: &Attendance) -> String {
     let mut out = String::from(
-        "date,start,end,time_zone,group,methods,facilitator,name,role,minutes,hours,\
+        "date,start,end,time_zone,group,methods,case_bringers,facilitator,co_facilitators,\
+         name,role,minutes,hours,\
          measured_minutes,minutes_set_by_facilitator,confirmed_at,list_confirmed_at,\
          started_at_utc,ended_at_utc\r\n",
     );
@@ -322,7 +347,13 @@ pub fn list_csv(a: &Attendance) -> String {
             a.time_zone.clone(),
             a.group_name.clone().unwrap_or_default(),
             a.methods.join("; "),
+            // One per case round, in the order of `methods` (empty where nobody brought one).
+            (a.cases.iter())
+                .map(|c| c.case_bringer.as_deref().unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join("; "),
             a.facilitator.clone(),
+            a.co_facilitators.join("; "),
             m.name.clone(),
             m.role.as_str().to_owned(),
             m.minutes.to_string(),
@@ -394,7 +425,7 @@ fn statement(l: &Labels, v: &Verification) -> String {
         (l.name, v.name.clone()),
         (l.date, v.date.clone()),
         (l.time, format!("{} – {} ({})", v.start, v.end, v.time_zone)),
-        (l.method, v.methods.join(", ")),
+        (l.method, certificate_cases(l, v)),
         (l.facilitator, v.facilitator.clone()),
         (
             l.group,
@@ -425,10 +456,28 @@ fn statement(l: &Labels, v: &Verification) -> String {
             confirmed_on(l, v.list_confirmed_at, &v.time_zone),
         ),
     ];
+    if !v.co_facilitators.is_empty() {
+        rows.insert(5, (l.co_facilitator, v.co_facilitators.join(", ")));
+    }
     if let Some(r) = &v.registration {
         rows.insert(1, (l.registration, r.clone()));
     }
     facts(&rows)
+}
+
+/// Each case round's method, marked where the holder brought the case; no other names (a
+/// certificate is shown to third parties).
+fn certificate_cases(l: &Labels, v: &Verification) -> String {
+    let cases: Vec<String> = (v.cases.iter())
+        .map(|c| {
+            if c.brought {
+                format!("{} ({})", c.method, l.own_case)
+            } else {
+                c.method.clone()
+            }
+        })
+        .collect();
+    cases.join("; ")
 }
 
 fn confirmed_on(l: &Labels, at: Option<Millis>, time_zone: &str) -> String {
@@ -596,7 +645,7 @@ table.list{border-collapse:collapse;width:100%;margin:1rem 0}\
 
 #[cfg(test)]
 mod tests {
-    use kring_protocol::{AttendanceRow, MemberId};
+    use kring_protocol::{AttendanceCase, AttendanceRow, CertificateCase, MemberId};
 
     use super::*;
 
@@ -610,8 +659,19 @@ mod tests {
             end: Some("16:00".into()),
             started_at: Some(1_736_946_000_000),
             ended_at: Some(1_736_953_200_000),
-            methods: vec!["Basismodel".into()],
-            facilitator: "Bea".into(),
+            methods: vec!["Basismodel".into(), "Incidentmethode".into()],
+            cases: vec![
+                AttendanceCase {
+                    method: "Basismodel".into(),
+                    case_bringer: Some("Carla".into()),
+                },
+                AttendanceCase {
+                    method: "Incidentmethode".into(),
+                    case_bringer: None,
+                },
+            ],
+            facilitator: "Bea, Dirk".into(),
+            co_facilitators: vec!["Eva".into()],
             list_confirmed_at: None,
             members: vec![AttendanceRow {
                 member: MemberId(2),
@@ -636,8 +696,8 @@ mod tests {
             "2025-01-15",
             "14:00 – 16:00",
             "Europe/Amsterdam",
-            "Basismodel",
-            "Bea",
+            "<dt>Methode</dt><dd>Basismodel (inbrenger: Carla); Incidentmethode</dd>",
+            "<dt>Begeleider</dt><dd>Bea, Dirk</dd><dt>Medebegeleider</dt><dd>Eva</dd>",
             "=HYPERLINK(&quot;x&quot;)",
             "<td class=\"num\">120 (vastgesteld door de begeleider, gemeten: 97)</td>",
             "ja, om 2025-01-15 16:01",
@@ -660,8 +720,52 @@ mod tests {
         let row = lines.next().expect("a row");
         assert!(row.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{row}");
         assert!(row.contains("\"120\",\"2\",\"97\",\"yes\""), "{row}");
+        assert!(
+            row.contains("\"Basismodel; Incidentmethode\",\"Carla; \",\"Bea, Dirk\",\"Eva\""),
+            "{row}"
+        );
         assert!(row.contains("\"2025-01-15 16:01\""), "{row}");
         assert!(row.contains("\"2025-01-15T13:00:00Z\""), "{row}");
+    }
+
+    #[test]
+    fn a_certificate_marks_the_holders_own_case_and_names_no_other_case_bringer() {
+        let v = Verification {
+            code: "K7MQ-3QX9-PA2T-8CWR".into(),
+            name: "Anna".into(),
+            registration: None,
+            role: Role::Participant,
+            group_name: None,
+            time_zone: "Europe/Amsterdam".into(),
+            date: "2025-01-15".into(),
+            start: "14:00".into(),
+            end: "16:00".into(),
+            methods: vec!["Basismodel".into(), "Incidentmethode".into()],
+            cases: vec![
+                CertificateCase {
+                    method: "Basismodel".into(),
+                    brought: false,
+                },
+                CertificateCase {
+                    method: "Incidentmethode".into(),
+                    brought: true,
+                },
+            ],
+            facilitator: "Bea, Dirk".into(),
+            co_facilitators: vec!["Eva".into()],
+            minutes: 120,
+            hours: 2.0,
+            set_by_facilitator: false,
+            confirmed_at: None,
+            list_confirmed_at: None,
+        };
+        let page = certificate_html(&v, Language::Nl, "https://example.org/verify/K7MQ");
+        for part in [
+            "<dt>Methode</dt><dd>Basismodel; Incidentmethode (eigen casus ingebracht)</dd>",
+            "<dt>Begeleider</dt><dd>Bea, Dirk</dd><dt>Medebegeleider</dt><dd>Eva</dd>",
+        ] {
+            assert!(page.contains(part), "missing {part:?} in {page}");
+        }
     }
 
     #[test]

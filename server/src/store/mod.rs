@@ -91,14 +91,25 @@ pub struct MeetingRecord {
     /// IANA time zone of the meeting.
     pub time_zone: String,
     pub group_name: Option<String>,
-    /// The method of each case round, by name in the session's language.
-    pub methods: Vec<String>,
-    /// Who led the meeting.
+    /// Each case round: its method and who brought the case.
+    pub cases: Vec<RecordCase>,
+    /// Who led the meeting: everyone who held the facilitator role, in order.
     pub facilitator: String,
+    /// Who had the facilitator's rights beside them.
+    pub co_facilitators: Vec<String>,
     pub started_at: Millis,
     pub ended_at: Option<Millis>,
     pub list_confirmed_at: Option<Millis>,
     pub members: Vec<RecordMember>,
+}
+
+/// One case round on a meeting's record.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecordCase {
+    /// The method's name in the session's language.
+    pub method: String,
+    /// Who brought the case (one of the record's members).
+    pub case_bringer: Option<MemberId>,
 }
 
 /// One member on a meeting's record.

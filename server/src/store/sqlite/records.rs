@@ -15,15 +15,20 @@ pub(super) async fn write(
     tx: &mut SqliteConnection,
     record: &MeetingRecord,
 ) -> Result<(), StoreError> {
-    let methods = serde_json::to_string(&record.methods).expect("strings serialise");
+    let cases = serde_json::to_string(&record.cases).expect("cases serialise");
+    let co_facilitators =
+        serde_json::to_string(&record.co_facilitators).expect("strings serialise");
     sqlx::query(
         "INSERT INTO records (room, facilitator_token_hash, language, time_zone, group_name,
-                              methods_json, facilitator, started_at, ended_at, list_confirmed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              cases_json, facilitator, co_facilitators_json, started_at,
+                              ended_at, list_confirmed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (room) DO UPDATE SET
              language = excluded.language, time_zone = excluded.time_zone,
-             group_name = excluded.group_name, methods_json = excluded.methods_json,
-             facilitator = excluded.facilitator, started_at = excluded.started_at,
+             group_name = excluded.group_name, cases_json = excluded.cases_json,
+             facilitator = excluded.facilitator,
+             co_facilitators_json = excluded.co_facilitators_json,
+             started_at = excluded.started_at,
              ended_at = excluded.ended_at, list_confirmed_at = excluded.list_confirmed_at",
     )
     .bind(&record.room)
@@ -31,8 +36,9 @@ pub(super) async fn write(
     .bind(language_str(record.language))
     .bind(&record.time_zone)
     .bind(&record.group_name)
-    .bind(methods)
+    .bind(cases)
     .bind(&record.facilitator)
+    .bind(co_facilitators)
     .bind(to_i64(record.started_at)?)
     .bind(record.ended_at.map(to_i64).transpose()?)
     .bind(record.list_confirmed_at.map(to_i64).transpose()?)
@@ -76,8 +82,8 @@ pub(super) async fn read(
 ) -> Result<Option<MeetingRecord>, StoreError> {
     let mut tx = pool.begin().await.map_err(backend)?;
     let Some(row) = sqlx::query(
-        "SELECT facilitator_token_hash, language, time_zone, group_name, methods_json,
-                facilitator, started_at, ended_at, list_confirmed_at
+        "SELECT facilitator_token_hash, language, time_zone, group_name, cases_json,
+                facilitator, started_at, ended_at, list_confirmed_at, co_facilitators_json
          FROM records WHERE room = ?",
     )
     .bind(room)
@@ -88,7 +94,8 @@ pub(super) async fn read(
         return Ok(None);
     };
     let language: String = row.try_get(1).map_err(backend)?;
-    let methods: String = row.try_get(4).map_err(backend)?;
+    let cases: String = row.try_get(4).map_err(backend)?;
+    let co_facilitators: String = row.try_get(9).map_err(backend)?;
     let members = sqlx::query(
         "SELECT member, name, role, joined_at, present_ms, confirmed_at, registration,
                 certificate, token_hash, minutes_set
@@ -122,9 +129,12 @@ pub(super) async fn read(
         language: serde_json::from_value(serde_json::Value::String(language)).unwrap_or_default(),
         time_zone: row.try_get(2).map_err(backend)?,
         group_name: row.try_get(3).map_err(backend)?,
-        methods: serde_json::from_str(&methods)
-            .map_err(|_| StoreError::Backend("unreadable methods in a record".to_owned()))?,
+        cases: serde_json::from_str(&cases)
+            .map_err(|_| StoreError::Backend("unreadable cases in a record".to_owned()))?,
         facilitator: row.try_get(5).map_err(backend)?,
+        co_facilitators: serde_json::from_str(&co_facilitators).map_err(|_| {
+            StoreError::Backend("unreadable co-facilitators in a record".to_owned())
+        })?,
         started_at: to_u64(row.try_get(6).map_err(backend)?)?,
         ended_at: opt_u64(row.try_get(7).map_err(backend)?)?,
         list_confirmed_at: opt_u64(row.try_get(8).map_err(backend)?)?,

@@ -107,8 +107,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
         language               TEXT NOT NULL,
         time_zone              TEXT NOT NULL,
         group_name             TEXT,
-        methods_json           TEXT NOT NULL,
+        -- Each case round, a JSON array of objects: the method's name, the case-bringer's id.
+        cases_json             TEXT NOT NULL,
+        -- Everyone who held the facilitator role; the co-facilitators (a JSON array).
         facilitator            TEXT NOT NULL,
+        co_facilitators_json   TEXT NOT NULL,
         started_at             INTEGER NOT NULL,
         ended_at               INTEGER,
         list_confirmed_at      INTEGER
