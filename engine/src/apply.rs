@@ -70,6 +70,9 @@ impl Session {
                     started_at: at,
                     deadline: *deadline,
                     time_up: false,
+                    paused_left: None,
+                    turn_limit: None,
+                    votes_revealed: false,
                 });
                 self.hands.clear();
                 self.floor = None;
@@ -82,6 +85,24 @@ impl Session {
                 if let Some(phase) = &mut self.phase {
                     phase.deadline = *deadline;
                     phase.time_up = false;
+                    phase.paused_left = None;
+                }
+            }
+            Event::TimerPaused { left_ms } => {
+                if let Some(phase) = &mut self.phase {
+                    phase.deadline = None;
+                    phase.time_up = false;
+                    phase.paused_left = Some(*left_ms);
+                }
+            }
+            Event::TurnLimitSet { seconds } => {
+                if let Some(phase) = &mut self.phase {
+                    phase.turn_limit = *seconds;
+                }
+            }
+            Event::VotesRevealed {} => {
+                if let Some(phase) = &mut self.phase {
+                    phase.votes_revealed = true;
                 }
             }
             Event::TimeUp { phase_seq } => {

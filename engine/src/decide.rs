@@ -85,6 +85,9 @@ impl Session {
             Command::PrevPhase {} => self.step_phase(actor, -1),
             Command::GotoPhase { index } => self.goto_phase(actor, *index),
             Command::ExtendTimer { seconds } => self.extend_timer(actor, *seconds),
+            Command::PauseTimer { paused } => self.pause_timer(actor, *paused),
+            Command::SetTimer { seconds } => self.set_timer(actor, *seconds),
+            Command::SetTurnLimit { seconds } => self.set_turn_limit(*seconds),
             Command::EndSession {} => Ok(self.end_session(actor)),
             Command::LockRoom { locked } => Ok(self.lock_room(*locked)),
             Command::SetCaseBringer { member } => self.set_case_bringer(*member),
@@ -111,6 +114,7 @@ impl Session {
             Command::Pass {} => self.pass(actor),
             Command::HideItem { item, hidden } => self.hide_item(*item, *hidden),
             Command::RevealNotes {} => self.reveal_notes(),
+            Command::RevealVotes {} => self.reveal_votes(),
             Command::Submit {
                 input,
                 text,

@@ -1,10 +1,13 @@
 //! Method templates: the built-in ones (JSON files embedded at build time) and the checks
 //! every template passes, built-in or custom, with errors that name the offending field.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-use kring_protocol::{InputKind, Localized, MethodTemplate, PhaseTemplate, Role, TurnMode};
+use kring_protocol::{
+    InputKind, Language, Localized, MethodTemplate, PhaseTemplate, Role, TurnMode,
+};
+use serde::Deserialize;
 
 /// Why a template was refused: the field path (e.g. `phases[2].minutes`) and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,11 +57,78 @@ const BUILTIN_FILES: &[(&str, &str)] = &[
     ("troika.json", include_str!("../methods/troika.json")),
 ];
 
+/// German and French texts of the built-in methods, kept apart from the templates (which
+/// hold Dutch and English) so a method's rules and its translations change independently.
+const TRANSLATION_FILES: &[(Language, &str)] = &[
+    (Language::De, include_str!("../methods/i18n/de.json")),
+    (Language::Fr, include_str!("../methods/i18n/fr.json")),
+];
+
+/// One language's texts of the built-in methods, by method id and phase id.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Translation {
+    #[serde(rename = "report-back")]
+    report_back: PhaseText,
+    methods: BTreeMap<String, MethodText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MethodText {
+    name: String,
+    description: String,
+    phases: BTreeMap<String, PhaseText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PhaseText {
+    name: String,
+    instruction: String,
+}
+
+static TRANSLATIONS: LazyLock<Vec<(Language, Translation)>> = LazyLock::new(|| {
+    TRANSLATION_FILES
+        .iter()
+        .filter_map(|(lang, json)| Some((*lang, serde_json::from_str(json).ok()?)))
+        .collect()
+});
+
+/// Sets the German or French text of `text` (missing ones fall back to English when shown).
+fn set_language(text: &mut Localized, language: Language, value: &str) {
+    let value = Some(value.to_owned());
+    match language {
+        Language::De => text.de = value,
+        Language::Fr => text.fr = value,
+        Language::Nl | Language::En => {}
+    }
+}
+
+/// A built-in template with its German and French texts filled in.
+fn translated(mut template: MethodTemplate) -> MethodTemplate {
+    for (lang, tr) in TRANSLATIONS.iter() {
+        let Some(method) = tr.methods.get(&template.id) else {
+            continue;
+        };
+        set_language(&mut template.name, *lang, &method.name);
+        set_language(&mut template.description, *lang, &method.description);
+        for phase in &mut template.phases {
+            if let Some(text) = method.phases.get(&phase.id) {
+                set_language(&mut phase.name, *lang, &text.name);
+                set_language(&mut phase.instruction, *lang, &text.instruction);
+            }
+        }
+    }
+    template
+}
+
 fn load_builtin() -> Vec<Result<MethodTemplate, TemplateError>> {
     BUILTIN_FILES
         .iter()
         .map(|(file, json)| {
             parse_template(json)
+                .map(translated)
                 .and_then(|t| validate(&t).map(|()| t))
                 .map_err(|e| TemplateError::new(e.field, format!("{file}: {}", e.message)))
         })
@@ -165,20 +235,21 @@ where
 
 /// The phase a follow-up meeting opens with: what became of last time's commitments.
 pub fn report_back_phase() -> PhaseTemplate {
+    let mut name = Localized::nl_en("Terugkoppeling", "Report back");
+    let mut instruction = Localized::nl_en(
+        "Wat is er gebeurd met de afspraken en adviezen van de vorige keer? \
+         Wie iets had toegezegd, vertelt kort hoe het ging.",
+        "What became of last time's commitments and advice? \
+         Whoever promised something tells briefly how it went.",
+    );
+    for (lang, tr) in TRANSLATIONS.iter() {
+        set_language(&mut name, *lang, &tr.report_back.name);
+        set_language(&mut instruction, *lang, &tr.report_back.instruction);
+    }
     PhaseTemplate {
         id: REPORT_BACK_PHASE.to_owned(),
-        name: Localized {
-            nl: "Terugkoppeling".to_owned(),
-            en: "Report back".to_owned(),
-        },
-        instruction: Localized {
-            nl: "Wat is er gebeurd met de afspraken en adviezen van de vorige keer? \
-                 Wie iets had toegezegd, vertelt kort hoe het ging."
-                .to_owned(),
-            en: "What became of last time's commitments and advice? \
-                 Whoever promised something tells briefly how it went."
-                .to_owned(),
-        },
+        name,
+        instruction,
         minutes: 10,
         turns: TurnMode::Free,
         allow: Default::default(),
@@ -196,7 +267,13 @@ fn valid_id(id: &str) -> bool {
 }
 
 fn check_text(field: &str, text: &Localized, max: usize) -> Result<(), TemplateError> {
-    for (lang, value) in [("nl", &text.nl), ("en", &text.en)] {
+    let optional = [("de", &text.de), ("fr", &text.fr)]
+        .into_iter()
+        .filter_map(|(lang, v)| Some((lang, v.as_ref()?)));
+    for (lang, value) in [("nl", &text.nl), ("en", &text.en)]
+        .into_iter()
+        .chain(optional)
+    {
         let chars = value.trim().chars().count();
         if chars == 0 {
             return Err(TemplateError::new(
@@ -472,6 +549,61 @@ mod tests {
             .collect();
         let e = error_for(|j| j["phases"] = many.into());
         assert_eq!(e.field, "phases");
+    }
+
+    #[test]
+    fn every_builtin_text_is_translated_into_german_and_french() {
+        assert_eq!(
+            TRANSLATIONS.len(),
+            TRANSLATION_FILES.len(),
+            "every translation file parses"
+        );
+        let mut missing = Vec::new();
+        for m in builtin() {
+            let mut texts = vec![(format!("{}.name", m.id), &m.name)];
+            texts.push((format!("{}.description", m.id), &m.description));
+            for p in &m.phases {
+                texts.push((format!("{}.{}.name", m.id, p.id), &p.name));
+                texts.push((format!("{}.{}.instruction", m.id, p.id), &p.instruction));
+            }
+            for (at, text) in texts {
+                if text.de.is_none() {
+                    missing.push(format!("de: {at}"));
+                }
+                if text.fr.is_none() {
+                    missing.push(format!("fr: {at}"));
+                }
+            }
+        }
+        let rb = report_back_phase();
+        assert!(rb.name.de.is_some() && rb.instruction.fr.is_some());
+        assert_eq!(missing, Vec::<String>::new(), "untranslated built-in texts");
+        // And nothing is translated that does not exist (a renamed phase leaves a stale entry).
+        for (lang, tr) in TRANSLATIONS.iter() {
+            for (id, method) in &tr.methods {
+                let template = find(id).unwrap_or_else(|| panic!("{lang:?}: no method {id}"));
+                for phase in method.phases.keys() {
+                    assert!(
+                        template.phases.iter().any(|p| &p.id == phase),
+                        "{lang:?}: {id} has no phase {phase}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn german_and_french_texts_are_checked_when_given() {
+        let e = error_for(|j| j["phases"][1]["name"]["de"] = " ".into());
+        assert_eq!(e.field, "phases[1].name.de");
+        let e = error_for(|j| j["name"]["fr"] = "x".repeat(81).into());
+        assert_eq!(e.field, "name.fr");
+        let mut j = basic_json();
+        j["name"]["de"] = "Grundmodell".into();
+        let t = parse_template(&j.to_string()).expect("a German name is allowed");
+        assert_eq!(t.name.get(Language::De), "Grundmodell");
+        // A text without French shows the English one.
+        assert_eq!(t.name.get(Language::Fr), t.name.en);
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub fn facilitator_only(command: &Command) -> bool {
             | Command::PrevPhase {}
             | Command::GotoPhase { .. }
             | Command::ExtendTimer { .. }
+            | Command::PauseTimer { .. }
+            | Command::SetTimer { .. }
+            | Command::SetTurnLimit { .. }
             | Command::EndSession {}
             | Command::LockRoom { .. }
             | Command::SetCaseBringer { .. }
@@ -88,6 +91,7 @@ pub fn facilitator_only(command: &Command) -> bool {
             | Command::StartRound {}
             | Command::HideItem { .. }
             | Command::RevealNotes {}
+            | Command::RevealVotes {}
             | Command::ConfirmList {}
             | Command::SetMinutes { .. }
     )

@@ -4,11 +4,15 @@
 use kring_protocol::{ErrorCode, Event, MemberId, Millis, PhaseTemplate, SessionStatus, TurnMode};
 
 use crate::decide::Actor;
+use crate::methods::MAX_MINUTES;
 use crate::permissions::{needs_case_bringer, takes_turns};
 use crate::state::Session;
 use crate::{Decision, Rejection};
 
 const MINUTE_MS: Millis = 60_000;
+
+/// The time box of one speaker's turn: from ten seconds to an hour.
+pub const TURN_LIMIT_SECONDS: std::ops::RangeInclusive<u32> = 10..=3600;
 
 impl Session {
     pub(crate) fn start_session(&self, actor: Actor) -> Result<Decision, Rejection> {
@@ -84,6 +88,15 @@ impl Session {
             return Err(Rejection::field(ErrorCode::InvalidValue, "command.seconds"));
         }
         let shift = i64::from(seconds) * 1000;
+        if let Some(left) = run.paused_left {
+            // A paused clock keeps its pause: only what is left changes.
+            let left_ms = if shift > 0 {
+                left.saturating_add(shift.unsigned_abs())
+            } else {
+                left.saturating_sub(shift.unsigned_abs())
+            };
+            return Ok(Decision::events(vec![Event::TimerPaused { left_ms }]));
+        }
         let deadline = run.deadline.unwrap_or(actor.now);
         let new = if shift > 0 {
             // A time box that already ran out is extended from now, not from the past.
@@ -94,6 +107,64 @@ impl Session {
         Ok(Decision::events(vec![Event::TimerChanged {
             deadline: Some(new),
         }]))
+    }
+
+    /// Stops the clock with what is left (a clock already past its deadline keeps none), or
+    /// starts it again from there.
+    pub(crate) fn pause_timer(&self, actor: Actor, paused: bool) -> Result<Decision, Rejection> {
+        let (run, _) = self.running()?;
+        let invalid = || Rejection::field(ErrorCode::InvalidValue, "command.paused");
+        let event = match (paused, run.paused_left, run.deadline) {
+            (true, None, Some(deadline)) => Event::TimerPaused {
+                left_ms: deadline.saturating_sub(actor.now),
+            },
+            (false, Some(left), _) => Event::TimerChanged {
+                deadline: Some(actor.now.saturating_add(left)),
+            },
+            _ => return Err(invalid()),
+        };
+        Ok(Decision::events(vec![event]))
+    }
+
+    /// "Five minutes from now" (or, paused, five minutes left when it runs again).
+    pub(crate) fn set_timer(&self, actor: Actor, seconds: u32) -> Result<Decision, Rejection> {
+        let (run, _) = self.running()?;
+        if seconds > u32::from(MAX_MINUTES) * 60 {
+            return Err(Rejection::field(ErrorCode::InvalidValue, "command.seconds"));
+        }
+        let ms = u64::from(seconds) * 1000;
+        let event = if run.paused_left.is_some() {
+            Event::TimerPaused { left_ms: ms }
+        } else {
+            Event::TimerChanged {
+                deadline: Some(actor.now.saturating_add(ms)),
+            }
+        };
+        Ok(Decision::events(vec![event]))
+    }
+
+    pub(crate) fn set_turn_limit(&self, seconds: Option<u32>) -> Result<Decision, Rejection> {
+        let (run, _) = self.running()?;
+        if seconds.is_some_and(|s| !TURN_LIMIT_SECONDS.contains(&s)) {
+            return Err(Rejection::field(ErrorCode::InvalidValue, "command.seconds"));
+        }
+        // Every accepted command records something: setting what is set is refused.
+        if run.turn_limit == seconds {
+            return Err(Rejection::field(ErrorCode::InvalidValue, "command.seconds"));
+        }
+        Ok(Decision::events(vec![Event::TurnLimitSet { seconds }]))
+    }
+
+    /// Shows the dot counts of this phase, once.
+    pub(crate) fn reveal_votes(&self) -> Result<Decision, Rejection> {
+        let (run, _) = self.running()?;
+        if run.votes_revealed {
+            return Err(Rejection::detail(
+                ErrorCode::InvalidValue,
+                "the dots are shown already",
+            ));
+        }
+        Ok(Decision::events(vec![Event::VotesRevealed {}]))
     }
 
     pub(crate) fn end_session(&self, actor: Actor) -> Decision {

@@ -54,6 +54,15 @@ pub(crate) struct PhaseRun {
     pub deadline: Option<Millis>,
     /// The time-up announcement for this deadline was made.
     pub time_up: bool,
+    /// Time left while the clock is paused (then there is no deadline).
+    #[serde(default)]
+    pub paused_left: Option<u64>,
+    /// Seconds per speaker's turn in this phase, if limited.
+    #[serde(default)]
+    pub turn_limit: Option<u32>,
+    /// The dot counts are shown in this phase.
+    #[serde(default)]
+    pub votes_revealed: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
@@ -210,6 +219,11 @@ impl Session {
     /// The running phase: its index and sequence number (the phase stamp).
     pub fn current_phase(&self) -> Option<(u16, u32)> {
         self.phase.as_ref().map(|p| (p.index, p.seq))
+    }
+
+    /// Whether newcomers are kept out.
+    pub fn locked(&self) -> bool {
+        self.locked
     }
 
     pub fn member_role(&self, id: MemberId) -> Option<Role> {

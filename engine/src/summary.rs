@@ -13,7 +13,7 @@ use crate::state::Session;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Summary {
     pub title: String,
-    /// In the session's language.
+    /// In the summary's language.
     pub method_name: String,
     pub language: Language,
     /// When the session started (or was created, if it never started).
@@ -71,7 +71,13 @@ impl Session {
         self.started_at.unwrap_or(self.params.created_at)
     }
 
+    /// The summary in the session's language.
     pub fn summary(&self) -> Summary {
+        self.summary_in(self.params.language)
+    }
+
+    /// The summary in `language` (the reader's choice, which may differ from the session's).
+    pub fn summary_in(&self, language: Language) -> Summary {
         let questions = self
             .visible(InputKind::Question)
             .map(|q| SummaryQuestion {
@@ -88,8 +94,8 @@ impl Session {
             .collect();
         Summary {
             title: self.params.title.clone(),
-            method_name: self.params.method.name.get(self.params.language).to_owned(),
-            language: self.params.language,
+            method_name: self.params.method.name.get(language).to_owned(),
+            language,
             date: self.date(),
             case: self
                 .visible(InputKind::Case)

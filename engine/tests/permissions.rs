@@ -298,6 +298,9 @@ fn facilitator_commands(cast: &Cast) -> Vec<Command> {
         Command::PrevPhase {},
         goto(0),
         Command::ExtendTimer { seconds: 60 },
+        Command::PauseTimer { paused: true },
+        Command::SetTimer { seconds: 300 },
+        Command::SetTurnLimit { seconds: Some(120) },
         Command::EndSession {},
         Command::LockRoom { locked: true },
         Command::SetCaseBringer {
@@ -328,6 +331,7 @@ fn facilitator_commands(cast: &Cast) -> Vec<Command> {
             hidden: true,
         },
         Command::RevealNotes {},
+        Command::RevealVotes {},
     ]
 }
 

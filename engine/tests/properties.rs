@@ -43,6 +43,10 @@ enum Choice {
     PrevPhase,
     Goto(u16),
     Extend(i32),
+    Pause(bool),
+    SetTimer(u32),
+    TurnLimit(Option<u32>),
+    RevealVotes,
     Submit(usize, usize, bool, bool),
     Answer(usize),
     Vote(usize),
@@ -86,6 +90,10 @@ fn choice() -> impl Strategy<Value = Choice> {
         3 => Just(Choice::PrevPhase),
         3 => (0..12u16).prop_map(Choice::Goto),
         3 => (-900..900i32).prop_map(Choice::Extend),
+        3 => any::<bool>().prop_map(Choice::Pause),
+        2 => (0..1200u32).prop_map(Choice::SetTimer),
+        2 => proptest::option::of(0..200u32).prop_map(Choice::TurnLimit),
+        2 => Just(Choice::RevealVotes),
         24 => (0..12usize, 0..TEXTS.len(), any::<bool>(), any::<bool>())
             .prop_map(|(k, t, a, c)| Choice::Submit(k, t, a, c)),
         6 => i.clone().prop_map(Choice::Answer),
@@ -181,6 +189,10 @@ impl Sim {
             Choice::PrevPhase => Command::PrevPhase {},
             Choice::Goto(index) => Command::GotoPhase { index },
             Choice::Extend(seconds) => Command::ExtendTimer { seconds },
+            Choice::Pause(paused) => Command::PauseTimer { paused },
+            Choice::SetTimer(seconds) => Command::SetTimer { seconds },
+            Choice::TurnLimit(seconds) => Command::SetTurnLimit { seconds },
+            Choice::RevealVotes => Command::RevealVotes {},
             Choice::Submit(kind, text, anonymous, confirm) => {
                 let allowed = self.allowed_now(actor);
                 let input = match allowed.get(kind % allowed.len().max(1)) {

@@ -263,6 +263,8 @@ fn reference_meeting() -> (Reference, Welcomes) {
     for voter in [carla, piet, anna, bram] {
         r.ok(voter, Command::Vote { item: carla_case });
     }
+    // The dot counts are shown once everyone has voted.
+    r.ok(f, Command::RevealVotes {});
     r.refused(
         piet,
         submit(InputKind::Advice, "Zeg gewoon nee."),
@@ -379,6 +381,11 @@ fn reference_meeting() -> (Reference, Welcomes) {
         },
     );
     r.ok(f, Command::ExtendTimer { seconds: 300 });
+    // The clock paused for a break, set to ten minutes, running again; two minutes a turn.
+    r.ok(f, Command::PauseTimer { paused: true });
+    r.ok(f, Command::SetTimer { seconds: 600 });
+    r.ok(f, Command::PauseTimer { paused: false });
+    r.ok(f, Command::SetTurnLimit { seconds: Some(120) });
     // Bram's phone loses its connection past the turn grace, then comes back (the room, not a
     // command, produces these events).
     r.room.s.set_online(bram, false);

@@ -204,6 +204,121 @@ fn time_up_is_announced_once_and_extending_rearms_it() {
     );
 }
 
+#[test]
+fn a_paused_clock_keeps_what_is_left_and_never_runs_out() {
+    let (mut room, cb, [p, ..]) = basic();
+    let deadline = room.s.next_deadline().expect("a deadline");
+    room.advance(4 * 60_000);
+    let left = deadline - room.now;
+    room.ok(room.f, Command::PauseTimer { paused: true });
+    let phase = room.view(p).phase.expect("running");
+    assert_eq!((phase.deadline, phase.paused_left), (None, Some(left)));
+    assert_eq!(room.s.next_deadline(), None, "no time-up while paused");
+    room.advance(3_600_000);
+    assert!(room.tick().is_empty());
+    let r = room.err(room.f, Command::PauseTimer { paused: true });
+    assert_eq!(
+        (r.code, r.field),
+        (ErrorCode::InvalidValue, Some("command.paused"))
+    );
+    // Changing the time while paused changes what is left; the pause stays.
+    room.ok(room.f, Command::ExtendTimer { seconds: 60 });
+    assert_eq!(room.view(p).phase.unwrap().paused_left, Some(left + 60_000));
+    room.ok(room.f, Command::SetTimer { seconds: 300 });
+    assert_eq!(room.view(p).phase.unwrap().paused_left, Some(300_000));
+    room.ok(room.f, Command::PauseTimer { paused: false });
+    let phase = room.view(cb).phase.expect("running");
+    assert_eq!(
+        (phase.deadline, phase.paused_left),
+        (Some(room.now + 300_000), None)
+    );
+    assert_eq!(
+        room.code(room.f, Command::PauseTimer { paused: false }),
+        ErrorCode::InvalidValue,
+        "resuming a running clock"
+    );
+    // Set to N minutes from now; then a time-up as usual.
+    room.ok(room.f, Command::SetTimer { seconds: 120 });
+    assert_eq!(room.s.next_deadline(), Some(room.now + 120_000));
+    room.advance(120_000);
+    assert_eq!(room.tick().len(), 1);
+    assert_eq!(
+        room.code(
+            room.f,
+            Command::SetTimer {
+                seconds: 240 * 60 + 1
+            }
+        ),
+        ErrorCode::InvalidValue
+    );
+    // A clock past its deadline pauses with nothing left.
+    room.ok(room.f, Command::PauseTimer { paused: true });
+    assert_eq!(room.view(p).phase.unwrap().paused_left, Some(0));
+    // Only the facilitator, and a new phase starts a fresh, running clock.
+    assert_eq!(
+        room.code(p, Command::PauseTimer { paused: false }),
+        ErrorCode::NotFacilitator
+    );
+    room.ok(room.f, next());
+    let phase = room.view(p).phase.unwrap();
+    assert!(phase.deadline.is_some() && phase.paused_left.is_none());
+    let replayed = room.replay(params("basic"));
+    assert_eq!(
+        replayed.view(Viewer::Member(p)).phase,
+        room.view(p).phase,
+        "replayed alike"
+    );
+}
+
+#[test]
+fn a_turn_limit_holds_for_the_phase_and_is_checked() {
+    let (mut room, _, [p, ..]) = basic();
+    room.ok(room.f, goto(2));
+    room.ok(room.f, Command::SetTurnLimit { seconds: Some(90) });
+    assert_eq!(room.view(p).phase.unwrap().turn_limit, Some(90));
+    for bad in [Some(0), Some(9), Some(3601), Some(90)] {
+        let r = room.err(room.f, Command::SetTurnLimit { seconds: bad });
+        assert_eq!(
+            (r.code, r.field),
+            (ErrorCode::InvalidValue, Some("command.seconds"))
+        );
+    }
+    assert_eq!(
+        room.code(p, Command::SetTurnLimit { seconds: None }),
+        ErrorCode::NotFacilitator
+    );
+    room.ok(room.f, Command::SetTurnLimit { seconds: None });
+    assert_eq!(room.view(p).phase.unwrap().turn_limit, None);
+    room.ok(room.f, Command::SetTurnLimit { seconds: Some(60) });
+    room.ok(room.f, next());
+    assert_eq!(room.view(p).phase.unwrap().turn_limit, None, "per phase");
+}
+
+#[test]
+fn dot_counts_are_revealed_once_per_phase() {
+    let mut room = Room::new("basic");
+    let p = room.join("Piet");
+    room.ok(room.f, Command::StartSession {});
+    assert!(!room.view(p).phase.unwrap().votes_revealed);
+    assert_eq!(
+        room.code(p, Command::RevealVotes {}),
+        ErrorCode::NotFacilitator
+    );
+    room.ok(room.f, Command::RevealVotes {});
+    assert!(room.view(p).phase.unwrap().votes_revealed);
+    assert_eq!(
+        room.code(room.f, Command::RevealVotes {}),
+        ErrorCode::InvalidValue,
+        "once"
+    );
+    let replayed = room.replay(params("basic"));
+    assert_eq!(
+        replayed.view(Viewer::Member(p)).phase,
+        room.view(p).phase,
+        "replayed alike"
+    );
+}
+
 // ---------------------------------------------------------------- turns
 
 #[test]

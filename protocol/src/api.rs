@@ -54,6 +54,11 @@ pub struct SessionSettings {
     /// Keep the case-bringer's commitments and kept cases for the group's next meeting.
     #[serde(default)]
     pub keep_for_group: bool,
+    /// The video call of a remote or hybrid group (an `https://` address of at most 500
+    /// characters), shown to members in the lobby and on their phones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub video_url: Option<String>,
 }
 
 fn yes() -> bool {
@@ -65,6 +70,7 @@ impl Default for SessionSettings {
         SessionSettings {
             allow_anonymous: true,
             keep_for_group: false,
+            video_url: None,
         }
     }
 }
@@ -92,6 +98,15 @@ pub struct SessionCreated {
     pub screen_url: String,
     /// Secret for starting the group's next meeting (see `CreateSession::group_token`).
     pub group_token: String,
+}
+
+/// `GET /api/sessions/{code}/preview`: what the join page shows before asking a name. A room
+/// that is unknown, locked or ended is `404 room_not_found`, counted as a failed join.
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SessionPreview {
+    pub title: String,
+    pub language: Language,
 }
 
 /// `GET /api/methods`

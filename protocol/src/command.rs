@@ -8,10 +8,10 @@ use crate::{InputKind, ItemId, MemberId, Role};
 /// A command, tagged by `kind`.
 ///
 /// Facilitator-only: `start_session`, `next_phase`, `prev_phase`, `goto_phase`, `extend_timer`,
-/// `end_session`, `lock_room`, `set_case_bringer`, `set_role`, `remove_member`,
-/// `remove_and_lock`, `remove_offline`, `choose_case`,
-/// `keep_case`, `give_floor`, `end_floor`, `next_speaker`, `skip_speaker`, `start_round`,
-/// `hide_item`, `reveal_notes`.
+/// `pause_timer`, `set_timer`, `set_turn_limit`, `end_session`, `lock_room`, `set_case_bringer`,
+/// `set_role`, `remove_member`, `remove_and_lock`, `remove_offline`, `choose_case`, `keep_case`,
+/// `give_floor`, `end_floor`, `next_speaker`, `skip_speaker`, `start_round`, `hide_item`,
+/// `reveal_notes`, `reveal_votes`.
 ///
 /// Members, as the current phase allows for their role: `submit`, `vote`, `unvote`, `react`.
 /// Case-bringer: `triage`. Everyone: `raise_hand`, `lower_hand`, `pass`, `withdraw` (own item,
@@ -32,6 +32,21 @@ pub enum Command {
     /// Moves the deadline of the current phase by `seconds` (negative shortens, never before now).
     ExtendTimer {
         seconds: i32,
+    },
+    /// Stops the phase's clock, keeping the time left (`paused: true`), or starts it again from
+    /// there. Pausing a paused clock, or resuming a running one, is `invalid_value`.
+    PauseTimer {
+        paused: bool,
+    },
+    /// Sets the time left in the phase to `seconds` (at most 240 minutes); a paused clock stays
+    /// paused with that much left.
+    SetTimer {
+        seconds: u32,
+    },
+    /// A time box for each speaker's turn in this phase (10 seconds to 60 minutes), or none.
+    /// Clients count it down from `floor.since`; the facilitator decides when a turn ends.
+    SetTurnLimit {
+        seconds: Option<u32>,
     },
     EndSession {},
     LockRoom {
@@ -84,6 +99,9 @@ pub enum Command {
     },
     /// Reveals every private note not yet revealed, all at once.
     RevealNotes {},
+    /// Shows how many dots each case has. Until then, while a phase allows dots, clients show
+    /// no counts (nobody follows the crowd); the next phase shows them anyway.
+    RevealVotes {},
 
     RaiseHand {},
     LowerHand {},
@@ -170,6 +188,9 @@ impl Command {
             Command::PrevPhase {} => "prev_phase",
             Command::GotoPhase { .. } => "goto_phase",
             Command::ExtendTimer { .. } => "extend_timer",
+            Command::PauseTimer { .. } => "pause_timer",
+            Command::SetTimer { .. } => "set_timer",
+            Command::SetTurnLimit { .. } => "set_turn_limit",
             Command::EndSession {} => "end_session",
             Command::LockRoom { .. } => "lock_room",
             Command::SetCaseBringer { .. } => "set_case_bringer",
@@ -186,6 +207,7 @@ impl Command {
             Command::StartRound {} => "start_round",
             Command::HideItem { .. } => "hide_item",
             Command::RevealNotes {} => "reveal_notes",
+            Command::RevealVotes {} => "reveal_votes",
             Command::RaiseHand {} => "raise_hand",
             Command::LowerHand {} => "lower_hand",
             Command::Pass {} => "pass",

@@ -106,9 +106,20 @@ pub enum Event {
         deadline: Option<Millis>,
         round: Vec<MemberId>,
     },
+    /// A new deadline for the phase; a paused clock runs again.
     TimerChanged {
         deadline: Option<Millis>,
     },
+    /// The phase's clock stopped with `left_ms` to go (no deadline until it runs again).
+    TimerPaused {
+        left_ms: u64,
+    },
+    /// The time box of each speaker's turn in this phase (`null`: none).
+    TurnLimitSet {
+        seconds: Option<u32>,
+    },
+    /// The dot counts of this phase are shown.
+    VotesRevealed {},
     /// The time box of the phase is up. The facilitator decides when to move on.
     TimeUp {
         phase_seq: u32,
@@ -349,8 +360,12 @@ impl Event {
             | Event::ItemWithdrawn { .. }
             | Event::CaseChosen { .. }
             | Event::CaseKept { .. }
-            | Event::ListConfirmed {} => self.clone(),
-            Event::WarningShown { .. } | Event::WarningOverridden { .. } => self.clone(),
+            | Event::ListConfirmed {}
+            | Event::WarningShown { .. }
+            | Event::WarningOverridden { .. }
+            | Event::TimerPaused { .. }
+            | Event::TurnLimitSet { .. }
+            | Event::VotesRevealed {} => self.clone(),
         }
     }
 
@@ -389,6 +404,9 @@ impl Event {
             Event::MemberRemoved { .. } => "member_removed",
             Event::PhaseChanged { .. } => "phase_changed",
             Event::TimerChanged { .. } => "timer_changed",
+            Event::TimerPaused { .. } => "timer_paused",
+            Event::TurnLimitSet { .. } => "turn_limit_set",
+            Event::VotesRevealed {} => "votes_revealed",
             Event::TimeUp { .. } => "time_up",
             Event::SessionEnded {} => "session_ended",
             Event::RoomLocked { .. } => "room_locked",

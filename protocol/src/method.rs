@@ -9,19 +9,39 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// A text in every language the app speaks.
-#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
+/// A text in the app's languages. Dutch and English are required; German and French are
+/// optional (a custom template may leave them out), and where one is missing the English text
+/// stands in.
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Localized {
     pub nl: String,
     pub en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub de: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub fr: Option<String>,
 }
 
 impl Localized {
+    /// A text given in Dutch and English only.
+    pub fn nl_en(nl: impl Into<String>, en: impl Into<String>) -> Localized {
+        Localized {
+            nl: nl.into(),
+            en: en.into(),
+            de: None,
+            fr: None,
+        }
+    }
+
     pub fn get(&self, language: Language) -> &str {
         match language {
             Language::Nl => &self.nl,
             Language::En => &self.en,
+            Language::De => self.de.as_deref().unwrap_or(&self.en),
+            Language::Fr => self.fr.as_deref().unwrap_or(&self.en),
         }
     }
 }
@@ -35,6 +55,21 @@ pub enum Language {
     #[default]
     Nl,
     En,
+    De,
+    Fr,
+}
+
+impl Language {
+    pub const ALL: [Language; 4] = [Language::Nl, Language::En, Language::De, Language::Fr];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Nl => "nl",
+            Language::En => "en",
+            Language::De => "de",
+            Language::Fr => "fr",
+        }
+    }
 }
 
 /// Who someone is in a session. `Screen` is the read-only shared screen of a hybrid room.

@@ -64,8 +64,19 @@ pub struct PhaseState {
     /// Changes every time a phase is entered; commands carry it as their phase stamp.
     pub seq: u32,
     pub started_at: Millis,
+    /// `null` while the clock is paused (see `paused_left`) or for a phase without time box.
     pub deadline: Option<Millis>,
     pub time_up: bool,
+    /// The time left while the clock is paused.
+    #[serde(default)]
+    pub paused_left: Option<u64>,
+    /// Seconds each speaker's turn may take in this phase (shown as a countdown from
+    /// `floor.since`), if the facilitator set a limit.
+    #[serde(default)]
+    pub turn_limit: Option<u32>,
+    /// The facilitator showed the dot counts in this phase.
+    #[serde(default)]
+    pub votes_revealed: bool,
 }
 
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]

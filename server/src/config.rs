@@ -8,6 +8,8 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use kring_engine::limits::SubmitLimit;
 
+use crate::limits::Rate;
+
 use crate::client::{ForwardedHeader, TrustedProxies};
 
 #[derive(Parser, Clone, Debug)]
@@ -100,7 +102,7 @@ pub struct Config {
     /// (and the burst) a message is refused with `rate_limited`; a client that keeps sending is
     /// closed (1008) and its member kept out for a while.
     #[arg(long, env = "KRING_MESSAGE_RATE", default_value = "100/1m", value_parser = parse_rate)]
-    pub message_rate: SubmitLimit,
+    pub message_rate: Rate,
 
     /// Messages one member may send at once above the average rate.
     #[arg(long, env = "KRING_MESSAGE_BURST", default_value_t = 30)]
@@ -110,24 +112,24 @@ pub struct Config {
     /// address may make per window before it may not join by code alone for a while; each
     /// further block doubles the wait (up to an hour). Joins with a token are never refused.
     #[arg(long, env = "KRING_JOIN_ATTEMPTS", default_value = "10/1m", value_parser = parse_rate)]
-    pub join_attempts: SubmitLimit,
+    pub join_attempts: Rate,
 
     /// WebSocket connections one address may open per window. Far above what a venue full of
     /// phones needs after a network drop; it keeps a client that reconnects in a loop (for
     /// example one kept out for flooding) from costing a handshake every few milliseconds.
     #[arg(long, env = "KRING_CONNECT_LIMIT", default_value = "300/1m", value_parser = parse_rate)]
-    pub connect_limit: SubmitLimit,
+    pub connect_limit: Rate,
 
     /// Sessions one address may create per window. Creating is open to anyone who reaches
     /// the server; this keeps a script from filling memory and disk with empty rooms.
     #[arg(long, env = "KRING_CREATE_LIMIT", default_value = "60/1h", value_parser = parse_rate)]
-    pub create_limit: SubmitLimit,
+    pub create_limit: Rate,
 
     /// New members one address may add to one room per window (a member coming back with
     /// their token does not count). A venue's phones share one address; a script that joins
     /// and leaves in a loop fills the roster no faster than this.
     #[arg(long, env = "KRING_MEMBER_JOINS", default_value = "30/1h", value_parser = parse_rate)]
-    pub member_joins: SubmitLimit,
+    pub member_joins: Rate,
 
     /// The longest a session lives, however active: it ends this long after it was created
     /// (then `--retention` applies), so no room can be kept alive to fill the disk.
@@ -302,16 +304,19 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let n: u64 = number
         .parse()
         .map_err(|_| format!("`{s}` does not start with a number"))?;
-    let ms = match unit {
-        "ms" => n,
-        "s" => n * 1000,
-        "m" => n * 60_000,
-        "h" => n * 3_600_000,
-        "d" => n * 86_400_000,
-        "y" => n * 365 * 86_400_000,
+    let per_unit: u64 = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "y" => 365 * 86_400_000,
         _ => return Err(format!("`{unit}` is not a unit: use ms, s, m, h, d or y")),
     };
-    Ok(Duration::from_millis(ms))
+    // `99999999999999999d` must be an error, not a wrapped (debug: panicking) product.
+    n.checked_mul(per_unit)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("`{s}` is too long"))
 }
 
 /// Parses an origin (`https://host[:port]`) into the form browsers send: lower case, without
@@ -374,9 +379,20 @@ pub fn parse_host(s: &str) -> Result<String, String> {
         .ok_or_else(|| format!("`{s}` is not a host name such as kring.lan"))
 }
 
-/// Parses `count/duration`, e.g. `100/1m`.
-pub fn parse_rate(s: &str) -> Result<SubmitLimit, String> {
-    parse_submit_limit(s)
+/// Parses `count/duration`, e.g. `100/1m`; both above zero.
+pub fn parse_rate(s: &str) -> Result<Rate, String> {
+    let (max, window) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}` is not of the form count/duration, e.g. 6/10s"))?;
+    let max: u32 = max
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{max}` is not a count up to {}", u32::MAX))?;
+    let window = parse_duration(window)?;
+    if max == 0 || window.is_zero() {
+        return Err("the count and the duration must be above 0".into());
+    }
+    Ok(Rate { max, window })
 }
 
 /// A duration above zero: a timeout of `0` would close every connection at once.
@@ -399,22 +415,12 @@ pub fn parse_body_timeout(s: &str) -> Result<Duration, String> {
     }
 }
 
-/// Parses `count/duration`, e.g. `6/10s`.
+/// Parses `count/duration`, e.g. `6/10s`, into the engine's per-member submit limit.
 pub fn parse_submit_limit(s: &str) -> Result<SubmitLimit, String> {
-    let (max, window) = s
-        .split_once('/')
-        .ok_or_else(|| format!("`{s}` is not of the form count/duration, e.g. 6/10s"))?;
-    let max: usize = max
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{max}` is not a count"))?;
-    let window = parse_duration(window)?;
-    if max == 0 || window.is_zero() {
-        return Err("the count and the duration must be above 0".into());
-    }
+    let rate = parse_rate(s)?;
     Ok(SubmitLimit {
-        max,
-        window_ms: window.as_millis() as u64,
+        max: usize::try_from(rate.max).unwrap_or(usize::MAX),
+        window_ms: u64::try_from(rate.window.as_millis()).unwrap_or(u64::MAX),
     })
 }
 
@@ -506,5 +512,21 @@ mod tests {
         );
         assert!(parse_submit_limit("0/1s").is_err());
         assert!(parse_submit_limit("6").is_err());
+    }
+
+    #[test]
+    fn rates_parse_and_refuse_what_would_overflow() {
+        assert_eq!(
+            parse_rate("300/1m"),
+            Ok(Rate::new(300, Duration::from_secs(60)))
+        );
+        assert!(parse_rate("5000000000/1m").is_err(), "above u32");
+        assert!(parse_rate("1/0").is_err());
+        assert!(parse_duration("99999999999999999d").is_err());
+        assert!(parse_rate("1/99999999999999999d").is_err());
+        assert_eq!(
+            parse_duration("213503982334d").map(|d| d.as_secs() / 86_400),
+            Ok(213_503_982_334)
+        );
     }
 }

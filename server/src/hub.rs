@@ -47,18 +47,9 @@ pub struct Hub {
 impl Hub {
     pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, cfg: Arc<Config>) -> Arc<Hub> {
         let registry = Arc::new(DashMap::new());
-        let guesses = Arc::new(GuessLimiter::new(
-            u32::try_from(cfg.join_attempts.max).unwrap_or(u32::MAX),
-            Duration::from_millis(cfg.join_attempts.window_ms),
-        ));
-        let connects = WindowLimiter::new(
-            u32::try_from(cfg.connect_limit.max).unwrap_or(u32::MAX),
-            Duration::from_millis(cfg.connect_limit.window_ms),
-        );
-        let creations = WindowLimiter::new(
-            u32::try_from(cfg.create_limit.max).unwrap_or(u32::MAX),
-            Duration::from_millis(cfg.create_limit.window_ms),
-        );
+        let guesses = Arc::new(GuessLimiter::new(cfg.join_attempts));
+        let connects = WindowLimiter::new(cfg.connect_limit);
+        let creations = WindowLimiter::new(cfg.create_limit);
         Arc::new(Hub {
             registry: registry.clone(),
             loading: DashMap::new(),

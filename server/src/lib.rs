@@ -9,6 +9,7 @@ pub mod config;
 pub mod conn;
 pub mod descriptors;
 mod error_headers;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod http;
 pub mod hub;

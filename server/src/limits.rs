@@ -17,6 +17,26 @@ use dashmap::DashMap;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+/// An operator's rate flag, e.g. `--connect-limit 300/1m`: at most `max` actions per
+/// `window`. One type for every per-address rate, so that each limiter reads its flag the
+/// same way; the engine's own `SubmitLimit` is part of the session's rules and stays there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    pub max: u32,
+    pub window: Duration,
+}
+
+impl Rate {
+    pub const fn new(max: u32, window: Duration) -> Rate {
+        Rate { max, window }
+    }
+
+    /// The steady rate a token bucket refills at.
+    pub fn per_sec(self) -> f64 {
+        f64::from(self.max) / self.window.as_secs_f64()
+    }
+}
+
 /// What a limit counts by: an IPv4 address or an IPv6 prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -325,11 +345,11 @@ enum Reserve {
 }
 
 impl GuessLimiter {
-    pub fn new(max: u32, window: Duration) -> Self {
+    pub fn new(rate: Rate) -> Self {
         GuessLimiter {
             entries: Mutex::new(HashMap::new()),
-            max: max.max(1),
-            window,
+            max: rate.max.max(1),
+            window: rate.window,
             released: Notify::new(),
             codes: RandomState::new(),
         }
@@ -484,11 +504,11 @@ pub struct WindowLimiter {
 }
 
 impl WindowLimiter {
-    pub fn new(max: u32, window: Duration) -> Self {
+    pub fn new(rate: Rate) -> Self {
         WindowLimiter {
             counts: DashMap::new(),
-            max,
-            window,
+            max: rate.max,
+            window: rate.window,
         }
     }
 
@@ -582,9 +602,8 @@ pub type SharedBudget = Arc<std::sync::Mutex<Budget>>;
 impl Budget {
     /// The per-sender budget from `--message-rate` and `--message-burst`.
     pub fn for_messages(cfg: &crate::Config) -> Budget {
-        let window = Duration::from_millis(cfg.message_rate.window_ms).as_secs_f64();
         Budget::new(
-            cfg.message_rate.max as f64 / window,
+            cfg.message_rate.per_sec(),
             f64::from(cfg.message_burst.max(1)),
         )
     }
@@ -685,7 +704,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn guesses_are_limited_per_address_with_growing_blocks() {
-        let limiter = GuessLimiter::new(3, Duration::from_secs(60));
+        let limiter = GuessLimiter::new(Rate::new(3, Duration::from_secs(60)));
         let a: IpAddr = [10, 0, 0, 1].into();
         let b: IpAddr = [10, 0, 0, 2].into();
         assert_eq!(limiter.failed(a, "A1"), None);
@@ -713,7 +732,7 @@ mod tests {
 
     #[test]
     fn the_same_code_failing_again_counts_once_per_window() {
-        let limiter = GuessLimiter::new(3, Duration::from_secs(60));
+        let limiter = GuessLimiter::new(Rate::new(3, Duration::from_secs(60)));
         let a: IpAddr = [10, 0, 0, 1].into();
         for _ in 0..20 {
             assert_eq!(limiter.failed(a, "K7M3QX9PA"), None);
@@ -725,7 +744,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn reservations_let_no_more_lookups_out_than_failures_allowed() {
-        let limiter = Arc::new(GuessLimiter::new(3, Duration::from_secs(60)));
+        let limiter = Arc::new(GuessLimiter::new(Rate::new(3, Duration::from_secs(60))));
         let a: IpAddr = [10, 0, 0, 1].into();
         let mut held = Vec::new();
         for _ in 0..3 {
@@ -775,7 +794,7 @@ mod tests {
         assert!(limits.acquire(in_56(4)).is_ok());
 
         // Two failures per /64, so eight per /56: one from each of eight /64s blocks it all.
-        let guesses = GuessLimiter::new(2, Duration::from_secs(60));
+        let guesses = GuessLimiter::new(Rate::new(2, Duration::from_secs(60)));
         for n in 0..7u16 {
             assert_eq!(guesses.failed(in_56(n), &n.to_string()), None);
         }
@@ -785,7 +804,7 @@ mod tests {
         );
         assert!(guesses.check(in_56(9)).is_err());
 
-        let creates = WindowLimiter::new(1, Duration::from_secs(60));
+        let creates = WindowLimiter::new(Rate::new(1, Duration::from_secs(60)));
         for n in 0..4u16 {
             assert!(creates.hit(in_56(n)).is_ok());
         }
@@ -794,7 +813,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn window_limiter_counts_per_address_and_window() {
-        let limiter = WindowLimiter::new(2, Duration::from_secs(3600));
+        let limiter = WindowLimiter::new(Rate::new(2, Duration::from_secs(3600)));
         let a: IpAddr = [10, 0, 0, 1].into();
         assert!(limiter.hit(a).is_ok());
         assert!(limiter.hit(a).is_ok());

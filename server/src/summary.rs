@@ -76,10 +76,58 @@ const EN: Labels = Labels {
     confidential: "Confidential: for the case-bringer only.",
 };
 
+const DE: Labels = Labels {
+    summary: "Zusammenfassung",
+    method: "Methode",
+    date: "Datum",
+    case: "Fall",
+    told: "Wie du es erzählt hast",
+    key_question: "Schlüsselfrage",
+    questions: "Fragen",
+    advice: "Ratschläge",
+    commitments: "Was du tun wirst",
+    none: "(keine)",
+    answered: "beantwortet",
+    parked: "geparkt",
+    open: "offen",
+    warm: "berührt mich",
+    cold: "berührt mich nicht",
+    useful: "hilfreich",
+    not_for_me: "nicht für mich",
+    votes: "Stimmen",
+    answer: "Antwort",
+    confidential: "Vertraulich: nur für die Fallgeberin oder den Fallgeber.",
+};
+
+const FR: Labels = Labels {
+    summary: "Synthèse",
+    method: "Méthode",
+    date: "Date",
+    case: "Cas",
+    told: "Tel que vous l'avez raconté",
+    key_question: "Question clé",
+    questions: "Questions",
+    advice: "Conseils",
+    commitments: "Ce que vous allez faire",
+    none: "(aucun)",
+    answered: "répondue",
+    parked: "mise de côté",
+    open: "ouverte",
+    warm: "me touche",
+    cold: "ne me touche pas",
+    useful: "utile",
+    not_for_me: "pas pour moi",
+    votes: "voix",
+    answer: "Réponse",
+    confidential: "Confidentiel : pour le client ou la cliente uniquement.",
+};
+
 fn labels(language: Language) -> &'static Labels {
     match language {
         Language::Nl => &NL,
         Language::En => &EN,
+        Language::De => &DE,
+        Language::Fr => &FR,
     }
 }
 
@@ -247,10 +295,7 @@ pub(crate) fn esc(text: &str) -> String {
 /// The summary as a printable page; dates as in [`markdown`].
 pub fn html(s: &Summary, offset_minutes: i32) -> String {
     let l = labels(s.language);
-    let lang = match s.language {
-        Language::Nl => "nl",
-        Language::En => "en",
-    };
+    let lang = s.language.as_str();
     let mut out = String::new();
     let _ = write!(
         out,

@@ -95,13 +95,17 @@ fn command_number(command: &Command) -> usize {
         Command::Rename { .. } => 28,
         Command::RemoveAndLock { .. } => 29,
         Command::RemoveOffline {} => 30,
-        Command::ConfirmPresence { .. } => 31,
-        Command::WriteReflection { .. } => 32,
-        Command::ConfirmList {} => 33,
-        Command::SetMinutes { .. } => 34,
+        Command::PauseTimer { .. } => 31,
+        Command::SetTimer { .. } => 32,
+        Command::SetTurnLimit { .. } => 33,
+        Command::RevealVotes {} => 34,
+        Command::ConfirmPresence { .. } => 35,
+        Command::WriteReflection { .. } => 36,
+        Command::ConfirmList {} => 37,
+        Command::SetMinutes { .. } => 38,
     }
 }
-const COMMANDS: usize = 35;
+const COMMANDS: usize = 39;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

@@ -199,3 +199,82 @@ export async function checkPage(page, what) {
   assert.deepEqual(await page.evaluate(unlabelled), [], `${what}: every control has a name`);
   assert.deepEqual(await page.evaluate(lowContrast), [], `${what}: contrast`);
 }
+
+export const PROJECTOR = { viewport: { width: 1920, height: 1080 } };
+export const PROJECTOR_720 = { viewport: { width: 1280, height: 720 } };
+
+/**
+ * A page that holds the facilitator token of `created` (as the browser that created it would).
+ * @param {import('playwright-core').Browser} browser
+ * @param {object} device
+ * @param {{code: string, facilitator_token: string}} created
+ * @param {string} [locale]
+ */
+export async function facilitatorPage(browser, device, created, locale) {
+  const p = await newPage(browser, device, locale);
+  await p.context.addInitScript(
+    ([c, t]) => {
+      if (!localStorage.getItem(`kring:fac:${c}`)) localStorage.setItem(`kring:fac:${c}`, JSON.stringify(t));
+    },
+    [created.code.replace(/-/g, ""), created.facilitator_token],
+  );
+  return p;
+}
+
+/**
+ * Joins `code` by its link on a phone page with `name`; resolves once in the session.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} url server URL
+ * @param {string} code
+ * @param {string} name
+ * @param {string} [locale]
+ * @param {(ctx: import('playwright-core').BrowserContext) => Promise<void>} [prepare]
+ */
+export async function joinPhone(browser, url, code, name, locale, prepare) {
+  const p = await newPage(browser, PHONE, locale);
+  if (prepare) await prepare(p.context);
+  await p.page.goto(`${url}/join/${code}`);
+  await p.page.locator("#join-name").fill(name);
+  await p.page.locator("#join-name").press("Enter");
+  await p.page.locator(".whoami", { hasText: name }).waitFor();
+  return p;
+}
+
+/**
+ * Saves a screenshot under `tests/artifacts/screenshots/<dir>/<name>.png`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} dir
+ * @param {string} name
+ * @param {boolean} [fullPage]
+ */
+export async function screenshotIn(page, dir, name, fullPage = false) {
+  const folder = join(screenshotDir, dir);
+  mkdirSync(folder, { recursive: true });
+  await page.screenshot({ path: join(folder, `${name}.png`), fullPage });
+}
+
+/**
+ * Interactive elements smaller than 44x44 CSS pixels (WCAG 2.5.5). A checkbox or radio counts
+ * by its label (the label is what a thumb hits); a link inside running text is exempt, as WCAG
+ * exempts inline targets.
+ */
+export function smallTargets() {
+  const out = [];
+  const selector = "button, a[href], input, select, textarea, summary, [role=button]";
+  for (const el of document.querySelectorAll(selector)) {
+    if (!(el instanceof HTMLElement) || el.closest("[hidden], .visually-hidden") || el.getAttribute("type") === "hidden") continue;
+    if (el.closest("details:not([open])") && el.tagName !== "SUMMARY" && !el.closest("summary")) continue;
+    let target = el;
+    if (el instanceof HTMLInputElement && (el.type === "checkbox" || el.type === "radio")) {
+      target = el.closest("label") ?? el.labels?.[0] ?? el;
+    }
+    if (el.tagName === "A" && el.parentElement?.tagName === "P" && [...el.parentElement.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? "").trim())) continue;
+    const r = target.getBoundingClientRect();
+    const style = getComputedStyle(target);
+    if (r.width === 0 || r.height === 0 || style.visibility === "hidden" || style.display === "none") continue;
+    if (r.width < 43.5 || r.height < 43.5) {
+      out.push(`${target.tagName.toLowerCase()}${target.id ? `#${target.id}` : ""}.${String(target.className).split(" ")[0]} "${(target.textContent ?? "").trim().slice(0, 24)}" ${Math.round(r.width)}x${Math.round(r.height)}`);
+    }
+  }
+  return out;
+}

@@ -136,7 +136,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   const q = a.locator(".item-question", { hasText: QUESTION });
   await q.getByRole("button", { name: "Beantwoord", exact: true }).click();
   await q.locator(".status-answered").waitFor();
-  await q.getByRole("button", { name: "Warm" }).click();
+  await q.getByRole("button", { name: "Raakt me", exact: true }).click();
   await q.locator(".temp-warm").waitFor();
   assert.equal(await a.locator(".summary-card").count(), 0, "no summary before the last phase");
 
@@ -163,7 +163,10 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   // ---- the end: both see it clearly; only the case-bringer gets the downloads ----
   await f.getByRole("button", { name: "Sessie beëindigen" }).click();
   await f.getByRole("button", { name: "Ja, beëindigen" }).click();
-  for (const p of [a, b, proj]) await phaseIs(p, "De sessie is afgelopen");
+  for (const p of [a, b]) await phaseIs(p, "De sessie is afgelopen");
+  // The big screen only thanks the room: no code, no queue.
+  await proj.locator("#screen-ended-title", { hasText: "Dank jullie wel" }).waitFor();
+  assert.equal(await proj.locator(".big-code, .qr, .screen-speakers").count(), 0, "nothing but thanks at the end");
   await a.locator(".ended-card", { hasText: "voornemens van de inbrenger" }).waitFor();
   await b.locator(".ended-card", { hasText: "standaard 24 uur" }).waitFor();
   assert.equal(await b.locator(".summary-card").count(), 0, "still no summary for a participant");
@@ -266,7 +269,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   for (const p of [b2, screen2, f]) await phaseIs(p, "Terugkoppeling");
   await b2.locator(".report-back .item", { hasText: COMMITMENT }).locator(".item-meta", { hasText: "door Anna" }).waitFor();
   await b2.locator(".report-back", { hasText: KEPT_CASE }).waitFor();
-  await screen2.locator(".screen-boards .report-back .item-text", { hasText: COMMITMENT }).waitFor();
+  await screen2.locator(".screen-pinned .report-back .item-text", { hasText: COMMITMENT }).waitFor();
   await f.locator(".report-back .item-text", { hasText: COMMITMENT }).waitFor();
   await checkPage(b2, "report back on a phone");
   await checkPage(screen2, "report back on the big screen");

@@ -92,8 +92,15 @@ test("a facilitator and three phones run a basic-model session", async () => {
   await annasCase.getByRole("button", { name: "Stip geven" }).click();
   await cas.locator(".dots-left", { hasText: "Je hebt nog 2 stippen." }).waitFor();
   await annasCase.getByRole("button", { name: "Stip geven" }).click();
-  await annasCase.locator(".votes", { hasText: "2 stippen" }).waitFor();
+  await cas.locator(".dots-left", { hasText: "Je hebt nog 1 stip." }).waitFor();
+  // While people give dots, nobody sees the counts (no bandwagon), not even on the console
+  // or the screen, until the facilitator shows them.
+  await cas.locator(".dots-hidden").waitFor();
+  for (const p of [cas, f, screen]) assert.equal(await p.locator(".item-case .votes").count(), 0, "no dot counts while voting");
   await screenshot(cas, "phone-case-inventory-dots");
+  await f.getByRole("button", { name: "Aantallen laten zien" }).click();
+  await annasCase.locator(".votes", { hasText: "2 stippen" }).waitFor();
+  await screen.locator(".item-case .votes", { hasText: "2 stippen" }).waitFor();
 
   // ---- hands: two phones raise, the facilitator gives the floor ----
   await bram.getByRole("button", { name: "Hand opsteken" }).click();
@@ -149,11 +156,13 @@ test("a facilitator and three phones run a basic-model session", async () => {
   await bramsQ.getByRole("button", { name: "Steunen" }).click();
   await bramsQ.locator(".votes", { hasText: "1 keer gesteund" }).waitFor();
   const q = anna.locator(".item-question", { hasText: "Wat gebeurt er precies" });
+  // Writing an answer is optional (answers are spoken): it is in the question's menu.
+  await q.locator(".triage .menu-button").click();
   await q.getByRole("button", { name: "Beantwoorden" }).click();
   await anna.getByLabel("Jouw antwoord").fill("Meestal niets, en dat is precies het probleem.");
   await anna.getByRole("button", { name: "Antwoord versturen" }).click();
   await q.getByRole("button", { name: "Beantwoord", exact: true }).click();
-  await q.getByRole("button", { name: "Warm" }).click();
+  await q.getByRole("button", { name: "Raakt me", exact: true }).click();
   await bram.locator(".answer .item-text", { hasText: "Meestal niets" }).waitFor();
   await bram.locator(".item-question .status-answered").waitFor();
   await screenshot(anna, "phone-case-bringer-triage-and-answer");
@@ -235,9 +244,13 @@ test("a facilitator and three phones run a basic-model session", async () => {
   // ---- moderation and the end ----
   await f.locator(".item-advice", { hasText: "Sluit elk overleg af" }).getByRole("button", { name: "Verbergen" }).click();
   await cas.locator(".item-advice", { hasText: "Verborgen door de begeleider" }).waitFor();
+  // The wall shows nothing of a hidden item: not its text, not that it was there, not its author.
+  await screen.locator(".board-advice .empty").waitFor();
+  assert.equal(await screen.locator(".item-advice").count(), 0, "the hidden advice is gone from the screen");
   await f.getByRole("button", { name: "Sessie beëindigen" }).click();
   await f.getByRole("button", { name: "Ja, beëindigen" }).click();
-  for (const p of [anna, bram, cas, screen]) await phaseIs(p, "De sessie is afgelopen");
+  for (const p of [anna, bram, cas]) await phaseIs(p, "De sessie is afgelopen");
+  await screen.locator("#screen-ended-title", { hasText: "Dank jullie wel" }).waitFor();
 
   // Chromium itself logs a failed connection attempt while the network is off; nothing else.
   const unexpected = (/** @type {string[]} */ list) => list.filter((m) => !/WebSocket connection to .* failed/.test(m));

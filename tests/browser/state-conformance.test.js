@@ -66,6 +66,11 @@ test("basic model: views built from events equal fresh views", async () => {
   const [ta, tb, tc] = welcomes.map((w) => w.resume_token);
   const screen = new WsClient(server.url, code);
   await screen.connect({ as: "screen", token: created.facilitator_token });
+  // Two more who leave: Eva's phone goes away, Frits is removed and the room locked behind him.
+  const e = new WsClient(server.url, code);
+  const f = new WsClient(server.url, code);
+  await e.connect({ as: "member", name: "Eva" });
+  await f.connect({ as: "member", name: "Frits" });
 
   /** Moves the phase and waits until everyone saw it (their next input carries the new stamp). */
   const move = async (/** @type {any} */ command) => {
@@ -81,6 +86,7 @@ test("basic model: views built from events equal fresh views", async () => {
   await c.ok({ kind: "vote", item: caseA });
   await c.ok({ kind: "unvote", item: caseA });
   await a.ok({ kind: "vote", item: caseB });
+  await fac.ok({ kind: "reveal_votes" });
   await b.ok({ kind: "raise_hand" });
   await c.ok({ kind: "raise_hand" });
   await c.ok({ kind: "lower_hand" });
@@ -93,6 +99,11 @@ test("basic model: views built from events equal fresh views", async () => {
   await fac.ok({ kind: "hide_item", item: caseB, hidden: false });
   await fac.ok({ kind: "choose_case", case: caseA, keep_others: true });
   await fac.ok({ kind: "remove_member", member: d.welcomeMsg.member });
+  e.close();
+  await sleep(300);
+  await fac.ok({ kind: "remove_offline" });
+  await fac.ok({ kind: "remove_and_lock", member: f.welcomeMsg.member });
+  await fac.ok({ kind: "lock_room", locked: false });
   // Introducing the question: the case-bringer has the floor.
   await move({ kind: "next_phase" });
   await a.ok({ kind: "submit", input: "statement", text: "Het gaat om vergaderingen." });
@@ -115,6 +126,10 @@ test("basic model: views built from events equal fresh views", async () => {
   await b.send({ kind: "pass" });
   await fac.ok({ kind: "extend_timer", seconds: 60 });
   await fac.ok({ kind: "extend_timer", seconds: -30 });
+  await fac.ok({ kind: "pause_timer", paused: true });
+  await fac.ok({ kind: "set_timer", seconds: 420 });
+  await fac.ok({ kind: "pause_timer", paused: false });
+  await fac.ok({ kind: "set_turn_limit", seconds: 90 });
   await b.ok({ kind: "rename", name: "Bram B." });
   await fac.ok({ kind: "lock_room", locked: true });
   await fac.ok({ kind: "set_role", member: c.welcomeMsg.member, role: "note_taker" });

@@ -14,6 +14,9 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::PrevPhase {}
         | Command::GotoPhase { .. }
         | Command::ExtendTimer { .. }
+        | Command::PauseTimer { .. }
+        | Command::SetTimer { .. }
+        | Command::SetTurnLimit { .. }
         | Command::EndSession {}
         | Command::LockRoom { .. }
         | Command::SetCaseBringer { .. }
@@ -30,6 +33,7 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::StartRound {}
         | Command::HideItem { .. }
         | Command::RevealNotes {}
+        | Command::RevealVotes {}
         | Command::ConfirmList {}
         | Command::SetMinutes { .. } => true,
         Command::RaiseHand {}
@@ -55,6 +59,9 @@ fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
         Command::PrevPhase {},
         Command::GotoPhase { index: 0 },
         Command::ExtendTimer { seconds: 60 },
+        Command::PauseTimer { paused: true },
+        Command::SetTimer { seconds: 300 },
+        Command::SetTurnLimit { seconds: Some(120) },
         Command::EndSession {},
         Command::LockRoom { locked: true },
         Command::SetCaseBringer {
@@ -82,6 +89,7 @@ fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
         Command::StartRound {},
         Command::HideItem { item, hidden: true },
         Command::RevealNotes {},
+        Command::RevealVotes {},
         Command::RaiseHand {},
         Command::LowerHand {},
         Command::Pass {},
@@ -207,7 +215,7 @@ async fn no_role_but_the_facilitator_can_give_a_facilitator_command() {
             command.name()
         );
     }
-    assert_eq!(checked, 2 * 23, "23 facilitator commands, by two roles");
+    assert_eq!(checked, 2 * 27, "27 facilitator commands, by two roles");
 
     // None of the refused commands changed anything: only what members may do was recorded.
     f.catch_up(piet.last_seq.max(carla.last_seq)).await;

@@ -1,11 +1,12 @@
 //! What one participant can do to a room's size: the room is bounded in serialised bytes, and
 //! the largest room the engine allows can still be joined by everyone, over real sockets.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use kring_engine::limits;
 use kring_protocol::*;
 use kring_server::Config;
+use kring_server::limits::Rate;
 
 use crate::helpers::*;
 use crate::raw;
@@ -19,15 +20,9 @@ fn unthrottled(cfg: &mut Config) {
         max: 100_000,
         window_ms: 1_000,
     };
-    cfg.message_rate = limits::SubmitLimit {
-        max: 100_000,
-        window_ms: 1_000,
-    };
+    cfg.message_rate = Rate::new(100_000, Duration::from_secs(1));
     cfg.message_burst = 100_000;
-    cfg.member_joins = limits::SubmitLimit {
-        max: 1000,
-        window_ms: 3_600_000,
-    };
+    cfg.member_joins = Rate::new(1000, Duration::from_secs(3600));
 }
 
 /// A custom method as large as the 64 KiB request body allows; its one phase lets participants
@@ -183,10 +178,7 @@ async fn the_largest_room_can_be_joined_by_everyone() {
 #[tokio::test]
 async fn members_who_left_do_not_keep_a_room_full() {
     let server = spawn_with(|cfg| {
-        cfg.member_joins = limits::SubmitLimit {
-            max: 1000,
-            window_ms: 3_600_000,
-        };
+        cfg.member_joins = Rate::new(1000, Duration::from_secs(3600));
     })
     .await;
     let session = server.create_session("basic").await;
@@ -246,10 +238,7 @@ async fn members_who_left_do_not_keep_a_room_full() {
 #[tokio::test]
 async fn one_address_adds_only_so_many_new_members_to_a_room() {
     let server = spawn_with(|cfg| {
-        cfg.member_joins = limits::SubmitLimit {
-            max: 3,
-            window_ms: 3_600_000,
-        };
+        cfg.member_joins = Rate::new(3, Duration::from_secs(3600));
     })
     .await;
     let session = server.create_session("basic").await;

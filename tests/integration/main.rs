@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod advice;
+mod assets;
 mod authz;
 mod capacity;
 mod edges;
@@ -13,6 +14,7 @@ mod http;
 mod hub;
 mod malformed;
 mod methods;
+mod preview;
 mod proxy;
 mod raw;
 mod rawhttp;

@@ -257,13 +257,9 @@ async fn members_confirm_and_download_certificates_that_verify() {
 
 #[tokio::test]
 async fn unknown_certificate_codes_count_as_guesses() {
-    let server = spawn_with(|cfg| {
-        cfg.join_attempts = kring_engine::limits::SubmitLimit {
-            max: 3,
-            window_ms: 60_000,
-        }
-    })
-    .await;
+    let server =
+        spawn_with(|cfg| cfg.join_attempts = kring_server::config::parse_rate("3/1m").unwrap())
+            .await;
     for i in 0..3 {
         let code = kring_server::records::certificate_code("GUESSROOM", "x", MemberId(i), None);
         let (status, _) = get(&server, &format!("/verify/{code}"), None).await;

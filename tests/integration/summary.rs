@@ -114,6 +114,26 @@ async fn only_the_case_bringer_downloads_the_summary() {
     ] {
         assert!(md.contains(part), "missing {part:?} in\n{md}");
     }
+    // In the reader's language when asked: German labels and the German method name.
+    let (status, de) = get_summary(&server, code, Some(&carla.token()), "md&lang=de").await;
+    assert_eq!(status, 200);
+    for part in [
+        "# Zusammenfassung:",
+        "- Methode: Tratschmethode",
+        "_(beantwortet, berührt mich; 0 Stimmen)_",
+        "## Was du tun wirst",
+    ] {
+        assert!(de.contains(part), "missing {part:?} in\n{de}");
+    }
+    let (_, fr) = get_summary(&server, code, Some(&carla.token()), "html&lang=fr").await;
+    assert!(
+        fr.contains("<html lang=\"fr\">") && fr.contains("Conseils"),
+        "{fr}"
+    );
+    // An unknown language is the session's.
+    let (_, other) = get_summary(&server, code, Some(&carla.token()), "md&lang=xx").await;
+    assert!(other.contains("# Summary:"), "{other}");
+
     let (status, html) = get_summary(&server, code, Some(&carla.token()), "html").await;
     assert_eq!(status, 200);
     assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));

@@ -65,16 +65,34 @@ async function authorizedGet(path, token) {
 }
 
 /**
+ * What the join page shows before asking a name: the session's title, or why there is none
+ * (`404`: no open session with this code; `429`: too many wrong codes from here; `0`: no
+ * connection).
+ * @param {string} code canonical room code
+ * @returns {Promise<{ok: true, preview: import('./protocol').SessionPreview} | {ok: false, status: number}>}
+ */
+export async function fetchPreview(code) {
+  try {
+    const res = await fetch(`/api/sessions/${code}/preview`, { cache: "no-store" });
+    if (!res.ok) return { ok: false, status: res.status };
+    return { ok: true, preview: await res.json() };
+  } catch {
+    return { ok: false, status: 0 };
+  }
+}
+
+/**
  * The case-bringer's summary as Markdown or as a printable page.
  * @param {string} code canonical room code
  * @param {string | null} token the member's resume token
  * @param {SummaryFormat} format
+ * @param {import('./protocol').Language} [lang]
  * @returns {Promise<Result<string>>}
  */
-export async function fetchSummary(code, token, format) {
-  // Dates in the summary are the reader's local ones.
+export async function fetchSummary(code, token, format, lang = "nl") {
+  // Dates in the summary are the reader's local ones, its words in the reader's language.
   const offset = -new Date().getTimezoneOffset();
-  const res = await authorizedGet(`/api/sessions/${code}/summary?format=${format}&offset=${offset}`, token);
+  const res = await authorizedGet(`/api/sessions/${code}/summary?format=${format}&offset=${offset}&lang=${lang}`, token);
   if (!res.ok) return res;
   try {
     return { ok: true, value: await res.value.text() };

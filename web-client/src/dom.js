@@ -208,3 +208,21 @@ export async function copyText(text, fallback) {
   }
   return false;
 }
+
+/**
+ * Loads a style sheet that only some pages use (console, big screen) and waits for it, so the
+ * page never shows unstyled. `name` is a file in `styles/`, found next to this module's own
+ * (hashed) address.
+ * @param {string} name
+ * @returns {Promise<void>}
+ */
+export function loadStyles(name) {
+  const href = new URL(`../styles/${name}`, import.meta.url).pathname;
+  if (document.querySelector(`link[href="${CSS.escape(href)}"]`)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const link = h("link", { rel: "stylesheet", href });
+    link.addEventListener("load", () => resolve());
+    link.addEventListener("error", () => resolve());
+    document.head.appendChild(link);
+  });
+}

@@ -1,20 +1,25 @@
 // Routing by path. The server serves this app for `/`, `/join/{code}`, `/session/{code}` and
 // `/screen/{code}`; each route is one page controller.
+//
+// What a participant's phone needs (joining, the participant view) loads with this module;
+// the home page, the facilitator's console, the big screen, the method explanation and the
+// other languages load only when they are used.
 
-import { h, replace, syncList } from "./dom.js";
-import { t, onLanguageChange, sessionLanguage } from "./i18n/index.js";
+import { h, loadStyles, replace, syncList } from "./dom.js";
+import { fetchPreview } from "./api.js";
+import { t, language, loadLanguage, onLanguageChange, sessionLanguage, isLanguage } from "./i18n/index.js";
 import * as storage from "./storage.js";
 import { Session } from "./session.js";
 import { validName } from "./session-state.js";
 import { NAME_MAX_CHARS } from "./wire.js";
-import { homePage } from "./views/home.js";
 import { participantSections } from "./views/participant.js";
-import { consoleSections } from "./views/console.js";
-import { screenSections } from "./views/screen.js";
-import { Announcer, messagePage, startTicker, topBar } from "./views/common.js";
+import { Announcer, connectionBanner, messagePage, startTicker, topBar } from "./views/common.js";
 import { setAnonymityRefused } from "./views/composer.js";
+import { Alerts, keepAwake } from "./device.js";
+import { watchKeyboard } from "./keyboard.js";
 
 /** @typedef {import('./protocol').SessionView} SessionView */
+/** @typedef {import('./protocol').SessionPreview} SessionPreview */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
 
 const root = /** @type {HTMLElement} */ (document.getElementById("app"));
@@ -30,10 +35,38 @@ function showPage(render) {
   render();
 }
 
-function route() {
+/**
+ * A module loaded on demand. If it cannot be loaded (the server was updated meanwhile, so this
+ * page's version is gone), the page says so and offers a reload.
+ * @template T
+ * @param {() => Promise<T>} load
+ * @returns {Promise<T>}
+ */
+async function lazy(load) {
+  try {
+    return await load();
+  } catch (e) {
+    showPage(() =>
+      replace(
+        root,
+        h(
+          "main",
+          { id: "main" },
+          messagePage(t("fatal.unsupported_version.title"), t("fatal.unsupported_version.text"), [
+            h("button", { type: "button", class: "primary", onclick: () => location.reload() }, t("fatal.reload")),
+          ]),
+        ),
+      ),
+    );
+    throw e;
+  }
+}
+
+async function route() {
   const path = location.pathname;
   const match = /^\/(join|session|screen)\/([^/]+)\/?$/.exec(path);
   if (!match) {
+    const { homePage } = await lazy(() => import("./views/home.js"));
     currentPage = homePage(root);
     return;
   }
@@ -55,23 +88,49 @@ function notFound() {
 }
 
 /**
- * `/join/{code}`: ask for a name, then join. A returning member goes straight in.
+ * `/join/{code}`: check the code, then ask for a name and join. A returning member goes
+ * straight in. A code that leads nowhere is said at once, before anyone types a name.
  * @param {string} code
  * @param {string} [error]
  */
-function joinPage(code, error) {
+async function joinPage(code, error) {
   if (!error && (storage.credentials(code) || storage.facilitatorToken(code))) {
     location.replace(`/session/${storage.displayCode(code)}`);
     return;
   }
+  // Kept for the home page: going back shows the code as typed.
+  storage.saveTypedCode(storage.displayCode(code));
+  if (!error) replace(root, topBar({}), h("main", { id: "main", class: "narrow" }, h("section", { class: "card loading", "aria-busy": "true" }, h("p", null, t("app.connecting")))));
+  const found = await fetchPreview(code);
+  if (!found.ok && (found.status === 404 || found.status === 429)) {
+    const tooMany = found.status === 429;
+    showPage(() => {
+      document.title = `${t("join.title")} · kring`;
+      replace(
+        root,
+        topBar({}),
+        h(
+          "main",
+          { id: "main", class: "narrow" },
+          messagePage(t(tooMany ? "join.tooMany.title" : "join.notFound.title"), t(tooMany ? "join.tooMany.text" : "join.notFound.text", { code: storage.displayCode(code) }), [
+            h("a", { href: "/", class: "button primary" }, t("join.otherCode")),
+          ]),
+        ),
+      );
+    });
+    return;
+  }
+  const preview = found.ok ? found.preview : null;
+  if (preview && isLanguage(preview.language)) await sessionLanguage(preview.language);
   const render = () => {
-    document.title = `${t("join.title")} · kring`;
+    document.title = `${preview ? preview.title : t("join.title")} · kring`;
     const input = h("input", {
       id: "join-name",
       name: "name",
       type: "text",
       maxlength: NAME_MAX_CHARS,
       autocomplete: "nickname",
+      enterkeyhint: "go",
       required: true,
       value: storage.lastName(),
       "aria-describedby": "join-name-hint join-name-error",
@@ -86,8 +145,9 @@ function joinPage(code, error) {
         h(
           "section",
           { class: "card", "aria-labelledby": "join-h" },
-          h("h1", { id: "join-h" }, t("join.title")),
-          h("p", null, t("join.code", { code: storage.displayCode(code) })),
+          h("p", { class: "phase-step" }, t("join.title")),
+          h("h1", { id: "join-h" }, preview ? preview.title : t("join.title")),
+          h("p", { class: "hint" }, t("join.code", { code: storage.displayCode(code) })),
           h(
             "form",
             {
@@ -112,6 +172,8 @@ function joinPage(code, error) {
             err,
             h("button", { type: "submit", class: "primary" }, t("join.button")),
           ),
+          // Back to the home page, where the code is kept to correct it.
+          h("p", { class: "other-code" }, h("a", { href: "/", class: "button quiet" }, t("join.otherCode"))),
         ),
       ),
     );
@@ -184,6 +246,20 @@ function screenTokenFromFragment(hash) {
   return /^[A-Za-z0-9_-]{16,200}$/.test(token) ? token : null;
 }
 
+/** The modules of the console and the big screen, once loaded. */
+/** @type {{console?: typeof import('./views/console.js'), screen?: typeof import('./views/screen.js')}} */
+const views = {};
+
+/**
+ * "How this method works", loaded when first opened.
+ * @param {SessionView | null} view
+ */
+async function openHelp(view) {
+  if (!view) return;
+  const help = await lazy(() => import("./views/help.js"));
+  await help.openHelp(view);
+}
+
 /**
  * Runs a session page: renders on every change, by role.
  * @param {string} code
@@ -191,39 +267,63 @@ function screenTokenFromFragment(hash) {
  */
 function runSession(code, session) {
   const announcer = new Announcer();
+  const alerts = new Alerts();
   const bar = h("div", { class: "bar-slot" });
+  const banner = h("div", { class: "banner-slot" });
   const body = h("main", { id: "main" });
-  replace(root, bar, body);
+  replace(root, bar, banner, body);
+  // What sticks under the top bar (the console's action bar) needs its height.
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver(() => {
+      document.documentElement.style.setProperty("--bar-height", `${bar.getBoundingClientRect().height}px`);
+    }).observe(bar);
+  }
   /** @type {string | null} */
   let layout = null;
   /** @type {Record<string, HTMLElement>} */
   let slots = {};
   let languageSet = false;
-  /** @type {number | null} */
-  let lastSeenSeq = null;
-  void lastSeenSeq;
 
   const render = () => {
     const view = session.view;
     if (view && !languageSet) {
-      sessionLanguage(view.language);
       languageSet = true;
+      void sessionLanguage(view.language);
     }
     if (session.refused().some((r) => r.code === "anonymity_disabled")) setAnonymityRefused(true);
     document.title = view ? `${view.title} · kring` : "kring";
-    const barSig = JSON.stringify([document.documentElement.lang, view?.title, session.conn, session.pending().length]);
+    const isScreen = session.mode.as === "screen";
+    const role = view?.me.role ?? null;
+    const barSig = JSON.stringify([document.documentElement.lang, view?.title, session.conn, session.pending().length, role, view !== null]);
     if (bar.dataset.sig !== barSig) {
       bar.dataset.sig = barSig;
-      replace(bar, topBar({ title: view?.title, conn: session.conn, pending: session.pending().length }));
+      bar.hidden = isScreen;
+      replace(
+        bar,
+        topBar({
+          title: view?.title,
+          conn: session.conn,
+          pending: session.pending().length,
+          help: view ? () => void openHelp(session.view) : null,
+          prefs: view ? { turn: role !== "facilitator" } : null,
+        }),
+      );
     }
+    const bannerSig = JSON.stringify([document.documentElement.lang, session.conn, isScreen]);
+    if (banner.dataset.sig !== bannerSig) {
+      banner.dataset.sig = bannerSig;
+      replace(banner, view ? connectionBanner(session.conn, { screen: isScreen }) : null);
+    }
+    body.classList.toggle("stale", view !== null && session.conn !== "connected");
 
     if (session.joinError) {
       session.stop();
-      joinPage(code, t(`error.${session.joinError.code}`));
+      void joinPage(code, t(`error.${session.joinError.code}`));
       return;
     }
     if (session.fatal && session.fatal.code !== null) {
       setLayout("fatal");
+      void keepAwake(false);
       replace(body, fatalMessage(session));
       return;
     }
@@ -233,24 +333,39 @@ function runSession(code, session) {
       return;
     }
     announcer.update(view, session.member);
+    void keepAwake(view.status !== "ended");
     // Lets the layout put what matters at the end first on small screens.
     document.body.dataset.status = view.status;
-    if (session.role === "screen") {
+    if (isScreen) {
+      const mod = views.screen;
+      if (!mod) return void loadView("screen");
       setLayout("screen");
-      const { top, boards } = screenSections(view, session.now());
-      slots.top.classList.toggle("lobby", view.status === "lobby");
-      syncSections(slots.top, top);
-      syncSections(slots.boards, boards);
+      mod.renderScreen(slots.screen, view, session.now());
     } else if (view.me.role === "facilitator") {
+      const mod = views.console;
+      if (!mod) return void loadView("console");
       setLayout("console");
-      const { control, main, side } = consoleSections(session, view);
-      syncSections(slots.control, control);
+      const { bar: actions, main, side } = mod.consoleSections(session, view);
+      syncSections(slots.actions, actions);
       syncSections(slots.main, main);
       syncSections(slots.side, side);
     } else {
       setLayout("participant");
       syncSections(slots.main, participantSections(session, view));
     }
+  };
+
+  /** @type {Set<string>} */
+  const loadingViews = new Set();
+  /** @param {"console" | "screen"} which */
+  const loadView = async (which) => {
+    if (loadingViews.has(which)) return;
+    loadingViews.add(which);
+    const styles = loadStyles(`${which}.css`);
+    if (which === "console") views.console = await lazy(() => import("./views/console.js"));
+    else views.screen = await lazy(() => import("./views/screen.js"));
+    await styles;
+    render();
   };
 
   /** @param {string} name */
@@ -261,14 +376,14 @@ function runSession(code, session) {
     document.body.dataset.layout = name;
     slots = {};
     if (name === "console") {
-      slots.control = h("div", { class: "col col-control" });
+      slots.actions = h("div", { class: "action-bar", role: "region", "aria-label": t("fac.actionBar") });
       slots.main = h("div", { class: "col col-main" });
       slots.side = h("div", { class: "col col-side" });
-      replace(body, h("h1", { class: "visually-hidden" }, t("fac.consoleTitle")), slots.control, slots.main, slots.side);
+      replace(body, h("h1", { class: "visually-hidden" }, t("fac.consoleTitle")), slots.actions, slots.main, slots.side);
+      views.console?.bindShortcuts(session);
     } else if (name === "screen") {
-      slots.top = h("div", { class: "screen-top" });
-      slots.boards = h("div", { class: "screen-boards" });
-      replace(body, slots.top, slots.boards);
+      slots.screen = h("div", { class: "screen" });
+      replace(body, slots.screen);
     } else if (name === "participant") {
       slots.main = h("div", { class: "col" });
       replace(body, slots.main);
@@ -278,10 +393,21 @@ function runSession(code, session) {
   session.subscribe(render);
   currentPage = () => {
     bar.dataset.sig = "";
+    banner.dataset.sig = "";
     layout = null;
     render();
   };
-  startTicker(() => session.now());
+  startTicker(
+    () => session.now(),
+    (now) => {
+      const view = session.view;
+      if (!view || session.mode.as === "screen") return;
+      const fac = view.me.role === "facilitator";
+      // The facilitator hears every speaker's time box run out; a speaker hears their own.
+      alerts.check(view, now, { time: true, turnLimitOf: fac ? -1 : view.me.member });
+    },
+  );
+  watchKeyboard();
   // Exposed for tests and for debugging a session in the browser console: a copy of the view
   // this page built from events. It holds nothing the page does not show.
   /** @type {any} */ (window).__kring = {
@@ -336,4 +462,5 @@ function fatalMessage(session) {
   return messagePage(t(`fatal.${key}.title`), t(`fatal.${key}.text`), actions);
 }
 
-route();
+await loadLanguage(language());
+await route();

@@ -5,9 +5,9 @@ export type MemberId = number;
 
 export type ItemId = number;
 
-export type Localized = { nl: string, en: string, };
+export type Localized = { nl: string, en: string, de?: string, fr?: string, };
 
-export type Language = "nl" | "en";
+export type Language = "nl" | "en" | "de" | "fr";
 
 export type Role = "facilitator" | "case_bringer" | "participant" | "note_taker" | "screen";
 
@@ -52,11 +52,11 @@ case_bringer_listens: boolean,
  */
 max_per_member: Partial<Record<InputKind, number>>, };
 
-export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "remove_and_lock", member: MemberId, } | { "kind": "remove_offline", } | { "kind": "choose_case", case: ItemId, 
+export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "pause_timer", paused: boolean, } | { "kind": "set_timer", seconds: number, } | { "kind": "set_turn_limit", seconds: number | null, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "remove_and_lock", member: MemberId, } | { "kind": "remove_offline", } | { "kind": "choose_case", case: ItemId, 
 /**
  * Keep the other proposals for the next meeting of the group.
  */
-keep_others?: boolean, } | { "kind": "keep_case", case: ItemId, keep: boolean, } | { "kind": "give_floor", member: MemberId, } | { "kind": "end_floor", } | { "kind": "next_speaker", } | { "kind": "skip_speaker", member: MemberId, } | { "kind": "start_round", } | { "kind": "hide_item", item: ItemId, hidden: boolean, } | { "kind": "reveal_notes", } | { "kind": "raise_hand", } | { "kind": "lower_hand", } | { "kind": "pass", } | { "kind": "submit", input: InputKind, 
+keep_others?: boolean, } | { "kind": "keep_case", case: ItemId, keep: boolean, } | { "kind": "give_floor", member: MemberId, } | { "kind": "end_floor", } | { "kind": "next_speaker", } | { "kind": "skip_speaker", member: MemberId, } | { "kind": "start_round", } | { "kind": "hide_item", item: ItemId, hidden: boolean, } | { "kind": "reveal_notes", } | { "kind": "reveal_votes", } | { "kind": "raise_hand", } | { "kind": "lower_hand", } | { "kind": "pass", } | { "kind": "submit", input: InputKind, 
 /**
  * Trimmed, then at most as many characters (Unicode scalar values) as the kind allows:
  * 500 for a question or key question, 600 for a case, 1000 for a commitment, 4000 for
@@ -133,7 +133,7 @@ chosen: boolean,
  */
 revealed: boolean, };
 
-export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", } | { "kind": "minutes_set", member: MemberId, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
+export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "timer_paused", left_ms: number, } | { "kind": "turn_limit_set", seconds: number | null, } | { "kind": "votes_revealed", } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", } | { "kind": "minutes_set", member: MemberId, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
 
 export type Warning = "advice_question" | "advice_statement" | "not_a_question" | "advice_in_analysis";
 
@@ -170,7 +170,24 @@ export type PhaseState = { index: number,
 /**
  * Changes every time a phase is entered; commands carry it as their phase stamp.
  */
-seq: number, started_at: number, deadline: number | null, time_up: boolean, };
+seq: number, started_at: number, 
+/**
+ * `null` while the clock is paused (see `paused_left`) or for a phase without time box.
+ */
+deadline: number | null, time_up: boolean, 
+/**
+ * The time left while the clock is paused.
+ */
+paused_left: number | null, 
+/**
+ * Seconds each speaker's turn may take in this phase (shown as a countdown from
+ * `floor.since`), if the facilitator set a limit.
+ */
+turn_limit: number | null, 
+/**
+ * The facilitator showed the dot counts in this phase.
+ */
+votes_revealed: boolean, };
 
 export type MemberView = { id: MemberId, name: string, role: Role, online: boolean, 
 /**
@@ -361,7 +378,12 @@ allow_anonymous: boolean,
 /**
  * Keep the case-bringer's commitments and kept cases for the group's next meeting.
  */
-keep_for_group: boolean, };
+keep_for_group: boolean, 
+/**
+ * The video call of a remote or hybrid group (an `https://` address of at most 500
+ * characters), shown to members in the lobby and on their phones.
+ */
+video_url?: string, };
 
 export type SessionCreated = { 
 /**
@@ -399,6 +421,8 @@ screen_url: string,
  * Secret for starting the group's next meeting (see `CreateSession::group_token`).
  */
 group_token: string, };
+
+export type SessionPreview = { title: string, language: Language, };
 
 export type MethodList = { methods: Array<MethodTemplate>, };
 

@@ -88,6 +88,9 @@ function mutate(v, at, e) {
         started_at: at,
         deadline: e.deadline,
         time_up: false,
+        paused_left: null,
+        turn_limit: null,
+        votes_revealed: false,
       };
       v.hands = [];
       v.floor = null;
@@ -97,7 +100,21 @@ function mutate(v, at, e) {
       if (v.phase) {
         v.phase.deadline = e.deadline;
         v.phase.time_up = false;
+        v.phase.paused_left = null;
       }
+      break;
+    case "timer_paused":
+      if (v.phase) {
+        v.phase.deadline = null;
+        v.phase.time_up = false;
+        v.phase.paused_left = e.left_ms;
+      }
+      break;
+    case "turn_limit_set":
+      if (v.phase) v.phase.turn_limit = e.seconds;
+      break;
+    case "votes_revealed":
+      if (v.phase) v.phase.votes_revealed = true;
       break;
     case "time_up":
       if (v.phase && v.phase.seq === e.phase_seq) v.phase.time_up = true;

@@ -28,8 +28,14 @@ import * as storage from "./storage.js";
 
 /**
  * @typedef {Object} CommandOutcome
- * @property {(entry: OutboxEntry) => void} [ok]
+ * @property {(entry: OutboxEntry, ack: import('./protocol').Ack) => void} [ok]
  * @property {(error: ErrorMsg, entry: OutboxEntry) => void} [error]
+ */
+
+/**
+ * What an error on screen was about: the command it answered and the phase it was in, so it
+ * can go away by itself once it no longer applies.
+ * @typedef {{kind: string | null, phaseSeq: number | null}} NoticeContext
  */
 
 /** How long to wait before sending again after a `retry` error without `retry_after_ms`. */
@@ -69,6 +75,8 @@ export class Session {
     this.joinError = null;
     /** @type {ErrorMsg[]} errors not tied to a command the page tracks */
     this.notices = [];
+    /** @type {Map<ErrorMsg, NoticeContext>} */
+    this.noticeContext = new Map();
     /** @type {Map<string, CommandOutcome>} */
     this.outcomes = new Map();
     /** @type {Set<(session: Session) => void>} */
@@ -155,7 +163,28 @@ export class Session {
   dismissNotice(notice) {
     if (!this.notices.includes(notice)) return;
     this.notices = this.notices.filter((n) => n !== notice);
+    this.noticeContext.delete(notice);
     this.changed();
+  }
+
+  /**
+   * Errors go away by themselves once they no longer apply: the same action worked after
+   * all, the phase moved on, or what was missing is there now.
+   * @param {string | null} [succeeded] the kind of a command that was just acknowledged
+   */
+  clearResolvedNotices(succeeded = null) {
+    const view = this.view;
+    const stale = this.notices.filter((n) => {
+      const ctx = this.noticeContext.get(n);
+      if (succeeded !== null && ctx?.kind === succeeded) return true;
+      if (!view) return false;
+      if (ctx && ctx.phaseSeq !== null && view.phase && view.phase.seq !== ctx.phaseSeq) return true;
+      if (n.code === "no_case_bringer" && view.case_bringer !== null) return true;
+      if (n.code === "not_started" && view.status !== "lobby") return true;
+      if (n.code === "already_started" && view.status === "running" && ctx?.kind === "start_session") return true;
+      return false;
+    });
+    for (const n of stale) this.dismissNotice(n);
   }
 
   /** Tries again now (a person pressed "reconnect", or a tab taken over is taken back). */
@@ -281,6 +310,7 @@ export class Session {
     this.view = applyEvent(this.view, e);
     this.seq = e.seq;
     this.catchUpPresence();
+    if (this.notices.length > 0) this.clearResolvedNotices();
     if (this.creds) {
       this.creds.seq = e.seq;
       this.creds.epoch = this.epoch;
@@ -304,7 +334,8 @@ export class Session {
     if (this.view && a.seq > this.fullViewSeq) this.view = applyAck(this.view, entry.command, a);
     const outcome = this.outcomes.get(a.id);
     this.outcomes.delete(a.id);
-    outcome?.ok?.(entry);
+    this.clearResolvedNotices(entry.command.kind);
+    outcome?.ok?.(entry, a);
   }
 
   /** @param {ErrorMsg} err */
@@ -345,15 +376,21 @@ export class Session {
     });
     if (outcome?.error) outcome.error(err, entry);
     // A click meant for a phase that has just closed (a double-clicked "next") needs no alarm.
-    else if (entry.command.kind !== "submit" && err.code !== "phase_closed") this.notice(err);
+    else if (entry.command.kind !== "submit" && err.code !== "phase_closed") this.notice(err, entry.command.kind);
   }
 
   /**
-   * Shows an error for a while (the person may dismiss it sooner).
+   * Shows an error for a while (the person may dismiss it sooner; it also goes once it no
+   * longer applies).
    * @param {ErrorMsg} err
+   * @param {string | null} [kind] the command it answered
    */
-  notice(err) {
+  notice(err, kind = null) {
+    // The same error twice in a row is one notice (a button pressed again).
+    const same = this.notices.find((n) => n.code === err.code && this.noticeContext.get(n)?.kind === kind);
+    if (same) this.dismissNotice(same);
     this.notices.push(err);
+    this.noticeContext.set(err, { kind, phaseSeq: this.view?.phase?.seq ?? null });
     setTimeout(() => this.dismissNotice(err), NOTICE_MS);
   }
 

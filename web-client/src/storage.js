@@ -243,3 +243,24 @@ export function cleanGroups(stored) {
     .filter((g) => g && typeof g.token === "string" && g.token !== "" && typeof g.title === "string" && Number.isFinite(g.at))
     .map((g) => ({ token: g.token, title: g.title, at: g.at }));
 }
+
+/**
+ * The code last typed or followed, for this tab only: going back from the name step to the
+ * home page shows it again instead of an empty field.
+ * @param {string} code
+ */
+export function saveTypedCode(code) {
+  try {
+    sessionStorage.setItem("kring:typed-code", code);
+  } catch {
+    // not kept; the field starts empty
+  }
+}
+
+export function typedCode() {
+  try {
+    return sessionStorage.getItem("kring:typed-code") ?? "";
+  } catch {
+    return "";
+  }
+}

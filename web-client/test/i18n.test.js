@@ -1,5 +1,6 @@
-// Both catalogs have the same keys, plural forms and parameters, and every key the code uses
-// exists. Keys built at run time (`t(\`error.${code}\`)`) are checked against their domains.
+// Every catalog has the same keys, plural forms and parameters, none is left untranslated, and
+// every key the code uses exists. Keys built at run time (`t(\`error.${code}\`)`) are checked
+// against their domains. The method explanations (`src/help/`) are held to the same.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -8,7 +9,13 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import nl from "../src/i18n/nl.js";
 import en from "../src/i18n/en.js";
-import { translate } from "../src/i18n/index.js";
+import de from "../src/i18n/de.js";
+import fr from "../src/i18n/fr.js";
+import helpNl from "../src/help/nl.js";
+import helpEn from "../src/help/en.js";
+import helpDe from "../src/help/de.js";
+import helpFr from "../src/help/fr.js";
+import { translate, loadLanguage, LANGUAGES } from "../src/i18n/index.js";
 import { CODE_CATEGORY, ERROR_CODES } from "../src/codes.js";
 import { State } from "../src/transport.js";
 import { TEXT_KINDS, WARNINGS } from "../src/session-state.js";
@@ -43,7 +50,7 @@ const DOMAINS = {
   "error.": ERROR_CODES,
   "fatal.": FATAL.flatMap((f) => [`${f}.title`, `${f}.text`]),
   "kind.": INPUT_KINDS,
-  "lang.": ["nl", "en"],
+  "lang.": ["nl", "en", "de", "fr"],
   "reaction.": ["none", "useful", "not_for_me"],
   "role.": ["facilitator", "case_bringer", "participant", "note_taker", "screen"],
   "summary.problem.": PROBLEMS,
@@ -52,26 +59,119 @@ const DOMAINS = {
   "tally.kind.": WARNINGS,
   "temp.": ["none", "warm", "cold"],
   "triage.": ["open", "answered", "parked"],
+  // Built in rules.js as keys, translated by the views.
+  "rule.now.": ["case", "vote", "question", "key_question", "analysis", "advice", "private_note", "reflection", "commitment", "statement"],
+  "may.": INPUT_KINDS,
+};
+
+/** @type {Record<string, Record<string, unknown>>} */
+const CATALOGS = { nl, en, de, fr };
+
+/**
+ * Texts that are the same in a translation as in English or Dutch, on purpose: names, codes,
+ * units, file formats and words the languages share ("Methode", "Analyse", "Code").
+ */
+const SHARED_WORDS = {
+  de: new Set([
+    "lang.label", "lang.nl", "lang.en", "lang.de", "lang.fr", "home.groupOption", "attendance.csv", "attendance.startedEnded",
+    "compose.count", "fac.minutesUnit", "fac.minus", "fac.plus", "screen.turnLimit", "kind.statement",
+    "board.analysis", "rule.now.analysis", "kq.title", "summary.markdown", "attendance.colName",
+    "conn.offline", "join.codeLabel", "temp.warm", "conn.connecting", "home.method", "kind.analysis", "member.withRole",
+  ]),
+  fr: new Set([
+    "lang.nl", "lang.en", "lang.de", "lang.fr", "home.groupOption", "attendance.csv", "attendance.startedEnded",
+    "compose.count", "fac.minutesUnit", "fac.minus", "fac.plus", "board.questions", "board.question", "kind.question",
+    "rule.now.question", "triage.open", "reaction.none", "role.participant", "kind.reaction", "fatal.reload",
+    "summary.markdown", "attendance.colName", "role.screen", "fac.pause", "fac.set", "fac.minutesUnit", "attendance.colRole",
+    "home.phases", "join.codeLabel", "phase.minutes", "kind.private_note", "board.count", "fac.phases", "fac.actionBar", "member.withRole",
+    "fac.turnLimitMinutes", "fac.notesTitle", "screen.silent", "kind.analysis", "board.analysis",
+  ]),
 };
 
 const prefixes = new Set(Object.keys(nl).map((k) => k.split(".")[0]));
 
-test("nl and en have the same keys", () => {
+test("every catalog has the same keys", () => {
+  assert.deepEqual(Object.keys(CATALOGS), [...LANGUAGES], "a catalog per language the app offers");
   const a = Object.keys(nl).sort();
-  const b = Object.keys(en).sort();
-  assert.deepEqual(a.filter((k) => !b.includes(k)), [], "in nl, missing in en");
-  assert.deepEqual(b.filter((k) => !a.includes(k)), [], "in en, missing in nl");
+  for (const [lang, catalog] of Object.entries(CATALOGS)) {
+    const b = Object.keys(catalog).sort();
+    assert.deepEqual(a.filter((k) => !b.includes(k)), [], `in nl, missing in ${lang}`);
+    assert.deepEqual(b.filter((k) => !a.includes(k)), [], `in ${lang}, missing in nl`);
+  }
 });
 
-test("both languages take the same parameters and plural forms", () => {
+test("every language takes the same parameters and plural forms", () => {
   const params = (/** @type {unknown} */ m) =>
     [...new Set(JSON.stringify(m).match(/\{\w+\}/g) ?? [])].sort();
-  for (const key of Object.keys(nl)) {
-    assert.deepEqual(params(nl[key]), params(en[key]), key);
-    assert.equal(typeof nl[key], typeof en[key], `${key}: plural in one language only`);
-    if (typeof nl[key] === "object") {
-      assert.ok("other" in nl[key] && "other" in en[key], `${key}: needs an "other" form`);
+  for (const [lang, catalog] of Object.entries(CATALOGS)) {
+    for (const key of Object.keys(nl)) {
+      const m = /** @type {any} */ (catalog)[key];
+      assert.deepEqual(params(m), params(nl[key]), `${lang}: ${key}`);
+      assert.equal(typeof m, typeof nl[key], `${lang}: ${key}: plural in one language only`);
+      if (typeof m === "object") assert.ok("other" in m, `${lang}: ${key}: needs an "other" form`);
     }
+  }
+});
+
+test("nothing is left untranslated", () => {
+  for (const lang of /** @type {const} */ (["de", "fr"])) {
+    const catalog = CATALOGS[lang];
+    const same = Object.keys(en).filter((k) => JSON.stringify(catalog[k]) === JSON.stringify(en[k]) && !SHARED_WORDS[lang].has(k));
+    assert.deepEqual(same, [], `${lang}: still English`);
+    const dutch = Object.keys(nl).filter((k) => JSON.stringify(catalog[k]) === JSON.stringify(nl[k]) && JSON.stringify(nl[k]) !== JSON.stringify(en[k]) && !SHARED_WORDS[lang].has(k));
+    assert.deepEqual(dutch, [], `${lang}: still Dutch`);
+  }
+  const englishAsDutch = Object.keys(nl).filter((k) => JSON.stringify(nl[k]) === JSON.stringify(en[k]) && !/^lang\.|^compose\.count$|^attendance\.|^fac\.(minus|plus|minutesUnit)$|^home\.groupOption$|^summary\.markdown$/.test(k));
+  // Dutch and English share a few words (Status, Code, Link...), never whole sentences.
+  assert.ok(englishAsDutch.every((k) => typeof nl[k] === "string" && !/ .* /.test(String(nl[k]))), `nl: still English: ${englishAsDutch}`);
+});
+
+/**
+ * Every text in a nested object (values only, not keys).
+ * @param {unknown} value
+ * @returns {string[]}
+ */
+function texts(value) {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(texts);
+  if (value && typeof value === "object") return Object.values(value).flatMap(texts);
+  return [];
+}
+
+test("the method explanations have the same shape in every language, translated", () => {
+  const shape = (/** @type {any} */ help) => ({
+    top: Object.keys(help).sort(),
+    agreements: help.agreements.length,
+    roles: Object.keys(help.roles).sort(),
+    good: help.goodQuestions.length,
+    bad: help.badQuestions.length,
+    purposes: Object.keys(help.purposes).sort(),
+    generic: Object.keys(help.generic).sort(),
+  });
+  const helps = { nl: helpNl, en: helpEn, de: helpDe, fr: helpFr };
+  for (const [lang, help] of Object.entries(helps)) {
+    assert.deepEqual(shape(help), shape(helpNl), lang);
+    if (lang === "en") continue;
+    const english = new Set(texts(helpEn));
+    const left = texts(help).filter((s) => english.has(s));
+    assert.deepEqual(left, [], `${lang}: explanation still in English`);
+  }
+});
+
+test("the built-in methods all have explained phases", async () => {
+  const root = join(dirname(fileURLToPath(import.meta.url)), "../../engine/methods");
+  for (const file of readdirSync(root).filter((f) => f.endsWith(".json"))) {
+    const method = JSON.parse(readFileSync(join(root, file), "utf8"));
+    for (const phase of method.phases) {
+      assert.ok(`${method.id}/${phase.id}` in helpNl.purposes, `no purpose for ${method.id}/${phase.id}`);
+    }
+  }
+});
+
+test("languages load on demand", async () => {
+  for (const lang of LANGUAGES) {
+    const catalog = await loadLanguage(lang);
+    assert.equal(catalog, CATALOGS[lang]);
   }
 });
 
@@ -94,16 +194,20 @@ test("every run-time key prefix has a domain, and every key in it exists", () =>
   }
 });
 
-test("plurals follow Intl.PluralRules and numbers are formatted", () => {
+test("plurals follow Intl.PluralRules and numbers are formatted", async () => {
+  for (const lang of LANGUAGES) await loadLanguage(lang);
   assert.equal(translate("nl", "board.dotsLeft", { count: 1 }), "Je hebt nog 1 stip.");
   assert.equal(translate("nl", "board.dotsLeft", { count: 3 }), "Je hebt nog 3 stippen.");
   assert.equal(translate("nl", "board.dotsLeft", { count: 0 }), "Je stippen zijn op.");
   assert.equal(translate("en", "screen.present", { count: 1 }), "1 person present");
   assert.equal(translate("en", "screen.present", { count: 1200 }), "1,200 people present");
   assert.equal(translate("nl", "screen.present", { count: 1200 }), "1.200 mensen aanwezig");
+  assert.equal(translate("de", "screen.present", { count: 1200 }), "1.200 Personen anwesend");
+  assert.equal(translate("fr", "screen.present", { count: 2 }), "2 personnes présentes");
 });
 
-test("a missing key shows the key, and missing parameters stay visible", () => {
+test("a missing key shows the key, and missing parameters stay visible", async () => {
+  await loadLanguage("en");
   assert.equal(translate("en", "no.such.key"), "no.such.key");
   assert.equal(translate("en", "join.code"), "Session {code}");
 });

@@ -97,12 +97,29 @@ test("entering a phase starts the session, clears hands and floor, and sets the 
   v.floor = { member: 2, since: 5 };
   v = applyEvent(v, ev({ kind: "phase_changed", index: 1, phase_seq: 1, deadline: 9_000, round: [2, 3] }, 4_000));
   assert.equal(v.status, "running");
-  assert.deepEqual(v.phase, { index: 1, seq: 1, started_at: 4_000, deadline: 9_000, time_up: false });
+  assert.deepEqual(v.phase, { index: 1, seq: 1, started_at: 4_000, deadline: 9_000, time_up: false, paused_left: null, turn_limit: null, votes_revealed: false });
   assert.deepEqual(v.hands, []);
   assert.equal(v.floor, null);
   assert.deepEqual(v.round, { order: [2, 3], done: [], passed: [] });
   v = applyEvent(v, ev({ kind: "phase_changed", index: 2, phase_seq: 2, deadline: null, round: [] }));
   assert.equal(v.round, null, "a phase without a round has none");
+});
+
+test("a paused clock keeps what is left; a turn limit and shown dots last for the phase", () => {
+  let v = applyEvent(lobby(), ev({ kind: "phase_changed", index: 0, phase_seq: 3, deadline: 10_000, round: [] }));
+  v = applyEvent(v, ev({ kind: "timer_paused", left_ms: 4_000 }));
+  assert.equal(v.phase?.deadline, null);
+  assert.equal(v.phase?.paused_left, 4_000);
+  v = applyEvent(v, ev({ kind: "timer_changed", deadline: 20_000 }));
+  assert.equal(v.phase?.deadline, 20_000);
+  assert.equal(v.phase?.paused_left, null, "running again");
+  v = applyEvent(v, ev({ kind: "turn_limit_set", seconds: 120 }));
+  v = applyEvent(v, ev({ kind: "votes_revealed" }));
+  assert.equal(v.phase?.turn_limit, 120);
+  assert.equal(v.phase?.votes_revealed, true);
+  v = applyEvent(v, ev({ kind: "phase_changed", index: 1, phase_seq: 4, deadline: 30_000, round: [] }));
+  assert.equal(v.phase?.turn_limit, null);
+  assert.equal(v.phase?.votes_revealed, false);
 });
 
 test("time_up only marks the phase it was for; timer_changed clears it", () => {

@@ -112,6 +112,7 @@ fn build_all() -> Vec<Fixture> {
     let closed = SessionSettings {
         allow_anonymous: false,
         keep_for_group: true,
+        video_url: Some("https://meet.example.org/team-noord".into()),
     };
     fixtures.extend(Script::new(params("basic", None, SessionSettings::default())).run());
     fixtures.extend(Script::new(params("incident", None, closed)).run());

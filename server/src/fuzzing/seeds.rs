@@ -162,6 +162,13 @@ fn commands() -> Vec<(Command, Option<u32>)> {
             },
             None,
         ),
+        // The clock, speakers' time boxes and showing the dots.
+        (Command::PauseTimer { paused: true }, None),
+        (Command::PauseTimer { paused: false }, None),
+        (Command::SetTimer { seconds: 300 }, None),
+        (Command::SetTurnLimit { seconds: Some(90) }, None),
+        (Command::SetTurnLimit { seconds: None }, None),
+        (Command::RevealVotes {}, None),
         (
             Command::ConfirmPresence {
                 registration: Some("BIG 19012345601".into()),

@@ -4,18 +4,51 @@ use axum::Json;
 use axum::body::Bytes;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use kring_engine::{SessionParams, methods};
 use kring_protocol::limits::{GROUP_NAME_MAX_CHARS, TITLE_MAX_CHARS};
-use kring_protocol::{ApiError, CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated};
+use kring_protocol::{
+    ApiError, CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated, SessionPreview,
+};
 
 use super::join::base_url;
-use super::{ApiErr, AppState};
+use super::{ApiErr, AppState, query};
 use crate::clock::now_ms;
 use crate::hub::HubError;
+use crate::room::{Answer, Query};
 use crate::secrets::{display_code, hash_token, new_room_code, new_token};
 use crate::store::{GroupLink, StoreError};
+
+const VIDEO_URL_MAX_CHARS: usize = 500;
+
+/// What a newcomer's join page shows before asking a name (the title and language), so a
+/// mistyped code is caught first. Answers only for a room the newcomer could join.
+#[utoipa::path(
+    get,
+    path = "/api/sessions/{code}/preview",
+    tag = "sessions",
+    params(("code" = String, Path, description = "The room code, case-insensitive, dashes optional.")),
+    responses(
+        (status = 200, description = "The room is open to newcomers.", body = SessionPreview),
+        (status = 404, description = "No room a newcomer could join has this code (`room_not_found`): unknown, locked and ended rooms look alike. Counts as a failed join.", body = ApiError),
+        (status = 429, description = "Too many failed joins from this address (`too_many_attempts`).", body = ApiError),
+    ),
+)]
+pub async fn preview(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+) -> Result<impl IntoResponse, ApiErr> {
+    match query::ask_untokened(&app, peer.ip(), &code, Query::Preview).await? {
+        Answer::Preview(preview) => Ok((
+            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+            Json(preview),
+        )),
+        _ => Err(ApiErr::internal()),
+    }
+}
 
 /// The built-in methods, with their phases and instructions in every language.
 #[utoipa::path(
@@ -130,6 +163,8 @@ pub async fn create_session(
             ),
         );
     }
+    let mut settings = request.settings.unwrap_or_default();
+    settings.video_url = video_url(settings.video_url.take())?;
     let (group, group_token, report_back) = group_for(&app, request.group_token).await?;
     let facilitator_token = new_token();
     let screen_token = new_token();
@@ -138,7 +173,7 @@ pub async fn create_session(
         title,
         language: request.language.unwrap_or_default(),
         method,
-        settings: request.settings.unwrap_or_default(),
+        settings,
         created_at: now_ms(),
         facilitator_token_hash: hash_token(&facilitator_token),
         screen_token_hash: Some(hash_token(&screen_token)),
@@ -185,6 +220,34 @@ fn group_name(name: Option<String>) -> Result<Option<String>, ApiErr> {
         );
     }
     Ok(Some(name))
+}
+
+/// The video call's address as given (trimmed; empty is none). Only `https://` addresses: a
+/// browser opens it from the app, and nothing but a web page belongs there.
+fn video_url(url: Option<String>) -> Result<Option<String>, ApiErr> {
+    let Some(url) = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    let host = url
+        .get(..8)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .map(|_| &url[8..])
+        .unwrap_or("");
+    let valid = !host.is_empty()
+        && !host.starts_with(['/', '@', ':'])
+        && url.chars().count() <= VIDEO_URL_MAX_CHARS
+        && url.chars().all(|c| {
+            c.is_ascii_graphic() || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+        });
+    if !valid {
+        return Err(
+            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest).field(
+                "settings.video_url",
+                "The video call must be an https:// address of at most 500 characters.",
+            ),
+        );
+    }
+    Ok(Some(url))
 }
 
 /// The session's group: the one the token names (the next meeting, opening with what the

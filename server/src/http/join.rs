@@ -10,8 +10,8 @@ use super::AppState;
 use crate::secrets::{display_code, normalize_code};
 
 /// The app itself reads the code from the address; it asks for a name, then joins.
-pub async fn page(Path(_code): Path<String>) -> Response {
-    super::assets::index()
+pub async fn page(Path(_code): Path<String>, headers: HeaderMap) -> Response {
+    super::assets::index(&headers)
 }
 
 /// The join link as an SVG QR code. Made for any well-formed code without looking it up, so

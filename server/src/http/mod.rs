@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/methods", get(api::methods))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/api/sessions", post(api::create_session))
+        .route("/api/sessions/{code}/preview", get(api::preview))
         .route("/api/sessions/{code}/summary", get(summary::download))
         .route("/api/sessions/{code}/attendance", get(attendance::export))
         .route(

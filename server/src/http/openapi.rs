@@ -32,6 +32,7 @@ impl Modify for BearerToken {
     paths(
         super::api::methods,
         super::api::create_session,
+        super::api::preview,
         super::summary::download,
         super::attendance::export,
         super::records::certificate,
@@ -89,6 +90,7 @@ mod tests {
                 "/api/sessions",
                 "/api/sessions/{code}/attendance",
                 "/api/sessions/{code}/certificate",
+                "/api/sessions/{code}/preview",
                 "/api/sessions/{code}/reflection",
                 "/api/sessions/{code}/summary",
                 "/healthz",

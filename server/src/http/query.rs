@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::{ApiErr, AppState};
-use crate::limits::FAILURE_FLOOR;
+use crate::limits::{Attempt, FAILURE_FLOOR};
 use crate::room::{Answer, Query, RoomMsg};
 use crate::secrets::{hash_token, normalize_code};
 use crate::store::MeetingRecord;
@@ -105,6 +105,46 @@ pub async fn ask(
         Answer::Forbidden => Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
         // Answered as an unknown room, so that a token guess tells nothing about the code.
         Answer::UnknownToken => Err(not_found().await),
+        answer => Ok(answer),
+    }
+}
+
+/// Asks the room `code` a query that needs no token (what a join page shows before asking a
+/// name). It is a join by code alone and treated as one: it reserves an attempt (a blocked
+/// address gets `too_many_attempts`), an unknown, locked or ended room is `room_not_found`,
+/// and a miss counts as a failed join, answered no sooner than the floor.
+pub async fn ask_untokened(
+    app: &AppState,
+    peer: IpAddr,
+    code: &str,
+    query: Query,
+) -> Result<Answer, ApiErr> {
+    let started = Instant::now();
+    let attempt = app.hub.reserve_join(peer).await.map_err(|wait| {
+        ApiErr::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts).retry_after(wait)
+    })?;
+    let not_found = |attempt: Attempt| async move {
+        app.hub.join_failed(peer, code, Some(attempt));
+        tokio::time::sleep_until(started + FAILURE_FLOOR).await;
+        ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
+    };
+    let Some(canonical) = normalize_code(code) else {
+        return Err(not_found(attempt).await);
+    };
+    let room = match app.hub.room(&canonical).await {
+        Ok(Some(room)) => room,
+        Ok(None) => return Err(not_found(attempt).await),
+        Err(_) => return Err(ApiErr::internal()),
+    };
+    let (reply, answer) = oneshot::channel();
+    room.tx
+        .send(RoomMsg::Query { query, reply })
+        .await
+        .map_err(|_| ApiErr::internal())?;
+    match answer.await.map_err(|_| ApiErr::internal())? {
+        // A room this newcomer could not join (locked, ended) looks like no room at all.
+        Answer::UnknownToken | Answer::Forbidden => Err(not_found(attempt).await),
+        // Found: the reservation ends without counting (dropped).
         answer => Ok(answer),
     }
 }

@@ -8,6 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use kring_protocol::Language;
 use serde::Deserialize;
 
 use super::{ApiErr, AppState, query};
@@ -21,6 +22,16 @@ pub struct Format {
     /// The reader's offset from UTC in minutes (east positive), for dates.
     #[serde(default)]
     pub offset: i32,
+    /// The reader's language (`nl`, `en`, `de`, `fr`); anything else means the session's.
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+impl Format {
+    fn language(&self) -> Option<Language> {
+        let lang = self.lang.as_deref()?;
+        Language::ALL.into_iter().find(|l| l.as_str() == lang)
+    }
 }
 
 /// The case-bringer's summary, with their resume token.
@@ -32,6 +43,7 @@ pub struct Format {
         ("code" = String, Path, description = "The room code (case-insensitive, dashes optional)."),
         ("format" = Option<String>, Query, description = "`md` (default) or `html`."),
         ("offset" = Option<i32>, Query, description = "The reader's UTC offset in minutes, for local times."),
+        ("lang" = Option<String>, Query, description = "The reader's language (`nl`, `en`, `de`, `fr`); anything else means the session's."),
     ),
     security(("token" = [])),
     responses(
@@ -50,8 +62,12 @@ pub async fn download(
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
     let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
+    let language = format.language();
     let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
-        room::Query::Summary { token_hash }
+        room::Query::Summary {
+            token_hash,
+            language,
+        }
     })
     .await?;
     let Answer::Summary(summary) = answer else {

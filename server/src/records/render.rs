@@ -170,14 +170,131 @@ const EN: Labels = Labels {
     own_case: "brought their own case",
 };
 
+const DE: Labels = Labels {
+    lang: "de",
+    list_title: "Anwesenheitsliste",
+    certificate_title: "Teilnahmebescheinigung",
+    reflection_title: "Mein Bericht über das Treffen",
+    verify_title: "Teilnahmebescheinigung prüfen",
+    date: "Datum",
+    time: "Uhrzeit",
+    time_zone: "Zeitzone",
+    method: "Methode",
+    facilitator: "Moderation",
+    group: "Gruppe",
+    name: "Name",
+    role: "Rolle",
+    minutes: "Minuten anwesend",
+    hours: "Stunden (wie Register zählen)",
+    confirmed: "Anwesenheit bestätigt",
+    yes_at: "ja, um",
+    no: "nein",
+    not_ended: "noch nicht beendet",
+    list_confirmed: "Liste bestätigt von der Moderation am",
+    list_not_confirmed: "Die Moderation hat die Liste noch nicht bestätigt.",
+    registration: "Registriernummer",
+    present: "Anwesend",
+    took_part: "hat an diesem Treffen der Kollegialen Beratung teilgenommen.",
+    by_participant: "Bestätigt von der teilnehmenden Person",
+    by_facilitator: "Bestätigt von der Moderation",
+    on: "am",
+    not_yet: "noch nicht",
+    verify_with: "Prüfen Sie diese Bescheinigung unter",
+    code: "Prüfcode",
+    genuine: "Diese Teilnahmebescheinigung ist echt.",
+    states: "Sie besagt:",
+    unknown: "Keine Teilnahmebescheinigung mit diesem Code gefunden. Die Bescheinigung ist nicht echt, oder der Code wurde verändert.",
+    malformed: "Dieser Code stimmt nicht: Wahrscheinlich enthält er einen Tippfehler. Prüfen Sie den Code auf der Bescheinigung.",
+    verify_hint: "Ein Register kann hier prüfen, ob eine Teilnahmebescheinigung von kring echt und unverändert ist.",
+    reflection: "Meine Reflexion",
+    private: "Persönlich: nur für dich. Es steht nichts von anderen darin.",
+    counting: "Minuten: auf ganze Minuten gerundet. Stunden: auf ganze Viertelstunden abgerundet, wie Register zählen. Eine kurze Unterbrechung der Verbindung (bis zur eingestellten Wartezeit) zählt als anwesend.",
+    none: "(keine)",
+    roles: [
+        "Moderation",
+        "Fallgeber:in",
+        "Teilnehmer:in",
+        "Protokoll",
+        "Bildschirm",
+    ],
+    minutes_unit: "Minuten",
+    hours_unit: "Stunden",
+    short_meeting: "Kürzer als eine Stunde: Viele Register rechnen das nicht an.",
+    measured: "gemessen",
+    set_by_facilitator: "von der Moderation festgelegt",
+    co_facilitator: "Ko-Moderation",
+    case_bringer: "Fallgeber:in",
+    own_case: "eigenen Fall eingebracht",
+};
+
+const FR: Labels = Labels {
+    lang: "fr",
+    list_title: "Liste de présence",
+    certificate_title: "Attestation de participation",
+    reflection_title: "Mon compte rendu de la séance",
+    verify_title: "Vérifier une attestation de participation",
+    date: "Date",
+    time: "Heure",
+    time_zone: "Fuseau horaire",
+    method: "Méthode",
+    facilitator: "Animateur·rice",
+    group: "Groupe",
+    name: "Nom",
+    role: "Rôle",
+    minutes: "Minutes de présence",
+    hours: "Heures (comme les registres les comptent)",
+    confirmed: "Présence confirmée",
+    yes_at: "oui, à",
+    no: "non",
+    not_ended: "pas encore terminée",
+    list_confirmed: "Liste confirmée par l’animateur·rice le",
+    list_not_confirmed: "L’animateur·rice n’a pas encore confirmé la liste.",
+    registration: "Numéro d’enregistrement",
+    present: "Présence",
+    took_part: "a participé à cette séance de codéveloppement.",
+    by_participant: "Confirmé par le ou la participant·e",
+    by_facilitator: "Confirmé par l’animateur·rice",
+    on: "le",
+    not_yet: "pas encore",
+    verify_with: "Vérifiez cette attestation sur",
+    code: "Code de vérification",
+    genuine: "Cette attestation de participation est authentique.",
+    states: "Elle indique :",
+    unknown: "Aucune attestation ne porte ce code. L’attestation n’est pas authentique, ou son code a été modifié.",
+    malformed: "Ce code n’est pas valable : il contient probablement une faute de frappe. Vérifiez le code sur l’attestation.",
+    verify_hint: "Un registre peut vérifier ici qu’une attestation de participation de kring est authentique et n’a pas été modifiée.",
+    reflection: "Ma réflexion",
+    private: "Personnel : pour vous seul·e. Rien n’y figure des autres.",
+    counting: "Minutes : arrondies à la minute. Heures : arrondies au quart d’heure inférieur, comme les registres les comptent. Une brève coupure de la connexion (jusqu’au délai configuré) compte comme présence.",
+    none: "(aucun)",
+    roles: [
+        "animateur·rice",
+        "client·e",
+        "participant·e",
+        "secrétaire",
+        "écran",
+    ],
+    minutes_unit: "minutes",
+    hours_unit: "heures",
+    short_meeting: "Moins d’une heure : beaucoup de registres ne la comptent pas.",
+    measured: "mesuré",
+    set_by_facilitator: "fixé par l’animateur·rice",
+    co_facilitator: "Co-animateur·rice",
+    case_bringer: "client·e",
+    own_case: "a apporté sa propre situation",
+};
+
 fn labels(language: Language) -> &'static Labels {
     match language {
         Language::Nl => &NL,
         Language::En => &EN,
+        Language::De => &DE,
+        Language::Fr => &FR,
     }
 }
 
-/// The language of a reader, from `Accept-Language` (Dutch unless they prefer English).
+/// The language of a reader, from the first language of `Accept-Language` (Dutch unless it is
+/// English, German or French).
 pub fn language_of(accept: Option<&str>) -> Language {
     let first = accept
         .unwrap_or("")
@@ -186,11 +303,10 @@ pub fn language_of(accept: Option<&str>) -> Language {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    if first.starts_with("en") {
-        Language::En
-    } else {
-        Language::Nl
-    }
+    Language::ALL
+        .into_iter()
+        .find(|l| first.starts_with(l.as_str()))
+        .unwrap_or(Language::Nl)
 }
 
 fn role(l: &Labels, role: Role) -> &'static str {
@@ -201,7 +317,7 @@ fn role(l: &Labels, role: Role) -> &'static str {
 /// Hours with a decimal comma in Dutch: `1,75`.
 fn hours_text(l: &Labels, hours: f64) -> String {
     let text = format!("{hours}");
-    if l.lang == "nl" {
+    if l.lang != "en" {
         text.replace('.', ",")
     } else {
         text
@@ -769,16 +885,34 @@ mod tests {
     }
 
     #[test]
-    fn hours_use_a_decimal_comma_in_dutch() {
-        assert_eq!(hours_text(&NL, 1.75), "1,75");
-        assert_eq!(hours_text(&EN, 1.75), "1.75");
-        assert_eq!(hours_text(&NL, 2.0), "2");
+    fn every_language_has_its_own_pages() {
+        for language in Language::ALL {
+            let l = labels(language);
+            assert_eq!(l.lang, language.as_str());
+            let page = list_html(&sample(), language);
+            assert!(page.contains(&format!("<html lang=\"{}\">", l.lang)));
+            assert!(page.contains(l.list_title) && page.contains(l.co_facilitator));
+        }
+        let de = list_html(&sample(), Language::De);
+        assert!(de.contains("Basismodel (Fallgeber:in: Carla)"), "{de}");
     }
 
     #[test]
-    fn readers_get_dutch_unless_they_prefer_english() {
+    fn hours_use_a_decimal_comma_except_in_english() {
+        assert_eq!(hours_text(&NL, 1.75), "1,75");
+        assert_eq!(hours_text(&EN, 1.75), "1.75");
+        assert_eq!(hours_text(&NL, 2.0), "2");
+        assert_eq!(hours_text(&DE, 1.25), "1,25");
+        assert_eq!(hours_text(&FR, 0.5), "0,5");
+    }
+
+    #[test]
+    fn readers_get_their_language_or_else_dutch() {
         assert_eq!(language_of(Some("en-GB,en;q=0.9")), Language::En);
         assert_eq!(language_of(Some("nl-NL,en;q=0.5")), Language::Nl);
+        assert_eq!(language_of(Some("de-CH,de;q=0.9")), Language::De);
+        assert_eq!(language_of(Some("fr-BE")), Language::Fr);
+        assert_eq!(language_of(Some("es-ES")), Language::Nl);
         assert_eq!(language_of(None), Language::Nl);
     }
 }

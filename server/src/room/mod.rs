@@ -52,14 +52,20 @@ pub enum RoomMsg {
 }
 
 pub enum Query {
-    /// The case-bringer's summary; `token_hash` must be the current case-bringer's.
-    Summary { token_hash: String },
+    /// The case-bringer's summary; `token_hash` must be the current case-bringer's. In
+    /// `language` when given (the reader's), else in the session's.
+    Summary {
+        token_hash: String,
+        language: Option<kring_protocol::Language>,
+    },
     /// The attendance record; `token_hash` must be the facilitator token's.
     Attendance { token_hash: String },
     /// A member's certificate of participation; `token_hash` is theirs.
     Certificate { token_hash: String },
     /// A member's one-page record with their reflection; `token_hash` is theirs.
     Reflection { token_hash: String },
+    /// What a newcomer's join page shows; nothing for a room they could not join.
+    Preview,
 }
 
 pub enum Answer {
@@ -70,6 +76,7 @@ pub enum Answer {
     Reflection(Box<crate::records::render::ReflectionPage>),
     /// Not available yet, for the reason the code gives (e.g. `not_ended`).
     NotYet(ErrorCode),
+    Preview(kring_protocol::SessionPreview),
     /// The token belongs to a member who may not read this.
     Forbidden,
     /// The room does not know the token.

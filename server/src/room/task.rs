@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use dashmap::DashMap;
 use kring_engine::Session;
-use kring_protocol::{Epoch, ErrorCode, MemberId, Millis, Sequenced};
+use kring_protocol::{Epoch, ErrorCode, MemberId, Millis, Sequenced, SessionStatus};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::task::TaskTracker;
@@ -100,10 +100,7 @@ impl Room {
     pub(crate) fn new(code: String, epoch: Epoch, session: Session, deps: Arc<RoomDeps>) -> Room {
         let seq = session.seq();
         let grace = deps.cfg.turn_grace.as_millis() as Millis;
-        let member_joins = crate::limits::WindowLimiter::new(
-            u32::try_from(deps.cfg.member_joins.max).unwrap_or(u32::MAX),
-            Duration::from_millis(deps.cfg.member_joins.window_ms),
-        );
+        let member_joins = crate::limits::WindowLimiter::new(deps.cfg.member_joins);
         Room {
             code,
             epoch,
@@ -413,11 +410,26 @@ impl Room {
                     None => Answer::NotYet(ErrorCode::NotStarted),
                 }
             }
-            Query::Summary { token_hash } => {
+            Query::Preview => {
+                // A room a newcomer cannot enter looks like no room at all (`join.rs`).
+                if self.session.locked() || self.session.status() == SessionStatus::Ended {
+                    return Answer::UnknownToken;
+                }
+                let params = self.session.params();
+                Answer::Preview(kring_protocol::SessionPreview {
+                    title: params.title.clone(),
+                    language: params.language,
+                })
+            }
+            Query::Summary {
+                token_hash,
+                language,
+            } => {
                 let member = self.session.member_by_token_hash(&token_hash);
                 match member {
                     Some(m) if self.session.case_bringer() == Some(m) => {
-                        Answer::Summary(Box::new(self.session.summary()))
+                        let language = language.unwrap_or(self.session.params().language);
+                        Answer::Summary(Box::new(self.session.summary_in(language)))
                     }
                     Some(_) => Answer::Forbidden,
                     None => Answer::UnknownToken,

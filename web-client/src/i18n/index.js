@@ -1,29 +1,66 @@
-// Every text the app shows comes from a catalog (`nl.js`, `en.js`), by key.
+// Every text the app shows comes from a catalog (`nl.js`, `en.js`, `de.js`, `fr.js`), by key.
 //
 // A message may take parameters (`{name}`) and may have plural forms chosen with
 // `Intl.PluralRules` from the `count` parameter. Dates, times, durations and numbers are
 // formatted with `Intl` in the person's language. The language is the session's unless the
 // person picked another; that choice is remembered on this device.
+//
+// Only the catalog in use is downloaded (each is about 9 KB compressed); another one loads
+// when someone switches, before the page shows it.
 
-import nl from "./nl.js";
-import en from "./en.js";
 import { NAME_MAX_CHARS, TITLE_MAX_CHARS } from "../wire.js";
 
 /** @typedef {import('../protocol').Language} Language */
 /** @typedef {string | {[form: string]: string}} Message */
 /** @typedef {Record<string, Message>} Catalog */
 
-/** @type {Record<Language, Catalog>} */
-export const CATALOGS = { nl, en };
-export const LANGUAGES = /** @type {const} */ (["nl", "en"]);
+/** The catalogs loaded so far. @type {Partial<Record<Language, Catalog>>} */
+export const CATALOGS = {};
+export const LANGUAGES = /** @type {const} */ (["nl", "en", "de", "fr"]);
 /**
  * Limits of the wire contract that texts may name (`{nameMax}`), so no catalog repeats a number
  * the server decides.
  * @type {Record<string, number>}
  */
 const WIRE_PARAMS = { nameMax: NAME_MAX_CHARS, titleMax: TITLE_MAX_CHARS };
-
 const STORAGE_KEY = "kring:lang";
+
+/** @type {Partial<Record<Language, Promise<Catalog>>>} */
+const loading = {};
+
+/**
+ * Loads the catalog of `lang` (once).
+ * @param {Language} lang
+ * @returns {Promise<Catalog>}
+ */
+export function loadLanguage(lang) {
+  const have = CATALOGS[lang];
+  if (have) return Promise.resolve(have);
+  let promise = loading[lang];
+  if (!promise) {
+    const importer = {
+      nl: () => import("./nl.js"),
+      en: () => import("./en.js"),
+      de: () => import("./de.js"),
+      fr: () => import("./fr.js"),
+    }[lang];
+    promise = importer().then((m) => {
+      CATALOGS[lang] = m.default;
+      return m.default;
+    });
+    promise.catch(() => delete loading[lang]);
+    loading[lang] = promise;
+  }
+  return promise;
+}
+
+/**
+ * @param {unknown} v
+ * @returns {v is Language}
+ */
+export function isLanguage(v) {
+  return typeof v === "string" && /** @type {readonly string[]} */ (LANGUAGES).includes(v);
+}
 
 /** @type {Language} */
 let current = initialLanguage();
@@ -35,15 +72,15 @@ const listeners = new Set();
 function initialLanguage() {
   const chosen = readChoice();
   if (chosen) return chosen;
-  const nav = typeof navigator !== "undefined" ? navigator.language || "" : "";
-  return nav.toLowerCase().startsWith("en") ? "en" : "nl";
+  const nav = typeof navigator !== "undefined" ? (navigator.language || "").toLowerCase().slice(0, 2) : "";
+  return isLanguage(nav) ? nav : "nl";
 }
 
 /** @returns {Language | null} */
 function readChoice() {
   try {
     const v = typeof localStorage !== "undefined" ? localStorage.getItem(STORAGE_KEY) : null;
-    return v === "nl" || v === "en" ? v : null;
+    return isLanguage(v) ? v : null;
   } catch {
     return null;
   }
@@ -63,7 +100,7 @@ export function chooseLanguage(lang) {
   } catch {
     // not remembered, still used
   }
-  setLanguage(lang);
+  return setLanguage(lang);
 }
 
 /**
@@ -71,12 +108,20 @@ export function chooseLanguage(lang) {
  * @param {Language} lang
  */
 export function sessionLanguage(lang) {
-  if (!readChoice()) setLanguage(lang);
+  return readChoice() ? Promise.resolve() : setLanguage(lang);
 }
 
-/** @param {Language} lang */
-function setLanguage(lang) {
-  if (lang === current) return;
+/** The latest language asked for (a slow catalog must not win over a later choice). */
+let wanted = current;
+
+/**
+ * Switches once the catalog is there; until then the page stays in the language it has.
+ * @param {Language} lang
+ */
+async function setLanguage(lang) {
+  wanted = lang;
+  await loadLanguage(lang);
+  if (lang === current || lang !== wanted) return;
   current = lang;
   if (typeof document !== "undefined") document.documentElement.lang = lang;
   for (const l of listeners) l();
@@ -108,7 +153,7 @@ export function t(key, params) {
  * @param {Record<string, string | number>} [params]
  */
 export function translate(lang, key, params) {
-  const message = CATALOGS[lang][key] ?? CATALOGS.nl[key];
+  const message = CATALOGS[lang]?.[key] ?? CATALOGS.nl?.[key];
   if (message === undefined) return key;
   let text;
   if (typeof message === "string") {
@@ -215,9 +260,10 @@ export function formatDuration(ms) {
 }
 
 /**
- * A localized text from a method template.
+ * A localized text from a method template (German and French may be missing in a custom
+ * template: then English, as the server does).
  * @param {import('../protocol').Localized} text
  */
 export function local(text) {
-  return text[current] || text.nl || text.en;
+  return text[current] || text.en || text.nl;
 }

@@ -2,10 +2,12 @@
 // answer, react, withdraw; the facilitator hides and chooses). Text is only ever a text node.
 
 import { h } from "../dom.js";
+import { icon } from "../icons.js";
 import { t, formatTime, local } from "../i18n/index.js";
 import { currentPhase, dotsLeft, maySubmit, myVotesFor } from "../session-state.js";
+import { votesVisible } from "../rules.js";
 import { composer } from "./composer.js";
-import { nameOf, phaseName } from "./common.js";
+import { menu, nameOf, phaseName } from "./common.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').Item} Item */
@@ -32,6 +34,32 @@ export const BOARD_KINDS = /** @type {const} */ ([
 const answering = new Set();
 /** Boards of earlier phases start folded; the ones a person opened stay open. */
 const unfolded = new Set();
+/** The item this person just sent, marked for a moment. */
+let justSent = /** @type {number | null} */ (null);
+
+/**
+ * Marks the item just sent and brings it into view.
+ * @param {number} id
+ */
+export function showSent(id) {
+  justSent = id;
+  // The ack can come before the page has drawn the item: look again for a moment.
+  let tries = 0;
+  const reveal = () => {
+    const el = document.querySelector(`.board [data-item="${id}"]`);
+    if (el instanceof HTMLElement) {
+      el.classList.add("just-sent");
+      el.scrollIntoView({ block: "nearest" });
+    } else if (++tries < 20) {
+      setTimeout(reveal, 50);
+    }
+  };
+  setTimeout(reveal, 0);
+  setTimeout(() => {
+    if (justSent === id) justSent = null;
+    document.querySelector(`.board [data-item="${id}"]`)?.classList.remove("just-sent");
+  }, 4000);
+}
 
 /**
  * The kinds that matter in the current phase: what may be written now by anyone, plus the
@@ -78,6 +106,8 @@ export function boardSignature(view, kind, mode) {
   return JSON.stringify([
     items,
     mode,
+    votesVisible(view),
+    view.settings.keep_for_group,
     view.me.role,
     view.me.votes,
     view.me.items,
@@ -96,9 +126,12 @@ export function boardSignature(view, kind, mode) {
  * @param {{mode: BoardMode, current: boolean}} opts
  */
 export function board(session, view, kind, opts) {
-  const items = view.items.filter((i) => i.kind === kind && (kind !== "private_note" || i.revealed));
-  const answers = view.items.filter((i) => i.kind === "answer");
-  const sorted = kind === "question" && opts.mode === "screen" ? [...items].sort((a, b) => b.votes - a.votes) : items;
+  // Nothing hidden goes on the wall: not even a trace of who wrote it.
+  const shown = (/** @type {Item} */ i) => opts.mode !== "screen" || !i.hidden;
+  const items = view.items.filter((i) => i.kind === kind && (kind !== "private_note" || i.revealed) && shown(i));
+  const answers = view.items.filter((i) => i.kind === "answer" && shown(i));
+  // The big screen shows items as they come, newest last, so the newest stay in view.
+  const sorted = items;
   const headingId = `board-${kind}`;
   const phase = currentPhase(view);
   const canDot = phase !== null && opts.mode === "member" && maySubmit(phase, view.me.role, "vote");
@@ -111,6 +144,7 @@ export function board(session, view, kind, opts) {
   );
   const content = [
     kind === "case" && canDot ? h("p", { class: "hint dots-left" }, t("board.dotsLeft", { count: dotsLeft(view) })) : null,
+    kind === "case" && !votesVisible(view) ? h("p", { class: "hint dots-hidden" }, icon("hide"), t("board.dotsHidden")) : null,
     sorted.length === 0
       ? h("p", { class: "empty" }, t(opts.mode === "screen" ? "board.emptyScreen" : `board.empty`))
       : h(
@@ -124,7 +158,7 @@ export function board(session, view, kind, opts) {
           ),
         ),
   ];
-  const attrs = { class: ["card", "board", `board-${kind}`, opts.current && "current"], "aria-labelledby": headingId, dataset: { board: kind } };
+  const attrs = { class: ["card", "board", `board-${kind}`, opts.current && "current"], "aria-labelledby": headingId, dataset: { board: kind, count: items.length } };
   if (opts.current || opts.mode === "screen") return h("section", attrs, heading, content);
   // Earlier boards fold away on small screens, so the current phase stays in view.
   return h(
@@ -156,7 +190,7 @@ function itemCard(session, view, item, opts) {
   return h(
     "li",
     {
-      class: ["item", `item-${item.kind}`, item.hidden && "hidden-item", mine && "mine", item.chosen && "chosen"],
+      class: ["item", `item-${item.kind}`, item.hidden && "hidden-item", mine && "mine", item.chosen && "chosen", item.id === justSent && "just-sent", opts.mode === "facilitator" && "fac-item"],
       dataset: { item: item.id },
     },
     h("p", { class: "item-text" }, itemText(item)),
@@ -203,15 +237,16 @@ function meta(view, item, mine, mode) {
   if (view.phase && item.phase !== view.phase.index) parts.push(phaseName(view, item.phase));
   /** @type {(string | Node)[]} */
   const out = [parts.join(" · ")];
-  if (item.kind === "question" || item.kind === "case") {
-    const key = item.kind === "case" ? "item.dots" : "item.votes";
-    out.push(" ", h("span", { class: "badge votes" }, t(key, { count: item.votes })));
-  }
+  // Only support that is there: "no support" under every question is noise.
+  if (item.kind === "question" && item.votes > 0) out.push(" ", h("span", { class: "badge votes" }, t("item.votes", { count: item.votes })));
+  // Dots stay hidden while people still give them, so nobody follows the crowd.
+  if (item.kind === "case" && votesVisible(view)) out.push(" ", h("span", { class: "badge votes" }, t("item.dots", { count: item.votes })));
   if (item.kind === "question" && item.status !== "open") out.push(" ", h("span", { class: ["badge", `status-${item.status}`] }, t(`triage.${item.status}`)));
   if (item.kind === "question" && item.temperature !== "none") out.push(" ", h("span", { class: ["badge", `temp-${item.temperature}`] }, t(`temp.${item.temperature}`)));
-  if (item.kind === "advice" && item.reaction !== "none") out.push(" ", h("span", { class: ["badge", `reaction-${item.reaction}`] }, t(`reaction.${item.reaction}`)));
-  if (item.chosen) out.push(" ", h("span", { class: "badge chosen" }, t("item.chosen")));
-  if (item.kept) out.push(" ", h("span", { class: "badge" }, t("item.kept")));
+  // The case-bringer's reactions are theirs: never on the wall.
+  if (item.kind === "advice" && item.reaction !== "none" && mode !== "screen") out.push(" ", h("span", { class: ["badge", `reaction-${item.reaction}`] }, t(`reaction.${item.reaction}`)));
+  if (item.chosen) out.push(" ", h("span", { class: "badge chosen" }, icon("check"), t("item.chosen")));
+  if (item.kept && view.settings.keep_for_group) out.push(" ", h("span", { class: "badge" }, t("item.kept")));
   return out;
 }
 
@@ -243,7 +278,8 @@ function actions(session, view, item, mode, mine) {
           item.chosen ? t("fac.chosen") : t("fac.chooseCase"),
         ),
       );
-      if (!item.chosen) {
+      // Keeping a case for the next meeting means nothing when the session keeps nothing.
+      if (!item.chosen && view.settings.keep_for_group) {
         out.push(
           h(
             "button",
@@ -269,6 +305,7 @@ function actions(session, view, item, mode, mine) {
           "data-fk": `vote-${item.id}`,
           onclick: () => session.send(voted ? { kind: "unvote", item: item.id } : { kind: "vote", item: item.id }),
         },
+        icon("plus"),
         voted ? t("board.unvote") : t("board.upvote"),
       ),
     );
@@ -285,6 +322,7 @@ function actions(session, view, item, mode, mine) {
           "data-fk": `dot-${item.id}`,
           onclick: () => session.send({ kind: "vote", item: item.id }),
         },
+        icon("dot"),
         t("board.addDot"),
       ),
     );
@@ -299,27 +337,7 @@ function actions(session, view, item, mode, mine) {
     }
   }
   if (item.kind === "question" && role === "case_bringer" && !phase.case_bringer_listens) {
-    if (maySubmit(phase, role, "answer")) {
-      const open = answering.has(item.id);
-      out.push(
-        h(
-          "button",
-          {
-            type: "button",
-            "aria-expanded": String(open),
-            "data-fk": `answer-${item.id}`,
-            onclick: () => {
-              if (open) answering.delete(item.id);
-              else answering.add(item.id);
-              session.changed();
-              if (!open) setTimeout(() => document.getElementById(`compose-answer-${item.id}`)?.focus(), 30);
-            },
-          },
-          open ? t("board.closeAnswer") : t("board.answer"),
-        ),
-      );
-    }
-    out.push(triage(session, item));
+    out.push(triage(session, item, maySubmit(phase, role, "answer")));
   }
   if (item.kind === "advice" && maySubmit(phase, role, "reaction")) {
     for (const reaction of /** @type {const} */ (["useful", "not_for_me"])) {
@@ -334,6 +352,7 @@ function actions(session, view, item, mode, mine) {
             "data-fk": `react-${item.id}-${reaction}`,
             onclick: () => session.send({ kind: "react", item: item.id, reaction: on ? "none" : reaction }),
           },
+          icon(reaction === "useful" ? "check" : "close"),
           t(`reaction.${reaction}`),
         ),
       );
@@ -352,53 +371,63 @@ function actions(session, view, item, mode, mine) {
 }
 
 /**
- * The case-bringer sorts questions: answered / parked, warm / cold.
+ * The case-bringer sorts questions in one row: answered, parked, "touches me"; the rest
+ * (answer in writing, "does not touch me", back to open) is in a menu. Answers are mostly
+ * spoken in the room; writing one is optional.
  * @param {Session} session
  * @param {Item} item
+ * @param {boolean} mayAnswer
  */
-function triage(session, item) {
-  /** @type {import('../protocol').TriageStatus[]} */
-  const statuses = ["open", "answered", "parked"];
-  /** @type {import('../protocol').Temperature[]} */
-  const temps = ["warm", "cold"];
+function triage(session, item, mayAnswer) {
+  /**
+   * @param {import('../protocol').TriageStatus} status
+   * @param {import('../protocol').Temperature} temperature
+   */
+  const send = (status, temperature) => session.send({ kind: "triage", item: item.id, status, temperature });
+  /**
+   * @param {string} key
+   * @param {import('../icons.js').IconName} ic
+   * @param {boolean} on
+   * @param {() => void} onclick
+   * @param {string} fk
+   */
+  const toggle = (key, ic, on, onclick, fk) =>
+    h("button", { type: "button", class: "toggle", "aria-pressed": String(on), "data-fk": fk, onclick }, icon(ic), t(key));
+  const open = answering.has(item.id);
   return h(
     "div",
-    { class: "triage" },
-    h(
-      "div",
-      { class: "segmented", role: "group", "aria-labelledby": `triage-s-${item.id}` },
-      h("span", { class: "seg-label", id: `triage-s-${item.id}` }, t("triage.statusShort")),
-      statuses.map((s) =>
-        h(
-          "button",
-          {
-            type: "button",
-            "aria-pressed": String(item.status === s),
-            "data-fk": `triage-${item.id}-${s}`,
-            onclick: () => session.send({ kind: "triage", item: item.id, status: s, temperature: item.temperature }),
-          },
-          t(`triage.${s}`),
-        ),
+    { class: "triage", role: "group", "aria-label": t("triage.label") },
+    toggle("triage.answered", "check", item.status === "answered", () => send(item.status === "answered" ? "open" : "answered", item.temperature), `triage-${item.id}-answered`),
+    toggle("triage.parked", "park", item.status === "parked", () => send(item.status === "parked" ? "open" : "parked", item.temperature), `triage-${item.id}-parked`),
+    toggle("triage.touches", "heart", item.temperature === "warm", () => send(item.status, item.temperature === "warm" ? "none" : "warm"), `temp-${item.id}-warm`),
+    menu({ label: t("triage.more"), icon: "more", fk: `triage-more-${item.id}` }, [
+      mayAnswer
+        ? h(
+            "button",
+            {
+              type: "button",
+              "aria-expanded": String(open),
+              "data-fk": `answer-${item.id}`,
+              onclick: () => {
+                if (open) answering.delete(item.id);
+                else answering.add(item.id);
+                session.changed();
+                if (!open) setTimeout(() => document.getElementById(`compose-answer-${item.id}`)?.focus(), 30);
+              },
+            },
+            icon("pencil"),
+            open ? t("board.closeAnswer") : t("board.answer"),
+          )
+        : null,
+      h(
+        "button",
+        { type: "button", "aria-pressed": String(item.temperature === "cold"), "data-fk": `temp-${item.id}-cold`, onclick: () => send(item.status, item.temperature === "cold" ? "none" : "cold") },
+        t("triage.cold"),
       ),
-    ),
-    h(
-      "div",
-      { class: "segmented", role: "group", "aria-labelledby": `triage-t-${item.id}` },
-      h("span", { class: "seg-label", id: `triage-t-${item.id}` }, t("triage.tempShort")),
-      temps.map((tp) =>
-        h(
-          "button",
-          {
-            type: "button",
-            "aria-pressed": String(item.temperature === tp),
-            "data-fk": `temp-${item.id}-${tp}`,
-            onclick: () =>
-              session.send({ kind: "triage", item: item.id, status: item.status, temperature: item.temperature === tp ? "none" : tp }),
-          },
-          t(`temp.${tp}`),
-        ),
-      ),
-    ),
+      item.status !== "open"
+        ? h("button", { type: "button", "data-fk": `triage-${item.id}-open`, onclick: () => send("open", item.temperature) }, t("triage.reopen"))
+        : null,
+    ]),
   );
 }
 
@@ -407,15 +436,18 @@ function triage(session, item) {
  * @param {Item} item
  */
 function hideButton(session, item) {
+  const label = item.hidden ? t("fac.unhide") : t("fac.hide");
   return h(
     "button",
     {
       type: "button",
-      class: "quiet small",
+      class: "quiet small icon-button hide-button",
       "data-fk": `hide-${item.id}`,
+      "aria-label": label,
+      title: label,
       onclick: () => session.send({ kind: "hide_item", item: item.id, hidden: !item.hidden }),
     },
-    item.hidden ? t("fac.unhide") : t("fac.hide"),
+    icon(item.hidden ? "show" : "hide"),
   );
 }
 

@@ -1,9 +1,13 @@
-// Pieces every view uses: the top bar (connection status, language), the phase card with its
-// timer, error texts, and the live ticker that keeps timers and speaking times current.
+// Pieces every view uses: the top bar (connection status, help, this device's settings,
+// language), the lost-connection banner, the phase card with its timer and rule, menus, error
+// texts, and the live ticker that keeps timers and speaking times current.
 
 import { h, setText } from "../dom.js";
-import { t, local, language, chooseLanguage, LANGUAGES, formatClock, formatDuration } from "../i18n/index.js";
+import { icon } from "../icons.js";
+import { t, local, language, chooseLanguage, isLanguage, LANGUAGES, formatClock, formatDuration } from "../i18n/index.js";
 import { currentPhase, memberById, remainingMs, roundPending, speakingMs } from "../session-state.js";
+import { hasCases, keyQuestion, mayNow, phaseRule } from "../rules.js";
+import { canVibrate, prefs, setPref } from "../device.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').ErrorMsg} ErrorMsg */
@@ -11,6 +15,7 @@ import { currentPhase, memberById, remainingMs, roundPending, speakingMs } from 
 /** @typedef {import('../protocol').MemberId} MemberId */
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {import('../transport.js').ConnState} ConnState */
+/** @typedef {import('../icons.js').IconName} IconName */
 
 /**
  * The connection state, always visible. `role="status"` so a change is announced politely.
@@ -22,9 +27,26 @@ export function connectionStatus(state, pending) {
   return h(
     "p",
     { class: ["conn", `conn-${state}`], role: "status", dataset: { state } },
-    h("span", { class: "conn-dot", "aria-hidden": "true" }),
+    state === "connected" ? h("span", { class: "conn-dot", "aria-hidden": "true" }) : icon("offline"),
     h("span", { class: "conn-label" }, label),
     pending > 0 && state !== "connected" ? h("span", { class: "conn-pending" }, t("conn.waiting", { count: pending })) : null,
+  );
+}
+
+/**
+ * A full-width banner while the connection is lost: hard to miss on a phone, and on the big
+ * screen (where nobody touches anything) the only sign that what it shows may be stale.
+ * @param {ConnState} state
+ * @param {{screen?: boolean, pending?: number}} [opts]
+ */
+export function connectionBanner(state, opts = {}) {
+  if (state === "connected" || state === "connecting") return null;
+  const text = state === "offline" ? t("conn.bannerOffline") : state === "closed" ? t("conn.bannerClosed") : t("conn.bannerReconnecting");
+  return h(
+    "div",
+    { class: ["conn-banner", `conn-banner-${state}`], role: "alert" },
+    icon("offline"),
+    h("p", null, h("strong", null, text), " ", opts.screen ? t("conn.bannerScreen") : t("conn.bannerKeep")),
   );
 }
 
@@ -42,7 +64,7 @@ export function languageSwitch() {
         "data-fk": "lang",
         onchange: (/** @type {Event} */ e) => {
           const v = /** @type {HTMLSelectElement} */ (e.target).value;
-          if (v === "nl" || v === "en") chooseLanguage(v);
+          if (isLanguage(v)) void chooseLanguage(v);
         },
       },
       LANGUAGES.map((l) => h("option", { value: l, selected: l === language(), lang: l, "aria-label": t(`lang.${l}`) }, l.toUpperCase())),
@@ -51,8 +73,80 @@ export function languageSwitch() {
 }
 
 /**
+ * A small menu that opens under its button (a `details` element: no script needed to open
+ * it, and the keyboard works). Closes when something in it is chosen or on a click outside.
+ * @param {{label: string, icon?: IconName, text?: string, class?: string, fk?: string}} button
+ * @param {(Node | null)[]} items
+ */
+export function menu(button, items) {
+  const details = h(
+    "details",
+    { class: ["menu", button.class] },
+    h(
+      "summary",
+      { class: "menu-button", "aria-label": button.text ? undefined : button.label, title: button.label, "data-fk": button.fk },
+      button.icon ? icon(button.icon) : null,
+      button.text ? h("span", null, button.text) : null,
+    ),
+    h("div", { class: "menu-panel", role: "group", "aria-label": button.label }, items),
+  );
+  details.addEventListener("click", (e) => {
+    if (e.target instanceof Element && e.target.closest(".menu-panel button")) details.open = false;
+  });
+  return details;
+}
+
+// One click outside closes every open menu.
+if (typeof document !== "undefined") {
+  document.addEventListener("click", (e) => {
+    for (const open of document.querySelectorAll("details.menu[open]")) {
+      if (!(e.target instanceof Node) || !open.contains(e.target)) /** @type {HTMLDetailsElement} */ (open).open = false;
+    }
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    for (const open of document.querySelectorAll("details.menu[open]")) {
+      /** @type {HTMLDetailsElement} */ (open).open = false;
+      open.querySelector("summary")?.focus();
+    }
+  });
+}
+
+/**
+ * This device's alerts: a chime and a vibration near the end of the time, a vibration on my
+ * turn. All off until chosen.
+ * @param {{turn: boolean}} opts whether "my turn" applies (not for the facilitator)
+ */
+export function settingsMenu(opts) {
+  const p = prefs();
+  /** @param {"chime" | "vibrateTime" | "vibrateTurn"} name @param {string} label */
+  const toggle = (name, label) => {
+    const id = `pref-${name}`;
+    return h(
+      "label",
+      { class: "check menu-check", for: id },
+      h("input", {
+        type: "checkbox",
+        id,
+        checked: p[name],
+        "data-fk": id,
+        onchange: (/** @type {Event} */ e) => setPref(name, /** @type {HTMLInputElement} */ (e.target).checked),
+      }),
+      label,
+    );
+  };
+  return menu({ label: t("prefs.title"), icon: "bell", class: "prefs", fk: "prefs" }, [
+    h("p", { class: "menu-title" }, t("prefs.title")),
+    toggle("chime", t("prefs.chime")),
+    canVibrate() ? toggle("vibrateTime", t("prefs.vibrateTime")) : null,
+    canVibrate() && opts.turn ? toggle("vibrateTurn", t("prefs.vibrateTurn")) : null,
+    h("p", { class: "hint" }, t("prefs.hint")),
+  ]);
+}
+
+/**
  * The bar at the top of every page.
- * @param {{title?: string, conn?: ConnState, pending?: number, extra?: Node | null}} opts
+ * @param {{title?: string, conn?: ConnState, pending?: number, help?: (() => void) | null, prefs?: {turn: boolean} | null}} opts
  */
 export function topBar(opts) {
   return h(
@@ -63,8 +157,11 @@ export function topBar(opts) {
     h(
       "div",
       { class: "topbar-end" },
-      opts.extra ?? null,
       opts.conn ? connectionStatus(opts.conn, opts.pending ?? 0) : null,
+      opts.help
+        ? h("button", { type: "button", class: "icon-button help-button", "aria-label": t("help.open"), title: t("help.open"), "data-fk": "help", onclick: opts.help }, icon("help"))
+        : null,
+      opts.prefs ? settingsMenu(opts.prefs) : null,
       languageSwitch(),
     ),
   );
@@ -91,6 +188,34 @@ export function nameOf(view, id) {
  */
 export function isolate(name) {
   return `\u2068${name}\u2069`;
+}
+
+/**
+ * The phase rule as people read it from across the room: "QUESTIONS · no advice yet".
+ * @param {SessionView} view
+ */
+export function ruleText(view) {
+  const rule = phaseRule(view);
+  if (!rule) return null;
+  return rule.notYet ? `${t(rule.now)} · ${t(rule.notYet)}` : t(rule.now);
+}
+
+/**
+ * "Participants can now: ask questions, support questions" (and the case-bringer's part).
+ * @param {SessionView} view
+ */
+export function mayNowLines(view) {
+  const may = mayNow(view);
+  if (may.group.length === 0) return null;
+  const list = (/** @type {string[]} */ keys) => keys.map((k) => t(k)).join(", ");
+  return h(
+    "div",
+    { class: "may-now" },
+    h("p", null, h("strong", null, t("may.group")), " ", list(may.group)),
+    view.case_bringer !== null || may.caseBringer.length > 0
+      ? h("p", null, h("strong", null, t("may.caseBringer")), " ", may.caseBringer.length > 0 ? list(may.caseBringer) : t("may.listen"))
+      : null,
+  );
 }
 
 /**
@@ -121,6 +246,7 @@ export function phaseCard(view, opts = {}) {
   const phase = currentPhase(view);
   const run = view.phase;
   if (!phase || !run) return h("section", { class: "phase card" });
+  const rule = ruleText(view);
   return h(
     "section",
     { class: ["phase", "card", opts.big && "big", run.time_up && "time-up"], "aria-labelledby": "phase-name" },
@@ -131,19 +257,32 @@ export function phaseCard(view, opts = {}) {
       timer(view, opts.now),
       h(Heading, { id: "phase-name" }, local(phase.name)),
     ),
+    rule && !opts.big ? h("p", { class: "phase-rule" }, rule) : null,
     h("p", { class: "phase-instruction" }, local(phase.instruction)),
+    opts.facilitator ? mayNowLines(view) : null,
   );
 }
 
 /**
  * The countdown of the time box. Its text is kept current by the ticker; the element is a
- * `role="timer"` (not live: announcing every second would drown everything else).
+ * `role="timer"` (not live: announcing every second would drown everything else). A paused
+ * clock shows what is left and says it is paused.
  * @param {SessionView} view
  * @param {number} [now] the server's time now (the ticker keeps it current from then on)
  */
 export function timer(view, now) {
   const run = view.phase;
-  if (!run || run.deadline === null || view.status !== "running") return h("span");
+  if (!run || view.status !== "running") return h("span");
+  if (run.paused_left !== null && run.paused_left !== undefined) {
+    return h(
+      "p",
+      { class: ["timer", "paused"], role: "timer" },
+      h("span", { class: "visually-hidden" }, t("timer.label")),
+      h("span", { class: "timer-clock" }, formatClock(run.paused_left)),
+      h("span", { class: "timer-note" }, icon("pause"), t("timer.paused")),
+    );
+  }
+  if (run.deadline === null) return h("span");
   const el = h(
     "p",
     { class: "timer", role: "timer", dataset: { deadline: run.deadline, timeUp: run.time_up ? "1" : "0" } },
@@ -172,10 +311,44 @@ function showTimer(el, now) {
 }
 
 /**
+ * The speaker's own time box (a turn limit in this phase): counts down from when they got
+ * the floor, then counts up in red.
+ * @param {SessionView} view
+ * @param {number} now
+ */
+export function turnTimer(view, now) {
+  const limit = view.phase?.turn_limit ?? null;
+  const floor = view.floor;
+  if (limit === null || !floor) return null;
+  const end = floor.since + limit * 1000;
+  const el = h(
+    "span",
+    { class: "turn-timer", dataset: { turnEnd: end }, title: t("turn.limitTitle", { time: formatClock(limit * 1000) }) },
+    icon("clock"),
+    h("span", { class: "visually-hidden" }, t("turn.limitLabel"), " "),
+    h("span", { class: "turn-clock" }, ""),
+  );
+  showTurnTimer(el, now);
+  return el;
+}
+
+/**
+ * @param {HTMLElement} el
+ * @param {number} now
+ */
+function showTurnTimer(el, now) {
+  const left = Number(el.dataset.turnEnd) - now;
+  const clock = el.querySelector(".turn-clock");
+  el.classList.toggle("over", left <= 0);
+  if (clock) setText(clock, left > 0 ? formatClock(left) : `+${formatClock(-left)}`);
+}
+
+/**
  * Who has the floor and who is next, in one line.
  * @param {SessionView} view
+ * @param {number} [now]
  */
-export function turnLine(view) {
+export function turnLine(view, now) {
   const phase = currentPhase(view);
   if (!phase || view.status !== "running") return null;
   const parts = [];
@@ -190,7 +363,43 @@ export function turnLine(view) {
     const pending = roundPending(view).filter((m) => !view.floor || m !== view.floor.member);
     if (pending.length > 0) parts.push(t("turns.nextInRound", { name: nameOf(view, pending[0]) }));
   }
-  return h("p", { class: "turn-line" }, parts.join(" · "));
+  return h("p", { class: "turn-line" }, icon(view.floor ? "mic" : "users"), h("span", null, parts.join(" · ")), now !== undefined ? turnTimer(view, now) : null);
+}
+
+/**
+ * The key question, pinned while advice is given: advice answers it.
+ * @param {SessionView} view
+ * @param {{big?: boolean}} [opts]
+ */
+export function keyQuestionCard(view, opts = {}) {
+  const kq = keyQuestion(view);
+  if (!kq) return h("div");
+  return h(
+    "section",
+    { class: ["card", "key-question", opts.big && "big"], "aria-labelledby": "kq-title", dataset: { item: kq.id } },
+    h("h2", { id: "kq-title" }, icon("star"), t("kq.title")),
+    h("p", { class: "item-text" }, kq.text ?? ""),
+  );
+}
+
+/**
+ * The session's video call, for remote and hybrid groups.
+ * @param {SessionView} view
+ */
+export function videoLink(view) {
+  const url = view.settings.video_url;
+  if (!url) return null;
+  let host = "";
+  try {
+    host = new URL(url).host;
+  } catch {
+    return null;
+  }
+  return h(
+    "p",
+    { class: "video-link" },
+    h("a", { href: url, class: "button", target: "_blank", rel: "noopener noreferrer" }, icon("video"), t("video.open"), h("span", { class: "video-host" }, host)),
+  );
 }
 
 /**
@@ -199,7 +408,8 @@ export function turnLine(view) {
  * @param {ErrorMsg | {code: ErrorCode, phases?: number[]}} err
  */
 export function errorText(view, err) {
-  const base = t(`error.${err.code}`);
+  // In a method without case proposals, "choose a case first" would not fit.
+  const base = err.code === "no_case_bringer" && view && !hasCases(view) ? t("error.no_case_bringer.noCases") : t(`error.${err.code}`);
   if (err.code === "phase_forbids" && view && err.phases && err.phases.length > 0) {
     const names = err.phases.map((i) => local(view.method.phases[i]?.name ?? { nl: "?", en: "?" }));
     return `${base} ${t("error.allowedIn", { phases: names.join(", ") })}`;
@@ -220,12 +430,16 @@ export function phaseName(view, index) {
 /**
  * Keeps timers and live speaking times current, every half second.
  * @param {() => number} serverNow
+ * @param {(now: number) => void} [each] called on every tick (alerts)
  */
-export function startTicker(serverNow) {
+export function startTicker(serverNow, each) {
   const tick = () => {
     const now = serverNow();
     for (const el of document.querySelectorAll("[data-deadline]")) {
       if (el instanceof HTMLElement) showTimer(el, now);
+    }
+    for (const el of document.querySelectorAll("[data-turn-end]")) {
+      if (el instanceof HTMLElement) showTurnTimer(el, now);
     }
     for (const el of document.querySelectorAll("[data-speaking-base]")) {
       if (!(el instanceof HTMLElement)) continue;
@@ -235,6 +449,7 @@ export function startTicker(serverNow) {
       setText(el, formatClock(ms));
       el.setAttribute("title", formatDuration(ms));
     }
+    each?.(now);
   };
   tick();
   return setInterval(tick, 500);
@@ -328,7 +543,8 @@ export function messagePage(title, text, actions) {
 }
 
 /**
- * Errors about actions (not about typed text), each dismissable.
+ * Errors about actions (not about typed text), each dismissable; they also go by themselves
+ * once they no longer apply.
  * @param {Session} session
  * @param {SessionView} view
  * @returns {{key: string, sig: string, build: () => HTMLElement}[]}
@@ -342,7 +558,7 @@ export function noticeSections(session, view) {
         "div",
         { class: "card notice-card", role: "alert" },
         h("p", null, errorText(view, notice)),
-        h("button", { type: "button", class: "quiet small", onclick: () => session.dismissNotice(notice) }, t("outbox.dismiss")),
+        h("button", { type: "button", class: "quiet small icon-button", "aria-label": t("outbox.dismiss"), title: t("outbox.dismiss"), onclick: () => session.dismissNotice(notice) }, icon("close")),
       ),
   }));
 }

@@ -2,11 +2,14 @@
 // sent, and what the server refused (with the text kept to read, copy, rephrase or send anyway).
 
 import { h, copyText } from "../dom.js";
+import { icon } from "../icons.js";
 import { t, local } from "../i18n/index.js";
 import { MAX_CHARS, maySubmit, currentPhase } from "../session-state.js";
 import { commandText } from "../outbox.js";
+import { limitLeft } from "../rules.js";
 import * as storage from "../storage.js";
 import { errorText, phaseName } from "./common.js";
+import { showSent } from "./boards.js";
 import { categoryOf } from "../codes.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
@@ -22,24 +25,41 @@ const ANONYMOUS_KINDS = new Set(["question", "analysis", "advice", "reflection",
 let anonymityRefused = false;
 
 /**
+ * Short texts, written in one go: Enter sends them (Shift+Enter still makes a new line), and
+ * the phone keyboard's Enter key says "send".
+ */
+const ONE_LINE = new Set(["question", "key_question", "case", "answer"]);
+
+/** "Sent" shows under a composer for a few seconds after the server confirmed it. */
+const SENT_MS = 5000;
+/** @type {Map<string, number>} slot -> when its last text was confirmed */
+const sentAt = new Map();
+
+/**
  * A composer for `kind`. Typed text is kept as a draft (per tab) until it is sent, so a rebuilt
  * composer or a reload does not lose it.
  * @param {Session} session
- * @param {{kind: InputKind, replyTo?: ItemId, compact?: boolean, onSent?: () => void}} opts
+ * @param {{kind: InputKind, replyTo?: ItemId, compact?: boolean, onSent?: () => void, labelKey?: string, hintKey?: string}} opts
  */
 export function composer(session, opts) {
   const { kind } = opts;
   const slot = opts.replyTo !== undefined ? `answer-${opts.replyTo}` : kind;
   const id = `compose-${slot}`;
   const max = MAX_CHARS[kind];
+  const oneLine = ONE_LINE.has(kind);
+  const view = session.view;
+  const limit = view && opts.replyTo === undefined ? limitLeft(view, kind) : null;
+  const atLimit = limit !== null && limit.left === 0;
   const textarea = h("textarea", {
     id,
     name: slot,
-    rows: opts.compact ? 2 : 3,
+    rows: opts.compact || oneLine ? 2 : 3,
     maxlength: max,
     "data-fk": id,
-    "aria-describedby": `${id}-hint ${id}-count`,
-    value: storage.draft(session.code, slot),
+    enterkeyhint: oneLine ? "send" : "enter",
+    disabled: atLimit,
+    "aria-describedby": `${id}-limit ${id}-hint ${id}-count`,
+    value: atLimit ? "" : storage.draft(session.code, slot),
   });
   const count = h("span", { id: `${id}-count`, class: "count", "aria-live": "off" });
   const anonymous = h("input", { type: "checkbox", id: `${id}-anon`, "data-fk": `${id}-anon` });
@@ -51,11 +71,22 @@ export function composer(session, opts) {
     count.textContent = t("compose.count", { n, max });
     count.classList.toggle("over", n > max);
   };
+  const sent = h("p", { class: "sent-note", role: "status", id: `${id}-sent` });
+  showSentNote(sent, slot);
   textarea.addEventListener("input", () => {
     storage.saveDraft(session.code, slot, textarea.value);
     updateCount();
     error.textContent = "";
+    if (sent.firstChild) sent.replaceChildren();
   });
+  if (oneLine) {
+    textarea.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        form.requestSubmit();
+      }
+    });
+  }
   updateCount();
 
   const form = h(
@@ -76,21 +107,42 @@ export function composer(session, opts) {
           textarea.focus();
           return;
         }
-        session.send({
-          kind: "submit",
-          input: kind,
-          text,
-          reply_to: opts.replyTo ?? null,
-          anonymous: offerAnonymous && anonymous.checked ? true : undefined,
-        });
+        session.send(
+          {
+            kind: "submit",
+            input: kind,
+            text,
+            reply_to: opts.replyTo ?? null,
+            anonymous: offerAnonymous && anonymous.checked ? true : undefined,
+          },
+          {
+            ok: (_entry, ack) => {
+              sentAt.set(slot, Date.now());
+              const note = () => document.getElementById(`${id}-sent`);
+              showSentNote(note(), slot);
+              setTimeout(() => {
+                sentAt.delete(slot);
+                showSentNote(note(), slot);
+              }, SENT_MS);
+              if (ack.item !== null) showSent(ack.item);
+            },
+          },
+        );
         textarea.value = "";
         storage.saveDraft(session.code, slot, "");
         updateCount();
         opts.onSent?.();
       },
     },
-    h("label", { for: id, class: "composer-label" }, t(opts.replyTo !== undefined ? "compose.answerLabel" : `compose.label.${kind}`)),
-    h("p", { id: `${id}-hint`, class: "hint" }, t(`compose.hint.${kind}`)),
+    h("label", { for: id, class: "composer-label" }, t(opts.replyTo !== undefined ? "compose.answerLabel" : opts.labelKey ?? `compose.label.${kind}`)),
+    limit !== null
+      ? h(
+          "p",
+          { id: `${id}-limit`, class: ["limit", atLimit && "at-limit"] },
+          atLimit ? t("compose.limitReached", { max: limit.max, kind: t(`board.${kind}`) }) : t("compose.limitLeft", { count: limit.left, max: limit.max, kind: t(`board.${kind}`) }),
+        )
+      : null,
+    h("p", { id: `${id}-hint`, class: "hint" }, t(opts.hintKey ?? `compose.hint.${kind}`)),
     textarea,
     h(
       "div",
@@ -99,11 +151,29 @@ export function composer(session, opts) {
       offerAnonymous
         ? h("label", { class: "check", for: `${id}-anon` }, anonymous, t("compose.anonymous"))
         : null,
-      h("button", { type: "submit", class: "primary", "data-fk": `${id}-send` }, t(opts.replyTo !== undefined ? "compose.sendAnswer" : `compose.send.${kind}`)),
+      h(
+        "button",
+        { type: "submit", class: "primary", disabled: atLimit, "data-fk": `${id}-send` },
+        icon("send"),
+        t(opts.replyTo !== undefined ? "compose.sendAnswer" : `compose.send.${kind}`),
+      ),
     ),
+    sent,
     error,
   );
   return form;
+}
+
+/**
+ * "Sent" under a composer while its last text is freshly confirmed.
+ * @param {HTMLElement | null} el
+ * @param {string} slot
+ */
+function showSentNote(el, slot) {
+  if (!el) return;
+  const at = sentAt.get(slot);
+  const fresh = at !== undefined && Date.now() - at < SENT_MS;
+  el.replaceChildren(...(fresh ? [icon("check"), t("compose.sent")] : []));
 }
 
 /**

@@ -1,14 +1,17 @@
-// The facilitator's console (laptop): phase controls and the time box, the floor, round and
-// queue, the roster with presence and speaking time, moderation, the room lock, the big screen
-// (and its link for a projector PC), the group's key, ending the session and the attendance
-// record.
+// The facilitator's console, run while talking: a sticky action bar with what is used every
+// minute (the next speaker, the next phase, the clock) and keyboard shortcuts for it; below,
+// the phase with what the group may do now, the floor, round and queue, and the boards; at
+// the side the phases, the roster (each member's actions in a menu), the room, how to join
+// (folded once the session runs), the big screen, the group and the attendance record.
 
 import { h, copyText } from "../dom.js";
+import { icon } from "../icons.js";
 import { t, local, language, formatDate, formatNumber } from "../i18n/index.js";
 import { WARNINGS, currentPhase, hasFloor, roundPending } from "../session-state.js";
 import { displayCode, groupToken, screenToken } from "../storage.js";
+import { hasCases, keyQuestion, needsCaseBringer, pinKeyQuestion, startBlocker, votesVisible } from "../rules.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
-import { nameOf, noticeSections, phaseCard, speakingTime } from "./common.js";
+import { keyQuestionCard, menu, nameOf, noticeSections, phaseCard, speakingTime, timer, turnTimer, videoLink } from "./common.js";
 import { attendanceSection, attestSection, reflectionSection, reportBackNow, reportBackSection } from "./records.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
@@ -19,33 +22,81 @@ import { attendanceSection, attestSection, reflectionSection, reportBackNow, rep
 /** Two-step confirmations in progress ("end session", "remove member"), kept across renders. */
 const confirming = new Set();
 
+/** Turn limits offered, in seconds. */
+const TURN_LIMITS = [60, 120, 180, 300];
+
+/**
+ * The keys of the action bar. They press the button that carries them, so a key does only
+ * what its button would do now (nothing when the button is disabled). Shown on the buttons.
+ */
+const SHORTCUTS = {
+  nextSpeaker: "N",
+  firstHand: "H",
+  nextPhase: "F",
+  plusMinute: "+",
+  minusMinute: "-",
+  pause: "P",
+  setTime: "T",
+};
+
+let shortcutsBound = false;
+/** Minutes typed into "set to" but not set yet: a rebuild of the bar must not lose them. */
+let typedMinutes = /** @type {string | null} */ (null);
+
+/**
+ * Listens for the action bar's keys (once per page). Keys typed into a field, or with Ctrl,
+ * Alt or Cmd, are left alone.
+ * @param {Session} _session
+ */
+export function bindShortcuts(_session) {
+  if (shortcutsBound) return;
+  shortcutsBound = true;
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+    const target = e.target;
+    if (target instanceof HTMLElement && (target.closest("input, textarea, select, [contenteditable]") || target.isContentEditable)) return;
+    const key = e.key === "=" ? "+" : e.key.toUpperCase();
+    const el = document.querySelector(`.action-bar [data-shortcut="${CSS.escape(key)}"]`);
+    if (!(el instanceof HTMLElement)) return;
+    e.preventDefault();
+    if (el instanceof HTMLInputElement) {
+      el.focus();
+      el.select();
+    } else if (el instanceof HTMLButtonElement && !el.disabled) {
+      el.click();
+    }
+  });
+}
+
+/**
+ * A key shown on its button.
+ * @param {string} key
+ */
+function kbd(key) {
+  return h("kbd", { class: "shortcut", "aria-hidden": "true" }, key);
+}
+
 /**
  * @param {Session} session
  * @param {SessionView} view
- * @returns {{control: Section[], main: Section[], side: Section[]}}
+ * @returns {{bar: Section[], main: Section[], side: Section[]}}
  */
 export function consoleSections(session, view) {
   const lang = language();
   /** @type {Section[]} */
-  const control = [];
+  const bar = [];
   /** @type {Section[]} */
   const main = [];
   /** @type {Section[]} */
   const side = [];
 
-  control.push(...noticeSections(session, view));
+  bar.push({
+    key: "actions",
+    sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.hands, view.case_bringer, view.members.map((m) => [m.id, m.name, m.online, m.role])]),
+    build: () => actionBar(session, view),
+  });
 
-  control.push({
-    key: "phases",
-    sig: JSON.stringify([lang, view.status, view.phase, view.case_bringer, [...confirming]]),
-    build: () => phaseControls(session, view),
-  });
-  // Once ended there is nothing left to set, lock or end.
-  if (view.status !== "ended") control.push({
-    key: "room",
-    sig: JSON.stringify([lang, view.locked, view.status, view.case_bringer, view.members.map((m) => [m.id, m.name, m.role]), [...confirming]]),
-    build: () => roomControls(session, view),
-  });
+  main.push(...noticeSections(session, view));
 
   if (view.status === "ended") {
     main.push({
@@ -57,28 +108,34 @@ export function consoleSections(session, view) {
           { class: "card ended-card", "aria-labelledby": "fac-ended-title" },
           h("h2", { id: "fac-ended-title" }, t("fac.endedTitle")),
           h("p", null, t("fac.endedText")),
-          h("p", null, view.settings.keep_for_group ? t("ended.kept") : t("ended.notKept")),
+          h("p", null, view.settings.keep_for_group ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases") : t("ended.notKept")),
           h("p", null, t("fac.endedSummary")),
         ),
     });
     main.push(attendanceSection(session, view));
     // The facilitator took part too: their own confirmation, certificate and reflection.
     main.push(attestSection(session, view), reflectionSection(session, view));
-  }
-  if (view.status !== "ended") {
+  } else {
     main.push({
       key: "phase",
-      sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name)]),
-      build: () => phaseCard(view, { headingLevel: 2, now: session.now(), facilitator: true }),
+      sig: JSON.stringify([lang, view.status, view.phase, view.case_bringer, view.settings.video_url]),
+      build: () => h("div", { class: "stack" }, phaseCard(view, { headingLevel: 2, now: session.now(), facilitator: true }), view.status === "lobby" ? videoLink(view) : null),
     });
-    // A group's next meeting: what it kept, right under the phase that reports on it.
+    // Before the start, the way in is what matters: it leads the page, then the method.
+    if (view.status === "lobby") {
+      main.push({ key: "join", sig: JSON.stringify([lang, view.code, view.locked, view.status]), build: () => joinCard(view) });
+      main.push({ key: "help", sig: JSON.stringify([lang, view.method.id]), build: () => helpCard(view) });
+    }
+    if (pinKeyQuestion(view)) main.push({ key: "key-question", sig: JSON.stringify([lang, keyQuestion(view)]), build: () => keyQuestionCard(view) });
     const report = reportBackNow(view) ? reportBackSection(view) : null;
     if (report) main.push(report);
-    main.push({
-      key: "speaker",
-      sig: JSON.stringify([lang, view.status, view.phase?.seq, view.floor, view.round, view.hands, view.members]),
-      build: () => speakerCard(session, view),
-    });
+    if (view.status === "running") {
+      main.push({
+        key: "speaker",
+        sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.hands, view.members]),
+        build: () => speakerCard(session, view),
+      });
+    }
   }
   const unrevealed = view.items.filter((i) => i.kind === "private_note" && !i.revealed).length;
   if (unrevealed > 0) {
@@ -91,7 +148,21 @@ export function consoleSections(session, view) {
           { class: "card", "aria-labelledby": "reveal-title" },
           h("h2", { id: "reveal-title" }, t("fac.notesTitle")),
           h("p", null, t("fac.notesWaiting", { count: unrevealed })),
-          h("button", { type: "button", class: "primary", "data-fk": "reveal", onclick: () => session.send({ kind: "reveal_notes" }) }, t("fac.reveal")),
+          h("button", { type: "button", class: "primary", "data-fk": "reveal", onclick: () => session.send({ kind: "reveal_notes" }) }, icon("show"), t("fac.reveal")),
+        ),
+    });
+  }
+  if (!votesVisible(view)) {
+    main.push({
+      key: "reveal-dots",
+      sig: JSON.stringify([lang]),
+      build: () =>
+        h(
+          "section",
+          { class: "card", "aria-labelledby": "dots-title" },
+          h("h2", { id: "dots-title" }, t("fac.dotsTitle")),
+          h("p", null, t("fac.dotsHidden")),
+          h("button", { type: "button", "data-fk": "reveal-dots", onclick: () => session.send({ kind: "reveal_votes" }) }, icon("show"), t("fac.revealDots")),
         ),
     });
   }
@@ -103,7 +174,11 @@ export function consoleSections(session, view) {
     });
   }
 
-  side.push({ key: "join", sig: JSON.stringify([lang, view.code, view.locked]), build: () => joinCard(view) });
+  side.push({
+    key: "phases",
+    sig: JSON.stringify([lang, view.status, view.phase?.index, view.case_bringer]),
+    build: () => phaseList(session, view),
+  });
   side.push({
     key: "roster",
     // Speaking times tick live through the ticker; the roster is rebuilt on real changes.
@@ -111,47 +186,222 @@ export function consoleSections(session, view) {
     build: () => roster(session, view),
   });
   side.push({ key: "warnings", sig: JSON.stringify([lang, view.me.warnings ?? []]), build: () => warningTally(view) });
-  if (view.status !== "ended") side.push(attendanceSection(session, view));
-  control.push({ key: "screen", sig: JSON.stringify([lang, view.code]), build: () => screenCard(session, view) });
-  control.push({
+  if (view.status !== "ended") {
+    side.push({
+      key: "room",
+      sig: JSON.stringify([lang, view.locked, view.status, view.case_bringer, view.members.map((m) => [m.id, m.name, m.role]), confirming.has("end")]),
+      build: () => roomControls(session, view),
+    });
+    if (view.status === "running") side.push({ key: "join", sig: JSON.stringify([lang, view.code, view.locked, view.status]), build: () => joinCard(view) });
+  }
+  side.push({ key: "screen", sig: JSON.stringify([lang, view.code]), build: () => screenCard(session, view) });
+  side.push({
     key: "group",
     sig: JSON.stringify([lang, view.settings.keep_for_group, view.report_back?.previous_title, view.report_back?.previous_date]),
     build: () => groupCard(session, view),
   });
-  return { control, main, side };
+  if (view.status !== "ended") side.push(attendanceSection(session, view));
+  return { bar, main, side };
 }
 
 /**
- * Start, back, next, jump to a phase; the time box and its extension.
+ * The three things used every minute: the next speaker, the next phase, the clock.
  * @param {Session} session
  * @param {SessionView} view
  */
-function phaseControls(session, view) {
+function actionBar(session, view) {
+  if (view.status === "lobby") return lobbyBar(session, view);
+  if (view.status === "ended") {
+    return h("div", { class: "action-row" }, h("p", { class: "bar-status" }, icon("check"), t("fac.endedTitle")));
+  }
   const run = view.phase;
-  const last = view.method.phases.length - 1;
-  /** @type {(Node | null)[]} */
-  const buttons = [];
-  if (view.status === "lobby") {
-    buttons.push(h("button", { type: "button", class: "primary big-button", "data-fk": "start", onclick: () => session.send({ kind: "start_session" }) }, t("fac.start")));
-  } else if (view.status === "running" && run) {
-    buttons.push(
-      h("button", { type: "button", disabled: run.index === 0, "data-fk": "prev", onclick: () => session.send({ kind: "prev_phase" }) }, t("fac.prev")),
-      run.index < last
-        ? h("button", { type: "button", class: "primary", "data-fk": "next", onclick: () => session.send({ kind: "next_phase" }) }, t("fac.next", { name: local(view.method.phases[run.index + 1].name) }))
-        : null,
-    );
-  }
-  /** @type {Node | null} */
-  let timerControls = null;
-  if (view.status === "running" && run) {
-    timerControls = h(
+  const phase = currentPhase(view);
+  if (!run || !phase) return h("div");
+  const now = session.now();
+  const floor = view.floor;
+  const pending = roundPending(view).filter((m) => m !== floor?.member);
+  const firstHand = view.hands[0] ?? null;
+  const next = view.method.phases[run.index + 1];
+  const nextBlocked = next && needsCaseBringer(next) && view.case_bringer === null;
+  const paused = run.paused_left !== null && run.paused_left !== undefined;
+  const active = document.activeElement;
+  const typing = active instanceof HTMLElement && active.dataset.fk === "set-minutes";
+  const minutes = h("input", {
+    type: "number",
+    id: "set-minutes",
+    min: 0,
+    max: 240,
+    step: 1,
+    inputmode: "numeric",
+    value: typing && typedMinutes !== null ? typedMinutes : String(Math.max(1, Math.round(((paused ? run.paused_left : (run.deadline ?? now) - now) ?? 0) / 60_000))),
+    "data-shortcut": SHORTCUTS.setTime,
+    "aria-keyshortcuts": SHORTCUTS.setTime,
+    "data-fk": "set-minutes",
+    oninput: (/** @type {Event} */ e) => {
+      typedMinutes = /** @type {HTMLInputElement} */ (e.target).value;
+    },
+  });
+  return h(
+    "div",
+    { class: "action-row" },
+    // The floor.
+    h(
       "div",
-      { class: "timer-controls", role: "group", "aria-label": t("fac.timerLabel") },
-      h("button", { type: "button", "data-fk": "minus1", onclick: () => session.send({ kind: "extend_timer", seconds: -60 }) }, t("fac.minus", { n: 1 })),
-      h("button", { type: "button", "data-fk": "plus1", onclick: () => session.send({ kind: "extend_timer", seconds: 60 }) }, t("fac.plus", { n: 1 })),
-      h("button", { type: "button", "data-fk": "plus5", onclick: () => session.send({ kind: "extend_timer", seconds: 300 }) }, t("fac.plus", { n: 5 })),
-    );
-  }
+      { class: "action-group", role: "group", "aria-label": t("fac.speakers") },
+      h(
+        "p",
+        { class: "bar-status" },
+        hasFloor(phase) ? icon("mic") : icon("users"),
+        !hasFloor(phase) ? t("turns.silentNow") : floor ? h("span", null, nameOf(view, floor.member), " ", speakingTime(view, floor.member, now), " ", turnTimer(view, now)) : t("turns.nobody"),
+      ),
+      hasFloor(phase)
+        ? [
+            h(
+              "button",
+              {
+                type: "button",
+                class: "primary",
+                "data-fk": "bar-next-speaker",
+                "data-shortcut": SHORTCUTS.nextSpeaker,
+                "aria-keyshortcuts": SHORTCUTS.nextSpeaker,
+                disabled: pending.length === 0 && view.hands.length === 0 && !floor,
+                onclick: () => session.send({ kind: "next_speaker" }),
+              },
+              icon("skip"),
+              t("fac.nextSpeaker"),
+              kbd(SHORTCUTS.nextSpeaker),
+            ),
+            view.round === null
+              ? h(
+                  "button",
+                  {
+                    type: "button",
+                    "data-fk": "bar-first-hand",
+                    "data-shortcut": SHORTCUTS.firstHand,
+                    "aria-keyshortcuts": SHORTCUTS.firstHand,
+                    disabled: firstHand === null,
+                    onclick: () => firstHand !== null && session.send({ kind: "give_floor", member: firstHand }),
+                  },
+                  icon("hand"),
+                  firstHand !== null ? t("fac.floorTo", { name: nameOf(view, firstHand) }) : t("fac.noHandsShort"),
+                  kbd(SHORTCUTS.firstHand),
+                )
+              : null,
+          ]
+        : null,
+    ),
+    // The phase.
+    h(
+      "div",
+      { class: "action-group", role: "group", "aria-label": t("fac.phases") },
+      next
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "primary",
+              "data-fk": "next",
+              "data-shortcut": SHORTCUTS.nextPhase,
+              "aria-keyshortcuts": SHORTCUTS.nextPhase,
+              disabled: nextBlocked,
+              "aria-describedby": nextBlocked ? "next-blocked" : undefined,
+              onclick: () => session.send({ kind: "next_phase" }),
+            },
+            icon("next"),
+            t("fac.next", { name: local(next.name) }),
+            kbd(SHORTCUTS.nextPhase),
+          )
+        : h("p", { class: "bar-status" }, t("fac.lastPhase")),
+      nextBlocked ? h("p", { id: "next-blocked", class: "bar-reason" }, t(hasCases(view) ? "fac.nextNeedsCase" : "fac.nextNeedsCaseBringer")) : null,
+    ),
+    // The clock.
+    h(
+      "div",
+      { class: "action-group timer-group", role: "group", "aria-label": t("fac.timerLabel") },
+      timer(view, now),
+      h(
+        "button",
+        { type: "button", class: "icon-button", "data-fk": "minus1", "data-shortcut": SHORTCUTS.minusMinute, "aria-keyshortcuts": SHORTCUTS.minusMinute, "aria-label": t("fac.minus", { n: 1 }), title: `${t("fac.minus", { n: 1 })} (${SHORTCUTS.minusMinute})`, onclick: () => session.send({ kind: "extend_timer", seconds: -60 }) },
+        icon("minus"),
+      ),
+      h(
+        "button",
+        { type: "button", "data-fk": "plus1", "data-shortcut": SHORTCUTS.plusMinute, "aria-keyshortcuts": SHORTCUTS.plusMinute, onclick: () => session.send({ kind: "extend_timer", seconds: 60 }) },
+        t("fac.plus", { n: 1 }),
+        kbd(SHORTCUTS.plusMinute),
+      ),
+      h(
+        "button",
+        { type: "button", "aria-pressed": String(paused), "data-fk": "pause", "data-shortcut": SHORTCUTS.pause, "aria-keyshortcuts": SHORTCUTS.pause, onclick: () => session.send({ kind: "pause_timer", paused: !paused }) },
+        icon(paused ? "play" : "pause"),
+        paused ? t("fac.resume") : t("fac.pause"),
+        kbd(SHORTCUTS.pause),
+      ),
+      h(
+        "form",
+        {
+          class: "set-time",
+          onsubmit: (/** @type {SubmitEvent} */ e) => {
+            e.preventDefault();
+            const n = Math.round(Number(minutes.value));
+            if (!Number.isFinite(n) || n < 0 || n > 240) return;
+            session.send({ kind: "set_timer", seconds: n * 60 });
+            typedMinutes = null;
+            minutes.blur();
+          },
+        },
+        h("label", { for: "set-minutes" }, t("fac.setTo"), kbd(SHORTCUTS.setTime)),
+        minutes,
+        h("span", { class: "unit" }, t("fac.minutesUnit")),
+        h("button", { type: "submit", "data-fk": "set-time" }, t("fac.set")),
+      ),
+    ),
+  );
+}
+
+/**
+ * Before the start: Start (disabled, with the reason, until it can start) and who is here.
+ * @param {Session} session
+ * @param {SessionView} view
+ */
+function lobbyBar(session, view) {
+  const blocker = startBlocker(view);
+  const here = view.members.filter((m) => m.online && m.role !== "facilitator" && m.role !== "screen").length;
+  return h(
+    "div",
+    { class: "action-row" },
+    h(
+      "div",
+      { class: "action-group" },
+      h(
+        "button",
+        {
+          type: "button",
+          class: "primary big-button",
+          "data-fk": "start",
+          disabled: blocker !== null,
+          "aria-describedby": "start-reason",
+          onclick: () => session.send({ kind: "start_session" }),
+        },
+        icon("play"),
+        t("fac.start"),
+      ),
+      h(
+        "p",
+        { id: "start-reason", class: ["bar-reason", blocker === null && "ok"] },
+        blocker ? t(blocker) : here === 0 ? t("fac.startNobody") : t("fac.startReady", { count: here }),
+      ),
+    ),
+  );
+}
+
+/**
+ * The method's phases; any phase can be jumped to.
+ * @param {Session} session
+ * @param {SessionView} view
+ */
+function phaseList(session, view) {
+  const run = view.phase;
   return h(
     "section",
     { class: "card controls", "aria-labelledby": "controls-title" },
@@ -185,18 +435,14 @@ function phaseControls(session, view) {
         );
       }),
     ),
-    h("div", { class: "actions" }, buttons),
-    timerControls,
+    view.status === "running" && run
+      ? h("div", { class: "actions" }, h("button", { type: "button", class: "quiet", disabled: run.index === 0, "data-fk": "prev", onclick: () => session.send({ kind: "prev_phase" }) }, t("fac.prev")))
+      : null,
   );
 }
 
-/** @param {import('../protocol').PhaseTemplate} p */
-function needsCaseBringer(p) {
-  return (p.allow.case_bringer ?? []).length > 0 || p.case_bringer_listens || p.turns === "case_bringer_only";
-}
-
 /**
- * Lock, case-bringer, big screen, end.
+ * Case-bringer, lock, end.
  * @param {Session} session
  * @param {SessionView} view
  */
@@ -213,68 +459,63 @@ function roomControls(session, view) {
     "section",
     { class: "card room", "aria-labelledby": "room-title" },
     h("h2", { id: "room-title" }, t("fac.room")),
-    view.status !== "ended"
-      ? h(
-          "form",
-          {
-            class: "inline-form",
-            onsubmit: (/** @type {SubmitEvent} */ e) => {
-              e.preventDefault();
-              const v = select.value;
-              session.send({ kind: "set_case_bringer", member: v === "" ? null : Number(v) });
-            },
-          },
-          h("label", { for: "cb-select" }, t("fac.caseBringer")),
-          select,
-          h("button", { type: "submit", "data-fk": "cb-set" }, t("fac.setCaseBringer")),
-        )
-      : null,
+    h(
+      "form",
+      {
+        class: "inline-form",
+        onsubmit: (/** @type {SubmitEvent} */ e) => {
+          e.preventDefault();
+          const v = select.value;
+          session.send({ kind: "set_case_bringer", member: v === "" ? null : Number(v) });
+        },
+      },
+      h("label", { for: "cb-select" }, t("fac.caseBringer")),
+      select,
+      h("button", { type: "submit", "data-fk": "cb-set" }, t("fac.setCaseBringer")),
+    ),
     h(
       "div",
       { class: "actions" },
-      view.status !== "ended"
-        ? h(
-            "button",
-            { type: "button", "aria-pressed": String(view.locked), "data-fk": "lock", onclick: () => session.send({ kind: "lock_room", locked: !view.locked }) },
-            view.locked ? t("fac.unlock") : t("fac.lock"),
-          )
-        : null,
+      h(
+        "button",
+        { type: "button", "aria-pressed": String(view.locked), "data-fk": "lock", onclick: () => session.send({ kind: "lock_room", locked: !view.locked }) },
+        icon(view.locked ? "lock" : "unlock"),
+        view.locked ? t("fac.unlock") : t("fac.lock"),
+      ),
     ),
-    view.status === "ended" ? null : h("p", { class: "hint" }, view.locked ? t("fac.lockedHint") : t("fac.lockHint")),
-    view.status !== "ended"
-      ? h(
-          "div",
-          { class: "danger-zone" },
-          ending
-            ? [
-                h("p", { role: "alert" }, t("fac.endConfirm")),
-                h(
-                  "div",
-                  { class: "actions" },
-                  h(
-                    "button",
-                    {
-                      type: "button",
-                      class: "danger",
-                      "data-fk": "end-yes",
-                      onclick: () => {
-                        confirming.delete("end");
-                        session.send({ kind: "end_session" });
-                      },
-                    },
-                    t("fac.endYes"),
-                  ),
-                  h("button", { type: "button", "data-fk": "end", onclick: () => { confirming.delete("end"); session.changed(); } }, t("fac.cancel")),
-                ),
-              ]
-            : h("button", { type: "button", class: "danger", "data-fk": "end", onclick: () => { confirming.add("end"); session.changed(); } }, t("fac.end")),
-        )
-      : null,
+    h("p", { class: "hint" }, view.locked ? t("fac.lockedHint") : t("fac.lockHint")),
+    h(
+      "div",
+      { class: "danger-zone" },
+      ending
+        ? [
+            h("p", { role: "alert" }, t("fac.endConfirm")),
+            h(
+              "div",
+              { class: "actions" },
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "danger",
+                  "data-fk": "end-yes",
+                  onclick: () => {
+                    confirming.delete("end");
+                    session.send({ kind: "end_session" });
+                  },
+                },
+                t("fac.endYes"),
+              ),
+              h("button", { type: "button", "data-fk": "end", onclick: () => { confirming.delete("end"); session.changed(); } }, t("fac.cancel")),
+            ),
+          ]
+        : h("button", { type: "button", class: "danger", "data-fk": "end", onclick: () => { confirming.add("end"); session.changed(); } }, icon("stop"), t("fac.end")),
+    ),
   );
 }
 
 /**
- * The floor, the round and the raised hands.
+ * The floor, the round, the raised hands, and the time box per speaker.
  * @param {Session} session
  * @param {SessionView} view
  */
@@ -289,7 +530,20 @@ function speakerCard(session, view) {
   }
   const now = session.now();
   const floor = view.floor;
-  const pending = roundPending(view);
+  const limit = view.phase?.turn_limit ?? null;
+  const limitSelect = h(
+    "select",
+    {
+      id: "turn-limit",
+      "data-fk": "turn-limit",
+      onchange: (/** @type {Event} */ e) => {
+        const v = /** @type {HTMLSelectElement} */ (e.target).value;
+        session.send({ kind: "set_turn_limit", seconds: v === "" ? null : Number(v) });
+      },
+    },
+    h("option", { value: "", selected: limit === null }, t("fac.turnLimitNone")),
+    [...new Set([...TURN_LIMITS, ...(limit !== null ? [limit] : [])])].sort((a, b) => a - b).map((s) => h("option", { value: String(s), selected: limit === s }, t("fac.turnLimitMinutes", { count: s / 60 }))),
+  );
   return h(
     "section",
     { class: "card speakers", "aria-labelledby": "speaker-title" },
@@ -299,23 +553,13 @@ function speakerCard(session, view) {
       { class: "floor" },
       floor
         ? [
-            h("p", { class: "floor-name" }, t("turns.speaking", { name: nameOf(view, floor.member) }), " ", speakingTime(view, floor.member, now)),
+            h("p", { class: "floor-name" }, icon("mic"), t("turns.speaking", { name: nameOf(view, floor.member) }), " ", speakingTime(view, floor.member, now), " ", turnTimer(view, now)),
             h("button", { type: "button", "data-fk": "end-floor", onclick: () => session.send({ kind: "end_floor" }) }, t("fac.endFloor")),
           ]
         : h("p", { class: "floor-name" }, t("turns.nobody")),
-      h(
-        "button",
-        {
-          type: "button",
-          class: "primary",
-          "data-fk": "next-speaker",
-          disabled: pending.filter((m) => m !== floor?.member).length === 0 && view.hands.length === 0 && !floor,
-          onclick: () => session.send({ kind: "next_speaker" }),
-        },
-        t("fac.nextSpeaker"),
-      ),
-      h("button", { type: "button", "data-fk": "start-round", onclick: () => session.send({ kind: "start_round" }) }, view.round ? t("fac.newRound") : t("fac.startRound")),
+      h("button", { type: "button", "data-fk": "start-round", onclick: () => session.send({ kind: "start_round" }) }, icon("round"), view.round ? t("fac.newRound") : t("fac.startRound")),
     ),
+    h("div", { class: "inline-form turn-limit" }, h("label", { for: "turn-limit" }, t("fac.turnLimit")), limitSelect),
     view.round
       ? h(
           "div",
@@ -348,7 +592,7 @@ function speakerCard(session, view) {
     h(
       "div",
       { class: "queue" },
-      h("h3", null, t("fac.queue", { count: view.hands.length })),
+      h("h3", null, icon("hand"), t("fac.queue", { count: view.hands.length })),
       view.hands.length === 0
         ? h("p", { class: "empty" }, t("fac.noHands"))
         : h(
@@ -373,7 +617,7 @@ function speakerCard(session, view) {
 }
 
 /**
- * Who is here, their role, presence and speaking time.
+ * Who is here, their role, presence and speaking time; what to do with each, in a menu.
  * @param {Session} session
  * @param {SessionView} view
  */
@@ -414,19 +658,20 @@ function roster(session, view) {
 function rosterRow(session, view, m, now) {
   const hand = view.hands.includes(m.id);
   const removing = confirming.has(`remove-${m.id}`);
-  const canFloor = view.status === "running" && m.role !== "facilitator" && view.floor?.member !== m.id;
   /** @type {(Node | null)[]} */
-  const buttons = [];
-  if (canFloor) {
-    buttons.push(h("button", { type: "button", class: "small", "data-fk": `floor-${m.id}`, onclick: () => session.send({ kind: "give_floor", member: m.id }) }, t("fac.giveFloor")));
+  const actions = [];
+  if (view.status === "running" && m.role !== "facilitator" && view.floor?.member !== m.id) {
+    actions.push(h("button", { type: "button", "data-fk": `floor-${m.id}`, onclick: () => session.send({ kind: "give_floor", member: m.id }) }, icon("mic"), t("fac.giveFloor")));
   }
-  if (m.role === "participant" || m.role === "note_taker") {
-    buttons.push(
+  if (view.status !== "ended" && (m.role === "participant" || m.role === "note_taker")) {
+    actions.push(h("button", { type: "button", "data-fk": `cb-${m.id}`, onclick: () => session.send({ kind: "set_case_bringer", member: m.id }) }, t("fac.makeCaseBringer")));
+  }
+  if (view.status !== "ended" && (m.role === "participant" || m.role === "note_taker")) {
+    actions.push(
       h(
         "button",
         {
           type: "button",
-          class: "small quiet",
           "data-fk": `role-${m.id}`,
           onclick: () => session.send({ kind: "set_role", member: m.id, role: m.role === "participant" ? "note_taker" : "participant" }),
         },
@@ -436,18 +681,21 @@ function rosterRow(session, view, m, now) {
   }
   if (m.role !== "facilitator" && view.status !== "ended") {
     if (removing) {
-      buttons.push(
-        h("button", { type: "button", class: "small danger", "data-fk": `remove-yes-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.send({ kind: "remove_member", member: m.id }); } }, t("fac.removeYes", { name: m.name })),
+      actions.push(
+        h("button", { type: "button", class: "danger", "data-fk": `remove-yes-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.send({ kind: "remove_member", member: m.id }); } }, t("fac.removeYes", { name: m.name })),
         // The link still opens the room to a new name; locking it too keeps them out.
         view.locked
           ? null
-          : h("button", { type: "button", class: "small danger", "data-fk": `remove-lock-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.send({ kind: "remove_and_lock", member: m.id }); } }, t("fac.removeAndLock", { name: m.name })),
-        h("button", { type: "button", class: "small", "data-fk": `remove-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.changed(); } }, t("fac.cancel")),
+          : h("button", { type: "button", class: "danger", "data-fk": `remove-lock-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.send({ kind: "remove_and_lock", member: m.id }); } }, t("fac.removeAndLock", { name: m.name })),
+        h("button", { type: "button", "data-fk": `remove-no-${m.id}`, onclick: () => { confirming.delete(`remove-${m.id}`); session.changed(); } }, t("fac.cancel")),
       );
     } else {
-      buttons.push(h("button", { type: "button", class: "small quiet", "data-fk": `remove-${m.id}`, onclick: () => { confirming.add(`remove-${m.id}`); session.changed(); } }, t("fac.remove")));
+      actions.push(h("button", { type: "button", class: "danger", "data-fk": `remove-${m.id}`, onclick: (/** @type {Event} */ e) => { e.stopPropagation(); confirming.add(`remove-${m.id}`); session.changed(); } }, t("fac.remove")));
     }
   }
+  const actionMenu = actions.length > 0 ? menu({ label: t("fac.memberActions", { name: m.name }), icon: "more", fk: `menu-${m.id}`, class: "member-menu" }, actions) : null;
+  // A confirmation in progress keeps its menu open across the rebuild.
+  if (actionMenu && removing) actionMenu.open = true;
   return h(
     "li",
     { class: ["roster-row", !m.online && "away", view.floor?.member === m.id && "speaking-now"], dataset: { member: m.id } },
@@ -456,16 +704,17 @@ function rosterRow(session, view, m, now) {
       { class: "roster-line" },
       h("span", { class: ["presence", m.online ? "on" : "off"], role: "img", "aria-label": m.online ? t("fac.online") : t("fac.away") }),
       h("bdi", { class: "member-name" }, m.name),
-      hand ? h("span", { class: "badge" }, t("fac.handUp")) : null,
+      hand ? h("span", { class: "badge hand-badge" }, icon("hand"), t("fac.handUp")) : null,
       m.role === "facilitator" ? null : h("span", { class: "roster-time" }, h("span", { class: "visually-hidden" }, t("fac.colSpeaking"), " "), speakingTime(view, m.id, now)),
+      actionMenu,
     ),
     h("p", { class: "hint roster-role" }, t(`role.${m.role}`), m.online ? "" : ` · ${t("fac.away")}`, !m.in_turns ? ` · ${t("fac.outOfTurns")}` : ""),
-    buttons.length > 0 ? h("div", { class: "row-actions" }, buttons) : null,
   );
 }
 
 /**
- * The code, QR code and link people join with.
+ * The code, QR code and link people join with; folded once the session runs (latecomers
+ * still find it, but it no longer takes the room it needs before the start).
  * @param {SessionView} view
  */
 function joinCard(view) {
@@ -473,10 +722,7 @@ function joinCard(view) {
   const link = `${location.origin}/join/${code}`;
   const linkBox = h("input", { type: "text", readonly: true, value: link, id: "join-link", class: "link-box" });
   const status = h("span", { class: "hint", role: "status" });
-  return h(
-    "section",
-    { class: "card join-card", "aria-labelledby": "join-title" },
-    h("h2", { id: "join-title" }, t("fac.joinTitle")),
+  const body = [
     h("p", { class: "code" }, h("span", { class: "visually-hidden" }, t("join.codeLabel"), " "), code),
     h("img", { src: `/join/${code}/qr.svg`, alt: t("fac.qrAlt", { code }), class: "qr", width: 160, height: 160 }),
     h("label", { for: "join-link" }, t("fac.joinLink")),
@@ -498,7 +744,34 @@ function joinCard(view) {
     ),
     status,
     view.locked ? h("p", { class: "notice" }, t("fac.lockedHint")) : null,
+  ];
+  if (view.status === "lobby") {
+    return h("section", { class: "card join-card", "aria-labelledby": "join-title" }, h("h2", { id: "join-title" }, t("fac.joinTitle")), body);
+  }
+  return h(
+    "section",
+    { class: "card join-card folded", "aria-labelledby": "join-title" },
+    h("details", null, h("summary", { "data-fk": "join-fold" }, h("h2", { id: "join-title" }, t("fac.joinTitle"), " ", h("span", { class: "code-inline" }, code))), body),
   );
+}
+
+/**
+ * "How this method works", folded: to read out or look up while people come in.
+ * @param {SessionView} view
+ */
+function helpCard(view) {
+  const body = h("div", { class: "help-inline", "aria-busy": "true" });
+  const details = h(
+    "details",
+    {
+      ontoggle: () => {
+        if (details.open && body.getAttribute("aria-busy")) void import("./help.js").then((help) => help.fillHelp(body, view));
+      },
+    },
+    h("summary", { "data-fk": "help-fold" }, h("h2", { id: "help-card-title" }, t("help.title"))),
+    body,
+  );
+  return h("section", { class: "card help-card", "aria-labelledby": "help-card-title" }, details);
 }
 
 /**
@@ -530,6 +803,7 @@ function screenCard(session, view) {
           // The link carries the screen token in its fragment (never sent to a server).
           onclick: () => window.open(link ?? path, `kring-screen-${view.code}`, "noopener"),
         },
+        icon("screen"),
         t("fac.openScreen"),
       ),
       link && linkBox
@@ -552,12 +826,12 @@ function screenCard(session, view) {
 
 /**
  * The group this session belongs to: what it keeps for the next meeting, and the key to start
- * that meeting with.
+ * that meeting with (only offered when the session keeps something).
  * @param {Session} session
  * @param {SessionView} view
  */
 function groupCard(session, view) {
-  const token = groupToken(session.code);
+  const token = view.settings.keep_for_group ? groupToken(session.code) : null;
   const status = h("span", { class: "hint", role: "status" });
   const keyBox = token ? h("input", { type: "text", readonly: true, value: token, id: "group-key", class: "link-box" }) : null;
   const details = h("details", { class: "secret" }, h("summary", null, t("group.show")), h("label", { for: "group-key" }, t("group.keyLabel")), keyBox);
@@ -567,27 +841,29 @@ function groupCard(session, view) {
     { class: "card group-card", "aria-labelledby": "group-card-title" },
     h("h2", { id: "group-card-title" }, t("group.title")),
     rb && rb.previous_title ? h("p", null, t("group.followUp", { title: rb.previous_title, date: formatDate(rb.previous_date) })) : null,
-    h("p", null, view.settings.keep_for_group ? t("group.keeps") : t("group.keepsNothing")),
-    token && keyBox
-      ? [
-          h("p", { class: "hint" }, t("group.keyText")),
-          h(
-            "div",
-            { class: "actions" },
+    h("p", null, view.settings.keep_for_group ? t(hasCases(view) ? "group.keeps" : "group.keeps.noCases") : t("group.keepsNothing")),
+    !view.settings.keep_for_group
+      ? null
+      : token && keyBox
+        ? [
+            h("p", { class: "hint" }, t("group.keyText")),
             h(
-              "button",
-              {
-                type: "button",
-                "data-fk": "group-copy",
-                onclick: () => copySecret(token, keyBox, details, status),
-              },
-              t("group.copy"),
+              "div",
+              { class: "actions" },
+              h(
+                "button",
+                {
+                  type: "button",
+                  "data-fk": "group-copy",
+                  onclick: () => copySecret(token, keyBox, details, status),
+                },
+                t("group.copy"),
+              ),
+              status,
             ),
-            status,
-          ),
-          details,
-        ]
-      : h("p", { class: "hint" }, t("group.keyUnknown")),
+            details,
+          ]
+        : h("p", { class: "hint" }, t("group.keyUnknown")),
   );
 }
 

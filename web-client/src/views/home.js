@@ -3,8 +3,9 @@
 // facilitator console. Sessions opened and groups met on this device before are offered again.
 
 import { h, replace } from "../dom.js";
-import { t, local, language, formatRelative, formatDate } from "../i18n/index.js";
+import { t, local, language, formatRelative, formatDate, LANGUAGES, isLanguage } from "../i18n/index.js";
 import * as storage from "../storage.js";
+import { fetchPreview } from "../api.js";
 import { validName } from "../session-state.js";
 import { GROUP_NAME_MAX_CHARS, NAME_MAX_CHARS, TITLE_MAX_CHARS } from "../wire.js";
 import { topBar } from "./common.js";
@@ -65,10 +66,18 @@ function joinForm() {
     spellcheck: "false",
     inputmode: "text",
     placeholder: "K7M-3QX-9PA",
+    enterkeyhint: "go",
     "aria-describedby": "join-code-hint join-code-error",
     required: true,
+    // Back from the name step, the code is still there.
+    value: storage.typedCode(),
   });
   const error = h("p", { id: "join-code-error", class: "field-error", role: "alert" });
+  const button = h("button", { type: "submit", class: "primary" }, t("home.joinButton"));
+  input.addEventListener("input", () => {
+    error.textContent = "";
+    input.removeAttribute("aria-invalid");
+  });
   return h(
     "section",
     { class: "card", "aria-labelledby": "join-title" },
@@ -77,15 +86,23 @@ function joinForm() {
       "form",
       {
         class: "stack",
-        onsubmit: (/** @type {SubmitEvent} */ e) => {
+        onsubmit: async (/** @type {SubmitEvent} */ e) => {
           e.preventDefault();
           const code = storage.normalizeCode(input.value);
-          if (!code) {
-            error.textContent = t("home.badCode");
+          /** @param {string} text */
+          const refuse = (text) => {
+            error.textContent = text;
             input.setAttribute("aria-invalid", "true");
             input.focus();
-            return;
-          }
+          };
+          if (!code) return refuse(t("home.badCode"));
+          storage.saveTypedCode(storage.displayCode(code));
+          // A code that leads nowhere is said here, before anyone types a name.
+          button.disabled = true;
+          const found = await fetchPreview(code);
+          button.disabled = false;
+          if (!found.ok && found.status === 404) return refuse(t("home.noSuchSession"));
+          if (!found.ok && found.status === 429) return refuse(t("join.tooMany.text"));
           location.assign(`/join/${storage.displayCode(code)}`);
         },
       },
@@ -93,7 +110,7 @@ function joinForm() {
       h("p", { id: "join-code-hint", class: "hint" }, t("home.codeHint")),
       input,
       error,
-      h("button", { type: "submit", class: "primary" }, t("home.joinButton")),
+      button,
     ),
   );
 }
@@ -106,9 +123,20 @@ function createForm(picker) {
   const lang = h(
     "select",
     { id: "create-lang", name: "language" },
-    h("option", { value: "nl", selected: language() === "nl", lang: "nl" }, t("lang.nl")),
-    h("option", { value: "en", selected: language() === "en", lang: "en" }, t("lang.en")),
+    LANGUAGES.map((l) => h("option", { value: l, selected: language() === l, lang: l }, t(`lang.${l}`))),
   );
+  const video = h("input", {
+    id: "create-video",
+    name: "video_url",
+    type: "url",
+    inputmode: "url",
+    maxlength: 500,
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "https://meet.jit.si/…",
+    "aria-describedby": "create-video-hint create-video-error",
+  });
+  const videoError = h("p", { id: "create-video-error", class: "field-error", role: "alert" });
   const error = h("p", { class: "field-error", role: "alert" });
   const submit = h("button", { type: "submit", class: "primary" }, t("home.createButton"));
   const settings = settingsFields();
@@ -121,8 +149,8 @@ function createForm(picker) {
     field.focus();
   };
   const clearErrors = () => {
-    for (const p of [error, titleError, group.error, record.error]) p.textContent = "";
-    for (const f of [title, group.token, group.select, record.name]) f?.removeAttribute("aria-invalid");
+    for (const p of [error, titleError, videoError, group.error, record.error]) p.textContent = "";
+    for (const f of [title, video, group.token, group.select, record.name]) f?.removeAttribute("aria-invalid");
   };
   return h(
     "section",
@@ -146,13 +174,16 @@ function createForm(picker) {
           }
           const groupToken = group.chosenToken();
           if (groupToken === "") return fieldError(group.token, group.error, t("home.groupTokenMissing"));
+          const videoUrl = video.value.trim();
+          if (videoUrl && !/^https:\/\/[^\s/@:][^\s]*$/i.test(videoUrl)) return fieldError(video, videoError, t("home.videoInvalid"));
           /** @type {CreateSession} */
           const body = {
             method: typeof method === "string" ? method : "basic",
             title: title.value.trim(),
-            language: lang.value === "en" ? "en" : "nl",
+            language: isLanguage(lang.value) ? lang.value : "nl",
             settings: { allow_anonymous: settings.anonymous.checked, keep_for_group: settings.keep.checked },
           };
+          if (videoUrl && body.settings) body.settings.video_url = videoUrl;
           if (groupToken !== null) body.group_token = groupToken;
           if (record.name.value.trim()) body.group_name = record.name.value.trim();
           body.time_zone = record.zone.value;
@@ -173,6 +204,7 @@ function createForm(picker) {
               if (problem?.field === "title") return fieldError(title, titleError, t("home.titleInvalid"));
               if (problem?.field === "group_name") return fieldError(record.name, record.error, t("home.groupNameInvalid", { max: GROUP_NAME_MAX_CHARS }));
               if (problem?.field === "time_zone") return fieldError(record.zone, record.error, t("home.timeZoneInvalid"));
+              if (problem?.field === "settings.video_url") return fieldError(video, videoError, t("home.videoInvalid"));
               error.textContent = problem ? t(`error.${problem.code}`) : t("home.createFailed");
               return;
             }
@@ -182,8 +214,11 @@ function createForm(picker) {
             if (!code) throw new Error("bad code");
             storage.saveFacilitatorToken(code, created.facilitator_token);
             storage.saveScreenToken(code, created.screen_token);
-            storage.saveGroupToken(code, created.group_token);
-            storage.rememberGroup({ token: created.group_token, title: body.title, at: Date.now() });
+            // A group key is only worth keeping when the session keeps something for the group.
+            if (settings.keep.checked) {
+              storage.saveGroupToken(code, created.group_token);
+              storage.rememberGroup({ token: created.group_token, title: body.title, at: Date.now() });
+            }
             storage.saveName(who);
             location.assign(`/session/${storage.displayCode(code)}`);
           } catch {
@@ -199,6 +234,10 @@ function createForm(picker) {
       name,
       h("label", { for: "create-lang" }, t("home.language")),
       lang,
+      h("label", { for: "create-video" }, t("home.video"), " ", h("span", { class: "optional" }, t("compose.optional"))),
+      h("p", { id: "create-video-hint", class: "hint" }, t("home.videoHint")),
+      video,
+      videoError,
       picker,
       settings.fieldset,
       group.fieldset,

@@ -2,11 +2,13 @@
 // do now (and where the rest comes later), my turn, and the boards.
 
 import { h } from "../dom.js";
+import { icon } from "../icons.js";
 import { t, local, language } from "../i18n/index.js";
 import { allowed, currentPhase, hasFloor, queuePlace, roundPending, TEXT_KINDS } from "../session-state.js";
+import { hasCases, keyQuestion, limitLeft, pinKeyQuestion } from "../rules.js";
 import { composer, laterInputs, offlineHint, pendingList, refusedCard } from "./composer.js";
 import { board, boardSignature, boardsToShow, methodOverview } from "./boards.js";
-import { nameOf, noticeSections, phaseCard, turnLine } from "./common.js";
+import { keyQuestionCard, nameOf, noticeSections, phaseCard, turnLine, turnTimer, videoLink } from "./common.js";
 import { attestOffered, attestSection, endedSection, reflectionSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
@@ -16,6 +18,32 @@ import { attestOffered, attestSection, endedSection, reflectionSection, reportBa
 
 /** Kinds written in the top composers (answers are written under their question). */
 const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer");
+/** Optional composers a person unfolded (kept across re-renders). */
+const optionalOpen = new Set();
+
+/**
+ * Whether `kind` is the optional one among what a role may write now.
+ * @param {InputKind} kind
+ * @param {readonly InputKind[]} all
+ */
+function optionalNext(kind, all) {
+  if (all.length < 2) return false;
+  if (kind === "private_note") return true;
+  if (kind === "reflection") return all.includes("commitment");
+  if (kind === "key_question") return all.includes("statement");
+  return false;
+}
+
+/**
+ * In a method without case proposals, the case-bringer tells a question, not a case.
+ * @param {SessionView} view
+ * @param {InputKind} kind
+ * @returns {{labelKey?: string, hintKey?: string}}
+ */
+function statementLabels(view, kind) {
+  if (kind !== "statement" || hasCases(view)) return {};
+  return { labelKey: "compose.label.statement.noCases", hintKey: "compose.hint.statement.noCases" };
+}
 
 /**
  * The sections of the participant page, each with a signature of what it shows.
@@ -31,9 +59,25 @@ export function participantSections(session, view) {
 
   sections.push({
     key: "phase",
-    sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name)]),
-    build: () => h("div", { class: "stack" }, phaseCard(view, { now: session.now() }), turnLine(view)),
+    sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name), view.settings.video_url]),
+    build: () =>
+      h(
+        "div",
+        { class: "stack" },
+        phaseCard(view, { now: session.now() }),
+        turnLine(view, session.now()),
+        view.status !== "ended" ? videoLink(view) : null,
+      ),
   });
+
+  // While advice is given, the question it answers stays in sight.
+  if (pinKeyQuestion(view)) {
+    sections.push({
+      key: "key-question",
+      sig: JSON.stringify([lang, keyQuestion(view)]),
+      build: () => keyQuestionCard(view),
+    });
+  }
 
   sections.push({
     key: "whoami",
@@ -75,22 +119,21 @@ export function participantSections(session, view) {
     sections.push({
       key: "lobby",
       sig: JSON.stringify([lang, view.title, view.method.id, view.settings]),
-      build: () =>
-        h(
-          "section",
-          { class: "card", "aria-labelledby": "lobby-title" },
-          h("h2", { id: "lobby-title" }, view.title),
-          h("p", null, local(view.method.description)),
-          h("p", { class: "hint" }, view.settings.keep_for_group ? t("lobby.keeps") : t("lobby.keepsNothing")),
-          h("h3", null, t("lobby.phases")),
-          methodOverview(view),
-        ),
+      build: () => lobbyCard(view),
     });
   }
 
   if (view.status !== "ended") sections.push({
     key: "compose",
-    sig: JSON.stringify([lang, view.status, view.phase?.seq, view.phase?.index, view.me.role, session.conn === "connected"]),
+    sig: JSON.stringify([
+      lang,
+      view.status,
+      view.phase?.seq,
+      view.phase?.index,
+      view.me.role,
+      session.conn === "connected",
+      COMPOSED.map((k) => limitLeft(view, k)?.left ?? null),
+    ]),
     build: () => composeSection(session, view),
   });
 
@@ -124,6 +167,25 @@ export function participantSections(session, view) {
     });
   }
   return sections;
+}
+
+/**
+ * Before the start: what this session is, how it will go (the method explained, loaded on
+ * the spot), and the video call for whoever is not in the room.
+ * @param {SessionView} view
+ */
+function lobbyCard(view) {
+  const explained = h("div", { class: "help-inline", "aria-busy": "true" }, methodOverview(view));
+  void import("./help.js").then((help) => help.fillHelp(explained, view, { fold: true })).catch(() => explained.removeAttribute("aria-busy"));
+  return h(
+    "section",
+    { class: "card lobby", "aria-labelledby": "lobby-title" },
+    h("h2", { id: "lobby-title" }, view.title),
+    h("p", null, local(view.method.description)),
+    h("p", { class: "hint" }, view.settings.keep_for_group ? t("lobby.keeps") : t("lobby.keepsNothing")),
+    h("h3", null, t("help.title")),
+    explained,
+  );
 }
 
 /** @param {SessionView} view */
@@ -168,15 +230,15 @@ function turnSection(session, view) {
     const roundPlace = pending.filter((m) => m !== view.floor?.member).indexOf(me) + 1;
     /** @type {Node[]} */
     const lines = [];
-    if (speaking) lines.push(h("p", { class: "your-turn" }, t("turns.yourTurn")));
+    if (speaking) lines.push(h("p", { class: "your-turn" }, icon("mic"), t("turns.yourTurn"), " ", turnTimer(view, session.now())));
     else if (inRound && roundPlace > 0) lines.push(h("p", null, t("turn.roundPlace", { count: roundPlace })));
     if (place > 0) lines.push(h("p", { class: "queue-place" }, t("turn.queuePlace", { place })));
     /** @type {Node[]} */
     const buttons = [];
     if (place > 0) {
-      buttons.push(h("button", { type: "button", class: "hand on", "aria-pressed": "true", "data-fk": "hand", onclick: () => session.send({ kind: "lower_hand" }) }, t("turn.lowerHand")));
+      buttons.push(h("button", { type: "button", class: "hand on", "aria-pressed": "true", "data-fk": "hand", onclick: () => session.send({ kind: "lower_hand" }) }, icon("hand"), t("turn.lowerHand")));
     } else if (!speaking) {
-      buttons.push(h("button", { type: "button", class: "hand", "aria-pressed": "false", "data-fk": "hand", onclick: () => session.send({ kind: "raise_hand" }) }, t("turn.raiseHand")));
+      buttons.push(h("button", { type: "button", class: "hand", "aria-pressed": "false", "data-fk": "hand", onclick: () => session.send({ kind: "raise_hand" }) }, icon("hand"), t("turn.raiseHand")));
     }
     if (inRound) {
       buttons.push(
@@ -221,7 +283,32 @@ function composeSection(session, view) {
   if (kinds.includes("vote")) body.push(h("p", null, t("compose.voteHint")));
   if (kinds.includes("answer")) body.push(h("p", null, t("compose.answerHint")));
   if (kinds.includes("reaction")) body.push(h("p", null, t("compose.reactionHint")));
-  for (const kind of composed) body.push(composer(session, { kind }));
+  // What the phase is about is open; what is optional next to it (a reflection next to the
+  // commitment, a worded key question next to the story, a private note next to anything)
+  // is marked so and folded, so it does not crowd a small screen.
+  for (const kind of composed) {
+    const labels = statementLabels(view, kind);
+    if (!optionalNext(kind, composed)) {
+      body.push(composer(session, { kind, ...labels }));
+      continue;
+    }
+    const draft = /** @type {HTMLTextAreaElement | null} */ (document.getElementById(`compose-${kind}`));
+    body.push(
+      h(
+        "details",
+        {
+          class: "optional-composer",
+          open: (draft?.value ?? "") !== "" || optionalOpen.has(kind),
+          ontoggle: (/** @type {Event} */ e) => {
+            if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open) optionalOpen.add(kind);
+            else optionalOpen.delete(kind);
+          },
+        },
+        h("summary", { "data-fk": `optional-${kind}` }, t(`compose.label.${kind}`), " ", h("span", { class: "optional" }, t("compose.optional"))),
+        composer(session, { kind, ...labels }),
+      ),
+    );
+  }
   const later = laterInputs(view);
   return h(
     "section",

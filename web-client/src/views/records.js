@@ -5,7 +5,7 @@
 // opens with.
 
 import { h } from "../dom.js";
-import { t, formatDate, formatTime } from "../i18n/index.js";
+import { t, formatDate, formatTime, language } from "../i18n/index.js";
 import {
   fetchAttendance,
   fetchAttendanceCsv,
@@ -19,6 +19,7 @@ import {
   saveFile,
 } from "../api.js";
 import { currentPhase } from "../session-state.js";
+import { hasCases } from "../rules.js";
 import * as storage from "../storage.js";
 import { REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS, SET_MINUTES_MAX } from "../wire.js";
 
@@ -81,7 +82,7 @@ function summaryCard(session, view, state) {
   const get = async (/** @type {"md" | "html"} */ format) => {
     summaries.set(session.code, { busy: format, problem: null, done: null, link: null });
     session.changed();
-    const res = await fetchSummary(session.code, storage.credentials(session.code)?.token ?? null, format);
+    const res = await fetchSummary(session.code, storage.credentials(session.code)?.token ?? null, format, language());
     /** @type {SummaryState} */
     const next = { busy: null, problem: null, done: null, link: null };
     if (!res.ok) {
@@ -146,7 +147,7 @@ export function endedSection(view) {
         { class: "card ended-card", "aria-labelledby": "ended-title" },
         h("h2", { id: "ended-title" }, t("ended.title")),
         h("p", null, t("ended.deleted")),
-        h("p", null, view.settings.keep_for_group ? t("ended.kept") : t("ended.notKept")),
+        h("p", null, view.settings.keep_for_group ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases") : t("ended.notKept")),
       ),
   };
 }
