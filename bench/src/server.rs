@@ -124,7 +124,9 @@ impl Server {
                     .arg("--data-dir")
                     .arg(&data_dir)
                     .args(["--log", "info"])
-                    .args(["--max-connections", "100000", "--room-unload", "1h"])
+                    .args(["--max-connections", &websocket_cap().to_string()])
+                    .args(["--max-http-connections", &BENCH_HTTP_CAP.to_string()])
+                    .args(["--room-unload", "1h"])
                     // Every simulated client comes from loopback: counted per address, the
                     // whole load would look like one abusive host.
                     .args(["--max-connections-per-ip", "100000"])
@@ -233,5 +235,32 @@ fn target_slug(target: Target) -> &'static str {
         Target::KringSqlite => "sqlite",
         Target::KringMemory => "memory",
         Target::Baseline => "node",
+    }
+}
+
+/// The HTTP connections kring may hold during a run: the generator's requests are few.
+const BENCH_HTTP_CAP: u64 = 1024;
+
+/// As many WebSockets as kring can hold open here (at most 100,000): kring raises its soft
+/// limit on open files to the hard one and refuses to start when explicit caps do not fit in it
+/// (caps + HTTP cap + 64 spare), and hard limits differ between machines (20,000 on some CI
+/// hosts, a million on others).
+fn websocket_cap() -> u64 {
+    hard_open_files()
+        .saturating_sub(BENCH_HTTP_CAP + 64 + 64)
+        .clamp(1, 100_000)
+}
+
+/// The hard limit on open files, read from `/proc/self/limits` (the child inherits it).
+fn hard_open_files() -> u64 {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let hard = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))
+        .and_then(|line| line.split_whitespace().nth(4));
+    match hard {
+        Some("unlimited") => u64::MAX,
+        Some(n) => n.parse().unwrap_or(1024),
+        None => 1024,
     }
 }
