@@ -27,6 +27,10 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
 fi
 
+# shellcheck source=scripts/cluster-deps.sh
+. scripts/cluster-deps.sh
+cluster_deps
+
 log "baseline npm packages"
 (cd bench/baseline && npm ci --no-audit --no-fund --loglevel=error)
 
@@ -57,10 +61,16 @@ if [ "$smoke" -eq 1 ]; then
         --work "$out/work" --json "$out/results.json" --doc "$out/PERFORMANCE.md" \
         --svg "$out/latency.svg"
     log "benchmark smoke run produced valid numbers ($out/PERFORMANCE.md)"
+    log "cluster scenario smoke run (two nodes on PostgreSQL, one on SQLite)"
+    "$bin/kring-bench" cluster --smoke --kring "$bin/kring" --work "$out/work" \
+        --json "$out/cluster.json"
 else
     log "benchmark: kring (sqlite), kring (memory) and the node ws baseline, alternating"
     "$bin/kring-bench" suite --kring "$bin/kring" --baseline bench/baseline \
         --work bench/results/work --json docs/bench/results.json --doc docs/PERFORMANCE.md \
         --svg docs/bench/latency.svg
-    log "report written: docs/PERFORMANCE.md, docs/bench/results.json, docs/bench/latency.svg"
+    log "cluster scenario: two nodes on PostgreSQL beside one on SQLite"
+    "$bin/kring-bench" cluster --kring "$bin/kring" --work bench/results/work \
+        --json docs/bench/cluster.json --doc docs/PERFORMANCE.md
+    log "report written: docs/PERFORMANCE.md, docs/bench/results.json, docs/bench/cluster.json, docs/bench/latency.svg"
 fi

@@ -38,6 +38,10 @@ install_proxies() {
 
 install_proxies
 
+# shellcheck source=scripts/cluster-deps.sh
+. scripts/cluster-deps.sh
+cluster_deps
+
 log "npm packages"
 (cd web-client && npm ci --no-audit --no-fund --loglevel=error)
 
@@ -58,8 +62,20 @@ log "browser tests (headless Debian Chromium, one browser at a time)"
 log "HTTP API against its OpenAPI document (schemathesis, from PyPI)"
 tests/api/run.sh
 
-log "cargo test (unit, integration, crash, purge, log tests)"
+# The cluster load test runs three nodes, HAProxy, PostgreSQL and a thousand clients on this
+# machine: it runs the release build, leaving the cores to the nodes rather than to debug
+# code (the benchmark below uses the same build).
+log "cargo build --release (server and load generator)"
+cargo build --release --locked -p kring-server -p kring-bench
+KRING_CLUSTER_BIN="$(realpath "${CARGO_TARGET_DIR:-target}/release/kring")"
+export KRING_CLUSTER_BIN
+
+log "cargo test (unit, integration, store on SQLite and PostgreSQL, crash, purge, log, cluster tests)"
 cargo test --workspace --locked
+
+log "cluster test report"
+cat "${CARGO_TARGET_DIR:-target}/tmp/cluster_load_report.txt" \
+    "${CARGO_TARGET_DIR:-target}/tmp/cluster_load_nginx_report.txt"
 
 scripts/bench.sh --smoke
 

@@ -8,6 +8,7 @@
 //! noise. See `docs/PERFORMANCE.md`.
 
 mod client;
+mod cluster;
 mod flood;
 mod http;
 mod load;
@@ -15,6 +16,11 @@ mod procfs;
 mod report;
 mod server;
 mod suite;
+
+/// The throwaway PostgreSQL cluster the tests use, for the cluster scenario.
+#[path = "../../tests/support/postgres.rs"]
+#[allow(dead_code)]
+mod pg;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -94,6 +100,25 @@ enum Cmd {
         #[arg(long, value_delimiter = ',', default_value = "50,1000")]
         flood_rates: Vec<f64>,
     },
+    /// The cluster scenario: two nodes on PostgreSQL beside one on SQLite (forwarding
+    /// latency, failover, handoff). Needs PostgreSQL's server binaries on PATH.
+    Cluster {
+        /// A short run that checks the machinery.
+        #[arg(long)]
+        smoke: bool,
+        #[arg(long, default_value = "target/release/kring")]
+        kring: PathBuf,
+        #[arg(long, default_value = "bench/results/work")]
+        work: PathBuf,
+        #[arg(long, default_value = "docs/bench/cluster.json")]
+        json: PathBuf,
+        /// The document whose cluster section is replaced (left alone when absent).
+        #[arg(long)]
+        doc: Option<PathBuf>,
+        /// Render the section again from the results file, without a run.
+        #[arg(long)]
+        render: bool,
+    },
     /// Renders the Markdown and SVG again from a results file.
     Report {
         #[arg(long, default_value = "docs/bench/results.json")]
@@ -132,6 +157,44 @@ fn main() -> ExitCode {
 /// `Ok(false)`: the run finished but produced no valid numbers.
 async fn run(cli: Cli) -> anyhow::Result<bool> {
     match cli.command {
+        Cmd::Cluster {
+            smoke,
+            kring,
+            work,
+            json,
+            doc,
+            render,
+        } => {
+            let plan = if smoke {
+                cluster::Plan::smoke()
+            } else {
+                cluster::Plan::full()
+            };
+            let report: cluster::ClusterReport = if render {
+                let text = std::fs::read_to_string(&json)
+                    .with_context(|| format!("reading {}", json.display()))?;
+                serde_json::from_str(&text)?
+            } else {
+                let report = cluster::run(&plan, &kring, &work).await?;
+                if let Some(dir) = json.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(&json, serde_json::to_string_pretty(&report)?)
+                    .with_context(|| format!("writing {}", json.display()))?;
+                report
+            };
+            let section = cluster::markdown(&report);
+            println!("{section}");
+            if let Some(doc) = doc {
+                replace_section(&doc, "cluster", &section)?;
+            }
+            let valid = report.gaps == 0
+                && report.full_views == 0
+                && report.owner.samples > 0
+                && report.forwarded.samples > 0
+                && report.sqlite.samples > 0;
+            Ok(valid)
+        }
         Cmd::Suite {
             smoke,
             kring,
@@ -372,4 +435,20 @@ fn check(report: &suite::Report) -> bool {
         }
     }
     ok
+}
+
+/// Replaces what is between `<!-- {name}:begin -->` and `<!-- {name}:end -->` in `doc`.
+fn replace_section(doc: &std::path::Path, name: &str, body: &str) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(doc).with_context(|| format!("reading {}", doc.display()))?;
+    let begin = format!("<!-- {name}:begin -->");
+    let end = format!("<!-- {name}:end -->");
+    let (head, rest) = text
+        .split_once(&begin)
+        .with_context(|| format!("{begin} missing from {}", doc.display()))?;
+    let (_, tail) = rest
+        .split_once(&end)
+        .with_context(|| format!("{end} missing from {}", doc.display()))?;
+    std::fs::write(doc, format!("{head}{begin}\n{body}{end}{tail}"))?;
+    Ok(())
 }

@@ -543,6 +543,7 @@ fn welcome_for(r: &Reference, member: MemberId, fresh: bool) -> String {
         seq: r.room.s.seq(),
         server_time: r.room.now,
         online: r.room.s.online_members(),
+        retention_ms: 86_400_000,
         view: Some(view),
     }))
 }
@@ -559,6 +560,7 @@ fn welcome_resume_for(r: &Reference, member: MemberId, last_seq: u64) -> String 
         seq: r.room.s.seq(),
         server_time: r.room.now,
         online: r.room.s.online_members(),
+        retention_ms: 86_400_000,
         view: None,
     });
     let hello = ClientMsg::Hello {

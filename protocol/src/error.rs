@@ -25,6 +25,7 @@
 //! | `heartbeat_timeout` | reconnect | nothing heard from the client in time |
 //! | `shutting_down` | reconnect | the server restarts; reconnect and resume |
 //! | `store_unavailable` | retry | the command could not be made durable; retry with the same id |
+//! | `room_moved` | reconnect | another server serves this session now (it took over from this one, or this one hands it over); reconnect and resume: the load balancer finds it |
 //! | `internal` | retry | unexpected server error (details only in the server log, without content) |
 //! | `not_facilitator` | fix | only the facilitator may do this |
 //! | `not_started` | fix | the session has not started yet |
@@ -147,6 +148,7 @@ error_codes! {
     HeartbeatTimeout => "heartbeat_timeout", Reconnect, "Nothing was heard from this connection in time.";
     ShuttingDown => "shutting_down", Reconnect, "The server is restarting; reconnect in a moment.";
     StoreUnavailable => "store_unavailable", Retry, "Your input could not be saved; it will be sent again.";
+    RoomMoved => "room_moved", Reconnect, "This session moved to another server; reconnecting.";
     Internal => "internal", Retry, "Something went wrong on the server.";
     NotFacilitator => "not_facilitator", Fix, "Only the facilitator can do this.";
     NotStarted => "not_started", Fix, "The session has not started yet.";
@@ -195,6 +197,7 @@ impl ErrorCode {
             ErrorCode::HeartbeatTimeout => 4001,
             ErrorCode::StoreUnavailable => 4002,
             ErrorCode::Internal => 4003,
+            ErrorCode::RoomMoved => 4004,
             ErrorCode::ShuttingDown => 1012,
             ErrorCode::UnsupportedVersion => 4400,
             ErrorCode::HelloRequired => 4400,

@@ -98,6 +98,9 @@ pub struct Welcome {
     pub server_time: Millis,
     /// Members online now.
     pub online: Vec<MemberId>,
+    /// How long after the session ends everything written in it is kept before it is deleted
+    /// for good (the operator's `--retention`), so that the app can say when.
+    pub retention_ms: Millis,
     /// The full view; `null` when the missed events `last_seq + 1 ..= seq` follow instead.
     pub view: Option<SessionView>,
 }

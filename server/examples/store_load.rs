@@ -1,21 +1,24 @@
-//! Load on the SQLite store as rooms put it there: each room appends one event at a time and
-//! waits for the commit before the next (ack after commit), all rooms at once.
+//! Load on a store as rooms put it there: each room appends one event at a time and waits for
+//! the commit before the next (ack after commit), all rooms at once.
 //!
 //! ```text
-//! cargo run --release -p kring-server --example store_load -- [rooms] [seconds] [rate] [dir]
+//! cargo run --release -p kring-server --example store_load -- [rooms] [seconds] [rate] [dir | postgres://...]
 //! ```
 //! Defaults: 200 rooms, 10 seconds, rate 0 (each room appends as fast as its commits return;
-//! a rate of N paces each room to N events per second, as a real session would), and a
-//! temporary directory beside the current one (a real disk, not tmpfs, so fsync costs what it
-//! costs). Prints throughput, events per transaction and commit latency percentiles, then the
-//! time a purge of half the rooms takes.
+//! a rate of N paces each room to N events per second, as a real session would), and SQLite in
+//! a temporary directory beside the current one (a real disk, not tmpfs, so fsync costs what
+//! it costs). A `postgres://` URL instead of a directory loads that database (an empty one:
+//! the run creates its rooms there). Prints throughput, events per transaction and commit
+//! latency percentiles, then the time a purge of half the rooms takes.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use kring_server::cluster::{Claim, Placement};
 use kring_server::metrics::Metrics;
-use kring_server::store::{AppendBatch, NewRoom, SqliteStore, Store, StoredEvent};
+use kring_server::store::postgres::PgConfig;
+use kring_server::store::{AppendBatch, Lease, NewRoom, PgStore, SqliteStore, Store, StoredEvent};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -23,15 +26,28 @@ async fn main() -> anyhow::Result<()> {
     let rooms: usize = args.next().map_or(Ok(200), |a| a.parse())?;
     let secs: u64 = args.next().map_or(Ok(10), |a| a.parse())?;
     let rate: f64 = args.next().map_or(Ok(0.0), |a| a.parse())?;
-    let base = args
-        .next()
-        .map_or_else(|| PathBuf::from("."), PathBuf::from);
-    let dir = tempfile::Builder::new()
-        .prefix("store_load")
-        .tempdir_in(base)?;
-
+    let target = args.next().unwrap_or_else(|| ".".to_owned());
     let metrics = Arc::new(Metrics::new());
-    let store = Arc::new(SqliteStore::open(dir.path(), metrics.clone()).await?);
+    let mut dir = None;
+    let (store, placement): (Arc<dyn Store>, Option<Arc<PgStore>>) =
+        if target.starts_with("postgres://") {
+            let pg = PgConfig {
+                url: target,
+                node_name: "store-load".to_owned(),
+                node_url: None,
+                ttl: Duration::from_secs(10),
+            };
+            let store = Arc::new(PgStore::open(&pg, metrics.clone()).await?);
+            (store.clone(), Some(store))
+        } else {
+            let tmp = tempfile::Builder::new()
+                .prefix("store_load")
+                .tempdir_in(PathBuf::from(target))?;
+            let store = Arc::new(SqliteStore::open(tmp.path(), metrics.clone()).await?);
+            dir = Some(tmp);
+            (store, None)
+        };
+    let mut leases = Vec::with_capacity(rooms);
     for i in 0..rooms {
         store
             .create_room(NewRoom {
@@ -42,7 +58,15 @@ async fn main() -> anyhow::Result<()> {
                 group: None,
             })
             .await?;
+        leases.push(match &placement {
+            Some(pg) => match pg.claim(&code(i)).await? {
+                Claim::Mine(lease) => lease,
+                other => anyhow::bail!("room {i} not claimed: {other:?}"),
+            },
+            None => Lease::default(),
+        });
     }
+    let leases = Arc::new(leases);
 
     let commits_before = metrics.store_commits.get();
     let events_before = metrics.store_batch_events.get();
@@ -51,6 +75,7 @@ async fn main() -> anyhow::Result<()> {
     let tasks: Vec<_> = (0..rooms)
         .map(|i| {
             let store = store.clone();
+            let leases = leases.clone();
             tokio::spawn(async move {
                 let code = code(i);
                 let mut latencies = Vec::new();
@@ -71,6 +96,7 @@ async fn main() -> anyhow::Result<()> {
                     seq += 1;
                     let batch = AppendBatch {
                         room: code.clone(),
+                        lease: leases[i].clone(),
                         events: vec![StoredEvent {
                             seq,
                             at: seq,
@@ -122,9 +148,15 @@ async fn main() -> anyhow::Result<()> {
         ms(latencies[latencies.len() - 1])
     );
 
-    // Half the rooms end; the purge deletes them, rebuilds the file and truncates the WAL.
-    let db_bytes = std::fs::metadata(dir.path().join("kring.db"))?.len()
-        + std::fs::metadata(dir.path().join("kring.db-wal")).map_or(0, |m| m.len());
+    // Half the rooms end; the purge deletes them, rewrites what held them (SQLite: the file
+    // and its WAL; Postgres: the tables).
+    let db_bytes = match &dir {
+        Some(dir) => {
+            std::fs::metadata(dir.path().join("kring.db"))?.len()
+                + std::fs::metadata(dir.path().join("kring.db-wal")).map_or(0, |m| m.len())
+        }
+        None => 0,
+    };
     for i in (0..rooms).step_by(2) {
         let code = code(i);
         let last = store
@@ -135,6 +167,7 @@ async fn main() -> anyhow::Result<()> {
         store
             .append(AppendBatch {
                 room: code,
+                lease: leases[i].clone(),
                 events: Vec::new(),
                 msg_ids: Vec::new(),
                 snapshot: None,
@@ -144,6 +177,12 @@ async fn main() -> anyhow::Result<()> {
                 record: None,
             })
             .await?;
+    }
+    // Released first: a purge leaves rooms that a live node serves to that node.
+    if let Some(pg) = &placement {
+        for (i, lease) in leases.iter().enumerate() {
+            pg.release(&code(i), lease).await?;
+        }
     }
     let purge_started = Instant::now();
     let purged = store.purge_ended(u64::MAX >> 2, 0).await?;

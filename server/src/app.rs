@@ -9,13 +9,15 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::now_ms;
+use crate::cluster::{LocalPlacement, NodeLease, Placement};
 use crate::config::{Config, StoreKind};
 use crate::http::{AppState, router};
 use crate::hub::Hub;
 use crate::limits::ConnLimits;
 use crate::listen::{self, Serving};
 use crate::metrics::Metrics;
-use crate::store::{MemoryStore, SqliteStore, Store};
+use crate::store::postgres::PgConfig;
+use crate::store::{MemoryStore, PgStore, SqliteStore, Store};
 
 /// Serves on `listener` until `shutdown` resolves, then stops within `cfg.shutdown_timeout`:
 /// stop accepting, let rooms finish in-flight work and tell clients to reconnect, close the
@@ -39,17 +41,67 @@ pub async fn run(
         _ => None,
     };
     let metrics = Arc::new(Metrics::new());
-    let store: Arc<dyn Store> = match cfg.store {
-        StoreKind::Sqlite => Arc::new(
-            SqliteStore::open(&cfg.data_dir, metrics.clone())
-                .await
-                .context("opening the SQLite store")?,
+    let (store, placement): (Arc<dyn Store>, Arc<dyn Placement>) = match cfg.store_kind() {
+        StoreKind::Sqlite => (
+            Arc::new(
+                SqliteStore::open(&cfg.data_dir, metrics.clone())
+                    .await
+                    .context("opening the SQLite store")?,
+            ),
+            Arc::new(LocalPlacement::new()),
         ),
-        StoreKind::Memory => Arc::new(MemoryStore::new()),
+        StoreKind::Memory => (
+            Arc::new(MemoryStore::new()),
+            Arc::new(LocalPlacement::new()),
+        ),
+        StoreKind::Postgres(url) => {
+            if tls.is_some() {
+                anyhow::bail!(
+                    "--tls-cert with a Postgres store: nodes forward connections to each other \
+                     over plain HTTP; terminate TLS at the load balancer (docs/DEPLOY.md)"
+                );
+            }
+            let pg = PgConfig {
+                url: url.0,
+                node_name: cfg.node_name(),
+                node_url: Some(cfg.node_url().map_err(anyhow::Error::msg)?),
+                ttl: cfg.owner_ttl,
+            };
+            let store = Arc::new(
+                PgStore::open(&pg, metrics.clone())
+                    .await
+                    .context("opening the Postgres store")?,
+            );
+            (store.clone(), store)
+        }
     };
-    crate::redact::init((cfg.store == StoreKind::Sqlite).then_some(cfg.data_dir.as_path()));
+    crate::redact::init((cfg.store_kind() == StoreKind::Sqlite).then_some(cfg.data_dir.as_path()));
+    let lease = if placement.shared() {
+        NodeLease::new()
+    } else {
+        NodeLease::local()
+    };
+    if placement.shared() {
+        let sent = std::time::Instant::now();
+        let continuous = placement
+            .heartbeat()
+            .await
+            .context("taking this node's lease")?;
+        lease.renewed(sent, placement.ttl(), continuous);
+    }
     let cfg = Arc::new(cfg);
-    let hub = Hub::new(store.clone(), metrics, cfg.clone());
+    let stop = CancellationToken::new();
+    // Renewed until the rooms have been handed over, after the rest has stopped.
+    let keeper_stop = CancellationToken::new();
+    let keeper = placement.shared().then(|| {
+        tokio::spawn(crate::cluster::lease::keep(
+            lease.clone(),
+            placement.clone(),
+            metrics.clone(),
+            keeper_stop.clone(),
+        ))
+    });
+    let hub = Hub::new(store.clone(), placement, lease, metrics, cfg.clone());
 
     let started = Instant::now();
     let rooms = hub.load_all().await.context("restoring rooms")?;
@@ -59,7 +111,6 @@ pub async fn run(
         "rooms restored"
     );
 
-    let stop = CancellationToken::new();
     let purger = tokio::spawn(purge_loop(hub.clone(), stop.clone()));
     let http_connections = Arc::new(ConnLimits::new(
         cfg.max_http_connections,
@@ -95,6 +146,10 @@ pub async fn run(
         tracing::warn!("HTTP requests still running at the shutdown deadline");
     }
     let _ = purger.await;
+    keeper_stop.cancel();
+    if let Some(keeper) = keeper {
+        let _ = keeper.await;
+    }
     store.close().await.context("closing the store")?;
     tracing::info!("stopped");
     Ok(())

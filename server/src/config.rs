@@ -32,10 +32,33 @@ pub struct Config {
     #[arg(long, env = "KRING_DATA_DIR", default_value = "kring-data")]
     pub data_dir: PathBuf,
 
-    /// Where sessions are kept: `sqlite` (durable, default) or `memory` (lost on exit; tests and
-    /// benchmarks).
-    #[arg(long, env = "KRING_STORE", value_enum, default_value_t = StoreKind::Sqlite)]
+    /// Where sessions are kept: `sqlite` (durable, embedded, default), `memory` (lost on exit;
+    /// tests and benchmarks), or a `postgres://user:password@host/database` URL, shared by
+    /// several nodes (see docs/DEPLOY.md).
+    #[arg(long, env = "KRING_STORE", default_value = "sqlite", value_parser = parse_store)]
     pub store: StoreKind,
+
+    /// A Postgres URL: the same as `--store postgres://...` (for platforms that hand the URL
+    /// over as `DATABASE_URL`-style settings).
+    #[arg(long, env = "KRING_DATABASE_URL", conflicts_with = "store", value_parser = parse_postgres)]
+    pub database_url: Option<DbUrl>,
+
+    /// With Postgres: how long this node's ownership of its rooms lasts without a renewal
+    /// (renewed four times per period). A node that stops (killed, frozen, cut off) has its
+    /// rooms taken over by other nodes this long after its last renewal; it stops serving
+    /// them itself earlier than that.
+    #[arg(long, env = "KRING_OWNER_TTL", default_value = "6s", value_parser = parse_owner_ttl)]
+    pub owner_ttl: Duration,
+
+    /// With Postgres: this node's name in logs and in the database (default: the host name).
+    #[arg(long, env = "KRING_NODE_NAME")]
+    pub node_name: Option<String>,
+
+    /// With Postgres: the URL other nodes use to reach this one when they forward a
+    /// connection for a room this node serves (`http://10.0.0.5:8080`). Default: `http://` and
+    /// the `--listen` address, which must then not be a wildcard address.
+    #[arg(long, env = "KRING_NODE_URL", value_parser = parse_node_url)]
+    pub node_url: Option<String>,
 
     /// Log format.
     #[arg(long, env = "KRING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -242,10 +265,24 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreKind {
     Sqlite,
     Memory,
+    Postgres(DbUrl),
+}
+
+/// A database URL. It usually carries a password: `Debug` shows only the scheme and host.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DbUrl(pub String);
+
+impl std::fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rest = self.0.split_once("://").map_or("", |(_, r)| r);
+        let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+        let host = host.split(['/', '?']).next().unwrap_or("");
+        write!(f, "postgres://{host}")
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -258,6 +295,46 @@ impl Config {
     /// Whether kring serves TLS itself (then its own links are https:// and wss://).
     pub fn serves_tls(&self) -> bool {
         self.tls_cert.is_some()
+    }
+
+    /// The store to open: `--database-url` wins over the default of `--store`.
+    pub fn store_kind(&self) -> StoreKind {
+        match &self.database_url {
+            Some(url) => StoreKind::Postgres(url.clone()),
+            None => self.store.clone(),
+        }
+    }
+
+    /// How long a room waits for a store that went away before it closes its sockets.
+    pub fn store_grace(&self) -> Duration {
+        self.owner_ttl * 2
+    }
+
+    /// This node's name: `--node-name`, else the host name.
+    pub fn node_name(&self) -> String {
+        if let Some(name) = &self.node_name {
+            return name.clone();
+        }
+        std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "kring".to_owned())
+    }
+
+    /// The URL other nodes forward connections to: `--node-url`, else the listen address.
+    pub fn node_url(&self) -> Result<String, String> {
+        if let Some(url) = &self.node_url {
+            return Ok(url.clone());
+        }
+        if self.listen.ip().is_unspecified() {
+            return Err(format!(
+                "--listen {} is a wildcard address: set --node-url to the address other \
+                 nodes reach this one at",
+                self.listen
+            ));
+        }
+        Ok(format!("http://{}", self.listen))
     }
 
     /// The trusted proxies and the header they write.
@@ -288,6 +365,46 @@ impl Config {
         cfg.listen = SocketAddr::from(([127, 0, 0, 1], 0));
         cfg.store = StoreKind::Memory;
         cfg
+    }
+}
+
+/// Parses `sqlite`, `memory` or a `postgres://` URL.
+pub fn parse_store(s: &str) -> Result<StoreKind, String> {
+    match s {
+        "sqlite" => Ok(StoreKind::Sqlite),
+        "memory" => Ok(StoreKind::Memory),
+        _ => parse_postgres(s)
+            .map(StoreKind::Postgres)
+            .map_err(|_| "use sqlite, memory or a postgres:// URL".to_owned()),
+    }
+}
+
+/// A `postgres://` (or `postgresql://`) URL. The error never repeats it (it may carry a
+/// password).
+pub fn parse_postgres(s: &str) -> Result<DbUrl, String> {
+    if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+        Ok(DbUrl(s.to_owned()))
+    } else {
+        Err("a Postgres URL starts with postgres:// or postgresql://".to_owned())
+    }
+}
+
+/// An ownership ttl: long enough to renew a few times, at most a minute.
+pub fn parse_owner_ttl(s: &str) -> Result<Duration, String> {
+    let ttl = parse_duration(s)?;
+    if ttl < Duration::from_secs(1) || ttl > Duration::from_secs(60) {
+        return Err("the owner ttl must be between 1s and 60s".to_owned());
+    }
+    Ok(ttl)
+}
+
+/// `http://host:port`, without a path: nodes forward plain WebSockets to each other on the
+/// private network between them.
+pub fn parse_node_url(s: &str) -> Result<String, String> {
+    let s = s.trim().trim_end_matches('/');
+    match s.strip_prefix("http://") {
+        Some(rest) if !rest.is_empty() && !rest.contains('/') => Ok(s.to_owned()),
+        _ => Err(format!("`{s}` is not a URL such as http://10.0.0.5:8080")),
     }
 }
 
@@ -488,6 +605,35 @@ mod tests {
     }
 
     #[test]
+    fn stores_parse_and_urls_stay_out_of_debug_output() {
+        assert_eq!(parse_store("sqlite"), Ok(StoreKind::Sqlite));
+        assert_eq!(parse_store("memory"), Ok(StoreKind::Memory));
+        let pg = parse_store("postgres://kring:s3cret@db.internal:5432/kring?sslmode=require")
+            .expect("postgres URL");
+        let shown = format!("{pg:?}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("kring:"),
+            "{shown}"
+        );
+        assert!(shown.contains("db.internal:5432"), "{shown}");
+        let err = parse_store("mysql://u:s3cret@h/d").unwrap_err();
+        assert!(!err.contains("s3cret"), "{err}");
+        let cfg =
+            Config::try_parse_from(["kring", "--database-url", "postgresql://h/d"]).expect("parse");
+        assert!(matches!(cfg.store_kind(), StoreKind::Postgres(_)));
+        assert!(
+            Config::try_parse_from([
+                "kring",
+                "--store",
+                "memory",
+                "--database-url",
+                "postgres://h/d"
+            ])
+            .is_err()
+        );
+    }
+
+    #[test]
     fn trusted_proxies_parse_and_proxy_protocol_needs_them() {
         let cfg = Config::try_parse_from(["kring", "--trusted-proxies", "127.0.0.1, 10.0.0.0/8"])
             .unwrap();
@@ -499,6 +645,23 @@ mod tests {
             Config::try_parse_from(["kring", "--proxy-protocol", "--trusted-proxies", "::1"])
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn node_urls_and_ttls_are_checked() {
+        assert_eq!(
+            parse_node_url("http://10.0.0.5:8080/"),
+            Ok("http://10.0.0.5:8080".into())
+        );
+        assert!(parse_node_url("https://10.0.0.5").is_err());
+        assert!(parse_node_url("http://h/x").is_err());
+        assert!(parse_owner_ttl("500ms").is_err());
+        assert_eq!(parse_owner_ttl("10s"), Ok(Duration::from_secs(10)));
+        let mut cfg = Config::for_tests();
+        cfg.listen = "0.0.0.0:8080".parse().expect("addr");
+        assert!(cfg.node_url().is_err());
+        cfg.listen = "10.1.2.3:8080".parse().expect("addr");
+        assert_eq!(cfg.node_url(), Ok("http://10.1.2.3:8080".into()));
     }
 
     #[test]

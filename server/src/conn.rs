@@ -41,8 +41,15 @@ const CLOSE_WAIT: Duration = Duration::from_secs(2);
 static CONN_IDS: AtomicU64 = AtomicU64::new(1);
 
 /// Serves one upgraded socket until it closes. `code` is the canonical room code, or `None`
-/// when the path cannot be a room code.
-pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer: IpAddr) {
+/// when the path cannot be a room code. `unreachable`: the node that owns the room as far as
+/// the upgrade knew, which it could not forward to.
+pub async fn serve(
+    socket: WebSocket,
+    code: Option<String>,
+    hub: Arc<Hub>,
+    peer: IpAddr,
+    unreachable: Option<Arc<str>>,
+) {
     let metrics = hub.metrics().clone();
     metrics.connections.inc();
     metrics.connections_total.inc();
@@ -70,6 +77,7 @@ pub async fn serve(socket: WebSocket, code: Option<String>, hub: Arc<Hub>, peer:
         last_heard: Instant::now(),
         silence: Box::pin(tokio::time::sleep(HELLO_TIMEOUT)),
         joined: None,
+        unreachable,
         left: false,
         welcome_pending: false,
     };
@@ -101,6 +109,8 @@ struct Conn {
     silence: Pin<Box<Sleep>>,
     /// The room and who this socket is in it (`None` member: the shared screen).
     joined: Option<(RoomHandle, Option<MemberId>)>,
+    /// The room's owner that this connection could not be forwarded to.
+    unreachable: Option<Arc<str>>,
     /// The client said `leave`: it closed the tab on purpose.
     left: bool,
     /// The next write carries the welcome (see [`WELCOME_TIMEOUT`]).
@@ -436,8 +446,12 @@ impl Conn {
                 Step::Go
             }
             Err(mpsc::error::TrySendError::Closed(_)) => {
-                // The room stopped (store failure or shutdown): reconnect and resume.
-                self.sink.close_with(ErrorCode::Internal);
+                // The room is stopping (shutdown, another node took it): it closes this socket
+                // itself in a moment, with the code that says why, after it has released the
+                // room. Closing first would send the client to another node too early.
+                let mut error = ErrorMsg::new(ErrorCode::StoreUnavailable).with_id(id);
+                error.retry_after_ms = Some(500);
+                self.error(error);
                 Step::Go
             }
         }
@@ -469,7 +483,7 @@ impl Conn {
         // A room can stop between lookup and join (unloaded while idle); look it up again.
         for _ in 0..3 {
             let room = match code {
-                Some(code) => self.hub.room(code).await,
+                Some(code) => self.hub.room(code, self.unreachable.as_deref()).await,
                 None => Ok(None),
             };
             let room = match room {
@@ -482,6 +496,16 @@ impl Conn {
                 }
                 Err(HubError::ShuttingDown) => {
                     self.sink.close_with(ErrorCode::ShuttingDown);
+                    return Err(None);
+                }
+                // Another node serves the room: reconnecting reaches it (forwarded).
+                Err(HubError::Moved(_)) => {
+                    self.sink.close_with(ErrorCode::RoomMoved);
+                    return Err(None);
+                }
+                Err(HubError::Store(e)) => {
+                    tracing::warn!(error = %e, "room cannot be loaded now");
+                    self.sink.close_with(ErrorCode::StoreUnavailable);
                     return Err(None);
                 }
                 Err(e) => {

@@ -1,4 +1,8 @@
 //! The registry of live rooms: room code -> handle of the task that owns the room.
+//!
+//! With a shared store a room is loaded only after this node has claimed it (`claim`): the
+//! first node that gets a connection for a room takes it, and a room whose owner stopped
+//! renewing its lease is taken over once that lease has run out.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -9,12 +13,14 @@ use dashmap::DashMap;
 use kring_engine::{Session, SessionParams};
 use kring_protocol::Millis;
 use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::cluster::{Claim, NodeLease, Owner, Placement};
 use crate::config::Config;
 use crate::limits::{Attempt, GuessLimiter, WindowLimiter};
 use crate::metrics::Metrics;
-use crate::room::{RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
+use crate::room::{Answer, Query, RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
 use crate::secrets::new_epoch;
 use crate::store::{GroupLink, NewRoom, Store, StoreError};
 
@@ -26,7 +32,16 @@ pub enum HubError {
     Restore(#[from] RestoreError),
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// Another node serves the room (and its lease did not run out while we waited).
+    #[error("another node serves this room")]
+    Moved(Owner),
 }
+
+/// A claim on a room owned by another node waits at most this long beyond the owner's ttl
+/// for its lease to run out (a node that was just killed), then gives up.
+const CLAIM_SLACK: Duration = Duration::from_secs(1);
+/// How often a claim that waits for an unreachable owner asks again.
+const CLAIM_POLL: Duration = Duration::from_millis(500);
 
 pub struct Hub {
     registry: Arc<DashMap<String, RoomHandle>>,
@@ -34,6 +49,9 @@ pub struct Hub {
     loading: DashMap<String, Arc<tokio::sync::Mutex<()>>>,
     deps: Arc<RoomDeps>,
     tracker: TaskTracker,
+    /// Connections forwarded to other nodes: told to reconnect at shutdown, like rooms.
+    forwards: TaskTracker,
+    stopping: CancellationToken,
     closing: AtomicBool,
     guesses: Arc<GuessLimiter>,
     creations: WindowLimiter,
@@ -45,7 +63,13 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, cfg: Arc<Config>) -> Arc<Hub> {
+    pub fn new(
+        store: Arc<dyn Store>,
+        placement: Arc<dyn Placement>,
+        lease: Arc<NodeLease>,
+        metrics: Arc<Metrics>,
+        cfg: Arc<Config>,
+    ) -> Arc<Hub> {
         let registry = Arc::new(DashMap::new());
         let guesses = Arc::new(GuessLimiter::new(cfg.join_attempts));
         let connects = WindowLimiter::new(cfg.connect_limit);
@@ -55,11 +79,15 @@ impl Hub {
             loading: DashMap::new(),
             deps: Arc::new(RoomDeps {
                 store,
+                placement,
+                lease,
                 metrics,
                 cfg,
                 registry,
             }),
             tracker: TaskTracker::new(),
+            forwards: TaskTracker::new(),
+            stopping: CancellationToken::new(),
             closing: AtomicBool::new(false),
             guesses,
             creations,
@@ -167,6 +195,33 @@ impl Hub {
         &self.deps.cfg
     }
 
+    pub fn placement(&self) -> &Arc<dyn Placement> {
+        &self.deps.placement
+    }
+
+    pub fn lease(&self) -> &Arc<NodeLease> {
+        &self.deps.lease
+    }
+
+    /// Cancelled when the server stops: a forwarded connection then tells its client to
+    /// reconnect (1012), as the rooms do.
+    pub fn stopping(&self) -> CancellationToken {
+        self.stopping.clone()
+    }
+
+    /// A forwarded connection, which shutdown waits for.
+    pub fn track_forward<F: std::future::Future>(
+        &self,
+        forward: F,
+    ) -> tokio_util::task::task_tracker::TrackedFuture<F> {
+        self.forwards.track_future(forward)
+    }
+
+    /// Whether this node runs the room now.
+    pub fn serves(&self, code: &str) -> bool {
+        self.registry.contains_key(code)
+    }
+
     /// Stores a new room and starts its task.
     pub async fn create(
         &self,
@@ -188,6 +243,11 @@ impl Hub {
                 group: group.clone(),
             })
             .await?;
+        if self.deps.placement.shared() {
+            // Nobody owns it yet: the node its first connection reaches claims it, which is
+            // the node the load balancer hashes its code to.
+            return Ok(());
+        }
         let mut room = Room::new(code.clone(), epoch, Session::new(params), self.deps.clone());
         room.group_id = group.map(|g| g.id);
         self.registry.insert(code, room.spawn(&self.tracker));
@@ -195,7 +255,14 @@ impl Hub {
     }
 
     /// The live room with this (canonical) code, loading it from the store if needed.
-    pub async fn room(&self, code: &str) -> Result<Option<RoomHandle>, HubError> {
+    /// `unreachable`: a node this connection could not be forwarded to; if that node still
+    /// owns the room, the claim waits for its lease to run out (it may have died) instead of
+    /// sending the client to it.
+    pub async fn room(
+        &self,
+        code: &str,
+        unreachable: Option<&str>,
+    ) -> Result<Option<RoomHandle>, HubError> {
         if self.closing.load(Ordering::Relaxed) {
             return Err(HubError::ShuttingDown);
         }
@@ -207,27 +274,124 @@ impl Hub {
         if let Some(handle) = self.registry.get(code) {
             return Ok(Some(handle.clone()));
         }
-        let result = self.load(code).await;
+        let result = self.load(code, unreachable).await;
         self.loading.remove(code);
         result
     }
 
-    async fn load(&self, code: &str) -> Result<Option<RoomHandle>, HubError> {
-        let Some(loaded) = self.deps.store.load_room(code).await? else {
+    async fn load(
+        &self,
+        code: &str,
+        unreachable: Option<&str>,
+    ) -> Result<Option<RoomHandle>, HubError> {
+        // Read before the claim: the claim confirms ownership in this generation of the
+        // node's lease.
+        let generation = self.deps.lease.view().generation;
+        let Some(lease) = self.claim(code, unreachable).await? else {
             return Ok(None);
         };
-        let room = restore(loaded, self.deps.clone())?;
+        let loaded = match self.deps.store.load_room(code).await {
+            Ok(Some(loaded)) => loaded,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                self.unclaim(code, &lease).await;
+                return Err(e.into());
+            }
+        };
+        let room = match restore(loaded, self.deps.clone()) {
+            Ok(room) => room.with_lease(lease, generation),
+            Err(e) => {
+                self.unclaim(code, &lease).await;
+                return Err(e.into());
+            }
+        };
         let handle = room.spawn(&self.tracker);
         self.registry.insert(code.to_owned(), handle.clone());
         Ok(Some(handle))
     }
 
+    /// Takes the room for this node. A room held by another node is [`HubError::Moved`] (the
+    /// client reconnects and is forwarded there), unless that node is `unreachable`: then the
+    /// claim waits for its lease to run out (a node just killed or frozen), up to its ttl.
+    async fn claim(
+        &self,
+        code: &str,
+        unreachable: Option<&str>,
+    ) -> Result<Option<crate::store::Lease>, HubError> {
+        let placement = &self.deps.placement;
+        let deadline = tokio::time::Instant::now()
+            + placement.ttl().min(Duration::from_secs(60))
+            + CLAIM_SLACK;
+        loop {
+            match placement.claim(code).await? {
+                Claim::Mine(lease) => {
+                    if placement.shared() {
+                        self.deps.metrics.room_claims.inc();
+                        tracing::info!(room = %crate::redact::RoomTag(code), term = lease.term, "room claimed");
+                    }
+                    return Ok(Some(lease));
+                }
+                Claim::NoRoom => return Ok(None),
+                Claim::Owned(owner) => {
+                    let retry_at =
+                        tokio::time::Instant::now() + owner.expires_in + Duration::from_millis(50);
+                    // An owner that appeared after this connection was routed (it claimed the
+                    // room a moment ago) is alive: forward to it rather than wait for it.
+                    let dead = unreachable == Some(&*owner.node);
+                    if !dead || retry_at > deadline || self.closing.load(Ordering::Relaxed) {
+                        return Err(HubError::Moved(owner));
+                    }
+                    // Asked again soon rather than at the lease's end: a node that is
+                    // stopping releases its rooms any moment, and another node may take
+                    // the room first (then this client is sent there).
+                    let poll = tokio::time::Instant::now() + CLAIM_POLL;
+                    tokio::time::sleep_until(retry_at.min(poll)).await;
+                }
+            }
+        }
+    }
+
+    async fn unclaim(&self, code: &str, lease: &crate::store::Lease) {
+        if let Err(e) = self.deps.placement.release(code, lease).await {
+            tracing::warn!(room = %crate::redact::RoomTag(code), error = %e, "claimed room not released");
+        }
+    }
+
+    /// Answers a read of a room's state. The room answers if it runs here; with a shared
+    /// store a room that runs elsewhere (or nowhere) is read from the store without being
+    /// claimed: its durable state is all any owner has shown. `None`: no such room.
+    pub async fn query(&self, code: &str, query: Query) -> Result<Option<Answer>, HubError> {
+        let live = match self.registry.get(code) {
+            Some(handle) => Some(handle.clone()),
+            None if self.deps.placement.shared() => {
+                let Some(loaded) = self.deps.store.load_room(code).await? else {
+                    return Ok(None);
+                };
+                return Ok(Some(restore(loaded, self.deps.clone())?.answer(query)));
+            }
+            None => self.room(code, None).await?,
+        };
+        let Some(room) = live else {
+            return Ok(None);
+        };
+        let (reply, answer) = oneshot::channel();
+        if room.tx.send(RoomMsg::Query { query, reply }).await.is_err() {
+            return Err(HubError::ShuttingDown);
+        }
+        answer.await.map(Some).map_err(|_| HubError::ShuttingDown)
+    }
+
     /// Loads every stored room, so timers run and members can resume at once after a restart.
+    /// With a shared store rooms are claimed on first use instead, by whichever node their
+    /// clients reach.
     pub async fn load_all(&self) -> Result<usize, HubError> {
+        if self.deps.placement.shared() {
+            return Ok(0);
+        }
         let codes = self.deps.store.room_codes().await?;
         let mut loaded = 0;
         for code in codes {
-            match self.room(&code).await {
+            match self.room(&code, None).await {
                 Ok(Some(_)) => loaded += 1,
                 Ok(None) => {}
                 Err(HubError::Restore(e)) => {
@@ -289,6 +453,8 @@ impl Hub {
     /// waiting at most `timeout`.
     pub async fn shutdown(&self, timeout: Duration) {
         self.closing.store(true, Ordering::Relaxed);
+        self.stopping.cancel();
+        self.forwards.close();
         let handles: Vec<RoomHandle> = self.registry.iter().map(|h| h.clone()).collect();
         let mut waits = Vec::with_capacity(handles.len());
         for handle in handles {
@@ -303,6 +469,7 @@ impl Hub {
                 let _ = wait.await;
             }
             self.tracker.wait().await;
+            self.forwards.wait().await;
         };
         if tokio::time::timeout(timeout, all).await.is_err() {
             tracing::warn!("rooms did not stop in time");

@@ -5,6 +5,7 @@
 mod app;
 pub mod client;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod conn;
 pub mod descriptors;

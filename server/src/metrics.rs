@@ -32,6 +32,26 @@ pub struct Metrics {
     pub refused_capacity: Counter,
     /// Connections closed for flooding (1008) or an oversized message (1009).
     pub abusive_closes: Counter,
+    /// Rooms this node owns and serves (with a shared store; every live room otherwise).
+    pub rooms_owned: Gauge,
+    /// Rooms this node claimed (a first connection, or an owner whose lease ran out).
+    pub room_claims: Counter,
+    /// Rooms this node handed over: released after their last commit (shutdown, unload) so
+    /// another node could claim them at once.
+    pub room_handoffs: Counter,
+    /// Appends the store refused because this node's lease on the room was no longer the
+    /// room's (another node had claimed it).
+    pub fenced_appends: Counter,
+    /// Rooms waiting for the store to come back (refusing commands with a retry code).
+    pub rooms_recovering: Gauge,
+    /// Times this node's lease ran out before it could renew it.
+    pub lease_lapses: Counter,
+    pub lease_renewal_failures: Counter,
+    /// WebSocket connections forwarded to the node that owns their room.
+    pub forwarded: Gauge,
+    pub forwarded_total: Counter,
+    /// Forwards that could not reach the owner (the connection was served here instead).
+    pub forward_failures: Counter,
     /// Open HTTP connections that have not become WebSockets.
     pub http_connections: Gauge,
     /// HTTP connections or requests refused at the total or per-address HTTP cap.
@@ -146,6 +166,66 @@ impl Metrics {
             "kring_abusive_closes_total",
             "Connections closed for flooding (1008) or an oversized message (1009).",
             &self.abusive_closes,
+        );
+        gauge(
+            &mut out,
+            "kring_rooms_owned",
+            "Rooms this node owns and serves.",
+            &self.rooms_owned,
+        );
+        counter(
+            &mut out,
+            "kring_room_claims_total",
+            "Rooms this node claimed (first use, or an owner whose lease ran out).",
+            &self.room_claims,
+        );
+        counter(
+            &mut out,
+            "kring_room_handoffs_total",
+            "Rooms this node released after their last commit for another node to take.",
+            &self.room_handoffs,
+        );
+        counter(
+            &mut out,
+            "kring_fenced_appends_total",
+            "Appends refused because another node had claimed the room.",
+            &self.fenced_appends,
+        );
+        gauge(
+            &mut out,
+            "kring_rooms_recovering",
+            "Rooms waiting for the store to come back, refusing commands with a retry code.",
+            &self.rooms_recovering,
+        );
+        counter(
+            &mut out,
+            "kring_lease_lapses_total",
+            "Times this node's lease ran out before it was renewed.",
+            &self.lease_lapses,
+        );
+        counter(
+            &mut out,
+            "kring_lease_renewal_failures_total",
+            "Lease renewals that failed or timed out.",
+            &self.lease_renewal_failures,
+        );
+        gauge(
+            &mut out,
+            "kring_forwarded_connections",
+            "WebSocket connections forwarded to the node that owns their room.",
+            &self.forwarded,
+        );
+        counter(
+            &mut out,
+            "kring_forwarded_connections_total",
+            "WebSocket connections forwarded to another node.",
+            &self.forwarded_total,
+        );
+        counter(
+            &mut out,
+            "kring_forward_failures_total",
+            "Forwards that could not reach the owning node.",
+            &self.forward_failures,
         );
         gauge(
             &mut out,

@@ -155,7 +155,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   await a.getByRole("button", { name: "Voornemen vastleggen" }).click();
   await b.locator(".board-commitment .item-text", { hasText: COMMITMENT }).waitFor();
   await a.locator(".summary-card").getByRole("button", { name: "Samenvatting downloaden (Markdown)" }).waitFor();
-  await a.locator(".summary-card", { hasText: "standaard 24 uur" }).waitFor();
+  await a.locator(".summary-card", { hasText: "24 uur" }).waitFor();
   await checkPage(a, "case-bringer in the last phase");
   await screenshot(a, "phone-case-bringer-summary-in-last-phase");
   assert.equal(await b.locator(".summary-card").count(), 0, "a participant is offered no summary");
@@ -168,7 +168,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   await proj.locator("#screen-ended-title", { hasText: "Dank jullie wel" }).waitFor();
   assert.equal(await proj.locator(".big-code, .qr, .screen-speakers").count(), 0, "nothing but thanks at the end");
   await a.locator(".ended-card", { hasText: "voornemens van de inbrenger" }).waitFor();
-  await b.locator(".ended-card", { hasText: "standaard 24 uur" }).waitFor();
+  await b.locator(".ended-card", { hasText: "24 uur" }).waitFor();
   assert.equal(await b.locator(".summary-card").count(), 0, "still no summary for a participant");
   assert.equal(await b.getByRole("button", { name: /Samenvatting/ }).count(), 0);
   const order = await a.locator(".col > section, .col > div").evaluateAll((els) => els.map((e) => e.className));

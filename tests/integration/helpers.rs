@@ -31,6 +31,11 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestServer {
     let mut cfg = Config::for_tests();
     configure(&mut cfg);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    spawn_on(listener, cfg)
+}
+
+/// Starts the server on a listener bound by the caller (who may need its address in `cfg`).
+pub fn spawn_on(listener: TcpListener, cfg: Config) -> TestServer {
     let addr = listener.local_addr().expect("local addr");
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(kring_server::run(listener, cfg, async {

@@ -15,6 +15,10 @@ async fn health_metrics_and_methods() {
         .await
         .unwrap();
     assert_eq!(health.status(), 200);
+    assert_eq!(
+        health.text().await.unwrap(),
+        "ok\nstore: memory, writable\n"
+    );
 
     let methods: MethodList = server
         .http

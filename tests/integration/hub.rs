@@ -618,3 +618,16 @@ async fn a_client_that_stops_reading_is_dropped_and_the_room_goes_on() {
         .await;
     assert_eq!(welcome.view.as_ref().unwrap().items.len(), 80);
 }
+
+#[tokio::test]
+async fn the_welcome_says_how_long_the_server_keeps_what_was_written() {
+    let server = spawn_with(|cfg| cfg.retention = std::time::Duration::from_secs(3 * 86_400)).await;
+    let session = server.create_session("basic").await;
+    let mut member = server.connect(&session.code).await;
+    let welcome = member
+        .hello(Join::Member {
+            name: "Anna".into(),
+        })
+        .await;
+    assert_eq!(welcome.retention_ms, 3 * 86_400_000);
+}

@@ -61,6 +61,8 @@ export class Session {
     this.role = null;
     this.epoch = 0;
     this.seq = 0;
+    /** How long the server keeps what was written after the session ends (from the welcome). */
+    this.retentionMs = 86_400_000;
     /** The sequence of the last full view: acks up to here are already in the view. */
     this.fullViewSeq = 0;
     /** Server clock minus client clock, in ms. */
@@ -269,6 +271,7 @@ export class Session {
     this.joinError = null;
     this.member = w.member;
     this.role = w.role;
+    this.retentionMs = w.retention_ms;
     this.clockSample(Date.now(), Date.now(), w.server_time, true);
     if (w.view) {
       this.view = applyOnline(w.view, w.online);

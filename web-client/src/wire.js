@@ -108,6 +108,7 @@ export const CODE_CATEGORY = Object.freeze({
   heartbeat_timeout: "reconnect",
   shutting_down: "reconnect",
   store_unavailable: "retry",
+  room_moved: "reconnect",
   internal: "retry",
   not_facilitator: "fix",
   not_started: "fix",
@@ -166,6 +167,7 @@ export const CODE_CLOSE = Object.freeze({
   heartbeat_timeout: 4001,
   shutting_down: 1012,
   store_unavailable: 4002,
+  room_moved: 4004,
   internal: 4003,
   session_ended: 4410,
 });

@@ -30,6 +30,8 @@ test("close codes: 4000-4399, 1001, 1012 and network drops reconnect; 4400-4999 
   assert.equal(closeError(1008, "flooding"), "flooding");
   assert.equal(closeError(4409, "taken_over"), "taken_over");
   assert.equal(closeError(4404, ""), "room_not_found");
+  assert.equal(closeMeansReconnect(4004), true);
+  assert.equal(closeError(4004, ""), "room_moved");
   assert.equal(closeError(1006, ""), null);
 });
 

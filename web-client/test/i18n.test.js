@@ -15,7 +15,7 @@ import helpNl from "../src/help/nl.js";
 import helpEn from "../src/help/en.js";
 import helpDe from "../src/help/de.js";
 import helpFr from "../src/help/fr.js";
-import { translate, loadLanguage, LANGUAGES } from "../src/i18n/index.js";
+import { translate, loadLanguage, LANGUAGES, formatPeriod } from "../src/i18n/index.js";
 import { CODE_CATEGORY, ERROR_CODES } from "../src/codes.js";
 import { State } from "../src/transport.js";
 import { TEXT_KINDS, WARNINGS } from "../src/session-state.js";
@@ -217,4 +217,21 @@ test("the catalogs hold no keys the code never uses", () => {
   for (const [prefix, domain] of Object.entries(DOMAINS)) for (const v of domain) used.add(`${prefix}${v}`);
   const unused = Object.keys(nl).filter((k) => !used.has(k));
   assert.deepEqual(unused, []);
+});
+
+test("the retention period reads as people say it, in every language", () => {
+  assert.equal(formatPeriod(86_400_000, "nl"), "24 uur");
+  assert.equal(formatPeriod(86_400_000, "en"), "24 hours");
+  assert.equal(formatPeriod(7 * 86_400_000, "de"), "7 Tage");
+  // French puts a no-break space between number and unit.
+  assert.equal(formatPeriod(3 * 86_400_000, "fr").replace(/\s/gu, " "), "3 jours");
+  assert.equal(formatPeriod(90 * 60_000, "nl"), "90 minuten");
+  assert.equal(formatPeriod(36 * 3_600_000, "en"), "36 hours");
+  // Every ended-session text names the server's period, never a fixed one.
+  for (const lang of LANGUAGES) {
+    for (const key of ["summary.retention", "ended.deleted", "fac.endedText"]) {
+      const text = translate(lang, key, { retention: "§" });
+      assert.ok(text.includes("§") && !/24/.test(text), `${lang} ${key}: ${text}`);
+    }
+  }
 });

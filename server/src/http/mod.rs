@@ -130,7 +130,7 @@ pub type HealthCache = Arc<tokio::sync::Mutex<Option<(Instant, bool)>>>;
     path = "/healthz",
     tag = "meta",
     responses(
-        (status = 200, description = "The server can serve and its store is writable. The body's second line reports the data directory's free space (`disk_free_bytes N`, marked low below `--min-free-disk`, when new sessions are refused).", body = String, content_type = "text/plain"),
+        (status = 200, description = "The server can serve and its store is writable. The body's second line reports the data directory's free space (`disk_free_bytes N`, marked low below `--min-free-disk`, when new sessions are refused); then the store (`store: sqlite|memory|postgres, writable`) and, with a shared store, the node, its lease and the rooms it owns.", body = String, content_type = "text/plain"),
         (status = 503, description = "The store is not writable.", body = String, content_type = "text/plain"),
     ),
 )]
@@ -151,23 +151,46 @@ async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
             writable
         }
     };
+    drop(last);
+    let hub = &app.hub;
     // Free space is reported (an operator alerts on it); below the watermark new sessions are
     // refused, the server itself stays healthy for the sessions it has.
-    let disk = match app.hub.disk_free() {
-        Some(free) if free < app.hub.config().min_free_disk => {
+    let disk = match hub.disk_free() {
+        Some(free) if free < hub.config().min_free_disk => {
             format!("disk_free_bytes {free} (low: new sessions refused)\n")
         }
         Some(free) => format!("disk_free_bytes {free}\n"),
         None => String::new(),
     };
-    if writable {
-        (StatusCode::OK, format!("ok\n{disk}"))
+    let store = match hub.config().store_kind() {
+        crate::config::StoreKind::Sqlite => "sqlite",
+        crate::config::StoreKind::Memory => "memory",
+        crate::config::StoreKind::Postgres(_) => "postgres",
+    };
+    let mut body = if writable {
+        format!("ok\n{disk}store: {store}, writable\n")
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("store not writable\n{disk}"),
-        )
+        format!("store not writable\n{disk}store: {store}, not writable\n")
+    };
+    let placement = hub.placement();
+    if placement.shared() {
+        let lease = if hub.lease().view().valid {
+            "valid"
+        } else {
+            "not valid (cannot renew it)"
+        };
+        body.push_str(&format!(
+            "node: {}\nlease: {lease}\nrooms owned: {}\n",
+            placement.node(),
+            hub.metrics().rooms_owned.get()
+        ));
     }
+    let status = if writable {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, body)
 }
 
 async fn metrics(State(app): State<AppState>) -> impl IntoResponse {

@@ -8,12 +8,11 @@ use std::net::IpAddr;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use kring_protocol::ErrorCode;
-use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::{ApiErr, AppState};
 use crate::limits::{Attempt, FAILURE_FLOOR};
-use crate::room::{Answer, Query, RoomMsg};
+use crate::room::{Answer, Query};
 use crate::secrets::{hash_token, normalize_code};
 use crate::store::MeetingRecord;
 
@@ -40,14 +39,15 @@ pub async fn ask_or_record(
     let Some(canonical) = normalize_code(code) else {
         return Err(unknown(app, peer, code, started).await);
     };
-    let live = app
-        .hub
-        .room(&canonical)
-        .await
-        .map_err(|_| ApiErr::internal())?
-        .is_some();
-    if live {
-        return ask(app, peer, code, headers, query).await.map(Found::Room);
+    // Through the hub's query, which reaches the room on whichever node owns it.
+    match app.hub.query(&canonical, query(hash_token(token))).await {
+        Ok(Some(answer)) => {
+            return answered(app, peer, code, started, answer)
+                .await
+                .map(Found::Room);
+        }
+        Ok(None) => {}
+        Err(_) => return Err(ApiErr::internal()),
     }
     let record = app.hub.store().record(&canonical).await.map_err(|e| {
         tracing::error!(error = %e, "record lookup failed");
@@ -80,31 +80,33 @@ pub async fn ask(
     let started = Instant::now();
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
-    let not_found = || async {
-        app.hub.join_failed(peer, code, None);
-        tokio::time::sleep_until(started + FAILURE_FLOOR).await;
-        ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
-    };
     let Some(canonical) = normalize_code(code) else {
-        return Err(not_found().await);
+        return Err(unknown(app, peer, code, started).await);
     };
-    let room = match app.hub.room(&canonical).await {
-        Ok(Some(room)) => room,
-        Ok(None) => return Err(not_found().await),
+    let answer = match app.hub.query(&canonical, query(hash_token(token))).await {
+        Ok(Some(answer)) => answer,
+        Ok(None) => return Err(unknown(app, peer, code, started).await),
         Err(_) => return Err(ApiErr::internal()),
     };
-    let (reply, answer) = oneshot::channel();
-    room.tx
-        .send(RoomMsg::Query {
-            query: query(hash_token(token)),
-            reply,
-        })
-        .await
-        .map_err(|_| ApiErr::internal())?;
-    match answer.await.map_err(|_| ApiErr::internal())? {
+    answered(app, peer, code, started, answer).await
+}
+
+/// A token-checked room's answer as the API gives it.
+async fn answered(
+    app: &AppState,
+    peer: IpAddr,
+    code: &str,
+    started: Instant,
+    answer: Answer,
+) -> Result<Answer, ApiErr> {
+    match answer {
         Answer::Forbidden => Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
         // Answered as an unknown room, so that a token guess tells nothing about the code.
-        Answer::UnknownToken => Err(not_found().await),
+        Answer::UnknownToken => Err(unknown(app, peer, code, started).await),
+        Answer::Unavailable => Err(ApiErr::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::StoreUnavailable,
+        )),
         answer => Ok(answer),
     }
 }
@@ -131,19 +133,19 @@ pub async fn ask_untokened(
     let Some(canonical) = normalize_code(code) else {
         return Err(not_found(attempt).await);
     };
-    let room = match app.hub.room(&canonical).await {
-        Ok(Some(room)) => room,
+    // Through the hub's query, which reaches the room on whichever node owns it.
+    let answer = match app.hub.query(&canonical, query).await {
+        Ok(Some(answer)) => answer,
         Ok(None) => return Err(not_found(attempt).await),
         Err(_) => return Err(ApiErr::internal()),
     };
-    let (reply, answer) = oneshot::channel();
-    room.tx
-        .send(RoomMsg::Query { query, reply })
-        .await
-        .map_err(|_| ApiErr::internal())?;
-    match answer.await.map_err(|_| ApiErr::internal())? {
+    match answer {
         // A room this newcomer could not join (locked, ended) looks like no room at all.
         Answer::UnknownToken | Answer::Forbidden => Err(not_found(attempt).await),
+        Answer::Unavailable => Err(ApiErr::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::StoreUnavailable,
+        )),
         // Found: the reservation ends without counting (dropped).
         answer => Ok(answer),
     }

@@ -1,12 +1,14 @@
 //! The WebSocket upgrade at `/ws/{code}`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use crate::cluster::forward;
 use crate::config::{Config, normalize_origin, parse_origin};
 use crate::conn;
 use crate::limits::CapReached;
@@ -35,11 +37,17 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Response {
     let metrics = app.hub.metrics();
-    if !origin_allowed(app.hub.config(), &headers) {
+    // A connection another node forwards was checked there (origin, connections opened);
+    // it counts here against the client's own address.
+    let forwarded = forward::forwarded_client(&headers, app.hub.placement().cluster_key());
+    let client = forwarded.unwrap_or(peer.ip());
+    if forwarded.is_none() && !origin_allowed(app.hub.config(), &headers) {
         metrics.refused_origin.inc();
         return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
     }
-    if let Err(wait) = app.hub.may_connect(peer.ip()) {
+    if forwarded.is_none()
+        && let Err(wait) = app.hub.may_connect(peer.ip())
+    {
         metrics.refused_capacity.inc();
         let seconds = wait.as_secs().max(1).to_string();
         return (
@@ -49,7 +57,7 @@ pub async fn upgrade(
         )
             .into_response();
     }
-    let permit = match app.connections.acquire(peer.ip()) {
+    let permit = match app.connections.acquire(client) {
         Ok(permit) => permit,
         Err(cap) => {
             metrics.refused_capacity.inc();
@@ -62,15 +70,88 @@ pub async fn upgrade(
     };
     let code = normalize_code(&code);
     let hub = app.hub.clone();
-    ws.read_buffer_size(READ_BUFFER)
+    let ws = ws
+        .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .max_message_size(MAX_MESSAGE)
-        .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| async move {
-            conn::serve(socket, code, hub, peer.ip()).await;
-            drop(permit);
-        })
+        .max_frame_size(MAX_MESSAGE);
+    // Never forwarded twice: a node that gets a forwarded connection serves it (claiming
+    // the room if it must).
+    let route = match (&code, forwarded) {
+        (Some(code), None) => forward_to_owner(&app, code, client).await,
+        _ => Route::Here { unreachable: None },
+    };
+    let unreachable = match route {
+        Route::Here { unreachable } => unreachable,
+        Route::Forward(upstream) => {
+            let metrics = metrics.clone();
+            let cfg = app.hub.config().clone();
+            let stopping = app.hub.stopping();
+            return ws.on_upgrade(move |socket| {
+                hub.track_forward(async move {
+                    metrics.forwarded.inc();
+                    metrics.forwarded_total.inc();
+                    let timing = forward::Timing {
+                        heartbeat: cfg.heartbeat,
+                        away_after: cfg.away_after,
+                    };
+                    forward::pump(socket, *upstream, timing, stopping).await;
+                    metrics.forwarded.dec();
+                    drop(permit);
+                })
+            });
+        }
+    };
+    ws.on_upgrade(move |socket| async move {
+        conn::serve(socket, code, hub, client, unreachable).await;
+        drop(permit);
+    })
+}
+
+/// Where a connection is served.
+enum Route {
+    /// By the room's owner on another node.
+    Forward(Box<forward::Upstream>),
+    /// Here; `unreachable` is the owner that could not be reached, if any.
+    Here { unreachable: Option<Arc<str>> },
+}
+
+/// With a shared store: forwarded to the live owner of `code` when another node serves it;
+/// otherwise here (this node serves it, nobody does, or its owner's lease ran out). An owner
+/// that cannot be reached is named, so that this node takes the room over once that owner's
+/// lease runs out.
+async fn forward_to_owner(app: &AppState, code: &str, client: std::net::IpAddr) -> Route {
+    let here = Route::Here { unreachable: None };
+    let hub = &app.hub;
+    let placement = hub.placement();
+    if !placement.shared() || hub.serves(code) {
+        return here;
+    }
+    let owner = match placement.owner(code).await {
+        Ok(Some(owner)) => owner,
+        Ok(None) => return here,
+        Err(e) => {
+            tracing::warn!(room = %crate::redact::RoomTag(code), error = %e, "room owner lookup failed");
+            return here;
+        }
+    };
+    if !owner.live() || owner.node == *placement.node() {
+        return here;
+    }
+    let (Some(url), Some(key)) = (owner.url.as_deref(), placement.cluster_key()) else {
+        return here;
+    };
+    match forward::connect(url, code, client, key).await {
+        Ok(upstream) => Route::Forward(Box::new(upstream)),
+        Err(e) => {
+            hub.metrics().forward_failures.inc();
+            tracing::warn!(room = %crate::redact::RoomTag(code), owner = %owner.node, error = %e, "owner unreachable; serving the room here");
+            Route::Here {
+                unreachable: Some(owner.node),
+            }
+        }
+    }
 }
 
 /// Browsers always send `Origin` on a WebSocket upgrade; a page on another site must not

@@ -22,6 +22,7 @@ impl Room {
             // A retry of an applied command: same effect (none), same ack.
             p.effects.push(Effect::Send {
                 conn,
+                id,
                 frame: ack.clone(),
             });
             return;
@@ -45,9 +46,10 @@ impl Room {
                 // A warning is counted for the facilitator (no text, no member); like every
                 // event it is durable before anyone hears of it, the refusal included.
                 self.record(rejection.events(), now, p);
-                let error = rejection.into_error_msg().with_id(id);
+                let error = rejection.into_error_msg().with_id(id.clone());
                 p.effects.push(Effect::Send {
                     conn,
+                    id,
                     frame: to_frame(&ServerMsg::Error(error)),
                 });
                 return;
@@ -88,8 +90,12 @@ impl Room {
                 msg_id: id.clone(),
                 ack_json: ack.to_string(),
             });
-            self.dedup.insert(member, id, ack.clone());
+            self.dedup.insert(member, id.clone(), ack.clone());
         }
-        p.effects.push(Effect::Send { conn, frame: ack });
+        p.effects.push(Effect::Send {
+            conn,
+            id,
+            frame: ack,
+        });
     }
 }

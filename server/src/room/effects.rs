@@ -1,19 +1,22 @@
 //! What a batch does to the outside world, carried out in order after its commit.
 
+use std::collections::HashMap;
+
 use axum::extract::ws::Utf8Bytes;
-use kring_protocol::{ErrorCode, MemberId, Seq, Sequenced, ServerMsg};
+use kring_protocol::{ErrorCode, ErrorMsg, MemberId, Seq, Sequenced, ServerMsg};
 use tokio::sync::oneshot;
 
-use super::task::Room;
+use super::task::{Conn, Room};
 use super::{ConnId, ConnSink, JoinError, Joined, to_frame};
 use crate::store::StoredMsgId;
 
 pub(super) enum Effect {
     /// Broadcast `Pending::events[i]`.
     Event(usize),
-    /// Send a frame to one connection (ack, error).
+    /// The answer to command `id` (ack, error) for one connection.
     Send {
         conn: ConnId,
+        id: String,
         frame: Utf8Bytes,
     },
     /// The connection's welcome: send it (and the missed events `after < seq <= upto`), then
@@ -48,11 +51,26 @@ pub(super) struct Pending {
 }
 
 impl Pending {
-    /// The commit failed: nobody may see anything of this batch. Joins are told to retry.
-    pub fn fail(self) {
+    /// The commit failed: nobody may see anything of this batch. Joins are told to retry;
+    /// sockets the batch closed (a member's older device) are closed all the same, as that
+    /// shows nothing. With `conns` (the room stays and its sockets with it), every command of
+    /// the batch is answered `store_unavailable`, to be sent again with the same id: its
+    /// answer may have depended on what did not become durable.
+    pub fn fail(self, conns: Option<&HashMap<ConnId, Conn>>) {
         for effect in self.effects {
-            if let Effect::Live { reply, .. } = effect {
-                let _ = reply.send(Err(JoinError::Refused(ErrorCode::StoreUnavailable)));
+            match effect {
+                Effect::Live { reply, .. } => {
+                    let _ = reply.send(Err(JoinError::Refused(ErrorCode::StoreUnavailable)));
+                }
+                Effect::Close { sink, code } => sink.close_with(code),
+                Effect::Send { conn, id, .. } => {
+                    if let Some(c) = conns.and_then(|conns| conns.get(&conn)) {
+                        let mut error = ErrorMsg::new(ErrorCode::StoreUnavailable).with_id(id);
+                        error.retry_after_ms = Some(super::recover::RETRY_AFTER.as_millis() as u64);
+                        c.sink.send(&ServerMsg::Error(error));
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -66,7 +84,7 @@ impl Room {
         for effect in effects {
             match effect {
                 Effect::Event(i) => self.broadcast_event(&events[i]),
-                Effect::Send { conn, frame } => {
+                Effect::Send { conn, frame, .. } => {
                     if let Some(c) = self.conns.get(&conn) {
                         self.deps.metrics.messages_out.inc();
                         c.sink.push(frame);

@@ -150,6 +150,7 @@ impl Room {
             seq,
             server_time: now,
             online: self.session.online_members(),
+            retention_ms: u64::try_from(self.deps.cfg.retention.as_millis()).unwrap_or(u64::MAX),
             view: None,
         };
         let welcome = match replay {

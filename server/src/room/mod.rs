@@ -7,6 +7,7 @@ mod effects;
 mod join;
 mod load;
 mod outbox;
+mod recover;
 mod replay;
 mod task;
 
@@ -81,6 +82,8 @@ pub enum Answer {
     Forbidden,
     /// The room does not know the token.
     UnknownToken,
+    /// The store is away; ask again later.
+    Unavailable,
 }
 
 /// Who the socket became.

@@ -4,8 +4,14 @@
 //! events are applied at once, so later messages in the batch see them), everything the batch
 //! produced is committed to the store in one append, and only then are its effects carried
 //! out in order: events broadcast, welcomes and acks sent. If the commit fails, nothing of the
-//! batch was seen by anyone; the room closes every socket (clients reconnect and retry) and
-//! exits, and the next lookup loads the durable state again.
+//! batch was seen by anyone: while the store is away the room keeps its sockets, refuses
+//! commands with a retry code and reloads the durable state when the store is back
+//! (`recover.rs`); if another node has claimed the room meanwhile (the store refused the
+//! append as fenced), the room closes its sockets with `room_moved` and exits.
+//!
+//! With a shared store every batch carries the room's lease, and while this node's lease is
+//! not valid (it could not renew it in time, or it was paused) a batch confirms ownership with
+//! a fenced write before anything of it is shown, even when it has no events of its own.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,10 +31,11 @@ use super::effects::{Effect, Pending};
 use super::replay::ReplayBuffer;
 use super::{Answer, ConnId, ConnSink, JoinError, Query, RoomHandle, RoomMsg};
 use crate::clock::now_ms;
+use crate::cluster::{NodeLease, Placement};
 use crate::config::Config;
 use crate::limits::SharedBudget;
 use crate::metrics::Metrics;
-use crate::store::{AppendBatch, Snapshot, Store, StoreError, StoredEvent};
+use crate::store::{AppendBatch, Lease, Snapshot, Store, StoreError, StoredEvent};
 
 /// Messages taken from the queue into one batch (and so one store commit).
 const MAX_BATCH: usize = 128;
@@ -42,6 +49,9 @@ const DEDUP_IDS: usize = 4096;
 
 pub(crate) struct RoomDeps {
     pub store: Arc<dyn Store>,
+    pub placement: Arc<dyn Placement>,
+    /// This node's lease on itself (always valid for the embedded store).
+    pub lease: Arc<NodeLease>,
     pub metrics: Arc<Metrics>,
     pub cfg: Arc<Config>,
     pub registry: Arc<DashMap<String, RoomHandle>>,
@@ -84,14 +94,30 @@ pub(crate) struct Room {
     empty_since: Option<Instant>,
     /// A deadline `tick` already handled without producing events (guards against spinning).
     ticked_deadline: Option<Millis>,
-    instance: u64,
+    pub(super) instance: u64,
+    /// This room's lease: every append carries it.
+    pub(super) lease: Lease,
+    /// The generation of the node's lease in which this room last confirmed its ownership.
+    pub(super) confirmed: u64,
+    /// The last sequence number made durable (and so shown to clients).
+    pub(super) durable_seq: kring_protocol::Seq,
 }
 
-enum Exit {
+pub(super) enum Exit {
     Unload,
     Shutdown(oneshot::Sender<()>),
     Purged,
     StoreFailed,
+    /// Another node owns the room now.
+    Fenced,
+}
+
+/// What a batch leads to.
+pub(super) enum Next {
+    Go,
+    Exit(Exit),
+    /// The store failed: nobody saw the batch; recover before serving again.
+    Recover,
 }
 
 static INSTANCES: AtomicU64 = AtomicU64::new(1);
@@ -122,34 +148,62 @@ impl Room {
             empty_since: Some(Instant::now()),
             ticked_deadline: None,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
+            lease: Lease::default(),
+            confirmed: 0,
+            durable_seq: seq,
         }
+    }
+
+    /// The room is written under `lease`; `generation` is the node lease's generation read
+    /// before the claim that gave it (the claim confirmed ownership then).
+    pub(crate) fn with_lease(mut self, lease: Lease, generation: u64) -> Room {
+        self.lease = lease;
+        self.confirmed = generation;
+        self
+    }
+
+    /// Whether the next batch must confirm ownership with a write before showing anything.
+    fn must_confirm(&self) -> bool {
+        let view = self.deps.lease.view();
+        !view.valid || view.generation != self.confirmed
     }
 
     async fn run(mut self, mut rx: mpsc::Receiver<RoomMsg>) {
         self.deps.metrics.rooms.inc();
+        self.deps.metrics.rooms_owned.inc();
+        let mut lease_changes = self.deps.lease.watch();
         let exit = loop {
             let wake = self.next_wake();
-            let first = tokio::select! {
-                msg = rx.recv() => msg,
-                _ = tokio::time::sleep_until(wake) => {
-                    if let Some(exit) = self.on_timer().await {
+            let next = tokio::select! {
+                msg = rx.recv() => {
+                    let Some(first) = msg else {
+                        break Exit::Unload;
+                    };
+                    let mut batch = vec![first];
+                    while batch.len() < MAX_BATCH {
+                        match rx.try_recv() {
+                            Ok(msg) => batch.push(msg),
+                            Err(_) => break,
+                        }
+                    }
+                    self.handle_batch(batch).await
+                }
+                _ = tokio::time::sleep_until(wake) => self.on_timer().await,
+                // The node's lease ran out or was taken again: an idle room confirms now, so
+                // one that another node claimed meanwhile lets its clients go at once.
+                changed = lease_changes.changed() => match changed {
+                    Ok(()) if self.must_confirm() => self.confirm().await,
+                    _ => Next::Go,
+                },
+            };
+            match next {
+                Next::Go => {}
+                Next::Exit(exit) => break exit,
+                Next::Recover => {
+                    if let Some(exit) = self.recover(&mut rx).await {
                         break exit;
                     }
-                    continue;
                 }
-            };
-            let Some(first) = first else {
-                break Exit::Unload;
-            };
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(msg) => batch.push(msg),
-                    Err(_) => break,
-                }
-            }
-            if let Some(exit) = self.handle_batch(batch).await {
-                break exit;
             }
         };
         // Leave the registry first, so new lookups load a fresh room instead of queueing here.
@@ -158,14 +212,33 @@ impl Room {
             .registry
             .remove_if(&self.code, |_, h| h.instance == instance);
         rx.close();
-        if !matches!(exit, Exit::StoreFailed) {
+        if matches!(exit, Exit::Unload | Exit::Shutdown(_) | Exit::Purged) {
             self.flush_attendance().await;
+        }
+        if matches!(exit, Exit::Unload | Exit::Shutdown(_)) {
+            self.release(matches!(exit, Exit::Shutdown(_))).await;
         }
         self.finish(exit);
         while let Ok(msg) = rx.try_recv() {
             refuse_late(msg);
         }
+        self.deps.metrics.rooms_owned.dec();
         self.deps.metrics.rooms.dec();
+    }
+
+    /// Gives the room up after its last commit, so that another node can claim it at once
+    /// (before the clients, told to reconnect, get there).
+    async fn release(&mut self, handoff: bool) {
+        if !self.deps.placement.shared() {
+            return;
+        }
+        match self.deps.placement.release(&self.code, &self.lease).await {
+            Ok(()) if handoff => self.deps.metrics.room_handoffs.inc(),
+            Ok(()) => {}
+            Err(e) => {
+                tracing::warn!(room = %crate::redact::RoomTag(&self.code), error = %e, "room not released; another node takes it when this node's lease runs out")
+            }
+        }
     }
 
     fn finish(&mut self, exit: Exit) {
@@ -174,6 +247,7 @@ impl Room {
             Exit::Shutdown(_) => Some(ErrorCode::ShuttingDown),
             Exit::Purged => Some(ErrorCode::SessionEnded),
             Exit::StoreFailed => Some(ErrorCode::StoreUnavailable),
+            Exit::Fenced => Some(ErrorCode::RoomMoved),
         };
         if let Some(code) = code {
             for conn in self.conns.values() {
@@ -190,13 +264,16 @@ impl Room {
             Exit::Purged => {
                 tracing::info!(room = %crate::redact::RoomTag(&self.code), "room purged")
             }
+            Exit::Fenced => {
+                tracing::warn!(room = %crate::redact::RoomTag(&self.code), term = self.lease.term, "another node owns the room now; clients sent there")
+            }
             Exit::Shutdown(done) => {
                 let _ = done.send(());
             }
         }
     }
 
-    async fn handle_batch(&mut self, batch: Vec<RoomMsg>) -> Option<Exit> {
+    async fn handle_batch(&mut self, batch: Vec<RoomMsg>) -> Next {
         let now = now_ms();
         let mut pending = Pending::default();
         let mut exit = None;
@@ -228,9 +305,15 @@ impl Room {
                 }
             }
         }
-        if self.commit(&mut pending).await.is_err() {
-            pending.fail();
-            return Some(Exit::StoreFailed);
+        if let Some(next) = self.commit_or_fail(&mut pending).await {
+            let stays = matches!((&exit, &next), (None, Next::Recover));
+            pending.fail(stays.then_some(&self.conns));
+            // Stopping anyway: what was not durable is not shown, clients resume elsewhere.
+            return match (exit, next) {
+                (_, Next::Exit(Exit::Fenced)) => Next::Exit(Exit::Fenced),
+                (Some(exit), _) => Next::Exit(exit),
+                (None, next) => next,
+            };
         }
         self.run_effects(pending);
         self.empty_since = match (self.conns.is_empty(), self.empty_since) {
@@ -238,7 +321,31 @@ impl Room {
             (true, since) => since,
             (false, _) => None,
         };
-        exit
+        exit.map_or(Next::Go, Next::Exit)
+    }
+
+    /// Commits the batch (confirming ownership first if the node's lease asks for it).
+    /// `None` when it is durable; otherwise what the room does next.
+    async fn commit_or_fail(&mut self, p: &mut Pending) -> Option<Next> {
+        match self.commit(p).await {
+            Ok(()) => None,
+            Err(StoreError::Fenced) => Some(Next::Exit(Exit::Fenced)),
+            // Deleted under us (purged by another node): the session is over.
+            Err(StoreError::NotFound) => Some(Next::Exit(Exit::Purged)),
+            Err(_) => Some(Next::Recover),
+        }
+    }
+
+    /// Confirms ownership with a write of nothing but the lease.
+    async fn confirm(&mut self) -> Next {
+        let mut pending = Pending::default();
+        match self.commit_or_fail(&mut pending).await {
+            None => {
+                self.run_effects(pending);
+                Next::Go
+            }
+            Some(next) => next,
+        }
     }
 
     /// Records events decided for `at`: applies them and queues their broadcast.
@@ -281,7 +388,9 @@ impl Room {
     }
 
     async fn commit(&mut self, p: &mut Pending) -> Result<(), StoreError> {
-        if p.events.is_empty() {
+        let lease_view = self.deps.lease.view();
+        let confirm = !lease_view.valid || lease_view.generation != self.confirmed;
+        if p.events.is_empty() && !confirm {
             return Ok(());
         }
         self.since_snapshot += p.events.len() as u64;
@@ -318,6 +427,7 @@ impl Room {
         };
         let batch = AppendBatch {
             room: self.code.clone(),
+            lease: self.lease.clone(),
             events: p
                 .events
                 .iter()
@@ -338,6 +448,8 @@ impl Room {
         let result = self.deps.store.append(batch).await;
         match &result {
             Ok(()) => {
+                self.confirmed = lease_view.generation;
+                self.durable_seq = self.session.seq();
                 if tracing::enabled!(tracing::Level::TRACE) {
                     let kinds: Vec<&str> = p.events.iter().map(|e| e.event.name()).collect();
                     tracing::trace!(room = %crate::redact::RoomTag(&self.code), last_seq = self.session.seq(), ?kinds, "batch committed");
@@ -347,6 +459,7 @@ impl Room {
                     self.since_snapshot = 0;
                 }
             }
+            Err(StoreError::Fenced) => {}
             Err(e) => {
                 tracing::error!(room = %crate::redact::RoomTag(&self.code), error = %e, "append failed")
             }
@@ -364,6 +477,7 @@ impl Room {
         }
         let batch = AppendBatch {
             room: self.code.clone(),
+            lease: self.lease.clone(),
             attendance,
             record: self.meeting_record(now).map(Box::new),
             ..AppendBatch::default()
@@ -373,7 +487,7 @@ impl Room {
         }
     }
 
-    fn answer(&self, query: Query) -> Answer {
+    pub(crate) fn answer(&self, query: Query) -> Answer {
         match query {
             Query::Attendance { token_hash } => {
                 let params = self.session.params();
@@ -469,12 +583,12 @@ impl Room {
         wake
     }
 
-    async fn on_timer(&mut self) -> Option<Exit> {
+    async fn on_timer(&mut self) -> Next {
         if self
             .empty_since
             .is_some_and(|since| since.elapsed() >= self.deps.cfg.room_unload)
         {
-            return Some(Exit::Unload);
+            return Next::Exit(Exit::Unload);
         }
         let now = now_ms();
         let mut pending = Pending::default();
@@ -502,12 +616,13 @@ impl Room {
             let events = self.session.left_turns_at(member, now);
             self.record(events, now, &mut pending);
         }
-        if self.commit(&mut pending).await.is_err() {
-            pending.fail();
-            return Some(Exit::StoreFailed);
+        if let Some(next) = self.commit_or_fail(&mut pending).await {
+            let stays = matches!(next, Next::Recover);
+            pending.fail(stays.then_some(&self.conns));
+            return next;
         }
         self.run_effects(pending);
-        None
+        Next::Go
     }
 
     /// When the session ends however active it is (`--max-session-age` after creation).

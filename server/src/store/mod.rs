@@ -5,16 +5,25 @@
 //! (ack after commit). Implementations must make a batch atomic (all of it or none), keep a
 //! room's sequence numbers gap-free (an append whose first `seq` does not follow the last stored
 //! one fails with [`StoreError::Gap`]), and never log event content.
+//!
+//! **Fencing.** Every batch carries the writer's [`Lease`]: the node that owns the room and its
+//! ownership term. A store shared by several nodes (Postgres) writes the batch only if that
+//! lease is still the room's, in the same transaction as the events, and otherwise refuses it
+//! with [`StoreError::Fenced`]. The embedded stores serve one process (SQLite holds an
+//! exclusive lock on its data directory), so no other writer can exist and they ignore it.
 
 pub mod memory;
+pub mod postgres;
 pub mod sqlite;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use kring_protocol::{Epoch, Language, MemberId, Millis, Role, Seq};
 
 pub use memory::MemoryStore;
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -34,6 +43,21 @@ pub enum StoreError {
     Backend(String),
     #[error("store is closed")]
     Closed,
+    /// The batch's lease is no longer the room's: another node claimed the room (this node
+    /// was paused, partitioned or too slow to renew its lease). Nothing of the batch was
+    /// written; the room must stop serving and send its clients elsewhere.
+    #[error("this node no longer owns the room")]
+    Fenced,
+}
+
+/// The right to write one room's journal: the owning node and its ownership term for the
+/// room. A claim by another node raises the term, so an older lease never matches again.
+/// The default (no node, term 0) is the embedded single-node store's, where no other writer
+/// can exist.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Lease {
+    pub node: Arc<str>,
+    pub term: u64,
 }
 
 /// A room at creation.
@@ -161,6 +185,10 @@ pub struct Snapshot {
 #[derive(Clone, Debug, Default)]
 pub struct AppendBatch {
     pub room: String,
+    /// Whose write this is. A shared store refuses the batch with [`StoreError::Fenced`]
+    /// unless this is the room's current lease. A batch without events is a valid write that
+    /// only confirms the lease (and writes what else it carries).
+    pub lease: Lease,
     pub events: Vec<StoredEvent>,
     pub msg_ids: Vec<StoredMsgId>,
     pub snapshot: Option<Snapshot>,
@@ -237,4 +265,25 @@ pub trait Store: Send + Sync + 'static {
 
     /// Flushes pending writes and releases files; later calls fail with `Closed`.
     fn close(&self) -> StoreFuture<'_, ()>;
+}
+
+/// A language as stored in a record's row (its wire name, e.g. `nl`).
+pub(crate) fn language_str(language: Language) -> String {
+    match serde_json::to_value(language) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "nl".to_owned(),
+    }
+}
+
+/// A stored language name; one this build does not know reads as the default.
+pub(crate) fn language_from(name: String) -> Language {
+    serde_json::from_value(serde_json::Value::String(name)).unwrap_or_default()
+}
+
+/// A stored role name; one this build does not know reads as a participant.
+pub(crate) fn role_from(role: &str) -> Role {
+    Role::ALL
+        .into_iter()
+        .find(|r| r.as_str() == role)
+        .unwrap_or(Role::Participant)
 }

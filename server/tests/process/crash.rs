@@ -195,6 +195,14 @@ async fn writer(
             Some(ServerMsg::Welcome(w)) => token = w.resume_token.or(token),
             // The room holds as many members as it may: this writer is done.
             Some(ServerMsg::Error(e)) if e.code == ErrorCode::RoomFull => return,
+            // An earlier join under this name was committed, but the server was killed before
+            // its welcome arrived: that member is someone else now, carry on as a new one.
+            Some(ServerMsg::Error(e)) if e.code == ErrorCode::NameTaken && token.is_none() => {
+                generation += 1;
+                name = format!("{base}g{generation}");
+                made_by_this_member = 0;
+                continue;
+            }
             Some(ServerMsg::Error(e)) => panic!("{name}: refused: {:?}", e.code),
             _ => continue,
         }

@@ -260,6 +260,26 @@ export function formatDuration(ms) {
 }
 
 /**
+ * A retention period in words, in the largest unit that divides it: "24 uur", "7 Tage",
+ * "90 minutes" (the operator's `--retention`, which the welcome carries).
+ * @param {number} ms
+ * @param {Language} [lang]
+ */
+export function formatPeriod(ms, lang = current) {
+  /** @type {["day" | "hour" | "minute", number][]} */
+  const units = [
+    ["day", 86_400_000],
+    ["hour", 3_600_000],
+    ["minute", 60_000],
+  ];
+  // "24 uur" rather than "1 dag": days from two on.
+  const [unit, size] =
+    units.find(([u, size]) => ms >= (u === "day" ? 2 * size : size) && ms % size === 0) ?? ["minute", 60_000];
+  const n = Math.max(1, Math.ceil(ms / size));
+  return new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "long" }).format(n);
+}
+
+/**
  * A localized text from a method template (German and French may be missing in a custom
  * template: then English, as the server does).
  * @param {import('../protocol').Localized} text

@@ -6,7 +6,7 @@
 
 import { h, copyText } from "../dom.js";
 import { icon } from "../icons.js";
-import { t, local, language, formatDate, formatNumber } from "../i18n/index.js";
+import { t, local, language, formatDate, formatNumber, formatPeriod } from "../i18n/index.js";
 import { WARNINGS, currentPhase, hasFloor, roundPending } from "../session-state.js";
 import { displayCode, groupToken, screenToken } from "../storage.js";
 import { hasCases, keyQuestion, needsCaseBringer, pinKeyQuestion, startBlocker, votesVisible } from "../rules.js";
@@ -101,13 +101,13 @@ export function consoleSections(session, view) {
   if (view.status === "ended") {
     main.push({
       key: "ended",
-      sig: JSON.stringify([lang, view.settings.keep_for_group]),
+      sig: JSON.stringify([lang, view.settings.keep_for_group, session.retentionMs]),
       build: () =>
         h(
           "section",
           { class: "card ended-card", "aria-labelledby": "fac-ended-title" },
           h("h2", { id: "fac-ended-title" }, t("fac.endedTitle")),
-          h("p", null, t("fac.endedText")),
+          h("p", null, t("fac.endedText", { retention: formatPeriod(session.retentionMs) })),
           h("p", null, view.settings.keep_for_group ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases") : t("ended.notKept")),
           h("p", null, t("fac.endedSummary")),
         ),

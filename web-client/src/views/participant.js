@@ -89,7 +89,7 @@ export function participantSections(session, view) {
   if (view.status === "ended") {
     if (summaryOffered(view)) sections.push(summarySection(session, view));
     sections.push(attestSection(session, view), reflectionSection(session, view));
-    sections.push(endedSection(view));
+    sections.push(endedSection(session, view));
   }
 
   const turn = turnSection(session, view);

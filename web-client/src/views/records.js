@@ -5,7 +5,7 @@
 // opens with.
 
 import { h } from "../dom.js";
-import { t, formatDate, formatTime, language } from "../i18n/index.js";
+import { t, formatDate, formatPeriod, formatTime, language } from "../i18n/index.js";
 import {
   fetchAttendance,
   fetchAttendanceCsv,
@@ -112,7 +112,7 @@ function summaryCard(session, view, state) {
     h("h2", { id: "summary-title" }, t("summary.title")),
     h("p", null, t("summary.text")),
     ended ? null : h("p", { class: "hint" }, t("summary.beforeEnd")),
-    h("p", { class: "notice retention" }, t("summary.retention")),
+    h("p", { class: "notice retention" }, t("summary.retention", { retention: formatPeriod(session.retentionMs) })),
     h(
       "div",
       { class: "actions stacked" },
@@ -134,19 +134,20 @@ function summaryCard(session, view, state) {
 
 /**
  * For members once the session is over: what is deleted, and what (if anything) is kept.
+ * @param {Session} session
  * @param {SessionView} view
  * @returns {Section}
  */
-export function endedSection(view) {
+export function endedSection(session, view) {
   return {
     key: "ended",
-    sig: JSON.stringify([document.documentElement.lang, view.settings.keep_for_group]),
+    sig: JSON.stringify([document.documentElement.lang, view.settings.keep_for_group, session.retentionMs]),
     build: () =>
       h(
         "section",
         { class: "card ended-card", "aria-labelledby": "ended-title" },
         h("h2", { id: "ended-title" }, t("ended.title")),
-        h("p", null, t("ended.deleted")),
+        h("p", null, t("ended.deleted", { retention: formatPeriod(session.retentionMs) })),
         h("p", null, view.settings.keep_for_group ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases") : t("ended.notKept")),
       ),
   };
@@ -549,7 +550,7 @@ function attestCard(session, view, confirmed) {
 export function reflectionSection(session, view) {
   return {
     key: "reflection",
-    sig: JSON.stringify([document.documentElement.lang, view.status, view.me.reflection, downloads.get(`${session.code}:reflection`) ?? null]),
+    sig: JSON.stringify([document.documentElement.lang, view.status, view.me.reflection, downloads.get(`${session.code}:reflection`) ?? null, session.retentionMs]),
     build: () => reflectionCard(session, view),
   };
 }
@@ -620,7 +621,7 @@ function reflectionCard(session, view) {
         t("reflection.download"),
       ),
     ),
-    h("p", { class: "notice retention" }, t("reflection.retention")),
+    h("p", { class: "notice retention" }, t("reflection.retention", { retention: formatPeriod(session.retentionMs) })),
     h("div", { role: "status" }, downloadStatus(session, "reflection")),
   );
 }

@@ -2,13 +2,15 @@
 //! They have no foreign key to `rooms`, so a room's purge leaves them; their own purge
 //! (`--attendance-retention`) deletes them.
 
-use kring_protocol::{Language, MemberId, Millis, Role};
+use kring_protocol::{MemberId, Millis};
 
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
 use super::{backend, to_i64, to_u64};
-use crate::store::{MeetingRecord, RecordMember, StoreError};
+use crate::store::{
+    MeetingRecord, RecordMember, StoreError, language_from, language_str, role_from,
+};
 
 /// Replaces the stored record of `record.room` whole (a meeting has at most 40 members).
 pub(super) async fn write(
@@ -126,7 +128,7 @@ pub(super) async fn read(
     Ok(Some(MeetingRecord {
         room: room.to_owned(),
         facilitator_token_hash: row.try_get(0).map_err(backend)?,
-        language: serde_json::from_value(serde_json::Value::String(language)).unwrap_or_default(),
+        language: language_from(language),
         time_zone: row.try_get(2).map_err(backend)?,
         group_name: row.try_get(3).map_err(backend)?,
         cases: serde_json::from_str(&cases)
@@ -164,20 +166,6 @@ pub(super) async fn purge(tx: &mut SqliteConnection, before: Millis) -> Result<u
             .map_err(backend)?
             .rows_affected(),
     )
-}
-
-fn language_str(language: Language) -> String {
-    match serde_json::to_value(language) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => "nl".to_owned(),
-    }
-}
-
-fn role_from(role: &str) -> Role {
-    Role::ALL
-        .into_iter()
-        .find(|r| r.as_str() == role)
-        .unwrap_or(Role::Participant)
 }
 
 fn opt_u64(v: Option<i64>) -> Result<Option<u64>, StoreError> {
