@@ -2,11 +2,12 @@
 //! so replaying a journal rebuilds the same state.
 
 use kring_protocol::{
-    Event, Floor, Item, MemberId, Millis, Seq, SessionStatus, Warning, WarningTally,
+    Event, Floor, InputKind, Item, MemberId, Millis, ReactionEntry, Role, Seq, SessionStatus,
+    Temperature, Warning, WarningTally,
 };
 
 use crate::limits;
-use crate::state::{Member, PhaseRun, Round, Session, Vote};
+use crate::state::{CaseRound, Member, PhaseRun, Rating, Round, Session, Vote};
 
 impl Session {
     /// Applies one recorded event. `seq` must follow the current sequence number; `at` is the
@@ -27,6 +28,7 @@ impl Session {
                     speaking_ms: 0,
                     in_turns: true,
                     recent: Vec::new(),
+                    co_facilitator: false,
                     renames: 0,
                     renamed_at: 0,
                     online: false,
@@ -44,6 +46,16 @@ impl Session {
                 self.attest.note_role(*member, *role);
                 if let Some(m) = self.member_entry(*member) {
                     m.info.role = *role;
+                }
+                if *role == Role::CaseBringer {
+                    let round = self.round_state_mut();
+                    if round.case_bringer != Some(*member) {
+                        // Reactions are the case-bringer's own and private: a new case-bringer
+                        // of this case round does not inherit the previous one's.
+                        round.reactions.clear();
+                        round.reactions_shared = false;
+                    }
+                    round.case_bringer = Some(*member);
                 }
             }
             Event::MemberRemoved { member } => {
@@ -64,6 +76,7 @@ impl Session {
                     self.status = SessionStatus::Running;
                     self.started_at = Some(at);
                 }
+                self.round_state_mut().started_at.get_or_insert(at);
                 self.phase = Some(PhaseRun {
                     index: *index,
                     seq: *phase_seq,
@@ -200,7 +213,10 @@ impl Session {
             } => {
                 if let Some(i) = self.item_entry(*item) {
                     i.status = *status;
-                    i.temperature = *temperature;
+                }
+                // A journal from before reactions were private: triage set the temperature.
+                if let Some(temperature) = temperature {
+                    self.upgrade_temperature(*item, *temperature);
                 }
             }
             Event::ItemHidden { item, hidden, .. } => {
@@ -208,23 +224,117 @@ impl Session {
                     i.hidden = *hidden;
                 }
             }
-            Event::ItemReacted { item, reaction } => {
-                if let Some(i) = self.item_entry(*item) {
-                    i.reaction = *reaction;
+            Event::ItemReacted {
+                item: Some(item),
+                reaction: Some(reaction),
+                ..
+            } => {
+                let entry = ReactionEntry {
+                    item: *item,
+                    reaction: *reaction,
+                };
+                Session::upsert_reaction(&mut self.round_state_mut().reactions, entry);
+            }
+            // The public form (what a client folds) carries nothing to apply.
+            Event::ItemReacted { .. } => {}
+            Event::ReactionsShared {
+                case_round,
+                shared,
+                reactions,
+            } => {
+                if let Some(round) = self.cases.get_mut(usize::from(*case_round)) {
+                    round.reactions_shared = *shared;
+                    // What the event shows is what a client that folds it knows (the same
+                    // entries the room already holds).
+                    for entry in reactions {
+                        Session::upsert_reaction(&mut round.reactions, *entry);
+                    }
                 }
+            }
+            Event::NoteTaken { note: Some(note) } => {
+                // Like an item: its id is used, it counts for the rate limit and it costs
+                // its bytes in the case-bringer's view (`me.notepad`).
+                self.last_item = self.last_item.max(note.id.0);
+                let mut note = note.clone();
+                note.at = at;
+                self.note_submission(note.by, at);
+                self.items_bytes += limits::cost_of(&note);
+                self.notepad.push(note);
+            }
+            Event::NoteTaken { note: None } => {}
+            Event::KeyQuestionChosen { item } => {
+                let round = self.case_round();
+                for i in &mut self.items {
+                    if i.kind == InputKind::KeyQuestion && i.case_round == round {
+                        i.chosen = i.id == *item;
+                    }
+                }
+                self.round_state_mut().key_question = Some(*item);
+            }
+            Event::RoundReordered { order } => {
+                if let Some(round) = &mut self.round {
+                    round.order = order.clone();
+                }
+            }
+            Event::CommitmentCarried { item, carry } => {
+                if let Some(i) = self.item_entry(*item) {
+                    i.kept = *carry;
+                }
+            }
+            Event::ProcessRated {
+                case_round,
+                by,
+                scores,
+                remark,
+                ..
+            } => {
+                if let (Some(by), Some(scores), Some(round)) =
+                    (by, scores, self.cases.get_mut(usize::from(*case_round)))
+                {
+                    round.ratings.retain(|r| r.by != *by);
+                    round.ratings.push(Rating {
+                        by: *by,
+                        scores: scores.clone(),
+                        remark: remark.clone(),
+                    });
+                }
+            }
+            Event::CoFacilitatorSet { member, on } => {
+                if let Some(m) = self.member_entry(*member) {
+                    m.co_facilitator = *on;
+                }
+                if *on {
+                    self.attest.note_co_facilitator(*member);
+                }
+            }
+            Event::CaseRoundStarted {
+                method,
+                case_bringer,
+                ..
+            } => {
+                let mut round = CaseRound::new(method.clone(), *case_bringer);
+                round.started_at = Some(at);
+                self.cases.push(round);
             }
             Event::ItemWithdrawn { item } => {
                 let freed = self.item(*item).map_or(0, limits::cost_of);
                 self.items_bytes = self.items_bytes.saturating_sub(freed);
                 self.items.retain(|i| i.id != *item);
                 self.votes.retain(|v| v.item != *item);
+                // A reaction goes with its item (it costs view bytes the item paid for).
+                for round in &mut self.cases {
+                    round.reactions.retain(|r| r.item != *item);
+                }
             }
             Event::CaseChosen { case, .. } => {
+                // Only this round's earlier choice is undone; earlier cases stay chosen.
+                let previous = self.round_state().case;
                 for i in &mut self.items {
-                    if i.kind == kring_protocol::InputKind::Case {
+                    if i.kind == InputKind::Case && (Some(i.id) == previous || i.id == *case) {
                         i.chosen = i.id == *case;
                     }
                 }
+                self.round_state_mut().case = Some(*case);
             }
             Event::CaseKept { case, keep } => {
                 if let Some(i) = self.item_entry(*case) {
@@ -280,18 +390,42 @@ impl Session {
         self.items.iter_mut().find(|i| i.id == id)
     }
 
+    /// Records an old journal's triage temperature as the case-bringer's reaction to the
+    /// question (keeping whether they found it useful).
+    fn upgrade_temperature(&mut self, item: kring_protocol::ItemId, temperature: Temperature) {
+        let Some(round) = self.item(item).map(|i| usize::from(i.case_round)) else {
+            return;
+        };
+        let Some(case) = self.cases.get_mut(round) else {
+            return;
+        };
+        let mut reaction = case
+            .reactions
+            .iter()
+            .find(|r| r.item == item)
+            .map(|r| r.reaction)
+            .unwrap_or_default();
+        reaction.temperature = temperature;
+        Session::upsert_reaction(&mut case.reactions, ReactionEntry { item, reaction });
+    }
+
     fn add_item(&mut self, item: &Item, at: Millis) {
         let mut item = item.clone();
         item.at = at;
         self.last_item = self.last_item.max(item.id.0);
+        self.note_submission(item.by, at);
+        self.items_bytes += limits::cost_of(&item);
+        self.items.push(item);
+    }
+
+    /// Remembers a submission's time for its author's rate limit.
+    fn note_submission(&mut self, by: Option<MemberId>, at: Millis) {
         let keep = self.params.submit_limit.max;
-        if let Some(author) = item.by.and_then(|by| self.member_entry(by)) {
+        if let Some(author) = by.and_then(|by| self.member_entry(by)) {
             author.recent.push(at);
             let excess = author.recent.len().saturating_sub(keep);
             author.recent.drain(..excess);
         }
-        self.items_bytes += limits::cost_of(&item);
-        self.items.push(item);
     }
 
     /// Lowers the member's hand, takes them out of the pending part of the round and off the

@@ -47,6 +47,9 @@ pub(crate) struct Attestations {
     /// who opened the room, then whoever it was handed to): the record's "led by".
     #[serde(default)]
     led_by: Vec<MemberId>,
+    /// Everyone who was made a co-facilitator, in the order they first were.
+    #[serde(default)]
+    co_led_by: Vec<MemberId>,
 }
 
 impl Attestations {
@@ -54,6 +57,13 @@ impl Attestations {
     pub fn note_role(&mut self, member: MemberId, role: Role) {
         if role == Role::Facilitator && !self.led_by.contains(&member) {
             self.led_by.push(member);
+        }
+    }
+
+    /// Notes a co-facilitator (one whose rights ended later stays: they did co-lead).
+    pub fn note_co_facilitator(&mut self, member: MemberId) {
+        if !self.co_led_by.contains(&member) {
+            self.co_led_by.push(member);
         }
     }
 
@@ -250,27 +260,42 @@ impl Session {
         self.names_of(&ids)
     }
 
-    /// Everyone who had the facilitator's rights beside the facilitator during the meeting.
-    /// Before co-facilitators, there are none.
+    /// Everyone who had the facilitator's rights beside the facilitator during the meeting,
+    /// in the order they were appointed. A co-facilitator who later took the role over is
+    /// named as a facilitator instead; one whose rights ended stays.
     pub fn co_facilitator_names(&self) -> Vec<&str> {
-        Vec::new()
+        let ids: Vec<MemberId> = self
+            .attest
+            .co_led_by
+            .iter()
+            .copied()
+            .filter(|id| !self.attest.led_by.contains(id))
+            .filter(|id| {
+                self.member(*id)
+                    .is_none_or(|m| m.role() != Role::Facilitator)
+            })
+            .collect();
+        self.names_of(&ids)
     }
 
     /// Each case round of the meeting so far: its method and who brought the case (`None`
-    /// where nobody did).
+    /// where nobody did; the latest member to hold the role in that round).
     pub fn case_rounds(&self) -> Vec<(&kring_protocol::MethodTemplate, Option<MemberId>)> {
-        vec![(&self.params.method, self.case_bringer())]
+        self.cases
+            .iter()
+            .map(|c| (&c.method, c.case_bringer))
+            .collect()
     }
 
     /// The current name of a member on the roster (removed members included).
-    pub fn name_of(&self, member: MemberId) -> Option<&str> {
+    pub fn member_name(&self, member: MemberId) -> Option<&str> {
         self.roster()
             .find(|(id, _, _)| *id == member)
             .map(|(_, name, _)| name)
     }
 
     fn names_of(&self, ids: &[MemberId]) -> Vec<&str> {
-        ids.iter().filter_map(|id| self.name_of(*id)).collect()
+        ids.iter().filter_map(|id| self.member_name(*id)).collect()
     }
 }
 

@@ -2,8 +2,7 @@
 //! revealing private notes, and choosing and keeping cases.
 
 use kring_protocol::{
-    ErrorCode, Event, InputKind, Item, ItemId, Reaction, Role, Temperature, TextSpan, TriageStatus,
-    Warning,
+    ErrorCode, Event, InputKind, Item, ItemId, Role, TextSpan, TriageStatus, Warning,
 };
 
 use crate::advice::Verdict;
@@ -58,12 +57,17 @@ impl Session {
             });
         }
         self.check_reply_to(sub.kind, sub.reply_to)?;
+        let round = self.case_round();
+        if phase.one_per_turn && crate::permissions::takes_a_turn(sub.kind) {
+            self.check_one_per_turn(actor, sub.kind, text)?;
+        }
         if let Some(&max) = phase.max_per_member.get(&sub.kind) {
             // Counted over every visit of the phase: going back does not grant new questions.
             let made = self
                 .items
                 .iter()
                 .filter(|i| i.by == Some(actor.id) && i.kind == sub.kind && i.phase == run.index)
+                .filter(|i| i.case_round == round)
                 .count();
             if made >= usize::from(max) {
                 return Err(ErrorCode::LimitReached.into());
@@ -126,18 +130,25 @@ impl Session {
             text: Some(text.to_owned()),
             phase: run.index,
             phase_seq: run.seq,
+            case_round: round,
             at: actor.now,
             reply_to: sub.reply_to,
             votes: 0,
             status: TriageStatus::Open,
-            temperature: Temperature::None,
-            reaction: Reaction::None,
             hidden: false,
             kept: false,
             chosen: false,
             revealed: false,
         };
-        let mut events = vec![Event::ItemAdded { item }];
+        let mut events = match sub.kind {
+            InputKind::Notepad => vec![Event::NoteTaken { note: Some(item) }],
+            // The case-bringer's own wording is their choice; a proposal waits to be picked.
+            InputKind::KeyQuestion if actor.role == Role::CaseBringer => vec![
+                Event::ItemAdded { item },
+                Event::KeyQuestionChosen { item: id },
+            ],
+            _ => vec![Event::ItemAdded { item }],
+        };
         if let Some(w) = warning {
             events.push(Event::WarningOverridden { warning: w.warning });
         }
@@ -145,6 +156,44 @@ impl Session {
             events,
             item: Some(id),
         })
+    }
+
+    /// One contribution per turn: only the member on the floor writes, once per turn, and a
+    /// question is asked once.
+    fn check_one_per_turn(
+        &self,
+        actor: Actor,
+        kind: InputKind,
+        text: &str,
+    ) -> Result<(), Rejection> {
+        let (run, _) = self.running()?;
+        let Some(floor) = self.floor.as_ref().filter(|f| f.member == actor.id) else {
+            return Err(ErrorCode::WaitYourTurn.into());
+        };
+        let used = self.items.iter().any(|i| {
+            i.by == Some(actor.id)
+                && i.phase_seq == run.seq
+                && i.at >= floor.since
+                && crate::permissions::takes_a_turn(i.kind)
+        });
+        if used {
+            return Err(Rejection::detail(
+                ErrorCode::WaitYourTurn,
+                "one contribution per turn; the next one waits for your next turn",
+            ));
+        }
+        let asked = |i: &&Item| {
+            i.kind == kind
+                && i.case_round == self.case_round()
+                && i.text.as_deref().is_some_and(|t| same_words(t, text))
+        };
+        if kind == InputKind::Question && self.items.iter().any(|i| asked(&i)) {
+            return Err(Rejection {
+                detail: Some("this question was asked already; each question once".into()),
+                ..Rejection::field(ErrorCode::InvalidValue, "command.text")
+            });
+        }
+        Ok(())
     }
 
     /// Whether a text breaks the method where it is typed: a question that is advice or asks
@@ -158,7 +207,7 @@ impl Session {
         text: &str,
         phase: u16,
     ) -> Option<TextWarning> {
-        let method = &self.params.method;
+        let method = self.method();
         let verdict = match kind {
             InputKind::Question => advice::check(text, advice::Context::Question),
             InputKind::Analysis => {
@@ -227,6 +276,10 @@ impl Session {
     /// per member, for whoever may ask questions now). `up == false` takes one back.
     pub(crate) fn vote(&self, actor: Actor, item: ItemId, up: bool) -> Result<Decision, Rejection> {
         let target = self.existing(item)?;
+        let round = self.case_round();
+        if target.case_round != round {
+            return Err(Rejection::field(ErrorCode::InvalidTarget, "command.item"));
+        }
         let mine = |i: ItemId| {
             self.votes
                 .iter()
@@ -240,9 +293,12 @@ impl Session {
                     .votes
                     .iter()
                     .filter(|v| v.member == actor.id)
-                    .filter(|v| self.item(v.item).is_some_and(|i| i.kind == InputKind::Case))
+                    .filter(|v| {
+                        self.item(v.item)
+                            .is_some_and(|i| i.kind == InputKind::Case && i.case_round == round)
+                    })
                     .count();
-                if up && used >= usize::from(self.params.method.dots_per_member) {
+                if up && used >= usize::from(self.method().dots_per_member) {
                     return Err(ErrorCode::VoteLimit.into());
                 }
             }
@@ -275,7 +331,6 @@ impl Session {
         actor: Actor,
         item: ItemId,
         status: TriageStatus,
-        temperature: Temperature,
     ) -> Result<Decision, Rejection> {
         let (_, phase) = self.running()?;
         if actor.role != Role::CaseBringer {
@@ -287,29 +342,14 @@ impl Session {
         if phase.case_bringer_listens {
             return Err(ErrorCode::CaseBringerListens.into());
         }
-        if self.existing(item)?.kind != InputKind::Question {
+        let target = self.existing(item)?;
+        if target.kind != InputKind::Question || target.case_round != self.case_round() {
             return Err(Rejection::field(ErrorCode::InvalidTarget, "command.item"));
         }
         Ok(Decision::events(vec![Event::ItemTriaged {
             item,
             status,
-            temperature,
-        }]))
-    }
-
-    pub(crate) fn react(
-        &self,
-        actor: Actor,
-        item: ItemId,
-        reaction: Reaction,
-    ) -> Result<Decision, Rejection> {
-        self.check_may(actor, InputKind::Reaction)?;
-        if self.existing(item)?.kind != InputKind::Advice {
-            return Err(Rejection::field(ErrorCode::InvalidTarget, "command.item"));
-        }
-        Ok(Decision::events(vec![Event::ItemReacted {
-            item,
-            reaction,
+            temperature: None,
         }]))
     }
 
@@ -353,6 +393,7 @@ impl Session {
             .items
             .iter()
             .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed && !i.hidden)
+            .filter(|i| i.case_round == self.case_round())
         {
             let cost = limits::cost_of(note);
             if !chunk.is_empty() && chunk_bytes + cost > limits::REVEAL_CHUNK_BYTES {
@@ -385,7 +426,10 @@ impl Session {
         keep_others: bool,
     ) -> Result<Decision, Rejection> {
         let target = self.existing(case)?;
-        if target.kind != InputKind::Case {
+        let earlier = self.cases[..self.cases.len() - 1]
+            .iter()
+            .any(|c| c.case == Some(case));
+        if target.kind != InputKind::Case || earlier {
             return Err(Rejection::field(ErrorCode::InvalidTarget, "command.case"));
         }
         let proposer = target
@@ -427,4 +471,15 @@ impl Session {
         }
         Ok(Decision::events(vec![Event::CaseKept { case, keep }]))
     }
+}
+
+/// Two texts with the same words, ignoring case, spacing and punctuation.
+fn same_words(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    words(a) == words(b)
 }

@@ -33,7 +33,16 @@ impl Session {
             kring_protocol::SessionStatus::Ended if !attestation(command) => {
                 return Err(ErrorCode::SessionEnded.into());
             }
-            _ if facilitator_only(command) && role != Role::Facilitator => {
+            _ if facilitator_only(command) && !self.has_facilitator_rights(actor) => {
+                return Err(ErrorCode::NotFacilitator.into());
+            }
+            // Appointing and handing over stay with the facilitator: a co-facilitator helps,
+            // but does not take over.
+            _ if matches!(
+                command,
+                Command::SetCoFacilitator { .. } | Command::HandFacilitator { .. }
+            ) && role != Role::Facilitator =>
+            {
                 return Err(ErrorCode::NotFacilitator.into());
             }
             kring_protocol::SessionStatus::Lobby if !allowed_in_lobby(command) => {
@@ -114,6 +123,19 @@ impl Session {
             Command::Pass {} => self.pass(actor),
             Command::HideItem { item, hidden } => self.hide_item(*item, *hidden),
             Command::RevealNotes {} => self.reveal_notes(),
+            Command::StartCase {
+                method,
+                case_bringer,
+            } => self.start_case(actor, method, *case_bringer),
+            Command::ReorderRound { order } => self.reorder_round(order),
+            Command::SetCoFacilitator { member, on } => self.set_co_facilitator(*member, *on),
+            Command::HandFacilitator { member } => self.hand_facilitator(actor, *member),
+            Command::ShareReactions { shared } => self.share_reactions(actor, *shared),
+            Command::ChooseKeyQuestion { item } => self.choose_key_question(actor, *item),
+            Command::CarryCommitment { item, carry } => self.carry_commitment(actor, *item, *carry),
+            Command::RateProcess { scores, remark } => {
+                self.rate_process(actor, scores, remark.as_deref())
+            }
             Command::RevealVotes {} => self.reveal_votes(),
             Command::Submit {
                 input,
@@ -133,11 +155,7 @@ impl Session {
             ),
             Command::Vote { item } => self.vote(actor, *item, true),
             Command::Unvote { item } => self.vote(actor, *item, false),
-            Command::Triage {
-                item,
-                status,
-                temperature,
-            } => self.triage(actor, *item, *status, *temperature),
+            Command::Triage { item, status } => self.triage(actor, *item, *status),
             Command::React { item, reaction } => self.react(actor, *item, *reaction),
             Command::Withdraw { item } => self.withdraw(actor, *item),
             Command::ConfirmPresence { registration } => {
@@ -154,8 +172,7 @@ impl Session {
     pub(crate) fn running(&self) -> Result<(&PhaseRun, &PhaseTemplate), Rejection> {
         let run = self.phase.as_ref().ok_or(ErrorCode::NotStarted)?;
         let template = self
-            .params
-            .method
+            .method()
             .phases
             .get(usize::from(run.index))
             .ok_or(ErrorCode::NoSuchPhase)?;
@@ -165,21 +182,39 @@ impl Session {
     /// `phase_forbids`, saying where `role` may submit `kind`.
     pub(crate) fn forbidden(&self, role: Role, kind: InputKind) -> Rejection {
         Rejection {
-            phases: permissions::phases_allowing(&self.params.method, role, kind),
+            phases: permissions::phases_allowing(self.method(), role, kind),
             field: Some("command.input"),
             ..Rejection::new(ErrorCode::PhaseForbids)
         }
     }
 
     /// The common permission check for input of `kind` in the current phase.
+    /// A case-bringer who listens may still react and keep their notepad: both are private.
     pub(crate) fn check_may(&self, actor: Actor, kind: InputKind) -> Result<(), Rejection> {
         let (_, phase) = self.running()?;
-        if actor.role == Role::CaseBringer && phase.case_bringer_listens {
+        if actor.role == Role::CaseBringer
+            && phase.case_bringer_listens
+            && !permissions::is_private(kind)
+        {
             return Err(ErrorCode::CaseBringerListens.into());
         }
-        if !permissions::may_submit(phase, actor.role, kind) {
+        if !self.may(phase, actor.role, kind) {
             return Err(self.forbidden(actor.role, kind));
         }
         Ok(())
+    }
+
+    /// The permission table, with a self-led group's facilitator also taking part.
+    pub(crate) fn may(&self, phase: &PhaseTemplate, role: Role, kind: InputKind) -> bool {
+        permissions::may_submit(phase, role, kind)
+            || (role == Role::Facilitator
+                && self.params.settings.facilitator_takes_part
+                && permissions::may_submit(phase, Role::Participant, kind))
+    }
+
+    /// Whether `role` takes turns in `phase`, a self-led group's facilitator included.
+    pub(crate) fn takes_turns_as(&self, phase: &PhaseTemplate, role: Role) -> bool {
+        permissions::takes_turns(phase, role)
+            || (role == Role::Facilitator && self.params.settings.facilitator_takes_part)
     }
 }

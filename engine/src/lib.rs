@@ -31,12 +31,14 @@
 //! # Rejections
 //!
 //! Checked in this order: `no_such_member` (actor unknown or removed), `session_ended`,
-//! `not_facilitator` (facilitator-only commands), `not_started` (the lobby accepts only
+//! `not_facilitator` (facilitator-only commands; a co-facilitator may give all of them but
+//! `set_co_facilitator` and `hand_facilitator`), `not_started` (the lobby accepts only
 //! `start_session`, `end_session`, `lock_room`, `set_case_bringer`, `set_role`,
-//! `remove_member`, `rename`), `already_started`, `phase_closed` (a stamp other than the
-//! current phase's), then the command's own rules. The attendance record's commands
-//! (`confirm_presence`, `write_reflection`, `confirm_list`, `set_minutes`; see [`attest`]) are
-//! the exception: accepted after the end too, and never `phase_closed`.
+//! `remove_member`, `rename`, `set_co_facilitator`, `hand_facilitator`), `already_started`,
+//! `phase_closed` (a stamp other than the current phase's), then the command's own rules.
+//! The attendance record's commands (`confirm_presence`, `write_reflection`, `confirm_list`,
+//! `set_minutes`; see [`attest`]) are the exception: accepted after the end too, and never
+//! `phase_closed`. Then the command's own rules:
 //!
 //! | code | when |
 //! |---|---|
@@ -46,8 +48,8 @@
 //! | `no_such_phase` | next after the last, previous before the first, goto out of range |
 //! | `no_such_item` | unknown or withdrawn item; `reveal_notes` with nothing to reveal |
 //! | `no_such_member` | `give_floor`, `skip_speaker`, `set_*`, `remove_member` of an unknown member; choosing a case whose proposer is gone |
-//! | `invalid_target` | answer without a question, `reply_to` on anything but an answer, vote on a non-case non-question, react on non-advice, triage a non-question, choose/keep a non-case, choose the facilitator's case |
-//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it; a rename to the current name; item text with a C0 control other than line break and tab (`command.text`); a confirmation, reflection or minutes unchanged, the list confirmed already, a registration number over 60 characters or with control or format characters (`command.registration`), a reflection with a C0 control other than line break and tab, minutes over a day or for the screen |
+//! | `invalid_target` | answer without a question, `reply_to` on anything but an answer, vote on a non-case non-question, react on anything but a question, analysis, revealed note or advice of the running case (or on one's own), triage a non-question or a question of an earlier case, vote on an earlier case's item, choose/keep a non-case, choose the facilitator's case or one an earlier case chose, choose a key question that is not one (or is hidden) |
+//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it; a rename to the current name; item text with a C0 control other than line break and tab (`command.text`); `start_case` with an unknown method; `reorder_round` that is not the members still to speak in a new order; a co-facilitator or handover to someone who cannot take it; sharing reactions, choosing a key question or carrying a commitment that already is so; carrying a commitment in a session that keeps nothing for the group; process scores that are not four of 0 to 5 (or all 0 without a remark); a question already asked in a one-per-turn phase; a confirmation, reflection or minutes unchanged, the list confirmed already, a registration number over 60 characters or with control or format characters (`command.registration`), a reflection with a C0 control other than line break and tab, minutes over a day or for the screen |
 //! | `invalid_name` | name empty, over 40 characters, with control or format characters, or with nothing visible (`join.name`, `command.name`) |
 //! | `name_taken` | another member's name has the same confusable skeleton, case ignored (`join.name`, `command.name`) |
 //! | `room_locked`, `room_full` | a new member joins a locked or full room (never the facilitator) |
@@ -66,9 +68,14 @@
 //! | `vote_limit`, `not_voted` | out of dots / upvoted already; nothing to take back |
 //! | `already_in_queue`, `not_in_queue` | hand already up / not up; `next_speaker` or `skip_speaker` with nobody waiting |
 //! | `no_round`, `not_your_turn` | `pass` without a round, or by someone not (or no longer) in it; `start_round` with nobody present |
-//! | `not_author` | withdrawing someone else's item, or one from an earlier phase |
-//! | `invalid_value` | (attendance) a registration number over 60 characters or with control characters; confirming again with the same number; confirming the list twice |
+//! | `not_author` | withdrawing someone else's item, or one from an earlier phase; consent for a commitment one did not make |
+//! | `wait_your_turn` | in a `one_per_turn` phase: written input from someone not on the floor, or a second contribution in one turn |
+//! | `not_case_bringer` | `share_reactions`, `choose_key_question` by anyone but the running case's case-bringer |
+//! | `removed`, `bad_token` | (join) the facilitator token's member was removed; a facilitator join with another token while a facilitator exists |
 //! | `text_empty`, `text_too_long` | (attendance) a personal reflection empty, or over 3000 characters |
+//!
+//! Reactions and the notepad are the case-bringer's private input: allowed in every phase
+//! (the notepad where the phase has `case_bringer_notes`), also while listening.
 //!
 //! The rules are split by subject: [`permissions`] (who may submit what where), `phases`
 //! (lifecycle and time boxes), `turns` (hands, floor, rounds), `board` (items, votes, triage),
@@ -85,6 +92,7 @@ pub mod advice;
 mod apply;
 pub mod attest;
 mod board;
+pub mod cases;
 mod decide;
 pub mod limits;
 mod members;

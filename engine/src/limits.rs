@@ -28,14 +28,15 @@ pub const MAX_ITEMS_PER_ROOM: usize = 1000;
 pub const MAX_VIEW_BYTES: usize = MAX_SERVER_MESSAGE_BYTES - 4 * 1024;
 
 /// What one item costs in a view besides its text, at most: its JSON with the largest ids,
-/// timestamps and enum values (330 bytes, see the test below), plus its id in `me.items` and
-/// `me.votes`.
-pub const ITEM_OVERHEAD_BYTES: usize = 360;
+/// timestamps and enum values (281 bytes, see the test below), its id in `me.items` and
+/// `me.votes`, and the case-bringer's reaction to it, which can be in `view.reactions` (shared)
+/// and in their own `me.reactions` (449 bytes in all).
+pub const ITEM_OVERHEAD_BYTES: usize = 460;
 
 /// What one member costs in a view at most: a `MemberView` with a 40-character name of 4-byte
-/// characters (about 290 bytes, see the test below), plus the id in the hand queue, the round's
-/// three lists and the welcome's online list.
-pub const MEMBER_VIEW_BYTES: usize = 350;
+/// characters (298 bytes with `co_facilitator`, see the test below), plus the id in the hand
+/// queue, the round's three lists and the welcome's online list.
+pub const MEMBER_VIEW_BYTES: usize = 360;
 
 /// What the parts of a view that are not items, members or the fixed text (title, method,
 /// report-back) may add: the phase, floor and round fields and `me`.
@@ -54,6 +55,27 @@ pub const ATTEST_VIEW_BYTES: usize = (MAX_ROSTER + 1) * 11
 /// Times one member may write their reflection in a session (each replaces the last, and each
 /// is journaled): enough to save a draft many times, not a channel to fill the disk with.
 pub const MAX_REFLECTION_WRITES: u32 = 30;
+/// What one later case round adds to a view at most: its line in `view.cases` (a method name
+/// in two languages at its longest, as a rotating custom method may have) and its number in
+/// `me.rated`.
+pub const CASE_VIEW_BYTES: usize = 1024;
+
+/// What the case rounds after the first may add to a view: a line each in `view.cases`, and,
+/// as `view.method`, a method larger than the first one (`start_case` takes built-in methods;
+/// Troika's rotation keeps the method it has).
+pub fn case_rounds_reserve(first_method_bytes: usize) -> usize {
+    static LARGEST: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let largest = *LARGEST.get_or_init(|| {
+        crate::methods::builtin()
+            .iter()
+            .map(|m| serde_json::to_vec(m).map_or(0, |v| v.len()))
+            .max()
+            .unwrap_or(0)
+    });
+    (crate::cases::MAX_CASE_ROUNDS - 1) * CASE_VIEW_BYTES
+        + largest.saturating_sub(first_method_bytes)
+}
+
 /// The facilitator's tally of warnings in `me` at its largest: every warning, counts of ten
 /// digits (see the test below).
 pub const WARNING_TALLY_BYTES: usize = 400;
@@ -203,7 +225,9 @@ pub fn rate_retry_after(limit: SubmitLimit, recent: &[Millis], now: Millis) -> O
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use kring_protocol::{ItemId, MemberId, MemberView, Reaction, Role, Temperature, TriageStatus};
+    use kring_protocol::{
+        ItemId, MemberId, MemberView, Reaction, ReactionEntry, Role, Temperature, TriageStatus,
+    };
 
     #[test]
     fn the_largest_warning_tally_fits_its_bound() {
@@ -248,16 +272,26 @@ mod tests {
             reply_to: Some(ItemId(u32::MAX)),
             votes: u16::MAX,
             status: TriageStatus::Answered,
-            temperature: Temperature::Warm,
-            reaction: Reaction::NotForMe,
+            case_round: u16::MAX,
             hidden: false,
             kept: false,
             chosen: false,
             revealed: false,
         };
         let item_json = serde_json::to_string(&item).unwrap().len();
+        // The case-bringer's reaction to it, in `view.reactions` once shared and in their own
+        // `me.reactions`, with a comma each.
+        let reaction = ReactionEntry {
+            item: ItemId(u32::MAX),
+            reaction: Reaction {
+                temperature: Temperature::Lukewarm,
+                useful: false,
+            },
+        };
+        let reaction_json = serde_json::to_string(&reaction).unwrap().len() + 1;
         // Two ids of at most ten digits and a comma each, in `me.items` and `me.votes`.
-        assert!(item_json + 2 * 11 <= ITEM_OVERHEAD_BYTES, "{item_json}");
+        let cost = item_json + 2 * 11 + 2 * reaction_json;
+        assert!(cost <= ITEM_OVERHEAD_BYTES, "{cost}");
         let member = MemberView {
             id: MemberId(u32::MAX),
             name: "😀".repeat(NAME_MAX_CHARS),
@@ -265,6 +299,7 @@ mod tests {
             online: false,
             speaking_ms: u64::MAX,
             in_turns: false,
+            co_facilitator: true,
         };
         let member_json = serde_json::to_string(&member).unwrap().len();
         // The id again in the hands, the round's order, done and passed, and the online list.

@@ -22,14 +22,23 @@ impl Session {
         let (name, role) = match join {
             JoinAs::Member { name } => (name, Role::Participant),
             JoinAs::Facilitator { name } => {
+                // The token opens the member it was made for, even after they handed the
+                // facilitator role to someone else (then as the participant they are now).
                 if let Some(existing) = self
-                    .active_members()
-                    .find(|m| m.role() == Role::Facilitator)
+                    .members
+                    .iter()
+                    .find(|m| m.token_hash.as_deref() == Some(token_hash))
                 {
+                    if existing.removed {
+                        return Err(ErrorCode::Removed.into());
+                    }
                     return Ok(Joined {
                         member: existing.id(),
                         events: Vec::new(),
                     });
+                }
+                if self.active_members().any(|m| m.role() == Role::Facilitator) {
+                    return Err(ErrorCode::BadToken.into());
                 }
                 (name, Role::Facilitator)
             }

@@ -255,6 +255,9 @@ pub fn report_back_phase() -> PhaseTemplate {
         allow: Default::default(),
         case_bringer_listens: false,
         max_per_member: Default::default(),
+        case_bringer_notes: false,
+        one_per_turn: false,
+        round_order: Default::default(),
     }
 }
 
@@ -358,8 +361,20 @@ fn validate_phase(at: &str, phase: &PhaseTemplate) -> Result<(), TemplateError> 
             "the case-bringer cannot both listen and hold the floor",
         ));
     }
+    if phase.one_per_turn && phase.turns != TurnMode::Round {
+        return Err(TemplateError::new(
+            format!("{at}.one_per_turn"),
+            "one contribution per turn needs turns in a round",
+        ));
+    }
     for (role, kinds) in &phase.allow {
         let field = format!("{at}.allow.{}", role.as_str());
+        if kinds.contains(&InputKind::Notepad) {
+            return Err(TemplateError::new(
+                field,
+                "the notepad is allowed with case_bringer_notes, not here",
+            ));
+        }
         match role {
             Role::Screen => {
                 return Err(TemplateError::new(
@@ -524,6 +539,19 @@ mod tests {
                 Box::new(|j| {
                     j["phases"][1]["case_bringer_listens"] = true.into();
                     j["phases"][1]["allow"] = serde_json::json!({});
+                }),
+            ),
+            (
+                "phases[2].one_per_turn",
+                Box::new(|j| {
+                    j["phases"][2]["one_per_turn"] = true.into();
+                    j["phases"][2]["turns"] = "free".into();
+                }),
+            ),
+            (
+                "phases[2].allow.case_bringer",
+                Box::new(|j| {
+                    j["phases"][2]["allow"]["case_bringer"] = serde_json::json!(["notepad"])
                 }),
             ),
             (

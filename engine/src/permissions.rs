@@ -18,8 +18,20 @@ pub fn allowed(phase: &PhaseTemplate, role: Role) -> &[InputKind] {
     }
 }
 
+/// Whether `role` may submit `kind` in `phase`. Two kinds are the case-bringer's private
+/// business and not in `allow`: the notepad (where the phase has `case_bringer_notes`) and
+/// reactions (every phase: they are never shown unless the case-bringer shares them).
 pub fn may_submit(phase: &PhaseTemplate, role: Role, kind: InputKind) -> bool {
-    allowed(phase, role).contains(&kind)
+    match kind {
+        InputKind::Notepad => role == Role::CaseBringer && phase.case_bringer_notes,
+        InputKind::Reaction => role == Role::CaseBringer,
+        _ => allowed(phase, role).contains(&kind),
+    }
+}
+
+/// Input that nobody else sees, so a listening case-bringer may give it.
+pub fn is_private(kind: InputKind) -> bool {
+    matches!(kind, InputKind::Notepad | InputKind::Reaction)
 }
 
 /// Indices of the phases where `role` may submit `kind`: what a client shows with
@@ -39,6 +51,7 @@ pub fn phases_allowing(method: &MethodTemplate, role: Role, kind: InputKind) -> 
 pub fn needs_case_bringer(phase: &PhaseTemplate) -> bool {
     !phase.allowed(Role::CaseBringer).is_empty()
         || phase.case_bringer_listens
+        || phase.case_bringer_notes
         || phase.turns == TurnMode::CaseBringerOnly
 }
 
@@ -58,9 +71,31 @@ pub fn takes_turns(phase: &PhaseTemplate, role: Role) -> bool {
     }
 }
 
+/// Whether submitting `kind` is a contribution that takes a turn (as opposed to answering,
+/// reacting or the private notepad).
+pub fn takes_a_turn(kind: InputKind) -> bool {
+    !matches!(
+        kind,
+        InputKind::Answer | InputKind::Reaction | InputKind::Notepad | InputKind::Vote
+    )
+}
+
 /// Whether hands may be raised and the floor given in `phase` at all.
 pub fn has_floor(phase: &PhaseTemplate) -> bool {
     phase.turns != TurnMode::Silent
+}
+
+/// Whether a member in `role` can raise a hand or be given the floor in `phase`: not in a
+/// silent phase, not a listening case-bringer, and nobody but the case-bringer where only
+/// the case-bringer speaks.
+pub fn may_hold_floor(phase: &PhaseTemplate, role: Role) -> bool {
+    match phase.turns {
+        TurnMode::Silent => false,
+        TurnMode::CaseBringerOnly => role == Role::CaseBringer,
+        TurnMode::Free | TurnMode::Round => {
+            !(role == Role::CaseBringer && phase.case_bringer_listens)
+        }
+    }
 }
 
 /// Commands only the facilitator may give (the list on [`Command`]).
@@ -91,6 +126,10 @@ pub fn facilitator_only(command: &Command) -> bool {
             | Command::StartRound {}
             | Command::HideItem { .. }
             | Command::RevealNotes {}
+            | Command::StartCase { .. }
+            | Command::ReorderRound { .. }
+            | Command::SetCoFacilitator { .. }
+            | Command::HandFacilitator { .. }
             | Command::RevealVotes {}
             | Command::ConfirmList {}
             | Command::SetMinutes { .. }
@@ -123,5 +162,7 @@ pub fn allowed_in_lobby(command: &Command) -> bool {
             | Command::RemoveAndLock { .. }
             | Command::RemoveOffline {}
             | Command::Rename { .. }
+            | Command::SetCoFacilitator { .. }
+            | Command::HandFacilitator { .. }
     )
 }

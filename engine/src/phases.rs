@@ -1,11 +1,13 @@
 //! The session's lifecycle and time boxes: start, move between phases, extend, end, and the
 //! time-up announcement.
 
-use kring_protocol::{ErrorCode, Event, MemberId, Millis, PhaseTemplate, SessionStatus, TurnMode};
+use kring_protocol::{
+    ErrorCode, Event, MemberId, Millis, PhaseTemplate, Role, RoundOrder, SessionStatus, TurnMode,
+};
 
 use crate::decide::Actor;
 use crate::methods::MAX_MINUTES;
-use crate::permissions::{needs_case_bringer, takes_turns};
+use crate::permissions::needs_case_bringer;
 use crate::state::Session;
 use crate::{Decision, Rejection};
 
@@ -21,6 +23,13 @@ impl Session {
 
     pub(crate) fn step_phase(&self, actor: Actor, step: i32) -> Result<Decision, Rejection> {
         let (run, _) = self.running()?;
+        let last = self.method().phases.len().saturating_sub(1);
+        if step > 0 && usize::from(run.index) == last && self.method().rotates() {
+            // Troika: after the last phase the next member of the trio brings their case.
+            if let Some(next) = self.next_rotation() {
+                return self.start_case_with(actor, self.method().clone(), Some(next));
+            }
+        }
         let target = i32::from(run.index) + step;
         let target = u16::try_from(target).map_err(|_| ErrorCode::NoSuchPhase)?;
         self.enter_phase(actor, target)
@@ -28,7 +37,7 @@ impl Session {
 
     pub(crate) fn goto_phase(&self, actor: Actor, index: u16) -> Result<Decision, Rejection> {
         self.running()?;
-        if usize::from(index) >= self.params.method.phases.len() {
+        if usize::from(index) >= self.method().phases.len() {
             return Err(Rejection::field(ErrorCode::NoSuchPhase, "command.index"));
         }
         self.enter_phase(actor, index)
@@ -39,47 +48,83 @@ impl Session {
     /// every client agrees on them.
     fn enter_phase(&self, actor: Actor, index: u16) -> Result<Decision, Rejection> {
         let phase = self
-            .params
-            .method
+            .method()
             .phases
             .get(usize::from(index))
             .ok_or(ErrorCode::NoSuchPhase)?;
-        if needs_case_bringer(phase) && self.case_bringer().is_none() {
+        let mut events = self.floor_ended(actor.now);
+        events.extend(self.phase_events(phase, index, self.case_bringer(), actor.now)?);
+        Ok(Decision::events(events))
+    }
+
+    /// `phase_changed` (and the first `floor_given`) for entering `phase` at `index` with
+    /// `case_bringer` in that role (who may be about to get it with a new case round).
+    pub(crate) fn phase_events(
+        &self,
+        phase: &PhaseTemplate,
+        index: u16,
+        case_bringer: Option<MemberId>,
+        now: Millis,
+    ) -> Result<Vec<Event>, Rejection> {
+        if needs_case_bringer(phase) && case_bringer.is_none() {
             return Err(ErrorCode::NoCaseBringer.into());
         }
-        let mut events = self.floor_ended(actor.now);
         let phase_seq = self.phase.as_ref().map_or(1, |p| p.seq.saturating_add(1));
-        let deadline = actor
-            .now
-            .saturating_add(Millis::from(phase.minutes) * MINUTE_MS);
+        let deadline = now.saturating_add(Millis::from(phase.minutes) * MINUTE_MS);
         let round = match phase.turns {
-            TurnMode::Round => self.round_order(phase),
+            TurnMode::Round => self.round_order_with(phase, case_bringer),
             _ => Vec::new(),
         };
         let first = match phase.turns {
             TurnMode::Round => round.first().copied(),
-            TurnMode::CaseBringerOnly => self.case_bringer(),
+            TurnMode::CaseBringerOnly => case_bringer,
             TurnMode::Free | TurnMode::Silent => None,
         };
-        events.push(Event::PhaseChanged {
+        let mut events = vec![Event::PhaseChanged {
             index,
             phase_seq,
             deadline: Some(deadline),
             round,
-        });
+        }];
         if let Some(member) = first {
             events.push(Event::FloorGiven { member });
         }
-        Ok(Decision::events(events))
+        Ok(events)
     }
 
-    /// Who takes a turn in a round of `phase` started now: present members in join order whose
-    /// role takes part in the phase, leaving out those who left turns.
+    /// Who takes a turn in a round of `phase` started now: present members whose role takes
+    /// part in the phase, leaving out those who left turns, in join order except where the
+    /// method puts the case-bringer first or last.
     pub(crate) fn round_order(&self, phase: &PhaseTemplate) -> Vec<MemberId> {
-        self.active_members()
-            .filter(|m| takes_turns(phase, m.role()) && self.available(m.id()))
+        self.round_order_with(phase, self.case_bringer())
+    }
+
+    fn round_order_with(&self, phase: &PhaseTemplate, cb: Option<MemberId>) -> Vec<MemberId> {
+        let role_of = |id: MemberId, role: Role| match (Some(id) == cb, role) {
+            (true, _) => Role::CaseBringer,
+            (false, Role::CaseBringer) => Role::Participant,
+            (false, role) => role,
+        };
+        let mut order: Vec<MemberId> = self
+            .active_members()
+            .filter(|m| self.takes_turns_as(phase, role_of(m.id(), m.role())))
+            .filter(|m| self.available(m.id()))
             .map(|m| m.id())
-            .collect()
+            .collect();
+        if let Some(cb) = cb.filter(|cb| order.contains(cb)) {
+            match phase.round_order {
+                RoundOrder::Joined => {}
+                RoundOrder::CaseBringerFirst => {
+                    order.retain(|m| *m != cb);
+                    order.insert(0, cb);
+                }
+                RoundOrder::CaseBringerLast => {
+                    order.retain(|m| *m != cb);
+                    order.push(cb);
+                }
+            }
+        }
+        order
     }
 
     pub(crate) fn extend_timer(&self, actor: Actor, seconds: i32) -> Result<Decision, Rejection> {

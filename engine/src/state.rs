@@ -1,7 +1,8 @@
 //! The state of one session and the read-only questions decisions ask of it.
 
 use kring_protocol::{
-    Floor, Item, ItemId, MemberId, MemberInfo, Millis, Role, Seq, SessionStatus, WarningTally,
+    Floor, Item, ItemId, MemberId, MemberInfo, MethodTemplate, Millis, ReactionEntry, Role, Seq,
+    SessionStatus, WarningTally,
 };
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,9 @@ pub(crate) struct Member {
     /// Renames so far and when the last one was (from event timestamps).
     pub renames: u32,
     pub renamed_at: Millis,
+    /// Holds a second console with the facilitator's rights.
+    #[serde(default)]
+    pub co_facilitator: bool,
     /// Presence is not history: never journaled, never in a snapshot.
     #[serde(skip)]
     pub online: bool,
@@ -90,6 +94,45 @@ pub(crate) struct Vote {
     pub item: ItemId,
 }
 
+/// One member's answer to a process evaluation.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
+pub(crate) struct Rating {
+    pub by: MemberId,
+    pub scores: Vec<u8>,
+    pub remark: Option<String>,
+}
+
+/// One case of the meeting: its method, its case-bringer and what only it has.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
+pub(crate) struct CaseRound {
+    pub method: MethodTemplate,
+    /// Who brought the case (the latest member to hold the role in this round).
+    pub case_bringer: Option<MemberId>,
+    pub started_at: Option<Millis>,
+    /// The chosen case proposal.
+    pub case: Option<ItemId>,
+    pub key_question: Option<ItemId>,
+    pub reactions_shared: bool,
+    /// The case-bringer's reactions, latest per item.
+    pub reactions: Vec<ReactionEntry>,
+    pub ratings: Vec<Rating>,
+}
+
+impl CaseRound {
+    pub fn new(method: MethodTemplate, case_bringer: Option<MemberId>) -> Self {
+        CaseRound {
+            method,
+            case_bringer,
+            started_at: None,
+            case: None,
+            key_question: None,
+            reactions_shared: false,
+            reactions: Vec::new(),
+            ratings: Vec::new(),
+        }
+    }
+}
+
 /// The state of one session.
 ///
 /// Serialisable as a snapshot (presence excluded); the journal of events stays the source of
@@ -116,6 +159,10 @@ pub struct Session {
     /// Confirmations of presence, personal reflections, the list's confirmation.
     #[serde(default)]
     pub(crate) attest: crate::attest::Attestations,
+    /// The case rounds of the meeting; the last one runs. Never empty.
+    pub(crate) cases: Vec<CaseRound>,
+    /// The case-bringers' private notepads (every round), never in anyone else's view.
+    pub(crate) notepad: Vec<Item>,
     /// What the largest view costs besides the items (title, method, report-back, every
     /// member a room may have, the rest of the view), in serialised bytes. Fixed at creation.
     pub(crate) fixed_bytes: usize,
@@ -148,6 +195,7 @@ impl Session {
         if params.report_back.is_some() {
             params.method.phases.insert(0, methods::report_back_phase());
         }
+        let first = CaseRound::new(params.method.clone(), None);
         let mut session = Session {
             params,
             seq: 0,
@@ -164,18 +212,24 @@ impl Session {
             last_item: 0,
             votes: Vec::new(),
             attest: Default::default(),
+            cases: vec![first],
+            notepad: Vec::new(),
             fixed_bytes: 0,
             items_bytes: 0,
             warnings: Vec::new(),
         };
         // The view of the empty session carries the title, method, report-back, group name and
         // time zone as they will always be; everything else that may grow has its own bound.
+        // Later case rounds may bring a larger (built-in) method and add their own line to
+        // `cases`.
         let shell = serde_json::to_vec(&session.view(Viewer::Screen)).map_or(0, |v| v.len());
+        let method = serde_json::to_vec(&session.params.method).map_or(0, |v| v.len());
         session.fixed_bytes = shell
             + limits::VIEW_SLACK_BYTES
             + limits::MAX_ROSTER * limits::MEMBER_VIEW_BYTES
             + limits::ATTEST_VIEW_BYTES
-            + limits::WARNING_TALLY_BYTES;
+            + limits::WARNING_TALLY_BYTES
+            + limits::case_rounds_reserve(method);
         session
     }
 
@@ -188,6 +242,44 @@ impl Session {
     /// What the items cost now (the part of [`Session::item_budget`] in use).
     pub fn items_bytes(&self) -> usize {
         self.items_bytes
+    }
+
+    /// The method of the running case round.
+    pub fn method(&self) -> &MethodTemplate {
+        &self.round_state().method
+    }
+
+    /// The running case round's index.
+    pub fn case_round(&self) -> u16 {
+        u16::try_from(self.cases.len().saturating_sub(1)).unwrap_or(u16::MAX)
+    }
+
+    /// The method id of every case round so far, in order (e.g. for an attendance record).
+    pub fn methods_used(&self) -> Vec<&str> {
+        self.cases.iter().map(|c| c.method.id.as_str()).collect()
+    }
+
+    /// The case-bringer of each case round so far (`None` where nobody brought one).
+    pub fn case_bringers(&self) -> Vec<Option<MemberId>> {
+        self.cases.iter().map(|c| c.case_bringer).collect()
+    }
+
+    pub(crate) fn round_state(&self) -> &CaseRound {
+        self.cases
+            .last()
+            .expect("a session always has a case round")
+    }
+
+    pub(crate) fn round_state_mut(&mut self) -> &mut CaseRound {
+        self.cases
+            .last_mut()
+            .expect("a session always has a case round")
+    }
+
+    /// Whether `id` has the facilitator's rights: the facilitator, or a co-facilitator.
+    pub fn has_facilitator_rights(&self, id: MemberId) -> bool {
+        self.member(id)
+            .is_some_and(|m| m.role() == Role::Facilitator || m.co_facilitator)
     }
 
     pub fn params(&self) -> &SessionParams {

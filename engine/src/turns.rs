@@ -7,7 +7,7 @@
 use kring_protocol::{ErrorCode, Event, MemberId, Millis, Role};
 
 use crate::decide::Actor;
-use crate::permissions::has_floor;
+use crate::permissions::{has_floor, may_hold_floor};
 use crate::state::Session;
 use crate::{Decision, Rejection};
 
@@ -31,14 +31,13 @@ impl Session {
         }
     }
 
-    /// The phases where hands can go up, for `phase_forbids` in silent phases.
+    /// The phases where `role` can raise a hand or take the floor, for `phase_forbids`.
     fn phases_with_floor(&self, role: Role) -> Vec<u16> {
-        self.params
-            .method
+        self.method()
             .phases
             .iter()
             .enumerate()
-            .filter(|(_, p)| has_floor(p) && !(role == Role::CaseBringer && p.case_bringer_listens))
+            .filter(|(_, p)| may_hold_floor(p, role))
             .filter_map(|(i, _)| u16::try_from(i).ok())
             .collect()
     }
@@ -48,7 +47,7 @@ impl Session {
         if role == Role::CaseBringer && phase.case_bringer_listens {
             return Err(ErrorCode::CaseBringerListens.into());
         }
-        if !has_floor(phase) {
+        if !may_hold_floor(phase, role) {
             return Err(Rejection {
                 phases: self.phases_with_floor(role),
                 ..Rejection::new(ErrorCode::PhaseForbids)
@@ -60,11 +59,11 @@ impl Session {
     /// Whether the floor can move to `member` now: present, in turns, and not a case-bringer
     /// who listens in this phase (one appointed mid-phase may still be in the round).
     fn can_take_floor(&self, member: MemberId) -> bool {
-        let listening = self.member_role(member) == Some(Role::CaseBringer)
-            && self
-                .running()
-                .is_ok_and(|(_, phase)| phase.case_bringer_listens);
-        self.available(member) && !listening
+        let role = self.member_role(member).unwrap_or(Role::Screen);
+        let allowed = self
+            .running()
+            .is_ok_and(|(_, phase)| may_hold_floor(phase, role));
+        self.available(member) && allowed
     }
 
     /// The next member of the round who can take the floor now, other than `except`.
@@ -220,8 +219,15 @@ impl Session {
     }
 
     pub(crate) fn start_round(&self, actor: Actor) -> Result<Decision, Rejection> {
-        self.check_floor_phase(Role::Facilitator)?;
         let (_, phase) = self.running()?;
+        // A round is for phases where everyone speaks; where only the case-bringer does,
+        // nobody else may be given the floor.
+        if !has_floor(phase) || phase.turns == kring_protocol::TurnMode::CaseBringerOnly {
+            return Err(Rejection {
+                phases: self.phases_with_floor(Role::Participant),
+                ..Rejection::new(ErrorCode::PhaseForbids)
+            });
+        }
         let order = self.round_order(phase);
         let Some(&first) = order.first() else {
             return Err(Rejection::detail(

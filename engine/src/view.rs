@@ -1,10 +1,24 @@
 //! The projection of a session for one viewer: the public form of everything, plus what only
 //! the viewer may see.
+//!
+//! Everything but `me` is the same for every viewer of a role (the facilitator also reads hidden
+//! items' text), so the server serialises it once and splices each viewer's `me` in.
+//!
+//! Private to one viewer, only in their `me`, never in anyone else's view (tested in
+//! `engine/tests/cases.rs`): the case-bringer's own reactions (`view.reactions` holds the
+//! shared ones, for everyone), their notepad, unrevealed private notes, votes, and which
+//! process evaluations the viewer answered. The process evaluation's
+//! sums are in no view at all: a view must be what a client can build from the public events,
+//! and those go to everyone; the facilitator and co-facilitators read the sums on request
+//! (`Session::process_aggregates`).
 
-use kring_protocol::{InputKind, Item, Me, MemberView, PhaseState, Role, RoundView, SessionView};
+use kring_protocol::{
+    CaseRoundView, InputKind, Item, Me, MemberId, MemberView, PROCESS_ITEMS, PhaseState,
+    ProcessAggregate, ReactionEntry, Role, RoundView, SessionView,
+};
 
 use crate::Viewer;
-use crate::state::Session;
+use crate::state::{CaseRound, Session};
 
 impl Session {
     pub fn view(&self, viewer: Viewer) -> SessionView {
@@ -22,7 +36,14 @@ impl Session {
             code: self.params.code.clone(),
             title: self.params.title.clone(),
             language: self.params.language,
-            method: self.params.method.clone(),
+            method: self.method().clone(),
+            case_round: self.case_round(),
+            cases: self
+                .cases
+                .iter()
+                .enumerate()
+                .map(|(i, c)| case_view(i, c))
+                .collect(),
             status: self.status,
             phase: self.phase.as_ref().map(|run| PhaseState {
                 index: run.index,
@@ -45,6 +66,7 @@ impl Session {
                     online: m.online,
                     speaking_ms: m.speaking_ms,
                     in_turns: m.in_turns,
+                    co_facilitator: m.co_facilitator,
                 })
                 .collect(),
             hands: self.hands.clone(),
@@ -55,13 +77,69 @@ impl Session {
                 passed: r.passed.clone(),
             }),
             items,
-            report_back: self.params.report_back.clone(),
+            reactions: self.shared_reactions(),
+            report_back: self.params.report_back.clone().map(|mut rb| {
+                // The trend of earlier evaluations is the facilitator's, read on request.
+                rb.process.clear();
+                rb
+            }),
             settings: self.params.settings.clone(),
             group_name: self.params.group_name.clone(),
             time_zone: self.params.time_zone.clone(),
             attendance: self.attendance_state(),
             me,
         }
+    }
+
+    /// The reactions case-bringers shared: the same for every viewer, the screen included.
+    pub fn shared_reactions(&self) -> Vec<ReactionEntry> {
+        self.cases
+            .iter()
+            .filter(|c| c.reactions_shared)
+            .flat_map(|c| c.reactions.iter().copied())
+            .collect()
+    }
+
+    /// Every reaction of the case rounds `member` brought, shared or not: theirs alone.
+    pub fn own_reactions(&self, member: Option<MemberId>) -> Vec<ReactionEntry> {
+        self.cases
+            .iter()
+            .filter(|c| member.is_some() && c.case_bringer == member)
+            .flat_map(|c| c.reactions.iter().copied())
+            .collect()
+    }
+
+    /// The process evaluation of every case round that enough members answered, summed;
+    /// remarks without names.
+    pub fn process_aggregates(&self) -> Vec<ProcessAggregate> {
+        self.cases
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.ratings.len() >= crate::cases::MIN_PROCESS_ANSWERS)
+            .map(|(i, c)| {
+                let mut agg = ProcessAggregate {
+                    case_round: u16::try_from(i).unwrap_or(u16::MAX),
+                    method_id: c.method.id.clone(),
+                    count: u16::try_from(c.ratings.len()).unwrap_or(u16::MAX),
+                    sums: vec![0; PROCESS_ITEMS.len()],
+                    answered: vec![0; PROCESS_ITEMS.len()],
+                    remarks: Vec::new(),
+                };
+                for rating in &c.ratings {
+                    for (k, score) in rating.scores.iter().enumerate().filter(|(_, s)| **s > 0) {
+                        if let (Some(sum), Some(n)) = (agg.sums.get_mut(k), agg.answered.get_mut(k))
+                        {
+                            *sum += u32::from(*score);
+                            *n += 1;
+                        }
+                    }
+                    agg.remarks.extend(rating.remark.clone());
+                }
+                // Order of arrival would tell who wrote which remark.
+                agg.remarks.sort();
+                agg
+            })
+            .collect()
     }
 
     /// What only `viewer` sees: the `me` part of their view.
@@ -74,7 +152,8 @@ impl Session {
         }
     }
 
-    fn me_of(&self, member: Option<kring_protocol::MemberId>, role: Role) -> Me {
+    fn me_of(&self, member: Option<MemberId>, role: Role) -> Me {
+        let mine = |i: &&Item| i.by.is_some() && i.by == member;
         Me {
             member,
             role,
@@ -84,16 +163,11 @@ impl Session {
                 .filter(|v| Some(v.member) == member)
                 .map(|v| v.item)
                 .collect(),
-            items: self
-                .items
-                .iter()
-                .filter(|i| i.by.is_some() && i.by == member)
-                .map(|i| i.id)
-                .collect(),
+            items: self.items.iter().filter(mine).map(|i| i.id).collect(),
             notes: self
                 .items
                 .iter()
-                .filter(|i| i.by.is_some() && i.by == member)
+                .filter(mine)
                 .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
                 .cloned()
                 .collect(),
@@ -101,6 +175,15 @@ impl Session {
                 .and_then(|m| self.confirmation(m))
                 .and_then(|c| c.registration.clone()),
             reflection: member.and_then(|m| self.reflection(m)).map(str::to_owned),
+            notepad: self.notepad.iter().filter(mine).cloned().collect(),
+            reactions: self.own_reactions(member),
+            rated: self
+                .cases
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.ratings.iter().any(|r| Some(r.by) == member))
+                .filter_map(|(i, _)| u16::try_from(i).ok())
+                .collect(),
             warnings: if role == Role::Facilitator {
                 self.warnings.clone()
             } else {
@@ -118,5 +201,19 @@ impl Session {
             public.text = item.text.clone();
         }
         public
+    }
+}
+
+fn case_view(index: usize, c: &CaseRound) -> CaseRoundView {
+    CaseRoundView {
+        index: u16::try_from(index).unwrap_or(u16::MAX),
+        method_id: c.method.id.clone(),
+        method_name: c.method.name.clone(),
+        case_bringer: c.case_bringer,
+        started_at: c.started_at,
+        case: c.case,
+        key_question: c.key_question,
+        reactions_shared: c.reactions_shared,
+        process_count: u16::try_from(c.ratings.len()).unwrap_or(u16::MAX),
     }
 }

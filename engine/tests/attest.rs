@@ -303,3 +303,64 @@ fn a_removed_members_minutes_can_be_set() {
     room.ok(room.f, set_minutes(bram, Some(30)));
     assert_eq!(room.s.minutes_set(bram), Some(30));
 }
+
+#[test]
+fn the_record_names_every_case_its_case_bringer_and_everyone_who_led() {
+    let mut room = Room::new("basic");
+    let f = room.f;
+    let carla = room.join("Carla");
+    let anna = room.join("Anna");
+    let piet = room.join("Piet");
+    let eva = room.join("Eva");
+    room.ok(
+        f,
+        Command::SetCaseBringer {
+            member: Some(carla),
+        },
+    );
+    room.ok(f, Command::StartSession {});
+    room.ok(
+        f,
+        Command::SetCoFacilitator {
+            member: eva,
+            on: true,
+        },
+    );
+    room.ok(
+        f,
+        Command::SetCoFacilitator {
+            member: piet,
+            on: true,
+        },
+    );
+    room.ok(
+        f,
+        Command::StartCase {
+            method: "incident".into(),
+            case_bringer: Some(anna),
+        },
+    );
+    // Eva's rights end, Piet (a co-facilitator) takes the role over.
+    room.ok(
+        f,
+        Command::SetCoFacilitator {
+            member: eva,
+            on: false,
+        },
+    );
+    room.ok(f, Command::HandFacilitator { member: piet });
+    let rounds: Vec<(&str, Option<MemberId>)> = (room.s.case_rounds().into_iter())
+        .map(|(method, cb)| (method.id.as_str(), cb))
+        .collect();
+    assert_eq!(rounds, [("basic", Some(carla)), ("incident", Some(anna))]);
+    assert_eq!(room.s.facilitator_names(), ["Fenna", "Piet"]);
+    assert_eq!(
+        room.s.co_facilitator_names(),
+        ["Eva"],
+        "a co-facilitator stays on the record; one who took the role over is named as facilitator"
+    );
+    // A replay rebuilds the same.
+    let replayed = room.replay(common::params("basic"));
+    assert_eq!(replayed.facilitator_names(), ["Fenna", "Piet"]);
+    assert_eq!(replayed.co_facilitator_names(), ["Eva"]);
+}

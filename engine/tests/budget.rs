@@ -13,7 +13,7 @@ use kring_engine::limits::{self, SubmitLimit};
 use kring_engine::{Viewer, methods};
 use kring_protocol::{
     CarriedItem, Command, ErrorCode, Event, InputKind, Localized, MAX_SERVER_MESSAGE_BYTES,
-    MemberId, MethodTemplate, PhaseTemplate, ReportBack, Role, TurnMode,
+    MemberId, MethodTemplate, PhaseTemplate, Reaction, ReportBack, Role, Temperature, TurnMode,
 };
 
 /// Four bytes on the wire per character: the most a character allowed in names and item
@@ -36,8 +36,9 @@ fn localized(chars: usize) -> Localized {
     }
 }
 
-/// A custom method as large as template validation allows, whose one phase lets participants
-/// write every kind of text.
+/// A custom method as large as template validation allows, whose phases let participants write
+/// every kind of text and the case-bringer keep a notepad; it rotates the case-bringer (Troika
+/// style), so a meeting can hold as many case rounds as the engine allows, each with it.
 fn largest_template() -> MethodTemplate {
     let kinds = vec![
         InputKind::PrivateNote,
@@ -55,6 +56,9 @@ fn largest_template() -> MethodTemplate {
             allow: BTreeMap::from([(Role::Participant, kinds.clone())]),
             case_bringer_listens: false,
             max_per_member: BTreeMap::new(),
+            case_bringer_notes: true,
+            one_per_turn: false,
+            round_order: Default::default(),
         })
         .collect();
     let template = MethodTemplate {
@@ -62,6 +66,7 @@ fn largest_template() -> MethodTemplate {
         name: localized(80),
         description: localized(2000),
         dots_per_member: 10,
+        rotate_case_bringer: true,
         phases,
     };
     methods::validate(&template).expect("a valid template");
@@ -82,8 +87,10 @@ fn largest_report_back() -> ReportBack {
 }
 
 /// The largest room: longest title, largest template and carry-over, every member with the
-/// longest name, and one member who wrote private notes until the room was full (their own
-/// view shows every note twice: on the board without text, under `me.notes` with it).
+/// longest name, as many case rounds as a meeting may hold, and one member who wrote private
+/// notes until the room was full (their own view shows every note twice: on the board without
+/// text, under `me.notes` with it); the last case-bringer keeps a notepad and reacts to every
+/// question, shared.
 fn largest_room() -> (Room, Vec<MemberId>) {
     let mut p = params("basic");
     p.title = wide(120);
@@ -97,10 +104,34 @@ fn largest_room() -> (Room, Vec<MemberId>) {
     let members: Vec<MemberId> = (1..limits::MAX_MEMBERS)
         .map(|i| room.join(&format!("{}{i:02}", wide(limits::NAME_MAX_CHARS - 2))))
         .collect();
+    room.ok(
+        room.f,
+        Command::SetCaseBringer {
+            member: Some(members[0]),
+        },
+    );
     room.ok(room.f, Command::StartSession {});
-    // The report-back phase comes first; the method's own phases follow.
-    room.ok(room.f, goto(1));
-    let writer = members[0];
+    // Every case round the engine allows: Troika-style, the next member brings the next one.
+    let last = u16::try_from(methods::MAX_PHASES).unwrap();
+    for _ in 1..kring_engine::cases::MAX_CASE_ROUNDS {
+        let end = if room.s.case_round() == 0 {
+            last
+        } else {
+            last - 1
+        };
+        room.ok(room.f, goto(end));
+        room.ok(room.f, Command::NextPhase {});
+    }
+    assert_eq!(
+        usize::from(room.s.case_round()) + 1,
+        kring_engine::cases::MAX_CASE_ROUNDS
+    );
+    // The case-bringer of the last case keeps a notepad (only in their own view).
+    let cb = room.s.case_bringers().last().copied().flatten().unwrap();
+    for _ in 0..20 {
+        room.ok(cb, submit(InputKind::Notepad, &wide(1500)));
+    }
+    let writer = *members.last().unwrap();
     let mut refused = None;
     for _ in 0..limits::MAX_ITEMS_PER_MEMBER {
         match room.run(writer, submit(InputKind::PrivateNote, &wide(1500)), None) {
@@ -112,8 +143,8 @@ fn largest_room() -> (Room, Vec<MemberId>) {
         }
     }
     assert_eq!(refused, Some(ErrorCode::LimitReached), "the budget ends it");
-    // Others fill what is left with smaller items, and everyone upvotes every question.
-    'fill: for &m in &members[1..] {
+    // Others fill what is left with smaller items.
+    'fill: for &m in members.iter().filter(|m| **m != cb && **m != writer) {
         for _ in 0..limits::MAX_ITEMS_PER_MEMBER {
             if room
                 .run(m, submit(InputKind::Question, "Why?"), None)
@@ -123,6 +154,29 @@ fn largest_room() -> (Room, Vec<MemberId>) {
             }
         }
     }
+    // The case-bringer reacts to every question of the case and shares it all.
+    let round = room.s.case_round();
+    let questions: Vec<_> = room
+        .s
+        .view(Viewer::Screen)
+        .items
+        .iter()
+        .filter(|i| i.kind == InputKind::Question && i.case_round == round)
+        .map(|i| i.id)
+        .collect();
+    for item in questions {
+        room.ok(
+            cb,
+            Command::React {
+                item,
+                reaction: Reaction {
+                    temperature: Temperature::Lukewarm,
+                    useful: true,
+                },
+            },
+        );
+    }
+    room.ok(cb, Command::ShareReactions { shared: true });
     (room, members)
 }
 
@@ -270,7 +324,7 @@ fn text_counts_in_the_bytes_it_costs_on_the_wire() {
 fn withdrawing_gives_the_budget_back_and_replay_rebuilds_it() {
     let (mut room, members) = largest_room();
     let full = room.s.items_bytes();
-    let writer = members[0];
+    let writer = *members.last().unwrap();
     let r = room.err(writer, submit(InputKind::PrivateNote, &wide(1500)));
     assert_eq!(r.code, ErrorCode::LimitReached);
     let mine = room.view(writer).me.items[0];
@@ -292,6 +346,7 @@ fn a_carry_over_is_bounded() {
     room.ok(room.f, Command::SetCaseBringer { member: Some(cb) });
     room.s = {
         let mut p = room.s.params().clone();
+        p.settings.keep_for_group = true;
         p.submit_limit = SubmitLimit {
             max: 0,
             window_ms: 1,
@@ -302,7 +357,8 @@ fn a_carry_over_is_bounded() {
         fresh.ok(fresh.f, Command::StartSession {});
         fresh.ok(fresh.f, goto(5));
         for _ in 0..100 {
-            fresh.submit(cb, InputKind::Commitment, &wide(1000));
+            let item = fresh.submit(cb, InputKind::Commitment, &wide(1000));
+            fresh.ok(cb, Command::CarryCommitment { item, carry: true });
         }
         fresh.s
     };

@@ -7,11 +7,14 @@
 mod common;
 
 use common::*;
-use kring_protocol::{Command, ErrorCode, Event, InputKind, ItemId, MemberId, Reaction, Role};
+use kring_protocol::{Command, ErrorCode, Event, InputKind, ItemId, MemberId, Role};
 
-/// One line per phase: `turns [listens] | ROLE: kinds; ROLE: kinds`. Roles: F facilitator,
+/// One line per phase: `turns [flags] | ROLE: kinds; ROLE: kinds`. Roles: F facilitator,
 /// CB case-bringer, P participant, NT note-taker (when absent, a note-taker may do what a
-/// participant may). `listens`: the case-bringer only listens in this phase.
+/// participant may). Flags: `listens` (the case-bringer only listens), `notes` (the
+/// case-bringer may keep a private notepad), `one` (one contribution per turn, from the member
+/// on the floor), `cb_first` / `cb_last` (where the case-bringer comes in the round).
+/// Reactions are the case-bringer's private business in every phase, so no row lists them.
 const TABLE: &[(&str, &[&str])] = &[
     (
         "basic",
@@ -19,9 +22,9 @@ const TABLE: &[(&str, &[&str])] = &[
             "free | P: case vote",
             "case_bringer_only | CB: statement",
             "round | P: question; CB: answer",
-            "round | P: analysis; CB: key_question",
-            "round | P: advice; CB: reaction",
-            "round | P: reflection; CB: commitment reflection",
+            "round cb_last | P: analysis key_question; CB: key_question",
+            "round | P: advice",
+            "round cb_first | P: reflection; CB: commitment reflection",
         ],
     ),
     (
@@ -30,13 +33,13 @@ const TABLE: &[(&str, &[&str])] = &[
             "free | P: case vote",
             "case_bringer_only | CB: statement",
             "silent | P: private_note",
-            "round | P: question; CB: answer",
-            "free listens | P: analysis",
+            "round one | P: question; CB: answer",
+            "free listens notes | P: analysis",
             "silent | P: private_note",
-            "round listens | P: advice",
+            "round listens notes | P: advice",
             "case_bringer_only | CB: statement",
             "free |",
-            "round | P: reflection; CB: commitment reflection",
+            "round cb_first | P: reflection; CB: commitment reflection",
         ],
     ),
     (
@@ -44,9 +47,9 @@ const TABLE: &[(&str, &[&str])] = &[
         &[
             "case_bringer_only | CB: statement key_question",
             "round | P: question; CB: answer",
-            "free listens | P: analysis advice",
-            "case_bringer_only | CB: reaction commitment",
-            "round | P: reflection; CB: reflection",
+            "free listens notes | P: analysis advice",
+            "case_bringer_only | CB: commitment",
+            "round cb_first | P: reflection; CB: reflection",
         ],
     ),
     (
@@ -58,9 +61,9 @@ const TABLE: &[(&str, &[&str])] = &[
             "silent | P: private_note",
             "free | P: question; CB: answer",
             "silent | P: private_note",
-            "round listens | P: advice",
+            "round listens notes | P: advice",
             "case_bringer_only | CB: statement commitment",
-            "round | P: reflection; CB: reflection",
+            "round cb_first | P: reflection; CB: reflection",
         ],
     ),
     (
@@ -70,18 +73,18 @@ const TABLE: &[(&str, &[&str])] = &[
             "free | P: question; CB: statement answer",
             "free | P: key_question; CB: key_question",
             "free | F: statement",
-            "round listens | P: advice analysis",
-            "case_bringer_only | CB: reaction commitment",
+            "round listens notes one | P: advice analysis",
+            "case_bringer_only | CB: commitment",
         ],
     ),
     (
         "troika",
         &[
-            "silent | CB: private_note",
+            "silent notes |",
             "case_bringer_only | CB: statement key_question",
             "free | P: question; CB: answer",
-            "free listens | P: analysis advice",
-            "case_bringer_only | CB: reaction commitment",
+            "free listens notes | P: analysis advice",
+            "case_bringer_only | CB: commitment",
         ],
     ),
 ];
@@ -89,6 +92,9 @@ const TABLE: &[(&str, &[&str])] = &[
 struct PhaseRow {
     turns: String,
     listens: bool,
+    notes: bool,
+    one: bool,
+    order: &'static str,
     allow: Vec<(String, Vec<String>)>,
 }
 
@@ -96,7 +102,14 @@ fn parse_row(line: &str) -> PhaseRow {
     let (head, allow) = line.split_once('|').expect("row has a |");
     let mut head = head.split_whitespace();
     let turns = head.next().expect("turns").to_owned();
-    let listens = head.next() == Some("listens");
+    let flags: Vec<&str> = head.collect();
+    let order = if flags.contains(&"cb_first") {
+        "case_bringer_first"
+    } else if flags.contains(&"cb_last") {
+        "case_bringer_last"
+    } else {
+        "joined"
+    };
     let allow = allow
         .split(';')
         .filter(|part| !part.trim().is_empty())
@@ -110,7 +123,10 @@ fn parse_row(line: &str) -> PhaseRow {
         .collect();
     PhaseRow {
         turns,
-        listens,
+        listens: flags.contains(&"listens"),
+        notes: flags.contains(&"notes"),
+        one: flags.contains(&"one"),
+        order,
         allow,
     }
 }
@@ -126,8 +142,11 @@ fn key(role: Role) -> &'static str {
 }
 
 fn table_allows(row: &PhaseRow, role: Role, kind: InputKind) -> bool {
-    if role == Role::CaseBringer && row.listens {
-        return false;
+    match kind {
+        InputKind::Reaction => return role == Role::CaseBringer,
+        InputKind::Notepad => return role == Role::CaseBringer && row.notes,
+        _ if role == Role::CaseBringer && row.listens => return false,
+        _ => {}
     }
     let lookup = |k: &str| row.allow.iter().find(|(r, _)| r == k).map(|(_, v)| v);
     let kinds = match role {
@@ -145,11 +164,23 @@ enum Outcome {
     Other(ErrorCode),
 }
 
-fn expected(rows: &[PhaseRow], phase: usize, role: Role, kind: InputKind) -> Outcome {
-    if role == Role::CaseBringer && rows[phase].listens {
+/// `on_floor`: whether the member holds the floor (it matters where `one` applies).
+fn expected(
+    rows: &[PhaseRow],
+    phase: usize,
+    role: Role,
+    kind: InputKind,
+    on_floor: bool,
+) -> Outcome {
+    let private = matches!(kind, InputKind::Reaction | InputKind::Notepad);
+    if role == Role::CaseBringer && rows[phase].listens && !private {
         return Outcome::Listens;
     }
     if table_allows(&rows[phase], role, kind) {
+        let takes_a_turn = !matches!(kind, InputKind::Answer | InputKind::Vote) && !private;
+        if rows[phase].one && takes_a_turn && !on_floor {
+            return Outcome::Other(ErrorCode::WaitYourTurn);
+        }
         return Outcome::Accepted;
     }
     Outcome::Forbids(
@@ -211,7 +242,7 @@ fn command_for(kind: InputKind, cast: &Cast) -> Command {
         InputKind::Vote => Command::Vote { item: cast.case },
         InputKind::Reaction => Command::React {
             item: cast.advice,
-            reaction: Reaction::Useful,
+            reaction: USEFUL,
         },
         InputKind::Answer => answer(cast.question, "Dat weet ik niet precies."),
         InputKind::Question => submit(kind, "Wat maakt het voor jou zo lastig?"),
@@ -232,6 +263,13 @@ fn templates_match_the_table() {
                 phase.case_bringer_listens, row.listens,
                 "{method} phase {i}: listens"
             );
+            assert_eq!(
+                phase.case_bringer_notes, row.notes,
+                "{method} phase {i}: notes"
+            );
+            assert_eq!(phase.one_per_turn, row.one, "{method} phase {i}: one");
+            let order = serde_json::to_value(phase.round_order).expect("order serialises");
+            assert_eq!(order, row.order, "{method} phase {i}: round order");
         }
     }
 }
@@ -264,6 +302,9 @@ fn every_method_phase_role_and_kind() {
                                 InputKind::Reaction => {
                                     matches!(event, Event::ItemReacted { .. })
                                 }
+                                InputKind::Notepad => {
+                                    matches!(event, Event::NoteTaken { note: Some(n) } if n.kind == kind)
+                                }
                                 _ => {
                                     matches!(event, Event::ItemAdded { item } if item.kind == kind)
                                 }
@@ -275,9 +316,10 @@ fn every_method_phase_role_and_kind() {
                         Err(r) if r.code == ErrorCode::CaseBringerListens => Outcome::Listens,
                         Err(r) => Outcome::Other(r.code),
                     };
+                    let on_floor = room.floor() == Some(member);
                     assert_eq!(
                         got,
-                        expected(&rows, phase, role, kind),
+                        expected(&rows, phase, role, kind, on_floor),
                         "{method} phase {phase} ({}), {role:?} submits {}",
                         room.s.params().method.phases[phase].id,
                         kind.as_str()
@@ -287,8 +329,8 @@ fn every_method_phase_role_and_kind() {
             }
         }
     }
-    // 6 methods, 41 phases, 4 roles, 12 kinds.
-    assert_eq!(checked, 41 * 4 * 12);
+    // 6 methods, 41 phases, 4 roles, 13 kinds.
+    assert_eq!(checked, 41 * 4 * 13);
 }
 
 fn facilitator_commands(cast: &Cast) -> Vec<Command> {
@@ -346,11 +388,10 @@ fn member_commands(cast: &Cast) -> Vec<Command> {
         Command::Triage {
             item: cast.question,
             status: kring_protocol::TriageStatus::Answered,
-            temperature: kring_protocol::Temperature::Warm,
         },
         Command::React {
             item: cast.advice,
-            reaction: Reaction::Useful,
+            reaction: USEFUL,
         },
         Command::Withdraw {
             item: cast.question,

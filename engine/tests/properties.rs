@@ -8,9 +8,7 @@ use std::collections::BTreeSet;
 
 use common::*;
 use kring_engine::{Session, Viewer, methods, permissions};
-use kring_protocol::{
-    Command, Event, InputKind, ItemId, MemberId, Reaction, Role, Temperature, TriageStatus,
-};
+use kring_protocol::{Command, Event, InputKind, ItemId, MemberId, Role, TriageStatus};
 use proptest::prelude::*;
 
 const MEMBERS: usize = 6; // the facilitator and five others
@@ -205,7 +203,7 @@ impl Sim {
                     },
                     InputKind::Reaction => Command::React {
                         item: self.item(text),
-                        reaction: Reaction::NotForMe,
+                        reaction: NOT_FOR_ME,
                     },
                     InputKind::Answer => answer(self.item(text), TEXTS[text]),
                     _ => Command::Submit {
@@ -223,11 +221,10 @@ impl Sim {
             Choice::Triage(i) => Command::Triage {
                 item: self.item(i),
                 status: TriageStatus::Parked,
-                temperature: Temperature::Cold,
             },
             Choice::React(i) => Command::React {
                 item: self.item(i),
-                reaction: Reaction::Useful,
+                reaction: USEFUL,
             },
             Choice::Withdraw(i) => Command::Withdraw { item: self.item(i) },
             Choice::Hide(i, hidden) => Command::HideItem {
@@ -390,8 +387,9 @@ proptest! {
         prop_assert_eq!(restored, offline, "presence is not in a snapshot, the rest is");
     }
 
-    /// A round visits every present member who takes turns exactly once, in join order, however
-    /// the facilitator and members move it on.
+    /// A round visits every present member who takes turns exactly once, in join order except
+    /// that the method puts the case-bringer last here, however the facilitator and members
+    /// move it on.
     #[test]
     fn a_round_visits_every_present_member_once(
         present in prop::collection::vec(any::<bool>(), 5),
@@ -401,12 +399,18 @@ proptest! {
         for (i, online) in present.iter().enumerate() {
             sim.room.s.set_online(sim.members[i + 1], *online);
         }
-        let expected: Vec<MemberId> = sim.members[1..]
+        let mut expected: Vec<MemberId> = sim.members[1..]
             .iter()
             .zip(&present)
             .filter(|(_, online)| **online)
             .map(|(m, _)| *m)
             .collect();
+        // The core round: the case-bringer rewords the key question after hearing the group.
+        let cb = sim.members[1];
+        if expected.contains(&cb) {
+            expected.retain(|m| *m != cb);
+            expected.push(cb);
+        }
         let f = sim.room.f;
         // The core round: the case-bringer takes a turn there too (rewording the key question).
         let decision = sim.room.ok(f, goto(3));
@@ -449,7 +453,9 @@ proptest! {
         let done: Vec<MemberId> = round.map(|r| r.done).unwrap_or_default();
         let mut sorted = done.clone();
         sorted.sort();
-        prop_assert_eq!(&sorted, &expected, "every present member's turn is over, once");
+        let mut all = expected.clone();
+        all.sort();
+        prop_assert_eq!(&sorted, &all, "every present member's turn is over, once");
         let distinct: BTreeSet<MemberId> = given.iter().copied().collect();
         prop_assert_eq!(distinct.len(), given.len(), "nobody got the floor twice in the round");
         prop_assert!(given.iter().all(|m| expected.contains(m)), "only present members speak");

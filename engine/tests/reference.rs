@@ -17,8 +17,8 @@ use common::*;
 use kring_engine::{SessionParams, Viewer, permissions};
 use kring_protocol::{
     Ack, ClientMsg, Command, CommandEnvelope, ErrorCode, ErrorMsg, Event, InputKind, ItemId, Join,
-    MemberId, PROTOCOL_VERSION, Reaction, Role, Sequenced, ServerMsg, Temperature, TriageStatus,
-    Welcome,
+    MemberId, PROTOCOL_VERSION, Reaction, Role, Sequenced, ServerMsg, SessionSettings, Temperature,
+    TriageStatus, Welcome,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -61,8 +61,13 @@ fn wire_pretty<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(va
 impl Reference {
     fn new(method: &str) -> Reference {
         // A room code as the server makes them: nine characters.
+        // A group that keeps its carry-over, so a commitment can be carried.
         let room = Room::with_params(SessionParams {
             code: "K7M3QX9PA".into(),
+            settings: SessionSettings {
+                keep_for_group: true,
+                ..SessionSettings::default()
+            },
             ..params(method)
         });
         let mut names = BTreeMap::new();
@@ -122,8 +127,13 @@ impl Reference {
         match self.room.s.current_phase() {
             None => "lobby".to_owned(),
             Some((index, _)) => {
-                let phase = &self.room.s.params().method.phases[usize::from(index)];
-                format!("`{}` (phase {index})", phase.id)
+                let phase = &self.room.s.method().phases[usize::from(index)];
+                let round = self.room.s.case_round();
+                if round == 0 {
+                    format!("`{}` (phase {index})", phase.id)
+                } else {
+                    format!("`{}` (phase {index} of case round {round})", phase.id)
+                }
             }
         }
     }
@@ -356,7 +366,17 @@ fn reference_meeting() -> (Reference, Welcomes) {
         Command::Triage {
             item: q1,
             status: TriageStatus::Answered,
-            temperature: Temperature::Warm,
+        },
+    );
+    // How the question touches her is her own business: the others get an empty event.
+    r.ok(
+        carla,
+        Command::React {
+            item: q1,
+            reaction: Reaction {
+                temperature: Temperature::Warm,
+                useful: false,
+            },
         },
     );
     let oops = r.submit(piet, InputKind::Question, "Hoe oud is de leerling?");
@@ -399,7 +419,8 @@ fn reference_meeting() -> (Reference, Welcomes) {
     r.room_events(&time_up);
     let welcome_resume = welcome_resume_for(&r, anna, statement_seq);
 
-    // 3. The core: analyses and the key question.
+    // 3. The core: analyses and the key question, proposed by the group and chosen by the
+    // case-bringer, who speaks last in this round (the facilitator changes the order).
     r.ok(f, Command::NextPhase {});
     r.refused(
         piet,
@@ -411,11 +432,26 @@ fn reference_meeting() -> (Reference, Welcomes) {
         ErrorCode::AdviceInAnalysis,
     );
     r.submit(piet, InputKind::Analysis, "Het gaat om grenzen stellen.");
+    let proposal = r.submit(
+        piet,
+        InputKind::KeyQuestion,
+        "Hoe blijf ik in gesprek met de moeder?",
+    );
+    r.ok(carla, Command::ChooseKeyQuestion { item: proposal });
     r.submit(
         carla,
         InputKind::KeyQuestion,
         "Hoe stel ik een grens zonder de relatie te schaden?",
     );
+    let pending = r.room.view(f).round.expect("a round");
+    let mut order: Vec<MemberId> = pending
+        .order
+        .iter()
+        .filter(|m| !pending.done.contains(m))
+        .copied()
+        .collect();
+    order.reverse();
+    r.ok(f, Command::ReorderRound { order });
 
     // 4. Advice, with the case-bringer's reactions.
     r.ok(f, Command::NextPhase {});
@@ -424,22 +460,49 @@ fn reference_meeting() -> (Reference, Welcomes) {
         InputKind::Advice,
         "Plan een vast overlegmoment met de moeder.",
     );
+    r.ok(carla, Command::ShareReactions { shared: true });
     r.ok(
         carla,
         Command::React {
             item: advice,
-            reaction: Reaction::Useful,
+            reaction: Reaction {
+                temperature: Temperature::None,
+                useful: true,
+            },
+        },
+    );
+    r.ok(
+        f,
+        Command::SetCoFacilitator {
+            member: anna,
+            on: true,
         },
     );
 
-    // 5. Evaluation and the end.
-    r.ok(f, Command::NextPhase {});
-    r.submit(
+    // 5. Evaluation: the commitment she takes to the group's next meeting, the process
+    // evaluation (its public event is a count), and a second case in the same meeting, in
+    // which Piet listens and keeps his notepad.
+    r.ok(anna, Command::NextPhase {});
+    let commitment = r.submit(
         carla,
         InputKind::Commitment,
         "Ik plan maandag een gesprek met de moeder.",
     );
+    r.ok(
+        carla,
+        Command::CarryCommitment {
+            item: commitment,
+            carry: true,
+        },
+    );
     r.submit(anna, InputKind::Reflection, "Goede, open vragen vandaag.");
+    r.ok(
+        piet,
+        Command::RateProcess {
+            scores: vec![5, 4, 5, 4],
+            remark: Some("Fijn tempo.".into()),
+        },
+    );
     r.ok(f, Command::RemoveMember { member: bram });
     // Someone who joined and left: the facilitator clears everyone offline at once.
     let eva = r.join("Eva");
@@ -448,6 +511,15 @@ fn reference_meeting() -> (Reference, Welcomes) {
     // Someone unwelcome: removed, and the link no longer lets anyone in.
     let dirk = r.join("Dirk");
     r.ok(f, Command::RemoveAndLock { member: dirk });
+    r.ok(
+        f,
+        Command::StartCase {
+            method: "gossip".into(),
+            case_bringer: Some(piet),
+        },
+    );
+    r.ok(f, Command::GotoPhase { index: 2 });
+    r.submit(piet, InputKind::Notepad, "Ze zien mij als de strenge.");
     r.ok(f, Command::EndSession {});
 
     // 6. The attendance record, after the end: confirmations, a personal reflection, a
@@ -496,11 +568,13 @@ fn reference_meeting() -> (Reference, Welcomes) {
     incident.ok(fi, Command::RevealNotes {});
     r.absorb(incident);
 
+    // It also hands the facilitation to a member (a self-led group passes it around).
     let mut gossip = Reference::new("gossip");
-    let (fg, gert) = (gossip.room.f, gossip.join("Gert"));
+    let (fg, gert, hanna) = (gossip.room.f, gossip.join("Gert"), gossip.join("Hanna"));
     gossip.refused(fg, Command::StartSession {}, None, ErrorCode::NoCaseBringer);
     gossip.ok(fg, Command::SetCaseBringer { member: Some(gert) });
     gossip.ok(fg, Command::StartSession {});
+    gossip.ok(fg, Command::HandFacilitator { member: hanna });
     r.absorb(gossip);
 
     (
@@ -602,16 +676,19 @@ fn union_tags(name: &str, tag: &str) -> Vec<String> {
 }
 
 fn who_may(command: &Command) -> &'static str {
-    if permissions::facilitator_only(command) {
-        "the facilitator"
-    } else {
-        match command {
-            Command::Triage { .. } | Command::React { .. } => "the case-bringer",
-            Command::Submit { .. } | Command::Vote { .. } | Command::Unvote { .. } => {
-                "members, as the current phase allows for their role"
-            }
-            _ => "any member (not the shared screen)",
+    match command {
+        Command::SetCoFacilitator { .. } | Command::HandFacilitator { .. } => "the facilitator",
+        c if permissions::facilitator_only(c) => "the facilitator or a co-facilitator",
+        Command::Triage { .. } => "the case-bringer",
+        Command::React { .. }
+        | Command::ShareReactions { .. }
+        | Command::ChooseKeyQuestion { .. } => "the case-bringer of the running case",
+        Command::CarryCommitment { .. } => "the commitment's author (its case-bringer)",
+        Command::RateProcess { .. } => "any member but the facilitator, in a method's last phase",
+        Command::Submit { .. } | Command::Vote { .. } | Command::Unvote { .. } => {
+            "members, as the current phase allows for their role"
         }
+        _ => "any member (not the shared screen)",
     }
 }
 

@@ -5,10 +5,7 @@ mod common;
 
 use common::*;
 use kring_engine::Viewer;
-use kring_protocol::{
-    Command, ErrorCode, Event, InputKind, MemberId, Reaction, SessionStatus, Temperature,
-    TriageStatus,
-};
+use kring_protocol::{Command, ErrorCode, Event, InputKind, MemberId, SessionStatus, TriageStatus};
 
 fn forbids(room: &mut Room, actor: MemberId, command: Command, phases: &[u16]) {
     let name = command.name();
@@ -139,7 +136,6 @@ fn a_complete_basic_model_session() {
         Command::Triage {
             item: questions[1],
             status: TriageStatus::Answered,
-            temperature: Temperature::Warm,
         },
     );
     assert_eq!(walk_round(&mut room), round);
@@ -178,14 +174,14 @@ fn a_complete_basic_model_session() {
         carla,
         Command::React {
             item: advice[0],
-            reaction: Reaction::Useful,
+            reaction: USEFUL,
         },
     );
     room.ok(
         carla,
         Command::React {
             item: advice[1],
-            reaction: Reaction::NotForMe,
+            reaction: NOT_FOR_ME,
         },
     );
     forbids(
@@ -193,7 +189,7 @@ fn a_complete_basic_model_session() {
         piet,
         Command::React {
             item: advice[0],
-            reaction: Reaction::NotForMe,
+            reaction: NOT_FOR_ME,
         },
         &[],
     );
@@ -227,7 +223,7 @@ fn a_complete_basic_model_session() {
         ErrorCode::SessionEnded
     );
 
-    let summary = room.s.summary();
+    let summary = room.s.summary(0).expect("the first case");
     assert_eq!(
         summary.case.as_deref(),
         Some("Een ouder die mij steeds passeert.")
@@ -361,21 +357,21 @@ fn a_complete_gossip_session() {
         carla,
         Command::React {
             item: a1,
-            reaction: Reaction::Useful,
+            reaction: USEFUL,
         },
     );
     room.ok(
         carla,
         Command::React {
             item: a2,
-            reaction: Reaction::NotForMe,
+            reaction: NOT_FOR_ME,
         },
     );
     room.ok(
         carla,
         Command::React {
             item: a3,
-            reaction: Reaction::Useful,
+            reaction: USEFUL,
         },
     );
     room.submit(
@@ -403,16 +399,17 @@ fn a_complete_gossip_session() {
     assert_eq!(walk_round(&mut room).len(), 5);
     room.ok(f, Command::EndSession {});
 
-    let summary = room.s.summary();
+    let summary = room.s.summary(0).expect("the first case");
     assert_eq!(summary.questions.len(), 12);
     assert!(summary.questions.iter().all(|q| q.answers.len() == 1));
     let useful: Vec<_> = summary
         .advice
         .iter()
-        .filter(|a| a.reaction == Reaction::Useful)
+        .filter(|a| a.reaction == USEFUL)
         .collect();
     assert_eq!(useful.len(), 2);
-    assert_eq!(summary.commitments, vec!["Ik bied aan haar in te werken."]);
+    let commitments: Vec<_> = summary.commitments.iter().map(|c| &c.text).collect();
+    assert_eq!(commitments, vec!["Ik bied aan haar in te werken."]);
     let ended = room.journal.last().map(|(_, _, e)| e.clone());
     assert_eq!(ended, Some(Event::SessionEnded {}));
     assert_replays(&room);
@@ -453,6 +450,22 @@ fn every_builtin_method_runs_from_start_to_end() {
             {
                 let role = room.s.member_role(member).expect("member");
                 let kinds = phase.allowed(role).to_vec();
+                if phase.one_per_turn && role != kring_protocol::Role::CaseBringer {
+                    // One contribution per turn: each writes while holding the floor.
+                    while let Some(holder) = room.floor() {
+                        let role = room.s.member_role(holder).expect("member");
+                        let kinds = phase.allowed(role).to_vec();
+                        let text = format!("Wat deed {holder} als eerste?");
+                        room.run(holder, submit(kinds[0], &text), Some(room.stamp()))
+                            .unwrap_or_else(|r| panic!("{}: {:?}", phase.id, r.code));
+                        if let Some(second) = kinds.get(1) {
+                            let r = room.err(holder, submit(*second, "Nog een."));
+                            assert_eq!(r.code, ErrorCode::WaitYourTurn, "one per turn");
+                        }
+                        room.ok(f, Command::NextSpeaker {});
+                    }
+                    continue;
+                }
                 for kind in kinds {
                     let items = room.view(f).items;
                     let find = |k: InputKind| items.iter().find(|i| i.kind == k).map(|i| i.id);
@@ -462,7 +475,7 @@ fn every_builtin_method_runs_from_start_to_end() {
                         },
                         InputKind::Reaction => Command::React {
                             item: find(InputKind::Advice).expect("advice to react to"),
-                            reaction: Reaction::Useful,
+                            reaction: USEFUL,
                         },
                         InputKind::Answer => answer(
                             find(InputKind::Question).expect("a question to answer"),
@@ -479,7 +492,7 @@ fn every_builtin_method_runs_from_start_to_end() {
                     }
                 }
             }
-            if room.view(f).round.is_some() {
+            if room.view(f).round.is_some() && !phase.one_per_turn {
                 let spoke = walk_round(&mut room);
                 assert!(!spoke.is_empty(), "{}/{}", method.id, phase.id);
             }

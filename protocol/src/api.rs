@@ -45,34 +45,27 @@ pub struct CreateSession {
     pub time_zone: Option<String>,
 }
 
-#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SessionSettings {
-    /// Members may hide their name on items from the other members.
-    #[serde(default = "yes")]
+    /// Members may hide their name on items from the other members. Off by default: in a
+    /// small fixed group, anonymity hides little and costs trust.
+    #[serde(default)]
     pub allow_anonymous: bool,
-    /// Keep the case-bringer's commitments and kept cases for the group's next meeting.
+    /// The group keeps a carry-over for its next meeting: kept cases, the process
+    /// evaluation's numbers, and each commitment its case-bringer agreed to carry.
     #[serde(default)]
     pub keep_for_group: bool,
+    /// A self-led group: the facilitator also takes part (takes turns, posts what
+    /// participants may).
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub facilitator_takes_part: bool,
     /// The video call of a remote or hybrid group (an `https://` address of at most 500
     /// characters), shown to members in the lobby and on their phones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub video_url: Option<String>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for SessionSettings {
-    fn default() -> Self {
-        SessionSettings {
-            allow_anonymous: true,
-            keep_for_group: false,
-            video_url: None,
-        }
-    }
 }
 
 /// `201 Created` from `POST /api/sessions`.
@@ -158,6 +151,18 @@ pub struct Attendance {
     /// When the facilitator confirmed the list.
     pub list_confirmed_at: Option<Millis>,
     pub members: Vec<AttendanceRow>,
+}
+
+/// `GET /api/sessions/{code}/process` (the facilitator or a co-facilitator): the process
+/// evaluation of every case round that at least three members answered, summed, and the
+/// group's earlier meetings. No names. Not in the view: events go to everyone and could not
+/// keep it current for the facilitator alone.
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessResults {
+    pub process: Vec<crate::ProcessAggregate>,
+    /// The group's earlier meetings, oldest first.
+    pub trend: Vec<crate::ProcessPoint>,
 }
 
 /// One case round on the attendance list.

@@ -10,9 +10,12 @@ use std::fmt::Write;
 
 use crate::limits::{
     GROUP_NAME_MAX_CHARS, NAME_MAX_CHARS, REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS,
-    SET_MINUTES_MAX, TITLE_MAX_CHARS, max_chars,
+    REMARK_MAX_CHARS, SET_MINUTES_MAX, TITLE_MAX_CHARS, max_chars,
 };
-use crate::{ErrorCode, InputKind, MAX_CLIENT_MESSAGE_BYTES, MAX_COMMAND_ID_LEN, PROTOCOL_VERSION};
+use crate::{
+    ErrorCode, InputKind, MAX_CLIENT_MESSAGE_BYTES, MAX_COMMAND_ID_LEN, PROCESS_ITEMS,
+    PROTOCOL_VERSION,
+};
 
 /// The generated ES module.
 pub fn module() -> String {
@@ -57,6 +60,19 @@ pub fn module() -> String {
         out,
         "/** Minutes the facilitator may set for a member. */\nexport const SET_MINUTES_MAX = {SET_MINUTES_MAX};\n"
     );
+
+    let _ = writeln!(
+        out,
+        "/** A process evaluation's remark, in characters after trimming. */\nexport const REMARK_MAX_CHARS = {REMARK_MAX_CHARS};\n"
+    );
+    out.push_str("/** The items of the process evaluation, in the order of its scores. */\n");
+    out.push_str(
+        "export const PROCESS_ITEMS = /** @type {readonly string[]} */ (Object.freeze([\n",
+    );
+    for item in PROCESS_ITEMS {
+        let _ = writeln!(out, "  \"{item}\",");
+    }
+    out.push_str("]));\n\n");
 
     out.push_str("/** Every input kind, in the protocol's order. */\n");
     out.push_str(

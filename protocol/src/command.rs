@@ -11,15 +11,17 @@ use crate::{InputKind, ItemId, MemberId, Role};
 /// `pause_timer`, `set_timer`, `set_turn_limit`, `end_session`, `lock_room`, `set_case_bringer`,
 /// `set_role`, `remove_member`, `remove_and_lock`, `remove_offline`, `choose_case`, `keep_case`,
 /// `give_floor`, `end_floor`, `next_speaker`, `skip_speaker`, `start_round`, `hide_item`,
-/// `reveal_notes`, `reveal_votes`.
+/// `reveal_notes`, `reveal_votes`, `start_case`, `reorder_round`, `set_co_facilitator`,
+/// `hand_facilitator` (a co-facilitator may give all of them except the last two).
 ///
-/// Members, as the current phase allows for their role: `submit`, `vote`, `unvote`, `react`.
-/// Case-bringer: `triage`. Everyone: `raise_hand`, `lower_hand`, `pass`, `withdraw` (own item,
-/// same phase), `rename`.
+/// Members, as the current phase allows for their role: `submit`, `vote`, `unvote`,
+/// `rate_process` (last phase of a method). The case-bringer of the running case round:
+/// `triage`, `react`, `share_reactions`, `choose_key_question`, `carry_commitment`. Everyone:
+/// `raise_hand`, `lower_hand`, `pass`, `withdraw` (own item, same phase), `rename`.
 ///
 /// The attendance record (from the start of the session on, and also after it has ended until
 /// its content is deleted): every member `confirm_presence` and `write_reflection`; the
-/// facilitator `confirm_list` and `set_minutes`.
+/// facilitator (or a co-facilitator) `confirm_list` and `set_minutes`.
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
@@ -99,6 +101,29 @@ pub enum Command {
     },
     /// Reveals every private note not yet revealed, all at once.
     RevealNotes {},
+    /// Ends the running case round and starts the next one (a second case in the same
+    /// meeting) with a built-in method, at its first phase.
+    StartCase {
+        /// Id of a built-in method.
+        method: String,
+        /// The next case-bringer; `null` when the method chooses the case first.
+        #[serde(default)]
+        #[ts(optional = nullable)]
+        case_bringer: Option<MemberId>,
+    },
+    /// A new order for the members of the running round whose turn has not come yet.
+    ReorderRound {
+        order: Vec<MemberId>,
+    },
+    /// A co-facilitator holds a second console with the facilitator's rights.
+    SetCoFacilitator {
+        member: MemberId,
+        on: bool,
+    },
+    /// Hands the facilitator role to another member; the facilitator becomes a participant.
+    HandFacilitator {
+        member: MemberId,
+    },
     /// Shows how many dots each case has. Until then, while a phase allows dots, clients show
     /// no counts (nobody follows the crowd); the next phase shows them anyway.
     RevealVotes {},
@@ -134,14 +159,38 @@ pub enum Command {
     Unvote {
         item: ItemId,
     },
+    /// The case-bringer marks a question open, answered or parked (public).
     Triage {
         item: ItemId,
         status: TriageStatus,
-        temperature: Temperature,
     },
+    /// The case-bringer's own reaction to something addressed to them (a question, analysis,
+    /// revealed note or advice of their case round). Private unless they share reactions.
     React {
         item: ItemId,
         reaction: Reaction,
+    },
+    /// The case-bringer shows (or hides again) their reactions to everyone.
+    ShareReactions {
+        shared: bool,
+    },
+    /// The case-bringer picks the key question: a proposal or their own wording.
+    ChooseKeyQuestion {
+        item: ItemId,
+    },
+    /// The case-bringer's consent, per commitment, to take it to the group's next meeting.
+    CarryCommitment {
+        item: ItemId,
+        carry: bool,
+    },
+    /// The process evaluation at the end of a method: a score of 1 to 5 per item of
+    /// [`PROCESS_ITEMS`] (0: no answer) and an optional remark of at most 500 characters.
+    /// Anonymous: the facilitator sees aggregates. Sending again replaces the earlier answer.
+    RateProcess {
+        scores: Vec<u8>,
+        #[serde(default)]
+        #[ts(optional = nullable)]
+        remark: Option<String>,
     },
     Withdraw {
         item: ItemId,
@@ -207,6 +256,10 @@ impl Command {
             Command::StartRound {} => "start_round",
             Command::HideItem { .. } => "hide_item",
             Command::RevealNotes {} => "reveal_notes",
+            Command::StartCase { .. } => "start_case",
+            Command::ReorderRound { .. } => "reorder_round",
+            Command::SetCoFacilitator { .. } => "set_co_facilitator",
+            Command::HandFacilitator { .. } => "hand_facilitator",
             Command::RevealVotes {} => "reveal_votes",
             Command::RaiseHand {} => "raise_hand",
             Command::LowerHand {} => "lower_hand",
@@ -216,6 +269,10 @@ impl Command {
             Command::Unvote { .. } => "unvote",
             Command::Triage { .. } => "triage",
             Command::React { .. } => "react",
+            Command::ShareReactions { .. } => "share_reactions",
+            Command::ChooseKeyQuestion { .. } => "choose_key_question",
+            Command::CarryCommitment { .. } => "carry_commitment",
+            Command::RateProcess { .. } => "rate_process",
             Command::Withdraw { .. } => "withdraw",
             Command::Rename { .. } => "rename",
             Command::ConfirmPresence { .. } => "confirm_presence",
@@ -236,22 +293,26 @@ pub enum TriageStatus {
     Parked,
 }
 
-/// How much a question touches the case-bringer ("warm / cold").
+/// How much something touches the case-bringer ("Hoe raakt dit je?": warm / lauw / koud).
 #[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Temperature {
     #[default]
     None,
     Warm,
+    Lukewarm,
     Cold,
 }
 
-/// The case-bringer's reaction to advice.
+/// The case-bringer's reaction to an item: how it touches them, and whether it is useful.
 #[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Reaction {
-    #[default]
-    None,
-    Useful,
-    NotForMe,
+#[serde(deny_unknown_fields)]
+pub struct Reaction {
+    #[serde(default)]
+    pub temperature: Temperature,
+    #[serde(default)]
+    pub useful: bool,
 }
+
+/// The items of the process evaluation, in order (the client's catalog words them).
+pub const PROCESS_ITEMS: [&str; 4] = ["method_followed", "open_questions", "safe", "facilitation"];

@@ -48,6 +48,8 @@
 //! | `already_in_queue` | fix | your hand is already raised |
 //! | `not_in_queue` | fix | your hand is not raised |
 //! | `not_your_turn` | fix | it is not your turn in the round |
+//! | `wait_your_turn` | fix | one contribution per turn in this phase: write when you hold the floor (your turn is coming), one item per turn |
+//! | `not_case_bringer` | fix | only the case-bringer of the running case can do this |
 //! | `no_round` | fix | no round is running |
 //! | `not_author` | fix | only the author may withdraw an item, and only in the phase it was made in |
 //! | `anonymity_disabled` | fix | this session does not allow anonymous items |
@@ -171,6 +173,8 @@ error_codes! {
     AlreadyInQueue => "already_in_queue", Fix, "Your hand is already raised.";
     NotInQueue => "not_in_queue", Fix, "Your hand is not raised.";
     NotYourTurn => "not_your_turn", Fix, "It is not your turn.";
+    WaitYourTurn => "wait_your_turn", Fix, "One contribution per turn here; your turn is coming.";
+    NotCaseBringer => "not_case_bringer", Fix, "Only the case-bringer of this case can do this.";
     NoRound => "no_round", Fix, "No round is running.";
     NotAuthor => "not_author", Fix, "Only the author can withdraw this, and only in the same phase.";
     AnonymityDisabled => "anonymity_disabled", Fix, "This session does not allow anonymous input.";

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::{
-    ErrorCode, InputKind, ItemId, MemberId, Millis, Reaction, Role, Seq, Temperature, TriageStatus,
+    ErrorCode, InputKind, ItemId, MemberId, MethodTemplate, Millis, Reaction, Role, Seq,
+    Temperature, TriageStatus,
 };
 
 /// One event with its place in the room's history.
@@ -48,6 +49,9 @@ pub struct Item {
     pub phase: u16,
     /// Sequence number of that phase (a phase visited twice has two).
     pub phase_seq: u32,
+    /// The case round (0-based) the item belongs to; `phase` indexes that round's method.
+    #[serde(default)]
+    pub case_round: u16,
     pub at: Millis,
     #[serde(default)]
     pub reply_to: Option<ItemId>,
@@ -57,20 +61,25 @@ pub struct Item {
     #[serde(default)]
     pub status: TriageStatus,
     #[serde(default)]
-    pub temperature: Temperature,
-    #[serde(default)]
-    pub reaction: Reaction,
-    #[serde(default)]
     pub hidden: bool,
-    /// A case proposal kept for the group's next meeting.
+    /// A case proposal kept for the group's next meeting, or a commitment its case-bringer
+    /// agreed to take there.
     #[serde(default)]
     pub kept: bool,
-    /// The case proposal that was chosen.
+    /// The case proposal that was chosen, or the key question the case-bringer chose.
     #[serde(default)]
     pub chosen: bool,
     /// A private note that the facilitator revealed.
     #[serde(default)]
     pub revealed: bool,
+}
+
+/// A reaction with the item it is on.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReactionEntry {
+    pub item: ItemId,
+    pub reaction: Reaction,
 }
 
 /// A fact about a room, tagged by `kind`.
@@ -88,6 +97,8 @@ pub enum Event {
         member: MemberId,
         name: String,
     },
+    /// A member's role. A new case-bringer of the running case round does not inherit the
+    /// previous one's reactions: that round's reactions go, and are no longer shared.
     RoleChanged {
         member: MemberId,
         role: Role,
@@ -174,7 +185,12 @@ pub enum Event {
     ItemTriaged {
         item: ItemId,
         status: TriageStatus,
-        temperature: Temperature,
+        /// Journal only, and only in journals written before reactions became private: the
+        /// case-bringer's temperature, which triage carried then. Applying it records it as
+        /// their (unshared) reaction. New events never carry it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        temperature: Option<Temperature>,
     },
     /// `restored` carries the item again when it is un-hidden, for members who never saw it.
     ItemHidden {
@@ -182,10 +198,60 @@ pub enum Event {
         hidden: bool,
         restored: Option<Item>,
     },
+    /// The case-bringer reacted. While reactions are not shared, members get the event
+    /// without `item` and `reaction` (it keeps the history gap-free and says nothing).
     ItemReacted {
-        item: ItemId,
-        reaction: Reaction,
+        item: Option<ItemId>,
+        reaction: Option<Reaction>,
+        shared: bool,
     },
+    /// The case-bringer showed (`shared`) or hid their reactions; shown ones come along.
+    ReactionsShared {
+        case_round: u16,
+        shared: bool,
+        reactions: Vec<ReactionEntry>,
+    },
+    /// A note on the case-bringer's private notepad. Members get `note: null`.
+    NoteTaken {
+        note: Option<Item>,
+    },
+    KeyQuestionChosen {
+        item: ItemId,
+    },
+    /// The pending part of the running round in a new order (done members stay in front).
+    RoundReordered {
+        order: Vec<MemberId>,
+    },
+    CommitmentCarried {
+        item: ItemId,
+        carry: bool,
+    },
+    /// A member answered the process evaluation of `case_round`. Members get only the number
+    /// of answers so far; scores, remark and author stay in the journal.
+    ProcessRated {
+        case_round: u16,
+        count: u16,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        by: Option<MemberId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        scores: Option<Vec<u8>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        remark: Option<String>,
+    },
+    CoFacilitatorSet {
+        member: MemberId,
+        on: bool,
+    },
+    /// The next case of the meeting starts (followed by `phase_changed` to its first phase).
+    CaseRoundStarted {
+        index: u16,
+        method: MethodTemplate,
+        case_bringer: Option<MemberId>,
+    },
+    /// The author took the item back; any reaction to it goes with it.
     ItemWithdrawn {
         item: ItemId,
     },
@@ -337,6 +403,39 @@ impl Event {
                 member: *member,
                 minutes: None,
             },
+            Event::ItemTriaged { item, status, .. } => Event::ItemTriaged {
+                item: *item,
+                status: *status,
+                temperature: None,
+            },
+            Event::ItemReacted { shared: false, .. } => Event::ItemReacted {
+                item: None,
+                reaction: None,
+                shared: false,
+            },
+            Event::ReactionsShared {
+                case_round,
+                shared,
+                reactions,
+            } => Event::ReactionsShared {
+                case_round: *case_round,
+                shared: *shared,
+                reactions: if *shared {
+                    reactions.clone()
+                } else {
+                    Vec::new()
+                },
+            },
+            Event::NoteTaken { .. } => Event::NoteTaken { note: None },
+            Event::ProcessRated {
+                case_round, count, ..
+            } => Event::ProcessRated {
+                case_round: *case_round,
+                count: *count,
+                by: None,
+                scores: None,
+                remark: None,
+            },
             // No catch-all: a new event with a private field must be given its public form
             // here, or this does not compile.
             Event::MemberRenamed { .. }
@@ -355,8 +454,12 @@ impl Event {
             | Event::RoundTurnDone { .. }
             | Event::LeftTurns { .. }
             | Event::RejoinedTurns { .. }
-            | Event::ItemTriaged { .. }
             | Event::ItemReacted { .. }
+            | Event::KeyQuestionChosen { .. }
+            | Event::RoundReordered { .. }
+            | Event::CommitmentCarried { .. }
+            | Event::CoFacilitatorSet { .. }
+            | Event::CaseRoundStarted { .. }
             | Event::ItemWithdrawn { .. }
             | Event::CaseChosen { .. }
             | Event::CaseKept { .. }
@@ -431,6 +534,14 @@ impl Event {
             Event::ReflectionWritten { .. } => "reflection_written",
             Event::ListConfirmed {} => "list_confirmed",
             Event::MinutesSet { .. } => "minutes_set",
+            Event::ReactionsShared { .. } => "reactions_shared",
+            Event::NoteTaken { .. } => "note_taken",
+            Event::KeyQuestionChosen { .. } => "key_question_chosen",
+            Event::RoundReordered { .. } => "round_reordered",
+            Event::CommitmentCarried { .. } => "commitment_carried",
+            Event::ProcessRated { .. } => "process_rated",
+            Event::CoFacilitatorSet { .. } => "co_facilitator_set",
+            Event::CaseRoundStarted { .. } => "case_round_started",
             Event::WarningShown { .. } => "warning_shown",
             Event::WarningOverridden { .. } => "warning_overridden",
         }

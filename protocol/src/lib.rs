@@ -38,6 +38,23 @@
 //!   content-free [`Event::WarningShown`] first, for the facilitator's tally in `me.warnings`;
 //!   the text sent again with `confirm` is recorded with [`Event::WarningOverridden`].
 //!
+//! * A meeting holds one or more **case rounds** (`view.cases`; `view.case_round` runs): each has
+//!   its method, case-bringer, chosen case and key question, reactions and process evaluation.
+//!   `view.method`, `phase.index` and `Item.phase` belong to the running round's method; every
+//!   item carries its `case_round`. `case_round_started` (from `start_case`, or Troika's
+//!   `next_phase` after its last phase) is followed by that round's first `phase_changed`.
+//! * **Private to one member.** Every event is serialised once, in its public form
+//!   ([`Event::to_public`]), for everyone; what only one member may know is withheld there:
+//!   a vote's author, an unrevealed note's text, a hidden item's text, the case-bringer's
+//!   `item_reacted` while their reactions are not shared, `note_taken` (their notepad), and a
+//!   `process_rated`'s author, scores and remark (only the count). The member learns their own
+//!   part from the `ack` of their command (its item id, with the command they sent) and from
+//!   their full view (`me.*`, `reactions`). The process evaluation's sums are in no view; the
+//!   facilitator and co-facilitators read them with `GET /api/sessions/{code}/process`.
+//! * The journal keeps each event in the shape it was written in; [`journal::read_event`]
+//!   reads the shapes earlier versions wrote, so a session that was live across an upgrade
+//!   loses nothing.
+//!
 //! The TypeScript declarations the browser client type-checks against are generated from these
 //! types by [`typescript::declarations`]; a test fails when the checked-in file is stale.
 
@@ -47,6 +64,7 @@ pub mod command;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod journal;
 pub mod limits;
 pub mod message;
 pub mod method;
@@ -64,7 +82,11 @@ pub use view::*;
 
 /// Version of this protocol. A client with another version is refused with
 /// [`ErrorCode::UnsupportedVersion`] and should reload the app.
-pub const PROTOCOL_VERSION: u32 = 1;
+///
+/// 2: case rounds (`view.cases`), private reactions as `{temperature, useful}` on any item
+/// addressed to the case-bringer, triage without a temperature. A page loaded before the
+/// upgrade would send commands the server no longer reads, so it is told to reload.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Largest WebSocket message the server accepts from a client, in bytes.
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 16 * 1024;

@@ -20,6 +20,8 @@ pub const REFLECTION_MAX_CHARS: usize = 3000;
 
 /// Minutes the facilitator may set for a member on the attendance list: a day.
 pub const SET_MINUTES_MAX: u32 = 24 * 60;
+/// The remark on a process evaluation, in characters (after trimming).
+pub const REMARK_MAX_CHARS: usize = 500;
 
 /// The longest text, in characters (after trimming), each kind of input may have.
 ///
@@ -35,6 +37,7 @@ pub const SET_MINUTES_MAX: u32 = 24 * 60;
 /// | `private_note` | 1500 | a note to read out later |
 /// | `commitment` | 1000 | what the case-bringer will do |
 /// | `reflection` | 1500 | a look back on the session |
+/// | `notepad` | 1500 | the case-bringer's private note while listening |
 /// | `vote`, `reaction` | 0 | not text: they act on an existing item |
 pub fn max_chars(kind: InputKind) -> usize {
     match kind {
@@ -46,6 +49,7 @@ pub fn max_chars(kind: InputKind) -> usize {
         InputKind::Analysis => 1500,
         InputKind::Advice => 1500,
         InputKind::PrivateNote => 1500,
+        InputKind::Notepad => 1500,
         InputKind::Commitment => 1000,
         InputKind::Reflection => 1500,
         InputKind::Vote | InputKind::Reaction => 0,

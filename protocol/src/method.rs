@@ -156,10 +156,13 @@ pub enum InputKind {
     Commitment,
     /// Evaluation of the session.
     Reflection,
+    /// The case-bringer's private notepad while listening: only they ever see it, in their
+    /// summary. Allowed by a phase's `case_bringer_notes`, never through `allow`.
+    Notepad,
 }
 
 impl InputKind {
-    pub const ALL: [InputKind; 12] = [
+    pub const ALL: [InputKind; 13] = [
         InputKind::Case,
         InputKind::Vote,
         InputKind::Statement,
@@ -172,6 +175,7 @@ impl InputKind {
         InputKind::Reaction,
         InputKind::Commitment,
         InputKind::Reflection,
+        InputKind::Notepad,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -188,6 +192,7 @@ impl InputKind {
             InputKind::Reaction => "reaction",
             InputKind::Commitment => "commitment",
             InputKind::Reflection => "reflection",
+            InputKind::Notepad => "notepad",
         }
     }
 
@@ -224,8 +229,20 @@ pub struct MethodTemplate {
     #[serde(default = "default_dots")]
     #[schema(minimum = 1, maximum = 10)]
     pub dots_per_member: u8,
+    /// Each member becomes the case-bringer once (Troika): `next_phase` after the last phase
+    /// starts the method again as a new case round with the next member (join order) who has
+    /// not brought a case in this meeting yet.
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[ts(as = "Option<bool>", optional)]
+    pub rotate_case_bringer: bool,
     #[schema(min_items = 1, max_items = 30)]
     pub phases: Vec<PhaseTemplate>,
+}
+
+impl MethodTemplate {
+    pub fn rotates(&self) -> bool {
+        self.rotate_case_bringer
+    }
 }
 
 fn default_dots() -> u8 {
@@ -258,6 +275,44 @@ pub struct PhaseTemplate {
     #[serde(default)]
     #[ts(type = "Partial<Record<InputKind, number>>")]
     pub max_per_member: BTreeMap<InputKind, u16>,
+    /// The case-bringer may keep a private notepad in this phase (also while listening).
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[ts(as = "Option<bool>", optional)]
+    pub case_bringer_notes: bool,
+    /// One contribution per turn (a `round` phase): written input that takes a turn is
+    /// accepted only from the member who holds the floor, one item per turn.
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[ts(as = "Option<bool>", optional)]
+    pub one_per_turn: bool,
+    /// Where the case-bringer comes in a round of this phase (default: join order).
+    #[serde(default, skip_serializing_if = "RoundOrder::is_default")]
+    #[ts(as = "Option<RoundOrder>", optional)]
+    pub round_order: RoundOrder,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The order of a round, as the method prescribes it. The facilitator can still reorder.
+#[derive(
+    Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundOrder {
+    /// Members in the order they joined.
+    #[default]
+    Joined,
+    /// The case-bringer speaks first (e.g. in an evaluation).
+    CaseBringerFirst,
+    /// The case-bringer speaks after hearing the group (e.g. rewording the core question).
+    CaseBringerLast,
+}
+
+impl RoundOrder {
+    fn is_default(&self) -> bool {
+        *self == RoundOrder::Joined
+    }
 }
 
 impl PhaseTemplate {

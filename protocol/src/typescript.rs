@@ -37,10 +37,12 @@ pub fn declarations() -> String {
         TurnMode,
         MethodTemplate,
         PhaseTemplate,
+        RoundOrder,
         Command,
         TriageStatus,
         Temperature,
         Reaction,
+        ReactionEntry,
         Sequenced,
         MemberInfo,
         Item,
@@ -52,11 +54,14 @@ pub fn declarations() -> String {
         MemberView,
         Floor,
         RoundView,
+        CaseRoundView,
+        ProcessAggregate,
         Me,
         AttendanceState,
         WarningTally,
         ReportBack,
         CarriedItem,
+        ProcessPoint,
         ClientMsg,
         Join,
         CommandEnvelope,
@@ -78,6 +83,7 @@ pub fn declarations() -> String {
         AttendanceRow,
         CertificateCase,
         Verification,
+        ProcessResults,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');
@@ -129,6 +135,7 @@ mod tests {
             ApiError::dependencies(&cfg),
             Attendance::dependencies(&cfg),
             Verification::dependencies(&cfg),
+            ProcessResults::dependencies(&cfg),
         ];
         for dep in deps.iter().flatten() {
             assert!(

@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Item, ItemId, Language, MemberId, MethodTemplate, Millis, Role, SessionSettings};
+use crate::{
+    Item, ItemId, Language, Localized, MemberId, MethodTemplate, Millis, ReactionEntry, Role,
+    SessionSettings,
+};
 
 #[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
@@ -22,7 +25,12 @@ pub struct SessionView {
     pub code: String,
     pub title: String,
     pub language: Language,
+    /// The method of the running case round (`phase.index` and `Item.phase` index it).
     pub method: MethodTemplate,
+    /// The running case round (0-based).
+    pub case_round: u16,
+    /// Every case round of the meeting so far, in order.
+    pub cases: Vec<CaseRoundView>,
     /// What the facilitator chose when creating the session (e.g. whether anonymous input is
     /// allowed).
     pub settings: SessionSettings,
@@ -36,6 +44,9 @@ pub struct SessionView {
     pub floor: Option<Floor>,
     pub round: Option<RoundView>,
     pub items: Vec<Item>,
+    /// The reactions case-bringers shared, the same for every viewer (the screen too). A
+    /// case-bringer's own, shared or not, are in `me.reactions`.
+    pub reactions: Vec<ReactionEntry>,
     /// Commitments and kept cases carried over from the group's previous meeting.
     pub report_back: Option<ReportBack>,
     /// The group's name, as given at creation (on the attendance record and certificates).
@@ -90,6 +101,41 @@ pub struct MemberView {
     pub speaking_ms: u64,
     /// False after being away past the grace period: skipped in rounds.
     pub in_turns: bool,
+    /// Holds a second console with the facilitator's rights.
+    pub co_facilitator: bool,
+}
+
+/// One case of the meeting.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CaseRoundView {
+    pub index: u16,
+    pub method_id: String,
+    pub method_name: Localized,
+    pub case_bringer: Option<MemberId>,
+    pub started_at: Option<Millis>,
+    /// The case proposal chosen for this round (it may have been proposed in an earlier one).
+    pub case: Option<ItemId>,
+    /// The key question the case-bringer chose.
+    pub key_question: Option<ItemId>,
+    pub reactions_shared: bool,
+    /// Answers to the process evaluation so far.
+    pub process_count: u16,
+}
+
+/// The process evaluation of one case round, summed (numbers and anonymous remarks only).
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessAggregate {
+    pub case_round: u16,
+    pub method_id: String,
+    /// Members who answered.
+    pub count: u16,
+    /// Per item of `PROCESS_ITEMS`: the sum of the scores given and how many gave one.
+    pub sums: Vec<u32>,
+    pub answered: Vec<u16>,
+    /// The remarks, without names, in no particular order.
+    pub remarks: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
@@ -125,6 +171,12 @@ pub struct Me {
     pub registration: Option<String>,
     /// My personal reflection.
     pub reflection: Option<String>,
+    /// My private notepad as case-bringer (every case round I brought).
+    pub notepad: Vec<Item>,
+    /// My reactions as case-bringer (every case round I brought), shared or not.
+    pub reactions: Vec<ReactionEntry>,
+    /// Case rounds whose process evaluation I answered.
+    pub rated: Vec<u16>,
     /// For the facilitator: how often each warning was shown in this session and how often its
     /// text was sent anyway, to coach the group (no text, no names). Absent for everyone else
     /// and until a first warning.
@@ -149,6 +201,22 @@ pub struct ReportBack {
     pub previous_date: Millis,
     pub commitments: Vec<CarriedItem>,
     pub kept_cases: Vec<CarriedItem>,
+    /// Process evaluations of this group's meetings, oldest first (numbers only), for the
+    /// facilitator's trend. Kept with the group; never in a session's view (the facilitator
+    /// reads it with `GET /api/sessions/{code}/process`).
+    #[serde(default)]
+    pub process: Vec<ProcessPoint>,
+}
+
+/// One meeting's process evaluation as the group keeps it: no names, no remarks.
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessPoint {
+    pub date: Millis,
+    pub method_id: String,
+    pub count: u16,
+    pub sums: Vec<u32>,
+    pub answered: Vec<u16>,
 }
 
 /// An item carried to the group's next meeting: only its text and the author's display name.

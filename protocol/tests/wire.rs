@@ -10,12 +10,12 @@ fn parse(v: serde_json::Value) -> Result<ClientMsg, serde_json::Error> {
 #[test]
 fn hello_parses() {
     let msg =
-        parse(json!({"type": "hello", "protocol": 1, "join": {"as": "member", "name": "Anna"}}))
+        parse(json!({"type": "hello", "protocol": 2, "join": {"as": "member", "name": "Anna"}}))
             .unwrap();
     assert_eq!(
         msg,
         ClientMsg::Hello {
-            protocol: 1,
+            protocol: 2,
             join: Join::Member {
                 name: "Anna".into()
             }
@@ -26,7 +26,7 @@ fn hello_parses() {
 #[test]
 fn resume_fields_are_optional() {
     let msg =
-        parse(json!({"type": "hello", "protocol": 1, "join": {"as": "resume", "token": "t"}}))
+        parse(json!({"type": "hello", "protocol": 2, "join": {"as": "resume", "token": "t"}}))
             .unwrap();
     assert!(matches!(
         msg,
@@ -71,8 +71,8 @@ fn command_envelope_parses_with_and_without_stamp() {
 #[test]
 fn unknown_fields_are_rejected_everywhere() {
     let cases = [
-        json!({"type": "hello", "protocol": 1, "join": {"as": "member", "name": "A"}, "x": 1}),
-        json!({"type": "hello", "protocol": 1, "join": {"as": "member", "name": "A", "x": 1}}),
+        json!({"type": "hello", "protocol": 2, "join": {"as": "member", "name": "A"}, "x": 1}),
+        json!({"type": "hello", "protocol": 2, "join": {"as": "member", "name": "A", "x": 1}}),
         json!({"type": "command", "id": "a", "command": {"kind": "raise_hand"}, "x": 1}),
         json!({"type": "command", "id": "a", "command": {"kind": "raise_hand", "x": 1}}),
         json!({"type": "command", "id": "a", "command": {"kind": "vote", "item": 1, "x": 1}}),
@@ -151,8 +151,7 @@ fn public_events_drop_journal_only_and_private_fields() {
         reply_to: None,
         votes: 0,
         status: TriageStatus::Open,
-        temperature: Temperature::None,
-        reaction: Reaction::None,
+        case_round: 0,
         hidden: false,
         kept: false,
         chosen: false,
@@ -193,4 +192,81 @@ fn public_events_drop_journal_only_and_private_fields() {
     };
     let text = serde_json::to_string(&vote.to_public()).unwrap();
     assert!(!text.contains("\"by\""), "{text}");
+}
+
+#[test]
+fn the_case_bringers_private_events_say_nothing_in_public() {
+    let warm = Reaction {
+        temperature: Temperature::Warm,
+        useful: true,
+    };
+    let private = Event::ItemReacted {
+        item: Some(ItemId(4)),
+        reaction: Some(warm),
+        shared: false,
+    };
+    assert_eq!(
+        private.to_public(),
+        Event::ItemReacted {
+            item: None,
+            reaction: None,
+            shared: false
+        }
+    );
+    let shared = Event::ItemReacted {
+        item: Some(ItemId(4)),
+        reaction: Some(warm),
+        shared: true,
+    };
+    assert_eq!(
+        shared.to_public(),
+        shared,
+        "shared reactions are for everyone"
+    );
+    let hidden_again = Event::ReactionsShared {
+        case_round: 0,
+        shared: false,
+        reactions: vec![ReactionEntry {
+            item: ItemId(4),
+            reaction: warm,
+        }],
+    };
+    let Event::ReactionsShared { reactions, .. } = hidden_again.to_public() else {
+        panic!()
+    };
+    assert!(reactions.is_empty());
+    let note = Event::NoteTaken {
+        note: Some(Item {
+            id: ItemId(9),
+            kind: InputKind::Notepad,
+            by: Some(MemberId(2)),
+            anonymous: false,
+            text: Some("mine alone".into()),
+            phase: 3,
+            phase_seq: 4,
+            case_round: 1,
+            at: 0,
+            reply_to: None,
+            votes: 0,
+            status: TriageStatus::Open,
+            hidden: false,
+            kept: false,
+            chosen: false,
+            revealed: false,
+        }),
+    };
+    let text = serde_json::to_string(&note.to_public()).unwrap();
+    assert!(!text.contains("mine alone"), "{text}");
+    let rated = Event::ProcessRated {
+        case_round: 0,
+        count: 2,
+        by: Some(MemberId(3)),
+        scores: Some(vec![5, 4, 3, 0]),
+        remark: Some("too fast".into()),
+    };
+    let text = serde_json::to_string(&rated.to_public()).unwrap();
+    assert_eq!(
+        text, r#"{"kind":"process_rated","case_round":0,"count":2}"#,
+        "only the count"
+    );
 }

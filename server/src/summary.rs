@@ -5,27 +5,35 @@
 use std::fmt::Write;
 
 use kring_engine::Summary;
+use kring_engine::summary::{SummaryItem, SummaryQuestion};
 use kring_protocol::{Language, Reaction, Temperature, TriageStatus};
 
 struct Labels {
     summary: &'static str,
     method: &'static str,
     date: &'static str,
+    case_no: &'static str,
     case: &'static str,
     told: &'static str,
     key_question: &'static str,
+    key_question_proposals: &'static str,
     questions: &'static str,
+    analyses: &'static str,
+    notes: &'static str,
     advice: &'static str,
+    notepad: &'static str,
     commitments: &'static str,
+    carried: &'static str,
     none: &'static str,
     answered: &'static str,
     parked: &'static str,
     open: &'static str,
     warm: &'static str,
+    lukewarm: &'static str,
     cold: &'static str,
     useful: &'static str,
-    not_for_me: &'static str,
-    votes: &'static str,
+    /// "wants to know too" for one member, then for several.
+    votes: [&'static str; 2],
     answer: &'static str,
     confidential: &'static str,
 }
@@ -34,21 +42,27 @@ const NL: Labels = Labels {
     summary: "Samenvatting",
     method: "Methode",
     date: "Datum",
+    case_no: "Casus",
     case: "Casus",
-    told: "Zoals je het vertelde",
+    told: "Zoals het verteld werd",
     key_question: "Kernvraag",
+    key_question_proposals: "Voorgestelde kernvragen (er is er geen gekozen)",
     questions: "Vragen",
+    analyses: "Analyses en hypothesen",
+    notes: "Gedeelde notities",
     advice: "Adviezen",
+    notepad: "Je eigen aantekeningen",
     commitments: "Wat je gaat doen",
+    carried: "gaat mee naar de volgende bijeenkomst",
     none: "(geen)",
     answered: "beantwoord",
     parked: "geparkeerd",
     open: "open",
     warm: "warm",
+    lukewarm: "lauw",
     cold: "koud",
     useful: "bruikbaar",
-    not_for_me: "niet voor mij",
-    votes: "stemmen",
+    votes: ["wil dit ook weten", "willen dit ook weten"],
     answer: "Antwoord",
     confidential: "Vertrouwelijk: alleen voor de inbrenger.",
 };
@@ -57,21 +71,27 @@ const EN: Labels = Labels {
     summary: "Summary",
     method: "Method",
     date: "Date",
+    case_no: "Case",
     case: "Case",
-    told: "As you told it",
+    told: "As it was told",
     key_question: "Key question",
+    key_question_proposals: "Key questions proposed (none was chosen)",
     questions: "Questions",
+    analyses: "Analyses and hypotheses",
+    notes: "Shared notes",
     advice: "Advice",
+    notepad: "Your own notes",
     commitments: "What you will do",
+    carried: "goes to the next meeting",
     none: "(none)",
     answered: "answered",
     parked: "parked",
     open: "open",
     warm: "warm",
+    lukewarm: "lukewarm",
     cold: "cold",
     useful: "useful",
-    not_for_me: "not for me",
-    votes: "votes",
+    votes: ["wants to know too", "want to know too"],
     answer: "Answer",
     confidential: "Confidential: for the case-bringer only.",
 };
@@ -80,21 +100,27 @@ const DE: Labels = Labels {
     summary: "Zusammenfassung",
     method: "Methode",
     date: "Datum",
+    case_no: "Fall",
     case: "Fall",
-    told: "Wie du es erzählt hast",
+    told: "Wie es erzählt wurde",
     key_question: "Schlüsselfrage",
+    key_question_proposals: "Vorgeschlagene Schlüsselfragen (keine wurde gewählt)",
     questions: "Fragen",
+    analyses: "Analysen und Hypothesen",
+    notes: "Geteilte Notizen",
     advice: "Ratschläge",
+    notepad: "Deine eigenen Notizen",
     commitments: "Was du tun wirst",
+    carried: "geht mit zum nächsten Treffen",
     none: "(keine)",
     answered: "beantwortet",
     parked: "geparkt",
     open: "offen",
-    warm: "berührt mich",
-    cold: "berührt mich nicht",
+    warm: "warm",
+    lukewarm: "lauwarm",
+    cold: "kalt",
     useful: "hilfreich",
-    not_for_me: "nicht für mich",
-    votes: "Stimmen",
+    votes: ["möchte das auch wissen", "möchten das auch wissen"],
     answer: "Antwort",
     confidential: "Vertraulich: nur für die Fallgeberin oder den Fallgeber.",
 };
@@ -103,21 +129,27 @@ const FR: Labels = Labels {
     summary: "Synthèse",
     method: "Méthode",
     date: "Date",
+    case_no: "Cas",
     case: "Cas",
-    told: "Tel que vous l'avez raconté",
+    told: "Tel qu'il a été raconté",
     key_question: "Question clé",
+    key_question_proposals: "Questions clés proposées (aucune n'a été choisie)",
     questions: "Questions",
+    analyses: "Analyses et hypothèses",
+    notes: "Notes partagées",
     advice: "Conseils",
+    notepad: "Vos propres notes",
     commitments: "Ce que vous allez faire",
+    carried: "sera repris à la prochaine rencontre",
     none: "(aucun)",
     answered: "répondue",
     parked: "mise de côté",
     open: "ouverte",
-    warm: "me touche",
-    cold: "ne me touche pas",
+    warm: "chaud",
+    lukewarm: "tiède",
+    cold: "froid",
     useful: "utile",
-    not_for_me: "pas pour moi",
-    votes: "voix",
+    votes: ["veut aussi le savoir", "veulent aussi le savoir"],
     answer: "Réponse",
     confidential: "Confidentiel : pour le client ou la cliente uniquement.",
 };
@@ -131,25 +163,45 @@ fn labels(language: Language) -> &'static Labels {
     }
 }
 
-fn triage(l: &Labels, status: TriageStatus, temperature: Temperature) -> String {
-    let status = match status {
+/// The case-bringer's own reaction in words, e.g. "warm, useful".
+fn reaction(l: &Labels, r: Reaction) -> Option<String> {
+    let temperature = match r.temperature {
+        Temperature::None => None,
+        Temperature::Warm => Some(l.warm),
+        Temperature::Lukewarm => Some(l.lukewarm),
+        Temperature::Cold => Some(l.cold),
+    };
+    let parts: Vec<&str> = temperature
+        .into_iter()
+        .chain(r.useful.then_some(l.useful))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+fn triage(l: &Labels, q: &SummaryQuestion) -> String {
+    let status = match q.status {
         TriageStatus::Open => l.open,
         TriageStatus::Answered => l.answered,
         TriageStatus::Parked => l.parked,
     };
-    match temperature {
-        Temperature::None => status.to_owned(),
-        Temperature::Warm => format!("{status}, {}", l.warm),
-        Temperature::Cold => format!("{status}, {}", l.cold),
+    let mut out = status.to_owned();
+    if let Some(r) = reaction(l, q.reaction) {
+        out = format!("{out}, {r}");
     }
+    if q.votes > 0 {
+        let words = l.votes[usize::from(q.votes != 1)];
+        out = format!("{out}; {} {words}", q.votes);
+    }
+    out
 }
 
-fn reaction(l: &Labels, r: Reaction) -> Option<&'static str> {
-    match r {
-        Reaction::None => None,
-        Reaction::Useful => Some(l.useful),
-        Reaction::NotForMe => Some(l.not_for_me),
-    }
+/// The sections of plain items with a reaction each, in the order a method produces them.
+fn item_sections<'a>(l: &Labels, s: &'a Summary) -> [(&'static str, &'a [SummaryItem]); 3] {
+    [
+        (l.analyses, &s.analyses),
+        (l.notes, &s.notes),
+        (l.advice, &s.advice),
+    ]
 }
 
 /// `YYYY-MM-DD` (UTC) without a date library.
@@ -215,6 +267,7 @@ pub fn markdown(s: &Summary, offset_minutes: i32) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}: {}\n", l.summary, md_block(&s.title, ""));
     let _ = writeln!(out, "- {}: {}", l.method, md_block(&s.method_name, ""));
+    let _ = writeln!(out, "- {}: {}", l.case_no, s.case_round + 1);
     let _ = writeln!(
         out,
         "- {}: {}\n",
@@ -228,41 +281,56 @@ pub fn markdown(s: &Summary, offset_minutes: i32) -> String {
     if !s.statements.is_empty() {
         let _ = writeln!(out, "## {}\n", l.told);
         for st in &s.statements {
-            let _ = writeln!(out, "{}\n", md_block(st, ""));
+            let by = if st.by_name.is_empty() {
+                String::new()
+            } else {
+                format!("**{}:** ", md_block(&st.by_name, ""))
+            };
+            let _ = writeln!(out, "{by}{}\n", md_block(&st.text, ""));
         }
     }
     if let Some(k) = &s.key_question {
         let _ = writeln!(out, "## {}\n\n> {}\n", l.key_question, md_block(k, "> "));
+    } else if !s.key_question_proposals.is_empty() {
+        let _ = writeln!(out, "## {}\n", l.key_question_proposals);
+        for k in &s.key_question_proposals {
+            let _ = writeln!(out, "- {}", md_block(k, "  "));
+        }
+        out.push('\n');
     }
     let _ = writeln!(out, "## {}\n", l.questions);
     if s.questions.is_empty() {
         let _ = writeln!(out, "{}\n", l.none);
     }
     for q in &s.questions {
-        let _ = writeln!(
-            out,
-            "- {} _({}; {} {})_",
-            md_block(&q.text, "  "),
-            triage(l, q.status, q.temperature),
-            q.votes,
-            l.votes
-        );
+        let _ = writeln!(out, "- {} _({})_", md_block(&q.text, "  "), triage(l, q));
         for a in &q.answers {
             let _ = writeln!(out, "  - {}: {}", l.answer, md_block(a, "    "));
         }
     }
-    let _ = writeln!(out, "\n## {}\n", l.advice);
-    if s.advice.is_empty() {
-        let _ = writeln!(out, "{}\n", l.none);
+    for (title, items) in item_sections(l, s) {
+        if items.is_empty() && title != l.advice {
+            continue;
+        }
+        let _ = writeln!(out, "\n## {title}\n");
+        if items.is_empty() {
+            let _ = writeln!(out, "{}", l.none);
+        }
+        for item in items {
+            match reaction(l, item.reaction) {
+                Some(r) => {
+                    let _ = writeln!(out, "- {} _({r})_", md_block(&item.text, "  "));
+                }
+                None => {
+                    let _ = writeln!(out, "- {}", md_block(&item.text, "  "));
+                }
+            }
+        }
     }
-    for a in &s.advice {
-        match reaction(l, a.reaction) {
-            Some(r) => {
-                let _ = writeln!(out, "- {} _({r})_", md_block(&a.text, "  "));
-            }
-            None => {
-                let _ = writeln!(out, "- {}", md_block(&a.text, "  "));
-            }
+    if !s.notepad.is_empty() {
+        let _ = writeln!(out, "\n## {}\n", l.notepad);
+        for n in &s.notepad {
+            let _ = writeln!(out, "- {}", md_block(n, "  "));
         }
     }
     let _ = writeln!(out, "\n## {}\n", l.commitments);
@@ -270,7 +338,12 @@ pub fn markdown(s: &Summary, offset_minutes: i32) -> String {
         let _ = writeln!(out, "{}", l.none);
     }
     for c in &s.commitments {
-        let _ = writeln!(out, "- {}", md_block(c, "  "));
+        let carried = if c.carried {
+            format!(" _({})_", l.carried)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "- {}{carried}", md_block(&c.text, "  "));
     }
     out
 }
@@ -307,10 +380,12 @@ pub fn html(s: &Summary, offset_minutes: i32) -> String {
     );
     let _ = write!(
         out,
-        "<h1>{}</h1><p class=\"meta\">{}: {} · {}: {}</p><p class=\"confidential\">{}</p>",
+        "<h1>{}</h1><p class=\"meta\">{}: {} · {} {} · {}: {}</p><p class=\"confidential\">{}</p>",
         esc(&s.title),
         esc(l.method),
         esc(&s.method_name),
+        esc(l.case_no),
+        s.case_round + 1,
         esc(l.date),
         date(local(s.date, offset_minutes)),
         esc(l.confidential)
@@ -321,7 +396,12 @@ pub fn html(s: &Summary, offset_minutes: i32) -> String {
     if !s.statements.is_empty() {
         let _ = write!(out, "<h2>{}</h2>", esc(l.told));
         for st in &s.statements {
-            let _ = write!(out, "<p>{}</p>", esc(st));
+            let by = if st.by_name.is_empty() {
+                String::new()
+            } else {
+                format!("<strong>{}:</strong> ", esc(&st.by_name))
+            };
+            let _ = write!(out, "<p>{by}{}</p>", esc(&st.text));
         }
     }
     if let Some(k) = &s.key_question {
@@ -331,6 +411,12 @@ pub fn html(s: &Summary, offset_minutes: i32) -> String {
             esc(l.key_question),
             esc(k)
         );
+    } else if !s.key_question_proposals.is_empty() {
+        let _ = write!(out, "<h2>{}</h2><ul>", esc(l.key_question_proposals));
+        for k in &s.key_question_proposals {
+            let _ = write!(out, "<li>{}</li>", esc(k));
+        }
+        out.push_str("</ul>");
     }
     let _ = write!(out, "<h2>{}</h2>", esc(l.questions));
     if s.questions.is_empty() {
@@ -340,11 +426,9 @@ pub fn html(s: &Summary, offset_minutes: i32) -> String {
         for q in &s.questions {
             let _ = write!(
                 out,
-                "<li>{} <span class=\"tag\">{}; {} {}</span>",
+                "<li>{} <span class=\"tag\">{}</span>",
                 esc(&q.text),
-                esc(&triage(l, q.status, q.temperature)),
-                q.votes,
-                esc(l.votes)
+                esc(&triage(l, q)),
             );
             if !q.answers.is_empty() {
                 out.push_str("<ul>");
@@ -362,16 +446,28 @@ pub fn html(s: &Summary, offset_minutes: i32) -> String {
         }
         out.push_str("</ul>");
     }
-    let _ = write!(out, "<h2>{}</h2>", esc(l.advice));
-    if s.advice.is_empty() {
-        let _ = write!(out, "<p>{}</p>", esc(l.none));
-    } else {
+    for (title, items) in item_sections(l, s) {
+        if items.is_empty() && title != l.advice {
+            continue;
+        }
+        let _ = write!(out, "<h2>{}</h2>", esc(title));
+        if items.is_empty() {
+            let _ = write!(out, "<p>{}</p>", esc(l.none));
+            continue;
+        }
         out.push_str("<ul>");
-        for a in &s.advice {
-            let tag = reaction(l, a.reaction)
-                .map(|r| format!(" <span class=\"tag\">{}</span>", esc(r)))
+        for item in items {
+            let tag = reaction(l, item.reaction)
+                .map(|r| format!(" <span class=\"tag\">{}</span>", esc(&r)))
                 .unwrap_or_default();
-            let _ = write!(out, "<li>{}{tag}</li>", esc(&a.text));
+            let _ = write!(out, "<li>{}{tag}</li>", esc(&item.text));
+        }
+        out.push_str("</ul>");
+    }
+    if !s.notepad.is_empty() {
+        let _ = write!(out, "<h2>{}</h2><ul>", esc(l.notepad));
+        for n in &s.notepad {
+            let _ = write!(out, "<li>{}</li>", esc(n));
         }
         out.push_str("</ul>");
     }
@@ -381,7 +477,12 @@ pub fn html(s: &Summary, offset_minutes: i32) -> String {
     } else {
         out.push_str("<ul>");
         for c in &s.commitments {
-            let _ = write!(out, "<li>{}</li>", esc(c));
+            let tag = if c.carried {
+                format!(" <span class=\"tag\">{}</span>", esc(l.carried))
+            } else {
+                String::new()
+            };
+            let _ = write!(out, "<li>{}{tag}</li>", esc(&c.text));
         }
         out.push_str("</ul>");
     }
@@ -401,7 +502,7 @@ p{white-space:pre-wrap}\
 
 #[cfg(test)]
 mod tests {
-    use kring_engine::summary::{SummaryAdvice, SummaryQuestion};
+    use kring_engine::summary::{SummaryCommitment, SummaryItem, SummaryQuestion, SummaryText};
 
     use super::*;
 
@@ -411,21 +512,44 @@ mod tests {
             method_name: "Basic model".into(),
             language: Language::En,
             date: 1_700_000_000_000,
+            case_round: 1,
             case: Some(text.into()),
-            statements: vec![],
+            statements: vec![SummaryText {
+                text: "It started in May".into(),
+                by_name: "Carla".into(),
+            }],
             key_question: Some("How do I start?".into()),
+            key_question_proposals: Vec::new(),
             questions: vec![SummaryQuestion {
                 text: text.into(),
                 status: TriageStatus::Answered,
-                temperature: Temperature::Warm,
                 votes: 2,
                 answers: vec!["Mostly fear".into()],
+                reaction: Reaction {
+                    temperature: Temperature::Warm,
+                    useful: false,
+                },
             }],
-            advice: vec![SummaryAdvice {
+            analyses: vec![SummaryItem {
+                text: "A loyalty conflict".into(),
+                reaction: Reaction {
+                    temperature: Temperature::Lukewarm,
+                    useful: true,
+                },
+            }],
+            notes: vec![],
+            advice: vec![SummaryItem {
                 text: "Talk first".into(),
-                reaction: Reaction::Useful,
+                reaction: Reaction {
+                    temperature: Temperature::None,
+                    useful: true,
+                },
             }],
-            commitments: vec!["Call her Monday".into()],
+            notepad: vec!["Ask Piet later".into()],
+            commitments: vec![SummaryCommitment {
+                text: "Call her Monday".into(),
+                carried: true,
+            }],
         }
     }
 
@@ -445,10 +569,16 @@ mod tests {
             "# Summary: Team \\<b\\>Noord\\</b\\>",
             "2023-11-14",
             "> How do I start?",
-            "- What worries you? _(answered, warm; 2 votes)_",
+            "- Case: 2",
+            "**Carla:** It started in May",
+            "- What worries you? _(answered, warm; 2 want to know too)_",
             "  - Answer: Mostly fear",
+            "## Analyses and hypotheses",
+            "- A loyalty conflict _(lukewarm, useful)_",
             "- Talk first _(useful)_",
-            "- Call her Monday",
+            "## Your own notes",
+            "- Ask Piet later",
+            "- Call her Monday _(goes to the next meeting)_",
         ] {
             assert!(md.contains(part), "missing {part:?} in\n{md}");
         }

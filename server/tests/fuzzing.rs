@@ -95,17 +95,25 @@ fn command_number(command: &Command) -> usize {
         Command::Rename { .. } => 28,
         Command::RemoveAndLock { .. } => 29,
         Command::RemoveOffline {} => 30,
-        Command::PauseTimer { .. } => 31,
-        Command::SetTimer { .. } => 32,
-        Command::SetTurnLimit { .. } => 33,
-        Command::RevealVotes {} => 34,
-        Command::ConfirmPresence { .. } => 35,
-        Command::WriteReflection { .. } => 36,
-        Command::ConfirmList {} => 37,
-        Command::SetMinutes { .. } => 38,
+        Command::StartCase { .. } => 31,
+        Command::ReorderRound { .. } => 32,
+        Command::SetCoFacilitator { .. } => 33,
+        Command::HandFacilitator { .. } => 34,
+        Command::ShareReactions { .. } => 35,
+        Command::ChooseKeyQuestion { .. } => 36,
+        Command::CarryCommitment { .. } => 37,
+        Command::RateProcess { .. } => 38,
+        Command::PauseTimer { .. } => 39,
+        Command::SetTimer { .. } => 40,
+        Command::SetTurnLimit { .. } => 41,
+        Command::RevealVotes {} => 42,
+        Command::ConfirmPresence { .. } => 43,
+        Command::WriteReflection { .. } => 44,
+        Command::ConfirmList {} => 45,
+        Command::SetMinutes { .. } => 46,
     }
 }
-const COMMANDS: usize = 39;
+const COMMANDS: usize = 47;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

@@ -64,7 +64,7 @@ test("labels, contrast, 360 px at 200 % text, focus, and a language choice that 
   await other.ok({ kind: "submit", input: "question", text: "Wat maakt deze situatie voor jou zo lastig, en sinds wanneer speelt het al?" });
   const q = await other.ok({ kind: "submit", input: "question", text: "Wie merkt er nog meer iets van?" });
   await cb.caughtUp(q.seq);
-  await cb.ok({ kind: "triage", item: q.item, status: "answered", temperature: "warm" });
+  await cb.ok({ kind: "triage", item: q.item, status: "answered" });
   await me.page.locator(".item-question .status-answered").waitFor();
   await checkPage(me.page, "participant");
 
@@ -86,7 +86,7 @@ test("labels, contrast, 360 px at 200 % text, focus, and a language choice that 
   await me.page.reload();
   await me.page.locator("#phase-name", { hasText: "Exploring the problem" }).waitFor();
   assert.equal(await me.page.locator("html").getAttribute("lang"), "en");
-  await me.page.locator(".later li", { hasText: "Advice – comes in: Advice round" }).waitFor();
+  await me.page.locator(".later li", { hasText: "Advice – possible later, in Advice round" }).waitFor();
   await screenshot(me.page, "phone-english-question-phase");
 
   // The console, on a laptop.

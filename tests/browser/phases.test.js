@@ -105,11 +105,11 @@ test("offline input is sent when the connection is back; notes are revealed at o
   await anna.page.getByLabel(/Jouw notitie/).fill("Mijn eigen gedachte.");
   await anna.page.getByRole("button", { name: "Notitie bewaren" }).click();
   await f.locator("#reveal-title").waitFor();
-  await f.getByText("2 notities wachten op onthullen.").waitFor();
+  await f.getByText("2 notities wachten om gedeeld te worden.").waitFor();
   assert.equal(await anna.page.getByText("te veel alleen").count(), 0, "nobody else reads a note before the reveal");
   await screenshot(bram.page, "phone-private-notes-silent-phase");
   await screenshot(f, "laptop-console-notes-waiting-to-reveal");
-  await f.getByRole("button", { name: "Alle notities onthullen" }).click();
+  await f.getByRole("button", { name: "Alle notities tonen" }).click();
   await anna.page.locator(".board-private_note .item-text", { hasText: "te veel alleen" }).waitFor();
   await bram.page.locator(".board-private_note .item-text", { hasText: "Mijn eigen gedachte." }).waitFor();
   assert.equal(await bram.page.locator(".notes").count(), 0, "revealed notes leave 'my notes'");
@@ -133,6 +133,10 @@ test("offline input is sent when the connection is back; notes are revealed at o
   await anna.page.getByLabel("Wat ga jij doen?").fill("Ik vraag Bram volgende week om mee te kijken.");
   await anna.page.getByRole("button", { name: "Voornemen vastleggen" }).click();
   await bram.page.locator(".board-commitment .item-text", { hasText: "volgende week" }).waitFor();
+  // Her reaction is hers until she shares it.
+  await anna.page.locator(".item-advice .reaction-useful").waitFor();
+  assert.equal(await bram.page.locator(".item-advice .reaction-useful").count(), 0, "not shared yet");
+  await anna.page.getByRole("button", { name: "Reacties delen met de groep" }).click();
   await bram.page.locator(".item-advice .reaction-useful").waitFor();
   await screenshot(anna.page, "phone-case-bringer-commitment");
 

@@ -69,17 +69,17 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   await f.getByLabel("Titel van de sessie").fill("Team Noord maart");
   await f.getByLabel("Je naam (als begeleider)").fill("Bea");
   await f.getByLabel(/Basismodel/).check();
-  const keep = f.getByLabel(/Bewaar de voornemens van de inbrenger/);
+  const keep = f.getByLabel(/Bewaar voor de volgende bijeenkomst van deze groep/);
   assert.equal(await keep.isChecked(), false, "nothing is kept for the group unless chosen");
-  assert.equal(await f.getByLabel("Deelnemers mogen zonder hun naam posten").isChecked(), true);
+  assert.equal(await f.getByLabel("Deelnemers mogen zonder hun naam posten").isChecked(), false, "anonymous posting is off by default");
   await keep.check();
   await f.getByLabel("Deelnemers mogen zonder hun naam posten").uncheck();
-  await f.getByRole("button", { name: "Sessie starten" }).click();
+  await f.getByRole("button", { name: "Sessie aanmaken" }).click();
   await f.locator(".layout-console").waitFor();
   const code = f.url().split("/").pop() ?? "";
 
   // The console: the group (what it keeps, its key) and the screen link, both folded away.
-  await f.locator(".group-card", { hasText: "Deze sessie bewaart de voornemens van de inbrenger" }).waitFor();
+  await f.locator(".group-card", { hasText: "de voornemens die inbrengers willen meenemen" }).waitFor();
   await f.getByRole("button", { name: "Groepssleutel kopiëren" }).waitFor();
   assert.equal(await f.locator("#group-key").isVisible(), false, "the group key is not shown until asked");
   await f.getByText("Schermlink tonen").click();
@@ -154,6 +154,13 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   await a.getByLabel("Wat ga jij doen?").fill(COMMITMENT);
   await a.getByRole("button", { name: "Voornemen vastleggen" }).click();
   await b.locator(".board-commitment .item-text", { hasText: COMMITMENT }).waitFor();
+  // Her consent, per commitment: this one goes to the group's next meeting, this one not.
+  await a.getByLabel("Wat ga jij doen?").fill("Alleen voor mezelf: eerder naar bed.");
+  await a.getByRole("button", { name: "Voornemen vastleggen" }).click();
+  await a.locator(".item-commitment", { hasText: COMMITMENT }).getByRole("button", { name: "Meenemen naar de volgende bijeenkomst" }).click();
+  await b.locator(".item-commitment", { hasText: COMMITMENT }).locator(".badge", { hasText: "gaat mee naar de volgende bijeenkomst" }).waitFor();
+  assert.equal(await b.getByRole("button", { name: "Meenemen naar de volgende bijeenkomst" }).count(), 0, "only the author decides");
+  assert.equal(await b.locator(".item-commitment", { hasText: "eerder naar bed" }).locator(".badge", { hasText: "gaat mee" }).count(), 0);
   await a.locator(".summary-card").getByRole("button", { name: "Samenvatting downloaden (Markdown)" }).waitFor();
   await a.locator(".summary-card", { hasText: "24 uur" }).waitFor();
   await checkPage(a, "case-bringer in the last phase");
@@ -167,7 +174,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   // The big screen only thanks the room: no code, no queue.
   await proj.locator("#screen-ended-title", { hasText: "Dank jullie wel" }).waitFor();
   assert.equal(await proj.locator(".big-code, .qr, .screen-speakers").count(), 0, "nothing but thanks at the end");
-  await a.locator(".ended-card", { hasText: "voornemens van de inbrenger" }).waitFor();
+  await a.locator(".ended-card", { hasText: "voornemens die inbrengers wilden meenemen" }).waitFor();
   await b.locator(".ended-card", { hasText: "24 uur" }).waitFor();
   assert.equal(await b.locator(".summary-card").count(), 0, "still no summary for a participant");
   assert.equal(await b.getByRole("button", { name: /Samenvatting/ }).count(), 0);
@@ -184,7 +191,9 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   assert.ok(md.text.includes(`- ${COMMITMENT}`), md.text);
   // Markdown shows member text literally: what Markdown or HTML would interpret is escaped.
   const escaped = QUESTION.replace(/[<>]/g, (c) => `\\${c}`);
-  assert.ok(md.text.includes(`- ${escaped} _(beantwoord, warm; 0 stemmen)_`), md.text);
+  assert.ok(md.text.includes(`- ${escaped} _(beantwoord, warm)_`), md.text);
+  assert.ok(md.text.includes(`- ${COMMITMENT} _(gaat mee naar de volgende bijeenkomst)_`), md.text);
+  assert.ok(md.text.includes("- Alleen voor mezelf: eerder naar bed.\n"), md.text);
   assert.ok(md.text.includes("- Plan een gesprek met je leidinggevende. _(bruikbaar)_"), md.text);
   await a.locator(".summary-status", { hasText: "Gedownload: kring-summary-team-noord-maart.md" }).waitFor();
 
@@ -244,10 +253,10 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   assert.match((await group.locator("option:checked").textContent()) ?? "", /^Team Noord maart · /);
   assert.equal(await group.inputValue(), groupKey, "the remembered group is the one just met");
   assert.equal(await f.getByLabel("Groepssleutel").isVisible(), false, "no key to paste for a remembered group");
-  await f.getByLabel(/Bewaar de voornemens van de inbrenger/).check();
+  await f.getByLabel(/Bewaar voor de volgende bijeenkomst van deze groep/).check();
   await checkPage(f, "home, next meeting of a group");
   await screenshot(f, "laptop-home-next-meeting-of-group");
-  await f.getByRole("button", { name: "Sessie starten" }).click();
+  await f.getByRole("button", { name: "Sessie aanmaken" }).click();
   await f.locator(".layout-console").waitFor();
   const code2 = f.url().split("/").pop() ?? "";
   assert.notEqual(code2, code);
@@ -261,6 +270,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   const bram2 = await joinPhone(bram.context, code2, "Bram");
   const b2 = bram2.page;
   await b2.locator(".report-back .item-text", { hasText: COMMITMENT }).waitFor();
+  assert.equal(await b2.locator(".report-back", { hasText: "eerder naar bed" }).count(), 0, "a commitment without consent stays behind");
   const screen2Promise = fac.context.waitForEvent("page");
   await f.getByRole("button", { name: "Groot scherm openen" }).click();
   const screen2 = await screen2Promise;
@@ -332,10 +342,10 @@ test("anonymity is offered only where the session allows it; an unknown group ke
   assert.equal(await page.getByLabel("Titel van de sessie").inputValue(), "Vervolg", "the title typed while methods loaded is kept");
   await page.getByLabel("Dit is de volgende bijeenkomst van een eerdere groep").check();
   assert.equal(await page.locator("#create-group").count(), 0, "no groups remembered on this phone: a key to paste");
-  await page.getByRole("button", { name: "Sessie starten" }).click();
+  await page.getByRole("button", { name: "Sessie aanmaken" }).click();
   await page.locator("#create-group-error", { hasText: "Plak de groepssleutel" }).waitFor();
   await page.getByLabel("Groepssleutel").fill("0".repeat(40));
-  await page.getByRole("button", { name: "Sessie starten" }).click();
+  await page.getByRole("button", { name: "Sessie aanmaken" }).click();
   const error = page.locator("#create-group-error", { hasText: "Geen groep heeft deze sleutel" });
   await error.waitFor();
   assert.equal(await page.getByLabel("Groepssleutel").getAttribute("aria-invalid"), "true");

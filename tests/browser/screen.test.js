@@ -141,15 +141,15 @@ test("the big screen: legible from the back, fits its height, nothing private, c
   const notForMe = await cas.ok({ kind: "submit", input: "advice", text: "Stuur een mail naar iedereen met de afspraken." });
   const hidden = await dirk.ok({ kind: "submit", input: "advice", text: "Geheim advies dat de begeleider verbergt." });
   await anna.caughtUp(dirk.seq);
-  await anna.ok({ kind: "react", item: useful.item, reaction: "useful" });
-  await anna.ok({ kind: "react", item: notForMe.item, reaction: "not_for_me" });
+  await anna.ok({ kind: "react", item: useful.item, reaction: { temperature: "warm", useful: true } });
+  await anna.ok({ kind: "react", item: notForMe.item, reaction: { temperature: "cold", useful: false } });
   await fac.caughtUp(anna.seq);
   await fac.ok({ kind: "hide_item", item: hidden.item, hidden: true });
   await s.locator(".screen-pinned .key-question .item-text", { hasText: "Hoe spreek ik mijn team aan" }).waitFor();
   await s.locator(".screen-boards .item-text", { hasText: "Stuur een mail" }).waitFor();
   await s.waitForFunction(() => !document.body.innerText.includes("Geheim advies"));
   const wall = await s.locator(".screen").innerText();
-  for (const text of ["Geheim advies", "Verborgen", "verborgen", "Bruikbaar", "Niet voor mij"]) {
+  for (const text of ["Geheim advies", "Verborgen", "verborgen", "Bruikbaar", "Warm", "Koud"]) {
     assert.ok(!wall.includes(text), `the screen shows nothing of "${text}"`);
   }
   assert.equal(await s.locator(".hidden-item, [class*=reaction-]").count(), 0, "no hidden item, no reaction badge in the screen's DOM");

@@ -45,7 +45,7 @@ test("a facilitator and three phones run a basic-model session", async () => {
   await f.getByLabel("Je naam (als begeleider)").fill("Bea");
   await f.getByLabel(/Basismodel/).check();
   await screenshot(f, "laptop-home-create-session");
-  await f.getByRole("button", { name: "Sessie starten" }).click();
+  await f.getByRole("button", { name: "Sessie aanmaken" }).click();
   await f.waitForURL(/\/session\/[A-Z0-9-]+$/);
   await f.locator(".layout-console").waitFor();
   const code = f.url().split("/").pop() ?? "";
@@ -130,7 +130,7 @@ test("a facilitator and three phones run a basic-model session", async () => {
   await f.getByRole("button", { name: /Volgende: Probleemverkenning/ }).click();
   for (const p of [anna, bram, cas, screen]) await phaseIs(p, "Probleemverkenning");
   assert.equal(await bram.getByLabel("Jouw advies").count(), 0, "no advice box while asking questions");
-  await bram.locator(".later li", { hasText: "Advies – komt in: Adviesronde" }).waitFor();
+  await bram.locator(".later li", { hasText: "Advies – kan straks, in Adviesronde" }).waitFor();
   await bram.getByLabel("Jouw vraag").fill("Wat gebeurt er precies als een afspraak niet wordt nagekomen?");
   await bram.getByRole("button", { name: "Vraag stellen" }).click();
   // Advice disguised as a question is refused with a warning; Cas rephrases.
@@ -153,8 +153,8 @@ test("a facilitator and three phones run a basic-model session", async () => {
   await anna.locator(".item-question", { hasText: "Hoe worden afspraken nu vastgelegd?" }).waitFor();
   // Cas supports Bram's question; Anna answers it and marks it.
   const bramsQ = cas.locator(".item-question", { hasText: "Wat gebeurt er precies" });
-  await bramsQ.getByRole("button", { name: "Steunen" }).click();
-  await bramsQ.locator(".votes", { hasText: "1 keer gesteund" }).waitFor();
+  await bramsQ.getByRole("button", { name: "Wil ik ook weten" }).click();
+  await bramsQ.locator(".votes", { hasText: "1 wil dit ook weten" }).waitFor();
   const q = anna.locator(".item-question", { hasText: "Wat gebeurt er precies" });
   // Writing an answer is optional (answers are spoken): it is in the question's menu.
   await q.locator(".triage .menu-button").click();
@@ -225,7 +225,9 @@ test("a facilitator and three phones run a basic-model session", async () => {
   const advice = anna.locator(".item-advice", { hasText: "Sluit elk overleg af" });
   await advice.waitFor();
   await advice.getByRole("button", { name: "Bruikbaar" }).click();
-  await bram.locator(".item-advice .reaction-useful").waitFor();
+  // The reaction is the case-bringer's own: on her phone, not on Bram's.
+  await advice.locator(".reaction-useful").waitFor();
+  assert.equal(await bram.locator(".item-advice .reaction-useful").count(), 0, "reactions are private unless shared");
   await screen.locator(".board-advice .item-text", { hasText: "Sluit elk overleg af" }).waitFor();
   await screenshot(bram, "phone-advice-round");
   await screenshot(anna, "phone-case-bringer-reacts-to-advice");

@@ -54,7 +54,7 @@ async function assertSameAsFresh(client, token, who) {
 }
 
 test("basic model: views built from events equal fresh views", async () => {
-  const created = await createSession(server.url, { method: "basic", title: "Conformance", language: "nl" });
+  const created = await createSession(server.url, { method: "basic", title: "Conformance", language: "nl", settings: { allow_anonymous: true, keep_for_group: false } });
   const code = created.code;
   const fac = new WsClient(server.url, code);
   await fac.connect({ as: "facilitator", token: created.facilitator_token, name: "Bea" });
@@ -120,8 +120,8 @@ test("basic model: views built from events equal fresh views", async () => {
   await c.ok({ kind: "withdraw", item: q3 });
   await b.ok({ kind: "vote", item: q2 });
   await a.ok({ kind: "submit", input: "answer", text: "Ze praten door elkaar.", reply_to: q1 });
-  await a.ok({ kind: "triage", item: q1, status: "answered", temperature: "warm" });
-  await a.ok({ kind: "triage", item: q2, status: "parked", temperature: "cold" });
+  await a.ok({ kind: "triage", item: q1, status: "answered" });
+  await a.ok({ kind: "triage", item: q2, status: "parked" });
   await fac.ok({ kind: "next_speaker" });
   await b.send({ kind: "pass" });
   await fac.ok({ kind: "extend_timer", seconds: 60 });
@@ -147,8 +147,8 @@ test("basic model: views built from events equal fresh views", async () => {
   await move({ kind: "next_phase" });
   const adv1 = (await b.ok({ kind: "submit", input: "advice", text: "Spreek een vaste volgorde af." })).item;
   const adv2 = (await c2.ok({ kind: "submit", input: "advice", text: "<img src=x onerror=alert(1)>", anonymous: true })).item;
-  await a.ok({ kind: "react", item: adv1, reaction: "useful" });
-  await a.ok({ kind: "react", item: adv2, reaction: "not_for_me" });
+  await a.ok({ kind: "react", item: adv1, reaction: { temperature: "warm", useful: true } });
+  await a.ok({ kind: "react", item: adv2, reaction: { temperature: "cold", useful: false } });
   await fac.ok({ kind: "hide_item", item: adv2, hidden: true });
   await move({ kind: "next_phase" });
   await a.ok({ kind: "submit", input: "commitment", text: "Ik stel een agenda op." });
@@ -194,7 +194,7 @@ test("silent phases and a back-turned case-bringer: notes, reveal, listening", a
       phase("gossip", "free", { participant: ["analysis", "advice"] }, { case_bringer_listens: true }),
     ],
   };
-  const created = await createSession(server.url, { template, title: "Notes", language: "en" });
+  const created = await createSession(server.url, { template, title: "Notes", language: "en", settings: { allow_anonymous: true, keep_for_group: false } });
   const fac = new WsClient(server.url, created.code);
   await fac.connect({ as: "facilitator", token: created.facilitator_token, name: "F" });
   const a = new WsClient(server.url, created.code);
@@ -234,6 +234,79 @@ test("silent phases and a back-turned case-bringer: notes, reveal, listening", a
     await assertSameAsFresh(fac, created.facilitator_token, "facilitator after reveal"),
   ];
   for (const cl of fresh) cl.close();
+});
+
+test("several cases in one meeting: views built from events equal fresh views", async () => {
+  const created = await createSession(server.url, { method: "basic", title: "Cases", language: "nl", settings: { keep_for_group: true } });
+  const code = created.code;
+  const fac = new WsClient(server.url, code);
+  await fac.connect({ as: "facilitator", token: created.facilitator_token, name: "Bea" });
+  const [a, b, c] = ["Anna", "Bram", "Cas"].map(() => new WsClient(server.url, code));
+  const [wa, wb, wc] = [await a.connect({ as: "member", name: "Anna" }), await b.connect({ as: "member", name: "Bram" }), await c.connect({ as: "member", name: "Cas" })];
+  const screen = new WsClient(server.url, code);
+  await screen.connect({ as: "screen", token: created.facilitator_token });
+  const everyone = [a, b, c, screen];
+  const move = async (/** @type {any} */ command) => {
+    const ack = await fac.ok(command);
+    for (const cl of everyone) await cl.caughtUp(ack.seq);
+  };
+  await fac.ok({ kind: "set_case_bringer", member: wa.member });
+  await move({ kind: "start_session" });
+  // Two proposals; Cas's waits for a later case.
+  await b.ok({ kind: "submit", input: "case", text: "Bram's case" });
+  const casCase = (await c.ok({ kind: "submit", input: "case", text: "Cas's case, for later" })).item;
+  // The key question: a proposal chosen, then her own wording.
+  await move({ kind: "goto_phase", index: 3 });
+  const proposal = (await b.ok({ kind: "submit", input: "key_question", text: "Hoe zeg ik nee?" })).item;
+  await a.ok({ kind: "choose_key_question", item: proposal });
+  await a.ok({ kind: "submit", input: "key_question", text: "Hoe bewaak ik mijn grens?" });
+  // Advice: private reactions, shared, one more while shared, hidden again; a reordered round.
+  await move({ kind: "goto_phase", index: 4 });
+  const adv1 = (await b.ok({ kind: "submit", input: "advice", text: "Zeg het meteen." })).item;
+  const adv2 = (await c.ok({ kind: "submit", input: "advice", text: "Schrijf het op." })).item;
+  await a.ok({ kind: "react", item: adv1, reaction: { temperature: "warm", useful: false } });
+  await a.ok({ kind: "share_reactions", shared: true });
+  await a.ok({ kind: "react", item: adv2, reaction: { temperature: "lukewarm", useful: true } });
+  await a.ok({ kind: "share_reactions", shared: false });
+  const pending = fac.view.round.order.filter((/** @type {number} */ m) => !fac.view.round.done.includes(m));
+  await fac.ok({ kind: "reorder_round", order: [...pending].reverse() });
+  await fac.ok({ kind: "set_co_facilitator", member: wc.member, on: true });
+  await c.ok({ kind: "extend_timer", seconds: 60 });
+  await fac.ok({ kind: "set_co_facilitator", member: wc.member, on: false });
+  // Evaluation: a commitment carried, the process rated by three.
+  await move({ kind: "goto_phase", index: 5 });
+  const commitment = (await a.ok({ kind: "submit", input: "commitment", text: "Ik bel maandag." })).item;
+  await a.ok({ kind: "carry_commitment", item: commitment, carry: true });
+  for (const cl of [a, b, c]) await cl.ok({ kind: "rate_process", scores: [4, 4, 5, 3], remark: null });
+  await b.ok({ kind: "rate_process", scores: [5, 5, 5, 5], remark: "Fijn tempo" });
+  // The second case chooses Cas's earlier proposal, then one of its own instead.
+  await move({ kind: "start_case", method: "incident", case_bringer: null });
+  await fac.ok({ kind: "choose_case", case: casCase, keep_others: false });
+  const bramCase = (await b.ok({ kind: "submit", input: "case", text: "Bram's incident" })).item;
+  await fac.ok({ kind: "choose_case", case: bramCase, keep_others: false });
+  // A third case, gossip: Cas listens and keeps her notepad.
+  await move({ kind: "start_case", method: "gossip", case_bringer: wc.member });
+  await move({ kind: "goto_phase", index: 2 });
+  await c.ok({ kind: "submit", input: "notepad", text: "Alleen voor mij." });
+  await b.ok({ kind: "submit", input: "analysis", text: "Ze twijfelt." });
+
+  const last = fac.seq;
+  for (const cl of everyone) await cl.caughtUp(last);
+  assert.equal(c.view.me.notepad.length, 1, "the notepad comes with the acknowledgement");
+  assert.equal(b.view.me.notepad.length, 0);
+  const chosen = a.view.items.filter((/** @type {any} */ i) => i.kind === "case" && i.chosen).map((/** @type {any} */ i) => i.id);
+  assert.deepEqual(chosen, [bramCase], "an earlier proposal chosen and replaced is unchosen again");
+  const fresh = [
+    await assertSameAsFresh(a, wa.resume_token, "first case-bringer"),
+    await assertSameAsFresh(b, wb.resume_token, "second case-bringer"),
+    await assertSameAsFresh(c, wc.resume_token, "listening third case-bringer"),
+    await assertSameAsFresh(fac, created.facilitator_token, "facilitator"),
+  ];
+  const screen2 = new WsClient(server.url, code);
+  await screen2.connect({ as: "screen", token: created.facilitator_token });
+  await screen.caughtUp(screen2.welcomeMsg.seq);
+  assert.deepEqual(screen.view, screen2.view, "screen");
+  for (const cl of [...fresh, screen, screen2]) cl.close();
 });
 
 test("a resume with the last sequence replays exactly the missed events", async () => {

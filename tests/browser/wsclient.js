@@ -3,6 +3,7 @@
 
 import WebSocket from "ws";
 import { applyAck, applyEvent, applyOnline, applyPresence } from "../../web-client/src/session-state.js";
+import { PROTOCOL_VERSION } from "../../web-client/src/wire.js";
 
 let counter = 0;
 
@@ -38,7 +39,7 @@ export class WsClient {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url);
       this.ws = ws;
-      ws.on("open", () => ws.send(JSON.stringify({ type: "hello", protocol: 1, join })));
+      ws.on("open", () => ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, join })));
       ws.on("message", (data) => {
         const msg = JSON.parse(String(data));
         if (msg.type === "welcome") {
@@ -58,6 +59,7 @@ export class WsClient {
           if (msg.seq !== this.seq + 1) throw new Error(`gap: ${this.seq} -> ${msg.seq}`);
           this.view = applyEvent(this.view, msg);
           this.seq = msg.seq;
+          this.lastAt = msg.at;
           this.catchUpPresence();
         } else if (msg.type === "presence") {
           if (this.view) this.view = applyPresence(this.view, msg.member, msg.online);
@@ -65,7 +67,8 @@ export class WsClient {
           const w = this.waiting.get(msg.id);
           if (!w) return;
           this.waiting.delete(msg.id);
-          if (msg.seq > this.fullViewSeq) this.view = applyAck(this.view, w.command, msg);
+          const at = msg.seq === this.seq && this.lastAt !== undefined ? this.lastAt : Date.now();
+          if (msg.seq > this.fullViewSeq) this.view = applyAck(this.view, w.command, msg, at);
           w.resolve(msg);
         } else if (msg.type === "error") {
           if (!this.welcomeMsg) return reject(new Error(`join refused: ${msg.code}`));

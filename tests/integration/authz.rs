@@ -33,10 +33,18 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::StartRound {}
         | Command::HideItem { .. }
         | Command::RevealNotes {}
+        | Command::StartCase { .. }
+        | Command::ReorderRound { .. }
+        | Command::SetCoFacilitator { .. }
+        | Command::HandFacilitator { .. }
         | Command::RevealVotes {}
         | Command::ConfirmList {}
         | Command::SetMinutes { .. } => true,
         Command::RaiseHand {}
+        | Command::ShareReactions { .. }
+        | Command::ChooseKeyQuestion { .. }
+        | Command::CarryCommitment { .. }
+        | Command::RateProcess { .. }
         | Command::LowerHand {}
         | Command::Pass {}
         | Command::Submit { .. }
@@ -105,15 +113,33 @@ fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
         Command::Triage {
             item,
             status: TriageStatus::Answered,
-            temperature: Temperature::Warm,
         },
         Command::React {
             item,
-            reaction: Reaction::Useful,
+            reaction: Reaction {
+                temperature: Temperature::None,
+                useful: true,
+            },
         },
         Command::Withdraw { item },
         Command::Rename {
             name: "Someone".into(),
+        },
+        Command::StartCase {
+            method: "incident".into(),
+            case_bringer: Some(member),
+        },
+        Command::ReorderRound {
+            order: vec![member],
+        },
+        Command::SetCoFacilitator { member, on: true },
+        Command::HandFacilitator { member },
+        Command::ShareReactions { shared: true },
+        Command::ChooseKeyQuestion { item },
+        Command::CarryCommitment { item, carry: true },
+        Command::RateProcess {
+            scores: vec![5, 5, 5, 5],
+            remark: None,
         },
         Command::ConfirmPresence {
             registration: Some("BIG 19012345601".into()),
@@ -215,7 +241,7 @@ async fn no_role_but_the_facilitator_can_give_a_facilitator_command() {
             command.name()
         );
     }
-    assert_eq!(checked, 2 * 27, "27 facilitator commands, by two roles");
+    assert_eq!(checked, 2 * 31, "31 facilitator commands, by two roles");
 
     // None of the refused commands changed anything: only what members may do was recorded.
     f.catch_up(piet.last_seq.max(carla.last_seq)).await;
@@ -229,6 +255,11 @@ async fn no_role_but_the_facilitator_can_give_a_facilitator_command() {
                     | Event::ItemVoted { .. }
                     | Event::ItemTriaged { .. }
                     | Event::ItemReacted { .. }
+                    | Event::ReactionsShared { .. }
+                    | Event::KeyQuestionChosen { .. }
+                    | Event::CommitmentCarried { .. }
+                    | Event::ProcessRated { .. }
+                    | Event::NoteTaken { .. }
                     | Event::ItemWithdrawn { .. }
                     | Event::MemberRenamed { .. }
                     | Event::RoundTurnDone { .. }

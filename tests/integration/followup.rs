@@ -9,6 +9,7 @@ use crate::helpers::*;
 /// A basic-model meeting where Carla's case is chosen, Piet's is kept for next time, and
 /// Carla commits to something.
 async fn meeting(server: &TestServer, body: serde_json::Value) -> (SessionCreated, Client, Client) {
+    let keeps = body["settings"]["keep_for_group"] == json!(true);
     let session = server.create(body).await;
     let mut f = server.facilitator(&session).await;
     let mut carla = server.join(&session, "Carla").await;
@@ -46,11 +47,30 @@ async fn meeting(server: &TestServer, body: serde_json::Value) -> (SessionCreate
         .await
         .unwrap();
     carla.catch_up(f.last_seq).await;
-    carla
+    let commitment = carla
         .command(submit(
             InputKind::Commitment,
             "Talk to my manager before Friday",
         ))
+        .await
+        .unwrap();
+    // Her consent: this one may go to the next meeting. Another one stays hers. A session
+    // that keeps nothing for the group has nothing to consent to.
+    let consent = carla
+        .command(Command::CarryCommitment {
+            item: commitment.item.unwrap(),
+            carry: true,
+        })
+        .await;
+    match consent {
+        Ok(_) => assert!(keeps),
+        Err(refused) => {
+            assert!(!keeps);
+            assert_eq!(refused.code, ErrorCode::InvalidValue);
+        }
+    }
+    carla
+        .command(submit(InputKind::Commitment, "Something only for me"))
         .await
         .unwrap();
     f.command(Command::EndSession {}).await.unwrap();

@@ -496,7 +496,8 @@ async fn the_screen_token_opens_only_the_shared_screen() {
     assert_eq!(welcome.role, Role::Screen);
     assert_eq!(welcome.member, None);
     assert!(welcome.resume_token.is_none());
-    assert!(welcome.view.expect("a view").settings.allow_anonymous);
+    // The screen sees the settings too (anonymous posting is off by default).
+    assert!(!welcome.view.expect("a view").settings.allow_anonymous);
     screen
         .send(&ClientMsg::Command(CommandEnvelope {
             id: "x".into(),

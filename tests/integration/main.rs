@@ -7,6 +7,8 @@ mod advice;
 mod assets;
 mod authz;
 mod capacity;
+mod cases;
+mod compat;
 mod edges;
 mod followup;
 mod helpers;

@@ -55,6 +55,7 @@ fn text_for(kind: InputKind, who: &str) -> String {
         InputKind::PrivateNote => format!("{who}: my private note"),
         InputKind::Commitment => format!("{who}: I will talk to her on Monday"),
         InputKind::Reflection => format!("{who}: the questions helped me most"),
+        InputKind::Notepad => format!("{who}: a note to myself"),
         InputKind::Vote | InputKind::Reaction => String::new(),
     }
 }
@@ -116,9 +117,20 @@ async fn run_method(id: &str) {
                 .expect("carla's case");
             carla_case = ack.item;
         }
-        // What participants may do here, done by two of them.
-        for &kind in phase.allowed(Role::Participant) {
+        // What participants may do here, done by two of them; where the method allows one
+        // contribution per turn, each on the floor and one kind only.
+        let kinds = phase.allowed(Role::Participant);
+        let kinds = if phase.one_per_turn {
+            &kinds[..1]
+        } else {
+            kinds
+        };
+        for &kind in kinds {
             for p in 0..2 {
+                if phase.one_per_turn {
+                    let member = g.ps[p].member();
+                    let _ = g.f.command(Command::GiveFloor { member }).await;
+                }
                 let who = format!("p{p}");
                 let client = &mut g.ps[p];
                 match kind {
@@ -150,7 +162,10 @@ async fn run_method(id: &str) {
                     },
                     InputKind::Reaction => Command::React {
                         item: *advice.first().expect("advice to react to"),
-                        reaction: Reaction::Useful,
+                        reaction: Reaction {
+                            temperature: Temperature::None,
+                            useful: true,
+                        },
                     },
                     InputKind::Vote => continue,
                     _ => submit(kind, &text_for(kind, "carla")),

@@ -619,3 +619,135 @@ async fn the_facilitator_corrects_minutes_and_the_list_says_so() {
     let v: Verification = serde_json::from_str(&body).unwrap();
     assert_eq!((v.minutes, v.set_by_facilitator), (120, true));
 }
+
+/// Two cases with their own methods and case-bringers, a co-facilitator, and the facilitator
+/// role handed over: the list names every case with its case-bringer and everyone who led; a
+/// certificate marks only its holder's own case.
+#[tokio::test]
+async fn a_two_case_meeting_records_every_case_and_everyone_who_led() {
+    let server = spawn_app().await;
+    let session = server
+        .create(json!({"method": "basic", "title": "Twee casussen", "language": "nl"}))
+        .await;
+    let mut f = server.facilitator(&session).await;
+    let mut carla = server.join(&session, "Carla").await;
+    let mut anna = server.join(&session, "Anna").await;
+    let mut piet = server.join(&session, "Piet").await;
+    let mut eva = server.join(&session, "Eva").await;
+    f.command(Command::SetCaseBringer {
+        member: Some(carla.member()),
+    })
+    .await
+    .unwrap();
+    f.command(Command::StartSession {}).await.unwrap();
+    f.command(Command::SetCoFacilitator {
+        member: eva.member(),
+        on: true,
+    })
+    .await
+    .unwrap();
+    // The second case: another method, another case-bringer.
+    f.command(Command::StartCase {
+        method: "incident".into(),
+        case_bringer: Some(anna.member()),
+    })
+    .await
+    .unwrap();
+    // Piet takes over; Eva stops co-facilitating (she did co-lead).
+    f.command(Command::SetCoFacilitator {
+        member: eva.member(),
+        on: false,
+    })
+    .await
+    .unwrap();
+    f.command(Command::HandFacilitator {
+        member: piet.member(),
+    })
+    .await
+    .unwrap();
+    // Who reads the list now: the facilitator token still (whoever opened the room answers
+    // for the record), the new facilitator with their own token; not a participant.
+    let list = format!("/api/sessions/{}/attendance", session.code);
+    for (token, status) in [
+        (session.facilitator_token.clone(), 200),
+        (piet.token(), 200),
+        (carla.token(), 403),
+    ] {
+        let (got, body) = get(&server, &list, Some(&token)).await;
+        assert_eq!(got, status, "{body}");
+    }
+    piet.catch_up(f.last_seq).await;
+    piet.command(Command::EndSession {}).await.unwrap();
+    let ended = piet.last_seq;
+    for c in [&mut f, &mut carla, &mut anna, &mut piet, &mut eva] {
+        c.catch_up(ended).await;
+        c.command(Command::ConfirmPresence { registration: None })
+            .await
+            .unwrap();
+    }
+
+    let a = attendance(&server, &session).await;
+    assert_eq!(
+        a.methods,
+        ["Basismodel (vijfstappenmodel)", "Incidentmethode"]
+    );
+    assert_eq!(
+        a.cases,
+        [
+            AttendanceCase {
+                method: "Basismodel (vijfstappenmodel)".into(),
+                case_bringer: Some("Carla".into()),
+            },
+            AttendanceCase {
+                method: "Incidentmethode".into(),
+                case_bringer: Some("Anna".into()),
+            },
+        ]
+    );
+    assert_eq!(a.facilitator, "Facilitator, Piet", "in the order they led");
+    assert_eq!(a.co_facilitators, ["Eva"]);
+    let base = format!("/api/sessions/{}/attendance", session.code);
+    let (_, page) = get(
+        &server,
+        &format!("{base}?format=html"),
+        Some(&session.facilitator_token),
+    )
+    .await;
+    for part in [
+        "<dd>Basismodel (vijfstappenmodel) (inbrenger: Carla); Incidentmethode (inbrenger: Anna)</dd>",
+        "<dt>Begeleider</dt><dd>Facilitator, Piet</dd><dt>Medebegeleider</dt><dd>Eva</dd>",
+    ] {
+        assert!(page.contains(part), "missing {part:?} in {page}");
+    }
+    let (_, csv) = get(
+        &server,
+        &format!("{base}?format=csv"),
+        Some(&session.facilitator_token),
+    )
+    .await;
+    assert!(
+        csv.contains(
+            "\"Basismodel (vijfstappenmodel); Incidentmethode\",\"Carla; Anna\",\"Facilitator, Piet\",\"Eva\""
+        ),
+        "{csv}"
+    );
+
+    // Each case-bringer's certificate marks their own case, and names no other case-bringer.
+    let certificate = format!("/api/sessions/{}/certificate", session.code);
+    for (client, own, other) in [(&anna, 1, "Carla"), (&carla, 0, "Anna")] {
+        let (status, page) = get(&server, &certificate, Some(&client.token())).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(!page.contains(other), "{other} on a certificate: {page}");
+        let (_, body) = get(
+            &server,
+            &format!("/verify/{}?format=json", code_on(&page)),
+            None,
+        )
+        .await;
+        let v: Verification = serde_json::from_str(&body).unwrap();
+        let brought: Vec<bool> = v.cases.iter().map(|c| c.brought).collect();
+        assert_eq!(brought, [own == 0, own == 1]);
+        assert_eq!(v.facilitator, "Facilitator, Piet");
+        assert_eq!(v.co_facilitators, ["Eva"]);
+    }
+}

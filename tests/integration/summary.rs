@@ -52,7 +52,6 @@ async fn only_the_case_bringer_downloads_the_summary() {
         .command(Command::Triage {
             item: q.item.unwrap(),
             status: TriageStatus::Answered,
-            temperature: Temperature::Warm,
         })
         .await
         .unwrap();
@@ -70,7 +69,10 @@ async fn only_the_case_bringer_downloads_the_summary() {
     carla
         .command(Command::React {
             item: advice.item.unwrap(),
-            reaction: Reaction::Useful,
+            reaction: Reaction {
+                temperature: Temperature::None,
+                useful: true,
+            },
         })
         .await
         .unwrap();
@@ -108,7 +110,7 @@ async fn only_the_case_bringer_downloads_the_summary() {
     assert_eq!(status, 200);
     for part in [
         "My team lead ignores \\<b\\>me\\</b\\>",
-        "What happened the last time you raised it? _(answered, warm; 0 votes)_",
+        "What happened the last time you raised it? _(answered)_",
         "Ask for a one-to-one \\<script\\>x\\</script\\> _(useful)_",
         "- Book the one-to-one on Monday",
     ] {
@@ -120,7 +122,7 @@ async fn only_the_case_bringer_downloads_the_summary() {
     for part in [
         "# Zusammenfassung:",
         "- Methode: Tratschmethode",
-        "_(beantwortet, berührt mich; 0 Stimmen)_",
+        "What happened the last time you raised it? _(beantwortet)_",
         "## Was du tun wirst",
     ] {
         assert!(de.contains(part), "missing {part:?} in\n{de}");

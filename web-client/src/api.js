@@ -1,5 +1,5 @@
 // Reads from the HTTP API that need a token (the case-bringer's summary, the facilitator's
-// attendance record, a member's certificate and reflection) and handing their results to the person: a file to save, or a printable
+// attendance record, a member's certificate and reflection, the process evaluation) and handing their results to the person: a file to save, or a printable
 // page in a new tab.
 //
 // The token goes in an `Authorization` header, never in a URL. Failed reads count as guesses on
@@ -8,6 +8,8 @@
 import { h } from "./dom.js";
 
 /** @typedef {import('./protocol').Attendance} Attendance */
+/** @typedef {import('./protocol').ProcessResults} ProcessResults */
+/** @typedef {import('./protocol').MethodTemplate} MethodTemplate */
 /** @typedef {"md" | "html"} SummaryFormat */
 
 /**
@@ -86,13 +88,15 @@ export async function fetchPreview(code) {
  * @param {string} code canonical room code
  * @param {string | null} token the member's resume token
  * @param {SummaryFormat} format
+ * @param {number | null} [caseRound] which of the member's case rounds (default: the latest)
  * @param {import('./protocol').Language} [lang]
  * @returns {Promise<Result<string>>}
  */
-export async function fetchSummary(code, token, format, lang = "nl") {
+export async function fetchSummary(code, token, format, caseRound = null, lang = "nl") {
   // Dates in the summary are the reader's local ones, its words in the reader's language.
   const offset = -new Date().getTimezoneOffset();
-  const res = await authorizedGet(`/api/sessions/${code}/summary?format=${format}&offset=${offset}&lang=${lang}`, token);
+  const which = caseRound === null ? "" : `&case=${caseRound}`;
+  const res = await authorizedGet(`/api/sessions/${code}/summary?format=${format}&offset=${offset}&lang=${lang}${which}`, token);
   if (!res.ok) return res;
   try {
     return { ok: true, value: await res.value.text() };
@@ -112,6 +116,38 @@ export async function fetchAttendance(code, token) {
   if (!res.ok) return res;
   try {
     return { ok: true, value: /** @type {Attendance} */ (await res.value.json()) };
+  } catch {
+    return { ok: false, problem: "failed" };
+  }
+}
+
+/**
+ * The built-in methods (for starting the next case of a meeting); an empty list when they
+ * cannot be loaded (the current method is still offered).
+ * @returns {Promise<MethodTemplate[]>}
+ */
+export async function fetchMethods() {
+  try {
+    const res = await fetch("/api/methods");
+    if (!res.ok) return [];
+    return /** @type {import('./protocol').MethodList} */ (await res.json()).methods;
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The process evaluation's sums (the facilitator and co-facilitators): only rounds that at
+ * least three members answered.
+ * @param {string} code
+ * @param {string | null} token the member's resume token (the facilitator token for the facilitator)
+ * @returns {Promise<Result<ProcessResults>>}
+ */
+export async function fetchProcess(code, token) {
+  const res = await authorizedGet(`/api/sessions/${code}/process`, token);
+  if (!res.ok) return res;
+  try {
+    return { ok: true, value: /** @type {ProcessResults} */ (await res.value.json()) };
   } catch {
     return { ok: false, problem: "failed" };
   }

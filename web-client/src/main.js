@@ -10,7 +10,7 @@ import { fetchPreview } from "./api.js";
 import { t, language, loadLanguage, onLanguageChange, sessionLanguage, isLanguage } from "./i18n/index.js";
 import * as storage from "./storage.js";
 import { Session } from "./session.js";
-import { validName } from "./session-state.js";
+import { hasFacilitatorRights, validName } from "./session-state.js";
 import { NAME_MAX_CHARS } from "./wire.js";
 import { participantSections } from "./views/participant.js";
 import { Announcer, connectionBanner, messagePage, startTicker, topBar } from "./views/common.js";
@@ -341,7 +341,8 @@ function runSession(code, session) {
       if (!mod) return void loadView("screen");
       setLayout("screen");
       mod.renderScreen(slots.screen, view, session.now());
-    } else if (view.me.role === "facilitator") {
+    } else if (hasFacilitatorRights(view)) {
+      // The facilitator, and a co-facilitator on their own device (a second console).
       const mod = views.console;
       if (!mod) return void loadView("console");
       setLayout("console");

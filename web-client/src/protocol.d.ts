@@ -11,7 +11,7 @@ export type Language = "nl" | "en" | "de" | "fr";
 
 export type Role = "facilitator" | "case_bringer" | "participant" | "note_taker" | "screen";
 
-export type InputKind = "case" | "vote" | "statement" | "question" | "answer" | "key_question" | "analysis" | "advice" | "private_note" | "reaction" | "commitment" | "reflection";
+export type InputKind = "case" | "vote" | "statement" | "question" | "answer" | "key_question" | "analysis" | "advice" | "private_note" | "reaction" | "commitment" | "reflection" | "notepad";
 
 export type TurnMode = "free" | "round" | "case_bringer_only" | "silent";
 
@@ -23,7 +23,13 @@ id: string, name: Localized, description: Localized,
 /**
  * Dots each member may give while choosing a case (dot voting).
  */
-dots_per_member: number, phases: Array<PhaseTemplate>, };
+dots_per_member: number, 
+/**
+ * Each member becomes the case-bringer once (Troika): `next_phase` after the last phase
+ * starts the method again as a new case round with the next member (join order) who has
+ * not brought a case in this meeting yet.
+ */
+rotate_case_bringer?: boolean, phases: Array<PhaseTemplate>, };
 
 export type PhaseTemplate = { 
 /**
@@ -50,13 +56,36 @@ case_bringer_listens: boolean,
 /**
  * At most this many items of a kind per member in this phase (e.g. 3 questions each).
  */
-max_per_member: Partial<Record<InputKind, number>>, };
+max_per_member: Partial<Record<InputKind, number>>, 
+/**
+ * The case-bringer may keep a private notepad in this phase (also while listening).
+ */
+case_bringer_notes?: boolean, 
+/**
+ * One contribution per turn (a `round` phase): written input that takes a turn is
+ * accepted only from the member who holds the floor, one item per turn.
+ */
+one_per_turn?: boolean, 
+/**
+ * Where the case-bringer comes in a round of this phase (default: join order).
+ */
+round_order?: RoundOrder, };
+
+export type RoundOrder = "joined" | "case_bringer_first" | "case_bringer_last";
 
 export type Command = { "kind": "start_session", } | { "kind": "next_phase", } | { "kind": "prev_phase", } | { "kind": "goto_phase", index: number, } | { "kind": "extend_timer", seconds: number, } | { "kind": "pause_timer", paused: boolean, } | { "kind": "set_timer", seconds: number, } | { "kind": "set_turn_limit", seconds: number | null, } | { "kind": "end_session", } | { "kind": "lock_room", locked: boolean, } | { "kind": "set_case_bringer", member: MemberId | null, } | { "kind": "set_role", member: MemberId, role: Role, } | { "kind": "remove_member", member: MemberId, } | { "kind": "remove_and_lock", member: MemberId, } | { "kind": "remove_offline", } | { "kind": "choose_case", case: ItemId, 
 /**
  * Keep the other proposals for the next meeting of the group.
  */
-keep_others?: boolean, } | { "kind": "keep_case", case: ItemId, keep: boolean, } | { "kind": "give_floor", member: MemberId, } | { "kind": "end_floor", } | { "kind": "next_speaker", } | { "kind": "skip_speaker", member: MemberId, } | { "kind": "start_round", } | { "kind": "hide_item", item: ItemId, hidden: boolean, } | { "kind": "reveal_notes", } | { "kind": "reveal_votes", } | { "kind": "raise_hand", } | { "kind": "lower_hand", } | { "kind": "pass", } | { "kind": "submit", input: InputKind, 
+keep_others?: boolean, } | { "kind": "keep_case", case: ItemId, keep: boolean, } | { "kind": "give_floor", member: MemberId, } | { "kind": "end_floor", } | { "kind": "next_speaker", } | { "kind": "skip_speaker", member: MemberId, } | { "kind": "start_round", } | { "kind": "hide_item", item: ItemId, hidden: boolean, } | { "kind": "reveal_notes", } | { "kind": "start_case", 
+/**
+ * Id of a built-in method.
+ */
+method: string, 
+/**
+ * The next case-bringer; `null` when the method chooses the case first.
+ */
+case_bringer?: MemberId | null, } | { "kind": "reorder_round", order: Array<MemberId>, } | { "kind": "set_co_facilitator", member: MemberId, on: boolean, } | { "kind": "hand_facilitator", member: MemberId, } | { "kind": "reveal_votes", } | { "kind": "raise_hand", } | { "kind": "lower_hand", } | { "kind": "pass", } | { "kind": "submit", input: InputKind, 
 /**
  * Trimmed, then at most as many characters (Unicode scalar values) as the kind allows:
  * 500 for a question or key question, 600 for a case, 1000 for a commitment, 4000 for
@@ -75,7 +104,7 @@ anonymous?: boolean,
 /**
  * Submit even though the question reads like advice.
  */
-confirm?: boolean, } | { "kind": "vote", item: ItemId, } | { "kind": "unvote", item: ItemId, } | { "kind": "triage", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "react", item: ItemId, reaction: Reaction, } | { "kind": "withdraw", item: ItemId, } | { "kind": "rename", 
+confirm?: boolean, } | { "kind": "vote", item: ItemId, } | { "kind": "unvote", item: ItemId, } | { "kind": "triage", item: ItemId, status: TriageStatus, } | { "kind": "react", item: ItemId, reaction: Reaction, } | { "kind": "share_reactions", shared: boolean, } | { "kind": "choose_key_question", item: ItemId, } | { "kind": "carry_commitment", item: ItemId, carry: boolean, } | { "kind": "rate_process", scores: Array<number>, remark?: string | null, } | { "kind": "withdraw", item: ItemId, } | { "kind": "rename", 
 /**
  * 1 to 40 characters after trimming, no control characters (`invalid_name`).
  */
@@ -90,9 +119,11 @@ registration?: string | null, } | { "kind": "write_reflection", text: string, } 
 
 export type TriageStatus = "open" | "answered" | "parked";
 
-export type Temperature = "none" | "warm" | "cold";
+export type Temperature = "none" | "warm" | "lukewarm" | "cold";
 
-export type Reaction = "none" | "useful" | "not_for_me";
+export type Reaction = { temperature: Temperature, useful: boolean, };
+
+export type ReactionEntry = { item: ItemId, reaction: Reaction, };
 
 export type Sequenced = { seq: number, at: number, event: Event, };
 
@@ -115,17 +146,22 @@ phase: number,
 /**
  * Sequence number of that phase (a phase visited twice has two).
  */
-phase_seq: number, at: number, reply_to: ItemId | null, 
+phase_seq: number, 
+/**
+ * The case round (0-based) the item belongs to; `phase` indexes that round's method.
+ */
+case_round: number, at: number, reply_to: ItemId | null, 
 /**
  * Upvotes (questions) or dots (cases).
  */
-votes: number, status: TriageStatus, temperature: Temperature, reaction: Reaction, hidden: boolean, 
+votes: number, status: TriageStatus, hidden: boolean, 
 /**
- * A case proposal kept for the group's next meeting.
+ * A case proposal kept for the group's next meeting, or a commitment its case-bringer
+ * agreed to take there.
  */
 kept: boolean, 
 /**
- * The case proposal that was chosen.
+ * The case proposal that was chosen, or the key question the case-bringer chose.
  */
 chosen: boolean, 
 /**
@@ -133,13 +169,25 @@ chosen: boolean,
  */
 revealed: boolean, };
 
-export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "timer_paused", left_ms: number, } | { "kind": "turn_limit_set", seconds: number | null, } | { "kind": "votes_revealed", } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, temperature: Temperature, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId, reaction: Reaction, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", } | { "kind": "minutes_set", member: MemberId, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
+export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "timer_paused", left_ms: number, } | { "kind": "turn_limit_set", seconds: number | null, } | { "kind": "votes_revealed", } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId | null, reaction: Reaction | null, shared: boolean, } | { "kind": "reactions_shared", case_round: number, shared: boolean, reactions: Array<ReactionEntry>, } | { "kind": "note_taken", note: Item | null, } | { "kind": "key_question_chosen", item: ItemId, } | { "kind": "round_reordered", order: Array<MemberId>, } | { "kind": "commitment_carried", item: ItemId, carry: boolean, } | { "kind": "process_rated", case_round: number, count: number, } | { "kind": "co_facilitator_set", member: MemberId, on: boolean, } | { "kind": "case_round_started", index: number, method: MethodTemplate, case_bringer: MemberId | null, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", } | { "kind": "minutes_set", member: MemberId, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
 
 export type Warning = "advice_question" | "advice_statement" | "not_a_question" | "advice_in_analysis";
 
 export type SessionStatus = "lobby" | "running" | "ended";
 
-export type SessionView = { code: string, title: string, language: Language, method: MethodTemplate, 
+export type SessionView = { code: string, title: string, language: Language, 
+/**
+ * The method of the running case round (`phase.index` and `Item.phase` index it).
+ */
+method: MethodTemplate, 
+/**
+ * The running case round (0-based).
+ */
+case_round: number, 
+/**
+ * Every case round of the meeting so far, in order.
+ */
+cases: Array<CaseRoundView>, 
 /**
  * What the facilitator chose when creating the session (e.g. whether anonymous input is
  * allowed).
@@ -149,6 +197,11 @@ settings: SessionSettings, status: SessionStatus, phase: PhaseState | null, lock
  * Raised hands, in queue order.
  */
 hands: Array<MemberId>, floor: Floor | null, round: RoundView | null, items: Array<Item>, 
+/**
+ * The reactions case-bringers shared, the same for every viewer (the screen too). A
+ * case-bringer's own, shared or not, are in `me.reactions`.
+ */
+reactions: Array<ReactionEntry>, 
 /**
  * Commitments and kept cases carried over from the group's previous meeting.
  */
@@ -197,7 +250,11 @@ speaking_ms: number,
 /**
  * False after being away past the grace period: skipped in rounds.
  */
-in_turns: boolean, };
+in_turns: boolean, 
+/**
+ * Holds a second console with the facilitator's rights.
+ */
+co_facilitator: boolean, };
 
 export type Floor = { member: MemberId, since: number, };
 
@@ -206,6 +263,34 @@ export type RoundView = { order: Array<MemberId>,
  * Members whose turn is over (spoke or passed), in order.
  */
 done: Array<MemberId>, passed: Array<MemberId>, };
+
+export type CaseRoundView = { index: number, method_id: string, method_name: Localized, case_bringer: MemberId | null, started_at: number | null, 
+/**
+ * The case proposal chosen for this round (it may have been proposed in an earlier one).
+ */
+case: ItemId | null, 
+/**
+ * The key question the case-bringer chose.
+ */
+key_question: ItemId | null, reactions_shared: boolean, 
+/**
+ * Answers to the process evaluation so far.
+ */
+process_count: number, };
+
+export type ProcessAggregate = { case_round: number, method_id: string, 
+/**
+ * Members who answered.
+ */
+count: number, 
+/**
+ * Per item of `PROCESS_ITEMS`: the sum of the scores given and how many gave one.
+ */
+sums: Array<number>, answered: Array<number>, 
+/**
+ * The remarks, without names, in no particular order.
+ */
+remarks: Array<string>, };
 
 export type Me = { 
 /**
@@ -233,6 +318,18 @@ registration: string | null,
  */
 reflection: string | null, 
 /**
+ * My private notepad as case-bringer (every case round I brought).
+ */
+notepad: Array<Item>, 
+/**
+ * My reactions as case-bringer (every case round I brought), shared or not.
+ */
+reactions: Array<ReactionEntry>, 
+/**
+ * Case rounds whose process evaluation I answered.
+ */
+rated: Array<number>, 
+/**
  * For the facilitator: how often each warning was shown in this session and how often its
  * text was sent anyway, to coach the group (no text, no names). Absent for everyone else
  * and until a first warning.
@@ -251,9 +348,17 @@ list_confirmed_at: number | null, };
 
 export type WarningTally = { warning: Warning, shown: number, sent_anyway: number, };
 
-export type ReportBack = { previous_title: string, previous_date: number, commitments: Array<CarriedItem>, kept_cases: Array<CarriedItem>, };
+export type ReportBack = { previous_title: string, previous_date: number, commitments: Array<CarriedItem>, kept_cases: Array<CarriedItem>, 
+/**
+ * Process evaluations of this group's meetings, oldest first (numbers only), for the
+ * facilitator's trend. Kept with the group; never in a session's view (the facilitator
+ * reads it with `GET /api/sessions/{code}/process`).
+ */
+process: Array<ProcessPoint>, };
 
 export type CarriedItem = { text: string, by_name: string, };
+
+export type ProcessPoint = { date: number, method_id: string, count: number, sums: Array<number>, answered: Array<number>, };
 
 export type ClientMsg = { "type": "hello", protocol: number, join: Join, } | { "type": "command" } & CommandEnvelope | { "type": "ping", t?: number | null, } | { "type": "leave", };
 
@@ -344,7 +449,7 @@ export type TextSpan = { start: number, end: number, };
 
 export type Category = "fix" | "retry" | "reconnect" | "confirm" | "fatal";
 
-export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "name_taken" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "room_moved" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "advice_like_statement" | "not_a_question" | "advice_in_analysis" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found" | "not_ended" | "not_confirmed";
+export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "name_taken" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "room_moved" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "wait_your_turn" | "not_case_bringer" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "advice_like_statement" | "not_a_question" | "advice_in_analysis" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found" | "not_ended" | "not_confirmed";
 
 export type CreateSession = { 
 /**
@@ -377,13 +482,20 @@ time_zone?: string, };
 
 export type SessionSettings = { 
 /**
- * Members may hide their name on items from the other members.
+ * Members may hide their name on items from the other members. Off by default: in a
+ * small fixed group, anonymity hides little and costs trust.
  */
 allow_anonymous: boolean, 
 /**
- * Keep the case-bringer's commitments and kept cases for the group's next meeting.
+ * The group keeps a carry-over for its next meeting: kept cases, the process
+ * evaluation's numbers, and each commitment its case-bringer agreed to carry.
  */
 keep_for_group: boolean, 
+/**
+ * A self-led group: the facilitator also takes part (takes turns, posts what
+ * participants may).
+ */
+facilitator_takes_part?: boolean, 
 /**
  * The video call of a remote or hybrid group (an `https://` address of at most 500
  * characters), shown to members in the lobby and on their phones.
@@ -535,3 +647,9 @@ cases: Array<CertificateCase>, facilitator: string, co_facilitators: Array<strin
  * The minutes were set by the facilitator rather than measured.
  */
 set_by_facilitator: boolean, confirmed_at: number | null, list_confirmed_at: number | null, };
+
+export type ProcessResults = { process: Array<ProcessAggregate>, 
+/**
+ * The group's earlier meetings, oldest first.
+ */
+trend: Array<ProcessPoint>, };

@@ -78,7 +78,7 @@ export function hasCases(view) {
  * @param {SessionView} view
  */
 export function keyQuestion(view) {
-  const shown = view.items.filter((i) => i.kind === "key_question" && !i.hidden && i.text);
+  const shown = view.items.filter((i) => i.kind === "key_question" && i.case_round === view.case_round && !i.hidden && i.text);
   return (
     shown.find((i) => i.chosen) ??
     [...shown].reverse().find((i) => i.by !== null && i.by === view.case_bringer) ??

@@ -19,6 +19,8 @@ import { MAX_CHARS, NAME_MAX_CHARS, TEXT_KINDS } from "./wire.js";
 /** @typedef {import('./protocol').PhaseTemplate} PhaseTemplate */
 /** @typedef {import('./protocol').MethodTemplate} MethodTemplate */
 /** @typedef {import('./protocol').Command} Command */
+/** @typedef {import('./protocol').Reaction} Reaction */
+/** @typedef {import('./protocol').ReactionEntry} ReactionEntry */
 /** @typedef {import('./protocol').Ack} Ack */
 /** @typedef {import('./protocol').Sequenced} Sequenced */
 
@@ -60,6 +62,7 @@ function mutate(v, at, e) {
           online: false,
           speaking_ms: 0,
           in_turns: true,
+          co_facilitator: false,
         });
       }
       refreshRoles(v);
@@ -72,6 +75,17 @@ function mutate(v, at, e) {
     case "role_changed": {
       const m = member(v, e.member);
       if (m) m.role = e.role;
+      const round = v.cases ? v.cases[v.case_round] : undefined;
+      if (e.role === "case_bringer" && round) {
+        if (round.case_bringer !== e.member) {
+          // A new case-bringer of this case does not inherit the previous one's reactions.
+          const ids = new Set(v.items.filter((i) => i.case_round === v.case_round).map((i) => i.id));
+          v.reactions = v.reactions.filter((r) => !ids.has(r.item));
+          if (round.case_bringer === v.me.member) v.me.reactions = v.me.reactions.filter((r) => !ids.has(r.item));
+          round.reactions_shared = false;
+        }
+        round.case_bringer = e.member;
+      }
       refreshRoles(v);
       break;
     }
@@ -95,6 +109,8 @@ function mutate(v, at, e) {
       v.hands = [];
       v.floor = null;
       v.round = e.round.length > 0 ? { order: [...e.round], done: [], passed: [] } : null;
+      const running = v.cases ? v.cases[v.case_round] : undefined;
+      if (running && running.started_at === null) running.started_at = at;
       break;
     case "timer_changed":
       if (v.phase) {
@@ -176,10 +192,7 @@ function mutate(v, at, e) {
     }
     case "item_triaged": {
       const i = item(v, e.item);
-      if (i) {
-        i.status = e.status;
-        i.temperature = e.temperature;
-      }
+      if (i) i.status = e.status;
       break;
     }
     case "item_hidden": {
@@ -198,22 +211,87 @@ function mutate(v, at, e) {
       if (note) note.hidden = e.hidden;
       break;
     }
-    case "item_reacted": {
-      const i = item(v, e.item);
-      if (i) i.reaction = e.reaction;
+    case "item_reacted":
+      // Only shared reactions carry anything; my own come with my acknowledgement.
+      if (e.shared && e.item !== null && e.reaction !== null) {
+        v.reactions = upsertReaction(v.reactions, { item: e.item, reaction: e.reaction });
+      }
+      break;
+    case "reactions_shared": {
+      const round = v.cases ? v.cases[e.case_round] : undefined;
+      if (round) round.reactions_shared = e.shared;
+      for (const r of e.reactions) v.reactions = upsertReaction(v.reactions, r);
+      if (!e.shared) {
+        // Hidden again: what this case's reactions showed goes (the case-bringer keeps hers in
+        // `me.reactions`).
+        const ids = new Set(v.items.filter((i) => i.case_round === e.case_round).map((i) => i.id));
+        v.reactions = v.reactions.filter((r) => !ids.has(r.item));
+      }
       break;
     }
+    case "note_taken":
+      break;
+    case "key_question_chosen": {
+      for (const i of v.items) {
+        if (i.kind === "key_question" && i.case_round === v.case_round) i.chosen = i.id === e.item;
+      }
+      const round = v.cases ? v.cases[v.case_round] : undefined;
+      if (round) round.key_question = e.item;
+      break;
+    }
+    case "round_reordered":
+      if (v.round) v.round.order = [...e.order];
+      break;
+    case "commitment_carried": {
+      const i = item(v, e.item);
+      if (i) i.kept = e.carry;
+      break;
+    }
+    case "process_rated": {
+      const round = v.cases ? v.cases[e.case_round] : undefined;
+      if (round) round.process_count = e.count;
+      break;
+    }
+    case "co_facilitator_set": {
+      const m = member(v, e.member);
+      if (m) m.co_facilitator = e.on;
+      break;
+    }
+    case "case_round_started":
+      v.case_round = e.index;
+      v.method = e.method;
+      v.cases.push({
+        index: e.index,
+        method_id: e.method.id,
+        method_name: e.method.name,
+        case_bringer: e.case_bringer,
+        started_at: at,
+        case: null,
+        key_question: null,
+        reactions_shared: false,
+        process_count: 0,
+      });
+      break;
     case "item_withdrawn":
       v.items = v.items.filter((i) => i.id !== e.item);
       v.me.votes = v.me.votes.filter((id) => id !== e.item);
       v.me.notes = v.me.notes.filter((n) => n.id !== e.item);
+      // A reaction goes with its item.
+      v.reactions = v.reactions.filter((r) => r.item !== e.item);
+      v.me.reactions = v.me.reactions.filter((r) => r.item !== e.item);
       refreshMine(v);
       break;
-    case "case_chosen":
+    case "case_chosen": {
+      // Only this case round's earlier choice is undone (it may have been proposed in an
+      // earlier round); the cases earlier rounds chose stay chosen.
+      const round = v.cases[v.case_round];
+      const previous = round ? round.case : null;
       for (const i of v.items) {
-        if (i.kind === "case") i.chosen = i.id === e.case;
+        if (i.kind === "case" && (i.id === previous || i.id === e.case)) i.chosen = i.id === e.case;
       }
+      if (round) round.case = e.case;
       break;
+    }
     case "case_kept": {
       const i = item(v, e.case);
       if (i) i.kept = e.keep;
@@ -282,11 +360,23 @@ function countWarning(v, warning, field) {
  * @param {SessionView} view
  * @param {Command} command
  * @param {Ack} ack
+ * @param {number} [at] the time of the event at `ack.seq` (the engine stamps a note with it),
+ *   when the caller applied that event
  * @returns {SessionView}
  */
-export function applyAck(view, command, ack) {
+export function applyAck(view, command, ack, at = Date.now()) {
   const v = structuredClone(view);
-  if (command.kind === "submit" && ack.item !== null) {
+  if (command.kind === "submit" && command.input === "notepad") {
+    // My notepad: nobody else is ever sent it, so the acknowledgement is where it comes from.
+    if (ack.item !== null && !v.me.notepad.some((n) => n.id === ack.item)) {
+      const [index, seq] = v.phase ? [v.phase.index, v.phase.seq] : [0, 0];
+      v.me.notepad.push({
+        id: ack.item, kind: "notepad", by: v.me.member, anonymous: false, text: command.text.trim(),
+        phase: index, phase_seq: seq, case_round: v.case_round, at, reply_to: null,
+        votes: 0, status: "open", hidden: false, kept: false, chosen: false, revealed: false,
+      });
+    }
+  } else if (command.kind === "submit" && ack.item !== null) {
     const added = item(v, ack.item);
     if (added && !v.me.items.includes(ack.item)) {
       v.me.items.push(ack.item);
@@ -298,6 +388,11 @@ export function applyAck(view, command, ack) {
         v.me.notes.sort(byItemOrder(v));
       }
     }
+  } else if (command.kind === "react") {
+    // Mine, shared or not; if shared, the public event brings it to `reactions` as well.
+    v.me.reactions = upsertReaction(v.me.reactions, { item: command.item, reaction: command.reaction });
+  } else if (command.kind === "rate_process" && !v.me.rated.includes(v.case_round)) {
+    v.me.rated.push(v.case_round);
   } else if (command.kind === "vote" && item(v, command.item)) {
     v.me.votes.push(command.item);
   } else if (command.kind === "unvote") {
@@ -310,6 +405,29 @@ export function applyAck(view, command, ack) {
     v.me.reflection = command.text.trim();
   }
   return v;
+}
+
+/**
+ * The latest reaction per item; "no reaction" removes it.
+ * @param {ReactionEntry[]} list
+ * @param {ReactionEntry} entry
+ * @returns {ReactionEntry[]}
+ */
+function upsertReaction(list, entry) {
+  const out = list.filter((r) => r.item !== entry.item);
+  if (entry.reaction.temperature !== "none" || entry.reaction.useful) out.push(entry);
+  return out;
+}
+
+/**
+ * The case-bringer's reaction to an item, as far as this viewer may see it.
+ * @param {SessionView} v
+ * @param {ItemId} id
+ * @returns {Reaction | null}
+ */
+export function reactionOf(v, id) {
+  const mine = v.me.reactions.find((r) => r.item === id);
+  return (mine ?? v.reactions.find((r) => r.item === id))?.reaction ?? null;
 }
 
 /**
@@ -409,25 +527,97 @@ export function currentPhase(view) {
 }
 
 /**
- * The kinds `role` may submit in `phase` (`permissions::allowed`).
+ * The kinds `role` may submit in `phase` (`permissions::allowed`). In a self-led group
+ * (`takesPart`) the facilitator may also write what participants may (`Session::may`).
  * @param {PhaseTemplate} phase
  * @param {Role} role
+ * @param {boolean} [takesPart]
  * @returns {readonly InputKind[]}
  */
-export function allowed(phase, role) {
+export function allowed(phase, role, takesPart = false) {
   if (role === "screen") return [];
   if (role === "note_taker" && !phase.allow.note_taker) return phase.allow.participant ?? [];
   if (role === "case_bringer" && phase.case_bringer_listens) return [];
+  if (role === "facilitator" && takesPart) {
+    return [...new Set([...(phase.allow.facilitator ?? []), ...(phase.allow.participant ?? [])])];
+  }
   return phase.allow[role] ?? [];
 }
 
 /**
+ * Whether `role` may submit `kind` in `phase` (`permissions::may_submit`): the notepad is the
+ * case-bringer's where the phase keeps one, never through `allow`.
  * @param {PhaseTemplate} phase
  * @param {Role} role
  * @param {InputKind} kind
+ * @param {boolean} [takesPart]
  */
-export function maySubmit(phase, role, kind) {
-  return allowed(phase, role).includes(kind);
+export function maySubmit(phase, role, kind, takesPart = false) {
+  if (kind === "notepad") return role === "case_bringer" && phase.case_bringer_notes === true;
+  return allowed(phase, role, takesPart).includes(kind);
+}
+
+/**
+ * Whether this session's facilitator also takes part (a self-led group).
+ * @param {SessionView} view
+ */
+export function facilitatorTakesPart(view) {
+  return view.settings.facilitator_takes_part === true;
+}
+
+/**
+ * Whether I have the facilitator's rights: the facilitator, or a co-facilitator.
+ * @param {SessionView} view
+ */
+export function hasFacilitatorRights(view) {
+  if (view.me.role === "facilitator") return true;
+  return memberById(view, view.me.member)?.co_facilitator === true;
+}
+
+/**
+ * Whether a member in `role` can raise a hand or be given the floor in `phase`
+ * (`permissions::may_hold_floor`).
+ * @param {PhaseTemplate} phase
+ * @param {Role} role
+ */
+export function mayHoldFloor(phase, role) {
+  if (phase.turns === "silent") return false;
+  if (phase.turns === "case_bringer_only") return role === "case_bringer";
+  return !(role === "case_bringer" && phase.case_bringer_listens);
+}
+
+/**
+ * The items of the running case round.
+ * @param {SessionView} view
+ */
+export function roundItems(view) {
+  return view.items.filter((i) => i.case_round === view.case_round);
+}
+
+/**
+ * The case rounds `member` brought, oldest first.
+ * @param {SessionView} view
+ * @param {MemberId | null} member
+ * @returns {number[]}
+ */
+export function roundsBroughtBy(view, member) {
+  if (member === null) return [];
+  return view.cases.filter((c) => c.case_bringer === member).map((c) => c.index);
+}
+
+/**
+ * Troika's next case-bringer: the first member (join order) who is present, takes turns and
+ * has not brought a case in this meeting (`Session::next_rotation`); null when everyone has.
+ * @param {SessionView} view
+ * @returns {MemberId | null}
+ */
+export function nextRotation(view) {
+  if (!view.method.rotate_case_bringer) return null;
+  const brought = new Set(view.cases.map((c) => c.case_bringer));
+  const next = view.members.find(
+    (m) => ["participant", "note_taker", "case_bringer"].includes(m.role) && m.online && m.in_turns && !brought.has(m.id),
+  );
+  return next ? next.id : null;
 }
 
 /**

@@ -63,6 +63,8 @@ export class Session {
     this.seq = 0;
     /** How long the server keeps what was written after the session ends (from the welcome). */
     this.retentionMs = 86_400_000;
+    /** @type {number | null} the time of the event at `seq`, when it came as an event */
+    this.lastEventAt = null;
     /** The sequence of the last full view: acks up to here are already in the view. */
     this.fullViewSeq = 0;
     /** Server clock minus client clock, in ms. */
@@ -312,6 +314,7 @@ export class Session {
     }
     this.view = applyEvent(this.view, e);
     this.seq = e.seq;
+    this.lastEventAt = e.at;
     this.catchUpPresence();
     if (this.notices.length > 0) this.clearResolvedNotices();
     if (this.creds) {
@@ -334,7 +337,9 @@ export class Session {
     const entry = this.outbox.ack(a.id);
     if (!entry) return;
     // A repeat's ack for a command whose events the last full view already shows.
-    if (this.view && a.seq > this.fullViewSeq) this.view = applyAck(this.view, entry.command, a);
+    // The ack follows its events: the last one applied carries the command's time.
+    const at = a.seq === this.seq && this.lastEventAt !== null ? this.lastEventAt : this.now();
+    if (this.view && a.seq > this.fullViewSeq) this.view = applyAck(this.view, entry.command, a, at);
     const outcome = this.outcomes.get(a.id);
     this.outcomes.delete(a.id);
     this.clearResolvedNotices(entry.command.kind);

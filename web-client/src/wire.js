@@ -6,7 +6,7 @@
 /** @typedef {import('./protocol').InputKind} InputKind */
 
 /** The protocol version `hello` must name. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Longest command id, in bytes (UTF-8). */
 export const MAX_COMMAND_ID_LEN = 64;
@@ -32,6 +32,17 @@ export const REFLECTION_MAX_CHARS = 3000;
 /** Minutes the facilitator may set for a member. */
 export const SET_MINUTES_MAX = 1440;
 
+/** A process evaluation's remark, in characters after trimming. */
+export const REMARK_MAX_CHARS = 500;
+
+/** The items of the process evaluation, in the order of its scores. */
+export const PROCESS_ITEMS = /** @type {readonly string[]} */ (Object.freeze([
+  "method_followed",
+  "open_questions",
+  "safe",
+  "facilitation",
+]));
+
 /** Every input kind, in the protocol's order. */
 export const INPUT_KINDS = /** @type {readonly InputKind[]} */ (Object.freeze([
   "case",
@@ -46,6 +57,7 @@ export const INPUT_KINDS = /** @type {readonly InputKind[]} */ (Object.freeze([
   "reaction",
   "commitment",
   "reflection",
+  "notepad",
 ]));
 
 /** Kinds that put a text item on a board (`InputKind::is_text`). */
@@ -60,6 +72,7 @@ export const TEXT_KINDS = /** @type {readonly InputKind[]} */ (Object.freeze([
   "private_note",
   "commitment",
   "reflection",
+  "notepad",
 ]));
 
 /**
@@ -79,6 +92,7 @@ export const MAX_CHARS = Object.freeze({
   reaction: 0,
   commitment: 1000,
   reflection: 1500,
+  notepad: 1500,
 });
 
 /**
@@ -131,6 +145,8 @@ export const CODE_CATEGORY = Object.freeze({
   already_in_queue: "fix",
   not_in_queue: "fix",
   not_your_turn: "fix",
+  wait_your_turn: "fix",
+  not_case_bringer: "fix",
   no_round: "fix",
   not_author: "fix",
   anonymity_disabled: "fix",

@@ -20,6 +20,7 @@ import { CODE_CATEGORY, ERROR_CODES } from "../src/codes.js";
 import { State } from "../src/transport.js";
 import { TEXT_KINDS, WARNINGS } from "../src/session-state.js";
 import { BOARD_KINDS } from "../src/views/boards.js";
+import { PROCESS_ITEMS } from "../src/wire.js";
 
 const src = join(dirname(fileURLToPath(import.meta.url)), "../src");
 
@@ -33,7 +34,7 @@ function sources(dir) {
 }
 
 const code = sources(src).map((p) => readFileSync(p, "utf8")).join("\n");
-const INPUT_KINDS = ["case", "vote", "statement", "question", "answer", "key_question", "analysis", "advice", "private_note", "reaction", "commitment", "reflection"];
+const INPUT_KINDS = ["case", "vote", "statement", "question", "answer", "key_question", "analysis", "advice", "private_note", "reaction", "commitment", "reflection", "notepad"];
 const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer");
 const PROBLEMS = ["noToken", "forbidden", "gone", "tooMany", "failed"];
 const FATAL = ["removed", "taken_over", "session_ended", "room_not_found", "room_locked", "room_full", "bad_token", "unsupported_version", "forbidden", "not_found", "flooding", "other"];
@@ -51,13 +52,15 @@ const DOMAINS = {
   "fatal.": FATAL.flatMap((f) => [`${f}.title`, `${f}.text`]),
   "kind.": INPUT_KINDS,
   "lang.": ["nl", "en", "de", "fr"],
-  "reaction.": ["none", "useful", "not_for_me"],
+  "process.item.": PROCESS_ITEMS,
+  "process.short.": PROCESS_ITEMS,
+  "process.problem.": PROBLEMS,
   "role.": ["facilitator", "case_bringer", "participant", "note_taker", "screen"],
   "summary.problem.": PROBLEMS,
   "attendance.problem.": PROBLEMS,
   "attest.problem.": [...PROBLEMS, "notEnded", "notConfirmed"],
   "tally.kind.": WARNINGS,
-  "temp.": ["none", "warm", "cold"],
+  "temp.": ["none", "warm", "lukewarm", "cold"],
   "triage.": ["open", "answered", "parked"],
   // Built in rules.js as keys, translated by the views.
   "rule.now.": ["case", "vote", "question", "key_question", "analysis", "advice", "private_note", "reflection", "commitment", "statement"],

@@ -17,6 +17,9 @@ import {
   speakingMs,
   validName,
   nextPhaseAllowing,
+  mayHoldFloor,
+  reactionOf,
+  nextRotation,
 } from "../src/session-state.js";
 
 /** @typedef {import('../src/protocol').SessionView} SessionView */
@@ -58,7 +61,10 @@ function lobby(me = 2, role = /** @type {const} */ ("participant")) {
     group_name: null,
     time_zone: "Europe/Amsterdam",
     attendance: { confirmed: [], list_confirmed_at: null },
-    me: { member: me, role, votes: [], items: [], notes: [], registration: null, reflection: null },
+    case_round: 0,
+    cases: [{ index: 0, method_id: "basic", method_name: L("Basismodel"), case_bringer: null, started_at: null, case: null, key_question: null, reactions_shared: false, process_count: 0 }],
+    reactions: [],
+    me: { member: me, role, votes: [], items: [], notes: [], notepad: [], reactions: [], rated: [], registration: null, reflection: null },
   };
 }
 
@@ -70,7 +76,7 @@ const ev = (event, at = 1_000) => ({ seq: ++seq, at, event });
 function item(fields) {
   return {
     id: 1, kind: "question", by: 3, anonymous: false, text: "Wat speelt er?", phase: 1, phase_seq: 2, at: 0,
-    reply_to: null, votes: 0, status: "open", temperature: "none", reaction: "none", hidden: false, kept: false, chosen: false, revealed: false,
+    reply_to: null, votes: 0, status: "open", case_round: 0, hidden: false, kept: false, chosen: false, revealed: false,
     ...fields,
   };
 }
@@ -84,7 +90,7 @@ test("applying never changes the view it was given", () => {
 
 test("a member joins offline; presence and the welcome's online list set presence", () => {
   let v = applyEvent(lobby(), ev({ kind: "member_joined", member: { id: 3, name: "Cas", role: "participant" } }));
-  assert.deepEqual(v.members[2], { id: 3, name: "Cas", role: "participant", online: false, speaking_ms: 0, in_turns: true });
+  assert.deepEqual(v.members[2], { id: 3, name: "Cas", role: "participant", online: false, speaking_ms: 0, in_turns: true, co_facilitator: false });
   v = applyPresence(v, 3, true);
   assert.equal(v.members[2].online, true);
   v = applyOnline(v, [1]);
@@ -232,10 +238,12 @@ test("triage and reactions", () => {
   let v = lobby();
   v.items = [item({ id: 1 }), item({ id: 2, kind: "advice" })];
   v = applyEvents(v, [
-    ev({ kind: "item_triaged", item: 1, status: "parked", temperature: "warm" }),
-    ev({ kind: "item_reacted", item: 2, reaction: "useful" }),
+    ev({ kind: "item_triaged", item: 1, status: "parked" }),
+    // A private reaction says nothing to others; a shared one is shown.
+    ev({ kind: "item_reacted", item: null, reaction: null, shared: false }),
+    ev({ kind: "item_reacted", item: 2, reaction: { temperature: "lukewarm", useful: true }, shared: true }),
   ]);
-  assert.deepEqual([v.items[0].status, v.items[0].temperature, v.items[1].reaction], ["parked", "warm", "useful"]);
+  assert.deepEqual([v.items[0].status, v.reactions], ["parked", [{ item: 2, reaction: { temperature: "lukewarm", useful: true } }]]);
 });
 
 test("private notes: my text from my command until the reveal gives it to everyone", () => {
@@ -247,6 +255,89 @@ test("private notes: my text from my command until the reveal gives it to everyo
   assert.deepEqual([v.me.notes[0].text, v.me.notes[0].by, v.me.notes[0].at], ["mijn notitie", 2, 5_000]);
   v = applyEvent(v, ev({ kind: "notes_revealed", notes: [item({ id: 9, kind: "private_note", by: 2, text: "mijn notitie", revealed: true, phase: 3, phase_seq: 4 })] }));
   assert.deepEqual([v.items[0].revealed, v.items[0].text, v.me.notes.length], [true, "mijn notitie", 0]);
+});
+
+test("the notepad comes only with my acknowledgement, stamped with its event's time", () => {
+  let v = applyEvent(lobby(2, "case_bringer"), ev({ kind: "phase_changed", index: 2, phase_seq: 3, deadline: null, round: [] }));
+  v = applyEvent(v, ev({ kind: "note_taken", note: null }, 7_000));
+  assert.deepEqual(v.me.notepad, [], "the public event says nothing");
+  v = applyAck(v, { kind: "submit", input: "notepad", text: " voor mij " }, { id: "n", seq: 2, item: 4 }, 7_000);
+  assert.deepEqual([v.me.notepad.length, v.me.notepad[0].text, v.me.notepad[0].at, v.items.length], [1, "voor mij", 7_000, 0]);
+  v = applyAck(v, { kind: "submit", input: "notepad", text: "voor mij" }, { id: "n", seq: 2, item: 4 }, 7_000);
+  assert.equal(v.me.notepad.length, 1, "a repeated ack adds nothing");
+});
+
+test("case rounds: a new case, its chosen case (also one proposed earlier), the key question", () => {
+  let v = lobby();
+  v.items = [item({ id: 1, kind: "case", chosen: true }), item({ id: 2, kind: "case" })];
+  v.cases[0].case = 1;
+  v = applyEvent(v, ev({ kind: "case_round_started", index: 1, method: v.method, case_bringer: null }, 9_000));
+  assert.deepEqual([v.case_round, v.cases.length, v.cases[1].started_at, v.cases[1].case], [1, 2, 9_000, null]);
+  v.items.push(item({ id: 3, kind: "case", case_round: 1 }));
+  // Case 2 proposed in the first round is chosen, then replaced by one of this round.
+  v = applyEvent(v, ev({ kind: "case_chosen", case: 2, case_bringer: 2 }));
+  v = applyEvent(v, ev({ kind: "case_chosen", case: 3, case_bringer: 2 }));
+  assert.deepEqual(v.items.map((i) => i.chosen), [true, false, true], "the first round's case stays chosen");
+  assert.equal(v.cases[1].case, 3);
+  v.items.push(item({ id: 5, kind: "key_question", case_round: 1 }), item({ id: 6, kind: "key_question", case_round: 1 }));
+  v = applyEvents(v, [ev({ kind: "key_question_chosen", item: 5 }), ev({ kind: "key_question_chosen", item: 6 })]);
+  assert.deepEqual([v.items[3].chosen, v.items[4].chosen, v.cases[1].key_question], [false, true, 6]);
+});
+
+test("reactions hidden again leave only the case-bringer's own", () => {
+  let v = lobby();
+  v.items = [item({ id: 1, kind: "advice" })];
+  const warm = { temperature: /** @type {const} */ ("warm"), useful: false };
+  v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: true, reactions: [{ item: 1, reaction: warm }] }));
+  assert.deepEqual([v.cases[0].reactions_shared, v.reactions.length], [true, 1]);
+  v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: false, reactions: [] }));
+  assert.deepEqual([v.cases[0].reactions_shared, v.reactions.length], [false, 0]);
+});
+
+test("the case-bringer's own reactions stay in `me`, shared or hidden again", () => {
+  let v = lobby(2, "case_bringer");
+  v.cases[0].case_bringer = 2;
+  v.items = [item({ id: 1, kind: "advice" })];
+  const warm = { temperature: /** @type {const} */ ("warm"), useful: true };
+  v = applyEvent(v, ev({ kind: "item_reacted", item: null, reaction: null, shared: false }));
+  v = applyAck(v, { kind: "react", item: 1, reaction: warm }, { id: "r", seq: 2 });
+  assert.deepEqual([v.me.reactions, v.reactions], [[{ item: 1, reaction: warm }], []], "private: mine only");
+  v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: true, reactions: [{ item: 1, reaction: warm }] }));
+  assert.deepEqual([v.me.reactions.length, v.reactions.length], [1, 1]);
+  v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: false, reactions: [] }));
+  assert.deepEqual([v.me.reactions.length, v.reactions.length], [1, 0], "hidden again: still mine");
+  assert.deepEqual(reactionOf(v, 1), warm);
+  // Someone else brings this case after all: my reactions to it go, also from what is shared.
+  v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: true, reactions: [{ item: 1, reaction: warm }] }));
+  v = applyEvent(v, ev({ kind: "role_changed", member: 3, role: "case_bringer" }));
+  assert.deepEqual([v.me.reactions, v.reactions, v.cases[0].reactions_shared], [[], [], false]);
+});
+
+test("a reaction goes with its withdrawn item", () => {
+  let v = lobby(2, "case_bringer");
+  v.cases[0].case_bringer = 2;
+  v.items = [item({ id: 1, kind: "advice" })];
+  const warm = { temperature: /** @type {const} */ ("warm"), useful: false };
+  v = applyAck(v, { kind: "react", item: 1, reaction: warm }, { id: "r", seq: 2 });
+  v = applyEvent(v, ev({ kind: "reactions_shared", case_round: 0, shared: true, reactions: [{ item: 1, reaction: warm }] }));
+  v = applyEvent(v, ev({ kind: "item_withdrawn", item: 1 }));
+  assert.deepEqual([v.me.reactions, v.reactions], [[], []]);
+});
+
+test("a self-led facilitator writes what participants may; floors and Troika's next member", () => {
+  const v = lobby(1, "facilitator");
+  const explore = v.method.phases[1];
+  assert.deepEqual(allowed(explore, "facilitator"), []);
+  assert.deepEqual(allowed(explore, "facilitator", true), ["question"]);
+  assert.equal(mayHoldFloor({ ...explore, turns: "case_bringer_only" }, "participant"), false);
+  assert.equal(mayHoldFloor({ ...explore, turns: "case_bringer_only" }, "case_bringer"), true);
+  const troika = structuredClone(v);
+  troika.method.rotate_case_bringer = true;
+  troika.members.push({ id: 3, name: "Cas", role: "participant", online: true, speaking_ms: 0, in_turns: true, co_facilitator: false });
+  troika.cases[0].case_bringer = 2;
+  assert.equal(nextRotation(troika), 3);
+  troika.members[2].online = false;
+  assert.equal(nextRotation(troika), null, "only who is here");
 });
 
 test("ending the session clears hands and floor; locking", () => {

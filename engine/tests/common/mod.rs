@@ -10,6 +10,18 @@ use kring_protocol::{
 
 pub const T0: Millis = 1_700_000_000_000;
 
+/// "Useful" without a temperature.
+pub const USEFUL: Reaction = Reaction {
+    temperature: Temperature::None,
+    useful: true,
+};
+
+/// Cold and not useful: the old "not for me".
+pub const NOT_FOR_ME: Reaction = Reaction {
+    temperature: Temperature::Cold,
+    useful: false,
+};
+
 pub fn params(method: &str) -> SessionParams {
     SessionParams {
         code: "K7M3QX9P".into(),
@@ -200,12 +212,11 @@ pub fn item(id: ItemId, kind: InputKind, by: MemberId, text: &str) -> Item {
         text: Some(text.into()),
         phase: u16::MAX,
         phase_seq: 0,
+        case_round: 0,
         at: T0,
         reply_to: None,
         votes: 0,
         status: TriageStatus::Open,
-        temperature: Temperature::None,
-        reaction: Reaction::None,
         hidden: false,
         kept: false,
         chosen: false,
@@ -239,6 +250,7 @@ pub fn report_back() -> ReportBack {
         previous_date: T0 - 42 * 24 * 3600 * 1000,
         commitments: Vec::new(),
         kept_cases: Vec::new(),
+        process: Vec::new(),
     }
 }
 

@@ -49,6 +49,8 @@ const COMMAND_CODES: &[ErrorCode] = &[
     ErrorCode::NoRound,
     ErrorCode::NotYourTurn,
     ErrorCode::NotAuthor,
+    ErrorCode::WaitYourTurn,
+    ErrorCode::NotCaseBringer,
 ];
 
 /// What the engine may refuse a join with.
@@ -58,6 +60,8 @@ const JOIN_CODES: &[ErrorCode] = &[
     ErrorCode::NameTaken,
     ErrorCode::RoomLocked,
     ErrorCode::RoomFull,
+    ErrorCode::Removed,
+    ErrorCode::BadToken,
 ];
 
 pub(super) fn frame_refusal(error: &ErrorMsg) {

@@ -144,14 +144,16 @@ fn commands() -> Vec<(Command, Option<u32>)> {
             Command::Triage {
                 item: i(4),
                 status: TriageStatus::Answered,
-                temperature: Temperature::Warm,
             },
             None,
         ),
         (
             Command::React {
                 item: i(6),
-                reaction: Reaction::NotForMe,
+                reaction: Reaction {
+                    temperature: Temperature::Cold,
+                    useful: false,
+                },
             },
             None,
         ),
@@ -160,6 +162,47 @@ fn commands() -> Vec<(Command, Option<u32>)> {
             Command::Rename {
                 name: "Anna B.".into(),
             },
+            None,
+        ),
+        (
+            Command::StartCase {
+                method: "incident".into(),
+                case_bringer: Some(m(4)),
+            },
+            None,
+        ),
+        (
+            Command::ReorderRound {
+                order: vec![m(4), m(3)],
+            },
+            None,
+        ),
+        (
+            Command::SetCoFacilitator {
+                member: m(3),
+                on: true,
+            },
+            None,
+        ),
+        (Command::HandFacilitator { member: m(4) }, None),
+        (Command::ShareReactions { shared: true }, None),
+        (Command::ChooseKeyQuestion { item: i(7) }, None),
+        (
+            Command::CarryCommitment {
+                item: i(8),
+                carry: true,
+            },
+            None,
+        ),
+        (
+            Command::RateProcess {
+                scores: vec![4, 5, 0, 3],
+                remark: Some("Calm and clear.".into()),
+            },
+            None,
+        ),
+        (
+            submit(InputKind::Notepad, "Ask about May.", None, false),
             None,
         ),
         // The clock, speakers' time boxes and showing the dots.

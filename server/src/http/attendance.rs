@@ -1,5 +1,6 @@
 //! The attendance record for the facilitator: `GET /api/sessions/{code}/attendance` with
-//! `Authorization: Bearer <facilitator token>`; JSON, CSV with `?format=csv`, or a printable
+//! `Authorization: Bearer <facilitator token>` (or the resume token of a member with the
+//! facilitator's rights now: whoever the role was handed to, a co-facilitator); JSON, CSV with `?format=csv`, or a printable
 //! page with `?format=html`. No content: names, roles, minutes present, confirmations.
 //!
 //! While the session is kept the room answers (with its minutes as they stand); afterwards the
@@ -22,7 +23,8 @@ use crate::records::{self, render};
 use crate::room::{self, Answer};
 use crate::secrets::same_hash;
 
-/// The meeting's attendance record, for the facilitator (facilitator token); no content.
+/// The meeting's attendance record, for the facilitator (facilitator token, or the resume token
+/// of a member with the facilitator's rights now); no content.
 #[utoipa::path(
     get,
     path = "/api/sessions/{code}/attendance",
@@ -36,7 +38,7 @@ use crate::secrets::same_hash;
         (status = 200, description = "The attendance record: date, local times, method, facilitator, group, and per member role, minutes and confirmation; no content. Also after the session's content is deleted.", body = Attendance),
         (status = 400, description = "The query string does not parse (`invalid_request`).", body = kring_protocol::ApiError),
         (status = 401, description = "No bearer token (`bad_token`).", body = kring_protocol::ApiError),
-        (status = 403, description = "The token is not the facilitator's.", body = kring_protocol::ApiError),
+        (status = 403, description = "The token is a member's without the facilitator's rights.", body = kring_protocol::ApiError),
         (status = 404, description = "No such session or record, or a token it does not know (`room_not_found`).", body = kring_protocol::ApiError),
     ),
 )]
@@ -57,7 +59,15 @@ pub async fn export(
         Found::Room(Answer::Attendance(attendance, language)) => (*attendance, language),
         Found::Room(_) => return Err(ApiErr::internal()),
         Found::Record(record, token_hash) => {
-            if !same_hash(&token_hash, &record.facilitator_token_hash) {
+            // The facilitator token, or the resume token of whoever held the role at the end
+            // (the role handed over); a co-facilitator's rights end with the content.
+            let led = record.members.iter().any(|m| {
+                m.role == kring_protocol::Role::Facilitator
+                    && m.token_hash
+                        .as_deref()
+                        .is_some_and(|h| same_hash(&token_hash, h))
+            });
+            if !led && !same_hash(&token_hash, &record.facilitator_token_hash) {
                 return Err(query::unknown(&app, peer.ip(), &code, started).await);
             }
             (records::attendance(&record, None), record.language)

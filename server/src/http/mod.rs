@@ -8,6 +8,7 @@ mod error;
 mod guard;
 mod join;
 mod openapi;
+mod process;
 mod query;
 mod records;
 mod summary;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{code}/preview", get(api::preview))
         .route("/api/sessions/{code}/summary", get(summary::download))
         .route("/api/sessions/{code}/attendance", get(attendance::export))
+        .route("/api/sessions/{code}/process", get(process::results))
         .route(
             "/api/sessions/{code}/certificate",
             get(records::certificate),

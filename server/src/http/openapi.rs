@@ -7,7 +7,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 /// The bearer tokens: the facilitator token (attendance) or a member's resume token (summary,
-/// certificate, reflection).
+/// certificate, reflection; the process evaluation for a co-facilitator or whoever the role
+/// was handed to).
 struct BearerToken;
 
 impl Modify for BearerToken {
@@ -38,6 +39,7 @@ impl Modify for BearerToken {
         super::records::certificate,
         super::records::reflection,
         super::records::verify,
+        super::process::results,
         super::healthz,
         openapi_json,
     ),
@@ -91,6 +93,7 @@ mod tests {
                 "/api/sessions/{code}/attendance",
                 "/api/sessions/{code}/certificate",
                 "/api/sessions/{code}/preview",
+                "/api/sessions/{code}/process",
                 "/api/sessions/{code}/reflection",
                 "/api/sessions/{code}/summary",
                 "/healthz",

@@ -1,6 +1,7 @@
 //! The case-bringer's summary download: `GET /api/sessions/{code}/summary?format=md|html`
-//! with `Authorization: Bearer <resume token>`. Only the current case-bringer gets it, and
-//! only until retention deletes the session.
+//! `[&case=N]` with `Authorization: Bearer <resume token>`. Each case-bringer of the meeting
+//! gets the summary of the case rounds they brought (an earlier one's too), and only until
+//! retention deletes the session.
 
 use std::net::SocketAddr;
 
@@ -22,6 +23,9 @@ pub struct Format {
     /// The reader's offset from UTC in minutes (east positive), for dates.
     #[serde(default)]
     pub offset: i32,
+    /// Which of the reader's case rounds (0-based); default: the latest they brought.
+    #[serde(default)]
+    pub case: Option<u16>,
     /// The reader's language (`nl`, `en`, `de`, `fr`); anything else means the session's.
     #[serde(default)]
     pub lang: Option<String>,
@@ -34,7 +38,7 @@ impl Format {
     }
 }
 
-/// The case-bringer's summary, with their resume token.
+/// A case-bringer's summary of a case they brought, with their resume token.
 #[utoipa::path(
     get,
     path = "/api/sessions/{code}/summary",
@@ -43,6 +47,7 @@ impl Format {
         ("code" = String, Path, description = "The room code (case-insensitive, dashes optional)."),
         ("format" = Option<String>, Query, description = "`md` (default) or `html`."),
         ("offset" = Option<i32>, Query, description = "The reader's UTC offset in minutes, for local times."),
+        ("case" = Option<u16>, Query, minimum = 0, maximum = 65535, description = "Which case of the meeting (0-based), among those the token's member brought; default: the latest."),
         ("lang" = Option<String>, Query, description = "The reader's language (`nl`, `en`, `de`, `fr`); anything else means the session's."),
     ),
     security(("token" = [])),
@@ -50,7 +55,7 @@ impl Format {
         (status = 200, description = "The case-bringer's summary, as Markdown or a printable page.", body = String, content_type = "text/markdown"),
         (status = 400, description = "The query string does not parse (`invalid_request`).", body = kring_protocol::ApiError),
         (status = 401, description = "No bearer token (`bad_token`).", body = kring_protocol::ApiError),
-        (status = 403, description = "The token is a member's who may not read this summary.", body = kring_protocol::ApiError),
+        (status = 403, description = "The token is a member's who did not bring this case (or any).", body = kring_protocol::ApiError),
         (status = 404, description = "No such session, or a token it does not know (`room_not_found`, indistinguishable on purpose).", body = kring_protocol::ApiError),
     ),
 )]
@@ -66,6 +71,7 @@ pub async fn download(
     let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
         room::Query::Summary {
             token_hash,
+            case: format.case,
             language,
         }
     })

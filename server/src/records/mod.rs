@@ -173,7 +173,7 @@ pub fn lobby_attendance(session: &Session) -> Attendance {
                 method: c.method.clone(),
                 case_bringer: c
                     .case_bringer
-                    .and_then(|id| session.name_of(id))
+                    .and_then(|id| session.member_name(id))
                     .map(str::to_owned),
             })
             .collect(),

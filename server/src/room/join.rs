@@ -206,7 +206,11 @@ impl Room {
                     .map_err(Rejection::into_error_msg)?;
                 Ok(Admitted {
                     member: Some(joined.member),
-                    role: Role::Facilitator,
+                    // After handing the role over, the token opens a participant.
+                    role: self
+                        .session
+                        .member_role(joined.member)
+                        .unwrap_or(Role::Facilitator),
                     token: Some(token),
                     events: joined.events,
                     resume: None,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use kring_engine::{Session, SessionParams};
-use kring_protocol::Event;
+use kring_protocol::{Event, journal};
 
 use super::task::{Room, RoomDeps};
 use crate::store::LoadedRoom;
@@ -31,8 +31,9 @@ pub(crate) fn restore(loaded: LoadedRoom, deps: Arc<RoomDeps>) -> Result<Room, R
     let mut session = from_snapshot.unwrap_or_else(|| Session::new(params));
     let mut decoded = Vec::with_capacity(loaded.events.len());
     for stored in &loaded.events {
+        // Events keep the shape they were written in; older shapes are upgraded as read.
         let event: Event =
-            serde_json::from_str(&stored.json).map_err(|error| RestoreError::Event {
+            journal::read_event(&stored.json).map_err(|error| RestoreError::Event {
                 seq: stored.seq,
                 error,
             })?;

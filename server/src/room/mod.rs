@@ -53,10 +53,12 @@ pub enum RoomMsg {
 }
 
 pub enum Query {
-    /// The case-bringer's summary; `token_hash` must be the current case-bringer's. In
+    /// The case-bringer's summary; `token_hash` must be a case-bringer's of the meeting.
+    /// `case`: which of the member's case rounds (default: the latest they brought). In
     /// `language` when given (the reader's), else in the session's.
     Summary {
         token_hash: String,
+        case: Option<u16>,
         language: Option<kring_protocol::Language>,
     },
     /// The attendance record; `token_hash` must be the facilitator token's.
@@ -65,6 +67,9 @@ pub enum Query {
     Certificate { token_hash: String },
     /// A member's one-page record with their reflection; `token_hash` is theirs.
     Reflection { token_hash: String },
+    /// The process evaluation's sums; `token_hash` must be a member's with the facilitator's
+    /// rights now (the facilitator, also after a handover, or a co-facilitator).
+    Process { token_hash: String },
     /// What a newcomer's join page shows; nothing for a room they could not join.
     Preview,
 }
@@ -72,6 +77,7 @@ pub enum Query {
 pub enum Answer {
     Summary(Box<kring_engine::Summary>),
     Attendance(Box<kring_protocol::Attendance>, kring_protocol::Language),
+    Process(kring_protocol::ProcessResults),
     /// The record, and which of its members asks.
     Certificate(Box<crate::store::MeetingRecord>, kring_protocol::MemberId),
     Reflection(Box<crate::records::render::ReflectionPage>),

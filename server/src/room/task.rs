@@ -407,6 +407,8 @@ impl Room {
         // meeting that keeps nothing still replaces what the previous one kept, so old
         // commitments never resurface two meetings later.
         let carry_json = ended_at.filter(|_| self.group_id.is_some()).map(|_| {
+            // Each commitment is carried only with its case-bringer's consent (the engine
+            // leaves out the rest).
             let carry = if self.session.params().settings.keep_for_group {
                 self.session.carry_over()
             } else {
@@ -491,7 +493,16 @@ impl Room {
         match query {
             Query::Attendance { token_hash } => {
                 let params = self.session.params();
-                if !crate::secrets::same_hash(&token_hash, &params.facilitator_token_hash) {
+                // The facilitator token (whoever opened the room answers for the record, also
+                // after handing the role over), or the resume token of a member who has the
+                // facilitator's rights now: whoever the role was handed to, a co-facilitator.
+                let leads_now = self
+                    .session
+                    .member_by_token_hash(&token_hash)
+                    .is_some_and(|m| self.session.has_facilitator_rights(m));
+                if !leads_now
+                    && !crate::secrets::same_hash(&token_hash, &params.facilitator_token_hash)
+                {
                     return self.not_allowed(&token_hash);
                 }
                 let attendance = match self.meeting_record(now_ms()) {
@@ -535,18 +546,40 @@ impl Room {
                     language: params.language,
                 })
             }
+            Query::Process { token_hash } => match self.session.member_by_token_hash(&token_hash) {
+                Some(m) if self.session.has_facilitator_rights(m) => {
+                    Answer::Process(kring_protocol::ProcessResults {
+                        process: self.session.process_aggregates(),
+                        trend: self
+                            .session
+                            .params()
+                            .report_back
+                            .as_ref()
+                            .map(|r| r.process.clone())
+                            .unwrap_or_default(),
+                    })
+                }
+                Some(_) => Answer::Forbidden,
+                None => Answer::UnknownToken,
+            },
             Query::Summary {
                 token_hash,
+                case,
                 language,
             } => {
-                let member = self.session.member_by_token_hash(&token_hash);
-                match member {
-                    Some(m) if self.session.case_bringer() == Some(m) => {
-                        let language = language.unwrap_or(self.session.params().language);
-                        Answer::Summary(Box::new(self.session.summary_in(language)))
-                    }
-                    Some(_) => Answer::Forbidden,
-                    None => Answer::UnknownToken,
+                let Some(member) = self.session.member_by_token_hash(&token_hash) else {
+                    return Answer::UnknownToken;
+                };
+                // Every case-bringer of the meeting keeps theirs, also after the next case.
+                let brought = self.session.rounds_brought_by(member);
+                let round = match case {
+                    Some(case) => brought.into_iter().find(|r| *r == case),
+                    None => brought.last().copied(),
+                };
+                let language = language.unwrap_or(self.session.params().language);
+                match round.and_then(|r| self.session.summary_in(r, language)) {
+                    Some(summary) => Answer::Summary(Box::new(summary)),
+                    None => Answer::Forbidden,
                 }
             }
         }

@@ -103,7 +103,10 @@ pub async fn run_marked_session(server: &TestServer, marker: &str) -> Marked {
     carla
         .command(Command::React {
             item: advice.item.unwrap(),
-            reaction: Reaction::Useful,
+            reaction: Reaction {
+                temperature: Temperature::None,
+                useful: true,
+            },
         })
         .await
         .unwrap();

@@ -14,6 +14,8 @@ pub struct Fold {
     hands: Vec<MemberId>,
     /// Public events carry a revealed note's text only in `notes_revealed`.
     revealed: HashMap<ItemId, String>,
+    /// Per case round, the sequence number at which its case-bringer last changed.
+    reset: HashMap<u16, Seq>,
 }
 
 /// What one member did that only the member's own view shows.
@@ -23,6 +25,9 @@ pub struct Mine {
     pub items: BTreeMap<ItemId, String>,
     /// Dots and upvotes, in the order given (a case once per dot).
     pub votes: Vec<ItemId>,
+    /// Reactions as case-bringer, latest per item (private unless shared), with the sequence
+    /// number of their acknowledgement.
+    pub reactions: Vec<(Seq, ReactionEntry)>,
 }
 
 impl Mine {
@@ -34,6 +39,16 @@ impl Mine {
                 self.items.insert(item, text.trim().to_owned());
             }
             Command::Vote { item } => self.votes.push(*item),
+            Command::React { item, reaction } => {
+                self.reactions.retain(|(_, r)| r.item != *item);
+                if *reaction != Reaction::default() {
+                    let entry = ReactionEntry {
+                        item: *item,
+                        reaction: *reaction,
+                    };
+                    self.reactions.push((ack.seq, entry));
+                }
+            }
             Command::Unvote { item } => {
                 // The engine takes back the latest of this member's votes on the item.
                 let last = self.votes.iter().rposition(|v| v == item);
@@ -67,6 +82,7 @@ impl Fold {
             session: Session::new(params),
             hands: Vec::new(),
             revealed: HashMap::new(),
+            reset: HashMap::new(),
         };
         assert_eq!(
             &fold.view(None, &Mine::default()),
@@ -91,6 +107,17 @@ impl Fold {
             for note in notes {
                 let text = note.text.clone().expect("a revealed note shows its text");
                 self.revealed.insert(note.id, text);
+            }
+        }
+        if let Event::RoleChanged {
+            member,
+            role: Role::CaseBringer,
+        } = &e.event
+        {
+            let round = self.session.case_round();
+            let view = self.session.view(Viewer::Screen);
+            if view.cases[usize::from(round)].case_bringer != Some(*member) {
+                self.reset.insert(round, e.seq);
             }
         }
         self.session.apply(e.seq, e.at, &e.event);
@@ -130,12 +157,38 @@ impl Fold {
             view.me.items = own_items(&view.items, mine);
             view.me.votes = own_votes(&view.items, mine);
             view.me.notes = own_notes(&view.items, mine, member);
+            view.me.reactions = self.own_reactions(member, mine);
         }
         assert_eq!(
             view.hands, self.hands,
             "the queue the events describe is the engine's"
         );
         view
+    }
+}
+
+impl Fold {
+    /// My reactions to the items of the case rounds I bring now, case round by case round;
+    /// a round's case-bringer changing drops what was given before.
+    fn own_reactions(&self, member: MemberId, mine: &Mine) -> Vec<ReactionEntry> {
+        let view = self.session.view(Viewer::Screen);
+        let mut out = Vec::new();
+        for round in view.cases.iter().filter(|c| c.case_bringer == Some(member)) {
+            let since = self.reset.get(&round.index).copied().unwrap_or(0);
+            out.extend(
+                mine.reactions
+                    .iter()
+                    .filter(|(seq, r)| {
+                        *seq > since
+                            && view
+                                .items
+                                .iter()
+                                .any(|i| i.id == r.item && i.case_round == round.index)
+                    })
+                    .map(|(_, r)| *r),
+            );
+        }
+        out
     }
 }
 

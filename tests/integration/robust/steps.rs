@@ -306,11 +306,13 @@ impl Targets {
             Choice::Triage(i) => Command::Triage {
                 item: item(i),
                 status: TriageStatus::Parked,
-                temperature: Temperature::Warm,
             },
             Choice::React(i) => Command::React {
                 item: item(i),
-                reaction: Reaction::Useful,
+                reaction: Reaction {
+                    temperature: Temperature::None,
+                    useful: true,
+                },
             },
             Choice::Withdraw(i) => Command::Withdraw { item: item(i) },
             Choice::Rename(i) => Command::Rename {
@@ -324,7 +326,10 @@ impl Targets {
                     2 => Command::Withdraw { item: unknown },
                     _ => Command::React {
                         item: unknown,
-                        reaction: Reaction::NotForMe,
+                        reaction: Reaction {
+                            temperature: Temperature::Cold,
+                            useful: false,
+                        },
                     },
                 };
                 return (command, true);
@@ -350,7 +355,10 @@ impl Targets {
             },
             InputKind::Reaction => Command::React {
                 item: self.item(kind as usize),
-                reaction: Reaction::NotForMe,
+                reaction: Reaction {
+                    temperature: Temperature::Cold,
+                    useful: false,
+                },
             },
             InputKind::Answer => answer(self.item(0), text),
             _ => Command::Submit {

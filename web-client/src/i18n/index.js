@@ -194,6 +194,14 @@ export function formatNumber(n, lang = current) {
 }
 
 /**
+ * A number with one decimal, e.g. an average score ("4,2").
+ * @param {number} n
+ */
+export function formatDecimal(n) {
+  return new Intl.NumberFormat(current, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(n);
+}
+
+/**
  * A clock time, e.g. "14:05".
  * @param {number} ms epoch milliseconds
  */

@@ -4,10 +4,11 @@
 import { h } from "../dom.js";
 import { icon } from "../icons.js";
 import { t, formatTime, local } from "../i18n/index.js";
-import { currentPhase, dotsLeft, maySubmit, myVotesFor } from "../session-state.js";
+import { currentPhase, dotsLeft, maySubmit, myVotesFor, reactionOf } from "../session-state.js";
 import { votesVisible } from "../rules.js";
 import { composer } from "./composer.js";
 import { menu, nameOf, phaseName } from "./common.js";
+import { authorRole, carryButton, chooseKeyQuestionButton } from "./cases.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').Item} Item */
@@ -80,13 +81,25 @@ export function currentKinds(view) {
 }
 
 /**
+ * Whether an item belongs on the boards of the running case: it was made in this case round,
+ * or it is a case proposed earlier that was never chosen (it can still be chosen now). What
+ * earlier cases produced is under "earlier cases".
+ * @param {SessionView} view
+ * @param {Item} item
+ */
+export function onTheseBoards(view, item) {
+  if (item.case_round === view.case_round) return true;
+  return item.kind === "case" && !item.chosen;
+}
+
+/**
  * Board kinds with something to show, current ones first.
  * @param {SessionView} view
  * @returns {{kind: InputKind, current: boolean}[]}
  */
 export function boardsToShow(view) {
   const withItems = BOARD_KINDS.filter((k) =>
-    view.items.some((i) => i.kind === k && (k !== "private_note" || i.revealed)),
+    view.items.some((i) => i.kind === k && (k !== "private_note" || i.revealed) && onTheseBoards(view, i)),
   );
   // Private notes have a board only once revealed (the author sees their own under "my notes");
   // once the session is over, an empty board has nothing more to come.
@@ -102,12 +115,17 @@ export function boardsToShow(view) {
  * @param {BoardMode} mode
  */
 export function boardSignature(view, kind, mode) {
-  const items = view.items.filter((i) => i.kind === kind || (kind === "question" && i.kind === "answer"));
+  const items = view.items.filter((i) => (i.kind === kind || (kind === "question" && i.kind === "answer")) && onTheseBoards(view, i));
+  const ids = new Set(items.map((i) => i.id));
   return JSON.stringify([
     items,
+    view.reactions.filter((r) => ids.has(r.item)),
+    view.me.reactions.filter((r) => ids.has(r.item)),
+    view.case_round,
+    view.cases[view.case_round]?.case_bringer,
+    view.settings.keep_for_group,
     mode,
     votesVisible(view),
-    view.settings.keep_for_group,
     view.me.role,
     view.me.votes,
     view.me.items,
@@ -128,8 +146,8 @@ export function boardSignature(view, kind, mode) {
 export function board(session, view, kind, opts) {
   // Nothing hidden goes on the wall: not even a trace of who wrote it.
   const shown = (/** @type {Item} */ i) => opts.mode !== "screen" || !i.hidden;
-  const items = view.items.filter((i) => i.kind === kind && (kind !== "private_note" || i.revealed) && shown(i));
-  const answers = view.items.filter((i) => i.kind === "answer" && shown(i));
+  const items = view.items.filter((i) => i.kind === kind && (kind !== "private_note" || i.revealed) && onTheseBoards(view, i) && shown(i));
+  const answers = view.items.filter((i) => i.kind === "answer" && i.case_round === view.case_round && shown(i));
   // The big screen shows items as they come, newest last, so the newest stay in view.
   const sorted = items;
   const headingId = `board-${kind}`;
@@ -233,8 +251,13 @@ function meta(view, item, mine, mode) {
   const parts = [];
   const author = item.by === null ? t("item.anonymous") : nameOf(view, item.by);
   parts.push(mine ? t("item.byYou", { name: author }) : author);
+  // Who told the case matters: a facilitator's account is not the case-bringer's.
+  const role = item.kind === "statement" || item.kind === "key_question" ? authorRole(view, item) : null;
+  if (role) parts.push(role);
   if (mode !== "screen") parts.push(formatTime(item.at));
-  if (view.phase && item.phase !== view.phase.index) parts.push(phaseName(view, item.phase));
+  // Phase numbers belong to the method of the item's own case round.
+  if (item.case_round !== view.case_round) parts.push(t("cases.caseOf", { n: item.case_round + 1 }));
+  else if (view.phase && item.phase !== view.phase.index) parts.push(phaseName(view, item.phase));
   /** @type {(string | Node)[]} */
   const out = [parts.join(" · ")];
   // Only support that is there: "no support" under every question is noise.
@@ -242,11 +265,12 @@ function meta(view, item, mine, mode) {
   // Dots stay hidden while people still give them, so nobody follows the crowd.
   if (item.kind === "case" && votesVisible(view)) out.push(" ", h("span", { class: "badge votes" }, t("item.dots", { count: item.votes })));
   if (item.kind === "question" && item.status !== "open") out.push(" ", h("span", { class: ["badge", `status-${item.status}`] }, t(`triage.${item.status}`)));
-  if (item.kind === "question" && item.temperature !== "none") out.push(" ", h("span", { class: ["badge", `temp-${item.temperature}`] }, t(`temp.${item.temperature}`)));
-  // The case-bringer's reactions are theirs: never on the wall.
-  if (item.kind === "advice" && item.reaction !== "none" && mode !== "screen") out.push(" ", h("span", { class: ["badge", `reaction-${item.reaction}`] }, t(`reaction.${item.reaction}`)));
+  // The case-bringer's reaction: only theirs to see unless they share it, and never on the wall.
+  const reaction = mode === "screen" ? null : reactionOf(view, item.id);
+  if (reaction && reaction.temperature !== "none") out.push(" ", h("span", { class: ["badge", `temp-${reaction.temperature}`] }, t(`temp.${reaction.temperature}`)));
+  if (reaction && reaction.useful) out.push(" ", h("span", { class: ["badge", "reaction-useful"] }, t("reaction.useful")));
   if (item.chosen) out.push(" ", h("span", { class: "badge chosen" }, icon("check"), t("item.chosen")));
-  if (item.kept && view.settings.keep_for_group) out.push(" ", h("span", { class: "badge" }, t("item.kept")));
+  if (item.kept && view.settings.keep_for_group) out.push(" ", h("span", { class: "badge" }, t(item.kind === "commitment" ? "item.carried" : "item.kept")));
   return out;
 }
 
@@ -310,7 +334,7 @@ function actions(session, view, item, mode, mine) {
       ),
     );
   }
-  if (item.kind === "case" && maySubmit(phase, role, "vote")) {
+  if (item.kind === "case" && item.case_round === view.case_round && maySubmit(phase, role, "vote")) {
     const mineDots = myVotesFor(view, item.id);
     out.push(
       h(
@@ -337,27 +361,16 @@ function actions(session, view, item, mode, mine) {
     }
   }
   if (item.kind === "question" && role === "case_bringer" && !phase.case_bringer_listens) {
-    out.push(triage(session, item, maySubmit(phase, role, "answer")));
+    out.push(triage(session, view, item, maySubmit(phase, role, "answer")));
   }
-  if (item.kind === "advice" && maySubmit(phase, role, "reaction")) {
-    for (const reaction of /** @type {const} */ (["useful", "not_for_me"])) {
-      const on = item.reaction === reaction;
-      out.push(
-        h(
-          "button",
-          {
-            type: "button",
-            class: ["react", on && "on"],
-            "aria-pressed": String(on),
-            "data-fk": `react-${item.id}-${reaction}`,
-            onclick: () => session.send({ kind: "react", item: item.id, reaction: on ? "none" : reaction }),
-          },
-          icon(reaction === "useful" ? "check" : "close"),
-          t(`reaction.${reaction}`),
-        ),
-      );
-    }
+  // Questions get their reactions in the triage row; the rest in a row of their own.
+  if (reactable(view, item) && view.me.role === "case_bringer" && !mine && !(item.kind === "question" && !phase.case_bringer_listens)) {
+    out.push(reactions(session, view, item));
   }
+  const choose = chooseKeyQuestionButton(session, view, item);
+  if (choose) out.push(choose);
+  const carry = carryButton(session, view, item);
+  if (carry) out.push(carry);
   if (mine && view.phase && item.phase_seq === view.phase.seq) {
     out.push(
       h(
@@ -371,19 +384,24 @@ function actions(session, view, item, mode, mine) {
 }
 
 /**
+/**
  * The case-bringer sorts questions in one row: answered, parked, "touches me"; the rest
- * (answer in writing, "does not touch me", back to open) is in a menu. Answers are mostly
- * spoken in the room; writing one is optional.
+ * (answer in writing, lukewarm, "does not touch me", useful, back to open) is in a menu.
+ * Answers are mostly spoken in the room; writing one is optional. The status is public; how
+ * a question touches them is their private reaction.
  * @param {Session} session
+ * @param {SessionView} view
  * @param {Item} item
  * @param {boolean} mayAnswer
  */
-function triage(session, item, mayAnswer) {
-  /**
-   * @param {import('../protocol').TriageStatus} status
-   * @param {import('../protocol').Temperature} temperature
-   */
-  const send = (status, temperature) => session.send({ kind: "triage", item: item.id, status, temperature });
+function triage(session, view, item, mayAnswer) {
+  const send = (/** @type {import('../protocol').TriageStatus} */ status) => session.send({ kind: "triage", item: item.id, status });
+  const own = reactable(view, item);
+  const current = reactionOf(view, item.id) ?? { temperature: "none", useful: false };
+  /** @param {import('../protocol').Reaction} reaction */
+  const react = (reaction) => session.send({ kind: "react", item: item.id, reaction });
+  /** @param {import('../protocol').Temperature} tp */
+  const temp = (tp) => react({ ...current, temperature: current.temperature === tp ? "none" : tp });
   /**
    * @param {string} key
    * @param {import('../icons.js').IconName} ic
@@ -397,9 +415,9 @@ function triage(session, item, mayAnswer) {
   return h(
     "div",
     { class: "triage", role: "group", "aria-label": t("triage.label") },
-    toggle("triage.answered", "check", item.status === "answered", () => send(item.status === "answered" ? "open" : "answered", item.temperature), `triage-${item.id}-answered`),
-    toggle("triage.parked", "park", item.status === "parked", () => send(item.status === "parked" ? "open" : "parked", item.temperature), `triage-${item.id}-parked`),
-    toggle("triage.touches", "heart", item.temperature === "warm", () => send(item.status, item.temperature === "warm" ? "none" : "warm"), `temp-${item.id}-warm`),
+    toggle("triage.answered", "check", item.status === "answered", () => send(item.status === "answered" ? "open" : "answered"), `triage-${item.id}-answered`),
+    toggle("triage.parked", "park", item.status === "parked", () => send(item.status === "parked" ? "open" : "parked"), `triage-${item.id}-parked`),
+    own ? toggle("triage.touches", "heart", current.temperature === "warm", () => temp("warm"), `temp-${item.id}-warm`) : null,
     menu({ label: t("triage.more"), icon: "more", fk: `triage-more-${item.id}` }, [
       mayAnswer
         ? h(
@@ -419,15 +437,86 @@ function triage(session, item, mayAnswer) {
             open ? t("board.closeAnswer") : t("board.answer"),
           )
         : null,
-      h(
-        "button",
-        { type: "button", "aria-pressed": String(item.temperature === "cold"), "data-fk": `temp-${item.id}-cold`, onclick: () => send(item.status, item.temperature === "cold" ? "none" : "cold") },
-        t("triage.cold"),
-      ),
-      item.status !== "open"
-        ? h("button", { type: "button", "data-fk": `triage-${item.id}-open`, onclick: () => send("open", item.temperature) }, t("triage.reopen"))
+      own
+        ? h(
+            "button",
+            { type: "button", "aria-pressed": String(current.temperature === "lukewarm"), "data-fk": `temp-${item.id}-lukewarm`, onclick: () => temp("lukewarm") },
+            t("temp.lukewarm"),
+          )
         : null,
+      own
+        ? h(
+            "button",
+            { type: "button", "aria-pressed": String(current.temperature === "cold"), "data-fk": `temp-${item.id}-cold`, onclick: () => temp("cold") },
+            t("triage.cold"),
+          )
+        : null,
+      own
+        ? h(
+            "button",
+            { type: "button", "aria-pressed": String(current.useful), "data-fk": `react-${item.id}-useful`, onclick: () => react({ ...current, useful: !current.useful }) },
+            t("reaction.useful"),
+          )
+        : null,
+      item.status !== "open" ? h("button", { type: "button", "data-fk": `triage-${item.id}-open`, onclick: () => send("open") }, t("triage.reopen")) : null,
     ]),
+  );
+}
+
+/**
+ * Items addressed to the case-bringer of the running case, which they may react to.
+ * @param {SessionView} view
+ * @param {Item} item
+ */
+function reactable(view, item) {
+  const kinds = ["question", "analysis", "advice", "private_note"];
+  return kinds.includes(item.kind) && item.case_round === view.case_round && (item.kind !== "private_note" || item.revealed);
+}
+
+/**
+ * The case-bringer's private reaction: "Hoe raakt dit je?" warm / lauw / koud, and useful.
+ * @param {Session} session
+ * @param {SessionView} view
+ * @param {Item} item
+ */
+function reactions(session, view, item) {
+  const current = reactionOf(view, item.id) ?? { temperature: "none", useful: false };
+  /** @type {import('../protocol').Temperature[]} */
+  const temps = ["warm", "lukewarm", "cold"];
+  /** @param {import('../protocol').Reaction} reaction */
+  const send = (reaction) => session.send({ kind: "react", item: item.id, reaction });
+  return h(
+    "div",
+    { class: "triage" },
+    h(
+      "div",
+      { class: "segmented", role: "group", "aria-labelledby": `react-t-${item.id}` },
+      h("span", { class: "seg-label", id: `react-t-${item.id}` }, t("triage.tempShort")),
+      temps.map((tp) =>
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-pressed": String(current.temperature === tp),
+            "data-fk": `temp-${item.id}-${tp}`,
+            onclick: () => send({ ...current, temperature: current.temperature === tp ? "none" : tp }),
+          },
+          t(`temp.${tp}`),
+        ),
+      ),
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: ["react", current.useful && "on"],
+        "aria-pressed": String(current.useful),
+        "data-fk": `react-${item.id}-useful`,
+        onclick: () => send({ ...current, useful: !current.useful }),
+      },
+      icon("check"),
+      t("reaction.useful"),
+    ),
   );
 }
 

@@ -282,16 +282,20 @@ export function refusedCard(session, view, entry) {
     }
     actions.push(h("button", { type: "button", class: "quiet", onclick: () => session.dismiss(entry.id) }, t("outbox.dismiss")));
   }
-  const title = isWarning ? t(`confirm.title.${entry.code}`) : t("outbox.refusedTitle");
+  // One contribution per turn: not an error of the person's, their turn is coming.
+  const waits = entry.code === "wait_your_turn";
+  const title = isWarning ? t(`confirm.title.${entry.code}`) : waits ? t("outbox.waitTitle") : t("outbox.refusedTitle");
   const reason = isWarning
     ? warningText(view, entry)
-    : entry.code === "phase_closed" && entry.phase !== null
+    : waits
+      ? t("outbox.waitText")
+      : entry.code === "phase_closed" && entry.phase !== null
       ? t("outbox.phaseClosed", { phase: closedPhaseName(view, entry.phase) })
       : errorText(view, { code: entry.code, phases: phasesFor(view, entry) });
   const cues = isWarning ? (entry.cues ?? []) : [];
   return h(
     "section",
-    { class: ["card", "refused", isWarning && "confirm"], role: "alert", "aria-labelledby": `refused-${entry.id}` },
+    { class: ["card", "refused", isWarning && "confirm", waits && "wait-turn"], role: "alert", "aria-labelledby": `refused-${entry.id}`, dataset: { code: entry.code } },
     h("h2", { id: `refused-${entry.id}` }, title),
     h("p", null, reason),
     kind ? h("p", { class: "hint" }, t("outbox.kindWas", { kind: t(`kind.${kind}`) })) : null,
@@ -394,6 +398,8 @@ export function laterInputs(view) {
     if (i <= now) return;
     for (const kind of p.allow[role === "note_taker" && !p.allow.note_taker ? "participant" : role] ?? []) {
       if (role === "case_bringer" && p.case_bringer_listens) continue;
+      // The case-bringer reacts whenever something reaches them: never "later".
+      if (kind === "reaction") continue;
       if (phase && maySubmit(phase, role, kind)) continue;
       const list = later.get(kind) ?? [];
       list.push(i);

@@ -7,12 +7,26 @@
 import { h, copyText } from "../dom.js";
 import { icon } from "../icons.js";
 import { t, local, language, formatDate, formatNumber, formatPeriod } from "../i18n/index.js";
-import { WARNINGS, currentPhase, hasFloor, roundPending } from "../session-state.js";
+import { WARNINGS, currentPhase, facilitatorTakesPart, hasFloor, mayHoldFloor, roundPending } from "../session-state.js";
 import { displayCode, groupToken, screenToken } from "../storage.js";
 import { hasCases, keyQuestion, needsCaseBringer, pinKeyQuestion, startBlocker, votesVisible } from "../rules.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
 import { keyQuestionCard, menu, nameOf, noticeSections, phaseCard, speakingTime, timer, turnTimer, videoLink } from "./common.js";
-import { attendanceSection, attestSection, reflectionSection, reportBackNow, reportBackSection } from "./records.js";
+import { attendanceSection, attestSection, reflectionSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
+import {
+  caseLine,
+  caseLineText,
+  earlierCasesSection,
+  facilitationButtons,
+  keyQuestionPin,
+  nextCaseSection,
+  nextRotationButton,
+  pendingConfirmations,
+  processFormSection,
+  processResultsSection,
+  reorderButtons,
+} from "./cases.js";
+import { composeSectionFor, turnSectionFor } from "./participant.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').MemberView} MemberView */
@@ -92,11 +106,15 @@ export function consoleSections(session, view) {
 
   bar.push({
     key: "actions",
-    sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.hands, view.case_bringer, view.members.map((m) => [m.id, m.name, m.online, m.role])]),
+    sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.hands, view.case_bringer, view.case_round, view.cases.length, view.members.map((m) => [m.id, m.name, m.online, m.role, m.in_turns])]),
     build: () => actionBar(session, view),
   });
 
   main.push(...noticeSections(session, view));
+
+  // The facilitator holds the token this device was made with; a co-facilitator (or whoever
+  // the role was handed to) has the facilitator's rights on their own device, without it.
+  const isFacilitator = view.me.role === "facilitator";
 
   if (view.status === "ended") {
     main.push({
@@ -118,15 +136,29 @@ export function consoleSections(session, view) {
   } else {
     main.push({
       key: "phase",
-      sig: JSON.stringify([lang, view.status, view.phase, view.case_bringer, view.settings.video_url]),
-      build: () => h("div", { class: "stack" }, phaseCard(view, { headingLevel: 2, now: session.now(), facilitator: true }), view.status === "lobby" ? videoLink(view) : null),
+      sig: JSON.stringify([lang, view.status, view.phase, view.case_bringer, view.settings.video_url, caseLineText(view)]),
+      build: () =>
+        h("div", { class: "stack" }, caseLine(view), phaseCard(view, { headingLevel: 2, now: session.now(), facilitator: true }), view.status === "lobby" ? videoLink(view) : null),
     });
     // Before the start, the way in is what matters: it leads the page, then the method.
     if (view.status === "lobby") {
       main.push({ key: "join", sig: JSON.stringify([lang, view.code, view.locked, view.status]), build: () => joinCard(view) });
       main.push({ key: "help", sig: JSON.stringify([lang, view.method.id]), build: () => helpCard(view) });
     }
-    if (pinKeyQuestion(view)) main.push({ key: "key-question", sig: JSON.stringify([lang, keyQuestion(view)]), build: () => keyQuestionCard(view) });
+    // The key question the case-bringer chose; before they choose, while advice is given,
+    // the one worded last.
+    const pinned = keyQuestionPin(view);
+    if (pinned) main.push(pinned);
+    else if (pinKeyQuestion(view)) main.push({ key: "key-question", sig: JSON.stringify([lang, keyQuestion(view)]), build: () => keyQuestionCard(view) });
+    // A self-led group's facilitator, and a co-facilitator, also take part.
+    if (!isFacilitator || facilitatorTakesPart(view)) {
+      const turn = turnSectionFor(session, view);
+      if (turn) main.push(turn);
+      main.push(composeSectionFor(session, view));
+      const rating = processFormSection(session, view);
+      if (rating) main.push(rating);
+    }
+    // A group's next meeting: what it kept, right under the phase that reports on it.
     const report = reportBackNow(view) ? reportBackSection(view) : null;
     if (report) main.push(report);
     if (view.status === "running") {
@@ -137,7 +169,8 @@ export function consoleSections(session, view) {
       });
     }
   }
-  const unrevealed = view.items.filter((i) => i.kind === "private_note" && !i.revealed).length;
+  // Revealing shows this case's notes; an earlier case's unrevealed notes stay private.
+  const unrevealed = view.items.filter((i) => i.kind === "private_note" && !i.revealed && i.case_round === view.case_round).length;
   if (unrevealed > 0) {
     main.push({
       key: "reveal",
@@ -173,19 +206,27 @@ export function consoleSections(session, view) {
       build: () => board(session, view, kind, { mode: "facilitator", current }),
     });
   }
+  const earlier = earlierCasesSection(session, view);
+  if (earlier) main.push(earlier);
+  // A co-facilitator who brought a case keeps their summary.
+  if (!isFacilitator && summaryOffered(view)) main.push(summarySection(session, view));
 
   side.push({
     key: "phases",
-    sig: JSON.stringify([lang, view.status, view.phase?.index, view.case_bringer]),
+    sig: JSON.stringify([lang, view.status, view.phase?.index, view.case_bringer, view.case_round, caseLineText(view)]),
     build: () => phaseList(session, view),
   });
+  // The meeting's next case (another method, another case-bringer).
+  const nextCase = nextCaseSection(session, view);
+  if (nextCase) side.push(nextCase);
   side.push({
     key: "roster",
     // Speaking times tick live through the ticker; the roster is rebuilt on real changes.
-    sig: JSON.stringify([lang, view.members, view.hands, view.floor, view.case_bringer, view.status, [...confirming]]),
+    sig: JSON.stringify([lang, view.members, view.hands, view.floor, view.case_bringer, view.status, view.phase?.seq, [...confirming], pendingConfirmations(), view.me.role]),
     build: () => roster(session, view),
   });
-  side.push({ key: "warnings", sig: JSON.stringify([lang, view.me.warnings ?? []]), build: () => warningTally(view) });
+  const process = processResultsSection(session, view);
+  if (process) side.push(process);
   if (view.status !== "ended") {
     side.push({
       key: "room",
@@ -194,6 +235,9 @@ export function consoleSections(session, view) {
     });
     if (view.status === "running") side.push({ key: "join", sig: JSON.stringify([lang, view.code, view.locked, view.status]), build: () => joinCard(view) });
   }
+  // The warnings, the big screen, the group's key and the attendance are the facilitator's.
+  if (!isFacilitator) return { bar, main, side };
+  side.push({ key: "warnings", sig: JSON.stringify([lang, view.me.warnings ?? []]), build: () => warningTally(view) });
   side.push({ key: "screen", sig: JSON.stringify([lang, view.code]), build: () => screenCard(session, view) });
   side.push({
     key: "group",
@@ -311,7 +355,7 @@ function actionBar(session, view) {
             t("fac.next", { name: local(next.name) }),
             kbd(SHORTCUTS.nextPhase),
           )
-        : h("p", { class: "bar-status" }, t("fac.lastPhase")),
+        : (nextRotationButton(session, view) ?? h("p", { class: "bar-status" }, t("fac.lastPhase"))),
       nextBlocked ? h("p", { id: "next-blocked", class: "bar-reason" }, t(hasCases(view) ? "fac.nextNeedsCase" : "fac.nextNeedsCaseBringer")) : null,
     ),
     // The clock.
@@ -406,6 +450,7 @@ function phaseList(session, view) {
     "section",
     { class: "card controls", "aria-labelledby": "controls-title" },
     h("h2", { id: "controls-title" }, t("fac.phases")),
+    caseLine(view),
     h(
       "ol",
       { class: "phase-list stepper" },
@@ -557,7 +602,10 @@ function speakerCard(session, view) {
             h("button", { type: "button", "data-fk": "end-floor", onclick: () => session.send({ kind: "end_floor" }) }, t("fac.endFloor")),
           ]
         : h("p", { class: "floor-name" }, t("turns.nobody")),
-      h("button", { type: "button", "data-fk": "start-round", onclick: () => session.send({ kind: "start_round" }) }, icon("round"), view.round ? t("fac.newRound") : t("fac.startRound")),
+      // Where only the case-bringer speaks there is no round to start.
+      phase.turns === "case_bringer_only"
+        ? null
+        : h("button", { type: "button", "data-fk": "start-round", onclick: () => session.send({ kind: "start_round" }) }, icon("round"), view.round ? t("fac.newRound") : t("fac.startRound")),
     ),
     h("div", { class: "inline-form turn-limit" }, h("label", { for: "turn-limit" }, t("fac.turnLimit")), limitSelect),
     view.round
@@ -582,6 +630,7 @@ function speakerCard(session, view) {
                   ? h("span", { class: "row-actions" },
                       !speaking ? h("button", { type: "button", class: "small", "data-fk": `rgive-${id}`, onclick: () => session.send({ kind: "give_floor", member: id }) }, t("fac.giveFloor")) : null,
                       h("button", { type: "button", class: "small quiet", "data-fk": `rskip-${id}`, onclick: () => session.send({ kind: "skip_speaker", member: id }) }, t("fac.skip")),
+                      reorderButtons(session, view, id),
                     )
                   : null,
               );
@@ -658,9 +707,18 @@ function roster(session, view) {
 function rosterRow(session, view, m, now) {
   const hand = view.hands.includes(m.id);
   const removing = confirming.has(`remove-${m.id}`);
+  const phase = currentPhase(view);
+  // Only who may hold the floor in this phase is offered it (nobody but the case-bringer
+  // where only they speak).
+  const canFloor =
+    view.status === "running" &&
+    phase !== null &&
+    mayHoldFloor(phase, m.role === "facilitator" && facilitatorTakesPart(view) ? "participant" : m.role) &&
+    (m.role !== "facilitator" || facilitatorTakesPart(view)) &&
+    view.floor?.member !== m.id;
   /** @type {(Node | null)[]} */
   const actions = [];
-  if (view.status === "running" && m.role !== "facilitator" && view.floor?.member !== m.id) {
+  if (canFloor) {
     actions.push(h("button", { type: "button", "data-fk": `floor-${m.id}`, onclick: () => session.send({ kind: "give_floor", member: m.id }) }, icon("mic"), t("fac.giveFloor")));
   }
   if (view.status !== "ended" && (m.role === "participant" || m.role === "note_taker")) {
@@ -679,6 +737,7 @@ function rosterRow(session, view, m, now) {
       ),
     );
   }
+  actions.push(...facilitationButtons(session, view, m));
   if (m.role !== "facilitator" && view.status !== "ended") {
     if (removing) {
       actions.push(
@@ -705,6 +764,7 @@ function rosterRow(session, view, m, now) {
       h("span", { class: ["presence", m.online ? "on" : "off"], role: "img", "aria-label": m.online ? t("fac.online") : t("fac.away") }),
       h("bdi", { class: "member-name" }, m.name),
       hand ? h("span", { class: "badge hand-badge" }, icon("hand"), t("fac.handUp")) : null,
+      m.co_facilitator ? h("span", { class: "badge co-fac" }, t("cases.coFac")) : null,
       m.role === "facilitator" ? null : h("span", { class: "roster-time" }, h("span", { class: "visually-hidden" }, t("fac.colSpeaking"), " "), speakingTime(view, m.id, now)),
       actionMenu,
     ),

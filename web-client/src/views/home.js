@@ -181,7 +181,11 @@ function createForm(picker) {
             method: typeof method === "string" ? method : "basic",
             title: title.value.trim(),
             language: isLanguage(lang.value) ? lang.value : "nl",
-            settings: { allow_anonymous: settings.anonymous.checked, keep_for_group: settings.keep.checked },
+            settings: {
+              allow_anonymous: settings.anonymous.checked,
+              keep_for_group: settings.keep.checked,
+              facilitator_takes_part: settings.selfLed.checked,
+            },
           };
           if (videoUrl && body.settings) body.settings.video_url = videoUrl;
           if (groupToken !== null) body.group_token = groupToken;
@@ -337,10 +341,12 @@ function recordFields() {
 
 /**
  * What the session allows and keeps. Keeping anything for the group is off unless chosen:
- * confidentiality by default.
+ * confidentiality by default. Anonymous posting is off too: in a small group it hides little
+ * and costs trust. A self-led group's facilitator takes part like everyone else.
  */
 function settingsFields() {
-  const anonymous = h("input", { type: "checkbox", id: "create-anonymous", name: "allow_anonymous", checked: true, "aria-describedby": "create-anonymous-hint" });
+  const anonymous = h("input", { type: "checkbox", id: "create-anonymous", name: "allow_anonymous", checked: false, "aria-describedby": "create-anonymous-hint" });
+  const selfLed = h("input", { type: "checkbox", id: "create-self-led", name: "facilitator_takes_part", checked: false, "aria-describedby": "create-self-led-hint" });
   const keep = h("input", { type: "checkbox", id: "create-keep", name: "keep_for_group", checked: false, "aria-describedby": "create-keep-hint" });
   const fieldset = h(
     "fieldset",
@@ -348,8 +354,9 @@ function settingsFields() {
     h("legend", null, t("home.settings")),
     h("div", { class: "setting" }, h("label", { class: "check", for: "create-anonymous" }, anonymous, t("home.allowAnonymous")), h("p", { id: "create-anonymous-hint", class: "hint" }, t("home.allowAnonymousHint"))),
     h("div", { class: "setting" }, h("label", { class: "check", for: "create-keep" }, keep, t("home.keepForGroup")), h("p", { id: "create-keep-hint", class: "hint" }, t("home.keepForGroupHint"))),
+    h("div", { class: "setting" }, h("label", { class: "check", for: "create-self-led" }, selfLed, t("home.selfLed")), h("p", { id: "create-self-led-hint", class: "hint" }, t("home.selfLedHint"))),
   );
-  return { fieldset, anonymous, keep };
+  return { fieldset, anonymous, keep, selfLed };
 }
 
 /**

@@ -4,20 +4,22 @@
 import { h } from "../dom.js";
 import { icon } from "../icons.js";
 import { t, local, language } from "../i18n/index.js";
-import { allowed, currentPhase, hasFloor, queuePlace, roundPending, TEXT_KINDS } from "../session-state.js";
+import { allowed, currentPhase, facilitatorTakesPart, hasFloor, mayHoldFloor, queuePlace, roundPending, TEXT_KINDS } from "../session-state.js";
 import { hasCases, keyQuestion, limitLeft, pinKeyQuestion } from "../rules.js";
 import { composer, laterInputs, offlineHint, pendingList, refusedCard } from "./composer.js";
 import { board, boardSignature, boardsToShow, methodOverview } from "./boards.js";
 import { keyQuestionCard, nameOf, noticeSections, phaseCard, turnLine, turnTimer, videoLink } from "./common.js";
 import { attestOffered, attestSection, endedSection, reflectionSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
+import { caseLine, caseLineText, earlierCasesSection, keyQuestionPin, notepadSection, processFormSection, shareReactionsSection } from "./cases.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').InputKind} InputKind */
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
 
-/** Kinds written in the top composers (answers are written under their question). */
-const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer");
+/** Kinds written in the top composers (answers are written under their question, the
+ * case-bringer's notepad in its own section). */
+const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer" && k !== "notepad");
 /** Optional composers a person unfolded (kept across re-renders). */
 const optionalOpen = new Set();
 
@@ -59,19 +61,22 @@ export function participantSections(session, view) {
 
   sections.push({
     key: "phase",
-    sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name), view.settings.video_url]),
+    sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name), view.settings.video_url, caseLineText(view)]),
     build: () =>
       h(
         "div",
         { class: "stack" },
+        caseLine(view),
         phaseCard(view, { now: session.now() }),
         turnLine(view, session.now()),
         view.status !== "ended" ? videoLink(view) : null,
       ),
   });
-
-  // While advice is given, the question it answers stays in sight.
-  if (pinKeyQuestion(view)) {
+  // The key question the case-bringer chose stays in sight; before they choose, while advice
+  // is given, the question it answers.
+  const pinned = keyQuestionPin(view);
+  if (pinned) sections.push(pinned);
+  else if (pinKeyQuestion(view)) {
     sections.push({
       key: "key-question",
       sig: JSON.stringify([lang, keyQuestion(view)]),
@@ -92,14 +97,8 @@ export function participantSections(session, view) {
     sections.push(endedSection(session, view));
   }
 
-  const turn = turnSection(session, view);
-  if (turn) {
-    sections.push({
-      key: "turn",
-      sig: JSON.stringify([lang, view.status, view.phase?.seq, view.hands, view.floor?.member, view.round, view.me.role, session.conn]),
-      build: () => turn(),
-    });
-  }
+  const turn = turnSectionFor(session, view);
+  if (turn) sections.push(turn);
 
   sections.push(...noticeSections(session, view));
 
@@ -123,19 +122,13 @@ export function participantSections(session, view) {
     });
   }
 
-  if (view.status !== "ended") sections.push({
-    key: "compose",
-    sig: JSON.stringify([
-      lang,
-      view.status,
-      view.phase?.seq,
-      view.phase?.index,
-      view.me.role,
-      session.conn === "connected",
-      COMPOSED.map((k) => limitLeft(view, k)?.left ?? null),
-    ]),
-    build: () => composeSection(session, view),
-  });
+  if (view.status !== "ended") sections.push(composeSectionFor(session, view));
+
+  // The case-bringer's own: the notepad while listening, and whether the group sees their
+  // reactions. Then the process evaluation at the end of a method.
+  for (const own of [notepadSection(session, view), shareReactionsSection(session, view), processFormSection(session, view)]) {
+    if (own) sections.push(own);
+  }
 
   // In the last phase the case-bringer can already fetch the summary, below what they write.
   if (view.status === "running" && summaryOffered(view)) sections.push(summarySection(session, view));
@@ -166,7 +159,49 @@ export function participantSections(session, view) {
       build: () => board(session, view, kind, { mode: "member", current }),
     });
   }
+  const earlier = earlierCasesSection(session, view);
+  if (earlier) sections.push(earlier);
   return sections;
+}
+
+/**
+ * The composers as a section (also on the console of a facilitator who takes part, and of a
+ * co-facilitator).
+ * @param {Session} session
+ * @param {SessionView} view
+ * @returns {Section}
+ */
+export function composeSectionFor(session, view) {
+  return {
+    key: "compose",
+    sig: JSON.stringify([
+      language(),
+      view.status,
+      view.phase?.seq,
+      view.phase?.index,
+      view.me.role,
+      session.conn === "connected",
+      view.floor?.member === view.me.member,
+      COMPOSED.map((k) => limitLeft(view, k)?.left ?? null),
+    ]),
+    build: () => composeSection(session, view),
+  };
+}
+
+/**
+ * My turn as a section, or null when turns do not apply now.
+ * @param {Session} session
+ * @param {SessionView} view
+ * @returns {Section | null}
+ */
+export function turnSectionFor(session, view) {
+  const turn = turnSection(session, view);
+  if (!turn) return null;
+  return {
+    key: "turn",
+    sig: JSON.stringify([language(), view.status, view.phase?.seq, view.hands, view.floor?.member, view.round, view.me.role, session.conn]),
+    build: () => turn(),
+  };
 }
 
 /**
@@ -223,6 +258,10 @@ function turnSection(session, view) {
       // Silent phase: the turn line already says everyone writes; no turn controls.
       return h("p", { class: "hint turn silent" }, t("turn.silent"));
     }
+    if (!mayHoldFloor(phase, view.me.role)) {
+      // Only the case-bringer speaks now: no hands to raise.
+      return h("p", { class: "hint turn silent" }, t("turn.caseBringerSpeaks"));
+    }
     const speaking = view.floor?.member === me;
     const place = queuePlace(view, me);
     const pending = roundPending(view);
@@ -271,14 +310,19 @@ function composeSection(session, view) {
   if (view.status === "ended" || !phase) {
     return h("section", { class: "card compose", "aria-labelledby": "compose-title" }, title, h("p", null, t("compose.ended")));
   }
-  const kinds = allowed(phase, role);
+  const kinds = allowed(phase, role, facilitatorTakesPart(view));
   const composed = COMPOSED.filter((k) => kinds.includes(k));
   /** @type {Node[]} */
   const body = [];
   if (role === "case_bringer" && phase.case_bringer_listens) {
-    body.push(h("p", { class: "notice" }, t("compose.listens")));
+    body.push(h("p", { class: "notice" }, t(phase.case_bringer_notes ? "compose.listensNotes" : "compose.listens")));
   } else if (kinds.length === 0) {
-    body.push(h("p", null, t("compose.nothingNow")));
+    body.push(h("p", null, t(role === "case_bringer" && phase.case_bringer_notes ? "compose.notesOnly" : "compose.nothingNow")));
+  }
+  // One contribution per turn: whoever holds the floor writes, once.
+  if (phase.one_per_turn && composed.length > 0) {
+    const mine = view.floor !== null && view.floor.member === view.me.member;
+    body.push(h("p", { class: ["notice", "one-per-turn", mine && "holds-floor"] }, t(mine ? "compose.onePerTurnNow" : "compose.onePerTurnWait")));
   }
   if (kinds.includes("vote")) body.push(h("p", null, t("compose.voteHint")));
   if (kinds.includes("answer")) body.push(h("p", null, t("compose.answerHint")));

@@ -5,7 +5,7 @@
 // opens with.
 
 import { h } from "../dom.js";
-import { t, formatDate, formatPeriod, formatTime, language } from "../i18n/index.js";
+import { t, local, formatDate, formatPeriod, formatTime, language } from "../i18n/index.js";
 import {
   fetchAttendance,
   fetchAttendanceCsv,
@@ -22,6 +22,7 @@ import { currentPhase } from "../session-state.js";
 import { hasCases } from "../rules.js";
 import * as storage from "../storage.js";
 import { REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS, SET_MINUTES_MAX } from "../wire.js";
+import { summaryRounds } from "./cases.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').Attendance} Attendance */
@@ -47,42 +48,48 @@ const summaries = new Map();
 const attendances = new Map();
 
 /**
- * Whether the case-bringer is offered the summary now: once the session has ended, and already
- * in its last phase (so it can be fetched while everyone is still there).
+ * Whether a case-bringer is offered their summary now: for a case they brought once it is
+ * over (the next case started, or the session ended), and already in its last phase (so it can
+ * be fetched while everyone is still there). A case-bringer of an earlier case keeps theirs.
  * @param {SessionView} view
  */
 export function summaryOffered(view) {
-  if (view.me.role !== "case_bringer") return false;
-  if (view.status === "ended") return true;
-  return view.status === "running" && view.phase !== null && view.phase.index === view.method.phases.length - 1;
+  return summaryRounds(view).length > 0;
 }
 
 /**
- * The case-bringer's summary downloads.
+ * The case-bringer's summary downloads, one block per case they brought.
  * @param {Session} session
  * @param {SessionView} view
  * @returns {Section}
  */
 export function summarySection(session, view) {
-  const state = summaries.get(session.code) ?? null;
+  const rounds = summaryRounds(view);
+  const states = rounds.map((r) => summaries.get(`${session.code}:${r}`) ?? null);
   return {
     key: "summary",
-    sig: JSON.stringify([document.documentElement.lang, view.status, state]),
-    build: () => summaryCard(session, view, state),
+    sig: JSON.stringify([document.documentElement.lang, view.status, rounds, states, view.case_round]),
+    build: () =>
+      rounds.length === 1
+        ? summaryCard(session, view, rounds[0], states[0])
+        : h("div", { class: "stack" }, rounds.map((r, i) => summaryCard(session, view, r, states[i]))),
   };
 }
 
 /**
  * @param {Session} session
  * @param {SessionView} view
+ * @param {number} round the case round
  * @param {SummaryState | null} state
  */
-function summaryCard(session, view, state) {
-  const ended = view.status === "ended";
+function summaryCard(session, view, round, state) {
+  const ended = view.status === "ended" || round < view.case_round;
+  const key = `${session.code}:${round}`;
+  const id = (/** @type {string} */ name) => `${name}-${round}`;
   const get = async (/** @type {"md" | "html"} */ format) => {
-    summaries.set(session.code, { busy: format, problem: null, done: null, link: null });
+    summaries.set(key, { busy: format, problem: null, done: null, link: null });
     session.changed();
-    const res = await fetchSummary(session.code, storage.credentials(session.code)?.token ?? null, format, language());
+    const res = await fetchSummary(session.code, storage.credentials(session.code)?.token ?? null, format, round, language());
     /** @type {SummaryState} */
     const next = { busy: null, problem: null, done: null, link: null };
     if (!res.ok) {
@@ -95,9 +102,10 @@ function summaryCard(session, view, state) {
       next.link = openPrintable(res.value);
       next.done = { format, name: "" };
     }
-    summaries.set(session.code, next);
+    summaries.set(key, next);
     session.changed();
   };
+  const several = view.cases.length > 1;
   /** @type {Node | null} */
   let status = null;
   if (state?.busy) status = h("p", { class: "hint" }, t("summary.loading"));
@@ -106,10 +114,11 @@ function summaryCard(session, view, state) {
     status = h("p", null, t("summary.blocked"), " ", h("a", { href: state.link, target: "_blank", rel: "noopener" }, t("summary.openLink")));
   } else if (state?.done?.format === "md") status = h("p", { class: "hint" }, t("summary.saved", { name: state.done.name }));
   else if (state?.done?.format === "html") status = h("p", { class: "hint" }, t("summary.opened"));
+  const fk = (/** @type {string} */ name) => (several ? `${name}-${round}` : name);
   return h(
     "section",
-    { class: ["card", "summary-card", ended && "ended"], "aria-labelledby": "summary-title" },
-    h("h2", { id: "summary-title" }, t("summary.title")),
+    { class: ["card", "summary-card", ended && "ended"], "aria-labelledby": id("summary-title"), dataset: { caseRound: round } },
+    h("h2", { id: id("summary-title") }, several ? t("summary.titleCase", { n: round + 1, method: local(view.cases[round]?.method_name ?? view.method.name) }) : t("summary.title")),
     h("p", null, t("summary.text")),
     ended ? null : h("p", { class: "hint" }, t("summary.beforeEnd")),
     h("p", { class: "notice retention" }, t("summary.retention", { retention: formatPeriod(session.retentionMs) })),
@@ -118,16 +127,16 @@ function summaryCard(session, view, state) {
       { class: "actions stacked" },
       h(
         "button",
-        { type: "button", class: "primary", "data-fk": "summary-md", disabled: state?.busy != null, onclick: () => get("md") },
+        { type: "button", class: "primary", "data-fk": fk("summary-md"), disabled: state?.busy != null, onclick: () => get("md") },
         t("summary.markdown"),
       ),
       h(
         "button",
-        { type: "button", "data-fk": "summary-html", disabled: state?.busy != null, "aria-describedby": "summary-html-hint", onclick: () => get("html") },
+        { type: "button", "data-fk": fk("summary-html"), disabled: state?.busy != null, "aria-describedby": id("summary-html-hint"), onclick: () => get("html") },
         t("summary.printable"),
       ),
     ),
-    h("p", { id: "summary-html-hint", class: "hint" }, t("summary.printableHint")),
+    h("p", { id: id("summary-html-hint"), class: "hint" }, t("summary.printableHint")),
     h("div", { role: "status", class: "summary-status" }, status),
   );
 }
@@ -175,7 +184,7 @@ async function loadAttendance(session) {
   const before = attendances.get(session.code);
   attendances.set(session.code, { busy: true, problem: null, data: before?.data ?? null, saved: null, asked: true });
   session.changed();
-  const res = await fetchAttendance(session.code, storage.facilitatorToken(session.code));
+  const res = await fetchAttendance(session.code, listToken(session));
   attendances.set(session.code, {
     busy: false,
     problem: res.ok ? null : res.problem,
@@ -192,7 +201,7 @@ async function loadAttendance(session) {
  */
 async function downloadCsv(session, view) {
   const state = attendances.get(session.code) ?? { busy: false, problem: null, data: null, saved: null, asked: true };
-  const res = await fetchAttendanceCsv(session.code, storage.facilitatorToken(session.code));
+  const res = await fetchAttendanceCsv(session.code, listToken(session));
   const name = fileName("kring-attendance", view.title, "csv");
   if (res.ok) saveFile(res.value, "text/csv;charset=utf-8", name);
   attendances.set(session.code, { ...state, problem: res.ok ? null : res.problem, saved: res.ok ? name : null });
@@ -258,7 +267,7 @@ function attendanceCard(session, view, state) {
  */
 async function printList(session, view) {
   const state = attendances.get(session.code) ?? { busy: false, problem: null, data: null, saved: null, asked: true };
-  const res = await fetchAttendanceHtml(session.code, storage.facilitatorToken(session.code));
+  const res = await fetchAttendanceHtml(session.code, listToken(session));
   const link = res.ok ? openPrintable(res.value) : null;
   attendances.set(session.code, { ...state, problem: res.ok ? null : res.problem, saved: null, link });
   session.changed();
@@ -674,4 +683,15 @@ function carriedList(items) {
       h("li", { class: "item" }, h("p", { class: "item-text" }, c.text), c.by_name ? h("p", { class: "item-meta" }, t("report.by", { name: c.by_name })) : null),
     ),
   );
+}
+
+/**
+ * The token the attendance list is read with: the facilitator token on the device that opened
+ * the room (also after handing the role over), otherwise this member's own token (whoever the
+ * role was handed to, or a co-facilitator: the server checks their rights now).
+ * @param {Session} session
+ * @returns {string | null}
+ */
+function listToken(session) {
+  return storage.facilitatorToken(session.code) ?? storage.credentials(session.code)?.token ?? null;
 }

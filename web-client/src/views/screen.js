@@ -17,6 +17,7 @@ import { displayCode } from "../storage.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
 import { keyQuestionCard, nameOf, ruleText, timer, turnTimer } from "./common.js";
 import { reportBackNow, reportBackSection } from "./records.js";
+import { caseLine, caseLineText, keyQuestionPin } from "./cases.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
@@ -203,7 +204,7 @@ function topSections(view, now) {
     },
     {
       key: "phase",
-      sig: JSON.stringify([lang, run]),
+      sig: JSON.stringify([lang, run, caseLineText(view)]),
       build: () =>
         h(
           "section",
@@ -211,6 +212,7 @@ function topSections(view, now) {
           h(
             "div",
             { class: "screen-phase-text" },
+            caseLine(view),
             h("p", { class: "phase-step" }, t("phase.step", { n: run.index + 1, total: view.method.phases.length }), " · ", view.title),
             h("h1", { id: "phase-name" }, local(phase.name)),
             h("p", { class: "phase-instruction" }, local(phase.instruction)),
@@ -229,7 +231,11 @@ function pinnedSections(view) {
   const lang = language();
   /** @type {Section[]} */
   const out = [];
-  if (pinKeyQuestion(view)) {
+  // The key question the case-bringer chose stays in sight while the group works on it;
+  // before they choose, the one worded last while advice is given.
+  const chosen = keyQuestionPin(view, { big: true });
+  if (chosen) out.push(chosen);
+  else if (pinKeyQuestion(view)) {
     out.push({ key: "key-question", sig: JSON.stringify([lang, keyQuestion(view)]), build: () => keyQuestionCard(view, { big: true }) });
   }
   const report = reportBackNow(view) ? reportBackSection(view, { big: true }) : null;
