@@ -18,14 +18,20 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, timeout};
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{WebSocketStream, client_async_with_config};
+use tokio_util::either::Either;
 
-pub type Ws = WebSocketStream<TcpStream>;
+/// A client's stream: plain TCP, or TLS for a server started with `--tls-cert`.
+pub type Io = Either<TcpStream, TlsStream<TcpStream>>;
+pub type Ws = WebSocketStream<Io>;
 
-/// Loopback source addresses to spread client ports over (each has its own ~28k ports).
-const SOURCE_ADDRS: usize = 64;
+/// Loopback source addresses to spread client ports over (each has its own ~28k ports, and
+/// kring's per-address limits count each as one host): 40 clients per address at 10,000.
+const SOURCE_ADDRS: usize = 250;
 /// Receive buffer of a client that never reads, so the server notices it soon.
 const SLOW_RCVBUF: u32 = 4 * 1024;
 const JOIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -39,6 +45,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Counters shared by every client of one run.
 pub struct Shared {
     pub addr: SocketAddr,
+    /// Set when the server speaks TLS.
+    pub tls: Option<TlsConnector>,
     /// Deliveries are counted only while this is set (the measurement window).
     pub counting: AtomicBool,
     pub deliveries: AtomicU64,
@@ -63,8 +71,13 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(addr: SocketAddr) -> Arc<Shared> {
+        Shared::with_tls(addr, None)
+    }
+
+    pub fn with_tls(addr: SocketAddr, tls: Option<TlsConnector>) -> Arc<Shared> {
         Arc::new(Shared {
             addr,
+            tls,
             counting: AtomicBool::new(false),
             deliveries: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
@@ -273,8 +286,17 @@ pub async fn open_from(
     }
     let stream = socket.connect(shared.addr).await?;
     stream.set_nodelay(true)?;
-    let url = format!("ws://{}{}", shared.addr, path);
-    let (ws, _) = client_async_with_config(url, stream, Some(ws_config())).await?;
+    let (url, io) = match &shared.tls {
+        Some(connector) => (
+            format!("wss://localhost:{}{}", shared.addr.port(), path),
+            Either::Right(crate::tls::connect(connector, stream).await?),
+        ),
+        None => (
+            format!("ws://{}{}", shared.addr, path),
+            Either::Left(stream),
+        ),
+    };
+    let (ws, _) = client_async_with_config(url, io, Some(ws_config())).await?;
     Ok(ws)
 }
 
@@ -351,6 +373,13 @@ pub fn question_text(n: u64) -> String {
     }
     text.push_str(&format!(" (#{n})"));
     text
+}
+
+/// A question whose text depends on `n` only: the same run after run (instruction counts).
+pub fn question_text_fixed(n: u64) -> String {
+    let ask = ASKS[(n % ASKS.len() as u64) as usize];
+    let scene = SCENES[(n / 3 % SCENES.len() as u64) as usize];
+    format!("{ask} {scene}? (#{n})")
 }
 
 impl Client {

@@ -187,7 +187,7 @@ impl Node {
             .context("starting kring")?;
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(60);
-        while !http::healthy(self.addr).await {
+        while !http::healthy(self.addr, None).await {
             if Instant::now() > deadline {
                 bail!("kring did not become ready; see {}", self.log.display());
             }
@@ -347,7 +347,7 @@ async fn populate(plan: &Plan, owner: SocketAddr, nodes: &[SocketAddr]) -> anyho
     let mut forwarded = Vec::new();
     let counter = Arc::new(AtomicU64::new(0));
     for r in 0..plan.rooms {
-        let created = http::create_session(owner, &format!("cluster {r}")).await?;
+        let created = http::create_session(owner, None, &format!("cluster {r}")).await?;
         let mut fac = connect(owner, &created.ws_path).await?;
         let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": {
             "as": "facilitator", "token": created.facilitator_token, "name": "Facilitator"}});

@@ -628,7 +628,7 @@ fn this_thread() -> String {
 }
 
 async fn join_room(shared: &Arc<Shared>, flooders: usize) -> anyhow::Result<Vec<Flooder>> {
-    let created = http::create_session(shared.addr, "flooded room").await?;
+    let created = http::create_session(shared.addr, None, "flooded room").await?;
     let path = created.ws_path;
     let facilitator = serde_json::json!({
         "as": "facilitator", "token": created.facilitator_token, "name": "Facilitator",

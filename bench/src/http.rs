@@ -6,8 +6,9 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
 
 /// The part of `201 Created` from `POST /api/sessions` the generator uses.
 #[derive(Deserialize, Clone, Debug)]
@@ -16,14 +17,31 @@ pub struct Created {
     pub facilitator_token: String,
 }
 
-/// `(status, body)` of one request on a fresh connection.
+/// `(status, body)` of one request on a fresh connection (TLS when `tls` is given).
 async fn request(
+    addr: SocketAddr,
+    tls: Option<&TlsConnector>,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> anyhow::Result<(u16, String)> {
+    let tcp = TcpStream::connect(addr).await?;
+    match tls {
+        Some(connector) => {
+            let stream = crate::tls::connect(connector, tcp).await?;
+            exchange(stream, addr, method, path, body).await
+        }
+        None => exchange(tcp, addr, method, path, body).await,
+    }
+}
+
+async fn exchange(
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
     addr: SocketAddr,
     method: &str,
     path: &str,
     body: &str,
 ) -> anyhow::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(addr).await?;
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n",
@@ -32,7 +50,12 @@ async fn request(
     stream.write_all(head.as_bytes()).await?;
     stream.write_all(body.as_bytes()).await?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
+    // A TLS peer may end without close_notify after `Connection: close`; what came is enough.
+    if let Err(e) = stream.read_to_end(&mut raw).await
+        && raw.is_empty()
+    {
+        return Err(e.into());
+    }
     let text = String::from_utf8_lossy(&raw);
     let (head, body) = text.split_once("\r\n\r\n").context("no HTTP header end")?;
     let status: u16 = head
@@ -67,13 +90,16 @@ fn dechunk(mut body: &str) -> String {
 }
 
 /// `true` when `GET /healthz` answers 200.
-pub async fn healthy(addr: SocketAddr) -> bool {
-    matches!(request(addr, "GET", "/healthz", "").await, Ok((200, _)))
+pub async fn healthy(addr: SocketAddr, tls: Option<&TlsConnector>) -> bool {
+    matches!(
+        request(addr, tls, "GET", "/healthz", "").await,
+        Ok((200, _))
+    )
 }
 
 /// The server's counters from `GET /metrics`, by series (`name` or `name{labels}`).
 pub async fn counters(addr: SocketAddr) -> anyhow::Result<BTreeMap<String, f64>> {
-    let (status, body) = request(addr, "GET", "/metrics", "").await?;
+    let (status, body) = request(addr, None, "GET", "/metrics", "").await?;
     if status != 200 {
         bail!("GET /metrics answered {status}");
     }
@@ -92,14 +118,18 @@ fn parse_counters(text: &str) -> BTreeMap<String, f64> {
 }
 
 /// Creates a session with the benchmark's one-phase method.
-pub async fn create_session(addr: SocketAddr, title: &str) -> anyhow::Result<Created> {
+pub async fn create_session(
+    addr: SocketAddr,
+    tls: Option<&TlsConnector>,
+    title: &str,
+) -> anyhow::Result<Created> {
     let body = serde_json::json!({
         "title": title,
         "language": "en",
         "template": template(),
     })
     .to_string();
-    let (status, body) = request(addr, "POST", "/api/sessions", &body).await?;
+    let (status, body) = request(addr, tls, "POST", "/api/sessions", &body).await?;
     if status != 201 {
         bail!("POST /api/sessions answered {status}: {body}");
     }

@@ -91,7 +91,7 @@ pub async fn build(
     slow_every: Option<usize>,
     settle: Duration,
 ) -> anyhow::Result<Fleet> {
-    let shared = Shared::new(server.addr);
+    let shared = Shared::with_tls(server.addr, server.tls.clone());
     let rss_empty = server.rss();
     let created = create_rooms(server, rooms).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -159,15 +159,17 @@ pub async fn build(
     })
 }
 
-async fn create_rooms(server: &Server, rooms: usize) -> anyhow::Result<Vec<http::Created>> {
+pub async fn create_rooms(server: &Server, rooms: usize) -> anyhow::Result<Vec<http::Created>> {
     let limit = Arc::new(Semaphore::new(16));
     let mut set = JoinSet::new();
     for r in 0..rooms {
         let limit = limit.clone();
         let addr = server.addr;
+        let tls = server.tls.clone();
         set.spawn(async move {
             let _permit = limit.acquire_owned().await?;
-            let created = http::create_session(addr, &format!("bench room {r}")).await?;
+            let created =
+                http::create_session(addr, tls.as_ref(), &format!("bench room {r}")).await?;
             anyhow::Ok((r, created))
         });
     }

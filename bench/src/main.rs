@@ -7,6 +7,7 @@
 //! memory per connection, with the targets alternating so that they share the machine's
 //! noise. See `docs/PERFORMANCE.md`.
 
+mod callgrind;
 mod client;
 mod cluster;
 mod flood;
@@ -16,6 +17,7 @@ mod procfs;
 mod report;
 mod server;
 mod suite;
+mod tls;
 
 /// The throwaway PostgreSQL cluster the tests use, for the cluster scenario.
 #[path = "../../tests/support/postgres.rs"]
@@ -99,6 +101,22 @@ enum Cmd {
         /// Messages per second each flooding connection sends, one flood run per rate.
         #[arg(long, value_delimiter = ',', default_value = "50,1000")]
         flood_rates: Vec<f64>,
+    },
+    /// Instruction counts per delivery, per durable commit and per join under valgrind's
+    /// callgrind, on a fixed small scenario.
+    Callgrind {
+        #[arg(long, default_value = "target/release/kring")]
+        kring: PathBuf,
+        #[arg(long, default_value = "bench/results/work")]
+        work: PathBuf,
+        /// Writes the counts to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Fails when instructions per delivery are more than `--allowed` above this file's.
+        #[arg(long)]
+        check: Option<PathBuf>,
+        #[arg(long, default_value_t = 0.10)]
+        allowed: f64,
     },
     /// The cluster scenario: two nodes on PostgreSQL beside one on SQLite (forwarding
     /// latency, failover, handoff). Needs PostgreSQL's server binaries on PATH.
@@ -294,6 +312,56 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                 serde_json::to_string_pretty(&report)?,
             )?;
             Ok(check(&report))
+        }
+        Cmd::Callgrind {
+            kring,
+            work,
+            json,
+            check,
+            allowed,
+        } => {
+            // Read first: a file that cannot be read must not cost a run.
+            let committed: Option<callgrind::Counts> = match &check {
+                Some(path) => Some(
+                    serde_json::from_str(
+                        &std::fs::read_to_string(path)
+                            .with_context(|| format!("reading {}", path.display()))?,
+                    )
+                    .with_context(|| format!("reading {}", path.display()))?,
+                ),
+                None => None,
+            };
+            let programs = server::Programs {
+                kring,
+                node: "node".into(),
+                baseline: "bench/baseline".into(),
+                work,
+            };
+            let counts = callgrind::measure(&programs, &callgrind::Scenario::standard()).await?;
+            println!(
+                "instructions per delivery {:.0}, per durable commit {:.0}, per join {:.0}",
+                counts.per_delivery(),
+                counts.per_durable_commit(),
+                counts.per_join()
+            );
+            if let Some(path) = &json {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(path, serde_json::to_string_pretty(&counts)?)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            match committed.map(|c| callgrind::check(&c, &counts, allowed)) {
+                Some(Err(why)) => {
+                    eprintln!("[kring-bench] instruction count grew: {why}");
+                    Ok(false)
+                }
+                Some(Ok(line)) => {
+                    eprintln!("[kring-bench] {line}");
+                    Ok(true)
+                }
+                None => Ok(true),
+            }
         }
         Cmd::Report { json, doc, svg } => {
             let text = std::fs::read_to_string(&json)

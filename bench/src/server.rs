@@ -21,9 +21,12 @@ pub enum Target {
     KringMemory,
     /// Node.js with the `ws` package.
     Baseline,
+    /// kring with the in-memory store, serving TLS itself (`--tls-cert`).
+    KringTls,
 }
 
 impl Target {
+    /// The servers of the grid.
     pub const ALL: [Target; 3] = [Target::KringSqlite, Target::KringMemory, Target::Baseline];
 
     pub fn label(self) -> &'static str {
@@ -31,6 +34,40 @@ impl Target {
             Target::KringSqlite => "kring (sqlite)",
             Target::KringMemory => "kring (memory)",
             Target::Baseline => "node ws",
+            Target::KringTls => "kring (memory, TLS)",
+        }
+    }
+
+    pub fn tls(self) -> bool {
+        self == Target::KringTls
+    }
+}
+
+/// How a server is started; `Launch::default()` is a fresh one with the limits lifted.
+pub struct Launch {
+    /// Reused when given (sqlite), so a restart finds its rooms.
+    pub data_dir: Option<PathBuf>,
+    pub port: Option<u16>,
+    pub limits: AbuseLimits,
+    /// A program kring runs under (`valgrind --tool=callgrind ...`).
+    pub wrapper: Vec<String>,
+    /// More arguments for kring.
+    pub extra: Vec<String>,
+    /// Environment variables for the server.
+    pub env: Vec<(String, String)>,
+    pub ready_within: Duration,
+}
+
+impl Default for Launch {
+    fn default() -> Self {
+        Launch {
+            data_dir: None,
+            port: None,
+            limits: AbuseLimits::Lifted,
+            wrapper: Vec::new(),
+            extra: Vec::new(),
+            env: Vec::new(),
+            ready_within: Duration::from_secs(60),
         }
     }
 }
@@ -59,6 +96,8 @@ pub struct Programs {
 pub struct Server {
     pub target: Target,
     pub addr: SocketAddr,
+    /// For a server that speaks TLS.
+    pub tls: Option<tokio_rustls::TlsConnector>,
     pub pid: String,
     child: Child,
     pub started: Instant,
@@ -84,7 +123,12 @@ impl Server {
         data_dir: Option<&Path>,
         port: Option<u16>,
     ) -> anyhow::Result<Server> {
-        Server::launch(programs, target, data_dir, port, AbuseLimits::Lifted).await
+        let launch = Launch {
+            data_dir: data_dir.map(Path::to_path_buf),
+            port,
+            ..Launch::default()
+        };
+        Server::launch(programs, target, launch).await
     }
 
     /// Starts a fresh server with the given abuse limits.
@@ -93,16 +137,28 @@ impl Server {
         target: Target,
         limits: AbuseLimits,
     ) -> anyhow::Result<Server> {
-        Server::launch(programs, target, None, None, limits).await
+        let launch = Launch {
+            limits,
+            ..Launch::default()
+        };
+        Server::launch(programs, target, launch).await
     }
 
-    async fn launch(
+    pub async fn launch(
         programs: &Programs,
         target: Target,
-        data_dir: Option<&Path>,
-        port: Option<u16>,
-        limits: AbuseLimits,
+        launch: Launch,
     ) -> anyhow::Result<Server> {
+        let Launch {
+            data_dir,
+            port,
+            limits,
+            wrapper,
+            extra,
+            env,
+            ready_within,
+        } = launch;
+        let data_dir = data_dir.as_deref();
         let port = port.unwrap_or_else(next_port);
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let stamp = format!("{}-{}", target_slug(target), port);
@@ -113,8 +169,15 @@ impl Server {
         std::fs::create_dir_all(&programs.work)?;
         let log_file = std::fs::File::create(&log)?;
         let mut cmd = match target {
-            Target::KringSqlite | Target::KringMemory => {
-                let mut cmd = Command::new(&programs.kring);
+            Target::KringSqlite | Target::KringMemory | Target::KringTls => {
+                let mut cmd = match wrapper.split_first() {
+                    Some((program, args)) => {
+                        let mut cmd = Command::new(program);
+                        cmd.args(args).arg(&programs.kring);
+                        cmd
+                    }
+                    None => Command::new(&programs.kring),
+                };
                 let store = if target == Target::KringSqlite {
                     "sqlite"
                 } else {
@@ -149,6 +212,11 @@ impl Server {
                     // clients share one address, the quiet ones are spread over others.
                     AbuseLimits::Defaults => {}
                 }
+                if target == Target::KringTls {
+                    let (cert, key) = crate::tls::files(&programs.work)?;
+                    cmd.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
+                }
+                cmd.args(&extra);
                 cmd
             }
             Target::Baseline => {
@@ -158,6 +226,7 @@ impl Server {
                 cmd
             }
         };
+        cmd.envs(env);
         cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log_file)
@@ -167,9 +236,14 @@ impl Server {
             .spawn()
             .with_context(|| format!("starting {}", target.label()))?;
         let pid = child.id().context("server exited at once")?.to_string();
+        let tls = match target.tls() {
+            true => Some(crate::tls::connector(&programs.work)?),
+            false => None,
+        };
         let mut server = Server {
             target,
             addr,
+            tls,
             pid,
             child,
             started,
@@ -177,14 +251,14 @@ impl Server {
             data_dir,
             log,
         };
-        server.wait_ready(Duration::from_secs(60)).await?;
+        server.wait_ready(ready_within).await?;
         Ok(server)
     }
 
     async fn wait_ready(&mut self, limit: Duration) -> anyhow::Result<()> {
         let deadline = Instant::now() + limit;
         loop {
-            if http::healthy(self.addr).await {
+            if http::healthy(self.addr, self.tls.as_ref()).await {
                 self.ready = Instant::now();
                 return Ok(());
             }
@@ -235,6 +309,7 @@ fn target_slug(target: Target) -> &'static str {
         Target::KringSqlite => "sqlite",
         Target::KringMemory => "memory",
         Target::Baseline => "node",
+        Target::KringTls => "tls",
     }
 }
 

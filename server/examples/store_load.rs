@@ -2,27 +2,35 @@
 //! the commit before the next (ack after commit), all rooms at once.
 //!
 //! ```text
-//! cargo run --release -p kring-server --example store_load -- [rooms] [seconds] [rate] [dir | postgres://...]
+//! cargo run --release -p kring-server --example store_load -- [rooms] [seconds] [rate] [dir | postgres://...] [--json]
 //! ```
 //! Defaults: 200 rooms, 10 seconds, rate 0 (each room appends as fast as its commits return;
 //! a rate of N paces each room to N events per second, as a real session would), and SQLite in
 //! a temporary directory beside the current one (a real disk, not tmpfs, so fsync costs what
 //! it costs). A `postgres://` URL instead of a directory loads that database (an empty one:
-//! the run creates its rooms there). Prints throughput, events per transaction and commit
-//! latency percentiles, then the time a purge of half the rooms takes.
+//! the run creates its rooms there). Each append is what a command commits: one event and its
+//! client message id. Prints throughput, events per transaction, commit latency percentiles
+//! and the process's CPU time per event, then the time a purge of half the rooms takes;
+//! `--json` prints the same as one JSON object (the benchmark suite reads it).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use kring_protocol::MemberId;
 use kring_server::cluster::{Claim, Placement};
 use kring_server::metrics::Metrics;
 use kring_server::store::postgres::PgConfig;
-use kring_server::store::{AppendBatch, Lease, NewRoom, PgStore, SqliteStore, Store, StoredEvent};
+use kring_server::store::{
+    AppendBatch, Lease, NewRoom, PgStore, SqliteStore, Store, StoredEvent, StoredMsgId,
+};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let json = args.iter().any(|a| a == "--json");
+    args.retain(|a| a != "--json");
+    let mut args = args.into_iter();
     let rooms: usize = args.next().map_or(Ok(200), |a| a.parse())?;
     let secs: u64 = args.next().map_or(Ok(10), |a| a.parse())?;
     let rate: f64 = args.next().map_or(Ok(0.0), |a| a.parse())?;
@@ -70,6 +78,8 @@ async fn main() -> anyhow::Result<()> {
 
     let commits_before = metrics.store_commits.get();
     let events_before = metrics.store_batch_events.get();
+    let cpu_before = cpu_seconds();
+    let written_before = bytes_written();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(secs);
     let tasks: Vec<_> = (0..rooms)
@@ -103,7 +113,11 @@ async fn main() -> anyhow::Result<()> {
                             kind: "item_added",
                             json: event_json(seq),
                         }],
-                        msg_ids: Vec::new(),
+                        msg_ids: vec![StoredMsgId {
+                            member: MemberId(1 + (seq % 8) as u32),
+                            msg_id: format!("c{seq}"),
+                            ack_json: format!(r#"{{"type":"ack","id":"c{seq}","seq":{seq}}}"#),
+                        }],
                         snapshot: None,
                         ended_at: None,
                         attendance: Vec::new(),
@@ -123,6 +137,8 @@ async fn main() -> anyhow::Result<()> {
         latencies.extend(task.await??);
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_before;
+    let written = bytes_written() - written_before;
     let commits = metrics.store_commits.get() - commits_before;
     let events = metrics.store_batch_events.get() - events_before;
     latencies.sort();
@@ -130,23 +146,23 @@ async fn main() -> anyhow::Result<()> {
         let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
         ms(latencies[i])
     };
-    println!("rooms                 {rooms}");
-    if rate > 0.0 {
-        println!("offered per room      {rate} events/s");
+    let summary = Summary {
+        rooms,
+        rate,
+        seconds: elapsed,
+        events_per_s: events as f64 / elapsed,
+        commits_per_s: commits as f64 / elapsed,
+        events_per_commit: events as f64 / commits.max(1) as f64,
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        max_ms: ms(latencies[latencies.len() - 1]),
+        cpu_us_per_event: cpu / events.max(1) as f64 * 1e6,
+        cores: cpu / elapsed,
+        bytes_per_event: written as f64 / events.max(1) as f64,
+    };
+    if !json {
+        summary.print();
     }
-    println!("duration              {elapsed:.1} s");
-    println!("events/s              {:.0}", events as f64 / elapsed);
-    println!("commits/s             {:.0}", commits as f64 / elapsed);
-    println!(
-        "events per commit     {:.1}",
-        events as f64 / commits.max(1) as f64
-    );
-    println!("commit latency p50    {:.2} ms", pct(0.50));
-    println!("commit latency p99    {:.2} ms", pct(0.99));
-    println!(
-        "commit latency max    {:.2} ms",
-        ms(latencies[latencies.len() - 1])
-    );
 
     // Half the rooms end; the purge deletes them, rewrites what held them (SQLite: the file
     // and its WAL; Postgres: the tables).
@@ -186,14 +202,104 @@ async fn main() -> anyhow::Result<()> {
     }
     let purge_started = Instant::now();
     let purged = store.purge_ended(u64::MAX >> 2, 0).await?;
-    println!(
-        "purge of {} rooms     {:.0} ms (database was {:.1} MB)",
-        purged.len(),
-        ms(purge_started.elapsed()),
-        db_bytes as f64 / 1e6
-    );
+    let purge_ms = ms(purge_started.elapsed());
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "rooms": summary.rooms,
+                "rate": summary.rate,
+                "seconds": summary.seconds,
+                "events_per_s": summary.events_per_s,
+                "commits_per_s": summary.commits_per_s,
+                "events_per_commit": summary.events_per_commit,
+                "commit_p50_ms": summary.p50_ms,
+                "commit_p99_ms": summary.p99_ms,
+                "commit_max_ms": summary.max_ms,
+                "cpu_us_per_event": summary.cpu_us_per_event,
+                "cores": summary.cores,
+                "bytes_written_per_event": summary.bytes_per_event,
+                "purged_rooms": purged.len(),
+                "purge_ms": purge_ms,
+                "db_mb": db_bytes as f64 / 1e6,
+            })
+        );
+    } else {
+        println!(
+            "purge of {} rooms     {purge_ms:.0} ms (database was {:.1} MB)",
+            purged.len(),
+            db_bytes as f64 / 1e6
+        );
+    }
     store.close().await?;
     Ok(())
+}
+
+struct Summary {
+    rooms: usize,
+    rate: f64,
+    seconds: f64,
+    events_per_s: f64,
+    commits_per_s: f64,
+    events_per_commit: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    cpu_us_per_event: f64,
+    cores: f64,
+    bytes_per_event: f64,
+}
+
+impl Summary {
+    fn print(&self) {
+        println!("rooms                 {}", self.rooms);
+        if self.rate > 0.0 {
+            println!("offered per room      {} events/s", self.rate);
+        }
+        println!("duration              {:.1} s", self.seconds);
+        println!("events/s              {:.0}", self.events_per_s);
+        println!("commits/s             {:.0}", self.commits_per_s);
+        println!("events per commit     {:.1}", self.events_per_commit);
+        println!("commit latency p50    {:.2} ms", self.p50_ms);
+        println!("commit latency p99    {:.2} ms", self.p99_ms);
+        println!("commit latency max    {:.2} ms", self.max_ms);
+        println!(
+            "CPU per event         {:.1} us ({:.2} cores)",
+            self.cpu_us_per_event, self.cores
+        );
+        println!(
+            "written per event     {:.0} bytes (WAL and checkpoints)",
+            self.bytes_per_event
+        );
+    }
+}
+
+/// Bytes this process has written with system calls (`wchar` of `/proc/self/io`).
+fn bytes_written() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|io| {
+            io.lines()
+                .find_map(|l| l.strip_prefix("wchar: "))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// User and system time of this process so far (`/proc/self/stat`, in clock ticks of 10 ms).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn code(i: usize) -> String {

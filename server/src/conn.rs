@@ -1,29 +1,33 @@
 //! One WebSocket, served by one task: it reads frames (decode, validate, rate-limit, forward
-//! to the room), writes what the room queued for it (in batches, one flush each), pings, and
-//! notices silence. One task rather than a reader/writer pair halves what an idle connection
-//! costs; the task never waits on the room (a full room queue refuses the command with a
-//! retry code), so writing never stalls behind reading.
+//! to the room), writes what the socket did not take at once, pings, and notices silence.
+//!
+//! Most writing does not happen here: whoever queues a frame for a plain socket writes it
+//! straight to the socket when nothing is waiting before it (`room::outbox`), so a broadcast
+//! wakes no connection task. This task is woken to write only when the socket's buffer was
+//! full, for a TLS socket, and to close. One task rather than a reader/writer pair halves what
+//! an idle connection costs; the task never waits on the room (a full room queue refuses the
+//! command with a retry code), so writing never stalls behind reading.
 
+use std::future::poll_fn;
 use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::SinkExt;
+use bytes::Bytes;
 use kring_protocol::{
     ClientMsg, CommandEnvelope, ErrorCode, ErrorMsg, Join, MAX_CLIENT_MESSAGE_BYTES,
     MAX_COMMAND_ID_LEN, MemberId, PROTOCOL_VERSION, ServerMsg,
 };
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, Interval, Sleep, sleep_until, timeout};
-use tungstenite::error::ProtocolError;
+use tokio::time::{Instant, Sleep, sleep_until, timeout, timeout_at};
 
 use crate::clock::now_ms;
 use crate::hub::{Hub, HubError};
 use crate::limits::{Budget, FAILURE_FLOOR, Over, SharedBudget};
-use crate::room::{ConnSink, JoinError, Outbound, RoomHandle, RoomMsg, Taken};
+use crate::room::{ConnSink, Flush, JoinError, RoomHandle, RoomMsg, Taken, close_frame};
+use crate::socket::{Frame, FrameError, Incoming, Reader, Stream};
 
 /// The first message must arrive within this.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -37,14 +41,19 @@ const WELCOME_TIMEOUT: Duration = Duration::from_secs(5);
 const CLOSE_SEND_TIMEOUT: Duration = Duration::from_secs(1);
 /// After our close frame, how long we read on, waiting for the peer's.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
+/// Above the protocol limit, so an oversized message gets `message_too_large`, not a drop;
+/// a frame or message above this closes the connection with 1009.
+const MAX_MESSAGE: usize = 64 * 1024;
 
 static CONN_IDS: AtomicU64 = AtomicU64::new(1);
 
-/// Serves one upgraded socket until it closes. `code` is the canonical room code, or `None`
-/// when the path cannot be a room code. `unreachable`: the node that owns the room as far as
-/// the upgrade knew, which it could not forward to.
+/// Serves one upgraded socket until it closes. `early`: bytes the client sent right after its
+/// upgrade request. `code` is the canonical room code, or `None` when the path cannot be a
+/// room code. `unreachable`: the node that owns the room as far as the upgrade knew, which it
+/// could not forward to.
 pub async fn serve(
-    socket: WebSocket,
+    stream: Stream,
+    early: Bytes,
     code: Option<String>,
     hub: Arc<Hub>,
     peer: IpAddr,
@@ -62,20 +71,26 @@ pub async fn serve(
             hub.queued_bytes(peer),
             usize::try_from(cfg.address_queue_bytes).unwrap_or(usize::MAX),
         )),
+        stream.direct(),
     );
-    let heartbeat = hub.config().heartbeat;
+    let now = Instant::now();
+    let next_ping = now + hub.config().heartbeat;
     let budget = Arc::new(Mutex::new(Budget::for_messages(hub.config())));
-    let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut reader = Reader::new(MAX_MESSAGE);
+    reader.extend(&early);
+    // `early` may share its allocation with the HTTP layer's whole read buffer; the socket
+    // must not keep that for its lifetime.
+    drop(early);
     let mut conn = Conn {
         hub,
         sink,
         peer,
         budget,
-        socket,
-        ping,
-        last_heard: Instant::now(),
-        silence: Box::pin(tokio::time::sleep(HELLO_TIMEOUT)),
+        stream,
+        reader,
+        next_ping,
+        last_heard: now,
+        timer: Box::pin(tokio::time::sleep_until(next_ping.min(now + HELLO_TIMEOUT))),
         joined: None,
         unreachable,
         left: false,
@@ -101,12 +116,15 @@ struct Conn {
     peer: IpAddr,
     /// The socket's own until it joins; then the member's, which outlives the socket.
     budget: SharedBudget,
-    socket: WebSocket,
-    ping: Interval,
+    stream: Stream,
+    reader: Reader,
+    next_ping: Instant,
     last_heard: Instant,
-    /// Fires when the peer may have gone silent; re-armed from `last_heard` only when it
-    /// fires, so reading a frame costs no timer update.
-    silence: Pin<Box<Sleep>>,
+    /// The socket's one timer: it fires for the next ping or when the peer may have gone
+    /// silent, whichever comes first, and is re-armed only when it fires, so reading a frame
+    /// costs no timer update. (One timer rather than two: each is a heap allocation that
+    /// every idle connection carries.)
+    timer: Pin<Box<Sleep>>,
     /// The room and who this socket is in it (`None` member: the shared screen).
     joined: Option<(RoomHandle, Option<MemberId>)>,
     /// The room's owner that this connection could not be forwarded to.
@@ -125,19 +143,21 @@ enum Step {
 
 impl Conn {
     async fn run(&mut self, code: Option<String>) {
+        // The client may have sent its hello with the upgrade request.
+        if let Step::End = self.read_messages(code.as_deref()).await {
+            return;
+        }
         loop {
             let step = tokio::select! {
                 biased;
-                taken = self.sink.outbox().take() => self.write(taken).await,
-                frame = self.socket.recv() => self.read(frame, code.as_deref()).await,
-                _ = self.ping.tick() => {
-                    let ping = self.socket.send(Message::Ping(Default::default()));
-                    match timeout(WRITE_TIMEOUT, ping).await {
-                        Ok(Ok(())) => Step::Go,
-                        _ => Step::End,
-                    }
-                }
-                _ = self.silence.as_mut() => self.silent().await,
+                // Boxed, like every rarely taken path below: an idle connection's task is no
+                // bigger than its common path needs.
+                _ = self.sink.outbox().notified() => Box::pin(self.write()).await,
+                read = poll_fn(|cx| self.stream.poll_fill(cx, &mut self.reader)) => match read {
+                    Ok(0) | Err(_) => Step::End,
+                    Ok(_) => self.read_messages(code.as_deref()).await,
+                },
+                _ = self.timer.as_mut() => self.on_timer().await,
             };
             if let Step::End = step {
                 return;
@@ -145,80 +165,135 @@ impl Conn {
         }
     }
 
-    /// The silence timer fired: re-arm it if the peer spoke since, else give up on it.
-    async fn silent(&mut self) -> Step {
+    /// The timer fired: ping if it is time, give up on a peer silent too long, and re-arm.
+    async fn on_timer(&mut self) -> Step {
+        let now = Instant::now();
         let allowed = match self.joined {
             Some(_) => self.hub.config().away_after,
             None => HELLO_TIMEOUT,
         };
-        let deadline = self.last_heard + allowed;
-        if deadline > Instant::now() {
-            self.silence.as_mut().reset(deadline);
-            return Step::Go;
+        let silent_at = self.last_heard + allowed;
+        if silent_at <= now {
+            let code = match self.joined {
+                Some(_) => ErrorCode::HeartbeatTimeout,
+                None => ErrorCode::HelloRequired,
+            };
+            Box::pin(self.kill_now(code)).await;
+            return Step::End;
         }
-        let code = match self.joined {
-            Some(_) => ErrorCode::HeartbeatTimeout,
-            None => ErrorCode::HelloRequired,
-        };
-        self.kill_now(code).await;
-        Step::End
+        if self.next_ping <= now {
+            self.sink.outbox().push(&Frame::ping());
+            let heartbeat = self.hub.config().heartbeat;
+            self.next_ping += heartbeat;
+            if self.next_ping <= now {
+                // Late (a busy machine): the next one a whole period from now.
+                self.next_ping = now + heartbeat;
+            }
+        }
+        self.timer.as_mut().reset(self.next_ping.min(silent_at));
+        Step::Go
     }
 
-    /// Writes what the room queued, with one flush. Ends at a close frame or a kill.
-    async fn write(&mut self, taken: Taken) -> Step {
-        let frames = match taken {
-            Taken::Frames(frames) => frames,
-            Taken::Killed(code) => {
-                self.kill_now(code).await;
-                return Step::End;
-            }
-        };
-        let socket = &mut self.socket;
-        let mut bytes = 0;
-        let deadline = if std::mem::take(&mut self.welcome_pending) {
-            WELCOME_TIMEOUT
-        } else {
-            WRITE_TIMEOUT
-        };
-        let written = timeout(deadline, async {
-            for out in frames {
-                match out {
-                    Outbound::Frame(frame) => {
-                        bytes += frame.len();
-                        socket.feed(Message::Text(frame)).await?
-                    }
-                    Outbound::Close(code) => {
-                        socket.flush().await?;
-                        return Ok::<_, axum::Error>(Some(code));
+    /// Writes what is queued, as far as the socket takes it within [`WRITE_TIMEOUT`] (the
+    /// welcome within [`WELCOME_TIMEOUT`]). Ends at a close frame (after the close handshake),
+    /// a kill or a failure.
+    async fn write(&mut self) -> Step {
+        let deadline = Instant::now()
+            + if std::mem::take(&mut self.welcome_pending) {
+                WELCOME_TIMEOUT
+            } else {
+                WRITE_TIMEOUT
+            };
+        loop {
+            let flush = match &self.stream {
+                Stream::Plain(tcp) => self.sink.outbox().flush(tcp),
+                Stream::Tls(_) => return self.write_tls(deadline).await,
+            };
+            match flush {
+                Flush::Done => return Step::Go,
+                Flush::Blocked => {
+                    let Stream::Plain(tcp) = &self.stream else {
+                        return Step::End;
+                    };
+                    let outbox = self.sink.outbox();
+                    // Writable again, or killed meanwhile (a queue that overflowed).
+                    let woke = timeout_at(deadline, async {
+                        tokio::select! {
+                            ready = tcp.writable() => ready.is_ok(),
+                            _ = outbox.notified() => true,
+                        }
+                    })
+                    .await;
+                    match woke {
+                        Ok(true) => {}
+                        Ok(false) => return Step::End,
+                        Err(_) => {
+                            self.did_not_read();
+                            return Step::End;
+                        }
                     }
                 }
-            }
-            socket.flush().await?;
-            Ok(None)
-        })
-        .await;
-        if matches!(written, Ok(Ok(_))) {
-            self.sink.outbox().written(bytes);
-        }
-        match written {
-            Ok(Ok(None)) => Step::Go,
-            Ok(Ok(Some(code))) => {
-                self.close_handshake(close_frame(code), CLOSE_WAIT).await;
-                Step::End
-            }
-            Ok(Err(error)) => {
-                log_write_failure(self.sink.id, bytes, &error);
-                Step::End
-            }
-            Err(_) => {
-                tracing::info!(
-                    conn = self.sink.id,
-                    bytes,
-                    "client did not read in time; connection dropped"
-                );
-                Step::End
+                Flush::Closed(_) => {
+                    self.await_peer_close(CLOSE_WAIT).await;
+                    return Step::End;
+                }
+                Flush::Killed(code) => {
+                    self.kill_now(code).await;
+                    return Step::End;
+                }
+                Flush::Broken => {
+                    tracing::debug!(conn = self.sink.id, "write to client failed");
+                    return Step::End;
+                }
             }
         }
+    }
+
+    /// A TLS socket: the task writes every batch itself.
+    async fn write_tls(&mut self, deadline: Instant) -> Step {
+        loop {
+            let (frames, closing) = match self.sink.outbox().take() {
+                Taken::Killed(code) => {
+                    self.kill_now(code).await;
+                    return Step::End;
+                }
+                Taken::Frames(frames, closing) => (frames, closing),
+            };
+            if frames.is_empty() {
+                return Step::Go;
+            }
+            let bytes: usize = frames.iter().map(Bytes::len).sum();
+            let stream = &mut self.stream;
+            let written = timeout_at(deadline, async {
+                for frame in &frames {
+                    stream.write_all(frame).await?;
+                }
+                stream.flush().await
+            })
+            .await;
+            match written {
+                Ok(Ok(())) => self.sink.outbox().written(bytes),
+                Ok(Err(error)) => {
+                    tracing::debug!(conn = self.sink.id, bytes, error = %error.kind(), "write to client failed");
+                    return Step::End;
+                }
+                Err(_) => {
+                    self.did_not_read();
+                    return Step::End;
+                }
+            }
+            if closing.is_some() {
+                self.await_peer_close(CLOSE_WAIT).await;
+                return Step::End;
+            }
+        }
+    }
+
+    fn did_not_read(&self) {
+        tracing::info!(
+            conn = self.sink.id,
+            "client did not read in time; connection dropped"
+        );
     }
 
     /// Closes at once with `code`, dropping what is queued (a peer that is too slow or silent
@@ -229,106 +304,140 @@ impl Conn {
             .await;
     }
 
-    /// Sends our close frame, then reads on (discarding data) until the peer's close frame
-    /// arrives or `wait` runs out, so the peer sees a completed close handshake and the
-    /// server, not the client, closes the TCP connection (RFC 6455, 7.1.1).
-    async fn close_handshake(&mut self, close: Message, wait: Duration) {
-        let sent = timeout(CLOSE_SEND_TIMEOUT, self.socket.send(close)).await;
-        if !matches!(sent, Ok(Ok(()))) || wait.is_zero() {
+    /// Sends what must go before it and our close frame, then reads on (discarding data)
+    /// until the peer's close frame arrives or `wait` runs out, so the peer sees a completed
+    /// close handshake and the server, not the client, closes the TCP connection (RFC 6455,
+    /// 7.1.1).
+    async fn close_handshake(&mut self, close: Frame, wait: Duration) {
+        if !self.send_last(close).await || wait.is_zero() {
             return;
         }
-        let socket = &mut self.socket;
+        self.await_peer_close(wait).await;
+    }
+
+    /// Writes what is still queued and then `close`; nothing can be queued after it.
+    async fn send_last(&mut self, close: Frame) -> bool {
+        let before = self.sink.outbox().seal();
+        let stream = &mut self.stream;
+        let sent = timeout(CLOSE_SEND_TIMEOUT, async {
+            for bytes in &before {
+                stream.write_all(bytes).await?;
+            }
+            stream.write_all(close.wire()).await?;
+            stream.flush().await
+        })
+        .await;
+        matches!(sent, Ok(Ok(())))
+    }
+
+    /// Reads and discards until the peer's close frame, the end of the stream, or `wait`.
+    async fn await_peer_close(&mut self, wait: Duration) {
+        let reader = &mut self.reader;
+        let stream = &mut self.stream;
         let _ = timeout(wait, async {
-            while let Some(Ok(msg)) = socket.recv().await {
-                if let Message::Close(_) = msg {
-                    break;
+            loop {
+                loop {
+                    match reader.next_message() {
+                        Ok(Some(Incoming::Close(_))) | Err(_) => return,
+                        Ok(Some(_)) => {}
+                        Ok(None) => break,
+                    }
+                }
+                match poll_fn(|cx| stream.poll_fill(cx, reader)).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
                 }
             }
         })
         .await;
     }
 
-    /// The peer sent a close frame: the WebSocket layer has queued the reply; send it.
-    async fn finish_peer_close(&mut self) {
-        let _ = timeout(CLOSE_SEND_TIMEOUT, self.socket.flush()).await;
+    /// The peer sent a close frame: answer it with its code and end.
+    async fn answer_close(&mut self, code: Option<u16>) {
+        let reply = match code {
+            Some(code) => Frame::close(code, ""),
+            None => Frame::close_empty(),
+        };
+        self.send_last(reply).await;
     }
 
-    /// The WebSocket layer refused what the peer sent: close with the standard code that
+    /// The client's frames broke the WebSocket protocol: close with the standard code that
     /// says why, instead of just dropping the TCP connection.
-    async fn refuse_frame(&mut self, error: axum::Error) {
-        let error = error.into_inner();
-        let Some(error) = error.downcast_ref::<tungstenite::Error>() else {
-            return;
-        };
-        let (close, code) = match error {
-            tungstenite::Error::Capacity(_) => (1009, ErrorCode::MessageTooLarge),
-            tungstenite::Error::Utf8(_) => (1007, ErrorCode::BadMessage),
-            tungstenite::Error::Protocol(
-                ProtocolError::ResetWithoutClosingHandshake | ProtocolError::SendAfterClosing,
-            ) => return,
-            tungstenite::Error::Protocol(_) => (1002, ErrorCode::BadMessage),
-            _ => return,
+    async fn refuse_frame(&mut self, error: FrameError) {
+        let code = match error {
+            FrameError::TooLarge => ErrorCode::MessageTooLarge,
+            FrameError::Utf8 | FrameError::Protocol(_) => ErrorCode::BadMessage,
         };
         self.hub.metrics().reject(code);
-        if close == 1009 {
+        if error == FrameError::TooLarge {
             self.hub.metrics().abusive_closes.inc();
         }
-        let frame = Message::Close(Some(CloseFrame {
-            code: close,
-            reason: Utf8Bytes::from_static(code.as_str()),
-        }));
-        // This fails the connection (RFC 6455, 7.1.7): the WebSocket layer reads nothing after
-        // a frame it refused (after an oversized one it is mid-frame), so the close frame says
+        // This fails the connection (RFC 6455, 7.1.7): nothing is read after a frame that was
+        // refused (after an oversized one the stream is mid-frame), so the close frame says
         // why and the connection ends without waiting for the peer's answer.
-        self.close_handshake(frame, Duration::ZERO).await;
+        self.close_handshake(
+            Frame::close(error.close_code(), code.as_str()),
+            Duration::ZERO,
+        )
+        .await;
     }
 
-    async fn read(
-        &mut self,
-        frame: Option<Result<Message, axum::Error>>,
-        code: Option<&str>,
-    ) -> Step {
+    /// Handles every complete message received so far.
+    async fn read_messages(&mut self, code: Option<&str>) -> Step {
+        loop {
+            match self.reader.next_message() {
+                Ok(None) => return Step::Go,
+                Ok(Some(message)) => {
+                    if let Step::End = self.read(message, code).await {
+                        return Step::End;
+                    }
+                }
+                Err(error) => {
+                    Box::pin(self.refuse_frame(error)).await;
+                    return Step::End;
+                }
+            }
+        }
+    }
+
+    async fn read(&mut self, message: Incoming, code: Option<&str>) -> Step {
         self.last_heard = Instant::now();
-        let message = match frame {
-            None => return Step::End,
-            Some(Err(error)) => {
-                self.refuse_frame(error).await;
-                return Step::End;
-            }
-            Some(Ok(Message::Close(_))) => {
-                self.finish_peer_close().await;
-                return Step::End;
-            }
-            Some(Ok(message)) => message,
-        };
+        if let Incoming::Close(code) = message {
+            Box::pin(self.answer_close(code)).await;
+            return Step::End;
+        }
         self.hub.metrics().messages_in.inc();
-        // Control frames count too: the WebSocket layer answers each ping, so a ping flood
-        // costs as much as any other.
+        // Control frames count too: each ping is answered, so a ping flood costs as much as
+        // any other.
         let spent = self
             .budget
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .spend();
         if let Err(over) = spent {
-            let data = matches!(message, Message::Text(_) | Message::Binary(_));
+            let data = matches!(message, Incoming::Text(_) | Incoming::Binary);
             // A client with several commands in flight must know which one to send again.
             let id = match &message {
-                Message::Text(text) => command_id(text),
+                Incoming::Text(text) => command_id(text),
                 _ => None,
             };
-            return self.over_rate(over, data, id).await;
+            return Box::pin(self.over_rate(over, data, id)).await;
         }
         let text = match message {
-            Message::Text(text) => text,
-            Message::Binary(_) => {
+            Incoming::Text(text) => text,
+            Incoming::Binary => {
                 self.error(
                     ErrorMsg::new(ErrorCode::BadMessage)
                         .with_message("Messages are JSON text frames."),
                 );
                 return Step::Go;
             }
-            // Answered by the WebSocket layer; any frame proves the peer alive.
-            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => return Step::Go,
+            Incoming::Ping(payload) => {
+                self.sink.outbox().push(&Frame::pong(&payload));
+                return Step::Go;
+            }
+            // Any frame proves the peer alive.
+            Incoming::Pong | Incoming::Close(_) => return Step::Go,
         };
         let Some(msg) = self.decode(&text) else {
             return Step::Go;
@@ -348,8 +457,8 @@ impl Conn {
                         if let Some(budget) = budget {
                             self.budget = budget;
                         }
-                        let deadline = self.last_heard + self.hub.config().away_after;
-                        self.silence.as_mut().reset(deadline);
+                        let silent_at = self.last_heard + self.hub.config().away_after;
+                        self.timer.as_mut().reset(self.next_ping.min(silent_at));
                     }
                     // Refused with a fixable code: the socket stays for another hello.
                     Err(Some(code)) if code.close_code().is_none() => {}
@@ -380,11 +489,7 @@ impl Conn {
             }
             (Some(_), ClientMsg::Leave {}) => {
                 self.left = true;
-                let bye = Message::Close(Some(CloseFrame {
-                    code: 1000,
-                    reason: Utf8Bytes::from_static("leave"),
-                }));
-                self.close_handshake(bye, CLOSE_WAIT).await;
+                Box::pin(self.close_handshake(Frame::close(1000, "leave"), CLOSE_WAIT)).await;
                 Step::End
             }
             (Some(_), ClientMsg::Command(envelope)) => self.forward(envelope),
@@ -567,6 +672,10 @@ pub fn decode(text: &str) -> Result<ClientMsg, ErrorMsg> {
     if text.len() > MAX_CLIENT_MESSAGE_BYTES {
         return Err(ErrorMsg::new(ErrorCode::MessageTooLarge));
     }
+    // Most frames are valid: decoded without tracking the path, which only an error needs.
+    if let Ok(msg) = serde_json::from_str::<ClientMsg>(text) {
+        return Ok(msg);
+    }
     let de = &mut serde_json::Deserializer::from_str(text);
     let error = match serde_path_to_error::deserialize::<_, ClientMsg>(&mut *de) {
         // One message per frame: anything after it (another message, stray bytes) is refused
@@ -658,34 +767,6 @@ fn envelope_path(text: &str) -> Option<String> {
     )
     .err()?;
     Some(error.path().to_string())
-}
-
-/// A write that failed: the peer going away is ordinary (debug); a message the socket could not
-/// take is a bug in the server's bounds (error). Only sizes and the error's kind are logged:
-/// the error can carry the message it failed to send, which is never formatted here.
-fn log_write_failure(conn: u64, bytes: usize, error: &axum::Error) {
-    let inner = std::error::Error::source(error);
-    match inner.and_then(|e| e.downcast_ref::<tungstenite::Error>()) {
-        Some(tungstenite::Error::WriteBufferFull(_)) => tracing::error!(
-            conn,
-            bytes,
-            "a message did not fit the socket's write buffer; connection dropped"
-        ),
-        Some(tungstenite::Error::Capacity(e)) => {
-            tracing::error!(conn, bytes, error = %e, "a message exceeded a socket limit; connection dropped")
-        }
-        Some(tungstenite::Error::Io(e)) => {
-            tracing::debug!(conn, bytes, error = %e.kind(), "write to client failed")
-        }
-        _ => tracing::debug!(conn, bytes, "write to client failed"),
-    }
-}
-
-fn close_frame(code: ErrorCode) -> Message {
-    Message::Close(Some(CloseFrame {
-        code: code.close_code().unwrap_or(1008),
-        reason: Utf8Bytes::from_static(code.as_str()),
-    }))
 }
 
 #[cfg(test)]

@@ -40,6 +40,19 @@ impl<I> ErrorHeaders<I> {
     }
 }
 
+impl<I> ErrorHeaders<I> {
+    /// The stream itself, for a connection upgraded to a WebSocket (which writes to it
+    /// directly). Nothing is pending then: only hyper's error answers are rewritten, and
+    /// the `101` before an upgrade is written through and flushed.
+    pub fn into_inner(self) -> I {
+        debug_assert!(
+            self.pending.is_empty(),
+            "an upgrade follows no error answer"
+        );
+        self.inner
+    }
+}
+
 /// `buf` with [`HEADERS`] added, if it starts with one of hyper's own error answers.
 fn with_headers(buf: &[u8]) -> Option<Vec<u8>> {
     let status = buf.strip_prefix(b"HTTP/1.1 ")?;

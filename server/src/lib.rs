@@ -23,6 +23,7 @@ pub mod records;
 pub mod redact;
 pub mod room;
 pub mod secrets;
+pub mod socket;
 pub mod store;
 pub mod summary;
 mod tls;

@@ -26,6 +26,18 @@ use postgres::Postgres;
 /// Short, so that a test can let a node's lease run out.
 const TTL: Duration = Duration::from_secs(1);
 
+/// Tests on the shared PostgreSQL server read it (`Subject::postgres`), tests that hold a
+/// transaction open on it write it. Such a transaction anywhere on the server holds back
+/// what `VACUUM FULL` may remove in every database (each snapshot's xmin counts it), so a
+/// test that purges and then looks for the purged text in the files must not run beside one.
+static OLD_SNAPSHOTS: std::sync::LazyLock<Arc<tokio::sync::RwLock<()>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Held by a test that keeps a transaction open on the shared server.
+async fn holding_old_snapshots() -> tokio::sync::OwnedRwLockWriteGuard<()> {
+    OLD_SNAPSHOTS.clone().write_owned().await
+}
+
 /// Where a store keeps its data: it can be opened again there.
 #[derive(Clone)]
 enum Place {
@@ -44,6 +56,8 @@ struct Subject {
     pg: Option<Arc<PgStore>>,
     metrics: Arc<Metrics>,
     leases: Mutex<HashMap<String, Lease>>,
+    /// Postgres: no test holds a transaction open on the server meanwhile.
+    no_old_snapshots: Option<Arc<tokio::sync::OwnedRwLockReadGuard<()>>>,
 }
 
 impl std::ops::Deref for Subject {
@@ -65,6 +79,14 @@ impl Subject {
     }
 
     async fn postgres() -> Subject {
+        let guard = OLD_SNAPSHOTS.clone().read_owned().await;
+        let mut subject = Subject::postgres_beside_old_snapshots().await;
+        subject.no_old_snapshots = Some(Arc::new(guard));
+        subject
+    }
+
+    /// For a test that holds [`holding_old_snapshots`] itself.
+    async fn postgres_beside_old_snapshots() -> Subject {
         let url = Postgres::shared().fresh_database("store");
         Subject::open(Place::Postgres(url)).await
     }
@@ -92,12 +114,15 @@ impl Subject {
             pg,
             metrics,
             leases: Mutex::new(HashMap::new()),
+            no_old_snapshots: None,
         }
     }
 
     /// Another store on the same data (after this one was closed or dropped).
     async fn again(&self) -> Subject {
-        Subject::open(self.place.clone()).await
+        let mut subject = Subject::open(self.place.clone()).await;
+        subject.no_old_snapshots = self.no_old_snapshots.clone();
+        subject
     }
 
     /// Creates the room and, with Postgres, claims it.
@@ -1200,7 +1225,8 @@ async fn a_renewal_tells_whether_the_lease_ran_out_before() {
 #[tokio::test]
 async fn a_scrub_waits_for_older_snapshots_and_is_done_by_the_next_purge() {
     use sqlx::Connection;
-    let s = Subject::postgres().await;
+    let _alone = holding_old_snapshots().await;
+    let s = Subject::postgres_beside_old_snapshots().await;
     let Place::Postgres(url) = s.place.clone() else {
         unreachable!()
     };
@@ -1332,6 +1358,7 @@ async fn nothing_of_a_session_reaches_the_logs() {
 #[tokio::test]
 async fn a_node_frozen_inside_a_transaction_does_not_block_a_claim() {
     use sqlx::Connection;
+    let _alone = holding_old_snapshots().await;
     let (a, b, url) = two_nodes().await;
     a.create_room(new_room("ROOM", "{}")).await.expect("create");
     let lease = claim(&a, "ROOM").await;

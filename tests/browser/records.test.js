@@ -16,7 +16,8 @@ let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
+  // A retention other than the default: the pages must show the server's own figure.
+  server = await startServer({ KRING_RETENTION: "3d" });
   browser = await launchBrowser();
 });
 
@@ -162,7 +163,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   assert.equal(await b.getByRole("button", { name: "Meenemen naar de volgende bijeenkomst" }).count(), 0, "only the author decides");
   assert.equal(await b.locator(".item-commitment", { hasText: "eerder naar bed" }).locator(".badge", { hasText: "gaat mee" }).count(), 0);
   await a.locator(".summary-card").getByRole("button", { name: "Samenvatting downloaden (Markdown)" }).waitFor();
-  await a.locator(".summary-card", { hasText: "24 uur" }).waitFor();
+  await a.locator(".summary-card", { hasText: "nog 3 dagen beschikbaar" }).waitFor();
   await checkPage(a, "case-bringer in the last phase");
   await screenshot(a, "phone-case-bringer-summary-in-last-phase");
   assert.equal(await b.locator(".summary-card").count(), 0, "a participant is offered no summary");
@@ -175,7 +176,7 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   await proj.locator("#screen-ended-title", { hasText: "Dank jullie wel" }).waitFor();
   assert.equal(await proj.locator(".big-code, .qr, .screen-speakers").count(), 0, "nothing but thanks at the end");
   await a.locator(".ended-card", { hasText: "voornemens die inbrengers wilden meenemen" }).waitFor();
-  await b.locator(".ended-card", { hasText: "24 uur" }).waitFor();
+  await b.locator(".ended-card", { hasText: "wordt 3 dagen na afloop gewist" }).waitFor();
   assert.equal(await b.locator(".summary-card").count(), 0, "still no summary for a participant");
   assert.equal(await b.getByRole("button", { name: /Samenvatting/ }).count(), 0);
   const order = await a.locator(".col > section, .col > div").evaluateAll((els) => els.map((e) => e.className));

@@ -20,16 +20,18 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use axum::http::HeaderMap;
 use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
 use kring_protocol::ErrorCode;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::{self as ts};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tokio_util::sync::CancellationToken;
 
@@ -46,6 +48,11 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_MESSAGE: usize = 64 * 1024;
 
 pub type Upstream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+/// The client's side of a forwarded connection: the upgraded connection after kring's own
+/// handshake (`crate::socket::handshake`), framed by tungstenite like the upstream. A
+/// forwarding node only copies messages, so it needs none of `crate::socket`'s frames built
+/// once; hyper's `Upgraded` hands back first whatever the client sent after its request.
+pub type Client = WebSocketStream<TokioIo<Upgraded>>;
 
 /// The forwarded client's address, when `headers` prove the request comes from a node.
 pub fn forwarded_client(headers: &HeaderMap, key: Option<&str>) -> Option<IpAddr> {
@@ -78,17 +85,26 @@ pub async fn connect(
         CLIENT_HEADER,
         HeaderValue::from_str(&client.to_string()).map_err(|e| e.to_string())?,
     );
-    let config = WebSocketConfig::default()
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(4 * 1024)
-        .max_message_size(Some(MAX_MESSAGE))
-        .max_frame_size(Some(MAX_MESSAGE));
-    let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+    let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config()), true);
     match timeout(CONNECT_TIMEOUT, connecting).await {
         Ok(Ok((upstream, _))) => Ok(upstream),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("timed out".to_owned()),
     }
+}
+
+/// Frames the client's side of an upgrade this node accepted.
+pub async fn client(upgraded: Upgraded) -> Client {
+    WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config())).await
+}
+
+/// Both hops: small buffers, and no message larger than a client may send kring.
+fn config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE))
 }
 
 /// How the forwarding node watches the client (`--heartbeat`, `--away-after`).
@@ -102,7 +118,7 @@ pub struct Timing {
 /// `heartbeat` and given up after `away_after` of silence (the owner then sees the forwarded
 /// socket close, as it would see the client's).
 pub async fn pump(
-    mut client: WebSocket,
+    mut client: Client,
     mut upstream: Upstream,
     timing: Timing,
     stopping: CancellationToken,
@@ -121,7 +137,7 @@ pub async fn pump(
                 let _ = timeout(WRITE_TIMEOUT, upstream.close(None)).await;
                 return;
             }
-            msg = client.recv() => {
+            msg = client.next() => {
                 heard = Instant::now();
                 let msg = match msg {
                     Some(Ok(msg)) => msg,
@@ -130,8 +146,8 @@ pub async fn pump(
                         return;
                     }
                 };
-                let Some(out) = to_upstream(msg) else { continue };
-                let closing = matches!(out, ts::Message::Close(_));
+                let Some(out) = passed_on(msg) else { continue };
+                let closing = matches!(out, Message::Close(_));
                 let sent = timeout(WRITE_TIMEOUT, upstream.send(out)).await;
                 if closing || !matches!(sent, Ok(Ok(()))) {
                     let _ = timeout(WRITE_TIMEOUT, upstream.close(None)).await;
@@ -147,7 +163,7 @@ pub async fn pump(
                         return;
                     }
                 };
-                let Some(out) = to_client(msg) else { continue };
+                let Some(out) = passed_on(msg) else { continue };
                 let closing = matches!(out, Message::Close(_));
                 let sent = timeout(WRITE_TIMEOUT, client.send(out)).await;
                 if closing || !matches!(sent, Ok(Ok(()))) {
@@ -171,36 +187,19 @@ pub async fn pump(
     }
 }
 
-async fn close_client(client: &mut WebSocket, code: ErrorCode) {
+async fn close_client(client: &mut Client, code: ErrorCode) {
     let frame = Message::Close(Some(CloseFrame {
-        code: code.close_code().unwrap_or(1011),
+        code: CloseCode::from(code.close_code().unwrap_or(1011)),
         reason: Utf8Bytes::from_static(code.as_str()),
     }));
     let _ = timeout(WRITE_TIMEOUT, client.send(frame)).await;
 }
 
-/// A client frame for the owner; pings and pongs stay on their own hop.
-fn to_upstream(msg: Message) -> Option<ts::Message> {
-    Some(match msg {
-        Message::Text(text) => ts::Message::text(text.as_str()),
-        Message::Binary(bytes) => ts::Message::binary(bytes),
-        Message::Close(frame) => ts::Message::Close(frame.map(|f| ts::protocol::CloseFrame {
-            code: f.code.into(),
-            reason: f.reason.as_str().into(),
-        })),
-        Message::Ping(_) | Message::Pong(_) => return None,
-    })
-}
-
-/// An owner frame for the client.
-fn to_client(msg: ts::Message) -> Option<Message> {
-    Some(match msg {
-        ts::Message::Text(text) => Message::Text(Utf8Bytes::from(text.as_str())),
-        ts::Message::Binary(bytes) => Message::Binary(bytes),
-        ts::Message::Close(frame) => Message::Close(frame.map(|f| CloseFrame {
-            code: f.code.into(),
-            reason: Utf8Bytes::from(f.reason.as_str()),
-        })),
-        ts::Message::Ping(_) | ts::Message::Pong(_) | ts::Message::Frame(_) => return None,
-    })
+/// A frame for the other hop; pings and pongs stay on their own hop (tungstenite answers
+/// pings itself).
+fn passed_on(msg: Message) -> Option<Message> {
+    match msg {
+        Message::Text(_) | Message::Binary(_) | Message::Close(_) => Some(msg),
+        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
+    }
 }

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Path, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -13,35 +13,37 @@ use crate::config::{Config, normalize_origin, parse_origin};
 use crate::conn;
 use crate::limits::CapReached;
 use crate::secrets::normalize_code;
+use crate::socket::{Stream, handshake};
 
-/// Tungstenite's defaults (128 KiB buffers) would cost far more per idle socket than the
-/// few-hundred-byte frames kring sends need. The read buffer is allocated up front for every
-/// socket and grows on its own for a larger message; clients send commands of a few hundred
-/// bytes (4 KiB -> 512 B: 12.9 -> 9.4 KB of server memory per idle connection, see
-/// docs/PERFORMANCE.md).
-const READ_BUFFER: usize = 512;
-const WRITE_BUFFER: usize = 4 * 1024;
-/// A message is written whole into this buffer, so the largest message the server sends (a
-/// full view of the largest room, [`kring_protocol::MAX_SERVER_MESSAGE_BYTES`]) must fit, with
-/// room for small frames queued before it and a pong.
-const MAX_WRITE_BUFFER: usize = 1024 * 1024;
-const _: () = assert!(kring_protocol::MAX_SERVER_MESSAGE_BYTES + 32 * 1024 <= MAX_WRITE_BUFFER);
-/// Above the protocol limit, so an oversized message gets `message_too_large`, not a drop.
-const MAX_MESSAGE: usize = 64 * 1024;
-
+/// Upgrades to a WebSocket served by [`conn::serve`] on the stream hyper hands over (no
+/// WebSocket library in between; see `crate::socket`).
 pub async fn upgrade(
     State(app): State<AppState>,
     Path(code): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    mut request: Request,
 ) -> Response {
+    let accept = match handshake::accept_key(request.headers()) {
+        Ok(accept) => accept,
+        Err(refused) => return refused.into_response(),
+    };
+    let Some(on_upgrade) = request
+        .extensions_mut()
+        .remove::<hyper::upgrade::OnUpgrade>()
+    else {
+        return (
+            StatusCode::UPGRADE_REQUIRED,
+            "connection is not upgradable\n",
+        )
+            .into_response();
+    };
+    let headers = request.headers();
     let metrics = app.hub.metrics();
     // A connection another node forwards was checked there (origin, connections opened);
     // it counts here against the client's own address.
-    let forwarded = forward::forwarded_client(&headers, app.hub.placement().cluster_key());
+    let forwarded = forward::forwarded_client(headers, app.hub.placement().cluster_key());
     let client = forwarded.unwrap_or(peer.ip());
-    if forwarded.is_none() && !origin_allowed(app.hub.config(), &headers) {
+    if forwarded.is_none() && !origin_allowed(app.hub.config(), headers) {
         metrics.refused_origin.inc();
         return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
     }
@@ -70,12 +72,6 @@ pub async fn upgrade(
     };
     let code = normalize_code(&code);
     let hub = app.hub.clone();
-    let ws = ws
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(WRITE_BUFFER)
-        .max_write_buffer_size(MAX_WRITE_BUFFER)
-        .max_message_size(MAX_MESSAGE)
-        .max_frame_size(MAX_MESSAGE);
     // Never forwarded twice: a node that gets a forwarded connection serves it (claiming
     // the room if it must).
     let route = match (&code, forwarded) {
@@ -88,25 +84,45 @@ pub async fn upgrade(
             let metrics = metrics.clone();
             let cfg = app.hub.config().clone();
             let stopping = app.hub.stopping();
-            return ws.on_upgrade(move |socket| {
-                hub.track_forward(async move {
-                    metrics.forwarded.inc();
-                    metrics.forwarded_total.inc();
-                    let timing = forward::Timing {
-                        heartbeat: cfg.heartbeat,
-                        away_after: cfg.away_after,
-                    };
-                    forward::pump(socket, *upstream, timing, stopping).await;
-                    metrics.forwarded.dec();
-                    drop(permit);
-                })
+            let forwarding = hub.track_forward(async move {
+                let upgraded = match on_upgrade.await {
+                    Ok(upgraded) => upgraded,
+                    Err(e) => {
+                        tracing::debug!(error = %e, "WebSocket upgrade failed");
+                        return;
+                    }
+                };
+                metrics.forwarded.inc();
+                metrics.forwarded_total.inc();
+                let timing = forward::Timing {
+                    heartbeat: cfg.heartbeat,
+                    away_after: cfg.away_after,
+                };
+                let client = forward::client(upgraded).await;
+                forward::pump(client, *upstream, timing, stopping).await;
+                metrics.forwarded.dec();
+                drop(permit);
             });
+            tokio::spawn(forwarding);
+            return handshake::switching(accept);
         }
     };
-    ws.on_upgrade(move |socket| async move {
-        conn::serve(socket, code, hub, client, unreachable).await;
+    tokio::spawn(async move {
+        let upgraded = match on_upgrade.await {
+            Ok(upgraded) => upgraded,
+            Err(e) => {
+                tracing::debug!(error = %e, "WebSocket upgrade failed");
+                return;
+            }
+        };
+        let Some((stream, early)) = Stream::from_upgraded(upgraded) else {
+            tracing::error!("upgraded connection of an unknown kind");
+            return;
+        };
+        conn::serve(stream, early, code, hub, client, unreachable).await;
         drop(permit);
-    })
+    });
+    handshake::switching(accept)
 }
 
 /// Where a connection is served.

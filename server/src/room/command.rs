@@ -6,6 +6,7 @@ use kring_protocol::{Ack, CommandEnvelope, ErrorCode, Event, MemberId, Millis, S
 use super::effects::{Effect, Pending};
 use super::task::Room;
 use super::{ConnId, to_frame};
+use crate::socket::Frame;
 use crate::store::StoredMsgId;
 
 impl Room {
@@ -78,17 +79,19 @@ impl Room {
                 });
             }
         }
-        let ack = to_frame(&ServerMsg::Ack(Ack {
+        let ack_json = serde_json::to_string(&ServerMsg::Ack(Ack {
             id: id.clone(),
             seq: self.session.seq(),
             item: decision.item,
-        }));
+        }))
+        .expect("acks serialise");
+        let ack = Frame::text(&ack_json);
         if recorded {
             *self.commands.entry(member).or_default() += 1;
             p.msg_ids.push(StoredMsgId {
                 member,
                 msg_id: id.clone(),
-                ack_json: ack.to_string(),
+                ack_json,
             });
             self.dedup.insert(member, id.clone(), ack.clone());
         }

@@ -2,13 +2,14 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use axum::extract::ws::Utf8Bytes;
 use kring_protocol::MemberId;
+
+use crate::socket::Frame;
 
 /// Bounded: the oldest ids are forgotten first. The store keeps all of them, so a room loaded
 /// from the store remembers the newest ones again.
 pub struct Dedup {
-    acks: HashMap<(MemberId, String), Utf8Bytes>,
+    acks: HashMap<(MemberId, String), Frame>,
     order: VecDeque<(MemberId, String)>,
     capacity: usize,
 }
@@ -22,11 +23,11 @@ impl Dedup {
         }
     }
 
-    pub fn get(&self, member: MemberId, id: &str) -> Option<&Utf8Bytes> {
+    pub fn get(&self, member: MemberId, id: &str) -> Option<&Frame> {
         self.acks.get(&(member, id.to_owned()))
     }
 
-    pub fn insert(&mut self, member: MemberId, id: String, ack: Utf8Bytes) {
+    pub fn insert(&mut self, member: MemberId, id: String, ack: Frame) {
         let key = (member, id);
         if self.acks.insert(key.clone(), ack).is_none() {
             self.order.push_back(key);
@@ -46,11 +47,17 @@ mod tests {
     #[test]
     fn remembers_per_member_and_forgets_the_oldest() {
         let mut d = Dedup::new(2);
-        d.insert(MemberId(1), "a".into(), "ack-a".into());
-        d.insert(MemberId(2), "a".into(), "ack-2a".into());
-        assert_eq!(d.get(MemberId(1), "a").map(|f| f.as_str()), Some("ack-a"));
-        assert_eq!(d.get(MemberId(2), "a").map(|f| f.as_str()), Some("ack-2a"));
-        d.insert(MemberId(1), "b".into(), "ack-b".into());
+        d.insert(MemberId(1), "a".into(), Frame::text("ack-a"));
+        d.insert(MemberId(2), "a".into(), Frame::text("ack-2a"));
+        assert_eq!(
+            d.get(MemberId(1), "a").map(|f| f.payload()),
+            Some(&b"ack-a"[..])
+        );
+        assert_eq!(
+            d.get(MemberId(2), "a").map(|f| f.payload()),
+            Some(&b"ack-2a"[..])
+        );
+        d.insert(MemberId(1), "b".into(), Frame::text("ack-b"));
         assert!(d.get(MemberId(1), "a").is_none());
         assert!(d.get(MemberId(1), "b").is_some());
     }

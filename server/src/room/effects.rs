@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use axum::extract::ws::Utf8Bytes;
 use kring_protocol::{ErrorCode, ErrorMsg, MemberId, Seq, Sequenced, ServerMsg};
 use tokio::sync::oneshot;
 
 use super::task::{Conn, Room};
 use super::{ConnId, ConnSink, JoinError, Joined, to_frame};
+use crate::socket::Frame;
 use crate::store::StoredMsgId;
 
 pub(super) enum Effect {
@@ -17,13 +17,13 @@ pub(super) enum Effect {
     Send {
         conn: ConnId,
         id: String,
-        frame: Utf8Bytes,
+        frame: Frame,
     },
     /// The connection's welcome: send it (and the missed events `after < seq <= upto`), then
     /// the connection receives broadcasts.
     Live {
         conn: ConnId,
-        welcome: Utf8Bytes,
+        welcome: Frame,
         replay: Option<(Seq, Seq)>,
         reply: oneshot::Sender<Result<Joined, JoinError>>,
         joined: Joined,
@@ -77,17 +77,26 @@ impl Pending {
 }
 
 impl Room {
+    /// Carries out a committed batch. Frames are held in the sockets' queues and each socket
+    /// gets its share in one write at the end (see `Outbox::push_held`).
     pub(super) fn run_effects(&mut self, p: Pending) {
         let Pending {
             events, effects, ..
         } = p;
+        self.carry_out(&events, effects);
+        for conn in self.conns.values() {
+            conn.sink.write_held();
+        }
+    }
+
+    fn carry_out(&mut self, events: &[Sequenced], effects: Vec<Effect>) {
         for effect in effects {
             match effect {
                 Effect::Event(i) => self.broadcast_event(&events[i]),
                 Effect::Send { conn, frame, .. } => {
                     if let Some(c) = self.conns.get(&conn) {
                         self.deps.metrics.messages_out.inc();
-                        c.sink.push(frame);
+                        c.sink.push_held(&frame);
                     }
                 }
                 Effect::Live {
@@ -115,7 +124,7 @@ impl Room {
         self.broadcast(&frame);
     }
 
-    fn broadcast(&self, frame: &Utf8Bytes) {
+    fn broadcast(&self, frame: &Frame) {
         let mut sent = 0u64;
         // A connection being dropped is skipped, so a slow one is counted once.
         for conn in self
@@ -123,7 +132,7 @@ impl Room {
             .values()
             .filter(|c| c.live && !c.sink.is_closed())
         {
-            if conn.sink.push(frame.clone()) {
+            if conn.sink.push_held(frame) {
                 sent += 1;
             } else if conn.sink.reason() == Some(ErrorCode::SlowConsumer) {
                 self.deps.metrics.slow_consumers.inc();
@@ -136,7 +145,7 @@ impl Room {
     fn go_live(
         &mut self,
         conn: ConnId,
-        welcome: Utf8Bytes,
+        welcome: Frame,
         replay: Option<(Seq, Seq)>,
         reply: oneshot::Sender<Result<Joined, JoinError>>,
         joined: Joined,
@@ -147,10 +156,10 @@ impl Room {
             return;
         };
         c.live = true;
-        let mut ok = c.sink.push(welcome);
+        let mut ok = c.sink.push_held(&welcome);
         if let Some((after, upto)) = replay {
             for frame in self.replay.range(after, upto) {
-                ok = ok && c.sink.push(frame.clone());
+                ok = ok && c.sink.push_held(frame);
             }
         }
         let _ = reply.send(if ok {

@@ -14,7 +14,7 @@ use super::task::{Conn, Room};
 use super::{ConnSink, JoinError, Joined, to_frame};
 use crate::limits::{Budget, SharedBudget};
 use crate::secrets::{hash_token, new_token, same_hash};
-use axum::extract::ws::Utf8Bytes;
+use crate::socket::Frame;
 
 fn lock(budget: &SharedBudget) -> std::sync::MutexGuard<'_, Budget> {
     budget.lock().unwrap_or_else(|e| e.into_inner())
@@ -257,7 +257,7 @@ impl Room {
     /// viewer of a role (the facilitator reads hidden items' text, nobody else does), so that
     /// part is serialised once per change of the room and spliced into each welcome: a dozen
     /// phones joining a large room cost one serialisation, not a dozen.
-    fn welcome_with_view(&mut self, welcome: Welcome, viewer: Viewer, role: Role) -> Utf8Bytes {
+    fn welcome_with_view(&mut self, welcome: Welcome, viewer: Viewer, role: Role) -> Frame {
         let slot = usize::from(role == Role::Facilitator);
         let shared = match &self.view_cache[slot] {
             Some(shared) => shared.clone(),
@@ -293,7 +293,7 @@ impl Room {
                 serde_json::from_str(&frame).expect("a spliced welcome parses");
             assert_eq!(spliced, expected, "the spliced welcome is the welcome");
         }
-        Utf8Bytes::from(frame)
+        Frame::text(&frame)
     }
 
     fn budget_of(&mut self, member: MemberId) -> SharedBudget {

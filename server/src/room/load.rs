@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use axum::extract::ws::Utf8Bytes;
 use kring_engine::{Session, SessionParams};
 use kring_protocol::{Event, journal};
 
 use super::task::{Room, RoomDeps};
+use crate::socket::Frame;
 use crate::store::LoadedRoom;
 
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +67,7 @@ pub(crate) fn restore(loaded: LoadedRoom, deps: Arc<RoomDeps>) -> Result<Room, R
     }
     for id in loaded.msg_ids {
         room.dedup
-            .insert(id.member, id.msg_id, Utf8Bytes::from(id.ack_json));
+            .insert(id.member, id.msg_id, Frame::text(&id.ack_json));
     }
     Ok(room)
 }

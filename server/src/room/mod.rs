@@ -13,12 +13,14 @@ mod task;
 
 use std::sync::Arc;
 
-use axum::extract::ws::Utf8Bytes;
 use kring_protocol::{CommandEnvelope, ErrorCode, ErrorMsg, Join, MemberId, ServerMsg};
+use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::socket::Frame;
+
 pub(crate) use load::{RestoreError, restore};
-pub use outbox::{AddressBytes, Outbound, Outbox, Taken};
+pub use outbox::{AddressBytes, Flush, Outbox, Taken};
 pub(crate) use task::{Room, RoomDeps};
 
 pub type ConnId = u64;
@@ -118,8 +120,9 @@ pub struct RoomHandle {
     pub(crate) instance: u64,
 }
 
-/// The room's end of one socket: a bounded queue of pre-serialised frames. The room never
-/// waits on it: a full queue drops the client (who then resumes).
+/// The room's end of one socket: a bounded queue of pre-serialised frames, written through to
+/// a plain socket. The room never waits on it: a full queue drops the client (who then
+/// resumes).
 #[derive(Clone)]
 pub struct ConnSink {
     pub id: ConnId,
@@ -127,10 +130,11 @@ pub struct ConnSink {
 }
 
 impl ConnSink {
-    pub fn new(id: ConnId, capacity: usize) -> Self {
+    /// `direct`: the plain TCP socket to write frames to at once (see [`Outbox`]).
+    pub fn new(id: ConnId, capacity: usize, direct: Option<Arc<TcpStream>>) -> Self {
         ConnSink {
             id,
-            outbox: Arc::new(Outbox::new(capacity)),
+            outbox: Arc::new(Outbox::new(capacity, direct)),
         }
     }
 
@@ -139,11 +143,12 @@ impl ConnSink {
         id: ConnId,
         capacity: usize,
         max_bytes: usize,
-        address: Option<(outbox::AddressBytes, usize)>,
+        address: Option<(AddressBytes, usize)>,
+        direct: Option<Arc<TcpStream>>,
     ) -> Self {
         ConnSink {
             id,
-            outbox: Arc::new(Outbox::bounded(capacity, max_bytes, address)),
+            outbox: Arc::new(Outbox::bounded(capacity, max_bytes, address, direct)),
         }
     }
 
@@ -154,12 +159,22 @@ impl ConnSink {
 
     /// Queues a frame without waiting. Returns false when the client is gone or too slow (and
     /// then makes sure it is dropped).
-    pub fn push(&self, frame: Utf8Bytes) -> bool {
-        self.outbox.push(Outbound::Frame(frame))
+    pub fn push(&self, frame: &Frame) -> bool {
+        self.outbox.push(frame)
     }
 
     pub fn send(&self, msg: &ServerMsg) -> bool {
-        self.push(to_frame(msg))
+        self.push(&to_frame(msg))
+    }
+
+    /// Queues a frame for [`ConnSink::write_held`] (the room's batch).
+    pub fn push_held(&self, frame: &Frame) -> bool {
+        self.outbox.push_held(frame)
+    }
+
+    /// Writes what the room held for this socket.
+    pub fn write_held(&self) {
+        self.outbox.write_held();
     }
 
     /// Sends the error, then closes the socket with the code's close code.
@@ -173,7 +188,7 @@ impl ConnSink {
 
     /// Closes the socket after what is queued, without another error frame.
     pub fn push_close(&self, code: ErrorCode) -> bool {
-        self.outbox.push(Outbound::Close(code))
+        self.outbox.push_close(&close_frame(code), code)
     }
 
     /// Drops the client at once, without draining its queue.
@@ -191,7 +206,12 @@ impl ConnSink {
     }
 }
 
-/// Serialises a server message once, into a frame that can be cloned cheaply.
-pub fn to_frame(msg: &ServerMsg) -> Utf8Bytes {
-    Utf8Bytes::from(serde_json::to_string(msg).expect("server messages always serialise"))
+/// Serialises a server message once, into a whole WebSocket frame that can be cloned cheaply.
+pub fn to_frame(msg: &ServerMsg) -> Frame {
+    Frame::json(msg)
+}
+
+/// The close frame for `code`: its close code (1008 when it has none) and its name.
+pub fn close_frame(code: ErrorCode) -> Frame {
+    Frame::close(code.close_code().unwrap_or(1008), code.as_str())
 }

@@ -92,7 +92,7 @@ impl Room {
                 if let Some(c) = self.conns.get(&conn) {
                     self.deps.metrics.reject(ErrorCode::StoreUnavailable);
                     let error = unavailable().with_id(envelope.id);
-                    c.sink.push(to_frame(&ServerMsg::Error(error)));
+                    c.sink.send(&ServerMsg::Error(error));
                 }
             }
             RoomMsg::Join { conn, reply, .. } => {
@@ -187,7 +187,7 @@ impl Room {
         let frames: Vec<_> = self.replay.range(shown, upto).cloned().collect();
         for c in self.conns.values() {
             for frame in &frames {
-                c.sink.push(frame.clone());
+                c.sink.push(frame);
             }
         }
         for member in online_before {
@@ -197,7 +197,7 @@ impl Room {
                     online: false,
                 });
                 for c in self.conns.values() {
-                    c.sink.push(frame.clone());
+                    c.sink.push(&frame);
                 }
             }
         }

@@ -2,8 +2,9 @@
 
 use std::collections::VecDeque;
 
-use axum::extract::ws::Utf8Bytes;
 use kring_protocol::{Event, ItemId, Seq, event_json};
+
+use crate::socket::Frame;
 
 /// Bounded by count and by bytes, so a busy room cannot hold unbounded memory.
 ///
@@ -11,7 +12,7 @@ use kring_protocol::{Event, ItemId, Seq, event_json};
 /// every frame up to the newest one carrying its text is dropped: a client further behind
 /// gets a full view (which withholds the text) instead of the original `item_added`.
 pub struct ReplayBuffer {
-    frames: VecDeque<(Seq, Utf8Bytes, Vec<ItemId>)>,
+    frames: VecDeque<(Seq, Frame, Vec<ItemId>)>,
     bytes: usize,
     /// Sequence number of the newest frame (or of the room when empty).
     last: Seq,
@@ -31,9 +32,9 @@ impl ReplayBuffer {
     }
 
     /// Serialises an event's public form once, keeps the frame and returns it for broadcast.
-    pub fn record(&mut self, seq: Seq, at: kring_protocol::Millis, event: &Event) -> Utf8Bytes {
+    pub fn record(&mut self, seq: Seq, at: kring_protocol::Millis, event: &Event) -> Frame {
         let public = event.to_public();
-        let frame = Utf8Bytes::from(event_json(seq, at, &public));
+        let frame = Frame::text(&event_json(seq, at, &public));
         self.push(seq, frame.clone(), public.texts());
         if let Some(item) = event.conceals() {
             self.forget_text(item);
@@ -41,7 +42,7 @@ impl ReplayBuffer {
         frame
     }
 
-    pub fn push(&mut self, seq: Seq, frame: Utf8Bytes, texts: Vec<ItemId>) {
+    pub fn push(&mut self, seq: Seq, frame: Frame, texts: Vec<ItemId>) {
         debug_assert_eq!(seq, self.last + 1, "frames are pushed in order");
         self.last = seq;
         self.bytes += frame.len();
@@ -80,7 +81,7 @@ impl ReplayBuffer {
     }
 
     /// Frames with `from < seq <= to`, in order.
-    pub fn range(&self, from: Seq, to: Seq) -> impl Iterator<Item = &Utf8Bytes> {
+    pub fn range(&self, from: Seq, to: Seq) -> impl Iterator<Item = &Frame> {
         self.frames
             .iter()
             .filter(move |(s, _, _)| *s > from && *s <= to)
@@ -92,8 +93,8 @@ impl ReplayBuffer {
 mod tests {
     use super::*;
 
-    fn frame(n: Seq) -> Utf8Bytes {
-        Utf8Bytes::from(format!("frame {n:04}"))
+    fn frame(n: Seq) -> Frame {
+        Frame::text(&format!("frame {n:04}"))
     }
 
     #[test]
@@ -104,7 +105,10 @@ mod tests {
         }
         assert!(buf.covers(2, 5));
         assert!(!buf.covers(1, 5));
-        let got: Vec<_> = buf.range(2, 5).map(|f| f.to_string()).collect();
+        let got: Vec<_> = buf
+            .range(2, 5)
+            .map(|f| String::from_utf8_lossy(f.payload()).into_owned())
+            .collect();
         assert_eq!(got, ["frame 0003", "frame 0004", "frame 0005"]);
     }
 

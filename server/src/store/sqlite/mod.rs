@@ -1,15 +1,19 @@
-//! The embedded default store: one SQLite file (`kring.db`) in WAL mode, written by one task.
+//! The embedded default store: one SQLite file (`kring.db`) in WAL mode, written by one thread.
 //!
-//! **Writes.** One writer task owns the only write connection. Every write (create, append,
-//! heartbeat) is a request on a queue with a oneshot reply. The writer takes the first request,
-//! drains whatever else is queued (group commit), and writes them all in one transaction with
-//! a few multi-row statements. A request that is refused (a sequence gap, an unknown room, a
-//! duplicate client message id) is left out and gets its own error; the others still commit.
-//! Replies go out after the commit, so an `Ok` means durable (`synchronous=FULL`). With many
-//! rooms busy, one fsync serves many appends.
+//! **Writes.** One writer thread owns the only write connection (rusqlite, with its prepared
+//! statements cached). Every write (create, append, heartbeat) is a request on a queue with a
+//! oneshot reply. The writer takes the first request, drains whatever else is queued (group
+//! commit), and writes them all in one transaction, calling SQLite directly: no statement
+//! crosses a thread. A request that is refused (a sequence gap, an unknown room, a duplicate
+//! client message id) is left out and gets its own error; the others still commit. Replies go
+//! out after the commit, so an `Ok` means durable (`synchronous=FULL`). With many rooms busy,
+//! one fsync serves many appends. (The store was first built on sqlx, whose SQLite driver runs
+//! every statement as a message to its own worker thread: the hand-offs cost more CPU than
+//! SQLite itself; docs/PERFORMANCE.md.)
 //!
-//! **Reads.** A small pool of `query_only` connections; WAL lets them read while the writer
-//! writes, and `load_room` reads inside one transaction so it sees one consistent state.
+//! **Reads.** A few `query_only` connections, used on tokio's blocking threads; WAL lets them
+//! read while the writer writes, and `load_room` reads inside one transaction so it sees one
+//! consistent state.
 //!
 //! **Deletion.** `purge_ended` deletes the rooms' rows (`secure_delete=ON` zeroes them), then
 //! rebuilds the file with `VACUUM` (rebalanced pages keep stale bytes that `secure_delete`
@@ -22,8 +26,11 @@
 //! refused by the store even if the room task's own dedup missed it.
 //!
 //! Event, params, snapshot and ack JSON never reach a log or an error message from here: logs
-//! carry room codes, counts, sequence numbers and durations only.
+//! carry room codes, counts, sequence numbers and durations only, and SQLite's error messages
+//! name tables and columns, never bound values.
 
+mod queue;
+mod reads;
 mod records;
 mod schema;
 mod writer;
@@ -34,20 +41,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use kring_protocol::{MemberId, Millis, Role};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteSynchronous,
-};
-use sqlx::{ConnectOptions, Connection, Row};
-use tokio::sync::{mpsc, oneshot};
+use kring_protocol::Millis;
+use tokio::sync::oneshot;
 
 use super::{
-    AppendBatch, AttendanceRecord, LoadedRoom, MeetingRecord, NewRoom, Snapshot, Store, StoreError,
-    StoreFuture, StoredEvent, StoredGroup, StoredMsgId,
+    AppendBatch, LoadedRoom, MeetingRecord, NewRoom, Store, StoreError, StoreFuture, StoredGroup,
 };
 use crate::metrics::Metrics;
-use schema::{Access, check_pragmas, migrate, prepare_dir};
+use queue::Queue;
+use reads::Readers;
+use schema::{Access, connect, migrate, prepare_dir};
 use writer::{Op, Reply, Request, Writer};
 
 /// The database file inside the data directory; SQLite adds `-wal` and `-shm` beside it.
@@ -59,19 +62,23 @@ const QUEUE: usize = 4096;
 /// Most requests written in one transaction.
 const MAX_GROUP: usize = 512;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-const READERS: u32 = 4;
+const READERS: usize = 4;
 /// After a checkpoint the WAL is cut back to this size, so one burst does not keep a big file.
 const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 /// Pages in the WAL before a commit also checkpoints (16 MB). Under load a group commit
 /// dirties a page per busy room; SQLite's default of 1000 checkpointed every few commits and
 /// doubled the p99 commit time in `examples/store_load.rs`.
 const WAL_AUTOCHECKPOINT: u32 = 4000;
+/// Page cache per connection. A group commit touches the newest page of every busy room's
+/// journal and message-id index; SQLite's default (2 MiB) no longer held them at a thousand
+/// busy rooms, and every miss was a `pread`.
+const CACHE_KIB: u32 = 32 * 1024;
 
 /// SQLite behind the [`Store`] trait. Open with [`SqliteStore::open`]; call [`Store::close`] on
 /// shutdown to checkpoint the WAL into the database file.
 pub struct SqliteStore {
-    requests: mpsc::Sender<Request>,
-    reads: SqlitePool,
+    requests: Arc<Queue>,
+    reads: Readers,
     closed: AtomicBool,
     /// The exclusive lock on the data directory, released by close (or drop).
     lock: Mutex<Option<std::fs::File>>,
@@ -79,60 +86,37 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (or creates) `kring.db` in `data_dir`, applies the schema, checks that every
-    /// pragma this store relies on is in effect, and starts the writer task. Must be called
+    /// pragma this store relies on is in effect, and starts the writer thread. Must be called
     /// inside a tokio runtime.
     pub async fn open(data_dir: &Path, metrics: Arc<Metrics>) -> Result<SqliteStore, StoreError> {
+        let data_dir = data_dir.to_owned();
+        tokio::task::spawn_blocking(move || Self::open_blocking(&data_dir, metrics))
+            .await
+            .map_err(|e| StoreError::Backend(format!("opening the store: {e}")))?
+    }
+
+    fn open_blocking(data_dir: &Path, metrics: Arc<Metrics>) -> Result<SqliteStore, StoreError> {
         let lock = prepare_dir(data_dir)?;
         let path = data_dir.join(DB_FILE);
-        let options = SqliteConnectOptions::new()
-            .filename(&path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT)
-            .pragma("secure_delete", "ON")
-            .pragma("temp_store", "MEMORY")
-            .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT.to_string())
-            .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT.to_string())
-            // Statements carry only placeholders, but nothing from the database layer needs to
-            // be in the logs.
-            .disable_statement_logging();
-
-        let mut conn = SqliteConnection::connect_with(&options)
-            .await
-            .map_err(backend)?;
-        check_pragmas(&mut conn, Access::Write).await?;
-        migrate(&mut conn).await?;
-
-        let reads = SqlitePoolOptions::new()
-            .max_connections(READERS)
-            .min_connections(0)
-            .after_connect(|conn, _| {
-                Box::pin(async move {
-                    check_pragmas(conn, Access::Read)
-                        .await
-                        .map_err(|e| sqlx::Error::Configuration(Box::new(e)))
-                })
-            })
-            .connect_with(options.pragma("query_only", "ON"))
-            .await
-            .map_err(backend)?;
+        let mut conn = connect(&path, Access::Write)?;
+        migrate(&mut conn)?;
         // Opens the first reader now, so a reader that cannot get the pragmas fails start-up.
-        reads.acquire().await.map_err(backend)?;
+        let reads = Readers::open(path.clone(), READERS)?;
 
-        let sqlite_version: String = sqlx::query_scalar("SELECT sqlite_version()")
-            .fetch_one(&mut conn)
-            .await
+        let sqlite_version: String = conn
+            .query_row("SELECT sqlite_version()", [], |row| row.get(0))
             .map_err(backend)?;
         tracing::info!(%sqlite_version, "sqlite store open");
 
-        let (requests, queue) = mpsc::channel(QUEUE);
-        let scrub_owed: bool = sqlx::query_scalar("SELECT scrub_owed FROM maintenance")
-            .fetch_one(&mut conn)
-            .await
+        let scrub_owed: bool = conn
+            .query_row("SELECT scrub_owed FROM maintenance", [], |row| row.get(0))
             .map_err(backend)?;
-        tokio::spawn(Writer::new(conn, queue, wal_path(&path), metrics, scrub_owed).run());
+        let requests = Arc::new(Queue::new(QUEUE));
+        let writer = Writer::new(conn, requests.clone(), wal_path(&path), metrics, scrub_owed);
+        std::thread::Builder::new()
+            .name("kring-sqlite".to_owned())
+            .spawn(move || writer.run())
+            .map_err(|e| StoreError::Backend(format!("starting the writer thread: {e}")))?;
 
         Ok(SqliteStore {
             requests,
@@ -142,189 +126,34 @@ impl SqliteStore {
         })
     }
 
+    /// A write, committed with whatever else is submitted meanwhile (see [`Queue::submit`]).
     async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, StoreError> {
         if self.closed.load(Ordering::Acquire) {
             return Err(StoreError::Closed);
         }
         let (reply, answer) = oneshot::channel();
-        self.requests
-            .send(make(reply))
-            .await
-            .map_err(|_| StoreError::Closed)?;
+        self.requests.submit(make(reply)).await?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    async fn load(&self, code: &str) -> Result<Option<LoadedRoom>, StoreError> {
+    /// A request that runs alone (purge), started at once.
+    async fn call_now<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, StoreError> {
         if self.closed.load(Ordering::Acquire) {
             return Err(StoreError::Closed);
         }
-        // One read transaction: the snapshot, the events after it and the message ids are
-        // read from the same state of the database.
-        let mut tx = self.reads.begin().await.map_err(backend)?;
-        let Some(row) = sqlx::query(
-            "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = ?",
-        )
-        .bind(code)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend)?
-        else {
-            return Ok(None);
-        };
-        let params_json: String = row.try_get(0).map_err(backend)?;
-        let epoch: u32 = row.try_get(1).map_err(backend)?;
-        let created_at = to_u64(row.try_get(2).map_err(backend)?)?;
-        let ended_at = row
-            .try_get::<Option<i64>, _>(3)
-            .map_err(backend)?
-            .map(to_u64)
-            .transpose()?;
-        let group_id: Option<String> = row.try_get(4).map_err(backend)?;
-
-        let snapshot = match sqlx::query("SELECT seq, json FROM snapshots WHERE room = ?")
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?
-        {
-            Some(row) => Some(Snapshot {
-                seq: to_u64(row.try_get(0).map_err(backend)?)?,
-                json: row.try_get(1).map_err(backend)?,
-            }),
-            None => None,
-        };
-        // The whole journal: it is the source of truth, and the snapshot only saves replay
-        // time (a snapshot the engine can no longer read is ignored by the room).
-        let events =
-            sqlx::query("SELECT seq, at, kind, json FROM events WHERE room = ? ORDER BY seq")
-                .bind(code)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?
-                .into_iter()
-                .map(|row| {
-                    Ok(StoredEvent {
-                        seq: to_u64(row.try_get(0).map_err(backend)?)?,
-                        at: to_u64(row.try_get(1).map_err(backend)?)?,
-                        kind: intern(row.try_get(2).map_err(backend)?),
-                        json: row.try_get(3).map_err(backend)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-
-        let msg_ids = sqlx::query(
-            "SELECT member, msg_id, ack_json FROM client_msgs WHERE room = ? ORDER BY rowid",
-        )
-        .bind(code)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(backend)?
-        .into_iter()
-        .map(|row| {
-            Ok(StoredMsgId {
-                member: MemberId(row.try_get(0).map_err(backend)?),
-                msg_id: row.try_get(1).map_err(backend)?,
-                ack_json: row.try_get(2).map_err(backend)?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-        let attendance = sqlx::query(
-            "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
-             WHERE room = ? ORDER BY member",
-        )
-        .bind(code)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(backend)?
-        .into_iter()
-        .map(|row| {
-            let role: String = row.try_get(2).map_err(backend)?;
-            Ok(AttendanceRecord {
-                member: MemberId(row.try_get(0).map_err(backend)?),
-                name: row.try_get(1).map_err(backend)?,
-                role: Role::ALL
-                    .into_iter()
-                    .find(|r| r.as_str() == role)
-                    .unwrap_or(Role::Participant),
-                joined_at: to_u64(row.try_get(3).map_err(backend)?)?,
-                present_ms: to_u64(row.try_get(4).map_err(backend)?)?,
-                away_since: row
-                    .try_get::<Option<i64>, _>(5)
-                    .map_err(backend)?
-                    .map(to_u64)
-                    .transpose()?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-        tx.rollback().await.map_err(backend)?;
-
-        Ok(Some(LoadedRoom {
-            code: code.to_owned(),
-            params_json,
-            epoch,
-            created_at,
-            ended_at,
-            snapshot,
-            events,
-            msg_ids,
-            group_id,
-            attendance,
-        }))
+        let (reply, answer) = oneshot::channel();
+        self.requests.submit_now(make(reply)).await?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    async fn group(&self, token_hash: &str) -> Result<Option<StoredGroup>, StoreError> {
-        if self.closed.load(Ordering::Acquire) {
-            return Err(StoreError::Closed);
-        }
-        let row = sqlx::query(
-            "SELECT g.id,
-                    (SELECT json FROM group_carry WHERE group_id = g.id ORDER BY rowid DESC LIMIT 1)
-             FROM groups AS g WHERE g.token_hash = ?",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.reads)
-        .await
-        .map_err(backend)?;
-        row.map(|row| {
-            Ok(StoredGroup {
-                id: row.try_get(0).map_err(backend)?,
-                carry_json: row.try_get(1).map_err(backend)?,
-            })
-        })
-        .transpose()
-    }
-
-    fn open_for_reads(&self) -> Result<(), StoreError> {
-        if self.closed.load(Ordering::Acquire) {
-            return Err(StoreError::Closed);
-        }
-        Ok(())
-    }
-
-    async fn record_of(&self, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
-        self.open_for_reads()?;
-        records::read(&self.reads, room).await
-    }
-
-    async fn record_with_certificate(
+    async fn read<T: Send + 'static>(
         &self,
-        code: &str,
-    ) -> Result<Option<MeetingRecord>, StoreError> {
-        self.open_for_reads()?;
-        match records::room_of_certificate(&self.reads, code).await? {
-            Some(room) => records::read(&self.reads, &room).await,
-            None => Ok(None),
-        }
-    }
-
-    async fn codes(&self) -> Result<Vec<String>, StoreError> {
+        read: impl FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         if self.closed.load(Ordering::Acquire) {
             return Err(StoreError::Closed);
         }
-        sqlx::query_scalar("SELECT code FROM rooms ORDER BY code")
-            .fetch_all(&self.reads)
-            .await
-            .map_err(backend)
+        self.reads.run(read).await
     }
 
     async fn shut(&self) -> Result<(), StoreError> {
@@ -335,14 +164,19 @@ impl SqliteStore {
         // truncating the WAL.
         self.reads.close().await;
         let (reply, answer) = oneshot::channel();
-        self.requests
-            .send(Request::Close { reply })
-            .await
-            .map_err(|_| StoreError::Closed)?;
+        self.requests.submit_now(Request::Close { reply }).await?;
         let result = answer.await.map_err(|_| StoreError::Closed)?;
         // The writer has closed its connection: the files are free for another store.
         self.lock.lock().unwrap_or_else(|e| e.into_inner()).take();
         result
+    }
+}
+
+impl Drop for SqliteStore {
+    /// Without a close, the writer finishes what is queued and lets go of the file, leaving
+    /// the WAL to the next open as after a crash.
+    fn drop(&mut self) {
+        self.requests.close();
     }
 }
 
@@ -364,11 +198,12 @@ impl Store for SqliteStore {
     }
 
     fn load_room<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<LoadedRoom>> {
-        Box::pin(self.load(code))
+        let code = code.to_owned();
+        Box::pin(self.read(move |conn| reads::load_room(conn, &code)))
     }
 
     fn room_codes(&self) -> StoreFuture<'_, Vec<String>> {
-        Box::pin(self.codes())
+        Box::pin(self.read(reads::room_codes))
     }
 
     fn purge_ended(
@@ -376,7 +211,7 @@ impl Store for SqliteStore {
         ended_before: Millis,
         idle_before: Millis,
     ) -> StoreFuture<'_, Vec<String>> {
-        Box::pin(self.call(move |reply| Request::Purge {
+        Box::pin(self.call_now(move |reply| Request::Purge {
             ended_before,
             idle_before,
             reply,
@@ -384,26 +219,29 @@ impl Store for SqliteStore {
     }
 
     fn group_by_token<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, Option<StoredGroup>> {
-        Box::pin(self.group(token_hash))
+        let token_hash = token_hash.to_owned();
+        Box::pin(self.read(move |conn| reads::group_by_token(conn, &token_hash)))
     }
 
     fn purge_groups(&self, before: Millis) -> StoreFuture<'_, usize> {
-        Box::pin(self.call(move |reply| Request::PurgeGroups { before, reply }))
+        Box::pin(self.call_now(move |reply| Request::PurgeGroups { before, reply }))
     }
 
     fn record<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<MeetingRecord>> {
-        Box::pin(self.record_of(room))
+        let room = room.to_owned();
+        Box::pin(self.read(move |conn| records::read(conn, &room)))
     }
 
     fn record_by_certificate<'a>(
         &'a self,
         code: &'a str,
     ) -> StoreFuture<'a, Option<MeetingRecord>> {
-        Box::pin(self.record_with_certificate(code))
+        let code = code.to_owned();
+        Box::pin(self.read(move |conn| records::read_by_certificate(conn, &code)))
     }
 
     fn purge_records(&self, before: Millis) -> StoreFuture<'_, usize> {
-        Box::pin(self.call(move |reply| Request::PurgeRecords { before, reply }))
+        Box::pin(self.call_now(move |reply| Request::PurgeRecords { before, reply }))
     }
 
     fn check_writable(&self) -> StoreFuture<'_, ()> {
@@ -420,12 +258,8 @@ impl Store for SqliteStore {
 }
 
 /// Database errors carry SQLite's message (table and column names, never values).
-fn backend(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::PoolClosed => StoreError::Closed,
-        sqlx::Error::Database(db) => StoreError::Backend(format!("sqlite: {}", db.message())),
-        other => StoreError::Backend(other.to_string()),
-    }
+fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(format!("sqlite: {e}"))
 }
 
 fn to_i64(v: u64) -> Result<i64, StoreError> {
@@ -448,22 +282,22 @@ fn now_millis() -> Millis {
         .map_or(0, |d| d.as_millis() as Millis)
 }
 
-/// Event kinds are `&'static str` in [`StoredEvent`]; the few distinct names read back are
-/// leaked once each. A damaged database cannot make this grow without bound.
-fn intern(kind: String) -> &'static str {
+/// Event kinds are `&'static str` in [`super::StoredEvent`]; the few distinct names read back
+/// are leaked once each. A damaged database cannot make this grow without bound.
+fn intern(kind: &str) -> &'static str {
     const MAX_KINDS: usize = 256;
     static KINDS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let mut kinds = KINDS
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = kinds.get(kind.as_str()) {
+    if let Some(known) = kinds.get(kind) {
         return known;
     }
     if kinds.len() >= MAX_KINDS {
         return "unknown";
     }
-    let leaked: &'static str = Box::leak(kind.into_boxed_str());
+    let leaked: &'static str = Box::leak(kind.to_owned().into_boxed_str());
     kinds.insert(leaked);
     leaked
 }
@@ -474,8 +308,8 @@ mod tests {
 
     #[test]
     fn interned_kinds_are_shared() {
-        let a = intern("item_added".to_owned());
-        let b = intern("item_added".to_owned());
+        let a = intern("item_added");
+        let b = intern("item_added");
         assert!(std::ptr::eq(a, b));
     }
 }

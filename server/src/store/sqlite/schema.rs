@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use sqlx::Connection;
-use sqlx::sqlite::SqliteConnection;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use super::{BUSY_TIMEOUT, DB_FILE, LOCK_FILE, backend};
+use super::{
+    BUSY_TIMEOUT, CACHE_KIB, DB_FILE, JOURNAL_SIZE_LIMIT, LOCK_FILE, WAL_AUTOCHECKPOINT, backend,
+};
 use crate::store::StoreError;
 
 /// Schema versions, applied in order; `PRAGMA user_version` is the number applied.
@@ -184,6 +185,35 @@ pub(super) enum Access {
     Read,
 }
 
+/// Opens a connection with every pragma this store relies on, and checks them.
+pub(super) fn connect(path: &Path, access: Access) -> Result<Connection, StoreError> {
+    let flags = match access {
+        Access::Write => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        // Read-write at the file level: a reader must be able to take part in WAL recovery
+        // and its shared-memory index; `query_only` stops it from writing rows.
+        Access::Read => OpenFlags::SQLITE_OPEN_READ_WRITE,
+    } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(backend)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
+    // Statements carry only placeholders; the cache holds every text this store prepares.
+    conn.set_prepared_statement_cache_capacity(64);
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};
+         PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT};
+         PRAGMA cache_size = -{CACHE_KIB};
+         PRAGMA query_only = {};",
+        i32::from(access == Access::Read)
+    ))
+    .map_err(backend)?;
+    check_pragmas(&conn, access)?;
+    Ok(conn)
+}
+
 /// The pragmas as a connection reports them.
 #[derive(Debug, PartialEq, Eq)]
 struct Pragmas {
@@ -196,34 +226,28 @@ struct Pragmas {
     query_only: i64,
 }
 
-async fn read_pragmas(conn: &mut SqliteConnection) -> Result<Pragmas, StoreError> {
-    async fn int(conn: &mut SqliteConnection, sql: &'static str) -> Result<i64, StoreError> {
-        sqlx::query_scalar(sql)
-            .fetch_one(conn)
-            .await
+fn read_pragmas(conn: &Connection) -> Result<Pragmas, StoreError> {
+    let int = |name: &str| -> Result<i64, StoreError> {
+        conn.pragma_query_value(None, name, |row| row.get(0))
             .map_err(backend)
-    }
+    };
     Ok(Pragmas {
-        journal_mode: sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&mut *conn)
-            .await
+        journal_mode: conn
+            .pragma_query_value(None, "journal_mode", |row| row.get(0))
             .map_err(backend)?,
-        synchronous: int(conn, "PRAGMA synchronous").await?,
-        secure_delete: int(conn, "PRAGMA secure_delete").await?,
-        foreign_keys: int(conn, "PRAGMA foreign_keys").await?,
-        busy_timeout_ms: int(conn, "PRAGMA busy_timeout").await?,
-        temp_store: int(conn, "PRAGMA temp_store").await?,
-        query_only: int(conn, "PRAGMA query_only").await?,
+        synchronous: int("synchronous")?,
+        secure_delete: int("secure_delete")?,
+        foreign_keys: int("foreign_keys")?,
+        busy_timeout_ms: int("busy_timeout")?,
+        temp_store: int("temp_store")?,
+        query_only: int("query_only")?,
     })
 }
 
 /// Reads every pragma back: a setting SQLite silently ignored (a build without WAL, a
 /// read-only file system, an unknown pragma) must stop the server, not weaken its promises.
-pub(super) async fn check_pragmas(
-    conn: &mut SqliteConnection,
-    access: Access,
-) -> Result<(), StoreError> {
-    let p = read_pragmas(conn).await?;
+pub(super) fn check_pragmas(conn: &Connection, access: Access) -> Result<(), StoreError> {
+    let p = read_pragmas(conn)?;
     let want_ms = BUSY_TIMEOUT.as_millis() as i64;
     let want_query_only = i64::from(access == Access::Read);
     let wrong = |name: &str, got: &dyn std::fmt::Display, want: &str| {
@@ -255,11 +279,12 @@ pub(super) async fn check_pragmas(
     Ok(())
 }
 
-pub(super) async fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreError> {
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
-    let version: i64 = sqlx::query_scalar("PRAGMA user_version")
-        .fetch_one(&mut *tx)
-        .await
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(backend)?;
+    let version: i64 = tx
+        .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(backend)?;
     let known = MIGRATIONS.len() as i64;
     if version > known {
@@ -268,17 +293,11 @@ pub(super) async fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreErro
         )));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        sqlx::raw_sql(*sql)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        let set = format!("PRAGMA user_version = {}", i + 1);
-        sqlx::raw_sql(sqlx::AssertSqlSafe(set))
-            .execute(&mut *tx)
-            .await
+        tx.execute_batch(sql).map_err(backend)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)
             .map_err(backend)?;
     }
-    tx.commit().await.map_err(backend)?;
+    tx.commit().map_err(backend)?;
     if version < known {
         tracing::info!(from = version, to = known, "sqlite schema migrated");
     }
@@ -287,38 +306,17 @@ pub(super) async fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreErro
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-
     use super::*;
-    use crate::metrics::Metrics;
-    use crate::store::{SqliteStore, Store};
 
-    async fn connect(dir: &Path, synchronous: SqliteSynchronous) -> SqliteConnection {
-        let options = SqliteConnectOptions::new()
-            .filename(dir.join(DB_FILE))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(synchronous)
-            .busy_timeout(BUSY_TIMEOUT)
-            .pragma("secure_delete", "ON")
-            .pragma("temp_store", "MEMORY");
-        SqliteConnection::connect_with(&options)
-            .await
-            .expect("connect")
-    }
-
-    #[tokio::test]
-    async fn open_connections_report_the_pragmas_it_relies_on() {
+    #[test]
+    fn connections_report_the_pragmas_they_rely_on() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteStore::open(dir.path(), Arc::new(Metrics::new()))
-            .await
-            .expect("open");
-        let mut reader = store.reads.acquire().await.expect("reader");
-        let p = read_pragmas(&mut reader).await.expect("pragmas");
+        let path = dir.path().join(DB_FILE);
+        let mut writer = connect(&path, Access::Write).expect("writer");
+        migrate(&mut writer).expect("migrate");
+        let reader = connect(&path, Access::Read).expect("reader");
         assert_eq!(
-            p,
+            read_pragmas(&reader).expect("pragmas"),
             Pragmas {
                 journal_mode: "wal".to_owned(),
                 synchronous: 2,
@@ -329,30 +327,41 @@ mod tests {
                 query_only: 1,
             }
         );
-        check_pragmas(&mut reader, Access::Read)
-            .await
-            .expect("reader pragmas");
-        drop(reader);
-        store.close().await.expect("close");
+        assert!(
+            reader
+                .execute("INSERT INTO heartbeat (id, at) VALUES (1, 1)", [])
+                .is_err(),
+            "a reader cannot write"
+        );
+        assert_eq!(read_pragmas(&writer).expect("pragmas").query_only, 0);
     }
 
-    #[tokio::test]
-    async fn the_pragma_check_refuses_a_weaker_connection() {
+    #[test]
+    fn the_pragma_check_refuses_a_weaker_connection() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut conn = connect(dir.path(), SqliteSynchronous::Normal).await;
-        let err = check_pragmas(&mut conn, Access::Write)
-            .await
-            .expect_err("synchronous=NORMAL must be refused");
+        let conn = connect(&dir.path().join(DB_FILE), Access::Write).expect("connect");
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .expect("pragma");
+        let err =
+            check_pragmas(&conn, Access::Write).expect_err("synchronous=NORMAL must be refused");
         assert!(err.to_string().contains("synchronous"), "{err}");
 
-        let mut conn = connect(dir.path(), SqliteSynchronous::Full).await;
-        sqlx::query("PRAGMA secure_delete = OFF")
-            .execute(&mut conn)
-            .await
+        conn.pragma_update(None, "synchronous", "FULL")
             .expect("pragma");
-        let err = check_pragmas(&mut conn, Access::Write)
-            .await
-            .expect_err("secure_delete=OFF must be refused");
+        conn.pragma_update(None, "secure_delete", "OFF")
+            .expect("pragma");
+        let err =
+            check_pragmas(&conn, Access::Write).expect_err("secure_delete=OFF must be refused");
         assert!(err.to_string().contains("secure_delete"), "{err}");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = connect(&dir.path().join(DB_FILE), Access::Write).expect("connect");
+        conn.pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1)
+            .expect("pragma");
+        let err = migrate(&mut conn).expect_err("newer schema");
+        assert!(err.to_string().contains("newer"), "{err}");
     }
 }

@@ -1,19 +1,19 @@
-//! The writer task: the only connection that writes. It commits queued requests in groups,
+//! The writer thread: the only connection that writes. It commits queued requests in groups,
 //! purges, and closes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use kring_protocol::{Millis, Seq};
-use sqlx::sqlite::SqliteConnection;
-use sqlx::{AssertSqlSafe, Connection, Row};
-use tokio::sync::{mpsc, oneshot};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use tokio::sync::oneshot;
 
+use super::queue::Queue;
 use super::{MAX_GROUP, backend, to_i64};
 use crate::metrics::Metrics;
-use crate::store::{AppendBatch, NewRoom, StoreError, StoredEvent, StoredMsgId};
+use crate::store::{AppendBatch, GroupLink, NewRoom, StoreError, StoredEvent};
 
 pub(super) type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
@@ -62,9 +62,8 @@ impl Op {
 }
 
 pub(super) struct Writer {
-    conn: SqliteConnection,
-    queue: mpsc::Receiver<Request>,
-    sql: Sql,
+    conn: Connection,
+    queue: Arc<Queue>,
     /// Last committed sequence per room (snapshot or event), loaded on first use.
     last_seq: HashMap<String, Seq>,
     /// A purge deleted rows whose text may still be in the files (also kept in the
@@ -74,10 +73,12 @@ pub(super) struct Writer {
     metrics: Arc<Metrics>,
 }
 
+type Group = Vec<(Op, Instant, Reply<()>)>;
+
 impl Writer {
     pub(super) fn new(
-        conn: SqliteConnection,
-        queue: mpsc::Receiver<Request>,
+        conn: Connection,
+        queue: Arc<Queue>,
         wal_path: PathBuf,
         metrics: Arc<Metrics>,
         scrub_owed: bool,
@@ -85,35 +86,36 @@ impl Writer {
         Writer {
             conn,
             queue,
-            sql: Sql::new(),
             last_seq: HashMap::new(),
             scrub_owed,
             wal_path,
             metrics,
         }
     }
-}
 
-impl Writer {
-    pub(super) async fn run(mut self) {
+    /// The thread's body: until every handle is gone or the store is closed.
+    pub(super) fn run(mut self) {
         if self.scrub_owed {
             // A purge was cut short (crash or failed checkpoint): finish it before anything else.
-            match self.scrub().await {
+            match self.scrub() {
                 Ok(()) => tracing::info!("finished scrubbing after an interrupted purge"),
                 Err(e) => {
                     tracing::error!(error = %e, "scrubbing after an interrupted purge failed")
                 }
             }
         }
-        let mut held: Option<Request> = None;
+        let mut pending: VecDeque<Request> = VecDeque::new();
+        let mut taken = Vec::with_capacity(MAX_GROUP);
         let mut closing: Vec<Reply<()>> = Vec::new();
         loop {
-            let first = match held.take() {
-                Some(request) => request,
-                None => match self.queue.recv().await {
-                    Some(request) => request,
-                    None => break,
-                },
+            if pending.is_empty() {
+                if !self.queue.take(MAX_GROUP, &mut taken) {
+                    break;
+                }
+                pending.extend(taken.drain(..));
+            }
+            let Some(first) = pending.pop_front() else {
+                continue;
             };
             match first {
                 Request::Write {
@@ -121,41 +123,40 @@ impl Writer {
                     enqueued,
                     reply,
                 } => {
+                    // Consecutive writes share a transaction (group commit).
                     let mut group = vec![(op, enqueued, reply)];
-                    while group.len() < MAX_GROUP {
-                        match self.queue.try_recv() {
-                            Ok(Request::Write {
-                                op,
-                                enqueued,
-                                reply,
-                            }) => group.push((op, enqueued, reply)),
-                            Ok(other) => {
-                                held = Some(other);
-                                break;
-                            }
-                            Err(_) => break,
+                    while group.len() < MAX_GROUP
+                        && matches!(pending.front(), Some(Request::Write { .. }))
+                    {
+                        if let Some(Request::Write {
+                            op,
+                            enqueued,
+                            reply,
+                        }) = pending.pop_front()
+                        {
+                            group.push((op, enqueued, reply));
                         }
                     }
-                    self.commit_group(group).await;
+                    self.commit_group(group);
                 }
                 Request::Purge {
                     ended_before,
                     idle_before,
                     reply,
                 } => {
-                    let result = self.purge(ended_before, idle_before).await;
+                    let result = self.purge(ended_before, idle_before);
                     let _ = reply.send(result);
                 }
                 Request::PurgeGroups { before, reply } => {
-                    let result = self.purge_groups(before).await;
+                    let result = self.purge_groups(before);
                     let _ = reply.send(result);
                 }
                 Request::PurgeRecords { before, reply } => {
-                    let result = self.purge_records(before).await;
+                    let result = self.purge_records(before);
                     let _ = reply.send(result);
                 }
                 Request::Close { reply } => {
-                    // Refuse new requests; those already queued are still written below.
+                    // Refuse new requests; those already queued are still written.
                     self.queue.close();
                     closing.push(reply);
                 }
@@ -163,7 +164,7 @@ impl Writer {
         }
         // Without a close request every handle was dropped: release the connection and leave
         // the WAL to the next open, as after a crash.
-        let result = self.finish(!closing.is_empty()).await;
+        let result = self.finish(!closing.is_empty());
         if let Err(e) = &result {
             tracing::error!(error = %e, "sqlite store did not close cleanly");
         }
@@ -175,20 +176,20 @@ impl Writer {
         }
     }
 
-    async fn finish(mut self, checkpoint: bool) -> Result<(), StoreError> {
+    fn finish(mut self, checkpoint: bool) -> Result<(), StoreError> {
         let scrubbed = match (checkpoint, self.scrub_owed) {
             (false, _) => Ok(()),
-            (true, true) => self.scrub().await,
-            (true, false) => self.checkpoint().await,
+            (true, true) => self.scrub(),
+            (true, false) => self.checkpoint(),
         };
-        self.conn.close().await.map_err(backend)?;
+        self.conn.close().map_err(|(_, e)| backend(e))?;
         scrubbed
     }
 
     /// Writes every request of the group in one transaction and answers each after the commit.
-    async fn commit_group(&mut self, group: Vec<(Op, Instant, Reply<()>)>) {
+    fn commit_group(&mut self, group: Group) {
         let ops: Vec<&Op> = group.iter().map(|(op, _, _)| op).collect();
-        match write_group(&mut self.conn, &self.sql, &self.last_seq, &ops).await {
+        match write_group(&mut self.conn, &self.last_seq, &ops) {
             Ok(written) => {
                 self.metrics.store_commits.inc();
                 self.metrics.store_batch_events.add(written.events);
@@ -218,40 +219,40 @@ impl Writer {
         }
     }
 
-    async fn purge(
+    fn purge(
         &mut self,
         ended_before: Millis,
         idle_before: Millis,
     ) -> Result<Vec<String>, StoreError> {
         let started = Instant::now();
-        let mut tx = self
+        let tx = self
             .conn
-            .begin_with("BEGIN IMMEDIATE")
-            .await
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(backend)?;
         // A room's last activity is its newest event (or its creation). Foreign keys cascade
         // the delete to events, snapshots, client_msgs and attendance.
-        let purged: Vec<String> = sqlx::query_scalar(
-            "DELETE FROM rooms
-             WHERE (ended_at IS NOT NULL AND ended_at < ?)
-                OR coalesce(
-                       (SELECT at FROM events WHERE room = rooms.code ORDER BY seq DESC LIMIT 1),
-                       created_at
-                   ) < ?
-             RETURNING code",
-        )
-        .bind(to_i64(ended_before)?)
-        .bind(to_i64(idle_before)?)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(backend)?;
+        let purged: Vec<String> = tx
+            .prepare(
+                "DELETE FROM rooms
+                 WHERE (ended_at IS NOT NULL AND ended_at < ?1)
+                    OR coalesce(
+                           (SELECT at FROM events WHERE room = rooms.code ORDER BY seq DESC LIMIT 1),
+                           created_at
+                       ) < ?2
+                 RETURNING code",
+            )
+            .map_err(backend)?
+            .query_map(params![to_i64(ended_before)?, to_i64(idle_before)?], |row| {
+                row.get(0)
+            })
+            .map_err(backend)?
+            .collect::<Result<_, _>>()
+            .map_err(backend)?;
         if !purged.is_empty() {
-            sqlx::query("UPDATE maintenance SET scrub_owed = 1")
-                .execute(&mut *tx)
-                .await
+            tx.execute("UPDATE maintenance SET scrub_owed = 1", [])
                 .map_err(backend)?;
         }
-        tx.commit().await.map_err(backend)?;
+        tx.commit().map_err(backend)?;
         for code in &purged {
             self.last_seq.remove(code);
         }
@@ -259,7 +260,7 @@ impl Writer {
             self.scrub_owed = true;
         }
         if self.scrub_owed {
-            self.scrub().await?;
+            self.scrub()?;
         }
         if !purged.is_empty() {
             tracing::info!(
@@ -273,63 +274,53 @@ impl Writer {
 
     /// Deletes groups that have not met since `before` and carry-overs a newer meeting
     /// replaced; both are content, so the files are scrubbed afterwards.
-    async fn purge_groups(&mut self, before: Millis) -> Result<usize, StoreError> {
-        let mut tx = self
+    fn purge_groups(&mut self, before: Millis) -> Result<usize, StoreError> {
+        let tx = self
             .conn
-            .begin_with("BEGIN IMMEDIATE")
-            .await
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(backend)?;
-        let groups = sqlx::query("DELETE FROM groups WHERE active_at < ?")
-            .bind(to_i64(before)?)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?
-            .rows_affected();
-        let carries = sqlx::query(
-            "DELETE FROM group_carry WHERE rowid NOT IN
-                 (SELECT max(rowid) FROM group_carry GROUP BY group_id)",
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(backend)?
-        .rows_affected();
+        let groups = tx
+            .execute("DELETE FROM groups WHERE active_at < ?", [to_i64(before)?])
+            .map_err(backend)?;
+        let carries = tx
+            .execute(
+                "DELETE FROM group_carry WHERE rowid NOT IN
+                     (SELECT max(rowid) FROM group_carry GROUP BY group_id)",
+                [],
+            )
+            .map_err(backend)?;
         if groups + carries > 0 {
-            sqlx::query("UPDATE maintenance SET scrub_owed = 1")
-                .execute(&mut *tx)
-                .await
+            tx.execute("UPDATE maintenance SET scrub_owed = 1", [])
                 .map_err(backend)?;
         }
-        tx.commit().await.map_err(backend)?;
+        tx.commit().map_err(backend)?;
         if groups + carries > 0 {
             self.scrub_owed = true;
-            self.scrub().await?;
+            self.scrub()?;
             tracing::info!(groups, carries, "purged group carry-overs");
         }
-        Ok(groups as usize)
+        Ok(groups)
     }
 
     /// Deletes attendance records past their retention; names and registration numbers are
     /// personal data, so the files are scrubbed afterwards like after any purge.
-    async fn purge_records(&mut self, before: Millis) -> Result<usize, StoreError> {
-        let mut tx = self
+    fn purge_records(&mut self, before: Millis) -> Result<usize, StoreError> {
+        let tx = self
             .conn
-            .begin_with("BEGIN IMMEDIATE")
-            .await
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(backend)?;
-        let deleted = super::records::purge(&mut tx, before).await?;
+        let deleted = super::records::purge(&tx, before)?;
         if deleted > 0 {
-            sqlx::query("UPDATE maintenance SET scrub_owed = 1")
-                .execute(&mut *tx)
-                .await
+            tx.execute("UPDATE maintenance SET scrub_owed = 1", [])
                 .map_err(backend)?;
         }
-        tx.commit().await.map_err(backend)?;
+        tx.commit().map_err(backend)?;
         if deleted > 0 {
             self.scrub_owed = true;
-            self.scrub().await?;
+            self.scrub()?;
             tracing::info!(records = deleted, "purged attendance records");
         }
-        Ok(deleted as usize)
+        Ok(deleted)
     }
 
     /// Makes deleted text unrecoverable from the files.
@@ -341,15 +332,11 @@ impl Writer {
     /// (every page written fresh from the surviving rows; the temporary copy lives in memory,
     /// `temp_store=MEMORY`), then [`Self::checkpoint`] copies those pages over the file and
     /// truncates the WAL. Only then is the debt cleared (a content-free write).
-    async fn scrub(&mut self) -> Result<(), StoreError> {
-        sqlx::raw_sql("VACUUM")
-            .execute(&mut self.conn)
-            .await
-            .map_err(backend)?;
-        self.checkpoint().await?;
-        sqlx::query("UPDATE maintenance SET scrub_owed = 0")
-            .execute(&mut self.conn)
-            .await
+    fn scrub(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("VACUUM").map_err(backend)?;
+        self.checkpoint()?;
+        self.conn
+            .execute("UPDATE maintenance SET scrub_owed = 0", [])
             .map_err(backend)?;
         self.scrub_owed = false;
         Ok(())
@@ -359,12 +346,13 @@ impl Writer {
     /// file, syncs it, and cuts the WAL to zero bytes. It must not be blocked by a reader
     /// (`busy` = 0), and the WAL must then be empty; both are checked. The `-shm` file holds
     /// only the WAL index (page and frame numbers), never page content.
-    async fn checkpoint(&mut self) -> Result<(), StoreError> {
-        let (busy, log, checkpointed): (i64, i64, i64) =
-            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-                .fetch_one(&mut self.conn)
-                .await
-                .map_err(backend)?;
+    fn checkpoint(&mut self) -> Result<(), StoreError> {
+        let (busy, log, checkpointed): (i64, i64, i64) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .map_err(backend)?;
         if busy != 0 {
             return Err(StoreError::Backend(format!(
                 "WAL checkpoint blocked (busy, log {log}, checkpointed {checkpointed}); \
@@ -393,350 +381,306 @@ struct Written {
     events: u64,
 }
 
-/// One transaction for the whole group, written with a few multi-row statements.
-///
-/// Requests are checked before anything is written (unknown room, sequence gap, duplicate
-/// room); a refused request gets its own error and is left out. The one refusal that shows up
-/// only while writing, a client message id already stored, rolls the transaction back and
-/// writes the group again without that request (each round refuses at least one more, so this
-/// ends). Any other failure, the commit included, fails the whole group.
-async fn write_group(
-    conn: &mut SqliteConnection,
-    sql: &Sql,
+const INSERT_EVENT: &str = "INSERT INTO events (room, seq, at, kind, json) VALUES (?, ?, ?, ?, ?)";
+const INSERT_MSG: &str = "INSERT INTO client_msgs (room, member, msg_id, ack_json)
+                          VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+/// One transaction for the whole group. Each request is checked and written in turn; one that
+/// is refused (unknown room, sequence gap, duplicate room or client message id) leaves nothing
+/// behind and gets its own error. Any other failure, the commit included, fails the group.
+fn write_group(
+    conn: &mut Connection,
     committed: &HashMap<String, Seq>,
     ops: &[&Op],
 ) -> Result<Written, StoreError> {
-    let mut refused: Vec<Option<StoreError>> = ops.iter().map(|_| None).collect();
-    loop {
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
-        match write_attempt(&mut tx, sql, committed, ops, &mut refused).await? {
-            Some((last_seq, events)) => {
-                tx.commit().await.map_err(backend)?;
-                let results = refused.into_iter().map(|r| r.map_or(Ok(()), Err)).collect();
-                return Ok(Written {
-                    results,
-                    last_seq,
-                    events,
-                });
+    let tx = Tx::begin(conn)?;
+    let mut staged: HashMap<String, Seq> = HashMap::new();
+    let mut results = Vec::with_capacity(ops.len());
+    let mut events = 0;
+    for op in ops {
+        let result = match op {
+            Op::Create(room) => create(&tx, room, committed, &mut staged)?,
+            Op::Append(batch) => {
+                let result = append(&tx, batch, committed, &mut staged)?;
+                if result.is_ok() {
+                    events += batch.events.len() as u64;
+                }
+                result
             }
-            None => tx.rollback().await.map_err(backend)?,
+            Op::Heartbeat(at) => {
+                tx.prepare_cached(
+                    "INSERT INTO heartbeat (id, at) VALUES (1, ?)
+                     ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                )
+                .map_err(backend)?
+                .execute([to_i64(*at)?])
+                .map_err(backend)?;
+                Ok(())
+            }
+        };
+        results.push(result);
+    }
+    tx.commit()?;
+    Ok(Written {
+        results,
+        last_seq: staged,
+        events,
+    })
+}
+
+/// A group's transaction, begun and ended with cached statements: rusqlite's `Transaction`
+/// parses `BEGIN` and `COMMIT` anew each time, which was a fifth of the instructions of a
+/// small commit. Dropped without [`Tx::commit`], it rolls back.
+struct Tx<'c> {
+    conn: &'c Connection,
+    open: bool,
+}
+
+impl<'c> Tx<'c> {
+    fn begin(conn: &'c Connection) -> Result<Tx<'c>, StoreError> {
+        conn.prepare_cached("BEGIN IMMEDIATE")
+            .and_then(|mut begin| begin.execute([]))
+            .map_err(backend)?;
+        Ok(Tx { conn, open: true })
+    }
+
+    fn commit(mut self) -> Result<(), StoreError> {
+        self.open = false;
+        let committed = self
+            .conn
+            .prepare_cached("COMMIT")
+            .and_then(|mut commit| commit.execute([]));
+        if committed.is_err() && !self.conn.is_autocommit() {
+            // A failed COMMIT can leave the transaction open (SQLITE_BUSY): end it.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        committed.map(|_| ()).map_err(backend)
+    }
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
     }
 }
 
-/// Writes the requests not yet refused. `None` when a duplicate message id refused another
-/// request and the attempt must be rolled back.
-async fn write_attempt(
-    tx: &mut SqliteConnection,
-    sql: &Sql,
+/// `Ok(Err(refusal))` for this request alone; `Err` fails the group.
+type Outcome = Result<Result<(), StoreError>, StoreError>;
+
+fn create(
+    tx: &Connection,
+    room: &NewRoom,
     committed: &HashMap<String, Seq>,
-    ops: &[&Op],
-    refused: &mut [Option<StoreError>],
-) -> Result<Option<(HashMap<String, Seq>, u64)>, StoreError> {
-    let mut staged: HashMap<String, Seq> = HashMap::new();
-    let mut events: Vec<(&str, &StoredEvent)> = Vec::new();
-    let mut msgs: Vec<(usize, &str, &StoredMsgId)> = Vec::new();
-    let mut rare: Vec<&AppendBatch> = Vec::new();
-    let mut heartbeat = None;
-    for (i, op) in ops.iter().enumerate() {
-        if refused[i].is_some() {
-            continue;
-        }
-        match op {
-            Op::Create(room) => {
-                if staged.contains_key(&room.code) || committed.contains_key(&room.code) {
-                    refused[i] = Some(StoreError::Duplicate);
-                    continue;
-                }
-                // A code stays taken while an attendance record of an earlier meeting holds it.
-                let inserted = sqlx::query(
-                    "INSERT INTO rooms (code, params_json, epoch, created_at, group_id)
-                     SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM records WHERE room = ?)
-                     ON CONFLICT (code) DO NOTHING",
-                )
-                .bind(&room.code)
-                .bind(&room.params_json)
-                .bind(room.epoch)
-                .bind(to_i64(room.created_at)?)
-                .bind(room.group.as_ref().map(|g| g.id.as_str()))
-                .bind(&room.code)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-                if inserted.rows_affected() == 0 {
-                    refused[i] = Some(StoreError::Duplicate);
-                    continue;
-                }
-                if let Some(group) = &room.group {
-                    link_group(tx, group, room.created_at).await?;
-                }
-                staged.insert(room.code.clone(), 0);
-            }
-            Op::Append(batch) => {
-                let last = match staged.get(&batch.room).or(committed.get(&batch.room)) {
-                    Some(last) => Some(*last),
-                    None => last_seq_of(tx, &batch.room).await?,
-                };
-                let Some(last) = last else {
-                    refused[i] = Some(StoreError::NotFound);
-                    continue;
-                };
-                if let Err(e) = check_sequence(last, &batch.events) {
-                    refused[i] = Some(e);
-                    continue;
-                }
-                events.extend(batch.events.iter().map(|e| (batch.room.as_str(), e)));
-                msgs.extend(batch.msg_ids.iter().map(|m| (i, batch.room.as_str(), m)));
-                if batch.snapshot.is_some()
-                    || batch.ended_at.is_some()
-                    || !batch.attendance.is_empty()
-                    || batch.carry_json.is_some()
-                    || batch.record.is_some()
-                {
-                    rare.push(batch);
-                }
-                let new_last = batch.events.last().map_or(last, |e| e.seq);
-                staged.insert(batch.room.clone(), new_last);
-            }
-            Op::Heartbeat(at) => heartbeat = Some(*at),
-        }
-    }
-
-    insert_events(tx, sql, &events).await?;
-    let mut stored = insert_msgs(tx, sql, &msgs).await?;
-    // Each stored id belongs to the first request that sent it; any later one is a duplicate.
-    let mut again = false;
-    for (i, room, msg) in &msgs {
-        let key = ((*room).to_owned(), msg.member.0, msg.msg_id.clone());
-        if !stored.remove(&key) && refused[*i].is_none() {
-            refused[*i] = Some(StoreError::Backend(
-                "duplicate client message id".to_owned(),
-            ));
-            again = true;
-        }
-    }
-    if again {
-        return Ok(None);
-    }
-
-    for batch in rare {
-        if let Some(snapshot) = &batch.snapshot {
-            sqlx::query(
-                "INSERT INTO snapshots (room, seq, json) VALUES (?, ?, ?)
-                 ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, json = excluded.json",
+    staged: &mut HashMap<String, Seq>,
+) -> Outcome {
+    // A code stays taken while an attendance record of an earlier meeting holds it.
+    let exists = staged.contains_key(&room.code)
+        || committed.contains_key(&room.code)
+        || tx
+            .prepare_cached(
+                "SELECT 1 FROM rooms WHERE code = ?1
+                 UNION ALL SELECT 1 FROM records WHERE room = ?1",
             )
-            .bind(&batch.room)
-            .bind(to_i64(snapshot.seq)?)
-            .bind(&snapshot.json)
-            .execute(&mut *tx)
-            .await
+            .map_err(backend)?
+            .exists([&room.code])
             .map_err(backend)?;
+    if exists {
+        return Ok(Err(StoreError::Duplicate));
+    }
+    if let Some(group) = &room.group
+        && !link_group(tx, group, room.created_at)?
+    {
+        return Ok(Err(StoreError::NotFound));
+    }
+    tx.prepare_cached(
+        "INSERT INTO rooms (code, params_json, epoch, created_at, group_id)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .map_err(backend)?
+    .execute(params![
+        room.code,
+        room.params_json,
+        room.epoch,
+        to_i64(room.created_at)?,
+        room.group.as_ref().map(|g| g.id.as_str()),
+    ])
+    .map_err(backend)?;
+    staged.insert(room.code.clone(), 0);
+    Ok(Ok(()))
+}
+
+fn append(
+    tx: &Connection,
+    batch: &AppendBatch,
+    committed: &HashMap<String, Seq>,
+    staged: &mut HashMap<String, Seq>,
+) -> Outcome {
+    let last = match staged.get(&batch.room).or(committed.get(&batch.room)) {
+        Some(last) => Some(*last),
+        None => last_seq_of(tx, &batch.room)?,
+    };
+    let Some(last) = last else {
+        return Ok(Err(StoreError::NotFound));
+    };
+    if let Err(e) = check_sequence(last, &batch.events) {
+        return Ok(Err(e));
+    }
+    // Message ids first: one already stored refuses the batch before any of its events is
+    // written, and the ids this batch inserted before it are taken out again.
+    if !batch.msg_ids.is_empty() {
+        let mut insert = tx.prepare_cached(INSERT_MSG).map_err(backend)?;
+        let mut inserted = Vec::with_capacity(batch.msg_ids.len());
+        for msg in &batch.msg_ids {
+            let added = insert
+                .execute(params![batch.room, msg.member.0, msg.msg_id, msg.ack_json])
+                .map_err(backend)?;
+            if added == 0 {
+                let mut delete = tx
+                    .prepare_cached("DELETE FROM client_msgs WHERE rowid = ?")
+                    .map_err(backend)?;
+                for rowid in inserted {
+                    delete.execute([rowid]).map_err(backend)?;
+                }
+                return Ok(Err(StoreError::Backend(
+                    "duplicate client message id".to_owned(),
+                )));
+            }
+            inserted.push(tx.last_insert_rowid());
         }
-        if let Some(ended_at) = batch.ended_at {
-            sqlx::query("UPDATE rooms SET ended_at = ? WHERE code = ?")
-                .bind(to_i64(ended_at)?)
-                .bind(&batch.room)
-                .execute(&mut *tx)
-                .await
+    }
+    if !batch.events.is_empty() {
+        let mut insert = tx.prepare_cached(INSERT_EVENT).map_err(backend)?;
+        for event in &batch.events {
+            insert
+                .execute(params![
+                    batch.room,
+                    to_i64(event.seq)?,
+                    to_i64(event.at)?,
+                    event.kind,
+                    event.json,
+                ])
                 .map_err(backend)?;
         }
-        for record in &batch.attendance {
-            sqlx::query(
-                "INSERT INTO attendance (room, member, name, role, joined_at, present_ms, away_since)
+    }
+    write_rare(tx, batch)?;
+    let new_last = batch.events.last().map_or(last, |e| e.seq);
+    staged.insert(batch.room.clone(), new_last);
+    Ok(Ok(()))
+}
+
+/// What a batch carries now and then: a snapshot, the end, attendance, the meeting's record,
+/// a group's carry-over.
+fn write_rare(tx: &Connection, batch: &AppendBatch) -> Result<(), StoreError> {
+    if let Some(snapshot) = &batch.snapshot {
+        tx.prepare_cached(
+            "INSERT INTO snapshots (room, seq, json) VALUES (?, ?, ?)
+             ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, json = excluded.json",
+        )
+        .map_err(backend)?
+        .execute(params![batch.room, to_i64(snapshot.seq)?, snapshot.json])
+        .map_err(backend)?;
+    }
+    if let Some(ended_at) = batch.ended_at {
+        tx.prepare_cached("UPDATE rooms SET ended_at = ? WHERE code = ?")
+            .map_err(backend)?
+            .execute(params![to_i64(ended_at)?, batch.room])
+            .map_err(backend)?;
+    }
+    if !batch.attendance.is_empty() {
+        let mut upsert = tx
+            .prepare_cached(
+                "INSERT INTO attendance (room, member, name, role, joined_at, present_ms,
+                                         away_since)
                  VALUES (?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (room, member) DO UPDATE SET
                      name = excluded.name, role = excluded.role, present_ms = excluded.present_ms,
                      away_since = excluded.away_since",
             )
-            .bind(&batch.room)
-            .bind(record.member.0)
-            .bind(&record.name)
-            .bind(record.role.as_str())
-            .bind(to_i64(record.joined_at)?)
-            .bind(to_i64(record.present_ms)?)
-            .bind(record.away_since.map(to_i64).transpose()?)
-            .execute(&mut *tx)
-            .await
             .map_err(backend)?;
-        }
-        if let Some(record) = &batch.record {
-            super::records::write(tx, record).await?;
-        }
-        if let Some(carry) = &batch.carry_json {
-            // Only for a room of a group; the carry outlives the room, not the group.
-            sqlx::query(
-                "INSERT INTO group_carry (group_id, room, json, created_at)
-                 SELECT group_id, code, ?, ? FROM rooms
-                 WHERE code = ? AND group_id IN (SELECT id FROM groups)",
-            )
-            .bind(carry)
-            .bind(to_i64(batch.ended_at.unwrap_or(0))?)
-            .bind(&batch.room)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        for record in &batch.attendance {
+            upsert
+                .execute(params![
+                    batch.room,
+                    record.member.0,
+                    record.name,
+                    record.role.as_str(),
+                    to_i64(record.joined_at)?,
+                    to_i64(record.present_ms)?,
+                    record.away_since.map(to_i64).transpose()?,
+                ])
+                .map_err(backend)?;
         }
     }
-    if let Some(at) = heartbeat {
-        sqlx::query(
-            "INSERT INTO heartbeat (id, at) VALUES (1, ?)
-             ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+    if let Some(record) = &batch.record {
+        super::records::write(tx, record)?;
+    }
+    if let Some(carry) = &batch.carry_json {
+        // Only for a room of a group; the carry outlives the room, not the group.
+        tx.prepare_cached(
+            "INSERT INTO group_carry (group_id, room, json, created_at)
+             SELECT group_id, code, ?, ? FROM rooms
+             WHERE code = ? AND group_id IN (SELECT id FROM groups)",
         )
-        .bind(to_i64(at)?)
-        .execute(&mut *tx)
-        .await
+        .map_err(backend)?
+        .execute(params![
+            carry,
+            to_i64(batch.ended_at.unwrap_or(0))?,
+            batch.room
+        ])
         .map_err(backend)?;
-    }
-    Ok(Some((staged, events.len() as u64)))
-}
-
-async fn insert_events(
-    tx: &mut SqliteConnection,
-    sql: &Sql,
-    events: &[(&str, &StoredEvent)],
-) -> Result<(), StoreError> {
-    for (rows, text) in sql.chunks(&sql.events, events) {
-        let mut query = sqlx::query(AssertSqlSafe(text));
-        for (room, event) in rows {
-            query = query
-                .bind(*room)
-                .bind(to_i64(event.seq)?)
-                .bind(to_i64(event.at)?)
-                .bind(event.kind)
-                .bind(&event.json);
-        }
-        query.execute(&mut *tx).await.map_err(backend)?;
     }
     Ok(())
 }
 
-/// Inserts the ids that are not stored yet and returns those it inserted.
-async fn insert_msgs(
-    tx: &mut SqliteConnection,
-    sql: &Sql,
-    msgs: &[(usize, &str, &StoredMsgId)],
-) -> Result<HashSet<(String, u32, String)>, StoreError> {
-    let mut stored = HashSet::new();
-    for (rows, text) in sql.chunks(&sql.msgs, msgs) {
-        let mut query = sqlx::query(AssertSqlSafe(text));
-        for (_, room, msg) in rows {
-            query = query
-                .bind(*room)
-                .bind(msg.member.0)
-                .bind(&msg.msg_id)
-                .bind(&msg.ack_json);
-        }
-        for row in query.fetch_all(&mut *tx).await.map_err(backend)? {
-            stored.insert((
-                row.try_get(0).map_err(backend)?,
-                row.try_get(1).map_err(backend)?,
-                row.try_get(2).map_err(backend)?,
-            ));
-        }
-    }
-    Ok(stored)
-}
-
-/// Multi-row INSERT statements in a few fixed sizes, so the prepared-statement cache holds a
-/// handful of texts however the rows are split.
-struct Sql {
-    events: Vec<(usize, Arc<str>)>,
-    msgs: Vec<(usize, Arc<str>)>,
-}
-
-impl Sql {
-    /// Row counts per statement, largest first; 1 must be last.
-    const SIZES: [usize; 4] = [128, 32, 8, 1];
-
-    fn new() -> Self {
-        let build = |head: &str, cols: usize, tail: &str| {
-            Self::SIZES
-                .iter()
-                .map(|&rows| {
-                    let row = format!("({})", vec!["?"; cols].join(", "));
-                    let text = format!("{head} {} {tail}", vec![row; rows].join(", "));
-                    (rows, Arc::from(text.trim_end()))
-                })
-                .collect()
-        };
-        Sql {
-            events: build(
-                "INSERT INTO events (room, seq, at, kind, json) VALUES",
-                5,
-                "",
-            ),
-            msgs: build(
-                "INSERT INTO client_msgs (room, member, msg_id, ack_json) VALUES",
-                4,
-                "ON CONFLICT DO NOTHING RETURNING room, member, msg_id",
-            ),
-        }
-    }
-
-    /// Splits `rows` greedily into the fixed sizes, each with its statement.
-    fn chunks<'r, T>(
-        &self,
-        statements: &[(usize, Arc<str>)],
-        mut rows: &'r [T],
-    ) -> Vec<(&'r [T], Arc<str>)> {
-        let mut out = Vec::new();
-        for (size, text) in statements {
-            while rows.len() >= *size {
-                let (chunk, rest) = rows.split_at(*size);
-                out.push((chunk, text.clone()));
-                rows = rest;
-            }
-        }
-        out
-    }
-}
-
 /// The last committed sequence of a room (0 before its first event), or `None` if there is
 /// no such room. A snapshot counts too, in case one ever runs ahead of the journal.
-async fn last_seq_of(tx: &mut SqliteConnection, room: &str) -> Result<Option<Seq>, StoreError> {
-    let row = sqlx::query(
-        "SELECT (SELECT max(seq) FROM events WHERE room = r.code),
-                (SELECT seq FROM snapshots WHERE room = r.code)
-         FROM rooms AS r WHERE r.code = ?",
-    )
-    .bind(room)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(backend)?;
-    let Some(row) = row else { return Ok(None) };
-    let event: Option<i64> = row.try_get(0).map_err(backend)?;
-    let snapshot: Option<i64> = row.try_get(1).map_err(backend)?;
+fn last_seq_of(tx: &Connection, room: &str) -> Result<Option<Seq>, StoreError> {
+    let row: Option<(Option<i64>, Option<i64>)> = tx
+        .prepare_cached(
+            "SELECT (SELECT max(seq) FROM events WHERE room = r.code),
+                    (SELECT seq FROM snapshots WHERE room = r.code)
+             FROM rooms AS r WHERE r.code = ?",
+        )
+        .map_err(backend)?
+        .query_row([room], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()
+        .map_err(backend)?;
+    let Some((event, snapshot)) = row else {
+        return Ok(None);
+    };
     Ok(Some(super::to_u64(
         event.unwrap_or(0).max(snapshot.unwrap_or(0)),
     )?))
 }
 
-/// Creates a new group, or marks an existing one as meeting again.
-async fn link_group(
-    tx: &mut SqliteConnection,
-    group: &crate::store::GroupLink,
-    at: Millis,
-) -> Result<(), StoreError> {
+/// Creates a new group, or marks an existing one as meeting again. `false` when the group to
+/// mark does not exist.
+fn link_group(tx: &Connection, group: &GroupLink, at: Millis) -> Result<bool, StoreError> {
+    let at = to_i64(at)?;
     let affected = match &group.new_token_hash {
-        Some(token_hash) => sqlx::query(
-            "INSERT INTO groups (id, token_hash, created_at, active_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(&group.id)
-        .bind(token_hash)
-        .bind(to_i64(at)?)
-        .bind(to_i64(at)?),
-        None => sqlx::query("UPDATE groups SET active_at = ? WHERE id = ?")
-            .bind(to_i64(at)?)
-            .bind(&group.id),
+        Some(token_hash) => tx
+            .prepare_cached(
+                "INSERT INTO groups (id, token_hash, created_at, active_at) VALUES (?, ?, ?, ?)",
+            )
+            .map_err(backend)?
+            .execute(params![group.id, token_hash, at, at]),
+        None => tx
+            .prepare_cached("UPDATE groups SET active_at = ? WHERE id = ?")
+            .map_err(backend)?
+            .execute(params![at, group.id]),
     }
-    .execute(&mut *tx)
-    .await
-    .map_err(backend)?
-    .rows_affected();
-    if affected == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    .map_err(backend)?;
+    Ok(affected > 0)
 }
 
 /// The batch must continue the room's history and have no gap of its own.
@@ -755,6 +699,32 @@ fn check_sequence(last: Seq, events: &[StoredEvent]) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_transaction_commits_or_rolls_back_when_dropped() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        let count = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+                .unwrap()
+        };
+        {
+            let tx = Tx::begin(&conn).unwrap();
+            tx.execute("INSERT INTO t VALUES (1)", []).unwrap();
+            assert!(!conn.is_autocommit());
+            // Dropped without a commit (a failed group).
+        }
+        assert!(conn.is_autocommit(), "the transaction is ended");
+        assert_eq!(count(&conn), 0, "and rolled back");
+        for _ in 0..2 {
+            // The cached statements are used again.
+            let tx = Tx::begin(&conn).unwrap();
+            tx.execute("INSERT INTO t VALUES (1)", []).unwrap();
+            tx.commit().unwrap();
+        }
+        assert!(conn.is_autocommit());
+        assert_eq!(count(&conn), 2);
+    }
 
     #[test]
     fn sequences_must_continue_without_gaps() {
@@ -780,24 +750,5 @@ mod tests {
                 got: 3
             })
         ));
-    }
-
-    #[test]
-    fn rows_split_into_fixed_statement_sizes() {
-        let sql = Sql::new();
-        let rows: Vec<u32> = (0..300).collect();
-        let sizes: Vec<usize> = sql
-            .chunks(&sql.events, &rows)
-            .iter()
-            .map(|(chunk, _)| chunk.len())
-            .collect();
-        assert_eq!(sizes, vec![128, 128, 32, 8, 1, 1, 1, 1]);
-        let flat: Vec<u32> = sql
-            .chunks(&sql.events, &rows)
-            .iter()
-            .flat_map(|(chunk, _)| chunk.iter().copied())
-            .collect();
-        assert_eq!(flat, rows);
-        assert!(sql.chunks(&sql.msgs, &rows[..0]).is_empty());
     }
 }

@@ -1,0 +1,239 @@
+//! Reads: a few `query_only` connections, each used by one blocking thread at a time.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use kring_protocol::{MemberId, Role};
+use rusqlite::{Connection, OptionalExtension};
+use tokio::sync::Semaphore;
+
+use super::schema::{Access, connect};
+use super::{backend, intern, to_u64};
+use crate::store::{
+    AttendanceRecord, LoadedRoom, Snapshot, StoreError, StoredEvent, StoredGroup, StoredMsgId,
+};
+
+/// The read connections. A read takes a permit, an idle connection (or opens one), and runs
+/// on tokio's blocking pool, so a long read (a big room's journal) never stalls a worker.
+pub(super) struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+    size: usize,
+}
+
+impl Readers {
+    /// Opens the first connection at once, so a reader that cannot get its pragmas fails
+    /// start-up rather than the first request.
+    pub(super) fn open(path: PathBuf, size: usize) -> Result<Readers, StoreError> {
+        let first = connect(&path, Access::Read)?;
+        Ok(Readers {
+            path,
+            idle: Mutex::new(vec![first]),
+            permits: Arc::new(Semaphore::new(size)),
+            size,
+        })
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) async fn run<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        let conn = self.idle().pop();
+        let path = self.path.clone();
+        let (conn, result) = tokio::task::spawn_blocking(move || {
+            let mut conn = match conn {
+                Some(conn) => conn,
+                None => match connect(&path, Access::Read) {
+                    Ok(conn) => conn,
+                    Err(e) => return (None, Err(e)),
+                },
+            };
+            let result = read(&mut conn);
+            (Some(conn), result)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("read failed: {e}")))?;
+        if let Some(conn) = conn {
+            self.idle().push(conn);
+        }
+        result
+    }
+
+    /// Waits for reads in flight, refuses new ones and closes the connections.
+    pub(super) async fn close(&self) {
+        if let Ok(all) = self.permits.acquire_many(self.size as u32).await {
+            all.forget();
+        }
+        self.permits.close();
+        self.idle().clear();
+    }
+}
+
+/// One read transaction: the snapshot, the events and the message ids are read from the same
+/// state of the database.
+pub(super) fn load_room(
+    conn: &mut Connection,
+    code: &str,
+) -> Result<Option<LoadedRoom>, StoreError> {
+    let tx = conn.transaction().map_err(backend)?;
+    let Some((params_json, epoch, created_at, ended_at, group_id)) = tx
+        .prepare_cached(
+            "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = ?",
+        )
+        .map_err(backend)?
+        .query_row([code], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, u32>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, Option<i64>>(3)?,
+                row.get::<_, Option<String>>(4)?,
+            ))
+        })
+        .optional()
+        .map_err(backend)?
+    else {
+        return Ok(None);
+    };
+
+    let snapshot = tx
+        .prepare_cached("SELECT seq, json FROM snapshots WHERE room = ?")
+        .map_err(backend)?
+        .query_row([code], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })
+        .optional()
+        .map_err(backend)?
+        .map(|(seq, json)| {
+            Ok::<_, StoreError>(Snapshot {
+                seq: to_u64(seq)?,
+                json,
+            })
+        })
+        .transpose()?;
+
+    // The whole journal: it is the source of truth, and the snapshot only saves replay time
+    // (a snapshot the engine can no longer read is ignored by the room).
+    let mut events = Vec::new();
+    {
+        let mut stmt = tx
+            .prepare_cached("SELECT seq, at, kind, json FROM events WHERE room = ? ORDER BY seq")
+            .map_err(backend)?;
+        let mut rows = stmt.query([code]).map_err(backend)?;
+        while let Some(row) = rows.next().map_err(backend)? {
+            let kind = row
+                .get_ref(2)
+                .map_err(backend)?
+                .as_str()
+                .map_err(|e| StoreError::Backend(format!("event kind is not text: {e}")))?;
+            events.push(StoredEvent {
+                seq: to_u64(row.get(0).map_err(backend)?)?,
+                at: to_u64(row.get(1).map_err(backend)?)?,
+                kind: intern(kind),
+                json: row.get(3).map_err(backend)?,
+            });
+        }
+    }
+
+    let msg_ids = tx
+        .prepare_cached(
+            "SELECT member, msg_id, ack_json FROM client_msgs WHERE room = ? ORDER BY rowid",
+        )
+        .map_err(backend)?
+        .query_map([code], |row| {
+            Ok(StoredMsgId {
+                member: MemberId(row.get(0)?),
+                msg_id: row.get(1)?,
+                ack_json: row.get(2)?,
+            })
+        })
+        .map_err(backend)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(backend)?;
+
+    let attendance = tx
+        .prepare_cached(
+            "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
+             WHERE room = ? ORDER BY member",
+        )
+        .map_err(backend)?
+        .query_map([code], |row| {
+            Ok((
+                row.get::<_, u32>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, Option<i64>>(5)?,
+            ))
+        })
+        .map_err(backend)?
+        .map(|row| {
+            let (member, name, role, joined_at, present_ms, away_since) = row.map_err(backend)?;
+            Ok(AttendanceRecord {
+                member: MemberId(member),
+                name,
+                role: Role::ALL
+                    .into_iter()
+                    .find(|r| r.as_str() == role)
+                    .unwrap_or(Role::Participant),
+                joined_at: to_u64(joined_at)?,
+                present_ms: to_u64(present_ms)?,
+                away_since: away_since.map(to_u64).transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    tx.finish().map_err(backend)?;
+
+    Ok(Some(LoadedRoom {
+        code: code.to_owned(),
+        params_json,
+        epoch,
+        created_at: to_u64(created_at)?,
+        ended_at: ended_at.map(to_u64).transpose()?,
+        snapshot,
+        events,
+        msg_ids,
+        group_id,
+        attendance,
+    }))
+}
+
+pub(super) fn group_by_token(
+    conn: &mut Connection,
+    token_hash: &str,
+) -> Result<Option<StoredGroup>, StoreError> {
+    conn.prepare_cached(
+        "SELECT g.id,
+                (SELECT json FROM group_carry WHERE group_id = g.id ORDER BY rowid DESC LIMIT 1)
+         FROM groups AS g WHERE g.token_hash = ?",
+    )
+    .map_err(backend)?
+    .query_row([token_hash], |row| {
+        Ok(StoredGroup {
+            id: row.get(0)?,
+            carry_json: row.get(1)?,
+        })
+    })
+    .optional()
+    .map_err(backend)
+}
+
+pub(super) fn room_codes(conn: &mut Connection) -> Result<Vec<String>, StoreError> {
+    conn.prepare_cached("SELECT code FROM rooms ORDER BY code")
+        .map_err(backend)?
+        .query_map([], |row| row.get(0))
+        .map_err(backend)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(backend)
+}
