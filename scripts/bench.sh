@@ -27,6 +27,14 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
 fi
 
+if ! command -v valgrind >/dev/null; then
+    log "installing valgrind (Debian package, for the instruction counts)"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq valgrind >/dev/null
+fi
+
 # shellcheck source=scripts/cluster-deps.sh
 . scripts/cluster-deps.sh
 cluster_deps
@@ -61,6 +69,11 @@ if [ "$smoke" -eq 1 ]; then
         --work "$out/work" --json "$out/results.json" --doc "$out/PERFORMANCE.md" \
         --svg "$out/latency.svg"
     log "benchmark smoke run produced valid numbers ($out/PERFORMANCE.md)"
+    # Instruction counts do not depend on what else the machine does, so this one is held to
+    # the committed figures: it fails when a delivery costs more than 10 % above them.
+    log "instruction counts under callgrind, checked against docs/bench/callgrind.json"
+    "$bin/kring-bench" callgrind --kring "$bin/kring" --work "$out/work" \
+        --json "$out/callgrind.json" --check docs/bench/callgrind.json
     log "cluster scenario smoke run (two nodes on PostgreSQL, one on SQLite)"
     "$bin/kring-bench" cluster --smoke --kring "$bin/kring" --work "$out/work" \
         --json "$out/cluster.json"
@@ -69,6 +82,9 @@ else
     "$bin/kring-bench" suite --kring "$bin/kring" --baseline bench/baseline \
         --work bench/results/work --json docs/bench/results.json --doc docs/PERFORMANCE.md \
         --svg docs/bench/latency.svg
+    log "instruction counts under callgrind (the figures the smoke run is held to)"
+    "$bin/kring-bench" callgrind --kring "$bin/kring" --work bench/results/work \
+        --json docs/bench/callgrind.json
     log "cluster scenario: two nodes on PostgreSQL beside one on SQLite"
     "$bin/kring-bench" cluster --kring "$bin/kring" --work bench/results/work \
         --json docs/bench/cluster.json --doc docs/PERFORMANCE.md

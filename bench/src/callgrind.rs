@@ -158,7 +158,7 @@ async fn drive(server: &Server, scenario: &Scenario, out: &Path) -> anyhow::Resu
     let mut members: Vec<Vec<Ws>> = Vec::new();
     for room in &rooms {
         let mut ws = client::open(&shared, &room.ws_path, false).await?;
-        let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": {
+        let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
             "as": "facilitator", "token": room.facilitator_token, "name": "Facilitator"}});
         ws.send(Message::text(hello.to_string())).await?;
         read_until(&mut ws, r#"{"type":"welcome""#).await?;
@@ -178,7 +178,7 @@ async fn drive(server: &Server, scenario: &Scenario, out: &Path) -> anyhow::Resu
     for (r, room) in rooms.iter().enumerate() {
         for m in 1..scenario.members {
             let mut ws = client::open(&shared, &room.ws_path, false).await?;
-            let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": {
+            let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
                 "as": "member", "name": format!("P{m}")}});
             ws.send(Message::text(hello.to_string())).await?;
             read_until(&mut ws, r#"{"type":"welcome""#).await?;
@@ -230,7 +230,7 @@ async fn drive(server: &Server, scenario: &Scenario, out: &Path) -> anyhow::Resu
 async fn warm_up(server: &Server, shared: &Shared) -> anyhow::Result<()> {
     let room = http::create_session(server.addr, None, "callgrind warm-up").await?;
     let mut facilitator = client::open(shared, &room.ws_path, false).await?;
-    let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": {
+    let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
         "as": "facilitator", "token": room.facilitator_token, "name": "Facilitator"}});
     facilitator.send(Message::text(hello.to_string())).await?;
     read_until(&mut facilitator, r#"{"type":"welcome""#).await?;
@@ -238,7 +238,7 @@ async fn warm_up(server: &Server, shared: &Shared) -> anyhow::Result<()> {
     facilitator.send(Message::text(start)).await?;
     read_until(&mut facilitator, r#"{"type":"ack""#).await?;
     let mut member = client::open(shared, &room.ws_path, false).await?;
-    let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": {
+    let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
         "as": "member", "name": "Warm"}});
     member.send(Message::text(hello.to_string())).await?;
     read_until(&mut member, r#"{"type":"welcome""#).await?;

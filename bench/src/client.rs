@@ -309,7 +309,7 @@ pub async fn resume(
     epoch: &serde_json::Value,
     last_seq: u64,
 ) -> anyhow::Result<serde_json::Value> {
-    let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": {
+    let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
         "as": "resume", "token": token, "epoch": epoch, "last_seq": last_seq,
     }});
     ws.send(Message::text(hello.to_string())).await?;
@@ -398,7 +398,7 @@ impl Client {
             }
             JoinAs::Member(name) => serde_json::json!({"as": "member", "name": name}),
         };
-        let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": join});
+        let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": join});
         ws.send(Message::text(hello.to_string())).await?;
         let welcome = timeout(JOIN_TIMEOUT, welcome(&mut ws))
             .await

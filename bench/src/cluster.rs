@@ -349,7 +349,7 @@ async fn populate(plan: &Plan, owner: SocketAddr, nodes: &[SocketAddr]) -> anyho
     for r in 0..plan.rooms {
         let created = http::create_session(owner, None, &format!("cluster {r}")).await?;
         let mut fac = connect(owner, &created.ws_path).await?;
-        let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": {
+        let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
             "as": "facilitator", "token": created.facilitator_token, "name": "Facilitator"}});
         fac.send(Message::text(hello.to_string())).await?;
         let start = r#"{"type":"command","id":"start","command":{"kind":"start_session"}}"#;
@@ -438,7 +438,7 @@ async fn member(
             }
             None => serde_json::json!({"as": "member", "name": name}),
         };
-        let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": join});
+        let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": join});
         if ws.send(Message::text(hello.to_string())).await.is_err() {
             continue;
         }

@@ -666,7 +666,7 @@ impl Flooder {
         floods: bool,
     ) -> anyhow::Result<Flooder> {
         let mut ws = client::open_from(&shared, path, false, ATTACKER).await?;
-        let hello = serde_json::json!({"type": "hello", "protocol": 1, "join": join});
+        let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": join});
         ws.send(Message::text(hello.to_string())).await?;
         let welcome = timeout(JOIN_TIMEOUT, client::welcome(&mut ws))
             .await
