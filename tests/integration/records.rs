@@ -456,6 +456,7 @@ async fn the_record_outlives_the_sessions_content() {
         .await;
     let mut f = server.facilitator(&session).await;
     let mut anna = server.join(&session, "Anna").await;
+    let mut piet = server.join(&session, "Piet").await;
     f.command(Command::StartSession {}).await.unwrap();
     anna.catch_up(f.last_seq).await;
     anna.command(Command::ConfirmPresence {
@@ -469,7 +470,14 @@ async fn the_record_outlives_the_sessions_content() {
     .await
     .unwrap();
     f.command(Command::ConfirmList {}).await.unwrap();
-    f.command(Command::EndSession {}).await.unwrap();
+    // The role is handed over; whoever leads at the end ends the meeting.
+    f.command(Command::HandFacilitator {
+        member: piet.member(),
+    })
+    .await
+    .unwrap();
+    piet.catch_up(f.last_seq).await;
+    piet.command(Command::EndSession {}).await.unwrap();
     // Retention 0: the content is purged at once and the sockets are closed.
     let closed = anna.closed().await;
     assert!(closed.is_some(), "the purge closes the room");
@@ -478,7 +486,7 @@ async fn the_record_outlives_the_sessions_content() {
     assert_eq!(a.title, None, "the title was content and is gone");
     assert_eq!(a.group_name.as_deref(), Some("West"));
     let names: Vec<&str> = a.members.iter().map(|m| m.name.as_str()).collect();
-    assert_eq!(names, ["Facilitator", "Anna"]);
+    assert_eq!(names, ["Facilitator", "Anna", "Piet"]);
     assert!(member_row(&a, "Anna").confirmed_at.is_some());
     assert!(a.list_confirmed_at.is_some());
     // Someone else's token reads nothing, as for an unknown room, and no sooner than a
@@ -492,6 +500,14 @@ async fn the_record_outlives_the_sessions_content() {
     .await;
     assert_eq!(status, 404);
     assert!(asked.elapsed() >= kring_server::limits::FAILURE_FLOOR);
+    // Whoever held the role at the end reads the stored list with their own token.
+    let (status, body) = get(
+        &server,
+        &format!("/api/sessions/{}/attendance", session.code),
+        Some(&piet.token()),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
 
     let (status, page) = get(
         &server,
