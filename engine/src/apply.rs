@@ -18,6 +18,7 @@ impl Session {
         match event {
             Event::MemberJoined { member, token_hash } => {
                 debug_assert!(self.members.iter().all(|m| m.id() != member.id));
+                self.attest.note_role(member.id, member.role);
                 self.members.push(Member {
                     info: member.clone(),
                     token_hash: token_hash.clone(),
@@ -42,6 +43,7 @@ impl Session {
                 }
             }
             Event::RoleChanged { member, role } => {
+                self.attest.note_role(*member, *role);
                 if let Some(m) = self.member_entry(*member) {
                     m.info.role = *role;
                 }
@@ -301,6 +303,9 @@ impl Session {
                 if let Some(m) = self.member_entry(*member) {
                     m.co_facilitator = *on;
                 }
+                if *on {
+                    self.attest.note_co_facilitator(*member);
+                }
             }
             Event::CaseRoundStarted {
                 method,
@@ -343,6 +348,10 @@ impl Session {
                     }
                 }
             }
+            Event::PresenceConfirmed { .. }
+            | Event::ReflectionWritten { .. }
+            | Event::ListConfirmed {}
+            | Event::MinutesSet { .. } => self.attest.apply(at, event),
             Event::WarningShown { warning } => {
                 let t = self.tally_entry(*warning);
                 t.shown = t.shown.saturating_add(1);

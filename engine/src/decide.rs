@@ -3,7 +3,7 @@
 
 use kring_protocol::{Command, ErrorCode, Event, InputKind, MemberId, Millis, PhaseTemplate, Role};
 
-use crate::permissions::{self, allowed_in_lobby, facilitator_only};
+use crate::permissions::{self, allowed_in_lobby, attestation, facilitator_only};
 use crate::state::{PhaseRun, Session};
 use crate::{Decision, Rejection, limits};
 
@@ -30,7 +30,9 @@ impl Session {
             .map(|m| m.role())
             .ok_or(ErrorCode::NoSuchMember)?;
         match self.status {
-            kring_protocol::SessionStatus::Ended => return Err(ErrorCode::SessionEnded.into()),
+            kring_protocol::SessionStatus::Ended if !attestation(command) => {
+                return Err(ErrorCode::SessionEnded.into());
+            }
             _ if facilitator_only(command) && !self.has_facilitator_rights(actor) => {
                 return Err(ErrorCode::NotFacilitator.into());
             }
@@ -61,12 +63,13 @@ impl Session {
                             ..Rejection::new(ErrorCode::InvalidValue)
                         });
                     }
-                    if stamp < run.seq {
+                    // The attendance record belongs to the meeting, not to a phase.
+                    if stamp < run.seq && !attestation(command) {
                         return Err(ErrorCode::PhaseClosed.into());
                     }
                 }
             }
-            kring_protocol::SessionStatus::Lobby => {}
+            kring_protocol::SessionStatus::Lobby | kring_protocol::SessionStatus::Ended => {}
         }
         // The journal's bound: members stop at the cap, the facilitator a little later, and
         // the session can always be ended.
@@ -155,6 +158,12 @@ impl Session {
             Command::Triage { item, status } => self.triage(actor, *item, *status),
             Command::React { item, reaction } => self.react(actor, *item, *reaction),
             Command::Withdraw { item } => self.withdraw(actor, *item),
+            Command::ConfirmPresence { registration } => {
+                self.confirm_presence(actor, registration.as_deref())
+            }
+            Command::WriteReflection { text } => self.write_reflection(actor, text),
+            Command::ConfirmList {} => self.confirm_list(),
+            Command::SetMinutes { member, minutes } => self.set_minutes(*member, *minutes),
         }
     }
 

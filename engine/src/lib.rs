@@ -35,7 +35,10 @@
 //! `set_co_facilitator` and `hand_facilitator`), `not_started` (the lobby accepts only
 //! `start_session`, `end_session`, `lock_room`, `set_case_bringer`, `set_role`,
 //! `remove_member`, `rename`, `set_co_facilitator`, `hand_facilitator`), `already_started`,
-//! `phase_closed` (a stamp other than the current phase's), then the command's own rules:
+//! `phase_closed` (a stamp other than the current phase's), then the command's own rules.
+//! The attendance record's commands (`confirm_presence`, `write_reflection`, `confirm_list`,
+//! `set_minutes`; see [`attest`]) are the exception: accepted after the end too, and never
+//! `phase_closed`. Then the command's own rules:
 //!
 //! | code | when |
 //! |---|---|
@@ -46,12 +49,12 @@
 //! | `no_such_item` | unknown or withdrawn item; `reveal_notes` with nothing to reveal |
 //! | `no_such_member` | `give_floor`, `skip_speaker`, `set_*`, `remove_member` of an unknown member; choosing a case whose proposer is gone |
 //! | `invalid_target` | answer without a question, `reply_to` on anything but an answer, vote on a non-case non-question, react on anything but a question, analysis, revealed note or advice of the running case (or on one's own), triage a non-question or a question of an earlier case, vote on an earlier case's item, choose/keep a non-case, choose the facilitator's case or one an earlier case chose, choose a key question that is not one (or is hidden) |
-//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it; a rename to the current name; item text with a C0 control other than line break and tab (`command.text`); `start_case` with an unknown method; `reorder_round` that is not the members still to speak in a new order; a co-facilitator or handover to someone who cannot take it; sharing reactions, choosing a key question or carrying a commitment that already is so; carrying a commitment in a session that keeps nothing for the group; process scores that are not four of 0 to 5 (or all 0 without a remark); a question already asked in a one-per-turn phase |
+//! | `invalid_value` | extend by 0; submit of `vote`/`reaction` (they have their own commands); `set_role` other than participant <-> note-taker; case-bringer unchanged or the facilitator; removing yourself; hiding/keeping what already is; the floor to its holder; `end_floor` with nobody on it; a rename to the current name; item text with a C0 control other than line break and tab (`command.text`); `start_case` with an unknown method; `reorder_round` that is not the members still to speak in a new order; a co-facilitator or handover to someone who cannot take it; sharing reactions, choosing a key question or carrying a commitment that already is so; carrying a commitment in a session that keeps nothing for the group; process scores that are not four of 0 to 5 (or all 0 without a remark); a question already asked in a one-per-turn phase; a confirmation, reflection or minutes unchanged, the list confirmed already, a registration number over 60 characters or with control or format characters (`command.registration`), a reflection with a C0 control other than line break and tab, minutes over a day or for the screen |
 //! | `invalid_name` | name empty, over 40 characters, with control or format characters, or with nothing visible (`join.name`, `command.name`) |
 //! | `name_taken` | another member's name has the same confusable skeleton, case ignored (`join.name`, `command.name`) |
 //! | `room_locked`, `room_full` | a new member joins a locked or full room (never the facilitator) |
 //! | `text_empty`, `text_too_long` | after trimming; limits per kind in [`limits::max_chars`] |
-//! | `limit_reached` | the phase's `max_per_member` for this kind, counted over every visit of the phase; or 150 items by one member, or 1000 in the room ([`limits::MAX_ITEMS_PER_MEMBER`], [`limits::MAX_ITEMS_PER_ROOM`]); or the room's byte budget, so its largest view stays within [`limits::MAX_VIEW_BYTES`] ([`Session::item_budget`]) |
+//! | `limit_reached` | the phase's `max_per_member` for this kind, counted over every visit of the phase; or 150 items by one member, or 1000 in the room ([`limits::MAX_ITEMS_PER_MEMBER`], [`limits::MAX_ITEMS_PER_ROOM`]); or the room's byte budget, so its largest view stays within [`limits::MAX_VIEW_BYTES`] ([`Session::item_budget`]); or a member's reflection written [`limits::MAX_REFLECTION_WRITES`] times |
 //! | `rate_limited` | more than the submit limit (default 6 per 10 s); `retry_after_ms` |
 //! | `anonymity_disabled` | anonymous input while the session does not allow it |
 //! | `advice_like_question` | a question that reads like advice, without `confirm`; `cues` are the words that made it so |
@@ -69,6 +72,7 @@
 //! | `wait_your_turn` | in a `one_per_turn` phase: written input from someone not on the floor, or a second contribution in one turn |
 //! | `not_case_bringer` | `share_reactions`, `choose_key_question` by anyone but the running case's case-bringer |
 //! | `removed`, `bad_token` | (join) the facilitator token's member was removed; a facilitator join with another token while a facilitator exists |
+//! | `text_empty`, `text_too_long` | (attendance) a personal reflection empty, or over 3000 characters |
 //!
 //! Reactions and the notepad are the case-bringer's private input: allowed in every phase
 //! (the notepad where the phase has `case_bringer_notes`), also while listening.
@@ -86,6 +90,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod advice;
 mod apply;
+pub mod attest;
 mod board;
 pub mod cases;
 mod decide;
@@ -123,6 +128,19 @@ pub struct SessionParams {
     /// Submissions per member per window (operator setting).
     #[serde(default)]
     pub submit_limit: limits::SubmitLimit,
+    /// The group's name, for the attendance record (not content: kept long after the session).
+    #[serde(default)]
+    pub group_name: Option<String>,
+    /// IANA time zone of the meeting (the record's local times); checked by the server.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+/// Where a session takes place unless its creator says otherwise.
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Amsterdam";
+
+fn default_time_zone() -> String {
+    DEFAULT_TIME_ZONE.to_owned()
 }
 
 // The title and the carried-over items are content; logs get only their shape.

@@ -42,6 +42,19 @@ pub const MEMBER_VIEW_BYTES: usize = 360;
 /// report-back) may add: the phase, floor and round fields and `me`.
 pub const VIEW_SLACK_BYTES: usize = 1024;
 
+/// What the attendance confirmations add to a view at most, besides the fixed part: the
+/// confirmed list (an id of up to ten digits and a comma per member on the roster, the
+/// facilitator included) and, under `me`, the viewer's own registration number and
+/// reflection at four bytes a character (the most an allowed character costs: controls other
+/// than line break and tab are refused, and those two take two), with their field names.
+pub const ATTEST_VIEW_BYTES: usize = (MAX_ROSTER + 1) * 11
+    + 4 * kring_protocol::limits::REGISTRATION_MAX_CHARS
+    + 4 * kring_protocol::limits::REFLECTION_MAX_CHARS
+    + 64;
+
+/// Times one member may write their reflection in a session (each replaces the last, and each
+/// is journaled): enough to save a draft many times, not a channel to fill the disk with.
+pub const MAX_REFLECTION_WRITES: u32 = 30;
 /// What one later case round adds to a view at most: its line in `view.cases` (a method name
 /// in two languages at its longest, as a rotating custom method may have) and its number in
 /// `me.rated`.

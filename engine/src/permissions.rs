@@ -131,6 +131,20 @@ pub fn facilitator_only(command: &Command) -> bool {
             | Command::SetCoFacilitator { .. }
             | Command::HandFacilitator { .. }
             | Command::RevealVotes {}
+            | Command::ConfirmList {}
+            | Command::SetMinutes { .. }
+    )
+}
+
+/// The attendance record's commands (`attest`): not tied to a phase, accepted from the start of
+/// the session on and still after it has ended.
+pub fn attestation(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::ConfirmPresence { .. }
+            | Command::WriteReflection { .. }
+            | Command::ConfirmList {}
+            | Command::SetMinutes { .. }
     )
 }
 

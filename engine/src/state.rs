@@ -156,6 +156,9 @@ pub struct Session {
     /// The highest item id handed out, so a withdrawn item's id is never reused.
     pub(crate) last_item: u32,
     pub(crate) votes: Vec<Vote>,
+    /// Confirmations of presence, personal reflections, the list's confirmation.
+    #[serde(default)]
+    pub(crate) attest: crate::attest::Attestations,
     /// The case rounds of the meeting; the last one runs. Never empty.
     pub(crate) cases: Vec<CaseRound>,
     /// The case-bringers' private notepads (every round), never in anyone else's view.
@@ -208,20 +211,23 @@ impl Session {
             items: Vec::new(),
             last_item: 0,
             votes: Vec::new(),
+            attest: Default::default(),
             cases: vec![first],
             notepad: Vec::new(),
             fixed_bytes: 0,
             items_bytes: 0,
             warnings: Vec::new(),
         };
-        // The view of the empty session carries the title, method and report-back as they
-        // will always be; everything else that may grow has its own bound. Later case rounds
-        // may bring a larger (built-in) method and add their own line to `cases`.
+        // The view of the empty session carries the title, method, report-back, group name and
+        // time zone as they will always be; everything else that may grow has its own bound.
+        // Later case rounds may bring a larger (built-in) method and add their own line to
+        // `cases`.
         let shell = serde_json::to_vec(&session.view(Viewer::Screen)).map_or(0, |v| v.len());
         let method = serde_json::to_vec(&session.params.method).map_or(0, |v| v.len());
         session.fixed_bytes = shell
             + limits::VIEW_SLACK_BYTES
             + limits::MAX_ROSTER * limits::MEMBER_VIEW_BYTES
+            + limits::ATTEST_VIEW_BYTES
             + limits::WARNING_TALLY_BYTES
             + limits::case_rounds_reserve(method);
         session

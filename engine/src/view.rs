@@ -84,6 +84,9 @@ impl Session {
                 rb
             }),
             settings: self.params.settings.clone(),
+            group_name: self.params.group_name.clone(),
+            time_zone: self.params.time_zone.clone(),
+            attendance: self.attendance_state(),
             me,
         }
     }
@@ -168,6 +171,10 @@ impl Session {
                 .filter(|i| i.kind == InputKind::PrivateNote && !i.revealed)
                 .cloned()
                 .collect(),
+            registration: member
+                .and_then(|m| self.confirmation(m))
+                .and_then(|c| c.registration.clone()),
+            reflection: member.and_then(|m| self.reflection(m)).map(str::to_owned),
             notepad: self.notepad.iter().filter(mine).cloned().collect(),
             reactions: self.own_reactions(member),
             rated: self

@@ -206,6 +206,65 @@ fn the_largest_room_fits_in_one_message_for_every_viewer() {
     assert!(largest > limits::MAX_VIEW_BYTES * 3 / 4, "{largest}");
 }
 
+/// Every member confirms with the longest registration number, and `writer` writes the
+/// longest reflection; the facilitator confirms the list.
+fn confirm_everything(room: &mut Room, members: &[MemberId], writer: MemberId) {
+    let registration = wide(kring_protocol::limits::REGISTRATION_MAX_CHARS);
+    for &m in members.iter().chain([room.f].iter()) {
+        room.ok(
+            m,
+            Command::ConfirmPresence {
+                registration: Some(registration.clone()),
+            },
+        );
+    }
+    room.ok(
+        writer,
+        Command::WriteReflection {
+            text: wide(kring_protocol::limits::REFLECTION_MAX_CHARS),
+        },
+    );
+    room.ok(room.f, Command::ConfirmList {});
+}
+
+#[test]
+fn confirmations_and_reflections_fit_what_the_budget_keeps_besides_items() {
+    // A full roster with the longest names (offline, so they hold no seat), all confirmed with
+    // the longest number, and a viewer with the longest reflection: the view without items
+    // must fit in what the budget keeps for everything but items.
+    let mut p = params("basic");
+    p.title = wide(120);
+    let mut room = Room::with_params(p);
+    let members: Vec<MemberId> = (1..limits::MAX_ROSTER)
+        .map(|i| {
+            let m = room.join(&format!("{}{i:03}", wide(limits::NAME_MAX_CHARS - 3)));
+            room.s.set_online(m, false);
+            m
+        })
+        .collect();
+    room.ok(room.f, Command::StartSession {});
+    let writer = members[0];
+    room.s.set_online(writer, true);
+    confirm_everything(&mut room, &members, writer);
+    let reserved = limits::MAX_VIEW_BYTES - room.s.item_budget();
+    let bytes = view_bytes(&room, Viewer::Member(writer));
+    eprintln!("view without items: {bytes} bytes, reserved {reserved}");
+    assert!(bytes <= reserved, "{bytes} > {reserved}");
+}
+
+#[test]
+fn the_largest_room_with_every_confirmation_fits_in_one_message() {
+    let (mut room, members) = largest_room();
+    confirm_everything(&mut room, &members, members[0]);
+    for viewer in [Viewer::Member(room.f), Viewer::Screen]
+        .into_iter()
+        .chain(members.iter().map(|m| Viewer::Member(*m)))
+    {
+        let bytes = view_bytes(&room, viewer);
+        assert!(bytes <= limits::MAX_VIEW_BYTES, "{viewer:?}: {bytes}");
+    }
+}
+
 #[test]
 fn revealing_a_full_board_of_notes_comes_in_bounded_events() {
     let (mut room, _) = largest_room();

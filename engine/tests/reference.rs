@@ -522,6 +522,29 @@ fn reference_meeting() -> (Reference, Welcomes) {
     r.submit(piet, InputKind::Notepad, "Ze zien mij als de strenge.");
     r.ok(f, Command::EndSession {});
 
+    // 6. The attendance record, after the end: confirmations, a personal reflection, a
+    // correction of minutes, and the facilitator's confirmation of the list.
+    r.ok(
+        anna,
+        Command::ConfirmPresence {
+            registration: Some("BIG 19012345601".into()),
+        },
+    );
+    r.ok(
+        anna,
+        Command::WriteReflection {
+            text: "Ik vraag voortaan eerst door.".into(),
+        },
+    );
+    r.ok(
+        f,
+        Command::SetMinutes {
+            member: carla,
+            minutes: Some(120),
+        },
+    );
+    r.ok(f, Command::ConfirmList {});
+
     // Other methods: a silent phase with private notes revealed at once (incident method), and
     // a method that starts without a case inventory, so the case-bringer is set before start
     // (gossip method).

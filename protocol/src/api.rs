@@ -32,6 +32,17 @@ pub struct CreateSession {
     #[serde(default)]
     #[ts(optional)]
     pub group_token: Option<String>,
+    /// The group's name (e.g. `Intervisiegroep Jeugd Noord`), for the attendance record and
+    /// certificates, which are kept long after the session's content: no case content here.
+    /// Trimmed; 1 to 80 characters without control characters; empty or absent: none.
+    #[serde(default)]
+    #[ts(optional)]
+    pub group_name: Option<String>,
+    /// IANA time zone the meeting takes place in (e.g. `Europe/Brussels`); the attendance
+    /// record states its local start and end in it. Default `Europe/Amsterdam`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Default)]
@@ -110,13 +121,35 @@ pub struct ApiError {
     pub field: Option<String>,
 }
 
-/// `GET /api/sessions/{code}/attendance` (facilitator): who attended, when, how long. No content.
-#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
+/// `GET /api/sessions/{code}/attendance` (facilitator): the meeting's attendance record. No
+/// content: it is kept for `--attendance-retention` (default 6 years), long after the session.
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Attendance {
-    pub title: String,
+    /// The session's title while its content is kept; `null` once it is deleted (a title can
+    /// say more than a register needs).
+    pub title: Option<String>,
+    pub group_name: Option<String>,
+    /// IANA time zone of the local times below.
+    pub time_zone: String,
+    /// Local date of the start, `YYYY-MM-DD`; `null` before the start.
+    pub date: Option<String>,
+    /// Local start and end, `HH:MM`.
+    pub start: Option<String>,
+    pub end: Option<String>,
     pub started_at: Option<Millis>,
     pub ended_at: Option<Millis>,
+    /// The method of each case round, by name in the session's language.
+    pub methods: Vec<String>,
+    /// Each case round: its method and who brought the case.
+    pub cases: Vec<AttendanceCase>,
+    /// Who led the meeting: everyone who held the facilitator role, in order (several names
+    /// when the role was handed over).
+    pub facilitator: String,
+    /// Who had the facilitator's rights beside them.
+    pub co_facilitators: Vec<String>,
+    /// When the facilitator confirmed the list.
+    pub list_confirmed_at: Option<Millis>,
     pub members: Vec<AttendanceRow>,
 }
 
@@ -132,12 +165,76 @@ pub struct ProcessResults {
     pub trend: Vec<crate::ProcessPoint>,
 }
 
-#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
+/// One case round on the attendance list.
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceCase {
+    /// The method's name in the session's language.
+    pub method: String,
+    /// Who brought the case; `null` if nobody did.
+    pub case_bringer: Option<String>,
+}
+
+/// One case round on a certificate. It names no other member: a certificate is shown to
+/// third parties.
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateCase {
+    pub method: String,
+    /// The certificate's holder brought this case.
+    pub brought: bool,
+}
+
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceRow {
+    /// The member's id in the session (`set_minutes` names them with it).
+    #[schema(value_type = u32)]
+    pub member: crate::MemberId,
     pub name: String,
     pub role: crate::Role,
     pub joined_at: Millis,
-    /// Time connected, summed over all connections.
+    /// Time present between the start and the end of the meeting: connected, or away for no
+    /// longer than the turn grace (a locked phone, a network drop).
     pub present_ms: u64,
+    /// Minutes present on the list: as the facilitator set them, or else `present_ms` in whole
+    /// minutes, rounded to the nearest.
+    pub minutes: u32,
+    /// `present_ms` in whole minutes, rounded to the nearest.
+    pub measured_minutes: u32,
+    /// The facilitator set `minutes` (a correction of what was measured).
+    pub set_by_facilitator: bool,
+    /// Hours as registers count them: `minutes` rounded down to whole quarter hours, e.g.
+    /// `1.75`.
+    pub hours: f64,
+    /// When the member confirmed "I was present".
+    pub confirmed_at: Option<Millis>,
+}
+
+/// `GET /verify/{code}?format=json`: whether a certificate of participation is genuine, and
+/// what it states.
+#[derive(Serialize, Deserialize, TS, utoipa::ToSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    /// The code as kring writes it, e.g. `K7MQ-3QX9-PA2T-8CWR`.
+    pub code: String,
+    pub name: String,
+    pub registration: Option<String>,
+    pub role: crate::Role,
+    pub group_name: Option<String>,
+    pub time_zone: String,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub methods: Vec<String>,
+    /// Each case round: its method, and whether the holder brought the case.
+    pub cases: Vec<CertificateCase>,
+    pub facilitator: String,
+    pub co_facilitators: Vec<String>,
+    pub minutes: u32,
+    pub hours: f64,
+    /// The minutes were set by the facilitator rather than measured.
+    pub set_by_facilitator: bool,
+    pub confirmed_at: Option<Millis>,
+    pub list_confirmed_at: Option<Millis>,
 }

@@ -8,7 +8,10 @@
 
 use std::fmt::Write;
 
-use crate::limits::{NAME_MAX_CHARS, REMARK_MAX_CHARS, TITLE_MAX_CHARS, max_chars};
+use crate::limits::{
+    GROUP_NAME_MAX_CHARS, NAME_MAX_CHARS, REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS,
+    REMARK_MAX_CHARS, SET_MINUTES_MAX, TITLE_MAX_CHARS, max_chars,
+};
 use crate::{
     ErrorCode, InputKind, MAX_CLIENT_MESSAGE_BYTES, MAX_COMMAND_ID_LEN, PROCESS_ITEMS,
     PROTOCOL_VERSION,
@@ -40,6 +43,22 @@ pub fn module() -> String {
     let _ = writeln!(
         out,
         "/** Session titles, in characters after trimming. */\nexport const TITLE_MAX_CHARS = {TITLE_MAX_CHARS};\n"
+    );
+    let _ = writeln!(
+        out,
+        "/** A group's name on the attendance record, in characters after trimming. */\nexport const GROUP_NAME_MAX_CHARS = {GROUP_NAME_MAX_CHARS};\n"
+    );
+    let _ = writeln!(
+        out,
+        "/** A registration number, in characters after trimming. */\nexport const REGISTRATION_MAX_CHARS = {REGISTRATION_MAX_CHARS};\n"
+    );
+    let _ = writeln!(
+        out,
+        "/** A personal reflection, in characters after trimming. */\nexport const REFLECTION_MAX_CHARS = {REFLECTION_MAX_CHARS};\n"
+    );
+    let _ = writeln!(
+        out,
+        "/** Minutes the facilitator may set for a member. */\nexport const SET_MINUTES_MAX = {SET_MINUTES_MAX};\n"
     );
 
     let _ = writeln!(

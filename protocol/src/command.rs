@@ -18,6 +18,10 @@ use crate::{InputKind, ItemId, MemberId, Role};
 /// `rate_process` (last phase of a method). The case-bringer of the running case round:
 /// `triage`, `react`, `share_reactions`, `choose_key_question`, `carry_commitment`. Everyone:
 /// `raise_hand`, `lower_hand`, `pass`, `withdraw` (own item, same phase), `rename`.
+///
+/// The attendance record (from the start of the session on, and also after it has ended until
+/// its content is deleted): every member `confirm_presence` and `write_reflection`; the
+/// facilitator (or a co-facilitator) `confirm_list` and `set_minutes`.
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
@@ -195,6 +199,33 @@ pub enum Command {
         /// 1 to 40 characters after trimming, no control characters (`invalid_name`).
         name: String,
     },
+
+    /// "I was present": my confirmation for the attendance record. Confirming again changes
+    /// only the registration number.
+    ConfirmPresence {
+        /// My number with a professional register (e.g. `BIG 19012345601`, `SKJ 100012345`),
+        /// shown on my own certificate only, never to other members or on the list. Trimmed;
+        /// 1 to 60 characters without control characters (`invalid_value`); empty or absent:
+        /// none.
+        #[serde(default)]
+        #[ts(optional = nullable)]
+        registration: Option<String>,
+    },
+    /// My personal reflection on the meeting, for my own one-page record; nobody else sees it.
+    /// Writing again replaces it. Trimmed, at most 3000 characters (`text_too_long`).
+    WriteReflection {
+        text: String,
+    },
+    /// The facilitator confirms the attendance list (its times, members and minutes).
+    ConfirmList {},
+    /// The facilitator corrects a member's minutes present on the attendance list (e.g. a
+    /// phone that was locked longer than the grace while its owner sat in the room); `null`
+    /// goes back to the measured minutes. At most 1440. The list states both, and its
+    /// confirmation is undone: the facilitator confirms the corrected list again.
+    SetMinutes {
+        member: MemberId,
+        minutes: Option<u32>,
+    },
 }
 
 impl Command {
@@ -244,6 +275,10 @@ impl Command {
             Command::RateProcess { .. } => "rate_process",
             Command::Withdraw { .. } => "withdraw",
             Command::Rename { .. } => "rename",
+            Command::ConfirmPresence { .. } => "confirm_presence",
+            Command::WriteReflection { .. } => "write_reflection",
+            Command::ConfirmList {} => "confirm_list",
+            Command::SetMinutes { .. } => "set_minutes",
         }
     }
 }

@@ -63,6 +63,8 @@
 //! | `forbidden` | fatal | (HTTP) this token may not see this |
 //! | `read_only` | fatal | the shared screen only shows the session; it cannot send commands |
 //! | `not_found` | fatal | (HTTP) nothing here |
+//! | `not_ended` | fix | (HTTP) a certificate is issued once the session has ended (its minutes are final then) |
+//! | `not_confirmed` | fix | (HTTP) confirm your presence (`confirm_presence`) before downloading your certificate |
 //!
 //! WebSocket close codes follow one rule: `4000..=4399` means "reconnect and resume",
 //! `4400..=4999` means "do not reconnect automatically". `1012` (service restart) and `1001`
@@ -186,6 +188,8 @@ error_codes! {
     Forbidden => "forbidden", Fatal, "You may not see this.";
     ReadOnly => "read_only", Fatal, "The shared screen only shows the session; it cannot send commands.";
     NotFound => "not_found", Fatal, "Not found.";
+    NotEnded => "not_ended", Fix, "The session has not ended yet; certificates are issued at its end.";
+    NotConfirmed => "not_confirmed", Fix, "Confirm that you were present first.";
 }
 
 impl ErrorCode {

@@ -2,7 +2,8 @@
 //! [`Event::to_public`], what members receive.
 //!
 //! A few fields exist only in the journal (a resume token's hash, who cast a vote, the author of
-//! an anonymous item, the text of a private note before it is revealed). They are `None` on the
+//! an anonymous item, the text of a private note before it is revealed, a registration number,
+//! a personal reflection). They are `None` on the
 //! wire and absent from the TypeScript types.
 
 use serde::{Deserialize, Serialize};
@@ -265,6 +266,33 @@ pub enum Event {
     NotesRevealed {
         notes: Vec<Item>,
     },
+    /// The member confirmed being present (again: with another registration number).
+    PresenceConfirmed {
+        member: MemberId,
+        /// Journal only: the registration number for the member's own certificate.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        registration: Option<String>,
+    },
+    /// The member wrote (or rewrote) their personal reflection.
+    ReflectionWritten {
+        member: MemberId,
+        /// Journal only: the reflection, which only its author sees (in `me.reflection`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        text: Option<String>,
+    },
+    /// The facilitator confirmed the attendance list.
+    ListConfirmed {},
+    /// The facilitator set a member's minutes on the attendance list (`null`: as measured);
+    /// the list's confirmation is undone.
+    MinutesSet {
+        member: MemberId,
+        /// Journal only: attendance is for the facilitator, who reads the list over HTTP.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(skip)]
+        minutes: Option<u32>,
+    },
     /// A member was warned about their text (see [`Warning`]) and nothing was added. It names
     /// nobody and carries no text: it only counts towards the facilitator's tally.
     WarningShown {
@@ -363,6 +391,18 @@ impl Event {
             Event::NotesRevealed { notes } => Event::NotesRevealed {
                 notes: notes.iter().map(Item::to_public).collect(),
             },
+            Event::PresenceConfirmed { member, .. } => Event::PresenceConfirmed {
+                member: *member,
+                registration: None,
+            },
+            Event::ReflectionWritten { member, .. } => Event::ReflectionWritten {
+                member: *member,
+                text: None,
+            },
+            Event::MinutesSet { member, .. } => Event::MinutesSet {
+                member: *member,
+                minutes: None,
+            },
             Event::ItemTriaged { item, status, .. } => Event::ItemTriaged {
                 item: *item,
                 status: *status,
@@ -423,6 +463,7 @@ impl Event {
             | Event::ItemWithdrawn { .. }
             | Event::CaseChosen { .. }
             | Event::CaseKept { .. }
+            | Event::ListConfirmed {}
             | Event::WarningShown { .. }
             | Event::WarningOverridden { .. }
             | Event::TimerPaused { .. }
@@ -489,6 +530,10 @@ impl Event {
             Event::CaseChosen { .. } => "case_chosen",
             Event::CaseKept { .. } => "case_kept",
             Event::NotesRevealed { .. } => "notes_revealed",
+            Event::PresenceConfirmed { .. } => "presence_confirmed",
+            Event::ReflectionWritten { .. } => "reflection_written",
+            Event::ListConfirmed {} => "list_confirmed",
+            Event::MinutesSet { .. } => "minutes_set",
             Event::ReactionsShared { .. } => "reactions_shared",
             Event::NoteTaken { .. } => "note_taken",
             Event::KeyQuestionChosen { .. } => "key_question_chosen",

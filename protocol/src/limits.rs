@@ -9,6 +9,17 @@ pub const NAME_MAX_CHARS: usize = 40;
 /// Session titles, in characters (after trimming).
 pub const TITLE_MAX_CHARS: usize = 120;
 
+/// A group's name on the attendance record, in characters (after trimming).
+pub const GROUP_NAME_MAX_CHARS: usize = 80;
+
+/// A registration number (e.g. `BIG 19012345601`), in characters (after trimming).
+pub const REGISTRATION_MAX_CHARS: usize = 60;
+
+/// A personal reflection, in characters (after trimming): about one printed page.
+pub const REFLECTION_MAX_CHARS: usize = 3000;
+
+/// Minutes the facilitator may set for a member on the attendance list: a day.
+pub const SET_MINUTES_MAX: u32 = 24 * 60;
 /// The remark on a process evaluation, in characters (after trimming).
 pub const REMARK_MAX_CHARS: usize = 500;
 

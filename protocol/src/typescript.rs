@@ -57,6 +57,7 @@ pub fn declarations() -> String {
         CaseRoundView,
         ProcessAggregate,
         Me,
+        AttendanceState,
         WarningTally,
         ReportBack,
         CarriedItem,
@@ -78,7 +79,10 @@ pub fn declarations() -> String {
         MethodList,
         ApiError,
         Attendance,
+        AttendanceCase,
         AttendanceRow,
+        CertificateCase,
+        Verification,
         ProcessResults,
     );
     out.truncate(out.trim_end().len());
@@ -130,6 +134,7 @@ mod tests {
             MethodList::dependencies(&cfg),
             ApiError::dependencies(&cfg),
             Attendance::dependencies(&cfg),
+            Verification::dependencies(&cfg),
             ProcessResults::dependencies(&cfg),
         ];
         for dep in deps.iter().flatten() {

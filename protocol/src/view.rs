@@ -49,7 +49,23 @@ pub struct SessionView {
     pub reactions: Vec<ReactionEntry>,
     /// Commitments and kept cases carried over from the group's previous meeting.
     pub report_back: Option<ReportBack>,
+    /// The group's name, as given at creation (on the attendance record and certificates).
+    pub group_name: Option<String>,
+    /// IANA time zone of the meeting (e.g. `Europe/Amsterdam`): the record's local times.
+    pub time_zone: String,
+    /// Who confirmed being present, and whether the facilitator confirmed the list.
+    pub attendance: AttendanceState,
     pub me: Me,
+}
+
+/// The state of the attendance confirmations (no content, no registration numbers).
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceState {
+    /// Members who confirmed "I was present", in the order they did.
+    pub confirmed: Vec<MemberId>,
+    /// When the facilitator confirmed the list.
+    pub list_confirmed_at: Option<Millis>,
 }
 
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
@@ -151,6 +167,10 @@ pub struct Me {
     pub items: Vec<ItemId>,
     /// My private notes that are not revealed yet, with their text.
     pub notes: Vec<Item>,
+    /// The registration number I gave when confirming my presence (my certificate only).
+    pub registration: Option<String>,
+    /// My personal reflection.
+    pub reflection: Option<String>,
     /// My private notepad as case-bringer (every case round I brought).
     pub notepad: Vec<Item>,
     /// My reactions as case-bringer (every case round I brought), shared or not.

@@ -122,6 +122,7 @@ async fn main() -> anyhow::Result<()> {
                         ended_at: None,
                         attendance: Vec::new(),
                         carry_json: None,
+                        record: None,
                     };
                     let sent = Instant::now();
                     store.append(batch).await?;
@@ -189,6 +190,7 @@ async fn main() -> anyhow::Result<()> {
                 ended_at: Some(last),
                 attendance: Vec::new(),
                 carry_json: None,
+                record: None,
             })
             .await?;
     }

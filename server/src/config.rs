@@ -74,6 +74,13 @@ pub struct Config {
     #[arg(long, env = "KRING_RETENTION", default_value = "24h", value_parser = parse_duration)]
     pub retention: Duration,
 
+    /// How long a meeting's attendance record (date, times, method, facilitator, group name,
+    /// members with their minutes and confirmations, registration numbers; no content) is
+    /// kept after the meeting, for professional registers: a registration cycle (5 years) plus
+    /// time for spot checks.
+    #[arg(long, env = "KRING_ATTENDANCE_RETENTION", default_value = "6y", value_parser = parse_duration)]
+    pub attendance_retention: Duration,
+
     /// How long a group's carry-over (commitments, kept cases) waits for the group's next
     /// meeting before it is deleted.
     #[arg(long, env = "KRING_GROUP_RETENTION", default_value = "365d", value_parser = parse_duration)]
@@ -401,7 +408,7 @@ pub fn parse_node_url(s: &str) -> Result<String, String> {
     }
 }
 
-/// Parses `500ms`, `30s`, `5m`, `24h`, `7d` or `0`.
+/// Parses `500ms`, `30s`, `5m`, `24h`, `7d`, `6y` (a year is 365 days) or `0`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     if s == "0" {
@@ -409,7 +416,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     }
     let split = s
         .find(|c: char| !c.is_ascii_digit())
-        .ok_or_else(|| format!("`{s}` needs a unit: ms, s, m, h or d"))?;
+        .ok_or_else(|| format!("`{s}` needs a unit: ms, s, m, h, d or y"))?;
     let (number, unit) = s.split_at(split);
     let n: u64 = number
         .parse()
@@ -420,7 +427,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "m" => 60_000,
         "h" => 3_600_000,
         "d" => 86_400_000,
-        _ => return Err(format!("`{unit}` is not a unit: use ms, s, m, h or d")),
+        "y" => 365 * 86_400_000,
+        _ => return Err(format!("`{unit}` is not a unit: use ms, s, m, h, d or y")),
     };
     // `99999999999999999d` must be an error, not a wrapped (debug: panicking) product.
     n.checked_mul(per_unit)
@@ -542,6 +550,10 @@ mod tests {
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("24h"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(
+            parse_duration("6y"),
+            Ok(Duration::from_secs(6 * 365 * 86_400))
+        );
         assert!(parse_duration("24").is_err());
         assert!(parse_duration("h").is_err());
         assert!(parse_duration("3w").is_err());

@@ -434,6 +434,12 @@ impl Hub {
             .store
             .purge_groups(now.saturating_sub(group_retention))
             .await?;
+        // Attendance records go on their own, much longer clock.
+        let attendance_retention = cfg.attendance_retention.as_millis() as Millis;
+        self.deps
+            .store
+            .purge_records(now.saturating_sub(attendance_retention))
+            .await?;
         // Counters of addresses whose connections have all gone.
         self.queued
             .retain(|_, bytes| std::sync::Arc::strong_count(bytes) > 1);

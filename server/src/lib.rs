@@ -19,6 +19,7 @@ mod listen;
 pub mod logging;
 pub mod metrics;
 pub mod proxy_protocol;
+pub mod records;
 pub mod redact;
 pub mod room;
 pub mod secrets;

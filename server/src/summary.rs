@@ -349,7 +349,7 @@ pub fn markdown(s: &Summary, offset_minutes: i32) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -107,9 +107,13 @@ fn command_number(command: &Command) -> usize {
         Command::SetTimer { .. } => 40,
         Command::SetTurnLimit { .. } => 41,
         Command::RevealVotes {} => 42,
+        Command::ConfirmPresence { .. } => 43,
+        Command::WriteReflection { .. } => 44,
+        Command::ConfirmList {} => 45,
+        Command::SetMinutes { .. } => 46,
     }
 }
-const COMMANDS: usize = 43;
+const COMMANDS: usize = 47;
 
 /// The same for every other message (and way of joining).
 fn message_number(msg: &ClientMsg) -> usize {

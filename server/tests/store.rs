@@ -18,8 +18,8 @@ use kring_server::cluster::{Claim, Placement};
 use kring_server::metrics::Metrics;
 use kring_server::store::postgres::PgConfig;
 use kring_server::store::{
-    AppendBatch, AttendanceRecord, GroupLink, Lease, NewRoom, PgStore, Snapshot, SqliteStore,
-    Store, StoreError, StoredEvent, StoredMsgId,
+    AppendBatch, AttendanceRecord, GroupLink, Lease, MeetingRecord, MemoryStore, NewRoom, PgStore,
+    RecordCase, RecordMember, Snapshot, SqliteStore, Store, StoreError, StoredEvent, StoredMsgId,
 };
 use postgres::Postgres;
 
@@ -44,6 +44,8 @@ enum Place {
     Sqlite(Arc<tempfile::TempDir>),
     /// A database of the shared throwaway cluster.
     Postgres(String),
+    /// Nothing outlives the process; only for contracts that need no reopening.
+    Memory,
 }
 
 /// A store under test, with the leases it holds on the rooms it created (Postgres appends
@@ -70,6 +72,10 @@ impl Subject {
     async fn sqlite() -> Subject {
         let dir = tempfile::tempdir().expect("tempdir");
         Subject::open(Place::Sqlite(Arc::new(dir))).await
+    }
+
+    async fn memory() -> Subject {
+        Subject::open(Place::Memory).await
     }
 
     async fn postgres() -> Subject {
@@ -100,6 +106,7 @@ impl Subject {
                 let pg = Arc::new(open_pg(url, "node", metrics.clone()).await);
                 (pg.clone(), Some(pg))
             }
+            Place::Memory => (Arc::new(MemoryStore::new()), None),
         };
         Subject {
             place,
@@ -155,6 +162,25 @@ impl Subject {
         }
     }
 
+    /// With Postgres, waits until the scrub a purge owes is done. The tests share one cluster,
+    /// and a scrub waits while any snapshot older than the delete exists, in any database
+    /// (another test's transaction, or its own scrub's `VACUUM FULL`); the next purge does it
+    /// (`a_scrub_waits_for_older_snapshots_and_is_done_by_the_next_purge`). A purge that
+    /// deletes nothing runs the owed scrub, so this purges again until none is owed.
+    async fn settle_scrub(&self) {
+        let Place::Postgres(url) = &self.place else {
+            return;
+        };
+        for _ in 0..100 {
+            if Postgres::shared().psql(db_name(url), "SELECT scrub_owed FROM cluster") == "f" {
+                return;
+            }
+            self.purge_records(0).await.expect("purge");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the scrub owed after a purge was never done");
+    }
+
     /// Which canaries occur anywhere in the store's files (for Postgres: its database's files
     /// and the WAL, after a checkpoint has written everything there).
     fn canaries_in_files(&self, canaries: &[String]) -> Vec<String> {
@@ -168,6 +194,7 @@ impl Subject {
                 pg.psql(db_name(url), "CHECKPOINT");
                 pg.files_of(db_name(url))
             }
+            Place::Memory => Vec::new(),
         };
         let mut found = Vec::new();
         for file in files {
@@ -718,6 +745,7 @@ async fn purged_text_is_gone_from_every_file(s: Subject) {
 
     let purged = s.purge_ended(20_000, 0).await.expect("purge");
     assert_eq!(purged, vec!["SECRET"]);
+    s.settle_scrub().await;
     let after_purge = s.canaries_in_files(&canaries);
     assert!(
         after_purge.is_empty(),
@@ -768,6 +796,7 @@ async fn a_group_carry_outlives_its_session_until_the_group_goes(s: Subject) {
         role: Role::Participant,
         joined_at: 1_000,
         present_ms: 60_000,
+        away_since: Some(2_000),
     }];
     s.append(end).await.expect("end");
 
@@ -775,6 +804,7 @@ async fn a_group_carry_outlives_its_session_until_the_group_goes(s: Subject) {
     assert_eq!(loaded.group_id.as_deref(), Some("g1"));
     assert_eq!(loaded.attendance.len(), 1);
     assert_eq!(loaded.attendance[0].present_ms, 60_000);
+    assert_eq!(loaded.attendance[0].away_since, Some(2_000));
 
     // The session goes; what the group kept stays.
     assert_eq!(
@@ -816,6 +846,7 @@ async fn a_group_carry_outlives_its_session_until_the_group_goes(s: Subject) {
             .expect("read")
             .is_none()
     );
+    s.settle_scrub().await;
     s.close().await.expect("close");
     assert_eq!(
         s.canaries_in_files(&[carry.to_owned()]),
@@ -824,6 +855,147 @@ async fn a_group_carry_outlives_its_session_until_the_group_goes(s: Subject) {
     if let Place::Sqlite(dir) = &s.place {
         assert_eq!(integrity_check(dir.path()).await, "ok");
     }
+}
+
+fn meeting_record(room: &str, ended_at: Option<u64>, registration: &str) -> MeetingRecord {
+    MeetingRecord {
+        room: room.to_owned(),
+        facilitator_token_hash: "fac-hash".into(),
+        language: kring_protocol::Language::Nl,
+        time_zone: "Europe/Brussels".into(),
+        group_name: Some("Groep Noord".into()),
+        cases: vec![
+            RecordCase {
+                method: "Basismodel".into(),
+                case_bringer: Some(MemberId(2)),
+            },
+            RecordCase {
+                method: "Incidentmethode".into(),
+                case_bringer: None,
+            },
+        ],
+        facilitator: "Bea, Anna".into(),
+        co_facilitators: vec!["Carla".into()],
+        started_at: 1_000,
+        ended_at,
+        list_confirmed_at: ended_at,
+        members: vec![
+            RecordMember {
+                member: MemberId(1),
+                name: "Bea".into(),
+                role: Role::Facilitator,
+                joined_at: 900,
+                present_ms: 7_200_000,
+                minutes_set: None,
+                confirmed_at: None,
+                registration: None,
+                certificate: format!("{room}-CERT-1"),
+                token_hash: Some("fac-hash".into()),
+            },
+            RecordMember {
+                member: MemberId(2),
+                name: "Anna".into(),
+                role: Role::CaseBringer,
+                joined_at: 950,
+                present_ms: 7_100_000,
+                minutes_set: Some(120),
+                confirmed_at: Some(8_000_000),
+                registration: Some(registration.to_owned()),
+                certificate: format!("{room}-CERT-2"),
+                token_hash: Some("anna-hash".into()),
+            },
+        ],
+    }
+}
+
+both!(records_contract);
+/// The contract for attendance records, for every store: written with an append, read back
+/// whole by room and by certificate code, replaced by a later append, outliving the room's
+/// purge, holding its code, and purged on their own clock.
+async fn records_contract(s: Subject) {
+    s.create(new_room("RECROOM", "{}")).await.expect("create");
+    assert!(s.record("RECROOM").await.expect("read").is_none());
+    let mut first = s.batch("RECROOM", vec![event(1, "{}")]);
+    first.record = Some(Box::new(meeting_record("RECROOM", None, "BIG 1")));
+    s.append(first).await.expect("append");
+    let mut end = s.batch("RECROOM", vec![event(2, "{}")]);
+    end.ended_at = Some(9_000_000);
+    let ended = meeting_record("RECROOM", Some(9_000_000), "SKJ 100012345");
+    end.record = Some(Box::new(ended.clone()));
+    s.append(end).await.expect("end");
+
+    assert_eq!(
+        s.record("RECROOM").await.expect("read"),
+        Some(ended.clone())
+    );
+    assert_eq!(
+        s.record_by_certificate("RECROOM-CERT-2")
+            .await
+            .expect("read"),
+        Some(ended.clone())
+    );
+    assert!(
+        s.record_by_certificate("RECROOM-CERT-9")
+            .await
+            .expect("read")
+            .is_none()
+    );
+
+    // The room's content goes after days; its record stays, and so does its code.
+    assert_eq!(
+        s.purge_ended(10_000_000, 0).await.expect("purge"),
+        ["RECROOM"]
+    );
+    assert!(s.load_room("RECROOM").await.expect("load").is_none());
+    assert_eq!(s.record("RECROOM").await.expect("read"), Some(ended));
+    assert!(matches!(
+        s.create_room(new_room("RECROOM", "{}")).await,
+        Err(StoreError::Duplicate)
+    ));
+
+    // The record goes on its own clock: kept until its meeting ended before the cut-off.
+    assert_eq!(s.purge_records(9_000_000).await.expect("purge"), 0);
+    assert_eq!(s.purge_records(9_000_001).await.expect("purge"), 1);
+    assert!(s.record("RECROOM").await.expect("read").is_none());
+    assert!(
+        s.record_by_certificate("RECROOM-CERT-2")
+            .await
+            .expect("read")
+            .is_none()
+    );
+    s.create(new_room("RECROOM", "{}"))
+        .await
+        .expect("the code is free again");
+    s.settle_scrub().await;
+    s.close().await.expect("close");
+    // A purged record's registration number is gone from the files too.
+    assert_eq!(
+        s.canaries_in_files(&["SKJ 100012345".to_owned()]),
+        Vec::<String>::new()
+    );
+    if let Place::Sqlite(dir) = &s.place {
+        assert_eq!(integrity_check(dir.path()).await, "ok");
+    }
+}
+
+mod records_in_memory {
+    #[tokio::test]
+    async fn memory() {
+        super::records_contract(super::Subject::memory().await).await;
+    }
+}
+
+both!(attendance_records_survive_a_restart);
+async fn attendance_records_survive_a_restart(s: Subject) {
+    s.create(new_room("KEPTROOM", "{}")).await.expect("create");
+    let mut end = s.batch("KEPTROOM", vec![event(1, "{}")]);
+    let record = meeting_record("KEPTROOM", Some(5_000), "BIG 19012345601");
+    end.record = Some(Box::new(record.clone()));
+    s.append(end).await.expect("append");
+    s.close().await.expect("close");
+    let again = s.again().await;
+    assert_eq!(again.record("KEPTROOM").await.expect("read"), Some(record));
+    again.close().await.expect("close");
 }
 
 // ---- SQLite only -------------------------------------------------------------------------

@@ -236,8 +236,10 @@ test("a group keeps its commitment: summary, attendance, projector link, and the
   const csv = await download(f, () => f.getByRole("button", { name: "CSV downloaden" }).click());
   assert.equal(csv.name, "kring-attendance-team-noord-maart.csv");
   const lines = csv.text.trim().split("\r\n");
-  assert.equal(lines[0], "name,role,joined_at_utc,present_minutes");
-  assert.deepEqual(lines.slice(1).map((l) => l.split(",").slice(0, 2).join(",")), ['"Bea",facilitator', '"Anna",case_bringer', '"Bram",participant']);
+  assert.equal(lines[0], "date,start,end,time_zone,group,methods,case_bringers,facilitator,co_facilitators,name,role,minutes,hours,measured_minutes,minutes_set_by_facilitator,confirmed_at,list_confirmed_at,started_at_utc,ended_at_utc");
+  const fields = (/** @type {string} */ l) => l.slice(1, -1).split('","');
+  assert.deepEqual(lines.slice(1).map((l) => fields(l).slice(9, 11).join(",")), ["Bea,facilitator", "Anna,case_bringer", "Bram,participant"]);
+  assert.deepEqual(lines.slice(1).map((l) => fields(l)[6]), ["Anna", "Anna", "Anna"], "the case's case-bringer on every row");
   await checkPage(f, "console at the end");
   await screenshot(f, "laptop-console-ended-attendance");
   await f.setViewportSize(PHONE.viewport);

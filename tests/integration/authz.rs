@@ -37,7 +37,9 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::ReorderRound { .. }
         | Command::SetCoFacilitator { .. }
         | Command::HandFacilitator { .. }
-        | Command::RevealVotes {} => true,
+        | Command::RevealVotes {}
+        | Command::ConfirmList {}
+        | Command::SetMinutes { .. } => true,
         Command::RaiseHand {}
         | Command::ShareReactions { .. }
         | Command::ChooseKeyQuestion { .. }
@@ -51,7 +53,9 @@ fn facilitator_only(command: &Command) -> bool {
         | Command::Triage { .. }
         | Command::React { .. }
         | Command::Withdraw { .. }
-        | Command::Rename { .. } => false,
+        | Command::Rename { .. }
+        | Command::ConfirmPresence { .. }
+        | Command::WriteReflection { .. } => false,
     }
 }
 
@@ -136,6 +140,17 @@ fn every_command(member: MemberId, item: ItemId) -> Vec<Command> {
         Command::RateProcess {
             scores: vec![5, 5, 5, 5],
             remark: None,
+        },
+        Command::ConfirmPresence {
+            registration: Some("BIG 19012345601".into()),
+        },
+        Command::WriteReflection {
+            text: "I learnt to ask before advising.".into(),
+        },
+        Command::ConfirmList {},
+        Command::SetMinutes {
+            member,
+            minutes: Some(90),
         },
     ]
 }
@@ -226,7 +241,7 @@ async fn no_role_but_the_facilitator_can_give_a_facilitator_command() {
             command.name()
         );
     }
-    assert_eq!(checked, 2 * 29, "29 facilitator commands, by two roles");
+    assert_eq!(checked, 2 * 31, "31 facilitator commands, by two roles");
 
     // None of the refused commands changed anything: only what members may do was recorded.
     f.catch_up(piet.last_seq.max(carla.last_seq)).await;
@@ -248,6 +263,8 @@ async fn no_role_but_the_facilitator_can_give_a_facilitator_command() {
                     | Event::ItemWithdrawn { .. }
                     | Event::MemberRenamed { .. }
                     | Event::RoundTurnDone { .. }
+                    | Event::PresenceConfirmed { .. }
+                    | Event::ReflectionWritten { .. }
                     // A member's pass or lowered hand ends their own floor.
                     | Event::FloorEnded { .. }
             ),

@@ -21,6 +21,7 @@ mod proxy;
 mod raw;
 mod rawhttp;
 mod real_proxies;
+mod records;
 mod replay;
 mod robust;
 mod security;

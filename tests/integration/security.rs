@@ -575,6 +575,14 @@ async fn every_response_carries_the_security_headers() {
         client.get(server.url("/api/methods")),
         client.post(server.url("/api/sessions")).body("{nope"),
         client.get(server.url(&format!("/api/sessions/{code}/summary"))),
+        client
+            .get(server.url(&format!("/api/sessions/{code}/attendance?format=html")))
+            .bearer_auth(&session.facilitator_token),
+        client.get(server.url(&format!("/api/sessions/{code}/certificate"))),
+        client.get(server.url(&format!("/api/sessions/{code}/reflection"))),
+        client.get(server.url("/verify/K7MQ-3QX9-PA2T-8CWR")),
+        client.get(server.url("/verify/K7MQ-3QX9-PA2T-8CWR?format=json")),
+        client.get(server.url("/records.css")),
         client.get(server.url("/healthz")),
         client.get(server.url("/metrics")),
         client

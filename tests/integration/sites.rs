@@ -87,6 +87,11 @@ async fn a_host_the_server_does_not_answer_to_is_refused() {
         421
     );
     assert_eq!(get_with_host(&server, "/", "evil.example").await, 421);
+    // The register's check of a certificate too: a rebound page must not read what it says.
+    assert_eq!(
+        get_with_host(&server, "/verify/K7MQ3QX9PA2T8CWR", "evil.example").await,
+        421
+    );
     let evil = format!("http://evil.example:{port}");
     let host = format!("evil.example:{port}");
     let (status, _) = raw::upgrade(

@@ -1,5 +1,5 @@
 // Reads from the HTTP API that need a token (the case-bringer's summary, the facilitator's
-// attendance record and process evaluation) and handing their results to the person: a file to save, or a printable
+// attendance record, a member's certificate and reflection, the process evaluation) and handing their results to the person: a file to save, or a printable
 // page in a new tab.
 //
 // The token goes in an `Authorization` header, never in a URL. Failed reads count as guesses on
@@ -14,7 +14,7 @@ import { h } from "./dom.js";
 
 /**
  * What went wrong, as a catalog key under `download.`.
- * @typedef {"noToken" | "forbidden" | "gone" | "tooMany" | "failed"} Problem
+ * @typedef {"noToken" | "forbidden" | "gone" | "tooMany" | "failed" | "notEnded" | "notConfirmed"} Problem
  */
 
 /**
@@ -53,7 +53,14 @@ async function authorizedGet(path, token) {
   if (!token) return { ok: false, problem: "noToken" };
   try {
     const res = await fetch(path, { headers: { authorization: `Bearer ${token}` }, cache: "no-store" });
-    return res.ok ? { ok: true, value: res } : { ok: false, problem: problemOf(res.status) };
+    if (res.ok) return { ok: true, value: res };
+    if (res.status === 409) {
+      // Not yet: the body's code says why (the session has not ended, presence not confirmed).
+      const body = await res.json().catch(() => null);
+      if (body?.code === "not_ended") return { ok: false, problem: "notEnded" };
+      if (body?.code === "not_confirmed") return { ok: false, problem: "notConfirmed" };
+    }
+    return { ok: false, problem: problemOf(res.status) };
   } catch {
     return { ok: false, problem: "failed" };
   }
@@ -163,6 +170,53 @@ export async function fetchAttendanceCsv(code, token) {
 }
 
 /**
+ * A member's certificate of participation (a printable page), once the session has ended and
+ * they confirmed their presence.
+ * @param {string} code
+ * @param {string | null} token the member's resume token
+ * @returns {Promise<Result<string>>}
+ */
+export async function fetchCertificate(code, token) {
+  return text(await authorizedGet(`/api/sessions/${code}/certificate`, token));
+}
+
+/**
+ * A member's one-page record with their reflection, as a printable page or plain text.
+ * @param {string} code
+ * @param {string | null} token the member's resume token
+ * @param {"html" | "text"} format
+ * @returns {Promise<Result<string>>}
+ */
+export async function fetchReflection(code, token, format) {
+  return text(await authorizedGet(`/api/sessions/${code}/reflection?format=${format}`, token));
+}
+
+/**
+ * The attendance list as a printable page.
+ * @param {string} code
+ * @param {string | null} token the facilitator token
+ * @returns {Promise<Result<string>>}
+ */
+export async function fetchAttendanceHtml(code, token) {
+  return text(await authorizedGet(`/api/sessions/${code}/attendance?format=html`, token));
+}
+
+/**
+ * The body of a successful read as text. A refusal the server explains with a code (e.g.
+ * `not_ended`) becomes that problem.
+ * @param {Result<Response>} res
+ * @returns {Promise<Result<string>>}
+ */
+async function text(res) {
+  if (!res.ok) return res;
+  try {
+    return { ok: true, value: await res.value.text() };
+  } catch {
+    return { ok: false, problem: "failed" };
+  }
+}
+
+/**
  * A file name from a session title: `kring-summary-team-noord.md`. Letters of any script stay;
  * everything else becomes a dash.
  * @param {string} prefix
@@ -190,7 +244,7 @@ export function fileName(prefix, title, ext) {
  * @param {string} origin e.g. `https://kring.example`
  */
 export function printableHtml(html, origin) {
-  return html.replace(/(<link\b[^>]*\bhref=")\/summary\.css"/, (_, start) => `${start}${origin}/summary.css"`);
+  return html.replace(/(<link\b[^>]*\bhref=")\/(summary|records)\.css"/, (_, start, name) => `${start}${origin}/${name}.css"`);
 }
 
 /**

@@ -108,7 +108,14 @@ confirm?: boolean, } | { "kind": "vote", item: ItemId, } | { "kind": "unvote", i
 /**
  * 1 to 40 characters after trimming, no control characters (`invalid_name`).
  */
-name: string, };
+name: string, } | { "kind": "confirm_presence", 
+/**
+ * My number with a professional register (e.g. `BIG 19012345601`, `SKJ 100012345`),
+ * shown on my own certificate only, never to other members or on the list. Trimmed;
+ * 1 to 60 characters without control characters (`invalid_value`); empty or absent:
+ * none.
+ */
+registration?: string | null, } | { "kind": "write_reflection", text: string, } | { "kind": "confirm_list", } | { "kind": "set_minutes", member: MemberId, minutes: number | null, };
 
 export type TriageStatus = "open" | "answered" | "parked";
 
@@ -162,7 +169,7 @@ chosen: boolean,
  */
 revealed: boolean, };
 
-export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "timer_paused", left_ms: number, } | { "kind": "turn_limit_set", seconds: number | null, } | { "kind": "votes_revealed", } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId | null, reaction: Reaction | null, shared: boolean, } | { "kind": "reactions_shared", case_round: number, shared: boolean, reactions: Array<ReactionEntry>, } | { "kind": "note_taken", note: Item | null, } | { "kind": "key_question_chosen", item: ItemId, } | { "kind": "round_reordered", order: Array<MemberId>, } | { "kind": "commitment_carried", item: ItemId, carry: boolean, } | { "kind": "process_rated", case_round: number, count: number, } | { "kind": "co_facilitator_set", member: MemberId, on: boolean, } | { "kind": "case_round_started", index: number, method: MethodTemplate, case_bringer: MemberId | null, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
+export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "timer_paused", left_ms: number, } | { "kind": "turn_limit_set", seconds: number | null, } | { "kind": "votes_revealed", } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId | null, reaction: Reaction | null, shared: boolean, } | { "kind": "reactions_shared", case_round: number, shared: boolean, reactions: Array<ReactionEntry>, } | { "kind": "note_taken", note: Item | null, } | { "kind": "key_question_chosen", item: ItemId, } | { "kind": "round_reordered", order: Array<MemberId>, } | { "kind": "commitment_carried", item: ItemId, carry: boolean, } | { "kind": "process_rated", case_round: number, count: number, } | { "kind": "co_facilitator_set", member: MemberId, on: boolean, } | { "kind": "case_round_started", index: number, method: MethodTemplate, case_bringer: MemberId | null, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", } | { "kind": "minutes_set", member: MemberId, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
 
 export type Warning = "advice_question" | "advice_statement" | "not_a_question" | "advice_in_analysis";
 
@@ -198,7 +205,19 @@ reactions: Array<ReactionEntry>,
 /**
  * Commitments and kept cases carried over from the group's previous meeting.
  */
-report_back: ReportBack | null, me: Me, };
+report_back: ReportBack | null, 
+/**
+ * The group's name, as given at creation (on the attendance record and certificates).
+ */
+group_name: string | null, 
+/**
+ * IANA time zone of the meeting (e.g. `Europe/Amsterdam`): the record's local times.
+ */
+time_zone: string, 
+/**
+ * Who confirmed being present, and whether the facilitator confirmed the list.
+ */
+attendance: AttendanceState, me: Me, };
 
 export type PhaseState = { index: number, 
 /**
@@ -291,6 +310,14 @@ items: Array<ItemId>,
  */
 notes: Array<Item>, 
 /**
+ * The registration number I gave when confirming my presence (my certificate only).
+ */
+registration: string | null, 
+/**
+ * My personal reflection.
+ */
+reflection: string | null, 
+/**
  * My private notepad as case-bringer (every case round I brought).
  */
 notepad: Array<Item>, 
@@ -308,6 +335,16 @@ rated: Array<number>,
  * and until a first warning.
  */
 warnings?: Array<WarningTally>, };
+
+export type AttendanceState = { 
+/**
+ * Members who confirmed "I was present", in the order they did.
+ */
+confirmed: Array<MemberId>, 
+/**
+ * When the facilitator confirmed the list.
+ */
+list_confirmed_at: number | null, };
 
 export type WarningTally = { warning: Warning, shown: number, sent_anyway: number, };
 
@@ -412,7 +449,7 @@ export type TextSpan = { start: number, end: number, };
 
 export type Category = "fix" | "retry" | "reconnect" | "confirm" | "fatal";
 
-export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "name_taken" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "room_moved" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "wait_your_turn" | "not_case_bringer" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "advice_like_statement" | "not_a_question" | "advice_in_analysis" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found";
+export type ErrorCode = "bad_json" | "bad_message" | "unknown_type" | "message_too_large" | "hello_required" | "already_joined" | "unsupported_version" | "room_not_found" | "room_locked" | "room_full" | "bad_token" | "invalid_name" | "name_taken" | "removed" | "taken_over" | "rate_limited" | "flooding" | "too_many_attempts" | "slow_consumer" | "heartbeat_timeout" | "shutting_down" | "store_unavailable" | "room_moved" | "internal" | "not_facilitator" | "not_started" | "already_started" | "session_ended" | "phase_forbids" | "case_bringer_listens" | "phase_closed" | "no_case_bringer" | "no_such_phase" | "no_such_item" | "no_such_member" | "invalid_target" | "invalid_value" | "text_empty" | "text_too_long" | "limit_reached" | "vote_limit" | "not_voted" | "already_in_queue" | "not_in_queue" | "not_your_turn" | "wait_your_turn" | "not_case_bringer" | "no_round" | "not_author" | "anonymity_disabled" | "advice_like_question" | "advice_like_statement" | "not_a_question" | "advice_in_analysis" | "invalid_request" | "invalid_template" | "unknown_method" | "forbidden" | "read_only" | "not_found" | "not_ended" | "not_confirmed";
 
 export type CreateSession = { 
 /**
@@ -430,7 +467,18 @@ title: string, language?: Language, settings?: SessionSettings,
 /**
  * Start this session as the next meeting of a group (the token from an earlier session).
  */
-group_token?: string, };
+group_token?: string, 
+/**
+ * The group's name (e.g. `Intervisiegroep Jeugd Noord`), for the attendance record and
+ * certificates, which are kept long after the session's content: no case content here.
+ * Trimmed; 1 to 80 characters without control characters; empty or absent: none.
+ */
+group_name?: string, 
+/**
+ * IANA time zone the meeting takes place in (e.g. `Europe/Brussels`); the attendance
+ * record states its local start and end in it. Default `Europe/Amsterdam`.
+ */
+time_zone?: string, };
 
 export type SessionSettings = { 
 /**
@@ -497,13 +545,108 @@ export type MethodList = { methods: Array<MethodTemplate>, };
 
 export type ApiError = { code: ErrorCode, category: Category, message: string, field?: string, };
 
-export type Attendance = { title: string, started_at: number | null, ended_at: number | null, members: Array<AttendanceRow>, };
-
-export type AttendanceRow = { name: string, role: Role, joined_at: number, 
+export type Attendance = { 
 /**
- * Time connected, summed over all connections.
+ * The session's title while its content is kept; `null` once it is deleted (a title can
+ * say more than a register needs).
  */
-present_ms: number, };
+title: string | null, group_name: string | null, 
+/**
+ * IANA time zone of the local times below.
+ */
+time_zone: string, 
+/**
+ * Local date of the start, `YYYY-MM-DD`; `null` before the start.
+ */
+date: string | null, 
+/**
+ * Local start and end, `HH:MM`.
+ */
+start: string | null, end: string | null, started_at: number | null, ended_at: number | null, 
+/**
+ * The method of each case round, by name in the session's language.
+ */
+methods: Array<string>, 
+/**
+ * Each case round: its method and who brought the case.
+ */
+cases: Array<AttendanceCase>, 
+/**
+ * Who led the meeting: everyone who held the facilitator role, in order (several names
+ * when the role was handed over).
+ */
+facilitator: string, 
+/**
+ * Who had the facilitator's rights beside them.
+ */
+co_facilitators: Array<string>, 
+/**
+ * When the facilitator confirmed the list.
+ */
+list_confirmed_at: number | null, members: Array<AttendanceRow>, };
+
+export type AttendanceCase = { 
+/**
+ * The method's name in the session's language.
+ */
+method: string, 
+/**
+ * Who brought the case; `null` if nobody did.
+ */
+case_bringer: string | null, };
+
+export type AttendanceRow = { 
+/**
+ * The member's id in the session (`set_minutes` names them with it).
+ */
+member: MemberId, name: string, role: Role, joined_at: number, 
+/**
+ * Time present between the start and the end of the meeting: connected, or away for no
+ * longer than the turn grace (a locked phone, a network drop).
+ */
+present_ms: number, 
+/**
+ * Minutes present on the list: as the facilitator set them, or else `present_ms` in whole
+ * minutes, rounded to the nearest.
+ */
+minutes: number, 
+/**
+ * `present_ms` in whole minutes, rounded to the nearest.
+ */
+measured_minutes: number, 
+/**
+ * The facilitator set `minutes` (a correction of what was measured).
+ */
+set_by_facilitator: boolean, 
+/**
+ * Hours as registers count them: `minutes` rounded down to whole quarter hours, e.g.
+ * `1.75`.
+ */
+hours: number, 
+/**
+ * When the member confirmed "I was present".
+ */
+confirmed_at: number | null, };
+
+export type CertificateCase = { method: string, 
+/**
+ * The certificate's holder brought this case.
+ */
+brought: boolean, };
+
+export type Verification = { 
+/**
+ * The code as kring writes it, e.g. `K7MQ-3QX9-PA2T-8CWR`.
+ */
+code: string, name: string, registration: string | null, role: Role, group_name: string | null, time_zone: string, date: string, start: string, end: string, methods: Array<string>, 
+/**
+ * Each case round: its method, and whether the holder brought the case.
+ */
+cases: Array<CertificateCase>, facilitator: string, co_facilitators: Array<string>, minutes: number, hours: number, 
+/**
+ * The minutes were set by the facilitator rather than measured.
+ */
+set_by_facilitator: boolean, confirmed_at: number | null, list_confirmed_at: number | null, };
 
 export type ProcessResults = { process: Array<ProcessAggregate>, 
 /**

@@ -308,6 +308,19 @@ function mutate(v, at, e) {
       }
       v.me.notes = v.me.notes.filter((n) => !e.notes.some((r) => r.id === n.id));
       break;
+    case "presence_confirmed":
+      if (!v.attendance.confirmed.includes(e.member)) v.attendance.confirmed.push(e.member);
+      break;
+    // The text is never in the event; my own comes from my acknowledged command.
+    case "reflection_written":
+      break;
+    case "list_confirmed":
+      v.attendance.list_confirmed_at = at;
+      break;
+    // A corrected list is confirmed anew; the minutes themselves are read over HTTP.
+    case "minutes_set":
+      v.attendance.list_confirmed_at = null;
+      break;
     case "warning_shown":
     case "warning_overridden":
       // The facilitator's tally; nobody else keeps one.
@@ -385,6 +398,11 @@ export function applyAck(view, command, ack, at = Date.now()) {
   } else if (command.kind === "unvote") {
     const at = v.me.votes.lastIndexOf(command.item);
     if (at >= 0) v.me.votes.splice(at, 1);
+  } else if (command.kind === "confirm_presence") {
+    // The number is mine alone: the public event does not carry it.
+    v.me.registration = command.registration?.trim() || null;
+  } else if (command.kind === "write_reflection") {
+    v.me.reflection = command.text.trim();
   }
   return v;
 }

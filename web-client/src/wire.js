@@ -20,6 +20,18 @@ export const NAME_MAX_CHARS = 40;
 /** Session titles, in characters after trimming. */
 export const TITLE_MAX_CHARS = 120;
 
+/** A group's name on the attendance record, in characters after trimming. */
+export const GROUP_NAME_MAX_CHARS = 80;
+
+/** A registration number, in characters after trimming. */
+export const REGISTRATION_MAX_CHARS = 60;
+
+/** A personal reflection, in characters after trimming. */
+export const REFLECTION_MAX_CHARS = 3000;
+
+/** Minutes the facilitator may set for a member. */
+export const SET_MINUTES_MAX = 1440;
+
 /** A process evaluation's remark, in characters after trimming. */
 export const REMARK_MAX_CHARS = 500;
 
@@ -148,6 +160,8 @@ export const CODE_CATEGORY = Object.freeze({
   forbidden: "fatal",
   read_only: "fatal",
   not_found: "fatal",
+  not_ended: "fix",
+  not_confirmed: "fix",
 });
 
 /**

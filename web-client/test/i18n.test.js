@@ -58,6 +58,7 @@ const DOMAINS = {
   "role.": ["facilitator", "case_bringer", "participant", "note_taker", "screen"],
   "summary.problem.": PROBLEMS,
   "attendance.problem.": PROBLEMS,
+  "attest.problem.": [...PROBLEMS, "notEnded", "notConfirmed"],
   "tally.kind.": WARNINGS,
   "temp.": ["none", "warm", "lukewarm", "cold"],
   "triage.": ["open", "answered", "parked"],

@@ -58,10 +58,13 @@ function lobby(me = 2, role = /** @type {const} */ ("participant")) {
     round: null,
     items: [],
     report_back: null,
+    group_name: null,
+    time_zone: "Europe/Amsterdam",
+    attendance: { confirmed: [], list_confirmed_at: null },
     case_round: 0,
     cases: [{ index: 0, method_id: "basic", method_name: L("Basismodel"), case_bringer: null, started_at: null, case: null, key_question: null, reactions_shared: false, process_count: 0 }],
     reactions: [],
-    me: { member: me, role, votes: [], items: [], notes: [], notepad: [], reactions: [], rated: [] },
+    me: { member: me, role, votes: [], items: [], notes: [], notepad: [], reactions: [], rated: [], registration: null, reflection: null },
   };
 }
 
@@ -367,6 +370,24 @@ test("names are checked as the engine does", () => {
   assert.equal(validName("x".repeat(41)), null);
   assert.equal(validName("é".repeat(40)), "é".repeat(40));
   assert.equal(validName("a\u0007b"), null);
+});
+
+test("confirmations and the list's confirmation are shown; numbers and reflections stay mine", () => {
+  let v = lobby(2);
+  v = applyEvent(v, { seq: 1, at: 5, event: { kind: "presence_confirmed", member: 2 } });
+  v = applyEvent(v, { seq: 2, at: 6, event: { kind: "presence_confirmed", member: 2 } });
+  v = applyEvent(v, { seq: 3, at: 7, event: { kind: "reflection_written", member: 1 } });
+  v = applyEvent(v, { seq: 4, at: 9, event: { kind: "list_confirmed" } });
+  assert.deepEqual(v.attendance, { confirmed: [2], list_confirmed_at: 9 });
+  const corrected = applyEvent(v, { seq: 5, at: 10, event: { kind: "minutes_set", member: 2 } });
+  assert.equal(corrected.attendance.list_confirmed_at, null, "a corrected list is confirmed anew");
+  assert.equal(v.me.reflection, null, "another's reflection is never mine");
+  v = applyAck(v, { kind: "confirm_presence", registration: "  BIG 1 " }, { id: "a", seq: 5, item: null });
+  v = applyAck(v, { kind: "write_reflection", text: " Goed. " }, { id: "b", seq: 6, item: null });
+  assert.equal(v.me.registration, "BIG 1");
+  assert.equal(v.me.reflection, "Goed.");
+  v = applyAck(v, { kind: "confirm_presence", registration: "" }, { id: "c", seq: 7, item: null });
+  assert.equal(v.me.registration, null);
 });
 
 test("the facilitator counts warnings shown and texts sent anyway; nobody else keeps a tally", () => {

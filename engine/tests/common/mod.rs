@@ -34,6 +34,8 @@ pub fn params(method: &str) -> SessionParams {
         screen_token_hash: None,
         report_back: None,
         submit_limit: Default::default(),
+        group_name: None,
+        time_zone: kring_engine::DEFAULT_TIME_ZONE.into(),
     }
 }
 

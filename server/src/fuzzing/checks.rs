@@ -154,6 +154,18 @@ pub(super) fn event_forms(event: &Event) {
         Event::NotesRevealed { notes } => notes
             .iter()
             .for_each(|note| public_item(note, Role::Participant)),
+        Event::PresenceConfirmed { registration, .. } => {
+            assert!(
+                registration.is_none(),
+                "a registration number is not public"
+            )
+        }
+        Event::ReflectionWritten { text, .. } => {
+            assert!(text.is_none(), "a personal reflection is not public")
+        }
+        Event::MinutesSet { minutes, .. } => {
+            assert!(minutes.is_none(), "attendance is for the facilitator")
+        }
         _ => {}
     }
 }

@@ -164,6 +164,8 @@ fn params(
         screen_token_hash: None,
         report_back,
         submit_limit: Default::default(),
+        group_name: None,
+        time_zone: kring_engine::DEFAULT_TIME_ZONE.into(),
     }
 }
 

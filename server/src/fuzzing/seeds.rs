@@ -212,5 +212,25 @@ fn commands() -> Vec<(Command, Option<u32>)> {
         (Command::SetTurnLimit { seconds: Some(90) }, None),
         (Command::SetTurnLimit { seconds: None }, None),
         (Command::RevealVotes {}, None),
+        (
+            Command::ConfirmPresence {
+                registration: Some("BIG 19012345601".into()),
+            },
+            None,
+        ),
+        (
+            Command::WriteReflection {
+                text: "Ik vraag eerst door voor ik advies geef.".into(),
+            },
+            None,
+        ),
+        (Command::ConfirmList {}, None),
+        (
+            Command::SetMinutes {
+                member: m(2),
+                minutes: Some(120),
+            },
+            None,
+        ),
     ]
 }

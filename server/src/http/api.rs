@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use kring_engine::{SessionParams, methods};
-use kring_protocol::limits::TITLE_MAX_CHARS;
+use kring_protocol::limits::{GROUP_NAME_MAX_CHARS, TITLE_MAX_CHARS};
 use kring_protocol::{
     ApiError, CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated, SessionPreview,
 };
@@ -150,6 +150,19 @@ pub async fn create_session(
             })?
         }
     };
+    let group_name = group_name(request.group_name)?;
+    let time_zone = request
+        .time_zone
+        .map(|tz| tz.trim().to_owned())
+        .unwrap_or_else(|| kring_engine::DEFAULT_TIME_ZONE.to_owned());
+    if !crate::records::is_time_zone(&time_zone) {
+        return Err(
+            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest).field(
+                "time_zone",
+                "Use a time zone name such as Europe/Amsterdam or Europe/Brussels.",
+            ),
+        );
+    }
     let mut settings = request.settings.unwrap_or_default();
     settings.video_url = video_url(settings.video_url.take())?;
     let (group, group_token, report_back) = group_for(&app, request.group_token).await?;
@@ -166,6 +179,8 @@ pub async fn create_session(
         screen_token_hash: Some(hash_token(&screen_token)),
         report_back,
         submit_limit: app.hub.config().submit_limit,
+        group_name,
+        time_zone,
     };
     let code = create_with_fresh_code(&app, &mut params, group).await?;
     app.hub.created_by(peer.ip(), &code, params.created_at);
@@ -185,6 +200,26 @@ pub async fn create_session(
             group_token,
         }),
     ))
+}
+
+/// A group name as given: trimmed, empty means none. No control or format characters: it is
+/// printed on every certificate, where a bidi override could make it read as something else.
+fn group_name(name: Option<String>) -> Result<Option<String>, ApiErr> {
+    let Some(name) = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    let hidden = |c: char| c.is_control() || kring_engine::limits::is_format(c);
+    if name.chars().count() > GROUP_NAME_MAX_CHARS || name.chars().any(hidden) {
+        return Err(
+            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest).field(
+                "group_name",
+                format!(
+                    "The group name must be at most {GROUP_NAME_MAX_CHARS} characters, without control or formatting characters."
+                ),
+            ),
+        );
+    }
+    Ok(Some(name))
 }
 
 /// The video call's address as given (trimmed; empty is none). Only `https://` addresses: a

@@ -10,6 +10,7 @@ mod join;
 mod openapi;
 mod process;
 mod query;
+mod records;
 mod summary;
 mod ws;
 
@@ -63,6 +64,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{code}/summary", get(summary::download))
         .route("/api/sessions/{code}/attendance", get(attendance::export))
         .route("/api/sessions/{code}/process", get(process::results))
+        .route(
+            "/api/sessions/{code}/certificate",
+            get(records::certificate),
+        )
+        .route("/api/sessions/{code}/reflection", get(records::reflection))
+        .route("/verify/{code}", get(records::verify))
+        .route("/records.css", get(records::css))
         .route("/summary.css", get(summary::css))
         .route("/ws/{code}", get(ws::upgrade))
         .route("/join/{code}", get(join::page))

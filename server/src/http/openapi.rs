@@ -6,8 +6,9 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-/// The bearer tokens: the facilitator token (attendance) or a member's resume token (summary;
-/// the process evaluation for a co-facilitator or whoever the role was handed to).
+/// The bearer tokens: the facilitator token (attendance) or a member's resume token (summary,
+/// certificate, reflection; the process evaluation for a co-facilitator or whoever the role
+/// was handed to).
 struct BearerToken;
 
 impl Modify for BearerToken {
@@ -35,6 +36,9 @@ impl Modify for BearerToken {
         super::api::preview,
         super::summary::download,
         super::attendance::export,
+        super::records::certificate,
+        super::records::reflection,
+        super::records::verify,
         super::process::results,
         super::healthz,
         openapi_json,
@@ -87,10 +91,13 @@ mod tests {
                 "/api/openapi.json",
                 "/api/sessions",
                 "/api/sessions/{code}/attendance",
+                "/api/sessions/{code}/certificate",
                 "/api/sessions/{code}/preview",
                 "/api/sessions/{code}/process",
+                "/api/sessions/{code}/reflection",
                 "/api/sessions/{code}/summary",
                 "/healthz",
+                "/verify/{code}",
             ]
         );
     }

@@ -14,6 +14,58 @@ use super::{ApiErr, AppState};
 use crate::limits::{Attempt, FAILURE_FLOOR};
 use crate::room::{Answer, Query};
 use crate::secrets::{hash_token, normalize_code};
+use crate::store::MeetingRecord;
+
+/// What a token-checked read found: the live room's answer, or (the room's content already
+/// deleted) the meeting's stored attendance record, which the caller checks the token against.
+pub enum Found {
+    Room(Answer),
+    Record(Box<MeetingRecord>, String),
+}
+
+/// Like [`ask`], but when the room is gone it looks for the meeting's attendance record, which
+/// outlives the room's content. Never refused for the caller's address either; a record's
+/// caller checks the token against it and answers a mismatch with [`unknown`].
+pub async fn ask_or_record(
+    app: &AppState,
+    peer: IpAddr,
+    code: &str,
+    headers: &HeaderMap,
+    query: impl FnOnce(String) -> Query,
+) -> Result<Found, ApiErr> {
+    let started = Instant::now();
+    let token = bearer(headers)
+        .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
+    let Some(canonical) = normalize_code(code) else {
+        return Err(unknown(app, peer, code, started).await);
+    };
+    // Through the hub's query, which reaches the room on whichever node owns it.
+    match app.hub.query(&canonical, query(hash_token(token))).await {
+        Ok(Some(answer)) => {
+            return answered(app, peer, code, started, answer)
+                .await
+                .map(Found::Room);
+        }
+        Ok(None) => {}
+        Err(_) => return Err(ApiErr::internal()),
+    }
+    let record = app.hub.store().record(&canonical).await.map_err(|e| {
+        tracing::error!(error = %e, "record lookup failed");
+        ApiErr::internal()
+    })?;
+    match record {
+        Some(record) => Ok(Found::Record(Box::new(record), hash_token(token))),
+        None => Err(unknown(app, peer, code, started).await),
+    }
+}
+
+/// A code or token that matched nothing: counted against the address, answered as an unknown
+/// room no sooner than [`FAILURE_FLOOR`] after `started` (when the request began).
+pub async fn unknown(app: &AppState, peer: IpAddr, code: &str, started: Instant) -> ApiErr {
+    app.hub.join_failed(peer, code, None);
+    tokio::time::sleep_until(started + FAILURE_FLOOR).await;
+    ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
+}
 
 /// Asks the room `code` the query built from the caller's token hash.
 pub async fn ask(
@@ -28,23 +80,29 @@ pub async fn ask(
     let started = Instant::now();
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
-    let not_found = || async {
-        app.hub.join_failed(peer, code, None);
-        tokio::time::sleep_until(started + FAILURE_FLOOR).await;
-        ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
-    };
     let Some(canonical) = normalize_code(code) else {
-        return Err(not_found().await);
+        return Err(unknown(app, peer, code, started).await);
     };
     let answer = match app.hub.query(&canonical, query(hash_token(token))).await {
         Ok(Some(answer)) => answer,
-        Ok(None) => return Err(not_found().await),
+        Ok(None) => return Err(unknown(app, peer, code, started).await),
         Err(_) => return Err(ApiErr::internal()),
     };
+    answered(app, peer, code, started, answer).await
+}
+
+/// A token-checked room's answer as the API gives it.
+async fn answered(
+    app: &AppState,
+    peer: IpAddr,
+    code: &str,
+    started: Instant,
+    answer: Answer,
+) -> Result<Answer, ApiErr> {
     match answer {
         Answer::Forbidden => Err(ApiErr::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden)),
         // Answered as an unknown room, so that a token guess tells nothing about the code.
-        Answer::UnknownToken => Err(not_found().await),
+        Answer::UnknownToken => Err(unknown(app, peer, code, started).await),
         Answer::Unavailable => Err(ApiErr::new(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::StoreUnavailable,

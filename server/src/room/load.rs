@@ -44,7 +44,8 @@ pub(crate) fn restore(loaded: LoadedRoom, deps: Arc<RoomDeps>) -> Result<Room, R
     }
     let mut room = Room::new(loaded.code, loaded.epoch, session, deps);
     room.group_id = loaded.group_id;
-    room.attendance = super::attendance::Attendance::from_records(loaded.attendance);
+    let session = &room.session;
+    room.attendance.restore(loaded.attendance, session);
     for (_, at, event) in &decoded {
         if let Event::MemberJoined { member, .. } = event {
             room.attendance.joined(member.id, *at);

@@ -65,6 +65,10 @@ pub enum Query {
     },
     /// The attendance record; `token_hash` must be the facilitator token's.
     Attendance { token_hash: String },
+    /// A member's certificate of participation; `token_hash` is theirs.
+    Certificate { token_hash: String },
+    /// A member's one-page record with their reflection; `token_hash` is theirs.
+    Reflection { token_hash: String },
     /// The process evaluation's sums; `token_hash` must be a member's with the facilitator's
     /// rights now (the facilitator, also after a handover, or a co-facilitator).
     Process { token_hash: String },
@@ -74,8 +78,13 @@ pub enum Query {
 
 pub enum Answer {
     Summary(Box<kring_engine::Summary>),
-    Attendance(kring_protocol::Attendance),
+    Attendance(Box<kring_protocol::Attendance>, kring_protocol::Language),
     Process(kring_protocol::ProcessResults),
+    /// The record, and which of its members asks.
+    Certificate(Box<crate::store::MeetingRecord>, kring_protocol::MemberId),
+    Reflection(Box<crate::records::render::ReflectionPage>),
+    /// Not available yet, for the reason the code gives (e.g. `not_ended`).
+    NotYet(ErrorCode),
     Preview(kring_protocol::SessionPreview),
     /// The token belongs to a member who may not read this.
     Forbidden,

@@ -82,6 +82,8 @@ pub(crate) struct Room {
     /// The fixed group this session is a meeting of.
     pub(crate) group_id: Option<String>,
     pub(super) attendance: Attendance,
+    /// Something on the meeting's attendance record changed since it was last written.
+    pub(super) record_due: bool,
     /// The full view's shared part (everything but `me`) as JSON, for the facilitator and for
     /// everyone else, serialised once until the room changes (see `join.rs`).
     pub(super) view_cache: [Option<Arc<str>>; 2],
@@ -123,6 +125,7 @@ static INSTANCES: AtomicU64 = AtomicU64::new(1);
 impl Room {
     pub(crate) fn new(code: String, epoch: Epoch, session: Session, deps: Arc<RoomDeps>) -> Room {
         let seq = session.seq();
+        let grace = deps.cfg.turn_grace.as_millis() as Millis;
         let member_joins = crate::limits::WindowLimiter::new(deps.cfg.member_joins);
         Room {
             code,
@@ -137,7 +140,8 @@ impl Room {
             since_snapshot: 0,
             deps,
             group_id: None,
-            attendance: Attendance::default(),
+            attendance: Attendance::new(grace),
+            record_due: false,
             member_joins,
             commands: HashMap::new(),
             view_cache: [None, None],
@@ -360,9 +364,27 @@ impl Room {
             if let kring_protocol::Event::MemberJoined { member, .. } = &event {
                 self.attendance.joined(member.id, at);
             }
+            self.record_due |= on_record(&event);
+            if let Some(started) = self.session.started_at() {
+                self.attendance.started(started);
+            }
+            if let Some(ended) = self.session.ended_at() {
+                self.attendance.ended(ended);
+            }
             p.effects.push(Effect::Event(p.events.len()));
             p.events.push(Sequenced { seq, at, event });
         }
+    }
+
+    /// The meeting's attendance record as it stands at `now` (`None` before the start).
+    pub(super) fn meeting_record(&self, now: Millis) -> Option<crate::store::MeetingRecord> {
+        crate::records::build(
+            &self.session,
+            &Measured {
+                attendance: &self.attendance,
+                now,
+            },
+        )
     }
 
     async fn commit(&mut self, p: &mut Pending) -> Result<(), StoreError> {
@@ -400,6 +422,11 @@ impl Room {
         });
         let now = p.events.last().map_or(0, |e| e.at);
         let attendance = self.attendance.due(&self.session, now, false);
+        let record = if std::mem::take(&mut self.record_due) {
+            self.meeting_record(now).map(Box::new)
+        } else {
+            None
+        };
         let batch = AppendBatch {
             room: self.code.clone(),
             lease: self.lease.clone(),
@@ -418,6 +445,7 @@ impl Room {
             ended_at,
             attendance,
             carry_json,
+            record,
         };
         let result = self.deps.store.append(batch).await;
         match &result {
@@ -441,9 +469,11 @@ impl Room {
         result
     }
 
-    /// Writes everyone's attendance as it stands (the room is about to leave memory).
+    /// Writes everyone's attendance as it stands (the room is about to leave memory), and the
+    /// meeting's record with the minutes as they stand.
     async fn flush_attendance(&mut self) {
-        let attendance = self.attendance.due(&self.session, now_ms(), true);
+        let now = now_ms();
+        let attendance = self.attendance.due(&self.session, now, true);
         if attendance.is_empty() {
             return;
         }
@@ -451,6 +481,7 @@ impl Room {
             room: self.code.clone(),
             lease: self.lease.clone(),
             attendance,
+            record: self.meeting_record(now).map(Box::new),
             ..AppendBatch::default()
         };
         if let Err(e) = self.deps.store.append(batch).await {
@@ -462,15 +493,47 @@ impl Room {
         match query {
             Query::Attendance { token_hash } => {
                 let params = self.session.params();
-                if !crate::secrets::same_hash(&token_hash, &params.facilitator_token_hash) {
+                // The facilitator token (whoever opened the room answers for the record, also
+                // after handing the role over), or the resume token of a member who has the
+                // facilitator's rights now: whoever the role was handed to, a co-facilitator.
+                let leads_now = self
+                    .session
+                    .member_by_token_hash(&token_hash)
+                    .is_some_and(|m| self.session.has_facilitator_rights(m));
+                if !leads_now
+                    && !crate::secrets::same_hash(&token_hash, &params.facilitator_token_hash)
+                {
                     return self.not_allowed(&token_hash);
                 }
-                Answer::Attendance(kring_protocol::Attendance {
-                    title: params.title.clone(),
-                    started_at: self.session.started_at(),
-                    ended_at: self.session.ended_at(),
-                    members: self.attendance.report(&self.session, now_ms()),
-                })
+                let attendance = match self.meeting_record(now_ms()) {
+                    Some(record) => crate::records::attendance(&record, Some(params.title.clone())),
+                    None => crate::records::lobby_attendance(&self.session),
+                };
+                Answer::Attendance(Box::new(attendance), params.language)
+            }
+            Query::Certificate { token_hash } => {
+                let Some(member) = self.session.member_by_token_hash(&token_hash) else {
+                    return Answer::UnknownToken;
+                };
+                if self.session.ended_at().is_none() {
+                    return Answer::NotYet(ErrorCode::NotEnded);
+                }
+                if self.session.confirmation(member).is_none() {
+                    return Answer::NotYet(ErrorCode::NotConfirmed);
+                }
+                match self.meeting_record(now_ms()) {
+                    Some(record) => Answer::Certificate(Box::new(record), member),
+                    None => Answer::NotYet(ErrorCode::NotEnded),
+                }
+            }
+            Query::Reflection { token_hash } => {
+                let Some(member) = self.session.member_by_token_hash(&token_hash) else {
+                    return Answer::UnknownToken;
+                };
+                match crate::records::reflection_page(&self.session, member) {
+                    Some(page) => Answer::Reflection(Box::new(page)),
+                    None => Answer::NotYet(ErrorCode::NotStarted),
+                }
             }
             Query::Preview => {
                 // A room a newcomer cannot enter looks like no room at all (`join.rs`).
@@ -610,6 +673,39 @@ impl Room {
         };
         tracker.spawn(self.run(rx));
         handle
+    }
+}
+
+/// Events that change what the meeting's attendance record states.
+fn on_record(event: &kring_protocol::Event) -> bool {
+    use kring_protocol::Event as E;
+    matches!(
+        event,
+        E::PhaseChanged { .. }
+            | E::SessionEnded {}
+            | E::MemberJoined { .. }
+            | E::MemberRenamed { .. }
+            | E::RoleChanged { .. }
+            | E::MemberRemoved { .. }
+            | E::PresenceConfirmed { .. }
+            | E::ListConfirmed {}
+            | E::MinutesSet { .. }
+    )
+}
+
+/// The room's measured presence, as the record reads it.
+struct Measured<'a> {
+    attendance: &'a Attendance,
+    now: Millis,
+}
+
+impl crate::records::Presence for Measured<'_> {
+    fn present_ms(&self, member: MemberId) -> u64 {
+        self.attendance.present_ms(member, self.now)
+    }
+
+    fn joined_at(&self, member: MemberId) -> Option<Millis> {
+        self.attendance.joined_at(member)
     }
 }
 

@@ -6,12 +6,16 @@ use std::sync::Mutex;
 
 use kring_protocol::Millis;
 
-use super::{AppendBatch, LoadedRoom, NewRoom, Store, StoreError, StoreFuture, StoredGroup};
+use super::{
+    AppendBatch, LoadedRoom, MeetingRecord, NewRoom, Store, StoreError, StoreFuture, StoredGroup,
+};
 
 #[derive(Default)]
 pub struct MemoryStore {
     rooms: Mutex<HashMap<String, StoredRoom>>,
     groups: Mutex<HashMap<String, Group>>,
+    /// Attendance records by room code; they outlive the rooms.
+    records: Mutex<HashMap<String, MeetingRecord>>,
 }
 
 struct Group {
@@ -40,13 +44,17 @@ impl MemoryStore {
     fn groups(&self) -> std::sync::MutexGuard<'_, HashMap<String, Group>> {
         self.groups.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    fn records(&self) -> std::sync::MutexGuard<'_, HashMap<String, MeetingRecord>> {
+        self.records.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl Store for MemoryStore {
     fn create_room(&self, room: NewRoom) -> StoreFuture<'_, ()> {
         let result = {
             let mut rooms = self.rooms();
-            if rooms.contains_key(&room.code) {
+            if rooms.contains_key(&room.code) || self.records().contains_key(&room.code) {
                 Err(StoreError::Duplicate)
             } else {
                 if let Some(link) = &room.group {
@@ -130,6 +138,9 @@ impl Store for MemoryStore {
             {
                 group.carry_json = Some(carry);
             }
+            if let Some(record) = batch.record {
+                self.records().insert(record.room.clone(), *record);
+            }
             Ok(())
         })();
         Box::pin(async move { result })
@@ -179,6 +190,31 @@ impl Store for MemoryStore {
         let count = groups.len();
         groups.retain(|_, g| g.active_at >= before);
         let purged = count - groups.len();
+        Box::pin(async move { Ok(purged) })
+    }
+
+    fn record<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<MeetingRecord>> {
+        let record = self.records().get(room).cloned();
+        Box::pin(async move { Ok(record) })
+    }
+
+    fn record_by_certificate<'a>(
+        &'a self,
+        code: &'a str,
+    ) -> StoreFuture<'a, Option<MeetingRecord>> {
+        let record = self
+            .records()
+            .values()
+            .find(|r| r.members.iter().any(|m| m.certificate == code))
+            .cloned();
+        Box::pin(async move { Ok(record) })
+    }
+
+    fn purge_records(&self, before: Millis) -> StoreFuture<'_, usize> {
+        let mut records = self.records();
+        let count = records.len();
+        records.retain(|_, r| r.ended_at.unwrap_or(r.started_at) >= before);
+        let purged = count - records.len();
         Box::pin(async move { Ok(purged) })
     }
 

@@ -20,7 +20,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use kring_protocol::{Epoch, MemberId, Millis, Role, Seq};
+use kring_protocol::{Epoch, Language, MemberId, Millis, Role, Seq};
 
 pub use memory::MemoryStore;
 pub use postgres::PgStore;
@@ -33,6 +33,7 @@ pub enum StoreError {
     /// The batch does not follow the stored history (a lost or reordered append).
     #[error("sequence gap in room journal: expected {expected}, got {got}")]
     Gap { expected: Seq, got: Seq },
+    /// A room with this code exists, or an attendance record still holds the code.
     #[error("room already exists")]
     Duplicate,
     #[error("room not found")]
@@ -86,14 +87,73 @@ pub struct StoredGroup {
     pub carry_json: Option<String>,
 }
 
-/// Who attended a session, when and for how long. No content.
+/// Who attended a session, when and for how long, while the session is kept (the room's
+/// working copy; the long-lived record is [`MeetingRecord`]). No content.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AttendanceRecord {
     pub member: MemberId,
     pub name: String,
     pub role: Role,
     pub joined_at: Millis,
+    /// Present time counted up to `away_since` (or for good, when it is `None`).
     pub present_ms: u64,
+    /// Until when `present_ms` counted, while the member may still come back within the grace
+    /// (for someone online when this was written: the time of writing).
+    pub away_since: Option<Millis>,
+}
+
+/// The attendance record of one meeting, as professional registers ask for it: kept for
+/// `--attendance-retention` (years), separately from the session's content, which is deleted
+/// after days. Content-free by construction: no title, no text anyone wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeetingRecord {
+    /// The room code; a code is not used for a new session while its record exists.
+    pub room: String,
+    /// SHA-256 (hex) of the facilitator token: the facilitator reads the list with it.
+    pub facilitator_token_hash: String,
+    pub language: Language,
+    /// IANA time zone of the meeting.
+    pub time_zone: String,
+    pub group_name: Option<String>,
+    /// Each case round: its method and who brought the case.
+    pub cases: Vec<RecordCase>,
+    /// Who led the meeting: everyone who held the facilitator role, in order.
+    pub facilitator: String,
+    /// Who had the facilitator's rights beside them.
+    pub co_facilitators: Vec<String>,
+    pub started_at: Millis,
+    pub ended_at: Option<Millis>,
+    pub list_confirmed_at: Option<Millis>,
+    pub members: Vec<RecordMember>,
+}
+
+/// One case round on a meeting's record.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecordCase {
+    /// The method's name in the session's language.
+    pub method: String,
+    /// Who brought the case (one of the record's members).
+    pub case_bringer: Option<MemberId>,
+}
+
+/// One member on a meeting's record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordMember {
+    pub member: MemberId,
+    pub name: String,
+    pub role: Role,
+    pub joined_at: Millis,
+    /// Measured present time (see `room/attendance.rs`).
+    pub present_ms: u64,
+    /// Minutes the facilitator set instead of the measured ones.
+    pub minutes_set: Option<u32>,
+    pub confirmed_at: Option<Millis>,
+    /// Registration number with a professional register; on this member's certificate only.
+    pub registration: Option<String>,
+    /// The certificate's verification code (canonical: 16 characters, no dashes).
+    pub certificate: String,
+    /// SHA-256 (hex) of the member's resume token: they fetch their certificate with it.
+    pub token_hash: Option<String>,
 }
 
 /// One journal entry: an event in its full (journal) form.
@@ -139,6 +199,8 @@ pub struct AppendBatch {
     /// What the group keeps for its next meeting (`ReportBack` as JSON); only with `ended_at`,
     /// only for a room that belongs to a group.
     pub carry_json: Option<String>,
+    /// The meeting's attendance record as it stands now (replaces the stored one whole).
+    pub record: Option<Box<MeetingRecord>>,
 }
 
 /// A room as read back at start-up or on first use.
@@ -187,9 +249,41 @@ pub trait Store: Send + Sync + 'static {
     /// that a newer meeting of the same group replaced. Returns the number of groups deleted.
     fn purge_groups(&self, before: Millis) -> StoreFuture<'_, usize>;
 
+    /// The attendance record of the meeting held in room `room`; it outlives the room.
+    fn record<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<MeetingRecord>>;
+
+    /// The record with a member whose certificate has this (canonical) verification code.
+    fn record_by_certificate<'a>(&'a self, code: &'a str)
+    -> StoreFuture<'a, Option<MeetingRecord>>;
+
+    /// Deletes attendance records of meetings that ended (or, never ended, started) before
+    /// `before`. Returns the number deleted.
+    fn purge_records(&self, before: Millis) -> StoreFuture<'_, usize>;
+
     /// `Ok` when the store can take writes now.
     fn check_writable(&self) -> StoreFuture<'_, ()>;
 
     /// Flushes pending writes and releases files; later calls fail with `Closed`.
     fn close(&self) -> StoreFuture<'_, ()>;
+}
+
+/// A language as stored in a record's row (its wire name, e.g. `nl`).
+pub(crate) fn language_str(language: Language) -> String {
+    match serde_json::to_value(language) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "nl".to_owned(),
+    }
+}
+
+/// A stored language name; one this build does not know reads as the default.
+pub(crate) fn language_from(name: String) -> Language {
+    serde_json::from_value(serde_json::Value::String(name)).unwrap_or_default()
+}
+
+/// A stored role name; one this build does not know reads as a participant.
+pub(crate) fn role_from(role: &str) -> Role {
+    Role::ALL
+        .into_iter()
+        .find(|r| r.as_str() == role)
+        .unwrap_or(Role::Participant)
 }

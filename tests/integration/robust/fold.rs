@@ -75,6 +75,8 @@ impl Fold {
             screen_token_hash: None,
             report_back: None,
             submit_limit: Default::default(),
+            group_name: welcome.group_name.clone(),
+            time_zone: welcome.time_zone.clone(),
         };
         let fold = Fold {
             session: Session::new(params),

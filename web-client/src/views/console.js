@@ -12,7 +12,7 @@ import { displayCode, groupToken, screenToken } from "../storage.js";
 import { hasCases, keyQuestion, needsCaseBringer, pinKeyQuestion, startBlocker, votesVisible } from "../rules.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
 import { keyQuestionCard, menu, nameOf, noticeSections, phaseCard, speakingTime, timer, turnTimer, videoLink } from "./common.js";
-import { attendanceSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
+import { attendanceSection, attestSection, reflectionSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
 import {
   caseLine,
   caseLineText,
@@ -131,6 +131,8 @@ export function consoleSections(session, view) {
         ),
     });
     main.push(attendanceSection(session, view));
+    // The facilitator took part too: their own confirmation, certificate and reflection.
+    main.push(attestSection(session, view), reflectionSection(session, view));
   } else {
     main.push({
       key: "phase",

@@ -7,7 +7,7 @@ import { t, local, language, formatRelative, formatDate, LANGUAGES, isLanguage }
 import * as storage from "../storage.js";
 import { fetchPreview } from "../api.js";
 import { validName } from "../session-state.js";
-import { NAME_MAX_CHARS, TITLE_MAX_CHARS } from "../wire.js";
+import { GROUP_NAME_MAX_CHARS, NAME_MAX_CHARS, TITLE_MAX_CHARS } from "../wire.js";
 import { topBar } from "./common.js";
 
 /** @typedef {import('../protocol').MethodTemplate} MethodTemplate */
@@ -141,6 +141,7 @@ function createForm(picker) {
   const submit = h("button", { type: "submit", class: "primary" }, t("home.createButton"));
   const settings = settingsFields();
   const group = groupFields();
+  const record = recordFields();
   /** @param {HTMLElement} field @param {HTMLElement} at @param {string} text */
   const fieldError = (field, at, text) => {
     at.textContent = text;
@@ -148,8 +149,8 @@ function createForm(picker) {
     field.focus();
   };
   const clearErrors = () => {
-    for (const p of [error, titleError, videoError, group.error]) p.textContent = "";
-    for (const f of [title, video, group.token, group.select]) f?.removeAttribute("aria-invalid");
+    for (const p of [error, titleError, videoError, group.error, record.error]) p.textContent = "";
+    for (const f of [title, video, group.token, group.select, record.name]) f?.removeAttribute("aria-invalid");
   };
   return h(
     "section",
@@ -188,6 +189,8 @@ function createForm(picker) {
           };
           if (videoUrl && body.settings) body.settings.video_url = videoUrl;
           if (groupToken !== null) body.group_token = groupToken;
+          if (record.name.value.trim()) body.group_name = record.name.value.trim();
+          body.time_zone = record.zone.value;
           submit.disabled = true;
           try {
             const res = await fetch("/api/sessions", {
@@ -203,6 +206,8 @@ function createForm(picker) {
                 return fieldError(group.select && group.select.value !== OTHER_GROUP ? group.select : group.token, group.error, t("home.groupTokenUnknown"));
               }
               if (problem?.field === "title") return fieldError(title, titleError, t("home.titleInvalid"));
+              if (problem?.field === "group_name") return fieldError(record.name, record.error, t("home.groupNameInvalid", { max: GROUP_NAME_MAX_CHARS }));
+              if (problem?.field === "time_zone") return fieldError(record.zone, record.error, t("home.timeZoneInvalid"));
               if (problem?.field === "settings.video_url") return fieldError(video, videoError, t("home.videoInvalid"));
               error.textContent = problem ? t(`error.${problem.code}`) : t("home.createFailed");
               return;
@@ -240,6 +245,7 @@ function createForm(picker) {
       picker,
       settings.fieldset,
       group.fieldset,
+      record.fieldset,
       error,
       submit,
     ),
@@ -282,6 +288,55 @@ function methodPicker() {
     picker = h("p", { role: methodsError ? "alert" : "status" }, methodsError ?? t("home.loadingMethods"));
   }
   return picker;
+}
+
+/** Time zones offered for a meeting: where Dutch- and German-speaking groups meet. */
+const TIME_ZONES = [
+  "Europe/Amsterdam",
+  "Europe/Brussels",
+  "Europe/Luxembourg",
+  "Europe/Berlin",
+  "Europe/Vienna",
+  "Europe/Zurich",
+  "Europe/Paris",
+  "Europe/London",
+  "America/Curacao",
+  "America/Paramaribo",
+  "UTC",
+];
+
+/**
+ * What goes on the attendance record besides the meeting itself: the group's name and the
+ * time zone its local times are in (Europe/Amsterdam unless chosen otherwise).
+ */
+function recordFields() {
+  const name = h("input", { id: "create-group-name", name: "group_name", type: "text", maxlength: GROUP_NAME_MAX_CHARS, autocomplete: "off", "aria-describedby": "create-group-name-hint" });
+  let own = "";
+  try {
+    own = Intl.DateTimeFormat().resolvedOptions().timeZone ?? "";
+  } catch {
+    // no time zone support: the list is enough
+  }
+  const zones = own && !TIME_ZONES.includes(own) ? [...TIME_ZONES, own] : TIME_ZONES;
+  const zone = h(
+    "select",
+    { id: "create-time-zone", name: "time_zone", "aria-describedby": "create-time-zone-hint" },
+    zones.map((z) => h("option", { value: z, selected: z === "Europe/Amsterdam" }, z.replace("_", " "))),
+  );
+  const error = h("p", { class: "field-error", role: "alert" });
+  const fieldset = h(
+    "fieldset",
+    { class: "settings record" },
+    h("legend", null, t("home.recordLegend")),
+    h("label", { for: "create-group-name" }, t("home.groupName")),
+    name,
+    h("p", { id: "create-group-name-hint", class: "hint" }, t("home.groupNameHint")),
+    h("label", { for: "create-time-zone" }, t("home.timeZone")),
+    zone,
+    h("p", { id: "create-time-zone-hint", class: "hint" }, t("home.timeZoneHint")),
+    error,
+  );
+  return { fieldset, name, zone, error };
 }
 
 /**

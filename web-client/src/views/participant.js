@@ -9,7 +9,7 @@ import { hasCases, keyQuestion, limitLeft, pinKeyQuestion } from "../rules.js";
 import { composer, laterInputs, offlineHint, pendingList, refusedCard } from "./composer.js";
 import { board, boardSignature, boardsToShow, methodOverview } from "./boards.js";
 import { keyQuestionCard, nameOf, noticeSections, phaseCard, turnLine, turnTimer, videoLink } from "./common.js";
-import { endedSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
+import { attestOffered, attestSection, endedSection, reflectionSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
 import { caseLine, caseLineText, earlierCasesSection, keyQuestionPin, notepadSection, processFormSection, shareReactionsSection } from "./cases.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
@@ -93,6 +93,7 @@ export function participantSections(session, view) {
   // At the end, what happens now comes first; the case-bringer's downloads right with it.
   if (view.status === "ended") {
     if (summaryOffered(view)) sections.push(summarySection(session, view));
+    sections.push(attestSection(session, view), reflectionSection(session, view));
     sections.push(endedSection(session, view));
   }
 
@@ -131,6 +132,8 @@ export function participantSections(session, view) {
 
   // In the last phase the case-bringer can already fetch the summary, below what they write.
   if (view.status === "running" && summaryOffered(view)) sections.push(summarySection(session, view));
+  // In the last phase everyone can already confirm and reflect (someone may leave early).
+  if (view.status === "running" && attestOffered(view)) sections.push(attestSection(session, view), reflectionSection(session, view));
 
   const pending = pendingList(session);
   if (pending) {

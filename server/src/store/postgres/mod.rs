@@ -15,6 +15,9 @@
 //! **Reads.** A small pool; `load_room` reads in one `REPEATABLE READ` transaction so it sees
 //! one state.
 //!
+//! **Attendance records** (`records.rs`): written whole in the append's transaction, read by
+//! room or by certificate code, purged on their own clock with the same scrub.
+//!
 //! **Deletion** (`purge.rs`): `DELETE`, then the tables are rewritten (`VACUUM FULL`) so
 //! deleted rows are not left in their files, and the WAL is switched and checkpointed where
 //! the role may. What Postgres keeps beyond that (WAL archives, backups, replicas) is the
@@ -26,6 +29,7 @@
 
 mod placement;
 mod purge;
+mod records;
 mod schema;
 mod writer;
 
@@ -41,8 +45,8 @@ use sqlx::{ConnectOptions, Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    AppendBatch, AttendanceRecord, LoadedRoom, NewRoom, Snapshot, Store, StoreError, StoreFuture,
-    StoredEvent, StoredGroup, StoredMsgId,
+    AppendBatch, AttendanceRecord, LoadedRoom, MeetingRecord, NewRoom, Snapshot, Store, StoreError,
+    StoreFuture, StoredEvent, StoredGroup, StoredMsgId,
 };
 use crate::metrics::Metrics;
 use writer::{Op, Request, Writer};
@@ -237,7 +241,7 @@ impl PgStore {
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
         let attendance = sqlx::query(
-            "SELECT member, name, role, joined_at, present_ms FROM attendance
+            "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
              WHERE room = $1 ORDER BY member",
         )
         .bind(code)
@@ -256,6 +260,11 @@ impl PgStore {
                     .unwrap_or(Role::Participant),
                 joined_at: to_u64(row.try_get(3).map_err(backend)?)?,
                 present_ms: to_u64(row.try_get(4).map_err(backend)?)?,
+                away_since: row
+                    .try_get::<Option<i64>, _>(5)
+                    .map_err(backend)?
+                    .map(to_u64)
+                    .transpose()?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -356,6 +365,21 @@ impl Store for PgStore {
 
     fn purge_groups(&self, before: Millis) -> StoreFuture<'_, usize> {
         Box::pin(self.purge_old_groups(before))
+    }
+
+    fn record<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<MeetingRecord>> {
+        Box::pin(self.record_of(room))
+    }
+
+    fn record_by_certificate<'a>(
+        &'a self,
+        code: &'a str,
+    ) -> StoreFuture<'a, Option<MeetingRecord>> {
+        Box::pin(self.record_with_certificate(code))
+    }
+
+    fn purge_records(&self, before: Millis) -> StoreFuture<'_, usize> {
+        Box::pin(self.purge_old_records(before))
     }
 
     fn check_writable(&self) -> StoreFuture<'_, ()> {

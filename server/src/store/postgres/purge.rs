@@ -29,9 +29,10 @@ use crate::store::StoreError;
 /// Held (for the session) by the node that purges now.
 const PURGE_LOCK: i64 = 0x6b72_696e_6702;
 
-/// Tables whose rows carry session content, rewritten by a scrub. `rooms` holds titles and
-/// method texts, `attendance` names, `client_msgs` ids that clients chose.
-const CONTENT_TABLES: [&str; 8] = [
+/// Tables whose rows carry session content or personal data, rewritten by a scrub. `rooms`
+/// holds titles and method texts, `attendance` names, `client_msgs` ids that clients chose,
+/// `records` and `record_members` group names, names and registration numbers.
+const CONTENT_TABLES: [&str; 10] = [
     "events",
     "snapshots",
     "client_msgs",
@@ -40,6 +41,8 @@ const CONTENT_TABLES: [&str; 8] = [
     "room_heads",
     "group_carry",
     "groups",
+    "records",
+    "record_members",
 ];
 
 impl PgStore {
@@ -146,7 +149,7 @@ impl PgStore {
     }
 
     /// A connection of its own holding the purge lock, or `None` when another node purges.
-    async fn purge_connection(&self) -> Result<Option<PgConnection>, StoreError> {
+    pub(super) async fn purge_connection(&self) -> Result<Option<PgConnection>, StoreError> {
         let mut conn = connect(&self.options).await?;
         let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(PURGE_LOCK)
@@ -166,7 +169,7 @@ impl PgStore {
         Ok(Some(conn))
     }
 
-    async fn scrub_if_owed(&self, conn: &mut PgConnection) -> Result<(), StoreError> {
+    pub(super) async fn scrub_if_owed(&self, conn: &mut PgConnection) -> Result<(), StoreError> {
         let owed: Option<String> =
             sqlx::query_scalar("SELECT scrub_xid FROM cluster WHERE id = 1 AND scrub_owed")
                 .fetch_optional(&mut *conn)
@@ -242,7 +245,7 @@ impl PgStore {
 
 /// Records, in the deleting transaction, that the files still hold deleted rows, and which
 /// transaction deleted them.
-async fn owe_scrub(tx: &mut PgConnection) -> Result<(), StoreError> {
+pub(super) async fn owe_scrub(tx: &mut PgConnection) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE cluster SET scrub_owed = true, scrub_xid = pg_current_xact_id()::xid::text
          WHERE id = 1",

@@ -119,6 +119,54 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE rooms ALTER COLUMN params_json SET STATISTICS 0;
     ALTER TABLE group_carry ALTER COLUMN json SET STATISTICS 0;
     ",
+    // v2
+    "
+    -- Until when a member's present time counted, while they may still come back within the
+    -- grace (see room/attendance.rs).
+    ALTER TABLE attendance ADD COLUMN away_since bigint;
+    -- The attendance record of a meeting, for professional registers: content-free, kept for
+    -- --attendance-retention (years). No foreign key to rooms: it outlives their purge, and
+    -- while it exists its room code is not given to a new session.
+    CREATE TABLE records (
+        room                   text PRIMARY KEY,
+        facilitator_token_hash text NOT NULL,
+        language               text NOT NULL,
+        time_zone              text NOT NULL,
+        group_name             text,
+        -- Each case round, a JSON array of objects: the method's name, the case-bringer's id.
+        cases_json             text NOT NULL,
+        -- Everyone who held the facilitator role; the co-facilitators (a JSON array).
+        facilitator            text NOT NULL,
+        co_facilitators_json   text NOT NULL,
+        started_at             bigint NOT NULL,
+        ended_at               bigint,
+        list_confirmed_at      bigint
+    );
+    CREATE INDEX records_by_time ON records ((coalesce(ended_at, started_at)));
+    CREATE TABLE record_members (
+        room         text NOT NULL REFERENCES records(room) ON DELETE CASCADE,
+        member       bigint NOT NULL,
+        name         text NOT NULL,
+        role         text NOT NULL,
+        joined_at    bigint NOT NULL,
+        present_ms   bigint NOT NULL,
+        -- Minutes the facilitator set instead of the measured ones.
+        minutes_set  bigint,
+        confirmed_at bigint,
+        registration text,
+        -- The certificate's verification code (random-looking, derived from secrets).
+        certificate  text NOT NULL,
+        token_hash   text,
+        PRIMARY KEY (room, member)
+    );
+    CREATE INDEX record_members_by_certificate ON record_members (certificate);
+    -- Personal data: no sampled values in the catalog's statistics.
+    ALTER TABLE records ALTER COLUMN group_name SET STATISTICS 0;
+    ALTER TABLE records ALTER COLUMN facilitator SET STATISTICS 0;
+    ALTER TABLE records ALTER COLUMN co_facilitators_json SET STATISTICS 0;
+    ALTER TABLE record_members ALTER COLUMN name SET STATISTICS 0;
+    ALTER TABLE record_members ALTER COLUMN registration SET STATISTICS 0;
+    ",
 ];
 
 /// Applies the migrations not yet applied, holding the migration lock, and makes sure the

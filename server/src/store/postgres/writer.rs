@@ -256,9 +256,11 @@ async fn create(
     tx: &mut PgConnection,
     room: &NewRoom,
 ) -> Result<Result<(), StoreError>, StoreError> {
+    // A code stays taken while an attendance record of an earlier meeting holds it.
     let inserted = sqlx::query(
         "INSERT INTO rooms (code, params_json, epoch, created_at, group_id)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING",
+         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM records WHERE room = $1)
+         ON CONFLICT (code) DO NOTHING",
     )
     .bind(&room.code)
     .bind(&room.params_json)
@@ -568,7 +570,8 @@ fn stored_rows(rows: Vec<sqlx::postgres::PgRow>) -> Result<Vec<(String, i64, Str
         .collect()
 }
 
-/// What a batch carries now and then: a snapshot, the end, attendance, the group's carry.
+/// What a batch carries now and then: a snapshot, the end, attendance, the meeting's record,
+/// the group's carry.
 async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), StoreError> {
     if let Some(snapshot) = &batch.snapshot {
         sqlx::query(
@@ -592,10 +595,11 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
     }
     for record in &batch.attendance {
         sqlx::query(
-            "INSERT INTO attendance (room, member, name, role, joined_at, present_ms)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO attendance (room, member, name, role, joined_at, present_ms, away_since)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (room, member) DO UPDATE SET
-                 name = excluded.name, role = excluded.role, present_ms = excluded.present_ms",
+                 name = excluded.name, role = excluded.role, present_ms = excluded.present_ms,
+                 away_since = excluded.away_since",
         )
         .bind(&batch.room)
         .bind(i64::from(record.member.0))
@@ -603,9 +607,13 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
         .bind(record.role.as_str())
         .bind(to_i64(record.joined_at)?)
         .bind(to_i64(record.present_ms)?)
+        .bind(record.away_since.map(to_i64).transpose()?)
         .execute(&mut *tx)
         .await
         .map_err(backend)?;
+    }
+    if let Some(record) = &batch.record {
+        super::records::write(tx, record).await?;
     }
     if let Some(carry) = &batch.carry_json {
         // Only for a room of a group; the carry outlives the room, not the group.

@@ -31,6 +31,7 @@
 
 mod queue;
 mod reads;
+mod records;
 mod schema;
 mod writer;
 
@@ -43,7 +44,9 @@ use std::time::{Duration, Instant};
 use kring_protocol::Millis;
 use tokio::sync::oneshot;
 
-use super::{AppendBatch, LoadedRoom, NewRoom, Store, StoreError, StoreFuture, StoredGroup};
+use super::{
+    AppendBatch, LoadedRoom, MeetingRecord, NewRoom, Store, StoreError, StoreFuture, StoredGroup,
+};
 use crate::metrics::Metrics;
 use queue::Queue;
 use reads::Readers;
@@ -222,6 +225,23 @@ impl Store for SqliteStore {
 
     fn purge_groups(&self, before: Millis) -> StoreFuture<'_, usize> {
         Box::pin(self.call_now(move |reply| Request::PurgeGroups { before, reply }))
+    }
+
+    fn record<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<MeetingRecord>> {
+        let room = room.to_owned();
+        Box::pin(self.read(move |conn| records::read(conn, &room)))
+    }
+
+    fn record_by_certificate<'a>(
+        &'a self,
+        code: &'a str,
+    ) -> StoreFuture<'a, Option<MeetingRecord>> {
+        let code = code.to_owned();
+        Box::pin(self.read(move |conn| records::read_by_certificate(conn, &code)))
+    }
+
+    fn purge_records(&self, before: Millis) -> StoreFuture<'_, usize> {
+        Box::pin(self.call_now(move |reply| Request::PurgeRecords { before, reply }))
     }
 
     fn check_writable(&self) -> StoreFuture<'_, ()> {

@@ -163,7 +163,7 @@ pub(super) fn load_room(
 
     let attendance = tx
         .prepare_cached(
-            "SELECT member, name, role, joined_at, present_ms FROM attendance
+            "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
              WHERE room = ? ORDER BY member",
         )
         .map_err(backend)?
@@ -174,11 +174,12 @@ pub(super) fn load_room(
                 row.get::<_, String>(2)?,
                 row.get::<_, i64>(3)?,
                 row.get::<_, i64>(4)?,
+                row.get::<_, Option<i64>>(5)?,
             ))
         })
         .map_err(backend)?
         .map(|row| {
-            let (member, name, role, joined_at, present_ms) = row.map_err(backend)?;
+            let (member, name, role, joined_at, present_ms, away_since) = row.map_err(backend)?;
             Ok(AttendanceRecord {
                 member: MemberId(member),
                 name,
@@ -188,6 +189,7 @@ pub(super) fn load_room(
                     .unwrap_or(Role::Participant),
                 joined_at: to_u64(joined_at)?,
                 present_ms: to_u64(present_ms)?,
+                away_since: away_since.map(to_u64).transpose()?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

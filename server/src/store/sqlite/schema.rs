@@ -95,6 +95,47 @@ pub(super) const MIGRATIONS: &[&str] = &[
     -- When the group last met (its newest session's creation): groups idle past retention go.
     ALTER TABLE groups ADD COLUMN active_at INTEGER NOT NULL DEFAULT 0;
     ",
+    // v4
+    "
+    -- Until when a member's present time counted, while they may still come back within the
+    -- grace (see room/attendance.rs).
+    ALTER TABLE attendance ADD COLUMN away_since INTEGER;
+    -- The attendance record of a meeting, for professional registers: content-free, kept for
+    -- --attendance-retention (years). No foreign key to rooms: it outlives their purge.
+    CREATE TABLE records (
+        room                   TEXT PRIMARY KEY NOT NULL,
+        facilitator_token_hash TEXT NOT NULL,
+        language               TEXT NOT NULL,
+        time_zone              TEXT NOT NULL,
+        group_name             TEXT,
+        -- Each case round, a JSON array of objects: the method's name, the case-bringer's id.
+        cases_json             TEXT NOT NULL,
+        -- Everyone who held the facilitator role; the co-facilitators (a JSON array).
+        facilitator            TEXT NOT NULL,
+        co_facilitators_json   TEXT NOT NULL,
+        started_at             INTEGER NOT NULL,
+        ended_at               INTEGER,
+        list_confirmed_at      INTEGER
+    );
+    CREATE INDEX records_by_time ON records (coalesce(ended_at, started_at));
+    CREATE TABLE record_members (
+        room         TEXT NOT NULL REFERENCES records(room) ON DELETE CASCADE,
+        member       INTEGER NOT NULL,
+        name         TEXT NOT NULL,
+        role         TEXT NOT NULL,
+        joined_at    INTEGER NOT NULL,
+        present_ms   INTEGER NOT NULL,
+        -- Minutes the facilitator set instead of the measured ones.
+        minutes_set  INTEGER,
+        confirmed_at INTEGER,
+        registration TEXT,
+        -- The certificate's verification code (random-looking, derived from secrets).
+        certificate  TEXT NOT NULL,
+        token_hash   TEXT,
+        PRIMARY KEY (room, member)
+    ) WITHOUT ROWID;
+    CREATE INDEX record_members_by_certificate ON record_members (certificate);
+    ",
 ];
 
 /// Creates the directory (owner-only on Unix when new), takes the process lock, and creates

@@ -35,6 +35,11 @@ pub(super) enum Request {
         before: Millis,
         reply: Reply<usize>,
     },
+    /// Runs alone, like `Purge`: attendance records past their retention.
+    PurgeRecords {
+        before: Millis,
+        reply: Reply<usize>,
+    },
     Close {
         reply: Reply<()>,
     },
@@ -144,6 +149,10 @@ impl Writer {
                 }
                 Request::PurgeGroups { before, reply } => {
                     let result = self.purge_groups(before);
+                    let _ = reply.send(result);
+                }
+                Request::PurgeRecords { before, reply } => {
+                    let result = self.purge_records(before);
                     let _ = reply.send(result);
                 }
                 Request::Close { reply } => {
@@ -291,6 +300,27 @@ impl Writer {
             tracing::info!(groups, carries, "purged group carry-overs");
         }
         Ok(groups)
+    }
+
+    /// Deletes attendance records past their retention; names and registration numbers are
+    /// personal data, so the files are scrubbed afterwards like after any purge.
+    fn purge_records(&mut self, before: Millis) -> Result<usize, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let deleted = super::records::purge(&tx, before)?;
+        if deleted > 0 {
+            tx.execute("UPDATE maintenance SET scrub_owed = 1", [])
+                .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)?;
+        if deleted > 0 {
+            self.scrub_owed = true;
+            self.scrub()?;
+            tracing::info!(records = deleted, "purged attendance records");
+        }
+        Ok(deleted)
     }
 
     /// Makes deleted text unrecoverable from the files.
@@ -453,10 +483,14 @@ fn create(
     committed: &HashMap<String, Seq>,
     staged: &mut HashMap<String, Seq>,
 ) -> Outcome {
+    // A code stays taken while an attendance record of an earlier meeting holds it.
     let exists = staged.contains_key(&room.code)
         || committed.contains_key(&room.code)
         || tx
-            .prepare_cached("SELECT 1 FROM rooms WHERE code = ?")
+            .prepare_cached(
+                "SELECT 1 FROM rooms WHERE code = ?1
+                 UNION ALL SELECT 1 FROM records WHERE room = ?1",
+            )
             .map_err(backend)?
             .exists([&room.code])
             .map_err(backend)?;
@@ -544,7 +578,8 @@ fn append(
     Ok(Ok(()))
 }
 
-/// What a batch carries now and then: a snapshot, the end, attendance, a group's carry-over.
+/// What a batch carries now and then: a snapshot, the end, attendance, the meeting's record,
+/// a group's carry-over.
 fn write_rare(tx: &Connection, batch: &AppendBatch) -> Result<(), StoreError> {
     if let Some(snapshot) = &batch.snapshot {
         tx.prepare_cached(
@@ -564,10 +599,12 @@ fn write_rare(tx: &Connection, batch: &AppendBatch) -> Result<(), StoreError> {
     if !batch.attendance.is_empty() {
         let mut upsert = tx
             .prepare_cached(
-                "INSERT INTO attendance (room, member, name, role, joined_at, present_ms)
-                 VALUES (?, ?, ?, ?, ?, ?)
+                "INSERT INTO attendance (room, member, name, role, joined_at, present_ms,
+                                         away_since)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (room, member) DO UPDATE SET
-                     name = excluded.name, role = excluded.role, present_ms = excluded.present_ms",
+                     name = excluded.name, role = excluded.role, present_ms = excluded.present_ms,
+                     away_since = excluded.away_since",
             )
             .map_err(backend)?;
         for record in &batch.attendance {
@@ -579,9 +616,13 @@ fn write_rare(tx: &Connection, batch: &AppendBatch) -> Result<(), StoreError> {
                     record.role.as_str(),
                     to_i64(record.joined_at)?,
                     to_i64(record.present_ms)?,
+                    record.away_since.map(to_i64).transpose()?,
                 ])
                 .map_err(backend)?;
         }
+    }
+    if let Some(record) = &batch.record {
+        super::records::write(tx, record)?;
     }
     if let Some(carry) = &batch.carry_json {
         // Only for a room of a group; the carry outlives the room, not the group.

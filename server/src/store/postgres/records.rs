@@ -1,0 +1,246 @@
+//! Attendance records: the long-lived, content-free tables `records` and `record_members`
+//! (as in the SQLite store). They have no foreign key to `rooms`, so a room's purge leaves
+//! them; their own purge (`--attendance-retention`) deletes them and owes a scrub like any
+//! other purge, since names and registration numbers are personal data.
+
+use kring_protocol::{MemberId, Millis};
+use sqlx::Connection;
+use sqlx::Row;
+use sqlx::postgres::PgConnection;
+
+use super::{PgStore, backend, to_i64, to_u32, to_u64};
+use crate::store::{
+    MeetingRecord, RecordMember, StoreError, language_from, language_str, role_from,
+};
+
+/// Replaces the stored record of `record.room` whole, in the append's transaction (a meeting
+/// has at most 40 members: one statement for all of them).
+pub(super) async fn write(tx: &mut PgConnection, record: &MeetingRecord) -> Result<(), StoreError> {
+    let cases = serde_json::to_string(&record.cases).expect("cases serialise");
+    let co_facilitators =
+        serde_json::to_string(&record.co_facilitators).expect("strings serialise");
+    sqlx::query(
+        "INSERT INTO records (room, facilitator_token_hash, language, time_zone, group_name,
+                              cases_json, facilitator, co_facilitators_json, started_at,
+                              ended_at, list_confirmed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (room) DO UPDATE SET
+             language = excluded.language, time_zone = excluded.time_zone,
+             group_name = excluded.group_name, cases_json = excluded.cases_json,
+             facilitator = excluded.facilitator,
+             co_facilitators_json = excluded.co_facilitators_json,
+             started_at = excluded.started_at,
+             ended_at = excluded.ended_at, list_confirmed_at = excluded.list_confirmed_at",
+    )
+    .bind(&record.room)
+    .bind(&record.facilitator_token_hash)
+    .bind(language_str(record.language))
+    .bind(&record.time_zone)
+    .bind(&record.group_name)
+    .bind(cases)
+    .bind(&record.facilitator)
+    .bind(co_facilitators)
+    .bind(to_i64(record.started_at)?)
+    .bind(record.ended_at.map(to_i64).transpose()?)
+    .bind(record.list_confirmed_at.map(to_i64).transpose()?)
+    .execute(&mut *tx)
+    .await
+    .map_err(backend)?;
+    sqlx::query("DELETE FROM record_members WHERE room = $1")
+        .bind(&record.room)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+    if record.members.is_empty() {
+        return Ok(());
+    }
+    let n = record.members.len();
+    let mut members = Vec::with_capacity(n);
+    let mut names = Vec::with_capacity(n);
+    let mut roles = Vec::with_capacity(n);
+    let mut joined = Vec::with_capacity(n);
+    let mut present = Vec::with_capacity(n);
+    let mut minutes = Vec::with_capacity(n);
+    let mut confirmed = Vec::with_capacity(n);
+    let mut registrations = Vec::with_capacity(n);
+    let mut certificates = Vec::with_capacity(n);
+    let mut tokens = Vec::with_capacity(n);
+    for m in &record.members {
+        members.push(i64::from(m.member.0));
+        names.push(m.name.as_str());
+        roles.push(m.role.as_str());
+        joined.push(to_i64(m.joined_at)?);
+        present.push(to_i64(m.present_ms)?);
+        minutes.push(m.minutes_set.map(i64::from));
+        confirmed.push(m.confirmed_at.map(to_i64).transpose()?);
+        registrations.push(m.registration.as_deref());
+        certificates.push(m.certificate.as_str());
+        tokens.push(m.token_hash.as_deref());
+    }
+    sqlx::query(
+        "INSERT INTO record_members (room, member, name, role, joined_at, present_ms,
+                                     minutes_set, confirmed_at, registration, certificate,
+                                     token_hash)
+         SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::bigint[],
+                                  $6::bigint[], $7::bigint[], $8::bigint[], $9::text[],
+                                  $10::text[], $11::text[])",
+    )
+    .bind(&record.room)
+    .bind(&members)
+    .bind(&names)
+    .bind(&roles)
+    .bind(&joined)
+    .bind(&present)
+    .bind(&minutes)
+    .bind(&confirmed)
+    .bind(&registrations)
+    .bind(&certificates)
+    .bind(&tokens)
+    .execute(&mut *tx)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+impl PgStore {
+    /// The record of `room`, read in one snapshot.
+    pub(super) async fn record_of(&self, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
+        self.open_now()?;
+        let mut tx = self.reads.begin().await.map_err(backend)?;
+        sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let record = read(&mut tx, room).await;
+        tx.rollback().await.map_err(backend)?;
+        record
+    }
+
+    /// The record with a member whose certificate has this code.
+    pub(super) async fn record_with_certificate(
+        &self,
+        code: &str,
+    ) -> Result<Option<MeetingRecord>, StoreError> {
+        self.open_now()?;
+        let mut tx = self.reads.begin().await.map_err(backend)?;
+        sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let room: Option<String> =
+            sqlx::query_scalar("SELECT room FROM record_members WHERE certificate = $1 LIMIT 1")
+                .bind(code)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+        let record = match room {
+            Some(room) => read(&mut tx, &room).await,
+            None => Ok(None),
+        };
+        tx.rollback().await.map_err(backend)?;
+        record
+    }
+
+    /// Deletes the records of meetings that ended (or, never ended, started) before `before`,
+    /// then scrubs the files like after any purge.
+    pub(super) async fn purge_old_records(&self, before: Millis) -> Result<usize, StoreError> {
+        self.open_now()?;
+        let Some(mut conn) = self.purge_connection().await? else {
+            return Ok(0);
+        };
+        let result = async {
+            let mut tx = conn.begin().await.map_err(backend)?;
+            let deleted =
+                sqlx::query("DELETE FROM records WHERE coalesce(ended_at, started_at) < $1")
+                    .bind(to_i64(before)?)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?
+                    .rows_affected();
+            if deleted > 0 {
+                super::purge::owe_scrub(&mut tx).await?;
+            }
+            tx.commit().await.map_err(backend)?;
+            self.scrub_if_owed(&mut conn).await?;
+            if deleted > 0 {
+                tracing::info!(records = deleted, "purged attendance records");
+            }
+            Ok(deleted as usize)
+        }
+        .await;
+        let _ = conn.close().await;
+        result
+    }
+}
+
+async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT facilitator_token_hash, language, time_zone, group_name, cases_json,
+                facilitator, started_at, ended_at, list_confirmed_at, co_facilitators_json
+         FROM records WHERE room = $1",
+    )
+    .bind(room)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(backend)?
+    else {
+        return Ok(None);
+    };
+    let language: String = row.try_get(1).map_err(backend)?;
+    let cases: String = row.try_get(4).map_err(backend)?;
+    let co_facilitators: String = row.try_get(9).map_err(backend)?;
+    let members = sqlx::query(
+        "SELECT member, name, role, joined_at, present_ms, confirmed_at, registration,
+                certificate, token_hash, minutes_set
+         FROM record_members WHERE room = $1 ORDER BY member",
+    )
+    .bind(room)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(backend)?
+    .into_iter()
+    .map(|row| {
+        let role: String = row.try_get(2).map_err(backend)?;
+        let minutes_set: Option<i64> = row.try_get(9).map_err(backend)?;
+        Ok(RecordMember {
+            member: MemberId(to_u32(row.try_get(0).map_err(backend)?)?),
+            name: row.try_get(1).map_err(backend)?,
+            role: role_from(&role),
+            joined_at: to_u64(row.try_get(3).map_err(backend)?)?,
+            present_ms: to_u64(row.try_get(4).map_err(backend)?)?,
+            confirmed_at: opt_u64(row.try_get(5).map_err(backend)?)?,
+            registration: row.try_get(6).map_err(backend)?,
+            certificate: row.try_get(7).map_err(backend)?,
+            token_hash: row.try_get(8).map_err(backend)?,
+            minutes_set: minutes_set
+                .map(|m| {
+                    u32::try_from(m).map_err(|_| {
+                        StoreError::Backend("minutes out of range in a record".to_owned())
+                    })
+                })
+                .transpose()?,
+        })
+    })
+    .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some(MeetingRecord {
+        room: room.to_owned(),
+        facilitator_token_hash: row.try_get(0).map_err(backend)?,
+        language: language_from(language),
+        time_zone: row.try_get(2).map_err(backend)?,
+        group_name: row.try_get(3).map_err(backend)?,
+        cases: serde_json::from_str(&cases)
+            .map_err(|_| StoreError::Backend("unreadable cases in a record".to_owned()))?,
+        facilitator: row.try_get(5).map_err(backend)?,
+        co_facilitators: serde_json::from_str(&co_facilitators).map_err(|_| {
+            StoreError::Backend("unreadable co-facilitators in a record".to_owned())
+        })?,
+        started_at: to_u64(row.try_get(6).map_err(backend)?)?,
+        ended_at: opt_u64(row.try_get(7).map_err(backend)?)?,
+        list_confirmed_at: opt_u64(row.try_get(8).map_err(backend)?)?,
+        members,
+    }))
+}
+
+fn opt_u64(v: Option<i64>) -> Result<Option<u64>, StoreError> {
+    v.map(to_u64).transpose()
+}
