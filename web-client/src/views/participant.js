@@ -9,8 +9,34 @@ import { hasCases, keyQuestion, limitLeft, pinKeyQuestion } from "../rules.js";
 import { composer, laterInputs, offlineHint, pendingList, refusedCard } from "./composer.js";
 import { board, boardSignature, boardsToShow, methodOverview } from "./boards.js";
 import { keyQuestionCard, nameOf, noticeSections, phaseCard, turnLine, turnTimer, videoLink } from "./common.js";
-import { attestOffered, attestSection, endedSection, reflectionSection, reportBackNow, reportBackSection, summaryOffered, summarySection } from "./records.js";
+import { attestOffered, reportBackNow, summaryOffered } from "./records-when.js";
 import { caseLine, caseLineText, earlierCasesSection, keyQuestionPin, notepadSection, processFormSection, shareReactionsSection } from "./cases.js";
+
+/** @type {typeof import("./records.js") | null} */
+let records = null;
+/** @type {Promise<void> | null} */
+let loadingRecords = null;
+
+/**
+ * The records views (summary, presence, reflection, report back, the end), loaded the first time
+ * this page shows one of them: a participant's first load carries only what the phases use.
+ * @param {import('../session.js').Session} session
+ */
+function recordsViews(session) {
+  if (!records && !loadingRecords) {
+    loadingRecords = import("./records.js").then(
+      (m) => {
+        records = m;
+        session.changed();
+      },
+      () => {
+        // Offline for a moment: the next render asks again.
+        loadingRecords = null;
+      },
+    );
+  }
+  return records;
+}
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').InputKind} InputKind */
@@ -91,10 +117,12 @@ export function participantSections(session, view) {
   });
 
   // At the end, what happens now comes first; the case-bringer's downloads right with it.
-  if (view.status === "ended") {
-    if (summaryOffered(view)) sections.push(summarySection(session, view));
-    sections.push(attestSection(session, view), reflectionSection(session, view));
-    sections.push(endedSection(session, view));
+  const rec =
+    view.status === "ended" || reportBackNow(view) || summaryOffered(view) || attestOffered(view) ? recordsViews(session) : null;
+  if (view.status === "ended" && rec) {
+    if (summaryOffered(view)) sections.push(rec.summarySection(session, view));
+    sections.push(rec.attestSection(session, view), rec.reflectionSection(session, view));
+    sections.push(rec.endedSection(session, view));
   }
 
   const turn = turnSectionFor(session, view);
@@ -103,7 +131,7 @@ export function participantSections(session, view) {
   sections.push(...noticeSections(session, view));
 
   // A group's next meeting opens with what it kept last time.
-  const report = reportBackNow(view) ? reportBackSection(view) : null;
+  const report = reportBackNow(view) && rec ? rec.reportBackSection(view) : null;
   if (report) sections.push(report);
 
   for (const entry of session.refused()) {
@@ -131,9 +159,9 @@ export function participantSections(session, view) {
   }
 
   // In the last phase the case-bringer can already fetch the summary, below what they write.
-  if (view.status === "running" && summaryOffered(view)) sections.push(summarySection(session, view));
+  if (view.status === "running" && summaryOffered(view) && rec) sections.push(rec.summarySection(session, view));
   // In the last phase everyone can already confirm and reflect (someone may leave early).
-  if (view.status === "running" && attestOffered(view)) sections.push(attestSection(session, view), reflectionSection(session, view));
+  if (view.status === "running" && attestOffered(view) && rec) sections.push(rec.attestSection(session, view), rec.reflectionSection(session, view));
 
   const pending = pendingList(session);
   if (pending) {

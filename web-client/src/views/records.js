@@ -23,6 +23,10 @@ import { hasCases } from "../rules.js";
 import * as storage from "../storage.js";
 import { REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS, SET_MINUTES_MAX } from "../wire.js";
 import { summaryRounds } from "./cases.js";
+import { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered } from "./records-when.js";
+
+// The predicates live apart so that a participant's page can decide without loading this module.
+export { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered };
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').Attendance} Attendance */
@@ -30,9 +34,6 @@ import { summaryRounds } from "./cases.js";
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {import('../api.js').Problem} Problem */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
-
-/** The id of the phase a group's next meeting opens with (`engine/src/methods.rs`). */
-export const REPORT_BACK_PHASE = "report-back";
 
 /**
  * What happened to the last summary request, per room (kept across renders).
@@ -46,16 +47,6 @@ const summaries = new Map();
  */
 /** @type {Map<string, AttendanceState>} */
 const attendances = new Map();
-
-/**
- * Whether a case-bringer is offered their summary now: for a case they brought once it is
- * over (the next case started, or the session ended), and already in its last phase (so it can
- * be fetched while everyone is still there). A case-bringer of an earlier case keeps theirs.
- * @param {SessionView} view
- */
-export function summaryOffered(view) {
-  return summaryRounds(view).length > 0;
-}
 
 /**
  * The case-bringer's summary downloads, one block per case they brought.
@@ -393,17 +384,6 @@ function attendanceTable(a) {
 const downloads = new Map();
 
 /**
- * Whether a member is offered to confirm their presence now: in the last phase, and after the
- * end (the server accepts it from the start; someone who must leave early can find it then).
- * @param {SessionView} view
- */
-export function attestOffered(view) {
-  if (view.me.member === null) return false;
-  if (view.status === "ended") return true;
-  return view.status === "running" && view.phase !== null && view.phase.index === view.method.phases.length - 1;
-}
-
-/**
  * Runs a member's download: a printable page in a new tab, or a file.
  * @param {Session} session
  * @param {string} key which download (`certificate`, `reflection`)
@@ -633,17 +613,6 @@ function reflectionCard(session, view) {
     h("p", { class: "notice retention" }, t("reflection.retention", { retention: formatPeriod(session.retentionMs) })),
     h("div", { role: "status" }, downloadStatus(session, "reflection")),
   );
-}
-
-/**
- * Whether the report back is shown prominently now: before the start (what the group brings)
- * and in the report-back phase.
- * @param {SessionView} view
- */
-export function reportBackNow(view) {
-  if (!view.report_back) return false;
-  if (view.status === "lobby") return true;
-  return view.status === "running" && currentPhase(view)?.id === REPORT_BACK_PHASE;
 }
 
 /**
