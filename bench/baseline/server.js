@@ -3,7 +3,8 @@
 // the same way: create a session over HTTP, hello -> welcome, command -> event to every
 // member (serialised once, the same Buffer to each socket) -> ack to the sender, resume with a
 // replay of the last events. It keeps rooms in memory and has no rules beyond what the
-// generator's commands need. Usage: node server.js [--port 8090] [--host 127.0.0.1]
+// generator's commands need. Usage: node server.js --protocol N [--port 8090] [--host 127.0.0.1]
+// (the generator passes kring's protocol version, so it is written down once, in protocol/).
 'use strict';
 
 const http = require('node:http');
@@ -17,6 +18,11 @@ const arg = (name, dflt) => {
 };
 const PORT = Number(arg('--port', '8090'));
 const HOST = arg('--host', '127.0.0.1');
+const PROTOCOL = Number(arg('--protocol', 'NaN'));
+if (!Number.isInteger(PROTOCOL)) {
+  console.error('usage: node server.js --protocol N [--port P] [--host H]');
+  process.exit(64);
+}
 const REPLAY_FRAMES = 1024;
 const HEARTBEAT_MS = 15000;
 
@@ -131,7 +137,7 @@ function join(ws, room, hello) {
   const m = room.members.get(member);
   send(ws, {
     type: 'welcome',
-    protocol: 1,
+    protocol: PROTOCOL,
     member,
     role: m.role,
     resume_token: m.token,
@@ -263,7 +269,7 @@ function serve(ws, room) {
       return error(ws, null, 'bad_json', 'bad json');
     }
     if (member === null) {
-      if (msg.type !== 'hello' || msg.protocol !== 1) {
+      if (msg.type !== 'hello' || msg.protocol !== PROTOCOL) {
         error(ws, null, 'hello_required', 'hello first');
         ws.close(4400, 'hello_required');
         return;

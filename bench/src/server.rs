@@ -222,7 +222,8 @@ impl Server {
             Target::Baseline => {
                 let mut cmd = Command::new(&programs.node);
                 cmd.arg(programs.baseline.join("server.js"))
-                    .args(["--port", &port.to_string()]);
+                    .args(["--port", &port.to_string()])
+                    .args(["--protocol", &kring_protocol::PROTOCOL_VERSION.to_string()]);
                 cmd
             }
         };
