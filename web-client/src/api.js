@@ -52,7 +52,10 @@ export function problemOf(status) {
 async function authorizedGet(path, token) {
   if (!token) return { ok: false, problem: "noToken" };
   try {
-    const res = await fetch(path, { headers: { authorization: `Bearer ${token}` }, cache: "no-store" });
+    const res = await fetch(path, {
+      headers: { authorization: `Bearer ${token}` },
+      cache: "no-store",
+    });
     if (res.ok) return { ok: true, value: res };
     if (res.status === 409) {
       // Not yet: the body's code says why (the session has not ended, presence not confirmed).
@@ -96,7 +99,10 @@ export async function fetchSummary(code, token, format, caseRound = null, lang =
   // Dates in the summary are the reader's local ones, its words in the reader's language.
   const offset = -new Date().getTimezoneOffset();
   const which = caseRound === null ? "" : `&case=${caseRound}`;
-  const res = await authorizedGet(`/api/sessions/${code}/summary?format=${format}&offset=${offset}&lang=${lang}${which}`, token);
+  const res = await authorizedGet(
+    `/api/sessions/${code}/summary?format=${format}&offset=${offset}&lang=${lang}${which}`,
+    token,
+  );
   if (!res.ok) return res;
   try {
     return { ok: true, value: await res.value.text() };
@@ -244,7 +250,10 @@ export function fileName(prefix, title, ext) {
  * @param {string} origin e.g. `https://kring.example`
  */
 export function printableHtml(html, origin) {
-  return html.replace(/(<link\b[^>]*\bhref=")\/(summary|records)\.css"/, (_, start, name) => `${start}${origin}/${name}.css"`);
+  return html.replace(
+    /(<link\b[^>]*\bhref=")\/(summary|records)\.css"/,
+    (_, start, name) => `${start}${origin}/${name}.css"`,
+  );
 }
 
 /**
@@ -276,7 +285,11 @@ function blobUrl(text, type) {
  * @param {string} name file name
  */
 export function saveFile(text, type, name) {
-  const link = h("a", { href: blobUrl(text, type), download: name, class: "visually-hidden" }, name);
+  const link = h(
+    "a",
+    { href: blobUrl(text, type), download: name, class: "visually-hidden" },
+    name,
+  );
   document.body.appendChild(link);
   link.click();
   link.remove();

@@ -108,7 +108,8 @@ export class Session {
       },
       onFatal: (code, closeCode) => this.closedForGood(code, closeCode),
     });
-    this.transport.onPong = (sent, received, serverTime) => this.clockSample(sent, received, serverTime);
+    this.transport.onPong = (sent, received, serverTime) =>
+      this.clockSample(sent, received, serverTime);
   }
 
   start() {
@@ -139,7 +140,8 @@ export class Session {
    * @param {CommandOutcome} [outcome]
    */
   send(command, outcome) {
-    const phase = this.view && this.view.status === "running" && this.view.phase ? this.view.phase.seq : null;
+    const phase =
+      this.view && this.view.status === "running" && this.view.phase ? this.view.phase.seq : null;
     const entry = this.outbox.add(command, phase);
     if (outcome) this.outcomes.set(entry.id, outcome);
     this.transmit(entry);
@@ -182,10 +184,16 @@ export class Session {
       const ctx = this.noticeContext.get(n);
       if (succeeded !== null && ctx?.kind === succeeded) return true;
       if (!view) return false;
-      if (ctx && ctx.phaseSeq !== null && view.phase && view.phase.seq !== ctx.phaseSeq) return true;
+      if (ctx && ctx.phaseSeq !== null && view.phase && view.phase.seq !== ctx.phaseSeq)
+        return true;
       if (n.code === "no_case_bringer" && view.case_bringer !== null) return true;
       if (n.code === "not_started" && view.status !== "lobby") return true;
-      if (n.code === "already_started" && view.status === "running" && ctx?.kind === "start_session") return true;
+      if (
+        n.code === "already_started" &&
+        view.status === "running" &&
+        ctx?.kind === "start_session"
+      )
+        return true;
       return false;
     });
     for (const n of stale) this.dismissNotice(n);
@@ -214,7 +222,8 @@ export class Session {
 
   restartTransport() {
     this.transport = new Transport(this.transport.options);
-    this.transport.onPong = (sent, received, serverTime) => this.clockSample(sent, received, serverTime);
+    this.transport.onPong = (sent, received, serverTime) =>
+      this.clockSample(sent, received, serverTime);
     this.transport.start();
   }
 
@@ -237,8 +246,13 @@ export class Session {
       };
     }
     if (this.facToken) {
-      const name = this.mode.as === "facilitator" || this.mode.as === "member" ? this.mode.name : "";
-      return { type: "hello", protocol, join: { as: "facilitator", token: this.facToken, name: name || "Facilitator" } };
+      const name =
+        this.mode.as === "facilitator" || this.mode.as === "member" ? this.mode.name : "";
+      return {
+        type: "hello",
+        protocol,
+        join: { as: "facilitator", token: this.facToken, name: name || "Facilitator" },
+      };
     }
     const name = this.mode.as === "member" ? this.mode.name : "";
     return { type: "hello", protocol, join: { as: "member", name } };
@@ -339,7 +353,8 @@ export class Session {
     // A repeat's ack for a command whose events the last full view already shows.
     // The ack follows its events: the last one applied carries the command's time.
     const at = a.seq === this.seq && this.lastEventAt !== null ? this.lastEventAt : this.now();
-    if (this.view && a.seq > this.fullViewSeq) this.view = applyAck(this.view, entry.command, a, at);
+    if (this.view && a.seq > this.fullViewSeq)
+      this.view = applyAck(this.view, entry.command, a, at);
     const outcome = this.outcomes.get(a.id);
     this.outcomes.delete(a.id);
     this.clearResolvedNotices(entry.command.kind);
@@ -358,7 +373,12 @@ export class Session {
       }
       // Too many messages or join attempts: the next connection waits as long as asked.
       if (err.retry_after_ms) this.transport.delayNext(err.retry_after_ms);
-      if (categoryOf(err.code) !== "fatal" && err.code !== "rate_limited" && err.code !== "too_many_attempts") this.notice(err);
+      if (
+        categoryOf(err.code) !== "fatal" &&
+        err.code !== "rate_limited" &&
+        err.code !== "too_many_attempts"
+      )
+        this.notice(err);
       return;
     }
     const category = categoryOf(err.code);
@@ -384,7 +404,8 @@ export class Session {
     });
     if (outcome?.error) outcome.error(err, entry);
     // A click meant for a phase that has just closed (a double-clicked "next") needs no alarm.
-    else if (entry.command.kind !== "submit" && err.code !== "phase_closed") this.notice(err, entry.command.kind);
+    else if (entry.command.kind !== "submit" && err.code !== "phase_closed")
+      this.notice(err, entry.command.kind);
   }
 
   /**
@@ -395,7 +416,9 @@ export class Session {
    */
   notice(err, kind = null) {
     // The same error twice in a row is one notice (a button pressed again).
-    const same = this.notices.find((n) => n.code === err.code && this.noticeContext.get(n)?.kind === kind);
+    const same = this.notices.find(
+      (n) => n.code === err.code && this.noticeContext.get(n)?.kind === kind,
+    );
     if (same) this.dismissNotice(same);
     this.notices.push(err);
     this.noticeContext.set(err, { kind, phaseSeq: this.view?.phase?.seq ?? null });
@@ -410,7 +433,12 @@ export class Session {
     // The server answers a token it does not know as it answers an unknown room (so a guesser
     // cannot tell them apart); with stored credentials, either may mean a stale token.
     const unknownHere = code === "bad_token" || code === "room_not_found";
-    if (unknownHere && this.creds && !this.triedFreshJoin && (this.facToken || this.mode.as === "member")) {
+    if (
+      unknownHere &&
+      this.creds &&
+      !this.triedFreshJoin &&
+      (this.facToken || this.mode.as === "member")
+    ) {
       // The stored resume token is not valid here (any more): join afresh once.
       this.triedFreshJoin = true;
       this.creds = null;
@@ -420,7 +448,11 @@ export class Session {
     }
     if (unknownHere || code === "removed") storage.saveCredentials(this.code, null);
     // A screen link that is not (or no longer) valid is not tried again on a reload.
-    if (unknownHere && this.mode.as === "screen" && this.mode.token === storage.screenToken(this.code)) {
+    if (
+      unknownHere &&
+      this.mode.as === "screen" &&
+      this.mode.token === storage.screenToken(this.code)
+    ) {
       storage.saveScreenToken(this.code, null);
     }
     if (code === "removed" || code === "session_ended") this.outbox.clear();

@@ -16,8 +16,14 @@ test("each HTTP status of the summary and attendance reads has its own explanati
 });
 
 test("file names come from the title, in any script, without anything a file system minds", () => {
-  assert.equal(fileName("kring-summary", "Team Noord: maart", "md"), "kring-summary-team-noord-maart.md");
-  assert.equal(fileName("kring-summary", "Één café / ‘test’", "md"), "kring-summary-een-cafe-test.md");
+  assert.equal(
+    fileName("kring-summary", "Team Noord: maart", "md"),
+    "kring-summary-team-noord-maart.md",
+  );
+  assert.equal(
+    fileName("kring-summary", "Één café / ‘test’", "md"),
+    "kring-summary-een-cafe-test.md",
+  );
   assert.equal(fileName("kring-attendance", "Ωμάδα 3", "csv"), "kring-attendance-ωμαδα-3.csv");
   assert.equal(fileName("kring-summary", "<b>x</b>", "md"), "kring-summary-b-x-b.md");
   assert.equal(fileName("kring-summary", "../../etc/passwd", "md"), "kring-summary-etc-passwd.md");
@@ -28,10 +34,14 @@ test("file names come from the title, in any script, without anything a file sys
 });
 
 test("the printable page links its stylesheet absolutely (a Blob URL cannot resolve /summary.css)", () => {
-  const page = '<!doctype html><html><head><title>S</title><link rel="stylesheet" href="/summary.css"></head><body><p>&lt;b&gt;x&lt;/b&gt; href="/summary.css"</p></body></html>';
+  const page =
+    '<!doctype html><html><head><title>S</title><link rel="stylesheet" href="/summary.css"></head><body><p>&lt;b&gt;x&lt;/b&gt; href="/summary.css"</p></body></html>';
   const out = printableHtml(page, "https://kring.example");
   assert.match(out, /<link rel="stylesheet" href="https:\/\/kring\.example\/summary\.css">/);
-  assert.ok(out.includes('<p>&lt;b&gt;x&lt;/b&gt; href="/summary.css"</p>'), "text that merely looks like the link is left alone");
+  assert.ok(
+    out.includes('<p>&lt;b&gt;x&lt;/b&gt; href="/summary.css"</p>'),
+    "text that merely looks like the link is left alone",
+  );
   assert.equal(printableHtml("<p>no stylesheet</p>", "https://x"), "<p>no stylesheet</p>");
 });
 

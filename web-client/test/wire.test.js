@@ -23,11 +23,20 @@ test("no module defines a wire constant of its own: they come from the generated
   for (const path of handWritten()) {
     const source = readFileSync(path, "utf8");
     for (const name of names) {
-      assert.doesNotMatch(source, new RegExp(`(const|let|var)\\s+${name}\\b`), `${path} defines ${name}`);
+      assert.doesNotMatch(
+        source,
+        new RegExp(`(const|let|var)\\s+${name}\\b`),
+        `${path} defines ${name}`,
+      );
     }
     // A second table of error codes would show as two of them as object keys.
-    const codeKeys = Object.keys(wire.CODE_CATEGORY).filter((code) => new RegExp(`^\\s+${code}:`, "m").test(source));
-    assert.ok(codeKeys.length < 2, `${path} lists error codes (${codeKeys.join(", ")}): use wire.js`);
+    const codeKeys = Object.keys(wire.CODE_CATEGORY).filter((code) =>
+      new RegExp(`^\\s+${code}:`, "m").test(source),
+    );
+    assert.ok(
+      codeKeys.length < 2,
+      `${path} lists error codes (${codeKeys.join(", ")}): use wire.js`,
+    );
   }
 });
 
@@ -35,6 +44,9 @@ test("the generated values agree with the generated types", () => {
   const dts = readFileSync(new URL("../src/protocol.d.ts", import.meta.url), "utf8");
   const kinds = dts.split("\n").find((l) => l.startsWith("export type InputKind ="));
   assert.ok(kinds);
-  assert.deepEqual([...kinds.matchAll(/"(\w+)"/g)].map((m) => m[1]), [...wire.INPUT_KINDS]);
+  assert.deepEqual(
+    [...kinds.matchAll(/"(\w+)"/g)].map((m) => m[1]),
+    [...wire.INPUT_KINDS],
+  );
   for (const kind of wire.TEXT_KINDS) assert.ok(wire.MAX_CHARS[kind] > 0, kind);
 });

@@ -38,7 +38,6 @@ import { nameOf } from "./common.js";
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
 
-
 /** Two-step confirmations in progress (handing over, starting the next case). */
 const confirming = new Set();
 /** Earlier cases a person unfolded stay open when the section is rebuilt. */
@@ -57,12 +56,17 @@ export function caseLineText(view) {
   if (view.cases.length <= 1 && !rotates) return null;
   const round = view.cases[view.case_round];
   const cb = round?.case_bringer ?? null;
-  const who = cb === null ? t("cases.noCaseBringerYet") : t("cases.caseBringer", { name: nameOf(view, cb) });
+  const who =
+    cb === null ? t("cases.noCaseBringerYet") : t("cases.caseBringer", { name: nameOf(view, cb) });
   if (rotates) {
     // Everyone who has brought a case, plus whoever can still take a turn at it.
     const brought = new Set(view.cases.map((c) => c.case_bringer).filter((m) => m !== null));
     const waiting = view.members.filter(
-      (m) => ["participant", "note_taker", "case_bringer"].includes(m.role) && m.online && m.in_turns && !brought.has(m.id),
+      (m) =>
+        ["participant", "note_taker", "case_bringer"].includes(m.role) &&
+        m.online &&
+        m.in_turns &&
+        !brought.has(m.id),
     ).length;
     const total = Math.max(view.case_round + 1, brought.size + waiting);
     return `${t("cases.rotation", { n: view.case_round + 1, total })} · ${who}`;
@@ -76,7 +80,9 @@ export function caseLineText(view) {
  */
 export function caseLine(view) {
   const text = caseLineText(view);
-  return text === null ? null : h("p", { class: "case-line", dataset: { caseRound: view.case_round } }, text);
+  return text === null
+    ? null
+    : h("p", { class: "case-line", dataset: { caseRound: view.case_round } }, text);
 }
 
 /**
@@ -96,7 +102,11 @@ export function keyQuestionPin(view, opts = {}) {
     build: () =>
       h(
         "section",
-        { class: ["card", "key-question", "key-question-pin", opts.big && "big"], "aria-labelledby": "kq-pin-title", dataset: { item: item.id } },
+        {
+          class: ["card", "key-question", "key-question-pin", opts.big && "big"],
+          "aria-labelledby": "kq-pin-title",
+          dataset: { item: item.id },
+        },
         h("h2", { id: "kq-pin-title" }, icon("star"), t("cases.keyQuestion")),
         h("p", { class: ["key-question-text", "item-text"] }, text),
       ),
@@ -114,12 +124,19 @@ export function keyQuestionPin(view, opts = {}) {
  */
 export function notepadSection(session, view) {
   const phase = currentPhase(view);
-  const canWrite = view.status === "running" && phase !== null && maySubmit(phase, view.me.role, "notepad");
+  const canWrite =
+    view.status === "running" && phase !== null && maySubmit(phase, view.me.role, "notepad");
   const notes = view.me.notepad.filter((n) => n.case_round === view.case_round);
   if (!canWrite && notes.length === 0) return null;
   return {
     key: "notepad",
-    sig: JSON.stringify([language(), canWrite, view.phase?.seq, notes.map((n) => n.id), session.conn === "connected"]),
+    sig: JSON.stringify([
+      language(),
+      canWrite,
+      view.phase?.seq,
+      notes.map((n) => n.id),
+      session.conn === "connected",
+    ]),
     build: () =>
       h(
         "section",
@@ -131,7 +148,13 @@ export function notepadSection(session, view) {
           ? h(
               "ol",
               { class: "items" },
-              notes.map((n) => h("li", { class: "item item-notepad mine", dataset: { item: n.id } }, h("p", { class: "item-text" }, n.text ?? ""))),
+              notes.map((n) =>
+                h(
+                  "li",
+                  { class: "item item-notepad mine", dataset: { item: n.id } },
+                  h("p", { class: "item-text" }, n.text ?? ""),
+                ),
+              ),
             )
           : null,
       ),
@@ -147,7 +170,13 @@ export function notepadSection(session, view) {
  */
 export function shareReactionsSection(session, view) {
   const round = view.cases[view.case_round];
-  if (view.status !== "running" || !round || round.case_bringer !== view.me.member || view.me.role !== "case_bringer") return null;
+  if (
+    view.status !== "running" ||
+    !round ||
+    round.case_bringer !== view.me.member ||
+    view.me.role !== "case_bringer"
+  )
+    return null;
   const shared = round.reactions_shared;
   const mine = view.me.reactions.length;
   return {
@@ -184,11 +213,28 @@ export function shareReactionsSection(session, view) {
  */
 export function chooseKeyQuestionButton(session, view, item) {
   const phase = currentPhase(view);
-  if (item.kind !== "key_question" || item.chosen || item.hidden || item.case_round !== view.case_round) return null;
-  if (view.me.role !== "case_bringer" || view.status !== "running" || !phase || phase.case_bringer_listens) return null;
+  if (
+    item.kind !== "key_question" ||
+    item.chosen ||
+    item.hidden ||
+    item.case_round !== view.case_round
+  )
+    return null;
+  if (
+    view.me.role !== "case_bringer" ||
+    view.status !== "running" ||
+    !phase ||
+    phase.case_bringer_listens
+  )
+    return null;
   return h(
     "button",
-    { type: "button", class: "primary", "data-fk": `choose-kq-${item.id}`, onclick: () => session.send({ kind: "choose_key_question", item: item.id }) },
+    {
+      type: "button",
+      class: "primary",
+      "data-fk": `choose-kq-${item.id}`,
+      onclick: () => session.send({ kind: "choose_key_question", item: item.id }),
+    },
     t("cases.chooseKeyQuestion"),
   );
 }
@@ -232,7 +278,8 @@ const processDrafts = new Map();
  */
 export function processOpen(view) {
   if (view.status !== "running" || !view.phase) return false;
-  if (view.me.role === "facilitator" || view.me.role === "screen" || view.me.member === null) return false;
+  if (view.me.role === "facilitator" || view.me.role === "screen" || view.me.member === null)
+    return false;
   return view.phase.index === view.method.phases.length - 1;
 }
 
@@ -334,9 +381,15 @@ function processForm(session, view, round, rated) {
       h("label", { for: "process-remark" }, t("process.remark")),
       remark,
       error,
-      h("button", { type: "submit", class: "primary", "data-fk": "process-send" }, rated ? t("process.change") : t("process.send")),
+      h(
+        "button",
+        { type: "submit", class: "primary", "data-fk": "process-send" },
+        rated ? t("process.change") : t("process.send"),
+      ),
     ),
-    rated ? h("p", { class: "notice", role: "status" }, t("process.thanks")) : h("p", { class: "hint" }, t("process.anonymous")),
+    rated
+      ? h("p", { class: "notice", role: "status" }, t("process.thanks"))
+      : h("p", { class: "hint" }, t("process.anonymous")),
   );
 }
 
@@ -372,7 +425,10 @@ async function loadProcess(session) {
  */
 export function processResultsSection(session, view) {
   if (!hasFacilitatorRights(view)) return null;
-  const inLast = view.status === "running" && view.phase !== null && view.phase.index === view.method.phases.length - 1;
+  const inLast =
+    view.status === "running" &&
+    view.phase !== null &&
+    view.phase.index === view.method.phases.length - 1;
   const answered = view.cases.some((c) => c.process_count > 0);
   const followUp = view.report_back !== null;
   if (!inLast && !answered && !followUp) return null;
@@ -397,7 +453,8 @@ function processResultsCard(session, view, state) {
   /** @type {Node | null} */
   let status = null;
   if (state?.busy) status = h("p", { class: "hint" }, t("attendance.loading"));
-  else if (state?.problem) status = h("p", { class: "field-error" }, t(`process.problem.${state.problem}`));
+  else if (state?.problem)
+    status = h("p", { class: "field-error" }, t(`process.problem.${state.problem}`));
   const trend = state?.data?.trend ?? [];
   return h(
     "section",
@@ -409,11 +466,20 @@ function processResultsCard(session, view, state) {
       return h(
         "div",
         { class: "process-round", dataset: { caseRound: c.index } },
-        view.cases.length > 1 ? h("h3", null, t("cases.caseOf", { n: c.index + 1 }), " · ", local(c.method_name)) : null,
+        view.cases.length > 1
+          ? h("h3", null, t("cases.caseOf", { n: c.index + 1 }), " · ", local(c.method_name))
+          : null,
         h("p", null, t("process.count", { count: c.process_count })),
         agg ? aggregateTable(agg) : h("p", { class: "hint" }, t("process.fromThree")),
         agg && agg.remarks.length > 0
-          ? [h("h4", null, t("process.remarks")), h("ul", { class: "plain remarks" }, agg.remarks.map((r) => h("li", null, r)))]
+          ? [
+              h("h4", null, t("process.remarks")),
+              h(
+                "ul",
+                { class: "plain remarks" },
+                agg.remarks.map((r) => h("li", null, r)),
+              ),
+            ]
           : null,
       );
     }),
@@ -430,7 +496,9 @@ function processResultsCard(session, view, state) {
                 "li",
                 null,
                 `${formatDate(p.date)}: `,
-                PROCESS_ITEMS.map((item, i) => `${t(`process.short.${item}`)} ${mean(p.sums[i], p.answered[i])}`).join(" · "),
+                PROCESS_ITEMS.map(
+                  (item, i) => `${t(`process.short.${item}`)} ${mean(p.sums[i], p.answered[i])}`,
+                ).join(" · "),
               ),
             ),
           ),
@@ -439,7 +507,16 @@ function processResultsCard(session, view, state) {
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "button", "data-fk": "process-load", disabled: state?.busy === true, onclick: () => loadProcess(session) }, t("process.refresh")),
+      h(
+        "button",
+        {
+          type: "button",
+          "data-fk": "process-load",
+          disabled: state?.busy === true,
+          onclick: () => loadProcess(session),
+        },
+        t("process.refresh"),
+      ),
     ),
     h("div", { role: "status" }, status),
   );
@@ -451,12 +528,28 @@ function aggregateTable(agg) {
     "table",
     { class: "process-table" },
     h("caption", { class: "visually-hidden" }, t("process.resultsTitle")),
-    h("thead", null, h("tr", null, h("th", { scope: "col" }, t("process.colItem")), h("th", { scope: "col", class: "num" }, t("process.colMean")), h("th", { scope: "col", class: "num" }, t("process.colAnswers")))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        h("th", { scope: "col" }, t("process.colItem")),
+        h("th", { scope: "col", class: "num" }, t("process.colMean")),
+        h("th", { scope: "col", class: "num" }, t("process.colAnswers")),
+      ),
+    ),
     h(
       "tbody",
       null,
       PROCESS_ITEMS.map((item, i) =>
-        h("tr", null, h("th", { scope: "row" }, t(`process.item.${item}`)), h("td", { class: "num" }, mean(agg.sums[i], agg.answered[i])), h("td", { class: "num" }, String(agg.answered[i] ?? 0))),
+        h(
+          "tr",
+          null,
+          h("th", { scope: "row" }, t(`process.item.${item}`)),
+          h("td", { class: "num" }, mean(agg.sums[i], agg.answered[i])),
+          h("td", { class: "num" }, String(agg.answered[i] ?? 0)),
+        ),
       ),
     ),
   );
@@ -506,7 +599,14 @@ export function nextCaseSection(session, view) {
   }
   return {
     key: "next-case",
-    sig: JSON.stringify([language(), view.case_round, last, view.members.map((m) => [m.id, m.name, m.role]), methodList?.length ?? 0, confirming.has("next-case")]),
+    sig: JSON.stringify([
+      language(),
+      view.case_round,
+      last,
+      view.members.map((m) => [m.id, m.name, m.role]),
+      methodList?.length ?? 0,
+      confirming.has("next-case"),
+    ]),
     build: () => nextCaseCard(session, view, last),
   };
 }
@@ -521,24 +621,50 @@ function nextCaseCard(session, view, last) {
   const chosen = nextChoice.method ?? view.method.id;
   const method = h(
     "select",
-    { id: "next-method", "data-fk": "next-method", onchange: (/** @type {Event} */ e) => (nextChoice.method = /** @type {HTMLSelectElement} */ (e.target).value) },
-    methods.length === 0 ? h("option", { value: view.method.id }, local(view.method.name)) : methods.map((m) => h("option", { value: m.id, selected: m.id === chosen }, local(m.name))),
+    {
+      id: "next-method",
+      "data-fk": "next-method",
+      onchange: (/** @type {Event} */ e) =>
+        (nextChoice.method = /** @type {HTMLSelectElement} */ (e.target).value),
+    },
+    methods.length === 0
+      ? h("option", { value: view.method.id }, local(view.method.name))
+      : methods.map((m) => h("option", { value: m.id, selected: m.id === chosen }, local(m.name))),
   );
-  const brought = new Map(view.cases.filter((c) => c.case_bringer !== null).map((c) => [c.case_bringer, c.index]));
-  const candidates = view.members.filter((m) => ["participant", "case_bringer", "note_taker"].includes(m.role));
+  const brought = new Map(
+    view.cases.filter((c) => c.case_bringer !== null).map((c) => [c.case_bringer, c.index]),
+  );
+  const candidates = view.members.filter((m) =>
+    ["participant", "case_bringer", "note_taker"].includes(m.role),
+  );
   const who = h(
     "select",
-    { id: "next-cb", "data-fk": "next-cb", onchange: (/** @type {Event} */ e) => (nextChoice.caseBringer = /** @type {HTMLSelectElement} */ (e.target).value) },
+    {
+      id: "next-cb",
+      "data-fk": "next-cb",
+      onchange: (/** @type {Event} */ e) =>
+        (nextChoice.caseBringer = /** @type {HTMLSelectElement} */ (e.target).value),
+    },
     h("option", { value: "" }, t("cases.chooseLater")),
     candidates.map((m) => {
       const earlier = brought.get(m.id);
-      return h("option", { value: String(m.id), selected: nextChoice.caseBringer === String(m.id) }, earlier === undefined ? m.name : t("cases.broughtEarlier", { name: m.name, n: earlier + 1 }));
+      return h(
+        "option",
+        { value: String(m.id), selected: nextChoice.caseBringer === String(m.id) },
+        earlier === undefined
+          ? m.name
+          : t("cases.broughtEarlier", { name: m.name, n: earlier + 1 }),
+      );
     }),
   );
   const sure = confirming.has("next-case");
   const start = () => {
     confirming.delete("next-case");
-    session.send({ kind: "start_case", method: method.value, case_bringer: who.value === "" ? null : Number(who.value) });
+    session.send({
+      kind: "start_case",
+      method: method.value,
+      case_bringer: who.value === "" ? null : Number(who.value),
+    });
     nextChoice.method = null;
     nextChoice.caseBringer = "";
   };
@@ -548,7 +674,11 @@ function nextCaseCard(session, view, last) {
     h(
       "details",
       { open: last || sure },
-      h("summary", { "data-fk": "next-case-fold" }, h("h2", { id: "next-case-title", class: "inline-heading" }, t("cases.nextTitle"))),
+      h(
+        "summary",
+        { "data-fk": "next-case-fold" },
+        h("h2", { id: "next-case-title", class: "inline-heading" }, t("cases.nextTitle")),
+      ),
       h("p", { class: "hint" }, t("cases.nextHint")),
       h("label", { for: "next-method" }, t("home.method")),
       method,
@@ -560,11 +690,41 @@ function nextCaseCard(session, view, last) {
             h(
               "div",
               { class: "actions" },
-              h("button", { type: "button", class: "primary", "data-fk": "next-case-yes", onclick: start }, t("cases.nextYes")),
-              h("button", { type: "button", "data-fk": "next-case-cancel", onclick: () => { confirming.delete("next-case"); session.changed(); } }, t("fac.cancel")),
+              h(
+                "button",
+                { type: "button", class: "primary", "data-fk": "next-case-yes", onclick: start },
+                t("cases.nextYes"),
+              ),
+              h(
+                "button",
+                {
+                  type: "button",
+                  "data-fk": "next-case-cancel",
+                  onclick: () => {
+                    confirming.delete("next-case");
+                    session.changed();
+                  },
+                },
+                t("fac.cancel"),
+              ),
             ),
           ]
-        : h("div", { class: "actions" }, h("button", { type: "button", "data-fk": "next-case", onclick: () => { confirming.add("next-case"); session.changed(); } }, t("cases.nextStart"))),
+        : h(
+            "div",
+            { class: "actions" },
+            h(
+              "button",
+              {
+                type: "button",
+                "data-fk": "next-case",
+                onclick: () => {
+                  confirming.add("next-case");
+                  session.changed();
+                },
+              },
+              t("cases.nextStart"),
+            ),
+          ),
     ),
   );
 }
@@ -582,7 +742,12 @@ export function nextRotationButton(session, view) {
   if (next === null) return null;
   return h(
     "button",
-    { type: "button", class: "primary", "data-fk": "next-rotation", onclick: () => session.send({ kind: "next_phase" }) },
+    {
+      type: "button",
+      class: "primary",
+      "data-fk": "next-rotation",
+      onclick: () => session.send({ kind: "next_phase" }),
+    },
     t("cases.nextRotation", { name: nameOf(view, next) }),
   );
 }
@@ -601,14 +766,22 @@ export function earlierCasesSection(session, view) {
   const items = view.items.filter((i) => i.case_round < view.case_round);
   return {
     key: "earlier-cases",
-    sig: JSON.stringify([language(), earlier, items, view.members.map((m) => [m.id, m.name]), view.status]),
+    sig: JSON.stringify([
+      language(),
+      earlier,
+      items,
+      view.members.map((m) => [m.id, m.name]),
+      view.status,
+    ]),
     build: () =>
       h(
         "section",
         { class: "card earlier-cases", "aria-labelledby": "earlier-title" },
         h("h2", { id: "earlier-title" }, t("cases.earlierTitle")),
         earlier.map((c) => {
-          const own = items.filter((i) => i.case_round === c.index && !i.hidden && i.text !== null && i.kind !== "answer");
+          const own = items.filter(
+            (i) => i.case_round === c.index && !i.hidden && i.text !== null && i.kind !== "answer",
+          );
           return h(
             "details",
             {
@@ -616,7 +789,8 @@ export function earlierCasesSection(session, view) {
               dataset: { caseRound: c.index },
               open: unfoldedCases.has(c.index),
               ontoggle: (/** @type {Event} */ e) => {
-                if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open) unfoldedCases.add(c.index);
+                if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open)
+                  unfoldedCases.add(c.index);
                 else unfoldedCases.delete(c.index);
               },
             },
@@ -627,7 +801,9 @@ export function earlierCasesSection(session, view) {
               " · ",
               local(c.method_name),
               " · ",
-              c.case_bringer === null ? t("cases.noCaseBringerYet") : t("cases.caseBringer", { name: nameOf(view, c.case_bringer) }),
+              c.case_bringer === null
+                ? t("cases.noCaseBringerYet")
+                : t("cases.caseBringer", { name: nameOf(view, c.case_bringer) }),
             ),
             own.length === 0
               ? h("p", { class: "empty" }, t("board.empty"))
@@ -641,8 +817,12 @@ export function earlierCasesSection(session, view) {
                       h("span", { class: "badge" }, t(`kind.${i.kind}`)),
                       " ",
                       i.text ?? "",
-                      i.chosen ? [" ", h("span", { class: "badge chosen" }, t("item.chosen"))] : null,
-                      i.kind === "commitment" && i.kept ? [" ", h("span", { class: "badge" }, t("item.carried"))] : null,
+                      i.chosen
+                        ? [" ", h("span", { class: "badge chosen" }, t("item.chosen"))]
+                        : null,
+                      i.kind === "commitment" && i.kept
+                        ? [" ", h("span", { class: "badge" }, t("item.carried"))]
+                        : null,
                       carryButton(session, view, i),
                     ),
                   ),
@@ -675,8 +855,30 @@ export function reorderButtons(session, view, id) {
   };
   const name = nameOf(view, id);
   return [
-    h("button", { type: "button", class: "small quiet", disabled: at === 0, "aria-label": t("cases.earlier", { name }), "data-fk": `rup-${id}`, onclick: () => move(-1) }, "↑"),
-    h("button", { type: "button", class: "small quiet", disabled: at === pending.length - 1, "aria-label": t("cases.later", { name }), "data-fk": `rdown-${id}`, onclick: () => move(1) }, "↓"),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "small quiet",
+        disabled: at === 0,
+        "aria-label": t("cases.earlier", { name }),
+        "data-fk": `rup-${id}`,
+        onclick: () => move(-1),
+      },
+      "↑",
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "small quiet",
+        disabled: at === pending.length - 1,
+        "aria-label": t("cases.later", { name }),
+        "data-fk": `rdown-${id}`,
+        onclick: () => move(1),
+      },
+      "↓",
+    ),
   ];
 }
 
@@ -701,18 +903,57 @@ export function facilitationButtons(session, view, m) {
         class: "small quiet",
         "aria-pressed": String(m.co_facilitator),
         "data-fk": `cofac-${m.id}`,
-        onclick: () => session.send({ kind: "set_co_facilitator", member: m.id, on: !m.co_facilitator }),
+        onclick: () =>
+          session.send({ kind: "set_co_facilitator", member: m.id, on: !m.co_facilitator }),
       },
       m.co_facilitator ? t("cases.coFacOff") : t("cases.coFacOn"),
     ),
   ];
   if (handing) {
     out.push(
-      h("button", { type: "button", class: "small danger", "data-fk": `hand-yes-${m.id}`, onclick: () => { confirming.delete(`hand-${m.id}`); session.send({ kind: "hand_facilitator", member: m.id }); } }, t("cases.handYes", { name: m.name })),
-      h("button", { type: "button", class: "small", "data-fk": `hand-no-${m.id}`, onclick: () => { confirming.delete(`hand-${m.id}`); session.changed(); } }, t("fac.cancel")),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "small danger",
+          "data-fk": `hand-yes-${m.id}`,
+          onclick: () => {
+            confirming.delete(`hand-${m.id}`);
+            session.send({ kind: "hand_facilitator", member: m.id });
+          },
+        },
+        t("cases.handYes", { name: m.name }),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "small",
+          "data-fk": `hand-no-${m.id}`,
+          onclick: () => {
+            confirming.delete(`hand-${m.id}`);
+            session.changed();
+          },
+        },
+        t("fac.cancel"),
+      ),
     );
   } else {
-    out.push(h("button", { type: "button", class: "small quiet", "data-fk": `hand-${m.id}`, onclick: () => { confirming.add(`hand-${m.id}`); session.changed(); } }, t("cases.hand")));
+    out.push(
+      h(
+        "button",
+        {
+          type: "button",
+          class: "small quiet",
+          "data-fk": `hand-${m.id}`,
+          onclick: () => {
+            confirming.add(`hand-${m.id}`);
+            session.changed();
+          },
+        },
+        t("cases.hand"),
+      ),
+    );
   }
   return out;
 }
@@ -746,6 +987,7 @@ export function authorRole(view, item) {
 export function summaryRounds(view) {
   const lastPhase = view.phase !== null && view.phase.index === view.method.phases.length - 1;
   return roundsBroughtBy(view, view.me.member).filter(
-    (r) => r < view.case_round || view.status === "ended" || (view.status === "running" && lastPhase),
+    (r) =>
+      r < view.case_round || view.status === "ended" || (view.status === "running" && lastPhase),
   );
 }

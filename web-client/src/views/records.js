@@ -59,11 +59,21 @@ export function summarySection(session, view) {
   const states = rounds.map((r) => summaries.get(`${session.code}:${r}`) ?? null);
   return {
     key: "summary",
-    sig: JSON.stringify([document.documentElement.lang, view.status, rounds, states, view.case_round]),
+    sig: JSON.stringify([
+      document.documentElement.lang,
+      view.status,
+      rounds,
+      states,
+      view.case_round,
+    ]),
     build: () =>
       rounds.length === 1
         ? summaryCard(session, view, rounds[0], states[0])
-        : h("div", { class: "stack" }, rounds.map((r, i) => summaryCard(session, view, r, states[i]))),
+        : h(
+            "div",
+            { class: "stack" },
+            rounds.map((r, i) => summaryCard(session, view, r, states[i])),
+          ),
   };
 }
 
@@ -80,7 +90,13 @@ function summaryCard(session, view, round, state) {
   const get = async (/** @type {"md" | "html"} */ format) => {
     summaries.set(key, { busy: format, problem: null, done: null, link: null });
     session.changed();
-    const res = await fetchSummary(session.code, storage.credentials(session.code)?.token ?? null, format, round, language());
+    const res = await fetchSummary(
+      session.code,
+      storage.credentials(session.code)?.token ?? null,
+      format,
+      round,
+      language(),
+    );
     /** @type {SummaryState} */
     const next = { busy: null, problem: null, done: null, link: null };
     if (!res.ok) {
@@ -100,30 +116,67 @@ function summaryCard(session, view, round, state) {
   /** @type {Node | null} */
   let status = null;
   if (state?.busy) status = h("p", { class: "hint" }, t("summary.loading"));
-  else if (state?.problem) status = h("p", { class: "field-error" }, t(`summary.problem.${state.problem}`));
+  else if (state?.problem)
+    status = h("p", { class: "field-error" }, t(`summary.problem.${state.problem}`));
   else if (state?.link) {
-    status = h("p", null, t("summary.blocked"), " ", h("a", { href: state.link, target: "_blank", rel: "noopener" }, t("summary.openLink")));
-  } else if (state?.done?.format === "md") status = h("p", { class: "hint" }, t("summary.saved", { name: state.done.name }));
+    status = h(
+      "p",
+      null,
+      t("summary.blocked"),
+      " ",
+      h("a", { href: state.link, target: "_blank", rel: "noopener" }, t("summary.openLink")),
+    );
+  } else if (state?.done?.format === "md")
+    status = h("p", { class: "hint" }, t("summary.saved", { name: state.done.name }));
   else if (state?.done?.format === "html") status = h("p", { class: "hint" }, t("summary.opened"));
   const fk = (/** @type {string} */ name) => (several ? `${name}-${round}` : name);
   return h(
     "section",
-    { class: ["card", "summary-card", ended && "ended"], "aria-labelledby": id("summary-title"), dataset: { caseRound: round } },
-    h("h2", { id: id("summary-title") }, several ? t("summary.titleCase", { n: round + 1, method: local(view.cases[round]?.method_name ?? view.method.name) }) : t("summary.title")),
+    {
+      class: ["card", "summary-card", ended && "ended"],
+      "aria-labelledby": id("summary-title"),
+      dataset: { caseRound: round },
+    },
+    h(
+      "h2",
+      { id: id("summary-title") },
+      several
+        ? t("summary.titleCase", {
+            n: round + 1,
+            method: local(view.cases[round]?.method_name ?? view.method.name),
+          })
+        : t("summary.title"),
+    ),
     h("p", null, t("summary.text")),
     ended ? null : h("p", { class: "hint" }, t("summary.beforeEnd")),
-    h("p", { class: "notice retention" }, t("summary.retention", { retention: formatPeriod(session.retentionMs) })),
+    h(
+      "p",
+      { class: "notice retention" },
+      t("summary.retention", { retention: formatPeriod(session.retentionMs) }),
+    ),
     h(
       "div",
       { class: "actions stacked" },
       h(
         "button",
-        { type: "button", class: "primary", "data-fk": fk("summary-md"), disabled: state?.busy != null, onclick: () => get("md") },
+        {
+          type: "button",
+          class: "primary",
+          "data-fk": fk("summary-md"),
+          disabled: state?.busy != null,
+          onclick: () => get("md"),
+        },
         t("summary.markdown"),
       ),
       h(
         "button",
-        { type: "button", "data-fk": fk("summary-html"), disabled: state?.busy != null, "aria-describedby": id("summary-html-hint"), onclick: () => get("html") },
+        {
+          type: "button",
+          "data-fk": fk("summary-html"),
+          disabled: state?.busy != null,
+          "aria-describedby": id("summary-html-hint"),
+          onclick: () => get("html"),
+        },
         t("summary.printable"),
       ),
     ),
@@ -141,14 +194,24 @@ function summaryCard(session, view, round, state) {
 export function endedSection(session, view) {
   return {
     key: "ended",
-    sig: JSON.stringify([document.documentElement.lang, view.settings.keep_for_group, session.retentionMs]),
+    sig: JSON.stringify([
+      document.documentElement.lang,
+      view.settings.keep_for_group,
+      session.retentionMs,
+    ]),
     build: () =>
       h(
         "section",
         { class: "card ended-card", "aria-labelledby": "ended-title" },
         h("h2", { id: "ended-title" }, t("ended.title")),
         h("p", null, t("ended.deleted", { retention: formatPeriod(session.retentionMs) })),
-        h("p", null, view.settings.keep_for_group ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases") : t("ended.notKept")),
+        h(
+          "p",
+          null,
+          view.settings.keep_for_group
+            ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases")
+            : t("ended.notKept"),
+        ),
       ),
   };
 }
@@ -165,7 +228,13 @@ export function attendanceSection(session, view) {
   if (view.status === "ended" && !state?.asked) void loadAttendance(session);
   return {
     key: "attendance",
-    sig: JSON.stringify([document.documentElement.lang, view.status, state, view.attendance, view.members.length]),
+    sig: JSON.stringify([
+      document.documentElement.lang,
+      view.status,
+      state,
+      view.attendance,
+      view.members.length,
+    ]),
     build: () => attendanceCard(session, view, state),
   };
 }
@@ -173,7 +242,13 @@ export function attendanceSection(session, view) {
 /** @param {Session} session */
 async function loadAttendance(session) {
   const before = attendances.get(session.code);
-  attendances.set(session.code, { busy: true, problem: null, data: before?.data ?? null, saved: null, asked: true });
+  attendances.set(session.code, {
+    busy: true,
+    problem: null,
+    data: before?.data ?? null,
+    saved: null,
+    asked: true,
+  });
   session.changed();
   const res = await fetchAttendance(session.code, listToken(session));
   attendances.set(session.code, {
@@ -191,11 +266,21 @@ async function loadAttendance(session) {
  * @param {SessionView} view
  */
 async function downloadCsv(session, view) {
-  const state = attendances.get(session.code) ?? { busy: false, problem: null, data: null, saved: null, asked: true };
+  const state = attendances.get(session.code) ?? {
+    busy: false,
+    problem: null,
+    data: null,
+    saved: null,
+    asked: true,
+  };
   const res = await fetchAttendanceCsv(session.code, listToken(session));
   const name = fileName("kring-attendance", view.title, "csv");
   if (res.ok) saveFile(res.value, "text/csv;charset=utf-8", name);
-  attendances.set(session.code, { ...state, problem: res.ok ? null : res.problem, saved: res.ok ? name : null });
+  attendances.set(session.code, {
+    ...state,
+    problem: res.ok ? null : res.problem,
+    saved: res.ok ? name : null,
+  });
   session.changed();
 }
 
@@ -209,9 +294,18 @@ function attendanceCard(session, view, state) {
   /** @type {Node | null} */
   let status = null;
   if (state?.busy) status = h("p", { class: "hint" }, t("attendance.loading"));
-  else if (state?.problem) status = h("p", { class: "field-error" }, t(`attendance.problem.${state.problem}`));
-  else if (state?.link) status = h("p", null, t("summary.blocked"), " ", h("a", { href: state.link, target: "_blank", rel: "noopener" }, t("attendance.openLink")));
-  else if (state?.saved) status = h("p", { class: "hint" }, t("summary.saved", { name: state.saved }));
+  else if (state?.problem)
+    status = h("p", { class: "field-error" }, t(`attendance.problem.${state.problem}`));
+  else if (state?.link)
+    status = h(
+      "p",
+      null,
+      t("summary.blocked"),
+      " ",
+      h("a", { href: state.link, target: "_blank", rel: "noopener" }, t("attendance.openLink")),
+    );
+  else if (state?.saved)
+    status = h("p", { class: "hint" }, t("summary.saved", { name: state.saved }));
   const listConfirmed = view.attendance.list_confirmed_at;
   const started = view.status !== "lobby";
   return h(
@@ -219,7 +313,16 @@ function attendanceCard(session, view, state) {
     { class: "card attendance", "aria-labelledby": "attendance-title" },
     h("h2", { id: "attendance-title" }, t("attendance.title")),
     h("p", { class: "hint" }, t("attendance.hint")),
-    started ? h("p", null, t("attendance.confirmedCount", { count: view.attendance.confirmed.length, total: view.members.length })) : null,
+    started
+      ? h(
+          "p",
+          null,
+          t("attendance.confirmedCount", {
+            count: view.attendance.confirmed.length,
+            total: view.members.length,
+          }),
+        )
+      : null,
     data ? attendanceTable(data) : null,
     data && started && data.members.length > 0 ? minutesForm(session, data) : null,
     started
@@ -229,11 +332,20 @@ function attendanceCard(session, view, state) {
             { class: "actions" },
             h(
               "button",
-              { type: "button", class: view.status === "ended" ? "primary" : "", "data-fk": "attendance-confirm", onclick: () => session.send({ kind: "confirm_list" }) },
+              {
+                type: "button",
+                class: view.status === "ended" ? "primary" : "",
+                "data-fk": "attendance-confirm",
+                onclick: () => session.send({ kind: "confirm_list" }),
+              },
               t("attendance.confirmList"),
             ),
           )
-        : h("p", { class: "confirmed" }, t("attendance.listConfirmed", { time: formatTime(listConfirmed) }))
+        : h(
+            "p",
+            { class: "confirmed" },
+            t("attendance.listConfirmed", { time: formatTime(listConfirmed) }),
+          )
       : null,
     started ? h("p", { class: "hint" }, t("attendance.confirmListHint")) : null,
     h(
@@ -241,11 +353,29 @@ function attendanceCard(session, view, state) {
       { class: "actions" },
       h(
         "button",
-        { type: "button", "data-fk": "attendance-load", disabled: state?.busy === true, onclick: () => loadAttendance(session) },
+        {
+          type: "button",
+          "data-fk": "attendance-load",
+          disabled: state?.busy === true,
+          onclick: () => loadAttendance(session),
+        },
         data ? t("attendance.refresh") : t("attendance.show"),
       ),
-      h("button", { type: "button", "data-fk": "attendance-print", disabled: !started, onclick: () => printList(session, view) }, t("attendance.print")),
-      h("button", { type: "button", "data-fk": "attendance-csv", onclick: () => downloadCsv(session, view) }, t("attendance.csv")),
+      h(
+        "button",
+        {
+          type: "button",
+          "data-fk": "attendance-print",
+          disabled: !started,
+          onclick: () => printList(session, view),
+        },
+        t("attendance.print"),
+      ),
+      h(
+        "button",
+        { type: "button", "data-fk": "attendance-csv", onclick: () => downloadCsv(session, view) },
+        t("attendance.csv"),
+      ),
     ),
     h("p", { class: "hint" }, t("attendance.kept")),
     h("div", { role: "status" }, status),
@@ -257,10 +387,21 @@ function attendanceCard(session, view, state) {
  * @param {SessionView} view
  */
 async function printList(session, view) {
-  const state = attendances.get(session.code) ?? { busy: false, problem: null, data: null, saved: null, asked: true };
+  const state = attendances.get(session.code) ?? {
+    busy: false,
+    problem: null,
+    data: null,
+    saved: null,
+    asked: true,
+  };
   const res = await fetchAttendanceHtml(session.code, listToken(session));
   const link = res.ok ? openPrintable(res.value) : null;
-  attendances.set(session.code, { ...state, problem: res.ok ? null : res.problem, saved: null, link });
+  attendances.set(session.code, {
+    ...state,
+    problem: res.ok ? null : res.problem,
+    saved: null,
+    link,
+  });
   session.changed();
   void view;
 }
@@ -278,10 +419,19 @@ function minutesForm(session, a) {
     { id: "minutes-member", name: "member" },
     a.members.map((m) => h("option", { value: String(m.member) }, m.name)),
   );
-  const minutes = h("input", { id: "minutes-value", name: "minutes", type: "number", min: 0, max: SET_MINUTES_MAX, step: 1, inputmode: "numeric" });
+  const minutes = h("input", {
+    id: "minutes-value",
+    name: "minutes",
+    type: "number",
+    min: 0,
+    max: SET_MINUTES_MAX,
+    step: 1,
+    inputmode: "numeric",
+  });
   const error = h("p", { class: "field-error", role: "alert" });
   const reload = { ok: () => void loadAttendance(session) };
-  const send = (/** @type {number | null} */ value) => session.send({ kind: "set_minutes", member: Number(who.value), minutes: value }, reload);
+  const send = (/** @type {number | null} */ value) =>
+    session.send({ kind: "set_minutes", member: Number(who.value), minutes: value }, reload);
   return h(
     "details",
     { class: "minutes-form" },
@@ -306,7 +456,12 @@ function minutesForm(session, a) {
           "data-fk": "minutes-save",
           onclick: () => {
             const value = Number(minutes.value);
-            if (minutes.value === "" || !Number.isInteger(value) || value < 0 || value > SET_MINUTES_MAX) {
+            if (
+              minutes.value === "" ||
+              !Number.isInteger(value) ||
+              value < 0 ||
+              value > SET_MINUTES_MAX
+            ) {
               error.textContent = t("attendance.correctInvalid", { max: SET_MINUTES_MAX });
               return;
             }
@@ -316,7 +471,11 @@ function minutesForm(session, a) {
         },
         t("attendance.correctSave"),
       ),
-      h("button", { type: "button", "data-fk": "minutes-measured", onclick: () => send(null) }, t("attendance.correctMeasured")),
+      h(
+        "button",
+        { type: "button", "data-fk": "minutes-measured", onclick: () => send(null) },
+        t("attendance.correctMeasured"),
+      ),
     ),
   );
 }
@@ -329,17 +488,28 @@ function attendanceTable(a) {
       ? t("attendance.notStarted")
       : a.ended_at === null
         ? t("attendance.started", { start: formatTime(a.started_at) })
-        : t("attendance.startedEnded", { start: formatTime(a.started_at), end: formatTime(a.ended_at) });
+        : t("attendance.startedEnded", {
+            start: formatTime(a.started_at),
+            end: formatTime(a.ended_at),
+          });
   return h(
     "div",
     { class: "table-wrap" },
-    h("p", { class: "attendance-times" }, a.started_at !== null ? `${formatDate(a.started_at)} · ${times}` : times),
+    h(
+      "p",
+      { class: "attendance-times" },
+      a.started_at !== null ? `${formatDate(a.started_at)} · ${times}` : times,
+    ),
     rows.length === 0
       ? h("p", { class: "empty" }, t("attendance.none"))
       : h(
           "table",
           { class: "attendance-table" },
-          h("caption", { class: "visually-hidden" }, t("attendance.caption", { title: a.title ?? a.group_name ?? "" })),
+          h(
+            "caption",
+            { class: "visually-hidden" },
+            t("attendance.caption", { title: a.title ?? a.group_name ?? "" }),
+          ),
           h(
             "thead",
             null,
@@ -366,9 +536,20 @@ function attendanceTable(a) {
                 h(
                   "td",
                   { class: "num" },
-                  r.set_by_facilitator ? t("attendance.minutesSet", { minutes: r.minutes, measured: r.measured_minutes }) : String(r.minutes),
+                  r.set_by_facilitator
+                    ? t("attendance.minutesSet", {
+                        minutes: r.minutes,
+                        measured: r.measured_minutes,
+                      })
+                    : String(r.minutes),
                 ),
-                h("td", null, r.confirmed_at === null ? t("attendance.notConfirmed") : t("attendance.confirmedAt", { time: formatTime(r.confirmed_at) })),
+                h(
+                  "td",
+                  null,
+                  r.confirmed_at === null
+                    ? t("attendance.notConfirmed")
+                    : t("attendance.confirmedAt", { time: formatTime(r.confirmed_at) }),
+                ),
               ),
             ),
           ),
@@ -399,7 +580,9 @@ async function memberDownload(session, key, fetcher, how) {
   const next = { busy: false, problem: null, done: null, link: null };
   if (!res.ok) next.problem = res.problem;
   else if (how.file) {
-    const body = how.file.type.startsWith("text/html") ? printableHtml(res.value, location.origin) : res.value;
+    const body = how.file.type.startsWith("text/html")
+      ? printableHtml(res.value, location.origin)
+      : res.value;
     saveFile(body, how.file.type, how.file.name);
     next.done = t("summary.saved", { name: how.file.name });
   } else {
@@ -419,7 +602,14 @@ function downloadStatus(session, key) {
   if (!d) return null;
   if (d.busy) return h("p", { class: "hint" }, t("summary.loading"));
   if (d.problem) return h("p", { class: "field-error" }, t(`attest.problem.${d.problem}`));
-  if (d.link) return h("p", null, t("summary.blocked"), " ", h("a", { href: d.link, target: "_blank", rel: "noopener" }, t("attest.openLink")));
+  if (d.link)
+    return h(
+      "p",
+      null,
+      t("summary.blocked"),
+      " ",
+      h("a", { href: d.link, target: "_blank", rel: "noopener" }, t("attest.openLink")),
+    );
   return d.done ? h("p", { class: "hint" }, d.done) : null;
 }
 
@@ -463,7 +653,8 @@ function attestCard(session, view, confirmed) {
     value: view.me.registration ?? "",
     "aria-describedby": "attest-registration-hint",
   });
-  const confirm = () => session.send({ kind: "confirm_presence", registration: registration.value.trim() || null });
+  const confirm = () =>
+    session.send({ kind: "confirm_presence", registration: registration.value.trim() || null });
   const registrationField = h(
     "div",
     { class: "field" },
@@ -482,13 +673,25 @@ function attestCard(session, view, confirmed) {
           h(
             "div",
             { class: "actions" },
-            h("button", { type: "button", "data-fk": "attest-registration-save", onclick: confirm }, t("attest.saveRegistration")),
+            h(
+              "button",
+              { type: "button", "data-fk": "attest-registration-save", onclick: confirm },
+              t("attest.saveRegistration"),
+            ),
           ),
         ]
       : [
           h("p", null, t("attest.text")),
           registrationField,
-          h("div", { class: "actions" }, h("button", { type: "button", class: "primary", "data-fk": "attest-confirm", onclick: confirm }, t("attest.confirm"))),
+          h(
+            "div",
+            { class: "actions" },
+            h(
+              "button",
+              { type: "button", class: "primary", "data-fk": "attest-confirm", onclick: confirm },
+              t("attest.confirm"),
+            ),
+          ),
         ],
     h("h3", null, t("attest.certificateTitle")),
     !ended
@@ -507,9 +710,25 @@ function attestCard(session, view, confirmed) {
                   class: "primary",
                   "data-fk": "certificate-download",
                   onclick: () =>
-                    memberDownload(session, "certificate", () => fetchCertificate(session.code, storage.credentials(session.code)?.token ?? null), {
-                      file: { name: fileName("kring-certificate", view.group_name ?? view.title, "html"), type: "text/html;charset=utf-8" },
-                    }),
+                    memberDownload(
+                      session,
+                      "certificate",
+                      () =>
+                        fetchCertificate(
+                          session.code,
+                          storage.credentials(session.code)?.token ?? null,
+                        ),
+                      {
+                        file: {
+                          name: fileName(
+                            "kring-certificate",
+                            view.group_name ?? view.title,
+                            "html",
+                          ),
+                          type: "text/html;charset=utf-8",
+                        },
+                      },
+                    ),
                 },
                 t("attest.certificateDownload"),
               ),
@@ -518,7 +737,17 @@ function attestCard(session, view, confirmed) {
                 {
                   type: "button",
                   "data-fk": "certificate-print",
-                  onclick: () => memberDownload(session, "certificate", () => fetchCertificate(session.code, storage.credentials(session.code)?.token ?? null), {}),
+                  onclick: () =>
+                    memberDownload(
+                      session,
+                      "certificate",
+                      () =>
+                        fetchCertificate(
+                          session.code,
+                          storage.credentials(session.code)?.token ?? null,
+                        ),
+                      {},
+                    ),
                 },
                 t("attest.certificatePrint"),
               ),
@@ -539,7 +768,13 @@ function attestCard(session, view, confirmed) {
 export function reflectionSection(session, view) {
   return {
     key: "reflection",
-    sig: JSON.stringify([document.documentElement.lang, view.status, view.me.reflection, downloads.get(`${session.code}:reflection`) ?? null, session.retentionMs]),
+    sig: JSON.stringify([
+      document.documentElement.lang,
+      view.status,
+      view.me.reflection,
+      downloads.get(`${session.code}:reflection`) ?? null,
+      session.retentionMs,
+    ]),
     build: () => reflectionCard(session, view),
   };
 }
@@ -557,7 +792,12 @@ function reflectionCard(session, view) {
     maxlength: REFLECTION_MAX_CHARS,
     "aria-describedby": "reflection-hint",
     value: storage.draft(session.code, "reflection") || saved || "",
-    oninput: (/** @type {InputEvent} */ e) => storage.saveDraft(session.code, "reflection", /** @type {HTMLTextAreaElement} */ (e.target).value),
+    oninput: (/** @type {InputEvent} */ e) =>
+      storage.saveDraft(
+        session.code,
+        "reflection",
+        /** @type {HTMLTextAreaElement} */ (e.target).value,
+      ),
   });
   const token = () => storage.credentials(session.code)?.token ?? null;
   return h(
@@ -593,7 +833,18 @@ function reflectionCard(session, view) {
       { class: "actions stacked" },
       h(
         "button",
-        { type: "button", "data-fk": "reflection-print", disabled: !saved, onclick: () => memberDownload(session, "reflection", () => fetchReflection(session.code, token(), "html"), {}) },
+        {
+          type: "button",
+          "data-fk": "reflection-print",
+          disabled: !saved,
+          onclick: () =>
+            memberDownload(
+              session,
+              "reflection",
+              () => fetchReflection(session.code, token(), "html"),
+              {},
+            ),
+        },
         t("reflection.print"),
       ),
       h(
@@ -603,14 +854,26 @@ function reflectionCard(session, view) {
           "data-fk": "reflection-text-download",
           disabled: !saved,
           onclick: () =>
-            memberDownload(session, "reflection", () => fetchReflection(session.code, token(), "text"), {
-              file: { name: fileName("kring-reflection", view.group_name ?? view.title, "txt"), type: "text/plain;charset=utf-8" },
-            }),
+            memberDownload(
+              session,
+              "reflection",
+              () => fetchReflection(session.code, token(), "text"),
+              {
+                file: {
+                  name: fileName("kring-reflection", view.group_name ?? view.title, "txt"),
+                  type: "text/plain;charset=utf-8",
+                },
+              },
+            ),
         },
         t("reflection.download"),
       ),
     ),
-    h("p", { class: "notice retention" }, t("reflection.retention", { retention: formatPeriod(session.retentionMs) })),
+    h(
+      "p",
+      { class: "notice retention" },
+      t("reflection.retention", { retention: formatPeriod(session.retentionMs) }),
+    ),
     h("div", { role: "status" }, downloadStatus(session, "reflection")),
   );
 }
@@ -630,14 +893,24 @@ export function reportBackSection(view, opts = {}) {
     sig: JSON.stringify([document.documentElement.lang, rb, opts.big ?? false]),
     build: () => {
       const empty = rb.commitments.length === 0 && rb.kept_cases.length === 0;
-      const heading = rb.previous_title ? t("report.title", { title: rb.previous_title, date: formatDate(rb.previous_date) }) : t("report.titleUnnamed");
+      const heading = rb.previous_title
+        ? t("report.title", { title: rb.previous_title, date: formatDate(rb.previous_date) })
+        : t("report.titleUnnamed");
       return h(
         "section",
-        { class: ["card", "report-back", opts.big && "big"], "aria-labelledby": "rb-title", dataset: { board: "report-back" } },
+        {
+          class: ["card", "report-back", opts.big && "big"],
+          "aria-labelledby": "rb-title",
+          dataset: { board: "report-back" },
+        },
         h("h2", { id: "rb-title" }, heading),
         empty ? h("p", { class: "empty" }, t("report.empty")) : null,
-        rb.commitments.length > 0 ? [h("h3", null, t("report.commitments")), carriedList(rb.commitments)] : null,
-        rb.kept_cases.length > 0 ? [h("h3", null, t("report.kept")), carriedList(rb.kept_cases)] : null,
+        rb.commitments.length > 0
+          ? [h("h3", null, t("report.commitments")), carriedList(rb.commitments)]
+          : null,
+        rb.kept_cases.length > 0
+          ? [h("h3", null, t("report.kept")), carriedList(rb.kept_cases)]
+          : null,
       );
     },
   };
@@ -649,7 +922,12 @@ function carriedList(items) {
     "ul",
     { class: "items carried" },
     items.map((c) =>
-      h("li", { class: "item" }, h("p", { class: "item-text" }, c.text), c.by_name ? h("p", { class: "item-meta" }, t("report.by", { name: c.by_name })) : null),
+      h(
+        "li",
+        { class: "item" },
+        h("p", { class: "item-text" }, c.text),
+        c.by_name ? h("p", { class: "item-meta" }, t("report.by", { name: c.by_name })) : null,
+      ),
     ),
   );
 }

@@ -51,7 +51,9 @@ export function renderScreen(container, view, now) {
     sync(slots.boards, boards);
     sync(slots.side, sideSections(view, now));
   } else {
-    sync(slots.main, [{ key: "ended", sig: JSON.stringify([language(), view.title]), build: () => ended(view) }]);
+    sync(slots.main, [
+      { key: "ended", sig: JSON.stringify([language(), view.title]), build: () => ended(view) },
+    ]);
   }
   fit(container);
 }
@@ -69,7 +71,16 @@ function skeleton(container, mode) {
     slots.pinned = h("div", { class: "screen-pinned" });
     slots.boards = h("div", { class: "screen-boards" });
     slots.side = h("aside", { class: "screen-side" });
-    replace(container, slots.top, h("div", { class: "screen-body" }, h("div", { class: "screen-work" }, slots.pinned, slots.boards), slots.side));
+    replace(
+      container,
+      slots.top,
+      h(
+        "div",
+        { class: "screen-body" },
+        h("div", { class: "screen-work" }, slots.pinned, slots.boards),
+        slots.side,
+      ),
+    );
   } else {
     slots.main = h("div", { class: "screen-main" });
     replace(container, slots.main);
@@ -109,12 +120,20 @@ function watchSize(container) {
 /** @param {SessionView} view */
 function lobbySections(view) {
   const lang = language();
-  const here = view.members.filter((m) => m.online && m.role !== "facilitator" && m.role !== "screen");
+  const here = view.members.filter(
+    (m) => m.online && m.role !== "facilitator" && m.role !== "screen",
+  );
   return [
     {
       key: "title",
       sig: JSON.stringify([lang, view.title, view.method.name]),
-      build: () => h("header", { class: "screen-title" }, h("p", { class: "screen-method" }, local(view.method.name)), h("h1", null, view.title)),
+      build: () =>
+        h(
+          "header",
+          { class: "screen-title" },
+          h("p", { class: "screen-method" }, local(view.method.name)),
+          h("h1", null, view.title),
+        ),
     },
     {
       key: "join",
@@ -128,8 +147,19 @@ function lobbySections(view) {
         h(
           "section",
           { class: "screen-present", "aria-labelledby": "screen-present-title" },
-          h("h2", { id: "screen-present-title" }, icon("users"), t("screen.present", { count: here.length })),
-          here.length === 0 ? h("p", { class: "empty" }, t("screen.nobodyYet")) : h("ul", { class: "plain name-cloud" }, here.map((m) => h("li", null, h("bdi", null, m.name)))),
+          h(
+            "h2",
+            { id: "screen-present-title" },
+            icon("users"),
+            t("screen.present", { count: here.length }),
+          ),
+          here.length === 0
+            ? h("p", { class: "empty" }, t("screen.nobodyYet"))
+            : h(
+                "ul",
+                { class: "plain name-cloud" },
+                here.map((m) => h("li", null, h("bdi", null, m.name))),
+              ),
         ),
     },
     {
@@ -148,7 +178,12 @@ function methodPanel(view) {
   const agreements = h("ul", { class: "agreements" });
   void import("./help.js")
     .then((help) => help.helpTexts(language()))
-    .then((texts) => replace(agreements, texts.agreements.slice(0, 4).map((a) => h("li", null, a))))
+    .then((texts) =>
+      replace(
+        agreements,
+        texts.agreements.slice(0, 4).map((a) => h("li", null, a)),
+      ),
+    )
     .catch(() => {});
   return h(
     "section",
@@ -157,7 +192,15 @@ function methodPanel(view) {
     h(
       "ol",
       { class: "screen-phases" },
-      view.method.phases.map((p) => h("li", null, local(p.name), " ", h("span", { class: "muted" }, t("phase.minutes", { count: p.minutes })))),
+      view.method.phases.map((p) =>
+        h(
+          "li",
+          null,
+          local(p.name),
+          " ",
+          h("span", { class: "muted" }, t("phase.minutes", { count: p.minutes })),
+        ),
+      ),
     ),
     h("h2", null, t("help.agreements")),
     agreements,
@@ -172,14 +215,26 @@ function methodPanel(view) {
 function joinPanel(view, opts) {
   const code = displayCode(view.code.replace(/-/g, ""));
   if (view.locked) {
-    return h("section", { class: ["screen-join", opts.big && "big"], "aria-labelledby": "screen-join-title" }, h("h2", { id: "screen-join-title" }, icon("lock"), t("screen.locked")));
+    return h(
+      "section",
+      { class: ["screen-join", opts.big && "big"], "aria-labelledby": "screen-join-title" },
+      h("h2", { id: "screen-join-title" }, icon("lock"), t("screen.locked")),
+    );
   }
   return h(
     "section",
     { class: ["screen-join", opts.big && "big"], "aria-labelledby": "screen-join-title" },
     h("h2", { id: "screen-join-title" }, t("screen.join")),
-    h("img", { src: `/join/${code}/qr.svg`, alt: t("fac.qrAlt", { code }), class: "qr", width: 256, height: 256 }),
-    opts.big ? h("p", { class: "screen-url" }, t("screen.howTo", { host: location.host })) : h("p", { class: "screen-url" }, location.host),
+    h("img", {
+      src: `/join/${code}/qr.svg`,
+      alt: t("fac.qrAlt", { code }),
+      class: "qr",
+      width: 256,
+      height: 256,
+    }),
+    opts.big
+      ? h("p", { class: "screen-url" }, t("screen.howTo", { host: location.host }))
+      : h("p", { class: "screen-url" }, location.host),
     h("p", { class: "code big-code" }, code),
   );
 }
@@ -213,7 +268,13 @@ function topSections(view, now) {
             "div",
             { class: "screen-phase-text" },
             caseLine(view),
-            h("p", { class: "phase-step" }, t("phase.step", { n: run.index + 1, total: view.method.phases.length }), " · ", view.title),
+            h(
+              "p",
+              { class: "phase-step" },
+              t("phase.step", { n: run.index + 1, total: view.method.phases.length }),
+              " · ",
+              view.title,
+            ),
             h("h1", { id: "phase-name" }, local(phase.name)),
             h("p", { class: "phase-instruction" }, local(phase.instruction)),
           ),
@@ -236,7 +297,11 @@ function pinnedSections(view) {
   const chosen = keyQuestionPin(view, { big: true });
   if (chosen) out.push(chosen);
   else if (pinKeyQuestion(view)) {
-    out.push({ key: "key-question", sig: JSON.stringify([lang, keyQuestion(view)]), build: () => keyQuestionCard(view, { big: true }) });
+    out.push({
+      key: "key-question",
+      sig: JSON.stringify([lang, keyQuestion(view)]),
+      build: () => keyQuestionCard(view, { big: true }),
+    });
   }
   const report = reportBackNow(view) ? reportBackSection(view, { big: true }) : null;
   if (report) out.push(report);
@@ -271,7 +336,15 @@ function sideSections(view, now) {
   return [
     {
       key: "speakers",
-      sig: JSON.stringify([lang, view.phase?.index, view.phase?.turn_limit, view.floor, view.round, view.hands, view.members.map((m) => [m.id, m.name])]),
+      sig: JSON.stringify([
+        lang,
+        view.phase?.index,
+        view.phase?.turn_limit,
+        view.floor,
+        view.round,
+        view.hands,
+        view.members.map((m) => [m.id, m.name]),
+      ]),
       build: () => speakers(view, now),
     },
     {
@@ -290,7 +363,12 @@ function speakers(view, now) {
   const phase = currentPhase(view);
   const pending = roundPending(view).filter((m) => m !== view.floor?.member);
   if (phase && !hasFloor(phase)) {
-    return h("section", { class: "screen-speakers", "aria-labelledby": "screen-speakers-title" }, h("h2", { id: "screen-speakers-title" }, t("screen.silent")), h("p", { class: "floor-name" }, t("turns.silentNow")));
+    return h(
+      "section",
+      { class: "screen-speakers", "aria-labelledby": "screen-speakers-title" },
+      h("h2", { id: "screen-speakers-title" }, t("screen.silent")),
+      h("p", { class: "floor-name" }, t("turns.silentNow")),
+    );
   }
   const limit = view.phase?.turn_limit ?? null;
   return h(
@@ -300,15 +378,40 @@ function speakers(view, now) {
     view.floor
       ? h("p", { class: "floor-name" }, nameOf(view, view.floor.member))
       : h("p", { class: "floor-name none" }, t("turns.nobody")),
-    view.floor && limit !== null ? h("p", { class: "turn-box" }, turnTimer(view, now), h("span", { class: "muted" }, t("screen.turnLimit", { time: formatClock(limit * 1000) }))) : null,
+    view.floor && limit !== null
+      ? h(
+          "p",
+          { class: "turn-box" },
+          turnTimer(view, now),
+          h("span", { class: "muted" }, t("screen.turnLimit", { time: formatClock(limit * 1000) })),
+        )
+      : null,
     pending.length > 0
-      ? [h("h3", null, t("screen.nextInRound")), h("ol", { class: "round-list" }, pending.slice(0, 4).map((id) => h("li", null, nameOf(view, id))))]
+      ? [
+          h("h3", null, t("screen.nextInRound")),
+          h(
+            "ol",
+            { class: "round-list" },
+            pending.slice(0, 4).map((id) => h("li", null, nameOf(view, id))),
+          ),
+        ]
       : null,
-    pending.length > 4 ? h("p", { class: "muted" }, t("screen.more", { count: pending.length - 4 })) : null,
+    pending.length > 4
+      ? h("p", { class: "muted" }, t("screen.more", { count: pending.length - 4 }))
+      : null,
     view.hands.length > 0
-      ? [h("h3", null, icon("hand"), t("screen.hands")), h("ol", { class: "queue-list" }, view.hands.slice(0, 4).map((id) => h("li", null, nameOf(view, id))))]
+      ? [
+          h("h3", null, icon("hand"), t("screen.hands")),
+          h(
+            "ol",
+            { class: "queue-list" },
+            view.hands.slice(0, 4).map((id) => h("li", null, nameOf(view, id))),
+          ),
+        ]
       : null,
-    view.hands.length > 4 ? h("p", { class: "muted" }, t("screen.more", { count: view.hands.length - 4 })) : null,
+    view.hands.length > 4
+      ? h("p", { class: "muted" }, t("screen.more", { count: view.hands.length - 4 }))
+      : null,
   );
 }
 
@@ -342,7 +445,9 @@ export function fit(container) {
 function fitBoard(boardEl) {
   const list = boardEl.querySelector("ol.items");
   if (!(list instanceof HTMLElement)) return;
-  const items = [...list.children].filter((li) => li instanceof HTMLElement && li.classList.contains("item"));
+  const items = [...list.children].filter(
+    (li) => li instanceof HTMLElement && li.classList.contains("item"),
+  );
   for (const li of items) /** @type {HTMLElement} */ (li).hidden = false;
   list.querySelector(":scope > .earlier")?.remove();
   const overflows = () => boardEl.scrollHeight > boardEl.clientHeight + 1;
