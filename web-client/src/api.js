@@ -1,6 +1,9 @@
-// Reads from the HTTP API that need a token (the case-bringer's summary, the facilitator's
-// attendance record, a member's certificate and reflection, the process evaluation) and handing their results to the person: a file to save, or a printable
-// page in a new tab.
+// Every HTTP call of the app goes through this module (test/api.test.js fails when another
+// module calls `fetch`): creating a session, the methods, the join page's preview, and the reads
+// that need a token (the case-bringer's summary, the facilitator's attendance record, a member's
+// certificate and reflection, the process evaluation); and handing their results to the person:
+// a file to save, or a printable page in a new tab. Requests and replies are typed against the
+// generated protocol types.
 //
 // The token goes in an `Authorization` header, never in a URL. Failed reads count as guesses on
 // the server (too many give 429), so nothing here retries by itself.
@@ -128,17 +131,61 @@ export async function fetchAttendance(code, token) {
 }
 
 /**
+ * The built-in methods, or `null` when they cannot be loaded (no connection, a server error).
+ * @returns {Promise<MethodTemplate[] | null>}
+ */
+export async function fetchMethodList() {
+  try {
+    const res = await fetch("/api/methods");
+    if (!res.ok) return null;
+    return /** @type {import('./protocol').MethodList} */ (await res.json()).methods;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The built-in methods (for starting the next case of a meeting); an empty list when they
  * cannot be loaded (the current method is still offered).
  * @returns {Promise<MethodTemplate[]>}
  */
 export async function fetchMethods() {
+  return (await fetchMethodList()) ?? [];
+}
+
+/**
+ * What creating a session gave: the new session's code and tokens; or the server's refusal
+ * (`problem`, whose `field` names the input at fault), `null` when there was no answer to read
+ * (no connection, or a reply that is not an API error).
+ * @typedef {{ok: true, created: import('./protocol').SessionCreated}
+ *   | {ok: false, problem: import('./protocol').ApiError | null}} Created
+ */
+
+/**
+ * `POST /api/sessions`: a new session (no token needed; the server limits how many an address
+ * may create).
+ * @param {import('./protocol').CreateSession} body
+ * @returns {Promise<Created>}
+ */
+export async function createSession(body) {
   try {
-    const res = await fetch("/api/methods");
-    if (!res.ok) return [];
-    return /** @type {import('./protocol').MethodList} */ (await res.json()).methods;
+    const res = await fetch("/api/sessions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) {
+      const problem = /** @type {import('./protocol').ApiError | null} */ (
+        await res.json().catch(() => null)
+      );
+      return { ok: false, problem };
+    }
+    return {
+      ok: true,
+      created: /** @type {import('./protocol').SessionCreated} */ (await res.json()),
+    };
   } catch {
-    return [];
+    return { ok: false, problem: null };
   }
 }
 

@@ -13,14 +13,12 @@ import {
   isLanguage,
 } from "../i18n/index.js";
 import * as storage from "../storage.js";
-import { fetchPreview } from "../api.js";
+import { createSession, fetchMethodList, fetchPreview } from "../api.js";
 import { validName } from "../session-state.js";
 import { GROUP_NAME_MAX_CHARS, NAME_MAX_CHARS, TITLE_MAX_CHARS } from "../wire.js";
 import { topBar } from "./common.js";
 
 /** @typedef {import('../protocol').MethodTemplate} MethodTemplate */
-/** @typedef {import('../protocol').SessionCreated} SessionCreated */
-/** @typedef {import('../protocol').ApiError} ApiError */
 /** @typedef {import('../protocol').CreateSession} CreateSession */
 
 /** The value of the group picker's "paste a key" option. */
@@ -50,16 +48,11 @@ export function homePage(root) {
   };
   render();
   if (!methods) {
-    fetch("/api/methods")
-      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
-      .then((/** @type {import('../protocol').MethodList} */ list) => {
-        methods = list.methods;
-        replace(slot, methodPicker());
-      })
-      .catch(() => {
-        methodsError = t("home.methodsFailed");
-        replace(slot, methodPicker());
-      });
+    void fetchMethodList().then((list) => {
+      if (list) methods = list;
+      else methodsError = t("home.methodsFailed");
+      replace(slot, methodPicker());
+    });
   }
   return render;
 }
@@ -231,14 +224,9 @@ function createForm(picker) {
           body.time_zone = record.zone.value;
           submit.disabled = true;
           try {
-            const res = await fetch("/api/sessions", {
-              method: "POST",
-              headers: { "content-type": "application/json" },
-              body: JSON.stringify(body),
-            });
+            const res = await createSession(body);
             if (!res.ok) {
-              /** @type {ApiError | null} */
-              const problem = await res.json().catch(() => null);
+              const problem = res.problem;
               submit.disabled = false;
               if (problem?.field === "group_token") {
                 return fieldError(
@@ -262,8 +250,7 @@ function createForm(picker) {
               error.textContent = problem ? t(`error.${problem.code}`) : t("home.createFailed");
               return;
             }
-            /** @type {SessionCreated} */
-            const created = await res.json();
+            const created = res.created;
             const code = storage.normalizeCode(created.code);
             if (!code) throw new Error("bad code");
             storage.saveFacilitatorToken(code, created.facilitator_token);
