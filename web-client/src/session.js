@@ -2,11 +2,13 @@
 // outbox, and the clock offset to the server. Views read `session.view` and call `send`.
 //
 // Sequencing: events apply in order; a duplicate (seq already seen) is ignored, a gap means
-// this client missed something, so it reconnects asking for a full view.
+// this client missed something, so it reconnects asking for a full view. The events a resume
+// replays are held until the last one is in, then applied in one batch with one render (and one
+// write of the resume point), not one each.
 
 import { Transport, State } from "./transport.js";
 import { Outbox } from "./outbox.js";
-import { applyAck, applyEvent, applyOnline, applyPresence } from "./session-state.js";
+import { applyAck, applyEvents, applyOnline, applyPresence } from "./session-state.js";
 import { categoryOf } from "./codes.js";
 import { PROTOCOL_VERSION } from "./wire.js";
 import * as storage from "./storage.js";
@@ -18,6 +20,7 @@ import * as storage from "./storage.js";
 /** @typedef {import('./protocol').ErrorMsg} ErrorMsg */
 /** @typedef {import('./protocol').ErrorCode} ErrorCode */
 /** @typedef {import('./protocol').Role} Role */
+/** @typedef {import('./protocol').Sequenced} Sequenced */
 /** @typedef {import('./transport.js').ConnState} ConnState */
 /** @typedef {import('./outbox.js').OutboxEntry} OutboxEntry */
 
@@ -92,6 +95,11 @@ export class Session {
     this.triedFreshJoin = false;
     /** @type {{until: number, online: number[]} | null} */
     this.replay = null;
+    /** Events of a replay under way, applied together once the last one is in. */
+    /** @type {Sequenced[]} */
+    this.replayed = [];
+    /** A replay is under way: listeners hear of it once, when it is applied. */
+    this.holding = false;
 
     this.creds = storage.credentials(code);
     this.facToken = storage.facilitatorToken(code);
@@ -104,6 +112,8 @@ export class Session {
       onMessage: (msg) => this.receive(msg),
       onState: (state) => {
         this.conn = state;
+        // Keep what a broken-off replay brought; the next connection goes on from there.
+        if (state !== State.Connected) this.applyReplayed();
         this.changed();
       },
       onFatal: (code, closeCode) => this.closedForGood(code, closeCode),
@@ -260,12 +270,16 @@ export class Session {
 
   /** @param {ServerMsg} msg */
   receive(msg) {
+    // Anything but the replay's own events comes after them: apply what is held first.
+    if (msg.type !== "event") this.applyReplayed();
     switch (msg.type) {
       case "welcome":
         this.welcome(msg);
         break;
       case "event":
         this.event(msg);
+        // A replay renders once, when its last event is in.
+        if (this.holding) return;
         break;
       case "ack":
         this.ack(msg);
@@ -293,10 +307,12 @@ export class Session {
       this.view = applyOnline(w.view, w.online);
       this.fullViewSeq = w.seq;
       this.needFull = false;
+      this.replay = null;
     } else if (this.view) {
       // Presence after the replayed events: a member who joined meanwhile is in `online` but
       // only on the roster once their `member_joined` is replayed.
       this.replay = { until: w.seq, online: w.online };
+      this.holding = w.seq > this.seq;
       this.catchUpPresence();
     }
     this.epoch = w.epoch;
@@ -317,22 +333,40 @@ export class Session {
     for (const entry of this.outbox.unacknowledged()) this.transmit(entry);
   }
 
-  /** @param {import('./protocol').Sequenced} e */
+  /** @param {Sequenced} e */
   event(e) {
-    if (!this.view || e.seq <= this.seq) return;
-    if (e.seq !== this.seq + 1) {
+    const last = this.replayed.at(-1)?.seq ?? this.seq;
+    if (!this.view || e.seq <= last) return;
+    if (e.seq !== last + 1) {
       // Missed something: start over from a full view.
+      this.replayed = [];
+      this.holding = false;
       this.needFull = true;
       this.transport.reconnectNow();
       return;
     }
-    this.view = applyEvent(this.view, e);
-    this.seq = e.seq;
-    this.lastEventAt = e.at;
+    this.replayed.push(e);
+    // The replay's last event applies them all; a live event applies at once.
+    if (!this.holding || !this.replay || e.seq >= this.replay.until) this.applyReplayed();
+  }
+
+  /** Applies the events held (one of them, or a whole replay) in one step. */
+  applyReplayed() {
+    const events = this.replayed;
+    this.replayed = [];
+    if (this.holding) {
+      this.holding = false;
+      this.changed();
+    }
+    const last = events.at(-1);
+    if (!this.view || !last) return;
+    this.view = applyEvents(this.view, events);
+    this.seq = last.seq;
+    this.lastEventAt = last.at;
     this.catchUpPresence();
     if (this.notices.length > 0) this.clearResolvedNotices();
     if (this.creds) {
-      this.creds.seq = e.seq;
+      this.creds.seq = last.seq;
       this.creds.epoch = this.epoch;
       storage.saveCredentials(this.code, this.creds);
     }
@@ -489,10 +523,13 @@ export class Session {
     }
   }
 
+  /** Tells the listeners (once for everything that changed in this turn of the event loop). */
   changed() {
     if (this.notifyTimer) return;
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = null;
+      // A replay under way renders once, when it is applied (which calls this again).
+      if (this.holding) return;
       for (const l of this.listeners) l(this);
     }, 0);
   }
