@@ -9,6 +9,7 @@ import { votesVisible } from "../rules.js";
 import { composer } from "./composer.js";
 import { menu, nameOf, phaseName } from "./common.js";
 import { authorRole, carryButton, chooseKeyQuestionButton } from "./cases.js";
+import { ui } from "./ui-state.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').Item} Item */
@@ -31,19 +32,12 @@ export const BOARD_KINDS = /** @type {const} */ ([
   "reflection",
 ]);
 
-/** Questions the case-bringer is answering right now (kept across re-renders). */
-const answering = new Set();
-/** Boards of earlier phases start folded; the ones a person opened stay open. */
-const unfolded = new Set();
-/** The item this person just sent, marked for a moment. */
-let justSent = /** @type {number | null} */ (null);
-
 /**
  * Marks the item just sent and brings it into view.
  * @param {number} id
  */
 export function showSent(id) {
-  justSent = id;
+  ui.boards.justSent = id;
   // The ack can come before the page has drawn the item: look again for a moment.
   let tries = 0;
   const reveal = () => {
@@ -57,7 +51,7 @@ export function showSent(id) {
   };
   setTimeout(reveal, 0);
   setTimeout(() => {
-    if (justSent === id) justSent = null;
+    if (ui.boards.justSent === id) ui.boards.justSent = null;
     document.querySelector(`.board [data-item="${id}"]`)?.classList.remove("just-sent");
   }, 4000);
 }
@@ -142,7 +136,7 @@ export function boardSignature(view, kind, mode) {
     view.phase?.seq,
     view.status,
     view.members.map((m) => [m.id, m.name]),
-    kind === "question" ? [...answering] : null,
+    kind === "question" ? [...ui.boards.answering] : null,
   ]);
 }
 
@@ -215,10 +209,11 @@ export function board(session, view, kind, opts) {
     h(
       "details",
       {
-        open: unfolded.has(kind),
+        open: ui.boards.unfolded.has(kind),
         ontoggle: (/** @type {Event} */ e) => {
-          if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open) unfolded.add(kind);
-          else unfolded.delete(kind);
+          if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open)
+            ui.boards.unfolded.add(kind);
+          else ui.boards.unfolded.delete(kind);
         },
       },
       h("summary", { "data-fk": `fold-${kind}` }, heading),
@@ -244,7 +239,7 @@ function itemCard(session, view, item, opts) {
         item.hidden && "hidden-item",
         mine && "mine",
         item.chosen && "chosen",
-        item.id === justSent && "just-sent",
+        item.id === ui.boards.justSent && "just-sent",
         opts.mode === "facilitator" && "fac-item",
       ],
       dataset: { item: item.id },
@@ -269,7 +264,7 @@ function itemCard(session, view, item, opts) {
           ),
         )
       : null,
-    session && answering.has(item.id) && opts.mode === "member"
+    session && ui.boards.answering.has(item.id) && opts.mode === "member"
       ? answerComposer(session, item)
       : null,
   );
@@ -509,7 +504,7 @@ function triage(session, view, item, mayAnswer) {
       icon(ic),
       t(key),
     );
-  const open = answering.has(item.id);
+  const open = ui.boards.answering.has(item.id);
   return h(
     "div",
     { class: "triage", role: "group", "aria-label": t("triage.label") },
@@ -545,8 +540,8 @@ function triage(session, view, item, mayAnswer) {
               "aria-expanded": String(open),
               "data-fk": `answer-${item.id}`,
               onclick: () => {
-                if (open) answering.delete(item.id);
-                else answering.add(item.id);
+                if (open) ui.boards.answering.delete(item.id);
+                else ui.boards.answering.add(item.id);
                 session.changed();
                 if (!open)
                   setTimeout(
@@ -698,7 +693,7 @@ function answerComposer(session, question) {
     replyTo: question.id,
     compact: true,
     onSent: () => {
-      answering.delete(question.id);
+      ui.boards.answering.delete(question.id);
       session.changed();
     },
   });

@@ -26,6 +26,7 @@ import * as storage from "../storage.js";
 import { PROCESS_ITEMS, REMARK_MAX_CHARS } from "../wire.js";
 import { composer } from "./composer.js";
 import { nameOf } from "./common.js";
+import { ui } from "./ui-state.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').Item} Item */
@@ -37,11 +38,6 @@ import { nameOf } from "./common.js";
 /** @typedef {import('../api.js').Problem} Problem */
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
-
-/** Two-step confirmations in progress (handing over, starting the next case). */
-const confirming = new Set();
-/** Earlier cases a person unfolded stay open when the section is rebuilt. */
-const unfoldedCases = new Set();
 
 // ---------------------------------------------------------------- where the meeting is
 
@@ -266,12 +262,6 @@ export function carryButton(session, view, item) {
 // ---------------------------------------------------------------- process evaluation
 
 /**
- * What a member chose on the form so far, per room and case round (kept across re-renders).
- * @type {Map<string, {scores: number[], remark: string}>}
- */
-const processDrafts = new Map();
-
-/**
  * Whether the process evaluation is open to me now: a method's last phase, everyone but the
  * facilitator (whose facilitation is being rated) and the screen.
  * @param {SessionView} view
@@ -308,8 +298,11 @@ export function processFormSection(session, view) {
  */
 function processForm(session, view, round, rated) {
   const key = `${session.code}:${round}`;
-  const draft = processDrafts.get(key) ?? { scores: PROCESS_ITEMS.map(() => 0), remark: "" };
-  processDrafts.set(key, draft);
+  const draft = ui.cases.processDrafts.get(key) ?? {
+    scores: PROCESS_ITEMS.map(() => 0),
+    remark: "",
+  };
+  ui.cases.processDrafts.set(key, draft);
   const error = h("p", { class: "field-error", role: "alert" });
   const remark = h("textarea", {
     id: "process-remark",
@@ -393,20 +386,18 @@ function processForm(session, view, round, rated) {
   );
 }
 
-/**
- * @typedef {{busy: boolean, problem: Problem | null, data: ProcessResults | null}} ProcessState
- * @type {Map<string, ProcessState>}
- */
-const processResults = new Map();
-
 /** @param {Session} session */
 async function loadProcess(session) {
-  const before = processResults.get(session.code);
-  processResults.set(session.code, { busy: true, problem: null, data: before?.data ?? null });
+  const before = ui.cases.processResults.get(session.code);
+  ui.cases.processResults.set(session.code, {
+    busy: true,
+    problem: null,
+    data: before?.data ?? null,
+  });
   session.changed();
   const token = storage.credentials(session.code)?.token ?? storage.facilitatorToken(session.code);
   const res = await fetchProcess(session.code, token);
-  processResults.set(session.code, {
+  ui.cases.processResults.set(session.code, {
     busy: false,
     problem: res.ok ? null : res.problem,
     data: res.ok ? res.value : (before?.data ?? null),
@@ -432,7 +423,7 @@ export function processResultsSection(session, view) {
   const answered = view.cases.some((c) => c.process_count > 0);
   const followUp = view.report_back !== null;
   if (!inLast && !answered && !followUp) return null;
-  const state = processResults.get(session.code) ?? null;
+  const state = ui.cases.processResults.get(session.code) ?? null;
   // Once on showing the card (e.g. after a reload); after that when the facilitator asks.
   if (state === null) void loadProcess(session);
   return {
@@ -445,7 +436,7 @@ export function processResultsSection(session, view) {
 /**
  * @param {Session} session
  * @param {SessionView} view
- * @param {ProcessState | null} state
+ * @param {import("./ui-state.js").ProcessState | null} state
  */
 function processResultsCard(session, view, state) {
   const sums = state?.data?.process ?? [];
@@ -567,9 +558,6 @@ function mean(sum, n) {
 
 // ---------------------------------------------------------------- several cases
 
-/** @type {MethodTemplate[] | null} */
-let methodList = null;
-let methodsAsked = false;
 /**
  * What the facilitator picked for the next case, kept across re-renders (the confirmation
  * step rebuilds the card).
@@ -590,10 +578,10 @@ export function nextCaseSection(session, view) {
   // method without case proposals never mentions cases while it runs).
   const last = view.phase !== null && view.phase.index === view.method.phases.length - 1;
   if (!last) return null;
-  if (!methodsAsked) {
-    methodsAsked = true;
+  if (!ui.cases.methodsAsked) {
+    ui.cases.methodsAsked = true;
     void fetchMethods().then((list) => {
-      methodList = list;
+      ui.cases.methodList = list;
       session.changed();
     });
   }
@@ -604,8 +592,8 @@ export function nextCaseSection(session, view) {
       view.case_round,
       last,
       view.members.map((m) => [m.id, m.name, m.role]),
-      methodList?.length ?? 0,
-      confirming.has("next-case"),
+      ui.cases.methodList?.length ?? 0,
+      ui.cases.confirming.has("next-case"),
     ]),
     build: () => nextCaseCard(session, view, last),
   };
@@ -617,7 +605,7 @@ export function nextCaseSection(session, view) {
  * @param {boolean} last
  */
 function nextCaseCard(session, view, last) {
-  const methods = methodList ?? [];
+  const methods = ui.cases.methodList ?? [];
   const chosen = nextChoice.method ?? view.method.id;
   const method = h(
     "select",
@@ -657,9 +645,9 @@ function nextCaseCard(session, view, last) {
       );
     }),
   );
-  const sure = confirming.has("next-case");
+  const sure = ui.cases.confirming.has("next-case");
   const start = () => {
-    confirming.delete("next-case");
+    ui.cases.confirming.delete("next-case");
     session.send({
       kind: "start_case",
       method: method.value,
@@ -701,7 +689,7 @@ function nextCaseCard(session, view, last) {
                   type: "button",
                   "data-fk": "next-case-cancel",
                   onclick: () => {
-                    confirming.delete("next-case");
+                    ui.cases.confirming.delete("next-case");
                     session.changed();
                   },
                 },
@@ -718,7 +706,7 @@ function nextCaseCard(session, view, last) {
                 type: "button",
                 "data-fk": "next-case",
                 onclick: () => {
-                  confirming.add("next-case");
+                  ui.cases.confirming.add("next-case");
                   session.changed();
                 },
               },
@@ -787,11 +775,11 @@ export function earlierCasesSection(session, view) {
             {
               class: "earlier-case",
               dataset: { caseRound: c.index },
-              open: unfoldedCases.has(c.index),
+              open: ui.cases.unfoldedCases.has(c.index),
               ontoggle: (/** @type {Event} */ e) => {
                 if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open)
-                  unfoldedCases.add(c.index);
-                else unfoldedCases.delete(c.index);
+                  ui.cases.unfoldedCases.add(c.index);
+                else ui.cases.unfoldedCases.delete(c.index);
               },
             },
             h(
@@ -893,7 +881,7 @@ export function reorderButtons(session, view, id) {
 export function facilitationButtons(session, view, m) {
   if (view.me.role !== "facilitator" || view.status === "ended") return [];
   if (m.role !== "participant" && m.role !== "note_taker") return [];
-  const handing = confirming.has(`hand-${m.id}`);
+  const handing = ui.cases.confirming.has(`hand-${m.id}`);
   /** @type {HTMLElement[]} */
   const out = [
     h(
@@ -918,7 +906,7 @@ export function facilitationButtons(session, view, m) {
           class: "small danger",
           "data-fk": `hand-yes-${m.id}`,
           onclick: () => {
-            confirming.delete(`hand-${m.id}`);
+            ui.cases.confirming.delete(`hand-${m.id}`);
             session.send({ kind: "hand_facilitator", member: m.id });
           },
         },
@@ -931,7 +919,7 @@ export function facilitationButtons(session, view, m) {
           class: "small",
           "data-fk": `hand-no-${m.id}`,
           onclick: () => {
-            confirming.delete(`hand-${m.id}`);
+            ui.cases.confirming.delete(`hand-${m.id}`);
             session.changed();
           },
         },
@@ -947,7 +935,7 @@ export function facilitationButtons(session, view, m) {
           class: "small quiet",
           "data-fk": `hand-${m.id}`,
           onclick: () => {
-            confirming.add(`hand-${m.id}`);
+            ui.cases.confirming.add(`hand-${m.id}`);
             session.changed();
           },
         },
@@ -960,7 +948,7 @@ export function facilitationButtons(session, view, m) {
 
 /** The confirmations in progress, for a section's signature. */
 export function pendingConfirmations() {
-  return [...confirming];
+  return [...ui.cases.confirming];
 }
 
 /**

@@ -11,6 +11,7 @@ import * as storage from "../storage.js";
 import { errorText, phaseName } from "./common.js";
 import { showSent } from "./boards.js";
 import { categoryOf } from "../codes.js";
+import { ui } from "./ui-state.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').InputKind} InputKind */
@@ -21,9 +22,6 @@ import { categoryOf } from "../codes.js";
 /** Kinds where hiding one's name makes sense (not the case-bringer's own statements). */
 const ANONYMOUS_KINDS = new Set(["question", "analysis", "advice", "reflection", "private_note"]);
 
-/** The session refused anonymous input once: stop offering it. */
-let anonymityRefused = false;
-
 /**
  * Short texts, written in one go: Enter sends them (Shift+Enter still makes a new line), and
  * the phone keyboard's Enter key says "send".
@@ -32,8 +30,6 @@ const ONE_LINE = new Set(["question", "key_question", "case", "answer"]);
 
 /** "Sent" shows under a composer for a few seconds after the server confirmed it. */
 const SENT_MS = 5000;
-/** @type {Map<string, number>} slot -> when its last text was confirmed */
-const sentAt = new Map();
 
 /**
  * A composer for `kind`. Typed text is kept as a draft (per tab) until it is sent, so a rebuilt
@@ -67,7 +63,7 @@ export function composer(session, opts) {
   const offerAnonymous =
     ANONYMOUS_KINDS.has(kind) &&
     session.view?.settings.allow_anonymous === true &&
-    !anonymityRefused;
+    !ui.composer.anonymityRefused;
   const error = h("p", { class: "field-error", role: "alert" });
   const updateCount = () => {
     const n = [...textarea.value].length;
@@ -120,11 +116,11 @@ export function composer(session, opts) {
           },
           {
             ok: (_entry, ack) => {
-              sentAt.set(slot, Date.now());
+              ui.composer.sentAt.set(slot, Date.now());
               const note = () => document.getElementById(`${id}-sent`);
               showSentNote(note(), slot);
               setTimeout(() => {
-                sentAt.delete(slot);
+                ui.composer.sentAt.delete(slot);
                 showSentNote(note(), slot);
               }, SENT_MS);
               if (ack.item !== null) showSent(ack.item);
@@ -188,7 +184,7 @@ export function composer(session, opts) {
  */
 function showSentNote(el, slot) {
   if (!el) return;
-  const at = sentAt.get(slot);
+  const at = ui.composer.sentAt.get(slot);
   const fresh = at !== undefined && Date.now() - at < SENT_MS;
   el.replaceChildren(...(fresh ? [icon("check"), t("compose.sent")] : []));
 }
@@ -480,5 +476,5 @@ export function offlineHint(session) {
 
 /** @param {boolean} refused */
 export function setAnonymityRefused(refused) {
-  anonymityRefused = refused;
+  ui.composer.anonymityRefused = refused;
 }

@@ -59,14 +59,12 @@ import {
   reorderButtons,
 } from "./cases.js";
 import { composeSectionFor, turnSectionFor } from "./participant.js";
+import { ui } from "./ui-state.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').MemberView} MemberView */
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
-
-/** Two-step confirmations in progress ("end session", "remove member"), kept across renders. */
-const confirming = new Set();
 
 /** Turn limits offered, in seconds. */
 const TURN_LIMITS = [60, 120, 180, 300];
@@ -85,9 +83,8 @@ const SHORTCUTS = {
   setTime: "T",
 };
 
+/** The keys are bound to the document once per page (not UI state: it outlives any). */
 let shortcutsBound = false;
-/** Minutes typed into "set to" but not set yet: a rebuild of the bar must not lose them. */
-let typedMinutes = /** @type {string | null} */ (null);
 
 /**
  * Listens for the action bar's keys (once per page). Keys typed into a field, or with Ctrl,
@@ -345,7 +342,7 @@ export function consoleSections(session, view) {
       view.case_bringer,
       view.status,
       view.phase?.seq,
-      [...confirming],
+      [...ui.console.confirming],
       pendingConfirmations(),
       view.me.role,
     ]),
@@ -362,7 +359,7 @@ export function consoleSections(session, view) {
         view.status,
         view.case_bringer,
         view.members.map((m) => [m.id, m.name, m.role]),
-        confirming.has("end"),
+        ui.console.confirming.has("end"),
       ]),
       build: () => roomControls(session, view),
     });
@@ -433,8 +430,8 @@ function actionBar(session, view) {
     step: 1,
     inputmode: "numeric",
     value:
-      typing && typedMinutes !== null
-        ? typedMinutes
+      typing && ui.console.typedMinutes !== null
+        ? ui.console.typedMinutes
         : String(
             Math.max(
               1,
@@ -445,7 +442,7 @@ function actionBar(session, view) {
     "aria-keyshortcuts": SHORTCUTS.setTime,
     "data-fk": "set-minutes",
     oninput: (/** @type {Event} */ e) => {
-      typedMinutes = /** @type {HTMLInputElement} */ (e.target).value;
+      ui.console.typedMinutes = /** @type {HTMLInputElement} */ (e.target).value;
     },
   });
   return h(
@@ -597,7 +594,7 @@ function actionBar(session, view) {
             const n = Math.round(Number(minutes.value));
             if (!Number.isFinite(n) || n < 0 || n > 240) return;
             session.send({ kind: "set_timer", seconds: n * 60 });
-            typedMinutes = null;
+            ui.console.typedMinutes = null;
             minutes.blur();
           },
         },
@@ -733,7 +730,7 @@ function roomControls(session, view) {
       h("option", { value: String(m.id), selected: view.case_bringer === m.id }, m.name),
     ),
   );
-  const ending = confirming.has("end");
+  const ending = ui.console.confirming.has("end");
   return h(
     "section",
     { class: "card room", "aria-labelledby": "room-title" },
@@ -784,7 +781,7 @@ function roomControls(session, view) {
                   class: "danger",
                   "data-fk": "end-yes",
                   onclick: () => {
-                    confirming.delete("end");
+                    ui.console.confirming.delete("end");
                     session.send({ kind: "end_session" });
                   },
                 },
@@ -796,7 +793,7 @@ function roomControls(session, view) {
                   type: "button",
                   "data-fk": "end",
                   onclick: () => {
-                    confirming.delete("end");
+                    ui.console.confirming.delete("end");
                     session.changed();
                   },
                 },
@@ -811,7 +808,7 @@ function roomControls(session, view) {
               class: "danger",
               "data-fk": "end",
               onclick: () => {
-                confirming.add("end");
+                ui.console.confirming.add("end");
                 session.changed();
               },
             },
@@ -1038,7 +1035,7 @@ function roster(session, view) {
   const online = people.filter((m) => m.online).length;
   // People who left (or joined and left in a loop) keep a place on the roster until removed.
   const offline = people.filter((m) => !m.online && m.role !== "facilitator").length;
-  const clearing = confirming.has("remove-offline");
+  const clearing = ui.console.confirming.has("remove-offline");
   /** @type {(Node | null)[]} */
   const clear = [];
   if (offline > 0 && view.status !== "ended") {
@@ -1051,7 +1048,7 @@ function roster(session, view) {
             class: "small danger",
             "data-fk": "remove-offline-yes",
             onclick: () => {
-              confirming.delete("remove-offline");
+              ui.console.confirming.delete("remove-offline");
               session.send({ kind: "remove_offline" });
             },
           },
@@ -1064,7 +1061,7 @@ function roster(session, view) {
             class: "small",
             "data-fk": "remove-offline",
             onclick: () => {
-              confirming.delete("remove-offline");
+              ui.console.confirming.delete("remove-offline");
               session.changed();
             },
           },
@@ -1080,7 +1077,7 @@ function roster(session, view) {
             class: "small quiet",
             "data-fk": "remove-offline",
             onclick: () => {
-              confirming.add("remove-offline");
+              ui.console.confirming.add("remove-offline");
               session.changed();
             },
           },
@@ -1116,7 +1113,7 @@ function roster(session, view) {
  */
 function rosterRow(session, view, m, now) {
   const hand = view.hands.includes(m.id);
-  const removing = confirming.has(`remove-${m.id}`);
+  const removing = ui.console.confirming.has(`remove-${m.id}`);
   const phase = currentPhase(view);
   // Only who may hold the floor in this phase is offered it (nobody but the case-bringer
   // where only they speak).
@@ -1187,7 +1184,7 @@ function rosterRow(session, view, m, now) {
             class: "danger",
             "data-fk": `remove-yes-${m.id}`,
             onclick: () => {
-              confirming.delete(`remove-${m.id}`);
+              ui.console.confirming.delete(`remove-${m.id}`);
               session.send({ kind: "remove_member", member: m.id });
             },
           },
@@ -1203,7 +1200,7 @@ function rosterRow(session, view, m, now) {
                 class: "danger",
                 "data-fk": `remove-lock-${m.id}`,
                 onclick: () => {
-                  confirming.delete(`remove-${m.id}`);
+                  ui.console.confirming.delete(`remove-${m.id}`);
                   session.send({ kind: "remove_and_lock", member: m.id });
                 },
               },
@@ -1215,7 +1212,7 @@ function rosterRow(session, view, m, now) {
             type: "button",
             "data-fk": `remove-no-${m.id}`,
             onclick: () => {
-              confirming.delete(`remove-${m.id}`);
+              ui.console.confirming.delete(`remove-${m.id}`);
               session.changed();
             },
           },
@@ -1232,7 +1229,7 @@ function rosterRow(session, view, m, now) {
             "data-fk": `remove-${m.id}`,
             onclick: (/** @type {Event} */ e) => {
               e.stopPropagation();
-              confirming.add(`remove-${m.id}`);
+              ui.console.confirming.add(`remove-${m.id}`);
               session.changed();
             },
           },

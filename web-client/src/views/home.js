@@ -17,17 +17,13 @@ import { createSession, fetchMethodList, fetchPreview } from "../api.js";
 import { validName } from "../session-state.js";
 import { GROUP_NAME_MAX_CHARS, NAME_MAX_CHARS, TITLE_MAX_CHARS } from "../wire.js";
 import { topBar } from "./common.js";
+import { ui } from "./ui-state.js";
 
 /** @typedef {import('../protocol').MethodTemplate} MethodTemplate */
 /** @typedef {import('../protocol').CreateSession} CreateSession */
 
 /** The value of the group picker's "paste a key" option. */
 const OTHER_GROUP = "";
-
-/** @type {MethodTemplate[] | null} */
-let methods = null;
-/** @type {string | null} */
-let methodsError = null;
 
 /**
  * Renders the home page; returns its render function (called again when the language changes).
@@ -47,10 +43,10 @@ export function homePage(root) {
     );
   };
   render();
-  if (!methods) {
+  if (!ui.home.methods) {
     void fetchMethodList().then((list) => {
-      if (list) methods = list;
-      else methodsError = t("home.methodsFailed");
+      if (list) ui.home.methods = list;
+      else ui.home.methodsError = t("home.methodsFailed");
       replace(slot, methodPicker());
     });
   }
@@ -303,12 +299,12 @@ function createForm(picker) {
 function methodPicker() {
   /** @type {Node} */
   let picker;
-  if (methods) {
+  if (ui.home.methods) {
     picker = h(
       "fieldset",
-      { class: "methods" },
+      { class: "ui.home.methods" },
       h("legend", null, t("home.method")),
-      methods.map((m, i) => {
+      ui.home.methods.map((m, i) => {
         const id = `method-${m.id}`;
         const minutes = m.phases.reduce((sum, p) => sum + p.minutes, 0);
         return h(
@@ -358,8 +354,8 @@ function methodPicker() {
   } else {
     picker = h(
       "p",
-      { role: methodsError ? "alert" : "status" },
-      methodsError ?? t("home.loadingMethods"),
+      { role: ui.home.methodsError ? "alert" : "status" },
+      ui.home.methodsError ?? t("home.loadingMethods"),
     );
   }
   return picker;

@@ -36,6 +36,7 @@ import {
   processFormSection,
   shareReactionsSection,
 } from "./cases.js";
+import { ui } from "./ui-state.js";
 
 /** @type {typeof import("./records.js") | null} */
 let records = null;
@@ -71,8 +72,6 @@ function recordsViews(session) {
 /** Kinds written in the top composers (answers are written under their question, the
  * case-bringer's notepad in its own section). */
 const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer" && k !== "notepad");
-/** Optional composers a person unfolded (kept across re-renders). */
-const optionalOpen = new Set();
 
 /**
  * Whether `kind` is the optional one among what a role may write now.
@@ -504,10 +503,11 @@ function composeSection(session, view) {
         "details",
         {
           class: "optional-composer",
-          open: (draft?.value ?? "") !== "" || optionalOpen.has(kind),
+          open: (draft?.value ?? "") !== "" || ui.participant.optionalOpen.has(kind),
           ontoggle: (/** @type {Event} */ e) => {
-            if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open) optionalOpen.add(kind);
-            else optionalOpen.delete(kind);
+            if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open)
+              ui.participant.optionalOpen.add(kind);
+            else ui.participant.optionalOpen.delete(kind);
           },
         },
         h(

@@ -24,6 +24,7 @@ import * as storage from "../storage.js";
 import { REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS, SET_MINUTES_MAX } from "../wire.js";
 import { summaryRounds } from "./cases.js";
 import { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered } from "./records-when.js";
+import { ui } from "./ui-state.js";
 
 // The predicates live apart so that a participant's page can decide without loading this module.
 export { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered };
@@ -35,18 +36,9 @@ export { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered };
 /** @typedef {import('../api.js').Problem} Problem */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
 
-/**
- * What happened to the last summary request, per room (kept across renders).
- * @typedef {{busy: "md" | "html" | null, problem: Problem | null, done: {format: "md" | "html", name: string} | null, link: string | null}} SummaryState
- */
-/** @type {Map<string, SummaryState>} */
-const summaries = new Map();
-
-/**
- * @typedef {{busy: boolean, problem: Problem | null, data: Attendance | null, saved: string | null, asked: boolean, link?: string | null}} AttendanceState
- */
-/** @type {Map<string, AttendanceState>} */
-const attendances = new Map();
+/** @typedef {import('./ui-state.js').SummaryState} SummaryState */
+/** @typedef {import('./ui-state.js').AttendanceState} AttendanceState */
+/** @typedef {import('./ui-state.js').Download} Download */
 
 /**
  * The case-bringer's summary downloads, one block per case they brought.
@@ -56,7 +48,7 @@ const attendances = new Map();
  */
 export function summarySection(session, view) {
   const rounds = summaryRounds(view);
-  const states = rounds.map((r) => summaries.get(`${session.code}:${r}`) ?? null);
+  const states = rounds.map((r) => ui.records.summaries.get(`${session.code}:${r}`) ?? null);
   return {
     key: "summary",
     sig: JSON.stringify([
@@ -88,7 +80,7 @@ function summaryCard(session, view, round, state) {
   const key = `${session.code}:${round}`;
   const id = (/** @type {string} */ name) => `${name}-${round}`;
   const get = async (/** @type {"md" | "html"} */ format) => {
-    summaries.set(key, { busy: format, problem: null, done: null, link: null });
+    ui.records.summaries.set(key, { busy: format, problem: null, done: null, link: null });
     session.changed();
     const res = await fetchSummary(
       session.code,
@@ -109,7 +101,7 @@ function summaryCard(session, view, round, state) {
       next.link = openPrintable(res.value);
       next.done = { format, name: "" };
     }
-    summaries.set(key, next);
+    ui.records.summaries.set(key, next);
     session.changed();
   };
   const several = view.cases.length > 1;
@@ -223,7 +215,7 @@ export function endedSection(session, view) {
  * @returns {Section}
  */
 export function attendanceSection(session, view) {
-  const state = attendances.get(session.code) ?? null;
+  const state = ui.records.attendances.get(session.code) ?? null;
   // Once the session has ended the record is final: show it without being asked.
   if (view.status === "ended" && !state?.asked) void loadAttendance(session);
   return {
@@ -241,8 +233,8 @@ export function attendanceSection(session, view) {
 
 /** @param {Session} session */
 async function loadAttendance(session) {
-  const before = attendances.get(session.code);
-  attendances.set(session.code, {
+  const before = ui.records.attendances.get(session.code);
+  ui.records.attendances.set(session.code, {
     busy: true,
     problem: null,
     data: before?.data ?? null,
@@ -251,7 +243,7 @@ async function loadAttendance(session) {
   });
   session.changed();
   const res = await fetchAttendance(session.code, listToken(session));
-  attendances.set(session.code, {
+  ui.records.attendances.set(session.code, {
     busy: false,
     problem: res.ok ? null : res.problem,
     data: res.ok ? res.value : (before?.data ?? null),
@@ -266,7 +258,7 @@ async function loadAttendance(session) {
  * @param {SessionView} view
  */
 async function downloadCsv(session, view) {
-  const state = attendances.get(session.code) ?? {
+  const state = ui.records.attendances.get(session.code) ?? {
     busy: false,
     problem: null,
     data: null,
@@ -276,7 +268,7 @@ async function downloadCsv(session, view) {
   const res = await fetchAttendanceCsv(session.code, listToken(session));
   const name = fileName("kring-attendance", view.title, "csv");
   if (res.ok) saveFile(res.value, "text/csv;charset=utf-8", name);
-  attendances.set(session.code, {
+  ui.records.attendances.set(session.code, {
     ...state,
     problem: res.ok ? null : res.problem,
     saved: res.ok ? name : null,
@@ -387,7 +379,7 @@ function attendanceCard(session, view, state) {
  * @param {SessionView} view
  */
 async function printList(session, view) {
-  const state = attendances.get(session.code) ?? {
+  const state = ui.records.attendances.get(session.code) ?? {
     busy: false,
     problem: null,
     data: null,
@@ -396,7 +388,7 @@ async function printList(session, view) {
   };
   const res = await fetchAttendanceHtml(session.code, listToken(session));
   const link = res.ok ? openPrintable(res.value) : null;
-  attendances.set(session.code, {
+  ui.records.attendances.set(session.code, {
     ...state,
     problem: res.ok ? null : res.problem,
     saved: null,
@@ -558,13 +550,6 @@ function attendanceTable(a) {
 }
 
 /**
- * What happened to a member's last certificate or reflection request, per room.
- * @typedef {{busy: boolean, problem: Problem | null, done: string | null, link: string | null}} Download
- */
-/** @type {Map<string, Download>} */
-const downloads = new Map();
-
-/**
  * Runs a member's download: a printable page in a new tab, or a file.
  * @param {Session} session
  * @param {string} key which download (`certificate`, `reflection`)
@@ -573,7 +558,7 @@ const downloads = new Map();
  */
 async function memberDownload(session, key, fetcher, how) {
   const slot = `${session.code}:${key}`;
-  downloads.set(slot, { busy: true, problem: null, done: null, link: null });
+  ui.records.downloads.set(slot, { busy: true, problem: null, done: null, link: null });
   session.changed();
   const res = await fetcher();
   /** @type {Download} */
@@ -589,7 +574,7 @@ async function memberDownload(session, key, fetcher, how) {
     next.link = openPrintable(res.value);
     next.done = next.link ? null : t("attest.opened");
   }
-  downloads.set(slot, next);
+  ui.records.downloads.set(slot, next);
   session.changed();
 }
 
@@ -598,7 +583,7 @@ async function memberDownload(session, key, fetcher, how) {
  * @param {string} key
  */
 function downloadStatus(session, key) {
-  const d = downloads.get(`${session.code}:${key}`);
+  const d = ui.records.downloads.get(`${session.code}:${key}`);
   if (!d) return null;
   if (d.busy) return h("p", { class: "hint" }, t("summary.loading"));
   if (d.problem) return h("p", { class: "field-error" }, t(`attest.problem.${d.problem}`));
@@ -631,7 +616,7 @@ export function attestSection(session, view) {
       confirmed,
       view.me.registration,
       view.attendance.list_confirmed_at,
-      downloads.get(`${session.code}:certificate`) ?? null,
+      ui.records.downloads.get(`${session.code}:certificate`) ?? null,
     ]),
     build: () => attestCard(session, view, confirmed),
   };
@@ -772,7 +757,7 @@ export function reflectionSection(session, view) {
       document.documentElement.lang,
       view.status,
       view.me.reflection,
-      downloads.get(`${session.code}:reflection`) ?? null,
+      ui.records.downloads.get(`${session.code}:reflection`) ?? null,
       session.retentionMs,
     ]),
     build: () => reflectionCard(session, view),

@@ -22,7 +22,8 @@ import { caseLine, caseLineText, keyQuestionPin } from "./cases.js";
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
 
-/** The screen's parts, per container, for the mode it was built for. */
+/** The screen's parts, per container, for the mode it was built for (the DOM it built, keyed by
+ * that DOM: not UI state). */
 /** @type {WeakMap<HTMLElement, {mode: string, slots: Record<string, HTMLElement>}>} */
 const built = new WeakMap();
 
