@@ -5,7 +5,8 @@
 // the home page, the facilitator's console, the big screen, the method explanation and the
 // other languages load only when they are used.
 
-import { h, loadStyles, replace, syncList } from "./dom.js";
+import { h, loadStyles, replace } from "./dom.js";
+import { syncSections } from "./views/section.js";
 import { fetchPreview } from "./api.js";
 import {
   t,
@@ -27,7 +28,6 @@ import { watchKeyboard } from "./keyboard.js";
 
 /** @typedef {import('./protocol').SessionView} SessionView */
 /** @typedef {import('./protocol').SessionPreview} SessionPreview */
-/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
 
 const root = /** @type {HTMLElement} */ (document.getElementById("app"));
 
@@ -498,20 +498,6 @@ function runSession(code, session) {
   });
   session.start();
   render();
-}
-
-/**
- * @param {HTMLElement} container
- * @param {Section[]} sections
- */
-function syncSections(container, sections) {
-  syncList(
-    container,
-    sections,
-    (s) => s.key,
-    (s) => s.sig,
-    (s) => s.build(),
-  );
 }
 
 /** @param {Session} session */

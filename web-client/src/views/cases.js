@@ -11,7 +11,7 @@
 
 import { h } from "../dom.js";
 import { icon } from "../icons.js";
-import { t, local, language, formatDate, formatDecimal } from "../i18n/index.js";
+import { t, local, formatDate, formatDecimal } from "../i18n/index.js";
 import { fetchProcess, fetchMethods } from "../api.js";
 import {
   currentPhase,
@@ -27,6 +27,7 @@ import { PROCESS_ITEMS, REMARK_MAX_CHARS } from "../wire.js";
 import { composer } from "./composer.js";
 import { nameOf } from "./common.js";
 import { ui } from "./ui-state.js";
+import { section } from "./section.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').Item} Item */
@@ -37,7 +38,7 @@ import { ui } from "./ui-state.js";
 /** @typedef {import('../protocol').MethodTemplate} MethodTemplate */
 /** @typedef {import('../api.js').Problem} Problem */
 /** @typedef {import('../session.js').Session} Session */
-/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
+/** @typedef {import('./section.js').Section} Section */
 
 // ---------------------------------------------------------------- where the meeting is
 
@@ -92,21 +93,18 @@ export function keyQuestionPin(view, opts = {}) {
   const item = id === null ? undefined : view.items.find((i) => i.id === id);
   if (!item || item.hidden || item.text === null || view.status === "lobby") return null;
   const text = item.text;
-  return {
-    key: "key-question",
-    sig: JSON.stringify([language(), item.id, text, opts.big ?? false]),
-    build: () =>
-      h(
-        "section",
-        {
-          class: ["card", "key-question", "key-question-pin", opts.big && "big"],
-          "aria-labelledby": "kq-pin-title",
-          dataset: { item: item.id },
-        },
-        h("h2", { id: "kq-pin-title" }, icon("star"), t("cases.keyQuestion")),
-        h("p", { class: ["key-question-text", "item-text"] }, text),
-      ),
-  };
+  return section("key-question", [item.id, text, opts.big ?? false], () =>
+    h(
+      "section",
+      {
+        class: ["card", "key-question", "key-question-pin", opts.big && "big"],
+        "aria-labelledby": "kq-pin-title",
+        dataset: { item: item.id },
+      },
+      h("h2", { id: "kq-pin-title" }, icon("star"), t("cases.keyQuestion")),
+      h("p", { class: ["key-question-text", "item-text"] }, text),
+    ),
+  );
 }
 
 // ---------------------------------------------------------------- the case-bringer's own
@@ -124,16 +122,10 @@ export function notepadSection(session, view) {
     view.status === "running" && phase !== null && maySubmit(phase, view.me.role, "notepad");
   const notes = view.me.notepad.filter((n) => n.case_round === view.case_round);
   if (!canWrite && notes.length === 0) return null;
-  return {
-    key: "notepad",
-    sig: JSON.stringify([
-      language(),
-      canWrite,
-      view.phase?.seq,
-      notes.map((n) => n.id),
-      session.conn === "connected",
-    ]),
-    build: () =>
+  return section(
+    "notepad",
+    [canWrite, view.phase?.seq, notes.map((n) => n.id), session.conn === "connected"],
+    () =>
       h(
         "section",
         { class: "card notepad", "aria-labelledby": "notepad-title" },
@@ -154,7 +146,7 @@ export function notepadSection(session, view) {
             )
           : null,
       ),
-  };
+  );
 }
 
 /**
@@ -175,28 +167,25 @@ export function shareReactionsSection(session, view) {
     return null;
   const shared = round.reactions_shared;
   const mine = view.me.reactions.length;
-  return {
-    key: "share-reactions",
-    sig: JSON.stringify([language(), shared, mine > 0]),
-    build: () =>
+  return section("share-reactions", [shared, mine > 0], () =>
+    h(
+      "section",
+      { class: "card share-reactions", "aria-labelledby": "share-title" },
+      h("h2", { id: "share-title" }, t("reactions.title")),
+      h("p", null, shared ? t("reactions.sharedText") : t("reactions.privateText")),
       h(
-        "section",
-        { class: "card share-reactions", "aria-labelledby": "share-title" },
-        h("h2", { id: "share-title" }, t("reactions.title")),
-        h("p", null, shared ? t("reactions.sharedText") : t("reactions.privateText")),
-        h(
-          "button",
-          {
-            type: "button",
-            class: shared ? "" : "primary",
-            "aria-pressed": String(shared),
-            "data-fk": "share-reactions",
-            onclick: () => session.send({ kind: "share_reactions", shared: !shared }),
-          },
-          shared ? t("reactions.hide") : t("reactions.share"),
-        ),
+        "button",
+        {
+          type: "button",
+          class: shared ? "" : "primary",
+          "aria-pressed": String(shared),
+          "data-fk": "share-reactions",
+          onclick: () => session.send({ kind: "share_reactions", shared: !shared }),
+        },
+        shared ? t("reactions.hide") : t("reactions.share"),
       ),
-  };
+    ),
+  );
 }
 
 /**
@@ -283,11 +272,9 @@ export function processFormSection(session, view) {
   if (!processOpen(view)) return null;
   const round = view.case_round;
   const rated = view.me.rated.includes(round);
-  return {
-    key: `process-form-${round}`,
-    sig: JSON.stringify([language(), round, rated, view.phase?.seq]),
-    build: () => processForm(session, view, round, rated),
-  };
+  return section(`process-form-${round}`, [round, rated, view.phase?.seq], () =>
+    processForm(session, view, round, rated),
+  );
 }
 
 /**
@@ -426,11 +413,9 @@ export function processResultsSection(session, view) {
   const state = ui.cases.processResults.get(session.code) ?? null;
   // Once on showing the card (e.g. after a reload); after that when the facilitator asks.
   if (state === null) void loadProcess(session);
-  return {
-    key: "process-results",
-    sig: JSON.stringify([language(), view.cases.map((c) => c.process_count), state]),
-    build: () => processResultsCard(session, view, state),
-  };
+  return section("process-results", [view.cases.map((c) => c.process_count), state], () =>
+    processResultsCard(session, view, state),
+  );
 }
 
 /**
@@ -585,18 +570,17 @@ export function nextCaseSection(session, view) {
       session.changed();
     });
   }
-  return {
-    key: "next-case",
-    sig: JSON.stringify([
-      language(),
+  return section(
+    "next-case",
+    [
       view.case_round,
       last,
       view.members.map((m) => [m.id, m.name, m.role]),
       ui.cases.methodList?.length ?? 0,
       ui.cases.confirming.has("next-case"),
-    ]),
-    build: () => nextCaseCard(session, view, last),
-  };
+    ],
+    () => nextCaseCard(session, view, last),
+  );
 }
 
 /**
@@ -752,16 +736,10 @@ export function earlierCasesSection(session, view) {
   const earlier = view.cases.filter((c) => c.index < view.case_round);
   if (earlier.length === 0) return null;
   const items = view.items.filter((i) => i.case_round < view.case_round);
-  return {
-    key: "earlier-cases",
-    sig: JSON.stringify([
-      language(),
-      earlier,
-      items,
-      view.members.map((m) => [m.id, m.name]),
-      view.status,
-    ]),
-    build: () =>
+  return section(
+    "earlier-cases",
+    [earlier, items, view.members.map((m) => [m.id, m.name]), view.status],
+    () =>
       h(
         "section",
         { class: "card earlier-cases", "aria-labelledby": "earlier-title" },
@@ -818,7 +796,7 @@ export function earlierCasesSection(session, view) {
           );
         }),
       ),
-  };
+  );
 }
 
 // ---------------------------------------------------------------- the facilitator's helpers

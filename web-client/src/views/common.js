@@ -23,6 +23,7 @@ import {
 } from "../session-state.js";
 import { hasCases, keyQuestion, mayNow, phaseRule } from "../rules.js";
 import { canVibrate, prefs, setPref } from "../device.js";
+import { section } from "./section.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').ErrorMsg} ErrorMsg */
@@ -654,13 +655,11 @@ export function messagePage(title, text, actions) {
  * once they no longer apply.
  * @param {Session} session
  * @param {SessionView} view
- * @returns {{key: string, sig: string, build: () => HTMLElement}[]}
+ * @returns {import('./section.js').Section[]}
  */
 export function noticeSections(session, view) {
-  return session.notices.map((notice, i) => ({
-    key: `notice-${i}-${notice.code}`,
-    sig: JSON.stringify([document.documentElement.lang, notice.code, notice.phases]),
-    build: () =>
+  return session.notices.map((notice, i) =>
+    section(`notice-${i}-${notice.code}`, [notice.code, notice.phases], () =>
       h(
         "div",
         { class: "card notice-card", role: "alert" },
@@ -677,5 +676,6 @@ export function noticeSections(session, view) {
           icon("close"),
         ),
       ),
-  }));
+    ),
+  );
 }

@@ -6,7 +6,7 @@
 
 import { h, copyText } from "../dom.js";
 import { icon } from "../icons.js";
-import { t, local, language, formatDate, formatNumber, formatPeriod } from "../i18n/index.js";
+import { t, local, formatDate, formatNumber, formatPeriod } from "../i18n/index.js";
 import {
   WARNINGS,
   currentPhase,
@@ -60,11 +60,12 @@ import {
 } from "./cases.js";
 import { composeSectionFor, turnSectionFor } from "./participant.js";
 import { ui } from "./ui-state.js";
+import { section } from "./section.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').MemberView} MemberView */
 /** @typedef {import('../session.js').Session} Session */
-/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
+/** @typedef {import('./section.js').Section} Section */
 
 /** Turn limits offered, in seconds. */
 const TURN_LIMITS = [60, 120, 180, 300];
@@ -129,7 +130,6 @@ function kbd(key) {
  * @returns {{bar: Section[], main: Section[], side: Section[]}}
  */
 export function consoleSections(session, view) {
-  const lang = language();
   /** @type {Section[]} */
   const bar = [];
   /** @type {Section[]} */
@@ -137,22 +137,23 @@ export function consoleSections(session, view) {
   /** @type {Section[]} */
   const side = [];
 
-  bar.push({
-    key: "actions",
-    sig: JSON.stringify([
-      lang,
-      view.status,
-      view.phase,
-      view.floor,
-      view.round,
-      view.hands,
-      view.case_bringer,
-      view.case_round,
-      view.cases.length,
-      view.members.map((m) => [m.id, m.name, m.online, m.role, m.in_turns]),
-    ]),
-    build: () => actionBar(session, view),
-  });
+  bar.push(
+    section(
+      "actions",
+      [
+        view.status,
+        view.phase,
+        view.floor,
+        view.round,
+        view.hands,
+        view.case_bringer,
+        view.case_round,
+        view.cases.length,
+        view.members.map((m) => [m.id, m.name, m.online, m.role, m.in_turns]),
+      ],
+      () => actionBar(session, view),
+    ),
+  );
 
   main.push(...noticeSections(session, view));
 
@@ -161,10 +162,8 @@ export function consoleSections(session, view) {
   const isFacilitator = view.me.role === "facilitator";
 
   if (view.status === "ended") {
-    main.push({
-      key: "ended",
-      sig: JSON.stringify([lang, view.settings.keep_for_group, session.retentionMs]),
-      build: () =>
+    main.push(
+      section("ended", [view.settings.keep_for_group, session.retentionMs], () =>
         h(
           "section",
           { class: "card ended-card", "aria-labelledby": "fac-ended-title" },
@@ -179,53 +178,37 @@ export function consoleSections(session, view) {
           ),
           h("p", null, t("fac.endedSummary")),
         ),
-    });
+      ),
+    );
     main.push(attendanceSection(session, view));
     // The facilitator took part too: their own confirmation, certificate and reflection.
     main.push(attestSection(session, view), reflectionSection(session, view));
   } else {
-    main.push({
-      key: "phase",
-      sig: JSON.stringify([
-        lang,
-        view.status,
-        view.phase,
-        view.case_bringer,
-        view.settings.video_url,
-        caseLineText(view),
-      ]),
-      build: () =>
-        h(
-          "div",
-          { class: "stack" },
-          caseLine(view),
-          phaseCard(view, { headingLevel: 2, now: session.now(), facilitator: true }),
-          view.status === "lobby" ? videoLink(view) : null,
-        ),
-    });
+    main.push(
+      section(
+        "phase",
+        [view.status, view.phase, view.case_bringer, view.settings.video_url, caseLineText(view)],
+        () =>
+          h(
+            "div",
+            { class: "stack" },
+            caseLine(view),
+            phaseCard(view, { headingLevel: 2, now: session.now(), facilitator: true }),
+            view.status === "lobby" ? videoLink(view) : null,
+          ),
+      ),
+    );
     // Before the start, the way in is what matters: it leads the page, then the method.
     if (view.status === "lobby") {
-      main.push({
-        key: "join",
-        sig: JSON.stringify([lang, view.code, view.locked, view.status]),
-        build: () => joinCard(view),
-      });
-      main.push({
-        key: "help",
-        sig: JSON.stringify([lang, view.method.id]),
-        build: () => helpCard(view),
-      });
+      main.push(section("join", [view.code, view.locked, view.status], () => joinCard(view)));
+      main.push(section("help", [view.method.id], () => helpCard(view)));
     }
     // The key question the case-bringer chose; before they choose, while advice is given,
     // the one worded last.
     const pinned = keyQuestionPin(view);
     if (pinned) main.push(pinned);
     else if (pinKeyQuestion(view))
-      main.push({
-        key: "key-question",
-        sig: JSON.stringify([lang, keyQuestion(view)]),
-        build: () => keyQuestionCard(view),
-      });
+      main.push(section("key-question", [keyQuestion(view)], () => keyQuestionCard(view)));
     // A self-led group's facilitator, and a co-facilitator, also take part.
     if (!isFacilitator || facilitatorTakesPart(view)) {
       const turn = turnSectionFor(session, view);
@@ -238,19 +221,13 @@ export function consoleSections(session, view) {
     const report = reportBackNow(view) ? reportBackSection(view) : null;
     if (report) main.push(report);
     if (view.status === "running") {
-      main.push({
-        key: "speaker",
-        sig: JSON.stringify([
-          lang,
-          view.status,
-          view.phase,
-          view.floor,
-          view.round,
-          view.hands,
-          view.members,
-        ]),
-        build: () => speakerCard(session, view),
-      });
+      main.push(
+        section(
+          "speaker",
+          [view.status, view.phase, view.floor, view.round, view.hands, view.members],
+          () => speakerCard(session, view),
+        ),
+      );
     }
   }
   // Revealing shows this case's notes; an earlier case's unrevealed notes stay private.
@@ -258,10 +235,8 @@ export function consoleSections(session, view) {
     (i) => i.kind === "private_note" && !i.revealed && i.case_round === view.case_round,
   ).length;
   if (unrevealed > 0) {
-    main.push({
-      key: "reveal",
-      sig: JSON.stringify([lang, unrevealed]),
-      build: () =>
+    main.push(
+      section("reveal", [unrevealed], () =>
         h(
           "section",
           { class: "card", "aria-labelledby": "reveal-title" },
@@ -279,13 +254,12 @@ export function consoleSections(session, view) {
             t("fac.reveal"),
           ),
         ),
-    });
+      ),
+    );
   }
   if (!votesVisible(view)) {
-    main.push({
-      key: "reveal-dots",
-      sig: JSON.stringify([lang]),
-      build: () =>
+    main.push(
+      section("reveal-dots", [], () =>
         h(
           "section",
           { class: "card", "aria-labelledby": "dots-title" },
@@ -302,96 +276,83 @@ export function consoleSections(session, view) {
             t("fac.revealDots"),
           ),
         ),
-    });
+      ),
+    );
   }
   for (const { kind, current } of boardsToShow(view)) {
-    main.push({
-      key: `board-${kind}`,
-      sig: JSON.stringify([lang, current, boardSignature(view, kind, "facilitator")]),
-      build: () => board(session, view, kind, { mode: "facilitator", current }),
-    });
+    main.push(
+      section(`board-${kind}`, [current, boardSignature(view, kind, "facilitator")], () =>
+        board(session, view, kind, { mode: "facilitator", current }),
+      ),
+    );
   }
   const earlier = earlierCasesSection(session, view);
   if (earlier) main.push(earlier);
   // A co-facilitator who brought a case keeps their summary.
   if (!isFacilitator && summaryOffered(view)) main.push(summarySection(session, view));
 
-  side.push({
-    key: "phases",
-    sig: JSON.stringify([
-      lang,
-      view.status,
-      view.phase?.index,
-      view.case_bringer,
-      view.case_round,
-      caseLineText(view),
-    ]),
-    build: () => phaseList(session, view),
-  });
+  side.push(
+    section(
+      "phases",
+      [view.status, view.phase?.index, view.case_bringer, view.case_round, caseLineText(view)],
+      () => phaseList(session, view),
+    ),
+  );
   // The meeting's next case (another method, another case-bringer).
   const nextCase = nextCaseSection(session, view);
   if (nextCase) side.push(nextCase);
-  side.push({
-    key: "roster",
-    // Speaking times tick live through the ticker; the roster is rebuilt on real changes.
-    sig: JSON.stringify([
-      lang,
-      view.members,
-      view.hands,
-      view.floor,
-      view.case_bringer,
-      view.status,
-      view.phase?.seq,
-      [...ui.console.confirming],
-      pendingConfirmations(),
-      view.me.role,
-    ]),
-    build: () => roster(session, view),
-  });
+  // Speaking times tick live through the ticker; the roster is rebuilt on real changes.
+  side.push(
+    section(
+      "roster",
+      [
+        view.members,
+        view.hands,
+        view.floor,
+        view.case_bringer,
+        view.status,
+        view.phase?.seq,
+        [...ui.console.confirming],
+        pendingConfirmations(),
+        view.me.role,
+      ],
+      () => roster(session, view),
+    ),
+  );
   const process = processResultsSection(session, view);
   if (process) side.push(process);
   if (view.status !== "ended") {
-    side.push({
-      key: "room",
-      sig: JSON.stringify([
-        lang,
-        view.locked,
-        view.status,
-        view.case_bringer,
-        view.members.map((m) => [m.id, m.name, m.role]),
-        ui.console.confirming.has("end"),
-      ]),
-      build: () => roomControls(session, view),
-    });
+    side.push(
+      section(
+        "room",
+        [
+          view.locked,
+          view.status,
+          view.case_bringer,
+          view.members.map((m) => [m.id, m.name, m.role]),
+          ui.console.confirming.has("end"),
+        ],
+        () => roomControls(session, view),
+      ),
+    );
     if (view.status === "running")
-      side.push({
-        key: "join",
-        sig: JSON.stringify([lang, view.code, view.locked, view.status]),
-        build: () => joinCard(view),
-      });
+      side.push(section("join", [view.code, view.locked, view.status], () => joinCard(view)));
   }
   // The warnings, the big screen, the group's key and the attendance are the facilitator's.
   if (!isFacilitator) return { bar, main, side };
-  side.push({
-    key: "warnings",
-    sig: JSON.stringify([lang, view.me.warnings ?? []]),
-    build: () => warningTally(view),
-  });
-  side.push({
-    key: "screen",
-    sig: JSON.stringify([lang, view.code]),
-    build: () => screenCard(session, view),
-  });
-  side.push({
-    key: "group",
-    sig: JSON.stringify([
-      lang,
-      view.settings.keep_for_group,
-      view.report_back?.previous_title,
-      view.report_back?.previous_date,
-    ]),
-    build: () => groupCard(session, view),
-  });
+  side.push(section("warnings", [view.me.warnings ?? []], () => warningTally(view)));
+  side.push(section("screen", [view.code], () => screenCard(session, view)));
+  side.push(
+    section(
+      "group",
+      [
+        view.settings.keep_for_group,
+        view.report_back?.previous_title,
+        view.report_back?.previous_date,
+      ],
+      () => groupCard(session, view),
+    ),
+  );
   if (view.status !== "ended") side.push(attendanceSection(session, view));
   return { bar, main, side };
 }

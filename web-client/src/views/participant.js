@@ -3,7 +3,7 @@
 
 import { h } from "../dom.js";
 import { icon } from "../icons.js";
-import { t, local, language } from "../i18n/index.js";
+import { t, local } from "../i18n/index.js";
 import {
   allowed,
   currentPhase,
@@ -37,6 +37,7 @@ import {
   shareReactionsSection,
 } from "./cases.js";
 import { ui } from "./ui-state.js";
+import { section } from "./section.js";
 
 /** @type {typeof import("./records.js") | null} */
 let records = null;
@@ -67,7 +68,7 @@ function recordsViews(session) {
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').InputKind} InputKind */
 /** @typedef {import('../session.js').Session} Session */
-/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
+/** @typedef {import('./section.js').Section} Section */
 
 /** Kinds written in the top composers (answers are written under their question, the
  * case-bringer's notepad in its own section). */
@@ -104,50 +105,46 @@ function statementLabels(view, kind) {
  * @returns {Section[]}
  */
 export function participantSections(session, view) {
-  const lang = language();
   const me = view.me.member;
   /** @type {Section[]} */
   const sections = [];
 
-  sections.push({
-    key: "phase",
-    sig: JSON.stringify([
-      lang,
-      view.status,
-      view.phase,
-      view.floor,
-      view.round,
-      view.members.map((m) => m.name),
-      view.settings.video_url,
-      caseLineText(view),
-    ]),
-    build: () =>
-      h(
-        "div",
-        { class: "stack" },
-        caseLine(view),
-        phaseCard(view, { now: session.now() }),
-        turnLine(view, session.now()),
-        view.status !== "ended" ? videoLink(view) : null,
-      ),
-  });
+  sections.push(
+    section(
+      "phase",
+      [
+        view.status,
+        view.phase,
+        view.floor,
+        view.round,
+        view.members.map((m) => m.name),
+        view.settings.video_url,
+        caseLineText(view),
+      ],
+      () =>
+        h(
+          "div",
+          { class: "stack" },
+          caseLine(view),
+          phaseCard(view, { now: session.now() }),
+          turnLine(view, session.now()),
+          view.status !== "ended" ? videoLink(view) : null,
+        ),
+    ),
+  );
   // The key question the case-bringer chose stays in sight; before they choose, while advice
   // is given, the question it answers.
   const pinned = keyQuestionPin(view);
   if (pinned) sections.push(pinned);
   else if (pinKeyQuestion(view)) {
-    sections.push({
-      key: "key-question",
-      sig: JSON.stringify([lang, keyQuestion(view)]),
-      build: () => keyQuestionCard(view),
-    });
+    sections.push(section("key-question", [keyQuestion(view)], () => keyQuestionCard(view)));
   }
 
-  sections.push({
-    key: "whoami",
-    sig: JSON.stringify([lang, me, view.me.role, view.members.find((m) => m.id === me)?.name]),
-    build: () => whoAmI(view),
-  });
+  sections.push(
+    section("whoami", [me, view.me.role, view.members.find((m) => m.id === me)?.name], () =>
+      whoAmI(view),
+    ),
+  );
 
   // At the end, what happens now comes first; the case-bringer's downloads right with it.
   const rec =
@@ -170,19 +167,17 @@ export function participantSections(session, view) {
   if (report) sections.push(report);
 
   for (const entry of session.refused()) {
-    sections.push({
-      key: `refused-${entry.id}`,
-      sig: JSON.stringify([lang, entry.id, view.phase?.seq, view.me.role]),
-      build: () => refusedCard(session, view, entry),
-    });
+    sections.push(
+      section(`refused-${entry.id}`, [entry.id, view.phase?.seq, view.me.role], () =>
+        refusedCard(session, view, entry),
+      ),
+    );
   }
 
   if (view.status === "lobby") {
-    sections.push({
-      key: "lobby",
-      sig: JSON.stringify([lang, view.title, view.method.id, view.settings]),
-      build: () => lobbyCard(view),
-    });
+    sections.push(
+      section("lobby", [view.title, view.method.id, view.settings], () => lobbyCard(view)),
+    );
   }
 
   if (view.status !== "ended") sections.push(composeSectionFor(session, view));
@@ -206,27 +201,25 @@ export function participantSections(session, view) {
 
   const pending = pendingList(session);
   if (pending) {
-    sections.push({
-      key: "pending",
-      sig: JSON.stringify([lang, session.pending().map((e) => e.id), session.conn]),
-      build: () => pendingList(session) ?? h("div"),
-    });
+    sections.push(
+      section(
+        "pending",
+        [session.pending().map((e) => e.id), session.conn],
+        () => pendingList(session) ?? h("div"),
+      ),
+    );
   }
 
   if (view.me.notes.length > 0) {
-    sections.push({
-      key: "notes",
-      sig: JSON.stringify([lang, view.me.notes]),
-      build: () => myNotes(view),
-    });
+    sections.push(section("notes", [view.me.notes], () => myNotes(view)));
   }
 
   for (const { kind, current } of boardsToShow(view)) {
-    sections.push({
-      key: `board-${kind}`,
-      sig: JSON.stringify([lang, current, boardSignature(view, kind, "member")]),
-      build: () => board(session, view, kind, { mode: "member", current }),
-    });
+    sections.push(
+      section(`board-${kind}`, [current, boardSignature(view, kind, "member")], () =>
+        board(session, view, kind, { mode: "member", current }),
+      ),
+    );
   }
   const earlier = earlierCasesSection(session, view);
   if (earlier) sections.push(earlier);
@@ -241,10 +234,9 @@ export function participantSections(session, view) {
  * @returns {Section}
  */
 export function composeSectionFor(session, view) {
-  return {
-    key: "compose",
-    sig: JSON.stringify([
-      language(),
+  return section(
+    "compose",
+    [
       view.status,
       view.phase?.seq,
       view.phase?.index,
@@ -252,9 +244,9 @@ export function composeSectionFor(session, view) {
       session.conn === "connected",
       view.floor?.member === view.me.member,
       COMPOSED.map((k) => limitLeft(view, k)?.left ?? null),
-    ]),
-    build: () => composeSection(session, view),
-  };
+    ],
+    () => composeSection(session, view),
+  );
 }
 
 /**
@@ -266,10 +258,9 @@ export function composeSectionFor(session, view) {
 export function turnSectionFor(session, view) {
   const turn = turnSection(session, view);
   if (!turn) return null;
-  return {
-    key: "turn",
-    sig: JSON.stringify([
-      language(),
+  return section(
+    "turn",
+    [
       view.status,
       view.phase?.seq,
       view.hands,
@@ -277,9 +268,9 @@ export function turnSectionFor(session, view) {
       view.round,
       view.me.role,
       session.conn,
-    ]),
-    build: () => turn(),
-  };
+    ],
+    () => turn(),
+  );
 }
 
 /**

@@ -25,6 +25,7 @@ import { REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS, SET_MINUTES_MAX } from ".
 import { summaryRounds } from "./cases.js";
 import { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered } from "./records-when.js";
 import { ui } from "./ui-state.js";
+import { section } from "./section.js";
 
 // The predicates live apart so that a participant's page can decide without loading this module.
 export { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered };
@@ -34,7 +35,7 @@ export { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered };
 /** @typedef {import('../protocol').CarriedItem} CarriedItem */
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {import('../api.js').Problem} Problem */
-/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
+/** @typedef {import('./section.js').Section} Section */
 
 /** @typedef {import('./ui-state.js').SummaryState} SummaryState */
 /** @typedef {import('./ui-state.js').AttendanceState} AttendanceState */
@@ -49,24 +50,15 @@ export { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered };
 export function summarySection(session, view) {
   const rounds = summaryRounds(view);
   const states = rounds.map((r) => ui.records.summaries.get(`${session.code}:${r}`) ?? null);
-  return {
-    key: "summary",
-    sig: JSON.stringify([
-      document.documentElement.lang,
-      view.status,
-      rounds,
-      states,
-      view.case_round,
-    ]),
-    build: () =>
-      rounds.length === 1
-        ? summaryCard(session, view, rounds[0], states[0])
-        : h(
-            "div",
-            { class: "stack" },
-            rounds.map((r, i) => summaryCard(session, view, r, states[i])),
-          ),
-  };
+  return section("summary", [view.status, rounds, states, view.case_round], () =>
+    rounds.length === 1
+      ? summaryCard(session, view, rounds[0], states[0])
+      : h(
+          "div",
+          { class: "stack" },
+          rounds.map((r, i) => summaryCard(session, view, r, states[i])),
+        ),
+  );
 }
 
 /**
@@ -184,28 +176,21 @@ function summaryCard(session, view, round, state) {
  * @returns {Section}
  */
 export function endedSection(session, view) {
-  return {
-    key: "ended",
-    sig: JSON.stringify([
-      document.documentElement.lang,
-      view.settings.keep_for_group,
-      session.retentionMs,
-    ]),
-    build: () =>
+  return section("ended", [view.settings.keep_for_group, session.retentionMs], () =>
+    h(
+      "section",
+      { class: "card ended-card", "aria-labelledby": "ended-title" },
+      h("h2", { id: "ended-title" }, t("ended.title")),
+      h("p", null, t("ended.deleted", { retention: formatPeriod(session.retentionMs) })),
       h(
-        "section",
-        { class: "card ended-card", "aria-labelledby": "ended-title" },
-        h("h2", { id: "ended-title" }, t("ended.title")),
-        h("p", null, t("ended.deleted", { retention: formatPeriod(session.retentionMs) })),
-        h(
-          "p",
-          null,
-          view.settings.keep_for_group
-            ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases")
-            : t("ended.notKept"),
-        ),
+        "p",
+        null,
+        view.settings.keep_for_group
+          ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases")
+          : t("ended.notKept"),
       ),
-  };
+    ),
+  );
 }
 
 /**
@@ -218,17 +203,9 @@ export function attendanceSection(session, view) {
   const state = ui.records.attendances.get(session.code) ?? null;
   // Once the session has ended the record is final: show it without being asked.
   if (view.status === "ended" && !state?.asked) void loadAttendance(session);
-  return {
-    key: "attendance",
-    sig: JSON.stringify([
-      document.documentElement.lang,
-      view.status,
-      state,
-      view.attendance,
-      view.members.length,
-    ]),
-    build: () => attendanceCard(session, view, state),
-  };
+  return section("attendance", [view.status, state, view.attendance, view.members.length], () =>
+    attendanceCard(session, view, state),
+  );
 }
 
 /** @param {Session} session */
@@ -608,18 +585,17 @@ function downloadStatus(session, key) {
 export function attestSection(session, view) {
   const me = view.me.member;
   const confirmed = me !== null && view.attendance.confirmed.includes(me);
-  return {
-    key: "attest",
-    sig: JSON.stringify([
-      document.documentElement.lang,
+  return section(
+    "attest",
+    [
       view.status,
       confirmed,
       view.me.registration,
       view.attendance.list_confirmed_at,
       ui.records.downloads.get(`${session.code}:certificate`) ?? null,
-    ]),
-    build: () => attestCard(session, view, confirmed),
-  };
+    ],
+    () => attestCard(session, view, confirmed),
+  );
 }
 
 /**
@@ -751,17 +727,16 @@ function attestCard(session, view, confirmed) {
  * @returns {Section}
  */
 export function reflectionSection(session, view) {
-  return {
-    key: "reflection",
-    sig: JSON.stringify([
-      document.documentElement.lang,
+  return section(
+    "reflection",
+    [
       view.status,
       view.me.reflection,
       ui.records.downloads.get(`${session.code}:reflection`) ?? null,
       session.retentionMs,
-    ]),
-    build: () => reflectionCard(session, view),
-  };
+    ],
+    () => reflectionCard(session, view),
+  );
 }
 
 /**
@@ -873,32 +848,28 @@ function reflectionCard(session, view) {
 export function reportBackSection(view, opts = {}) {
   const rb = view.report_back;
   if (!rb) return null;
-  return {
-    key: "report",
-    sig: JSON.stringify([document.documentElement.lang, rb, opts.big ?? false]),
-    build: () => {
-      const empty = rb.commitments.length === 0 && rb.kept_cases.length === 0;
-      const heading = rb.previous_title
-        ? t("report.title", { title: rb.previous_title, date: formatDate(rb.previous_date) })
-        : t("report.titleUnnamed");
-      return h(
-        "section",
-        {
-          class: ["card", "report-back", opts.big && "big"],
-          "aria-labelledby": "rb-title",
-          dataset: { board: "report-back" },
-        },
-        h("h2", { id: "rb-title" }, heading),
-        empty ? h("p", { class: "empty" }, t("report.empty")) : null,
-        rb.commitments.length > 0
-          ? [h("h3", null, t("report.commitments")), carriedList(rb.commitments)]
-          : null,
-        rb.kept_cases.length > 0
-          ? [h("h3", null, t("report.kept")), carriedList(rb.kept_cases)]
-          : null,
-      );
-    },
-  };
+  return section("report", [rb, opts.big ?? false], () => {
+    const empty = rb.commitments.length === 0 && rb.kept_cases.length === 0;
+    const heading = rb.previous_title
+      ? t("report.title", { title: rb.previous_title, date: formatDate(rb.previous_date) })
+      : t("report.titleUnnamed");
+    return h(
+      "section",
+      {
+        class: ["card", "report-back", opts.big && "big"],
+        "aria-labelledby": "rb-title",
+        dataset: { board: "report-back" },
+      },
+      h("h2", { id: "rb-title" }, heading),
+      empty ? h("p", { class: "empty" }, t("report.empty")) : null,
+      rb.commitments.length > 0
+        ? [h("h3", null, t("report.commitments")), carriedList(rb.commitments)]
+        : null,
+      rb.kept_cases.length > 0
+        ? [h("h3", null, t("report.kept")), carriedList(rb.kept_cases)]
+        : null,
+    );
+  });
 }
 
 /** @param {CarriedItem[]} items */

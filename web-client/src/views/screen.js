@@ -8,7 +8,7 @@
 // while advice is given, the boards of this phase, who speaks and who is next, and a small
 // way in for latecomers. At the end: thanks, and nothing else.
 
-import { h, replace, syncList } from "../dom.js";
+import { h, replace } from "../dom.js";
 import { icon } from "../icons.js";
 import { t, language, local, formatClock } from "../i18n/index.js";
 import { currentPhase, hasFloor, roundPending } from "../session-state.js";
@@ -18,9 +18,10 @@ import { board, boardSignature, boardsToShow } from "./boards.js";
 import { keyQuestionCard, nameOf, ruleText, timer, turnTimer } from "./common.js";
 import { reportBackNow, reportBackSection } from "./records.js";
 import { caseLine, caseLineText, keyQuestionPin } from "./cases.js";
+import { section, syncSections as sync } from "./section.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
-/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
+/** @typedef {import('./section.js').Section} Section */
 
 /** The screen's parts, per container, for the mode it was built for (the DOM it built, keyed by
  * that DOM: not UI state). */
@@ -52,9 +53,7 @@ export function renderScreen(container, view, now) {
     sync(slots.boards, boards);
     sync(slots.side, sideSections(view, now));
   } else {
-    sync(slots.main, [
-      { key: "ended", sig: JSON.stringify([language(), view.title]), build: () => ended(view) },
-    ]);
+    sync(slots.main, [section("ended", [view.title], () => ended(view))]);
   }
   fit(container);
 }
@@ -89,20 +88,6 @@ function skeleton(container, mode) {
   return slots;
 }
 
-/**
- * @param {HTMLElement} container
- * @param {Section[]} sections
- */
-function sync(container, sections) {
-  syncList(
-    container,
-    sections,
-    (s) => s.key,
-    (s) => s.sig,
-    (s) => s.build(),
-  );
-}
-
 /** @type {WeakSet<HTMLElement>} */
 const watched = new WeakSet();
 
@@ -120,54 +105,41 @@ function watchSize(container) {
 
 /** @param {SessionView} view */
 function lobbySections(view) {
-  const lang = language();
   const here = view.members.filter(
     (m) => m.online && m.role !== "facilitator" && m.role !== "screen",
   );
   return [
-    {
-      key: "title",
-      sig: JSON.stringify([lang, view.title, view.method.name]),
-      build: () =>
+    section("title", [view.title, view.method.name], () =>
+      h(
+        "header",
+        { class: "screen-title" },
+        h("p", { class: "screen-method" }, local(view.method.name)),
+        h("h1", null, view.title),
+      ),
+    ),
+    section("join", [view.code, view.locked], () => joinPanel(view, { big: true })),
+    section("present", [here.map((m) => [m.id, m.name])], () =>
+      h(
+        "section",
+        { class: "screen-present", "aria-labelledby": "screen-present-title" },
         h(
-          "header",
-          { class: "screen-title" },
-          h("p", { class: "screen-method" }, local(view.method.name)),
-          h("h1", null, view.title),
+          "h2",
+          { id: "screen-present-title" },
+          icon("users"),
+          t("screen.present", { count: here.length }),
         ),
-    },
-    {
-      key: "join",
-      sig: JSON.stringify([lang, view.code, view.locked]),
-      build: () => joinPanel(view, { big: true }),
-    },
-    {
-      key: "present",
-      sig: JSON.stringify([lang, here.map((m) => [m.id, m.name])]),
-      build: () =>
-        h(
-          "section",
-          { class: "screen-present", "aria-labelledby": "screen-present-title" },
-          h(
-            "h2",
-            { id: "screen-present-title" },
-            icon("users"),
-            t("screen.present", { count: here.length }),
-          ),
-          here.length === 0
-            ? h("p", { class: "empty" }, t("screen.nobodyYet"))
-            : h(
-                "ul",
-                { class: "plain name-cloud" },
-                here.map((m) => h("li", null, h("bdi", null, m.name))),
-              ),
-        ),
-    },
-    {
-      key: "method",
-      sig: JSON.stringify([lang, view.method.id, view.method.phases.map((p) => p.id)]),
-      build: () => methodPanel(view),
-    },
+        here.length === 0
+          ? h("p", { class: "empty" }, t("screen.nobodyYet"))
+          : h(
+              "ul",
+              { class: "plain name-cloud" },
+              here.map((m) => h("li", null, h("bdi", null, m.name))),
+            ),
+      ),
+    ),
+    section("method", [view.method.id, view.method.phases.map((p) => p.id)], () =>
+      methodPanel(view),
+    ),
   ];
 }
 
@@ -248,40 +220,34 @@ function joinPanel(view, opts) {
  * @param {number} now
  */
 function topSections(view, now) {
-  const lang = language();
   const phase = currentPhase(view);
   const run = view.phase;
   if (!phase || !run) return [];
   return [
-    {
-      key: "rule",
-      sig: JSON.stringify([lang, run.index, run.seq]),
-      build: () => h("p", { class: "screen-rule", role: "note" }, ruleText(view) ?? ""),
-    },
-    {
-      key: "phase",
-      sig: JSON.stringify([lang, run, caseLineText(view)]),
-      build: () =>
+    section("rule", [run.index, run.seq], () =>
+      h("p", { class: "screen-rule", role: "note" }, ruleText(view) ?? ""),
+    ),
+    section("phase", [run, caseLineText(view)], () =>
+      h(
+        "section",
+        { class: ["screen-phase", run.time_up && "time-up"], "aria-labelledby": "phase-name" },
         h(
-          "section",
-          { class: ["screen-phase", run.time_up && "time-up"], "aria-labelledby": "phase-name" },
+          "div",
+          { class: "screen-phase-text" },
+          caseLine(view),
           h(
-            "div",
-            { class: "screen-phase-text" },
-            caseLine(view),
-            h(
-              "p",
-              { class: "phase-step" },
-              t("phase.step", { n: run.index + 1, total: view.method.phases.length }),
-              " · ",
-              view.title,
-            ),
-            h("h1", { id: "phase-name" }, local(phase.name)),
-            h("p", { class: "phase-instruction" }, local(phase.instruction)),
+            "p",
+            { class: "phase-step" },
+            t("phase.step", { n: run.index + 1, total: view.method.phases.length }),
+            " · ",
+            view.title,
           ),
-          timer(view, now),
+          h("h1", { id: "phase-name" }, local(phase.name)),
+          h("p", { class: "phase-instruction" }, local(phase.instruction)),
         ),
-    },
+        timer(view, now),
+      ),
+    ),
   ];
 }
 
@@ -290,7 +256,6 @@ function topSections(view, now) {
  * @param {SessionView} view
  */
 function pinnedSections(view) {
-  const lang = language();
   /** @type {Section[]} */
   const out = [];
   // The key question the case-bringer chose stays in sight while the group works on it;
@@ -298,11 +263,9 @@ function pinnedSections(view) {
   const chosen = keyQuestionPin(view, { big: true });
   if (chosen) out.push(chosen);
   else if (pinKeyQuestion(view)) {
-    out.push({
-      key: "key-question",
-      sig: JSON.stringify([lang, keyQuestion(view)]),
-      build: () => keyQuestionCard(view, { big: true }),
-    });
+    out.push(
+      section("key-question", [keyQuestion(view)], () => keyQuestionCard(view, { big: true })),
+    );
   }
   const report = reportBackNow(view) ? reportBackSection(view, { big: true }) : null;
   if (report) out.push(report);
@@ -314,15 +277,14 @@ function pinnedSections(view) {
  * @param {SessionView} view
  */
 function boardSections(view) {
-  const lang = language();
   /** @type {Section[]} */
   const out = [];
   for (const { kind } of boardsToShow(view).filter((b) => b.current)) {
-    out.push({
-      key: `board-${kind}`,
-      sig: JSON.stringify([lang, boardSignature(view, kind, "screen")]),
-      build: () => board(null, view, kind, { mode: "screen", current: true }),
-    });
+    out.push(
+      section(`board-${kind}`, [boardSignature(view, kind, "screen")], () =>
+        board(null, view, kind, { mode: "screen", current: true }),
+      ),
+    );
   }
   return out;
 }
@@ -333,26 +295,20 @@ function boardSections(view) {
  * @param {number} now
  */
 function sideSections(view, now) {
-  const lang = language();
   return [
-    {
-      key: "speakers",
-      sig: JSON.stringify([
-        lang,
+    section(
+      "speakers",
+      [
         view.phase?.index,
         view.phase?.turn_limit,
         view.floor,
         view.round,
         view.hands,
         view.members.map((m) => [m.id, m.name]),
-      ]),
-      build: () => speakers(view, now),
-    },
-    {
-      key: "join",
-      sig: JSON.stringify([lang, view.code, view.locked]),
-      build: () => joinPanel(view, { big: false }),
-    },
+      ],
+      () => speakers(view, now),
+    ),
+    section("join", [view.code, view.locked], () => joinPanel(view, { big: false })),
   ];
 }
 
