@@ -19,15 +19,28 @@
  */
 /**
  * What happened to the last summary request.
- * @typedef {{busy: "md" | "html" | null, problem: Problem | null, done: {format: "md" | "html", name: string} | null, link: string | null}} SummaryState
+ * @typedef {{
+ *   busy: "md" | "html" | null,
+ *   problem: Problem | null,
+ *   done: {format: "md" | "html", name: string} | null,
+ *   link: string | null,
+ * }} SummaryState
  */
 /**
  * The attendance record as loaded for the facilitator.
- * @typedef {{busy: boolean, problem: Problem | null, data: Attendance | null, saved: string | null, asked: boolean, link?: string | null}} AttendanceState
+ * @typedef {{
+ *   busy: boolean,
+ *   problem: Problem | null,
+ *   data: Attendance | null,
+ *   saved: string | null,
+ *   asked: boolean,
+ *   link?: string | null,
+ * }} AttendanceState
  */
 /**
  * What happened to a member's last certificate or reflection request.
- * @typedef {{busy: boolean, problem: Problem | null, done: string | null, link: string | null}} Download
+ * @typedef {{busy: boolean, problem: Problem | null, done: string | null, link: string | null}}
+ *   Download
  */
 
 /** A fresh UI state: nothing unfolded, confirmed, drafted or loaded. */
@@ -36,21 +49,33 @@ export function createUiState() {
     boards: {
       /** Questions the case-bringer is answering right now. @type {Set<number>} */
       answering: new Set(),
-      /** Boards of earlier phases start folded; the ones a person opened stay open. @type {Set<string>} */
+      /**
+       * Boards of earlier phases start folded; the ones a person opened stay open.
+       * @type {Set<string>}
+       */
       unfolded: new Set(),
       /** The item this person just sent, marked for a moment. @type {number | null} */
       justSent: null,
     },
     cases: {
-      /** Two-step confirmations in progress (handing over, starting the next case). @type {Set<string>} */
+      /**
+       * Two-step confirmations in progress (handing over, starting the next case).
+       * @type {Set<string>}
+       */
       confirming: new Set(),
       /** Earlier cases a person unfolded. @type {Set<number>} */
       unfoldedCases: new Set(),
-      /** What a member chose on the process form so far, per room and case round. @type {Map<string, {scores: number[], remark: string}>} */
+      /**
+       * What a member chose on the process form so far, per room and case round.
+       * @type {Map<string, {scores: number[], remark: string}>}
+       */
       processDrafts: new Map(),
       /** The process evaluation's sums, per room. @type {Map<string, ProcessState>} */
       processResults: new Map(),
-      /** The built-in methods for the next case (`null` until loaded). @type {MethodTemplate[] | null} */
+      /**
+       * The built-in methods for the next case (`null` until loaded).
+       * @type {MethodTemplate[] | null}
+       */
       methodList: null,
       methodsAsked: false,
     },
@@ -61,13 +86,22 @@ export function createUiState() {
       sentAt: new Map(),
     },
     console: {
-      /** Two-step confirmations in progress ("end session", "remove member"). @type {Set<string>} */
+      /**
+       * Two-step confirmations in progress ("end session", "remove member").
+       * @type {Set<string>}
+       */
       confirming: new Set(),
-      /** Minutes typed into "set to" but not set yet: a rebuild of the bar must not lose them. @type {string | null} */
+      /**
+       * Minutes typed into "set to" but not set yet: a rebuild of the bar must not lose them.
+       * @type {string | null}
+       */
       typedMinutes: null,
     },
     home: {
-      /** The built-in methods to choose from (`null` until loaded). @type {MethodTemplate[] | null} */
+      /**
+       * The built-in methods to choose from (`null` until loaded).
+       * @type {MethodTemplate[] | null}
+       */
       methods: null,
       /** Why they could not be loaded. @type {string | null} */
       methodsError: null,
