@@ -6,7 +6,6 @@
 // other languages load only when they are used.
 
 import { h, loadStyles, replace } from "./dom.js";
-import { syncSections } from "./views/section.js";
 import { fetchPreview } from "./api.js";
 import {
   t,
@@ -21,7 +20,14 @@ import { Session } from "./session.js";
 import { hasFacilitatorRights, validName } from "./session-state.js";
 import { NAME_MAX_CHARS } from "./wire.js";
 import { participantSections } from "./views/participant.js";
-import { Announcer, connectionBanner, messagePage, startTicker, topBar } from "./views/common.js";
+import {
+  Announcer,
+  connectionBanner,
+  messagePage,
+  startTicker,
+  topBar,
+  syncSections,
+} from "./views/common.js";
 import { setAnonymityRefused } from "./views/composer.js";
 import { Alerts, keepAwake } from "./device.js";
 import { watchKeyboard } from "./keyboard.js";

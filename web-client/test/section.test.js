@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { section } from "../src/views/section.js";
+import { section } from "../src/views/common.js";
 import { sessionLanguage } from "../src/i18n/index.js";
 
 const build = () => /** @type {HTMLElement} */ (/** @type {unknown} */ ({}));

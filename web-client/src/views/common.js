@@ -2,7 +2,7 @@
 // language), the lost-connection banner, the phase card with its timer and rule, menus, error
 // texts, and the live ticker that keeps timers and speaking times current.
 
-import { h, setText } from "../dom.js";
+import { h, setText, syncList } from "../dom.js";
 import { icon } from "../icons.js";
 import {
   t,
@@ -23,7 +23,6 @@ import {
 } from "../session-state.js";
 import { hasCases, keyQuestion, mayNow, phaseRule } from "../rules.js";
 import { canVibrate, prefs, setPref } from "../device.js";
-import { section } from "./section.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').ErrorMsg} ErrorMsg */
@@ -32,6 +31,46 @@ import { section } from "./section.js";
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {import('../transport.js').ConnState} ConnState */
 /** @typedef {import('../icons.js').IconName} IconName */
+
+// ---------------------------------------------------------------- sections
+//
+// The pages are lists of sections, kept in step with the view by `syncList`: a section whose
+// signature did not change keeps its element (and with it focus, open details, scroll). The
+// signature is derived here from what the section declares it shows, plus the language every
+// section is written in, so no view writes one by hand (or forgets the language in it).
+
+/**
+ * A part of a page: its key in the list, the signature of what it shows, and how to build it.
+ * @typedef {{key: string, sig: string, build: () => HTMLElement}} Section
+ */
+
+/**
+ * A section that is rebuilt when one of its inputs changes, compared by value (the view is a
+ * fresh copy after every event, so sameness of objects would say nothing). `build` must show
+ * nothing but what `inputs` holds; anything it reads from elsewhere belongs in them.
+ * @param {string} key
+ * @param {readonly unknown[]} inputs
+ * @param {() => HTMLElement} build
+ * @returns {Section}
+ */
+export function section(key, inputs, build) {
+  return { key, sig: JSON.stringify([language(), ...inputs]), build };
+}
+
+/**
+ * Puts `sections` into `container`, rebuilding only those whose inputs changed.
+ * @param {Element} container
+ * @param {readonly Section[]} sections
+ */
+export function syncSections(container, sections) {
+  syncList(
+    container,
+    sections,
+    (s) => s.key,
+    (s) => s.sig,
+    (s) => s.build(),
+  );
+}
 
 /**
  * The connection state, always visible. `role="status"` so a change is announced politely.
@@ -655,7 +694,7 @@ export function messagePage(title, text, actions) {
  * once they no longer apply.
  * @param {Session} session
  * @param {SessionView} view
- * @returns {import('./section.js').Section[]}
+ * @returns {Section[]}
  */
 export function noticeSections(session, view) {
   return session.notices.map((notice, i) =>

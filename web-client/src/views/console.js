@@ -35,6 +35,7 @@ import {
   timer,
   turnTimer,
   videoLink,
+  section,
 } from "./common.js";
 import {
   attendanceSection,
@@ -49,23 +50,24 @@ import {
   caseLine,
   caseLineText,
   earlierCasesSection,
-  facilitationButtons,
   keyQuestionPin,
+  processFormSection,
+} from "./cases.js";
+import {
+  facilitationButtons,
   nextCaseSection,
   nextRotationButton,
   pendingConfirmations,
-  processFormSection,
   processResultsSection,
   reorderButtons,
-} from "./cases.js";
+} from "./facilitation.js";
 import { composeSectionFor, turnSectionFor } from "./participant.js";
 import { ui } from "./ui-state.js";
-import { section } from "./section.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').MemberView} MemberView */
 /** @typedef {import('../session.js').Session} Session */
-/** @typedef {import('./section.js').Section} Section */
+/** @typedef {import('./common.js').Section} Section */
 
 /** Turn limits offered, in seconds. */
 const TURN_LIMITS = [60, 120, 180, 300];

@@ -25,6 +25,7 @@ import {
   turnLine,
   turnTimer,
   videoLink,
+  section,
 } from "./common.js";
 import { attestOffered, reportBackNow, summaryOffered } from "./records-when.js";
 import {
@@ -37,7 +38,6 @@ import {
   shareReactionsSection,
 } from "./cases.js";
 import { ui } from "./ui-state.js";
-import { section } from "./section.js";
 
 /** @type {typeof import("./records.js") | null} */
 let records = null;
@@ -68,7 +68,7 @@ function recordsViews(session) {
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').InputKind} InputKind */
 /** @typedef {import('../session.js').Session} Session */
-/** @typedef {import('./section.js').Section} Section */
+/** @typedef {import('./common.js').Section} Section */
 
 /** Kinds written in the top composers (answers are written under their question, the
  * case-bringer's notepad in its own section). */

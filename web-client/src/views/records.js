@@ -25,7 +25,7 @@ import { REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS, SET_MINUTES_MAX } from ".
 import { summaryRounds } from "./cases.js";
 import { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered } from "./records-when.js";
 import { ui } from "./ui-state.js";
-import { section } from "./section.js";
+import { section } from "./common.js";
 
 // The predicates live apart so that a participant's page can decide without loading this module.
 export { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered };
@@ -35,7 +35,7 @@ export { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered };
 /** @typedef {import('../protocol').CarriedItem} CarriedItem */
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {import('../api.js').Problem} Problem */
-/** @typedef {import('./section.js').Section} Section */
+/** @typedef {import('./common.js').Section} Section */
 
 /** @typedef {import('./ui-state.js').SummaryState} SummaryState */
 /** @typedef {import('./ui-state.js').AttendanceState} AttendanceState */

@@ -15,13 +15,20 @@ import { currentPhase, hasFloor, roundPending } from "../session-state.js";
 import { keyQuestion, pinKeyQuestion } from "../rules.js";
 import { displayCode } from "../storage.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
-import { keyQuestionCard, nameOf, ruleText, timer, turnTimer } from "./common.js";
+import {
+  keyQuestionCard,
+  nameOf,
+  ruleText,
+  timer,
+  turnTimer,
+  section,
+  syncSections as sync,
+} from "./common.js";
 import { reportBackNow, reportBackSection } from "./records.js";
 import { caseLine, caseLineText, keyQuestionPin } from "./cases.js";
-import { section, syncSections as sync } from "./section.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
-/** @typedef {import('./section.js').Section} Section */
+/** @typedef {import('./common.js').Section} Section */
 
 /** The screen's parts, per container, for the mode it was built for (the DOM it built, keyed by
  * that DOM: not UI state). */
