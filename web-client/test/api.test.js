@@ -5,8 +5,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { appModules } from "./fixtures.js";
 import {
   createSession,
   fetchMethodList,
@@ -64,23 +64,11 @@ test("minutes present are whole minutes, rounded down, as in the CSV", () => {
   assert.equal(wholeMinutes(-5), 0);
 });
 
-/** Every module of the app, with its source. */
-function appModules(dir = new URL("../src/", import.meta.url).pathname) {
-  /** @type {{path: string, source: string}[]} */
-  const out = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...appModules(path));
-    else if (entry.name.endsWith(".js")) out.push({ path, source: readFileSync(path, "utf8") });
-  }
-  return out;
-}
-
 /** A call of `fetch` (bare or through `window.`/`globalThis.`), or another way to make a request. */
 const HTTP_CALL = /(^|[^\w$.])fetch\s*\(|\.fetch\b|XMLHttpRequest|sendBeacon|new\s+EventSource/;
 
 test("only api.js makes HTTP calls", () => {
-  const modules = appModules();
+  const modules = appModules().map((path) => ({ path, source: readFileSync(path, "utf8") }));
   assert.ok(modules.length > 20, "the walk finds the app");
   const api = modules.find((m) => m.path.endsWith("/src/api.js"));
   assert.ok(api && HTTP_CALL.test(api.source), "the guard recognises api.js's own calls");

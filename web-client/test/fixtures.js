@@ -1,4 +1,22 @@
-// Views the unit tests start from.
+// What the unit tests start from: views, and the app's modules as files.
+
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * The path of every module of the app under `src/`.
+ * @returns {string[]}
+ */
+export function appModules(dir = new URL("../src/", import.meta.url).pathname) {
+  /** @type {string[]} */
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...appModules(path));
+    else if (entry.name.endsWith(".js")) out.push(path);
+  }
+  return out;
+}
 
 /** @typedef {import('../src/protocol').SessionView} SessionView */
 

@@ -1,22 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import * as wire from "../src/wire.js";
-
-const SRC = new URL("../src/", import.meta.url).pathname;
+import { appModules } from "./fixtures.js";
 
 /** Every hand-written module of the app (not the generated ones). */
-function handWritten(dir = SRC) {
-  /** @type {string[]} */
-  const out = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...handWritten(path));
-    else if (entry.name.endsWith(".js") && entry.name !== "wire.js") out.push(path);
-  }
-  return out;
-}
+const handWritten = () => appModules().filter((path) => !path.endsWith("/wire.js"));
 
 test("no module defines a wire constant of its own: they come from the generated wire.js", () => {
   const names = Object.keys(wire);
