@@ -48,6 +48,9 @@ log "npm packages"
 log "browser app type check (tsc --noEmit against the generated protocol types)"
 (cd web-client && npx --no-install tsc --noEmit -p .)
 
+log "browser app formatting (prettier --check, the version pinned in web-client/package.json)"
+(cd web-client && npx --no-install prettier --check .)
+
 log "browser app unit tests (catalogs, session state, outbox)"
 (cd web-client && node --test test/)
 

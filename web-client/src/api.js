@@ -1,6 +1,9 @@
-// Reads from the HTTP API that need a token (the case-bringer's summary, the facilitator's
-// attendance record, a member's certificate and reflection, the process evaluation) and handing their results to the person: a file to save, or a printable
-// page in a new tab.
+// Every HTTP call of the app goes through this module (test/api.test.js fails when another
+// module calls `fetch`): creating a session, the methods, the join page's preview, and the reads
+// that need a token (the case-bringer's summary, the facilitator's attendance record, a member's
+// certificate and reflection, the process evaluation); and handing their results to the person:
+// a file to save, or a printable page in a new tab. Requests and replies are typed against the
+// generated protocol types.
 //
 // The token goes in an `Authorization` header, never in a URL. Failed reads count as guesses on
 // the server (too many give 429), so nothing here retries by itself.
@@ -52,7 +55,10 @@ export function problemOf(status) {
 async function authorizedGet(path, token) {
   if (!token) return { ok: false, problem: "noToken" };
   try {
-    const res = await fetch(path, { headers: { authorization: `Bearer ${token}` }, cache: "no-store" });
+    const res = await fetch(path, {
+      headers: { authorization: `Bearer ${token}` },
+      cache: "no-store",
+    });
     if (res.ok) return { ok: true, value: res };
     if (res.status === 409) {
       // Not yet: the body's code says why (the session has not ended, presence not confirmed).
@@ -96,7 +102,10 @@ export async function fetchSummary(code, token, format, caseRound = null, lang =
   // Dates in the summary are the reader's local ones, its words in the reader's language.
   const offset = -new Date().getTimezoneOffset();
   const which = caseRound === null ? "" : `&case=${caseRound}`;
-  const res = await authorizedGet(`/api/sessions/${code}/summary?format=${format}&offset=${offset}&lang=${lang}${which}`, token);
+  const res = await authorizedGet(
+    `/api/sessions/${code}/summary?format=${format}&offset=${offset}&lang=${lang}${which}`,
+    token,
+  );
   if (!res.ok) return res;
   try {
     return { ok: true, value: await res.value.text() };
@@ -122,17 +131,61 @@ export async function fetchAttendance(code, token) {
 }
 
 /**
+ * The built-in methods, or `null` when they cannot be loaded (no connection, a server error).
+ * @returns {Promise<MethodTemplate[] | null>}
+ */
+export async function fetchMethodList() {
+  try {
+    const res = await fetch("/api/methods");
+    if (!res.ok) return null;
+    return /** @type {import('./protocol').MethodList} */ (await res.json()).methods;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The built-in methods (for starting the next case of a meeting); an empty list when they
  * cannot be loaded (the current method is still offered).
  * @returns {Promise<MethodTemplate[]>}
  */
 export async function fetchMethods() {
+  return (await fetchMethodList()) ?? [];
+}
+
+/**
+ * What creating a session gave: the new session's code and tokens; or the server's refusal
+ * (`problem`, whose `field` names the input at fault), `null` when there was no answer to read
+ * (no connection, or a reply that is not an API error).
+ * @typedef {{ok: true, created: import('./protocol').SessionCreated}
+ *   | {ok: false, problem: import('./protocol').ApiError | null}} Created
+ */
+
+/**
+ * `POST /api/sessions`: a new session (no token needed; the server limits how many an address
+ * may create).
+ * @param {import('./protocol').CreateSession} body
+ * @returns {Promise<Created>}
+ */
+export async function createSession(body) {
   try {
-    const res = await fetch("/api/methods");
-    if (!res.ok) return [];
-    return /** @type {import('./protocol').MethodList} */ (await res.json()).methods;
+    const res = await fetch("/api/sessions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) {
+      const problem = /** @type {import('./protocol').ApiError | null} */ (
+        await res.json().catch(() => null)
+      );
+      return { ok: false, problem };
+    }
+    return {
+      ok: true,
+      created: /** @type {import('./protocol').SessionCreated} */ (await res.json()),
+    };
   } catch {
-    return [];
+    return { ok: false, problem: null };
   }
 }
 
@@ -244,7 +297,10 @@ export function fileName(prefix, title, ext) {
  * @param {string} origin e.g. `https://kring.example`
  */
 export function printableHtml(html, origin) {
-  return html.replace(/(<link\b[^>]*\bhref=")\/(summary|records)\.css"/, (_, start, name) => `${start}${origin}/${name}.css"`);
+  return html.replace(
+    /(<link\b[^>]*\bhref=")\/(summary|records)\.css"/,
+    (_, start, name) => `${start}${origin}/${name}.css"`,
+  );
 }
 
 /**
@@ -276,7 +332,11 @@ function blobUrl(text, type) {
  * @param {string} name file name
  */
 export function saveFile(text, type, name) {
-  const link = h("a", { href: blobUrl(text, type), download: name, class: "visually-hidden" }, name);
+  const link = h(
+    "a",
+    { href: blobUrl(text, type), download: name, class: "visually-hidden" },
+    name,
+  );
   document.body.appendChild(link);
   link.click();
   link.remove();

@@ -35,7 +35,9 @@ export const ERROR_CODES = Object.freeze(/** @type {ErrorCode[]} */ (Object.keys
  * @returns {Category}
  */
 export function categoryOf(code) {
-  return Object.hasOwn(CODE_CATEGORY, code) ? CODE_CATEGORY[/** @type {ErrorCode} */ (code)] : "fix";
+  return Object.hasOwn(CODE_CATEGORY, code)
+    ? CODE_CATEGORY[/** @type {ErrorCode} */ (code)]
+    : "fix";
 }
 
 /**

@@ -132,7 +132,12 @@ export class Alerts {
     // The speaker's own time box (in rounds with a turn limit).
     const floor = view.floor;
     const limit = run?.turn_limit ?? null;
-    if (floor && limit !== null && scope.turnLimitOf !== null && (scope.turnLimitOf === -1 || floor.member === scope.turnLimitOf)) {
+    if (
+      floor &&
+      limit !== null &&
+      scope.turnLimitOf !== null &&
+      (scope.turnLimitOf === -1 || floor.member === scope.turnLimitOf)
+    ) {
       const key = `${floor.member}:${floor.since}`;
       if (now >= floor.since + limit * 1000 && this.turnUpFor !== key) {
         this.turnUpFor = key;
@@ -142,8 +147,12 @@ export class Alerts {
     }
     // A turn is known by its start, not by whether the floor is mine: checks run on a timer,
     // and a turn that ends and is given again between two checks is still a new turn.
-    const turn = floor && view.me.member !== null && floor.member === view.me.member ? String(floor.since) : "";
-    if (turn !== "" && this.myTurn !== null && turn !== this.myTurn && p.vibrateTurn) vibrate([120, 80, 120]);
+    const turn =
+      floor && view.me.member !== null && floor.member === view.me.member
+        ? String(floor.since)
+        : "";
+    if (turn !== "" && this.myTurn !== null && turn !== this.myTurn && p.vibrateTurn)
+      vibrate([120, 80, 120]);
     this.myTurn = turn;
   }
 }
@@ -165,7 +174,13 @@ export async function keepAwake(on) {
     lock = null;
     return;
   }
-  if (lock || typeof navigator === "undefined" || !("wakeLock" in navigator) || document.visibilityState !== "visible") return;
+  if (
+    lock ||
+    typeof navigator === "undefined" ||
+    !("wakeLock" in navigator) ||
+    document.visibilityState !== "visible"
+  )
+    return;
   try {
     lock = await navigator.wakeLock.request("screen");
     lock.addEventListener("release", () => {

@@ -76,8 +76,14 @@ function setAttrs(el, attrs) {
 export function safeUrl(url) {
   const trimmed = url.trim().toLowerCase();
   if (trimmed.startsWith("/") && !trimmed.startsWith("//")) return true;
-  if (typeof location !== "undefined" && trimmed.startsWith(`blob:${location.origin.toLowerCase()}/`)) return true;
-  return trimmed.startsWith("https:") || trimmed.startsWith("http:") || trimmed.startsWith("data:image/");
+  if (
+    typeof location !== "undefined" &&
+    trimmed.startsWith(`blob:${location.origin.toLowerCase()}/`)
+  )
+    return true;
+  return (
+    trimmed.startsWith("https:") || trimmed.startsWith("http:") || trimmed.startsWith("data:image/")
+  );
 }
 
 /**
@@ -173,7 +179,8 @@ export function syncList(container, items, key, signature, build) {
  */
 function keepFocus(scope, change) {
   const active = document.activeElement;
-  const fk = active instanceof HTMLElement && scope.contains(active) ? active.dataset.fk : undefined;
+  const fk =
+    active instanceof HTMLElement && scope.contains(active) ? active.dataset.fk : undefined;
   change();
   if (fk && (!document.activeElement || document.activeElement === document.body)) {
     const again = scope.querySelector(`[data-fk="${CSS.escape(fk)}"]`);

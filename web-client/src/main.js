@@ -5,22 +5,35 @@
 // the home page, the facilitator's console, the big screen, the method explanation and the
 // other languages load only when they are used.
 
-import { h, loadStyles, replace, syncList } from "./dom.js";
+import { h, loadStyles, replace } from "./dom.js";
 import { fetchPreview } from "./api.js";
-import { t, language, loadLanguage, onLanguageChange, sessionLanguage, isLanguage } from "./i18n/index.js";
+import {
+  t,
+  language,
+  loadLanguage,
+  onLanguageChange,
+  sessionLanguage,
+  isLanguage,
+} from "./i18n/index.js";
 import * as storage from "./storage.js";
 import { Session } from "./session.js";
 import { hasFacilitatorRights, validName } from "./session-state.js";
 import { NAME_MAX_CHARS } from "./wire.js";
 import { participantSections } from "./views/participant.js";
-import { Announcer, connectionBanner, messagePage, startTicker, topBar } from "./views/common.js";
+import {
+  Announcer,
+  connectionBanner,
+  messagePage,
+  startTicker,
+  topBar,
+  syncSections,
+} from "./views/common.js";
 import { setAnonymityRefused } from "./views/composer.js";
 import { Alerts, keepAwake } from "./device.js";
 import { watchKeyboard } from "./keyboard.js";
 
 /** @typedef {import('./protocol').SessionView} SessionView */
 /** @typedef {import('./protocol').SessionPreview} SessionPreview */
-/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
 
 const root = /** @type {HTMLElement} */ (document.getElementById("app"));
 
@@ -53,7 +66,11 @@ async function lazy(load) {
           "main",
           { id: "main" },
           messagePage(t("fatal.unsupported_version.title"), t("fatal.unsupported_version.text"), [
-            h("button", { type: "button", class: "primary", onclick: () => location.reload() }, t("fatal.reload")),
+            h(
+              "button",
+              { type: "button", class: "primary", onclick: () => location.reload() },
+              t("fatal.reload"),
+            ),
           ]),
         ),
       ),
@@ -82,7 +99,13 @@ function notFound() {
     replace(
       root,
       topBar({}),
-      h("main", { id: "main" }, messagePage(t("fatal.room_not_found.title"), t("fatal.room_not_found.text"), [h("a", { href: "/", class: "button" }, t("app.home"))])),
+      h(
+        "main",
+        { id: "main" },
+        messagePage(t("fatal.room_not_found.title"), t("fatal.room_not_found.text"), [
+          h("a", { href: "/", class: "button" }, t("app.home")),
+        ]),
+      ),
     );
   showPage(render);
 }
@@ -100,7 +123,20 @@ async function joinPage(code, error) {
   }
   // Kept for the home page: going back shows the code as typed.
   storage.saveTypedCode(storage.displayCode(code));
-  if (!error) replace(root, topBar({}), h("main", { id: "main", class: "narrow" }, h("section", { class: "card loading", "aria-busy": "true" }, h("p", null, t("app.connecting")))));
+  if (!error)
+    replace(
+      root,
+      topBar({}),
+      h(
+        "main",
+        { id: "main", class: "narrow" },
+        h(
+          "section",
+          { class: "card loading", "aria-busy": "true" },
+          h("p", null, t("app.connecting")),
+        ),
+      ),
+    );
   const found = await fetchPreview(code);
   if (!found.ok && (found.status === 404 || found.status === 429)) {
     const tooMany = found.status === 429;
@@ -112,9 +148,13 @@ async function joinPage(code, error) {
         h(
           "main",
           { id: "main", class: "narrow" },
-          messagePage(t(tooMany ? "join.tooMany.title" : "join.notFound.title"), t(tooMany ? "join.tooMany.text" : "join.notFound.text", { code: storage.displayCode(code) }), [
-            h("a", { href: "/", class: "button primary" }, t("join.otherCode")),
-          ]),
+          messagePage(
+            t(tooMany ? "join.tooMany.title" : "join.notFound.title"),
+            t(tooMany ? "join.tooMany.text" : "join.notFound.text", {
+              code: storage.displayCode(code),
+            }),
+            [h("a", { href: "/", class: "button primary" }, t("join.otherCode"))],
+          ),
         ),
       );
     });
@@ -173,7 +213,11 @@ async function joinPage(code, error) {
             h("button", { type: "submit", class: "primary" }, t("join.button")),
           ),
           // Back to the home page, where the code is kept to correct it.
-          h("p", { class: "other-code" }, h("a", { href: "/", class: "button quiet" }, t("join.otherCode"))),
+          h(
+            "p",
+            { class: "other-code" },
+            h("a", { href: "/", class: "button quiet" }, t("join.otherCode")),
+          ),
         ),
       ),
     );
@@ -189,7 +233,10 @@ async function joinPage(code, error) {
 function sessionPage(code) {
   const facToken = storage.facilitatorToken(code);
   if (facToken) {
-    runSession(code, new Session(code, { as: "facilitator", name: storage.lastName() || t("fac.defaultName") }));
+    runSession(
+      code,
+      new Session(code, { as: "facilitator", name: storage.lastName() || t("fac.defaultName") }),
+    );
   } else if (storage.credentials(code)) {
     runSession(code, new Session(code, { as: "resume" }));
   } else {
@@ -224,7 +271,13 @@ function screenPage(code) {
       replace(
         root,
         topBar({}),
-        h("main", { id: "main" }, messagePage(t("screen.noToken.title"), t("screen.noToken.text"), [h("a", { href: "/", class: "button" }, t("app.home"))])),
+        h(
+          "main",
+          { id: "main" },
+          messagePage(t("screen.noToken.title"), t("screen.noToken.text"), [
+            h("a", { href: "/", class: "button" }, t("app.home")),
+          ]),
+        ),
       );
     showPage(render);
     return;
@@ -275,7 +328,10 @@ function runSession(code, session) {
   // What sticks under the top bar (the console's action bar) needs its height.
   if (typeof ResizeObserver !== "undefined") {
     new ResizeObserver(() => {
-      document.documentElement.style.setProperty("--bar-height", `${bar.getBoundingClientRect().height}px`);
+      document.documentElement.style.setProperty(
+        "--bar-height",
+        `${bar.getBoundingClientRect().height}px`,
+      );
     }).observe(bar);
   }
   /** @type {string | null} */
@@ -294,7 +350,14 @@ function runSession(code, session) {
     document.title = view ? `${view.title} · kring` : "kring";
     const isScreen = session.mode.as === "screen";
     const role = view?.me.role ?? null;
-    const barSig = JSON.stringify([document.documentElement.lang, view?.title, session.conn, session.pending().length, role, view !== null]);
+    const barSig = JSON.stringify([
+      document.documentElement.lang,
+      view?.title,
+      session.conn,
+      session.pending().length,
+      role,
+      view !== null,
+    ]);
     if (bar.dataset.sig !== barSig) {
       bar.dataset.sig = barSig;
       bar.hidden = isScreen;
@@ -329,7 +392,14 @@ function runSession(code, session) {
     }
     if (!view) {
       setLayout("loading");
-      replace(body, h("section", { class: "card loading", "aria-busy": "true" }, h("p", null, t("app.connecting"))));
+      replace(
+        body,
+        h(
+          "section",
+          { class: "card loading", "aria-busy": "true" },
+          h("p", null, t("app.connecting")),
+        ),
+      );
       return;
     }
     announcer.update(view, session.member);
@@ -377,10 +447,20 @@ function runSession(code, session) {
     document.body.dataset.layout = name;
     slots = {};
     if (name === "console") {
-      slots.actions = h("div", { class: "action-bar", role: "region", "aria-label": t("fac.actionBar") });
+      slots.actions = h("div", {
+        class: "action-bar",
+        role: "region",
+        "aria-label": t("fac.actionBar"),
+      });
       slots.main = h("div", { class: "col col-main" });
       slots.side = h("div", { class: "col col-side" });
-      replace(body, h("h1", { class: "visually-hidden" }, t("fac.consoleTitle")), slots.actions, slots.main, slots.side);
+      replace(
+        body,
+        h("h1", { class: "visually-hidden" }, t("fac.consoleTitle")),
+        slots.actions,
+        slots.main,
+        slots.side,
+      );
       views.console?.bindShortcuts(session);
     } else if (name === "screen") {
       slots.screen = h("div", { class: "screen" });
@@ -426,38 +506,56 @@ function runSession(code, session) {
   render();
 }
 
-/**
- * @param {HTMLElement} container
- * @param {Section[]} sections
- */
-function syncSections(container, sections) {
-  syncList(
-    container,
-    sections,
-    (s) => s.key,
-    (s) => s.sig,
-    (s) => s.build(),
-  );
-}
-
 /** @param {Session} session */
 function fatalMessage(session) {
   const code = session.fatal?.code ?? "internal";
-  const known = ["removed", "taken_over", "session_ended", "room_not_found", "room_locked", "room_full", "bad_token", "unsupported_version", "forbidden", "not_found", "flooding"];
+  const known = [
+    "removed",
+    "taken_over",
+    "session_ended",
+    "room_not_found",
+    "room_locked",
+    "room_full",
+    "bad_token",
+    "unsupported_version",
+    "forbidden",
+    "not_found",
+    "flooding",
+  ];
   if (session.mode.as === "screen" && (code === "bad_token" || code === "room_not_found")) {
-    return messagePage(t("screen.badLink.title"), t("screen.badLink.text"), [h("a", { href: "/", class: "button" }, t("app.home"))]);
+    return messagePage(t("screen.badLink.title"), t("screen.badLink.text"), [
+      h("a", { href: "/", class: "button" }, t("app.home")),
+    ]);
   }
   const key = known.includes(code) ? code : "other";
   /** @type {Node[]} */
   const actions = [];
   if (code === "taken_over") {
-    actions.push(h("button", { type: "button", class: "primary", onclick: () => session.reconnect() }, t("fatal.takeBack")));
+    actions.push(
+      h(
+        "button",
+        { type: "button", class: "primary", onclick: () => session.reconnect() },
+        t("fatal.takeBack"),
+      ),
+    );
   }
   if (code === "unsupported_version" || code === "flooding") {
-    actions.push(h("button", { type: "button", class: "primary", onclick: () => location.reload() }, t("fatal.reload")));
+    actions.push(
+      h(
+        "button",
+        { type: "button", class: "primary", onclick: () => location.reload() },
+        t("fatal.reload"),
+      ),
+    );
   }
   if (code === "bad_token" || code === "removed") {
-    actions.push(h("a", { href: `/join/${storage.displayCode(session.code)}`, class: "button" }, t("fatal.joinAgain")));
+    actions.push(
+      h(
+        "a",
+        { href: `/join/${storage.displayCode(session.code)}`, class: "button" },
+        t("fatal.joinAgain"),
+      ),
+    );
   }
   actions.push(h("a", { href: "/", class: "button" }, t("app.home")));
   return messagePage(t(`fatal.${key}.title`), t(`fatal.${key}.text`), actions);

@@ -83,7 +83,10 @@ export class Outbox {
       if (this.pending.length === 0 && this.refused.length === 0) {
         this.storage.removeItem(this.key);
       } else {
-        this.storage.setItem(this.key, JSON.stringify({ pending: this.pending, refused: this.refused }));
+        this.storage.setItem(
+          this.key,
+          JSON.stringify({ pending: this.pending, refused: this.refused }),
+        );
       }
     } catch {
       // Storage full or blocked (private mode): the outbox still works for this page.
@@ -136,11 +139,18 @@ export class Outbox {
     const keep = options.keep ?? entry.command.kind === "submit";
     if (keep) {
       /** @type {RefusedEntry} */
-      const refused = { id, command: entry.command, code, phase: entry.phase, created: entry.created };
+      const refused = {
+        id,
+        command: entry.command,
+        code,
+        phase: entry.phase,
+        created: entry.created,
+      };
       if (options.cues?.length) refused.cues = options.cues;
       if (options.phases?.length) refused.phases = options.phases;
       this.refused.push(refused);
-      if (this.refused.length > MAX_REFUSED) this.refused.splice(0, this.refused.length - MAX_REFUSED);
+      if (this.refused.length > MAX_REFUSED)
+        this.refused.splice(0, this.refused.length - MAX_REFUSED);
     }
     this.save();
     return entry;

@@ -42,7 +42,9 @@ export function phaseRule(view) {
   else now = "rule.now.talk";
   /** @type {string | null} */
   let notYet = null;
-  const adviceLater = view.method.phases.some((p, i) => i > (view.phase?.index ?? 0) && allowed(p, "participant").includes("advice"));
+  const adviceLater = view.method.phases.some(
+    (p, i) => i > (view.phase?.index ?? 0) && allowed(p, "participant").includes("advice"),
+  );
   if (phase.case_bringer_listens) notYet = "rule.notYet.cbListens";
   else if (!group.includes("advice") && adviceLater) notYet = "rule.notYet.advice";
   return { now, notYet };
@@ -69,7 +71,9 @@ export function mayNow(view) {
  * @param {SessionView} view
  */
 export function hasCases(view) {
-  return view.method.phases.some((p) => Object.values(p.allow).some((kinds) => kinds?.includes("case")));
+  return view.method.phases.some((p) =>
+    Object.values(p.allow).some((kinds) => kinds?.includes("case")),
+  );
 }
 
 /**
@@ -78,7 +82,9 @@ export function hasCases(view) {
  * @param {SessionView} view
  */
 export function keyQuestion(view) {
-  const shown = view.items.filter((i) => i.kind === "key_question" && i.case_round === view.case_round && !i.hidden && i.text);
+  const shown = view.items.filter(
+    (i) => i.kind === "key_question" && i.case_round === view.case_round && !i.hidden && i.text,
+  );
   return (
     shown.find((i) => i.chosen) ??
     [...shown].reverse().find((i) => i.by !== null && i.by === view.case_bringer) ??
@@ -111,7 +117,9 @@ export function limitLeft(view, kind) {
   const index = view.phase.index;
   const mine = new Set(view.me.items);
   // As the engine counts: every visit of this phase, anonymous items included.
-  const made = view.items.filter((i) => mine.has(i.id) && i.kind === kind && i.phase === index).length;
+  const made = view.items.filter(
+    (i) => mine.has(i.id) && i.kind === kind && i.phase === index,
+  ).length;
   return { max, left: Math.max(0, max - made) };
 }
 
@@ -134,7 +142,8 @@ export function votesVisible(view) {
 export function startBlocker(view) {
   if (view.status !== "lobby") return null;
   const first = view.method.phases[0];
-  if (first && needsCaseBringer(first) && view.case_bringer === null) return "fac.startNeedsCaseBringer";
+  if (first && needsCaseBringer(first) && view.case_bringer === null)
+    return "fac.startNeedsCaseBringer";
   return null;
 }
 
@@ -143,5 +152,9 @@ export function startBlocker(view) {
  * @param {PhaseTemplate} p
  */
 export function needsCaseBringer(p) {
-  return (p.allow.case_bringer ?? []).length > 0 || p.case_bringer_listens || p.turns === "case_bringer_only";
+  return (
+    (p.allow.case_bringer ?? []).length > 0 ||
+    p.case_bringer_listens ||
+    p.turns === "case_bringer_only"
+  );
 }

@@ -79,9 +79,12 @@ function mutate(v, at, e) {
       if (e.role === "case_bringer" && round) {
         if (round.case_bringer !== e.member) {
           // A new case-bringer of this case does not inherit the previous one's reactions.
-          const ids = new Set(v.items.filter((i) => i.case_round === v.case_round).map((i) => i.id));
+          const ids = new Set(
+            v.items.filter((i) => i.case_round === v.case_round).map((i) => i.id),
+          );
           v.reactions = v.reactions.filter((r) => !ids.has(r.item));
-          if (round.case_bringer === v.me.member) v.me.reactions = v.me.reactions.filter((r) => !ids.has(r.item));
+          if (round.case_bringer === v.me.member)
+            v.me.reactions = v.me.reactions.filter((r) => !ids.has(r.item));
           round.reactions_shared = false;
         }
         round.case_bringer = e.member;
@@ -324,7 +327,8 @@ function mutate(v, at, e) {
     case "warning_shown":
     case "warning_overridden":
       // The facilitator's tally; nobody else keeps one.
-      if (v.me.role === "facilitator") countWarning(v, e.warning, e.kind === "warning_shown" ? "shown" : "sent_anyway");
+      if (v.me.role === "facilitator")
+        countWarning(v, e.warning, e.kind === "warning_shown" ? "shown" : "sent_anyway");
       break;
     default: {
       /** @type {never} */
@@ -335,7 +339,12 @@ function mutate(v, at, e) {
 }
 
 /** The order the server keeps the tally in (`Warning` in the protocol). */
-export const WARNINGS = /** @type {const} */ (["advice_question", "advice_statement", "not_a_question", "advice_in_analysis"]);
+export const WARNINGS = /** @type {const} */ ([
+  "advice_question",
+  "advice_statement",
+  "not_a_question",
+  "advice_in_analysis",
+]);
 
 /**
  * @param {SessionView} v
@@ -371,9 +380,22 @@ export function applyAck(view, command, ack, at = Date.now()) {
     if (ack.item !== null && !v.me.notepad.some((n) => n.id === ack.item)) {
       const [index, seq] = v.phase ? [v.phase.index, v.phase.seq] : [0, 0];
       v.me.notepad.push({
-        id: ack.item, kind: "notepad", by: v.me.member, anonymous: false, text: command.text.trim(),
-        phase: index, phase_seq: seq, case_round: v.case_round, at, reply_to: null,
-        votes: 0, status: "open", hidden: false, kept: false, chosen: false, revealed: false,
+        id: ack.item,
+        kind: "notepad",
+        by: v.me.member,
+        anonymous: false,
+        text: command.text.trim(),
+        phase: index,
+        phase_seq: seq,
+        case_round: v.case_round,
+        at,
+        reply_to: null,
+        votes: 0,
+        status: "open",
+        hidden: false,
+        kept: false,
+        chosen: false,
+        revealed: false,
       });
     }
   } else if (command.kind === "submit" && ack.item !== null) {
@@ -390,7 +412,10 @@ export function applyAck(view, command, ack, at = Date.now()) {
     }
   } else if (command.kind === "react") {
     // Mine, shared or not; if shared, the public event brings it to `reactions` as well.
-    v.me.reactions = upsertReaction(v.me.reactions, { item: command.item, reaction: command.reaction });
+    v.me.reactions = upsertReaction(v.me.reactions, {
+      item: command.item,
+      reaction: command.reaction,
+    });
   } else if (command.kind === "rate_process" && !v.me.rated.includes(v.case_round)) {
     v.me.rated.push(v.case_round);
   } else if (command.kind === "vote" && item(v, command.item)) {
@@ -498,7 +523,8 @@ function refreshMine(v) {
 /** @param {SessionView} v */
 function byItemOrder(v) {
   /** @param {Item} a @param {Item} b */
-  return (a, b) => v.items.findIndex((i) => i.id === a.id) - v.items.findIndex((i) => i.id === b.id);
+  return (a, b) =>
+    v.items.findIndex((i) => i.id === a.id) - v.items.findIndex((i) => i.id === b.id);
 }
 
 /**
@@ -615,7 +641,11 @@ export function nextRotation(view) {
   if (!view.method.rotate_case_bringer) return null;
   const brought = new Set(view.cases.map((c) => c.case_bringer));
   const next = view.members.find(
-    (m) => ["participant", "note_taker", "case_bringer"].includes(m.role) && m.online && m.in_turns && !brought.has(m.id),
+    (m) =>
+      ["participant", "note_taker", "case_bringer"].includes(m.role) &&
+      m.online &&
+      m.in_turns &&
+      !brought.has(m.id),
   );
   return next ? next.id : null;
 }
@@ -657,10 +687,18 @@ export function validName(name) {
   const trimmed = name.trim();
   const chars = [...trimmed].length;
   // eslint-disable-next-line no-control-regex
-  if (chars === 0 || chars > NAME_MAX_CHARS || /[\u0000-\u001f\u007f-\u009f]|\p{Cf}/u.test(trimmed)) {
+  if (
+    chars === 0 ||
+    chars > NAME_MAX_CHARS ||
+    /[\u0000-\u001f\u007f-\u009f]|\p{Cf}/u.test(trimmed)
+  ) {
     return null;
   }
-  if (/^[\s\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]*$/u.test(trimmed)) {
+  if (
+    /^[\s\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]*$/u.test(
+      trimmed,
+    )
+  ) {
     return null;
   }
   return trimmed;
@@ -683,7 +721,8 @@ export function memberById(view, id) {
 export function speakingMs(view, id, serverNow) {
   const m = memberById(view, id);
   const total = m ? m.speaking_ms : 0;
-  if (view.floor && view.floor.member === id) return total + Math.max(0, serverNow - view.floor.since);
+  if (view.floor && view.floor.member === id)
+    return total + Math.max(0, serverNow - view.floor.since);
   return total;
 }
 
@@ -713,7 +752,9 @@ export function roundPending(view) {
  * @param {SessionView} view
  */
 export function dotsLeft(view) {
-  const used = view.me.votes.filter((id) => view.items.find((i) => i.id === id)?.kind === "case").length;
+  const used = view.me.votes.filter(
+    (id) => view.items.find((i) => i.id === id)?.kind === "case",
+  ).length;
   return Math.max(0, view.method.dots_per_member - used);
 }
 

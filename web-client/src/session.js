@@ -2,11 +2,13 @@
 // outbox, and the clock offset to the server. Views read `session.view` and call `send`.
 //
 // Sequencing: events apply in order; a duplicate (seq already seen) is ignored, a gap means
-// this client missed something, so it reconnects asking for a full view.
+// this client missed something, so it reconnects asking for a full view. The events a resume
+// replays are held until the last one is in, then applied in one batch with one render (and one
+// write of the resume point), not one each.
 
 import { Transport, State } from "./transport.js";
 import { Outbox } from "./outbox.js";
-import { applyAck, applyEvent, applyOnline, applyPresence } from "./session-state.js";
+import { applyAck, applyEvents, applyOnline, applyPresence } from "./session-state.js";
 import { categoryOf } from "./codes.js";
 import { PROTOCOL_VERSION } from "./wire.js";
 import * as storage from "./storage.js";
@@ -18,6 +20,7 @@ import * as storage from "./storage.js";
 /** @typedef {import('./protocol').ErrorMsg} ErrorMsg */
 /** @typedef {import('./protocol').ErrorCode} ErrorCode */
 /** @typedef {import('./protocol').Role} Role */
+/** @typedef {import('./protocol').Sequenced} Sequenced */
 /** @typedef {import('./transport.js').ConnState} ConnState */
 /** @typedef {import('./outbox.js').OutboxEntry} OutboxEntry */
 
@@ -92,6 +95,11 @@ export class Session {
     this.triedFreshJoin = false;
     /** @type {{until: number, online: number[]} | null} */
     this.replay = null;
+    /** Events of a replay under way, applied together once the last one is in. */
+    /** @type {Sequenced[]} */
+    this.replayed = [];
+    /** A replay is under way: listeners hear of it once, when it is applied. */
+    this.holding = false;
 
     this.creds = storage.credentials(code);
     this.facToken = storage.facilitatorToken(code);
@@ -104,11 +112,14 @@ export class Session {
       onMessage: (msg) => this.receive(msg),
       onState: (state) => {
         this.conn = state;
+        // Keep what a broken-off replay brought; the next connection goes on from there.
+        if (state !== State.Connected) this.applyReplayed();
         this.changed();
       },
       onFatal: (code, closeCode) => this.closedForGood(code, closeCode),
     });
-    this.transport.onPong = (sent, received, serverTime) => this.clockSample(sent, received, serverTime);
+    this.transport.onPong = (sent, received, serverTime) =>
+      this.clockSample(sent, received, serverTime);
   }
 
   start() {
@@ -139,7 +150,8 @@ export class Session {
    * @param {CommandOutcome} [outcome]
    */
   send(command, outcome) {
-    const phase = this.view && this.view.status === "running" && this.view.phase ? this.view.phase.seq : null;
+    const phase =
+      this.view && this.view.status === "running" && this.view.phase ? this.view.phase.seq : null;
     const entry = this.outbox.add(command, phase);
     if (outcome) this.outcomes.set(entry.id, outcome);
     this.transmit(entry);
@@ -182,10 +194,16 @@ export class Session {
       const ctx = this.noticeContext.get(n);
       if (succeeded !== null && ctx?.kind === succeeded) return true;
       if (!view) return false;
-      if (ctx && ctx.phaseSeq !== null && view.phase && view.phase.seq !== ctx.phaseSeq) return true;
+      if (ctx && ctx.phaseSeq !== null && view.phase && view.phase.seq !== ctx.phaseSeq)
+        return true;
       if (n.code === "no_case_bringer" && view.case_bringer !== null) return true;
       if (n.code === "not_started" && view.status !== "lobby") return true;
-      if (n.code === "already_started" && view.status === "running" && ctx?.kind === "start_session") return true;
+      if (
+        n.code === "already_started" &&
+        view.status === "running" &&
+        ctx?.kind === "start_session"
+      )
+        return true;
       return false;
     });
     for (const n of stale) this.dismissNotice(n);
@@ -214,7 +232,8 @@ export class Session {
 
   restartTransport() {
     this.transport = new Transport(this.transport.options);
-    this.transport.onPong = (sent, received, serverTime) => this.clockSample(sent, received, serverTime);
+    this.transport.onPong = (sent, received, serverTime) =>
+      this.clockSample(sent, received, serverTime);
     this.transport.start();
   }
 
@@ -237,8 +256,13 @@ export class Session {
       };
     }
     if (this.facToken) {
-      const name = this.mode.as === "facilitator" || this.mode.as === "member" ? this.mode.name : "";
-      return { type: "hello", protocol, join: { as: "facilitator", token: this.facToken, name: name || "Facilitator" } };
+      const name =
+        this.mode.as === "facilitator" || this.mode.as === "member" ? this.mode.name : "";
+      return {
+        type: "hello",
+        protocol,
+        join: { as: "facilitator", token: this.facToken, name: name || "Facilitator" },
+      };
     }
     const name = this.mode.as === "member" ? this.mode.name : "";
     return { type: "hello", protocol, join: { as: "member", name } };
@@ -246,12 +270,16 @@ export class Session {
 
   /** @param {ServerMsg} msg */
   receive(msg) {
+    // Anything but the replay's own events comes after them: apply what is held first.
+    if (msg.type !== "event") this.applyReplayed();
     switch (msg.type) {
       case "welcome":
         this.welcome(msg);
         break;
       case "event":
         this.event(msg);
+        // A replay renders once, when its last event is in.
+        if (this.holding) return;
         break;
       case "ack":
         this.ack(msg);
@@ -279,10 +307,12 @@ export class Session {
       this.view = applyOnline(w.view, w.online);
       this.fullViewSeq = w.seq;
       this.needFull = false;
+      this.replay = null;
     } else if (this.view) {
       // Presence after the replayed events: a member who joined meanwhile is in `online` but
       // only on the roster once their `member_joined` is replayed.
       this.replay = { until: w.seq, online: w.online };
+      this.holding = w.seq > this.seq;
       this.catchUpPresence();
     }
     this.epoch = w.epoch;
@@ -303,22 +333,40 @@ export class Session {
     for (const entry of this.outbox.unacknowledged()) this.transmit(entry);
   }
 
-  /** @param {import('./protocol').Sequenced} e */
+  /** @param {Sequenced} e */
   event(e) {
-    if (!this.view || e.seq <= this.seq) return;
-    if (e.seq !== this.seq + 1) {
+    const last = this.replayed.at(-1)?.seq ?? this.seq;
+    if (!this.view || e.seq <= last) return;
+    if (e.seq !== last + 1) {
       // Missed something: start over from a full view.
+      this.replayed = [];
+      this.holding = false;
       this.needFull = true;
       this.transport.reconnectNow();
       return;
     }
-    this.view = applyEvent(this.view, e);
-    this.seq = e.seq;
-    this.lastEventAt = e.at;
+    this.replayed.push(e);
+    // The replay's last event applies them all; a live event applies at once.
+    if (!this.holding || !this.replay || e.seq >= this.replay.until) this.applyReplayed();
+  }
+
+  /** Applies the events held (one of them, or a whole replay) in one step. */
+  applyReplayed() {
+    const events = this.replayed;
+    this.replayed = [];
+    if (this.holding) {
+      this.holding = false;
+      this.changed();
+    }
+    const last = events.at(-1);
+    if (!this.view || !last) return;
+    this.view = applyEvents(this.view, events);
+    this.seq = last.seq;
+    this.lastEventAt = last.at;
     this.catchUpPresence();
     if (this.notices.length > 0) this.clearResolvedNotices();
     if (this.creds) {
-      this.creds.seq = e.seq;
+      this.creds.seq = last.seq;
       this.creds.epoch = this.epoch;
       storage.saveCredentials(this.code, this.creds);
     }
@@ -339,7 +387,8 @@ export class Session {
     // A repeat's ack for a command whose events the last full view already shows.
     // The ack follows its events: the last one applied carries the command's time.
     const at = a.seq === this.seq && this.lastEventAt !== null ? this.lastEventAt : this.now();
-    if (this.view && a.seq > this.fullViewSeq) this.view = applyAck(this.view, entry.command, a, at);
+    if (this.view && a.seq > this.fullViewSeq)
+      this.view = applyAck(this.view, entry.command, a, at);
     const outcome = this.outcomes.get(a.id);
     this.outcomes.delete(a.id);
     this.clearResolvedNotices(entry.command.kind);
@@ -358,7 +407,12 @@ export class Session {
       }
       // Too many messages or join attempts: the next connection waits as long as asked.
       if (err.retry_after_ms) this.transport.delayNext(err.retry_after_ms);
-      if (categoryOf(err.code) !== "fatal" && err.code !== "rate_limited" && err.code !== "too_many_attempts") this.notice(err);
+      if (
+        categoryOf(err.code) !== "fatal" &&
+        err.code !== "rate_limited" &&
+        err.code !== "too_many_attempts"
+      )
+        this.notice(err);
       return;
     }
     const category = categoryOf(err.code);
@@ -384,7 +438,8 @@ export class Session {
     });
     if (outcome?.error) outcome.error(err, entry);
     // A click meant for a phase that has just closed (a double-clicked "next") needs no alarm.
-    else if (entry.command.kind !== "submit" && err.code !== "phase_closed") this.notice(err, entry.command.kind);
+    else if (entry.command.kind !== "submit" && err.code !== "phase_closed")
+      this.notice(err, entry.command.kind);
   }
 
   /**
@@ -395,7 +450,9 @@ export class Session {
    */
   notice(err, kind = null) {
     // The same error twice in a row is one notice (a button pressed again).
-    const same = this.notices.find((n) => n.code === err.code && this.noticeContext.get(n)?.kind === kind);
+    const same = this.notices.find(
+      (n) => n.code === err.code && this.noticeContext.get(n)?.kind === kind,
+    );
     if (same) this.dismissNotice(same);
     this.notices.push(err);
     this.noticeContext.set(err, { kind, phaseSeq: this.view?.phase?.seq ?? null });
@@ -410,7 +467,12 @@ export class Session {
     // The server answers a token it does not know as it answers an unknown room (so a guesser
     // cannot tell them apart); with stored credentials, either may mean a stale token.
     const unknownHere = code === "bad_token" || code === "room_not_found";
-    if (unknownHere && this.creds && !this.triedFreshJoin && (this.facToken || this.mode.as === "member")) {
+    if (
+      unknownHere &&
+      this.creds &&
+      !this.triedFreshJoin &&
+      (this.facToken || this.mode.as === "member")
+    ) {
       // The stored resume token is not valid here (any more): join afresh once.
       this.triedFreshJoin = true;
       this.creds = null;
@@ -420,7 +482,11 @@ export class Session {
     }
     if (unknownHere || code === "removed") storage.saveCredentials(this.code, null);
     // A screen link that is not (or no longer) valid is not tried again on a reload.
-    if (unknownHere && this.mode.as === "screen" && this.mode.token === storage.screenToken(this.code)) {
+    if (
+      unknownHere &&
+      this.mode.as === "screen" &&
+      this.mode.token === storage.screenToken(this.code)
+    ) {
       storage.saveScreenToken(this.code, null);
     }
     if (code === "removed" || code === "session_ended") this.outbox.clear();
@@ -457,10 +523,13 @@ export class Session {
     }
   }
 
+  /** Tells the listeners (once for everything that changed in this turn of the event loop). */
   changed() {
     if (this.notifyTimer) return;
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = null;
+      // A replay under way renders once, when it is applied (which calls this again).
+      if (this.holding) return;
       for (const l of this.listeners) l(this);
     }, 0);
   }

@@ -133,7 +133,10 @@ export function rememberSession(session) {
 
 /** @param {string} code */
 export function forgetSession(code) {
-  write("kring:recent", recentSessions().filter((r) => r.code !== code));
+  write(
+    "kring:recent",
+    recentSessions().filter((r) => r.code !== code),
+  );
   saveCredentials(code, null);
 }
 
@@ -216,7 +219,10 @@ export function rememberGroup(group) {
  * @param {string} token
  */
 export function forgetGroup(token) {
-  write("kring:groups", groups().filter((g) => g.token !== token));
+  write(
+    "kring:groups",
+    groups().filter((g) => g.token !== token),
+  );
 }
 
 /**
@@ -240,7 +246,14 @@ export function mergeGroup(list, group, max = MAX_GROUPS) {
 export function cleanGroups(stored) {
   if (!Array.isArray(stored)) return [];
   return stored
-    .filter((g) => g && typeof g.token === "string" && g.token !== "" && typeof g.title === "string" && Number.isFinite(g.at))
+    .filter(
+      (g) =>
+        g &&
+        typeof g.token === "string" &&
+        g.token !== "" &&
+        typeof g.title === "string" &&
+        Number.isFinite(g.at),
+    )
     .map((g) => ({ token: g.token, title: g.title, at: g.at }));
 }
 

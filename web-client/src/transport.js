@@ -136,7 +136,8 @@ export class Transport {
    * @param {ClientMsg} msg
    */
   send(msg) {
-    if (this.state !== State.Connected || !this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    if (this.state !== State.Connected || !this.ws || this.ws.readyState !== WebSocket.OPEN)
+      return false;
     return this.rawSend(this.ws, msg);
   }
 
@@ -162,7 +163,8 @@ export class Transport {
 
   open() {
     if (this.stopped) return;
-    if (this.state === State.Connected || this.state === State.Closed) this.setState(State.Reconnecting);
+    if (this.state === State.Connected || this.state === State.Closed)
+      this.setState(State.Reconnecting);
     const ws = new WebSocket(this.options.url);
     this.ws = ws;
     this.lastHeard = Date.now();
@@ -220,7 +222,11 @@ export class Transport {
     this.setState(offline ? State.Offline : State.Reconnecting);
     // Offline, the `online` event reconnects at once; until then try only now and then (in case
     // the device's idea of being offline is wrong).
-    const delay = Math.max(this.minDelay, backoffDelay(this.attempt), offline ? OFFLINE_RETRY_MS : 0);
+    const delay = Math.max(
+      this.minDelay,
+      backoffDelay(this.attempt),
+      offline ? OFFLINE_RETRY_MS : 0,
+    );
     this.attempt += 1;
     this.minDelay = 0;
     this.retryTimer = setTimeout(() => {
@@ -251,7 +257,11 @@ export class Transport {
       return;
     }
     const now = Date.now();
-    if (this.ws.readyState === WebSocket.OPEN && this.state === State.Connected && now - this.lastPing >= PING_EVERY_MS) {
+    if (
+      this.ws.readyState === WebSocket.OPEN &&
+      this.state === State.Connected &&
+      now - this.lastPing >= PING_EVERY_MS
+    ) {
       this.lastPing = now;
       this.rawSend(this.ws, { type: "ping", t: now });
     }

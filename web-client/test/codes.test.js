@@ -1,7 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { CODE_CATEGORY, ERROR_CODES, categoryOf, closeMeansReconnect, closeError } from "../src/codes.js";
+import {
+  CODE_CATEGORY,
+  ERROR_CODES,
+  categoryOf,
+  closeMeansReconnect,
+  closeError,
+} from "../src/codes.js";
 import { backoffDelay } from "../src/transport.js";
 
 const dts = readFileSync(new URL("../src/protocol.d.ts", import.meta.url), "utf8");
@@ -24,8 +30,10 @@ test("categories mirror the server table", () => {
 });
 
 test("close codes: 4000-4399, 1001, 1012 and network drops reconnect; 4400-4999 and protocol failures do not", () => {
-  for (const c of [1000, 1001, 1006, 1012, 4000, 4001, 4029, 4399]) assert.equal(closeMeansReconnect(c), true, String(c));
-  for (const c of [4400, 4401, 4403, 4404, 4409, 4410, 4423, 4999]) assert.equal(closeMeansReconnect(c), false, String(c));
+  for (const c of [1000, 1001, 1006, 1012, 4000, 4001, 4029, 4399])
+    assert.equal(closeMeansReconnect(c), true, String(c));
+  for (const c of [4400, 4401, 4403, 4404, 4409, 4410, 4423, 4999])
+    assert.equal(closeMeansReconnect(c), false, String(c));
   for (const c of [1002, 1007, 1008, 1009]) assert.equal(closeMeansReconnect(c), false, String(c));
   assert.equal(closeError(1008, "flooding"), "flooding");
   assert.equal(closeError(4409, "taken_over"), "taken_over");
@@ -36,10 +44,22 @@ test("close codes: 4000-4399, 1001, 1012 and network drops reconnect; 4400-4999 
 });
 
 test("full-jitter backoff stays between 0 and the capped exponential ceiling", () => {
-  assert.equal(backoffDelay(0, () => 0), 0);
-  assert.equal(backoffDelay(0, () => 0.999), 499);
-  assert.equal(backoffDelay(3, () => 0.5), 2000);
-  assert.equal(backoffDelay(30, () => 0.999), 19980);
+  assert.equal(
+    backoffDelay(0, () => 0),
+    0,
+  );
+  assert.equal(
+    backoffDelay(0, () => 0.999),
+    499,
+  );
+  assert.equal(
+    backoffDelay(3, () => 0.5),
+    2000,
+  );
+  assert.equal(
+    backoffDelay(30, () => 0.999),
+    19980,
+  );
   for (let i = 0; i < 100; i++) {
     const d = backoffDelay(i % 10);
     assert.ok(d >= 0 && d < 20_000);

@@ -6,13 +6,19 @@ import assert from "node:assert/strict";
 const buzzed = [];
 const store = new Map([["kring:prefs", JSON.stringify({ vibrateTurn: true })]]);
 Object.defineProperty(globalThis, "localStorage", {
-  value: { getItem: (/** @type {string} */ k) => store.get(k) ?? null, setItem: (/** @type {string} */ k, /** @type {string} */ v) => store.set(k, v) },
+  value: {
+    getItem: (/** @type {string} */ k) => store.get(k) ?? null,
+    setItem: (/** @type {string} */ k, /** @type {string} */ v) => store.set(k, v),
+  },
 });
-Object.defineProperty(globalThis, "navigator", { value: { vibrate: (/** @type {number[]} */ p) => buzzed.push(p) } });
+Object.defineProperty(globalThis, "navigator", {
+  value: { vibrate: (/** @type {number[]} */ p) => buzzed.push(p) },
+});
 const { Alerts } = await import("../src/device.js");
 
 /** @param {{member: number, since: number} | null} floor */
-const view = (floor) => /** @type {any} */ ({ phase: null, status: "running", floor, me: { member: 4 } });
+const view = (floor) =>
+  /** @type {any} */ ({ phase: null, status: "running", floor, me: { member: 4 } });
 const scope = { time: false, turnLimitOf: null };
 
 test("a turn that ends and starts again between two checks still vibrates", () => {

@@ -33,11 +33,40 @@ function sources(dir) {
   });
 }
 
-const code = sources(src).map((p) => readFileSync(p, "utf8")).join("\n");
-const INPUT_KINDS = ["case", "vote", "statement", "question", "answer", "key_question", "analysis", "advice", "private_note", "reaction", "commitment", "reflection", "notepad"];
+const code = sources(src)
+  .map((p) => readFileSync(p, "utf8"))
+  .join("\n");
+const INPUT_KINDS = [
+  "case",
+  "vote",
+  "statement",
+  "question",
+  "answer",
+  "key_question",
+  "analysis",
+  "advice",
+  "private_note",
+  "reaction",
+  "commitment",
+  "reflection",
+  "notepad",
+];
 const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer");
 const PROBLEMS = ["noToken", "forbidden", "gone", "tooMany", "failed"];
-const FATAL = ["removed", "taken_over", "session_ended", "room_not_found", "room_locked", "room_full", "bad_token", "unsupported_version", "forbidden", "not_found", "flooding", "other"];
+const FATAL = [
+  "removed",
+  "taken_over",
+  "session_ended",
+  "room_not_found",
+  "room_locked",
+  "room_full",
+  "bad_token",
+  "unsupported_version",
+  "forbidden",
+  "not_found",
+  "flooding",
+  "other",
+];
 
 /** Run-time key prefixes and every value they are completed with. */
 const DOMAINS = {
@@ -47,7 +76,9 @@ const DOMAINS = {
   "compose.send.": COMPOSED,
   "conn.": Object.values(State),
   "confirm.title.": ERROR_CODES.filter((c) => CODE_CATEGORY[c] === "confirm"),
-  "confirm.text.": ERROR_CODES.filter((c) => CODE_CATEGORY[c] === "confirm" && c !== "advice_in_analysis"),
+  "confirm.text.": ERROR_CODES.filter(
+    (c) => CODE_CATEGORY[c] === "confirm" && c !== "advice_in_analysis",
+  ),
   "error.": ERROR_CODES,
   "fatal.": FATAL.flatMap((f) => [`${f}.title`, `${f}.text`]),
   "kind.": INPUT_KINDS,
@@ -63,7 +94,18 @@ const DOMAINS = {
   "temp.": ["none", "warm", "lukewarm", "cold"],
   "triage.": ["open", "answered", "parked"],
   // Built in rules.js as keys, translated by the views.
-  "rule.now.": ["case", "vote", "question", "key_question", "analysis", "advice", "private_note", "reflection", "commitment", "statement"],
+  "rule.now.": [
+    "case",
+    "vote",
+    "question",
+    "key_question",
+    "analysis",
+    "advice",
+    "private_note",
+    "reflection",
+    "commitment",
+    "statement",
+  ],
   "may.": INPUT_KINDS,
 };
 
@@ -76,18 +118,74 @@ const CATALOGS = { nl, en, de, fr };
  */
 const SHARED_WORDS = {
   de: new Set([
-    "lang.label", "lang.nl", "lang.en", "lang.de", "lang.fr", "home.groupOption", "attendance.csv", "attendance.startedEnded",
-    "compose.count", "fac.minutesUnit", "fac.minus", "fac.plus", "screen.turnLimit", "kind.statement",
-    "board.analysis", "rule.now.analysis", "kq.title", "summary.markdown", "attendance.colName",
-    "conn.offline", "join.codeLabel", "temp.warm", "conn.connecting", "home.method", "kind.analysis", "member.withRole",
+    "lang.label",
+    "lang.nl",
+    "lang.en",
+    "lang.de",
+    "lang.fr",
+    "home.groupOption",
+    "attendance.csv",
+    "attendance.startedEnded",
+    "compose.count",
+    "fac.minutesUnit",
+    "fac.minus",
+    "fac.plus",
+    "screen.turnLimit",
+    "kind.statement",
+    "board.analysis",
+    "rule.now.analysis",
+    "kq.title",
+    "summary.markdown",
+    "attendance.colName",
+    "conn.offline",
+    "join.codeLabel",
+    "temp.warm",
+    "conn.connecting",
+    "home.method",
+    "kind.analysis",
+    "member.withRole",
   ]),
   fr: new Set([
-    "lang.nl", "lang.en", "lang.de", "lang.fr", "home.groupOption", "attendance.csv", "attendance.startedEnded",
-    "compose.count", "fac.minutesUnit", "fac.minus", "fac.plus", "board.questions", "board.question", "kind.question",
-    "rule.now.question", "triage.open", "reaction.none", "role.participant", "kind.reaction", "fatal.reload",
-    "summary.markdown", "attendance.colName", "role.screen", "fac.pause", "fac.set", "fac.minutesUnit", "attendance.colRole",
-    "home.phases", "join.codeLabel", "phase.minutes", "kind.private_note", "board.count", "fac.phases", "fac.actionBar", "member.withRole",
-    "fac.turnLimitMinutes", "fac.notesTitle", "screen.silent", "kind.analysis", "board.analysis",
+    "lang.nl",
+    "lang.en",
+    "lang.de",
+    "lang.fr",
+    "home.groupOption",
+    "attendance.csv",
+    "attendance.startedEnded",
+    "compose.count",
+    "fac.minutesUnit",
+    "fac.minus",
+    "fac.plus",
+    "board.questions",
+    "board.question",
+    "kind.question",
+    "rule.now.question",
+    "triage.open",
+    "reaction.none",
+    "role.participant",
+    "kind.reaction",
+    "fatal.reload",
+    "summary.markdown",
+    "attendance.colName",
+    "role.screen",
+    "fac.pause",
+    "fac.set",
+    "fac.minutesUnit",
+    "attendance.colRole",
+    "home.phases",
+    "join.codeLabel",
+    "phase.minutes",
+    "kind.private_note",
+    "board.count",
+    "fac.phases",
+    "fac.actionBar",
+    "member.withRole",
+    "fac.turnLimitMinutes",
+    "fac.notesTitle",
+    "screen.silent",
+    "kind.analysis",
+    "board.analysis",
   ]),
 };
 
@@ -98,8 +196,16 @@ test("every catalog has the same keys", () => {
   const a = Object.keys(nl).sort();
   for (const [lang, catalog] of Object.entries(CATALOGS)) {
     const b = Object.keys(catalog).sort();
-    assert.deepEqual(a.filter((k) => !b.includes(k)), [], `in nl, missing in ${lang}`);
-    assert.deepEqual(b.filter((k) => !a.includes(k)), [], `in ${lang}, missing in nl`);
+    assert.deepEqual(
+      a.filter((k) => !b.includes(k)),
+      [],
+      `in nl, missing in ${lang}`,
+    );
+    assert.deepEqual(
+      b.filter((k) => !a.includes(k)),
+      [],
+      `in ${lang}, missing in nl`,
+    );
   }
 });
 
@@ -119,14 +225,30 @@ test("every language takes the same parameters and plural forms", () => {
 test("nothing is left untranslated", () => {
   for (const lang of /** @type {const} */ (["de", "fr"])) {
     const catalog = CATALOGS[lang];
-    const same = Object.keys(en).filter((k) => JSON.stringify(catalog[k]) === JSON.stringify(en[k]) && !SHARED_WORDS[lang].has(k));
+    const same = Object.keys(en).filter(
+      (k) => JSON.stringify(catalog[k]) === JSON.stringify(en[k]) && !SHARED_WORDS[lang].has(k),
+    );
     assert.deepEqual(same, [], `${lang}: still English`);
-    const dutch = Object.keys(nl).filter((k) => JSON.stringify(catalog[k]) === JSON.stringify(nl[k]) && JSON.stringify(nl[k]) !== JSON.stringify(en[k]) && !SHARED_WORDS[lang].has(k));
+    const dutch = Object.keys(nl).filter(
+      (k) =>
+        JSON.stringify(catalog[k]) === JSON.stringify(nl[k]) &&
+        JSON.stringify(nl[k]) !== JSON.stringify(en[k]) &&
+        !SHARED_WORDS[lang].has(k),
+    );
     assert.deepEqual(dutch, [], `${lang}: still Dutch`);
   }
-  const englishAsDutch = Object.keys(nl).filter((k) => JSON.stringify(nl[k]) === JSON.stringify(en[k]) && !/^lang\.|^compose\.count$|^attendance\.|^fac\.(minus|plus|minutesUnit)$|^home\.groupOption$|^summary\.markdown$/.test(k));
+  const englishAsDutch = Object.keys(nl).filter(
+    (k) =>
+      JSON.stringify(nl[k]) === JSON.stringify(en[k]) &&
+      !/^lang\.|^compose\.count$|^attendance\.|^fac\.(minus|plus|minutesUnit)$|^home\.groupOption$|^summary\.markdown$/.test(
+        k,
+      ),
+  );
   // Dutch and English share a few words (Status, Code, Link...), never whole sentences.
-  assert.ok(englishAsDutch.every((k) => typeof nl[k] === "string" && !/ .* /.test(String(nl[k]))), `nl: still English: ${englishAsDutch}`);
+  assert.ok(
+    englishAsDutch.every((k) => typeof nl[k] === "string" && !/ .* /.test(String(nl[k]))),
+    `nl: still English: ${englishAsDutch}`,
+  );
 });
 
 /**
@@ -166,7 +288,10 @@ test("the built-in methods all have explained phases", async () => {
   for (const file of readdirSync(root).filter((f) => f.endsWith(".json"))) {
     const method = JSON.parse(readFileSync(join(root, file), "utf8"));
     for (const phase of method.phases) {
-      assert.ok(`${method.id}/${phase.id}` in helpNl.purposes, `no purpose for ${method.id}/${phase.id}`);
+      assert.ok(
+        `${method.id}/${phase.id}` in helpNl.purposes,
+        `no purpose for ${method.id}/${phase.id}`,
+      );
     }
   }
 });
@@ -217,7 +342,8 @@ test("a missing key shows the key, and missing parameters stay visible", async (
 
 test("the catalogs hold no keys the code never uses", () => {
   const used = new Set([...code.matchAll(/["'`]([a-z]+(?:\.[A-Za-z_]+)+)["'`]/g)].map((m) => m[1]));
-  for (const [prefix, domain] of Object.entries(DOMAINS)) for (const v of domain) used.add(`${prefix}${v}`);
+  for (const [prefix, domain] of Object.entries(DOMAINS))
+    for (const v of domain) used.add(`${prefix}${v}`);
   const unused = Object.keys(nl).filter((k) => !used.has(k));
   assert.deepEqual(unused, []);
 });

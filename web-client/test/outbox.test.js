@@ -42,7 +42,10 @@ test("an ack removes the command; the storage entry goes when nothing is left", 
   const b = box.add(/** @type {any} */ ({ kind: "raise_hand" }), 1);
   assert.equal(box.ack(a.id)?.id, a.id);
   assert.equal(box.ack(a.id), undefined, "a second ack for the same id is harmless");
-  assert.deepEqual(box.unacknowledged().map((e) => e.id), [b.id]);
+  assert.deepEqual(
+    box.unacknowledged().map((e) => e.id),
+    [b.id],
+  );
   box.ack(b.id);
   assert.equal(storage.getItem("k"), null);
 });
@@ -67,10 +70,22 @@ test("refused text is kept to read and copy; refused actions without text are dr
 test("a warning keeps the words it points at and the phases it names, across a reload", () => {
   const storage = new MemoryStorage();
   const box = new Outbox(storage, "k");
-  const a = box.add(/** @type {any} */ ({ kind: "submit", input: "question", text: "Heb je de ouders al gebeld?" }), 3);
-  box.refuse(a.id, "advice_like_question", { cues: [{ start: 0, end: 6 }, { start: 19, end: 21 }], phases: [] });
+  const a = box.add(
+    /** @type {any} */ ({ kind: "submit", input: "question", text: "Heb je de ouders al gebeld?" }),
+    3,
+  );
+  box.refuse(a.id, "advice_like_question", {
+    cues: [
+      { start: 0, end: 6 },
+      { start: 19, end: 21 },
+    ],
+    phases: [],
+  });
   const reloaded = new Outbox(storage, "k");
-  assert.deepEqual(reloaded.refused[0].cues, [{ start: 0, end: 6 }, { start: 19, end: 21 }]);
+  assert.deepEqual(reloaded.refused[0].cues, [
+    { start: 0, end: 6 },
+    { start: 19, end: 21 },
+  ]);
   assert.equal(reloaded.refused[0].phases, undefined, "no empty lists kept");
 });
 
@@ -85,15 +100,26 @@ test("a broken or foreign storage entry is ignored, not fatal", () => {
   const storage = new MemoryStorage();
   storage.setItem("k", "{not json");
   assert.deepEqual(new Outbox(storage, "k").unacknowledged(), []);
-  storage.setItem("k", JSON.stringify({ pending: [{ nope: 1 }, { id: "x", command: { kind: "pass" }, phase: null, created: 1 }] }));
+  storage.setItem(
+    "k",
+    JSON.stringify({
+      pending: [{ nope: 1 }, { id: "x", command: { kind: "pass" }, phase: null, created: 1 }],
+    }),
+  );
   assert.equal(new Outbox(storage, "k").unacknowledged().length, 1);
 });
 
 test("storage that throws (private mode, quota) does not break the outbox", () => {
   const throwing = {
-    getItem() { throw new Error("blocked"); },
-    setItem() { throw new Error("quota"); },
-    removeItem() { throw new Error("blocked"); },
+    getItem() {
+      throw new Error("blocked");
+    },
+    setItem() {
+      throw new Error("quota");
+    },
+    removeItem() {
+      throw new Error("blocked");
+    },
   };
   const box = new Outbox(throwing, "k");
   const a = box.add(/** @type {any} */ (question), null);

@@ -35,12 +35,16 @@ test("a group is remembered once, with its newest meeting's title and date, newe
     { token: "g2", title: "Coaches", at: 2000 },
   ]);
   storage.forgetGroup("g1");
-  assert.deepEqual(storage.groups().map((g) => g.token), ["g2"]);
+  assert.deepEqual(
+    storage.groups().map((g) => g.token),
+    ["g2"],
+  );
 });
 
 test("at most MAX_GROUPS groups are kept: the ones met longest ago go", () => {
   let list = /** @type {import('../src/storage.js').RememberedGroup[]} */ ([]);
-  for (let i = 0; i < storage.MAX_GROUPS + 3; i++) list = storage.mergeGroup(list, { token: `g${i}`, title: `T${i}`, at: i });
+  for (let i = 0; i < storage.MAX_GROUPS + 3; i++)
+    list = storage.mergeGroup(list, { token: `g${i}`, title: `T${i}`, at: i });
   assert.equal(list.length, storage.MAX_GROUPS);
   assert.equal(list[0].token, `g${storage.MAX_GROUPS + 2}`);
   assert.ok(!list.some((g) => g.token === "g0" || g.token === "g2"));
@@ -49,7 +53,13 @@ test("at most MAX_GROUPS groups are kept: the ones met longest ago go", () => {
 test("what was stored by hand or by another version is cleaned, not trusted", () => {
   memory.setItem(
     "kring:groups",
-    JSON.stringify([{ token: "ok", title: "T", at: 5, extra: "<b>" }, { token: "", title: "T", at: 1 }, { token: 3, title: "T", at: 1 }, null, { token: "x", title: "T", at: "soon" }]),
+    JSON.stringify([
+      { token: "ok", title: "T", at: 5, extra: "<b>" },
+      { token: "", title: "T", at: 1 },
+      { token: 3, title: "T", at: 1 },
+      null,
+      { token: "x", title: "T", at: "soon" },
+    ]),
   );
   assert.deepEqual(storage.groups(), [{ token: "ok", title: "T", at: 5 }]);
   memory.setItem("kring:groups", "not json");

@@ -36,48 +36,85 @@ export default {
     ["Wäre es nicht besser aufzuhören?", "deine Lösung, nicht ihre oder seine Frage"],
   ],
   purposes: {
-    "basic/inventory": "Alle können eine Situation einbringen. Mit den Punkten wählt die Gruppe den Fall, bei dem gerade die meiste Energie liegt.",
-    "basic/question": "Die Fallgeberin oder der Fallgeber erzählt ungestört. Ohne Unterbrechungen kommt das eigentliche Problem oft erst richtig auf den Tisch.",
-    "basic/explore": "Offene Fragen helfen der Gruppe und der Fallgeberin oder dem Fallgeber, das Problem besser zu sehen. Wer jetzt schon Rat gibt, löst ein Problem, das vielleicht nicht das eigentliche ist.",
-    "basic/core": "Von vielen Fragen und Eindrücken zum Kern: Worum geht es eigentlich? Die Fallgeberin oder der Fallgeber formuliert die Schlüsselfrage, auf die die Ratschläge antworten.",
-    "basic/advice": "Erst jetzt kommen Ratschläge, zur Schlüsselfrage, reihum. Die Fallgeberin oder der Fallgeber hört zu und markiert jeden Rat als hilfreich oder nicht, ohne sich zu verteidigen.",
-    "basic/evaluation": "Die Fallgeberin oder der Fallgeber sagt, was sie oder er tun wird. Alle blicken kurz zurück: Was nimmst du mit, wie lief es miteinander?",
-    "incident/choose": "Ein Vorfall ist ein kurzer Moment, in dem gehandelt werden musste. Die Gruppe wählt den Vorfall, aus dem sie am meisten lernen kann.",
-    "incident/sketch": "Die Fallgeberin oder der Fallgeber erzählt bis zum Moment des Handelns, ohne den Ausgang. So können sich alle in die Lage hineinversetzen.",
-    "incident/write-questions": "Alle notieren für sich, welche Fakten fehlen. Stilles Schreiben verhindert, dass die erste Frage alle anderen lenkt.",
-    "incident/information": "Nur Sachfragen: wer, was, wo, wann. So wird das Bild vollständig, bevor sich Urteile einschleichen.",
-    "incident/analysis": "Die Gruppe bespricht, was hier eigentlich los ist. Die Fallgeberin oder der Fallgeber hört nur zu und erfährt, wie andere die Situation sehen.",
-    "incident/position": "Alle entscheiden für sich, was sie tun würden und warum, bevor sie die anderen hören.",
-    "incident/positions": "Reihum ein Standpunkt. Die Unterschiede zeigen, wie viele Wege es gibt zu handeln.",
-    "incident/outcome": "Erst jetzt erzählt die Fallgeberin oder der Fallgeber, was wirklich geschah, und die Gruppe kann ihre Standpunkte damit vergleichen.",
-    "incident/discussion": "Was lernen wir aus den Unterschieden zwischen den Standpunkten und dem, was wirklich geschah?",
-    "incident/evaluation": "Die Fallgeberin oder der Fallgeber sagt, was sie oder er mitnimmt. Alle blicken kurz auf das Treffen zurück.",
-    "gossip/introduce": "Die Fallgeberin oder der Fallgeber schildert kurz die Situation und die Frage, um die es geht.",
-    "gossip/explore": "Ein paar offene Fragen, damit die Gruppe genug weiß, um über die Fallgeberin oder den Fallgeber zu „tratschen“.",
-    "gossip/gossip": "Die Fallgeberin oder der Fallgeber dreht sich um. Die Gruppe spricht über sie oder ihn, als wäre sie oder er nicht da: freier und ehrlicher als von Angesicht zu Angesicht. Sie oder er hört nur zu.",
-    "gossip/harvest": "Die Fallgeberin oder der Fallgeber dreht sich zurück, erzählt, was berührt hat, markiert, was hilfreich ist, und sagt, was sie oder er tun wird.",
+    "basic/inventory":
+      "Alle können eine Situation einbringen. Mit den Punkten wählt die Gruppe den Fall, bei dem gerade die meiste Energie liegt.",
+    "basic/question":
+      "Die Fallgeberin oder der Fallgeber erzählt ungestört. Ohne Unterbrechungen kommt das eigentliche Problem oft erst richtig auf den Tisch.",
+    "basic/explore":
+      "Offene Fragen helfen der Gruppe und der Fallgeberin oder dem Fallgeber, das Problem besser zu sehen. Wer jetzt schon Rat gibt, löst ein Problem, das vielleicht nicht das eigentliche ist.",
+    "basic/core":
+      "Von vielen Fragen und Eindrücken zum Kern: Worum geht es eigentlich? Die Fallgeberin oder der Fallgeber formuliert die Schlüsselfrage, auf die die Ratschläge antworten.",
+    "basic/advice":
+      "Erst jetzt kommen Ratschläge, zur Schlüsselfrage, reihum. Die Fallgeberin oder der Fallgeber hört zu und markiert jeden Rat als hilfreich oder nicht, ohne sich zu verteidigen.",
+    "basic/evaluation":
+      "Die Fallgeberin oder der Fallgeber sagt, was sie oder er tun wird. Alle blicken kurz zurück: Was nimmst du mit, wie lief es miteinander?",
+    "incident/choose":
+      "Ein Vorfall ist ein kurzer Moment, in dem gehandelt werden musste. Die Gruppe wählt den Vorfall, aus dem sie am meisten lernen kann.",
+    "incident/sketch":
+      "Die Fallgeberin oder der Fallgeber erzählt bis zum Moment des Handelns, ohne den Ausgang. So können sich alle in die Lage hineinversetzen.",
+    "incident/write-questions":
+      "Alle notieren für sich, welche Fakten fehlen. Stilles Schreiben verhindert, dass die erste Frage alle anderen lenkt.",
+    "incident/information":
+      "Nur Sachfragen: wer, was, wo, wann. So wird das Bild vollständig, bevor sich Urteile einschleichen.",
+    "incident/analysis":
+      "Die Gruppe bespricht, was hier eigentlich los ist. Die Fallgeberin oder der Fallgeber hört nur zu und erfährt, wie andere die Situation sehen.",
+    "incident/position":
+      "Alle entscheiden für sich, was sie tun würden und warum, bevor sie die anderen hören.",
+    "incident/positions":
+      "Reihum ein Standpunkt. Die Unterschiede zeigen, wie viele Wege es gibt zu handeln.",
+    "incident/outcome":
+      "Erst jetzt erzählt die Fallgeberin oder der Fallgeber, was wirklich geschah, und die Gruppe kann ihre Standpunkte damit vergleichen.",
+    "incident/discussion":
+      "Was lernen wir aus den Unterschieden zwischen den Standpunkten und dem, was wirklich geschah?",
+    "incident/evaluation":
+      "Die Fallgeberin oder der Fallgeber sagt, was sie oder er mitnimmt. Alle blicken kurz auf das Treffen zurück.",
+    "gossip/introduce":
+      "Die Fallgeberin oder der Fallgeber schildert kurz die Situation und die Frage, um die es geht.",
+    "gossip/explore":
+      "Ein paar offene Fragen, damit die Gruppe genug weiß, um über die Fallgeberin oder den Fallgeber zu „tratschen“.",
+    "gossip/gossip":
+      "Die Fallgeberin oder der Fallgeber dreht sich um. Die Gruppe spricht über sie oder ihn, als wäre sie oder er nicht da: freier und ehrlicher als von Angesicht zu Angesicht. Sie oder er hört nur zu.",
+    "gossip/harvest":
+      "Die Fallgeberin oder der Fallgeber dreht sich zurück, erzählt, was berührt hat, markiert, was hilfreich ist, und sagt, was sie oder er tun wird.",
     "gossip/evaluation": "Alle sagen kurz, was sie aus diesem Treffen mitnehmen.",
-    "balint/pitch": "Reihum, kurz: Welchen Fall möchtest du einbringen? So weiß die Gruppe, woraus sie wählen kann.",
-    "balint/choose": "Die Punkte zeigen, welcher Fall die Gruppe am meisten anspricht; die Moderation wählt.",
-    "balint/present": "Die Fallgeberin oder der Fallgeber erzählt den Fall, auch was er in ihr oder ihm ausgelöst hat. Gefühle zählen hier so viel wie Fakten.",
-    "balint/associate": "Alle notieren für sich, was die Geschichte in ihnen auslöst: Bilder, Gefühle, Erinnerungen. Sie sagen oft etwas über den Fall.",
+    "balint/pitch":
+      "Reihum, kurz: Welchen Fall möchtest du einbringen? So weiß die Gruppe, woraus sie wählen kann.",
+    "balint/choose":
+      "Die Punkte zeigen, welcher Fall die Gruppe am meisten anspricht; die Moderation wählt.",
+    "balint/present":
+      "Die Fallgeberin oder der Fallgeber erzählt den Fall, auch was er in ihr oder ihm ausgelöst hat. Gefühle zählen hier so viel wie Fakten.",
+    "balint/associate":
+      "Alle notieren für sich, was die Geschichte in ihnen auslöst: Bilder, Gefühle, Erinnerungen. Sie sagen oft etwas über den Fall.",
     "balint/clarify": "Fragen, um die Geschichte besser zu verstehen, ohne Ratschläge.",
-    "balint/judgement": "Alle bilden sich ein eigenes Urteil über die Situation, bevor die Gruppe spricht.",
-    "balint/group": "Reihum Urteil und Rat. Die Fallgeberin oder der Fallgeber hört zu, ohne zu reagieren, damit alles gesagt werden kann.",
-    "balint/decision": "Die Fallgeberin oder der Fallgeber erzählt, was sie oder er getan hat oder tun wird.",
+    "balint/judgement":
+      "Alle bilden sich ein eigenes Urteil über die Situation, bevor die Gruppe spricht.",
+    "balint/group":
+      "Reihum Urteil und Rat. Die Fallgeberin oder der Fallgeber hört zu, ohne zu reagieren, damit alles gesagt werden kann.",
+    "balint/decision":
+      "Die Fallgeberin oder der Fallgeber erzählt, was sie oder er getan hat oder tun wird.",
     "balint/evaluation": "Alle sagen kurz, wie sie das Treffen erlebt haben.",
-    "tietze/casting": "Die Gruppe verteilt die Rollen: Wer bringt einen Fall ein, wer moderiert, wer schreibt mit. Das geht schnell und gibt Halt.",
-    "tietze/account": "Die Fallgeberin oder der Fallgeber berichtet frei, was los ist. Danach ein paar Verständnisfragen, noch ohne Ratschläge.",
-    "tietze/key-question": "Eine gute Schlüsselfrage entscheidet darüber, ob die Beratung später hilft. Die Fallgeberin oder der Fallgeber wählt sie.",
-    "tietze/method": "Die Gruppe wählt, wie sie berät, etwa Brainstorming, Hypothesen oder gute Ratschläge, passend zur Frage.",
-    "tietze/consultation": "Reihum ein Beitrag in der gewählten Form. Die Fallgeberin oder der Fallgeber hört nur zu und muss nicht reagieren.",
-    "tietze/closing": "Die Fallgeberin oder der Fallgeber sagt, welche Ideen wertvoll waren und was sie oder er tun wird.",
-    "troika/prepare": "Die Klientin oder der Klient überlegt in Ruhe, welche Frage sie oder er einbringen will.",
+    "tietze/casting":
+      "Die Gruppe verteilt die Rollen: Wer bringt einen Fall ein, wer moderiert, wer schreibt mit. Das geht schnell und gibt Halt.",
+    "tietze/account":
+      "Die Fallgeberin oder der Fallgeber berichtet frei, was los ist. Danach ein paar Verständnisfragen, noch ohne Ratschläge.",
+    "tietze/key-question":
+      "Eine gute Schlüsselfrage entscheidet darüber, ob die Beratung später hilft. Die Fallgeberin oder der Fallgeber wählt sie.",
+    "tietze/method":
+      "Die Gruppe wählt, wie sie berät, etwa Brainstorming, Hypothesen oder gute Ratschläge, passend zur Frage.",
+    "tietze/consultation":
+      "Reihum ein Beitrag in der gewählten Form. Die Fallgeberin oder der Fallgeber hört nur zu und muss nicht reagieren.",
+    "tietze/closing":
+      "Die Fallgeberin oder der Fallgeber sagt, welche Ideen wertvoll waren und was sie oder er tun wird.",
+    "troika/prepare":
+      "Die Klientin oder der Klient überlegt in Ruhe, welche Frage sie oder er einbringen will.",
     "troika/share": "Die Klientin oder der Klient schildert kurz die Situation und die Frage.",
     "troika/clarify": "Ein paar klärende Fragen, damit die Beratenden die Frage gut verstehen.",
-    "troika/consult": "Die Klientin oder der Klient dreht sich um. Die Beratenden besprechen, was sie hören und was die Person tun könnte.",
-    "troika/respond": "Die Klientin oder der Klient sagt, was hilfreich war und was sie oder er tun wird. Dann wechseln die Rollen.",
-    "*/report-back": "Was ist aus den Vorhaben vom letzten Mal geworden? Ein kurzer Rückblick macht es beim nächsten Mal leichter, etwas zu tun.",
+    "troika/consult":
+      "Die Klientin oder der Klient dreht sich um. Die Beratenden besprechen, was sie hören und was die Person tun könnte.",
+    "troika/respond":
+      "Die Klientin oder der Klient sagt, was hilfreich war und was sie oder er tun wird. Dann wechseln die Rollen.",
+    "*/report-back":
+      "Was ist aus den Vorhaben vom letzten Mal geworden? Ein kurzer Rückblick macht es beim nächsten Mal leichter, etwas zu tun.",
   },
   generic: {
     case: "Alle können eine Situation aus ihrer Arbeit einbringen.",

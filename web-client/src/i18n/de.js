@@ -22,7 +22,8 @@ export default {
   "conn.bannerReconnecting": "Verbindung unterbrochen – neu verbinden…",
   "conn.bannerOffline": "Kein Netz.",
   "conn.bannerClosed": "Nicht mehr verbunden.",
-  "conn.bannerKeep": "Was du schreibst, bleibt erhalten und wird gesendet, sobald die Verbindung wieder steht.",
+  "conn.bannerKeep":
+    "Was du schreibst, bleibt erhalten und wird gesendet, sobald die Verbindung wieder steht.",
   "conn.bannerScreen": "Was hier steht, ist vielleicht nicht mehr aktuell.",
 
   "prefs.title": "Signale auf diesem Gerät",
@@ -45,9 +46,11 @@ export default {
   "video.open": "Videokonferenz öffnen",
 
   "home.title": "Kollegiale Beratung, gemeinsam im Kreis",
-  "home.tagline": "Erst Fragen, dann Ratschläge. Die Teilnehmenden machen mit ihrem Handy mit; die Moderation achtet auf die Methode.",
+  "home.tagline":
+    "Erst Fragen, dann Ratschläge. Die Teilnehmenden machen mit ihrem Handy mit; die Moderation achtet auf die Methode.",
   "home.joinTitle": "An einer Sitzung teilnehmen",
-  "home.codeHint": "Der Code steht auf dem Bildschirm oder in der Einladung, zum Beispiel K7M-3QX-9PA. Bindestriche und Großbuchstaben sind egal.",
+  "home.codeHint":
+    "Der Code steht auf dem Bildschirm oder in der Einladung, zum Beispiel K7M-3QX-9PA. Bindestriche und Großbuchstaben sind egal.",
   "home.badCode": "Das ist kein gültiger Code. Ein Code hat 9 Zeichen, zum Beispiel K7M-3QX-9PA.",
   "home.joinButton": "Teilnehmen",
   "home.createTitle": "Eine Sitzung starten (Moderation)",
@@ -66,24 +69,32 @@ export default {
   "home.titleInvalid": "Der Titel muss 1 bis {titleMax} Zeichen lang sein.",
   "home.settings": "Einstellungen",
   "home.allowAnonymous": "Teilnehmende dürfen ohne ihren Namen schreiben",
-  "home.allowAnonymousHint": "Ihr Name ist dann für die anderen bei Fragen, Analysen, Ratschlägen, Rückblicken und Notizen verborgen.",
-  "home.keepForGroup": "Für das nächste Treffen dieser Gruppe aufbewahren: die Vorhaben, die eine Fallgeberin oder ein Fallgeber mitnehmen will, zurückgestellte Fälle und die Zahlen der Prozessauswertung",
-  "home.keepForGroupHint": "Aus: Alles aus dieser Sitzung wird danach gelöscht. An: Nur das bleibt erhalten, für das nächste Treffen, für alle mit dem Gruppenschlüssel.",
+  "home.allowAnonymousHint":
+    "Ihr Name ist dann für die anderen bei Fragen, Analysen, Ratschlägen, Rückblicken und Notizen verborgen.",
+  "home.keepForGroup":
+    "Für das nächste Treffen dieser Gruppe aufbewahren: die Vorhaben, die eine Fallgeberin oder ein Fallgeber mitnehmen will, zurückgestellte Fälle und die Zahlen der Prozessauswertung",
+  "home.keepForGroupHint":
+    "Aus: Alles aus dieser Sitzung wird danach gelöscht. An: Nur das bleibt erhalten, für das nächste Treffen, für alle mit dem Gruppenschlüssel.",
   "home.followUpLegend": "Folgetreffen",
   "home.followUp": "Das ist das nächste Treffen einer früheren Gruppe",
-  "home.followUpHint": "Die Sitzung beginnt dann mit einem Rückblick auf das, was die Gruppe letztes Mal aufbewahrt hat.",
+  "home.followUpHint":
+    "Die Sitzung beginnt dann mit einem Rückblick auf das, was die Gruppe letztes Mal aufbewahrt hat.",
   "home.group": "Gruppe",
   "home.groupOption": "{title} · {date}",
   "home.groupOther": "Eine andere Gruppe: Schlüssel einfügen",
   "home.groupForget": "Diese Gruppe auf diesem Gerät vergessen",
   "home.groupForgotten": "Auf diesem Gerät vergessen: {title}",
   "home.groupToken": "Gruppenschlüssel",
-  "home.groupTokenHint": "Wer das letzte Treffen moderiert hat, findet ihn in der Moderationsansicht unter „Gruppe“.",
+  "home.groupTokenHint":
+    "Wer das letzte Treffen moderiert hat, findet ihn in der Moderationsansicht unter „Gruppe“.",
   "home.groupTokenMissing": "Füge den Gruppenschlüssel ein oder wähle eine Gruppe.",
-  "home.groupTokenUnknown": "Keine Gruppe hat diesen Schlüssel, oder was sie aufbewahrt hat, ist schon gelöscht. Prüfe den Schlüssel oder beginne ohne Gruppe.",
-  "home.noSuchSession": "Es gibt keine offene Sitzung mit diesem Code. Prüfe den Code oder frag die Moderation, ob die Sitzung gesperrt ist.",
+  "home.groupTokenUnknown":
+    "Keine Gruppe hat diesen Schlüssel, oder was sie aufbewahrt hat, ist schon gelöscht. Prüfe den Schlüssel oder beginne ohne Gruppe.",
+  "home.noSuchSession":
+    "Es gibt keine offene Sitzung mit diesem Code. Prüfe den Code oder frag die Moderation, ob die Sitzung gesperrt ist.",
   "home.video": "Videokonferenz für alle, die aus der Ferne teilnehmen",
-  "home.videoHint": "Ein Link von Jitsi, Teams, Zoom oder einem anderen Dienst. Die Teilnehmenden sehen ihn im Warteraum und auf ihrem Handy.",
+  "home.videoHint":
+    "Ein Link von Jitsi, Teams, Zoom oder einem anderen Dienst. Die Teilnehmenden sehen ihn im Warteraum und auf ihrem Handy.",
   "home.videoInvalid": "Gib einen Link an, der mit https:// beginnt, oder lass das Feld leer.",
 
   "join.title": "Teilnehmen",
@@ -94,13 +105,16 @@ export default {
   "join.button": "Teilnehmen",
   "join.otherCode": "Einen anderen Code eingeben",
   "join.notFound.title": "Keine offene Sitzung mit diesem Code",
-  "join.notFound.text": "Mit dem Code {code} gibt es keine Sitzung, an der du jetzt teilnehmen kannst. Prüfe den Code. Die Sitzung kann auch schon vorbei oder gesperrt sein: Frag die Moderation.",
+  "join.notFound.text":
+    "Mit dem Code {code} gibt es keine Sitzung, an der du jetzt teilnehmen kannst. Prüfe den Code. Die Sitzung kann auch schon vorbei oder gesperrt sein: Frag die Moderation.",
   "join.tooMany.title": "Bitte kurz warten",
-  "join.tooMany.text": "Aus diesem Netz wurden zu viele falsche Codes probiert. Warte eine Minute und versuch es noch einmal.",
+  "join.tooMany.text":
+    "Aus diesem Netz wurden zu viele falsche Codes probiert. Warte eine Minute und versuch es noch einmal.",
 
   "phase.lobby": "Gleich geht es los",
   "phase.lobbyHint": "Die Moderation startet die Sitzung, sobald alle da sind.",
-  "phase.lobbyHintFacilitator": "Teile den Code oder den QR-Code. Starte die Sitzung, sobald alle da sind; wer hereinkommt, siehst du rechts.",
+  "phase.lobbyHintFacilitator":
+    "Teile den Code oder den QR-Code. Starte die Sitzung, sobald alle da sind; wer hereinkommt, siehst du rechts.",
   "phase.ended": "Die Sitzung ist beendet",
   "phase.endedHint": "Danke für deinen Beitrag. Was hier besprochen wurde, bleibt in der Gruppe.",
   "phase.step": "Phase {n} von {total}",
@@ -160,16 +174,22 @@ export default {
   "turn.raiseHand": "Hand heben",
   "turn.lowerHand": "Hand senken",
   "turn.queuePlace": "Deine Hand ist oben. Du bist Nummer {place} in der Reihe.",
-  "turn.roundPlace": { one: "Du bist als Nächstes dran.", other: "Noch {count} Beiträge, bis du dran bist." },
+  "turn.roundPlace": {
+    one: "Du bist als Nächstes dran.",
+    other: "Noch {count} Beiträge, bis du dran bist.",
+  },
   "turn.pass": "Meine Runde auslassen",
   "turn.done": "Ich bin fertig / passe",
   "turn.roundHint": "In dieser Runde kommen alle der Reihe nach zu Wort.",
   "turn.silent": "In dieser Phase wird nicht gesprochen: Alle schreiben für sich.",
   "turn.listensTitle": "Du hörst jetzt zu",
-  "turn.listensText": "In dieser Phase sitzt du mit dem Rücken zur Gruppe: Du hörst alles, antwortest aber nicht. Du darfst dir Notizen machen. Gleich bist du wieder an der Reihe.",
+  "turn.listensText":
+    "In dieser Phase sitzt du mit dem Rücken zur Gruppe: Du hörst alles, antwortest aber nicht. Du darfst dir Notizen machen. Gleich bist du wieder an der Reihe.",
 
-  "lobby.keeps": "Diese Gruppe bewahrt für ihr nächstes Treffen die Vorhaben auf, die eine Fallgeberin oder ein Fallgeber mitnehmen will; alles andere wird nach der Sitzung gelöscht.",
-  "lobby.keepsNothing": "Alles, was hier geschrieben wird, wird nach der Sitzung gelöscht; nichts bleibt für ein nächstes Treffen.",
+  "lobby.keeps":
+    "Diese Gruppe bewahrt für ihr nächstes Treffen die Vorhaben auf, die eine Fallgeberin oder ein Fallgeber mitnehmen will; alles andere wird nach der Sitzung gelöscht.",
+  "lobby.keepsNothing":
+    "Alles, was hier geschrieben wird, wird nach der Sitzung gelöscht; nichts bleibt für ein nächstes Treffen.",
   "me.youAre": "Du nimmst als {name} teil ({role})",
   "member.gone": "(gegangen)",
   "member.withRole": "{name} ({role})",
@@ -199,21 +219,28 @@ export default {
   "compose.nothingNow": "In dieser Phase schreibst du nichts; hör zu und denk mit.",
   "compose.listens": "Du hörst jetzt zu. Schreiben kannst du in einer späteren Phase wieder.",
   "compose.voteHint": "Verteile deine Punkte auf die Fälle unten.",
-  "compose.answerHint": "Ordne die Fragen unten ein: beantwortet, geparkt, oder sie berühren dich. Du antwortest mündlich; eine Antwort aufschreiben kannst du über den Knopf mit den drei Punkten.",
-  "compose.reactionHint": "Zeig bei Fragen, Analysen und Ratschlägen unten, wie sie dich berühren und ob sie hilfreich sind. Das siehst nur du, außer du teilst deine Reaktionen.",
+  "compose.answerHint":
+    "Ordne die Fragen unten ein: beantwortet, geparkt, oder sie berühren dich. Du antwortest mündlich; eine Antwort aufschreiben kannst du über den Knopf mit den drei Punkten.",
+  "compose.reactionHint":
+    "Zeig bei Fragen, Analysen und Ratschlägen unten, wie sie dich berühren und ob sie hilfreich sind. Das siehst nur du, außer du teilst deine Reaktionen.",
   "compose.laterTitle": "Kommt später",
   "compose.later": "{kind} – kommt in: {phases}",
-  "compose.offline": "Du bist nicht verbunden. Was du sendest, bewahren wir auf und senden es, sobald die Verbindung wieder steht.",
+  "compose.offline":
+    "Du bist nicht verbunden. Was du sendest, bewahren wir auf und senden es, sobald die Verbindung wieder steht.",
   "compose.count": "{n} / {max}",
   "compose.anonymous": "Ohne meinen Namen",
   "compose.answerLabel": "Deine Antwort",
   "compose.sendAnswer": "Antwort senden",
   "compose.sent": "Gesendet",
   "compose.optional": "(freiwillig)",
-  "compose.limitLeft": { one: "{kind}: noch {count} von {max}", other: "{kind}: noch {count} von {max}" },
+  "compose.limitLeft": {
+    one: "{kind}: noch {count} von {max}",
+    other: "{kind}: noch {count} von {max}",
+  },
   "compose.limitReached": "{kind}: Du hast deine {max} in dieser Phase genutzt.",
   "compose.label.statement.noCases": "Erzähl deine Situation und deine Frage",
-  "compose.hint.statement.noCases": "Was ist los, wer ist beteiligt, und was möchtest du die Gruppe fragen?",
+  "compose.hint.statement.noCases":
+    "Was ist los, wer ist beteiligt, und was möchtest du die Gruppe fragen?",
   "compose.label.case": "Dein Fall (höchstens drei Sätze)",
   "compose.label.statement": "Erzähl deinen Fall und deine Frage",
   "compose.label.question": "Deine Frage",
@@ -224,10 +251,13 @@ export default {
   "compose.label.commitment": "Was wirst du tun?",
   "compose.label.reflection": "Was nimmst du mit?",
   "compose.hint.case": "Eine Situation aus deiner Arbeit, die dich beschäftigt.",
-  "compose.hint.statement": "Was ist los, wer ist beteiligt, und was ist deine Frage an die Gruppe?",
-  "compose.hint.question": "Stell eine offene Frage, um besser zu verstehen. Noch keine Ratschläge.",
+  "compose.hint.statement":
+    "Was ist los, wer ist beteiligt, und was ist deine Frage an die Gruppe?",
+  "compose.hint.question":
+    "Stell eine offene Frage, um besser zu verstehen. Noch keine Ratschläge.",
   "compose.hint.answer": "Kurz und sachlich.",
-  "compose.hint.key_question": "Formuliere die Frage, um die es wirklich geht, vielleicht anders als zuvor.",
+  "compose.hint.key_question":
+    "Formuliere die Frage, um die es wirklich geht, vielleicht anders als zuvor.",
   "compose.hint.analysis": "Eine Vermutung, ein Muster, was dich berührt.",
   "compose.hint.advice": "Ein Rat auf einmal, zur Schlüsselfrage.",
   "compose.hint.private_note": "Schreib für dich; niemand liest mit, bis aufgedeckt wird.",
@@ -250,25 +280,36 @@ export default {
   "confirm.title.advice_like_statement": "Das klingt nach einem Rat, nicht nach einer Frage",
   "confirm.title.not_a_question": "Das ist keine Frage",
   "confirm.title.advice_in_analysis": "Das klingt nach einem Rat",
-  "confirm.text.advice_like_question": "Deine Frage liest sich wie ein versteckter Rat (etwa „Hast du schon mal versucht…?“). Stell lieber eine offene Frage – oder sende sie trotzdem.",
-  "confirm.text.advice_like_statement": "Diese Runde ist für Fragen, und das liest sich wie ein Rat. Mach eine offene Frage daraus – oder sende es trotzdem.",
-  "confirm.text.not_a_question": "Diese Runde ist für Fragen, und hier wird nichts gefragt. Formuliere es als Frage – oder sende es trotzdem.",
-  "confirm.text.advice_in_analysis": "Ratschläge kommen später, in {phase}. Teile jetzt, was dir auffällt oder was deiner Meinung nach los ist: formuliere es anders – oder sende es trotzdem.",
-  "confirm.text.advice_in_analysis_none": "Das liest sich wie ein Rat, und diese Methode sieht nach dieser Phase keine Ratschläge mehr vor. Teile, was dir auffällt oder was deiner Meinung nach los ist – oder sende es trotzdem.",
+  "confirm.text.advice_like_question":
+    "Deine Frage liest sich wie ein versteckter Rat (etwa „Hast du schon mal versucht…?“). Stell lieber eine offene Frage – oder sende sie trotzdem.",
+  "confirm.text.advice_like_statement":
+    "Diese Runde ist für Fragen, und das liest sich wie ein Rat. Mach eine offene Frage daraus – oder sende es trotzdem.",
+  "confirm.text.not_a_question":
+    "Diese Runde ist für Fragen, und hier wird nichts gefragt. Formuliere es als Frage – oder sende es trotzdem.",
+  "confirm.text.advice_in_analysis":
+    "Ratschläge kommen später, in {phase}. Teile jetzt, was dir auffällt oder was deiner Meinung nach los ist: formuliere es anders – oder sende es trotzdem.",
+  "confirm.text.advice_in_analysis_none":
+    "Das liest sich wie ein Rat, und diese Methode sieht nach dieser Phase keine Ratschläge mehr vor. Teile, was dir auffällt oder was deiner Meinung nach los ist – oder sende es trotzdem.",
   "confirm.marked": "Die markierten Wörter lassen es wie einen Rat klingen.",
 
   "outbox.sending": "Wird gesendet…",
   "outbox.sendingHint": "Einen Moment: Der Server bestätigt es gleich.",
-  "outbox.waiting": { one: "{count} Nachricht wartet auf Verbindung", other: "{count} Nachrichten warten auf Verbindung" },
-  "outbox.waitingHint": "Sie ist gespeichert und wird von selbst gesendet, sobald du wieder verbunden bist.",
+  "outbox.waiting": {
+    one: "{count} Nachricht wartet auf Verbindung",
+    other: "{count} Nachrichten warten auf Verbindung",
+  },
+  "outbox.waitingHint":
+    "Sie ist gespeichert und wird von selbst gesendet, sobald du wieder verbunden bist.",
   "outbox.refusedTitle": "Nicht gesendet",
-  "outbox.phaseClosed": "Die Phase „{phase}“ war schon vorbei, als deine Nachricht ankam; sie wurde daher nicht veröffentlicht. Dein Text steht unten; kopiere ihn, wenn du ihn behalten möchtest.",
+  "outbox.phaseClosed":
+    "Die Phase „{phase}“ war schon vorbei, als deine Nachricht ankam; sie wurde daher nicht veröffentlicht. Dein Text steht unten; kopiere ihn, wenn du ihn behalten möchtest.",
   "outbox.earlierPhase": "eine frühere Phase",
   "outbox.kindWas": "Art: {kind}",
   "outbox.yourText": "Dein Text",
   "outbox.copy": "Kopieren",
   "outbox.copied": "Kopiert.",
-  "outbox.copyManually": "Der Text ist markiert; kopiere ihn mit der Tastatur oder durch langes Drücken.",
+  "outbox.copyManually":
+    "Der Text ist markiert; kopiere ihn mit der Tastatur oder durch langes Drücken.",
   "outbox.editAgain": "Zum Bearbeiten zurückholen",
   "outbox.dismiss": "Schließen",
 
@@ -290,8 +331,13 @@ export default {
   "board.unvote": "Unterstützung zurücknehmen",
   "board.addDot": "Punkt geben",
   "board.removeDot": { one: "Punkt zurücknehmen ({count})", other: "Punkt zurücknehmen ({count})" },
-  "board.dotsLeft": { zero: "Deine Punkte sind aufgebraucht.", one: "Du hast noch {count} Punkt.", other: "Du hast noch {count} Punkte." },
-  "board.dotsHidden": "Wie viele Punkte jeder Fall hat, bleibt verborgen, bis die Moderation es zeigt: So wählt jede und jeder für sich.",
+  "board.dotsLeft": {
+    zero: "Deine Punkte sind aufgebraucht.",
+    one: "Du hast noch {count} Punkt.",
+    other: "Du hast noch {count} Punkte.",
+  },
+  "board.dotsHidden":
+    "Wie viele Punkte jeder Fall hat, bleibt verborgen, bis die Moderation es zeigt: So wählt jede und jeder für sich.",
   "board.answer": "Antworten",
   "board.closeAnswer": "Antwort schließen",
   "board.withdraw": "Zurückziehen",
@@ -301,7 +347,11 @@ export default {
   "item.hidden": "Von der Moderation ausgeblendet",
   "item.hiddenBadge": "ausgeblendet",
   "item.unrevealed": "Notiz (noch nicht aufgedeckt)",
-  "item.votes": { zero: "keine Unterstützung", one: "{count}-mal unterstützt", other: "{count}-mal unterstützt" },
+  "item.votes": {
+    zero: "keine Unterstützung",
+    one: "{count}-mal unterstützt",
+    other: "{count}-mal unterstützt",
+  },
   "item.dots": { zero: "keine Punkte", one: "{count} Punkt", other: "{count} Punkte" },
   "item.chosen": "gewählt",
   "item.kept": "für nächstes Mal aufbewahrt",
@@ -329,29 +379,41 @@ export default {
   "report.by": "von {name}",
   "report.empty": "Vom letzten Mal wurde nichts aufbewahrt.",
   "summary.title": "Deine Zusammenfassung",
-  "summary.text": "Nur du kannst sie herunterladen: deinen Fall und die gewählte Schlüsselfrage, die Fragen, Analysen, geteilten Notizen und Ratschläge mit deinen eigenen Reaktionen, deine eigenen Notizen und was du tun wirst.",
-  "summary.beforeEnd": "Vollständig ist sie, sobald die Sitzung beendet ist; was schon da ist, kannst du jetzt herunterladen.",
-  "summary.retention": "Sie bleibt nach der Sitzung noch {retention} verfügbar. Danach wird alles aus dieser Sitzung gelöscht, auch diese Zusammenfassung: Lade sie also rechtzeitig herunter.",
+  "summary.text":
+    "Nur du kannst sie herunterladen: deinen Fall und die gewählte Schlüsselfrage, die Fragen, Analysen, geteilten Notizen und Ratschläge mit deinen eigenen Reaktionen, deine eigenen Notizen und was du tun wirst.",
+  "summary.beforeEnd":
+    "Vollständig ist sie, sobald die Sitzung beendet ist; was schon da ist, kannst du jetzt herunterladen.",
+  "summary.retention":
+    "Sie bleibt nach der Sitzung noch {retention} verfügbar. Danach wird alles aus dieser Sitzung gelöscht, auch diese Zusammenfassung: Lade sie also rechtzeitig herunter.",
   "summary.markdown": "Zusammenfassung herunterladen (Markdown)",
   "summary.printable": "Zusammenfassung zum Drucken",
-  "summary.printableHint": "Öffnet sich in einem neuen Tab; dort kannst du sie drucken oder als PDF speichern.",
+  "summary.printableHint":
+    "Öffnet sich in einem neuen Tab; dort kannst du sie drucken oder als PDF speichern.",
   "summary.loading": "Wird geholt…",
   "summary.saved": "Heruntergeladen: {name}",
   "summary.opened": "Die Zusammenfassung zum Drucken ist in einem neuen Tab geöffnet.",
   "summary.blocked": "Dein Browser hat den neuen Tab blockiert.",
   "summary.openLink": "Zusammenfassung zum Drucken öffnen",
-  "summary.problem.noToken": "Dieses Gerät ist nicht mit deinem Platz in der Sitzung verbunden. Lade die Zusammenfassung auf dem Gerät herunter, mit dem du teilgenommen hast.",
-  "summary.problem.forbidden": "Nur die Fallgeberin oder der Fallgeber kann die Zusammenfassung herunterladen.",
-  "summary.problem.gone": "Die Zusammenfassung gibt es nicht mehr: Alles aus dieser Sitzung wurde gelöscht.",
+  "summary.problem.noToken":
+    "Dieses Gerät ist nicht mit deinem Platz in der Sitzung verbunden. Lade die Zusammenfassung auf dem Gerät herunter, mit dem du teilgenommen hast.",
+  "summary.problem.forbidden":
+    "Nur die Fallgeberin oder der Fallgeber kann die Zusammenfassung herunterladen.",
+  "summary.problem.gone":
+    "Die Zusammenfassung gibt es nicht mehr: Alles aus dieser Sitzung wurde gelöscht.",
   "summary.problem.tooMany": "Zu viele Versuche. Warte eine Minute und versuch es noch einmal.",
-  "summary.problem.failed": "Die Zusammenfassung konnte nicht geholt werden. Prüfe deine Verbindung und versuch es noch einmal.",
+  "summary.problem.failed":
+    "Die Zusammenfassung konnte nicht geholt werden. Prüfe deine Verbindung und versuch es noch einmal.",
   "ended.title": "Wie es weitergeht",
-  "ended.deleted": "Alles, was in dieser Sitzung geschrieben wurde, wird {retention} nach ihrem Ende gelöscht.",
-  "ended.kept": "Für ihr nächstes Treffen bewahrt die Gruppe nur die Vorhaben auf, die Fallgeber:innen mitnehmen wollten, die für später aufbewahrten Fälle und die Zahlen der Prozessauswertung; sonst bleibt nichts.",
-  "ended.kept.noCases": "Für ihr nächstes Treffen bewahrt die Gruppe nur die Vorhaben auf, die Fallgeber:innen mitnehmen wollten, und die Zahlen der Prozessauswertung; sonst bleibt nichts.",
+  "ended.deleted":
+    "Alles, was in dieser Sitzung geschrieben wurde, wird {retention} nach ihrem Ende gelöscht.",
+  "ended.kept":
+    "Für ihr nächstes Treffen bewahrt die Gruppe nur die Vorhaben auf, die Fallgeber:innen mitnehmen wollten, die für später aufbewahrten Fälle und die Zahlen der Prozessauswertung; sonst bleibt nichts.",
+  "ended.kept.noCases":
+    "Für ihr nächstes Treffen bewahrt die Gruppe nur die Vorhaben auf, die Fallgeber:innen mitnehmen wollten, und die Zahlen der Prozessauswertung; sonst bleibt nichts.",
   "ended.notKept": "Für ein nächstes Treffen wird nichts aufbewahrt.",
   "attendance.title": "Anwesenheit",
-  "attendance.hint": "Wer da war, ab wann und wie lange, ohne Inhalte: als Teilnahmenachweis, etwa für eine Berufskammer.",
+  "attendance.hint":
+    "Wer da war, ab wann und wie lange, ohne Inhalte: als Teilnahmenachweis, etwa für eine Berufskammer.",
   "attendance.show": "Anwesenheit anzeigen",
   "attendance.refresh": "Aktualisieren",
   "attendance.csv": "CSV herunterladen",
@@ -367,14 +429,17 @@ export default {
   "attendance.none": "Es ist noch niemand da.",
   "attendance.problem.noToken": "Dieses Gerät hat den Moderationsschlüssel dieser Sitzung nicht.",
   "attendance.problem.forbidden": "Nur die Moderation kann die Anwesenheit sehen.",
-  "attendance.problem.gone": "Die Anwesenheit gibt es nicht mehr: Alles aus dieser Sitzung wurde gelöscht.",
+  "attendance.problem.gone":
+    "Die Anwesenheit gibt es nicht mehr: Alles aus dieser Sitzung wurde gelöscht.",
   "attendance.problem.tooMany": "Zu viele Versuche. Warte eine Minute und versuch es noch einmal.",
-  "attendance.problem.failed": "Die Anwesenheit konnte nicht geholt werden. Prüfe deine Verbindung und versuch es noch einmal.",
+  "attendance.problem.failed":
+    "Die Anwesenheit konnte nicht geholt werden. Prüfe deine Verbindung und versuch es noch einmal.",
 
   // Anwesenheitsliste, Bestätigung, Teilnahmebescheinigung, Reflexion.
   "home.recordLegend": "Anwesenheitsliste",
   "home.groupName": "Name der Gruppe (freiwillig)",
-  "home.groupNameHint": "Steht auf der Anwesenheitsliste und auf allen Teilnahmebescheinigungen, die jahrelang aufbewahrt werden. Schreib also keine Namen von Klient:innen und nichts Vertrauliches hinein.",
+  "home.groupNameHint":
+    "Steht auf der Anwesenheitsliste und auf allen Teilnahmebescheinigungen, die jahrelang aufbewahrt werden. Schreib also keine Namen von Klient:innen und nichts Vertrauliches hinein.",
   "home.groupNameInvalid": "Der Name der Gruppe darf höchstens {max} Zeichen lang sein.",
   "home.timeZone": "Zeitzone",
   "home.timeZoneHint": "Beginn und Ende auf der Anwesenheitsliste stehen in dieser Zeitzone.",
@@ -385,62 +450,80 @@ export default {
   "attendance.confirmedCount": "{count} von {total} haben ihre Anwesenheit bestätigt.",
   "attendance.minutesSet": "{minutes} (korrigiert; gemessen {measured})",
   "attendance.correct": "Minuten korrigieren",
-  "attendance.correctHint": "War jemand die ganze Zeit da, aber das Handy länger als die Wartezeit (ab Werk zwei Minuten) gesperrt? Dann hat die App zu wenige Minuten gezählt. Korrigiere sie hier; auf der Liste steht, dass du sie festgelegt hast, neben dem Gemessenen. Bestätige die Liste danach noch einmal.",
+  "attendance.correctHint":
+    "War jemand die ganze Zeit da, aber das Handy länger als die Wartezeit (ab Werk zwei Minuten) gesperrt? Dann hat die App zu wenige Minuten gezählt. Korrigiere sie hier; auf der Liste steht, dass du sie festgelegt hast, neben dem Gemessenen. Bestätige die Liste danach noch einmal.",
   "attendance.correctWho": "Person",
   "attendance.correctMinutes": "Minuten anwesend",
   "attendance.correctSave": "Minuten speichern",
   "attendance.correctMeasured": "Gemessene Minuten verwenden",
   "attendance.correctInvalid": "Gib eine ganze Zahl an Minuten ein, von 0 bis {max}.",
   "attendance.confirmList": "Liste bestätigen",
-  "attendance.confirmListHint": "Mit deiner Bestätigung stehst du als Moderation für diese Liste ein: wer da war und wie lange. Das steht auf allen Teilnahmebescheinigungen.",
+  "attendance.confirmListHint":
+    "Mit deiner Bestätigung stehst du als Moderation für diese Liste ein: wer da war und wie lange. Das steht auf allen Teilnahmebescheinigungen.",
   "attendance.listConfirmed": "Du hast die Liste um {time} bestätigt.",
   "attendance.print": "Anwesenheitsliste zum Drucken",
   "attendance.openLink": "Anwesenheitsliste öffnen",
-  "attendance.kept": "Die Anwesenheitsliste enthält keine Inhalte und wird jahrelang aufbewahrt (ab Werk 6 Jahre), damit ein Register sie später noch anfordern kann. Die Inhalte der Sitzung werden nach kurzer Zeit gelöscht.",
+  "attendance.kept":
+    "Die Anwesenheitsliste enthält keine Inhalte und wird jahrelang aufbewahrt (ab Werk 6 Jahre), damit ein Register sie später noch anfordern kann. Die Inhalte der Sitzung werden nach kurzer Zeit gelöscht.",
   "attest.title": "Deine Anwesenheit",
-  "attest.text": "Bestätige, dass du bei diesem Treffen dabei warst. Dein Name und die Minuten, die du dabei warst, kommen auf die Anwesenheitsliste der Moderation.",
+  "attest.text":
+    "Bestätige, dass du bei diesem Treffen dabei warst. Dein Name und die Minuten, die du dabei warst, kommen auf die Anwesenheitsliste der Moderation.",
   "attest.registration": "Registriernummer (freiwillig)",
-  "attest.registrationHint": "Zum Beispiel deine Nummer bei einer Kammer oder einem Berufsregister. Sie steht nur auf deiner eigenen Teilnahmebescheinigung, nicht auf der Anwesenheitsliste.",
+  "attest.registrationHint":
+    "Zum Beispiel deine Nummer bei einer Kammer oder einem Berufsregister. Sie steht nur auf deiner eigenen Teilnahmebescheinigung, nicht auf der Anwesenheitsliste.",
   "attest.confirm": "Ich war dabei",
   "attest.confirmed": "Deine Anwesenheit ist bestätigt.",
   "attest.saveRegistration": "Nummer speichern",
   "attest.certificateTitle": "Teilnahmebescheinigung",
-  "attest.certificateAfterEnd": "Deine Teilnahmebescheinigung kannst du herunterladen, sobald die Sitzung beendet ist.",
+  "attest.certificateAfterEnd":
+    "Deine Teilnahmebescheinigung kannst du herunterladen, sobald die Sitzung beendet ist.",
   "attest.certificateAfterConfirm": "Bestätige zuerst oben, dass du dabei warst.",
-  "attest.certificateText": "Mit Datum, Uhrzeiten, Methode, Moderation, Gruppe und deinen Minuten. Ein Register kann den Prüfcode darauf nachprüfen.",
+  "attest.certificateText":
+    "Mit Datum, Uhrzeiten, Methode, Moderation, Gruppe und deinen Minuten. Ein Register kann den Prüfcode darauf nachprüfen.",
   "attest.certificateDownload": "Teilnahmebescheinigung herunterladen",
   "attest.certificatePrint": "Teilnahmebescheinigung zum Drucken",
-  "attest.certificateKept": "Bewahre sie gut auf. Der Prüfcode bleibt jahrelang gültig (ab Werk 6 Jahre).",
-  "attest.opened": "Sie ist in einem neuen Tab geöffnet; drucke sie dort oder speichere sie als PDF.",
+  "attest.certificateKept":
+    "Bewahre sie gut auf. Der Prüfcode bleibt jahrelang gültig (ab Werk 6 Jahre).",
+  "attest.opened":
+    "Sie ist in einem neuen Tab geöffnet; drucke sie dort oder speichere sie als PDF.",
   "attest.openLink": "Öffnen",
-  "attest.problem.noToken": "Dieses Gerät ist nicht mit deinem Platz in der Sitzung verbunden. Nimm das Gerät, mit dem du teilgenommen hast.",
+  "attest.problem.noToken":
+    "Dieses Gerät ist nicht mit deinem Platz in der Sitzung verbunden. Nimm das Gerät, mit dem du teilgenommen hast.",
   "attest.problem.forbidden": "Das ist nicht für dich bestimmt.",
   "attest.problem.gone": "Das gibt es nicht mehr: Die Sitzung wurde gelöscht.",
   "attest.problem.tooMany": "Zu viele Versuche. Warte eine Minute und versuch es noch einmal.",
-  "attest.problem.failed": "Das hat nicht geklappt. Prüfe deine Verbindung und versuch es noch einmal.",
+  "attest.problem.failed":
+    "Das hat nicht geklappt. Prüfe deine Verbindung und versuch es noch einmal.",
   "attest.problem.notEnded": "Das geht erst, wenn die Sitzung beendet ist.",
   "attest.problem.notConfirmed": "Bestätige zuerst, dass du dabei warst.",
   "reflection.title": "Meine Reflexion",
-  "reflection.text": "Was nimmst du aus diesem Treffen mit? Nur du siehst, was du hier schreibst. Es kommt in deinen eigenen Bericht auf einer Seite, mit Datum, Uhrzeiten, Methode, Moderation und Gruppe.",
+  "reflection.text":
+    "Was nimmst du aus diesem Treffen mit? Nur du siehst, was du hier schreibst. Es kommt in deinen eigenen Bericht auf einer Seite, mit Datum, Uhrzeiten, Methode, Moderation und Gruppe.",
   "reflection.label": "Deine Reflexion",
   "reflection.save": "Reflexion speichern",
   "reflection.saved": "Deine Reflexion ist gespeichert. Du kannst sie noch ändern.",
   "reflection.print": "Mein Bericht zum Drucken",
   "reflection.download": "Meinen Bericht herunterladen (Text)",
-  "reflection.retention": "Deine Reflexion wird {retention} nach dem Ende zusammen mit dem Rest der Sitzung gelöscht. Lade deinen Bericht also rechtzeitig herunter.",
-  "error.not_ended": "Die Sitzung ist noch nicht beendet; die Teilnahmebescheinigung gibt es am Ende.",
+  "reflection.retention":
+    "Deine Reflexion wird {retention} nach dem Ende zusammen mit dem Rest der Sitzung gelöscht. Lade deinen Bericht also rechtzeitig herunter.",
+  "error.not_ended":
+    "Die Sitzung ist noch nicht beendet; die Teilnahmebescheinigung gibt es am Ende.",
   "error.not_confirmed": "Bestätige zuerst, dass du dabei warst.",
   "group.title": "Gruppe",
   "group.followUp": "Nächstes Treffen nach „{title}“ vom {date}.",
-  "group.keeps": "Diese Sitzung bewahrt für das nächste Treffen der Gruppe die Vorhaben auf, die Fallgeber:innen mitnehmen wollen, die für später aufbewahrten Fälle und die Zahlen der Prozessauswertung. Alles andere wird gelöscht.",
-  "group.keeps.noCases": "Diese Sitzung bewahrt für das nächste Treffen der Gruppe die Vorhaben auf, die Fallgeber:innen mitnehmen wollen, und die Zahlen der Prozessauswertung. Alles andere wird gelöscht.",
-  "group.keepsNothing": "Diese Sitzung bewahrt nichts für das nächste Treffen der Gruppe auf: Alles wird danach gelöscht.",
-  "group.keyText": "Bewahre diesen Gruppenschlüssel auf, um das nächste Treffen der Gruppe zu starten (dieses Gerät merkt ihn sich auch). Wer ihn hat, kann sehen, was die Gruppe aufbewahrt hat.",
+  "group.keeps":
+    "Diese Sitzung bewahrt für das nächste Treffen der Gruppe die Vorhaben auf, die Fallgeber:innen mitnehmen wollen, die für später aufbewahrten Fälle und die Zahlen der Prozessauswertung. Alles andere wird gelöscht.",
+  "group.keeps.noCases":
+    "Diese Sitzung bewahrt für das nächste Treffen der Gruppe die Vorhaben auf, die Fallgeber:innen mitnehmen wollen, und die Zahlen der Prozessauswertung. Alles andere wird gelöscht.",
+  "group.keepsNothing":
+    "Diese Sitzung bewahrt nichts für das nächste Treffen der Gruppe auf: Alles wird danach gelöscht.",
+  "group.keyText":
+    "Bewahre diesen Gruppenschlüssel auf, um das nächste Treffen der Gruppe zu starten (dieses Gerät merkt ihn sich auch). Wer ihn hat, kann sehen, was die Gruppe aufbewahrt hat.",
   "group.copy": "Gruppenschlüssel kopieren",
   "group.show": "Gruppenschlüssel zeigen",
   "group.keyLabel": "Gruppenschlüssel",
-  "group.keyUnknown": "Der Gruppenschlüssel liegt auf dem Gerät, auf dem diese Sitzung angelegt wurde.",
-
+  "group.keyUnknown":
+    "Der Gruppenschlüssel liegt auf dem Gerät, auf dem diese Sitzung angelegt wurde.",
 
   "fac.consoleTitle": "Moderationsansicht",
   "fac.defaultName": "Moderation",
@@ -457,18 +540,21 @@ export default {
   "fac.floorTo": "Wort an {name}",
   "fac.noHandsShort": "Keine Hände",
   "fac.lastPhase": "Letzte Phase",
-  "fac.nextNeedsCase": "Wähle zuerst einen Fall oder bestimme eine Fallgeberin oder einen Fallgeber.",
+  "fac.nextNeedsCase":
+    "Wähle zuerst einen Fall oder bestimme eine Fallgeberin oder einen Fallgeber.",
   "fac.nextNeedsCaseBringer": "Bestimme zuerst eine Fallgeberin oder einen Fallgeber.",
   "fac.pause": "Anhalten",
   "fac.resume": "Weiter",
   "fac.setTo": "Stellen auf",
   "fac.minutesUnit": "Min.",
   "fac.set": "Stellen",
-  "fac.startNeedsCaseBringer": "Noch nicht: Die erste Phase braucht eine Fallgeberin oder einen Fallgeber. Bestimme jemanden unter „Sitzung“.",
+  "fac.startNeedsCaseBringer":
+    "Noch nicht: Die erste Phase braucht eine Fallgeberin oder einen Fallgeber. Bestimme jemanden unter „Sitzung“.",
   "fac.startNobody": "Es ist noch niemand da; starten kannst du trotzdem.",
   "fac.startReady": { one: "{count} Person ist da.", other: "{count} Personen sind da." },
   "fac.dotsTitle": "Punkte",
-  "fac.dotsHidden": "Die Zahlen bleiben verborgen, bis du sie zeigst, auch hier: Dein Bildschirm läuft vielleicht über den Beamer.",
+  "fac.dotsHidden":
+    "Die Zahlen bleiben verborgen, bis du sie zeigst, auch hier: Dein Bildschirm läuft vielleicht über den Beamer.",
   "fac.revealDots": "Zahlen zeigen",
   "fac.turnLimit": "Redezeit pro Beitrag",
   "fac.turnLimitNone": "keine",
@@ -482,15 +568,18 @@ export default {
   "fac.lock": "Sitzung sperren",
   "fac.unlock": "Sperre aufheben",
   "fac.lockHint": "Sperre die Sitzung, wenn alle da sind; dann kann niemand Neues mehr dazukommen.",
-  "fac.lockedHint": "Die Sitzung ist gesperrt: Es können keine neuen Teilnehmenden dazukommen. Wer schon da war, kann zurückkommen.",
+  "fac.lockedHint":
+    "Die Sitzung ist gesperrt: Es können keine neuen Teilnehmenden dazukommen. Wer schon da war, kann zurückkommen.",
   "fac.openScreen": "Großen Bildschirm öffnen",
   "fac.end": "Sitzung beenden",
   "fac.endConfirm": "Bist du sicher? Danach kann niemand mehr etwas hinzufügen.",
   "fac.endYes": "Ja, beenden",
   "fac.cancel": "Abbrechen",
   "fac.endedTitle": "Die Sitzung ist beendet",
-  "fac.endedText": "Alles Geschriebene wird {retention} nach dem Ende der Sitzung gelöscht. Die Anwesenheitsliste enthält keine Inhalte und wird jahrelang aufbewahrt; bestätige sie unten.",
-  "fac.endedSummary": "Bis dahin kann jede Fallgeberin und jeder Fallgeber die eigene Zusammenfassung auf dem eigenen Gerät herunterladen.",
+  "fac.endedText":
+    "Alles Geschriebene wird {retention} nach dem Ende der Sitzung gelöscht. Die Anwesenheitsliste enthält keine Inhalte und wird jahrelang aufbewahrt; bestätige sie unten.",
+  "fac.endedSummary":
+    "Bis dahin kann jede Fallgeberin und jeder Fallgeber die eigene Zusammenfassung auf dem eigenen Gerät herunterladen.",
   "fac.speakers": "Das Wort",
   "fac.speakersIdle": "Sobald die Sitzung läuft, vergibst du hier das Wort.",
   "fac.endFloor": "Beitrag beenden",
@@ -509,7 +598,8 @@ export default {
   "fac.roster": "Teilnehmende",
   // ---- the facilitator's tally of warnings ----
   "tally.title": "Warnungen",
-  "tally.hint": "Wie oft in dieser Sitzung jemand gewarnt wurde, weil der Text nach einem Rat klang oder nichts fragte, und wie oft er trotzdem gesendet wurde. Nur du siehst das: keine Texte, keine Namen.",
+  "tally.hint":
+    "Wie oft in dieser Sitzung jemand gewarnt wurde, weil der Text nach einem Rat klang oder nichts fragte, und wie oft er trotzdem gesendet wurde. Nur du siehst das: keine Texte, keine Namen.",
   "tally.none": "Noch keine Warnungen.",
   "tally.warning": "Warnung",
   "tally.shown": "Angezeigt",
@@ -529,10 +619,19 @@ export default {
   "fac.remove": "Entfernen",
   "fac.removeYes": "Ja, {name} entfernen",
   "fac.removeAndLock": "{name} entfernen und die Sitzung sperren",
-  "fac.removeOffline": { one: "Die {count} Person entfernen, die offline ist", other: "Die {count} Personen entfernen, die offline sind" },
-  "fac.removeOfflineYes": { one: "Ja, {count} Person entfernen, die offline ist", other: "Ja, {count} Personen entfernen, die offline sind" },
+  "fac.removeOffline": {
+    one: "Die {count} Person entfernen, die offline ist",
+    other: "Die {count} Personen entfernen, die offline sind",
+  },
+  "fac.removeOfflineYes": {
+    one: "Ja, {count} Person entfernen, die offline ist",
+    other: "Ja, {count} Personen entfernen, die offline sind",
+  },
   "fac.notesTitle": "Notizen",
-  "fac.notesWaiting": { one: "{count} Notiz wartet aufs Aufdecken.", other: "{count} Notizen warten aufs Aufdecken." },
+  "fac.notesWaiting": {
+    one: "{count} Notiz wartet aufs Aufdecken.",
+    other: "{count} Notizen warten aufs Aufdecken.",
+  },
   "fac.reveal": "Alle Notizen aufdecken",
   "fac.hide": "Ausblenden",
   "fac.unhide": "Wieder zeigen",
@@ -561,15 +660,19 @@ export default {
   "screen.present": { one: "{count} Person anwesend", other: "{count} Personen anwesend" },
   "screen.linkTitle": "Großer Bildschirm",
   "screen.copyLink": "Bildschirm-Link kopieren",
-  "screen.linkText": "Für den Beamer im Raum: Öffne den Bildschirm-Link auf diesem Computer. Er zeigt nur den großen Bildschirm, ohne deine Knöpfe.",
+  "screen.linkText":
+    "Für den Beamer im Raum: Öffne den Bildschirm-Link auf diesem Computer. Er zeigt nur den großen Bildschirm, ohne deine Knöpfe.",
   "screen.linkWarn": "Wer diesen Link hat, kann mitlesen: Gib ihn nur dem Computer im Raum.",
   "screen.showLink": "Bildschirm-Link zeigen",
   "screen.linkLabel": "Bildschirm-Link",
-  "screen.linkUnknown": "Der Bildschirm-Link liegt auf dem Gerät, auf dem diese Sitzung angelegt wurde.",
+  "screen.linkUnknown":
+    "Der Bildschirm-Link liegt auf dem Gerät, auf dem diese Sitzung angelegt wurde.",
   "screen.noToken.title": "Öffne den großen Bildschirm mit dem Bildschirm-Link",
-  "screen.noToken.text": "Der große Bildschirm braucht den Bildschirm-Link aus der Moderationsansicht (er endet auf #…) oder den Knopf „Großen Bildschirm öffnen“ auf dem Laptop der Moderation.",
+  "screen.noToken.text":
+    "Der große Bildschirm braucht den Bildschirm-Link aus der Moderationsansicht (er endet auf #…) oder den Knopf „Großen Bildschirm öffnen“ auf dem Laptop der Moderation.",
   "screen.badLink.title": "Dieser Bildschirm-Link funktioniert nicht",
-  "screen.badLink.text": "Der Link gehört nicht (mehr) zu dieser Sitzung. Kopiere den Bildschirm-Link noch einmal aus der Moderationsansicht.",
+  "screen.badLink.text":
+    "Der Link gehört nicht (mehr) zu dieser Sitzung. Kopiere den Bildschirm-Link noch einmal aus der Moderationsansicht.",
 
   "fatal.takeBack": "Hier weitermachen",
   "fatal.reload": "Seite neu laden",
@@ -577,25 +680,31 @@ export default {
   "fatal.removed.title": "Du wurdest aus der Sitzung entfernt",
   "fatal.removed.text": "Die Moderation hat dich aus dieser Sitzung entfernt.",
   "fatal.taken_over.title": "Auf einem anderen Gerät geöffnet",
-  "fatal.taken_over.text": "Du hast diese Sitzung in einem anderen Fenster oder auf einem anderen Gerät geöffnet. Dort geht es weiter.",
+  "fatal.taken_over.text":
+    "Du hast diese Sitzung in einem anderen Fenster oder auf einem anderen Gerät geöffnet. Dort geht es weiter.",
   "fatal.session_ended.title": "Die Sitzung ist beendet",
   "fatal.session_ended.text": "Diese Sitzung ist schon beendet; teilnehmen geht nicht mehr.",
   "fatal.room_not_found.title": "Sitzung nicht gefunden",
-  "fatal.room_not_found.text": "Es gibt keine offene Sitzung mit diesem Code. Prüfe den Code. Die Sitzung kann auch beendet sein, oder die Moderation hat sie gesperrt: Frag die Moderation.",
+  "fatal.room_not_found.text":
+    "Es gibt keine offene Sitzung mit diesem Code. Prüfe den Code. Die Sitzung kann auch beendet sein, oder die Moderation hat sie gesperrt: Frag die Moderation.",
   "fatal.room_locked.title": "Die Sitzung ist gesperrt",
-  "fatal.room_locked.text": "Die Moderation hat die Sitzung gesperrt; neue Teilnehmende kommen nicht mehr hinein.",
+  "fatal.room_locked.text":
+    "Die Moderation hat die Sitzung gesperrt; neue Teilnehmende kommen nicht mehr hinein.",
   "fatal.room_full.title": "Die Sitzung ist voll",
   "fatal.room_full.text": "An dieser Sitzung können keine weiteren Personen teilnehmen.",
   "fatal.bad_token.title": "Du kannst nicht zurückkommen",
-  "fatal.bad_token.text": "Dieses Gerät gehört nicht (mehr) zu einer teilnehmenden Person dieser Sitzung. Nimm mit deinem Namen neu teil.",
+  "fatal.bad_token.text":
+    "Dieses Gerät gehört nicht (mehr) zu einer teilnehmenden Person dieser Sitzung. Nimm mit deinem Namen neu teil.",
   "fatal.unsupported_version.title": "Neue Version verfügbar",
-  "fatal.unsupported_version.text": "Die App wurde aktualisiert. Lade die Seite neu, um weiterzumachen.",
+  "fatal.unsupported_version.text":
+    "Die App wurde aktualisiert. Lade die Seite neu, um weiterzumachen.",
   "fatal.forbidden.title": "Kein Zugriff",
   "fatal.forbidden.text": "Das darfst du nicht sehen.",
   "fatal.not_found.title": "Nicht gefunden",
   "fatal.not_found.text": "Diese Seite gibt es nicht.",
   "fatal.flooding.title": "Zu viele Nachrichten",
-  "fatal.flooding.text": "Dieses Gerät hat mehr Nachrichten gesendet, als der Server annimmt; die Verbindung wurde deshalb geschlossen. Lade die Seite neu, um weiterzumachen.",
+  "fatal.flooding.text":
+    "Dieses Gerät hat mehr Nachrichten gesendet, als der Server annimmt; die Verbindung wurde deshalb geschlossen. Lade die Seite neu, um weiterzumachen.",
   "fatal.other.title": "Die Verbindung wurde getrennt",
   "fatal.other.text": "Der Server hat die Verbindung geschlossen.",
 
@@ -613,22 +722,26 @@ export default {
   "error.bad_token": "Dieser Schlüssel gehört nicht zu dieser Sitzung.",
   "error.invalid_name": "Wähle einen Namen mit 1 bis {nameMax} Zeichen.",
   "error.removed": "Die Moderation hat dich aus der Sitzung entfernt.",
-  "error.taken_over": "Du hast die Sitzung auf einem anderen Gerät oder in einem anderen Tab geöffnet.",
+  "error.taken_over":
+    "Du hast die Sitzung auf einem anderen Gerät oder in einem anderen Tab geöffnet.",
   "error.rate_limited": "Langsam: zu viele Nachrichten auf einmal.",
-  "error.flooding": "Es wurden zu viele Nachrichten gesendet; die Verbindung wurde geschlossen. Lade die Seite neu.",
+  "error.flooding":
+    "Es wurden zu viele Nachrichten gesendet; die Verbindung wurde geschlossen. Lade die Seite neu.",
   "error.too_many_attempts": "Zu viele Versuche; warte einen Moment.",
   "error.slow_consumer": "Die Verbindung kam nicht hinterher; neu verbinden.",
   "error.heartbeat_timeout": "Die Verbindung war zu lange still.",
   "error.shutting_down": "Der Server startet neu; gleich wieder verbunden.",
   "error.room_moved": "Diese Sitzung ist auf einen anderen Server umgezogen; wird neu verbunden.",
-  "error.store_unavailable": "Deine Eingabe konnte nicht gespeichert werden; wir versuchen es noch einmal.",
+  "error.store_unavailable":
+    "Deine Eingabe konnte nicht gespeichert werden; wir versuchen es noch einmal.",
   "error.internal": "Auf dem Server ist etwas schiefgegangen.",
   "error.not_facilitator": "Das kann nur die Moderation.",
   "error.not_started": "Die Sitzung hat noch nicht begonnen.",
   "error.already_started": "Die Sitzung hat schon begonnen.",
   "error.session_ended": "Die Sitzung ist beendet.",
   "error.phase_forbids": "Das geht in dieser Phase nicht.",
-  "error.case_bringer_listens": "In dieser Phase hört die Fallgeberin oder der Fallgeber zu und schreibt nichts.",
+  "error.case_bringer_listens":
+    "In dieser Phase hört die Fallgeberin oder der Fallgeber zu und schreibt nichts.",
   "error.phase_closed": "Die Phase, in der du das geschrieben hast, ist schon vorbei.",
   "error.no_case_bringer": "Wähle zuerst einen Fall oder eine Fallgeberin oder einen Fallgeber.",
   "error.no_case_bringer.noCases": "Bestimme zuerst eine Fallgeberin oder einen Fallgeber.",
@@ -646,13 +759,19 @@ export default {
   "error.not_in_queue": "Niemand wartet auf das Wort.",
   "error.not_your_turn": "Du bist gerade nicht dran.",
   "error.no_round": "Es läuft keine Runde.",
-  "error.not_author": "Nur wer es geschrieben hat, kann es zurückziehen, und nur in derselben Phase.",
+  "error.not_author":
+    "Nur wer es geschrieben hat, kann es zurückziehen, und nur in derselben Phase.",
   "error.anonymity_disabled": "In dieser Sitzung geht nichts ohne Namen.",
-  "error.advice_like_question": "Diese Frage klingt wie ein Rat. Stell eine offene Frage oder sende sie trotzdem.",
-  "error.advice_like_statement": "Das klingt nach einem Rat, und diese Runde ist für Fragen. Stell eine offene Frage oder sende es trotzdem.",
-  "error.not_a_question": "Das ist keine Frage, und diese Runde ist für Fragen. Formuliere es als Frage oder sende es trotzdem.",
-  "error.advice_in_analysis": "Das klingt nach einem Rat, und Ratschläge kommen in dieser Methode später. Bleib bei dem, was dir auffällt, oder sende es trotzdem.",
-  "error.name_taken": "Jemand in dieser Sitzung hat diesen Namen schon, oder einen, der genauso aussieht. Wähle einen anderen.",
+  "error.advice_like_question":
+    "Diese Frage klingt wie ein Rat. Stell eine offene Frage oder sende sie trotzdem.",
+  "error.advice_like_statement":
+    "Das klingt nach einem Rat, und diese Runde ist für Fragen. Stell eine offene Frage oder sende es trotzdem.",
+  "error.not_a_question":
+    "Das ist keine Frage, und diese Runde ist für Fragen. Formuliere es als Frage oder sende es trotzdem.",
+  "error.advice_in_analysis":
+    "Das klingt nach einem Rat, und Ratschläge kommen in dieser Methode später. Bleib bei dem, was dir auffällt, oder sende es trotzdem.",
+  "error.name_taken":
+    "Jemand in dieser Sitzung hat diesen Namen schon, oder einen, der genauso aussieht. Wähle einen anderen.",
   "error.invalid_request": "Die Anfrage stimmt nicht.",
   "error.invalid_template": "Die Methode stimmt nicht.",
   "error.unknown_method": "Diese Methode gibt es nicht.",
@@ -667,21 +786,29 @@ export default {
   "error.wait_your_turn": "Ein Beitrag pro Runde: du kommst gleich dran.",
   "error.not_case_bringer": "Das kann nur die Fallgeberin oder der Fallgeber dieses Falls.",
   "notepad.title": "Deine Notizen",
-  "notepad.hint": "Nur für dich: niemand sonst sieht sie, auch nicht der große Bildschirm. Sie kommen in deine Zusammenfassung.",
+  "notepad.hint":
+    "Nur für dich: niemand sonst sieht sie, auch nicht der große Bildschirm. Sie kommen in deine Zusammenfassung.",
   "compose.label.notepad": "Eine Notiz für dich selbst",
   "compose.hint.notepad": "Was dir beim Zuhören auffällt.",
   "compose.send.notepad": "Notiz speichern",
-  "compose.listensNotes": "Du hörst jetzt zu und reagierst nicht. Unten kannst du dir Notizen für dich selbst machen.",
-  "compose.notesOnly": "In dieser Phase schreibst du nichts für die Gruppe; unten kannst du dir Notizen für dich selbst machen.",
-  "compose.onePerTurnWait": "Ein Beitrag pro Runde: du schreibst, wenn du das Wort hast. Du kommst gleich dran.",
+  "compose.listensNotes":
+    "Du hörst jetzt zu und reagierst nicht. Unten kannst du dir Notizen für dich selbst machen.",
+  "compose.notesOnly":
+    "In dieser Phase schreibst du nichts für die Gruppe; unten kannst du dir Notizen für dich selbst machen.",
+  "compose.onePerTurnWait":
+    "Ein Beitrag pro Runde: du schreibst, wenn du das Wort hast. Du kommst gleich dran.",
   "compose.onePerTurnNow": "Du hast das Wort: ein Beitrag in dieser Runde.",
   "outbox.waitTitle": "Du kommst gleich dran",
-  "outbox.waitText": "In dieser Phase schreibt nur, wer das Wort hat, ein Beitrag pro Runde. Dein Text steht unten: hol ihn zurück und sende ihn, wenn du dran bist.",
-  "turn.caseBringerSpeaks": "Jetzt spricht die Fallgeberin oder der Fallgeber; die anderen hören zu.",
+  "outbox.waitText":
+    "In dieser Phase schreibt nur, wer das Wort hat, ein Beitrag pro Runde. Dein Text steht unten: hol ihn zurück und sende ihn, wenn du dran bist.",
+  "turn.caseBringerSpeaks":
+    "Jetzt spricht die Fallgeberin oder der Fallgeber; die anderen hören zu.",
   "item.carried": "geht mit zum nächsten Treffen",
   "reactions.title": "Deine Reaktionen",
-  "reactions.privateText": "Wie dich Fragen, Analysen und Ratschläge berühren, siehst nur du. Teile deine Reaktionen, wenn die Gruppe sie sehen soll.",
-  "reactions.sharedText": "Deine Reaktionen sind geteilt: die Gruppe sieht sie auf den eigenen Geräten; der große Bildschirm zeigt sie nie.",
+  "reactions.privateText":
+    "Wie dich Fragen, Analysen und Ratschläge berühren, siehst nur du. Teile deine Reaktionen, wenn die Gruppe sie sehen soll.",
+  "reactions.sharedText":
+    "Deine Reaktionen sind geteilt: die Gruppe sieht sie auf den eigenen Geräten; der große Bildschirm zeigt sie nie.",
   "reactions.share": "Meine Reaktionen mit der Gruppe teilen",
   "reactions.hide": "Meine Reaktionen wieder für mich behalten",
   "cases.caseOf": "Fall {n}",
@@ -692,12 +819,14 @@ export default {
   "cases.chooseKeyQuestion": "Das ist meine Schlüsselfrage",
   "cases.carry": "Zum nächsten Treffen mitnehmen",
   "cases.nextTitle": "Nächster Fall",
-  "cases.nextHint": "Bearbeitet in diesem Treffen einen weiteren Fall, mit derselben oder einer anderen Methode. Jede Fallgeberin und jeder Fallgeber bekommt eine eigene Zusammenfassung.",
+  "cases.nextHint":
+    "Bearbeitet in diesem Treffen einen weiteren Fall, mit derselben oder einer anderen Methode. Jede Fallgeberin und jeder Fallgeber bekommt eine eigene Zusammenfassung.",
   "cases.nextCaseBringer": "Fallgeber:in des nächsten Falls",
   "cases.chooseLater": "Noch niemand: zuerst einen Fall wählen",
   "cases.broughtEarlier": "{name} (hat Fall {n} eingebracht)",
   "cases.nextStart": "Nächsten Fall starten",
-  "cases.nextConfirm": "Der aktuelle Fall wird abgeschlossen; was gesagt und geschrieben wurde, bleibt in der Zusammenfassung seiner Fallgeberin oder seines Fallgebers. Mit dem nächsten Fall weitermachen?",
+  "cases.nextConfirm":
+    "Der aktuelle Fall wird abgeschlossen; was gesagt und geschrieben wurde, bleibt in der Zusammenfassung seiner Fallgeberin oder seines Fallgebers. Mit dem nächsten Fall weitermachen?",
   "cases.nextYes": "Ja, nächsten Fall starten",
   "cases.nextRotation": "Nächste Runde: {name} bringt einen Fall ein",
   "cases.earlierTitle": "Frühere Fälle in diesem Treffen",
@@ -710,10 +839,13 @@ export default {
   "cases.handYes": "Ja, ab jetzt moderiert {name}",
   "summary.titleCase": "Deine Zusammenfassung von Fall {n} ({method})",
   "home.selfLed": "Selbstgeleitete Gruppe: die Moderation macht auch mit",
-  "home.selfLedHint": "Die Moderation stellt dann auch Fragen, gibt Ratschläge und ist in den Runden dran. Während der Sitzung kannst du eine Ko-Moderation ernennen oder die Moderation übergeben.",
+  "home.selfLedHint":
+    "Die Moderation stellt dann auch Fragen, gibt Ratschläge und ist in den Runden dran. Während der Sitzung kannst du eine Ko-Moderation ernennen oder die Moderation übergeben.",
   "process.title": "Wie ist es gelaufen?",
-  "process.intro": "Ein kurzer Blick zurück darauf, wie ihr zusammengearbeitet habt, nicht auf den Fall selbst.",
-  "process.scale": "1 = stimme gar nicht zu, 5 = stimme voll zu. Lass aus, was du nicht sagen kannst.",
+  "process.intro":
+    "Ein kurzer Blick zurück darauf, wie ihr zusammengearbeitet habt, nicht auf den Fall selbst.",
+  "process.scale":
+    "1 = stimme gar nicht zu, 5 = stimme voll zu. Lass aus, was du nicht sagen kannst.",
   "process.low": "1, stimme gar nicht zu",
   "process.high": "5, stimme voll zu",
   "process.item.method_followed": "Wir haben uns an die Methode gehalten.",
@@ -728,11 +860,17 @@ export default {
   "process.empty": "Wähl für mindestens eine Aussage eine Zahl oder schreib eine Anmerkung.",
   "process.send": "Senden",
   "process.change": "Meine Antwort ändern",
-  "process.thanks": "Danke. Deine Antwort ist anonym; solange diese Phase läuft, kannst du sie noch ändern.",
-  "process.anonymous": "Anonym: die Moderation sieht nur Durchschnitte, und erst ab drei Antworten.",
+  "process.thanks":
+    "Danke. Deine Antwort ist anonym; solange diese Phase läuft, kannst du sie noch ändern.",
+  "process.anonymous":
+    "Anonym: die Moderation sieht nur Durchschnitte, und erst ab drei Antworten.",
   "process.resultsTitle": "Prozessauswertung",
   "process.resultsHint": "Durchschnitte auf einer Skala von 1 bis 5, ohne Namen.",
-  "process.count": {"zero":"Noch hat niemand geantwortet.","one":"{count} Antwort","other":"{count} Antworten"},
+  "process.count": {
+    zero: "Noch hat niemand geantwortet.",
+    one: "{count} Antwort",
+    other: "{count} Antworten",
+  },
   "process.fromThree": "Die Ergebnisse erscheinen ab drei Antworten, damit niemand erkennbar ist.",
   "process.remarks": "Anmerkungen",
   "process.trend": "Frühere Treffen dieser Gruppe",
@@ -744,5 +882,6 @@ export default {
   "process.problem.forbidden": "Nur die Moderation und die Ko-Moderation sehen die Ergebnisse.",
   "process.problem.gone": "Die Ergebnisse sind weg: alles aus dieser Sitzung wurde gelöscht.",
   "process.problem.tooMany": "Zu viele Versuche. Warte eine Minute und versuch es noch einmal.",
-  "process.problem.failed": "Die Ergebnisse konnten nicht abgerufen werden. Prüf deine Verbindung und versuch es noch einmal.",
+  "process.problem.failed":
+    "Die Ergebnisse konnten nicht abgerufen werden. Prüf deine Verbindung und versuch es noch einmal.",
 };

@@ -43,9 +43,11 @@ export default {
   "video.open": "Open the video call",
 
   "home.title": "Peer consultation, together in the circle",
-  "home.tagline": "Questions first, advice later. Participants take part with their phones; the facilitator guards the method.",
+  "home.tagline":
+    "Questions first, advice later. Participants take part with their phones; the facilitator guards the method.",
   "home.joinTitle": "Join a session",
-  "home.codeHint": "The code is on the screen or in the invitation, for example K7M-3QX-9PA. Dashes and capitals do not matter.",
+  "home.codeHint":
+    "The code is on the screen or in the invitation, for example K7M-3QX-9PA. Dashes and capitals do not matter.",
   "home.badCode": "This is not a valid code. A code has 9 characters, for example K7M-3QX-9PA.",
   "home.joinButton": "Join",
   "home.createTitle": "Start a session (facilitator)",
@@ -64,31 +66,40 @@ export default {
   "home.titleInvalid": "The title must be 1 to {titleMax} characters.",
   "home.recordLegend": "Attendance list",
   "home.groupName": "Name of the group (optional)",
-  "home.groupNameHint": "It appears on the attendance list and on everyone's certificate of participation, which are kept for years. So leave out clients' names and anything else confidential.",
+  "home.groupNameHint":
+    "It appears on the attendance list and on everyone's certificate of participation, which are kept for years. So leave out clients' names and anything else confidential.",
   "home.groupNameInvalid": "The group's name can be at most {max} characters long.",
   "home.timeZone": "Time zone",
   "home.timeZoneHint": "The start and end times on the attendance list are in this time zone.",
   "home.timeZoneInvalid": "Choose a time zone from the list.",
   "home.settings": "Settings",
   "home.allowAnonymous": "Members may post without their name",
-  "home.allowAnonymousHint": "Their name is then hidden from the others on questions, analyses, advice, reflections and notes.",
-  "home.keepForGroup": "Keep for this group's next meeting: the commitments a case-bringer wants to take along, cases kept for later and the process evaluation's numbers",
-  "home.keepForGroupHint": "Off: everything from this session is deleted after it ends. On: only those are kept, for the next meeting, for whoever has the group key.",
+  "home.allowAnonymousHint":
+    "Their name is then hidden from the others on questions, analyses, advice, reflections and notes.",
+  "home.keepForGroup":
+    "Keep for this group's next meeting: the commitments a case-bringer wants to take along, cases kept for later and the process evaluation's numbers",
+  "home.keepForGroupHint":
+    "Off: everything from this session is deleted after it ends. On: only those are kept, for the next meeting, for whoever has the group key.",
   "home.followUpLegend": "Follow-up",
   "home.followUp": "This is the next meeting of an earlier group",
-  "home.followUpHint": "The session then opens with a report back on what the group kept last time.",
+  "home.followUpHint":
+    "The session then opens with a report back on what the group kept last time.",
   "home.group": "Group",
   "home.groupOption": "{title} · {date}",
   "home.groupOther": "Another group: paste its key",
   "home.groupForget": "Forget this group on this device",
   "home.groupForgotten": "Forgotten on this device: {title}",
   "home.groupToken": "Group key",
-  "home.groupTokenHint": "Whoever facilitated the earlier meeting finds it in the console under “Group”.",
+  "home.groupTokenHint":
+    "Whoever facilitated the earlier meeting finds it in the console under “Group”.",
   "home.groupTokenMissing": "Paste the group key, or choose a group.",
-  "home.groupTokenUnknown": "No group has this key, or what it kept has been deleted. Check the key, or start without a group.",
-  "home.noSuchSession": "There is no open session with this code. Check the code, or ask the facilitator whether the session is locked.",
+  "home.groupTokenUnknown":
+    "No group has this key, or what it kept has been deleted. Check the key, or start without a group.",
+  "home.noSuchSession":
+    "There is no open session with this code. Check the code, or ask the facilitator whether the session is locked.",
   "home.video": "Video call for whoever joins remotely",
-  "home.videoHint": "A link from Jitsi, Teams, Zoom or anything else. Members see it in the lobby and on their phones.",
+  "home.videoHint":
+    "A link from Jitsi, Teams, Zoom or anything else. Members see it in the lobby and on their phones.",
   "home.videoInvalid": "Give a link that starts with https://, or leave the field empty.",
 
   "join.title": "Join",
@@ -99,13 +110,16 @@ export default {
   "join.button": "Join",
   "join.otherCode": "Enter another code",
   "join.notFound.title": "No open session with this code",
-  "join.notFound.text": "There is no session with the code {code} that you can join now. Check the code. The session may also have ended, or be locked: ask the facilitator.",
+  "join.notFound.text":
+    "There is no session with the code {code} that you can join now. Check the code. The session may also have ended, or be locked: ask the facilitator.",
   "join.tooMany.title": "Please wait",
-  "join.tooMany.text": "Too many wrong codes were tried from this network. Wait a minute and try again.",
+  "join.tooMany.text":
+    "Too many wrong codes were tried from this network. Wait a minute and try again.",
 
   "phase.lobby": "Waiting to start",
   "phase.lobbyHint": "The facilitator starts the session as soon as everyone is here.",
-  "phase.lobbyHintFacilitator": "Share the code or the QR code. Start the session once everyone is here; who comes in appears on the right.",
+  "phase.lobbyHintFacilitator":
+    "Share the code or the QR code. Start the session once everyone is here; who comes in appears on the right.",
   "phase.ended": "The session has ended",
   "phase.endedHint": "Thank you for taking part. What was discussed here stays in the group.",
   "phase.step": "Phase {n} of {total}",
@@ -171,10 +185,13 @@ export default {
   "turn.roundHint": "In this round everyone speaks in turn.",
   "turn.silent": "Nobody speaks in this phase: everyone writes privately.",
   "turn.listensTitle": "You listen now",
-  "turn.listensText": "In this phase you sit with your back to the group: you hear everything but do not respond. You may take notes for yourself. Your turn comes again later.",
+  "turn.listensText":
+    "In this phase you sit with your back to the group: you hear everything but do not respond. You may take notes for yourself. Your turn comes again later.",
 
-  "lobby.keeps": "This group keeps the commitments a case-bringer wants to take along for its next meeting; everything else is deleted after the session.",
-  "lobby.keepsNothing": "Everything written here is deleted after the session; nothing is kept for a next meeting.",
+  "lobby.keeps":
+    "This group keeps the commitments a case-bringer wants to take along for its next meeting; everything else is deleted after the session.",
+  "lobby.keepsNothing":
+    "Everything written here is deleted after the session; nothing is kept for a next meeting.",
   "me.youAre": "You take part as {name} ({role})",
   "member.gone": "(left)",
   "member.withRole": "{name} ({role})",
@@ -204,21 +221,28 @@ export default {
   "compose.nothingNow": "You need not write anything in this phase; listen and think along.",
   "compose.listens": "You listen now. You can write again in a later phase.",
   "compose.voteHint": "Spread your dots over the cases below.",
-  "compose.answerHint": "Sort the questions below: answered, parked, or they touch you. You answer out loud; to write an answer down, use the button with the three dots.",
-  "compose.reactionHint": "Let the questions, analyses and advice below know how they touch you and whether they are useful. Only you see this, unless you share your reactions.",
+  "compose.answerHint":
+    "Sort the questions below: answered, parked, or they touch you. You answer out loud; to write an answer down, use the button with the three dots.",
+  "compose.reactionHint":
+    "Let the questions, analyses and advice below know how they touch you and whether they are useful. Only you see this, unless you share your reactions.",
   "compose.laterTitle": "Comes later",
   "compose.later": "{kind} – possible later, in {phases}",
-  "compose.offline": "You are not connected. What you send is kept and sent as soon as the connection is back.",
+  "compose.offline":
+    "You are not connected. What you send is kept and sent as soon as the connection is back.",
   "compose.count": "{n} / {max}",
   "compose.anonymous": "Without my name",
   "compose.answerLabel": "Your answer",
   "compose.sendAnswer": "Send answer",
   "compose.sent": "Sent",
   "compose.optional": "(optional)",
-  "compose.limitLeft": { one: "{kind}: {count} of {max} left", other: "{kind}: {count} of {max} left" },
+  "compose.limitLeft": {
+    one: "{kind}: {count} of {max} left",
+    other: "{kind}: {count} of {max} left",
+  },
   "compose.limitReached": "{kind}: you have used your {max} in this phase.",
   "compose.label.statement.noCases": "Tell your situation and your question",
-  "compose.hint.statement.noCases": "What is going on, who is involved, and what do you want to ask the group?",
+  "compose.hint.statement.noCases":
+    "What is going on, who is involved, and what do you want to ask the group?",
   "compose.label.case": "Your case (three sentences at most)",
   "compose.label.statement": "Tell your case and your question",
   "compose.label.question": "Your question",
@@ -229,13 +253,16 @@ export default {
   "compose.label.commitment": "What will you do?",
   "compose.label.reflection": "What do you take away?",
   "compose.hint.case": "A situation at work you are struggling with.",
-  "compose.hint.statement": "What is going on, who is involved, and what is your question to the group?",
+  "compose.hint.statement":
+    "What is going on, who is involved, and what is your question to the group?",
   "compose.hint.question": "Ask an open question to understand better. No advice yet.",
   "compose.hint.answer": "Short and factual.",
-  "compose.hint.key_question": "Word the question that really matters, possibly differently than before.",
+  "compose.hint.key_question":
+    "Word the question that really matters, possibly differently than before.",
   "compose.hint.analysis": "A hunch, a pattern, what touches you.",
   "compose.hint.advice": "One piece of advice at a time, on the key question.",
-  "compose.hint.private_note": "Write for yourself; nobody reads along until the facilitator shows the notes.",
+  "compose.hint.private_note":
+    "Write for yourself; nobody reads along until the facilitator shows the notes.",
   "compose.hint.commitment": "A concrete step you will take.",
   "compose.hint.reflection": "What do you take away from this meeting?",
   "compose.send.case": "Propose case",
@@ -253,21 +280,30 @@ export default {
   "confirm.title.advice_like_statement": "This sounds like advice, not a question",
   "confirm.title.not_a_question": "This is not a question",
   "confirm.title.advice_in_analysis": "This sounds like advice",
-  "confirm.text.advice_like_question": "Your question reads like advice in disguise (such as “Have you tried…?”). Ask an open question instead, or send it anyway.",
-  "confirm.text.advice_like_statement": "This round is for questions, and this reads like advice. Turn it into an open question, or send it anyway.",
-  "confirm.text.not_a_question": "This round is for questions, and this does not ask anything. Put it as a question, or send it anyway.",
-  "confirm.text.advice_in_analysis": "Advice comes later, in {phase}. For now, share what strikes you or what you think is going on: rephrase it, or send it anyway.",
-  "confirm.text.advice_in_analysis_none": "This reads like advice, and this method leaves no room for advice after this phase. Share what strikes you or what you think is going on, or send it anyway.",
+  "confirm.text.advice_like_question":
+    "Your question reads like advice in disguise (such as “Have you tried…?”). Ask an open question instead, or send it anyway.",
+  "confirm.text.advice_like_statement":
+    "This round is for questions, and this reads like advice. Turn it into an open question, or send it anyway.",
+  "confirm.text.not_a_question":
+    "This round is for questions, and this does not ask anything. Put it as a question, or send it anyway.",
+  "confirm.text.advice_in_analysis":
+    "Advice comes later, in {phase}. For now, share what strikes you or what you think is going on: rephrase it, or send it anyway.",
+  "confirm.text.advice_in_analysis_none":
+    "This reads like advice, and this method leaves no room for advice after this phase. Share what strikes you or what you think is going on, or send it anyway.",
   "confirm.marked": "The marked words are what make it sound like advice.",
   "confirm.rephrase": "Rephrase",
   "confirm.sendAnyway": "Send anyway",
 
   "outbox.sending": "Sending…",
   "outbox.sendingHint": "One moment: the server will confirm it shortly.",
-  "outbox.waiting": { one: "{count} message waiting for a connection", other: "{count} messages waiting for a connection" },
+  "outbox.waiting": {
+    one: "{count} message waiting for a connection",
+    other: "{count} messages waiting for a connection",
+  },
   "outbox.waitingHint": "It is kept and will be sent automatically once you are connected again.",
   "outbox.refusedTitle": "Not sent",
-  "outbox.phaseClosed": "The phase “{phase}” was already over when your message arrived, so it was not posted. Your text is below; copy it if you want to keep it.",
+  "outbox.phaseClosed":
+    "The phase “{phase}” was already over when your message arrived, so it was not posted. Your text is below; copy it if you want to keep it.",
   "outbox.earlierPhase": "an earlier phase",
   "outbox.kindWas": "Kind: {kind}",
   "outbox.yourText": "Your text",
@@ -295,8 +331,13 @@ export default {
   "board.unvote": "Withdraw support",
   "board.addDot": "Give a dot",
   "board.removeDot": { one: "Take back a dot ({count})", other: "Take back a dot ({count})" },
-  "board.dotsLeft": { zero: "You have no dots left.", one: "You have {count} dot left.", other: "You have {count} dots left." },
-  "board.dotsHidden": "How many dots each case has stays hidden until the facilitator shows it, so everyone chooses for themselves.",
+  "board.dotsLeft": {
+    zero: "You have no dots left.",
+    one: "You have {count} dot left.",
+    other: "You have {count} dots left.",
+  },
+  "board.dotsHidden":
+    "How many dots each case has stays hidden until the facilitator shows it, so everyone chooses for themselves.",
   "board.answer": "Answer",
   "board.closeAnswer": "Close answer",
   "board.withdraw": "Withdraw",
@@ -306,7 +347,11 @@ export default {
   "item.hidden": "Hidden by the facilitator",
   "item.hiddenBadge": "hidden",
   "item.unrevealed": "Note (not shared yet)",
-  "item.votes": { zero: "nobody wants to know this too yet", one: "{count} wants to know too", other: "{count} want to know too" },
+  "item.votes": {
+    zero: "nobody wants to know this too yet",
+    one: "{count} wants to know too",
+    other: "{count} want to know too",
+  },
   "item.dots": { zero: "no dots", one: "{count} dot", other: "{count} dots" },
   "item.chosen": "chosen",
   "item.kept": "kept for next time",
@@ -330,21 +375,28 @@ export default {
   "error.not_case_bringer": "Only the case-bringer of this case can do this.",
   "reaction.useful": "Useful",
   "notepad.title": "Your notes",
-  "notepad.hint": "For you alone: nobody else sees them, nor does the big screen. They go into your summary.",
+  "notepad.hint":
+    "For you alone: nobody else sees them, nor does the big screen. They go into your summary.",
   "compose.label.notepad": "A note to yourself",
   "compose.hint.notepad": "What strikes you while you listen.",
   "compose.send.notepad": "Save note",
-  "compose.listensNotes": "You are listening now and do not respond. You can make notes for yourself below.",
-  "compose.notesOnly": "In this phase you write nothing for the group; you can make notes for yourself below.",
-  "compose.onePerTurnWait": "One contribution per turn: you write when you have the floor. Your turn is coming.",
+  "compose.listensNotes":
+    "You are listening now and do not respond. You can make notes for yourself below.",
+  "compose.notesOnly":
+    "In this phase you write nothing for the group; you can make notes for yourself below.",
+  "compose.onePerTurnWait":
+    "One contribution per turn: you write when you have the floor. Your turn is coming.",
   "compose.onePerTurnNow": "You have the floor: one contribution this turn.",
   "outbox.waitTitle": "Your turn is coming",
-  "outbox.waitText": "In this phase only whoever has the floor writes, one contribution per turn. Your text is below: put it back and send it when it is your turn.",
+  "outbox.waitText":
+    "In this phase only whoever has the floor writes, one contribution per turn. Your text is below: put it back and send it when it is your turn.",
   "turn.caseBringerSpeaks": "The case-bringer speaks now; the others listen.",
   "item.carried": "goes to the next meeting",
   "reactions.title": "Your reactions",
-  "reactions.privateText": "Only you see how questions, analyses and advice touch you. Share your reactions if you want the group to see them.",
-  "reactions.sharedText": "Your reactions are shared: the group sees them on their own devices; the big screen never shows them.",
+  "reactions.privateText":
+    "Only you see how questions, analyses and advice touch you. Share your reactions if you want the group to see them.",
+  "reactions.sharedText":
+    "Your reactions are shared: the group sees them on their own devices; the big screen never shows them.",
   "reactions.share": "Share my reactions with the group",
   "reactions.hide": "Keep my reactions to myself again",
   "cases.caseOf": "Case {n}",
@@ -355,12 +407,14 @@ export default {
   "cases.chooseKeyQuestion": "Make this my key question",
   "cases.carry": "Take to the next meeting",
   "cases.nextTitle": "Next case",
-  "cases.nextHint": "Work on another case in this meeting, with the same or another method. Each case-bringer gets their own summary.",
+  "cases.nextHint":
+    "Work on another case in this meeting, with the same or another method. Each case-bringer gets their own summary.",
   "cases.nextCaseBringer": "Case-bringer of the next case",
   "cases.chooseLater": "Nobody yet: choose a case first",
   "cases.broughtEarlier": "{name} (brought case {n})",
   "cases.nextStart": "Start the next case",
-  "cases.nextConfirm": "The current case is closed; what was said and written stays in its case-bringer's summary. Go on with the next case?",
+  "cases.nextConfirm":
+    "The current case is closed; what was said and written stays in its case-bringer's summary. Go on with the next case?",
   "cases.nextYes": "Yes, start the next case",
   "cases.nextRotation": "Next round: {name} brings a case",
   "cases.earlierTitle": "Earlier cases in this meeting",
@@ -373,7 +427,8 @@ export default {
   "cases.handYes": "Yes, {name} facilitates from now on",
   "summary.titleCase": "Your summary of case {n} ({method})",
   "home.selfLed": "Self-led group: the facilitator takes part too",
-  "home.selfLedHint": "The facilitator then also asks questions, gives advice and takes turns in the rounds. During the session you can appoint a co-facilitator or hand over the facilitation.",
+  "home.selfLedHint":
+    "The facilitator then also asks questions, gives advice and takes turns in the rounds. During the session you can appoint a co-facilitator or hand over the facilitation.",
   "process.title": "How did it go?",
   "process.intro": "A short look back at how you worked together, not at the case itself.",
   "process.scale": "1 = strongly disagree, 5 = strongly agree. Skip what you cannot say.",
@@ -391,12 +446,19 @@ export default {
   "process.empty": "Pick a number for at least one statement, or write a remark.",
   "process.send": "Send",
   "process.change": "Change my answer",
-  "process.thanks": "Thank you. Your answer is anonymous; you can still change it while this phase lasts.",
-  "process.anonymous": "Anonymous: the facilitator sees only averages, and only from three answers on.",
+  "process.thanks":
+    "Thank you. Your answer is anonymous; you can still change it while this phase lasts.",
+  "process.anonymous":
+    "Anonymous: the facilitator sees only averages, and only from three answers on.",
   "process.resultsTitle": "Process evaluation",
   "process.resultsHint": "Averages on a scale of 1 to 5, without names.",
-  "process.count": { zero: "Nobody has answered yet.", one: "{count} answer", other: "{count} answers" },
-  "process.fromThree": "The results appear from three answers on, so that nobody can be recognised.",
+  "process.count": {
+    zero: "Nobody has answered yet.",
+    one: "{count} answer",
+    other: "{count} answers",
+  },
+  "process.fromThree":
+    "The results appear from three answers on, so that nobody can be recognised.",
   "process.remarks": "Remarks",
   "process.trend": "Earlier meetings of this group",
   "process.refresh": "Update results",
@@ -407,7 +469,8 @@ export default {
   "process.problem.forbidden": "Only the facilitator and co-facilitators see the results.",
   "process.problem.gone": "The results are gone: everything of this session has been deleted.",
   "process.problem.tooMany": "Too many attempts. Wait a minute and try again.",
-  "process.problem.failed": "The results could not be fetched. Check your connection and try again.",
+  "process.problem.failed":
+    "The results could not be fetched. Check your connection and try again.",
 
   "notes.title": "My notes",
   "notes.hint": "Only you see this text until the facilitator shows all notes at once.",
@@ -419,9 +482,12 @@ export default {
   "report.by": "by {name}",
   "report.empty": "Nothing was kept from last time.",
   "summary.title": "Your summary",
-  "summary.text": "Only you can download it: your case and chosen key question, the questions, analyses, shared notes and advice with your own reactions, your own notes and what you will do.",
-  "summary.beforeEnd": "It is complete once the session has ended; what is there now, you can already download.",
-  "summary.retention": "It stays available for {retention} after the session. After that everything from this session is deleted, this summary too, so download it before then.",
+  "summary.text":
+    "Only you can download it: your case and chosen key question, the questions, analyses, shared notes and advice with your own reactions, your own notes and what you will do.",
+  "summary.beforeEnd":
+    "It is complete once the session has ended; what is there now, you can already download.",
+  "summary.retention":
+    "It stays available for {retention} after the session. After that everything from this session is deleted, this summary too, so download it before then.",
   "summary.markdown": "Download summary (Markdown)",
   "summary.printable": "Printable summary",
   "summary.printableHint": "Opens in a new tab; print it or save it as a PDF from there.",
@@ -430,18 +496,24 @@ export default {
   "summary.opened": "The printable summary has opened in a new tab.",
   "summary.blocked": "Your browser blocked the new tab.",
   "summary.openLink": "Open the printable summary",
-  "summary.problem.noToken": "This device is not linked to your place in the session. Download the summary on the device you took part with.",
+  "summary.problem.noToken":
+    "This device is not linked to your place in the session. Download the summary on the device you took part with.",
   "summary.problem.forbidden": "Only the case-bringer can download the summary.",
-  "summary.problem.gone": "The summary is no longer available: everything from this session has been deleted.",
+  "summary.problem.gone":
+    "The summary is no longer available: everything from this session has been deleted.",
   "summary.problem.tooMany": "Too many attempts. Wait a minute and try again.",
-  "summary.problem.failed": "The summary could not be fetched. Check your connection and try again.",
+  "summary.problem.failed":
+    "The summary could not be fetched. Check your connection and try again.",
   "ended.title": "What happens now",
   "ended.deleted": "Everything written in this session is deleted {retention} after it ends.",
-  "ended.kept": "For its next meeting the group keeps only the commitments case-bringers wanted to take along, the cases kept for later and the process evaluation's numbers; nothing else is kept.",
-  "ended.kept.noCases": "For its next meeting the group keeps only the commitments case-bringers wanted to take along and the process evaluation's numbers; nothing else is kept.",
+  "ended.kept":
+    "For its next meeting the group keeps only the commitments case-bringers wanted to take along, the cases kept for later and the process evaluation's numbers; nothing else is kept.",
+  "ended.kept.noCases":
+    "For its next meeting the group keeps only the commitments case-bringers wanted to take along and the process evaluation's numbers; nothing else is kept.",
   "ended.notKept": "Nothing is kept for a next meeting.",
   "attendance.title": "Attendance list",
-  "attendance.hint": "Who attended, from when and for how long, without any content: proof of attendance, e.g. for a professional register.",
+  "attendance.hint":
+    "Who attended, from when and for how long, without any content: proof of attendance, e.g. for a professional register.",
   "attendance.show": "Show attendance",
   "attendance.refresh": "Refresh",
   "attendance.csv": "Download CSV",
@@ -457,9 +529,11 @@ export default {
   "attendance.none": "Nobody has joined yet.",
   "attendance.problem.noToken": "This device does not hold the facilitator's key for this session.",
   "attendance.problem.forbidden": "Only the facilitator can see the attendance.",
-  "attendance.problem.gone": "The attendance list is no longer available: its retention period is over.",
+  "attendance.problem.gone":
+    "The attendance list is no longer available: its retention period is over.",
   "attendance.problem.tooMany": "Too many attempts. Wait a minute and try again.",
-  "attendance.problem.failed": "The attendance could not be fetched. Check your connection and try again.",
+  "attendance.problem.failed":
+    "The attendance could not be fetched. Check your connection and try again.",
 
   "attendance.colConfirmed": "Confirmed",
   "attendance.notConfirmed": "not yet",
@@ -467,36 +541,45 @@ export default {
   "attendance.confirmedCount": "{count} of {total} have confirmed their presence.",
   "attendance.minutesSet": "{minutes} (corrected; measured {measured})",
   "attendance.correct": "Correct minutes",
-  "attendance.correctHint": "Was someone there all along, but was their phone locked for longer than the grace period (two minutes by default)? Then the app counted too few minutes. Correct them here; the list says you set them, next to what was measured. Confirm the list again afterwards.",
+  "attendance.correctHint":
+    "Was someone there all along, but was their phone locked for longer than the grace period (two minutes by default)? Then the app counted too few minutes. Correct them here; the list says you set them, next to what was measured. Confirm the list again afterwards.",
   "attendance.correctWho": "Member",
   "attendance.correctMinutes": "Minutes present",
   "attendance.correctSave": "Save minutes",
   "attendance.correctMeasured": "Use the measured minutes",
   "attendance.correctInvalid": "Enter a whole number of minutes, from 0 to {max}.",
   "attendance.confirmList": "Confirm the list",
-  "attendance.confirmListHint": "By confirming, you as the facilitator vouch for this list: who was there and for how long. It appears on everyone's certificate of participation.",
+  "attendance.confirmListHint":
+    "By confirming, you as the facilitator vouch for this list: who was there and for how long. It appears on everyone's certificate of participation.",
   "attendance.listConfirmed": "You confirmed the list at {time}.",
   "attendance.print": "Printable attendance list",
   "attendance.openLink": "Open the attendance list",
-  "attendance.kept": "The attendance list holds no content and is kept for years (6 by default), so a register can still ask for it later. The session's content is deleted after a short time.",
+  "attendance.kept":
+    "The attendance list holds no content and is kept for years (6 by default), so a register can still ask for it later. The session's content is deleted after a short time.",
 
   "attest.title": "Your attendance",
-  "attest.text": "Confirm that you took part in this meeting. Your name and the minutes you were there go on the facilitator's attendance list.",
+  "attest.text":
+    "Confirm that you took part in this meeting. Your name and the minutes you were there go on the facilitator's attendance list.",
   "attest.registration": "Registration number (optional)",
-  "attest.registrationHint": "For example your BIG, SKJ or Registerplein number. It appears only on your own certificate of participation, not on the attendance list.",
+  "attest.registrationHint":
+    "For example your BIG, SKJ or Registerplein number. It appears only on your own certificate of participation, not on the attendance list.",
   "attest.confirm": "I was present",
   "attest.confirmed": "Your presence is confirmed.",
   "attest.saveRegistration": "Save number",
   "attest.certificateTitle": "Certificate of participation",
-  "attest.certificateAfterEnd": "You can download your certificate of participation once the session has ended.",
+  "attest.certificateAfterEnd":
+    "You can download your certificate of participation once the session has ended.",
   "attest.certificateAfterConfirm": "First confirm above that you were present.",
-  "attest.certificateText": "With the date, times, method, facilitator, group and your minutes present. A register can check the verification code on it.",
+  "attest.certificateText":
+    "With the date, times, method, facilitator, group and your minutes present. A register can check the verification code on it.",
   "attest.certificateDownload": "Download certificate of participation",
   "attest.certificatePrint": "Printable certificate of participation",
-  "attest.certificateKept": "Keep it safe. The verification code stays valid for years (6 by default).",
+  "attest.certificateKept":
+    "Keep it safe. The verification code stays valid for years (6 by default).",
   "attest.opened": "It is in a new tab; print it there or save it as a PDF.",
   "attest.openLink": "Open",
-  "attest.problem.noToken": "This device is not linked to your place in the session. Use the device you took part with.",
+  "attest.problem.noToken":
+    "This device is not linked to your place in the session. Use the device you took part with.",
   "attest.problem.forbidden": "This is not meant for you.",
   "attest.problem.gone": "This is no longer here: the session was deleted.",
   "attest.problem.tooMany": "Too many attempts. Wait a minute and try again.",
@@ -505,24 +588,29 @@ export default {
   "attest.problem.notConfirmed": "First confirm that you were present.",
 
   "reflection.title": "My reflection",
-  "reflection.text": "What do you take away from this meeting? Only you see what you write here. It goes into your own one-page record, with the date, times, method, facilitator and group.",
+  "reflection.text":
+    "What do you take away from this meeting? Only you see what you write here. It goes into your own one-page record, with the date, times, method, facilitator and group.",
   "reflection.label": "Your reflection",
   "reflection.save": "Save reflection",
   "reflection.saved": "Your reflection is saved. You can still change it.",
   "reflection.print": "My printable record",
   "reflection.download": "Download my record (text)",
-  "reflection.retention": "Your reflection is deleted {retention} after the end, together with the rest of the session. Download your record in time.",
+  "reflection.retention":
+    "Your reflection is deleted {retention} after the end, together with the rest of the session. Download your record in time.",
   "group.title": "Group",
   "group.followUp": "Next meeting after “{title}” of {date}.",
-  "group.keeps": "This session keeps, for the group's next meeting, the commitments case-bringers want to take along, the cases kept for later and the process evaluation's numbers. Everything else is deleted.",
-  "group.keeps.noCases": "This session keeps, for the group's next meeting, the commitments case-bringers want to take along and the process evaluation's numbers. Everything else is deleted.",
-  "group.keepsNothing": "This session keeps nothing for the group's next meeting: everything is deleted after it ends.",
-  "group.keyText": "Keep this group key to start the group's next meeting (this device remembers it too). Whoever has it can see what the group kept.",
+  "group.keeps":
+    "This session keeps, for the group's next meeting, the commitments case-bringers want to take along, the cases kept for later and the process evaluation's numbers. Everything else is deleted.",
+  "group.keeps.noCases":
+    "This session keeps, for the group's next meeting, the commitments case-bringers want to take along and the process evaluation's numbers. Everything else is deleted.",
+  "group.keepsNothing":
+    "This session keeps nothing for the group's next meeting: everything is deleted after it ends.",
+  "group.keyText":
+    "Keep this group key to start the group's next meeting (this device remembers it too). Whoever has it can see what the group kept.",
   "group.copy": "Copy group key",
   "group.show": "Show the group key",
   "group.keyLabel": "Group key",
   "group.keyUnknown": "The group key is on the device this session was created on.",
-
 
   "fac.consoleTitle": "Facilitator console",
   "fac.defaultName": "Facilitator",
@@ -546,11 +634,13 @@ export default {
   "fac.setTo": "Set to",
   "fac.minutesUnit": "min",
   "fac.set": "Set",
-  "fac.startNeedsCaseBringer": "Not yet: the first phase needs a case-bringer. Name one under ‘Session’.",
+  "fac.startNeedsCaseBringer":
+    "Not yet: the first phase needs a case-bringer. Name one under ‘Session’.",
   "fac.startNobody": "Nobody is in yet; you can start anyway.",
   "fac.startReady": { one: "{count} participant is in.", other: "{count} participants are in." },
   "fac.dotsTitle": "Dots",
-  "fac.dotsHidden": "The counts stay hidden until you show them, here too: your screen may be on the projector.",
+  "fac.dotsHidden":
+    "The counts stay hidden until you show them, here too: your screen may be on the projector.",
   "fac.revealDots": "Show the counts",
   "fac.turnLimit": "Speaking time per turn",
   "fac.turnLimitNone": "none",
@@ -564,15 +654,18 @@ export default {
   "fac.lock": "Lock the session",
   "fac.unlock": "Unlock",
   "fac.lockHint": "Lock the session once everyone is in; then nobody new can join.",
-  "fac.lockedHint": "The session is locked: no new members can join. Those already in can come back.",
+  "fac.lockedHint":
+    "The session is locked: no new members can join. Those already in can come back.",
   "fac.openScreen": "Open big screen",
   "fac.end": "End the session",
   "fac.endConfirm": "Are you sure? After this nobody can add anything.",
   "fac.endYes": "Yes, end it",
   "fac.cancel": "Cancel",
   "fac.endedTitle": "The session has ended",
-  "fac.endedText": "Everything written is deleted {retention} after the session ends. The attendance list holds no content and is kept for years; confirm it below.",
-  "fac.endedSummary": "Until then each case-bringer can download their summary on their own device.",
+  "fac.endedText":
+    "Everything written is deleted {retention} after the session ends. The attendance list holds no content and is kept for years; confirm it below.",
+  "fac.endedSummary":
+    "Until then each case-bringer can download their summary on their own device.",
   "fac.speakers": "The floor",
   "fac.speakersIdle": "Once the session runs, you give the floor here.",
   "fac.endFloor": "End turn",
@@ -590,7 +683,8 @@ export default {
   "fac.noHands": "Nobody has raised a hand.",
   // ---- the facilitator's tally of those warnings ----
   "tally.title": "Warnings",
-  "tally.hint": "How often someone in this session was warned that their text sounded like advice or asked nothing, and how often it was sent anyway. Only you see this: no texts, no names.",
+  "tally.hint":
+    "How often someone in this session was warned that their text sounded like advice or asked nothing, and how often it was sent anyway. Only you see this: no texts, no names.",
   "tally.none": "No warnings yet.",
   "tally.warning": "Warning",
   "tally.shown": "Shown",
@@ -611,10 +705,19 @@ export default {
   "fac.remove": "Remove",
   "fac.removeYes": "Yes, remove {name}",
   "fac.removeAndLock": "Remove {name} and lock the session",
-  "fac.removeOffline": { one: "Remove the {count} member who is offline", other: "Remove the {count} members who are offline" },
-  "fac.removeOfflineYes": { one: "Yes, remove {count} offline member", other: "Yes, remove {count} offline members" },
+  "fac.removeOffline": {
+    one: "Remove the {count} member who is offline",
+    other: "Remove the {count} members who are offline",
+  },
+  "fac.removeOfflineYes": {
+    one: "Yes, remove {count} offline member",
+    other: "Yes, remove {count} offline members",
+  },
   "fac.notesTitle": "Notes",
-  "fac.notesWaiting": { one: "{count} note is waiting to be shared.", other: "{count} notes are waiting to be shared." },
+  "fac.notesWaiting": {
+    one: "{count} note is waiting to be shared.",
+    other: "{count} notes are waiting to be shared.",
+  },
   "fac.reveal": "Show all notes",
   "fac.hide": "Hide",
   "fac.unhide": "Show again",
@@ -643,15 +746,19 @@ export default {
   "screen.present": { one: "{count} person present", other: "{count} people present" },
   "screen.linkTitle": "Big screen",
   "screen.copyLink": "Copy screen link",
-  "screen.linkText": "For the room's projector: open the screen link on that computer. It shows the big screen only, without your controls.",
-  "screen.linkWarn": "Whoever has this link can read along: give it only to the computer in the room.",
+  "screen.linkText":
+    "For the room's projector: open the screen link on that computer. It shows the big screen only, without your controls.",
+  "screen.linkWarn":
+    "Whoever has this link can read along: give it only to the computer in the room.",
   "screen.showLink": "Show the screen link",
   "screen.linkLabel": "Screen link",
   "screen.linkUnknown": "The screen link is on the device this session was created on.",
   "screen.noToken.title": "Open the big screen with its link",
-  "screen.noToken.text": "The big screen needs the screen link from the facilitator console (it ends in #…), or the “Open big screen” button on the facilitator's laptop.",
+  "screen.noToken.text":
+    "The big screen needs the screen link from the facilitator console (it ends in #…), or the “Open big screen” button on the facilitator's laptop.",
   "screen.badLink.title": "This screen link does not work",
-  "screen.badLink.text": "The link does not belong to this session (any more). Copy the screen link again from the facilitator console.",
+  "screen.badLink.text":
+    "The link does not belong to this session (any more). Copy the screen link again from the facilitator console.",
 
   "fatal.takeBack": "Continue here",
   "fatal.reload": "Reload the page",
@@ -659,17 +766,20 @@ export default {
   "fatal.removed.title": "You were removed from the session",
   "fatal.removed.text": "The facilitator removed you from this session.",
   "fatal.taken_over.title": "Opened on another device",
-  "fatal.taken_over.text": "You opened this session in another window or on another device. It continues there.",
+  "fatal.taken_over.text":
+    "You opened this session in another window or on another device. It continues there.",
   "fatal.session_ended.title": "The session has ended",
   "fatal.session_ended.text": "This session has already ended; you can no longer join.",
   "fatal.room_not_found.title": "Session not found",
-  "fatal.room_not_found.text": "No open session has this code. Check the code. The session may also have ended, or the facilitator may have locked it: ask them.",
+  "fatal.room_not_found.text":
+    "No open session has this code. Check the code. The session may also have ended, or the facilitator may have locked it: ask them.",
   "fatal.room_locked.title": "The session is locked",
   "fatal.room_locked.text": "The facilitator has locked the session; new members cannot join.",
   "fatal.room_full.title": "The session is full",
   "fatal.room_full.text": "No more members can join this session.",
   "fatal.bad_token.title": "You cannot come back",
-  "fatal.bad_token.text": "This device is not (or no longer) linked to a member of this session. Join again with your name.",
+  "fatal.bad_token.text":
+    "This device is not (or no longer) linked to a member of this session. Join again with your name.",
   "fatal.unsupported_version.title": "New version available",
   "fatal.unsupported_version.text": "The app has been updated. Reload the page to continue.",
   "fatal.forbidden.title": "No access",
@@ -677,7 +787,8 @@ export default {
   "fatal.not_found.title": "Not found",
   "fatal.not_found.text": "This page does not exist.",
   "fatal.flooding.title": "Too many messages",
-  "fatal.flooding.text": "This device sent more messages than the server accepts, so the connection was closed. Reload the page to continue.",
+  "fatal.flooding.text":
+    "This device sent more messages than the server accepts, so the connection was closed. Reload the page to continue.",
   "fatal.other.title": "The connection was closed",
   "fatal.other.text": "The server closed the connection.",
 
@@ -694,7 +805,8 @@ export default {
   "error.room_full": "The session is full.",
   "error.bad_token": "This key does not belong to this session.",
   "error.invalid_name": "Choose a name of 1 to {nameMax} characters.",
-  "error.name_taken": "Someone in this session already has this name, or one that looks just like it. Choose another.",
+  "error.name_taken":
+    "Someone in this session already has this name, or one that looks just like it. Choose another.",
   "error.removed": "The facilitator removed you from the session.",
   "error.taken_over": "You opened the session on another device or tab.",
   "error.rate_limited": "Slow down a little: too many messages at once.",
@@ -731,10 +843,14 @@ export default {
   "error.no_round": "No round is running.",
   "error.not_author": "Only the author can withdraw this, and only in the same phase.",
   "error.anonymity_disabled": "This session does not allow anonymous input.",
-  "error.advice_like_question": "This question sounds like advice. Ask an open question, or send it anyway.",
-  "error.advice_like_statement": "This sounds like advice, and this round is for questions. Ask an open question, or send it anyway.",
-  "error.not_a_question": "This is not a question, and this round is for questions. Put it as a question, or send it anyway.",
-  "error.advice_in_analysis": "This sounds like advice, and advice comes later in this method. Keep to what strikes you, or send it anyway.",
+  "error.advice_like_question":
+    "This question sounds like advice. Ask an open question, or send it anyway.",
+  "error.advice_like_statement":
+    "This sounds like advice, and this round is for questions. Ask an open question, or send it anyway.",
+  "error.not_a_question":
+    "This is not a question, and this round is for questions. Put it as a question, or send it anyway.",
+  "error.advice_in_analysis":
+    "This sounds like advice, and advice comes later in this method. Keep to what strikes you, or send it anyway.",
   "error.invalid_request": "The request is not valid.",
   "error.invalid_template": "The method is not valid.",
   "error.unknown_method": "This method does not exist.",

@@ -29,7 +29,8 @@ export default {
   "prefs.chime": "Son à 1 minute de la fin et quand le temps est écoulé",
   "prefs.vibrateTime": "Vibrer à 1 minute de la fin et quand le temps est écoulé",
   "prefs.vibrateTurn": "Vibrer quand c'est mon tour",
-  "prefs.hint": "Rien que pour vous, sur cet appareil. Tout est coupé tant que vous ne l'activez pas.",
+  "prefs.hint":
+    "Rien que pour vous, sur cet appareil. Tout est coupé tant que vous ne l'activez pas.",
 
   "help.open": "Comment fonctionne cette méthode ?",
   "help.title": "Comment fonctionne cette méthode ?",
@@ -45,10 +46,13 @@ export default {
   "video.open": "Ouvrir la visioconférence",
 
   "home.title": "L'intervision, ensemble en cercle",
-  "home.tagline": "D'abord les questions, ensuite les conseils. Les participant·es participent avec leur téléphone ; l'animateur·rice veille à la méthode.",
+  "home.tagline":
+    "D'abord les questions, ensuite les conseils. Les participant·es participent avec leur téléphone ; l'animateur·rice veille à la méthode.",
   "home.joinTitle": "Rejoindre une séance",
-  "home.codeHint": "Le code est affiché à l'écran ou dans l'invitation, par exemple K7M-3QX-9PA. Les tirets et les majuscules n'ont pas d'importance.",
-  "home.badCode": "Ce n'est pas un code valide. Un code compte 9 caractères, par exemple K7M-3QX-9PA.",
+  "home.codeHint":
+    "Le code est affiché à l'écran ou dans l'invitation, par exemple K7M-3QX-9PA. Les tirets et les majuscules n'ont pas d'importance.",
+  "home.badCode":
+    "Ce n'est pas un code valide. Un code compte 9 caractères, par exemple K7M-3QX-9PA.",
   "home.joinButton": "Rejoindre",
   "home.createTitle": "Lancer une séance (animation)",
   "home.sessionTitle": "Titre de la séance",
@@ -66,24 +70,32 @@ export default {
   "home.titleInvalid": "Le titre doit compter de 1 à {titleMax} caractères.",
   "home.settings": "Paramètres",
   "home.allowAnonymous": "Les participant·es peuvent écrire sans leur nom",
-  "home.allowAnonymousHint": "Leur nom est alors caché aux autres pour les questions, analyses, conseils, retours et notes.",
-  "home.keepForGroup": "Garder pour la prochaine rencontre de ce groupe : les engagements qu'un·e client·e veut reprendre, les cas mis de côté et les chiffres de l'évaluation du processus",
-  "home.keepForGroupHint": "Désactivé : tout ce qui concerne cette séance est effacé à la fin. Activé : seuls ces éléments sont gardés, pour la prochaine rencontre, pour qui détient la clé du groupe.",
+  "home.allowAnonymousHint":
+    "Leur nom est alors caché aux autres pour les questions, analyses, conseils, retours et notes.",
+  "home.keepForGroup":
+    "Garder pour la prochaine rencontre de ce groupe : les engagements qu'un·e client·e veut reprendre, les cas mis de côté et les chiffres de l'évaluation du processus",
+  "home.keepForGroupHint":
+    "Désactivé : tout ce qui concerne cette séance est effacé à la fin. Activé : seuls ces éléments sont gardés, pour la prochaine rencontre, pour qui détient la clé du groupe.",
   "home.followUpLegend": "Suite",
   "home.followUp": "C'est la rencontre suivante d'un groupe existant",
-  "home.followUpHint": "La séance commence alors par un retour sur ce que le groupe a gardé la dernière fois.",
+  "home.followUpHint":
+    "La séance commence alors par un retour sur ce que le groupe a gardé la dernière fois.",
   "home.group": "Groupe",
   "home.groupOption": "{title} · {date}",
   "home.groupOther": "Un autre groupe : collez sa clé",
   "home.groupForget": "Oublier ce groupe sur cet appareil",
   "home.groupForgotten": "Oublié sur cet appareil : {title}",
   "home.groupToken": "Clé du groupe",
-  "home.groupTokenHint": "La personne qui a animé la rencontre précédente la trouve dans l'écran d'animation, sous « Groupe ».",
+  "home.groupTokenHint":
+    "La personne qui a animé la rencontre précédente la trouve dans l'écran d'animation, sous « Groupe ».",
   "home.groupTokenMissing": "Collez la clé du groupe ou choisissez un groupe.",
-  "home.groupTokenUnknown": "Aucun groupe n'a cette clé, ou ce qu'il avait gardé a déjà été effacé. Vérifiez la clé ou commencez sans groupe.",
-  "home.noSuchSession": "Aucune séance ouverte n'a ce code. Vérifiez le code ou demandez à l'animateur·rice si la séance est verrouillée.",
+  "home.groupTokenUnknown":
+    "Aucun groupe n'a cette clé, ou ce qu'il avait gardé a déjà été effacé. Vérifiez la clé ou commencez sans groupe.",
+  "home.noSuchSession":
+    "Aucune séance ouverte n'a ce code. Vérifiez le code ou demandez à l'animateur·rice si la séance est verrouillée.",
   "home.video": "Visioconférence pour les personnes à distance",
-  "home.videoHint": "Un lien Jitsi, Teams, Zoom ou autre. Les participant·es le voient dans la salle d'attente et sur leur téléphone.",
+  "home.videoHint":
+    "Un lien Jitsi, Teams, Zoom ou autre. Les participant·es le voient dans la salle d'attente et sur leur téléphone.",
   "home.videoInvalid": "Indiquez un lien qui commence par https://, ou laissez le champ vide.",
 
   "join.title": "Rejoindre",
@@ -94,13 +106,16 @@ export default {
   "join.button": "Rejoindre",
   "join.otherCode": "Saisir un autre code",
   "join.notFound.title": "Aucune séance ouverte avec ce code",
-  "join.notFound.text": "Il n'y a pas de séance avec le code {code} que vous puissiez rejoindre maintenant. Vérifiez le code. La séance est peut-être terminée ou verrouillée : demandez à l'animateur·rice.",
+  "join.notFound.text":
+    "Il n'y a pas de séance avec le code {code} que vous puissiez rejoindre maintenant. Vérifiez le code. La séance est peut-être terminée ou verrouillée : demandez à l'animateur·rice.",
   "join.tooMany.title": "Merci de patienter",
-  "join.tooMany.text": "Trop de codes erronés ont été essayés depuis ce réseau. Attendez une minute et réessayez.",
+  "join.tooMany.text":
+    "Trop de codes erronés ont été essayés depuis ce réseau. Attendez une minute et réessayez.",
 
   "phase.lobby": "En attente du début",
   "phase.lobbyHint": "L'animateur·rice lance la séance dès que tout le monde est là.",
-  "phase.lobbyHintFacilitator": "Partagez le code ou le code QR. Lancez la séance quand tout le monde est là ; les personnes qui arrivent s'affichent à droite.",
+  "phase.lobbyHintFacilitator":
+    "Partagez le code ou le code QR. Lancez la séance quand tout le monde est là ; les personnes qui arrivent s'affichent à droite.",
   "phase.ended": "La séance est terminée",
   "phase.endedHint": "Merci pour votre participation. Ce qui a été dit ici reste dans le groupe.",
   "phase.step": "Phase {n} sur {total}",
@@ -160,16 +175,22 @@ export default {
   "turn.raiseHand": "Lever la main",
   "turn.lowerHand": "Baisser la main",
   "turn.queuePlace": "Votre main est levée. Vous êtes numéro {place} dans la file.",
-  "turn.roundPlace": { one: "C'est bientôt à vous.", other: "Encore {count} tours avant le vôtre." },
+  "turn.roundPlace": {
+    one: "C'est bientôt à vous.",
+    other: "Encore {count} tours avant le vôtre.",
+  },
   "turn.pass": "Passer mon tour",
   "turn.done": "J'ai fini / je passe",
   "turn.roundHint": "Dans ce tour, chacun parle à son tour.",
   "turn.silent": "Dans cette phase, on ne parle pas : chacun écrit pour soi.",
   "turn.listensTitle": "Vous écoutez",
-  "turn.listensText": "Dans cette phase, vous êtes dos au groupe : vous entendez tout, mais vous ne répondez pas. Vous pouvez prendre des notes pour vous. Votre tour reviendra bientôt.",
+  "turn.listensText":
+    "Dans cette phase, vous êtes dos au groupe : vous entendez tout, mais vous ne répondez pas. Vous pouvez prendre des notes pour vous. Votre tour reviendra bientôt.",
 
-  "lobby.keeps": "Ce groupe garde pour sa prochaine rencontre les engagements qu'un·e client·e veut reprendre ; tout le reste est effacé après la séance.",
-  "lobby.keepsNothing": "Tout ce qui est écrit ici est effacé après la séance ; rien n'est gardé pour une prochaine rencontre.",
+  "lobby.keeps":
+    "Ce groupe garde pour sa prochaine rencontre les engagements qu'un·e client·e veut reprendre ; tout le reste est effacé après la séance.",
+  "lobby.keepsNothing":
+    "Tout ce qui est écrit ici est effacé après la séance ; rien n'est gardé pour une prochaine rencontre.",
   "me.youAre": "Vous participez en tant que {name} ({role})",
   "member.gone": "(parti)",
   "member.withRole": "{name} ({role})",
@@ -196,38 +217,50 @@ export default {
   "compose.title": "Ce que vous pouvez faire maintenant",
   "compose.lobby": "Dès que la séance commence, vous verrez ici ce que vous pouvez apporter.",
   "compose.ended": "La séance est terminée ; plus rien ne peut être ajouté.",
-  "compose.nothingNow": "Dans cette phase, vous n'écrivez rien ; écoutez et réfléchissez avec le groupe.",
+  "compose.nothingNow":
+    "Dans cette phase, vous n'écrivez rien ; écoutez et réfléchissez avec le groupe.",
   "compose.listens": "Vous écoutez. Vous pourrez écrire à nouveau dans une phase suivante.",
   "compose.voteHint": "Répartissez vos points sur les cas ci-dessous.",
-  "compose.answerHint": "Classez les questions ci-dessous : répondue, mise de côté, ou elle vous touche. Vous répondez à voix haute ; pour noter une réponse, utilisez le bouton aux trois points.",
-  "compose.reactionHint": "Indiquez pour les questions, analyses et conseils ci-dessous comment ils vous touchent et s'ils vous sont utiles. Vous seul·e le voyez, sauf si vous partagez vos réactions.",
+  "compose.answerHint":
+    "Classez les questions ci-dessous : répondue, mise de côté, ou elle vous touche. Vous répondez à voix haute ; pour noter une réponse, utilisez le bouton aux trois points.",
+  "compose.reactionHint":
+    "Indiquez pour les questions, analyses et conseils ci-dessous comment ils vous touchent et s'ils vous sont utiles. Vous seul·e le voyez, sauf si vous partagez vos réactions.",
   "compose.laterTitle": "Plus tard",
   "compose.later": "{kind} – dans : {phases}",
-  "compose.offline": "Vous n'êtes pas connecté. Ce que vous envoyez est gardé et envoyé dès que la connexion revient.",
+  "compose.offline":
+    "Vous n'êtes pas connecté. Ce que vous envoyez est gardé et envoyé dès que la connexion revient.",
   "compose.count": "{n} / {max}",
   "compose.anonymous": "Sans mon nom",
   "compose.answerLabel": "Votre réponse",
   "compose.sendAnswer": "Envoyer la réponse",
   "compose.sent": "Envoyé",
   "compose.optional": "(facultatif)",
-  "compose.limitLeft": { one: "{kind} : encore {count} sur {max}", other: "{kind} : encore {count} sur {max}" },
+  "compose.limitLeft": {
+    one: "{kind} : encore {count} sur {max}",
+    other: "{kind} : encore {count} sur {max}",
+  },
   "compose.limitReached": "{kind} : vous avez utilisé vos {max} dans cette phase.",
   "compose.label.statement.noCases": "Racontez votre situation et votre question",
-  "compose.hint.statement.noCases": "Que se passe-t-il, qui est concerné, et que voulez-vous demander au groupe ?",
+  "compose.hint.statement.noCases":
+    "Que se passe-t-il, qui est concerné, et que voulez-vous demander au groupe ?",
   "compose.label.case": "Votre cas (trois phrases au plus)",
   "compose.label.statement": "Racontez votre cas et votre question",
   "compose.label.question": "Votre question",
   "compose.label.key_question": "La question clé",
   "compose.label.analysis": "Qu'est-ce qui vous frappe ?",
   "compose.label.advice": "Votre conseil",
-  "compose.label.private_note": "Votre note (pour vous seul·e, jusqu'à ce que l'animateur·rice les dévoile toutes)",
+  "compose.label.private_note":
+    "Votre note (pour vous seul·e, jusqu'à ce que l'animateur·rice les dévoile toutes)",
   "compose.label.commitment": "Qu'allez-vous faire ?",
   "compose.label.reflection": "Que retenez-vous ?",
   "compose.hint.case": "Une situation de travail qui vous préoccupe.",
-  "compose.hint.statement": "Que se passe-t-il, qui est concerné, et quelle est votre question au groupe ?",
-  "compose.hint.question": "Posez une question ouverte pour mieux comprendre. Pas encore de conseils.",
+  "compose.hint.statement":
+    "Que se passe-t-il, qui est concerné, et quelle est votre question au groupe ?",
+  "compose.hint.question":
+    "Posez une question ouverte pour mieux comprendre. Pas encore de conseils.",
   "compose.hint.answer": "Court et factuel.",
-  "compose.hint.key_question": "Formulez la question qui compte vraiment, peut-être autrement qu'au départ.",
+  "compose.hint.key_question":
+    "Formulez la question qui compte vraiment, peut-être autrement qu'au départ.",
   "compose.hint.analysis": "Une intuition, un schéma, ce qui vous touche.",
   "compose.hint.advice": "Un conseil à la fois, sur la question clé.",
   "compose.hint.private_note": "Écrivez pour vous ; personne ne lit avant le dévoilement.",
@@ -250,25 +283,35 @@ export default {
   "confirm.title.advice_like_statement": "Ceci ressemble à un conseil, pas à une question",
   "confirm.title.not_a_question": "Ceci n'est pas une question",
   "confirm.title.advice_in_analysis": "Ceci ressemble à un conseil",
-  "confirm.text.advice_like_question": "Votre question se lit comme un conseil déguisé (du genre « Avez-vous déjà essayé… ? »). Posez plutôt une question ouverte, ou envoyez-la quand même.",
-  "confirm.text.advice_like_statement": "Ce tour est fait pour les questions, et ceci se lit comme un conseil. Transformez-le en question ouverte, ou envoyez-le quand même.",
-  "confirm.text.not_a_question": "Ce tour est fait pour les questions, et ceci ne demande rien. Formulez-le comme une question, ou envoyez-le quand même.",
-  "confirm.text.advice_in_analysis": "Les conseils viendront plus tard, dans {phase}. Pour l'instant, partagez ce qui vous frappe ou ce qui se joue selon vous : reformulez, ou envoyez quand même.",
-  "confirm.text.advice_in_analysis_none": "Ceci se lit comme un conseil, et cette méthode ne prévoit plus de conseils après cette phase. Partagez ce qui vous frappe ou ce qui se joue selon vous, ou envoyez quand même.",
+  "confirm.text.advice_like_question":
+    "Votre question se lit comme un conseil déguisé (du genre « Avez-vous déjà essayé… ? »). Posez plutôt une question ouverte, ou envoyez-la quand même.",
+  "confirm.text.advice_like_statement":
+    "Ce tour est fait pour les questions, et ceci se lit comme un conseil. Transformez-le en question ouverte, ou envoyez-le quand même.",
+  "confirm.text.not_a_question":
+    "Ce tour est fait pour les questions, et ceci ne demande rien. Formulez-le comme une question, ou envoyez-le quand même.",
+  "confirm.text.advice_in_analysis":
+    "Les conseils viendront plus tard, dans {phase}. Pour l'instant, partagez ce qui vous frappe ou ce qui se joue selon vous : reformulez, ou envoyez quand même.",
+  "confirm.text.advice_in_analysis_none":
+    "Ceci se lit comme un conseil, et cette méthode ne prévoit plus de conseils après cette phase. Partagez ce qui vous frappe ou ce qui se joue selon vous, ou envoyez quand même.",
   "confirm.marked": "Les mots surlignés font que cela sonne comme un conseil.",
 
   "outbox.sending": "Envoi…",
   "outbox.sendingHint": "Un instant : le serveur va le confirmer.",
-  "outbox.waiting": { one: "{count} message attend la connexion", other: "{count} messages attendent la connexion" },
+  "outbox.waiting": {
+    one: "{count} message attend la connexion",
+    other: "{count} messages attendent la connexion",
+  },
   "outbox.waitingHint": "Il est gardé et sera envoyé tout seul dès que vous serez reconnecté.",
   "outbox.refusedTitle": "Non envoyé",
-  "outbox.phaseClosed": "La phase « {phase} » était déjà terminée quand votre message est arrivé ; il n'a donc pas été publié. Votre texte est ci-dessous ; copiez-le si vous voulez le garder.",
+  "outbox.phaseClosed":
+    "La phase « {phase} » était déjà terminée quand votre message est arrivé ; il n'a donc pas été publié. Votre texte est ci-dessous ; copiez-le si vous voulez le garder.",
   "outbox.earlierPhase": "une phase précédente",
   "outbox.kindWas": "Type : {kind}",
   "outbox.yourText": "Votre texte",
   "outbox.copy": "Copier",
   "outbox.copied": "Copié.",
-  "outbox.copyManually": "Le texte est sélectionné ; copiez-le avec le clavier ou par un appui long.",
+  "outbox.copyManually":
+    "Le texte est sélectionné ; copiez-le avec le clavier ou par un appui long.",
   "outbox.editAgain": "Remettre pour modifier",
   "outbox.dismiss": "Fermer",
 
@@ -290,8 +333,13 @@ export default {
   "board.unvote": "Retirer son soutien",
   "board.addDot": "Donner un point",
   "board.removeDot": { one: "Reprendre un point ({count})", other: "Reprendre un point ({count})" },
-  "board.dotsLeft": { zero: "Vous n'avez plus de points.", one: "Il vous reste {count} point.", other: "Il vous reste {count} points." },
-  "board.dotsHidden": "Le nombre de points de chaque cas reste caché jusqu'à ce que l'animateur·rice le montre : chacun choisit pour soi.",
+  "board.dotsLeft": {
+    zero: "Vous n'avez plus de points.",
+    one: "Il vous reste {count} point.",
+    other: "Il vous reste {count} points.",
+  },
+  "board.dotsHidden":
+    "Le nombre de points de chaque cas reste caché jusqu'à ce que l'animateur·rice le montre : chacun choisit pour soi.",
   "board.answer": "Répondre",
   "board.closeAnswer": "Fermer la réponse",
   "board.withdraw": "Retirer",
@@ -301,7 +349,11 @@ export default {
   "item.hidden": "Masqué par l'animateur·rice",
   "item.hiddenBadge": "masqué",
   "item.unrevealed": "Note (pas encore dévoilée)",
-  "item.votes": { zero: "aucun soutien", one: "soutenue {count} fois", other: "soutenue {count} fois" },
+  "item.votes": {
+    zero: "aucun soutien",
+    one: "soutenue {count} fois",
+    other: "soutenue {count} fois",
+  },
   "item.dots": { zero: "aucun point", one: "{count} point", other: "{count} points" },
   "item.chosen": "choisi",
   "item.kept": "gardé pour la prochaine fois",
@@ -320,7 +372,8 @@ export default {
   "reaction.useful": "Utile",
 
   "notes.title": "Mes notes",
-  "notes.hint": "Vous seul·e voyez ce texte, jusqu'à ce que l'animateur·rice dévoile toutes les notes en même temps.",
+  "notes.hint":
+    "Vous seul·e voyez ce texte, jusqu'à ce que l'animateur·rice dévoile toutes les notes en même temps.",
 
   "report.title": "Retour sur « {title} » ({date})",
   "report.titleUnnamed": "Retour sur la dernière fois",
@@ -329,29 +382,40 @@ export default {
   "report.by": "par {name}",
   "report.empty": "Rien n'a été gardé de la dernière fois.",
   "summary.title": "Votre synthèse",
-  "summary.text": "Vous seul·e pouvez la télécharger : votre cas et la question clé choisie, les questions, analyses, notes partagées et conseils avec vos propres réactions, vos notes personnelles et ce que vous allez faire.",
-  "summary.beforeEnd": "Elle est complète dès que la séance est terminée ; ce qui existe déjà peut être téléchargé maintenant.",
-  "summary.retention": "Elle reste disponible pendant {retention} après la séance. Ensuite, tout ce qui concerne cette séance est effacé, cette synthèse aussi : téléchargez-la à temps.",
+  "summary.text":
+    "Vous seul·e pouvez la télécharger : votre cas et la question clé choisie, les questions, analyses, notes partagées et conseils avec vos propres réactions, vos notes personnelles et ce que vous allez faire.",
+  "summary.beforeEnd":
+    "Elle est complète dès que la séance est terminée ; ce qui existe déjà peut être téléchargé maintenant.",
+  "summary.retention":
+    "Elle reste disponible pendant {retention} après la séance. Ensuite, tout ce qui concerne cette séance est effacé, cette synthèse aussi : téléchargez-la à temps.",
   "summary.markdown": "Télécharger la synthèse (Markdown)",
   "summary.printable": "Synthèse à imprimer",
-  "summary.printableHint": "S'ouvre dans un nouvel onglet ; imprimez-la ou enregistrez-la en PDF depuis là.",
+  "summary.printableHint":
+    "S'ouvre dans un nouvel onglet ; imprimez-la ou enregistrez-la en PDF depuis là.",
   "summary.loading": "Récupération…",
   "summary.saved": "Téléchargé : {name}",
   "summary.opened": "La synthèse à imprimer s'est ouverte dans un nouvel onglet.",
   "summary.blocked": "Votre navigateur a bloqué le nouvel onglet.",
   "summary.openLink": "Ouvrir la synthèse à imprimer",
-  "summary.problem.noToken": "Cet appareil n'est pas lié à votre place dans la séance. Téléchargez la synthèse sur l'appareil avec lequel vous avez participé.",
+  "summary.problem.noToken":
+    "Cet appareil n'est pas lié à votre place dans la séance. Téléchargez la synthèse sur l'appareil avec lequel vous avez participé.",
   "summary.problem.forbidden": "Seul·e le ou la client·e peut télécharger la synthèse.",
-  "summary.problem.gone": "La synthèse n'est plus disponible : tout ce qui concerne cette séance a été effacé.",
+  "summary.problem.gone":
+    "La synthèse n'est plus disponible : tout ce qui concerne cette séance a été effacé.",
   "summary.problem.tooMany": "Trop de tentatives. Attendez une minute et réessayez.",
-  "summary.problem.failed": "La synthèse n'a pas pu être récupérée. Vérifiez votre connexion et réessayez.",
+  "summary.problem.failed":
+    "La synthèse n'a pas pu être récupérée. Vérifiez votre connexion et réessayez.",
   "ended.title": "Et maintenant",
-  "ended.deleted": "Tout ce qui a été écrit pendant cette séance est effacé {retention} après sa fin.",
-  "ended.kept": "Pour sa prochaine rencontre, le groupe ne garde que les engagements que les client·es voulaient reprendre, les cas mis de côté et les chiffres de l'évaluation du processus ; rien d'autre n'est gardé.",
-  "ended.kept.noCases": "Pour sa prochaine rencontre, le groupe ne garde que les engagements que les client·es voulaient reprendre et les chiffres de l'évaluation du processus ; rien d'autre n'est gardé.",
+  "ended.deleted":
+    "Tout ce qui a été écrit pendant cette séance est effacé {retention} après sa fin.",
+  "ended.kept":
+    "Pour sa prochaine rencontre, le groupe ne garde que les engagements que les client·es voulaient reprendre, les cas mis de côté et les chiffres de l'évaluation du processus ; rien d'autre n'est gardé.",
+  "ended.kept.noCases":
+    "Pour sa prochaine rencontre, le groupe ne garde que les engagements que les client·es voulaient reprendre et les chiffres de l'évaluation du processus ; rien d'autre n'est gardé.",
   "ended.notKept": "Rien n'est gardé pour une prochaine rencontre.",
   "attendance.title": "Présences",
-  "attendance.hint": "Qui était là, depuis quand et combien de temps, sans aucun contenu : comme attestation de participation, par exemple pour un ordre professionnel.",
+  "attendance.hint":
+    "Qui était là, depuis quand et combien de temps, sans aucun contenu : comme attestation de participation, par exemple pour un ordre professionnel.",
   "attendance.show": "Afficher les présences",
   "attendance.refresh": "Actualiser",
   "attendance.csv": "Télécharger le CSV",
@@ -367,17 +431,21 @@ export default {
   "attendance.none": "Personne n'est encore arrivé.",
   "attendance.problem.noToken": "Cet appareil n'a pas la clé d'animation de cette séance.",
   "attendance.problem.forbidden": "Seul·e l'animateur·rice peut voir les présences.",
-  "attendance.problem.gone": "Les présences ne sont plus disponibles : tout ce qui concerne cette séance a été effacé.",
+  "attendance.problem.gone":
+    "Les présences ne sont plus disponibles : tout ce qui concerne cette séance a été effacé.",
   "attendance.problem.tooMany": "Trop de tentatives. Attendez une minute et réessayez.",
-  "attendance.problem.failed": "Les présences n'ont pas pu être récupérées. Vérifiez votre connexion et réessayez.",
+  "attendance.problem.failed":
+    "Les présences n'ont pas pu être récupérées. Vérifiez votre connexion et réessayez.",
 
   // Liste de présence, confirmation, attestation de participation, réflexion.
   "home.recordLegend": "Liste de présence",
   "home.groupName": "Nom du groupe (facultatif)",
-  "home.groupNameHint": "Il figure sur la liste de présence et sur l'attestation de participation de chacun·e, conservées pendant des années. N'y mettez donc pas de noms de client·es ni rien de confidentiel.",
+  "home.groupNameHint":
+    "Il figure sur la liste de présence et sur l'attestation de participation de chacun·e, conservées pendant des années. N'y mettez donc pas de noms de client·es ni rien de confidentiel.",
   "home.groupNameInvalid": "Le nom du groupe peut compter au plus {max} caractères.",
   "home.timeZone": "Fuseau horaire",
-  "home.timeZoneHint": "Les heures de début et de fin de la liste de présence sont données dans ce fuseau horaire.",
+  "home.timeZoneHint":
+    "Les heures de début et de fin de la liste de présence sont données dans ce fuseau horaire.",
   "home.timeZoneInvalid": "Choisissez un fuseau horaire dans la liste.",
   "attendance.colConfirmed": "Confirmé",
   "attendance.notConfirmed": "pas encore",
@@ -385,35 +453,45 @@ export default {
   "attendance.confirmedCount": "{count} sur {total} ont confirmé leur présence.",
   "attendance.minutesSet": "{minutes} (corrigé ; mesuré {measured})",
   "attendance.correct": "Corriger les minutes",
-  "attendance.correctHint": "Quelqu'un était là tout du long, mais son téléphone est resté verrouillé plus longtemps que le délai de grâce (deux minutes par défaut) ? L'application a alors compté trop peu de minutes. Corrigez-les ici ; la liste indique que vous les avez fixées, à côté de la mesure. Confirmez ensuite la liste à nouveau.",
+  "attendance.correctHint":
+    "Quelqu'un était là tout du long, mais son téléphone est resté verrouillé plus longtemps que le délai de grâce (deux minutes par défaut) ? L'application a alors compté trop peu de minutes. Corrigez-les ici ; la liste indique que vous les avez fixées, à côté de la mesure. Confirmez ensuite la liste à nouveau.",
   "attendance.correctWho": "Personne",
   "attendance.correctMinutes": "Minutes de présence",
   "attendance.correctSave": "Enregistrer les minutes",
   "attendance.correctMeasured": "Reprendre les minutes mesurées",
   "attendance.correctInvalid": "Indiquez un nombre entier de minutes, de 0 à {max}.",
   "attendance.confirmList": "Confirmer la liste",
-  "attendance.confirmListHint": "En confirmant, vous vous portez garant·e de cette liste en tant qu'animateur·rice : qui était là et combien de temps. Cela figure sur l'attestation de participation de chacun·e.",
+  "attendance.confirmListHint":
+    "En confirmant, vous vous portez garant·e de cette liste en tant qu'animateur·rice : qui était là et combien de temps. Cela figure sur l'attestation de participation de chacun·e.",
   "attendance.listConfirmed": "Vous avez confirmé la liste à {time}.",
   "attendance.print": "Liste de présence à imprimer",
   "attendance.openLink": "Ouvrir la liste de présence",
-  "attendance.kept": "La liste de présence ne contient rien de ce qui a été dit ou écrit et est conservée pendant des années (6 ans par défaut), pour qu'un registre puisse encore la demander. Le contenu de la séance est effacé après peu de temps.",
+  "attendance.kept":
+    "La liste de présence ne contient rien de ce qui a été dit ou écrit et est conservée pendant des années (6 ans par défaut), pour qu'un registre puisse encore la demander. Le contenu de la séance est effacé après peu de temps.",
   "attest.title": "Votre présence",
-  "attest.text": "Confirmez que vous avez participé à cette séance. Votre nom et vos minutes de présence figurent sur la liste de présence de l'animateur·rice.",
+  "attest.text":
+    "Confirmez que vous avez participé à cette séance. Votre nom et vos minutes de présence figurent sur la liste de présence de l'animateur·rice.",
   "attest.registration": "Numéro d'enregistrement (facultatif)",
-  "attest.registrationHint": "Par exemple votre numéro auprès d'un ordre ou d'un registre professionnel. Il figure uniquement sur votre propre attestation, pas sur la liste de présence.",
+  "attest.registrationHint":
+    "Par exemple votre numéro auprès d'un ordre ou d'un registre professionnel. Il figure uniquement sur votre propre attestation, pas sur la liste de présence.",
   "attest.confirm": "J'étais présent·e",
   "attest.confirmed": "Votre présence est confirmée.",
   "attest.saveRegistration": "Enregistrer le numéro",
   "attest.certificateTitle": "Attestation de participation",
-  "attest.certificateAfterEnd": "Vous pourrez télécharger votre attestation de participation dès la fin de la séance.",
+  "attest.certificateAfterEnd":
+    "Vous pourrez télécharger votre attestation de participation dès la fin de la séance.",
   "attest.certificateAfterConfirm": "Confirmez d'abord ci-dessus que vous étiez présent·e.",
-  "attest.certificateText": "Avec la date, les heures, la méthode, l'animateur·rice, le groupe et vos minutes de présence. Un registre peut vérifier le code qui y figure.",
+  "attest.certificateText":
+    "Avec la date, les heures, la méthode, l'animateur·rice, le groupe et vos minutes de présence. Un registre peut vérifier le code qui y figure.",
   "attest.certificateDownload": "Télécharger l'attestation de participation",
   "attest.certificatePrint": "Attestation de participation à imprimer",
-  "attest.certificateKept": "Conservez-la bien. Le code de vérification reste valable pendant des années (6 ans par défaut).",
-  "attest.opened": "Elle s'est ouverte dans un nouvel onglet ; imprimez-la ou enregistrez-la en PDF depuis cet onglet.",
+  "attest.certificateKept":
+    "Conservez-la bien. Le code de vérification reste valable pendant des années (6 ans par défaut).",
+  "attest.opened":
+    "Elle s'est ouverte dans un nouvel onglet ; imprimez-la ou enregistrez-la en PDF depuis cet onglet.",
   "attest.openLink": "Ouvrir",
-  "attest.problem.noToken": "Cet appareil n'est pas lié à votre place dans la séance. Utilisez l'appareil avec lequel vous avez participé.",
+  "attest.problem.noToken":
+    "Cet appareil n'est pas lié à votre place dans la séance. Utilisez l'appareil avec lequel vous avez participé.",
   "attest.problem.forbidden": "Ceci ne vous est pas destiné.",
   "attest.problem.gone": "Ce n'est plus disponible : la séance a été effacée.",
   "attest.problem.tooMany": "Trop de tentatives. Attendez une minute et réessayez.",
@@ -421,26 +499,32 @@ export default {
   "attest.problem.notEnded": "Ce sera possible une fois la séance terminée.",
   "attest.problem.notConfirmed": "Confirmez d'abord que vous étiez présent·e.",
   "reflection.title": "Ma réflexion",
-  "reflection.text": "Que retenez-vous de cette séance ? Vous seul·e voyez ce que vous écrivez ici. Cela figure dans votre propre compte rendu d'une page, avec la date, les heures, la méthode, l'animateur·rice et le groupe.",
+  "reflection.text":
+    "Que retenez-vous de cette séance ? Vous seul·e voyez ce que vous écrivez ici. Cela figure dans votre propre compte rendu d'une page, avec la date, les heures, la méthode, l'animateur·rice et le groupe.",
   "reflection.label": "Votre réflexion",
   "reflection.save": "Enregistrer la réflexion",
   "reflection.saved": "Votre réflexion est enregistrée. Vous pouvez encore la modifier.",
   "reflection.print": "Mon compte rendu à imprimer",
   "reflection.download": "Télécharger mon compte rendu (texte)",
-  "reflection.retention": "Votre réflexion est effacée {retention} après la fin, avec le reste de la séance. Téléchargez donc votre compte rendu à temps.",
-  "error.not_ended": "La séance n'est pas encore terminée ; l'attestation de participation est délivrée à la fin.",
+  "reflection.retention":
+    "Votre réflexion est effacée {retention} après la fin, avec le reste de la séance. Téléchargez donc votre compte rendu à temps.",
+  "error.not_ended":
+    "La séance n'est pas encore terminée ; l'attestation de participation est délivrée à la fin.",
   "error.not_confirmed": "Confirmez d'abord que vous étiez présent·e.",
   "group.title": "Groupe",
   "group.followUp": "Rencontre suivante après « {title} » du {date}.",
-  "group.keeps": "Cette séance garde pour la prochaine rencontre du groupe les engagements que les client·es veulent reprendre, les cas mis de côté et les chiffres de l'évaluation du processus. Tout le reste est effacé.",
-  "group.keeps.noCases": "Cette séance garde pour la prochaine rencontre du groupe les engagements que les client·es veulent reprendre et les chiffres de l'évaluation du processus. Tout le reste est effacé.",
-  "group.keepsNothing": "Cette séance ne garde rien pour la prochaine rencontre du groupe : tout est effacé à la fin.",
-  "group.keyText": "Gardez cette clé de groupe pour lancer la prochaine rencontre du groupe (cet appareil s'en souvient aussi). Qui la détient peut voir ce que le groupe a gardé.",
+  "group.keeps":
+    "Cette séance garde pour la prochaine rencontre du groupe les engagements que les client·es veulent reprendre, les cas mis de côté et les chiffres de l'évaluation du processus. Tout le reste est effacé.",
+  "group.keeps.noCases":
+    "Cette séance garde pour la prochaine rencontre du groupe les engagements que les client·es veulent reprendre et les chiffres de l'évaluation du processus. Tout le reste est effacé.",
+  "group.keepsNothing":
+    "Cette séance ne garde rien pour la prochaine rencontre du groupe : tout est effacé à la fin.",
+  "group.keyText":
+    "Gardez cette clé de groupe pour lancer la prochaine rencontre du groupe (cet appareil s'en souvient aussi). Qui la détient peut voir ce que le groupe a gardé.",
   "group.copy": "Copier la clé du groupe",
   "group.show": "Afficher la clé du groupe",
   "group.keyLabel": "Clé du groupe",
   "group.keyUnknown": "La clé du groupe se trouve sur l'appareil où cette séance a été créée.",
-
 
   "fac.consoleTitle": "Écran d'animation",
   "fac.defaultName": "Animation",
@@ -464,11 +548,16 @@ export default {
   "fac.setTo": "Régler sur",
   "fac.minutesUnit": "min",
   "fac.set": "Régler",
-  "fac.startNeedsCaseBringer": "Pas encore : la première phase a besoin d'un·e client·e. Désignez-le ou la sous « Séance ».",
+  "fac.startNeedsCaseBringer":
+    "Pas encore : la première phase a besoin d'un·e client·e. Désignez-le ou la sous « Séance ».",
   "fac.startNobody": "Personne n'est encore là ; vous pouvez tout de même commencer.",
-  "fac.startReady": { one: "{count} participant·e est là.", other: "{count} participant·es sont là." },
+  "fac.startReady": {
+    one: "{count} participant·e est là.",
+    other: "{count} participant·es sont là.",
+  },
   "fac.dotsTitle": "Points",
-  "fac.dotsHidden": "Les nombres restent cachés jusqu'à ce que vous les montriez, ici aussi : votre écran est peut-être projeté.",
+  "fac.dotsHidden":
+    "Les nombres restent cachés jusqu'à ce que vous les montriez, ici aussi : votre écran est peut-être projeté.",
   "fac.revealDots": "Montrer les nombres",
   "fac.turnLimit": "Temps de parole par tour",
   "fac.turnLimitNone": "aucun",
@@ -481,16 +570,20 @@ export default {
   "fac.setCaseBringer": "Désigner",
   "fac.lock": "Verrouiller la séance",
   "fac.unlock": "Déverrouiller",
-  "fac.lockHint": "Verrouillez la séance quand tout le monde est là ; plus personne de nouveau ne pourra entrer.",
-  "fac.lockedHint": "La séance est verrouillée : aucun nouveau participant ne peut entrer. Ceux qui étaient là peuvent revenir.",
+  "fac.lockHint":
+    "Verrouillez la séance quand tout le monde est là ; plus personne de nouveau ne pourra entrer.",
+  "fac.lockedHint":
+    "La séance est verrouillée : aucun nouveau participant ne peut entrer. Ceux qui étaient là peuvent revenir.",
   "fac.openScreen": "Ouvrir le grand écran",
   "fac.end": "Terminer la séance",
   "fac.endConfirm": "En êtes-vous sûr ? Ensuite, plus personne ne pourra rien ajouter.",
   "fac.endYes": "Oui, terminer",
   "fac.cancel": "Annuler",
   "fac.endedTitle": "La séance est terminée",
-  "fac.endedText": "Tout ce qui a été écrit est effacé {retention} après la fin de la séance. La liste de présence ne contient aucun contenu et est conservée pendant des années ; confirmez-la ci-dessous.",
-  "fac.endedSummary": "D'ici là, chaque client·e peut télécharger sa synthèse sur son propre appareil.",
+  "fac.endedText":
+    "Tout ce qui a été écrit est effacé {retention} après la fin de la séance. La liste de présence ne contient aucun contenu et est conservée pendant des années ; confirmez-la ci-dessous.",
+  "fac.endedSummary":
+    "D'ici là, chaque client·e peut télécharger sa synthèse sur son propre appareil.",
   "fac.speakers": "La parole",
   "fac.speakersIdle": "Dès que la séance est en cours, vous donnez la parole ici.",
   "fac.endFloor": "Terminer le tour",
@@ -509,7 +602,8 @@ export default {
   "fac.roster": "Participant·es",
   // ---- the facilitator's tally of warnings ----
   "tally.title": "Avertissements",
-  "tally.hint": "Combien de fois, dans cette séance, quelqu'un a été averti que son texte ressemblait à un conseil ou ne demandait rien, et combien de fois il a été envoyé quand même. Vous seul·e le voyez : ni textes, ni noms.",
+  "tally.hint":
+    "Combien de fois, dans cette séance, quelqu'un a été averti que son texte ressemblait à un conseil ou ne demandait rien, et combien de fois il a été envoyé quand même. Vous seul·e le voyez : ni textes, ni noms.",
   "tally.none": "Aucun avertissement pour l'instant.",
   "tally.warning": "Avertissement",
   "tally.shown": "Affiché",
@@ -529,10 +623,19 @@ export default {
   "fac.remove": "Retirer",
   "fac.removeYes": "Oui, retirer {name}",
   "fac.removeAndLock": "Retirer {name} et verrouiller la séance",
-  "fac.removeOffline": { one: "Retirer la {count} personne hors ligne", other: "Retirer les {count} personnes hors ligne" },
-  "fac.removeOfflineYes": { one: "Oui, retirer {count} personne hors ligne", other: "Oui, retirer {count} personnes hors ligne" },
+  "fac.removeOffline": {
+    one: "Retirer la {count} personne hors ligne",
+    other: "Retirer les {count} personnes hors ligne",
+  },
+  "fac.removeOfflineYes": {
+    one: "Oui, retirer {count} personne hors ligne",
+    other: "Oui, retirer {count} personnes hors ligne",
+  },
   "fac.notesTitle": "Notes",
-  "fac.notesWaiting": { one: "{count} note attend d'être dévoilée.", other: "{count} notes attendent d'être dévoilées." },
+  "fac.notesWaiting": {
+    one: "{count} note attend d'être dévoilée.",
+    other: "{count} notes attendent d'être dévoilées.",
+  },
   "fac.reveal": "Dévoiler toutes les notes",
   "fac.hide": "Masquer",
   "fac.unhide": "Afficher à nouveau",
@@ -561,15 +664,19 @@ export default {
   "screen.present": { one: "{count} personne présente", other: "{count} personnes présentes" },
   "screen.linkTitle": "Grand écran",
   "screen.copyLink": "Copier le lien d'écran",
-  "screen.linkText": "Pour le projecteur de la salle : ouvrez le lien d'écran sur cet ordinateur. Il n'affiche que le grand écran, sans vos boutons.",
-  "screen.linkWarn": "Qui a ce lien peut tout lire : donnez-le seulement à l'ordinateur de la salle.",
+  "screen.linkText":
+    "Pour le projecteur de la salle : ouvrez le lien d'écran sur cet ordinateur. Il n'affiche que le grand écran, sans vos boutons.",
+  "screen.linkWarn":
+    "Qui a ce lien peut tout lire : donnez-le seulement à l'ordinateur de la salle.",
   "screen.showLink": "Afficher le lien d'écran",
   "screen.linkLabel": "Lien d'écran",
   "screen.linkUnknown": "Le lien d'écran se trouve sur l'appareil où cette séance a été créée.",
   "screen.noToken.title": "Ouvrez le grand écran avec son lien",
-  "screen.noToken.text": "Le grand écran a besoin du lien d'écran de l'écran d'animation (il se termine par #…), ou du bouton « Ouvrir le grand écran » sur l'ordinateur de l'animateur·rice.",
+  "screen.noToken.text":
+    "Le grand écran a besoin du lien d'écran de l'écran d'animation (il se termine par #…), ou du bouton « Ouvrir le grand écran » sur l'ordinateur de l'animateur·rice.",
   "screen.badLink.title": "Ce lien d'écran ne fonctionne pas",
-  "screen.badLink.text": "Le lien n'appartient pas (plus) à cette séance. Copiez à nouveau le lien d'écran depuis l'écran d'animation.",
+  "screen.badLink.text":
+    "Le lien n'appartient pas (plus) à cette séance. Copiez à nouveau le lien d'écran depuis l'écran d'animation.",
 
   "fatal.takeBack": "Continuer ici",
   "fatal.reload": "Recharger la page",
@@ -577,25 +684,32 @@ export default {
   "fatal.removed.title": "Vous avez été retiré de la séance",
   "fatal.removed.text": "L'animateur·rice vous a retiré de cette séance.",
   "fatal.taken_over.title": "Ouvert sur un autre appareil",
-  "fatal.taken_over.text": "Vous avez ouvert cette séance dans une autre fenêtre ou sur un autre appareil. Elle continue là-bas.",
+  "fatal.taken_over.text":
+    "Vous avez ouvert cette séance dans une autre fenêtre ou sur un autre appareil. Elle continue là-bas.",
   "fatal.session_ended.title": "La séance est terminée",
-  "fatal.session_ended.text": "Cette séance est déjà terminée ; il n'est plus possible de la rejoindre.",
+  "fatal.session_ended.text":
+    "Cette séance est déjà terminée ; il n'est plus possible de la rejoindre.",
   "fatal.room_not_found.title": "Séance introuvable",
-  "fatal.room_not_found.text": "Aucune séance ouverte n'a ce code. Vérifiez le code. La séance est peut-être terminée, ou l'animateur·rice l'a verrouillée : renseignez-vous.",
+  "fatal.room_not_found.text":
+    "Aucune séance ouverte n'a ce code. Vérifiez le code. La séance est peut-être terminée, ou l'animateur·rice l'a verrouillée : renseignez-vous.",
   "fatal.room_locked.title": "La séance est verrouillée",
-  "fatal.room_locked.text": "L'animateur·rice a verrouillé la séance ; aucun nouveau participant ne peut entrer.",
+  "fatal.room_locked.text":
+    "L'animateur·rice a verrouillé la séance ; aucun nouveau participant ne peut entrer.",
   "fatal.room_full.title": "La séance est complète",
   "fatal.room_full.text": "Plus personne ne peut rejoindre cette séance.",
   "fatal.bad_token.title": "Vous ne pouvez pas revenir",
-  "fatal.bad_token.text": "Cet appareil n'est pas (ou plus) lié à un participant de cette séance. Rejoignez-la à nouveau avec votre nom.",
+  "fatal.bad_token.text":
+    "Cet appareil n'est pas (ou plus) lié à un participant de cette séance. Rejoignez-la à nouveau avec votre nom.",
   "fatal.unsupported_version.title": "Nouvelle version disponible",
-  "fatal.unsupported_version.text": "L'application a été mise à jour. Rechargez la page pour continuer.",
+  "fatal.unsupported_version.text":
+    "L'application a été mise à jour. Rechargez la page pour continuer.",
   "fatal.forbidden.title": "Accès refusé",
   "fatal.forbidden.text": "Vous ne pouvez pas voir ceci.",
   "fatal.not_found.title": "Introuvable",
   "fatal.not_found.text": "Cette page n'existe pas.",
   "fatal.flooding.title": "Trop de messages",
-  "fatal.flooding.text": "Cet appareil a envoyé plus de messages que le serveur n'en accepte ; la connexion a donc été fermée. Rechargez la page pour continuer.",
+  "fatal.flooding.text":
+    "Cet appareil a envoyé plus de messages que le serveur n'en accepte ; la connexion a donc été fermée. Rechargez la page pour continuer.",
   "fatal.other.title": "La connexion a été fermée",
   "fatal.other.text": "Le serveur a fermé la connexion.",
 
@@ -615,7 +729,8 @@ export default {
   "error.removed": "L'animateur·rice vous a retiré de la séance.",
   "error.taken_over": "Vous avez ouvert la séance sur un autre appareil ou dans un autre onglet.",
   "error.rate_limited": "Doucement : trop de messages à la fois.",
-  "error.flooding": "Trop de messages ont été envoyés ; la connexion a été fermée. Rechargez la page.",
+  "error.flooding":
+    "Trop de messages ont été envoyés ; la connexion a été fermée. Rechargez la page.",
   "error.too_many_attempts": "Trop de tentatives ; patientez un moment.",
   "error.slow_consumer": "La connexion n'a pas suivi ; reconnexion.",
   "error.heartbeat_timeout": "La connexion est restée silencieuse trop longtemps.",
@@ -648,11 +763,16 @@ export default {
   "error.no_round": "Aucun tour n'est en cours.",
   "error.not_author": "Seul·e l'auteur·rice peut retirer ceci, et seulement dans la même phase.",
   "error.anonymity_disabled": "Cette séance n'accepte rien d'anonyme.",
-  "error.advice_like_question": "Cette question ressemble à un conseil. Posez une question ouverte, ou envoyez-la quand même.",
-  "error.advice_like_statement": "Ceci ressemble à un conseil, et ce tour est fait pour les questions. Posez une question ouverte, ou envoyez quand même.",
-  "error.not_a_question": "Ceci n'est pas une question, et ce tour est fait pour les questions. Formulez-le comme une question, ou envoyez quand même.",
-  "error.advice_in_analysis": "Ceci ressemble à un conseil, et les conseils viennent plus tard dans cette méthode. Tenez-vous-en à ce qui vous frappe, ou envoyez quand même.",
-  "error.name_taken": "Quelqu'un dans cette séance porte déjà ce nom, ou un nom qui lui ressemble à s'y méprendre. Choisissez-en un autre.",
+  "error.advice_like_question":
+    "Cette question ressemble à un conseil. Posez une question ouverte, ou envoyez-la quand même.",
+  "error.advice_like_statement":
+    "Ceci ressemble à un conseil, et ce tour est fait pour les questions. Posez une question ouverte, ou envoyez quand même.",
+  "error.not_a_question":
+    "Ceci n'est pas une question, et ce tour est fait pour les questions. Formulez-le comme une question, ou envoyez quand même.",
+  "error.advice_in_analysis":
+    "Ceci ressemble à un conseil, et les conseils viennent plus tard dans cette méthode. Tenez-vous-en à ce qui vous frappe, ou envoyez quand même.",
+  "error.name_taken":
+    "Quelqu'un dans cette séance porte déjà ce nom, ou un nom qui lui ressemble à s'y méprendre. Choisissez-en un autre.",
   "error.invalid_request": "La demande n'est pas valide.",
   "error.invalid_template": "La méthode n'est pas valide.",
   "error.unknown_method": "Cette méthode n'existe pas.",
@@ -667,21 +787,28 @@ export default {
   "error.wait_your_turn": "Une contribution par tour : votre tour arrive.",
   "error.not_case_bringer": "Seul·e le ou la client·e de ce cas peut faire cela.",
   "notepad.title": "Vos notes",
-  "notepad.hint": "Pour vous seul·e : personne d'autre ne les voit, ni le grand écran. Elles figurent dans votre synthèse.",
+  "notepad.hint":
+    "Pour vous seul·e : personne d'autre ne les voit, ni le grand écran. Elles figurent dans votre synthèse.",
   "compose.label.notepad": "Une note pour vous-même",
   "compose.hint.notepad": "Ce qui vous frappe pendant que vous écoutez.",
   "compose.send.notepad": "Enregistrer la note",
-  "compose.listensNotes": "Vous écoutez maintenant et ne répondez pas. Vous pouvez prendre des notes pour vous-même ci-dessous.",
-  "compose.notesOnly": "Dans cette phase, vous n'écrivez rien pour le groupe ; vous pouvez prendre des notes pour vous-même ci-dessous.",
-  "compose.onePerTurnWait": "Une contribution par tour : vous écrivez quand vous avez la parole. Votre tour arrive.",
+  "compose.listensNotes":
+    "Vous écoutez maintenant et ne répondez pas. Vous pouvez prendre des notes pour vous-même ci-dessous.",
+  "compose.notesOnly":
+    "Dans cette phase, vous n'écrivez rien pour le groupe ; vous pouvez prendre des notes pour vous-même ci-dessous.",
+  "compose.onePerTurnWait":
+    "Une contribution par tour : vous écrivez quand vous avez la parole. Votre tour arrive.",
   "compose.onePerTurnNow": "Vous avez la parole : une contribution pour ce tour.",
   "outbox.waitTitle": "Votre tour arrive",
-  "outbox.waitText": "Dans cette phase, seule la personne qui a la parole écrit, une contribution par tour. Votre texte est ci-dessous : reprenez-le et envoyez-le quand ce sera votre tour.",
+  "outbox.waitText":
+    "Dans cette phase, seule la personne qui a la parole écrit, une contribution par tour. Votre texte est ci-dessous : reprenez-le et envoyez-le quand ce sera votre tour.",
   "turn.caseBringerSpeaks": "Le ou la client·e parle maintenant ; les autres écoutent.",
   "item.carried": "sera repris à la prochaine rencontre",
   "reactions.title": "Vos réactions",
-  "reactions.privateText": "Vous seul·e voyez comment les questions, les analyses et les conseils vous touchent. Partagez vos réactions si vous voulez que le groupe les voie.",
-  "reactions.sharedText": "Vos réactions sont partagées : le groupe les voit sur ses propres appareils ; le grand écran ne les montre jamais.",
+  "reactions.privateText":
+    "Vous seul·e voyez comment les questions, les analyses et les conseils vous touchent. Partagez vos réactions si vous voulez que le groupe les voie.",
+  "reactions.sharedText":
+    "Vos réactions sont partagées : le groupe les voit sur ses propres appareils ; le grand écran ne les montre jamais.",
   "reactions.share": "Partager mes réactions avec le groupe",
   "reactions.hide": "Garder à nouveau mes réactions pour moi",
   "cases.caseOf": "Cas {n}",
@@ -692,12 +819,14 @@ export default {
   "cases.chooseKeyQuestion": "En faire ma question clé",
   "cases.carry": "Reprendre à la prochaine rencontre",
   "cases.nextTitle": "Cas suivant",
-  "cases.nextHint": "Travaillez sur un autre cas pendant cette rencontre, avec la même méthode ou une autre. Chaque client·e reçoit sa propre synthèse.",
+  "cases.nextHint":
+    "Travaillez sur un autre cas pendant cette rencontre, avec la même méthode ou une autre. Chaque client·e reçoit sa propre synthèse.",
   "cases.nextCaseBringer": "Client·e du cas suivant",
   "cases.chooseLater": "Personne pour l'instant : choisir d'abord un cas",
   "cases.broughtEarlier": "{name} (a apporté le cas {n})",
   "cases.nextStart": "Commencer le cas suivant",
-  "cases.nextConfirm": "Le cas en cours est clos ; ce qui a été dit et écrit reste dans la synthèse de son ou sa client·e. Passer au cas suivant ?",
+  "cases.nextConfirm":
+    "Le cas en cours est clos ; ce qui a été dit et écrit reste dans la synthèse de son ou sa client·e. Passer au cas suivant ?",
   "cases.nextYes": "Oui, commencer le cas suivant",
   "cases.nextRotation": "Tour suivant : {name} apporte un cas",
   "cases.earlierTitle": "Cas précédents de cette rencontre",
@@ -710,14 +839,18 @@ export default {
   "cases.handYes": "Oui, {name} anime désormais",
   "summary.titleCase": "Votre synthèse du cas {n} ({method})",
   "home.selfLed": "Groupe autogéré : l'animateur·rice participe aussi",
-  "home.selfLedHint": "L'animateur·rice pose alors aussi des questions, donne des conseils et a son tour dans les tours de parole. Pendant la séance, vous pouvez nommer un·e co-animateur·rice ou confier l'animation.",
+  "home.selfLedHint":
+    "L'animateur·rice pose alors aussi des questions, donne des conseils et a son tour dans les tours de parole. Pendant la séance, vous pouvez nommer un·e co-animateur·rice ou confier l'animation.",
   "process.title": "Comment cela s'est-il passé ?",
-  "process.intro": "Un bref retour sur votre façon de travailler ensemble, pas sur le cas lui-même.",
-  "process.scale": "1 = pas du tout d'accord, 5 = tout à fait d'accord. Passez ce que vous ne pouvez pas évaluer.",
+  "process.intro":
+    "Un bref retour sur votre façon de travailler ensemble, pas sur le cas lui-même.",
+  "process.scale":
+    "1 = pas du tout d'accord, 5 = tout à fait d'accord. Passez ce que vous ne pouvez pas évaluer.",
   "process.low": "1, pas du tout d'accord",
   "process.high": "5, tout à fait d'accord",
   "process.item.method_followed": "Nous avons suivi la méthode.",
-  "process.item.open_questions": "Les questions étaient vraiment ouvertes, pas des conseils déguisés.",
+  "process.item.open_questions":
+    "Les questions étaient vraiment ouvertes, pas des conseils déguisés.",
   "process.item.safe": "Je me suis senti·e en sécurité pour apporter quelque chose.",
   "process.item.facilitation": "L'animation nous a aidés à avancer.",
   "process.short.method_followed": "méthode",
@@ -728,12 +861,19 @@ export default {
   "process.empty": "Choisissez un chiffre pour au moins une affirmation, ou écrivez une remarque.",
   "process.send": "Envoyer",
   "process.change": "Modifier ma réponse",
-  "process.thanks": "Merci. Votre réponse est anonyme ; vous pouvez encore la modifier tant que dure cette phase.",
-  "process.anonymous": "Anonyme : l'animateur·rice ne voit que des moyennes, et seulement à partir de trois réponses.",
+  "process.thanks":
+    "Merci. Votre réponse est anonyme ; vous pouvez encore la modifier tant que dure cette phase.",
+  "process.anonymous":
+    "Anonyme : l'animateur·rice ne voit que des moyennes, et seulement à partir de trois réponses.",
   "process.resultsTitle": "Évaluation du processus",
   "process.resultsHint": "Moyennes sur une échelle de 1 à 5, sans noms.",
-  "process.count": {"zero":"Personne n'a encore répondu.","one":"{count} réponse","other":"{count} réponses"},
-  "process.fromThree": "Les résultats apparaissent à partir de trois réponses, pour que personne ne soit reconnaissable.",
+  "process.count": {
+    zero: "Personne n'a encore répondu.",
+    one: "{count} réponse",
+    other: "{count} réponses",
+  },
+  "process.fromThree":
+    "Les résultats apparaissent à partir de trois réponses, pour que personne ne soit reconnaissable.",
   "process.remarks": "Remarques",
   "process.trend": "Rencontres précédentes de ce groupe",
   "process.refresh": "Actualiser les résultats",
@@ -741,8 +881,11 @@ export default {
   "process.colMean": "Moyenne",
   "process.colAnswers": "Réponses",
   "process.problem.noToken": "Cet appareil n'est lié à aucune place dans cette séance.",
-  "process.problem.forbidden": "Seul·es l'animateur·rice et les co-animateur·rices voient les résultats.",
-  "process.problem.gone": "Les résultats ont disparu : tout ce qui concernait cette séance a été effacé.",
+  "process.problem.forbidden":
+    "Seul·es l'animateur·rice et les co-animateur·rices voient les résultats.",
+  "process.problem.gone":
+    "Les résultats ont disparu : tout ce qui concernait cette séance a été effacé.",
   "process.problem.tooMany": "Trop de tentatives. Attendez une minute et réessayez.",
-  "process.problem.failed": "Les résultats n'ont pas pu être récupérés. Vérifiez votre connexion et réessayez.",
+  "process.problem.failed":
+    "Les résultats n'ont pas pu être récupérés. Vérifiez votre connexion et réessayez.",
 };

@@ -72,7 +72,8 @@ const listeners = new Set();
 function initialLanguage() {
   const chosen = readChoice();
   if (chosen) return chosen;
-  const nav = typeof navigator !== "undefined" ? (navigator.language || "").toLowerCase().slice(0, 2) : "";
+  const nav =
+    typeof navigator !== "undefined" ? (navigator.language || "").toLowerCase().slice(0, 2) : "";
   return isLanguage(nav) ? nav : "nl";
 }
 
@@ -198,7 +199,10 @@ export function formatNumber(n, lang = current) {
  * @param {number} n
  */
 export function formatDecimal(n) {
-  return new Intl.NumberFormat(current, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(n);
+  return new Intl.NumberFormat(current, {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  }).format(n);
 }
 
 /**
@@ -206,7 +210,9 @@ export function formatDecimal(n) {
  * @param {number} ms epoch milliseconds
  */
 export function formatTime(ms) {
-  return new Intl.DateTimeFormat(current, { hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
+  return new Intl.DateTimeFormat(current, { hour: "2-digit", minute: "2-digit" }).format(
+    new Date(ms),
+  );
 }
 
 /**
@@ -214,9 +220,11 @@ export function formatTime(ms) {
  * @param {number} ms
  */
 export function formatDate(ms) {
-  return new Intl.DateTimeFormat(current, { day: "numeric", month: "long", year: "numeric" }).format(
-    new Date(ms),
-  );
+  return new Intl.DateTimeFormat(current, {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+  }).format(new Date(ms));
 }
 
 /**
@@ -281,8 +289,9 @@ export function formatPeriod(ms, lang = current) {
     ["minute", 60_000],
   ];
   // "24 uur" rather than "1 dag": days from two on.
-  const [unit, size] =
-    units.find(([u, size]) => ms >= (u === "day" ? 2 * size : size) && ms % size === 0) ?? ["minute", 60_000];
+  const [unit, size] = units.find(
+    ([u, size]) => ms >= (u === "day" ? 2 * size : size) && ms % size === 0,
+  ) ?? ["minute", 60_000];
   const n = Math.max(1, Math.ceil(ms / size));
   return new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "long" }).format(n);
 }

@@ -44,9 +44,11 @@ export default {
   "video.open": "Videogesprek openen",
 
   "home.title": "Intervisie, samen in de kring",
-  "home.tagline": "Eerst vragen, dan pas advies. Deelnemers doen mee met hun telefoon; de begeleider bewaakt de methode.",
+  "home.tagline":
+    "Eerst vragen, dan pas advies. Deelnemers doen mee met hun telefoon; de begeleider bewaakt de methode.",
   "home.joinTitle": "Meedoen aan een sessie",
-  "home.codeHint": "De code staat op het scherm of in de uitnodiging, bijvoorbeeld K7M-3QX-9PA. Streepjes en hoofdletters maken niet uit.",
+  "home.codeHint":
+    "De code staat op het scherm of in de uitnodiging, bijvoorbeeld K7M-3QX-9PA. Streepjes en hoofdletters maken niet uit.",
   "home.badCode": "Dit is geen geldige code. Een code heeft 9 tekens, bijvoorbeeld K7M-3QX-9PA.",
   "home.joinButton": "Meedoen",
   "home.createTitle": "Een sessie starten (begeleider)",
@@ -65,31 +67,40 @@ export default {
   "home.titleInvalid": "De titel moet 1 tot {titleMax} tekens lang zijn.",
   "home.recordLegend": "Presentielijst",
   "home.groupName": "Naam van de groep (niet verplicht)",
-  "home.groupNameHint": "Komt op de presentielijst en op ieders bewijs van deelname, die jaren bewaard blijven. Zet er dus geen namen van cliënten of andere vertrouwelijke zaken in.",
+  "home.groupNameHint":
+    "Komt op de presentielijst en op ieders bewijs van deelname, die jaren bewaard blijven. Zet er dus geen namen van cliënten of andere vertrouwelijke zaken in.",
   "home.groupNameInvalid": "De naam van de groep mag hooguit {max} tekens lang zijn.",
   "home.timeZone": "Tijdzone",
   "home.timeZoneHint": "De begin- en eindtijd op de presentielijst staan in deze tijdzone.",
   "home.timeZoneInvalid": "Kies een tijdzone uit de lijst.",
   "home.settings": "Instellingen",
   "home.allowAnonymous": "Deelnemers mogen zonder hun naam posten",
-  "home.allowAnonymousHint": "Hun naam is dan voor de anderen verborgen bij vragen, analyses, adviezen, reflecties en notities.",
-  "home.keepForGroup": "Bewaar voor de volgende bijeenkomst van deze groep: de voornemens die een inbrenger wil meenemen, casussen voor later en de cijfers van de procesevaluatie",
-  "home.keepForGroupHint": "Uit: alles van deze sessie wordt na afloop gewist. Aan: alleen die worden bewaard, voor de volgende bijeenkomst, voor wie de groepssleutel heeft.",
+  "home.allowAnonymousHint":
+    "Hun naam is dan voor de anderen verborgen bij vragen, analyses, adviezen, reflecties en notities.",
+  "home.keepForGroup":
+    "Bewaar voor de volgende bijeenkomst van deze groep: de voornemens die een inbrenger wil meenemen, casussen voor later en de cijfers van de procesevaluatie",
+  "home.keepForGroupHint":
+    "Uit: alles van deze sessie wordt na afloop gewist. Aan: alleen die worden bewaard, voor de volgende bijeenkomst, voor wie de groepssleutel heeft.",
   "home.followUpLegend": "Vervolg",
   "home.followUp": "Dit is de volgende bijeenkomst van een eerdere groep",
-  "home.followUpHint": "De sessie begint dan met een terugkoppeling van wat de groep de vorige keer heeft bewaard.",
+  "home.followUpHint":
+    "De sessie begint dan met een terugkoppeling van wat de groep de vorige keer heeft bewaard.",
   "home.group": "Groep",
   "home.groupOption": "{title} · {date}",
   "home.groupOther": "Een andere groep: plak de sleutel",
   "home.groupForget": "Deze groep vergeten op dit apparaat",
   "home.groupForgotten": "Vergeten op dit apparaat: {title}",
   "home.groupToken": "Groepssleutel",
-  "home.groupTokenHint": "Wie de vorige bijeenkomst begeleidde, vindt die in het begeleidersscherm onder “Groep”.",
+  "home.groupTokenHint":
+    "Wie de vorige bijeenkomst begeleidde, vindt die in het begeleidersscherm onder “Groep”.",
   "home.groupTokenMissing": "Plak de groepssleutel, of kies een groep.",
-  "home.groupTokenUnknown": "Geen groep heeft deze sleutel, of wat ze bewaarde is al gewist. Controleer de sleutel, of begin zonder groep.",
-  "home.noSuchSession": "Er is geen open sessie met deze code. Controleer de code, of vraag de begeleider of de sessie op slot staat.",
+  "home.groupTokenUnknown":
+    "Geen groep heeft deze sleutel, of wat ze bewaarde is al gewist. Controleer de sleutel, of begin zonder groep.",
+  "home.noSuchSession":
+    "Er is geen open sessie met deze code. Controleer de code, of vraag de begeleider of de sessie op slot staat.",
   "home.video": "Videogesprek voor wie op afstand meedoet",
-  "home.videoHint": "Een link van Jitsi, Teams, Zoom of iets anders. Deelnemers zien hem in de wachtkamer en op hun telefoon.",
+  "home.videoHint":
+    "Een link van Jitsi, Teams, Zoom of iets anders. Deelnemers zien hem in de wachtkamer en op hun telefoon.",
   "home.videoInvalid": "Geef een link die begint met https://, of laat het veld leeg.",
 
   "join.title": "Meedoen",
@@ -100,13 +111,16 @@ export default {
   "join.button": "Meedoen",
   "join.otherCode": "Een andere code invoeren",
   "join.notFound.title": "Geen open sessie met deze code",
-  "join.notFound.text": "Met de code {code} is er geen sessie waar je nu aan mee kunt doen. Controleer de code. De sessie kan ook al afgelopen zijn, of op slot staan: vraag het de begeleider.",
+  "join.notFound.text":
+    "Met de code {code} is er geen sessie waar je nu aan mee kunt doen. Controleer de code. De sessie kan ook al afgelopen zijn, of op slot staan: vraag het de begeleider.",
   "join.tooMany.title": "Even wachten",
-  "join.tooMany.text": "Er zijn vanaf dit netwerk te veel verkeerde codes geprobeerd. Wacht een minuut en probeer het opnieuw.",
+  "join.tooMany.text":
+    "Er zijn vanaf dit netwerk te veel verkeerde codes geprobeerd. Wacht een minuut en probeer het opnieuw.",
 
   "phase.lobby": "Nog even wachten",
   "phase.lobbyHint": "De begeleider start de sessie zodra iedereen er is.",
-  "phase.lobbyHintFacilitator": "Deel de code of de QR-code. Start de sessie zodra iedereen er is; wie binnenkomt, zie je rechts.",
+  "phase.lobbyHintFacilitator":
+    "Deel de code of de QR-code. Start de sessie zodra iedereen er is; wie binnenkomt, zie je rechts.",
   "phase.ended": "De sessie is afgelopen",
   "phase.endedHint": "Dank je wel voor je bijdrage. Wat hier besproken is, blijft in de groep.",
   "phase.step": "Fase {n} van {total}",
@@ -166,16 +180,22 @@ export default {
   "turn.raiseHand": "Hand opsteken",
   "turn.lowerHand": "Hand laten zakken",
   "turn.queuePlace": "Je hand is op. Je bent nummer {place} in de rij.",
-  "turn.roundPlace": { one: "Jij bent hierna aan de beurt.", other: "Nog {count} beurten tot jij aan de beurt bent." },
+  "turn.roundPlace": {
+    one: "Jij bent hierna aan de beurt.",
+    other: "Nog {count} beurten tot jij aan de beurt bent.",
+  },
   "turn.pass": "Mijn beurt overslaan",
   "turn.done": "Ik ben klaar / pas",
   "turn.roundHint": "In deze ronde komt iedereen om de beurt aan het woord.",
   "turn.silent": "In deze fase wordt niet gesproken: iedereen schrijft voor zichzelf.",
   "turn.listensTitle": "Jij luistert nu",
-  "turn.listensText": "In deze fase zit je met je rug naar de groep: je hoort alles, maar reageert niet. Je mag wel voor jezelf aantekeningen maken. Je komt straks weer aan bod.",
+  "turn.listensText":
+    "In deze fase zit je met je rug naar de groep: je hoort alles, maar reageert niet. Je mag wel voor jezelf aantekeningen maken. Je komt straks weer aan bod.",
 
-  "lobby.keeps": "Deze groep bewaart voor de volgende bijeenkomst de voornemens die een inbrenger wil meenemen; al het andere wordt na de sessie gewist.",
-  "lobby.keepsNothing": "Alles wat hier geschreven wordt, wordt na de sessie gewist; er wordt niets bewaard voor een volgende keer.",
+  "lobby.keeps":
+    "Deze groep bewaart voor de volgende bijeenkomst de voornemens die een inbrenger wil meenemen; al het andere wordt na de sessie gewist.",
+  "lobby.keepsNothing":
+    "Alles wat hier geschreven wordt, wordt na de sessie gewist; er wordt niets bewaard voor een volgende keer.",
   "me.youAre": "Je doet mee als {name} ({role})",
   "member.gone": "(vertrokken)",
   "member.withRole": "{name} ({role})",
@@ -205,38 +225,49 @@ export default {
   "compose.nothingNow": "In deze fase hoef je niets te schrijven; luister en denk mee.",
   "compose.listens": "Je luistert nu. Schrijven kan weer in een volgende fase.",
   "compose.voteHint": "Verdeel je stippen over de casussen hieronder.",
-  "compose.answerHint": "Deel de vragen hieronder in: beantwoord, geparkeerd, of ze raken je. Antwoorden geef je hardop; opschrijven kan via de knop met de drie puntjes.",
-  "compose.reactionHint": "Laat bij vragen, analyses en adviezen hieronder weten hoe ze je raken en of ze bruikbaar zijn. Dat ziet alleen jij, tenzij je je reacties deelt.",
+  "compose.answerHint":
+    "Deel de vragen hieronder in: beantwoord, geparkeerd, of ze raken je. Antwoorden geef je hardop; opschrijven kan via de knop met de drie puntjes.",
+  "compose.reactionHint":
+    "Laat bij vragen, analyses en adviezen hieronder weten hoe ze je raken en of ze bruikbaar zijn. Dat ziet alleen jij, tenzij je je reacties deelt.",
   "compose.laterTitle": "Komt later",
   "compose.later": "{kind} – kan straks, in {phases}",
-  "compose.offline": "Je bent niet verbonden. Wat je verstuurt, bewaren we en sturen we zodra de verbinding terug is.",
+  "compose.offline":
+    "Je bent niet verbonden. Wat je verstuurt, bewaren we en sturen we zodra de verbinding terug is.",
   "compose.count": "{n} / {max}",
   "compose.anonymous": "Zonder mijn naam",
   "compose.answerLabel": "Jouw antwoord",
   "compose.sendAnswer": "Antwoord versturen",
   "compose.sent": "Verstuurd",
   "compose.optional": "(optioneel)",
-  "compose.limitLeft": { one: "{kind}: nog {count} van {max}", other: "{kind}: nog {count} van {max}" },
+  "compose.limitLeft": {
+    one: "{kind}: nog {count} van {max}",
+    other: "{kind}: nog {count} van {max}",
+  },
   "compose.limitReached": "{kind}: je hebt je {max} in deze fase gebruikt.",
   "compose.label.statement.noCases": "Vertel je situatie en je vraag",
-  "compose.hint.statement.noCases": "Wat speelt er, wie zijn erbij betrokken, en wat wil je de groep vragen?",
+  "compose.hint.statement.noCases":
+    "Wat speelt er, wie zijn erbij betrokken, en wat wil je de groep vragen?",
   "compose.label.case": "Jouw casus (hooguit drie zinnen)",
   "compose.label.statement": "Vertel je casus en je vraag",
   "compose.label.question": "Jouw vraag",
   "compose.label.key_question": "De kernvraag",
   "compose.label.analysis": "Wat valt je op?",
   "compose.label.advice": "Jouw advies",
-  "compose.label.private_note": "Jouw notitie (alleen voor jou, tot de begeleider alle notities deelt)",
+  "compose.label.private_note":
+    "Jouw notitie (alleen voor jou, tot de begeleider alle notities deelt)",
   "compose.label.commitment": "Wat ga jij doen?",
   "compose.label.reflection": "Wat neem je mee?",
   "compose.hint.case": "Een situatie uit je werk waar je mee zit.",
-  "compose.hint.statement": "Wat speelt er, wie zijn erbij betrokken, en wat is je vraag aan de groep?",
+  "compose.hint.statement":
+    "Wat speelt er, wie zijn erbij betrokken, en wat is je vraag aan de groep?",
   "compose.hint.question": "Stel een open vraag om het beter te begrijpen. Nog geen advies.",
   "compose.hint.answer": "Kort en feitelijk.",
-  "compose.hint.key_question": "Formuleer de vraag waar het echt om draait, eventueel anders dan eerst.",
+  "compose.hint.key_question":
+    "Formuleer de vraag waar het echt om draait, eventueel anders dan eerst.",
   "compose.hint.analysis": "Een vermoeden, een patroon, wat je raakt.",
   "compose.hint.advice": "Eén advies per keer, bij de kernvraag.",
-  "compose.hint.private_note": "Schrijf voor jezelf; niemand leest mee tot de begeleider de notities toont.",
+  "compose.hint.private_note":
+    "Schrijf voor jezelf; niemand leest mee tot de begeleider de notities toont.",
   "compose.hint.commitment": "Een concrete stap die je gaat zetten.",
   "compose.hint.reflection": "Wat neem je mee uit deze bijeenkomst?",
   "compose.send.case": "Casus inbrengen",
@@ -254,27 +285,37 @@ export default {
   "confirm.title.advice_like_statement": "Dit klinkt als een advies, niet als een vraag",
   "confirm.title.not_a_question": "Dit is geen vraag",
   "confirm.title.advice_in_analysis": "Dit klinkt als een advies",
-  "confirm.text.advice_like_question": "Je vraag leest als een verkapt advies (zoals ‘Heb je al eens geprobeerd…?’). Stel liever een open vraag, of verstuur hem toch.",
-  "confirm.text.advice_like_statement": "Deze ronde is voor vragen, en dit leest als een advies. Maak er een open vraag van, of verstuur het toch.",
-  "confirm.text.not_a_question": "Deze ronde is voor vragen, en hier wordt niets gevraagd. Formuleer het als vraag, of verstuur het toch.",
-  "confirm.text.advice_in_analysis": "Adviezen komen later, in {phase}. Deel nu wat je opvalt of wat er volgens jou speelt: formuleer het anders, of verstuur het toch.",
-  "confirm.text.advice_in_analysis_none": "Dit leest als een advies, en deze methode heeft na deze fase geen ruimte meer voor adviezen. Deel wat je opvalt of wat er volgens jou speelt, of verstuur het toch.",
+  "confirm.text.advice_like_question":
+    "Je vraag leest als een verkapt advies (zoals ‘Heb je al eens geprobeerd…?’). Stel liever een open vraag, of verstuur hem toch.",
+  "confirm.text.advice_like_statement":
+    "Deze ronde is voor vragen, en dit leest als een advies. Maak er een open vraag van, of verstuur het toch.",
+  "confirm.text.not_a_question":
+    "Deze ronde is voor vragen, en hier wordt niets gevraagd. Formuleer het als vraag, of verstuur het toch.",
+  "confirm.text.advice_in_analysis":
+    "Adviezen komen later, in {phase}. Deel nu wat je opvalt of wat er volgens jou speelt: formuleer het anders, of verstuur het toch.",
+  "confirm.text.advice_in_analysis_none":
+    "Dit leest als een advies, en deze methode heeft na deze fase geen ruimte meer voor adviezen. Deel wat je opvalt of wat er volgens jou speelt, of verstuur het toch.",
   "confirm.marked": "De gemarkeerde woorden maken dat het als een advies klinkt.",
   "confirm.rephrase": "Anders formuleren",
   "confirm.sendAnyway": "Toch versturen",
 
   "outbox.sending": "Wordt verstuurd…",
   "outbox.sendingHint": "Nog even geduld: de server bevestigt het zo.",
-  "outbox.waiting": { one: "{count} bericht wacht op verbinding", other: "{count} berichten wachten op verbinding" },
+  "outbox.waiting": {
+    one: "{count} bericht wacht op verbinding",
+    other: "{count} berichten wachten op verbinding",
+  },
   "outbox.waitingHint": "Het is bewaard en wordt vanzelf verstuurd zodra je weer verbonden bent.",
   "outbox.refusedTitle": "Niet verstuurd",
-  "outbox.phaseClosed": "De fase ‘{phase}’ was al voorbij toen je bericht aankwam, dus het is niet geplaatst. Je tekst staat hieronder; kopieer hem als je hem wilt bewaren.",
+  "outbox.phaseClosed":
+    "De fase ‘{phase}’ was al voorbij toen je bericht aankwam, dus het is niet geplaatst. Je tekst staat hieronder; kopieer hem als je hem wilt bewaren.",
   "outbox.earlierPhase": "een eerdere fase",
   "outbox.kindWas": "Soort: {kind}",
   "outbox.yourText": "Je tekst",
   "outbox.copy": "Kopiëren",
   "outbox.copied": "Gekopieerd.",
-  "outbox.copyManually": "De tekst is geselecteerd; kopieer hem met je toetsenbord of lang indrukken.",
+  "outbox.copyManually":
+    "De tekst is geselecteerd; kopieer hem met je toetsenbord of lang indrukken.",
   "outbox.editAgain": "Terugzetten om aan te passen",
   "outbox.dismiss": "Sluiten",
 
@@ -296,8 +337,13 @@ export default {
   "board.unvote": "Steun intrekken",
   "board.addDot": "Stip geven",
   "board.removeDot": { one: "Stip terugnemen ({count})", other: "Stip terugnemen ({count})" },
-  "board.dotsLeft": { zero: "Je stippen zijn op.", one: "Je hebt nog {count} stip.", other: "Je hebt nog {count} stippen." },
-  "board.dotsHidden": "Hoeveel stippen elke casus heeft, blijft verborgen tot de begeleider het laat zien: zo kiest ieder voor zich.",
+  "board.dotsLeft": {
+    zero: "Je stippen zijn op.",
+    one: "Je hebt nog {count} stip.",
+    other: "Je hebt nog {count} stippen.",
+  },
+  "board.dotsHidden":
+    "Hoeveel stippen elke casus heeft, blijft verborgen tot de begeleider het laat zien: zo kiest ieder voor zich.",
   "board.answer": "Beantwoorden",
   "board.closeAnswer": "Antwoord sluiten",
   "board.withdraw": "Intrekken",
@@ -307,7 +353,11 @@ export default {
   "item.hidden": "Verborgen door de begeleider",
   "item.hiddenBadge": "verborgen",
   "item.unrevealed": "Notitie (nog niet gedeeld)",
-  "item.votes": { zero: "nog niemand wil dit ook weten", one: "{count} wil dit ook weten", other: "{count} willen dit ook weten" },
+  "item.votes": {
+    zero: "nog niemand wil dit ook weten",
+    one: "{count} wil dit ook weten",
+    other: "{count} willen dit ook weten",
+  },
   "item.dots": { zero: "geen stippen", one: "{count} stip", other: "{count} stippen" },
   "item.chosen": "gekozen",
   "item.kept": "bewaard voor volgende keer",
@@ -331,21 +381,28 @@ export default {
   "error.not_case_bringer": "Alleen de inbrenger van deze casus kan dit.",
   "reaction.useful": "Bruikbaar",
   "notepad.title": "Jouw aantekeningen",
-  "notepad.hint": "Alleen voor jou: niemand anders ziet ze, ook het grote scherm niet. Ze komen in je samenvatting.",
+  "notepad.hint":
+    "Alleen voor jou: niemand anders ziet ze, ook het grote scherm niet. Ze komen in je samenvatting.",
   "compose.label.notepad": "Aantekening voor jezelf",
   "compose.hint.notepad": "Wat je opvalt terwijl je luistert.",
   "compose.send.notepad": "Aantekening bewaren",
-  "compose.listensNotes": "Je luistert nu en reageert niet. Aantekeningen voor jezelf kun je hieronder maken.",
-  "compose.notesOnly": "In deze fase schrijf je niets voor de groep; aantekeningen voor jezelf kun je hieronder maken.",
-  "compose.onePerTurnWait": "Eén bijdrage per beurt: je schrijft als jij het woord hebt. Je beurt komt nog.",
+  "compose.listensNotes":
+    "Je luistert nu en reageert niet. Aantekeningen voor jezelf kun je hieronder maken.",
+  "compose.notesOnly":
+    "In deze fase schrijf je niets voor de groep; aantekeningen voor jezelf kun je hieronder maken.",
+  "compose.onePerTurnWait":
+    "Eén bijdrage per beurt: je schrijft als jij het woord hebt. Je beurt komt nog.",
   "compose.onePerTurnNow": "Jij hebt het woord: één bijdrage in deze beurt.",
   "outbox.waitTitle": "Je beurt komt nog",
-  "outbox.waitText": "In deze fase schrijft alleen wie het woord heeft, één bijdrage per beurt. Je tekst staat hieronder: zet hem terug en verstuur hem als jij aan de beurt bent.",
+  "outbox.waitText":
+    "In deze fase schrijft alleen wie het woord heeft, één bijdrage per beurt. Je tekst staat hieronder: zet hem terug en verstuur hem als jij aan de beurt bent.",
   "turn.caseBringerSpeaks": "Nu is de inbrenger aan het woord; de anderen luisteren.",
   "item.carried": "gaat mee naar de volgende bijeenkomst",
   "reactions.title": "Jouw reacties",
-  "reactions.privateText": "Hoe vragen, analyses en adviezen je raken, zie alleen jij. Wil je dat de groep het ziet, deel je reacties dan.",
-  "reactions.sharedText": "Je reacties zijn gedeeld: de groep ziet ze op de eigen apparaten; het grote scherm toont ze nooit.",
+  "reactions.privateText":
+    "Hoe vragen, analyses en adviezen je raken, zie alleen jij. Wil je dat de groep het ziet, deel je reacties dan.",
+  "reactions.sharedText":
+    "Je reacties zijn gedeeld: de groep ziet ze op de eigen apparaten; het grote scherm toont ze nooit.",
   "reactions.share": "Reacties delen met de groep",
   "reactions.hide": "Reacties weer voor mezelf houden",
   "cases.caseOf": "Casus {n}",
@@ -356,12 +413,14 @@ export default {
   "cases.chooseKeyQuestion": "Dit wordt mijn kernvraag",
   "cases.carry": "Meenemen naar de volgende bijeenkomst",
   "cases.nextTitle": "Volgende casus",
-  "cases.nextHint": "Behandel in deze bijeenkomst nog een casus, met dezelfde of een andere methode. Elke inbrenger krijgt een eigen samenvatting.",
+  "cases.nextHint":
+    "Behandel in deze bijeenkomst nog een casus, met dezelfde of een andere methode. Elke inbrenger krijgt een eigen samenvatting.",
   "cases.nextCaseBringer": "Inbrenger van de volgende casus",
   "cases.chooseLater": "Nog niemand: eerst een casus kiezen",
   "cases.broughtEarlier": "{name} (bracht casus {n} in)",
   "cases.nextStart": "Volgende casus starten",
-  "cases.nextConfirm": "De huidige casus wordt afgesloten; wat er gezegd en geschreven is, blijft in de samenvatting van de inbrenger. Doorgaan met de volgende casus?",
+  "cases.nextConfirm":
+    "De huidige casus wordt afgesloten; wat er gezegd en geschreven is, blijft in de samenvatting van de inbrenger. Doorgaan met de volgende casus?",
   "cases.nextYes": "Ja, volgende casus starten",
   "cases.nextRotation": "Volgende ronde: {name} brengt in",
   "cases.earlierTitle": "Eerdere casussen in deze bijeenkomst",
@@ -374,10 +433,12 @@ export default {
   "cases.handYes": "Ja, {name} wordt begeleider",
   "summary.titleCase": "Jouw samenvatting van casus {n} ({method})",
   "home.selfLed": "Zelfsturende groep: de begeleider doet ook mee",
-  "home.selfLedHint": "De begeleider stelt dan ook vragen, geeft advies en komt in de rondes aan de beurt. Tijdens de sessie kun je een co-begeleider aanwijzen of de begeleiding overdragen.",
+  "home.selfLedHint":
+    "De begeleider stelt dan ook vragen, geeft advies en komt in de rondes aan de beurt. Tijdens de sessie kun je een co-begeleider aanwijzen of de begeleiding overdragen.",
   "process.title": "Hoe ging het?",
   "process.intro": "Een korte terugblik op hoe jullie samen gewerkt hebben, niet op de casus zelf.",
-  "process.scale": "1 = helemaal mee oneens, 5 = helemaal mee eens. Sla over wat je niet kunt zeggen.",
+  "process.scale":
+    "1 = helemaal mee oneens, 5 = helemaal mee eens. Sla over wat je niet kunt zeggen.",
   "process.low": "1, helemaal mee oneens",
   "process.high": "5, helemaal mee eens",
   "process.item.method_followed": "We hielden ons aan de methode.",
@@ -392,11 +453,17 @@ export default {
   "process.empty": "Kies bij minstens één uitspraak een cijfer, of schrijf een opmerking.",
   "process.send": "Versturen",
   "process.change": "Antwoord aanpassen",
-  "process.thanks": "Dank je. Je antwoord is anoniem; zolang deze fase duurt, kun je het nog aanpassen.",
-  "process.anonymous": "Anoniem: de begeleider ziet alleen gemiddelden, en pas vanaf drie antwoorden.",
+  "process.thanks":
+    "Dank je. Je antwoord is anoniem; zolang deze fase duurt, kun je het nog aanpassen.",
+  "process.anonymous":
+    "Anoniem: de begeleider ziet alleen gemiddelden, en pas vanaf drie antwoorden.",
   "process.resultsTitle": "Procesevaluatie",
   "process.resultsHint": "Gemiddelden op een schaal van 1 tot 5, zonder namen.",
-  "process.count": { zero: "Nog niemand heeft geantwoord.", one: "{count} antwoord", other: "{count} antwoorden" },
+  "process.count": {
+    zero: "Nog niemand heeft geantwoord.",
+    one: "{count} antwoord",
+    other: "{count} antwoorden",
+  },
   "process.fromThree": "De uitslag verschijnt vanaf drie antwoorden, zodat niemand herkenbaar is.",
   "process.remarks": "Opmerkingen",
   "process.trend": "Eerdere bijeenkomsten van deze groep",
@@ -408,7 +475,8 @@ export default {
   "process.problem.forbidden": "Alleen de begeleider en co-begeleiders zien de uitslag.",
   "process.problem.gone": "De uitslag is er niet meer: alles van deze sessie is gewist.",
   "process.problem.tooMany": "Te veel pogingen. Wacht een minuut en probeer het opnieuw.",
-  "process.problem.failed": "De uitslag kon niet worden opgehaald. Controleer je verbinding en probeer het opnieuw.",
+  "process.problem.failed":
+    "De uitslag kon niet worden opgehaald. Controleer je verbinding en probeer het opnieuw.",
 
   "notes.title": "Mijn notities",
   "notes.hint": "Alleen jij ziet deze tekst, tot de begeleider alle notities tegelijk toont.",
@@ -420,9 +488,12 @@ export default {
   "report.by": "door {name}",
   "report.empty": "Van de vorige keer is niets bewaard.",
   "summary.title": "Jouw samenvatting",
-  "summary.text": "Alleen jij kunt hem downloaden: je casus en gekozen kernvraag, de vragen, analyses, gedeelde notities en adviezen met je eigen reacties, je eigen aantekeningen en wat je gaat doen.",
-  "summary.beforeEnd": "Hij is compleet zodra de sessie is afgelopen; wat er nu al is, kun je al downloaden.",
-  "summary.retention": "Hij blijft na de sessie nog {retention} beschikbaar. Daarna wordt alles van deze sessie gewist, ook deze samenvatting: download hem dus op tijd.",
+  "summary.text":
+    "Alleen jij kunt hem downloaden: je casus en gekozen kernvraag, de vragen, analyses, gedeelde notities en adviezen met je eigen reacties, je eigen aantekeningen en wat je gaat doen.",
+  "summary.beforeEnd":
+    "Hij is compleet zodra de sessie is afgelopen; wat er nu al is, kun je al downloaden.",
+  "summary.retention":
+    "Hij blijft na de sessie nog {retention} beschikbaar. Daarna wordt alles van deze sessie gewist, ook deze samenvatting: download hem dus op tijd.",
   "summary.markdown": "Samenvatting downloaden (Markdown)",
   "summary.printable": "Samenvatting om te printen",
   "summary.printableHint": "Opent in een nieuw tabblad; print hem daar of bewaar hem als pdf.",
@@ -431,18 +502,23 @@ export default {
   "summary.opened": "De samenvatting om te printen staat in een nieuw tabblad.",
   "summary.blocked": "Je browser hield het nieuwe tabblad tegen.",
   "summary.openLink": "Samenvatting om te printen openen",
-  "summary.problem.noToken": "Dit apparaat is niet gekoppeld aan jouw plek in de sessie. Download de samenvatting op het apparaat waarmee je meedeed.",
+  "summary.problem.noToken":
+    "Dit apparaat is niet gekoppeld aan jouw plek in de sessie. Download de samenvatting op het apparaat waarmee je meedeed.",
   "summary.problem.forbidden": "Alleen de inbrenger kan de samenvatting downloaden.",
   "summary.problem.gone": "De samenvatting is er niet meer: alles van deze sessie is gewist.",
   "summary.problem.tooMany": "Te veel pogingen. Wacht een minuut en probeer het opnieuw.",
-  "summary.problem.failed": "De samenvatting kon niet worden opgehaald. Controleer je verbinding en probeer het opnieuw.",
+  "summary.problem.failed":
+    "De samenvatting kon niet worden opgehaald. Controleer je verbinding en probeer het opnieuw.",
   "ended.title": "Hoe nu verder",
   "ended.deleted": "Alles wat in deze sessie is geschreven, wordt {retention} na afloop gewist.",
-  "ended.kept": "De groep bewaart voor de volgende bijeenkomst alleen de voornemens die inbrengers wilden meenemen, de casussen voor later en de cijfers van de procesevaluatie; verder wordt niets bewaard.",
-  "ended.kept.noCases": "De groep bewaart voor de volgende bijeenkomst alleen de voornemens die inbrengers wilden meenemen en de cijfers van de procesevaluatie; verder wordt niets bewaard.",
+  "ended.kept":
+    "De groep bewaart voor de volgende bijeenkomst alleen de voornemens die inbrengers wilden meenemen, de casussen voor later en de cijfers van de procesevaluatie; verder wordt niets bewaard.",
+  "ended.kept.noCases":
+    "De groep bewaart voor de volgende bijeenkomst alleen de voornemens die inbrengers wilden meenemen en de cijfers van de procesevaluatie; verder wordt niets bewaard.",
   "ended.notKept": "Er wordt niets bewaard voor een volgende bijeenkomst.",
   "attendance.title": "Presentielijst",
-  "attendance.hint": "Wie er was, vanaf wanneer en hoe lang, zonder inhoud: als bewijs van deelname, bijvoorbeeld voor een beroepsregister.",
+  "attendance.hint":
+    "Wie er was, vanaf wanneer en hoe lang, zonder inhoud: als bewijs van deelname, bijvoorbeeld voor een beroepsregister.",
   "attendance.show": "Aanwezigheid tonen",
   "attendance.refresh": "Vernieuwen",
   "attendance.csv": "CSV downloaden",
@@ -460,7 +536,8 @@ export default {
   "attendance.problem.forbidden": "Alleen de begeleider kan de aanwezigheid zien.",
   "attendance.problem.gone": "De presentielijst is er niet meer: de bewaartermijn is voorbij.",
   "attendance.problem.tooMany": "Te veel pogingen. Wacht een minuut en probeer het opnieuw.",
-  "attendance.problem.failed": "De aanwezigheid kon niet worden opgehaald. Controleer je verbinding en probeer het opnieuw.",
+  "attendance.problem.failed":
+    "De aanwezigheid kon niet worden opgehaald. Controleer je verbinding en probeer het opnieuw.",
 
   "attendance.colConfirmed": "Bevestigd",
   "attendance.notConfirmed": "nog niet",
@@ -468,36 +545,45 @@ export default {
   "attendance.confirmedCount": "{count} van de {total} hebben hun aanwezigheid bevestigd.",
   "attendance.minutesSet": "{minutes} (aangepast; gemeten {measured})",
   "attendance.correct": "Minuten aanpassen",
-  "attendance.correctHint": "Was iemand er de hele tijd, maar lag de telefoon langer dan de wachttijd (standaard twee minuten) op slot? Dan telde de app te weinig minuten. Pas ze hier aan; op de lijst staat dat jij ze hebt vastgesteld, naast wat er gemeten is. Bevestig de lijst daarna opnieuw.",
+  "attendance.correctHint":
+    "Was iemand er de hele tijd, maar lag de telefoon langer dan de wachttijd (standaard twee minuten) op slot? Dan telde de app te weinig minuten. Pas ze hier aan; op de lijst staat dat jij ze hebt vastgesteld, naast wat er gemeten is. Bevestig de lijst daarna opnieuw.",
   "attendance.correctWho": "Deelnemer",
   "attendance.correctMinutes": "Minuten aanwezig",
   "attendance.correctSave": "Minuten opslaan",
   "attendance.correctMeasured": "Gemeten minuten gebruiken",
   "attendance.correctInvalid": "Vul een heel aantal minuten in, van 0 tot {max}.",
   "attendance.confirmList": "Lijst bevestigen",
-  "attendance.confirmListHint": "Met je bevestiging sta je als begeleider in voor deze lijst: wie er was en hoe lang. Het staat op ieders bewijs van deelname.",
+  "attendance.confirmListHint":
+    "Met je bevestiging sta je als begeleider in voor deze lijst: wie er was en hoe lang. Het staat op ieders bewijs van deelname.",
   "attendance.listConfirmed": "Je hebt de lijst bevestigd om {time}.",
   "attendance.print": "Presentielijst om te printen",
   "attendance.openLink": "Presentielijst openen",
-  "attendance.kept": "De presentielijst bevat geen inhoud en blijft jaren bewaard (standaard 6 jaar), zodat een register hem later nog kan opvragen. De inhoud van de sessie wordt na korte tijd gewist.",
+  "attendance.kept":
+    "De presentielijst bevat geen inhoud en blijft jaren bewaard (standaard 6 jaar), zodat een register hem later nog kan opvragen. De inhoud van de sessie wordt na korte tijd gewist.",
 
   "attest.title": "Jouw aanwezigheid",
-  "attest.text": "Bevestig dat je bij deze bijeenkomst was. Je naam en het aantal minuten dat je erbij was, komen op de presentielijst van de begeleider.",
+  "attest.text":
+    "Bevestig dat je bij deze bijeenkomst was. Je naam en het aantal minuten dat je erbij was, komen op de presentielijst van de begeleider.",
   "attest.registration": "Registratienummer (niet verplicht)",
-  "attest.registrationHint": "Bijvoorbeeld je BIG-, SKJ- of Registerplein-nummer. Het komt alleen op jouw eigen bewijs van deelname, niet op de presentielijst.",
+  "attest.registrationHint":
+    "Bijvoorbeeld je BIG-, SKJ- of Registerplein-nummer. Het komt alleen op jouw eigen bewijs van deelname, niet op de presentielijst.",
   "attest.confirm": "Ik was aanwezig",
   "attest.confirmed": "Je aanwezigheid is bevestigd.",
   "attest.saveRegistration": "Nummer opslaan",
   "attest.certificateTitle": "Bewijs van deelname",
-  "attest.certificateAfterEnd": "Je bewijs van deelname kun je downloaden zodra de sessie is afgelopen.",
+  "attest.certificateAfterEnd":
+    "Je bewijs van deelname kun je downloaden zodra de sessie is afgelopen.",
   "attest.certificateAfterConfirm": "Bevestig eerst hierboven dat je aanwezig was.",
-  "attest.certificateText": "Met datum, tijden, methode, begeleider, groep en je minuten aanwezig. Een register kan de controlecode erop nagaan.",
+  "attest.certificateText":
+    "Met datum, tijden, methode, begeleider, groep en je minuten aanwezig. Een register kan de controlecode erop nagaan.",
   "attest.certificateDownload": "Bewijs van deelname downloaden",
   "attest.certificatePrint": "Bewijs van deelname om te printen",
-  "attest.certificateKept": "Bewaar het goed. De controlecode blijft jaren geldig (standaard 6 jaar).",
+  "attest.certificateKept":
+    "Bewaar het goed. De controlecode blijft jaren geldig (standaard 6 jaar).",
   "attest.opened": "Het staat in een nieuw tabblad; print het daar of bewaar het als pdf.",
   "attest.openLink": "Openen",
-  "attest.problem.noToken": "Dit apparaat is niet gekoppeld aan jouw plek in de sessie. Gebruik het apparaat waarmee je meedeed.",
+  "attest.problem.noToken":
+    "Dit apparaat is niet gekoppeld aan jouw plek in de sessie. Gebruik het apparaat waarmee je meedeed.",
   "attest.problem.forbidden": "Dit is niet voor jou bedoeld.",
   "attest.problem.gone": "Dit is er niet meer: de sessie is gewist.",
   "attest.problem.tooMany": "Te veel pogingen. Wacht een minuut en probeer het opnieuw.",
@@ -506,24 +592,29 @@ export default {
   "attest.problem.notConfirmed": "Bevestig eerst dat je aanwezig was.",
 
   "reflection.title": "Mijn reflectie",
-  "reflection.text": "Wat neem je mee uit deze bijeenkomst? Alleen jij ziet wat je hier schrijft. Het komt in je eigen verslag van één pagina, met de datum, de tijden, de methode, de begeleider en de groep.",
+  "reflection.text":
+    "Wat neem je mee uit deze bijeenkomst? Alleen jij ziet wat je hier schrijft. Het komt in je eigen verslag van één pagina, met de datum, de tijden, de methode, de begeleider en de groep.",
   "reflection.label": "Jouw reflectie",
   "reflection.save": "Reflectie bewaren",
   "reflection.saved": "Je reflectie is bewaard. Je kunt hem nog aanpassen.",
   "reflection.print": "Mijn verslag om te printen",
   "reflection.download": "Mijn verslag downloaden (tekst)",
-  "reflection.retention": "Je reflectie wordt {retention} na afloop samen met de rest van de sessie gewist. Download je verslag dus op tijd.",
+  "reflection.retention":
+    "Je reflectie wordt {retention} na afloop samen met de rest van de sessie gewist. Download je verslag dus op tijd.",
   "group.title": "Groep",
   "group.followUp": "Volgende bijeenkomst na “{title}” van {date}.",
-  "group.keeps": "Deze sessie bewaart voor de volgende bijeenkomst van de groep de voornemens die inbrengers willen meenemen, de casussen die voor later bewaard zijn en de cijfers van de procesevaluatie. Al het andere wordt gewist.",
-  "group.keeps.noCases": "Deze sessie bewaart voor de volgende bijeenkomst van de groep de voornemens die inbrengers willen meenemen en de cijfers van de procesevaluatie. Al het andere wordt gewist.",
-  "group.keepsNothing": "Deze sessie bewaart niets voor de volgende bijeenkomst van de groep: alles wordt na afloop gewist.",
-  "group.keyText": "Bewaar deze groepssleutel om de volgende bijeenkomst van de groep te starten (dit apparaat onthoudt hem ook). Wie hem heeft, kan zien wat de groep bewaarde.",
+  "group.keeps":
+    "Deze sessie bewaart voor de volgende bijeenkomst van de groep de voornemens die inbrengers willen meenemen, de casussen die voor later bewaard zijn en de cijfers van de procesevaluatie. Al het andere wordt gewist.",
+  "group.keeps.noCases":
+    "Deze sessie bewaart voor de volgende bijeenkomst van de groep de voornemens die inbrengers willen meenemen en de cijfers van de procesevaluatie. Al het andere wordt gewist.",
+  "group.keepsNothing":
+    "Deze sessie bewaart niets voor de volgende bijeenkomst van de groep: alles wordt na afloop gewist.",
+  "group.keyText":
+    "Bewaar deze groepssleutel om de volgende bijeenkomst van de groep te starten (dit apparaat onthoudt hem ook). Wie hem heeft, kan zien wat de groep bewaarde.",
   "group.copy": "Groepssleutel kopiëren",
   "group.show": "Groepssleutel tonen",
   "group.keyLabel": "Groepssleutel",
   "group.keyUnknown": "De groepssleutel staat op het apparaat waarop deze sessie is gemaakt.",
-
 
   "fac.consoleTitle": "Begeleiderspaneel",
   "fac.defaultName": "Begeleider",
@@ -547,11 +638,16 @@ export default {
   "fac.setTo": "Zet op",
   "fac.minutesUnit": "min",
   "fac.set": "Zetten",
-  "fac.startNeedsCaseBringer": "Kan nog niet: de eerste fase heeft een inbrenger nodig. Wijs er een aan bij ‘Sessie’.",
+  "fac.startNeedsCaseBringer":
+    "Kan nog niet: de eerste fase heeft een inbrenger nodig. Wijs er een aan bij ‘Sessie’.",
   "fac.startNobody": "Er is nog niemand binnen; je kunt al wel starten.",
-  "fac.startReady": { one: "{count} deelnemer is binnen.", other: "{count} deelnemers zijn binnen." },
+  "fac.startReady": {
+    one: "{count} deelnemer is binnen.",
+    other: "{count} deelnemers zijn binnen.",
+  },
   "fac.dotsTitle": "Stippen",
-  "fac.dotsHidden": "De aantallen zijn verborgen tot je ze laat zien, ook hier: je scherm kan op de beamer staan.",
+  "fac.dotsHidden":
+    "De aantallen zijn verborgen tot je ze laat zien, ook hier: je scherm kan op de beamer staan.",
   "fac.revealDots": "Aantallen laten zien",
   "fac.turnLimit": "Spreektijd per beurt",
   "fac.turnLimitNone": "geen",
@@ -564,16 +660,20 @@ export default {
   "fac.setCaseBringer": "Instellen",
   "fac.lock": "Sessie op slot",
   "fac.unlock": "Slot eraf",
-  "fac.lockHint": "Zet de sessie op slot als iedereen binnen is; dan kan niemand meer nieuw binnenkomen.",
-  "fac.lockedHint": "De sessie is op slot: er kunnen geen nieuwe deelnemers bij. Wie er al was, kan terugkomen.",
+  "fac.lockHint":
+    "Zet de sessie op slot als iedereen binnen is; dan kan niemand meer nieuw binnenkomen.",
+  "fac.lockedHint":
+    "De sessie is op slot: er kunnen geen nieuwe deelnemers bij. Wie er al was, kan terugkomen.",
   "fac.openScreen": "Groot scherm openen",
   "fac.end": "Sessie beëindigen",
   "fac.endConfirm": "Weet je het zeker? Daarna kan niemand nog iets toevoegen.",
   "fac.endYes": "Ja, beëindigen",
   "fac.cancel": "Annuleren",
   "fac.endedTitle": "De sessie is afgelopen",
-  "fac.endedText": "Alles wat geschreven is, wordt {retention} na afloop gewist. De presentielijst bevat geen inhoud en blijft jaren bewaard; bevestig hem hieronder.",
-  "fac.endedSummary": "Tot dan kan elke inbrenger de eigen samenvatting downloaden op het eigen apparaat.",
+  "fac.endedText":
+    "Alles wat geschreven is, wordt {retention} na afloop gewist. De presentielijst bevat geen inhoud en blijft jaren bewaard; bevestig hem hieronder.",
+  "fac.endedSummary":
+    "Tot dan kan elke inbrenger de eigen samenvatting downloaden op het eigen apparaat.",
   "fac.speakers": "Het woord",
   "fac.speakersIdle": "Zodra de sessie loopt, geef je hier het woord.",
   "fac.endFloor": "Beurt beëindigen",
@@ -591,7 +691,8 @@ export default {
   "fac.noHands": "Niemand heeft een hand opgestoken.",
   // ---- the facilitator's tally of those warnings ----
   "tally.title": "Waarschuwingen",
-  "tally.hint": "Hoe vaak iemand in deze sessie een waarschuwing kreeg omdat de tekst als een advies klonk of geen vraag was, en hoe vaak het toch werd verstuurd. Alleen jij ziet dit: geen teksten, geen namen.",
+  "tally.hint":
+    "Hoe vaak iemand in deze sessie een waarschuwing kreeg omdat de tekst als een advies klonk of geen vraag was, en hoe vaak het toch werd verstuurd. Alleen jij ziet dit: geen teksten, geen namen.",
   "tally.none": "Nog geen waarschuwingen.",
   "tally.warning": "Waarschuwing",
   "tally.shown": "Getoond",
@@ -612,10 +713,19 @@ export default {
   "fac.remove": "Verwijderen",
   "fac.removeYes": "Ja, verwijder {name}",
   "fac.removeAndLock": "Verwijder {name} en vergrendel de sessie",
-  "fac.removeOffline": { one: "Verwijder de {count} deelnemer die offline is", other: "Verwijder de {count} deelnemers die offline zijn" },
-  "fac.removeOfflineYes": { one: "Ja, verwijder {count} offline deelnemer", other: "Ja, verwijder {count} offline deelnemers" },
+  "fac.removeOffline": {
+    one: "Verwijder de {count} deelnemer die offline is",
+    other: "Verwijder de {count} deelnemers die offline zijn",
+  },
+  "fac.removeOfflineYes": {
+    one: "Ja, verwijder {count} offline deelnemer",
+    other: "Ja, verwijder {count} offline deelnemers",
+  },
   "fac.notesTitle": "Notities",
-  "fac.notesWaiting": { one: "{count} notitie wacht om gedeeld te worden.", other: "{count} notities wachten om gedeeld te worden." },
+  "fac.notesWaiting": {
+    one: "{count} notitie wacht om gedeeld te worden.",
+    other: "{count} notities wachten om gedeeld te worden.",
+  },
   "fac.reveal": "Alle notities tonen",
   "fac.hide": "Verbergen",
   "fac.unhide": "Weer tonen",
@@ -644,15 +754,19 @@ export default {
   "screen.present": { one: "{count} persoon aanwezig", other: "{count} mensen aanwezig" },
   "screen.linkTitle": "Groot scherm",
   "screen.copyLink": "Schermlink kopiëren",
-  "screen.linkText": "Voor de beamer in de zaal: open de schermlink op die computer. Die toont alleen het grote scherm, zonder jouw knoppen.",
-  "screen.linkWarn": "Wie deze link heeft, kan meelezen: geef hem alleen aan de computer in de zaal.",
+  "screen.linkText":
+    "Voor de beamer in de zaal: open de schermlink op die computer. Die toont alleen het grote scherm, zonder jouw knoppen.",
+  "screen.linkWarn":
+    "Wie deze link heeft, kan meelezen: geef hem alleen aan de computer in de zaal.",
   "screen.showLink": "Schermlink tonen",
   "screen.linkLabel": "Schermlink",
   "screen.linkUnknown": "De schermlink staat op het apparaat waarop deze sessie is gemaakt.",
   "screen.noToken.title": "Open het grote scherm met de schermlink",
-  "screen.noToken.text": "Het grote scherm heeft de schermlink uit het begeleidersscherm nodig (die eindigt op #…), of de knop “Groot scherm openen” op de laptop van de begeleider.",
+  "screen.noToken.text":
+    "Het grote scherm heeft de schermlink uit het begeleidersscherm nodig (die eindigt op #…), of de knop “Groot scherm openen” op de laptop van de begeleider.",
   "screen.badLink.title": "Deze schermlink werkt niet",
-  "screen.badLink.text": "De link hoort niet (meer) bij deze sessie. Kopieer de schermlink opnieuw uit het begeleidersscherm.",
+  "screen.badLink.text":
+    "De link hoort niet (meer) bij deze sessie. Kopieer de schermlink opnieuw uit het begeleidersscherm.",
 
   "fatal.takeBack": "Hier verder gaan",
   "fatal.reload": "Pagina herladen",
@@ -660,17 +774,21 @@ export default {
   "fatal.removed.title": "Je bent uit de sessie gehaald",
   "fatal.removed.text": "De begeleider heeft je uit deze sessie verwijderd.",
   "fatal.taken_over.title": "Geopend op een ander apparaat",
-  "fatal.taken_over.text": "Je hebt deze sessie in een ander venster of op een ander apparaat geopend. Daar gaat het verder.",
+  "fatal.taken_over.text":
+    "Je hebt deze sessie in een ander venster of op een ander apparaat geopend. Daar gaat het verder.",
   "fatal.session_ended.title": "De sessie is afgelopen",
   "fatal.session_ended.text": "Deze sessie is al beëindigd; meedoen kan niet meer.",
   "fatal.room_not_found.title": "Sessie niet gevonden",
-  "fatal.room_not_found.text": "Er is geen open sessie met deze code. Controleer de code. De sessie kan ook afgelopen zijn, of de begeleider heeft haar op slot gezet: vraag het de begeleider.",
+  "fatal.room_not_found.text":
+    "Er is geen open sessie met deze code. Controleer de code. De sessie kan ook afgelopen zijn, of de begeleider heeft haar op slot gezet: vraag het de begeleider.",
   "fatal.room_locked.title": "De sessie is op slot",
-  "fatal.room_locked.text": "De begeleider heeft de sessie op slot gezet; nieuwe deelnemers kunnen er niet meer bij.",
+  "fatal.room_locked.text":
+    "De begeleider heeft de sessie op slot gezet; nieuwe deelnemers kunnen er niet meer bij.",
   "fatal.room_full.title": "De sessie is vol",
   "fatal.room_full.text": "Er kunnen niet meer deelnemers bij deze sessie.",
   "fatal.bad_token.title": "Je kunt niet meer terugkomen",
-  "fatal.bad_token.text": "Dit apparaat hoort niet (meer) bij een deelnemer van deze sessie. Doe opnieuw mee met je naam.",
+  "fatal.bad_token.text":
+    "Dit apparaat hoort niet (meer) bij een deelnemer van deze sessie. Doe opnieuw mee met je naam.",
   "fatal.unsupported_version.title": "Nieuwe versie beschikbaar",
   "fatal.unsupported_version.text": "De app is bijgewerkt. Herlaad de pagina om verder te gaan.",
   "fatal.forbidden.title": "Geen toegang",
@@ -678,7 +796,8 @@ export default {
   "fatal.not_found.title": "Niet gevonden",
   "fatal.not_found.text": "Deze pagina bestaat niet.",
   "fatal.flooding.title": "Te veel berichten",
-  "fatal.flooding.text": "Dit apparaat stuurde meer berichten dan de server aanneemt; de verbinding is daarom gesloten. Laad de pagina opnieuw om verder te gaan.",
+  "fatal.flooding.text":
+    "Dit apparaat stuurde meer berichten dan de server aanneemt; de verbinding is daarom gesloten. Laad de pagina opnieuw om verder te gaan.",
   "fatal.other.title": "De verbinding is verbroken",
   "fatal.other.text": "De server heeft de verbinding gesloten.",
 
@@ -695,11 +814,13 @@ export default {
   "error.room_full": "De sessie is vol.",
   "error.bad_token": "Deze sleutel hoort niet bij deze sessie.",
   "error.invalid_name": "Kies een naam van 1 tot {nameMax} tekens.",
-  "error.name_taken": "Iemand in deze sessie heeft deze naam al, of een naam die er precies zo uitziet. Kies een andere.",
+  "error.name_taken":
+    "Iemand in deze sessie heeft deze naam al, of een naam die er precies zo uitziet. Kies een andere.",
   "error.removed": "De begeleider heeft je uit de sessie gehaald.",
   "error.taken_over": "Je hebt de sessie op een ander apparaat of tabblad geopend.",
   "error.rate_limited": "Even rustig aan: te veel berichten tegelijk.",
-  "error.flooding": "Er zijn te veel berichten verstuurd; de verbinding is gesloten. Laad de pagina opnieuw.",
+  "error.flooding":
+    "Er zijn te veel berichten verstuurd; de verbinding is gesloten. Laad de pagina opnieuw.",
   "error.too_many_attempts": "Te veel pogingen; wacht even.",
   "error.slow_consumer": "De verbinding kon het niet bijhouden; opnieuw verbinden.",
   "error.heartbeat_timeout": "De verbinding was te lang stil.",
@@ -732,10 +853,14 @@ export default {
   "error.no_round": "Er loopt geen ronde.",
   "error.not_author": "Alleen de schrijver kan dit intrekken, en alleen in dezelfde fase.",
   "error.anonymity_disabled": "In deze sessie kan niets zonder naam.",
-  "error.advice_like_question": "Deze vraag klinkt als een advies. Stel een open vraag, of verstuur hem toch.",
-  "error.advice_like_statement": "Dit klinkt als een advies, en deze ronde is voor vragen. Stel een open vraag, of verstuur het toch.",
-  "error.not_a_question": "Dit is geen vraag, en deze ronde is voor vragen. Formuleer het als vraag, of verstuur het toch.",
-  "error.advice_in_analysis": "Dit klinkt als een advies, en adviezen komen in deze methode later. Houd het bij wat je opvalt, of verstuur het toch.",
+  "error.advice_like_question":
+    "Deze vraag klinkt als een advies. Stel een open vraag, of verstuur hem toch.",
+  "error.advice_like_statement":
+    "Dit klinkt als een advies, en deze ronde is voor vragen. Stel een open vraag, of verstuur het toch.",
+  "error.not_a_question":
+    "Dit is geen vraag, en deze ronde is voor vragen. Formuleer het als vraag, of verstuur het toch.",
+  "error.advice_in_analysis":
+    "Dit klinkt als een advies, en adviezen komen in deze methode later. Houd het bij wat je opvalt, of verstuur het toch.",
   "error.invalid_request": "Het verzoek klopt niet.",
   "error.invalid_template": "De methode klopt niet.",
   "error.unknown_method": "Deze methode bestaat niet.",

@@ -9,6 +9,7 @@ import { votesVisible } from "../rules.js";
 import { composer } from "./composer.js";
 import { menu, nameOf, phaseName } from "./common.js";
 import { authorRole, carryButton, chooseKeyQuestionButton } from "./cases.js";
+import { ui } from "./ui-state.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').Item} Item */
@@ -31,19 +32,12 @@ export const BOARD_KINDS = /** @type {const} */ ([
   "reflection",
 ]);
 
-/** Questions the case-bringer is answering right now (kept across re-renders). */
-const answering = new Set();
-/** Boards of earlier phases start folded; the ones a person opened stay open. */
-const unfolded = new Set();
-/** The item this person just sent, marked for a moment. */
-let justSent = /** @type {number | null} */ (null);
-
 /**
  * Marks the item just sent and brings it into view.
  * @param {number} id
  */
 export function showSent(id) {
-  justSent = id;
+  ui.boards.justSent = id;
   // The ack can come before the page has drawn the item: look again for a moment.
   let tries = 0;
   const reveal = () => {
@@ -57,7 +51,7 @@ export function showSent(id) {
   };
   setTimeout(reveal, 0);
   setTimeout(() => {
-    if (justSent === id) justSent = null;
+    if (ui.boards.justSent === id) ui.boards.justSent = null;
     document.querySelector(`.board [data-item="${id}"]`)?.classList.remove("just-sent");
   }, 4000);
 }
@@ -99,13 +93,20 @@ export function onTheseBoards(view, item) {
  */
 export function boardsToShow(view) {
   const withItems = BOARD_KINDS.filter((k) =>
-    view.items.some((i) => i.kind === k && (k !== "private_note" || i.revealed) && onTheseBoards(view, i)),
+    view.items.some(
+      (i) => i.kind === k && (k !== "private_note" || i.revealed) && onTheseBoards(view, i),
+    ),
   );
   // Private notes have a board only once revealed (the author sees their own under "my notes");
   // once the session is over, an empty board has nothing more to come.
-  const current = currentKinds(view).filter((k) => (k !== "private_note" && view.status !== "ended") || withItems.some((w) => w === k));
+  const current = currentKinds(view).filter(
+    (k) => (k !== "private_note" && view.status !== "ended") || withItems.some((w) => w === k),
+  );
   const rest = withItems.filter((k) => !current.includes(k));
-  return [...current.map((kind) => ({ kind, current: true })), ...rest.map((kind) => ({ kind, current: false }))];
+  return [
+    ...current.map((kind) => ({ kind, current: true })),
+    ...rest.map((kind) => ({ kind, current: false })),
+  ];
 }
 
 /**
@@ -115,7 +116,10 @@ export function boardsToShow(view) {
  * @param {BoardMode} mode
  */
 export function boardSignature(view, kind, mode) {
-  const items = view.items.filter((i) => (i.kind === kind || (kind === "question" && i.kind === "answer")) && onTheseBoards(view, i));
+  const items = view.items.filter(
+    (i) =>
+      (i.kind === kind || (kind === "question" && i.kind === "answer")) && onTheseBoards(view, i),
+  );
   const ids = new Set(items.map((i) => i.id));
   return JSON.stringify([
     items,
@@ -132,7 +136,7 @@ export function boardSignature(view, kind, mode) {
     view.phase?.seq,
     view.status,
     view.members.map((m) => [m.id, m.name]),
-    kind === "question" ? [...answering] : null,
+    kind === "question" ? [...ui.boards.answering] : null,
   ]);
 }
 
@@ -146,8 +150,16 @@ export function boardSignature(view, kind, mode) {
 export function board(session, view, kind, opts) {
   // Nothing hidden goes on the wall: not even a trace of who wrote it.
   const shown = (/** @type {Item} */ i) => opts.mode !== "screen" || !i.hidden;
-  const items = view.items.filter((i) => i.kind === kind && (kind !== "private_note" || i.revealed) && onTheseBoards(view, i) && shown(i));
-  const answers = view.items.filter((i) => i.kind === "answer" && i.case_round === view.case_round && shown(i));
+  const items = view.items.filter(
+    (i) =>
+      i.kind === kind &&
+      (kind !== "private_note" || i.revealed) &&
+      onTheseBoards(view, i) &&
+      shown(i),
+  );
+  const answers = view.items.filter(
+    (i) => i.kind === "answer" && i.case_round === view.case_round && shown(i),
+  );
   // The big screen shows items as they come, newest last, so the newest stay in view.
   const sorted = items;
   const headingId = `board-${kind}`;
@@ -158,11 +170,19 @@ export function board(session, view, kind, opts) {
     { id: headingId },
     t(`board.${kind}`),
     " ",
-    h("span", { class: "count-badge", "aria-label": t("board.count", { count: items.length }) }, String(items.length)),
+    h(
+      "span",
+      { class: "count-badge", "aria-label": t("board.count", { count: items.length }) },
+      String(items.length),
+    ),
   );
   const content = [
-    kind === "case" && canDot ? h("p", { class: "hint dots-left" }, t("board.dotsLeft", { count: dotsLeft(view) })) : null,
-    kind === "case" && !votesVisible(view) ? h("p", { class: "hint dots-hidden" }, icon("hide"), t("board.dotsHidden")) : null,
+    kind === "case" && canDot
+      ? h("p", { class: "hint dots-left" }, t("board.dotsLeft", { count: dotsLeft(view) }))
+      : null,
+    kind === "case" && !votesVisible(view)
+      ? h("p", { class: "hint dots-hidden" }, icon("hide"), t("board.dotsHidden"))
+      : null,
     sorted.length === 0
       ? h("p", { class: "empty" }, t(opts.mode === "screen" ? "board.emptyScreen" : `board.empty`))
       : h(
@@ -176,7 +196,11 @@ export function board(session, view, kind, opts) {
           ),
         ),
   ];
-  const attrs = { class: ["card", "board", `board-${kind}`, opts.current && "current"], "aria-labelledby": headingId, dataset: { board: kind, count: items.length } };
+  const attrs = {
+    class: ["card", "board", `board-${kind}`, opts.current && "current"],
+    "aria-labelledby": headingId,
+    dataset: { board: kind, count: items.length },
+  };
   if (opts.current || opts.mode === "screen") return h("section", attrs, heading, content);
   // Earlier boards fold away on small screens, so the current phase stays in view.
   return h(
@@ -185,10 +209,11 @@ export function board(session, view, kind, opts) {
     h(
       "details",
       {
-        open: unfolded.has(kind),
+        open: ui.boards.unfolded.has(kind),
         ontoggle: (/** @type {Event} */ e) => {
-          if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open) unfolded.add(kind);
-          else unfolded.delete(kind);
+          if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open)
+            ui.boards.unfolded.add(kind);
+          else ui.boards.unfolded.delete(kind);
         },
       },
       h("summary", { "data-fk": `fold-${kind}` }, heading),
@@ -208,7 +233,15 @@ function itemCard(session, view, item, opts) {
   return h(
     "li",
     {
-      class: ["item", `item-${item.kind}`, item.hidden && "hidden-item", mine && "mine", item.chosen && "chosen", item.id === justSent && "just-sent", opts.mode === "facilitator" && "fac-item"],
+      class: [
+        "item",
+        `item-${item.kind}`,
+        item.hidden && "hidden-item",
+        mine && "mine",
+        item.chosen && "chosen",
+        item.id === ui.boards.justSent && "just-sent",
+        opts.mode === "facilitator" && "fac-item",
+      ],
       dataset: { item: item.id },
     },
     h("p", { class: "item-text" }, itemText(item)),
@@ -224,18 +257,25 @@ function itemCard(session, view, item, opts) {
               { class: ["answer", a.hidden && "hidden-item"], dataset: { item: a.id } },
               h("p", { class: "item-text" }, itemText(a)),
               h("p", { class: "item-meta" }, t("board.answerBy", { name: nameOf(view, a.by) })),
-              session && opts.mode === "facilitator" ? h("div", { class: "item-actions" }, hideButton(session, a)) : null,
+              session && opts.mode === "facilitator"
+                ? h("div", { class: "item-actions" }, hideButton(session, a))
+                : null,
             ),
           ),
         )
       : null,
-    session && answering.has(item.id) && opts.mode === "member" ? answerComposer(session, item) : null,
+    session && ui.boards.answering.has(item.id) && opts.mode === "member"
+      ? answerComposer(session, item)
+      : null,
   );
 }
 
 /** @param {Item} item */
 function itemText(item) {
-  if (item.text !== null) return item.hidden ? [h("span", { class: "badge warn" }, t("item.hiddenBadge")), " ", item.text] : item.text;
+  if (item.text !== null)
+    return item.hidden
+      ? [h("span", { class: "badge warn" }, t("item.hiddenBadge")), " ", item.text]
+      : item.text;
   if (item.hidden) return h("em", null, t("item.hidden"));
   if (item.kind === "private_note") return h("em", null, t("item.unrevealed"));
   return "";
@@ -252,25 +292,47 @@ function meta(view, item, mine, mode) {
   const author = item.by === null ? t("item.anonymous") : nameOf(view, item.by);
   parts.push(mine ? t("item.byYou", { name: author }) : author);
   // Who told the case matters: a facilitator's account is not the case-bringer's.
-  const role = item.kind === "statement" || item.kind === "key_question" ? authorRole(view, item) : null;
+  const role =
+    item.kind === "statement" || item.kind === "key_question" ? authorRole(view, item) : null;
   if (role) parts.push(role);
   if (mode !== "screen") parts.push(formatTime(item.at));
   // Phase numbers belong to the method of the item's own case round.
-  if (item.case_round !== view.case_round) parts.push(t("cases.caseOf", { n: item.case_round + 1 }));
+  if (item.case_round !== view.case_round)
+    parts.push(t("cases.caseOf", { n: item.case_round + 1 }));
   else if (view.phase && item.phase !== view.phase.index) parts.push(phaseName(view, item.phase));
   /** @type {(string | Node)[]} */
   const out = [parts.join(" · ")];
   // Only support that is there: "no support" under every question is noise.
-  if (item.kind === "question" && item.votes > 0) out.push(" ", h("span", { class: "badge votes" }, t("item.votes", { count: item.votes })));
+  if (item.kind === "question" && item.votes > 0)
+    out.push(" ", h("span", { class: "badge votes" }, t("item.votes", { count: item.votes })));
   // Dots stay hidden while people still give them, so nobody follows the crowd.
-  if (item.kind === "case" && votesVisible(view)) out.push(" ", h("span", { class: "badge votes" }, t("item.dots", { count: item.votes })));
-  if (item.kind === "question" && item.status !== "open") out.push(" ", h("span", { class: ["badge", `status-${item.status}`] }, t(`triage.${item.status}`)));
+  if (item.kind === "case" && votesVisible(view))
+    out.push(" ", h("span", { class: "badge votes" }, t("item.dots", { count: item.votes })));
+  if (item.kind === "question" && item.status !== "open")
+    out.push(
+      " ",
+      h("span", { class: ["badge", `status-${item.status}`] }, t(`triage.${item.status}`)),
+    );
   // The case-bringer's reaction: only theirs to see unless they share it, and never on the wall.
   const reaction = mode === "screen" ? null : reactionOf(view, item.id);
-  if (reaction && reaction.temperature !== "none") out.push(" ", h("span", { class: ["badge", `temp-${reaction.temperature}`] }, t(`temp.${reaction.temperature}`)));
-  if (reaction && reaction.useful) out.push(" ", h("span", { class: ["badge", "reaction-useful"] }, t("reaction.useful")));
-  if (item.chosen) out.push(" ", h("span", { class: "badge chosen" }, icon("check"), t("item.chosen")));
-  if (item.kept && view.settings.keep_for_group) out.push(" ", h("span", { class: "badge" }, t(item.kind === "commitment" ? "item.carried" : "item.kept")));
+  if (reaction && reaction.temperature !== "none")
+    out.push(
+      " ",
+      h(
+        "span",
+        { class: ["badge", `temp-${reaction.temperature}`] },
+        t(`temp.${reaction.temperature}`),
+      ),
+    );
+  if (reaction && reaction.useful)
+    out.push(" ", h("span", { class: ["badge", "reaction-useful"] }, t("reaction.useful")));
+  if (item.chosen)
+    out.push(" ", h("span", { class: "badge chosen" }, icon("check"), t("item.chosen")));
+  if (item.kept && view.settings.keep_for_group)
+    out.push(
+      " ",
+      h("span", { class: "badge" }, t(item.kind === "commitment" ? "item.carried" : "item.kept")),
+    );
   return out;
 }
 
@@ -307,7 +369,11 @@ function actions(session, view, item, mode, mine) {
         out.push(
           h(
             "button",
-            { type: "button", "aria-pressed": String(item.kept), onclick: () => session.send({ kind: "keep_case", case: item.id, keep: !item.kept }) },
+            {
+              type: "button",
+              "aria-pressed": String(item.kept),
+              onclick: () => session.send({ kind: "keep_case", case: item.id, keep: !item.kept }),
+            },
             item.kept ? t("fac.unkeep") : t("fac.keep"),
           ),
         );
@@ -327,14 +393,21 @@ function actions(session, view, item, mode, mine) {
           class: ["vote", voted && "on"],
           "aria-pressed": String(voted),
           "data-fk": `vote-${item.id}`,
-          onclick: () => session.send(voted ? { kind: "unvote", item: item.id } : { kind: "vote", item: item.id }),
+          onclick: () =>
+            session.send(
+              voted ? { kind: "unvote", item: item.id } : { kind: "vote", item: item.id },
+            ),
         },
         icon("plus"),
         voted ? t("board.unvote") : t("board.upvote"),
       ),
     );
   }
-  if (item.kind === "case" && item.case_round === view.case_round && maySubmit(phase, role, "vote")) {
+  if (
+    item.kind === "case" &&
+    item.case_round === view.case_round &&
+    maySubmit(phase, role, "vote")
+  ) {
     const mineDots = myVotesFor(view, item.id);
     out.push(
       h(
@@ -354,7 +427,11 @@ function actions(session, view, item, mode, mine) {
       out.push(
         h(
           "button",
-          { type: "button", "data-fk": `undot-${item.id}`, onclick: () => session.send({ kind: "unvote", item: item.id }) },
+          {
+            type: "button",
+            "data-fk": `undot-${item.id}`,
+            onclick: () => session.send({ kind: "unvote", item: item.id }),
+          },
           t("board.removeDot", { count: mineDots }),
         ),
       );
@@ -364,7 +441,12 @@ function actions(session, view, item, mode, mine) {
     out.push(triage(session, view, item, maySubmit(phase, role, "answer")));
   }
   // Questions get their reactions in the triage row; the rest in a row of their own.
-  if (reactable(view, item) && view.me.role === "case_bringer" && !mine && !(item.kind === "question" && !phase.case_bringer_listens)) {
+  if (
+    reactable(view, item) &&
+    view.me.role === "case_bringer" &&
+    !mine &&
+    !(item.kind === "question" && !phase.case_bringer_listens)
+  ) {
     out.push(reactions(session, view, item));
   }
   const choose = chooseKeyQuestionButton(session, view, item);
@@ -375,7 +457,12 @@ function actions(session, view, item, mode, mine) {
     out.push(
       h(
         "button",
-        { type: "button", class: "quiet", "data-fk": `withdraw-${item.id}`, onclick: () => session.send({ kind: "withdraw", item: item.id }) },
+        {
+          type: "button",
+          class: "quiet",
+          "data-fk": `withdraw-${item.id}`,
+          onclick: () => session.send({ kind: "withdraw", item: item.id }),
+        },
         t("board.withdraw"),
       ),
     );
@@ -395,7 +482,8 @@ function actions(session, view, item, mode, mine) {
  * @param {boolean} mayAnswer
  */
 function triage(session, view, item, mayAnswer) {
-  const send = (/** @type {import('../protocol').TriageStatus} */ status) => session.send({ kind: "triage", item: item.id, status });
+  const send = (/** @type {import('../protocol').TriageStatus} */ status) =>
+    session.send({ kind: "triage", item: item.id, status });
   const own = reactable(view, item);
   const current = reactionOf(view, item.id) ?? { temperature: "none", useful: false };
   /** @param {import('../protocol').Reaction} reaction */
@@ -410,14 +498,39 @@ function triage(session, view, item, mayAnswer) {
    * @param {string} fk
    */
   const toggle = (key, ic, on, onclick, fk) =>
-    h("button", { type: "button", class: "toggle", "aria-pressed": String(on), "data-fk": fk, onclick }, icon(ic), t(key));
-  const open = answering.has(item.id);
+    h(
+      "button",
+      { type: "button", class: "toggle", "aria-pressed": String(on), "data-fk": fk, onclick },
+      icon(ic),
+      t(key),
+    );
+  const open = ui.boards.answering.has(item.id);
   return h(
     "div",
     { class: "triage", role: "group", "aria-label": t("triage.label") },
-    toggle("triage.answered", "check", item.status === "answered", () => send(item.status === "answered" ? "open" : "answered"), `triage-${item.id}-answered`),
-    toggle("triage.parked", "park", item.status === "parked", () => send(item.status === "parked" ? "open" : "parked"), `triage-${item.id}-parked`),
-    own ? toggle("triage.touches", "heart", current.temperature === "warm", () => temp("warm"), `temp-${item.id}-warm`) : null,
+    toggle(
+      "triage.answered",
+      "check",
+      item.status === "answered",
+      () => send(item.status === "answered" ? "open" : "answered"),
+      `triage-${item.id}-answered`,
+    ),
+    toggle(
+      "triage.parked",
+      "park",
+      item.status === "parked",
+      () => send(item.status === "parked" ? "open" : "parked"),
+      `triage-${item.id}-parked`,
+    ),
+    own
+      ? toggle(
+          "triage.touches",
+          "heart",
+          current.temperature === "warm",
+          () => temp("warm"),
+          `temp-${item.id}-warm`,
+        )
+      : null,
     menu({ label: t("triage.more"), icon: "more", fk: `triage-more-${item.id}` }, [
       mayAnswer
         ? h(
@@ -427,10 +540,14 @@ function triage(session, view, item, mayAnswer) {
               "aria-expanded": String(open),
               "data-fk": `answer-${item.id}`,
               onclick: () => {
-                if (open) answering.delete(item.id);
-                else answering.add(item.id);
+                if (open) ui.boards.answering.delete(item.id);
+                else ui.boards.answering.add(item.id);
                 session.changed();
-                if (!open) setTimeout(() => document.getElementById(`compose-answer-${item.id}`)?.focus(), 30);
+                if (!open)
+                  setTimeout(
+                    () => document.getElementById(`compose-answer-${item.id}`)?.focus(),
+                    30,
+                  );
               },
             },
             icon("pencil"),
@@ -440,25 +557,46 @@ function triage(session, view, item, mayAnswer) {
       own
         ? h(
             "button",
-            { type: "button", "aria-pressed": String(current.temperature === "lukewarm"), "data-fk": `temp-${item.id}-lukewarm`, onclick: () => temp("lukewarm") },
+            {
+              type: "button",
+              "aria-pressed": String(current.temperature === "lukewarm"),
+              "data-fk": `temp-${item.id}-lukewarm`,
+              onclick: () => temp("lukewarm"),
+            },
             t("temp.lukewarm"),
           )
         : null,
       own
         ? h(
             "button",
-            { type: "button", "aria-pressed": String(current.temperature === "cold"), "data-fk": `temp-${item.id}-cold`, onclick: () => temp("cold") },
+            {
+              type: "button",
+              "aria-pressed": String(current.temperature === "cold"),
+              "data-fk": `temp-${item.id}-cold`,
+              onclick: () => temp("cold"),
+            },
             t("triage.cold"),
           )
         : null,
       own
         ? h(
             "button",
-            { type: "button", "aria-pressed": String(current.useful), "data-fk": `react-${item.id}-useful`, onclick: () => react({ ...current, useful: !current.useful }) },
+            {
+              type: "button",
+              "aria-pressed": String(current.useful),
+              "data-fk": `react-${item.id}-useful`,
+              onclick: () => react({ ...current, useful: !current.useful }),
+            },
             t("reaction.useful"),
           )
         : null,
-      item.status !== "open" ? h("button", { type: "button", "data-fk": `triage-${item.id}-open`, onclick: () => send("open") }, t("triage.reopen")) : null,
+      item.status !== "open"
+        ? h(
+            "button",
+            { type: "button", "data-fk": `triage-${item.id}-open`, onclick: () => send("open") },
+            t("triage.reopen"),
+          )
+        : null,
     ]),
   );
 }
@@ -470,7 +608,11 @@ function triage(session, view, item, mayAnswer) {
  */
 function reactable(view, item) {
   const kinds = ["question", "analysis", "advice", "private_note"];
-  return kinds.includes(item.kind) && item.case_round === view.case_round && (item.kind !== "private_note" || item.revealed);
+  return (
+    kinds.includes(item.kind) &&
+    item.case_round === view.case_round &&
+    (item.kind !== "private_note" || item.revealed)
+  );
 }
 
 /**
@@ -499,7 +641,8 @@ function reactions(session, view, item) {
             type: "button",
             "aria-pressed": String(current.temperature === tp),
             "data-fk": `temp-${item.id}-${tp}`,
-            onclick: () => send({ ...current, temperature: current.temperature === tp ? "none" : tp }),
+            onclick: () =>
+              send({ ...current, temperature: current.temperature === tp ? "none" : tp }),
           },
           t(`temp.${tp}`),
         ),
@@ -550,7 +693,7 @@ function answerComposer(session, question) {
     replyTo: question.id,
     compact: true,
     onSent: () => {
-      answering.delete(question.id);
+      ui.boards.answering.delete(question.id);
       session.changed();
     },
   });
@@ -565,7 +708,14 @@ export function methodOverview(view) {
     view.method.phases.map((p, i) =>
       h(
         "li",
-        { class: view.phase && view.phase.index === i ? "current" : view.phase && i < view.phase.index ? "done" : "" },
+        {
+          class:
+            view.phase && view.phase.index === i
+              ? "current"
+              : view.phase && i < view.phase.index
+                ? "done"
+                : "",
+        },
         h("span", { class: "phase-list-name" }, local(p.name)),
         " ",
         h("span", { class: "hint" }, t("phase.minutes", { count: p.minutes })),

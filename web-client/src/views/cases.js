@@ -1,9 +1,9 @@
 // What the methods add to a meeting, in small sections the pages place where they fit: which
 // case of the meeting runs (and Troika's rotation), the chosen key question pinned for
 // everyone, the case-bringer's private notepad and the choice to share their reactions, the
-// process evaluation (the form for members, the sums for the facilitator), starting the next
-// case, earlier cases, and the facilitator's helpers (reordering a round, a co-facilitator,
-// handing the role over).
+// process evaluation's form, and earlier cases. What only the facilitator uses (the process
+// evaluation's sums, starting the next case, reordering a round, a co-facilitator, handing the
+// role over) is in facilitation.js, which loads with the console.
 //
 // Private things stay private here too: the notepad and unshared reactions come only in the
 // case-bringer's own view, and none of these sections is put on the shared screen except the
@@ -11,38 +11,17 @@
 
 import { h } from "../dom.js";
 import { icon } from "../icons.js";
-import { t, local, language, formatDate, formatDecimal } from "../i18n/index.js";
-import { fetchProcess, fetchMethods } from "../api.js";
-import {
-  currentPhase,
-  hasFacilitatorRights,
-  maySubmit,
-  memberById,
-  nextRotation,
-  roundPending,
-  roundsBroughtBy,
-} from "../session-state.js";
-import * as storage from "../storage.js";
+import { t, local } from "../i18n/index.js";
+import { currentPhase, maySubmit, memberById, roundsBroughtBy } from "../session-state.js";
 import { PROCESS_ITEMS, REMARK_MAX_CHARS } from "../wire.js";
 import { composer } from "./composer.js";
-import { nameOf } from "./common.js";
+import { nameOf, section } from "./common.js";
+import { ui } from "./ui-state.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').Item} Item */
-/** @typedef {import('../protocol').MemberView} MemberView */
-/** @typedef {import('../protocol').MemberId} MemberId */
-/** @typedef {import('../protocol').ProcessAggregate} ProcessAggregate */
-/** @typedef {import('../protocol').ProcessResults} ProcessResults */
-/** @typedef {import('../protocol').MethodTemplate} MethodTemplate */
-/** @typedef {import('../api.js').Problem} Problem */
 /** @typedef {import('../session.js').Session} Session */
-/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
-
-
-/** Two-step confirmations in progress (handing over, starting the next case). */
-const confirming = new Set();
-/** Earlier cases a person unfolded stay open when the section is rebuilt. */
-const unfoldedCases = new Set();
+/** @typedef {import('./common.js').Section} Section */
 
 // ---------------------------------------------------------------- where the meeting is
 
@@ -57,12 +36,17 @@ export function caseLineText(view) {
   if (view.cases.length <= 1 && !rotates) return null;
   const round = view.cases[view.case_round];
   const cb = round?.case_bringer ?? null;
-  const who = cb === null ? t("cases.noCaseBringerYet") : t("cases.caseBringer", { name: nameOf(view, cb) });
+  const who =
+    cb === null ? t("cases.noCaseBringerYet") : t("cases.caseBringer", { name: nameOf(view, cb) });
   if (rotates) {
     // Everyone who has brought a case, plus whoever can still take a turn at it.
     const brought = new Set(view.cases.map((c) => c.case_bringer).filter((m) => m !== null));
     const waiting = view.members.filter(
-      (m) => ["participant", "note_taker", "case_bringer"].includes(m.role) && m.online && m.in_turns && !brought.has(m.id),
+      (m) =>
+        ["participant", "note_taker", "case_bringer"].includes(m.role) &&
+        m.online &&
+        m.in_turns &&
+        !brought.has(m.id),
     ).length;
     const total = Math.max(view.case_round + 1, brought.size + waiting);
     return `${t("cases.rotation", { n: view.case_round + 1, total })} · ${who}`;
@@ -76,7 +60,9 @@ export function caseLineText(view) {
  */
 export function caseLine(view) {
   const text = caseLineText(view);
-  return text === null ? null : h("p", { class: "case-line", dataset: { caseRound: view.case_round } }, text);
+  return text === null
+    ? null
+    : h("p", { class: "case-line", dataset: { caseRound: view.case_round } }, text);
 }
 
 /**
@@ -90,17 +76,18 @@ export function keyQuestionPin(view, opts = {}) {
   const item = id === null ? undefined : view.items.find((i) => i.id === id);
   if (!item || item.hidden || item.text === null || view.status === "lobby") return null;
   const text = item.text;
-  return {
-    key: "key-question",
-    sig: JSON.stringify([language(), item.id, text, opts.big ?? false]),
-    build: () =>
-      h(
-        "section",
-        { class: ["card", "key-question", "key-question-pin", opts.big && "big"], "aria-labelledby": "kq-pin-title", dataset: { item: item.id } },
-        h("h2", { id: "kq-pin-title" }, icon("star"), t("cases.keyQuestion")),
-        h("p", { class: ["key-question-text", "item-text"] }, text),
-      ),
-  };
+  return section("key-question", [item.id, text, opts.big ?? false], () =>
+    h(
+      "section",
+      {
+        class: ["card", "key-question", "key-question-pin", opts.big && "big"],
+        "aria-labelledby": "kq-pin-title",
+        dataset: { item: item.id },
+      },
+      h("h2", { id: "kq-pin-title" }, icon("star"), t("cases.keyQuestion")),
+      h("p", { class: ["key-question-text", "item-text"] }, text),
+    ),
+  );
 }
 
 // ---------------------------------------------------------------- the case-bringer's own
@@ -114,13 +101,14 @@ export function keyQuestionPin(view, opts = {}) {
  */
 export function notepadSection(session, view) {
   const phase = currentPhase(view);
-  const canWrite = view.status === "running" && phase !== null && maySubmit(phase, view.me.role, "notepad");
+  const canWrite =
+    view.status === "running" && phase !== null && maySubmit(phase, view.me.role, "notepad");
   const notes = view.me.notepad.filter((n) => n.case_round === view.case_round);
   if (!canWrite && notes.length === 0) return null;
-  return {
-    key: "notepad",
-    sig: JSON.stringify([language(), canWrite, view.phase?.seq, notes.map((n) => n.id), session.conn === "connected"]),
-    build: () =>
+  return section(
+    "notepad",
+    [canWrite, view.phase?.seq, notes.map((n) => n.id), session.conn === "connected"],
+    () =>
       h(
         "section",
         { class: "card notepad", "aria-labelledby": "notepad-title" },
@@ -131,11 +119,17 @@ export function notepadSection(session, view) {
           ? h(
               "ol",
               { class: "items" },
-              notes.map((n) => h("li", { class: "item item-notepad mine", dataset: { item: n.id } }, h("p", { class: "item-text" }, n.text ?? ""))),
+              notes.map((n) =>
+                h(
+                  "li",
+                  { class: "item item-notepad mine", dataset: { item: n.id } },
+                  h("p", { class: "item-text" }, n.text ?? ""),
+                ),
+              ),
             )
           : null,
       ),
-  };
+  );
 }
 
 /**
@@ -147,31 +141,34 @@ export function notepadSection(session, view) {
  */
 export function shareReactionsSection(session, view) {
   const round = view.cases[view.case_round];
-  if (view.status !== "running" || !round || round.case_bringer !== view.me.member || view.me.role !== "case_bringer") return null;
+  if (
+    view.status !== "running" ||
+    !round ||
+    round.case_bringer !== view.me.member ||
+    view.me.role !== "case_bringer"
+  )
+    return null;
   const shared = round.reactions_shared;
   const mine = view.me.reactions.length;
-  return {
-    key: "share-reactions",
-    sig: JSON.stringify([language(), shared, mine > 0]),
-    build: () =>
+  return section("share-reactions", [shared, mine > 0], () =>
+    h(
+      "section",
+      { class: "card share-reactions", "aria-labelledby": "share-title" },
+      h("h2", { id: "share-title" }, t("reactions.title")),
+      h("p", null, shared ? t("reactions.sharedText") : t("reactions.privateText")),
       h(
-        "section",
-        { class: "card share-reactions", "aria-labelledby": "share-title" },
-        h("h2", { id: "share-title" }, t("reactions.title")),
-        h("p", null, shared ? t("reactions.sharedText") : t("reactions.privateText")),
-        h(
-          "button",
-          {
-            type: "button",
-            class: shared ? "" : "primary",
-            "aria-pressed": String(shared),
-            "data-fk": "share-reactions",
-            onclick: () => session.send({ kind: "share_reactions", shared: !shared }),
-          },
-          shared ? t("reactions.hide") : t("reactions.share"),
-        ),
+        "button",
+        {
+          type: "button",
+          class: shared ? "" : "primary",
+          "aria-pressed": String(shared),
+          "data-fk": "share-reactions",
+          onclick: () => session.send({ kind: "share_reactions", shared: !shared }),
+        },
+        shared ? t("reactions.hide") : t("reactions.share"),
       ),
-  };
+    ),
+  );
 }
 
 /**
@@ -184,11 +181,28 @@ export function shareReactionsSection(session, view) {
  */
 export function chooseKeyQuestionButton(session, view, item) {
   const phase = currentPhase(view);
-  if (item.kind !== "key_question" || item.chosen || item.hidden || item.case_round !== view.case_round) return null;
-  if (view.me.role !== "case_bringer" || view.status !== "running" || !phase || phase.case_bringer_listens) return null;
+  if (
+    item.kind !== "key_question" ||
+    item.chosen ||
+    item.hidden ||
+    item.case_round !== view.case_round
+  )
+    return null;
+  if (
+    view.me.role !== "case_bringer" ||
+    view.status !== "running" ||
+    !phase ||
+    phase.case_bringer_listens
+  )
+    return null;
   return h(
     "button",
-    { type: "button", class: "primary", "data-fk": `choose-kq-${item.id}`, onclick: () => session.send({ kind: "choose_key_question", item: item.id }) },
+    {
+      type: "button",
+      class: "primary",
+      "data-fk": `choose-kq-${item.id}`,
+      onclick: () => session.send({ kind: "choose_key_question", item: item.id }),
+    },
     t("cases.chooseKeyQuestion"),
   );
 }
@@ -220,19 +234,14 @@ export function carryButton(session, view, item) {
 // ---------------------------------------------------------------- process evaluation
 
 /**
- * What a member chose on the form so far, per room and case round (kept across re-renders).
- * @type {Map<string, {scores: number[], remark: string}>}
- */
-const processDrafts = new Map();
-
-/**
  * Whether the process evaluation is open to me now: a method's last phase, everyone but the
  * facilitator (whose facilitation is being rated) and the screen.
  * @param {SessionView} view
  */
 export function processOpen(view) {
   if (view.status !== "running" || !view.phase) return false;
-  if (view.me.role === "facilitator" || view.me.role === "screen" || view.me.member === null) return false;
+  if (view.me.role === "facilitator" || view.me.role === "screen" || view.me.member === null)
+    return false;
   return view.phase.index === view.method.phases.length - 1;
 }
 
@@ -246,11 +255,9 @@ export function processFormSection(session, view) {
   if (!processOpen(view)) return null;
   const round = view.case_round;
   const rated = view.me.rated.includes(round);
-  return {
-    key: `process-form-${round}`,
-    sig: JSON.stringify([language(), round, rated, view.phase?.seq]),
-    build: () => processForm(session, view, round, rated),
-  };
+  return section(`process-form-${round}`, [round, rated, view.phase?.seq], () =>
+    processForm(session, view, round, rated),
+  );
 }
 
 /**
@@ -261,8 +268,11 @@ export function processFormSection(session, view) {
  */
 function processForm(session, view, round, rated) {
   const key = `${session.code}:${round}`;
-  const draft = processDrafts.get(key) ?? { scores: PROCESS_ITEMS.map(() => 0), remark: "" };
-  processDrafts.set(key, draft);
+  const draft = ui.cases.processDrafts.get(key) ?? {
+    scores: PROCESS_ITEMS.map(() => 0),
+    remark: "",
+  };
+  ui.cases.processDrafts.set(key, draft);
   const error = h("p", { class: "field-error", role: "alert" });
   const remark = h("textarea", {
     id: "process-remark",
@@ -334,256 +344,15 @@ function processForm(session, view, round, rated) {
       h("label", { for: "process-remark" }, t("process.remark")),
       remark,
       error,
-      h("button", { type: "submit", class: "primary", "data-fk": "process-send" }, rated ? t("process.change") : t("process.send")),
-    ),
-    rated ? h("p", { class: "notice", role: "status" }, t("process.thanks")) : h("p", { class: "hint" }, t("process.anonymous")),
-  );
-}
-
-/**
- * @typedef {{busy: boolean, problem: Problem | null, data: ProcessResults | null}} ProcessState
- * @type {Map<string, ProcessState>}
- */
-const processResults = new Map();
-
-/** @param {Session} session */
-async function loadProcess(session) {
-  const before = processResults.get(session.code);
-  processResults.set(session.code, { busy: true, problem: null, data: before?.data ?? null });
-  session.changed();
-  const token = storage.credentials(session.code)?.token ?? storage.facilitatorToken(session.code);
-  const res = await fetchProcess(session.code, token);
-  processResults.set(session.code, {
-    busy: false,
-    problem: res.ok ? null : res.problem,
-    data: res.ok ? res.value : (before?.data ?? null),
-  });
-  session.changed();
-}
-
-/**
- * The facilitator's view of the process evaluation: how many answered per case (from the
- * events), and, read from the server when asked (no event may carry it), the sums as averages
- * once three have answered (fewer would tell who gave which score), anonymous remarks, and the
- * group's trend over earlier meetings.
- * @param {Session} session
- * @param {SessionView} view
- * @returns {Section | null}
- */
-export function processResultsSection(session, view) {
-  if (!hasFacilitatorRights(view)) return null;
-  const inLast = view.status === "running" && view.phase !== null && view.phase.index === view.method.phases.length - 1;
-  const answered = view.cases.some((c) => c.process_count > 0);
-  const followUp = view.report_back !== null;
-  if (!inLast && !answered && !followUp) return null;
-  const state = processResults.get(session.code) ?? null;
-  // Once on showing the card (e.g. after a reload); after that when the facilitator asks.
-  if (state === null) void loadProcess(session);
-  return {
-    key: "process-results",
-    sig: JSON.stringify([language(), view.cases.map((c) => c.process_count), state]),
-    build: () => processResultsCard(session, view, state),
-  };
-}
-
-/**
- * @param {Session} session
- * @param {SessionView} view
- * @param {ProcessState | null} state
- */
-function processResultsCard(session, view, state) {
-  const sums = state?.data?.process ?? [];
-  const rounds = view.cases.filter((c) => c.process_count > 0 || c.index === view.case_round);
-  /** @type {Node | null} */
-  let status = null;
-  if (state?.busy) status = h("p", { class: "hint" }, t("attendance.loading"));
-  else if (state?.problem) status = h("p", { class: "field-error" }, t(`process.problem.${state.problem}`));
-  const trend = state?.data?.trend ?? [];
-  return h(
-    "section",
-    { class: "card process-results", "aria-labelledby": "process-results-title" },
-    h("h2", { id: "process-results-title" }, t("process.resultsTitle")),
-    h("p", { class: "hint" }, t("process.resultsHint")),
-    rounds.map((c) => {
-      const agg = sums.find((a) => a.case_round === c.index);
-      return h(
-        "div",
-        { class: "process-round", dataset: { caseRound: c.index } },
-        view.cases.length > 1 ? h("h3", null, t("cases.caseOf", { n: c.index + 1 }), " · ", local(c.method_name)) : null,
-        h("p", null, t("process.count", { count: c.process_count })),
-        agg ? aggregateTable(agg) : h("p", { class: "hint" }, t("process.fromThree")),
-        agg && agg.remarks.length > 0
-          ? [h("h4", null, t("process.remarks")), h("ul", { class: "plain remarks" }, agg.remarks.map((r) => h("li", null, r)))]
-          : null,
-      );
-    }),
-    trend.length > 0
-      ? h(
-          "details",
-          { class: "process-trend" },
-          h("summary", null, t("process.trend")),
-          h(
-            "ul",
-            { class: "plain" },
-            trend.map((p) =>
-              h(
-                "li",
-                null,
-                `${formatDate(p.date)}: `,
-                PROCESS_ITEMS.map((item, i) => `${t(`process.short.${item}`)} ${mean(p.sums[i], p.answered[i])}`).join(" · "),
-              ),
-            ),
-          ),
-        )
-      : null,
-    h(
-      "div",
-      { class: "actions" },
-      h("button", { type: "button", "data-fk": "process-load", disabled: state?.busy === true, onclick: () => loadProcess(session) }, t("process.refresh")),
-    ),
-    h("div", { role: "status" }, status),
-  );
-}
-
-/** @param {ProcessAggregate} agg */
-function aggregateTable(agg) {
-  return h(
-    "table",
-    { class: "process-table" },
-    h("caption", { class: "visually-hidden" }, t("process.resultsTitle")),
-    h("thead", null, h("tr", null, h("th", { scope: "col" }, t("process.colItem")), h("th", { scope: "col", class: "num" }, t("process.colMean")), h("th", { scope: "col", class: "num" }, t("process.colAnswers")))),
-    h(
-      "tbody",
-      null,
-      PROCESS_ITEMS.map((item, i) =>
-        h("tr", null, h("th", { scope: "row" }, t(`process.item.${item}`)), h("td", { class: "num" }, mean(agg.sums[i], agg.answered[i])), h("td", { class: "num" }, String(agg.answered[i] ?? 0))),
+      h(
+        "button",
+        { type: "submit", class: "primary", "data-fk": "process-send" },
+        rated ? t("process.change") : t("process.send"),
       ),
     ),
-  );
-}
-
-/**
- * An average on the 1-5 scale with one decimal, or a dash when nobody answered the item.
- * @param {number | undefined} sum
- * @param {number | undefined} n
- */
-function mean(sum, n) {
-  if (!n || sum === undefined) return "–";
-  return formatDecimal(sum / n);
-}
-
-// ---------------------------------------------------------------- several cases
-
-/** @type {MethodTemplate[] | null} */
-let methodList = null;
-let methodsAsked = false;
-/**
- * What the facilitator picked for the next case, kept across re-renders (the confirmation
- * step rebuilds the card).
- * @type {{method: string | null, caseBringer: string}}
- */
-const nextChoice = { method: null, caseBringer: "" };
-
-/**
- * The facilitator starts the next case of the meeting: its method and case-bringer (or none
- * yet, when the method chooses its case first). Troika rotates by itself after its last phase.
- * @param {Session} session
- * @param {SessionView} view
- * @returns {Section | null}
- */
-export function nextCaseSection(session, view) {
-  if (view.status !== "running" || !hasFacilitatorRights(view)) return null;
-  // Offered where a method ends: before that, the console speaks only of what runs now (a
-  // method without case proposals never mentions cases while it runs).
-  const last = view.phase !== null && view.phase.index === view.method.phases.length - 1;
-  if (!last) return null;
-  if (!methodsAsked) {
-    methodsAsked = true;
-    void fetchMethods().then((list) => {
-      methodList = list;
-      session.changed();
-    });
-  }
-  return {
-    key: "next-case",
-    sig: JSON.stringify([language(), view.case_round, last, view.members.map((m) => [m.id, m.name, m.role]), methodList?.length ?? 0, confirming.has("next-case")]),
-    build: () => nextCaseCard(session, view, last),
-  };
-}
-
-/**
- * @param {Session} session
- * @param {SessionView} view
- * @param {boolean} last
- */
-function nextCaseCard(session, view, last) {
-  const methods = methodList ?? [];
-  const chosen = nextChoice.method ?? view.method.id;
-  const method = h(
-    "select",
-    { id: "next-method", "data-fk": "next-method", onchange: (/** @type {Event} */ e) => (nextChoice.method = /** @type {HTMLSelectElement} */ (e.target).value) },
-    methods.length === 0 ? h("option", { value: view.method.id }, local(view.method.name)) : methods.map((m) => h("option", { value: m.id, selected: m.id === chosen }, local(m.name))),
-  );
-  const brought = new Map(view.cases.filter((c) => c.case_bringer !== null).map((c) => [c.case_bringer, c.index]));
-  const candidates = view.members.filter((m) => ["participant", "case_bringer", "note_taker"].includes(m.role));
-  const who = h(
-    "select",
-    { id: "next-cb", "data-fk": "next-cb", onchange: (/** @type {Event} */ e) => (nextChoice.caseBringer = /** @type {HTMLSelectElement} */ (e.target).value) },
-    h("option", { value: "" }, t("cases.chooseLater")),
-    candidates.map((m) => {
-      const earlier = brought.get(m.id);
-      return h("option", { value: String(m.id), selected: nextChoice.caseBringer === String(m.id) }, earlier === undefined ? m.name : t("cases.broughtEarlier", { name: m.name, n: earlier + 1 }));
-    }),
-  );
-  const sure = confirming.has("next-case");
-  const start = () => {
-    confirming.delete("next-case");
-    session.send({ kind: "start_case", method: method.value, case_bringer: who.value === "" ? null : Number(who.value) });
-    nextChoice.method = null;
-    nextChoice.caseBringer = "";
-  };
-  return h(
-    "section",
-    { class: "card next-case", "aria-labelledby": "next-case-title" },
-    h(
-      "details",
-      { open: last || sure },
-      h("summary", { "data-fk": "next-case-fold" }, h("h2", { id: "next-case-title", class: "inline-heading" }, t("cases.nextTitle"))),
-      h("p", { class: "hint" }, t("cases.nextHint")),
-      h("label", { for: "next-method" }, t("home.method")),
-      method,
-      h("label", { for: "next-cb" }, t("cases.nextCaseBringer")),
-      who,
-      sure
-        ? [
-            h("p", { role: "alert" }, t("cases.nextConfirm")),
-            h(
-              "div",
-              { class: "actions" },
-              h("button", { type: "button", class: "primary", "data-fk": "next-case-yes", onclick: start }, t("cases.nextYes")),
-              h("button", { type: "button", "data-fk": "next-case-cancel", onclick: () => { confirming.delete("next-case"); session.changed(); } }, t("fac.cancel")),
-            ),
-          ]
-        : h("div", { class: "actions" }, h("button", { type: "button", "data-fk": "next-case", onclick: () => { confirming.add("next-case"); session.changed(); } }, t("cases.nextStart"))),
-    ),
-  );
-}
-
-/**
- * Troika: on the last phase, the facilitator's "next" starts the next member's round.
- * @param {Session} session
- * @param {SessionView} view
- * @returns {HTMLElement | null}
- */
-export function nextRotationButton(session, view) {
-  const run = view.phase;
-  if (view.status !== "running" || !run || run.index !== view.method.phases.length - 1) return null;
-  const next = nextRotation(view);
-  if (next === null) return null;
-  return h(
-    "button",
-    { type: "button", class: "primary", "data-fk": "next-rotation", onclick: () => session.send({ kind: "next_phase" }) },
-    t("cases.nextRotation", { name: nameOf(view, next) }),
+    rated
+      ? h("p", { class: "notice", role: "status" }, t("process.thanks"))
+      : h("p", { class: "hint" }, t("process.anonymous")),
   );
 }
 
@@ -599,25 +368,28 @@ export function earlierCasesSection(session, view) {
   const earlier = view.cases.filter((c) => c.index < view.case_round);
   if (earlier.length === 0) return null;
   const items = view.items.filter((i) => i.case_round < view.case_round);
-  return {
-    key: "earlier-cases",
-    sig: JSON.stringify([language(), earlier, items, view.members.map((m) => [m.id, m.name]), view.status]),
-    build: () =>
+  return section(
+    "earlier-cases",
+    [earlier, items, view.members.map((m) => [m.id, m.name]), view.status],
+    () =>
       h(
         "section",
         { class: "card earlier-cases", "aria-labelledby": "earlier-title" },
         h("h2", { id: "earlier-title" }, t("cases.earlierTitle")),
         earlier.map((c) => {
-          const own = items.filter((i) => i.case_round === c.index && !i.hidden && i.text !== null && i.kind !== "answer");
+          const own = items.filter(
+            (i) => i.case_round === c.index && !i.hidden && i.text !== null && i.kind !== "answer",
+          );
           return h(
             "details",
             {
               class: "earlier-case",
               dataset: { caseRound: c.index },
-              open: unfoldedCases.has(c.index),
+              open: ui.cases.unfoldedCases.has(c.index),
               ontoggle: (/** @type {Event} */ e) => {
-                if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open) unfoldedCases.add(c.index);
-                else unfoldedCases.delete(c.index);
+                if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open)
+                  ui.cases.unfoldedCases.add(c.index);
+                else ui.cases.unfoldedCases.delete(c.index);
               },
             },
             h(
@@ -627,7 +399,9 @@ export function earlierCasesSection(session, view) {
               " · ",
               local(c.method_name),
               " · ",
-              c.case_bringer === null ? t("cases.noCaseBringerYet") : t("cases.caseBringer", { name: nameOf(view, c.case_bringer) }),
+              c.case_bringer === null
+                ? t("cases.noCaseBringerYet")
+                : t("cases.caseBringer", { name: nameOf(view, c.case_bringer) }),
             ),
             own.length === 0
               ? h("p", { class: "empty" }, t("board.empty"))
@@ -641,8 +415,12 @@ export function earlierCasesSection(session, view) {
                       h("span", { class: "badge" }, t(`kind.${i.kind}`)),
                       " ",
                       i.text ?? "",
-                      i.chosen ? [" ", h("span", { class: "badge chosen" }, t("item.chosen"))] : null,
-                      i.kind === "commitment" && i.kept ? [" ", h("span", { class: "badge" }, t("item.carried"))] : null,
+                      i.chosen
+                        ? [" ", h("span", { class: "badge chosen" }, t("item.chosen"))]
+                        : null,
+                      i.kind === "commitment" && i.kept
+                        ? [" ", h("span", { class: "badge" }, t("item.carried"))]
+                        : null,
                       carryButton(session, view, i),
                     ),
                   ),
@@ -650,76 +428,7 @@ export function earlierCasesSection(session, view) {
           );
         }),
       ),
-  };
-}
-
-// ---------------------------------------------------------------- the facilitator's helpers
-
-/**
- * Moving a member of the running round one place earlier or later (among those still to
- * speak).
- * @param {Session} session
- * @param {SessionView} view
- * @param {MemberId} id
- * @returns {HTMLElement[]}
- */
-export function reorderButtons(session, view, id) {
-  const pending = roundPending(view);
-  const at = pending.indexOf(id);
-  if (at < 0 || pending.length < 2) return [];
-  const move = (/** @type {number} */ by) => {
-    const order = [...pending];
-    const [m] = order.splice(at, 1);
-    order.splice(at + by, 0, m);
-    session.send({ kind: "reorder_round", order });
-  };
-  const name = nameOf(view, id);
-  return [
-    h("button", { type: "button", class: "small quiet", disabled: at === 0, "aria-label": t("cases.earlier", { name }), "data-fk": `rup-${id}`, onclick: () => move(-1) }, "↑"),
-    h("button", { type: "button", class: "small quiet", disabled: at === pending.length - 1, "aria-label": t("cases.later", { name }), "data-fk": `rdown-${id}`, onclick: () => move(1) }, "↓"),
-  ];
-}
-
-/**
- * On a roster row, for the facilitator (not a co-facilitator): make a member co-facilitator,
- * or hand the facilitator role to them (two steps).
- * @param {Session} session
- * @param {SessionView} view
- * @param {MemberView} m
- * @returns {HTMLElement[]}
- */
-export function facilitationButtons(session, view, m) {
-  if (view.me.role !== "facilitator" || view.status === "ended") return [];
-  if (m.role !== "participant" && m.role !== "note_taker") return [];
-  const handing = confirming.has(`hand-${m.id}`);
-  /** @type {HTMLElement[]} */
-  const out = [
-    h(
-      "button",
-      {
-        type: "button",
-        class: "small quiet",
-        "aria-pressed": String(m.co_facilitator),
-        "data-fk": `cofac-${m.id}`,
-        onclick: () => session.send({ kind: "set_co_facilitator", member: m.id, on: !m.co_facilitator }),
-      },
-      m.co_facilitator ? t("cases.coFacOff") : t("cases.coFacOn"),
-    ),
-  ];
-  if (handing) {
-    out.push(
-      h("button", { type: "button", class: "small danger", "data-fk": `hand-yes-${m.id}`, onclick: () => { confirming.delete(`hand-${m.id}`); session.send({ kind: "hand_facilitator", member: m.id }); } }, t("cases.handYes", { name: m.name })),
-      h("button", { type: "button", class: "small", "data-fk": `hand-no-${m.id}`, onclick: () => { confirming.delete(`hand-${m.id}`); session.changed(); } }, t("fac.cancel")),
-    );
-  } else {
-    out.push(h("button", { type: "button", class: "small quiet", "data-fk": `hand-${m.id}`, onclick: () => { confirming.add(`hand-${m.id}`); session.changed(); } }, t("cases.hand")));
-  }
-  return out;
-}
-
-/** The confirmations in progress, for a section's signature. */
-export function pendingConfirmations() {
-  return [...confirming];
+  );
 }
 
 /**
@@ -746,6 +455,7 @@ export function authorRole(view, item) {
 export function summaryRounds(view) {
   const lastPhase = view.phase !== null && view.phase.index === view.method.phases.length - 1;
   return roundsBroughtBy(view, view.me.member).filter(
-    (r) => r < view.case_round || view.status === "ended" || (view.status === "running" && lastPhase),
+    (r) =>
+      r < view.case_round || view.status === "ended" || (view.status === "running" && lastPhase),
   );
 }

@@ -2,10 +2,25 @@
 // language), the lost-connection banner, the phase card with its timer and rule, menus, error
 // texts, and the live ticker that keeps timers and speaking times current.
 
-import { h, setText } from "../dom.js";
+import { h, setText, syncList } from "../dom.js";
 import { icon } from "../icons.js";
-import { t, local, language, chooseLanguage, isLanguage, LANGUAGES, formatClock, formatDuration } from "../i18n/index.js";
-import { currentPhase, memberById, remainingMs, roundPending, speakingMs } from "../session-state.js";
+import {
+  t,
+  local,
+  language,
+  chooseLanguage,
+  isLanguage,
+  LANGUAGES,
+  formatClock,
+  formatDuration,
+} from "../i18n/index.js";
+import {
+  currentPhase,
+  memberById,
+  remainingMs,
+  roundPending,
+  speakingMs,
+} from "../session-state.js";
 import { hasCases, keyQuestion, mayNow, phaseRule } from "../rules.js";
 import { canVibrate, prefs, setPref } from "../device.js";
 
@@ -17,6 +32,46 @@ import { canVibrate, prefs, setPref } from "../device.js";
 /** @typedef {import('../transport.js').ConnState} ConnState */
 /** @typedef {import('../icons.js').IconName} IconName */
 
+// ---------------------------------------------------------------- sections
+//
+// The pages are lists of sections, kept in step with the view by `syncList`: a section whose
+// signature did not change keeps its element (and with it focus, open details, scroll). The
+// signature is derived here from what the section declares it shows, plus the language every
+// section is written in, so no view writes one by hand (or forgets the language in it).
+
+/**
+ * A part of a page: its key in the list, the signature of what it shows, and how to build it.
+ * @typedef {{key: string, sig: string, build: () => HTMLElement}} Section
+ */
+
+/**
+ * A section that is rebuilt when one of its inputs changes, compared by value (the view is a
+ * fresh copy after every event, so sameness of objects would say nothing). `build` must show
+ * nothing but what `inputs` holds; anything it reads from elsewhere belongs in them.
+ * @param {string} key
+ * @param {readonly unknown[]} inputs
+ * @param {() => HTMLElement} build
+ * @returns {Section}
+ */
+export function section(key, inputs, build) {
+  return { key, sig: JSON.stringify([language(), ...inputs]), build };
+}
+
+/**
+ * Puts `sections` into `container`, rebuilding only those whose inputs changed.
+ * @param {Element} container
+ * @param {readonly Section[]} sections
+ */
+export function syncSections(container, sections) {
+  syncList(
+    container,
+    sections,
+    (s) => s.key,
+    (s) => s.sig,
+    (s) => s.build(),
+  );
+}
+
 /**
  * The connection state, always visible. `role="status"` so a change is announced politely.
  * @param {ConnState} state
@@ -27,9 +82,13 @@ export function connectionStatus(state, pending) {
   return h(
     "p",
     { class: ["conn", `conn-${state}`], role: "status", dataset: { state } },
-    state === "connected" ? h("span", { class: "conn-dot", "aria-hidden": "true" }) : icon("offline"),
+    state === "connected"
+      ? h("span", { class: "conn-dot", "aria-hidden": "true" })
+      : icon("offline"),
     h("span", { class: "conn-label" }, label),
-    pending > 0 && state !== "connected" ? h("span", { class: "conn-pending" }, t("conn.waiting", { count: pending })) : null,
+    pending > 0 && state !== "connected"
+      ? h("span", { class: "conn-pending" }, t("conn.waiting", { count: pending }))
+      : null,
   );
 }
 
@@ -41,12 +100,23 @@ export function connectionStatus(state, pending) {
  */
 export function connectionBanner(state, opts = {}) {
   if (state === "connected" || state === "connecting") return null;
-  const text = state === "offline" ? t("conn.bannerOffline") : state === "closed" ? t("conn.bannerClosed") : t("conn.bannerReconnecting");
+  const text =
+    state === "offline"
+      ? t("conn.bannerOffline")
+      : state === "closed"
+        ? t("conn.bannerClosed")
+        : t("conn.bannerReconnecting");
   return h(
     "div",
     { class: ["conn-banner", `conn-banner-${state}`], role: "alert" },
     icon("offline"),
-    h("p", null, h("strong", null, text), " ", opts.screen ? t("conn.bannerScreen") : t("conn.bannerKeep")),
+    h(
+      "p",
+      null,
+      h("strong", null, text),
+      " ",
+      opts.screen ? t("conn.bannerScreen") : t("conn.bannerKeep"),
+    ),
   );
 }
 
@@ -67,7 +137,13 @@ export function languageSwitch() {
           if (isLanguage(v)) void chooseLanguage(v);
         },
       },
-      LANGUAGES.map((l) => h("option", { value: l, selected: l === language(), lang: l, "aria-label": t(`lang.${l}`) }, l.toUpperCase())),
+      LANGUAGES.map((l) =>
+        h(
+          "option",
+          { value: l, selected: l === language(), lang: l, "aria-label": t(`lang.${l}`) },
+          l.toUpperCase(),
+        ),
+      ),
     ),
   );
 }
@@ -84,7 +160,12 @@ export function menu(button, items) {
     { class: ["menu", button.class] },
     h(
       "summary",
-      { class: "menu-button", "aria-label": button.text ? undefined : button.label, title: button.label, "data-fk": button.fk },
+      {
+        class: "menu-button",
+        "aria-label": button.text ? undefined : button.label,
+        title: button.label,
+        "data-fk": button.fk,
+      },
       button.icon ? icon(button.icon) : null,
       button.text ? h("span", null, button.text) : null,
     ),
@@ -100,7 +181,8 @@ export function menu(button, items) {
 if (typeof document !== "undefined") {
   document.addEventListener("click", (e) => {
     for (const open of document.querySelectorAll("details.menu[open]")) {
-      if (!(e.target instanceof Node) || !open.contains(e.target)) /** @type {HTMLDetailsElement} */ (open).open = false;
+      if (!(e.target instanceof Node) || !open.contains(e.target))
+        /** @type {HTMLDetailsElement} */ (open).open = false;
     }
   });
   document.addEventListener("keydown", (e) => {
@@ -130,7 +212,8 @@ export function settingsMenu(opts) {
         id,
         checked: p[name],
         "data-fk": id,
-        onchange: (/** @type {Event} */ e) => setPref(name, /** @type {HTMLInputElement} */ (e.target).checked),
+        onchange: (/** @type {Event} */ e) =>
+          setPref(name, /** @type {HTMLInputElement} */ (e.target).checked),
       }),
       label,
     );
@@ -159,7 +242,18 @@ export function topBar(opts) {
       { class: "topbar-end" },
       opts.conn ? connectionStatus(opts.conn, opts.pending ?? 0) : null,
       opts.help
-        ? h("button", { type: "button", class: "icon-button help-button", "aria-label": t("help.open"), title: t("help.open"), "data-fk": "help", onclick: opts.help }, icon("help"))
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "icon-button help-button",
+              "aria-label": t("help.open"),
+              title: t("help.open"),
+              "data-fk": "help",
+              onclick: opts.help,
+            },
+            icon("help"),
+          )
         : null,
       opts.prefs ? settingsMenu(opts.prefs) : null,
       languageSwitch(),
@@ -176,7 +270,8 @@ export function nameOf(view, id) {
   const member = memberById(view, id);
   if (!member) return t("member.gone");
   // The facilitator's role stands beside their name, so nobody can pose as them by name.
-  if (member.role === "facilitator") return t("member.withRole", { name: isolate(member.name), role: t("role.facilitator") });
+  if (member.role === "facilitator")
+    return t("member.withRole", { name: isolate(member.name), role: t("role.facilitator") });
   return isolate(member.name);
 }
 
@@ -213,7 +308,13 @@ export function mayNowLines(view) {
     { class: "may-now" },
     h("p", null, h("strong", null, t("may.group")), " ", list(may.group)),
     view.case_bringer !== null || may.caseBringer.length > 0
-      ? h("p", null, h("strong", null, t("may.caseBringer")), " ", may.caseBringer.length > 0 ? list(may.caseBringer) : t("may.listen"))
+      ? h(
+          "p",
+          null,
+          h("strong", null, t("may.caseBringer")),
+          " ",
+          may.caseBringer.length > 0 ? list(may.caseBringer) : t("may.listen"),
+        )
       : null,
   );
 }
@@ -231,7 +332,11 @@ export function phaseCard(view, opts = {}) {
       { class: ["phase", "card", opts.big && "big"], "aria-labelledby": "phase-name" },
       h("p", { class: "phase-step" }, local(view.method.name)),
       h(Heading, { id: "phase-name" }, t("phase.lobby")),
-      h("p", { class: "phase-instruction" }, t(opts.facilitator ? "phase.lobbyHintFacilitator" : "phase.lobbyHint")),
+      h(
+        "p",
+        { class: "phase-instruction" },
+        t(opts.facilitator ? "phase.lobbyHintFacilitator" : "phase.lobbyHint"),
+      ),
     );
   }
   if (view.status === "ended") {
@@ -249,11 +354,18 @@ export function phaseCard(view, opts = {}) {
   const rule = ruleText(view);
   return h(
     "section",
-    { class: ["phase", "card", opts.big && "big", run.time_up && "time-up"], "aria-labelledby": "phase-name" },
+    {
+      class: ["phase", "card", opts.big && "big", run.time_up && "time-up"],
+      "aria-labelledby": "phase-name",
+    },
     h(
       "div",
       { class: "phase-head" },
-      h("p", { class: "phase-step" }, t("phase.step", { n: run.index + 1, total: view.method.phases.length })),
+      h(
+        "p",
+        { class: "phase-step" },
+        t("phase.step", { n: run.index + 1, total: view.method.phases.length }),
+      ),
       timer(view, opts.now),
       h(Heading, { id: "phase-name" }, local(phase.name)),
     ),
@@ -285,7 +397,11 @@ export function timer(view, now) {
   if (run.deadline === null) return h("span");
   const el = h(
     "p",
-    { class: "timer", role: "timer", dataset: { deadline: run.deadline, timeUp: run.time_up ? "1" : "0" } },
+    {
+      class: "timer",
+      role: "timer",
+      dataset: { deadline: run.deadline, timeUp: run.time_up ? "1" : "0" },
+    },
     h("span", { class: "visually-hidden" }, t("timer.label")),
     h("span", { class: "timer-clock" }, ""),
     h("span", { class: "timer-note" }, ""),
@@ -323,7 +439,11 @@ export function turnTimer(view, now) {
   const end = floor.since + limit * 1000;
   const el = h(
     "span",
-    { class: "turn-timer", dataset: { turnEnd: end }, title: t("turn.limitTitle", { time: formatClock(limit * 1000) }) },
+    {
+      class: "turn-timer",
+      dataset: { turnEnd: end },
+      title: t("turn.limitTitle", { time: formatClock(limit * 1000) }),
+    },
     icon("clock"),
     h("span", { class: "visually-hidden" }, t("turn.limitLabel"), " "),
     h("span", { class: "turn-clock" }, ""),
@@ -363,7 +483,13 @@ export function turnLine(view, now) {
     const pending = roundPending(view).filter((m) => !view.floor || m !== view.floor.member);
     if (pending.length > 0) parts.push(t("turns.nextInRound", { name: nameOf(view, pending[0]) }));
   }
-  return h("p", { class: "turn-line" }, icon(view.floor ? "mic" : "users"), h("span", null, parts.join(" · ")), now !== undefined ? turnTimer(view, now) : null);
+  return h(
+    "p",
+    { class: "turn-line" },
+    icon(view.floor ? "mic" : "users"),
+    h("span", null, parts.join(" · ")),
+    now !== undefined ? turnTimer(view, now) : null,
+  );
 }
 
 /**
@@ -376,7 +502,11 @@ export function keyQuestionCard(view, opts = {}) {
   if (!kq) return h("div");
   return h(
     "section",
-    { class: ["card", "key-question", opts.big && "big"], "aria-labelledby": "kq-title", dataset: { item: kq.id } },
+    {
+      class: ["card", "key-question", opts.big && "big"],
+      "aria-labelledby": "kq-title",
+      dataset: { item: kq.id },
+    },
     h("h2", { id: "kq-title" }, icon("star"), t("kq.title")),
     h("p", { class: "item-text" }, kq.text ?? ""),
   );
@@ -398,7 +528,13 @@ export function videoLink(view) {
   return h(
     "p",
     { class: "video-link" },
-    h("a", { href: url, class: "button", target: "_blank", rel: "noopener noreferrer" }, icon("video"), t("video.open"), h("span", { class: "video-host" }, host)),
+    h(
+      "a",
+      { href: url, class: "button", target: "_blank", rel: "noopener noreferrer" },
+      icon("video"),
+      t("video.open"),
+      h("span", { class: "video-host" }, host),
+    ),
   );
 }
 
@@ -409,7 +545,10 @@ export function videoLink(view) {
  */
 export function errorText(view, err) {
   // In a method without case proposals, "choose a case first" would not fit.
-  const base = err.code === "no_case_bringer" && view && !hasCases(view) ? t("error.no_case_bringer.noCases") : t(`error.${err.code}`);
+  const base =
+    err.code === "no_case_bringer" && view && !hasCases(view)
+      ? t("error.no_case_bringer.noCases")
+      : t(`error.${err.code}`);
   if (err.code === "phase_forbids" && view && err.phases && err.phases.length > 0) {
     const names = err.phases.map((i) => local(view.method.phases[i]?.name ?? { nl: "?", en: "?" }));
     return `${base} ${t("error.allowedIn", { phases: names.join(", ") })}`;
@@ -477,7 +616,8 @@ export function speakingTime(view, id, serverNow) {
 export class Announcer {
   constructor() {
     const existing = document.getElementById("announcer");
-    this.el = existing ?? h("div", { id: "announcer", class: "visually-hidden", "aria-live": "polite" });
+    this.el =
+      existing ?? h("div", { id: "announcer", class: "visually-hidden", "aria-live": "polite" });
     if (!existing) document.body.appendChild(this.el);
     /** @type {string | null} */
     this.lastKey = null;
@@ -490,7 +630,12 @@ export class Announcer {
   update(view, me) {
     const phase = currentPhase(view);
     const run = view.phase;
-    const key = [view.status, run?.seq, run?.time_up, view.floor?.member === me && me !== null].join("|");
+    const key = [
+      view.status,
+      run?.seq,
+      run?.time_up,
+      view.floor?.member === me && me !== null,
+    ].join("|");
     if (key === this.lastKey) return;
     const first = this.lastKey === null;
     const previous = this.lastKey ? this.lastKey.split("|") : [];
@@ -499,7 +644,9 @@ export class Announcer {
     if (view.status === "ended") return this.say(t("phase.ended"));
     if (!phase || !run) return;
     if (String(run.seq) !== previous[1]) {
-      return this.say(`${t("announce.phase", { name: local(phase.name) })} ${local(phase.instruction)}`);
+      return this.say(
+        `${t("announce.phase", { name: local(phase.name) })} ${local(phase.instruction)}`,
+      );
     }
     if (run.time_up && previous[2] !== "true") return this.say(t("timer.up"));
     if (view.floor?.member === me && me !== null) this.say(t("turns.yourTurn"));
@@ -547,18 +694,27 @@ export function messagePage(title, text, actions) {
  * once they no longer apply.
  * @param {Session} session
  * @param {SessionView} view
- * @returns {{key: string, sig: string, build: () => HTMLElement}[]}
+ * @returns {Section[]}
  */
 export function noticeSections(session, view) {
-  return session.notices.map((notice, i) => ({
-    key: `notice-${i}-${notice.code}`,
-    sig: JSON.stringify([document.documentElement.lang, notice.code, notice.phases]),
-    build: () =>
+  return session.notices.map((notice, i) =>
+    section(`notice-${i}-${notice.code}`, [notice.code, notice.phases], () =>
       h(
         "div",
         { class: "card notice-card", role: "alert" },
         h("p", null, errorText(view, notice)),
-        h("button", { type: "button", class: "quiet small icon-button", "aria-label": t("outbox.dismiss"), title: t("outbox.dismiss"), onclick: () => session.dismissNotice(notice) }, icon("close")),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "quiet small icon-button",
+            "aria-label": t("outbox.dismiss"),
+            title: t("outbox.dismiss"),
+            onclick: () => session.dismissNotice(notice),
+          },
+          icon("close"),
+        ),
       ),
-  }));
+    ),
+  );
 }

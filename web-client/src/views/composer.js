@@ -11,6 +11,7 @@ import * as storage from "../storage.js";
 import { errorText, phaseName } from "./common.js";
 import { showSent } from "./boards.js";
 import { categoryOf } from "../codes.js";
+import { ui } from "./ui-state.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').InputKind} InputKind */
@@ -21,9 +22,6 @@ import { categoryOf } from "../codes.js";
 /** Kinds where hiding one's name makes sense (not the case-bringer's own statements). */
 const ANONYMOUS_KINDS = new Set(["question", "analysis", "advice", "reflection", "private_note"]);
 
-/** The session refused anonymous input once: stop offering it. */
-let anonymityRefused = false;
-
 /**
  * Short texts, written in one go: Enter sends them (Shift+Enter still makes a new line), and
  * the phone keyboard's Enter key says "send".
@@ -32,8 +30,6 @@ const ONE_LINE = new Set(["question", "key_question", "case", "answer"]);
 
 /** "Sent" shows under a composer for a few seconds after the server confirmed it. */
 const SENT_MS = 5000;
-/** @type {Map<string, number>} slot -> when its last text was confirmed */
-const sentAt = new Map();
 
 /**
  * A composer for `kind`. Typed text is kept as a draft (per tab) until it is sent, so a rebuilt
@@ -64,7 +60,10 @@ export function composer(session, opts) {
   const count = h("span", { id: `${id}-count`, class: "count", "aria-live": "off" });
   const anonymous = h("input", { type: "checkbox", id: `${id}-anon`, "data-fk": `${id}-anon` });
   // Offered only where the session allows it (and the server has not refused it after all).
-  const offerAnonymous = ANONYMOUS_KINDS.has(kind) && session.view?.settings.allow_anonymous === true && !anonymityRefused;
+  const offerAnonymous =
+    ANONYMOUS_KINDS.has(kind) &&
+    session.view?.settings.allow_anonymous === true &&
+    !ui.composer.anonymityRefused;
   const error = h("p", { class: "field-error", role: "alert" });
   const updateCount = () => {
     const n = [...textarea.value].length;
@@ -117,11 +116,11 @@ export function composer(session, opts) {
           },
           {
             ok: (_entry, ack) => {
-              sentAt.set(slot, Date.now());
+              ui.composer.sentAt.set(slot, Date.now());
               const note = () => document.getElementById(`${id}-sent`);
               showSentNote(note(), slot);
               setTimeout(() => {
-                sentAt.delete(slot);
+                ui.composer.sentAt.delete(slot);
                 showSentNote(note(), slot);
               }, SENT_MS);
               if (ack.item !== null) showSent(ack.item);
@@ -134,12 +133,26 @@ export function composer(session, opts) {
         opts.onSent?.();
       },
     },
-    h("label", { for: id, class: "composer-label" }, t(opts.replyTo !== undefined ? "compose.answerLabel" : opts.labelKey ?? `compose.label.${kind}`)),
+    h(
+      "label",
+      { for: id, class: "composer-label" },
+      t(
+        opts.replyTo !== undefined
+          ? "compose.answerLabel"
+          : (opts.labelKey ?? `compose.label.${kind}`),
+      ),
+    ),
     limit !== null
       ? h(
           "p",
           { id: `${id}-limit`, class: ["limit", atLimit && "at-limit"] },
-          atLimit ? t("compose.limitReached", { max: limit.max, kind: t(`board.${kind}`) }) : t("compose.limitLeft", { count: limit.left, max: limit.max, kind: t(`board.${kind}`) }),
+          atLimit
+            ? t("compose.limitReached", { max: limit.max, kind: t(`board.${kind}`) })
+            : t("compose.limitLeft", {
+                count: limit.left,
+                max: limit.max,
+                kind: t(`board.${kind}`),
+              }),
         )
       : null,
     h("p", { id: `${id}-hint`, class: "hint" }, t(opts.hintKey ?? `compose.hint.${kind}`)),
@@ -171,7 +184,7 @@ export function composer(session, opts) {
  */
 function showSentNote(el, slot) {
   if (!el) return;
-  const at = sentAt.get(slot);
+  const at = ui.composer.sentAt.get(slot);
   const fresh = at !== undefined && Date.now() - at < SENT_MS;
   el.replaceChildren(...(fresh ? [icon("check"), t("compose.sent")] : []));
 }
@@ -187,12 +200,24 @@ export function pendingList(session) {
   return h(
     "section",
     { class: "card pending", "aria-labelledby": "pending-title" },
-    h("h2", { id: "pending-title" }, connected ? t("outbox.sending") : t("outbox.waiting", { count: pending.length })),
+    h(
+      "h2",
+      { id: "pending-title" },
+      connected ? t("outbox.sending") : t("outbox.waiting", { count: pending.length }),
+    ),
     h("p", { class: "hint" }, connected ? t("outbox.sendingHint") : t("outbox.waitingHint")),
     h(
       "ul",
       { class: "plain" },
-      pending.map((e) => h("li", { class: "pending-item" }, h("span", { class: "badge" }, t(`kind.${kindOf(e.command)}`)), " ", commandText(e.command) ?? "")),
+      pending.map((e) =>
+        h(
+          "li",
+          { class: "pending-item" },
+          h("span", { class: "badge" }, t(`kind.${kindOf(e.command)}`)),
+          " ",
+          commandText(e.command) ?? "",
+        ),
+      ),
     ),
   );
 }
@@ -214,7 +239,13 @@ export function refusedCard(session, view, entry) {
   const text = commandText(entry.command) ?? "";
   const command = entry.command;
   const isWarning = categoryOf(entry.code) === "confirm";
-  const copyBox = h("textarea", { readonly: true, rows: 3, class: "refused-text", "aria-label": t("outbox.yourText"), value: text });
+  const copyBox = h("textarea", {
+    readonly: true,
+    rows: 3,
+    class: "refused-text",
+    "aria-label": t("outbox.yourText"),
+    value: text,
+  });
   const copied = h("span", { class: "hint", role: "status" });
   const phase = currentPhase(view);
   const kind = command.kind === "submit" ? command.input : null;
@@ -280,22 +311,37 @@ export function refusedCard(session, view, entry) {
         ),
       );
     }
-    actions.push(h("button", { type: "button", class: "quiet", onclick: () => session.dismiss(entry.id) }, t("outbox.dismiss")));
+    actions.push(
+      h(
+        "button",
+        { type: "button", class: "quiet", onclick: () => session.dismiss(entry.id) },
+        t("outbox.dismiss"),
+      ),
+    );
   }
   // One contribution per turn: not an error of the person's, their turn is coming.
   const waits = entry.code === "wait_your_turn";
-  const title = isWarning ? t(`confirm.title.${entry.code}`) : waits ? t("outbox.waitTitle") : t("outbox.refusedTitle");
+  const title = isWarning
+    ? t(`confirm.title.${entry.code}`)
+    : waits
+      ? t("outbox.waitTitle")
+      : t("outbox.refusedTitle");
   const reason = isWarning
     ? warningText(view, entry)
     : waits
       ? t("outbox.waitText")
       : entry.code === "phase_closed" && entry.phase !== null
-      ? t("outbox.phaseClosed", { phase: closedPhaseName(view, entry.phase) })
-      : errorText(view, { code: entry.code, phases: phasesFor(view, entry) });
+        ? t("outbox.phaseClosed", { phase: closedPhaseName(view, entry.phase) })
+        : errorText(view, { code: entry.code, phases: phasesFor(view, entry) });
   const cues = isWarning ? (entry.cues ?? []) : [];
   return h(
     "section",
-    { class: ["card", "refused", isWarning && "confirm", waits && "wait-turn"], role: "alert", "aria-labelledby": `refused-${entry.id}`, dataset: { code: entry.code } },
+    {
+      class: ["card", "refused", isWarning && "confirm", waits && "wait-turn"],
+      role: "alert",
+      "aria-labelledby": `refused-${entry.id}`,
+      dataset: { code: entry.code },
+    },
     h("h2", { id: `refused-${entry.id}` }, title),
     h("p", null, reason),
     kind ? h("p", { class: "hint" }, t("outbox.kindWas", { kind: t(`kind.${kind}`) })) : null,
@@ -315,7 +361,9 @@ function warningText(view, entry) {
   if (entry.code !== "advice_in_analysis") return t(`confirm.text.${entry.code}`);
   const phases = (entry.phases ?? []).filter((i) => view.method.phases[i]);
   if (phases.length === 0) return t("confirm.text.advice_in_analysis_none");
-  return t("confirm.text.advice_in_analysis", { phase: phases.map((i) => local(view.method.phases[i].name)).join(", ") });
+  return t("confirm.text.advice_in_analysis", {
+    phase: phases.map((i) => local(view.method.phases[i].name)).join(", "),
+  });
 }
 
 /**
@@ -363,7 +411,8 @@ function putBack(session, slot, text) {
 function closedPhaseName(view, phaseSeq) {
   const made = view.items.find((i) => i.phase_seq === phaseSeq);
   if (made) return phaseName(view, made.phase);
-  if (view.phase && view.phase.seq === phaseSeq + 1 && view.phase.index > 0) return phaseName(view, view.phase.index - 1);
+  if (view.phase && view.phase.seq === phaseSeq + 1 && view.phase.index > 0)
+    return phaseName(view, view.phase.index - 1);
   return t("outbox.earlierPhase");
 }
 
@@ -396,7 +445,9 @@ export function laterInputs(view) {
   const later = new Map();
   view.method.phases.forEach((p, i) => {
     if (i <= now) return;
-    for (const kind of p.allow[role === "note_taker" && !p.allow.note_taker ? "participant" : role] ?? []) {
+    for (const kind of p.allow[
+      role === "note_taker" && !p.allow.note_taker ? "participant" : role
+    ] ?? []) {
       if (role === "case_bringer" && p.case_bringer_listens) continue;
       // The case-bringer reacts whenever something reaches them: never "later".
       if (kind === "reaction") continue;
@@ -425,5 +476,5 @@ export function offlineHint(session) {
 
 /** @param {boolean} refused */
 export function setAnonymityRefused(refused) {
-  anonymityRefused = refused;
+  ui.composer.anonymityRefused = refused;
 }

@@ -44,7 +44,18 @@ export async function helpTexts(lang) {
 }
 
 /** What a phase is mainly about, for a purpose when the method is not a built-in one. */
-const MAIN = /** @type {const} */ (["case", "vote", "statement", "question", "key_question", "analysis", "advice", "private_note", "commitment", "reflection"]);
+const MAIN = /** @type {const} */ ([
+  "case",
+  "vote",
+  "statement",
+  "question",
+  "key_question",
+  "analysis",
+  "advice",
+  "private_note",
+  "commitment",
+  "reflection",
+]);
 
 /**
  * Why the phase exists.
@@ -72,7 +83,10 @@ export function helpContent(texts, view, opts = {}) {
   const current = view.phase?.index ?? -1;
   const roles = /** @type {const} */ (["facilitator", "case_bringer", "participant", "note_taker"]);
   /** @param {string} title @param {Node} body */
-  const part = (title, body) => (opts.fold ? h("details", { class: "help-part" }, h("summary", null, h("h3", null, title)), body) : [h("h3", null, title), body]);
+  const part = (title, body) =>
+    opts.fold
+      ? h("details", { class: "help-part" }, h("summary", null, h("h3", null, title)), body)
+      : [h("h3", null, title), body];
   return [
     h("p", null, texts.intro),
     h("h3", null, t("help.phases", { method: local(view.method.name) })),
@@ -83,29 +97,80 @@ export function helpContent(texts, view, opts = {}) {
         h(
           "li",
           { class: [i === current && "current"] },
-          h("p", { class: "help-phase-name" }, local(p.name), " ", h("span", { class: "hint" }, t("phase.minutes", { count: p.minutes }))),
+          h(
+            "p",
+            { class: "help-phase-name" },
+            local(p.name),
+            " ",
+            h("span", { class: "hint" }, t("phase.minutes", { count: p.minutes })),
+          ),
           h("p", null, purposeOf(texts, view, p)),
         ),
       ),
     ),
-    part(t("help.questions"), h("div", { class: "help-questions" },
-      h("div", { class: "good" }, h("p", { class: "help-label" }, icon("check"), t("help.good")), h("ul", null, texts.goodQuestions.map((q) => h("li", null, q)))),
+    part(
+      t("help.questions"),
       h(
         "div",
-        { class: "bad" },
-        h("p", { class: "help-label" }, icon("close"), t("help.bad")),
-        h("ul", null, texts.badQuestions.map(([q, why]) => h("li", null, h("span", { class: "bad-question" }, q), " ", h("span", { class: "hint" }, why)))),
+        { class: "help-questions" },
+        h(
+          "div",
+          { class: "good" },
+          h("p", { class: "help-label" }, icon("check"), t("help.good")),
+          h(
+            "ul",
+            null,
+            texts.goodQuestions.map((q) => h("li", null, q)),
+          ),
+        ),
+        h(
+          "div",
+          { class: "bad" },
+          h("p", { class: "help-label" }, icon("close"), t("help.bad")),
+          h(
+            "ul",
+            null,
+            texts.badQuestions.map(([q, why]) =>
+              h(
+                "li",
+                null,
+                h("span", { class: "bad-question" }, q),
+                " ",
+                h("span", { class: "hint" }, why),
+              ),
+            ),
+          ),
+        ),
       ),
-    )),
+    ),
     part(
       t("help.roles"),
       h(
         "ul",
         { class: "plain role-cards" },
-        roles.map((r) => h("li", { class: ["role-card", view.me.role === r && "mine"] }, h("p", { class: "role-name" }, t(`role.${r}`), view.me.role === r ? h("span", { class: "badge" }, t("help.you")) : null), h("p", null, texts.roles[r]))),
+        roles.map((r) =>
+          h(
+            "li",
+            { class: ["role-card", view.me.role === r && "mine"] },
+            h(
+              "p",
+              { class: "role-name" },
+              t(`role.${r}`),
+              view.me.role === r ? h("span", { class: "badge" }, t("help.you")) : null,
+            ),
+            h("p", null, texts.roles[r]),
+          ),
+        ),
       ),
     ),
-    part(t("help.agreements"), h("ul", { class: "agreements" }, texts.agreements.map((a) => h("li", null, a)))),
+    part(
+      t("help.agreements"),
+      h(
+        "ul",
+        { class: "agreements" },
+        texts.agreements.map((a) => h("li", null, a)),
+      ),
+    ),
   ];
 }
 
@@ -135,7 +200,17 @@ export async function openHelp(view) {
       "div",
       { class: "help-head" },
       h("h2", { id: "help-title" }, t("help.title")),
-      h("button", { type: "button", class: "icon-button", "aria-label": t("help.close"), title: t("help.close"), onclick: () => dialog.close() }, icon("close")),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "icon-button",
+          "aria-label": t("help.close"),
+          title: t("help.close"),
+          onclick: () => dialog.close(),
+        },
+        icon("close"),
+      ),
     ),
     h("div", { class: "help-body" }, helpContent(texts, view)),
   );

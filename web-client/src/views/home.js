@@ -3,25 +3,27 @@
 // facilitator console. Sessions opened and groups met on this device before are offered again.
 
 import { h, replace } from "../dom.js";
-import { t, local, language, formatRelative, formatDate, LANGUAGES, isLanguage } from "../i18n/index.js";
+import {
+  t,
+  local,
+  language,
+  formatRelative,
+  formatDate,
+  LANGUAGES,
+  isLanguage,
+} from "../i18n/index.js";
 import * as storage from "../storage.js";
-import { fetchPreview } from "../api.js";
+import { createSession, fetchMethodList, fetchPreview } from "../api.js";
 import { validName } from "../session-state.js";
 import { GROUP_NAME_MAX_CHARS, NAME_MAX_CHARS, TITLE_MAX_CHARS } from "../wire.js";
 import { topBar } from "./common.js";
+import { ui } from "./ui-state.js";
 
 /** @typedef {import('../protocol').MethodTemplate} MethodTemplate */
-/** @typedef {import('../protocol').SessionCreated} SessionCreated */
-/** @typedef {import('../protocol').ApiError} ApiError */
 /** @typedef {import('../protocol').CreateSession} CreateSession */
 
 /** The value of the group picker's "paste a key" option. */
 const OTHER_GROUP = "";
-
-/** @type {MethodTemplate[] | null} */
-let methods = null;
-/** @type {string | null} */
-let methodsError = null;
 
 /**
  * Renders the home page; returns its render function (called again when the language changes).
@@ -34,26 +36,30 @@ export function homePage(root) {
   const render = () => {
     document.title = "kring";
     replace(slot, methodPicker());
-    replace(root, topBar({}), h("main", { id: "main", class: "home" }, intro(), joinForm(), createForm(slot), recent()));
+    replace(
+      root,
+      topBar({}),
+      h("main", { id: "main", class: "home" }, intro(), joinForm(), createForm(slot), recent()),
+    );
   };
   render();
-  if (!methods) {
-    fetch("/api/methods")
-      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
-      .then((/** @type {import('../protocol').MethodList} */ list) => {
-        methods = list.methods;
-        replace(slot, methodPicker());
-      })
-      .catch(() => {
-        methodsError = t("home.methodsFailed");
-        replace(slot, methodPicker());
-      });
+  if (!ui.home.methods) {
+    void fetchMethodList().then((list) => {
+      if (list) ui.home.methods = list;
+      else ui.home.methodsError = t("home.methodsFailed");
+      replace(slot, methodPicker());
+    });
   }
   return render;
 }
 
 function intro() {
-  return h("section", { class: "intro" }, h("h1", null, t("home.title")), h("p", null, t("home.tagline")));
+  return h(
+    "section",
+    { class: "intro" },
+    h("h1", null, t("home.title")),
+    h("p", null, t("home.tagline")),
+  );
 }
 
 function joinForm() {
@@ -117,13 +123,31 @@ function joinForm() {
 
 /** @param {HTMLElement} picker the slot of the method list */
 function createForm(picker) {
-  const title = h("input", { id: "create-title", name: "title", type: "text", maxlength: TITLE_MAX_CHARS, required: true, autocomplete: "off", "aria-describedby": "create-title-error" });
+  const title = h("input", {
+    id: "create-title",
+    name: "title",
+    type: "text",
+    maxlength: TITLE_MAX_CHARS,
+    required: true,
+    autocomplete: "off",
+    "aria-describedby": "create-title-error",
+  });
   const titleError = h("p", { id: "create-title-error", class: "field-error", role: "alert" });
-  const name = h("input", { id: "create-name", name: "name", type: "text", maxlength: NAME_MAX_CHARS, required: true, autocomplete: "nickname", value: storage.lastName() });
+  const name = h("input", {
+    id: "create-name",
+    name: "name",
+    type: "text",
+    maxlength: NAME_MAX_CHARS,
+    required: true,
+    autocomplete: "nickname",
+    value: storage.lastName(),
+  });
   const lang = h(
     "select",
     { id: "create-lang", name: "language" },
-    LANGUAGES.map((l) => h("option", { value: l, selected: language() === l, lang: l }, t(`lang.${l}`))),
+    LANGUAGES.map((l) =>
+      h("option", { value: l, selected: language() === l, lang: l }, t(`lang.${l}`)),
+    ),
   );
   const video = h("input", {
     id: "create-video",
@@ -150,7 +174,8 @@ function createForm(picker) {
   };
   const clearErrors = () => {
     for (const p of [error, titleError, videoError, group.error, record.error]) p.textContent = "";
-    for (const f of [title, video, group.token, group.select, record.name]) f?.removeAttribute("aria-invalid");
+    for (const f of [title, video, group.token, group.select, record.name])
+      f?.removeAttribute("aria-invalid");
   };
   return h(
     "section",
@@ -173,9 +198,11 @@ function createForm(picker) {
             return;
           }
           const groupToken = group.chosenToken();
-          if (groupToken === "") return fieldError(group.token, group.error, t("home.groupTokenMissing"));
+          if (groupToken === "")
+            return fieldError(group.token, group.error, t("home.groupTokenMissing"));
           const videoUrl = video.value.trim();
-          if (videoUrl && !/^https:\/\/[^\s/@:][^\s]*$/i.test(videoUrl)) return fieldError(video, videoError, t("home.videoInvalid"));
+          if (videoUrl && !/^https:\/\/[^\s/@:][^\s]*$/i.test(videoUrl))
+            return fieldError(video, videoError, t("home.videoInvalid"));
           /** @type {CreateSession} */
           const body = {
             method: typeof method === "string" ? method : "basic",
@@ -193,27 +220,33 @@ function createForm(picker) {
           body.time_zone = record.zone.value;
           submit.disabled = true;
           try {
-            const res = await fetch("/api/sessions", {
-              method: "POST",
-              headers: { "content-type": "application/json" },
-              body: JSON.stringify(body),
-            });
+            const res = await createSession(body);
             if (!res.ok) {
-              /** @type {ApiError | null} */
-              const problem = await res.json().catch(() => null);
+              const problem = res.problem;
               submit.disabled = false;
               if (problem?.field === "group_token") {
-                return fieldError(group.select && group.select.value !== OTHER_GROUP ? group.select : group.token, group.error, t("home.groupTokenUnknown"));
+                return fieldError(
+                  group.select && group.select.value !== OTHER_GROUP ? group.select : group.token,
+                  group.error,
+                  t("home.groupTokenUnknown"),
+                );
               }
-              if (problem?.field === "title") return fieldError(title, titleError, t("home.titleInvalid"));
-              if (problem?.field === "group_name") return fieldError(record.name, record.error, t("home.groupNameInvalid", { max: GROUP_NAME_MAX_CHARS }));
-              if (problem?.field === "time_zone") return fieldError(record.zone, record.error, t("home.timeZoneInvalid"));
-              if (problem?.field === "settings.video_url") return fieldError(video, videoError, t("home.videoInvalid"));
+              if (problem?.field === "title")
+                return fieldError(title, titleError, t("home.titleInvalid"));
+              if (problem?.field === "group_name")
+                return fieldError(
+                  record.name,
+                  record.error,
+                  t("home.groupNameInvalid", { max: GROUP_NAME_MAX_CHARS }),
+                );
+              if (problem?.field === "time_zone")
+                return fieldError(record.zone, record.error, t("home.timeZoneInvalid"));
+              if (problem?.field === "settings.video_url")
+                return fieldError(video, videoError, t("home.videoInvalid"));
               error.textContent = problem ? t(`error.${problem.code}`) : t("home.createFailed");
               return;
             }
-            /** @type {SessionCreated} */
-            const created = await res.json();
+            const created = res.created;
             const code = storage.normalizeCode(created.code);
             if (!code) throw new Error("bad code");
             storage.saveFacilitatorToken(code, created.facilitator_token);
@@ -221,7 +254,11 @@ function createForm(picker) {
             // A group key is only worth keeping when the session keeps something for the group.
             if (settings.keep.checked) {
               storage.saveGroupToken(code, created.group_token);
-              storage.rememberGroup({ token: created.group_token, title: body.title, at: Date.now() });
+              storage.rememberGroup({
+                token: created.group_token,
+                title: body.title,
+                at: Date.now(),
+              });
             }
             storage.saveName(who);
             location.assign(`/session/${storage.displayCode(code)}`);
@@ -238,7 +275,13 @@ function createForm(picker) {
       name,
       h("label", { for: "create-lang" }, t("home.language")),
       lang,
-      h("label", { for: "create-video" }, t("home.video"), " ", h("span", { class: "optional" }, t("compose.optional"))),
+      h(
+        "label",
+        { for: "create-video" },
+        t("home.video"),
+        " ",
+        h("span", { class: "optional" }, t("compose.optional")),
+      ),
       h("p", { id: "create-video-hint", class: "hint" }, t("home.videoHint")),
       video,
       videoError,
@@ -256,36 +299,64 @@ function createForm(picker) {
 function methodPicker() {
   /** @type {Node} */
   let picker;
-  if (methods) {
+  if (ui.home.methods) {
     picker = h(
       "fieldset",
-      { class: "methods" },
+      { class: "ui.home.methods" },
       h("legend", null, t("home.method")),
-      methods.map((m, i) => {
+      ui.home.methods.map((m, i) => {
         const id = `method-${m.id}`;
         const minutes = m.phases.reduce((sum, p) => sum + p.minutes, 0);
         return h(
           "div",
           { class: "method" },
-          h("input", { type: "radio", name: "method", id, value: m.id, checked: i === 0, "aria-describedby": `${id}-desc` }),
+          h("input", {
+            type: "radio",
+            name: "method",
+            id,
+            value: m.id,
+            checked: i === 0,
+            "aria-describedby": `${id}-desc`,
+          }),
           h(
             "label",
             { for: id },
             h("span", { class: "method-name" }, local(m.name)),
-            h("span", { class: "hint" }, " · ", t("home.methodSize", { phases: m.phases.length, minutes })),
+            h(
+              "span",
+              { class: "hint" },
+              " · ",
+              t("home.methodSize", { phases: m.phases.length, minutes }),
+            ),
           ),
           h("p", { id: `${id}-desc`, class: "method-desc" }, local(m.description)),
           h(
             "details",
             null,
             h("summary", null, t("home.phases")),
-            h("ol", null, m.phases.map((p) => h("li", null, local(p.name), " ", h("span", { class: "hint" }, t("phase.minutes", { count: p.minutes }))))),
+            h(
+              "ol",
+              null,
+              m.phases.map((p) =>
+                h(
+                  "li",
+                  null,
+                  local(p.name),
+                  " ",
+                  h("span", { class: "hint" }, t("phase.minutes", { count: p.minutes })),
+                ),
+              ),
+            ),
           ),
         );
       }),
     );
   } else {
-    picker = h("p", { role: methodsError ? "alert" : "status" }, methodsError ?? t("home.loadingMethods"));
+    picker = h(
+      "p",
+      { role: ui.home.methodsError ? "alert" : "status" },
+      ui.home.methodsError ?? t("home.loadingMethods"),
+    );
   }
   return picker;
 }
@@ -310,7 +381,14 @@ const TIME_ZONES = [
  * time zone its local times are in (Europe/Amsterdam unless chosen otherwise).
  */
 function recordFields() {
-  const name = h("input", { id: "create-group-name", name: "group_name", type: "text", maxlength: GROUP_NAME_MAX_CHARS, autocomplete: "off", "aria-describedby": "create-group-name-hint" });
+  const name = h("input", {
+    id: "create-group-name",
+    name: "group_name",
+    type: "text",
+    maxlength: GROUP_NAME_MAX_CHARS,
+    autocomplete: "off",
+    "aria-describedby": "create-group-name-hint",
+  });
   let own = "";
   try {
     own = Intl.DateTimeFormat().resolvedOptions().timeZone ?? "";
@@ -321,7 +399,9 @@ function recordFields() {
   const zone = h(
     "select",
     { id: "create-time-zone", name: "time_zone", "aria-describedby": "create-time-zone-hint" },
-    zones.map((z) => h("option", { value: z, selected: z === "Europe/Amsterdam" }, z.replace("_", " "))),
+    zones.map((z) =>
+      h("option", { value: z, selected: z === "Europe/Amsterdam" }, z.replace("_", " ")),
+    ),
   );
   const error = h("p", { class: "field-error", role: "alert" });
   const fieldset = h(
@@ -345,16 +425,49 @@ function recordFields() {
  * and costs trust. A self-led group's facilitator takes part like everyone else.
  */
 function settingsFields() {
-  const anonymous = h("input", { type: "checkbox", id: "create-anonymous", name: "allow_anonymous", checked: false, "aria-describedby": "create-anonymous-hint" });
-  const selfLed = h("input", { type: "checkbox", id: "create-self-led", name: "facilitator_takes_part", checked: false, "aria-describedby": "create-self-led-hint" });
-  const keep = h("input", { type: "checkbox", id: "create-keep", name: "keep_for_group", checked: false, "aria-describedby": "create-keep-hint" });
+  const anonymous = h("input", {
+    type: "checkbox",
+    id: "create-anonymous",
+    name: "allow_anonymous",
+    checked: false,
+    "aria-describedby": "create-anonymous-hint",
+  });
+  const selfLed = h("input", {
+    type: "checkbox",
+    id: "create-self-led",
+    name: "facilitator_takes_part",
+    checked: false,
+    "aria-describedby": "create-self-led-hint",
+  });
+  const keep = h("input", {
+    type: "checkbox",
+    id: "create-keep",
+    name: "keep_for_group",
+    checked: false,
+    "aria-describedby": "create-keep-hint",
+  });
   const fieldset = h(
     "fieldset",
     { class: "settings" },
     h("legend", null, t("home.settings")),
-    h("div", { class: "setting" }, h("label", { class: "check", for: "create-anonymous" }, anonymous, t("home.allowAnonymous")), h("p", { id: "create-anonymous-hint", class: "hint" }, t("home.allowAnonymousHint"))),
-    h("div", { class: "setting" }, h("label", { class: "check", for: "create-keep" }, keep, t("home.keepForGroup")), h("p", { id: "create-keep-hint", class: "hint" }, t("home.keepForGroupHint"))),
-    h("div", { class: "setting" }, h("label", { class: "check", for: "create-self-led" }, selfLed, t("home.selfLed")), h("p", { id: "create-self-led-hint", class: "hint" }, t("home.selfLedHint"))),
+    h(
+      "div",
+      { class: "setting" },
+      h("label", { class: "check", for: "create-anonymous" }, anonymous, t("home.allowAnonymous")),
+      h("p", { id: "create-anonymous-hint", class: "hint" }, t("home.allowAnonymousHint")),
+    ),
+    h(
+      "div",
+      { class: "setting" },
+      h("label", { class: "check", for: "create-keep" }, keep, t("home.keepForGroup")),
+      h("p", { id: "create-keep-hint", class: "hint" }, t("home.keepForGroupHint")),
+    ),
+    h(
+      "div",
+      { class: "setting" },
+      h("label", { class: "check", for: "create-self-led" }, selfLed, t("home.selfLed")),
+      h("p", { id: "create-self-led-hint", class: "hint" }, t("home.selfLedHint")),
+    ),
   );
   return { fieldset, anonymous, keep, selfLed };
 }
@@ -365,7 +478,14 @@ function settingsFields() {
  */
 function groupFields() {
   const known = storage.groups();
-  const toggle = h("input", { type: "checkbox", id: "create-followup", name: "followup", "aria-describedby": "create-followup-hint", "aria-controls": "create-group-fields", "aria-expanded": "false" });
+  const toggle = h("input", {
+    type: "checkbox",
+    id: "create-followup",
+    name: "followup",
+    "aria-describedby": "create-followup-hint",
+    "aria-controls": "create-group-fields",
+    "aria-expanded": "false",
+  });
   const error = h("p", { id: "create-group-error", class: "field-error", role: "alert" });
   const token = h("input", {
     id: "create-group-token",
@@ -381,7 +501,13 @@ function groupFields() {
       ? h(
           "select",
           { id: "create-group", name: "group", "aria-describedby": "create-group-error" },
-          known.map((g, i) => h("option", { value: g.token, selected: i === 0 }, t("home.groupOption", { title: g.title, date: formatDate(g.at) }))),
+          known.map((g, i) =>
+            h(
+              "option",
+              { value: g.token, selected: i === 0 },
+              t("home.groupOption", { title: g.title, date: formatDate(g.at) }),
+            ),
+          ),
           h("option", { value: OTHER_GROUP }, t("home.groupOther")),
         )
       : null;
@@ -417,7 +543,13 @@ function groupFields() {
   const fields = h(
     "div",
     { id: "create-group-fields", class: "stack", hidden: true },
-    select ? [h("label", { for: "create-group" }, t("home.group")), select, h("div", { class: "actions" }, forget, forgotten)] : null,
+    select
+      ? [
+          h("label", { for: "create-group" }, t("home.group")),
+          select,
+          h("div", { class: "actions" }, forget, forgotten),
+        ]
+      : null,
     tokenField,
     error,
   );
@@ -442,7 +574,12 @@ function groupFields() {
     "fieldset",
     { class: "settings followup" },
     h("legend", null, t("home.followUpLegend")),
-    h("div", { class: "setting" }, h("label", { class: "check", for: "create-followup" }, toggle, t("home.followUp")), h("p", { id: "create-followup-hint", class: "hint" }, t("home.followUpHint"))),
+    h(
+      "div",
+      { class: "setting" },
+      h("label", { class: "check", for: "create-followup" }, toggle, t("home.followUp")),
+      h("p", { id: "create-followup-hint", class: "hint" }, t("home.followUpHint")),
+    ),
     fields,
   );
   return {
@@ -474,9 +611,23 @@ function recent() {
         h(
           "li",
           null,
-          h("a", { href: `/session/${storage.displayCode(r.code)}` }, r.title || storage.displayCode(r.code)),
+          h(
+            "a",
+            { href: `/session/${storage.displayCode(r.code)}` },
+            r.title || storage.displayCode(r.code),
+          ),
           " ",
-          h("span", { class: "hint" }, [storage.displayCode(r.code), r.facilitator ? t("role.facilitator") : null, formatRelative(r.at, now)].filter(Boolean).join(" · ")),
+          h(
+            "span",
+            { class: "hint" },
+            [
+              storage.displayCode(r.code),
+              r.facilitator ? t("role.facilitator") : null,
+              formatRelative(r.at, now),
+            ]
+              .filter(Boolean)
+              .join(" · "),
+          ),
         ),
       ),
     ),

@@ -3,14 +3,41 @@
 
 import { h } from "../dom.js";
 import { icon } from "../icons.js";
-import { t, local, language } from "../i18n/index.js";
-import { allowed, currentPhase, facilitatorTakesPart, hasFloor, mayHoldFloor, queuePlace, roundPending, TEXT_KINDS } from "../session-state.js";
+import { t, local } from "../i18n/index.js";
+import {
+  allowed,
+  currentPhase,
+  facilitatorTakesPart,
+  hasFloor,
+  mayHoldFloor,
+  queuePlace,
+  roundPending,
+  TEXT_KINDS,
+} from "../session-state.js";
 import { hasCases, keyQuestion, limitLeft, pinKeyQuestion } from "../rules.js";
 import { composer, laterInputs, offlineHint, pendingList, refusedCard } from "./composer.js";
 import { board, boardSignature, boardsToShow, methodOverview } from "./boards.js";
-import { keyQuestionCard, nameOf, noticeSections, phaseCard, turnLine, turnTimer, videoLink } from "./common.js";
+import {
+  keyQuestionCard,
+  nameOf,
+  noticeSections,
+  phaseCard,
+  turnLine,
+  turnTimer,
+  videoLink,
+  section,
+} from "./common.js";
 import { attestOffered, reportBackNow, summaryOffered } from "./records-when.js";
-import { caseLine, caseLineText, earlierCasesSection, keyQuestionPin, notepadSection, processFormSection, shareReactionsSection } from "./cases.js";
+import {
+  caseLine,
+  caseLineText,
+  earlierCasesSection,
+  keyQuestionPin,
+  notepadSection,
+  processFormSection,
+  shareReactionsSection,
+} from "./cases.js";
+import { ui } from "./ui-state.js";
 
 /** @type {typeof import("./records.js") | null} */
 let records = null;
@@ -41,13 +68,11 @@ function recordsViews(session) {
 /** @typedef {import('../protocol').SessionView} SessionView */
 /** @typedef {import('../protocol').InputKind} InputKind */
 /** @typedef {import('../session.js').Session} Session */
-/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
+/** @typedef {import('./common.js').Section} Section */
 
 /** Kinds written in the top composers (answers are written under their question, the
  * case-bringer's notepad in its own section). */
 const COMPOSED = TEXT_KINDS.filter((k) => k !== "answer" && k !== "notepad");
-/** Optional composers a person unfolded (kept across re-renders). */
-const optionalOpen = new Set();
 
 /**
  * Whether `kind` is the optional one among what a role may write now.
@@ -80,45 +105,52 @@ function statementLabels(view, kind) {
  * @returns {Section[]}
  */
 export function participantSections(session, view) {
-  const lang = language();
   const me = view.me.member;
   /** @type {Section[]} */
   const sections = [];
 
-  sections.push({
-    key: "phase",
-    sig: JSON.stringify([lang, view.status, view.phase, view.floor, view.round, view.members.map((m) => m.name), view.settings.video_url, caseLineText(view)]),
-    build: () =>
-      h(
-        "div",
-        { class: "stack" },
-        caseLine(view),
-        phaseCard(view, { now: session.now() }),
-        turnLine(view, session.now()),
-        view.status !== "ended" ? videoLink(view) : null,
-      ),
-  });
+  sections.push(
+    section(
+      "phase",
+      [
+        view.status,
+        view.phase,
+        view.floor,
+        view.round,
+        view.members.map((m) => m.name),
+        view.settings.video_url,
+        caseLineText(view),
+      ],
+      () =>
+        h(
+          "div",
+          { class: "stack" },
+          caseLine(view),
+          phaseCard(view, { now: session.now() }),
+          turnLine(view, session.now()),
+          view.status !== "ended" ? videoLink(view) : null,
+        ),
+    ),
+  );
   // The key question the case-bringer chose stays in sight; before they choose, while advice
   // is given, the question it answers.
   const pinned = keyQuestionPin(view);
   if (pinned) sections.push(pinned);
   else if (pinKeyQuestion(view)) {
-    sections.push({
-      key: "key-question",
-      sig: JSON.stringify([lang, keyQuestion(view)]),
-      build: () => keyQuestionCard(view),
-    });
+    sections.push(section("key-question", [keyQuestion(view)], () => keyQuestionCard(view)));
   }
 
-  sections.push({
-    key: "whoami",
-    sig: JSON.stringify([lang, me, view.me.role, view.members.find((m) => m.id === me)?.name]),
-    build: () => whoAmI(view),
-  });
+  sections.push(
+    section("whoami", [me, view.me.role, view.members.find((m) => m.id === me)?.name], () =>
+      whoAmI(view),
+    ),
+  );
 
   // At the end, what happens now comes first; the case-bringer's downloads right with it.
   const rec =
-    view.status === "ended" || reportBackNow(view) || summaryOffered(view) || attestOffered(view) ? recordsViews(session) : null;
+    view.status === "ended" || reportBackNow(view) || summaryOffered(view) || attestOffered(view)
+      ? recordsViews(session)
+      : null;
   if (view.status === "ended" && rec) {
     if (summaryOffered(view)) sections.push(rec.summarySection(session, view));
     sections.push(rec.attestSection(session, view), rec.reflectionSection(session, view));
@@ -135,57 +167,59 @@ export function participantSections(session, view) {
   if (report) sections.push(report);
 
   for (const entry of session.refused()) {
-    sections.push({
-      key: `refused-${entry.id}`,
-      sig: JSON.stringify([lang, entry.id, view.phase?.seq, view.me.role]),
-      build: () => refusedCard(session, view, entry),
-    });
+    sections.push(
+      section(`refused-${entry.id}`, [entry.id, view.phase?.seq, view.me.role], () =>
+        refusedCard(session, view, entry),
+      ),
+    );
   }
 
   if (view.status === "lobby") {
-    sections.push({
-      key: "lobby",
-      sig: JSON.stringify([lang, view.title, view.method.id, view.settings]),
-      build: () => lobbyCard(view),
-    });
+    sections.push(
+      section("lobby", [view.title, view.method.id, view.settings], () => lobbyCard(view)),
+    );
   }
 
   if (view.status !== "ended") sections.push(composeSectionFor(session, view));
 
   // The case-bringer's own: the notepad while listening, and whether the group sees their
   // reactions. Then the process evaluation at the end of a method.
-  for (const own of [notepadSection(session, view), shareReactionsSection(session, view), processFormSection(session, view)]) {
+  for (const own of [
+    notepadSection(session, view),
+    shareReactionsSection(session, view),
+    processFormSection(session, view),
+  ]) {
     if (own) sections.push(own);
   }
 
   // In the last phase the case-bringer can already fetch the summary, below what they write.
-  if (view.status === "running" && summaryOffered(view) && rec) sections.push(rec.summarySection(session, view));
+  if (view.status === "running" && summaryOffered(view) && rec)
+    sections.push(rec.summarySection(session, view));
   // In the last phase everyone can already confirm and reflect (someone may leave early).
-  if (view.status === "running" && attestOffered(view) && rec) sections.push(rec.attestSection(session, view), rec.reflectionSection(session, view));
+  if (view.status === "running" && attestOffered(view) && rec)
+    sections.push(rec.attestSection(session, view), rec.reflectionSection(session, view));
 
   const pending = pendingList(session);
   if (pending) {
-    sections.push({
-      key: "pending",
-      sig: JSON.stringify([lang, session.pending().map((e) => e.id), session.conn]),
-      build: () => pendingList(session) ?? h("div"),
-    });
+    sections.push(
+      section(
+        "pending",
+        [session.pending().map((e) => e.id), session.conn],
+        () => pendingList(session) ?? h("div"),
+      ),
+    );
   }
 
   if (view.me.notes.length > 0) {
-    sections.push({
-      key: "notes",
-      sig: JSON.stringify([lang, view.me.notes]),
-      build: () => myNotes(view),
-    });
+    sections.push(section("notes", [view.me.notes], () => myNotes(view)));
   }
 
   for (const { kind, current } of boardsToShow(view)) {
-    sections.push({
-      key: `board-${kind}`,
-      sig: JSON.stringify([lang, current, boardSignature(view, kind, "member")]),
-      build: () => board(session, view, kind, { mode: "member", current }),
-    });
+    sections.push(
+      section(`board-${kind}`, [current, boardSignature(view, kind, "member")], () =>
+        board(session, view, kind, { mode: "member", current }),
+      ),
+    );
   }
   const earlier = earlierCasesSection(session, view);
   if (earlier) sections.push(earlier);
@@ -200,10 +234,9 @@ export function participantSections(session, view) {
  * @returns {Section}
  */
 export function composeSectionFor(session, view) {
-  return {
-    key: "compose",
-    sig: JSON.stringify([
-      language(),
+  return section(
+    "compose",
+    [
       view.status,
       view.phase?.seq,
       view.phase?.index,
@@ -211,9 +244,9 @@ export function composeSectionFor(session, view) {
       session.conn === "connected",
       view.floor?.member === view.me.member,
       COMPOSED.map((k) => limitLeft(view, k)?.left ?? null),
-    ]),
-    build: () => composeSection(session, view),
-  };
+    ],
+    () => composeSection(session, view),
+  );
 }
 
 /**
@@ -225,11 +258,19 @@ export function composeSectionFor(session, view) {
 export function turnSectionFor(session, view) {
   const turn = turnSection(session, view);
   if (!turn) return null;
-  return {
-    key: "turn",
-    sig: JSON.stringify([language(), view.status, view.phase?.seq, view.hands, view.floor?.member, view.round, view.me.role, session.conn]),
-    build: () => turn(),
-  };
+  return section(
+    "turn",
+    [
+      view.status,
+      view.phase?.seq,
+      view.hands,
+      view.floor?.member,
+      view.round,
+      view.me.role,
+      session.conn,
+    ],
+    () => turn(),
+  );
 }
 
 /**
@@ -239,13 +280,19 @@ export function turnSectionFor(session, view) {
  */
 function lobbyCard(view) {
   const explained = h("div", { class: "help-inline", "aria-busy": "true" }, methodOverview(view));
-  void import("./help.js").then((help) => help.fillHelp(explained, view, { fold: true })).catch(() => explained.removeAttribute("aria-busy"));
+  void import("./help.js")
+    .then((help) => help.fillHelp(explained, view, { fold: true }))
+    .catch(() => explained.removeAttribute("aria-busy"));
   return h(
     "section",
     { class: "card lobby", "aria-labelledby": "lobby-title" },
     h("h2", { id: "lobby-title" }, view.title),
     h("p", null, local(view.method.description)),
-    h("p", { class: "hint" }, view.settings.keep_for_group ? t("lobby.keeps") : t("lobby.keepsNothing")),
+    h(
+      "p",
+      { class: "hint" },
+      view.settings.keep_for_group ? t("lobby.keeps") : t("lobby.keepsNothing"),
+    ),
     h("h3", null, t("help.title")),
     explained,
   );
@@ -297,19 +344,60 @@ function turnSection(session, view) {
     const roundPlace = pending.filter((m) => m !== view.floor?.member).indexOf(me) + 1;
     /** @type {Node[]} */
     const lines = [];
-    if (speaking) lines.push(h("p", { class: "your-turn" }, icon("mic"), t("turns.yourTurn"), " ", turnTimer(view, session.now())));
-    else if (inRound && roundPlace > 0) lines.push(h("p", null, t("turn.roundPlace", { count: roundPlace })));
+    if (speaking)
+      lines.push(
+        h(
+          "p",
+          { class: "your-turn" },
+          icon("mic"),
+          t("turns.yourTurn"),
+          " ",
+          turnTimer(view, session.now()),
+        ),
+      );
+    else if (inRound && roundPlace > 0)
+      lines.push(h("p", null, t("turn.roundPlace", { count: roundPlace })));
     if (place > 0) lines.push(h("p", { class: "queue-place" }, t("turn.queuePlace", { place })));
     /** @type {Node[]} */
     const buttons = [];
     if (place > 0) {
-      buttons.push(h("button", { type: "button", class: "hand on", "aria-pressed": "true", "data-fk": "hand", onclick: () => session.send({ kind: "lower_hand" }) }, icon("hand"), t("turn.lowerHand")));
+      buttons.push(
+        h(
+          "button",
+          {
+            type: "button",
+            class: "hand on",
+            "aria-pressed": "true",
+            "data-fk": "hand",
+            onclick: () => session.send({ kind: "lower_hand" }),
+          },
+          icon("hand"),
+          t("turn.lowerHand"),
+        ),
+      );
     } else if (!speaking) {
-      buttons.push(h("button", { type: "button", class: "hand", "aria-pressed": "false", "data-fk": "hand", onclick: () => session.send({ kind: "raise_hand" }) }, icon("hand"), t("turn.raiseHand")));
+      buttons.push(
+        h(
+          "button",
+          {
+            type: "button",
+            class: "hand",
+            "aria-pressed": "false",
+            "data-fk": "hand",
+            onclick: () => session.send({ kind: "raise_hand" }),
+          },
+          icon("hand"),
+          t("turn.raiseHand"),
+        ),
+      );
     }
     if (inRound) {
       buttons.push(
-        h("button", { type: "button", "data-fk": "pass", onclick: () => session.send({ kind: "pass" }) }, speaking ? t("turn.done") : t("turn.pass")),
+        h(
+          "button",
+          { type: "button", "data-fk": "pass", onclick: () => session.send({ kind: "pass" }) },
+          speaking ? t("turn.done") : t("turn.pass"),
+        ),
       );
     }
     return h(
@@ -318,7 +406,9 @@ function turnSection(session, view) {
       h("h2", { id: "turn-title" }, t("turn.title")),
       lines,
       h("div", { class: "actions" }, buttons),
-      phase.turns === "round" && !inRound && !speaking ? h("p", { class: "hint" }, t("turn.roundHint")) : null,
+      phase.turns === "round" && !inRound && !speaking
+        ? h("p", { class: "hint" }, t("turn.roundHint"))
+        : null,
     );
   };
 }
@@ -333,24 +423,56 @@ function composeSection(session, view) {
   const role = view.me.role;
   const title = h("h2", { id: "compose-title" }, t("compose.title"));
   if (view.status === "lobby") {
-    return h("section", { class: "card compose", "aria-labelledby": "compose-title" }, title, h("p", null, t("compose.lobby")));
+    return h(
+      "section",
+      { class: "card compose", "aria-labelledby": "compose-title" },
+      title,
+      h("p", null, t("compose.lobby")),
+    );
   }
   if (view.status === "ended" || !phase) {
-    return h("section", { class: "card compose", "aria-labelledby": "compose-title" }, title, h("p", null, t("compose.ended")));
+    return h(
+      "section",
+      { class: "card compose", "aria-labelledby": "compose-title" },
+      title,
+      h("p", null, t("compose.ended")),
+    );
   }
   const kinds = allowed(phase, role, facilitatorTakesPart(view));
   const composed = COMPOSED.filter((k) => kinds.includes(k));
   /** @type {Node[]} */
   const body = [];
   if (role === "case_bringer" && phase.case_bringer_listens) {
-    body.push(h("p", { class: "notice" }, t(phase.case_bringer_notes ? "compose.listensNotes" : "compose.listens")));
+    body.push(
+      h(
+        "p",
+        { class: "notice" },
+        t(phase.case_bringer_notes ? "compose.listensNotes" : "compose.listens"),
+      ),
+    );
   } else if (kinds.length === 0) {
-    body.push(h("p", null, t(role === "case_bringer" && phase.case_bringer_notes ? "compose.notesOnly" : "compose.nothingNow")));
+    body.push(
+      h(
+        "p",
+        null,
+        t(
+          role === "case_bringer" && phase.case_bringer_notes
+            ? "compose.notesOnly"
+            : "compose.nothingNow",
+        ),
+      ),
+    );
   }
   // One contribution per turn: whoever holds the floor writes, once.
   if (phase.one_per_turn && composed.length > 0) {
     const mine = view.floor !== null && view.floor.member === view.me.member;
-    body.push(h("p", { class: ["notice", "one-per-turn", mine && "holds-floor"] }, t(mine ? "compose.onePerTurnNow" : "compose.onePerTurnWait")));
+    body.push(
+      h(
+        "p",
+        { class: ["notice", "one-per-turn", mine && "holds-floor"] },
+        t(mine ? "compose.onePerTurnNow" : "compose.onePerTurnWait"),
+      ),
+    );
   }
   if (kinds.includes("vote")) body.push(h("p", null, t("compose.voteHint")));
   if (kinds.includes("answer")) body.push(h("p", null, t("compose.answerHint")));
@@ -364,19 +486,28 @@ function composeSection(session, view) {
       body.push(composer(session, { kind, ...labels }));
       continue;
     }
-    const draft = /** @type {HTMLTextAreaElement | null} */ (document.getElementById(`compose-${kind}`));
+    const draft = /** @type {HTMLTextAreaElement | null} */ (
+      document.getElementById(`compose-${kind}`)
+    );
     body.push(
       h(
         "details",
         {
           class: "optional-composer",
-          open: (draft?.value ?? "") !== "" || optionalOpen.has(kind),
+          open: (draft?.value ?? "") !== "" || ui.participant.optionalOpen.has(kind),
           ontoggle: (/** @type {Event} */ e) => {
-            if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open) optionalOpen.add(kind);
-            else optionalOpen.delete(kind);
+            if (/** @type {HTMLDetailsElement} */ (e.currentTarget).open)
+              ui.participant.optionalOpen.add(kind);
+            else ui.participant.optionalOpen.delete(kind);
           },
         },
-        h("summary", { "data-fk": `optional-${kind}` }, t(`compose.label.${kind}`), " ", h("span", { class: "optional" }, t("compose.optional"))),
+        h(
+          "summary",
+          { "data-fk": `optional-${kind}` },
+          t(`compose.label.${kind}`),
+          " ",
+          h("span", { class: "optional" }, t("compose.optional")),
+        ),
         composer(session, { kind, ...labels }),
       ),
     );
@@ -389,7 +520,16 @@ function composeSection(session, view) {
     offlineHint(session),
     body,
     later.length > 0
-      ? h("div", { class: "later" }, h("h3", null, t("compose.laterTitle")), h("ul", null, later.map((l) => h("li", null, l))))
+      ? h(
+          "div",
+          { class: "later" },
+          h("h3", null, t("compose.laterTitle")),
+          h(
+            "ul",
+            null,
+            later.map((l) => h("li", null, l)),
+          ),
+        )
       : null,
   );
 }
@@ -408,7 +548,16 @@ function myNotes(view) {
       "ol",
       { class: "items" },
       view.me.notes.map((n) =>
-        h("li", { class: "item item-private_note mine", dataset: { item: n.id } }, h("p", { class: "item-text" }, n.text ?? ""), h("p", { class: "item-meta" }, local(view.method.phases[n.phase]?.name ?? { nl: "", en: "" }))),
+        h(
+          "li",
+          { class: "item item-private_note mine", dataset: { item: n.id } },
+          h("p", { class: "item-text" }, n.text ?? ""),
+          h(
+            "p",
+            { class: "item-meta" },
+            local(view.method.phases[n.phase]?.name ?? { nl: "", en: "" }),
+          ),
+        ),
       ),
     ),
   );

@@ -27,7 +27,11 @@ export function summaryOffered(view) {
 export function attestOffered(view) {
   if (view.me.member === null) return false;
   if (view.status === "ended") return true;
-  return view.status === "running" && view.phase !== null && view.phase.index === view.method.phases.length - 1;
+  return (
+    view.status === "running" &&
+    view.phase !== null &&
+    view.phase.index === view.method.phases.length - 1
+  );
 }
 
 /**

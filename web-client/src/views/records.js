@@ -24,6 +24,8 @@ import * as storage from "../storage.js";
 import { REFLECTION_MAX_CHARS, REGISTRATION_MAX_CHARS, SET_MINUTES_MAX } from "../wire.js";
 import { summaryRounds } from "./cases.js";
 import { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered } from "./records-when.js";
+import { ui } from "./ui-state.js";
+import { section } from "./common.js";
 
 // The predicates live apart so that a participant's page can decide without loading this module.
 export { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered };
@@ -33,20 +35,11 @@ export { REPORT_BACK_PHASE, attestOffered, reportBackNow, summaryOffered };
 /** @typedef {import('../protocol').CarriedItem} CarriedItem */
 /** @typedef {import('../session.js').Session} Session */
 /** @typedef {import('../api.js').Problem} Problem */
-/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
+/** @typedef {import('./common.js').Section} Section */
 
-/**
- * What happened to the last summary request, per room (kept across renders).
- * @typedef {{busy: "md" | "html" | null, problem: Problem | null, done: {format: "md" | "html", name: string} | null, link: string | null}} SummaryState
- */
-/** @type {Map<string, SummaryState>} */
-const summaries = new Map();
-
-/**
- * @typedef {{busy: boolean, problem: Problem | null, data: Attendance | null, saved: string | null, asked: boolean, link?: string | null}} AttendanceState
- */
-/** @type {Map<string, AttendanceState>} */
-const attendances = new Map();
+/** @typedef {import('./ui-state.js').SummaryState} SummaryState */
+/** @typedef {import('./ui-state.js').AttendanceState} AttendanceState */
+/** @typedef {import('./ui-state.js').Download} Download */
 
 /**
  * The case-bringer's summary downloads, one block per case they brought.
@@ -56,15 +49,16 @@ const attendances = new Map();
  */
 export function summarySection(session, view) {
   const rounds = summaryRounds(view);
-  const states = rounds.map((r) => summaries.get(`${session.code}:${r}`) ?? null);
-  return {
-    key: "summary",
-    sig: JSON.stringify([document.documentElement.lang, view.status, rounds, states, view.case_round]),
-    build: () =>
-      rounds.length === 1
-        ? summaryCard(session, view, rounds[0], states[0])
-        : h("div", { class: "stack" }, rounds.map((r, i) => summaryCard(session, view, r, states[i]))),
-  };
+  const states = rounds.map((r) => ui.records.summaries.get(`${session.code}:${r}`) ?? null);
+  return section("summary", [view.status, rounds, states, view.case_round], () =>
+    rounds.length === 1
+      ? summaryCard(session, view, rounds[0], states[0])
+      : h(
+          "div",
+          { class: "stack" },
+          rounds.map((r, i) => summaryCard(session, view, r, states[i])),
+        ),
+  );
 }
 
 /**
@@ -78,9 +72,15 @@ function summaryCard(session, view, round, state) {
   const key = `${session.code}:${round}`;
   const id = (/** @type {string} */ name) => `${name}-${round}`;
   const get = async (/** @type {"md" | "html"} */ format) => {
-    summaries.set(key, { busy: format, problem: null, done: null, link: null });
+    ui.records.summaries.set(key, { busy: format, problem: null, done: null, link: null });
     session.changed();
-    const res = await fetchSummary(session.code, storage.credentials(session.code)?.token ?? null, format, round, language());
+    const res = await fetchSummary(
+      session.code,
+      storage.credentials(session.code)?.token ?? null,
+      format,
+      round,
+      language(),
+    );
     /** @type {SummaryState} */
     const next = { busy: null, problem: null, done: null, link: null };
     if (!res.ok) {
@@ -93,37 +93,74 @@ function summaryCard(session, view, round, state) {
       next.link = openPrintable(res.value);
       next.done = { format, name: "" };
     }
-    summaries.set(key, next);
+    ui.records.summaries.set(key, next);
     session.changed();
   };
   const several = view.cases.length > 1;
   /** @type {Node | null} */
   let status = null;
   if (state?.busy) status = h("p", { class: "hint" }, t("summary.loading"));
-  else if (state?.problem) status = h("p", { class: "field-error" }, t(`summary.problem.${state.problem}`));
+  else if (state?.problem)
+    status = h("p", { class: "field-error" }, t(`summary.problem.${state.problem}`));
   else if (state?.link) {
-    status = h("p", null, t("summary.blocked"), " ", h("a", { href: state.link, target: "_blank", rel: "noopener" }, t("summary.openLink")));
-  } else if (state?.done?.format === "md") status = h("p", { class: "hint" }, t("summary.saved", { name: state.done.name }));
+    status = h(
+      "p",
+      null,
+      t("summary.blocked"),
+      " ",
+      h("a", { href: state.link, target: "_blank", rel: "noopener" }, t("summary.openLink")),
+    );
+  } else if (state?.done?.format === "md")
+    status = h("p", { class: "hint" }, t("summary.saved", { name: state.done.name }));
   else if (state?.done?.format === "html") status = h("p", { class: "hint" }, t("summary.opened"));
   const fk = (/** @type {string} */ name) => (several ? `${name}-${round}` : name);
   return h(
     "section",
-    { class: ["card", "summary-card", ended && "ended"], "aria-labelledby": id("summary-title"), dataset: { caseRound: round } },
-    h("h2", { id: id("summary-title") }, several ? t("summary.titleCase", { n: round + 1, method: local(view.cases[round]?.method_name ?? view.method.name) }) : t("summary.title")),
+    {
+      class: ["card", "summary-card", ended && "ended"],
+      "aria-labelledby": id("summary-title"),
+      dataset: { caseRound: round },
+    },
+    h(
+      "h2",
+      { id: id("summary-title") },
+      several
+        ? t("summary.titleCase", {
+            n: round + 1,
+            method: local(view.cases[round]?.method_name ?? view.method.name),
+          })
+        : t("summary.title"),
+    ),
     h("p", null, t("summary.text")),
     ended ? null : h("p", { class: "hint" }, t("summary.beforeEnd")),
-    h("p", { class: "notice retention" }, t("summary.retention", { retention: formatPeriod(session.retentionMs) })),
+    h(
+      "p",
+      { class: "notice retention" },
+      t("summary.retention", { retention: formatPeriod(session.retentionMs) }),
+    ),
     h(
       "div",
       { class: "actions stacked" },
       h(
         "button",
-        { type: "button", class: "primary", "data-fk": fk("summary-md"), disabled: state?.busy != null, onclick: () => get("md") },
+        {
+          type: "button",
+          class: "primary",
+          "data-fk": fk("summary-md"),
+          disabled: state?.busy != null,
+          onclick: () => get("md"),
+        },
         t("summary.markdown"),
       ),
       h(
         "button",
-        { type: "button", "data-fk": fk("summary-html"), disabled: state?.busy != null, "aria-describedby": id("summary-html-hint"), onclick: () => get("html") },
+        {
+          type: "button",
+          "data-fk": fk("summary-html"),
+          disabled: state?.busy != null,
+          "aria-describedby": id("summary-html-hint"),
+          onclick: () => get("html"),
+        },
         t("summary.printable"),
       ),
     ),
@@ -139,18 +176,21 @@ function summaryCard(session, view, round, state) {
  * @returns {Section}
  */
 export function endedSection(session, view) {
-  return {
-    key: "ended",
-    sig: JSON.stringify([document.documentElement.lang, view.settings.keep_for_group, session.retentionMs]),
-    build: () =>
+  return section("ended", [view.settings.keep_for_group, session.retentionMs], () =>
+    h(
+      "section",
+      { class: "card ended-card", "aria-labelledby": "ended-title" },
+      h("h2", { id: "ended-title" }, t("ended.title")),
+      h("p", null, t("ended.deleted", { retention: formatPeriod(session.retentionMs) })),
       h(
-        "section",
-        { class: "card ended-card", "aria-labelledby": "ended-title" },
-        h("h2", { id: "ended-title" }, t("ended.title")),
-        h("p", null, t("ended.deleted", { retention: formatPeriod(session.retentionMs) })),
-        h("p", null, view.settings.keep_for_group ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases") : t("ended.notKept")),
+        "p",
+        null,
+        view.settings.keep_for_group
+          ? t(hasCases(view) ? "ended.kept" : "ended.kept.noCases")
+          : t("ended.notKept"),
       ),
-  };
+    ),
+  );
 }
 
 /**
@@ -160,23 +200,27 @@ export function endedSection(session, view) {
  * @returns {Section}
  */
 export function attendanceSection(session, view) {
-  const state = attendances.get(session.code) ?? null;
+  const state = ui.records.attendances.get(session.code) ?? null;
   // Once the session has ended the record is final: show it without being asked.
   if (view.status === "ended" && !state?.asked) void loadAttendance(session);
-  return {
-    key: "attendance",
-    sig: JSON.stringify([document.documentElement.lang, view.status, state, view.attendance, view.members.length]),
-    build: () => attendanceCard(session, view, state),
-  };
+  return section("attendance", [view.status, state, view.attendance, view.members.length], () =>
+    attendanceCard(session, view, state),
+  );
 }
 
 /** @param {Session} session */
 async function loadAttendance(session) {
-  const before = attendances.get(session.code);
-  attendances.set(session.code, { busy: true, problem: null, data: before?.data ?? null, saved: null, asked: true });
+  const before = ui.records.attendances.get(session.code);
+  ui.records.attendances.set(session.code, {
+    busy: true,
+    problem: null,
+    data: before?.data ?? null,
+    saved: null,
+    asked: true,
+  });
   session.changed();
   const res = await fetchAttendance(session.code, listToken(session));
-  attendances.set(session.code, {
+  ui.records.attendances.set(session.code, {
     busy: false,
     problem: res.ok ? null : res.problem,
     data: res.ok ? res.value : (before?.data ?? null),
@@ -191,11 +235,21 @@ async function loadAttendance(session) {
  * @param {SessionView} view
  */
 async function downloadCsv(session, view) {
-  const state = attendances.get(session.code) ?? { busy: false, problem: null, data: null, saved: null, asked: true };
+  const state = ui.records.attendances.get(session.code) ?? {
+    busy: false,
+    problem: null,
+    data: null,
+    saved: null,
+    asked: true,
+  };
   const res = await fetchAttendanceCsv(session.code, listToken(session));
   const name = fileName("kring-attendance", view.title, "csv");
   if (res.ok) saveFile(res.value, "text/csv;charset=utf-8", name);
-  attendances.set(session.code, { ...state, problem: res.ok ? null : res.problem, saved: res.ok ? name : null });
+  ui.records.attendances.set(session.code, {
+    ...state,
+    problem: res.ok ? null : res.problem,
+    saved: res.ok ? name : null,
+  });
   session.changed();
 }
 
@@ -209,9 +263,18 @@ function attendanceCard(session, view, state) {
   /** @type {Node | null} */
   let status = null;
   if (state?.busy) status = h("p", { class: "hint" }, t("attendance.loading"));
-  else if (state?.problem) status = h("p", { class: "field-error" }, t(`attendance.problem.${state.problem}`));
-  else if (state?.link) status = h("p", null, t("summary.blocked"), " ", h("a", { href: state.link, target: "_blank", rel: "noopener" }, t("attendance.openLink")));
-  else if (state?.saved) status = h("p", { class: "hint" }, t("summary.saved", { name: state.saved }));
+  else if (state?.problem)
+    status = h("p", { class: "field-error" }, t(`attendance.problem.${state.problem}`));
+  else if (state?.link)
+    status = h(
+      "p",
+      null,
+      t("summary.blocked"),
+      " ",
+      h("a", { href: state.link, target: "_blank", rel: "noopener" }, t("attendance.openLink")),
+    );
+  else if (state?.saved)
+    status = h("p", { class: "hint" }, t("summary.saved", { name: state.saved }));
   const listConfirmed = view.attendance.list_confirmed_at;
   const started = view.status !== "lobby";
   return h(
@@ -219,7 +282,16 @@ function attendanceCard(session, view, state) {
     { class: "card attendance", "aria-labelledby": "attendance-title" },
     h("h2", { id: "attendance-title" }, t("attendance.title")),
     h("p", { class: "hint" }, t("attendance.hint")),
-    started ? h("p", null, t("attendance.confirmedCount", { count: view.attendance.confirmed.length, total: view.members.length })) : null,
+    started
+      ? h(
+          "p",
+          null,
+          t("attendance.confirmedCount", {
+            count: view.attendance.confirmed.length,
+            total: view.members.length,
+          }),
+        )
+      : null,
     data ? attendanceTable(data) : null,
     data && started && data.members.length > 0 ? minutesForm(session, data) : null,
     started
@@ -229,11 +301,20 @@ function attendanceCard(session, view, state) {
             { class: "actions" },
             h(
               "button",
-              { type: "button", class: view.status === "ended" ? "primary" : "", "data-fk": "attendance-confirm", onclick: () => session.send({ kind: "confirm_list" }) },
+              {
+                type: "button",
+                class: view.status === "ended" ? "primary" : "",
+                "data-fk": "attendance-confirm",
+                onclick: () => session.send({ kind: "confirm_list" }),
+              },
               t("attendance.confirmList"),
             ),
           )
-        : h("p", { class: "confirmed" }, t("attendance.listConfirmed", { time: formatTime(listConfirmed) }))
+        : h(
+            "p",
+            { class: "confirmed" },
+            t("attendance.listConfirmed", { time: formatTime(listConfirmed) }),
+          )
       : null,
     started ? h("p", { class: "hint" }, t("attendance.confirmListHint")) : null,
     h(
@@ -241,11 +322,29 @@ function attendanceCard(session, view, state) {
       { class: "actions" },
       h(
         "button",
-        { type: "button", "data-fk": "attendance-load", disabled: state?.busy === true, onclick: () => loadAttendance(session) },
+        {
+          type: "button",
+          "data-fk": "attendance-load",
+          disabled: state?.busy === true,
+          onclick: () => loadAttendance(session),
+        },
         data ? t("attendance.refresh") : t("attendance.show"),
       ),
-      h("button", { type: "button", "data-fk": "attendance-print", disabled: !started, onclick: () => printList(session, view) }, t("attendance.print")),
-      h("button", { type: "button", "data-fk": "attendance-csv", onclick: () => downloadCsv(session, view) }, t("attendance.csv")),
+      h(
+        "button",
+        {
+          type: "button",
+          "data-fk": "attendance-print",
+          disabled: !started,
+          onclick: () => printList(session, view),
+        },
+        t("attendance.print"),
+      ),
+      h(
+        "button",
+        { type: "button", "data-fk": "attendance-csv", onclick: () => downloadCsv(session, view) },
+        t("attendance.csv"),
+      ),
     ),
     h("p", { class: "hint" }, t("attendance.kept")),
     h("div", { role: "status" }, status),
@@ -257,10 +356,21 @@ function attendanceCard(session, view, state) {
  * @param {SessionView} view
  */
 async function printList(session, view) {
-  const state = attendances.get(session.code) ?? { busy: false, problem: null, data: null, saved: null, asked: true };
+  const state = ui.records.attendances.get(session.code) ?? {
+    busy: false,
+    problem: null,
+    data: null,
+    saved: null,
+    asked: true,
+  };
   const res = await fetchAttendanceHtml(session.code, listToken(session));
   const link = res.ok ? openPrintable(res.value) : null;
-  attendances.set(session.code, { ...state, problem: res.ok ? null : res.problem, saved: null, link });
+  ui.records.attendances.set(session.code, {
+    ...state,
+    problem: res.ok ? null : res.problem,
+    saved: null,
+    link,
+  });
   session.changed();
   void view;
 }
@@ -278,10 +388,19 @@ function minutesForm(session, a) {
     { id: "minutes-member", name: "member" },
     a.members.map((m) => h("option", { value: String(m.member) }, m.name)),
   );
-  const minutes = h("input", { id: "minutes-value", name: "minutes", type: "number", min: 0, max: SET_MINUTES_MAX, step: 1, inputmode: "numeric" });
+  const minutes = h("input", {
+    id: "minutes-value",
+    name: "minutes",
+    type: "number",
+    min: 0,
+    max: SET_MINUTES_MAX,
+    step: 1,
+    inputmode: "numeric",
+  });
   const error = h("p", { class: "field-error", role: "alert" });
   const reload = { ok: () => void loadAttendance(session) };
-  const send = (/** @type {number | null} */ value) => session.send({ kind: "set_minutes", member: Number(who.value), minutes: value }, reload);
+  const send = (/** @type {number | null} */ value) =>
+    session.send({ kind: "set_minutes", member: Number(who.value), minutes: value }, reload);
   return h(
     "details",
     { class: "minutes-form" },
@@ -306,7 +425,12 @@ function minutesForm(session, a) {
           "data-fk": "minutes-save",
           onclick: () => {
             const value = Number(minutes.value);
-            if (minutes.value === "" || !Number.isInteger(value) || value < 0 || value > SET_MINUTES_MAX) {
+            if (
+              minutes.value === "" ||
+              !Number.isInteger(value) ||
+              value < 0 ||
+              value > SET_MINUTES_MAX
+            ) {
               error.textContent = t("attendance.correctInvalid", { max: SET_MINUTES_MAX });
               return;
             }
@@ -316,7 +440,11 @@ function minutesForm(session, a) {
         },
         t("attendance.correctSave"),
       ),
-      h("button", { type: "button", "data-fk": "minutes-measured", onclick: () => send(null) }, t("attendance.correctMeasured")),
+      h(
+        "button",
+        { type: "button", "data-fk": "minutes-measured", onclick: () => send(null) },
+        t("attendance.correctMeasured"),
+      ),
     ),
   );
 }
@@ -329,17 +457,28 @@ function attendanceTable(a) {
       ? t("attendance.notStarted")
       : a.ended_at === null
         ? t("attendance.started", { start: formatTime(a.started_at) })
-        : t("attendance.startedEnded", { start: formatTime(a.started_at), end: formatTime(a.ended_at) });
+        : t("attendance.startedEnded", {
+            start: formatTime(a.started_at),
+            end: formatTime(a.ended_at),
+          });
   return h(
     "div",
     { class: "table-wrap" },
-    h("p", { class: "attendance-times" }, a.started_at !== null ? `${formatDate(a.started_at)} · ${times}` : times),
+    h(
+      "p",
+      { class: "attendance-times" },
+      a.started_at !== null ? `${formatDate(a.started_at)} · ${times}` : times,
+    ),
     rows.length === 0
       ? h("p", { class: "empty" }, t("attendance.none"))
       : h(
           "table",
           { class: "attendance-table" },
-          h("caption", { class: "visually-hidden" }, t("attendance.caption", { title: a.title ?? a.group_name ?? "" })),
+          h(
+            "caption",
+            { class: "visually-hidden" },
+            t("attendance.caption", { title: a.title ?? a.group_name ?? "" }),
+          ),
           h(
             "thead",
             null,
@@ -366,22 +505,26 @@ function attendanceTable(a) {
                 h(
                   "td",
                   { class: "num" },
-                  r.set_by_facilitator ? t("attendance.minutesSet", { minutes: r.minutes, measured: r.measured_minutes }) : String(r.minutes),
+                  r.set_by_facilitator
+                    ? t("attendance.minutesSet", {
+                        minutes: r.minutes,
+                        measured: r.measured_minutes,
+                      })
+                    : String(r.minutes),
                 ),
-                h("td", null, r.confirmed_at === null ? t("attendance.notConfirmed") : t("attendance.confirmedAt", { time: formatTime(r.confirmed_at) })),
+                h(
+                  "td",
+                  null,
+                  r.confirmed_at === null
+                    ? t("attendance.notConfirmed")
+                    : t("attendance.confirmedAt", { time: formatTime(r.confirmed_at) }),
+                ),
               ),
             ),
           ),
         ),
   );
 }
-
-/**
- * What happened to a member's last certificate or reflection request, per room.
- * @typedef {{busy: boolean, problem: Problem | null, done: string | null, link: string | null}} Download
- */
-/** @type {Map<string, Download>} */
-const downloads = new Map();
 
 /**
  * Runs a member's download: a printable page in a new tab, or a file.
@@ -392,21 +535,23 @@ const downloads = new Map();
  */
 async function memberDownload(session, key, fetcher, how) {
   const slot = `${session.code}:${key}`;
-  downloads.set(slot, { busy: true, problem: null, done: null, link: null });
+  ui.records.downloads.set(slot, { busy: true, problem: null, done: null, link: null });
   session.changed();
   const res = await fetcher();
   /** @type {Download} */
   const next = { busy: false, problem: null, done: null, link: null };
   if (!res.ok) next.problem = res.problem;
   else if (how.file) {
-    const body = how.file.type.startsWith("text/html") ? printableHtml(res.value, location.origin) : res.value;
+    const body = how.file.type.startsWith("text/html")
+      ? printableHtml(res.value, location.origin)
+      : res.value;
     saveFile(body, how.file.type, how.file.name);
     next.done = t("summary.saved", { name: how.file.name });
   } else {
     next.link = openPrintable(res.value);
     next.done = next.link ? null : t("attest.opened");
   }
-  downloads.set(slot, next);
+  ui.records.downloads.set(slot, next);
   session.changed();
 }
 
@@ -415,11 +560,18 @@ async function memberDownload(session, key, fetcher, how) {
  * @param {string} key
  */
 function downloadStatus(session, key) {
-  const d = downloads.get(`${session.code}:${key}`);
+  const d = ui.records.downloads.get(`${session.code}:${key}`);
   if (!d) return null;
   if (d.busy) return h("p", { class: "hint" }, t("summary.loading"));
   if (d.problem) return h("p", { class: "field-error" }, t(`attest.problem.${d.problem}`));
-  if (d.link) return h("p", null, t("summary.blocked"), " ", h("a", { href: d.link, target: "_blank", rel: "noopener" }, t("attest.openLink")));
+  if (d.link)
+    return h(
+      "p",
+      null,
+      t("summary.blocked"),
+      " ",
+      h("a", { href: d.link, target: "_blank", rel: "noopener" }, t("attest.openLink")),
+    );
   return d.done ? h("p", { class: "hint" }, d.done) : null;
 }
 
@@ -433,18 +585,17 @@ function downloadStatus(session, key) {
 export function attestSection(session, view) {
   const me = view.me.member;
   const confirmed = me !== null && view.attendance.confirmed.includes(me);
-  return {
-    key: "attest",
-    sig: JSON.stringify([
-      document.documentElement.lang,
+  return section(
+    "attest",
+    [
       view.status,
       confirmed,
       view.me.registration,
       view.attendance.list_confirmed_at,
-      downloads.get(`${session.code}:certificate`) ?? null,
-    ]),
-    build: () => attestCard(session, view, confirmed),
-  };
+      ui.records.downloads.get(`${session.code}:certificate`) ?? null,
+    ],
+    () => attestCard(session, view, confirmed),
+  );
 }
 
 /**
@@ -463,7 +614,8 @@ function attestCard(session, view, confirmed) {
     value: view.me.registration ?? "",
     "aria-describedby": "attest-registration-hint",
   });
-  const confirm = () => session.send({ kind: "confirm_presence", registration: registration.value.trim() || null });
+  const confirm = () =>
+    session.send({ kind: "confirm_presence", registration: registration.value.trim() || null });
   const registrationField = h(
     "div",
     { class: "field" },
@@ -482,13 +634,25 @@ function attestCard(session, view, confirmed) {
           h(
             "div",
             { class: "actions" },
-            h("button", { type: "button", "data-fk": "attest-registration-save", onclick: confirm }, t("attest.saveRegistration")),
+            h(
+              "button",
+              { type: "button", "data-fk": "attest-registration-save", onclick: confirm },
+              t("attest.saveRegistration"),
+            ),
           ),
         ]
       : [
           h("p", null, t("attest.text")),
           registrationField,
-          h("div", { class: "actions" }, h("button", { type: "button", class: "primary", "data-fk": "attest-confirm", onclick: confirm }, t("attest.confirm"))),
+          h(
+            "div",
+            { class: "actions" },
+            h(
+              "button",
+              { type: "button", class: "primary", "data-fk": "attest-confirm", onclick: confirm },
+              t("attest.confirm"),
+            ),
+          ),
         ],
     h("h3", null, t("attest.certificateTitle")),
     !ended
@@ -507,9 +671,25 @@ function attestCard(session, view, confirmed) {
                   class: "primary",
                   "data-fk": "certificate-download",
                   onclick: () =>
-                    memberDownload(session, "certificate", () => fetchCertificate(session.code, storage.credentials(session.code)?.token ?? null), {
-                      file: { name: fileName("kring-certificate", view.group_name ?? view.title, "html"), type: "text/html;charset=utf-8" },
-                    }),
+                    memberDownload(
+                      session,
+                      "certificate",
+                      () =>
+                        fetchCertificate(
+                          session.code,
+                          storage.credentials(session.code)?.token ?? null,
+                        ),
+                      {
+                        file: {
+                          name: fileName(
+                            "kring-certificate",
+                            view.group_name ?? view.title,
+                            "html",
+                          ),
+                          type: "text/html;charset=utf-8",
+                        },
+                      },
+                    ),
                 },
                 t("attest.certificateDownload"),
               ),
@@ -518,7 +698,17 @@ function attestCard(session, view, confirmed) {
                 {
                   type: "button",
                   "data-fk": "certificate-print",
-                  onclick: () => memberDownload(session, "certificate", () => fetchCertificate(session.code, storage.credentials(session.code)?.token ?? null), {}),
+                  onclick: () =>
+                    memberDownload(
+                      session,
+                      "certificate",
+                      () =>
+                        fetchCertificate(
+                          session.code,
+                          storage.credentials(session.code)?.token ?? null,
+                        ),
+                      {},
+                    ),
                 },
                 t("attest.certificatePrint"),
               ),
@@ -537,11 +727,16 @@ function attestCard(session, view, confirmed) {
  * @returns {Section}
  */
 export function reflectionSection(session, view) {
-  return {
-    key: "reflection",
-    sig: JSON.stringify([document.documentElement.lang, view.status, view.me.reflection, downloads.get(`${session.code}:reflection`) ?? null, session.retentionMs]),
-    build: () => reflectionCard(session, view),
-  };
+  return section(
+    "reflection",
+    [
+      view.status,
+      view.me.reflection,
+      ui.records.downloads.get(`${session.code}:reflection`) ?? null,
+      session.retentionMs,
+    ],
+    () => reflectionCard(session, view),
+  );
 }
 
 /**
@@ -557,7 +752,12 @@ function reflectionCard(session, view) {
     maxlength: REFLECTION_MAX_CHARS,
     "aria-describedby": "reflection-hint",
     value: storage.draft(session.code, "reflection") || saved || "",
-    oninput: (/** @type {InputEvent} */ e) => storage.saveDraft(session.code, "reflection", /** @type {HTMLTextAreaElement} */ (e.target).value),
+    oninput: (/** @type {InputEvent} */ e) =>
+      storage.saveDraft(
+        session.code,
+        "reflection",
+        /** @type {HTMLTextAreaElement} */ (e.target).value,
+      ),
   });
   const token = () => storage.credentials(session.code)?.token ?? null;
   return h(
@@ -593,7 +793,18 @@ function reflectionCard(session, view) {
       { class: "actions stacked" },
       h(
         "button",
-        { type: "button", "data-fk": "reflection-print", disabled: !saved, onclick: () => memberDownload(session, "reflection", () => fetchReflection(session.code, token(), "html"), {}) },
+        {
+          type: "button",
+          "data-fk": "reflection-print",
+          disabled: !saved,
+          onclick: () =>
+            memberDownload(
+              session,
+              "reflection",
+              () => fetchReflection(session.code, token(), "html"),
+              {},
+            ),
+        },
         t("reflection.print"),
       ),
       h(
@@ -603,14 +814,26 @@ function reflectionCard(session, view) {
           "data-fk": "reflection-text-download",
           disabled: !saved,
           onclick: () =>
-            memberDownload(session, "reflection", () => fetchReflection(session.code, token(), "text"), {
-              file: { name: fileName("kring-reflection", view.group_name ?? view.title, "txt"), type: "text/plain;charset=utf-8" },
-            }),
+            memberDownload(
+              session,
+              "reflection",
+              () => fetchReflection(session.code, token(), "text"),
+              {
+                file: {
+                  name: fileName("kring-reflection", view.group_name ?? view.title, "txt"),
+                  type: "text/plain;charset=utf-8",
+                },
+              },
+            ),
         },
         t("reflection.download"),
       ),
     ),
-    h("p", { class: "notice retention" }, t("reflection.retention", { retention: formatPeriod(session.retentionMs) })),
+    h(
+      "p",
+      { class: "notice retention" },
+      t("reflection.retention", { retention: formatPeriod(session.retentionMs) }),
+    ),
     h("div", { role: "status" }, downloadStatus(session, "reflection")),
   );
 }
@@ -625,22 +848,28 @@ function reflectionCard(session, view) {
 export function reportBackSection(view, opts = {}) {
   const rb = view.report_back;
   if (!rb) return null;
-  return {
-    key: "report",
-    sig: JSON.stringify([document.documentElement.lang, rb, opts.big ?? false]),
-    build: () => {
-      const empty = rb.commitments.length === 0 && rb.kept_cases.length === 0;
-      const heading = rb.previous_title ? t("report.title", { title: rb.previous_title, date: formatDate(rb.previous_date) }) : t("report.titleUnnamed");
-      return h(
-        "section",
-        { class: ["card", "report-back", opts.big && "big"], "aria-labelledby": "rb-title", dataset: { board: "report-back" } },
-        h("h2", { id: "rb-title" }, heading),
-        empty ? h("p", { class: "empty" }, t("report.empty")) : null,
-        rb.commitments.length > 0 ? [h("h3", null, t("report.commitments")), carriedList(rb.commitments)] : null,
-        rb.kept_cases.length > 0 ? [h("h3", null, t("report.kept")), carriedList(rb.kept_cases)] : null,
-      );
-    },
-  };
+  return section("report", [rb, opts.big ?? false], () => {
+    const empty = rb.commitments.length === 0 && rb.kept_cases.length === 0;
+    const heading = rb.previous_title
+      ? t("report.title", { title: rb.previous_title, date: formatDate(rb.previous_date) })
+      : t("report.titleUnnamed");
+    return h(
+      "section",
+      {
+        class: ["card", "report-back", opts.big && "big"],
+        "aria-labelledby": "rb-title",
+        dataset: { board: "report-back" },
+      },
+      h("h2", { id: "rb-title" }, heading),
+      empty ? h("p", { class: "empty" }, t("report.empty")) : null,
+      rb.commitments.length > 0
+        ? [h("h3", null, t("report.commitments")), carriedList(rb.commitments)]
+        : null,
+      rb.kept_cases.length > 0
+        ? [h("h3", null, t("report.kept")), carriedList(rb.kept_cases)]
+        : null,
+    );
+  });
 }
 
 /** @param {CarriedItem[]} items */
@@ -649,7 +878,12 @@ function carriedList(items) {
     "ul",
     { class: "items carried" },
     items.map((c) =>
-      h("li", { class: "item" }, h("p", { class: "item-text" }, c.text), c.by_name ? h("p", { class: "item-meta" }, t("report.by", { name: c.by_name })) : null),
+      h(
+        "li",
+        { class: "item" },
+        h("p", { class: "item-text" }, c.text),
+        c.by_name ? h("p", { class: "item-meta" }, t("report.by", { name: c.by_name })) : null,
+      ),
     ),
   );
 }

@@ -8,21 +8,30 @@
 // while advice is given, the boards of this phase, who speaks and who is next, and a small
 // way in for latecomers. At the end: thanks, and nothing else.
 
-import { h, replace, syncList } from "../dom.js";
+import { h, replace } from "../dom.js";
 import { icon } from "../icons.js";
 import { t, language, local, formatClock } from "../i18n/index.js";
 import { currentPhase, hasFloor, roundPending } from "../session-state.js";
 import { keyQuestion, pinKeyQuestion } from "../rules.js";
 import { displayCode } from "../storage.js";
 import { board, boardSignature, boardsToShow } from "./boards.js";
-import { keyQuestionCard, nameOf, ruleText, timer, turnTimer } from "./common.js";
+import {
+  keyQuestionCard,
+  nameOf,
+  ruleText,
+  timer,
+  turnTimer,
+  section,
+  syncSections as sync,
+} from "./common.js";
 import { reportBackNow, reportBackSection } from "./records.js";
 import { caseLine, caseLineText, keyQuestionPin } from "./cases.js";
 
 /** @typedef {import('../protocol').SessionView} SessionView */
-/** @typedef {{key: string, sig: string, build: () => HTMLElement}} Section */
+/** @typedef {import('./common.js').Section} Section */
 
-/** The screen's parts, per container, for the mode it was built for. */
+/** The screen's parts, per container, for the mode it was built for (the DOM it built, keyed by
+ * that DOM: not UI state). */
 /** @type {WeakMap<HTMLElement, {mode: string, slots: Record<string, HTMLElement>}>} */
 const built = new WeakMap();
 
@@ -51,7 +60,7 @@ export function renderScreen(container, view, now) {
     sync(slots.boards, boards);
     sync(slots.side, sideSections(view, now));
   } else {
-    sync(slots.main, [{ key: "ended", sig: JSON.stringify([language(), view.title]), build: () => ended(view) }]);
+    sync(slots.main, [section("ended", [view.title], () => ended(view))]);
   }
   fit(container);
 }
@@ -69,26 +78,21 @@ function skeleton(container, mode) {
     slots.pinned = h("div", { class: "screen-pinned" });
     slots.boards = h("div", { class: "screen-boards" });
     slots.side = h("aside", { class: "screen-side" });
-    replace(container, slots.top, h("div", { class: "screen-body" }, h("div", { class: "screen-work" }, slots.pinned, slots.boards), slots.side));
+    replace(
+      container,
+      slots.top,
+      h(
+        "div",
+        { class: "screen-body" },
+        h("div", { class: "screen-work" }, slots.pinned, slots.boards),
+        slots.side,
+      ),
+    );
   } else {
     slots.main = h("div", { class: "screen-main" });
     replace(container, slots.main);
   }
   return slots;
-}
-
-/**
- * @param {HTMLElement} container
- * @param {Section[]} sections
- */
-function sync(container, sections) {
-  syncList(
-    container,
-    sections,
-    (s) => s.key,
-    (s) => s.sig,
-    (s) => s.build(),
-  );
 }
 
 /** @type {WeakSet<HTMLElement>} */
@@ -108,35 +112,41 @@ function watchSize(container) {
 
 /** @param {SessionView} view */
 function lobbySections(view) {
-  const lang = language();
-  const here = view.members.filter((m) => m.online && m.role !== "facilitator" && m.role !== "screen");
+  const here = view.members.filter(
+    (m) => m.online && m.role !== "facilitator" && m.role !== "screen",
+  );
   return [
-    {
-      key: "title",
-      sig: JSON.stringify([lang, view.title, view.method.name]),
-      build: () => h("header", { class: "screen-title" }, h("p", { class: "screen-method" }, local(view.method.name)), h("h1", null, view.title)),
-    },
-    {
-      key: "join",
-      sig: JSON.stringify([lang, view.code, view.locked]),
-      build: () => joinPanel(view, { big: true }),
-    },
-    {
-      key: "present",
-      sig: JSON.stringify([lang, here.map((m) => [m.id, m.name])]),
-      build: () =>
+    section("title", [view.title, view.method.name], () =>
+      h(
+        "header",
+        { class: "screen-title" },
+        h("p", { class: "screen-method" }, local(view.method.name)),
+        h("h1", null, view.title),
+      ),
+    ),
+    section("join", [view.code, view.locked], () => joinPanel(view, { big: true })),
+    section("present", [here.map((m) => [m.id, m.name])], () =>
+      h(
+        "section",
+        { class: "screen-present", "aria-labelledby": "screen-present-title" },
         h(
-          "section",
-          { class: "screen-present", "aria-labelledby": "screen-present-title" },
-          h("h2", { id: "screen-present-title" }, icon("users"), t("screen.present", { count: here.length })),
-          here.length === 0 ? h("p", { class: "empty" }, t("screen.nobodyYet")) : h("ul", { class: "plain name-cloud" }, here.map((m) => h("li", null, h("bdi", null, m.name)))),
+          "h2",
+          { id: "screen-present-title" },
+          icon("users"),
+          t("screen.present", { count: here.length }),
         ),
-    },
-    {
-      key: "method",
-      sig: JSON.stringify([lang, view.method.id, view.method.phases.map((p) => p.id)]),
-      build: () => methodPanel(view),
-    },
+        here.length === 0
+          ? h("p", { class: "empty" }, t("screen.nobodyYet"))
+          : h(
+              "ul",
+              { class: "plain name-cloud" },
+              here.map((m) => h("li", null, h("bdi", null, m.name))),
+            ),
+      ),
+    ),
+    section("method", [view.method.id, view.method.phases.map((p) => p.id)], () =>
+      methodPanel(view),
+    ),
   ];
 }
 
@@ -148,7 +158,12 @@ function methodPanel(view) {
   const agreements = h("ul", { class: "agreements" });
   void import("./help.js")
     .then((help) => help.helpTexts(language()))
-    .then((texts) => replace(agreements, texts.agreements.slice(0, 4).map((a) => h("li", null, a))))
+    .then((texts) =>
+      replace(
+        agreements,
+        texts.agreements.slice(0, 4).map((a) => h("li", null, a)),
+      ),
+    )
     .catch(() => {});
   return h(
     "section",
@@ -157,7 +172,15 @@ function methodPanel(view) {
     h(
       "ol",
       { class: "screen-phases" },
-      view.method.phases.map((p) => h("li", null, local(p.name), " ", h("span", { class: "muted" }, t("phase.minutes", { count: p.minutes })))),
+      view.method.phases.map((p) =>
+        h(
+          "li",
+          null,
+          local(p.name),
+          " ",
+          h("span", { class: "muted" }, t("phase.minutes", { count: p.minutes })),
+        ),
+      ),
     ),
     h("h2", null, t("help.agreements")),
     agreements,
@@ -172,14 +195,26 @@ function methodPanel(view) {
 function joinPanel(view, opts) {
   const code = displayCode(view.code.replace(/-/g, ""));
   if (view.locked) {
-    return h("section", { class: ["screen-join", opts.big && "big"], "aria-labelledby": "screen-join-title" }, h("h2", { id: "screen-join-title" }, icon("lock"), t("screen.locked")));
+    return h(
+      "section",
+      { class: ["screen-join", opts.big && "big"], "aria-labelledby": "screen-join-title" },
+      h("h2", { id: "screen-join-title" }, icon("lock"), t("screen.locked")),
+    );
   }
   return h(
     "section",
     { class: ["screen-join", opts.big && "big"], "aria-labelledby": "screen-join-title" },
     h("h2", { id: "screen-join-title" }, t("screen.join")),
-    h("img", { src: `/join/${code}/qr.svg`, alt: t("fac.qrAlt", { code }), class: "qr", width: 256, height: 256 }),
-    opts.big ? h("p", { class: "screen-url" }, t("screen.howTo", { host: location.host })) : h("p", { class: "screen-url" }, location.host),
+    h("img", {
+      src: `/join/${code}/qr.svg`,
+      alt: t("fac.qrAlt", { code }),
+      class: "qr",
+      width: 256,
+      height: 256,
+    }),
+    opts.big
+      ? h("p", { class: "screen-url" }, t("screen.howTo", { host: location.host }))
+      : h("p", { class: "screen-url" }, location.host),
     h("p", { class: "code big-code" }, code),
   );
 }
@@ -192,34 +227,34 @@ function joinPanel(view, opts) {
  * @param {number} now
  */
 function topSections(view, now) {
-  const lang = language();
   const phase = currentPhase(view);
   const run = view.phase;
   if (!phase || !run) return [];
   return [
-    {
-      key: "rule",
-      sig: JSON.stringify([lang, run.index, run.seq]),
-      build: () => h("p", { class: "screen-rule", role: "note" }, ruleText(view) ?? ""),
-    },
-    {
-      key: "phase",
-      sig: JSON.stringify([lang, run, caseLineText(view)]),
-      build: () =>
+    section("rule", [run.index, run.seq], () =>
+      h("p", { class: "screen-rule", role: "note" }, ruleText(view) ?? ""),
+    ),
+    section("phase", [run, caseLineText(view)], () =>
+      h(
+        "section",
+        { class: ["screen-phase", run.time_up && "time-up"], "aria-labelledby": "phase-name" },
         h(
-          "section",
-          { class: ["screen-phase", run.time_up && "time-up"], "aria-labelledby": "phase-name" },
+          "div",
+          { class: "screen-phase-text" },
+          caseLine(view),
           h(
-            "div",
-            { class: "screen-phase-text" },
-            caseLine(view),
-            h("p", { class: "phase-step" }, t("phase.step", { n: run.index + 1, total: view.method.phases.length }), " · ", view.title),
-            h("h1", { id: "phase-name" }, local(phase.name)),
-            h("p", { class: "phase-instruction" }, local(phase.instruction)),
+            "p",
+            { class: "phase-step" },
+            t("phase.step", { n: run.index + 1, total: view.method.phases.length }),
+            " · ",
+            view.title,
           ),
-          timer(view, now),
+          h("h1", { id: "phase-name" }, local(phase.name)),
+          h("p", { class: "phase-instruction" }, local(phase.instruction)),
         ),
-    },
+        timer(view, now),
+      ),
+    ),
   ];
 }
 
@@ -228,7 +263,6 @@ function topSections(view, now) {
  * @param {SessionView} view
  */
 function pinnedSections(view) {
-  const lang = language();
   /** @type {Section[]} */
   const out = [];
   // The key question the case-bringer chose stays in sight while the group works on it;
@@ -236,7 +270,9 @@ function pinnedSections(view) {
   const chosen = keyQuestionPin(view, { big: true });
   if (chosen) out.push(chosen);
   else if (pinKeyQuestion(view)) {
-    out.push({ key: "key-question", sig: JSON.stringify([lang, keyQuestion(view)]), build: () => keyQuestionCard(view, { big: true }) });
+    out.push(
+      section("key-question", [keyQuestion(view)], () => keyQuestionCard(view, { big: true })),
+    );
   }
   const report = reportBackNow(view) ? reportBackSection(view, { big: true }) : null;
   if (report) out.push(report);
@@ -248,15 +284,14 @@ function pinnedSections(view) {
  * @param {SessionView} view
  */
 function boardSections(view) {
-  const lang = language();
   /** @type {Section[]} */
   const out = [];
   for (const { kind } of boardsToShow(view).filter((b) => b.current)) {
-    out.push({
-      key: `board-${kind}`,
-      sig: JSON.stringify([lang, boardSignature(view, kind, "screen")]),
-      build: () => board(null, view, kind, { mode: "screen", current: true }),
-    });
+    out.push(
+      section(`board-${kind}`, [boardSignature(view, kind, "screen")], () =>
+        board(null, view, kind, { mode: "screen", current: true }),
+      ),
+    );
   }
   return out;
 }
@@ -267,18 +302,20 @@ function boardSections(view) {
  * @param {number} now
  */
 function sideSections(view, now) {
-  const lang = language();
   return [
-    {
-      key: "speakers",
-      sig: JSON.stringify([lang, view.phase?.index, view.phase?.turn_limit, view.floor, view.round, view.hands, view.members.map((m) => [m.id, m.name])]),
-      build: () => speakers(view, now),
-    },
-    {
-      key: "join",
-      sig: JSON.stringify([lang, view.code, view.locked]),
-      build: () => joinPanel(view, { big: false }),
-    },
+    section(
+      "speakers",
+      [
+        view.phase?.index,
+        view.phase?.turn_limit,
+        view.floor,
+        view.round,
+        view.hands,
+        view.members.map((m) => [m.id, m.name]),
+      ],
+      () => speakers(view, now),
+    ),
+    section("join", [view.code, view.locked], () => joinPanel(view, { big: false })),
   ];
 }
 
@@ -290,7 +327,12 @@ function speakers(view, now) {
   const phase = currentPhase(view);
   const pending = roundPending(view).filter((m) => m !== view.floor?.member);
   if (phase && !hasFloor(phase)) {
-    return h("section", { class: "screen-speakers", "aria-labelledby": "screen-speakers-title" }, h("h2", { id: "screen-speakers-title" }, t("screen.silent")), h("p", { class: "floor-name" }, t("turns.silentNow")));
+    return h(
+      "section",
+      { class: "screen-speakers", "aria-labelledby": "screen-speakers-title" },
+      h("h2", { id: "screen-speakers-title" }, t("screen.silent")),
+      h("p", { class: "floor-name" }, t("turns.silentNow")),
+    );
   }
   const limit = view.phase?.turn_limit ?? null;
   return h(
@@ -300,15 +342,40 @@ function speakers(view, now) {
     view.floor
       ? h("p", { class: "floor-name" }, nameOf(view, view.floor.member))
       : h("p", { class: "floor-name none" }, t("turns.nobody")),
-    view.floor && limit !== null ? h("p", { class: "turn-box" }, turnTimer(view, now), h("span", { class: "muted" }, t("screen.turnLimit", { time: formatClock(limit * 1000) }))) : null,
+    view.floor && limit !== null
+      ? h(
+          "p",
+          { class: "turn-box" },
+          turnTimer(view, now),
+          h("span", { class: "muted" }, t("screen.turnLimit", { time: formatClock(limit * 1000) })),
+        )
+      : null,
     pending.length > 0
-      ? [h("h3", null, t("screen.nextInRound")), h("ol", { class: "round-list" }, pending.slice(0, 4).map((id) => h("li", null, nameOf(view, id))))]
+      ? [
+          h("h3", null, t("screen.nextInRound")),
+          h(
+            "ol",
+            { class: "round-list" },
+            pending.slice(0, 4).map((id) => h("li", null, nameOf(view, id))),
+          ),
+        ]
       : null,
-    pending.length > 4 ? h("p", { class: "muted" }, t("screen.more", { count: pending.length - 4 })) : null,
+    pending.length > 4
+      ? h("p", { class: "muted" }, t("screen.more", { count: pending.length - 4 }))
+      : null,
     view.hands.length > 0
-      ? [h("h3", null, icon("hand"), t("screen.hands")), h("ol", { class: "queue-list" }, view.hands.slice(0, 4).map((id) => h("li", null, nameOf(view, id))))]
+      ? [
+          h("h3", null, icon("hand"), t("screen.hands")),
+          h(
+            "ol",
+            { class: "queue-list" },
+            view.hands.slice(0, 4).map((id) => h("li", null, nameOf(view, id))),
+          ),
+        ]
       : null,
-    view.hands.length > 4 ? h("p", { class: "muted" }, t("screen.more", { count: view.hands.length - 4 })) : null,
+    view.hands.length > 4
+      ? h("p", { class: "muted" }, t("screen.more", { count: view.hands.length - 4 }))
+      : null,
   );
 }
 
@@ -342,7 +409,9 @@ export function fit(container) {
 function fitBoard(boardEl) {
   const list = boardEl.querySelector("ol.items");
   if (!(list instanceof HTMLElement)) return;
-  const items = [...list.children].filter((li) => li instanceof HTMLElement && li.classList.contains("item"));
+  const items = [...list.children].filter(
+    (li) => li instanceof HTMLElement && li.classList.contains("item"),
+  );
   for (const li of items) /** @type {HTMLElement} */ (li).hidden = false;
   list.querySelector(":scope > .earlier")?.remove();
   const overflows = () => boardEl.scrollHeight > boardEl.clientHeight + 1;
