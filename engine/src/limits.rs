@@ -104,14 +104,32 @@ pub const MAX_CARRY_BYTES: usize = 64 * 1024;
 /// (`\u0001`), everything else its UTF-8 length. Text limits count characters; budgets count
 /// this, so text full of escapes cannot outgrow them.
 pub fn json_len(text: &str) -> usize {
-    text.chars()
-        .map(|c| match c {
-            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
-            c if (c as u32) < 0x20 => 6,
-            c => c.len_utf8(),
-        })
-        .sum()
+    // Byte by byte, without decoding: the bytes of a character beyond ASCII are all 0x80 or
+    // above and count one each, so only ASCII escapes add to the length. (Runs for every item.)
+    let escapes: usize = text
+        .bytes()
+        .map(|b| usize::from(ESCAPE_EXTRA[usize::from(b)]))
+        .sum();
+    text.len() + escapes
 }
+
+/// What escaping adds to a byte inside a JSON string: one for `\"`, `\\` and the short
+/// escapes, five for the other C0 controls (`\u0001`).
+const ESCAPE_EXTRA: [u8; 256] = {
+    let mut extra = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        extra[b] = 5;
+        b += 1;
+    }
+    let short = [b'"', b'\\', b'\n', b'\r', b'\t', 0x08, 0x0c];
+    let mut i = 0;
+    while i < short.len() {
+        extra[short[i] as usize] = 1;
+        i += 1;
+    }
+    extra
+};
 
 /// What an item (with the text it will have in the journal) costs in the largest view: a
 /// private note appears twice for its author (on the board without its text, under `me.notes`
@@ -199,8 +217,8 @@ pub fn is_invisible(c: char) -> bool {
 /// Item text may hold line breaks and tabs; every other C0 control is refused (they show as
 /// nothing, or as boxes, and cost six bytes each on the wire).
 pub fn has_forbidden_control(text: &str) -> bool {
-    text.chars()
-        .any(|c| (c as u32) < 0x20 && c != '\n' && c != '\t')
+    // A C0 control is one byte, and no byte of a longer character is below 0x80.
+    text.bytes().any(|b| b < 0x20 && b != b'\n' && b != b'\t')
 }
 
 /// When a member who made submissions at `recent` (oldest first) may submit again at `now`;

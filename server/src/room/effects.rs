@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use kring_protocol::{ErrorCode, ErrorMsg, MemberId, Seq, Sequenced, ServerMsg};
 use tokio::sync::oneshot;
 
+use super::replay::{Encoded, encode_public};
 use super::task::{Conn, Room};
 use super::{ConnId, ConnSink, JoinError, Joined, to_frame};
 use crate::socket::Frame;
@@ -46,6 +47,8 @@ pub(super) enum Effect {
 #[derive(Default)]
 pub(super) struct Pending {
     pub events: Vec<Sequenced>,
+    /// `events` encoded, in the same order: filled by the commit, which stores their JSON.
+    pub encoded: Vec<Encoded>,
     pub msg_ids: Vec<StoredMsgId>,
     pub effects: Vec<Effect>,
 }
@@ -81,18 +84,23 @@ impl Room {
     /// gets its share in one write at the end (see `Outbox::push_held`).
     pub(super) fn run_effects(&mut self, p: Pending) {
         let Pending {
-            events, effects, ..
+            events,
+            encoded,
+            effects,
+            ..
         } = p;
-        self.carry_out(&events, effects);
+        self.carry_out(&events, encoded, effects);
         for conn in self.conns.values() {
             conn.sink.write_held();
         }
     }
 
-    fn carry_out(&mut self, events: &[Sequenced], effects: Vec<Effect>) {
+    fn carry_out(&mut self, events: &[Sequenced], encoded: Vec<Encoded>, effects: Vec<Effect>) {
+        let mut encoded = encoded.into_iter();
         for effect in effects {
             match effect {
-                Effect::Event(i) => self.broadcast_event(&events[i]),
+                // Events are broadcast in the order they were recorded and encoded.
+                Effect::Event(i) => self.broadcast_event(&events[i], encoded.next()),
                 Effect::Send { conn, frame, .. } => {
                     if let Some(c) = self.conns.get(&conn) {
                         self.deps.metrics.messages_out.inc();
@@ -118,9 +126,10 @@ impl Room {
         }
     }
 
-    fn broadcast_event(&mut self, e: &Sequenced) {
-        // Serialised once; every member's queue gets the same bytes.
-        let frame = self.replay.record(e.seq, e.at, &e.event);
+    fn broadcast_event(&mut self, e: &Sequenced, encoded: Option<Encoded>) {
+        // Serialised once (with the stored JSON); every member's queue gets the same bytes.
+        let encoded = encoded.unwrap_or_else(|| encode_public(e.seq, e.at, &e.event));
+        let frame = self.replay.record(e.seq, encoded, &e.event);
         self.broadcast(&frame);
     }
 

@@ -86,7 +86,8 @@ impl Room {
             super::task::REPLAY_BYTES,
         );
         for (seq, at, event) in &events[keep_from..] {
-            buffer.record(*seq, *at, event);
+            let encoded = super::replay::encode_public(*seq, *at, event);
+            buffer.record(*seq, encoded, event);
         }
         self.replay = buffer;
     }

@@ -2,9 +2,52 @@
 
 use std::collections::VecDeque;
 
-use kring_protocol::{Event, ItemId, Seq, event_json};
+use kring_protocol::{Event, ItemId, Millis, Seq, event_json};
 
 use crate::socket::Frame;
+
+/// An event ready to send: its frame (the public form) and the items whose text it carries.
+pub struct Encoded {
+    pub frame: Frame,
+    pub texts: Vec<ItemId>,
+}
+
+/// Serialises an event once for the store and its frame. Most events are public as they are
+/// (a question, a phase change): their frame is the stored JSON inside the frame's envelope,
+/// copied rather than serialised a second time. The rest (a join carries a token hash, a vote
+/// its voter) get their public form serialised on its own.
+pub fn encode(seq: Seq, at: Millis, event: &Event) -> (Encoded, String) {
+    let json = serde_json::to_string(event).expect("events always serialise");
+    let public = event.to_public();
+    if public != *event {
+        return (encode_public(seq, at, &public), json);
+    }
+    let encoded = Encoded {
+        frame: event_frame(seq, at, &json),
+        texts: public.texts(),
+    };
+    (encoded, json)
+}
+
+/// An event's frame alone (for events already stored).
+pub fn encode_public(seq: Seq, at: Millis, event: &Event) -> Encoded {
+    let public = event.to_public();
+    Encoded {
+        frame: Frame::text(&event_json(seq, at, &public)),
+        texts: public.texts(),
+    }
+}
+
+/// The frame `event_json` makes, around an event already serialised.
+fn event_frame(seq: Seq, at: Millis, event: &str) -> Frame {
+    use std::io::Write;
+    // The envelope with two 20-digit numbers and the closing brace: 78 bytes.
+    Frame::text_with(78 + event.len(), |buf| {
+        let _ = write!(buf, r#"{{"type":"event","seq":{seq},"at":{at},"event":"#);
+        buf.extend_from_slice(event.as_bytes());
+        buf.push(b'}');
+    })
+}
 
 /// Bounded by count and by bytes, so a busy room cannot hold unbounded memory.
 ///
@@ -31,11 +74,10 @@ impl ReplayBuffer {
         }
     }
 
-    /// Serialises an event's public form once, keeps the frame and returns it for broadcast.
-    pub fn record(&mut self, seq: Seq, at: kring_protocol::Millis, event: &Event) -> Frame {
-        let public = event.to_public();
-        let frame = Frame::text(&event_json(seq, at, &public));
-        self.push(seq, frame.clone(), public.texts());
+    /// Keeps an event's frame ([`encode`]) and returns it for broadcast.
+    pub fn record(&mut self, seq: Seq, encoded: Encoded, event: &Event) -> Frame {
+        let Encoded { frame, texts } = encoded;
+        self.push(seq, frame.clone(), texts);
         if let Some(item) = event.conceals() {
             self.forget_text(item);
         }
@@ -131,6 +173,40 @@ mod tests {
         assert!(!buf.covers(1, 3), "the text is no longer replayed");
         assert!(buf.covers(2, 3));
         assert_eq!(buf.range(2, 3).count(), 1);
+    }
+
+    #[test]
+    fn an_event_is_framed_as_event_json_frames_its_public_form() {
+        use kring_protocol::{MemberId, MemberInfo, Role};
+        let name = "An \"Bé\"\n\u{1}";
+        for event in [
+            Event::MemberRenamed {
+                member: MemberId(2),
+                name: name.into(),
+            },
+            // Its public form has no token hash: serialised on its own.
+            Event::MemberJoined {
+                member: MemberInfo {
+                    id: MemberId(2),
+                    name: name.into(),
+                    role: Role::Participant,
+                },
+                token_hash: Some("ab12".into()),
+            },
+            Event::HandRaised {
+                member: MemberId(3),
+            },
+        ] {
+            let (encoded, json) = encode(u64::MAX - 1, 1_800_000_000_123, &event);
+            assert_eq!(
+                json,
+                serde_json::to_string(&event).unwrap(),
+                "stored as it is"
+            );
+            let want = event_json(u64::MAX - 1, 1_800_000_000_123, &event.to_public());
+            assert_eq!(encoded.frame, Frame::text(&want), "{want}");
+            assert_eq!(encoded.texts, event.to_public().texts());
+        }
     }
 
     #[test]

@@ -433,11 +433,16 @@ impl Room {
             events: p
                 .events
                 .iter()
-                .map(|e| StoredEvent {
-                    seq: e.seq,
-                    at: e.at,
-                    kind: e.event.name(),
-                    json: serde_json::to_string(&e.event).expect("events serialise"),
+                .map(|e| {
+                    // The frame is built with the stored JSON, from one serialisation.
+                    let (encoded, json) = super::replay::encode(e.seq, e.at, &e.event);
+                    p.encoded.push(encoded);
+                    StoredEvent {
+                        seq: e.seq,
+                        at: e.at,
+                        kind: e.event.name(),
+                        json,
+                    }
                 })
                 .collect(),
             msg_ids: std::mem::take(&mut p.msg_ids),

@@ -78,20 +78,28 @@ impl Frame {
     /// A text frame holding `value` as JSON, serialised straight into the frame's buffer
     /// (room is left for the header in front, which is written once the length is known).
     pub fn json(value: &impl Serialize) -> Frame {
-        let mut buf = Vec::with_capacity(256);
+        Frame::text_with(256, |buf| {
+            serde_json::to_writer(buf, value).expect("server messages always serialise")
+        })
+    }
+
+    /// A text frame with `text` (already JSON, e.g. a stored ack).
+    pub fn text(text: &str) -> Frame {
+        Frame::build(OP_TEXT, text.as_bytes())
+    }
+
+    /// A text frame whose payload `write` appends to the buffer it is given (UTF-8: the
+    /// caller writes JSON), built in place with room left for the header in front.
+    pub fn text_with(capacity: usize, write: impl FnOnce(&mut Vec<u8>)) -> Frame {
+        let mut buf = Vec::with_capacity(MAX_HEADER + capacity);
         buf.resize(MAX_HEADER, 0);
-        serde_json::to_writer(&mut buf, value).expect("server messages always serialise");
+        write(&mut buf);
         let payload = buf.len() - MAX_HEADER;
         let start = put_header(&mut buf[..MAX_HEADER], OP_TEXT, payload);
         Frame {
             wire: Bytes::from(buf).slice(start..),
             header: (MAX_HEADER - start) as u8,
         }
-    }
-
-    /// A text frame with `text` (already JSON, e.g. a stored ack).
-    pub fn text(text: &str) -> Frame {
-        Frame::build(OP_TEXT, text.as_bytes())
     }
 
     /// An empty ping (the same static bytes every time).
