@@ -20,7 +20,8 @@ use crate::cluster::{Claim, NodeLease, Owner, Placement};
 use crate::config::Config;
 use crate::limits::{Attempt, GuessLimiter, WindowLimiter};
 use crate::metrics::Metrics;
-use crate::room::{Answer, Query, RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
+use crate::room::query::{Asked, Question, Reply};
+use crate::room::{RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
 use crate::secrets::new_epoch;
 use crate::store::{GroupLink, NewRoom, Store, StoreError};
 
@@ -360,22 +361,26 @@ impl Hub {
     /// Answers a read of a room's state. The room answers if it runs here; with a shared
     /// store a room that runs elsewhere (or nowhere) is read from the store without being
     /// claimed: its durable state is all any owner has shown. `None`: no such room.
-    pub async fn query(&self, code: &str, query: Query) -> Result<Option<Answer>, HubError> {
+    pub(crate) async fn query<Q: Question>(
+        &self,
+        code: &str,
+        question: Q,
+    ) -> Result<Option<Reply<Q::Answer>>, HubError> {
         let live = match self.registry.get(code) {
             Some(handle) => Some(handle.clone()),
             None if self.deps.placement.shared() => {
                 let Some(loaded) = self.deps.store.load_room(code).await? else {
                     return Ok(None);
                 };
-                return Ok(Some(restore(loaded, self.deps.clone())?.answer(query)));
+                return Ok(Some(question.answer(&restore(loaded, self.deps.clone())?)));
             }
             None => self.room(code, None).await?,
         };
         let Some(room) = live else {
             return Ok(None);
         };
-        let (reply, answer) = oneshot::channel();
-        if room.tx.send(RoomMsg::Query { query, reply }).await.is_err() {
+        let (asked, answer) = Asked::new(question);
+        if room.tx.send(RoomMsg::Query(asked)).await.is_err() {
             return Err(HubError::ShuttingDown);
         }
         answer.await.map(Some).map_err(|_| HubError::ShuttingDown)

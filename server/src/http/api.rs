@@ -17,7 +17,7 @@ use super::join::base_url;
 use super::{ApiErr, AppState, query};
 use crate::clock::now_ms;
 use crate::hub::HubError;
-use crate::room::{Answer, Query};
+use crate::room::query::Preview;
 use crate::secrets::{display_code, hash_token, new_room_code, new_token};
 use crate::store::{GroupLink, StoreError};
 
@@ -41,13 +41,11 @@ pub async fn preview(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
 ) -> Result<impl IntoResponse, ApiErr> {
-    match query::ask_untokened(&app, peer.ip(), &code, Query::Preview).await? {
-        Answer::Preview(preview) => Ok((
-            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-            Json(preview),
-        )),
-        _ => Err(ApiErr::internal()),
-    }
+    let preview = query::ask_untokened(&app, peer.ip(), &code, Preview).await?;
+    Ok((
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(preview),
+    ))
 }
 
 /// The built-in methods, with their phases and instructions in every language.

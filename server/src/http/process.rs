@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use kring_protocol::ProcessResults;
 
 use super::{ApiErr, AppState, query};
-use crate::room::{self, Answer};
+use crate::room::query::Process;
 
 /// The process evaluation's sums and the group's trend, for whoever has the facilitator's
 /// rights now.
@@ -38,12 +38,9 @@ pub async fn results(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<ProcessResults>, ApiErr> {
-    let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
-        room::Query::Process { token_hash }
+    let results = query::ask(&app, peer.ip(), &code, &headers, |token_hash| Process {
+        token_hash,
     })
     .await?;
-    let Answer::Process(results) = answer else {
-        return Err(ApiErr::internal());
-    };
     Ok(Json(results))
 }

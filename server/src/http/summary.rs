@@ -13,7 +13,7 @@ use kring_protocol::Language;
 use serde::Deserialize;
 
 use super::{ApiErr, AppState, query};
-use crate::room::{self, Answer};
+use crate::room;
 use crate::summary;
 
 #[derive(Deserialize)]
@@ -68,37 +68,33 @@ pub async fn download(
 ) -> Result<Response, ApiErr> {
     let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
     let language = format.language();
-    let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
-        room::Query::Summary {
+    let summary = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
+        room::query::Summary {
             token_hash,
             case: format.case,
             language,
         }
     })
     .await?;
-    let Answer::Summary(summary) = answer else {
-        return Err(ApiErr::internal());
-    };
-    let (mime, body, ext) = match format.format.as_deref() {
+    let (mime, body, disposition) = match format.format.as_deref() {
         Some("html") => (
             "text/html; charset=utf-8",
             summary::html(&summary, format.offset),
-            "html",
+            "attachment; filename=\"kring-summary.html\"",
         ),
         _ => (
             "text/markdown; charset=utf-8",
             summary::markdown(&summary, format.offset),
-            "md",
+            "attachment; filename=\"kring-summary.md\"",
         ),
     };
-    let disposition = format!("attachment; filename=\"kring-summary.{ext}\"");
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             (
                 header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition).map_err(|_| ApiErr::internal())?,
+                HeaderValue::from_static(disposition),
             ),
         ],
         body,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use kring_protocol::{ErrorCode, ErrorMsg, MemberId, Seq, Sequenced, ServerMsg};
 use tokio::sync::oneshot;
 
+use super::query::QueryError;
 use super::task::{Conn, Room};
 use super::{ConnId, ConnSink, JoinError, Joined, to_frame};
 use crate::socket::Frame;
@@ -36,10 +37,8 @@ pub(super) enum Effect {
         sink: ConnSink,
         code: ErrorCode,
     },
-    Answer {
-        reply: oneshot::Sender<super::Answer>,
-        answer: super::Answer,
-    },
+    /// A query's answer, sent once the batch is durable.
+    Answer(super::query::Delivery),
 }
 
 /// The outcome of one batch before it is durable.
@@ -70,7 +69,9 @@ impl Pending {
                         c.sink.send(&ServerMsg::Error(error));
                     }
                 }
-                _ => {}
+                // Answered from state that did not become durable.
+                Effect::Answer(answer) => answer.refuse(QueryError::Unavailable),
+                Effect::Event(_) | Effect::Presence { .. } => {}
             }
         }
     }
@@ -111,9 +112,7 @@ impl Room {
                     self.broadcast(&frame);
                 }
                 Effect::Close { sink, code } => sink.close_with(code),
-                Effect::Answer { reply, answer } => {
-                    let _ = reply.send(answer);
-                }
+                Effect::Answer(answer) => answer.send(),
             }
         }
     }

@@ -7,6 +7,7 @@ mod effects;
 mod join;
 mod load;
 mod outbox;
+pub(crate) mod query;
 mod recover;
 mod replay;
 mod task;
@@ -26,7 +27,7 @@ pub(crate) use task::{Room, RoomDeps};
 pub type ConnId = u64;
 
 /// A message to a room task.
-pub enum RoomMsg {
+pub(crate) enum RoomMsg {
     Join {
         join: Join,
         /// The client's address, for the room's limit on new members per address.
@@ -44,54 +45,11 @@ pub enum RoomMsg {
     Gone { conn: ConnId, left: bool },
     /// A read of the room's state for the HTTP API; answered after the batch commits, so it
     /// never shows anything that could still be rolled back.
-    Query {
-        query: Query,
-        reply: oneshot::Sender<Answer>,
-    },
+    Query(query::Asked),
     /// The server stops: finish in-flight work, tell clients to reconnect, exit.
     Shutdown { done: oneshot::Sender<()> },
     /// The store deleted the room's content: tell clients the session is over, exit.
     Purged,
-}
-
-pub enum Query {
-    /// The case-bringer's summary; `token_hash` must be a case-bringer's of the meeting.
-    /// `case`: which of the member's case rounds (default: the latest they brought). In
-    /// `language` when given (the reader's), else in the session's.
-    Summary {
-        token_hash: String,
-        case: Option<u16>,
-        language: Option<kring_protocol::Language>,
-    },
-    /// The attendance record; `token_hash` must be the facilitator token's.
-    Attendance { token_hash: String },
-    /// A member's certificate of participation; `token_hash` is theirs.
-    Certificate { token_hash: String },
-    /// A member's one-page record with their reflection; `token_hash` is theirs.
-    Reflection { token_hash: String },
-    /// The process evaluation's sums; `token_hash` must be a member's with the facilitator's
-    /// rights now (the facilitator, also after a handover, or a co-facilitator).
-    Process { token_hash: String },
-    /// What a newcomer's join page shows; nothing for a room they could not join.
-    Preview,
-}
-
-pub enum Answer {
-    Summary(Box<kring_engine::Summary>),
-    Attendance(Box<kring_protocol::Attendance>, kring_protocol::Language),
-    Process(kring_protocol::ProcessResults),
-    /// The record, and which of its members asks.
-    Certificate(Box<crate::store::MeetingRecord>, kring_protocol::MemberId),
-    Reflection(Box<crate::records::render::ReflectionPage>),
-    /// Not available yet, for the reason the code gives (e.g. `not_ended`).
-    NotYet(ErrorCode),
-    Preview(kring_protocol::SessionPreview),
-    /// The token belongs to a member who may not read this.
-    Forbidden,
-    /// The room does not know the token.
-    UnknownToken,
-    /// The store is away; ask again later.
-    Unavailable,
 }
 
 /// Who the socket became.
@@ -115,7 +73,7 @@ pub enum JoinError {
 /// A cloneable handle to a room task.
 #[derive(Clone)]
 pub struct RoomHandle {
-    pub tx: mpsc::Sender<RoomMsg>,
+    pub(crate) tx: mpsc::Sender<RoomMsg>,
     /// Tells one incarnation of a room from the next (after an unload and reload).
     pub(crate) instance: u64,
 }
