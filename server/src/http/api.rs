@@ -36,7 +36,7 @@ const VIDEO_URL_MAX_CHARS: usize = 500;
         (status = 429, description = "Too many failed joins from this address (`too_many_attempts`).", body = ApiError),
     ),
 )]
-pub async fn preview(
+pub(super) async fn preview(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
@@ -55,7 +55,7 @@ pub async fn preview(
     tag = "sessions",
     responses((status = 200, description = "The built-in method templates.", body = MethodList)),
 )]
-pub async fn methods() -> Json<MethodList> {
+pub(super) async fn methods() -> Json<MethodList> {
     Json(MethodList {
         methods: methods::builtin().to_vec(),
     })
@@ -80,7 +80,7 @@ pub async fn methods() -> Json<MethodList> {
         (status = 507, description = "The data directory has less free space than `--min-free-disk` (`store_unavailable`); try again later.", body = ApiError),
     ),
 )]
-pub async fn create_session(
+pub(super) async fn create_session(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,

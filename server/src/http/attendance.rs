@@ -42,7 +42,7 @@ use crate::secrets::same_hash;
         (status = 404, description = "No such session or record, or a token it does not know (`room_not_found`).", body = kring_protocol::ApiError),
     ),
 )]
-pub async fn export(
+pub(super) async fn export(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,

@@ -32,7 +32,7 @@ use crate::room::query::Process;
         (status = 404, description = "No such session, or a token it does not know (`room_not_found`, indistinguishable on purpose).", body = kring_protocol::ApiError),
     ),
 )]
-pub async fn results(
+pub(super) async fn results(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,

@@ -20,7 +20,7 @@ use crate::store::MeetingRecord;
 
 /// What a token-checked read found: the live room's answer, or (the room's content already
 /// deleted) the meeting's stored attendance record, which the caller checks the token against.
-pub enum Found<T> {
+pub(super) enum Found<T> {
     Room(T),
     Record(Box<MeetingRecord>, String),
 }
@@ -28,7 +28,7 @@ pub enum Found<T> {
 /// Like [`ask`], but when the room is gone it looks for the meeting's attendance record, which
 /// outlives the room's content. Never refused for the caller's address either; a record's
 /// caller checks the token against it and answers a mismatch with [`unknown`].
-pub async fn ask_or_record<Q: Question>(
+pub(super) async fn ask_or_record<Q: Question>(
     app: &AppState,
     peer: IpAddr,
     code: &str,
@@ -63,14 +63,14 @@ pub async fn ask_or_record<Q: Question>(
 
 /// A code or token that matched nothing: counted against the address, answered as an unknown
 /// room no sooner than [`FAILURE_FLOOR`] after `started` (when the request began).
-pub async fn unknown(app: &AppState, peer: IpAddr, code: &str, started: Instant) -> ApiErr {
+pub(super) async fn unknown(app: &AppState, peer: IpAddr, code: &str, started: Instant) -> ApiErr {
     app.hub.join_failed(peer, code, None);
     tokio::time::sleep_until(started + FAILURE_FLOOR).await;
     ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
 }
 
 /// Asks the room `code` the query built from the caller's token hash.
-pub async fn ask<Q: Question>(
+pub(super) async fn ask<Q: Question>(
     app: &AppState,
     peer: IpAddr,
     code: &str,
@@ -112,7 +112,7 @@ async fn answered<T>(
 }
 
 /// Not available yet, for the reason `code` gives (e.g. `not_ended`).
-pub fn not_yet(code: ErrorCode) -> ApiErr {
+pub(super) fn not_yet(code: ErrorCode) -> ApiErr {
     ApiErr::new(StatusCode::CONFLICT, code)
 }
 
@@ -132,7 +132,7 @@ fn failed(canonical: &str, error: &HubError) -> ApiErr {
 /// name). It is a join by code alone and treated as one: it reserves an attempt (a blocked
 /// address gets `too_many_attempts`), an unknown, locked or ended room is `room_not_found`,
 /// and a miss counts as a failed join, answered no sooner than the floor.
-pub async fn ask_untokened<Q: Question>(
+pub(super) async fn ask_untokened<Q: Question>(
     app: &AppState,
     peer: IpAddr,
     code: &str,

@@ -59,7 +59,7 @@ fn html(status: StatusCode, body: String) -> Response {
         (status = 409, description = "Not yet: the session has not ended (`not_ended`), or the member has not confirmed their presence (`not_confirmed`).", body = ApiError),
     ),
 )]
-pub async fn certificate(
+pub(super) async fn certificate(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
@@ -124,7 +124,7 @@ pub async fn certificate(
         (status = 409, description = "The session has not started (`not_started`).", body = ApiError),
     ),
 )]
-pub async fn reflection(
+pub(super) async fn reflection(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
@@ -175,7 +175,7 @@ pub async fn reflection(
         (status = 429, description = "This address tried too many unknown codes lately (`too_many_attempts`; see `Retry-After`).", body = ApiError),
     ),
 )]
-pub async fn verify(
+pub(super) async fn verify(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
@@ -237,7 +237,7 @@ pub async fn verify(
     })
 }
 
-pub async fn css() -> impl IntoResponse {
+pub(super) async fn css() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         render::CSS,

@@ -17,7 +17,7 @@ use crate::room;
 use crate::summary;
 
 #[derive(Deserialize)]
-pub struct Format {
+pub(super) struct Format {
     #[serde(default)]
     pub format: Option<String>,
     /// The reader's offset from UTC in minutes (east positive), for dates.
@@ -59,7 +59,7 @@ impl Format {
         (status = 404, description = "No such session, or a token it does not know (`room_not_found`, indistinguishable on purpose).", body = kring_protocol::ApiError),
     ),
 )]
-pub async fn download(
+pub(super) async fn download(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
@@ -102,7 +102,7 @@ pub async fn download(
         .into_response())
 }
 
-pub async fn css() -> impl IntoResponse {
+pub(super) async fn css() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         summary::CSS,

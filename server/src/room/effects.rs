@@ -55,7 +55,7 @@ impl Pending {
     /// shows nothing. With `conns` (the room stays and its sockets with it), every command of
     /// the batch is answered `store_unavailable`, to be sent again with the same id: its
     /// answer may have depended on what did not become durable.
-    pub fn fail(self, conns: Option<&HashMap<ConnId, Conn>>) {
+    pub(super) fn fail(self, conns: Option<&HashMap<ConnId, Conn>>) {
         for effect in self.effects {
             match effect {
                 Effect::Live { reply, .. } => {

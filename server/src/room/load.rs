@@ -12,7 +12,7 @@ use crate::store::LoadedRoom;
 /// Why a stored room cannot be rebuilt. Its `Display` is content-free (it is logged): a JSON
 /// error's own message can quote the value it stumbled on, so only its kind and place show.
 #[derive(Debug, thiserror::Error)]
-pub enum RestoreError {
+pub(crate) enum RestoreError {
     #[error("stored session parameters cannot be read ({})", Where(.0))]
     Params(serde_json::Error),
     #[error("journal event {seq} cannot be read ({})", Where(.error))]

@@ -21,10 +21,10 @@ use tokio::sync::{mpsc, oneshot};
 use crate::socket::Frame;
 
 pub(crate) use load::{RestoreError, restore};
-pub use outbox::{AddressBytes, Flush, Outbox, Taken};
+pub(crate) use outbox::{AddressBytes, Flush, Outbox, Taken};
 pub(crate) use task::{Room, RoomDeps};
 
-pub type ConnId = u64;
+pub(crate) type ConnId = u64;
 
 /// A message to a room task.
 pub(crate) enum RoomMsg {
@@ -54,7 +54,7 @@ pub(crate) enum RoomMsg {
 
 /// Who the socket became.
 #[derive(Clone)]
-pub struct Joined {
+pub(crate) struct Joined {
     /// The member's message budget, shared by all their sockets over time (`None` for the
     /// shared screen, which keeps its socket's own).
     pub budget: Option<crate::limits::SharedBudget>,
@@ -63,7 +63,7 @@ pub struct Joined {
 }
 
 #[derive(Debug)]
-pub enum JoinError {
+pub(crate) enum JoinError {
     /// Refused; the error has been sent to the client already.
     Refused(ErrorCode),
     /// The room task ended before answering; look the room up again.
@@ -72,7 +72,7 @@ pub enum JoinError {
 
 /// A cloneable handle to a room task.
 #[derive(Clone)]
-pub struct RoomHandle {
+pub(crate) struct RoomHandle {
     pub(crate) tx: mpsc::Sender<RoomMsg>,
     /// Tells one incarnation of a room from the next (after an unload and reload).
     pub(crate) instance: u64,
@@ -82,22 +82,14 @@ pub struct RoomHandle {
 /// a plain socket. The room never waits on it: a full queue drops the client (who then
 /// resumes).
 #[derive(Clone)]
-pub struct ConnSink {
+pub(crate) struct ConnSink {
     pub id: ConnId,
     outbox: Arc<Outbox>,
 }
 
 impl ConnSink {
-    /// `direct`: the plain TCP socket to write frames to at once (see [`Outbox`]).
-    pub fn new(id: ConnId, capacity: usize, direct: Option<Arc<TcpStream>>) -> Self {
-        ConnSink {
-            id,
-            outbox: Arc::new(Outbox::new(capacity, direct)),
-        }
-    }
-
     /// A sink bounded in frames and bytes, whose bytes also count toward its address's.
-    pub fn bounded(
+    pub(crate) fn bounded(
         id: ConnId,
         capacity: usize,
         max_bytes: usize,
@@ -111,32 +103,32 @@ impl ConnSink {
     }
 
     /// The queue the connection's task drains.
-    pub fn outbox(&self) -> &Outbox {
+    pub(crate) fn outbox(&self) -> &Outbox {
         &self.outbox
     }
 
     /// Queues a frame without waiting. Returns false when the client is gone or too slow (and
     /// then makes sure it is dropped).
-    pub fn push(&self, frame: &Frame) -> bool {
+    pub(crate) fn push(&self, frame: &Frame) -> bool {
         self.outbox.push(frame)
     }
 
-    pub fn send(&self, msg: &ServerMsg) -> bool {
+    pub(crate) fn send(&self, msg: &ServerMsg) -> bool {
         self.push(&to_frame(msg))
     }
 
     /// Queues a frame for [`ConnSink::write_held`] (the room's batch).
-    pub fn push_held(&self, frame: &Frame) -> bool {
+    pub(crate) fn push_held(&self, frame: &Frame) -> bool {
         self.outbox.push_held(frame)
     }
 
     /// Writes what the room held for this socket.
-    pub fn write_held(&self) {
+    pub(crate) fn write_held(&self) {
         self.outbox.write_held();
     }
 
     /// Sends the error, then closes the socket with the code's close code.
-    pub fn close_with(&self, code: ErrorCode) {
+    pub(crate) fn close_with(&self, code: ErrorCode) {
         if self.send(&ServerMsg::Error(ErrorMsg::new(code))) {
             self.push_close(code);
         } else {
@@ -145,31 +137,31 @@ impl ConnSink {
     }
 
     /// Closes the socket after what is queued, without another error frame.
-    pub fn push_close(&self, code: ErrorCode) -> bool {
+    pub(crate) fn push_close(&self, code: ErrorCode) -> bool {
         self.outbox.push_close(&close_frame(code), code)
     }
 
     /// Drops the client at once, without draining its queue.
-    pub fn kill(&self, code: ErrorCode) {
+    pub(crate) fn kill(&self, code: ErrorCode) {
         self.outbox.kill(code);
     }
 
     /// Why the connection is being closed, once it is.
-    pub fn reason(&self) -> Option<ErrorCode> {
+    pub(crate) fn reason(&self) -> Option<ErrorCode> {
         self.outbox.reason()
     }
 
-    pub fn is_closed(&self) -> bool {
+    pub(crate) fn is_closed(&self) -> bool {
         self.outbox.is_killed()
     }
 }
 
 /// Serialises a server message once, into a whole WebSocket frame that can be cloned cheaply.
-pub fn to_frame(msg: &ServerMsg) -> Frame {
+pub(crate) fn to_frame(msg: &ServerMsg) -> Frame {
     Frame::json(msg)
 }
 
 /// The close frame for `code`: its close code (1008 when it has none) and its name.
-pub fn close_frame(code: ErrorCode) -> Frame {
+pub(crate) fn close_frame(code: ErrorCode) -> Frame {
     Frame::close(code.close_code().unwrap_or(1008), code.as_str())
 }

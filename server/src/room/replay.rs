@@ -11,7 +11,7 @@ use crate::socket::Frame;
 /// Each frame remembers which items' text it carries. When an item is hidden or withdrawn,
 /// every frame up to the newest one carrying its text is dropped: a client further behind
 /// gets a full view (which withholds the text) instead of the original `item_added`.
-pub struct ReplayBuffer {
+pub(super) struct ReplayBuffer {
     frames: VecDeque<(Seq, Frame, Vec<ItemId>)>,
     bytes: usize,
     /// Sequence number of the newest frame (or of the room when empty).
@@ -21,7 +21,7 @@ pub struct ReplayBuffer {
 }
 
 impl ReplayBuffer {
-    pub fn new(last: Seq, max_frames: usize, max_bytes: usize) -> Self {
+    pub(super) fn new(last: Seq, max_frames: usize, max_bytes: usize) -> Self {
         ReplayBuffer {
             frames: VecDeque::new(),
             bytes: 0,
@@ -32,7 +32,7 @@ impl ReplayBuffer {
     }
 
     /// Serialises an event's public form once, keeps the frame and returns it for broadcast.
-    pub fn record(&mut self, seq: Seq, at: kring_protocol::Millis, event: &Event) -> Frame {
+    pub(super) fn record(&mut self, seq: Seq, at: kring_protocol::Millis, event: &Event) -> Frame {
         let public = event.to_public();
         let frame = Frame::text(&event_json(seq, at, &public));
         self.push(seq, frame.clone(), public.texts());
@@ -42,7 +42,7 @@ impl ReplayBuffer {
         frame
     }
 
-    pub fn push(&mut self, seq: Seq, frame: Frame, texts: Vec<ItemId>) {
+    pub(super) fn push(&mut self, seq: Seq, frame: Frame, texts: Vec<ItemId>) {
         debug_assert_eq!(seq, self.last + 1, "frames are pushed in order");
         self.last = seq;
         self.bytes += frame.len();
@@ -65,7 +65,7 @@ impl ReplayBuffer {
     }
 
     /// Drops every frame up to the newest that carries `item`'s text.
-    pub fn forget_text(&mut self, item: ItemId) {
+    pub(super) fn forget_text(&mut self, item: ItemId) {
         if let Some(newest) = self.frames.iter().rposition(|(_, _, t)| t.contains(&item)) {
             for _ in 0..=newest {
                 self.pop();
@@ -75,13 +75,13 @@ impl ReplayBuffer {
 
     /// Whether every event after `last_seen` up to `upto` is (or, for events still to be
     /// pushed, will be) in the buffer.
-    pub fn covers(&self, last_seen: Seq, upto: Seq) -> bool {
+    pub(super) fn covers(&self, last_seen: Seq, upto: Seq) -> bool {
         let oldest = self.frames.front().map_or(self.last + 1, |(s, _, _)| *s);
         last_seen <= upto && last_seen + 1 >= oldest
     }
 
     /// Frames with `from < seq <= to`, in order.
-    pub fn range(&self, from: Seq, to: Seq) -> impl Iterator<Item = &Frame> {
+    pub(super) fn range(&self, from: Seq, to: Seq) -> impl Iterator<Item = &Frame> {
         self.frames
             .iter()
             .filter(move |(s, _, _)| *s > from && *s <= to)
