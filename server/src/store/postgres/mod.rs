@@ -96,8 +96,7 @@ impl PgStore {
         schema::migrate(&mut conn, &crate::secrets::new_token()).await?;
         let key: String = sqlx::query_scalar("SELECT key FROM cluster WHERE id = 1")
             .fetch_one(&mut conn)
-            .await
-            .map_err(backend)?;
+            .await?;
         let node: Arc<str> = Arc::from(format!(
             "{}-{}",
             cfg.node_name,
@@ -113,12 +112,10 @@ impl PgStore {
         .bind(cfg.node_url.as_deref())
         .bind(cfg.ttl.as_millis() as i64)
         .execute(&mut conn)
-        .await
-        .map_err(backend)?;
+        .await?;
         let version: String = sqlx::query_scalar("SHOW server_version")
             .fetch_one(&mut conn)
-            .await
-            .map_err(backend)?;
+            .await?;
         tracing::info!(%version, node = %node, "postgres store open");
 
         // Claims, releases and renewals are single statements: none may wait long for a lock
@@ -172,39 +169,32 @@ impl PgStore {
 
     async fn load(&self, code: &str) -> Result<Option<LoadedRoom>, StoreError> {
         self.open_now()?;
-        let mut tx = self.reads.begin().await.map_err(backend)?;
+        let mut tx = self.reads.begin().await?;
         sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
         let Some(row) = sqlx::query(
             "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = $1",
         )
         .bind(code)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend)?
+        .await?
         else {
             return Ok(None);
         };
-        let params_json: String = row.try_get(0).map_err(backend)?;
-        let epoch: i64 = row.try_get(1).map_err(backend)?;
-        let created_at = to_u64(row.try_get(2).map_err(backend)?)?;
-        let ended_at = row
-            .try_get::<Option<i64>, _>(3)
-            .map_err(backend)?
-            .map(to_u64)
-            .transpose()?;
-        let group_id: Option<String> = row.try_get(4).map_err(backend)?;
+        let params_json: String = row.try_get(0)?;
+        let epoch: i64 = row.try_get(1)?;
+        let created_at = to_u64(row.try_get(2)?)?;
+        let ended_at = row.try_get::<Option<i64>, _>(3)?.map(to_u64).transpose()?;
+        let group_id: Option<String> = row.try_get(4)?;
         let snapshot = match sqlx::query("SELECT seq, json FROM snapshots WHERE room = $1")
             .bind(code)
             .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?
+            .await?
         {
             Some(row) => Some(Snapshot {
-                seq: to_u64(row.try_get(0).map_err(backend)?)?,
-                json: row.try_get(1).map_err(backend)?,
+                seq: to_u64(row.try_get(0)?)?,
+                json: row.try_get(1)?,
             }),
             None => None,
         };
@@ -212,15 +202,14 @@ impl PgStore {
             sqlx::query("SELECT seq, at, kind, json FROM events WHERE room = $1 ORDER BY seq")
                 .bind(code)
                 .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?
+                .await?
                 .into_iter()
                 .map(|row| {
                     Ok(StoredEvent {
-                        seq: to_u64(row.try_get(0).map_err(backend)?)?,
-                        at: to_u64(row.try_get(1).map_err(backend)?)?,
-                        kind: intern(row.try_get(2).map_err(backend)?),
-                        json: row.try_get(3).map_err(backend)?,
+                        seq: to_u64(row.try_get(0)?)?,
+                        at: to_u64(row.try_get(1)?)?,
+                        kind: intern(row.try_get(2)?),
+                        json: row.try_get(3)?,
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
@@ -229,14 +218,13 @@ impl PgStore {
         )
         .bind(code)
         .fetch_all(&mut *tx)
-        .await
-        .map_err(backend)?
+        .await?
         .into_iter()
         .map(|row| {
             Ok(StoredMsgId {
-                member: MemberId(to_u32(row.try_get(0).map_err(backend)?)?),
-                msg_id: row.try_get(1).map_err(backend)?,
-                ack_json: row.try_get(2).map_err(backend)?,
+                member: MemberId(to_u32(row.try_get(0)?)?),
+                msg_id: row.try_get(1)?,
+                ack_json: row.try_get(2)?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -246,29 +234,24 @@ impl PgStore {
         )
         .bind(code)
         .fetch_all(&mut *tx)
-        .await
-        .map_err(backend)?
+        .await?
         .into_iter()
         .map(|row| {
-            let role: String = row.try_get(2).map_err(backend)?;
+            let role: String = row.try_get(2)?;
             Ok(AttendanceRecord {
-                member: MemberId(to_u32(row.try_get(0).map_err(backend)?)?),
-                name: row.try_get(1).map_err(backend)?,
+                member: MemberId(to_u32(row.try_get(0)?)?),
+                name: row.try_get(1)?,
                 role: Role::ALL
                     .into_iter()
                     .find(|r| r.as_str() == role)
                     .unwrap_or(Role::Participant),
-                joined_at: to_u64(row.try_get(3).map_err(backend)?)?,
-                present_ms: to_u64(row.try_get(4).map_err(backend)?)?,
-                away_since: row
-                    .try_get::<Option<i64>, _>(5)
-                    .map_err(backend)?
-                    .map(to_u64)
-                    .transpose()?,
+                joined_at: to_u64(row.try_get(3)?)?,
+                present_ms: to_u64(row.try_get(4)?)?,
+                away_since: row.try_get::<Option<i64>, _>(5)?.map(to_u64).transpose()?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-        tx.rollback().await.map_err(backend)?;
+        tx.rollback().await?;
         Ok(Some(LoadedRoom {
             code: code.to_owned(),
             params_json,
@@ -289,7 +272,7 @@ impl PgStore {
         sqlx::query_scalar("SELECT code FROM rooms ORDER BY code")
             .fetch_all(&self.reads)
             .await
-            .map_err(backend)
+            .map_err(StoreError::from)
     }
 
     async fn group(&self, token_hash: &str) -> Result<Option<StoredGroup>, StoreError> {
@@ -301,12 +284,11 @@ impl PgStore {
         )
         .bind(token_hash)
         .fetch_optional(&self.reads)
-        .await
-        .map_err(backend)?;
+        .await?;
         row.map(|row| {
             Ok(StoredGroup {
-                id: row.try_get(0).map_err(backend)?,
-                carry_json: row.try_get(1).map_err(backend)?,
+                id: row.try_get(0)?,
+                carry_json: row.try_get(1)?,
             })
         })
         .transpose()
@@ -328,7 +310,7 @@ impl PgStore {
             .execute(&self.reads)
             .await
             .map(|_| ())
-            .map_err(backend);
+            .map_err(StoreError::from);
         self.reads.close().await;
         written.and(ended)
     }
@@ -415,20 +397,22 @@ async fn connect(options: &PgConnectOptions) -> Result<PgConnection, StoreError>
     tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(options))
         .await
         .map_err(|_| StoreError::Backend("postgres: connecting timed out".to_owned()))?
-        .map_err(backend)
+        .map_err(StoreError::from)
 }
 
 /// Database errors carry Postgres's message and SQLSTATE, never its detail (which can quote a
 /// key, such as a client's message id).
-fn backend(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::PoolClosed => StoreError::Closed,
-        sqlx::Error::Database(db) => StoreError::Backend(format!(
-            "postgres: {} ({})",
-            db.message(),
-            db.code().unwrap_or_default()
-        )),
-        other => StoreError::Backend(format!("postgres: {other}")),
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolClosed => StoreError::Closed,
+            sqlx::Error::Database(db) => StoreError::Backend(format!(
+                "postgres: {} ({})",
+                db.message(),
+                db.code().unwrap_or_default()
+            )),
+            other => StoreError::Backend(format!("postgres: {other}")),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use sqlx::Connection;
 use sqlx::Row;
 use sqlx::postgres::PgConnection;
 
-use super::{PgStore, backend, to_i64, to_u32, to_u64};
+use super::{PgStore, to_i64, to_u32, to_u64};
 use crate::store::{
     MeetingRecord, RecordMember, StoreError, language_from, language_str, role_from,
 };
@@ -44,13 +44,11 @@ pub(super) async fn write(tx: &mut PgConnection, record: &MeetingRecord) -> Resu
     .bind(record.ended_at.map(to_i64).transpose()?)
     .bind(record.list_confirmed_at.map(to_i64).transpose()?)
     .execute(&mut *tx)
-    .await
-    .map_err(backend)?;
+    .await?;
     sqlx::query("DELETE FROM record_members WHERE room = $1")
         .bind(&record.room)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     if record.members.is_empty() {
         return Ok(());
     }
@@ -97,8 +95,7 @@ pub(super) async fn write(tx: &mut PgConnection, record: &MeetingRecord) -> Resu
     .bind(&certificates)
     .bind(&tokens)
     .execute(&mut *tx)
-    .await
-    .map_err(backend)?;
+    .await?;
     Ok(())
 }
 
@@ -106,13 +103,12 @@ impl PgStore {
     /// The record of `room`, read in one snapshot.
     pub(super) async fn record_of(&self, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
         self.open_now()?;
-        let mut tx = self.reads.begin().await.map_err(backend)?;
+        let mut tx = self.reads.begin().await?;
         sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
         let record = read(&mut tx, room).await;
-        tx.rollback().await.map_err(backend)?;
+        tx.rollback().await?;
         record
     }
 
@@ -122,22 +118,20 @@ impl PgStore {
         code: &str,
     ) -> Result<Option<MeetingRecord>, StoreError> {
         self.open_now()?;
-        let mut tx = self.reads.begin().await.map_err(backend)?;
+        let mut tx = self.reads.begin().await?;
         sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
         let room: Option<String> =
             sqlx::query_scalar("SELECT room FROM record_members WHERE certificate = $1 LIMIT 1")
                 .bind(code)
                 .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
+                .await?;
         let record = match room {
             Some(room) => read(&mut tx, &room).await,
             None => Ok(None),
         };
-        tx.rollback().await.map_err(backend)?;
+        tx.rollback().await?;
         record
     }
 
@@ -149,18 +143,17 @@ impl PgStore {
             return Ok(0);
         };
         let result = async {
-            let mut tx = conn.begin().await.map_err(backend)?;
+            let mut tx = conn.begin().await?;
             let deleted =
                 sqlx::query("DELETE FROM records WHERE coalesce(ended_at, started_at) < $1")
                     .bind(to_i64(before)?)
                     .execute(&mut *tx)
-                    .await
-                    .map_err(backend)?
+                    .await?
                     .rows_affected();
             if deleted > 0 {
                 super::purge::owe_scrub(&mut tx).await?;
             }
-            tx.commit().await.map_err(backend)?;
+            tx.commit().await?;
             self.scrub_if_owed(&mut conn).await?;
             if deleted > 0 {
                 tracing::info!(records = deleted, "purged attendance records");
@@ -181,14 +174,13 @@ async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>
     )
     .bind(room)
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(backend)?
+    .await?
     else {
         return Ok(None);
     };
-    let language: String = row.try_get(1).map_err(backend)?;
-    let cases: String = row.try_get(4).map_err(backend)?;
-    let co_facilitators: String = row.try_get(9).map_err(backend)?;
+    let language: String = row.try_get(1)?;
+    let cases: String = row.try_get(4)?;
+    let co_facilitators: String = row.try_get(9)?;
     let members = sqlx::query(
         "SELECT member, name, role, joined_at, present_ms, confirmed_at, registration,
                 certificate, token_hash, minutes_set
@@ -196,22 +188,21 @@ async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>
     )
     .bind(room)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(backend)?
+    .await?
     .into_iter()
     .map(|row| {
-        let role: String = row.try_get(2).map_err(backend)?;
-        let minutes_set: Option<i64> = row.try_get(9).map_err(backend)?;
+        let role: String = row.try_get(2)?;
+        let minutes_set: Option<i64> = row.try_get(9)?;
         Ok(RecordMember {
-            member: MemberId(to_u32(row.try_get(0).map_err(backend)?)?),
-            name: row.try_get(1).map_err(backend)?,
+            member: MemberId(to_u32(row.try_get(0)?)?),
+            name: row.try_get(1)?,
             role: role_from(&role),
-            joined_at: to_u64(row.try_get(3).map_err(backend)?)?,
-            present_ms: to_u64(row.try_get(4).map_err(backend)?)?,
-            confirmed_at: opt_u64(row.try_get(5).map_err(backend)?)?,
-            registration: row.try_get(6).map_err(backend)?,
-            certificate: row.try_get(7).map_err(backend)?,
-            token_hash: row.try_get(8).map_err(backend)?,
+            joined_at: to_u64(row.try_get(3)?)?,
+            present_ms: to_u64(row.try_get(4)?)?,
+            confirmed_at: opt_u64(row.try_get(5)?)?,
+            registration: row.try_get(6)?,
+            certificate: row.try_get(7)?,
+            token_hash: row.try_get(8)?,
             minutes_set: minutes_set
                 .map(|m| {
                     u32::try_from(m).map_err(|_| {
@@ -224,19 +215,19 @@ async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>
     .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Some(MeetingRecord {
         room: room.to_owned(),
-        facilitator_token_hash: row.try_get(0).map_err(backend)?,
+        facilitator_token_hash: row.try_get(0)?,
         language: language_from(language),
-        time_zone: row.try_get(2).map_err(backend)?,
-        group_name: row.try_get(3).map_err(backend)?,
+        time_zone: row.try_get(2)?,
+        group_name: row.try_get(3)?,
         cases: serde_json::from_str(&cases)
             .map_err(|_| StoreError::Backend("unreadable cases in a record".to_owned()))?,
-        facilitator: row.try_get(5).map_err(backend)?,
+        facilitator: row.try_get(5)?,
         co_facilitators: serde_json::from_str(&co_facilitators).map_err(|_| {
             StoreError::Backend("unreadable co-facilitators in a record".to_owned())
         })?,
-        started_at: to_u64(row.try_get(6).map_err(backend)?)?,
-        ended_at: opt_u64(row.try_get(7).map_err(backend)?)?,
-        list_confirmed_at: opt_u64(row.try_get(8).map_err(backend)?)?,
+        started_at: to_u64(row.try_get(6)?)?,
+        ended_at: opt_u64(row.try_get(7)?)?,
+        list_confirmed_at: opt_u64(row.try_get(8)?)?,
         members,
     }))
 }

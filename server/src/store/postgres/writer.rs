@@ -15,7 +15,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{backend, to_i64};
+use super::to_i64;
 use crate::metrics::Metrics;
 use crate::store::{AppendBatch, GroupLink, NewRoom, StoreError, StoredEvent};
 
@@ -126,8 +126,9 @@ impl Writer {
             let conn =
                 tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&self.options))
                     .await
-                    .map_err(|_| StoreError::Backend("postgres: connecting timed out".to_owned()))?
-                    .map_err(backend)?;
+                    .map_err(|_| {
+                        StoreError::Backend("postgres: connecting timed out".to_owned())
+                    })??;
             tracing::info!("postgres writer connected");
             self.conn = Some(conn);
         }
@@ -194,14 +195,14 @@ async fn write_group(conn: &mut PgConnection, ops: &[&Op]) -> Result<Written, St
         })
         .collect();
     loop {
-        let mut tx = conn.begin().await.map_err(backend)?;
+        let mut tx = conn.begin().await?;
         match write_attempt(&mut tx, ops, &mut refused).await? {
             Some(events) => {
-                tx.commit().await.map_err(backend)?;
+                tx.commit().await?;
                 let results = refused.into_iter().map(|r| r.map_or(Ok(()), Err)).collect();
                 return Ok(Written { results, events });
             }
-            None => tx.rollback().await.map_err(backend)?,
+            None => tx.rollback().await?,
         }
     }
 }
@@ -221,8 +222,7 @@ async fn write_attempt(
     if ops.iter().any(|op| matches!(op, Op::Check)) {
         sqlx::query("UPDATE cluster SET key = key WHERE id = 1")
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
     }
     let mut events = 0;
     for wave in waves(ops) {
@@ -268,8 +268,7 @@ async fn create(
     .bind(to_i64(room.created_at)?)
     .bind(room.group.as_ref().map(|g| g.id.as_str()))
     .execute(&mut *tx)
-    .await
-    .map_err(backend)?;
+    .await?;
     if inserted.rows_affected() == 0 {
         return Ok(Err(StoreError::Duplicate));
     }
@@ -279,8 +278,7 @@ async fn create(
         .bind(&room.code)
         .bind(to_i64(room.created_at)?)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     if let Some(group) = &room.group
         && !link_group(tx, group, room.created_at).await?
     {
@@ -291,8 +289,7 @@ async fn create(
             sqlx::query(table)
                 .bind(&room.code)
                 .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
+                .await?;
         }
         return Ok(Err(StoreError::NotFound));
     }
@@ -318,8 +315,7 @@ async fn link_group(
             .bind(&group.id),
     }
     .execute(&mut *tx)
-    .await
-    .map_err(backend)?
+    .await?
     .rows_affected();
     Ok(affected > 0)
 }
@@ -384,8 +380,7 @@ async fn append_wave(
     .bind(&lasts)
     .bind(&ats)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(backend)?
+    .await?
     .into_iter()
     .collect();
     let unmatched: Vec<&str> = codes
@@ -424,17 +419,12 @@ async fn heads_of(
         sqlx::query("SELECT code, owner, term, last_seq FROM room_heads WHERE code = ANY($1)")
             .bind(codes)
             .fetch_all(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
     let mut heads = HashMap::new();
     for row in rows {
         heads.insert(
-            row.try_get(0).map_err(backend)?,
-            (
-                row.try_get(1).map_err(backend)?,
-                row.try_get(2).map_err(backend)?,
-                row.try_get(3).map_err(backend)?,
-            ),
+            row.try_get(0)?,
+            (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?),
         );
     }
     Ok(heads)
@@ -491,8 +481,7 @@ async fn insert_events(
     .bind(&kinds)
     .bind(&jsons)
     .execute(&mut *tx)
-    .await
-    .map_err(backend)?;
+    .await?;
     Ok(rows.len() as u64)
 }
 
@@ -534,8 +523,7 @@ async fn insert_msgs(
     .bind(&ids)
     .bind(&acks)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(backend)?;
+    .await?;
     let mut stored: HashMap<(String, i64, String), usize> = HashMap::new();
     for row in stored_rows(returned)? {
         *stored.entry(row).or_default() += 1;
@@ -560,13 +548,7 @@ async fn insert_msgs(
 
 fn stored_rows(rows: Vec<sqlx::postgres::PgRow>) -> Result<Vec<(String, i64, String)>, StoreError> {
     rows.into_iter()
-        .map(|row| {
-            Ok((
-                row.try_get(0).map_err(backend)?,
-                row.try_get(1).map_err(backend)?,
-                row.try_get(2).map_err(backend)?,
-            ))
-        })
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
         .collect()
 }
 
@@ -582,16 +564,14 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
         .bind(to_i64(snapshot.seq)?)
         .bind(&snapshot.json)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     }
     if let Some(ended_at) = batch.ended_at {
         sqlx::query("UPDATE rooms SET ended_at = $1 WHERE code = $2")
             .bind(to_i64(ended_at)?)
             .bind(&batch.room)
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
     }
     for record in &batch.attendance {
         sqlx::query(
@@ -609,8 +589,7 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
         .bind(to_i64(record.present_ms)?)
         .bind(record.away_since.map(to_i64).transpose()?)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     }
     if let Some(record) = &batch.record {
         super::records::write(tx, record).await?;
@@ -626,8 +605,7 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
         .bind(to_i64(batch.ended_at.unwrap_or(0))?)
         .bind(&batch.room)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     }
     Ok(())
 }

@@ -103,14 +103,12 @@ impl SqliteStore {
         // Opens the first reader now, so a reader that cannot get the pragmas fails start-up.
         let reads = Readers::open(path.clone(), READERS)?;
 
-        let sqlite_version: String = conn
-            .query_row("SELECT sqlite_version()", [], |row| row.get(0))
-            .map_err(backend)?;
+        let sqlite_version: String =
+            conn.query_row("SELECT sqlite_version()", [], |row| row.get(0))?;
         tracing::info!(%sqlite_version, "sqlite store open");
 
-        let scrub_owed: bool = conn
-            .query_row("SELECT scrub_owed FROM maintenance", [], |row| row.get(0))
-            .map_err(backend)?;
+        let scrub_owed: bool =
+            conn.query_row("SELECT scrub_owed FROM maintenance", [], |row| row.get(0))?;
         let requests = Arc::new(Queue::new(QUEUE));
         let writer = Writer::new(conn, requests.clone(), wal_path(&path), metrics, scrub_owed);
         std::thread::Builder::new()
@@ -258,8 +256,10 @@ impl Store for SqliteStore {
 }
 
 /// Database errors carry SQLite's message (table and column names, never values).
-fn backend(e: rusqlite::Error) -> StoreError {
-    StoreError::Backend(format!("sqlite: {e}"))
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Backend(format!("sqlite: {e}"))
+    }
 }
 
 fn to_i64(v: u64) -> Result<i64, StoreError> {

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::Semaphore;
 
 use super::schema::{Access, connect};
-use super::{backend, intern, to_u64};
+use super::{intern, to_u64};
 use crate::store::{
     AttendanceRecord, LoadedRoom, Snapshot, StoreError, StoredEvent, StoredGroup, StoredMsgId,
 };
@@ -85,12 +85,11 @@ pub(super) fn load_room(
     conn: &mut Connection,
     code: &str,
 ) -> Result<Option<LoadedRoom>, StoreError> {
-    let tx = conn.transaction().map_err(backend)?;
+    let tx = conn.transaction()?;
     let Some((params_json, epoch, created_at, ended_at, group_id)) = tx
         .prepare_cached(
             "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = ?",
-        )
-        .map_err(backend)?
+        )?
         .query_row([code], |row| {
             Ok((
                 row.get::<_, String>(0)?,
@@ -100,20 +99,17 @@ pub(super) fn load_room(
                 row.get::<_, Option<String>>(4)?,
             ))
         })
-        .optional()
-        .map_err(backend)?
+        .optional()?
     else {
         return Ok(None);
     };
 
     let snapshot = tx
-        .prepare_cached("SELECT seq, json FROM snapshots WHERE room = ?")
-        .map_err(backend)?
+        .prepare_cached("SELECT seq, json FROM snapshots WHERE room = ?")?
         .query_row([code], |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
         })
-        .optional()
-        .map_err(backend)?
+        .optional()?
         .map(|(seq, json)| {
             Ok::<_, StoreError>(Snapshot {
                 seq: to_u64(seq)?,
@@ -127,20 +123,18 @@ pub(super) fn load_room(
     let mut events = Vec::new();
     {
         let mut stmt = tx
-            .prepare_cached("SELECT seq, at, kind, json FROM events WHERE room = ? ORDER BY seq")
-            .map_err(backend)?;
-        let mut rows = stmt.query([code]).map_err(backend)?;
-        while let Some(row) = rows.next().map_err(backend)? {
+            .prepare_cached("SELECT seq, at, kind, json FROM events WHERE room = ? ORDER BY seq")?;
+        let mut rows = stmt.query([code])?;
+        while let Some(row) = rows.next()? {
             let kind = row
-                .get_ref(2)
-                .map_err(backend)?
+                .get_ref(2)?
                 .as_str()
                 .map_err(|e| StoreError::Backend(format!("event kind is not text: {e}")))?;
             events.push(StoredEvent {
-                seq: to_u64(row.get(0).map_err(backend)?)?,
-                at: to_u64(row.get(1).map_err(backend)?)?,
+                seq: to_u64(row.get(0)?)?,
+                at: to_u64(row.get(1)?)?,
                 kind: intern(kind),
-                json: row.get(3).map_err(backend)?,
+                json: row.get(3)?,
             });
         }
     }
@@ -148,25 +142,21 @@ pub(super) fn load_room(
     let msg_ids = tx
         .prepare_cached(
             "SELECT member, msg_id, ack_json FROM client_msgs WHERE room = ? ORDER BY rowid",
-        )
-        .map_err(backend)?
+        )?
         .query_map([code], |row| {
             Ok(StoredMsgId {
                 member: MemberId(row.get(0)?),
                 msg_id: row.get(1)?,
                 ack_json: row.get(2)?,
             })
-        })
-        .map_err(backend)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(backend)?;
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
 
     let attendance = tx
         .prepare_cached(
             "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
              WHERE room = ? ORDER BY member",
-        )
-        .map_err(backend)?
+        )?
         .query_map([code], |row| {
             Ok((
                 row.get::<_, u32>(0)?,
@@ -176,10 +166,9 @@ pub(super) fn load_room(
                 row.get::<_, i64>(4)?,
                 row.get::<_, Option<i64>>(5)?,
             ))
-        })
-        .map_err(backend)?
+        })?
         .map(|row| {
-            let (member, name, role, joined_at, present_ms, away_since) = row.map_err(backend)?;
+            let (member, name, role, joined_at, present_ms, away_since) = row?;
             Ok(AttendanceRecord {
                 member: MemberId(member),
                 name,
@@ -193,7 +182,7 @@ pub(super) fn load_room(
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    tx.finish().map_err(backend)?;
+    tx.finish()?;
 
     Ok(Some(LoadedRoom {
         code: code.to_owned(),
@@ -217,8 +206,7 @@ pub(super) fn group_by_token(
         "SELECT g.id,
                 (SELECT json FROM group_carry WHERE group_id = g.id ORDER BY rowid DESC LIMIT 1)
          FROM groups AS g WHERE g.token_hash = ?",
-    )
-    .map_err(backend)?
+    )?
     .query_row([token_hash], |row| {
         Ok(StoredGroup {
             id: row.get(0)?,
@@ -226,14 +214,12 @@ pub(super) fn group_by_token(
         })
     })
     .optional()
-    .map_err(backend)
+    .map_err(StoreError::from)
 }
 
 pub(super) fn room_codes(conn: &mut Connection) -> Result<Vec<String>, StoreError> {
-    conn.prepare_cached("SELECT code FROM rooms ORDER BY code")
-        .map_err(backend)?
-        .query_map([], |row| row.get(0))
-        .map_err(backend)?
+    conn.prepare_cached("SELECT code FROM rooms ORDER BY code")?
+        .query_map([], |row| row.get(0))?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(backend)
+        .map_err(StoreError::from)
 }

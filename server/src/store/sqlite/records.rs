@@ -5,7 +5,7 @@
 use kring_protocol::{MemberId, Millis};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{backend, to_i64, to_u64};
+use super::{to_i64, to_u64};
 use crate::store::{
     MeetingRecord, RecordMember, StoreError, language_from, language_str, role_from,
 };
@@ -28,8 +28,7 @@ pub(super) fn write(tx: &Connection, record: &MeetingRecord) -> Result<(), Store
              co_facilitators_json = excluded.co_facilitators_json,
              started_at = excluded.started_at,
              ended_at = excluded.ended_at, list_confirmed_at = excluded.list_confirmed_at",
-    )
-    .map_err(backend)?
+    )?
     .execute(params![
         record.room,
         record.facilitator_token_hash,
@@ -42,43 +41,36 @@ pub(super) fn write(tx: &Connection, record: &MeetingRecord) -> Result<(), Store
         to_i64(record.started_at)?,
         record.ended_at.map(to_i64).transpose()?,
         record.list_confirmed_at.map(to_i64).transpose()?,
-    ])
-    .map_err(backend)?;
-    tx.prepare_cached("DELETE FROM record_members WHERE room = ?")
-        .map_err(backend)?
-        .execute([&record.room])
-        .map_err(backend)?;
-    let mut insert = tx
-        .prepare_cached(
-            "INSERT INTO record_members (room, member, name, role, joined_at, present_ms,
+    ])?;
+    tx.prepare_cached("DELETE FROM record_members WHERE room = ?")?
+        .execute([&record.room])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO record_members (room, member, name, role, joined_at, present_ms,
                                          minutes_set, confirmed_at, registration, certificate,
                                          token_hash)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .map_err(backend)?;
+    )?;
     for m in &record.members {
-        insert
-            .execute(params![
-                record.room,
-                m.member.0,
-                m.name,
-                m.role.as_str(),
-                to_i64(m.joined_at)?,
-                to_i64(m.present_ms)?,
-                m.minutes_set,
-                m.confirmed_at.map(to_i64).transpose()?,
-                m.registration,
-                m.certificate,
-                m.token_hash,
-            ])
-            .map_err(backend)?;
+        insert.execute(params![
+            record.room,
+            m.member.0,
+            m.name,
+            m.role.as_str(),
+            to_i64(m.joined_at)?,
+            to_i64(m.present_ms)?,
+            m.minutes_set,
+            m.confirmed_at.map(to_i64).transpose()?,
+            m.registration,
+            m.certificate,
+            m.token_hash,
+        ])?;
     }
     Ok(())
 }
 
 /// The record of `room`, read in one transaction.
 pub(super) fn read(conn: &mut Connection, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
-    let tx = conn.transaction().map_err(backend)?;
+    let tx = conn.transaction()?;
     let record = read_in(&tx, room);
     drop(tx);
     record
@@ -89,13 +81,11 @@ pub(super) fn read_by_certificate(
     conn: &mut Connection,
     code: &str,
 ) -> Result<Option<MeetingRecord>, StoreError> {
-    let tx = conn.transaction().map_err(backend)?;
+    let tx = conn.transaction()?;
     let room: Option<String> = tx
-        .prepare_cached("SELECT room FROM record_members WHERE certificate = ? LIMIT 1")
-        .map_err(backend)?
+        .prepare_cached("SELECT room FROM record_members WHERE certificate = ? LIMIT 1")?
         .query_row([code], |row| row.get(0))
-        .optional()
-        .map_err(backend)?;
+        .optional()?;
     let record = match room {
         Some(room) => read_in(&tx, &room),
         None => Ok(None),
@@ -122,8 +112,7 @@ fn read_in(tx: &Connection, room: &str) -> Result<Option<MeetingRecord>, StoreEr
             "SELECT facilitator_token_hash, language, time_zone, group_name, cases_json,
                     facilitator, started_at, ended_at, list_confirmed_at, co_facilitators_json
              FROM records WHERE room = ?",
-        )
-        .map_err(backend)?
+        )?
         .query_row([room], |row| {
             Ok((
                 row.get(0)?,
@@ -138,37 +127,32 @@ fn read_in(tx: &Connection, room: &str) -> Result<Option<MeetingRecord>, StoreEr
                 row.get(9)?,
             ))
         })
-        .optional()
-        .map_err(backend)?
+        .optional()?
     else {
         return Ok(None);
     };
     let (fac_hash, language, time_zone, group_name, cases, facilitator, started, ended, listed, co) =
         head;
     let mut members = Vec::new();
-    let mut stmt = tx
-        .prepare_cached(
-            "SELECT member, name, role, joined_at, present_ms, confirmed_at, registration,
+    let mut stmt = tx.prepare_cached(
+        "SELECT member, name, role, joined_at, present_ms, confirmed_at, registration,
                     certificate, token_hash, minutes_set
              FROM record_members WHERE room = ? ORDER BY member",
-        )
-        .map_err(backend)?;
-    let rows = stmt
-        .query_map([room], |row| {
-            Ok((
-                row.get::<_, u32>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, i64>(3)?,
-                row.get::<_, i64>(4)?,
-                row.get::<_, Option<i64>>(5)?,
-                row.get::<_, Option<String>>(6)?,
-                row.get::<_, String>(7)?,
-                row.get::<_, Option<String>>(8)?,
-                row.get::<_, Option<u32>>(9)?,
-            ))
-        })
-        .map_err(backend)?;
+    )?;
+    let rows = stmt.query_map([room], |row| {
+        Ok((
+            row.get::<_, u32>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, i64>(3)?,
+            row.get::<_, i64>(4)?,
+            row.get::<_, Option<i64>>(5)?,
+            row.get::<_, Option<String>>(6)?,
+            row.get::<_, String>(7)?,
+            row.get::<_, Option<String>>(8)?,
+            row.get::<_, Option<u32>>(9)?,
+        ))
+    })?;
     for row in rows {
         let (
             member,
@@ -181,7 +165,7 @@ fn read_in(tx: &Connection, room: &str) -> Result<Option<MeetingRecord>, StoreEr
             certificate,
             token,
             minutes,
-        ) = row.map_err(backend)?;
+        ) = row?;
         members.push(RecordMember {
             member: MemberId(member),
             name,
@@ -220,7 +204,7 @@ pub(super) fn purge(tx: &Connection, before: Millis) -> Result<usize, StoreError
         "DELETE FROM records WHERE coalesce(ended_at, started_at) < ?",
         [to_i64(before)?],
     )
-    .map_err(backend)
+    .map_err(StoreError::from)
 }
 
 fn opt_u64(v: Option<i64>) -> Result<Option<u64>, StoreError> {
