@@ -436,7 +436,7 @@ impl Room {
                 .map(|e| StoredEvent {
                     seq: e.seq,
                     at: e.at,
-                    kind: e.event.name(),
+                    kind: e.event.name().into(),
                     json: serde_json::to_string(&e.event).expect("events serialise"),
                 })
                 .collect(),

@@ -33,10 +33,10 @@ mod records;
 mod schema;
 mod writer;
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use kring_protocol::{MemberId, Millis, Role};
@@ -208,7 +208,7 @@ impl PgStore {
                     Ok(StoredEvent {
                         seq: to_u64(row.try_get(0)?)?,
                         at: to_u64(row.try_get(1)?)?,
-                        kind: intern(row.try_get(2)?),
+                        kind: Cow::Owned(row.try_get(2)?),
                         json: row.try_get(3)?,
                     })
                 })
@@ -434,24 +434,4 @@ fn to_u64(v: i64) -> Result<u64, StoreError> {
 
 fn to_u32(v: i64) -> Result<u32, StoreError> {
     u32::try_from(v).map_err(|_| StoreError::Backend("member id out of range".to_owned()))
-}
-
-/// Event kinds are `&'static str` in [`StoredEvent`]; the few distinct names read back are
-/// leaked once each. A damaged database cannot make this grow without bound.
-fn intern(kind: String) -> &'static str {
-    const MAX_KINDS: usize = 256;
-    static KINDS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut kinds = KINDS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = kinds.get(kind.as_str()) {
-        return known;
-    }
-    if kinds.len() >= MAX_KINDS {
-        return "unknown";
-    }
-    let leaked: &'static str = Box::leak(kind.into_boxed_str());
-    kinds.insert(leaked);
-    leaked
 }

@@ -468,7 +468,7 @@ async fn insert_events(
         rooms.push(*room);
         seqs.push(to_i64(event.seq)?);
         ats.push(to_i64(event.at)?);
-        kinds.push(event.kind);
+        kinds.push(event.kind.as_ref());
         jsons.push(event.json.as_str());
     }
     sqlx::query(
@@ -652,7 +652,7 @@ mod tests {
         let event = |seq| StoredEvent {
             seq,
             at: 0,
-            kind: "k",
+            kind: "k".into(),
             json: String::new(),
         };
         assert!(contiguous(&[event(3), event(4)]).is_ok());

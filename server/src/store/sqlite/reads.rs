@@ -1,5 +1,6 @@
 //! Reads: a few `query_only` connections, each used by one blocking thread at a time.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -8,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::Semaphore;
 
 use super::schema::{Access, connect};
-use super::{intern, to_u64};
+use super::to_u64;
 use crate::store::{
     AttendanceRecord, LoadedRoom, Snapshot, StoreError, StoredEvent, StoredGroup, StoredMsgId,
 };
@@ -126,14 +127,10 @@ pub(super) fn load_room(
             .prepare_cached("SELECT seq, at, kind, json FROM events WHERE room = ? ORDER BY seq")?;
         let mut rows = stmt.query([code])?;
         while let Some(row) = rows.next()? {
-            let kind = row
-                .get_ref(2)?
-                .as_str()
-                .map_err(|e| StoreError::Backend(format!("event kind is not text: {e}")))?;
             events.push(StoredEvent {
                 seq: to_u64(row.get(0)?)?,
                 at: to_u64(row.get(1)?)?,
-                kind: intern(kind),
+                kind: Cow::Owned(row.get(2)?),
                 json: row.get(3)?,
             });
         }

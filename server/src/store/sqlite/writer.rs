@@ -689,7 +689,7 @@ mod tests {
         let event = |seq| StoredEvent {
             seq,
             at: 0,
-            kind: "k",
+            kind: "k".into(),
             json: String::new(),
         };
         assert!(check_sequence(0, &[event(1), event(2)]).is_ok());
