@@ -27,26 +27,25 @@
 //! statements carry only placeholders, and errors carry Postgres's message (never its detail,
 //! which can quote a key).
 
+mod load;
 mod placement;
 mod purge;
 mod records;
 mod schema;
 mod writer;
 
-use std::borrow::Cow;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use kring_protocol::{MemberId, Millis, Role};
+use kring_protocol::Millis;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    AppendBatch, AttendanceRecord, LoadedRoom, MeetingRecord, NewRoom, Snapshot, Store, StoreError,
-    StoreFuture, StoredEvent, StoredGroup, StoredMsgId,
+    AppendBatch, LoadedRoom, MeetingRecord, NewRoom, Store, StoreError, StoreFuture, StoredGroup,
 };
 use crate::metrics::Metrics;
 use writer::{Op, Request, Writer};
@@ -173,98 +172,18 @@ impl PgStore {
         sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
             .await?;
-        let Some(row) = sqlx::query(
-            "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = $1",
-        )
-        .bind(code)
-        .fetch_optional(&mut *tx)
-        .await?
-        else {
+        let Some(room) = load::room(&mut tx, code).await? else {
             return Ok(None);
         };
-        let params_json: String = row.try_get(0)?;
-        let epoch: i64 = row.try_get(1)?;
-        let created_at = to_u64(row.try_get(2)?)?;
-        let ended_at = row.try_get::<Option<i64>, _>(3)?.map(to_u64).transpose()?;
-        let group_id: Option<String> = row.try_get(4)?;
-        let snapshot = match sqlx::query("SELECT seq, json FROM snapshots WHERE room = $1")
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?
-        {
-            Some(row) => Some(Snapshot {
-                seq: to_u64(row.try_get(0)?)?,
-                json: row.try_get(1)?,
-            }),
-            None => None,
+        let loaded = LoadedRoom {
+            snapshot: load::snapshot(&mut tx, code).await?,
+            events: load::events(&mut tx, code).await?,
+            msg_ids: load::msg_ids(&mut tx, code).await?,
+            attendance: load::attendance(&mut tx, code).await?,
+            ..room
         };
-        let events =
-            sqlx::query("SELECT seq, at, kind, json FROM events WHERE room = $1 ORDER BY seq")
-                .bind(code)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .map(|row| {
-                    Ok(StoredEvent {
-                        seq: to_u64(row.try_get(0)?)?,
-                        at: to_u64(row.try_get(1)?)?,
-                        kind: Cow::Owned(row.try_get(2)?),
-                        json: row.try_get(3)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-        let msg_ids = sqlx::query(
-            "SELECT member, msg_id, ack_json FROM client_msgs WHERE room = $1 ORDER BY ord",
-        )
-        .bind(code)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok(StoredMsgId {
-                member: MemberId(to_u32(row.try_get(0)?)?),
-                msg_id: row.try_get(1)?,
-                ack_json: row.try_get(2)?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-        let attendance = sqlx::query(
-            "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
-             WHERE room = $1 ORDER BY member",
-        )
-        .bind(code)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|row| {
-            let role: String = row.try_get(2)?;
-            Ok(AttendanceRecord {
-                member: MemberId(to_u32(row.try_get(0)?)?),
-                name: row.try_get(1)?,
-                role: Role::ALL
-                    .into_iter()
-                    .find(|r| r.as_str() == role)
-                    .unwrap_or(Role::Participant),
-                joined_at: to_u64(row.try_get(3)?)?,
-                present_ms: to_u64(row.try_get(4)?)?,
-                away_since: row.try_get::<Option<i64>, _>(5)?.map(to_u64).transpose()?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
         tx.rollback().await?;
-        Ok(Some(LoadedRoom {
-            code: code.to_owned(),
-            params_json,
-            epoch: u32::try_from(epoch)
-                .map_err(|_| StoreError::Backend("epoch out of range".to_owned()))?,
-            created_at,
-            ended_at,
-            snapshot,
-            events,
-            msg_ids,
-            group_id,
-            attendance,
-        }))
+        Ok(Some(loaded))
     }
 
     async fn codes(&self) -> Result<Vec<String>, StoreError> {

@@ -87,112 +87,133 @@ pub(super) fn load_room(
     code: &str,
 ) -> Result<Option<LoadedRoom>, StoreError> {
     let tx = conn.transaction()?;
-    let Some((params_json, epoch, created_at, ended_at, group_id)) = tx
+    let Some(room) = room_row(&tx, code)? else {
+        return Ok(None);
+    };
+    let loaded = LoadedRoom {
+        snapshot: snapshot(&tx, code)?,
+        events: events(&tx, code)?,
+        msg_ids: msg_ids(&tx, code)?,
+        attendance: attendance(&tx, code)?,
+        ..room
+    };
+    tx.finish()?;
+    Ok(Some(loaded))
+}
+
+/// The room's own row, with nothing of its journal yet; `None`: no such room.
+fn room_row(conn: &Connection, code: &str) -> Result<Option<LoadedRoom>, StoreError> {
+    let row = conn
         .prepare_cached(
             "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = ?",
         )?
         .query_row([code], |row| {
             Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, u32>(1)?,
-                row.get::<_, i64>(2)?,
-                row.get::<_, Option<i64>>(3)?,
-                row.get::<_, Option<String>>(4)?,
+                row.get::<_, String>("params_json")?,
+                row.get::<_, u32>("epoch")?,
+                row.get::<_, i64>("created_at")?,
+                row.get::<_, Option<i64>>("ended_at")?,
+                row.get::<_, Option<String>>("group_id")?,
             ))
         })
-        .optional()?
-    else {
+        .optional()?;
+    let Some((params_json, epoch, created_at, ended_at, group_id)) = row else {
         return Ok(None);
     };
-
-    let snapshot = tx
-        .prepare_cached("SELECT seq, json FROM snapshots WHERE room = ?")?
-        .query_row([code], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-        })
-        .optional()?
-        .map(|(seq, json)| {
-            Ok::<_, StoreError>(Snapshot {
-                seq: to_u64(seq)?,
-                json,
-            })
-        })
-        .transpose()?;
-
-    // The whole journal: it is the source of truth, and the snapshot only saves replay time
-    // (a snapshot the engine can no longer read is ignored by the room).
-    let mut events = Vec::new();
-    {
-        let mut stmt = tx
-            .prepare_cached("SELECT seq, at, kind, json FROM events WHERE room = ? ORDER BY seq")?;
-        let mut rows = stmt.query([code])?;
-        while let Some(row) = rows.next()? {
-            events.push(StoredEvent {
-                seq: to_u64(row.get(0)?)?,
-                at: to_u64(row.get(1)?)?,
-                kind: Cow::Owned(row.get(2)?),
-                json: row.get(3)?,
-            });
-        }
-    }
-
-    let msg_ids = tx
-        .prepare_cached(
-            "SELECT member, msg_id, ack_json FROM client_msgs WHERE room = ? ORDER BY rowid",
-        )?
-        .query_map([code], |row| {
-            Ok(StoredMsgId {
-                member: MemberId(row.get(0)?),
-                msg_id: row.get(1)?,
-                ack_json: row.get(2)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-
-    let attendance = tx
-        .prepare_cached(
-            "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
-             WHERE room = ? ORDER BY member",
-        )?
-        .query_map([code], |row| {
-            Ok((
-                row.get::<_, u32>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, i64>(3)?,
-                row.get::<_, i64>(4)?,
-                row.get::<_, Option<i64>>(5)?,
-            ))
-        })?
-        .map(|row| {
-            let (member, name, role, joined_at, present_ms, away_since) = row?;
-            Ok(AttendanceRecord {
-                member: MemberId(member),
-                name,
-                role: Role::ALL
-                    .into_iter()
-                    .find(|r| r.as_str() == role)
-                    .unwrap_or(Role::Participant),
-                joined_at: to_u64(joined_at)?,
-                present_ms: to_u64(present_ms)?,
-                away_since: away_since.map(to_u64).transpose()?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    tx.finish()?;
-
     Ok(Some(LoadedRoom {
         code: code.to_owned(),
         params_json,
         epoch,
         created_at: to_u64(created_at)?,
         ended_at: ended_at.map(to_u64).transpose()?,
-        snapshot,
-        events,
-        msg_ids,
         group_id,
-        attendance,
+        snapshot: None,
+        events: Vec::new(),
+        msg_ids: Vec::new(),
+        attendance: Vec::new(),
     }))
+}
+
+fn snapshot(conn: &Connection, code: &str) -> Result<Option<Snapshot>, StoreError> {
+    conn.prepare_cached("SELECT seq, json FROM snapshots WHERE room = ?")?
+        .query_row([code], |row| {
+            Ok((row.get::<_, i64>("seq")?, row.get::<_, String>("json")?))
+        })
+        .optional()?
+        .map(|(seq, json)| {
+            Ok(Snapshot {
+                seq: to_u64(seq)?,
+                json,
+            })
+        })
+        .transpose()
+}
+
+/// The whole journal: it is the source of truth, and the snapshot only saves replay time
+/// (a snapshot the engine can no longer read is ignored by the room).
+fn events(conn: &Connection, code: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut events = Vec::new();
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, at, kind, json FROM events WHERE room = ? ORDER BY seq")?;
+    let mut rows = stmt.query([code])?;
+    while let Some(row) = rows.next()? {
+        events.push(StoredEvent {
+            seq: to_u64(row.get("seq")?)?,
+            at: to_u64(row.get("at")?)?,
+            kind: Cow::Owned(row.get("kind")?),
+            json: row.get("json")?,
+        });
+    }
+    Ok(events)
+}
+
+/// The client message ids that produced events, in the order they were accepted.
+fn msg_ids(conn: &Connection, code: &str) -> Result<Vec<StoredMsgId>, StoreError> {
+    let ids = conn
+        .prepare_cached(
+            "SELECT member, msg_id, ack_json FROM client_msgs WHERE room = ? ORDER BY rowid",
+        )?
+        .query_map([code], |row| {
+            Ok(StoredMsgId {
+                member: MemberId(row.get("member")?),
+                msg_id: row.get("msg_id")?,
+                ack_json: row.get("ack_json")?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ids)
+}
+
+fn attendance(conn: &Connection, code: &str) -> Result<Vec<AttendanceRecord>, StoreError> {
+    conn.prepare_cached(
+        "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
+         WHERE room = ? ORDER BY member",
+    )?
+    .query_map([code], |row| {
+        Ok((
+            row.get::<_, u32>("member")?,
+            row.get::<_, String>("name")?,
+            row.get::<_, String>("role")?,
+            row.get::<_, i64>("joined_at")?,
+            row.get::<_, i64>("present_ms")?,
+            row.get::<_, Option<i64>>("away_since")?,
+        ))
+    })?
+    .map(|row| {
+        let (member, name, role, joined_at, present_ms, away_since) = row?;
+        Ok(AttendanceRecord {
+            member: MemberId(member),
+            name,
+            role: Role::ALL
+                .into_iter()
+                .find(|r| r.as_str() == role)
+                .unwrap_or(Role::Participant),
+            joined_at: to_u64(joined_at)?,
+            present_ms: to_u64(present_ms)?,
+            away_since: away_since.map(to_u64).transpose()?,
+        })
+    })
+    .collect()
 }
 
 pub(super) fn group_by_token(
