@@ -199,6 +199,7 @@ impl PgStore {
         let row = sqlx::query(
             "SELECT g.id,
                     (SELECT json FROM group_carry WHERE group_id = g.id ORDER BY id DESC LIMIT 1)
+                    AS carry_json
              FROM groups AS g WHERE g.token_hash = $1",
         )
         .bind(token_hash)
@@ -206,8 +207,8 @@ impl PgStore {
         .await?;
         row.map(|row| {
             Ok(StoredGroup {
-                id: row.try_get(0)?,
-                carry_json: row.try_get(1)?,
+                id: row.try_get("id")?,
+                carry_json: row.try_get("carry_json")?,
             })
         })
         .transpose()

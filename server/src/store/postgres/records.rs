@@ -167,6 +167,20 @@ impl PgStore {
 }
 
 async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
+    let Some(record) = record_head(tx, room).await? else {
+        return Ok(None);
+    };
+    Ok(Some(MeetingRecord {
+        members: record_members(tx, room).await?,
+        ..record
+    }))
+}
+
+/// The record's own row, without its members.
+async fn record_head(
+    tx: &mut PgConnection,
+    room: &str,
+) -> Result<Option<MeetingRecord>, StoreError> {
     let Some(row) = sqlx::query(
         "SELECT facilitator_token_hash, language, time_zone, group_name, cases_json,
                 facilitator, started_at, ended_at, list_confirmed_at, co_facilitators_json
@@ -178,10 +192,32 @@ async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>
     else {
         return Ok(None);
     };
-    let language: String = row.try_get(1)?;
-    let cases: String = row.try_get(4)?;
-    let co_facilitators: String = row.try_get(9)?;
-    let members = sqlx::query(
+    let cases: String = row.try_get("cases_json")?;
+    let co_facilitators: String = row.try_get("co_facilitators_json")?;
+    Ok(Some(MeetingRecord {
+        room: room.to_owned(),
+        facilitator_token_hash: row.try_get("facilitator_token_hash")?,
+        language: language_from(row.try_get("language")?),
+        time_zone: row.try_get("time_zone")?,
+        group_name: row.try_get("group_name")?,
+        cases: serde_json::from_str(&cases)
+            .map_err(|_| StoreError::Backend("unreadable cases in a record".to_owned()))?,
+        facilitator: row.try_get("facilitator")?,
+        co_facilitators: serde_json::from_str(&co_facilitators).map_err(|_| {
+            StoreError::Backend("unreadable co-facilitators in a record".to_owned())
+        })?,
+        started_at: to_u64(row.try_get("started_at")?)?,
+        ended_at: opt_u64(row.try_get("ended_at")?)?,
+        list_confirmed_at: opt_u64(row.try_get("list_confirmed_at")?)?,
+        members: Vec::new(),
+    }))
+}
+
+async fn record_members(
+    tx: &mut PgConnection,
+    room: &str,
+) -> Result<Vec<RecordMember>, StoreError> {
+    sqlx::query(
         "SELECT member, name, role, joined_at, present_ms, confirmed_at, registration,
                 certificate, token_hash, minutes_set
          FROM record_members WHERE room = $1 ORDER BY member",
@@ -191,18 +227,18 @@ async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>
     .await?
     .into_iter()
     .map(|row| {
-        let role: String = row.try_get(2)?;
-        let minutes_set: Option<i64> = row.try_get(9)?;
+        let role: String = row.try_get("role")?;
+        let minutes_set: Option<i64> = row.try_get("minutes_set")?;
         Ok(RecordMember {
-            member: MemberId(to_u32(row.try_get(0)?)?),
-            name: row.try_get(1)?,
+            member: MemberId(to_u32(row.try_get("member")?)?),
+            name: row.try_get("name")?,
             role: role_from(&role),
-            joined_at: to_u64(row.try_get(3)?)?,
-            present_ms: to_u64(row.try_get(4)?)?,
-            confirmed_at: opt_u64(row.try_get(5)?)?,
-            registration: row.try_get(6)?,
-            certificate: row.try_get(7)?,
-            token_hash: row.try_get(8)?,
+            joined_at: to_u64(row.try_get("joined_at")?)?,
+            present_ms: to_u64(row.try_get("present_ms")?)?,
+            confirmed_at: opt_u64(row.try_get("confirmed_at")?)?,
+            registration: row.try_get("registration")?,
+            certificate: row.try_get("certificate")?,
+            token_hash: row.try_get("token_hash")?,
             minutes_set: minutes_set
                 .map(|m| {
                     u32::try_from(m).map_err(|_| {
@@ -212,24 +248,7 @@ async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>
                 .transpose()?,
         })
     })
-    .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Some(MeetingRecord {
-        room: room.to_owned(),
-        facilitator_token_hash: row.try_get(0)?,
-        language: language_from(language),
-        time_zone: row.try_get(2)?,
-        group_name: row.try_get(3)?,
-        cases: serde_json::from_str(&cases)
-            .map_err(|_| StoreError::Backend("unreadable cases in a record".to_owned()))?,
-        facilitator: row.try_get(5)?,
-        co_facilitators: serde_json::from_str(&co_facilitators).map_err(|_| {
-            StoreError::Backend("unreadable co-facilitators in a record".to_owned())
-        })?,
-        started_at: to_u64(row.try_get(6)?)?,
-        ended_at: opt_u64(row.try_get(7)?)?,
-        list_confirmed_at: opt_u64(row.try_get(8)?)?,
-        members,
-    }))
+    .collect()
 }
 
 fn opt_u64(v: Option<i64>) -> Result<Option<u64>, StoreError> {

@@ -339,53 +339,10 @@ async fn append_wave(
     if batches.is_empty() {
         return Ok(Some(0));
     }
-    let mut codes = Vec::with_capacity(batches.len());
-    let mut owners = Vec::with_capacity(batches.len());
-    let mut terms = Vec::with_capacity(batches.len());
-    let mut expected = Vec::with_capacity(batches.len());
-    let mut lasts = Vec::with_capacity(batches.len());
-    let mut ats = Vec::with_capacity(batches.len());
-    for (_, batch) in &batches {
-        codes.push(batch.room.as_str());
-        owners.push(&*batch.lease.node);
-        terms.push(to_i64(batch.lease.term)?);
-        match (batch.events.first(), batch.events.last()) {
-            (Some(first), Some(last)) => {
-                expected.push(to_i64(first.seq)? - 1);
-                lasts.push(to_i64(last.seq)?);
-                ats.push(to_i64(last.at)?);
-            }
-            // No events: the write only confirms the lease (and carries what else it has).
-            _ => {
-                expected.push(-1);
-                lasts.push(-1);
-                ats.push(-1);
-            }
-        }
-    }
-    let matched: HashSet<String> = sqlx::query_scalar(
-        "UPDATE room_heads AS h
-         SET last_seq = CASE WHEN v.expected < 0 THEN h.last_seq ELSE v.last END,
-             last_at = CASE WHEN v.at < 0 THEN h.last_at ELSE v.at END
-         FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
-                     $6::bigint[]) AS v(code, owner, term, expected, last, at)
-         WHERE h.code = v.code AND h.owner = v.owner AND h.term = v.term
-           AND (v.expected < 0 OR h.last_seq = v.expected)
-         RETURNING h.code",
-    )
-    .bind(&codes)
-    .bind(&owners)
-    .bind(&terms)
-    .bind(&expected)
-    .bind(&lasts)
-    .bind(&ats)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .collect();
-    let unmatched: Vec<&str> = codes
+    let matched = advance_heads(tx, &batches).await?;
+    let unmatched: Vec<&str> = batches
         .iter()
-        .copied()
+        .map(|(_, b)| b.room.as_str())
         .filter(|c| !matched.contains(*c))
         .collect();
     if !unmatched.is_empty() {
@@ -410,6 +367,60 @@ async fn append_wave(
     Ok(Some(events))
 }
 
+/// Moves each batch's room head to its last event, in one statement, where the batch's lease
+/// is still the room's and its first event follows the head. Returns the rooms it moved;
+/// the others' batches are refused.
+async fn advance_heads(
+    tx: &mut PgConnection,
+    batches: &[(usize, &AppendBatch)],
+) -> Result<HashSet<String>, StoreError> {
+    let mut codes = Vec::with_capacity(batches.len());
+    let mut owners = Vec::with_capacity(batches.len());
+    let mut terms = Vec::with_capacity(batches.len());
+    let mut expected = Vec::with_capacity(batches.len());
+    let mut lasts = Vec::with_capacity(batches.len());
+    let mut ats = Vec::with_capacity(batches.len());
+    for (_, batch) in batches {
+        codes.push(batch.room.as_str());
+        owners.push(&*batch.lease.node);
+        terms.push(to_i64(batch.lease.term)?);
+        match (batch.events.first(), batch.events.last()) {
+            (Some(first), Some(last)) => {
+                expected.push(to_i64(first.seq)? - 1);
+                lasts.push(to_i64(last.seq)?);
+                ats.push(to_i64(last.at)?);
+            }
+            // No events: the write only confirms the lease (and carries what else it has).
+            _ => {
+                expected.push(-1);
+                lasts.push(-1);
+                ats.push(-1);
+            }
+        }
+    }
+    let matched = sqlx::query_scalar(
+        "UPDATE room_heads AS h
+         SET last_seq = CASE WHEN v.expected < 0 THEN h.last_seq ELSE v.last END,
+             last_at = CASE WHEN v.at < 0 THEN h.last_at ELSE v.at END
+         FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
+                     $6::bigint[]) AS v(code, owner, term, expected, last, at)
+         WHERE h.code = v.code AND h.owner = v.owner AND h.term = v.term
+           AND (v.expected < 0 OR h.last_seq = v.expected)
+         RETURNING h.code",
+    )
+    .bind(&codes)
+    .bind(&owners)
+    .bind(&terms)
+    .bind(&expected)
+    .bind(&lasts)
+    .bind(&ats)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    Ok(matched)
+}
+
 /// (owner, term, last_seq) of each room's head.
 async fn heads_of(
     tx: &mut PgConnection,
@@ -423,8 +434,12 @@ async fn heads_of(
     let mut heads = HashMap::new();
     for row in rows {
         heads.insert(
-            row.try_get(0)?,
-            (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?),
+            row.try_get("code")?,
+            (
+                row.try_get("owner")?,
+                row.try_get("term")?,
+                row.try_get("last_seq")?,
+            ),
         );
     }
     Ok(heads)

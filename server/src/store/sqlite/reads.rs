@@ -223,12 +223,13 @@ pub(super) fn group_by_token(
     conn.prepare_cached(
         "SELECT g.id,
                 (SELECT json FROM group_carry WHERE group_id = g.id ORDER BY rowid DESC LIMIT 1)
+                AS carry_json
          FROM groups AS g WHERE g.token_hash = ?",
     )?
     .query_row([token_hash], |row| {
         Ok(StoredGroup {
-            id: row.get(0)?,
-            carry_json: row.get(1)?,
+            id: row.get("id")?,
+            carry_json: row.get("carry_json")?,
         })
     })
     .optional()
