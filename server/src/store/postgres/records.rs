@@ -16,6 +16,12 @@ use crate::store::{
 /// Replaces the stored record of `record.room` whole, in the append's transaction (a meeting
 /// has at most 40 members: one statement for all of them).
 pub(super) async fn write(tx: &mut PgConnection, record: &MeetingRecord) -> Result<(), StoreError> {
+    write_head(tx, record).await?;
+    write_members(tx, record).await
+}
+
+/// The record's own row, inserted or updated.
+async fn write_head(tx: &mut PgConnection, record: &MeetingRecord) -> Result<(), StoreError> {
     let cases = serde_json::to_string(&record.cases).expect("cases serialise");
     let co_facilitators =
         serde_json::to_string(&record.co_facilitators).expect("strings serialise");
@@ -45,6 +51,11 @@ pub(super) async fn write(tx: &mut PgConnection, record: &MeetingRecord) -> Resu
     .bind(record.list_confirmed_at.map(to_i64).transpose()?)
     .execute(&mut *tx)
     .await?;
+    Ok(())
+}
+
+/// The record's members, replacing those stored before, in one statement.
+async fn write_members(tx: &mut PgConnection, record: &MeetingRecord) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM record_members WHERE room = $1")
         .bind(&record.room)
         .execute(&mut *tx)
