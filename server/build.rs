@@ -64,8 +64,8 @@ fn main() {
     fs::create_dir_all(&assets).expect("create asset dir");
     let mut out = format!(
         "/// Content hash of the whole browser app: the prefix `/a/{{APP_HASH}}/` names this build.\n\
-         pub static APP_HASH: &str = {hash:?};\n\n\
-         /// Files of the browser app.\npub static FILES: &[Asset] = &[\n"
+         pub(crate) static APP_HASH: &str = {hash:?};\n\n\
+         /// Files of the browser app.\npub(crate) static FILES: &[Asset] = &[\n"
     );
     for (i, ((url, path), mut bytes)) in files.iter().zip(contents).enumerate() {
         if url == "/index.html" {

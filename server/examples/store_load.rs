@@ -110,7 +110,7 @@ async fn main() -> anyhow::Result<()> {
                         events: vec![StoredEvent {
                             seq,
                             at: seq,
-                            kind: "item_added",
+                            kind: "item_added".into(),
                             json: event_json(seq),
                         }],
                         msg_ids: vec![StoredMsgId {

@@ -3,7 +3,7 @@
 use kring_protocol::Millis;
 
 /// Milliseconds since the Unix epoch.
-pub fn now_ms() -> Millis {
+pub(crate) fn now_ms() -> Millis {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as Millis)

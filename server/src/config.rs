@@ -369,7 +369,7 @@ impl Config {
 }
 
 /// Parses `sqlite`, `memory` or a `postgres://` URL.
-pub fn parse_store(s: &str) -> Result<StoreKind, String> {
+pub(crate) fn parse_store(s: &str) -> Result<StoreKind, String> {
     match s {
         "sqlite" => Ok(StoreKind::Sqlite),
         "memory" => Ok(StoreKind::Memory),
@@ -381,7 +381,7 @@ pub fn parse_store(s: &str) -> Result<StoreKind, String> {
 
 /// A `postgres://` (or `postgresql://`) URL. The error never repeats it (it may carry a
 /// password).
-pub fn parse_postgres(s: &str) -> Result<DbUrl, String> {
+pub(crate) fn parse_postgres(s: &str) -> Result<DbUrl, String> {
     if s.starts_with("postgres://") || s.starts_with("postgresql://") {
         Ok(DbUrl(s.to_owned()))
     } else {
@@ -390,7 +390,7 @@ pub fn parse_postgres(s: &str) -> Result<DbUrl, String> {
 }
 
 /// An ownership ttl: long enough to renew a few times, at most a minute.
-pub fn parse_owner_ttl(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_owner_ttl(s: &str) -> Result<Duration, String> {
     let ttl = parse_duration(s)?;
     if ttl < Duration::from_secs(1) || ttl > Duration::from_secs(60) {
         return Err("the owner ttl must be between 1s and 60s".to_owned());
@@ -400,7 +400,7 @@ pub fn parse_owner_ttl(s: &str) -> Result<Duration, String> {
 
 /// `http://host:port`, without a path: nodes forward plain WebSockets to each other on the
 /// private network between them.
-pub fn parse_node_url(s: &str) -> Result<String, String> {
+pub(crate) fn parse_node_url(s: &str) -> Result<String, String> {
     let s = s.trim().trim_end_matches('/');
     match s.strip_prefix("http://") {
         Some(rest) if !rest.is_empty() && !rest.contains('/') => Ok(s.to_owned()),
@@ -409,7 +409,7 @@ pub fn parse_node_url(s: &str) -> Result<String, String> {
 }
 
 /// Parses `500ms`, `30s`, `5m`, `24h`, `7d`, `6y` (a year is 365 days) or `0`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     if s == "0" {
         return Ok(Duration::ZERO);
@@ -445,7 +445,7 @@ pub fn parse_origin(s: &str) -> Result<String, String> {
 
 /// The canonical form of an `Origin` value, or `None` when it is not an http(s) origin (e.g.
 /// `null`, which sandboxed frames and `file:` pages send).
-pub fn normalize_origin(origin: &str) -> Option<String> {
+pub(crate) fn normalize_origin(origin: &str) -> Option<String> {
     let (scheme, authority) = origin.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
     let default_port = match scheme.as_str() {
@@ -466,7 +466,7 @@ pub fn normalize_origin(origin: &str) -> Option<String> {
 }
 
 /// Parses a size: `0`, `512MiB`, `1GiB`, or a number of bytes.
-pub fn parse_bytes(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_bytes(s: &str) -> Result<u64, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (number, unit) = s.split_at(split);
@@ -485,7 +485,7 @@ pub fn parse_bytes(s: &str) -> Result<u64, String> {
 }
 
 /// Parses a host name for `--allowed-hosts`: lower case, without port or trailing dot.
-pub fn parse_host(s: &str) -> Result<String, String> {
+pub(crate) fn parse_host(s: &str) -> Result<String, String> {
     let host = s.trim().trim_end_matches('.').to_ascii_lowercase();
     let valid = !host.is_empty()
         && host
@@ -513,7 +513,7 @@ pub fn parse_rate(s: &str) -> Result<Rate, String> {
 }
 
 /// A duration above zero: a timeout of `0` would close every connection at once.
-pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_timeout(s: &str) -> Result<Duration, String> {
     match parse_duration(s)? {
         d if d.is_zero() => Err("a timeout must be above 0".into()),
         d => Ok(d),
@@ -522,10 +522,10 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
 
 /// The longest `--body-timeout`: with more, a few thousand slow requests could hold every
 /// descriptor for minutes.
-pub const MAX_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const MAX_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A timeout above zero and at most [`MAX_BODY_TIMEOUT`].
-pub fn parse_body_timeout(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_body_timeout(s: &str) -> Result<Duration, String> {
     match parse_timeout(s)? {
         d if d > MAX_BODY_TIMEOUT => Err("the body timeout is at most 30s".into()),
         d => Ok(d),

@@ -51,7 +51,7 @@ static CONN_IDS: AtomicU64 = AtomicU64::new(1);
 /// upgrade request. `code` is the canonical room code, or `None` when the path cannot be a
 /// room code. `unreachable`: the node that owns the room as far as the upgrade knew, which it
 /// could not forward to.
-pub async fn serve(
+pub(crate) async fn serve(
     stream: Stream,
     early: Bytes,
     code: Option<String>,

@@ -13,10 +13,10 @@ use crate::config::Config;
 /// Descriptors kring uses besides client connections: the listener, the database and its
 /// journal files, standard streams, the runtime's event queues, and headroom for connections
 /// the kernel hands over between a cap check and a close.
-pub const RESERVE: u64 = 64;
+pub(crate) const RESERVE: u64 = 64;
 
 /// The descriptors the caps in `cfg` need.
-pub fn needed(cfg: &Config) -> u64 {
+pub(crate) fn needed(cfg: &Config) -> u64 {
     (cfg.max_connections as u64)
         .saturating_add(cfg.max_http_connections as u64)
         .saturating_add(RESERVE)
@@ -24,7 +24,7 @@ pub fn needed(cfg: &Config) -> u64 {
 
 /// What to do with `limit` descriptors.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Fit {
+pub(crate) enum Fit {
     /// The caps fit.
     Enough,
     /// Lower the default caps to these (WebSockets, HTTP connections), and each address's
@@ -36,7 +36,7 @@ pub enum Fit {
 
 /// Decides whether the caps in `cfg` fit `limit` descriptors; `explicit` says whether the
 /// operator set them.
-pub fn fit(cfg: &Config, limit: u64, explicit: bool) -> Fit {
+pub(crate) fn fit(cfg: &Config, limit: u64, explicit: bool) -> Fit {
     let needed = needed(cfg);
     if limit >= needed {
         return Fit::Enough;
@@ -54,7 +54,7 @@ pub fn fit(cfg: &Config, limit: u64, explicit: bool) -> Fit {
 }
 
 /// Raises the soft limit on open files to the hard limit; returns the limit now in force.
-pub fn raise_limit() -> std::io::Result<u64> {
+pub(crate) fn raise_limit() -> std::io::Result<u64> {
     rlimit::increase_nofile_limit(u64::MAX)
 }
 

@@ -20,7 +20,7 @@ x-frame-options: DENY\r\n\
 referrer-policy: no-referrer\r\n\
 content-security-policy: default-src 'none'; frame-ancestors 'none'\r\n";
 
-pub struct ErrorHeaders<I> {
+pub(crate) struct ErrorHeaders<I> {
     inner: I,
     /// A rewritten head (and what followed it in the same write) still to be written.
     pending: Vec<u8>,
@@ -30,7 +30,7 @@ pub struct ErrorHeaders<I> {
 }
 
 impl<I> ErrorHeaders<I> {
-    pub fn new(inner: I) -> Self {
+    pub(crate) fn new(inner: I) -> Self {
         ErrorHeaders {
             inner,
             pending: Vec::new(),
@@ -44,7 +44,7 @@ impl<I> ErrorHeaders<I> {
     /// The stream itself, for a connection upgraded to a WebSocket (which writes to it
     /// directly). Nothing is pending then: only hyper's error answers are rewritten, and
     /// the `101` before an upgrade is written through and flushed.
-    pub fn into_inner(self) -> I {
+    pub(crate) fn into_inner(self) -> I {
         debug_assert!(
             self.pending.is_empty(),
             "an upgrade follows no error answer"

@@ -20,12 +20,13 @@ use crate::cluster::{Claim, NodeLease, Owner, Placement};
 use crate::config::Config;
 use crate::limits::{Attempt, GuessLimiter, WindowLimiter};
 use crate::metrics::Metrics;
-use crate::room::{Answer, Query, RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
+use crate::room::query::{Asked, Question, Reply};
+use crate::room::{RestoreError, Room, RoomDeps, RoomHandle, RoomMsg, restore};
 use crate::secrets::new_epoch;
 use crate::store::{GroupLink, NewRoom, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
-pub enum HubError {
+pub(crate) enum HubError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -43,7 +44,7 @@ const CLAIM_SLACK: Duration = Duration::from_secs(1);
 /// How often a claim that waits for an unreachable owner asks again.
 const CLAIM_POLL: Duration = Duration::from_millis(500);
 
-pub struct Hub {
+pub(crate) struct Hub {
     registry: Arc<DashMap<String, RoomHandle>>,
     /// One lock per code being loaded, so concurrent first lookups load a room once.
     loading: DashMap<String, Arc<tokio::sync::Mutex<()>>>,
@@ -63,7 +64,7 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn new(
+    pub(crate) fn new(
         store: Arc<dyn Store>,
         placement: Arc<dyn Placement>,
         lease: Arc<NodeLease>,
@@ -99,25 +100,25 @@ impl Hub {
 
     /// Reserves a join by code alone (a new member) from `ip`: `Err(retry_after)` while the
     /// address is blocked for failing too often. Joins and reads with a token never ask.
-    pub async fn reserve_join(&self, ip: IpAddr) -> Result<Attempt, Duration> {
+    pub(crate) async fn reserve_join(&self, ip: IpAddr) -> Result<Attempt, Duration> {
         self.guesses.reserve(ip).await.inspect_err(|_| {
             self.deps.metrics.joins_blocked.inc();
         })
     }
 
     /// Counts a WebSocket connection opened by `ip`; `Err(retry_after)` beyond its share.
-    pub fn may_connect(&self, ip: IpAddr) -> Result<(), Duration> {
+    pub(crate) fn may_connect(&self, ip: IpAddr) -> Result<(), Duration> {
         self.connects.hit(ip)
     }
 
     /// Counts a session creation by `ip`; `Err(retry_after)` when it has created its share.
-    pub fn may_create(&self, ip: IpAddr) -> Result<(), Duration> {
+    pub(crate) fn may_create(&self, ip: IpAddr) -> Result<(), Duration> {
         self.creations.hit(ip)
     }
 
     /// `Err(retry_after)` when `ip` has `--max-live-sessions-per-ip` sessions that may still be
     /// live (created within `--max-session-age` and not purged).
-    pub fn may_hold_another(&self, ip: IpAddr, now: Millis) -> Result<(), Duration> {
+    pub(crate) fn may_hold_another(&self, ip: IpAddr, now: Millis) -> Result<(), Duration> {
         let cfg = &self.deps.cfg;
         let age = cfg.max_session_age.as_millis() as Millis;
         let key = crate::limits::client_key(ip);
@@ -135,7 +136,7 @@ impl Hub {
     }
 
     /// Counts a session `ip` created, for [`Hub::may_hold_another`].
-    pub fn created_by(&self, ip: IpAddr, code: &str, now: Millis) {
+    pub(crate) fn created_by(&self, ip: IpAddr, code: &str, now: Millis) {
         self.live
             .entry(crate::limits::client_key(ip))
             .or_default()
@@ -143,7 +144,7 @@ impl Hub {
     }
 
     /// The queued-bytes counter of `ip`'s address, shared by its connections.
-    pub fn queued_bytes(&self, ip: IpAddr) -> crate::room::AddressBytes {
+    pub(crate) fn queued_bytes(&self, ip: IpAddr) -> crate::room::AddressBytes {
         self.queued
             .entry(crate::limits::client_key(ip))
             .or_default()
@@ -151,7 +152,7 @@ impl Hub {
     }
 
     /// A connection of `ip` ended: forget the address's counter once nobody holds it.
-    pub fn release_queued_bytes(&self, ip: IpAddr) {
+    pub(crate) fn release_queued_bytes(&self, ip: IpAddr) {
         self.queued
             .remove_if(&crate::limits::client_key(ip), |_, bytes| {
                 std::sync::Arc::strong_count(bytes) == 1
@@ -159,20 +160,20 @@ impl Hub {
     }
 
     /// Free bytes on the data directory's file system, if it can be read.
-    pub fn disk_free(&self) -> Option<u64> {
+    pub(crate) fn disk_free(&self) -> Option<u64> {
         let stat = rustix::fs::statvfs(&self.deps.cfg.data_dir).ok()?;
         Some(stat.f_bavail.saturating_mul(stat.f_frsize))
     }
 
     /// Whether the data directory has less free space than `--min-free-disk`.
-    pub fn disk_low(&self) -> bool {
+    pub(crate) fn disk_low(&self) -> bool {
         self.disk_free()
             .is_some_and(|free| free < self.deps.cfg.min_free_disk)
     }
 
     /// Records a join (or token-checked read) for room `code` (as typed) refused as an unknown
     /// room or token; `attempt` is the reservation of a join by code.
-    pub fn join_failed(&self, ip: IpAddr, code: &str, attempt: Option<Attempt>) {
+    pub(crate) fn join_failed(&self, ip: IpAddr, code: &str, attempt: Option<Attempt>) {
         self.deps.metrics.failed_joins.inc();
         let blocked = match attempt {
             Some(attempt) => attempt.failed(code),
@@ -183,34 +184,34 @@ impl Hub {
         }
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
         &self.deps.store
     }
 
-    pub fn metrics(&self) -> &Arc<Metrics> {
+    pub(crate) fn metrics(&self) -> &Arc<Metrics> {
         &self.deps.metrics
     }
 
-    pub fn config(&self) -> &Arc<Config> {
+    pub(crate) fn config(&self) -> &Arc<Config> {
         &self.deps.cfg
     }
 
-    pub fn placement(&self) -> &Arc<dyn Placement> {
+    pub(crate) fn placement(&self) -> &Arc<dyn Placement> {
         &self.deps.placement
     }
 
-    pub fn lease(&self) -> &Arc<NodeLease> {
+    pub(crate) fn lease(&self) -> &Arc<NodeLease> {
         &self.deps.lease
     }
 
     /// Cancelled when the server stops: a forwarded connection then tells its client to
     /// reconnect (1012), as the rooms do.
-    pub fn stopping(&self) -> CancellationToken {
+    pub(crate) fn stopping(&self) -> CancellationToken {
         self.stopping.clone()
     }
 
     /// A forwarded connection, which shutdown waits for.
-    pub fn track_forward<F: std::future::Future>(
+    pub(crate) fn track_forward<F: std::future::Future>(
         &self,
         forward: F,
     ) -> tokio_util::task::task_tracker::TrackedFuture<F> {
@@ -218,12 +219,12 @@ impl Hub {
     }
 
     /// Whether this node runs the room now.
-    pub fn serves(&self, code: &str) -> bool {
+    pub(crate) fn serves(&self, code: &str) -> bool {
         self.registry.contains_key(code)
     }
 
     /// Stores a new room and starts its task.
-    pub async fn create(
+    pub(crate) async fn create(
         &self,
         params: SessionParams,
         group: Option<GroupLink>,
@@ -258,7 +259,7 @@ impl Hub {
     /// `unreachable`: a node this connection could not be forwarded to; if that node still
     /// owns the room, the claim waits for its lease to run out (it may have died) instead of
     /// sending the client to it.
-    pub async fn room(
+    pub(crate) async fn room(
         &self,
         code: &str,
         unreachable: Option<&str>,
@@ -360,22 +361,26 @@ impl Hub {
     /// Answers a read of a room's state. The room answers if it runs here; with a shared
     /// store a room that runs elsewhere (or nowhere) is read from the store without being
     /// claimed: its durable state is all any owner has shown. `None`: no such room.
-    pub async fn query(&self, code: &str, query: Query) -> Result<Option<Answer>, HubError> {
+    pub(crate) async fn query<Q: Question>(
+        &self,
+        code: &str,
+        question: Q,
+    ) -> Result<Option<Reply<Q::Answer>>, HubError> {
         let live = match self.registry.get(code) {
             Some(handle) => Some(handle.clone()),
             None if self.deps.placement.shared() => {
                 let Some(loaded) = self.deps.store.load_room(code).await? else {
                     return Ok(None);
                 };
-                return Ok(Some(restore(loaded, self.deps.clone())?.answer(query)));
+                return Ok(Some(question.answer(&restore(loaded, self.deps.clone())?)));
             }
             None => self.room(code, None).await?,
         };
         let Some(room) = live else {
             return Ok(None);
         };
-        let (reply, answer) = oneshot::channel();
-        if room.tx.send(RoomMsg::Query { query, reply }).await.is_err() {
+        let (asked, answer) = Asked::new(question);
+        if room.tx.send(RoomMsg::Query(asked)).await.is_err() {
             return Err(HubError::ShuttingDown);
         }
         answer.await.map(Some).map_err(|_| HubError::ShuttingDown)
@@ -384,7 +389,7 @@ impl Hub {
     /// Loads every stored room, so timers run and members can resume at once after a restart.
     /// With a shared store rooms are claimed on first use instead, by whichever node their
     /// clients reach.
-    pub async fn load_all(&self) -> Result<usize, HubError> {
+    pub(crate) async fn load_all(&self) -> Result<usize, HubError> {
         if self.deps.placement.shared() {
             return Ok(0);
         }
@@ -404,7 +409,7 @@ impl Hub {
     }
 
     /// Deletes rooms past retention and closes the live ones among them.
-    pub async fn purge(&self, now: Millis) -> Result<usize, HubError> {
+    pub(crate) async fn purge(&self, now: Millis) -> Result<usize, HubError> {
         let cfg = &self.deps.cfg;
         let retention = cfg.retention.as_millis() as Millis;
         let idle = cfg.idle_timeout.as_millis() as Millis;
@@ -451,7 +456,7 @@ impl Hub {
 
     /// Stops every room (each finishes in-flight work and tells its clients to reconnect),
     /// waiting at most `timeout`.
-    pub async fn shutdown(&self, timeout: Duration) {
+    pub(crate) async fn shutdown(&self, timeout: Duration) {
         self.closing.store(true, Ordering::Relaxed);
         self.stopping.cancel();
         self.forwards.close();

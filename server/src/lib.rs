@@ -2,9 +2,11 @@
 //!
 //! The binary is a thin wrapper around [`run`]; tests call it with a listener on port 0.
 
+#![warn(unreachable_pub)]
+
 mod app;
 pub mod client;
-pub mod clock;
+mod clock;
 pub mod cluster;
 pub mod config;
 pub mod conn;
@@ -12,20 +14,20 @@ pub mod descriptors;
 mod error_headers;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
-pub mod http;
-pub mod hub;
+mod http;
+mod hub;
 pub mod limits;
 mod listen;
 pub mod logging;
 pub mod metrics;
 pub mod proxy_protocol;
 pub mod records;
-pub mod redact;
-pub mod room;
-pub mod secrets;
-pub mod socket;
+mod redact;
+mod room;
+mod secrets;
+mod socket;
 pub mod store;
-pub mod summary;
+mod summary;
 mod tls;
 
 pub use app::run;

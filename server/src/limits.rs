@@ -39,19 +39,19 @@ impl Rate {
 
 /// What a limit counts by: an IPv4 address or an IPv6 prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Key {
+pub(crate) struct Key {
     net: IpAddr,
     prefix: u8,
 }
 
 /// How many times the per-address limit an IPv6 /56 and /48 may use: a customer's network
 /// may hold several subnets with their own users, but not thousands of them.
-pub const SHARE_56: usize = 4;
-pub const SHARE_48: usize = 16;
+pub(crate) const SHARE_56: usize = 4;
+pub(crate) const SHARE_48: usize = 16;
 
 impl Key {
     /// How many times the per-address limit this key may use: one for an address or a /64.
-    pub fn share(&self) -> usize {
+    pub(crate) fn share(&self) -> usize {
         match (self.net, self.prefix) {
             (IpAddr::V6(_), 56) => SHARE_56,
             (IpAddr::V6(_), 48) => SHARE_48,
@@ -70,7 +70,7 @@ impl fmt::Display for Key {
 }
 
 /// The unit limits count by: IPv4 address, or IPv6 /64 (IPv4-mapped IPv6 counts as IPv4).
-pub fn client_key(ip: IpAddr) -> Key {
+pub(crate) fn client_key(ip: IpAddr) -> Key {
     match ip {
         IpAddr::V4(_) => Key {
             net: ip,
@@ -96,7 +96,7 @@ fn prefix_key(v6: Ipv6Addr, prefix: u8) -> Key {
 
 /// Every key an address is counted under, narrowest first: an IPv4 address; an IPv6 /64,
 /// /56 and /48.
-pub fn client_keys(ip: IpAddr) -> Vec<Key> {
+pub(crate) fn client_keys(ip: IpAddr) -> Vec<Key> {
     let key = client_key(ip);
     match key.net {
         IpAddr::V6(v6) => vec![key, prefix_key(v6, 56), prefix_key(v6, 48)],
@@ -106,13 +106,13 @@ pub fn client_keys(ip: IpAddr) -> Vec<Key> {
 
 /// Open things (connections, requests) counted per address: at most `max` times a key's
 /// share under each of the address's keys.
-pub struct OpenCounts {
+pub(crate) struct OpenCounts {
     counts: Arc<Mutex<HashMap<Key, usize>>>,
     max: usize,
 }
 
 /// One open thing's place under each of its address's keys; given back when dropped.
-pub struct OpenPermit {
+pub(crate) struct OpenPermit {
     counts: Arc<Mutex<HashMap<Key, usize>>>,
     keys: Vec<Key>,
 }
@@ -133,7 +133,7 @@ impl Drop for OpenPermit {
 }
 
 impl OpenCounts {
-    pub fn new(max: usize) -> Self {
+    pub(crate) fn new(max: usize) -> Self {
         OpenCounts {
             counts: Arc::new(Mutex::new(HashMap::new())),
             max,
@@ -142,7 +142,7 @@ impl OpenCounts {
 
     /// A place for one more from `ip`, or `None` when one of its keys is full. All keys are
     /// checked and counted under one lock, so concurrent callers never overshoot.
-    pub fn open(&self, ip: IpAddr) -> Option<OpenPermit> {
+    pub(crate) fn open(&self, ip: IpAddr) -> Option<OpenPermit> {
         let keys = client_keys(ip);
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         let full = keys.iter().any(|key| {
@@ -162,34 +162,35 @@ impl OpenCounts {
     }
 
     /// How many are open under the narrowest key of `ip`.
-    pub fn open_from(&self, ip: IpAddr) -> usize {
+    #[cfg(test)]
+    pub(crate) fn open_from(&self, ip: IpAddr) -> usize {
         let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         counts.get(&client_key(ip)).copied().unwrap_or(0)
     }
 }
 
 /// Caps on open connections (WebSockets, or HTTP connections): in total and per address.
-pub struct ConnLimits {
+pub(crate) struct ConnLimits {
     total: Arc<Semaphore>,
     per_address: OpenCounts,
 }
 
 /// Which cap refused a connection.
 #[derive(Debug, PartialEq, Eq)]
-pub enum CapReached {
+pub(crate) enum CapReached {
     Total,
     PerAddress,
 }
 
 /// Held for as long as a connection (or a request) is open; gives its places back when
 /// dropped.
-pub struct ConnPermit {
+pub(crate) struct ConnPermit {
     _total: Option<OwnedSemaphorePermit>,
     _address: Option<OpenPermit>,
 }
 
 impl ConnLimits {
-    pub fn new(max_total: usize, max_per_address: usize) -> Self {
+    pub(crate) fn new(max_total: usize, max_per_address: usize) -> Self {
         ConnLimits {
             total: Arc::new(Semaphore::new(max_total)),
             per_address: OpenCounts::new(max_per_address),
@@ -197,7 +198,7 @@ impl ConnLimits {
     }
 
     /// A place in the total and in the share of `ip`'s address.
-    pub fn acquire(&self, ip: IpAddr) -> Result<ConnPermit, CapReached> {
+    pub(crate) fn acquire(&self, ip: IpAddr) -> Result<ConnPermit, CapReached> {
         let total = self.acquire_total()?;
         let address = self.acquire_address(ip)?;
         Ok(ConnPermit {
@@ -208,7 +209,7 @@ impl ConnLimits {
 
     /// A place in the total only: a trusted proxy's connection carries many clients, each
     /// counted per request ([`ConnLimits::acquire_address`]).
-    pub fn acquire_total(&self) -> Result<ConnPermit, CapReached> {
+    pub(crate) fn acquire_total(&self) -> Result<ConnPermit, CapReached> {
         let total = self
             .total
             .clone()
@@ -221,7 +222,7 @@ impl ConnLimits {
     }
 
     /// A place in the share of `ip`'s address only.
-    pub fn acquire_address(&self, ip: IpAddr) -> Result<ConnPermit, CapReached> {
+    pub(crate) fn acquire_address(&self, ip: IpAddr) -> Result<ConnPermit, CapReached> {
         let address = self.per_address.open(ip).ok_or(CapReached::PerAddress)?;
         Ok(ConnPermit {
             _total: None,
@@ -230,7 +231,8 @@ impl ConnLimits {
     }
 
     /// Open connections counted for the address of `ip`.
-    pub fn open_from(&self, ip: IpAddr) -> usize {
+    #[cfg(test)]
+    pub(crate) fn open_from(&self, ip: IpAddr) -> usize {
         self.per_address.open_from(ip)
     }
 }
@@ -246,7 +248,7 @@ impl ConnLimits {
 /// valid tokens too; its failures still count. A join by code reserves its attempt before
 /// the room is looked up ([`GuessLimiter::reserve`]), so a burst of hellos gets at most
 /// `max` lookups, not as many as arrive before the first failure is counted.
-pub struct GuessLimiter {
+pub(crate) struct GuessLimiter {
     entries: Mutex<HashMap<Key, Guesses>>,
     max: u32,
     window: Duration,
@@ -257,9 +259,9 @@ pub struct GuessLimiter {
 }
 
 /// The longest an address is made to wait.
-pub const MAX_BLOCK: Duration = Duration::from_secs(3600);
+pub(crate) const MAX_BLOCK: Duration = Duration::from_secs(3600);
 /// An address without failures for this long starts over with a clean record.
-pub const FORGIVE_AFTER: Duration = Duration::from_secs(3600);
+pub(crate) const FORGIVE_AFTER: Duration = Duration::from_secs(3600);
 /// A failed join or token-checked read is answered no sooner than this after it began. An
 /// unknown code is looked up in the store and a known one is in memory: without a floor,
 /// the time an answer takes would tell them apart, and an attempt with a token is not
@@ -314,7 +316,7 @@ impl Guesses {
 
 /// A join by code whose lookup may fail: it holds one of its address's attempts until it
 /// either [`fails`](Attempt::failed) or is dropped (it succeeded, and costs nothing).
-pub struct Attempt {
+pub(crate) struct Attempt {
     limiter: Arc<GuessLimiter>,
     ip: IpAddr,
     done: bool,
@@ -322,7 +324,7 @@ pub struct Attempt {
 
 impl Attempt {
     /// The join failed for `code`: counted; returns how long the address is now blocked.
-    pub fn failed(mut self, code: &str) -> Option<Duration> {
+    pub(crate) fn failed(mut self, code: &str) -> Option<Duration> {
         self.done = true;
         self.limiter.record(self.ip, code, true)
     }
@@ -345,7 +347,7 @@ enum Reserve {
 }
 
 impl GuessLimiter {
-    pub fn new(rate: Rate) -> Self {
+    pub(crate) fn new(rate: Rate) -> Self {
         GuessLimiter {
             entries: Mutex::new(HashMap::new()),
             max: rate.max.max(1),
@@ -365,7 +367,8 @@ impl GuessLimiter {
     }
 
     /// `Err(retry_after)` while the address is blocked.
-    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+    #[cfg(test)]
+    pub(crate) fn check(&self, ip: IpAddr) -> Result<(), Duration> {
         let now = Instant::now();
         let entries = self.lock();
         let wait = client_keys(ip)
@@ -377,7 +380,7 @@ impl GuessLimiter {
 
     /// Reserves an attempt for a join by code alone: refused while the address is blocked;
     /// while all its remaining attempts are being looked up, waits for one of them to end.
-    pub async fn reserve(self: &Arc<Self>, ip: IpAddr) -> Result<Attempt, Duration> {
+    pub(crate) async fn reserve(self: &Arc<Self>, ip: IpAddr) -> Result<Attempt, Duration> {
         let deadline = Instant::now() + RESERVE_WAIT;
         loop {
             let released = self.released.notified();
@@ -439,7 +442,7 @@ impl GuessLimiter {
 
     /// Records a failed attempt with a token (not reserved); returns how long the address is
     /// now blocked, if it is.
-    pub fn failed(&self, ip: IpAddr, code: &str) -> Option<Duration> {
+    pub(crate) fn failed(&self, ip: IpAddr, code: &str) -> Option<Duration> {
         self.record(ip, code, false)
     }
 
@@ -485,7 +488,7 @@ impl GuessLimiter {
 
     /// Drops addresses that are neither blocked, remembered for back-off, nor being looked
     /// up.
-    pub fn forget_old(&self) {
+    pub(crate) fn forget_old(&self) {
         let now = Instant::now();
         self.lock().retain(|_, g| {
             g.in_flight > 0
@@ -497,14 +500,14 @@ impl GuessLimiter {
 
 /// At most `max` actions per address per `window` (a fixed window): for actions that are
 /// cheap to ask for and costly to serve, such as creating a session.
-pub struct WindowLimiter {
+pub(crate) struct WindowLimiter {
     counts: DashMap<Key, (u32, Instant)>,
     max: u32,
     window: Duration,
 }
 
 impl WindowLimiter {
-    pub fn new(rate: Rate) -> Self {
+    pub(crate) fn new(rate: Rate) -> Self {
         WindowLimiter {
             counts: DashMap::new(),
             max: rate.max,
@@ -513,7 +516,7 @@ impl WindowLimiter {
     }
 
     /// `Err(retry_after)` when the address has used up its window; counts nothing.
-    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+    pub(crate) fn check(&self, ip: IpAddr) -> Result<(), Duration> {
         let now = Instant::now();
         for key in &client_keys(ip) {
             let max = self
@@ -532,7 +535,7 @@ impl WindowLimiter {
 
     /// Counts one action; `Err(retry_after)` when the address (or its wider IPv6 prefix)
     /// has used up its window.
-    pub fn hit(&self, ip: IpAddr) -> Result<(), Duration> {
+    pub(crate) fn hit(&self, ip: IpAddr) -> Result<(), Duration> {
         let now = Instant::now();
         let keys = client_keys(ip);
         for key in &keys {
@@ -558,7 +561,7 @@ impl WindowLimiter {
     }
 
     /// Drops addresses whose window is over.
-    pub fn forget_old(&self) {
+    pub(crate) fn forget_old(&self) {
         let now = Instant::now();
         self.counts
             .retain(|_, (_, start)| now.duration_since(*start) < self.window);
@@ -572,15 +575,15 @@ pub const MAX_COMMANDS_PER_MEMBER: u32 = 2_000;
 
 /// Messages refused in a row for the rate before a connection counts as flooding. A client
 /// that honours `retry_after_ms` never gets near it.
-pub const FLOOD_STRIKES: u32 = 20;
+pub(crate) const FLOOD_STRIKES: u32 = 20;
 /// How long a member closed for flooding may not come back; doubles with each further close.
-pub const FLOOD_BAN: Duration = Duration::from_secs(10);
+pub(crate) const FLOOD_BAN: Duration = Duration::from_secs(10);
 /// The longest a member is kept out for flooding.
-pub const MAX_FLOOD_BAN: Duration = Duration::from_secs(600);
+pub(crate) const MAX_FLOOD_BAN: Duration = Duration::from_secs(600);
 
 /// A sender's message budget. A member's budget belongs to the member, not to the socket, so
 /// reconnecting does not refill it; after a close for flooding the member stays out a while.
-pub struct Budget {
+pub(crate) struct Budget {
     bucket: TokenBucket,
     strikes: u32,
     bans: u32,
@@ -589,7 +592,7 @@ pub struct Budget {
 
 /// What to do with a message beyond the budget.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Over {
+pub(crate) enum Over {
     /// Refuse it: send `rate_limited` with this wait.
     Refuse(Duration),
     /// Too many refusals in a row: close the connection (1008).
@@ -597,18 +600,18 @@ pub enum Over {
 }
 
 /// A budget several sockets of one member share, one after another.
-pub type SharedBudget = Arc<std::sync::Mutex<Budget>>;
+pub(crate) type SharedBudget = Arc<std::sync::Mutex<Budget>>;
 
 impl Budget {
     /// The per-sender budget from `--message-rate` and `--message-burst`.
-    pub fn for_messages(cfg: &crate::Config) -> Budget {
+    pub(crate) fn for_messages(cfg: &crate::Config) -> Budget {
         Budget::new(
             cfg.message_rate.per_sec(),
             f64::from(cfg.message_burst.max(1)),
         )
     }
 
-    pub fn new(per_sec: f64, burst: f64) -> Self {
+    pub(crate) fn new(per_sec: f64, burst: f64) -> Self {
         Budget {
             bucket: TokenBucket::new(per_sec, burst),
             strikes: 0,
@@ -618,7 +621,7 @@ impl Budget {
     }
 
     /// Spends one message.
-    pub fn spend(&mut self) -> Result<(), Over> {
+    pub(crate) fn spend(&mut self) -> Result<(), Over> {
         match self.bucket.take() {
             Ok(()) => {
                 self.strikes = 0;
@@ -637,7 +640,7 @@ impl Budget {
     }
 
     /// The sender was closed for flooding: keep them out for a while, longer each time.
-    pub fn ban(&mut self) {
+    pub(crate) fn ban(&mut self) {
         let ban = FLOOD_BAN
             .saturating_mul(1 << self.bans.min(16))
             .min(MAX_FLOOD_BAN);
@@ -646,7 +649,7 @@ impl Budget {
     }
 
     /// `Some(wait)` while the sender is kept out.
-    pub fn banned(&self) -> Option<Duration> {
+    pub(crate) fn banned(&self) -> Option<Duration> {
         let until = self.banned_until?;
         let now = Instant::now();
         (until > now).then(|| until - now)
@@ -654,7 +657,7 @@ impl Budget {
 }
 
 /// Average `rate` per second, bursts up to `burst`.
-pub struct TokenBucket {
+pub(crate) struct TokenBucket {
     tokens: f64,
     rate: f64,
     burst: f64,
@@ -662,7 +665,7 @@ pub struct TokenBucket {
 }
 
 impl TokenBucket {
-    pub fn new(rate: f64, burst: f64) -> Self {
+    pub(crate) fn new(rate: f64, burst: f64) -> Self {
         TokenBucket {
             tokens: burst,
             rate,
@@ -672,7 +675,7 @@ impl TokenBucket {
     }
 
     /// Takes one token, or says how long until one is there.
-    pub fn take(&mut self) -> Result<(), Duration> {
+    pub(crate) fn take(&mut self) -> Result<(), Duration> {
         let now = Instant::now();
         self.tokens =
             (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate).min(self.burst);

@@ -58,7 +58,7 @@ content-security-policy: default-src 'none'; frame-ancestors 'none'\r\n\
 too many connections\n";
 
 /// How connections are served.
-pub struct Serving {
+pub(crate) struct Serving {
     /// Deadline for a request's headers, and for the TLS handshake before them; also how long
     /// an idle keep-alive connection waits for its next request.
     pub header_timeout: Duration,
@@ -104,7 +104,12 @@ impl Drop for Open {
 /// Serves `app` on `listener` until `stop` is cancelled, then stops accepting, lets requests in
 /// flight finish and returns when their connections are done. Upgraded WebSockets are no
 /// longer HTTP connections: the hub closes those.
-pub async fn serve(listener: TcpListener, app: Router, serving: Serving, stop: CancellationToken) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    app: Router,
+    serving: Serving,
+    stop: CancellationToken,
+) {
     let server = Arc::new(Server {
         app,
         http: http_builder(serving.header_timeout),

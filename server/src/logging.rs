@@ -32,13 +32,13 @@ const CAPPED: &[&str] = &[
 ];
 
 /// The operator's filter (`--log`); an invalid one falls back to `info`.
-pub fn filter(spec: &str) -> EnvFilter {
+pub(crate) fn filter(spec: &str) -> EnvFilter {
     EnvFilter::try_new(spec).unwrap_or_else(|_| EnvFilter::new("info"))
 }
 
 /// The caps: [`CAPPED`] targets at INFO, everything else let through (the operator's filter
 /// decides).
-pub fn caps() -> Targets {
+pub(crate) fn caps() -> Targets {
     CAPPED.iter().fold(
         Targets::new().with_default(LevelFilter::TRACE),
         |targets, target| targets.with_target(*target, LevelFilter::INFO),
@@ -46,7 +46,11 @@ pub fn caps() -> Targets {
 }
 
 /// The subscriber for `spec` and `format`, writing to `writer`.
-pub fn subscriber<W>(spec: &str, format: LogFormat, writer: W) -> Box<dyn Subscriber + Send + Sync>
+pub(crate) fn subscriber<W>(
+    spec: &str,
+    format: LogFormat,
+    writer: W,
+) -> Box<dyn Subscriber + Send + Sync>
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {

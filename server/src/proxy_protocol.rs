@@ -16,7 +16,7 @@ const V1_MAX: usize = 107;
 const V2_MAX_LEN: usize = 4096;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ProxyHeaderError {
+pub(crate) enum ProxyHeaderError {
     #[error("reading the PROXY header failed: {0}")]
     Io(#[from] std::io::Error),
     #[error("not a valid PROXY protocol header: {0}")]
@@ -26,7 +26,7 @@ pub enum ProxyHeaderError {
 /// Reads the PROXY header at the start of `stream`, and nothing after it. `Ok(None)` when the
 /// header names no client (a proxy's own health check: `LOCAL`, `UNKNOWN`, or a Unix socket),
 /// in which case the connection counts as the proxy's.
-pub async fn read_header<S: AsyncRead + Unpin>(
+pub(crate) async fn read_header<S: AsyncRead + Unpin>(
     stream: &mut S,
 ) -> Result<Option<SocketAddr>, ProxyHeaderError> {
     let mut start = [0u8; 16];
@@ -55,7 +55,7 @@ pub async fn read_header<S: AsyncRead + Unpin>(
 }
 
 /// A version 1 line, CRLF included: `PROXY TCP4 <src> <dst> <sport> <dport>\r\n`.
-pub fn parse_v1(line: &[u8]) -> Result<Option<SocketAddr>, ProxyHeaderError> {
+pub(crate) fn parse_v1(line: &[u8]) -> Result<Option<SocketAddr>, ProxyHeaderError> {
     let invalid = ProxyHeaderError::Invalid;
     let line = line
         .strip_suffix(b"\r\n")
@@ -86,7 +86,10 @@ pub fn parse_v1(line: &[u8]) -> Result<Option<SocketAddr>, ProxyHeaderError> {
 }
 
 /// A version 2 header: its 16 fixed bytes and the `len` bytes after them.
-pub fn parse_v2(start: &[u8; 16], rest: &[u8]) -> Result<Option<SocketAddr>, ProxyHeaderError> {
+pub(crate) fn parse_v2(
+    start: &[u8; 16],
+    rest: &[u8],
+) -> Result<Option<SocketAddr>, ProxyHeaderError> {
     let invalid = ProxyHeaderError::Invalid;
     if start[..12] != V2_SIGNATURE {
         return Err(invalid("no PROXY signature"));

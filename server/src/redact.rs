@@ -20,7 +20,7 @@ const KEY_FILE: &str = "log-tag.key";
 
 /// Sets the key: read from (or created in) `data_dir`, or random for this process when there
 /// is none or it cannot be used. The first call wins.
-pub fn init(data_dir: Option<&Path>) {
+pub(crate) fn init(data_dir: Option<&Path>) {
     KEY.get_or_init(|| {
         data_dir
             .and_then(|dir| match stored_key(dir) {
@@ -66,7 +66,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// A room as logs name it: `%RoomTag(&code)`.
-pub struct RoomTag<'a>(pub &'a str);
+pub(crate) struct RoomTag<'a>(pub &'a str);
 
 impl fmt::Display for RoomTag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -9,10 +9,10 @@ use sha2::{Digest, Sha256};
 const CODE_ALPHABET: &[u8; 29] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
 
 /// 29^9 ≈ 1.45e13 ≈ 2^43.7 possibilities (the brief asks for at least 2^40).
-pub const CODE_LEN: usize = 9;
+pub(crate) const CODE_LEN: usize = 9;
 
 /// A fresh room code in canonical form (9 capitals/digits, no separators).
-pub fn new_room_code() -> String {
+pub(crate) fn new_room_code() -> String {
     (0..CODE_LEN)
         .map(|_| CODE_ALPHABET[rand::random_range(0..CODE_ALPHABET.len())] as char)
         .collect()
@@ -20,7 +20,7 @@ pub fn new_room_code() -> String {
 
 /// Canonical form of a code as typed: case-insensitive, separators ignored. `None` when it
 /// cannot be a room code.
-pub fn normalize_code(typed: &str) -> Option<String> {
+pub(crate) fn normalize_code(typed: &str) -> Option<String> {
     let code: String = typed
         .chars()
         .filter(|c| !matches!(c, '-' | ' ' | '.'))
@@ -31,7 +31,7 @@ pub fn normalize_code(typed: &str) -> Option<String> {
 }
 
 /// The form shown to people: `K7M-3QX-9PA`.
-pub fn display_code(code: &str) -> String {
+pub(crate) fn display_code(code: &str) -> String {
     let mut out = String::with_capacity(CODE_LEN + 2);
     for (i, c) in code.chars().enumerate() {
         if i > 0 && i % 3 == 0 {
@@ -43,23 +43,23 @@ pub fn display_code(code: &str) -> String {
 }
 
 /// A secret token: 160 random bits, hex.
-pub fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 20];
     rand::fill(&mut bytes);
     hex::encode(bytes)
 }
 
 /// SHA-256 of a token, hex. Only hashes are stored, so a database copy holds no usable token.
-pub fn hash_token(token: &str) -> String {
+pub(crate) fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// Compares two hashes in time independent of where they differ (the engine's, which
 /// compares resume tokens the same way).
-pub use kring_engine::same_hash;
+pub(crate) use kring_engine::same_hash;
 
 /// A random epoch that fits a JavaScript number exactly and is never 0.
-pub fn new_epoch() -> u32 {
+pub(crate) fn new_epoch() -> u32 {
     rand::random_range(1..u32::MAX)
 }
 

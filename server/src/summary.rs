@@ -221,7 +221,7 @@ fn date(ms: u64) -> String {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` (UTC).
-pub fn timestamp(ms: u64) -> String {
+pub(crate) fn timestamp(ms: u64) -> String {
     let secs = ms / 1000;
     format!(
         "{}T{:02}:{:02}:{:02}Z",
@@ -262,7 +262,7 @@ fn local(ms: u64, offset_minutes: i32) -> u64 {
 }
 
 /// The summary as Markdown; dates in the reader's time zone (`offset_minutes` east of UTC).
-pub fn markdown(s: &Summary, offset_minutes: i32) -> String {
+pub(crate) fn markdown(s: &Summary, offset_minutes: i32) -> String {
     let l = labels(s.language);
     let mut out = String::new();
     let _ = writeln!(out, "# {}: {}\n", l.summary, md_block(&s.title, ""));
@@ -366,7 +366,7 @@ pub(crate) fn esc(text: &str) -> String {
 
 /// A self-contained page without scripts, styled by `/summary.css` (print-friendly).
 /// The summary as a printable page; dates as in [`markdown`].
-pub fn html(s: &Summary, offset_minutes: i32) -> String {
+pub(crate) fn html(s: &Summary, offset_minutes: i32) -> String {
     let l = labels(s.language);
     let lang = s.language.as_str();
     let mut out = String::new();
@@ -491,7 +491,7 @@ pub fn html(s: &Summary, offset_minutes: i32) -> String {
 }
 
 /// The summary page's style: readable on screen, clean on paper.
-pub const CSS: &str = "body{font:16px/1.5 system-ui,sans-serif;color:#1b1b1b;background:#fff;margin:0}\
+pub(crate) const CSS: &str = "body{font:16px/1.5 system-ui,sans-serif;color:#1b1b1b;background:#fff;margin:0}\
 main{max-width:46rem;margin:0 auto;padding:1.5rem}\
 h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:1.5rem 0 .5rem;border-bottom:1px solid #ccc}\
 .meta{color:#444;margin:0}.confidential{font-style:italic;color:#6b2a00}\

@@ -11,7 +11,7 @@ use tokio_rustls::TlsAcceptor;
 
 /// Reads the certificate chain and key and builds the acceptor. Every error names the file, so
 /// an operator sees at start-up which one to fix.
-pub fn acceptor(cert_path: &Path, key_path: &Path) -> anyhow::Result<TlsAcceptor> {
+pub(crate) fn acceptor(cert_path: &Path, key_path: &Path) -> anyhow::Result<TlsAcceptor> {
     let chain = read_chain(cert_path)?;
     let key = read_key(key_path)?;
     // ring rather than the default aws-lc-rs: no C toolchain or CMake needed to build kring.

@@ -271,7 +271,7 @@ fn event(seq: u64, json: &str) -> StoredEvent {
     StoredEvent {
         seq,
         at: 1_000 + seq,
-        kind: "item_added",
+        kind: "item_added".into(),
         json: json.to_owned(),
     }
 }

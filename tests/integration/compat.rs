@@ -50,7 +50,7 @@ async fn store_old_journal(dir: &std::path::Path) -> Value {
         .map(|e| StoredEvent {
             seq: e["seq"].as_u64().unwrap(),
             at: e["at"].as_u64().unwrap(),
-            kind: Box::leak(e["kind"].as_str().unwrap().to_owned().into_boxed_str()),
+            kind: e["kind"].as_str().unwrap().to_owned().into(),
             json: e["event"].to_string(),
         })
         .collect();

@@ -17,7 +17,7 @@ use super::join::base_url;
 use super::{ApiErr, AppState, query};
 use crate::clock::now_ms;
 use crate::hub::HubError;
-use crate::room::{Answer, Query};
+use crate::room::query::Preview;
 use crate::secrets::{display_code, hash_token, new_room_code, new_token};
 use crate::store::{GroupLink, StoreError};
 
@@ -36,18 +36,16 @@ const VIDEO_URL_MAX_CHARS: usize = 500;
         (status = 429, description = "Too many failed joins from this address (`too_many_attempts`).", body = ApiError),
     ),
 )]
-pub async fn preview(
+pub(super) async fn preview(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
 ) -> Result<impl IntoResponse, ApiErr> {
-    match query::ask_untokened(&app, peer.ip(), &code, Query::Preview).await? {
-        Answer::Preview(preview) => Ok((
-            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-            Json(preview),
-        )),
-        _ => Err(ApiErr::internal()),
-    }
+    let preview = query::ask_untokened(&app, peer.ip(), &code, Preview).await?;
+    Ok((
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(preview),
+    ))
 }
 
 /// The built-in methods, with their phases and instructions in every language.
@@ -57,7 +55,7 @@ pub async fn preview(
     tag = "sessions",
     responses((status = 200, description = "The built-in method templates.", body = MethodList)),
 )]
-pub async fn methods() -> Json<MethodList> {
+pub(super) async fn methods() -> Json<MethodList> {
     Json(MethodList {
         methods: methods::builtin().to_vec(),
     })
@@ -82,7 +80,7 @@ pub async fn methods() -> Json<MethodList> {
         (status = 507, description = "The data directory has less free space than `--min-free-disk` (`store_unavailable`); try again later.", body = ApiError),
     ),
 )]
-pub async fn create_session(
+pub(super) async fn create_session(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,

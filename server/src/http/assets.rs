@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 /// One file of the browser app, with its precompressed forms.
-pub struct Asset {
+pub(super) struct Asset {
     pub path: &'static str,
     pub body: &'static [u8],
     pub gzip: Option<&'static [u8]>,
@@ -25,7 +25,7 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Everything else: use the copy only after asking whether it is still current.
 const REVALIDATE: &str = "no-cache";
 
-pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
+pub(super) async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path();
     if let Some(rest) = path.strip_prefix("/a/") {
         let Some((hash, file_path)) = rest.split_once('/') else {
@@ -44,7 +44,7 @@ pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
 }
 
 /// The app's entry page, for every route the app handles itself (e.g. `/join/{code}`).
-pub fn index(headers: &HeaderMap) -> Response {
+pub(super) fn index(headers: &HeaderMap) -> Response {
     file("/index.html", headers, REVALIDATE)
 }
 

@@ -20,7 +20,7 @@ use super::query::{self, Found};
 use super::summary::Format;
 use super::{ApiErr, AppState};
 use crate::records::{self, render};
-use crate::room::{self, Answer};
+use crate::room;
 use crate::secrets::same_hash;
 
 /// The meeting's attendance record, for the facilitator (facilitator token, or the resume token
@@ -42,7 +42,7 @@ use crate::secrets::same_hash;
         (status = 404, description = "No such session or record, or a token it does not know (`room_not_found`).", body = kring_protocol::ApiError),
     ),
 )]
-pub async fn export(
+pub(super) async fn export(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
@@ -52,12 +52,11 @@ pub async fn export(
     let started = Instant::now();
     let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
     let found = query::ask_or_record(&app, peer.ip(), &code, &headers, |token_hash| {
-        room::Query::Attendance { token_hash }
+        room::query::Attendance { token_hash }
     })
     .await?;
     let (attendance, language) = match found {
-        Found::Room(Answer::Attendance(attendance, language)) => (*attendance, language),
-        Found::Room(_) => return Err(ApiErr::internal()),
+        Found::Room((attendance, language)) => (*attendance, language),
         Found::Record(record, token_hash) => {
             // The facilitator token, or the resume token of whoever held the role at the end
             // (the role handed over); a co-facilitator's rights end with the content.

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use kring_protocol::{ApiError, ErrorCode};
 
 #[derive(Debug)]
-pub struct ApiErr {
+pub(crate) struct ApiErr {
     pub status: StatusCode,
     pub body: ApiError,
     /// Sent as `Retry-After` (whole seconds, rounded up).
@@ -16,7 +16,7 @@ pub struct ApiErr {
 }
 
 impl ApiErr {
-    pub fn new(status: StatusCode, code: ErrorCode) -> Self {
+    pub(crate) fn new(status: StatusCode, code: ErrorCode) -> Self {
         ApiErr {
             status,
             body: ApiError {
@@ -29,17 +29,17 @@ impl ApiErr {
         }
     }
 
-    pub fn message(mut self, message: impl Into<String>) -> Self {
+    pub(crate) fn message(mut self, message: impl Into<String>) -> Self {
         self.body.message = message.into();
         self
     }
 
-    pub fn retry_after(mut self, wait: Duration) -> Self {
+    pub(crate) fn retry_after(mut self, wait: Duration) -> Self {
         self.retry_after = Some(wait);
         self
     }
 
-    pub fn field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
         self.body.field = Some(field.into());
         self.body.message = message.into();
         self
@@ -47,12 +47,12 @@ impl ApiErr {
 
     /// A query string that does not parse. Answered with the API's error body rather than the
     /// framework's plain text, and without echoing what was sent.
-    pub fn bad_query() -> Self {
+    pub(crate) fn bad_query() -> Self {
         ApiErr::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest)
             .field("query", "The query string is not valid.")
     }
 
-    pub fn internal() -> Self {
+    pub(crate) fn internal() -> Self {
         ApiErr::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
     }
 }

@@ -27,7 +27,11 @@ use kring_protocol::ErrorCode;
 /// re-pointed at a server on the visitor's network reaches it with `Host: evil.example`, as
 /// the same origin. `/healthz` and `/metrics` are answered to any host (probes use container
 /// names and addresses; neither says anything a page could use).
-pub async fn same_site(State(app): State<AppState>, request: Request, next: Next) -> Response {
+pub(super) async fn same_site(
+    State(app): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let cfg = app.hub.config();
     let path = request.uri().path();
     if !matches!(path, "/healthz" | "/metrics") && !host_allowed(cfg, request.headers()) {
@@ -62,7 +66,7 @@ fn cross_site(cfg: &Config, headers: &HeaderMap) -> bool {
 /// attack needs a name of the attacker's), `localhost`, the host of `--public-url`, one of
 /// `--allowed-hosts`, or any when kring serves TLS itself (its certificate names the hosts a
 /// browser will talk to). A request without `Host` is not a browser's.
-pub fn host_allowed(cfg: &Config, headers: &HeaderMap) -> bool {
+pub(super) fn host_allowed(cfg: &Config, headers: &HeaderMap) -> bool {
     if cfg.serves_tls() {
         return true;
     }
@@ -87,7 +91,7 @@ pub fn host_allowed(cfg: &Config, headers: &HeaderMap) -> bool {
 
 /// The host name of a `Host` value or URL authority, without port or brackets, lower case,
 /// without a trailing dot.
-pub fn host_name(authority: &str) -> Option<String> {
+pub(super) fn host_name(authority: &str) -> Option<String> {
     let authority = authority.trim().to_ascii_lowercase();
     let host = match authority.strip_prefix('[') {
         Some(rest) => rest.split_once(']')?.0.to_owned(),
@@ -101,16 +105,20 @@ pub fn host_name(authority: &str) -> Option<String> {
 }
 
 /// The largest request body kring reads (a session's template is the largest).
-pub const MAX_BODY: usize = 64 * 1024;
+pub(super) const MAX_BODY: usize = 64 * 1024;
 
 /// Marks a request that came over a trusted proxy's connection. Such a connection is not
 /// counted against any one client's share (it carries many clients), so each request is,
 /// against the client's address `ConnectInfo` holds, for as long as it is being served.
 #[derive(Clone, Copy, Debug)]
-pub struct Proxied;
+pub(crate) struct Proxied;
 
 /// Counts a proxied request against its client's share of HTTP connections.
-pub async fn client_share(State(app): State<AppState>, request: Request, next: Next) -> Response {
+pub(super) async fn client_share(
+    State(app): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.extensions().get::<Proxied>().is_none() {
         return next.run(request).await;
     }
@@ -136,7 +144,11 @@ pub async fn client_share(State(app): State<AppState>, request: Request, next: N
 /// Reads the whole body before the handler runs, within `--body-timeout` of the headers and
 /// at most [`MAX_BODY`] bytes. A client that sends a body slowly gets 408 and its connection
 /// closed at the deadline instead of holding it (and a descriptor) as long as it likes.
-pub async fn read_body(State(app): State<AppState>, request: Request, next: Next) -> Response {
+pub(super) async fn read_body(
+    State(app): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (parts, body) = request.into_parts();
     if body.is_end_stream() {
         return next.run(Request::from_parts(parts, body)).await;

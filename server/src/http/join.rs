@@ -10,13 +10,13 @@ use super::AppState;
 use crate::secrets::{display_code, normalize_code};
 
 /// The app itself reads the code from the address; it asks for a name, then joins.
-pub async fn page(Path(_code): Path<String>, headers: HeaderMap) -> Response {
+pub(super) async fn page(Path(_code): Path<String>, headers: HeaderMap) -> Response {
     super::assets::index(&headers)
 }
 
 /// The join link as an SVG QR code. Made for any well-formed code without looking it up, so
 /// it tells nobody whether a room exists.
-pub async fn qr(
+pub(super) async fn qr(
     State(app): State<AppState>,
     Path(code): Path<String>,
     headers: HeaderMap,
@@ -39,7 +39,7 @@ pub async fn qr(
 /// `--public-url`, or the address the request came to: over https when kring serves TLS
 /// itself. Behind a proxy that terminates TLS this is http, so set `--public-url` there
 /// (`X-Forwarded-Proto` is not trusted: any client could send it).
-pub fn base_url(app: &AppState, headers: &HeaderMap) -> String {
+pub(super) fn base_url(app: &AppState, headers: &HeaderMap) -> String {
     let cfg = app.hub.config();
     if let Some(url) = &cfg.public_url {
         return url.trim_end_matches('/').to_owned();

@@ -30,11 +30,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::hub::Hub;
 use crate::limits::ConnLimits;
 
-pub use error::ApiErr;
-pub use guard::Proxied;
+pub(crate) use error::ApiErr;
+pub(crate) use guard::Proxied;
 
 #[derive(Clone)]
-pub struct AppState {
+pub(crate) struct AppState {
     pub hub: Arc<Hub>,
     /// Caps on open WebSockets (`--max-connections`, `--max-connections-per-ip`).
     pub connections: Arc<ConnLimits>,
@@ -53,7 +53,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 /// plain HTTP, where room codes and tokens travel readable.
 const HSTS: &str = "max-age=31536000";
 
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -124,7 +124,7 @@ pub fn router(state: AppState) -> Router {
 const HEALTH_FRESH: Duration = Duration::from_secs(1);
 
 /// The last health check: when it ran and whether the store took the write.
-pub type HealthCache = Arc<tokio::sync::Mutex<Option<(Instant, bool)>>>;
+pub(crate) type HealthCache = Arc<tokio::sync::Mutex<Option<(Instant, bool)>>>;
 
 /// Whether the server can serve and its store is writable.
 #[utoipa::path(

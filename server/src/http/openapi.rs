@@ -45,7 +45,7 @@ impl Modify for BearerToken {
     ),
     modifiers(&BearerToken),
 )]
-pub struct ApiDoc;
+pub(super) struct ApiDoc;
 
 /// This document.
 #[utoipa::path(
@@ -54,7 +54,7 @@ pub struct ApiDoc;
     tag = "meta",
     responses((status = 200, description = "This document (OpenAPI 3.1).", content_type = "application/json")),
 )]
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+pub(super) async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 

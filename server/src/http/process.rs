@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use kring_protocol::ProcessResults;
 
 use super::{ApiErr, AppState, query};
-use crate::room::{self, Answer};
+use crate::room::query::Process;
 
 /// The process evaluation's sums and the group's trend, for whoever has the facilitator's
 /// rights now.
@@ -32,18 +32,15 @@ use crate::room::{self, Answer};
         (status = 404, description = "No such session, or a token it does not know (`room_not_found`, indistinguishable on purpose).", body = kring_protocol::ApiError),
     ),
 )]
-pub async fn results(
+pub(super) async fn results(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<ProcessResults>, ApiErr> {
-    let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
-        room::Query::Process { token_hash }
+    let results = query::ask(&app, peer.ip(), &code, &headers, |token_hash| Process {
+        token_hash,
     })
     .await?;
-    let Answer::Process(results) = answer else {
-        return Err(ApiErr::internal());
-    };
     Ok(Json(results))
 }

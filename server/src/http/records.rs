@@ -23,12 +23,12 @@ use kring_protocol::{ApiError, ErrorCode, Verification};
 use tokio::time::Instant;
 
 use super::join::base_url;
-use super::query::{self, Found};
+use super::query::{self, Found, not_yet};
 use super::summary::Format;
 use super::{ApiErr, AppState};
 use crate::limits::FAILURE_FLOOR;
 use crate::records::{self, Typed, render};
-use crate::room::{self, Answer};
+use crate::room;
 use crate::secrets::same_hash;
 
 fn html(status: StatusCode, body: String) -> Response {
@@ -41,10 +41,6 @@ fn html(status: StatusCode, body: String) -> Response {
         body,
     )
         .into_response()
-}
-
-fn not_yet(code: ErrorCode) -> ApiErr {
-    ApiErr::new(StatusCode::CONFLICT, code)
 }
 
 /// A member's certificate of participation (their resume token), as a printable page.
@@ -63,7 +59,7 @@ fn not_yet(code: ErrorCode) -> ApiErr {
         (status = 409, description = "Not yet: the session has not ended (`not_ended`), or the member has not confirmed their presence (`not_confirmed`).", body = ApiError),
     ),
 )]
-pub async fn certificate(
+pub(super) async fn certificate(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
@@ -71,13 +67,11 @@ pub async fn certificate(
 ) -> Result<Response, ApiErr> {
     let started = Instant::now();
     let found = query::ask_or_record(&app, peer.ip(), &code, &headers, |token_hash| {
-        room::Query::Certificate { token_hash }
+        room::query::Certificate { token_hash }
     })
     .await?;
     let (record, member) = match found {
-        Found::Room(Answer::Certificate(record, member)) => (record, member),
-        Found::Room(Answer::NotYet(code)) => return Err(not_yet(code)),
-        Found::Room(_) => return Err(ApiErr::internal()),
+        Found::Room((record, member)) => (record, member),
         Found::Record(record, token_hash) => {
             let member = record
                 .members
@@ -95,11 +89,11 @@ pub async fn certificate(
             }
         }
     };
-    let entry = record
-        .members
-        .iter()
-        .find(|m| m.member == member)
-        .ok_or_else(ApiErr::internal)?;
+    // The room and the stored record both name a member of the record itself.
+    let Some(entry) = record.members.iter().find(|m| m.member == member) else {
+        tracing::error!(room = %crate::redact::RoomTag(&record.room), "certificate's member missing from the meeting's record");
+        return Err(ApiErr::internal());
+    };
     let statement =
         records::verification(&record, entry).ok_or_else(|| not_yet(ErrorCode::NotEnded))?;
     let url = format!("{}/verify/{}", base_url(&app, &headers), statement.code);
@@ -130,7 +124,7 @@ pub async fn certificate(
         (status = 409, description = "The session has not started (`not_started`).", body = ApiError),
     ),
 )]
-pub async fn reflection(
+pub(super) async fn reflection(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
@@ -138,15 +132,10 @@ pub async fn reflection(
     headers: HeaderMap,
 ) -> Result<Response, ApiErr> {
     let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
-    let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
-        room::Query::Reflection { token_hash }
+    let page = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
+        room::query::Reflection { token_hash }
     })
     .await?;
-    let page = match answer {
-        Answer::Reflection(page) => page,
-        Answer::NotYet(code) => return Err(not_yet(code)),
-        _ => return Err(ApiErr::internal()),
-    };
     Ok(match format.format.as_deref() {
         Some("text") => (
             [
@@ -186,7 +175,7 @@ pub async fn reflection(
         (status = 429, description = "This address tried too many unknown codes lately (`too_many_attempts`; see `Retry-After`).", body = ApiError),
     ),
 )]
-pub async fn verify(
+pub(super) async fn verify(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
@@ -248,7 +237,7 @@ pub async fn verify(
     })
 }
 
-pub async fn css() -> impl IntoResponse {
+pub(super) async fn css() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         render::CSS,

@@ -13,11 +13,11 @@ use kring_protocol::Language;
 use serde::Deserialize;
 
 use super::{ApiErr, AppState, query};
-use crate::room::{self, Answer};
+use crate::room;
 use crate::summary;
 
 #[derive(Deserialize)]
-pub struct Format {
+pub(super) struct Format {
     #[serde(default)]
     pub format: Option<String>,
     /// The reader's offset from UTC in minutes (east positive), for dates.
@@ -59,7 +59,7 @@ impl Format {
         (status = 404, description = "No such session, or a token it does not know (`room_not_found`, indistinguishable on purpose).", body = kring_protocol::ApiError),
     ),
 )]
-pub async fn download(
+pub(super) async fn download(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
@@ -68,37 +68,33 @@ pub async fn download(
 ) -> Result<Response, ApiErr> {
     let Query(format) = format.map_err(|_| ApiErr::bad_query())?;
     let language = format.language();
-    let answer = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
-        room::Query::Summary {
+    let summary = query::ask(&app, peer.ip(), &code, &headers, |token_hash| {
+        room::query::Summary {
             token_hash,
             case: format.case,
             language,
         }
     })
     .await?;
-    let Answer::Summary(summary) = answer else {
-        return Err(ApiErr::internal());
-    };
-    let (mime, body, ext) = match format.format.as_deref() {
+    let (mime, body, disposition) = match format.format.as_deref() {
         Some("html") => (
             "text/html; charset=utf-8",
             summary::html(&summary, format.offset),
-            "html",
+            "attachment; filename=\"kring-summary.html\"",
         ),
         _ => (
             "text/markdown; charset=utf-8",
             summary::markdown(&summary, format.offset),
-            "md",
+            "attachment; filename=\"kring-summary.md\"",
         ),
     };
-    let disposition = format!("attachment; filename=\"kring-summary.{ext}\"");
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             (
                 header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition).map_err(|_| ApiErr::internal())?,
+                HeaderValue::from_static(disposition),
             ),
         ],
         body,
@@ -106,7 +102,7 @@ pub async fn download(
         .into_response())
 }
 
-pub async fn css() -> impl IntoResponse {
+pub(super) async fn css() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         summary::CSS,

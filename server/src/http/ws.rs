@@ -17,7 +17,7 @@ use crate::socket::{Stream, handshake};
 
 /// Upgrades to a WebSocket served by [`conn::serve`] on the stream hyper hands over (no
 /// WebSocket library in between; see `crate::socket`).
-pub async fn upgrade(
+pub(super) async fn upgrade(
     State(app): State<AppState>,
     Path(code): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -175,7 +175,7 @@ async fn forward_to_owner(app: &AppState, code: &str, client: std::net::IpAddr) 
 /// else the request's own host. Clients that are not browsers send no `Origin` and are
 /// allowed: they hold no browser user's credentials (kring sets no cookies), so they can only
 /// do what their own token allows.
-pub fn origin_allowed(cfg: &Config, headers: &HeaderMap) -> bool {
+pub(super) fn origin_allowed(cfg: &Config, headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };

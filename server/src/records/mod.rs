@@ -15,7 +15,7 @@
 //! its owner sat in the room); the list then states both, and the list must be confirmed
 //! again.
 
-pub mod render;
+pub(crate) mod render;
 mod time;
 
 use kring_engine::Session;
@@ -26,26 +26,26 @@ use kring_protocol::{
 use sha2::{Digest, Sha256};
 
 use crate::store::{MeetingRecord, RecordCase, RecordMember};
-pub use time::{is_time_zone, local};
+pub(crate) use time::{is_time_zone, local};
 
 /// Whole minutes, rounded to the nearest.
-pub fn minutes(present_ms: u64) -> u32 {
+pub(crate) fn minutes(present_ms: u64) -> u32 {
     u32::try_from((present_ms + 30_000) / 60_000).unwrap_or(u32::MAX)
 }
 
 /// Hours as registers count them: whole quarter hours, rounded down.
-pub fn hours(minutes: u32) -> f64 {
+pub(crate) fn hours(minutes: u32) -> f64 {
     f64::from(minutes / 15) / 4.0
 }
 
 /// What the room knows that the record needs, per member.
-pub trait Presence {
+pub(crate) trait Presence {
     fn present_ms(&self, member: MemberId) -> u64;
     fn joined_at(&self, member: MemberId) -> Option<Millis>;
 }
 
 /// The meeting's record as it stands; `None` before the session has started.
-pub fn build(session: &Session, presence: &dyn Presence) -> Option<MeetingRecord> {
+pub(crate) fn build(session: &Session, presence: &dyn Presence) -> Option<MeetingRecord> {
     let started_at = session.started_at()?;
     let params = session.params();
     let members = session
@@ -133,7 +133,7 @@ fn list_cases(record: &MeetingRecord) -> Vec<AttendanceCase> {
 
 /// The record as the facilitator reads it (JSON, and the source of the CSV and the printable
 /// list). `title` while the session's content is kept.
-pub fn attendance(record: &MeetingRecord, title: Option<String>) -> Attendance {
+pub(crate) fn attendance(record: &MeetingRecord, title: Option<String>) -> Attendance {
     let tz = &record.time_zone;
     Attendance {
         title,
@@ -154,7 +154,7 @@ pub fn attendance(record: &MeetingRecord, title: Option<String>) -> Attendance {
 }
 
 /// Before the start there is no record yet: who is in the room, without times.
-pub fn lobby_attendance(session: &Session) -> Attendance {
+pub(crate) fn lobby_attendance(session: &Session) -> Attendance {
     let params = session.params();
     let cases = case_rounds(session);
     Attendance {
@@ -185,7 +185,7 @@ pub fn lobby_attendance(session: &Session) -> Attendance {
 }
 
 /// A member's minutes on the list: as the facilitator set them, or as measured.
-pub fn minutes_of(m: &RecordMember) -> u32 {
+pub(crate) fn minutes_of(m: &RecordMember) -> u32 {
     m.minutes_set.unwrap_or_else(|| minutes(m.present_ms))
 }
 
@@ -207,7 +207,7 @@ fn row(m: &RecordMember) -> AttendanceRow {
 
 /// What one member's certificate states (and `/verify` confirms). Only for a meeting that
 /// has ended.
-pub fn verification(record: &MeetingRecord, member: &RecordMember) -> Option<Verification> {
+pub(crate) fn verification(record: &MeetingRecord, member: &RecordMember) -> Option<Verification> {
     let ended_at = record.ended_at?;
     let tz = &record.time_zone;
     let minutes = minutes_of(member);
@@ -240,7 +240,10 @@ pub fn verification(record: &MeetingRecord, member: &RecordMember) -> Option<Ver
 
 /// A member's one-page record: the meeting's facts, their name and their own reflection.
 /// `None` before the session has started.
-pub fn reflection_page(session: &Session, member: MemberId) -> Option<render::ReflectionPage> {
+pub(crate) fn reflection_page(
+    session: &Session,
+    member: MemberId,
+) -> Option<render::ReflectionPage> {
     let started_at = session.started_at()?;
     let params = session.params();
     let tz = &params.time_zone;
@@ -315,7 +318,7 @@ fn check_value(body: &[u8]) -> usize {
 
 /// What a typed code is.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Typed {
+pub(crate) enum Typed {
     /// A code that could be genuine (canonical form).
     Code(String),
     /// Not a code: wrong length or characters, or a failed check (a typo).
@@ -323,7 +326,7 @@ pub enum Typed {
 }
 
 /// Reads a code as typed: case-insensitive, dashes and spaces ignored.
-pub fn parse_certificate(typed: &str) -> Typed {
+pub(crate) fn parse_certificate(typed: &str) -> Typed {
     let code: Vec<u8> = typed
         .bytes()
         .filter(|b| !matches!(b, b'-' | b' ' | b'.'))
@@ -340,7 +343,7 @@ pub fn parse_certificate(typed: &str) -> Typed {
 }
 
 /// `K7MQ-3QX9-PA2T-8CWR`.
-pub fn display_certificate(code: &str) -> String {
+pub(crate) fn display_certificate(code: &str) -> String {
     code.as_bytes()
         .chunks(4)
         .map(|c| String::from_utf8_lossy(c).into_owned())

@@ -295,7 +295,7 @@ fn labels(language: Language) -> &'static Labels {
 
 /// The language of a reader, from the first language of `Accept-Language` (Dutch unless it is
 /// English, German or French).
-pub fn language_of(accept: Option<&str>) -> Language {
+pub(crate) fn language_of(accept: Option<&str>) -> Language {
     let first = accept
         .unwrap_or("")
         .split(',')
@@ -361,7 +361,7 @@ fn times(a_start: &Option<String>, a_end: &Option<String>, l: &Labels) -> String
 
 /// The printable attendance list (for print-to-PDF): every field registers ask for, without
 /// registration numbers (those are on each member's own certificate only).
-pub fn list_html(a: &Attendance, language: Language) -> String {
+pub(crate) fn list_html(a: &Attendance, language: Language) -> String {
     let l = labels(language);
     let mut body = String::new();
     let heading = match &a.group_name {
@@ -446,7 +446,7 @@ fn list_cases(l: &Labels, a: &Attendance) -> String {
 
 /// RFC 4180 CSV of the list: the meeting's fields on every row, so each row stands alone in a
 /// spreadsheet. Local times in the meeting's time zone, and UTC.
-pub fn list_csv(a: &Attendance) -> String {
+pub(crate) fn list_csv(a: &Attendance) -> String {
     let mut out = String::from(
         "date,start,end,time_zone,group,methods,case_bringers,facilitator,co_facilitators,\
          name,role,minutes,hours,\
@@ -500,7 +500,7 @@ fn field(text: &str) -> String {
 
 /// A member's certificate of participation, with its verification link (and that link as a
 /// QR code, so a register can check it from paper).
-pub fn certificate_html(v: &Verification, language: Language, verify_url: &str) -> String {
+pub(crate) fn certificate_html(v: &Verification, language: Language, verify_url: &str) -> String {
     let l = labels(language);
     let mut body = String::new();
     let _ = write!(
@@ -604,13 +604,13 @@ fn confirmed_on(l: &Labels, at: Option<Millis>, time_zone: &str) -> String {
 }
 
 /// The verify page: genuine (with what the certificate states), unknown, or mistyped.
-pub enum Verdict<'a> {
+pub(crate) enum Verdict<'a> {
     Genuine(&'a Verification),
     Unknown,
     Malformed,
 }
 
-pub fn verify_html(verdict: Verdict<'_>, language: Language) -> String {
+pub(crate) fn verify_html(verdict: Verdict<'_>, language: Language) -> String {
     let l = labels(language);
     let mut body = format!(
         "<h1>{}</h1><p class=\"note\">{}</p>",
@@ -649,7 +649,7 @@ pub fn verify_html(verdict: Verdict<'_>, language: Language) -> String {
 
 /// What a member's one-page record holds: the meeting's facts, their name and their own
 /// reflection; nothing of anyone else.
-pub struct ReflectionPage {
+pub(crate) struct ReflectionPage {
     pub language: Language,
     pub name: String,
     pub group_name: Option<String>,
@@ -662,7 +662,7 @@ pub struct ReflectionPage {
     pub reflection: Option<String>,
 }
 
-pub fn reflection_html(r: &ReflectionPage) -> String {
+pub(crate) fn reflection_html(r: &ReflectionPage) -> String {
     let l = labels(r.language);
     let mut body = format!("<h1>{}</h1>", esc(l.reflection_title));
     body.push_str(&facts(&[
@@ -694,7 +694,7 @@ pub fn reflection_html(r: &ReflectionPage) -> String {
 }
 
 /// The same as plain text, for people who keep notes in a text file.
-pub fn reflection_text(r: &ReflectionPage) -> String {
+pub(crate) fn reflection_text(r: &ReflectionPage) -> String {
     let l = labels(r.language);
     let mut out = format!("{}\n\n", l.reflection_title);
     for (term, value) in [
@@ -743,7 +743,7 @@ fn qr_svg(url: &str) -> String {
 }
 
 /// The pages' style: readable on screen, one clean page on paper.
-pub const CSS: &str = "body{font:16px/1.5 system-ui,sans-serif;color:#1b1b1b;background:#fff;margin:0}\
+pub(crate) const CSS: &str = "body{font:16px/1.5 system-ui,sans-serif;color:#1b1b1b;background:#fff;margin:0}\
 main{max-width:48rem;margin:0 auto;padding:1.5rem}\
 h1{font-size:1.6rem;margin:0 0 .75rem}h2{font-size:1.2rem;margin:1.25rem 0 .5rem;border-bottom:1px solid #ccc}\
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0 0 1rem}\

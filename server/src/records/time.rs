@@ -7,7 +7,7 @@ use kring_protocol::Millis;
 
 /// A moment as people in the meeting's time zone read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Local {
+pub(crate) struct Local {
     /// `YYYY-MM-DD`
     pub date: String,
     /// `HH:MM`
@@ -15,13 +15,13 @@ pub struct Local {
 }
 
 /// Whether `name` is a time zone of the IANA database (e.g. `Europe/Amsterdam`).
-pub fn is_time_zone(name: &str) -> bool {
+pub(crate) fn is_time_zone(name: &str) -> bool {
     !name.is_empty() && name.len() <= 64 && TimeZone::get(name).is_ok()
 }
 
 /// `at` in the time zone `name` (UTC when the name is unknown, which a checked session
 /// cannot have).
-pub fn local(at: Millis, name: &str) -> Local {
+pub(crate) fn local(at: Millis, name: &str) -> Local {
     let tz = TimeZone::get(name).unwrap_or(TimeZone::UTC);
     let ts = i64::try_from(at)
         .ok()

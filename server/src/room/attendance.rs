@@ -46,7 +46,7 @@ struct Row {
 }
 
 impl Attendance {
-    pub fn new(grace: Millis) -> Self {
+    pub(super) fn new(grace: Millis) -> Self {
         Attendance {
             grace,
             ..Attendance::default()
@@ -54,7 +54,7 @@ impl Attendance {
     }
 
     /// Rows as stored, for a room loaded from the store; `session` gives the meeting's times.
-    pub fn restore(&mut self, records: Vec<AttendanceRecord>, session: &Session) {
+    pub(super) fn restore(&mut self, records: Vec<AttendanceRecord>, session: &Session) {
         self.started_at = session.started_at();
         self.ended_at = session.ended_at();
         self.rows = records
@@ -90,7 +90,7 @@ impl Attendance {
         }
     }
 
-    pub fn joined(&mut self, member: MemberId, at: Millis) {
+    pub(super) fn joined(&mut self, member: MemberId, at: Millis) {
         let row = self.rows.entry(member).or_default();
         if row.joined_at == 0 {
             row.joined_at = at;
@@ -98,7 +98,7 @@ impl Attendance {
         }
     }
 
-    pub fn started(&mut self, at: Millis) {
+    pub(super) fn started(&mut self, at: Millis) {
         if self.started_at.is_some() {
             return;
         }
@@ -110,7 +110,7 @@ impl Attendance {
 
     /// The meeting is over: whoever is connected, or away within the grace, was present until
     /// `at`; nothing counts from then on.
-    pub fn ended(&mut self, at: Millis) {
+    pub(super) fn ended(&mut self, at: Millis) {
         if self.ended_at.is_some() {
             return;
         }
@@ -131,7 +131,7 @@ impl Attendance {
         }
     }
 
-    pub fn online(&mut self, member: MemberId, now: Millis) {
+    pub(super) fn online(&mut self, member: MemberId, now: Millis) {
         let away = self.rows.get(&member).and_then(|r| r.away_since);
         let bridged = away.map_or(0, |a| self.bridged(a, now));
         let row = self.rows.entry(member).or_default();
@@ -146,7 +146,7 @@ impl Attendance {
         row.dirty = true;
     }
 
-    pub fn offline(&mut self, member: MemberId, now: Millis) {
+    pub(super) fn offline(&mut self, member: MemberId, now: Millis) {
         let Some(since) = self.rows.get(&member).and_then(|r| r.online_since) else {
             return;
         };
@@ -169,7 +169,7 @@ impl Attendance {
     }
 
     /// Present time at `now` as the record states it: with a gap still within the grace.
-    pub fn present_ms(&self, member: MemberId, now: Millis) -> u64 {
+    pub(super) fn present_ms(&self, member: MemberId, now: Millis) -> u64 {
         let Some(row) = self.rows.get(&member) else {
             return 0;
         };
@@ -178,12 +178,17 @@ impl Attendance {
         counted + row.away_since.map_or(0, |a| self.bridged(a, until))
     }
 
-    pub fn joined_at(&self, member: MemberId) -> Option<Millis> {
+    pub(super) fn joined_at(&self, member: MemberId) -> Option<Millis> {
         self.rows.get(&member).map(|r| r.joined_at)
     }
 
     /// Records to store now: changed ones, and stale ones of members online.
-    pub fn due(&mut self, session: &Session, now: Millis, all: bool) -> Vec<AttendanceRecord> {
+    pub(super) fn due(
+        &mut self,
+        session: &Session,
+        now: Millis,
+        all: bool,
+    ) -> Vec<AttendanceRecord> {
         let mut out = Vec::new();
         for (id, name, role) in session.roster() {
             let Some(row) = self.rows.get(&id) else {

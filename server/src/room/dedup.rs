@@ -8,14 +8,14 @@ use crate::socket::Frame;
 
 /// Bounded: the oldest ids are forgotten first. The store keeps all of them, so a room loaded
 /// from the store remembers the newest ones again.
-pub struct Dedup {
+pub(super) struct Dedup {
     acks: HashMap<(MemberId, String), Frame>,
     order: VecDeque<(MemberId, String)>,
     capacity: usize,
 }
 
 impl Dedup {
-    pub fn new(capacity: usize) -> Self {
+    pub(super) fn new(capacity: usize) -> Self {
         Dedup {
             acks: HashMap::new(),
             order: VecDeque::new(),
@@ -23,11 +23,11 @@ impl Dedup {
         }
     }
 
-    pub fn get(&self, member: MemberId, id: &str) -> Option<&Frame> {
+    pub(super) fn get(&self, member: MemberId, id: &str) -> Option<&Frame> {
         self.acks.get(&(member, id.to_owned()))
     }
 
-    pub fn insert(&mut self, member: MemberId, id: String, ack: Frame) {
+    pub(super) fn insert(&mut self, member: MemberId, id: String, ack: Frame) {
         let key = (member, id);
         if self.acks.insert(key.clone(), ack).is_none() {
             self.order.push_back(key);

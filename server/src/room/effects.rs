@@ -6,6 +6,7 @@ use kring_protocol::{ErrorCode, ErrorMsg, MemberId, Seq, Sequenced, ServerMsg};
 use tokio::sync::oneshot;
 
 use super::replay::{Encoded, encode_public};
+use super::query::QueryError;
 use super::task::{Conn, Room};
 use super::{ConnId, ConnSink, JoinError, Joined, to_frame};
 use crate::socket::Frame;
@@ -37,10 +38,8 @@ pub(super) enum Effect {
         sink: ConnSink,
         code: ErrorCode,
     },
-    Answer {
-        reply: oneshot::Sender<super::Answer>,
-        answer: super::Answer,
-    },
+    /// A query's answer, sent once the batch is durable.
+    Answer(super::query::Delivery),
 }
 
 /// The outcome of one batch before it is durable.
@@ -59,7 +58,7 @@ impl Pending {
     /// shows nothing. With `conns` (the room stays and its sockets with it), every command of
     /// the batch is answered `store_unavailable`, to be sent again with the same id: its
     /// answer may have depended on what did not become durable.
-    pub fn fail(self, conns: Option<&HashMap<ConnId, Conn>>) {
+    pub(super) fn fail(self, conns: Option<&HashMap<ConnId, Conn>>) {
         for effect in self.effects {
             match effect {
                 Effect::Live { reply, .. } => {
@@ -73,7 +72,9 @@ impl Pending {
                         c.sink.send(&ServerMsg::Error(error));
                     }
                 }
-                _ => {}
+                // Answered from state that did not become durable.
+                Effect::Answer(answer) => answer.refuse(QueryError::Unavailable),
+                Effect::Event(_) | Effect::Presence { .. } => {}
             }
         }
     }
@@ -119,9 +120,7 @@ impl Room {
                     self.broadcast(&frame);
                 }
                 Effect::Close { sink, code } => sink.close_with(code),
-                Effect::Answer { reply, answer } => {
-                    let _ = reply.send(answer);
-                }
+                Effect::Answer(answer) => answer.send(),
             }
         }
     }

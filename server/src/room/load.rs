@@ -9,12 +9,34 @@ use super::task::{Room, RoomDeps};
 use crate::socket::Frame;
 use crate::store::LoadedRoom;
 
+/// Why a stored room cannot be rebuilt. Its `Display` is content-free (it is logged): a JSON
+/// error's own message can quote the value it stumbled on, so only its kind and place show.
 #[derive(Debug, thiserror::Error)]
-pub enum RestoreError {
-    #[error("stored session parameters cannot be read: {0}")]
+pub(crate) enum RestoreError {
+    #[error("stored session parameters cannot be read ({})", Where(.0))]
     Params(serde_json::Error),
-    #[error("journal event {seq} cannot be read: {error}")]
+    #[error("journal event {seq} cannot be read ({})", Where(.error))]
     Event { seq: u64, error: serde_json::Error },
+}
+
+/// A JSON error's kind and place, without the text it quotes.
+struct Where<'a>(&'a serde_json::Error);
+
+impl std::fmt::Display for Where<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.0.classify() {
+            serde_json::error::Category::Io => "i/o",
+            serde_json::error::Category::Syntax => "syntax",
+            serde_json::error::Category::Data => "data",
+            serde_json::error::Category::Eof => "end of input",
+        };
+        write!(
+            f,
+            "{kind} error at line {} column {}",
+            self.0.line(),
+            self.0.column()
+        )
+    }
 }
 
 /// The room as the store has it. The journal is the truth; the snapshot only saves replay.

@@ -36,7 +36,7 @@ use crate::socket::Frame;
 /// Most frames handed to one `writev`.
 const MAX_IOV: usize = 16;
 
-pub struct Outbox {
+pub(crate) struct Outbox {
     state: Mutex<State>,
     wake: Notify,
     capacity: usize,
@@ -49,7 +49,7 @@ pub struct Outbox {
 }
 
 /// What the connections of one address have queued and not yet written, in bytes.
-pub type AddressBytes = Arc<AtomicUsize>;
+pub(crate) type AddressBytes = Arc<AtomicUsize>;
 
 #[derive(Default)]
 struct State {
@@ -72,7 +72,7 @@ struct State {
 
 /// What the connection's task is to do next about writing.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Flush {
+pub(crate) enum Flush {
     /// Everything is written.
     Done,
     /// The socket's buffer is full: wait until it is writable and flush again.
@@ -86,7 +86,7 @@ pub enum Flush {
 }
 
 /// For a TLS socket: what the task writes.
-pub enum Taken {
+pub(crate) enum Taken {
     /// The frames to write, and whether the last of them is a close frame.
     Frames(VecDeque<Bytes>, Option<ErrorCode>),
     Killed(ErrorCode),
@@ -95,13 +95,14 @@ pub enum Taken {
 impl Outbox {
     /// `direct`: the plain TCP socket to write through; `None` for a socket only the
     /// connection's task may write (TLS).
-    pub fn new(capacity: usize, direct: Option<Arc<TcpStream>>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn new(capacity: usize, direct: Option<Arc<TcpStream>>) -> Self {
         Outbox::bounded(capacity, usize::MAX, None, direct)
     }
 
     /// A queue of at most `capacity` frames and `max_bytes` bytes, whose bytes also count
     /// toward its address's total (at most the bound given with it).
-    pub fn bounded(
+    pub(crate) fn bounded(
         capacity: usize,
         max_bytes: usize,
         shared: Option<(AddressBytes, usize)>,
@@ -145,7 +146,7 @@ impl Outbox {
     }
 
     /// The TLS task wrote `bytes` it took: they no longer count as queued.
-    pub fn written(&self, bytes: usize) {
+    pub(crate) fn written(&self, bytes: usize) {
         let mut state = self.state();
         release(&mut state, &self.shared, bytes);
     }
@@ -157,13 +158,13 @@ impl Outbox {
 
     /// Queues (or writes) without waiting. `false` when the connection is being dropped or
     /// closed, or is now, because its queue is full.
-    pub fn push(&self, frame: &Frame) -> bool {
+    pub(crate) fn push(&self, frame: &Frame) -> bool {
         self.push_bytes(frame.wire(), None)
     }
 
     /// Queues without writing: the caller writes what it held with [`Outbox::write_held`]
     /// once it has queued everything of its batch. `false` as for [`Outbox::push`].
-    pub fn push_held(&self, frame: &Frame) -> bool {
+    pub(crate) fn push_held(&self, frame: &Frame) -> bool {
         let mut state = self.state();
         if state.killed.is_some() || state.closing.is_some() || state.broken {
             return false;
@@ -184,7 +185,7 @@ impl Outbox {
 
     /// Writes what [`Outbox::push_held`] queued, as far as the socket takes it, in one
     /// `writev`; the task is woken for the rest.
-    pub fn write_held(&self) {
+    pub(crate) fn write_held(&self) {
         let mut state = self.state();
         if !std::mem::take(&mut state.held) || state.queue.is_empty() {
             return;
@@ -201,7 +202,7 @@ impl Outbox {
     }
 
     /// Sends a close frame after what is queued; nothing is sent after it.
-    pub fn push_close(&self, frame: &Frame, code: ErrorCode) -> bool {
+    pub(crate) fn push_close(&self, frame: &Frame, code: ErrorCode) -> bool {
         self.push_bytes(frame.wire(), Some(code))
     }
 
@@ -255,7 +256,7 @@ impl Outbox {
 
     /// Drops the client at once: what is queued is not written (but a frame already partly
     /// on the wire is finished, so the close frame that follows can be read).
-    pub fn kill(&self, code: ErrorCode) {
+    pub(crate) fn kill(&self, code: ErrorCode) {
         let mut state = self.state();
         state.killed.get_or_insert(code);
         state.reason.get_or_insert(code);
@@ -263,22 +264,22 @@ impl Outbox {
         self.wake.notify_one();
     }
 
-    pub fn reason(&self) -> Option<ErrorCode> {
+    pub(crate) fn reason(&self) -> Option<ErrorCode> {
         self.state().reason
     }
 
-    pub fn is_killed(&self) -> bool {
+    pub(crate) fn is_killed(&self) -> bool {
         self.state().killed.is_some()
     }
 
     /// Waits until there is something for the connection's task to do.
-    pub async fn notified(&self) {
+    pub(crate) async fn notified(&self) {
         self.wake.notified().await;
     }
 
     /// The task's side for a plain socket: writes what is queued, as far as the socket takes
     /// it, many frames per `writev`.
-    pub fn flush(&self, tcp: &TcpStream) -> Flush {
+    pub(crate) fn flush(&self, tcp: &TcpStream) -> Flush {
         let mut state = self.state();
         if let Some(code) = state.killed {
             return Flush::Killed(code);
@@ -301,7 +302,7 @@ impl Outbox {
 
     /// The task's side for a socket it writes itself (TLS): everything queued. The bytes
     /// count until the task reports them with [`Outbox::written`].
-    pub fn take(&self) -> Taken {
+    pub(crate) fn take(&self) -> Taken {
         let mut state = self.state();
         if let Some(code) = state.killed {
             return Taken::Killed(code);
@@ -313,7 +314,7 @@ impl Outbox {
 
     /// Stops all further writes and returns what must still go out before a close frame:
     /// everything queued, or after a kill only the rest of a frame already partly written.
-    pub fn seal(&self) -> Vec<Bytes> {
+    pub(crate) fn seal(&self) -> Vec<Bytes> {
         let mut state = self.state();
         state.closing.get_or_insert(ErrorCode::Internal);
         let queue = std::mem::take(&mut state.queue);

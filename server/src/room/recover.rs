@@ -15,8 +15,9 @@ use kring_protocol::{ErrorCode, ErrorMsg, MemberId, ServerMsg};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::query::QueryError;
 use super::task::{Exit, Room};
-use super::{Answer, JoinError, RoomMsg, restore, to_frame};
+use super::{JoinError, RoomMsg, restore, to_frame};
 use crate::clock::now_ms;
 use crate::store::{AppendBatch, StoreError};
 
@@ -108,9 +109,7 @@ impl Room {
                     self.member_conn.remove(&member);
                 }
             }
-            RoomMsg::Query { reply, .. } => {
-                let _ = reply.send(Answer::Unavailable);
-            }
+            RoomMsg::Query(asked) => asked.refuse(QueryError::Unavailable),
             RoomMsg::Shutdown { done } => return Some(Exit::Shutdown(done)),
             RoomMsg::Purged => return Some(Exit::Purged),
         }

@@ -7,7 +7,7 @@ use kring_protocol::{Event, ItemId, Millis, Seq, event_json};
 use crate::socket::Frame;
 
 /// An event ready to send: its frame (the public form) and the items whose text it carries.
-pub struct Encoded {
+pub(super) struct Encoded {
     pub frame: Frame,
     pub texts: Vec<ItemId>,
 }
@@ -16,7 +16,7 @@ pub struct Encoded {
 /// (a question, a phase change): their frame is the stored JSON inside the frame's envelope,
 /// copied rather than serialised a second time. The rest (a join carries a token hash, a vote
 /// its voter) get their public form serialised on its own.
-pub fn encode(seq: Seq, at: Millis, event: &Event) -> (Encoded, String) {
+pub(super) fn encode(seq: Seq, at: Millis, event: &Event) -> (Encoded, String) {
     let json = serde_json::to_string(event).expect("events always serialise");
     let public = event.to_public();
     if public != *event {
@@ -30,7 +30,7 @@ pub fn encode(seq: Seq, at: Millis, event: &Event) -> (Encoded, String) {
 }
 
 /// An event's frame alone (for events already stored).
-pub fn encode_public(seq: Seq, at: Millis, event: &Event) -> Encoded {
+pub(super) fn encode_public(seq: Seq, at: Millis, event: &Event) -> Encoded {
     let public = event.to_public();
     Encoded {
         frame: Frame::text(&event_json(seq, at, &public)),
@@ -54,7 +54,7 @@ fn event_frame(seq: Seq, at: Millis, event: &str) -> Frame {
 /// Each frame remembers which items' text it carries. When an item is hidden or withdrawn,
 /// every frame up to the newest one carrying its text is dropped: a client further behind
 /// gets a full view (which withholds the text) instead of the original `item_added`.
-pub struct ReplayBuffer {
+pub(super) struct ReplayBuffer {
     frames: VecDeque<(Seq, Frame, Vec<ItemId>)>,
     bytes: usize,
     /// Sequence number of the newest frame (or of the room when empty).
@@ -64,7 +64,7 @@ pub struct ReplayBuffer {
 }
 
 impl ReplayBuffer {
-    pub fn new(last: Seq, max_frames: usize, max_bytes: usize) -> Self {
+    pub(super) fn new(last: Seq, max_frames: usize, max_bytes: usize) -> Self {
         ReplayBuffer {
             frames: VecDeque::new(),
             bytes: 0,
@@ -75,7 +75,7 @@ impl ReplayBuffer {
     }
 
     /// Keeps an event's frame ([`encode`]) and returns it for broadcast.
-    pub fn record(&mut self, seq: Seq, encoded: Encoded, event: &Event) -> Frame {
+    pub(super) fn record(&mut self, seq: Seq, encoded: Encoded, event: &Event) -> Frame {
         let Encoded { frame, texts } = encoded;
         self.push(seq, frame.clone(), texts);
         if let Some(item) = event.conceals() {
@@ -84,7 +84,7 @@ impl ReplayBuffer {
         frame
     }
 
-    pub fn push(&mut self, seq: Seq, frame: Frame, texts: Vec<ItemId>) {
+    pub(super) fn push(&mut self, seq: Seq, frame: Frame, texts: Vec<ItemId>) {
         debug_assert_eq!(seq, self.last + 1, "frames are pushed in order");
         self.last = seq;
         self.bytes += frame.len();
@@ -107,7 +107,7 @@ impl ReplayBuffer {
     }
 
     /// Drops every frame up to the newest that carries `item`'s text.
-    pub fn forget_text(&mut self, item: ItemId) {
+    pub(super) fn forget_text(&mut self, item: ItemId) {
         if let Some(newest) = self.frames.iter().rposition(|(_, _, t)| t.contains(&item)) {
             for _ in 0..=newest {
                 self.pop();
@@ -117,13 +117,13 @@ impl ReplayBuffer {
 
     /// Whether every event after `last_seen` up to `upto` is (or, for events still to be
     /// pushed, will be) in the buffer.
-    pub fn covers(&self, last_seen: Seq, upto: Seq) -> bool {
+    pub(super) fn covers(&self, last_seen: Seq, upto: Seq) -> bool {
         let oldest = self.frames.front().map_or(self.last + 1, |(s, _, _)| *s);
         last_seen <= upto && last_seen + 1 >= oldest
     }
 
     /// Frames with `from < seq <= to`, in order.
-    pub fn range(&self, from: Seq, to: Seq) -> impl Iterator<Item = &Frame> {
+    pub(super) fn range(&self, from: Seq, to: Seq) -> impl Iterator<Item = &Frame> {
         self.frames
             .iter()
             .filter(move |(s, _, _)| *s > from && *s <= to)

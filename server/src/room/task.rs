@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use dashmap::DashMap;
 use kring_engine::Session;
-use kring_protocol::{Epoch, ErrorCode, MemberId, Millis, Sequenced, SessionStatus};
+use kring_protocol::{Epoch, ErrorCode, MemberId, Millis, Sequenced};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::task::TaskTracker;
@@ -29,7 +29,7 @@ use super::attendance::Attendance;
 use super::dedup::Dedup;
 use super::effects::{Effect, Pending};
 use super::replay::ReplayBuffer;
-use super::{Answer, ConnId, ConnSink, JoinError, Query, RoomHandle, RoomMsg};
+use super::{ConnId, ConnSink, JoinError, RoomHandle, RoomMsg};
 use crate::clock::now_ms;
 use crate::cluster::{NodeLease, Placement};
 use crate::config::Config;
@@ -291,9 +291,9 @@ impl Room {
                     envelope,
                 } => self.decide_command(member, conn, envelope, now, &mut pending),
                 RoomMsg::Gone { conn, left } => self.gone(conn, left, now, &mut pending),
-                RoomMsg::Query { query, reply } => {
-                    let answer = self.answer(query);
-                    pending.effects.push(Effect::Answer { reply, answer });
+                RoomMsg::Query(asked) => {
+                    let answer = asked.answer(self);
+                    pending.effects.push(Effect::Answer(answer));
                 }
                 RoomMsg::Shutdown { done } => {
                     exit = Some(Exit::Shutdown(done));
@@ -440,7 +440,7 @@ impl Room {
                     StoredEvent {
                         seq: e.seq,
                         at: e.at,
-                        kind: e.event.name(),
+                        kind: e.event.name().into(),
                         json,
                     }
                 })
@@ -491,111 +491,6 @@ impl Room {
         };
         if let Err(e) = self.deps.store.append(batch).await {
             tracing::warn!(room = %crate::redact::RoomTag(&self.code), error = %e, "attendance not saved");
-        }
-    }
-
-    pub(crate) fn answer(&self, query: Query) -> Answer {
-        match query {
-            Query::Attendance { token_hash } => {
-                let params = self.session.params();
-                // The facilitator token (whoever opened the room answers for the record, also
-                // after handing the role over), or the resume token of a member who has the
-                // facilitator's rights now: whoever the role was handed to, a co-facilitator.
-                let leads_now = self
-                    .session
-                    .member_by_token_hash(&token_hash)
-                    .is_some_and(|m| self.session.has_facilitator_rights(m));
-                if !leads_now
-                    && !crate::secrets::same_hash(&token_hash, &params.facilitator_token_hash)
-                {
-                    return self.not_allowed(&token_hash);
-                }
-                let attendance = match self.meeting_record(now_ms()) {
-                    Some(record) => crate::records::attendance(&record, Some(params.title.clone())),
-                    None => crate::records::lobby_attendance(&self.session),
-                };
-                Answer::Attendance(Box::new(attendance), params.language)
-            }
-            Query::Certificate { token_hash } => {
-                let Some(member) = self.session.member_by_token_hash(&token_hash) else {
-                    return Answer::UnknownToken;
-                };
-                if self.session.ended_at().is_none() {
-                    return Answer::NotYet(ErrorCode::NotEnded);
-                }
-                if self.session.confirmation(member).is_none() {
-                    return Answer::NotYet(ErrorCode::NotConfirmed);
-                }
-                match self.meeting_record(now_ms()) {
-                    Some(record) => Answer::Certificate(Box::new(record), member),
-                    None => Answer::NotYet(ErrorCode::NotEnded),
-                }
-            }
-            Query::Reflection { token_hash } => {
-                let Some(member) = self.session.member_by_token_hash(&token_hash) else {
-                    return Answer::UnknownToken;
-                };
-                match crate::records::reflection_page(&self.session, member) {
-                    Some(page) => Answer::Reflection(Box::new(page)),
-                    None => Answer::NotYet(ErrorCode::NotStarted),
-                }
-            }
-            Query::Preview => {
-                // A room a newcomer cannot enter looks like no room at all (`join.rs`).
-                if self.session.locked() || self.session.status() == SessionStatus::Ended {
-                    return Answer::UnknownToken;
-                }
-                let params = self.session.params();
-                Answer::Preview(kring_protocol::SessionPreview {
-                    title: params.title.clone(),
-                    language: params.language,
-                })
-            }
-            Query::Process { token_hash } => match self.session.member_by_token_hash(&token_hash) {
-                Some(m) if self.session.has_facilitator_rights(m) => {
-                    Answer::Process(kring_protocol::ProcessResults {
-                        process: self.session.process_aggregates(),
-                        trend: self
-                            .session
-                            .params()
-                            .report_back
-                            .as_ref()
-                            .map(|r| r.process.clone())
-                            .unwrap_or_default(),
-                    })
-                }
-                Some(_) => Answer::Forbidden,
-                None => Answer::UnknownToken,
-            },
-            Query::Summary {
-                token_hash,
-                case,
-                language,
-            } => {
-                let Some(member) = self.session.member_by_token_hash(&token_hash) else {
-                    return Answer::UnknownToken;
-                };
-                // Every case-bringer of the meeting keeps theirs, also after the next case.
-                let brought = self.session.rounds_brought_by(member);
-                let round = match case {
-                    Some(case) => brought.into_iter().find(|r| *r == case),
-                    None => brought.last().copied(),
-                };
-                let language = language.unwrap_or(self.session.params().language);
-                match round.and_then(|r| self.session.summary_in(r, language)) {
-                    Some(summary) => Answer::Summary(Box::new(summary)),
-                    None => Answer::Forbidden,
-                }
-            }
-        }
-    }
-
-    /// A member's token that may not read this is `Forbidden`; a token the room does not know
-    /// says nothing more than an unknown room does.
-    fn not_allowed(&self, token_hash: &str) -> Answer {
-        match self.session.member_by_token_hash(token_hash) {
-            Some(_) => Answer::Forbidden,
-            None => Answer::UnknownToken,
         }
     }
 

@@ -20,7 +20,7 @@ const MAX_CONTROL_PAYLOAD: usize = 125;
 /// masked, so one frame is the same bytes for every recipient: a broadcast builds it once and
 /// every member's socket writes those bytes (a clone is a reference count).
 #[derive(Clone, PartialEq, Eq)]
-pub struct Frame {
+pub(crate) struct Frame {
     wire: Bytes,
     /// Where the payload starts in `wire`.
     header: u8,
@@ -77,20 +77,20 @@ impl Frame {
 
     /// A text frame holding `value` as JSON, serialised straight into the frame's buffer
     /// (room is left for the header in front, which is written once the length is known).
-    pub fn json(value: &impl Serialize) -> Frame {
+    pub(crate) fn json(value: &impl Serialize) -> Frame {
         Frame::text_with(256, |buf| {
             serde_json::to_writer(buf, value).expect("server messages always serialise")
         })
     }
 
     /// A text frame with `text` (already JSON, e.g. a stored ack).
-    pub fn text(text: &str) -> Frame {
+    pub(crate) fn text(text: &str) -> Frame {
         Frame::build(OP_TEXT, text.as_bytes())
     }
 
     /// A text frame whose payload `write` appends to the buffer it is given (UTF-8: the
     /// caller writes JSON), built in place with room left for the header in front.
-    pub fn text_with(capacity: usize, write: impl FnOnce(&mut Vec<u8>)) -> Frame {
+    pub(crate) fn text_with(capacity: usize, write: impl FnOnce(&mut Vec<u8>)) -> Frame {
         let mut buf = Vec::with_capacity(MAX_HEADER + capacity);
         buf.resize(MAX_HEADER, 0);
         write(&mut buf);
@@ -103,7 +103,7 @@ impl Frame {
     }
 
     /// An empty ping (the same static bytes every time).
-    pub fn ping() -> Frame {
+    pub(crate) fn ping() -> Frame {
         Frame {
             wire: Bytes::from_static(&[FIN | OP_PING, 0]),
             header: 2,
@@ -111,17 +111,17 @@ impl Frame {
     }
 
     /// A close frame without a code: the answer to a peer's close that carried none.
-    pub fn close_empty() -> Frame {
+    pub(crate) fn close_empty() -> Frame {
         Frame::build(OP_CLOSE, &[])
     }
 
     /// The answer to a ping: its payload back.
-    pub fn pong(payload: &[u8]) -> Frame {
+    pub(crate) fn pong(payload: &[u8]) -> Frame {
         Frame::build(OP_PONG, &payload[..payload.len().min(MAX_CONTROL_PAYLOAD)])
     }
 
     /// A close frame with `code` and a short reason (cut to fit a control frame).
-    pub fn close(code: u16, reason: &str) -> Frame {
+    pub(crate) fn close(code: u16, reason: &str) -> Frame {
         let mut end = reason.len().min(MAX_CONTROL_PAYLOAD - 2);
         while !reason.is_char_boundary(end) {
             end -= 1;
@@ -134,27 +134,24 @@ impl Frame {
     }
 
     /// The frame as it goes on the wire.
-    pub fn wire(&self) -> &Bytes {
+    pub(crate) fn wire(&self) -> &Bytes {
         &self.wire
     }
 
-    pub fn payload(&self) -> &[u8] {
+    #[cfg(test)]
+    pub(crate) fn payload(&self) -> &[u8] {
         &self.wire[usize::from(self.header)..]
     }
 
     /// Bytes on the wire.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.wire.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.wire.is_empty()
     }
 }
 
 /// A message a client sent, reassembled from its frames.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Incoming {
+pub(crate) enum Incoming {
     Text(String),
     /// Binary data (refused by the protocol; its bytes are not kept).
     Binary,
@@ -166,7 +163,7 @@ pub enum Incoming {
 
 /// Why a client's frames cannot be read on: the connection fails with this close code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum FrameError {
+pub(crate) enum FrameError {
     /// A frame or message above the size limit (1009).
     #[error("message too large")]
     TooLarge,
@@ -181,7 +178,7 @@ pub enum FrameError {
 
 impl FrameError {
     /// The close code RFC 6455 gives this failure.
-    pub fn close_code(self) -> u16 {
+    pub(crate) fn close_code(self) -> u16 {
         match self {
             FrameError::TooLarge => 1009,
             FrameError::Utf8 => 1007,
@@ -192,7 +189,7 @@ impl FrameError {
 
 /// Reads a client's frames from the bytes as they arrive. Holds nothing while idle: bytes of
 /// a frame not yet complete are kept only until it is.
-pub struct Reader {
+pub(crate) struct Reader {
     /// Received bytes not yet parsed (a partial frame).
     pending: Vec<u8>,
     /// The data message being reassembled from fragments, with its opcode.
@@ -203,7 +200,7 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub fn new(max_message: usize) -> Reader {
+    pub(crate) fn new(max_message: usize) -> Reader {
         Reader {
             pending: Vec::new(),
             message: None,
@@ -213,31 +210,32 @@ impl Reader {
     }
 
     /// Adds received bytes.
-    pub fn extend(&mut self, bytes: &[u8]) {
+    pub(crate) fn extend(&mut self, bytes: &[u8]) {
         self.pending.extend_from_slice(bytes);
     }
 
     /// The buffer to read into, with room for at least `at_least` more bytes (allocated only
     /// now, and given back once its bytes are parsed).
-    pub fn room(&mut self, at_least: usize) -> &mut Vec<u8> {
+    pub(crate) fn room(&mut self, at_least: usize) -> &mut Vec<u8> {
         self.pending.reserve(at_least);
         &mut self.pending
     }
 
     /// Bytes held for reading (0 while idle).
-    pub fn capacity(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
         self.pending.capacity()
     }
 
     /// Frees the buffer if it holds nothing (after a read that found no data).
-    pub fn release(&mut self) {
+    pub(crate) fn release(&mut self) {
         if self.pending.is_empty() && self.pending.capacity() > 0 {
             self.pending = Vec::new();
         }
     }
 
     /// The next complete message, `Ok(None)` when more bytes are needed.
-    pub fn next_message(&mut self) -> Result<Option<Incoming>, FrameError> {
+    pub(crate) fn next_message(&mut self) -> Result<Option<Incoming>, FrameError> {
         if self.failed {
             return Ok(None);
         }

@@ -10,7 +10,7 @@ const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /// A request that is not a WebSocket upgrade we can accept: 400, saying which header.
 #[derive(Debug, PartialEq, Eq)]
-pub struct NotUpgrade(&'static str);
+pub(crate) struct NotUpgrade(&'static str);
 
 impl IntoResponse for NotUpgrade {
     fn into_response(self) -> Response {
@@ -27,7 +27,7 @@ fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool
 }
 
 /// Checks the upgrade headers and returns the `Sec-WebSocket-Accept` value to answer with.
-pub fn accept_key(headers: &HeaderMap) -> Result<HeaderValue, NotUpgrade> {
+pub(crate) fn accept_key(headers: &HeaderMap) -> Result<HeaderValue, NotUpgrade> {
     if !has_token(headers, header::CONNECTION, "upgrade") {
         return Err(NotUpgrade(
             "the Connection header does not include 'upgrade'",
@@ -54,7 +54,7 @@ pub fn accept_key(headers: &HeaderMap) -> Result<HeaderValue, NotUpgrade> {
 }
 
 /// `101 Switching Protocols`, the server's half of the handshake.
-pub fn switching(accept: HeaderValue) -> Response {
+pub(crate) fn switching(accept: HeaderValue) -> Response {
     (
         StatusCode::SWITCHING_PROTOCOLS,
         [

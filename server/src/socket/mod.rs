@@ -9,8 +9,8 @@
 //! event to many sockets: here one frame (header and payload) is built once and its bytes are
 //! written by whoever has them, usually the room itself (see `room::outbox`).
 
-pub mod frame;
-pub mod handshake;
+pub(crate) mod frame;
+pub(crate) mod handshake;
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -24,13 +24,13 @@ use tokio_rustls::server::TlsStream;
 
 use crate::error_headers::ErrorHeaders;
 
-pub use frame::{Frame, FrameError, Incoming, Reader};
+pub(crate) use frame::{Frame, FrameError, Incoming, Reader};
 
 /// Room made for one read, if the reader holds less free space.
 const READ_CHUNK: usize = 4096;
 
 /// An upgraded connection.
-pub enum Stream {
+pub(crate) enum Stream {
     /// Shared with the connection's outbox, which writes to it directly.
     Plain(Arc<TcpStream>),
     /// Only the connection's task reads and writes it.
@@ -39,7 +39,7 @@ pub enum Stream {
 
 impl Stream {
     /// The stream under hyper's upgrade, with whatever the client sent after its request.
-    pub fn from_upgraded(upgraded: Upgraded) -> Option<(Stream, Bytes)> {
+    pub(crate) fn from_upgraded(upgraded: Upgraded) -> Option<(Stream, Bytes)> {
         // The accept loop serves every connection through `ErrorHeaders` (`crate::listen`).
         let upgraded = match upgraded.downcast::<TokioIo<ErrorHeaders<TcpStream>>>() {
             Ok(parts) => {
@@ -58,7 +58,7 @@ impl Stream {
     }
 
     /// The socket the outbox may write to directly.
-    pub fn direct(&self) -> Option<Arc<TcpStream>> {
+    pub(crate) fn direct(&self) -> Option<Arc<TcpStream>> {
         match self {
             Stream::Plain(tcp) => Some(tcp.clone()),
             Stream::Tls(_) => None,
@@ -68,7 +68,7 @@ impl Stream {
     /// Reads what has arrived into `reader`: `Ready(Ok(0))` at the end of the stream. The
     /// reader gets room for the bytes only once there are some, so a socket waiting for data
     /// holds no buffer (and nothing is zeroed for a read that finds none).
-    pub fn poll_fill(
+    pub(crate) fn poll_fill(
         &mut self,
         cx: &mut Context<'_>,
         reader: &mut Reader,
@@ -98,7 +98,7 @@ impl Stream {
     }
 
     /// Writes `bytes` whole, waiting for the socket as needed (the caller bounds the time).
-    pub async fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+    pub(crate) async fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         match self {
             Stream::Plain(tcp) => {
                 let mut rest = bytes;
@@ -117,7 +117,7 @@ impl Stream {
     }
 
     /// Pushes out what a TLS stream buffered.
-    pub async fn flush(&mut self) -> std::io::Result<()> {
+    pub(crate) async fn flush(&mut self) -> std::io::Result<()> {
         match self {
             Stream::Plain(_) => Ok(()),
             Stream::Tls(tls) => tls.flush().await,

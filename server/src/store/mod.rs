@@ -16,6 +16,7 @@ pub mod memory;
 pub mod postgres;
 pub mod sqlite;
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -161,8 +162,9 @@ pub struct RecordMember {
 pub struct StoredEvent {
     pub seq: Seq,
     pub at: Millis,
-    /// Content-free event name, e.g. `item_added`.
-    pub kind: &'static str,
+    /// Content-free event name, e.g. `item_added`: the engine's own name when written, the
+    /// stored text when read back (no interning: loading never grows a global table).
+    pub kind: Cow<'static, str>,
     pub json: String,
 }
 

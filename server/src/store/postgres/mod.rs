@@ -27,26 +27,25 @@
 //! statements carry only placeholders, and errors carry Postgres's message (never its detail,
 //! which can quote a key).
 
+mod load;
 mod placement;
 mod purge;
 mod records;
 mod schema;
 mod writer;
 
-use std::collections::HashSet;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use kring_protocol::{MemberId, Millis, Role};
+use kring_protocol::Millis;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    AppendBatch, AttendanceRecord, LoadedRoom, MeetingRecord, NewRoom, Snapshot, Store, StoreError,
-    StoreFuture, StoredEvent, StoredGroup, StoredMsgId,
+    AppendBatch, LoadedRoom, MeetingRecord, NewRoom, Store, StoreError, StoreFuture, StoredGroup,
 };
 use crate::metrics::Metrics;
 use writer::{Op, Request, Writer};
@@ -96,8 +95,7 @@ impl PgStore {
         schema::migrate(&mut conn, &crate::secrets::new_token()).await?;
         let key: String = sqlx::query_scalar("SELECT key FROM cluster WHERE id = 1")
             .fetch_one(&mut conn)
-            .await
-            .map_err(backend)?;
+            .await?;
         let node: Arc<str> = Arc::from(format!(
             "{}-{}",
             cfg.node_name,
@@ -113,12 +111,10 @@ impl PgStore {
         .bind(cfg.node_url.as_deref())
         .bind(cfg.ttl.as_millis() as i64)
         .execute(&mut conn)
-        .await
-        .map_err(backend)?;
+        .await?;
         let version: String = sqlx::query_scalar("SHOW server_version")
             .fetch_one(&mut conn)
-            .await
-            .map_err(backend)?;
+            .await?;
         tracing::info!(%version, node = %node, "postgres store open");
 
         // Claims, releases and renewals are single statements: none may wait long for a lock
@@ -172,116 +168,22 @@ impl PgStore {
 
     async fn load(&self, code: &str) -> Result<Option<LoadedRoom>, StoreError> {
         self.open_now()?;
-        let mut tx = self.reads.begin().await.map_err(backend)?;
+        let mut tx = self.reads.begin().await?;
         sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        let Some(row) = sqlx::query(
-            "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = $1",
-        )
-        .bind(code)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend)?
-        else {
+            .await?;
+        let Some(room) = load::room(&mut tx, code).await? else {
             return Ok(None);
         };
-        let params_json: String = row.try_get(0).map_err(backend)?;
-        let epoch: i64 = row.try_get(1).map_err(backend)?;
-        let created_at = to_u64(row.try_get(2).map_err(backend)?)?;
-        let ended_at = row
-            .try_get::<Option<i64>, _>(3)
-            .map_err(backend)?
-            .map(to_u64)
-            .transpose()?;
-        let group_id: Option<String> = row.try_get(4).map_err(backend)?;
-        let snapshot = match sqlx::query("SELECT seq, json FROM snapshots WHERE room = $1")
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?
-        {
-            Some(row) => Some(Snapshot {
-                seq: to_u64(row.try_get(0).map_err(backend)?)?,
-                json: row.try_get(1).map_err(backend)?,
-            }),
-            None => None,
+        let loaded = LoadedRoom {
+            snapshot: load::snapshot(&mut tx, code).await?,
+            events: load::events(&mut tx, code).await?,
+            msg_ids: load::msg_ids(&mut tx, code).await?,
+            attendance: load::attendance(&mut tx, code).await?,
+            ..room
         };
-        let events =
-            sqlx::query("SELECT seq, at, kind, json FROM events WHERE room = $1 ORDER BY seq")
-                .bind(code)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?
-                .into_iter()
-                .map(|row| {
-                    Ok(StoredEvent {
-                        seq: to_u64(row.try_get(0).map_err(backend)?)?,
-                        at: to_u64(row.try_get(1).map_err(backend)?)?,
-                        kind: intern(row.try_get(2).map_err(backend)?),
-                        json: row.try_get(3).map_err(backend)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-        let msg_ids = sqlx::query(
-            "SELECT member, msg_id, ack_json FROM client_msgs WHERE room = $1 ORDER BY ord",
-        )
-        .bind(code)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(backend)?
-        .into_iter()
-        .map(|row| {
-            Ok(StoredMsgId {
-                member: MemberId(to_u32(row.try_get(0).map_err(backend)?)?),
-                msg_id: row.try_get(1).map_err(backend)?,
-                ack_json: row.try_get(2).map_err(backend)?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-        let attendance = sqlx::query(
-            "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
-             WHERE room = $1 ORDER BY member",
-        )
-        .bind(code)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(backend)?
-        .into_iter()
-        .map(|row| {
-            let role: String = row.try_get(2).map_err(backend)?;
-            Ok(AttendanceRecord {
-                member: MemberId(to_u32(row.try_get(0).map_err(backend)?)?),
-                name: row.try_get(1).map_err(backend)?,
-                role: Role::ALL
-                    .into_iter()
-                    .find(|r| r.as_str() == role)
-                    .unwrap_or(Role::Participant),
-                joined_at: to_u64(row.try_get(3).map_err(backend)?)?,
-                present_ms: to_u64(row.try_get(4).map_err(backend)?)?,
-                away_since: row
-                    .try_get::<Option<i64>, _>(5)
-                    .map_err(backend)?
-                    .map(to_u64)
-                    .transpose()?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-        tx.rollback().await.map_err(backend)?;
-        Ok(Some(LoadedRoom {
-            code: code.to_owned(),
-            params_json,
-            epoch: u32::try_from(epoch)
-                .map_err(|_| StoreError::Backend("epoch out of range".to_owned()))?,
-            created_at,
-            ended_at,
-            snapshot,
-            events,
-            msg_ids,
-            group_id,
-            attendance,
-        }))
+        tx.rollback().await?;
+        Ok(Some(loaded))
     }
 
     async fn codes(&self) -> Result<Vec<String>, StoreError> {
@@ -289,7 +191,7 @@ impl PgStore {
         sqlx::query_scalar("SELECT code FROM rooms ORDER BY code")
             .fetch_all(&self.reads)
             .await
-            .map_err(backend)
+            .map_err(StoreError::from)
     }
 
     async fn group(&self, token_hash: &str) -> Result<Option<StoredGroup>, StoreError> {
@@ -297,16 +199,16 @@ impl PgStore {
         let row = sqlx::query(
             "SELECT g.id,
                     (SELECT json FROM group_carry WHERE group_id = g.id ORDER BY id DESC LIMIT 1)
+                    AS carry_json
              FROM groups AS g WHERE g.token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.reads)
-        .await
-        .map_err(backend)?;
+        .await?;
         row.map(|row| {
             Ok(StoredGroup {
-                id: row.try_get(0).map_err(backend)?,
-                carry_json: row.try_get(1).map_err(backend)?,
+                id: row.try_get("id")?,
+                carry_json: row.try_get("carry_json")?,
             })
         })
         .transpose()
@@ -328,7 +230,7 @@ impl PgStore {
             .execute(&self.reads)
             .await
             .map(|_| ())
-            .map_err(backend);
+            .map_err(StoreError::from);
         self.reads.close().await;
         written.and(ended)
     }
@@ -415,20 +317,22 @@ async fn connect(options: &PgConnectOptions) -> Result<PgConnection, StoreError>
     tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(options))
         .await
         .map_err(|_| StoreError::Backend("postgres: connecting timed out".to_owned()))?
-        .map_err(backend)
+        .map_err(StoreError::from)
 }
 
 /// Database errors carry Postgres's message and SQLSTATE, never its detail (which can quote a
 /// key, such as a client's message id).
-fn backend(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::PoolClosed => StoreError::Closed,
-        sqlx::Error::Database(db) => StoreError::Backend(format!(
-            "postgres: {} ({})",
-            db.message(),
-            db.code().unwrap_or_default()
-        )),
-        other => StoreError::Backend(format!("postgres: {other}")),
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolClosed => StoreError::Closed,
+            sqlx::Error::Database(db) => StoreError::Backend(format!(
+                "postgres: {} ({})",
+                db.message(),
+                db.code().unwrap_or_default()
+            )),
+            other => StoreError::Backend(format!("postgres: {other}")),
+        }
     }
 }
 
@@ -450,24 +354,4 @@ fn to_u64(v: i64) -> Result<u64, StoreError> {
 
 fn to_u32(v: i64) -> Result<u32, StoreError> {
     u32::try_from(v).map_err(|_| StoreError::Backend("member id out of range".to_owned()))
-}
-
-/// Event kinds are `&'static str` in [`StoredEvent`]; the few distinct names read back are
-/// leaked once each. A damaged database cannot make this grow without bound.
-fn intern(kind: String) -> &'static str {
-    const MAX_KINDS: usize = 256;
-    static KINDS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut kinds = KINDS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = kinds.get(kind.as_str()) {
-        return known;
-    }
-    if kinds.len() >= MAX_KINDS {
-        return "unknown";
-    }
-    let leaked: &'static str = Box::leak(kind.into_boxed_str());
-    kinds.insert(leaked);
-    leaked
 }

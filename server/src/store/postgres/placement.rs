@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use super::{PgStore, backend, to_i64};
+use super::{PgStore, to_i64};
 use crate::cluster::{Claim, Owner, Placement};
 use crate::store::{Lease, StoreError, StoreFuture};
 
@@ -25,8 +25,7 @@ impl PgStore {
             .bind(room)
             .bind(&*self.node)
             .fetch_optional(&self.reads)
-            .await
-            .map_err(backend)?;
+            .await?;
             if let Some(term) = term {
                 return Ok(Claim::Mine(Lease {
                     node: self.node.clone(),
@@ -54,18 +53,17 @@ impl PgStore {
         )
         .bind(room)
         .fetch_optional(&self.reads)
-        .await
-        .map_err(backend)?;
+        .await?;
         let Some(row) = row else {
             return Ok(Lookup::NoRoom);
         };
-        let Some(node) = row.try_get::<Option<String>, _>(0).map_err(backend)? else {
+        let Some(node) = row.try_get::<Option<String>, _>(0)? else {
             return Ok(Lookup::Unowned);
         };
-        let left: Option<i64> = row.try_get(2).map_err(backend)?;
+        let left: Option<i64> = row.try_get(2)?;
         Ok(Lookup::Owned(Owner {
             node: Arc::from(node),
-            url: row.try_get(1).map_err(backend)?,
+            url: row.try_get(1)?,
             expires_in: Duration::from_millis(left.unwrap_or(0).max(0) as u64),
         }))
     }
@@ -79,8 +77,7 @@ impl PgStore {
         .bind(&*lease.node)
         .bind(to_i64(lease.term)?)
         .execute(&self.reads)
-        .await
-        .map_err(backend)?;
+        .await?;
         Ok(())
     }
 
@@ -101,8 +98,7 @@ impl PgStore {
         .bind(ttl_ms)
         .bind(self.node_url.as_deref())
         .fetch_optional(&self.reads)
-        .await
-        .map_err(backend)?;
+        .await?;
         if let Some(continuous) = continuous {
             return Ok(continuous);
         }
@@ -115,8 +111,7 @@ impl PgStore {
         .bind(self.node_url.as_deref())
         .bind(ttl_ms)
         .execute(&self.reads)
-        .await
-        .map_err(backend)?;
+        .await?;
         Ok(false)
     }
 }

@@ -23,7 +23,7 @@ use kring_protocol::Millis;
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
-use super::{PgStore, backend, connect, sqlstate, to_i64};
+use super::{PgStore, connect, sqlstate, to_i64};
 use crate::store::StoreError;
 
 /// Held (for the session) by the node that purges now.
@@ -57,7 +57,7 @@ impl PgStore {
         };
         let started = Instant::now();
         let result = async {
-            let mut tx = conn.begin().await.map_err(backend)?;
+            let mut tx = conn.begin().await?;
             // Rooms a live node serves are that node's to purge (it closes them first);
             // unowned rooms and those of nodes whose lease ran out are anyone's.
             let purged: Vec<String> = sqlx::query_scalar(
@@ -73,8 +73,7 @@ impl PgStore {
             .bind(to_i64(idle_before)?)
             .bind(&*self.node)
             .fetch_all(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
             if !purged.is_empty() {
                 for table in ["rooms", "events", "snapshots", "client_msgs", "attendance"] {
                     let column = if table == "rooms" { "code" } else { "room" };
@@ -82,8 +81,7 @@ impl PgStore {
                     sqlx::query(sqlx::AssertSqlSafe(sql))
                         .bind(&purged)
                         .execute(&mut *tx)
-                        .await
-                        .map_err(backend)?;
+                        .await?;
                 }
                 owe_scrub(&mut tx).await?;
             }
@@ -92,9 +90,8 @@ impl PgStore {
                 "DELETE FROM nodes WHERE expires_at < clock_timestamp() - interval '1 day'",
             )
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
+            .await?;
+            tx.commit().await?;
             self.scrub_if_owed(&mut conn).await?;
             Ok(purged)
         }
@@ -118,25 +115,23 @@ impl PgStore {
             return Ok(0);
         };
         let result = async {
-            let mut tx = conn.begin().await.map_err(backend)?;
+            let mut tx = conn.begin().await?;
             let groups = sqlx::query("DELETE FROM groups WHERE active_at < $1")
                 .bind(to_i64(before)?)
                 .execute(&mut *tx)
-                .await
-                .map_err(backend)?
+                .await?
                 .rows_affected();
             let carries = sqlx::query(
                 "DELETE FROM group_carry WHERE id NOT IN
                      (SELECT max(id) FROM group_carry GROUP BY group_id)",
             )
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?
+            .await?
             .rows_affected();
             if groups + carries > 0 {
                 owe_scrub(&mut tx).await?;
             }
-            tx.commit().await.map_err(backend)?;
+            tx.commit().await?;
             self.scrub_if_owed(&mut conn).await?;
             if groups + carries > 0 {
                 tracing::info!(groups, carries, "purged group carry-overs");
@@ -154,8 +149,7 @@ impl PgStore {
         let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(PURGE_LOCK)
             .fetch_one(&mut conn)
-            .await
-            .map_err(backend)?;
+            .await?;
         if !locked {
             let _ = conn.close().await;
             return Ok(None);
@@ -164,8 +158,7 @@ impl PgStore {
         // node's appends queue behind its request.
         sqlx::raw_sql("SET statement_timeout = 0; SET lock_timeout = '5s'")
             .execute(&mut conn)
-            .await
-            .map_err(backend)?;
+            .await?;
         Ok(Some(conn))
     }
 
@@ -173,8 +166,7 @@ impl PgStore {
         let owed: Option<String> =
             sqlx::query_scalar("SELECT scrub_xid FROM cluster WHERE id = 1 AND scrub_owed")
                 .fetch_optional(&mut *conn)
-                .await
-                .map_err(backend)?
+                .await?
                 .flatten();
         let Some(xid) = owed else {
             return Ok(());
@@ -192,8 +184,7 @@ impl PgStore {
         )
         .bind(&xid)
         .fetch_one(&mut *conn)
-        .await
-        .map_err(backend)?;
+        .await?;
         if held {
             tracing::warn!(
                 "an older transaction or replication slot still sees purged rows; \
@@ -206,13 +197,11 @@ impl PgStore {
             let sql = format!("VACUUM (FULL) {table}");
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
                 .execute(&mut *conn)
-                .await
-                .map_err(backend)?;
+                .await?;
         }
         sqlx::query("UPDATE cluster SET scrub_owed = false, scrub_xid = NULL WHERE id = 1")
             .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
+            .await?;
         self.drop_old_wal(conn).await;
         tracing::info!(
             micros = started.elapsed().as_micros() as u64,
@@ -233,7 +222,7 @@ impl PgStore {
             let denied = sqlstate(&e).as_deref() == Some("42501");
             if !self.wal_warned.swap(true, Ordering::Relaxed) {
                 tracing::warn!(
-                    error = %backend(e),
+                    error = %StoreError::from(e),
                     denied,
                     "could not switch and checkpoint the WAL after a purge: deleted text \
                      stays in WAL segments until Postgres recycles them (docs/DEPLOY.md)"
@@ -251,7 +240,6 @@ pub(super) async fn owe_scrub(tx: &mut PgConnection) -> Result<(), StoreError> {
          WHERE id = 1",
     )
     .execute(&mut *tx)
-    .await
-    .map_err(backend)?;
+    .await?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use sqlx::Connection;
 use sqlx::Row;
 use sqlx::postgres::PgConnection;
 
-use super::{PgStore, backend, to_i64, to_u32, to_u64};
+use super::{PgStore, to_i64, to_u32, to_u64};
 use crate::store::{
     MeetingRecord, RecordMember, StoreError, language_from, language_str, role_from,
 };
@@ -16,6 +16,12 @@ use crate::store::{
 /// Replaces the stored record of `record.room` whole, in the append's transaction (a meeting
 /// has at most 40 members: one statement for all of them).
 pub(super) async fn write(tx: &mut PgConnection, record: &MeetingRecord) -> Result<(), StoreError> {
+    write_head(tx, record).await?;
+    write_members(tx, record).await
+}
+
+/// The record's own row, inserted or updated.
+async fn write_head(tx: &mut PgConnection, record: &MeetingRecord) -> Result<(), StoreError> {
     let cases = serde_json::to_string(&record.cases).expect("cases serialise");
     let co_facilitators =
         serde_json::to_string(&record.co_facilitators).expect("strings serialise");
@@ -44,13 +50,16 @@ pub(super) async fn write(tx: &mut PgConnection, record: &MeetingRecord) -> Resu
     .bind(record.ended_at.map(to_i64).transpose()?)
     .bind(record.list_confirmed_at.map(to_i64).transpose()?)
     .execute(&mut *tx)
-    .await
-    .map_err(backend)?;
+    .await?;
+    Ok(())
+}
+
+/// The record's members, replacing those stored before, in one statement.
+async fn write_members(tx: &mut PgConnection, record: &MeetingRecord) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM record_members WHERE room = $1")
         .bind(&record.room)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     if record.members.is_empty() {
         return Ok(());
     }
@@ -97,8 +106,7 @@ pub(super) async fn write(tx: &mut PgConnection, record: &MeetingRecord) -> Resu
     .bind(&certificates)
     .bind(&tokens)
     .execute(&mut *tx)
-    .await
-    .map_err(backend)?;
+    .await?;
     Ok(())
 }
 
@@ -106,13 +114,12 @@ impl PgStore {
     /// The record of `room`, read in one snapshot.
     pub(super) async fn record_of(&self, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
         self.open_now()?;
-        let mut tx = self.reads.begin().await.map_err(backend)?;
+        let mut tx = self.reads.begin().await?;
         sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
         let record = read(&mut tx, room).await;
-        tx.rollback().await.map_err(backend)?;
+        tx.rollback().await?;
         record
     }
 
@@ -122,22 +129,20 @@ impl PgStore {
         code: &str,
     ) -> Result<Option<MeetingRecord>, StoreError> {
         self.open_now()?;
-        let mut tx = self.reads.begin().await.map_err(backend)?;
+        let mut tx = self.reads.begin().await?;
         sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
         let room: Option<String> =
             sqlx::query_scalar("SELECT room FROM record_members WHERE certificate = $1 LIMIT 1")
                 .bind(code)
                 .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
+                .await?;
         let record = match room {
             Some(room) => read(&mut tx, &room).await,
             None => Ok(None),
         };
-        tx.rollback().await.map_err(backend)?;
+        tx.rollback().await?;
         record
     }
 
@@ -149,18 +154,17 @@ impl PgStore {
             return Ok(0);
         };
         let result = async {
-            let mut tx = conn.begin().await.map_err(backend)?;
+            let mut tx = conn.begin().await?;
             let deleted =
                 sqlx::query("DELETE FROM records WHERE coalesce(ended_at, started_at) < $1")
                     .bind(to_i64(before)?)
                     .execute(&mut *tx)
-                    .await
-                    .map_err(backend)?
+                    .await?
                     .rows_affected();
             if deleted > 0 {
                 super::purge::owe_scrub(&mut tx).await?;
             }
-            tx.commit().await.map_err(backend)?;
+            tx.commit().await?;
             self.scrub_if_owed(&mut conn).await?;
             if deleted > 0 {
                 tracing::info!(records = deleted, "purged attendance records");
@@ -174,6 +178,20 @@ impl PgStore {
 }
 
 async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
+    let Some(record) = record_head(tx, room).await? else {
+        return Ok(None);
+    };
+    Ok(Some(MeetingRecord {
+        members: record_members(tx, room).await?,
+        ..record
+    }))
+}
+
+/// The record's own row, without its members.
+async fn record_head(
+    tx: &mut PgConnection,
+    room: &str,
+) -> Result<Option<MeetingRecord>, StoreError> {
     let Some(row) = sqlx::query(
         "SELECT facilitator_token_hash, language, time_zone, group_name, cases_json,
                 facilitator, started_at, ended_at, list_confirmed_at, co_facilitators_json
@@ -181,37 +199,57 @@ async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>
     )
     .bind(room)
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(backend)?
+    .await?
     else {
         return Ok(None);
     };
-    let language: String = row.try_get(1).map_err(backend)?;
-    let cases: String = row.try_get(4).map_err(backend)?;
-    let co_facilitators: String = row.try_get(9).map_err(backend)?;
-    let members = sqlx::query(
+    let cases: String = row.try_get("cases_json")?;
+    let co_facilitators: String = row.try_get("co_facilitators_json")?;
+    Ok(Some(MeetingRecord {
+        room: room.to_owned(),
+        facilitator_token_hash: row.try_get("facilitator_token_hash")?,
+        language: language_from(row.try_get("language")?),
+        time_zone: row.try_get("time_zone")?,
+        group_name: row.try_get("group_name")?,
+        cases: serde_json::from_str(&cases)
+            .map_err(|_| StoreError::Backend("unreadable cases in a record".to_owned()))?,
+        facilitator: row.try_get("facilitator")?,
+        co_facilitators: serde_json::from_str(&co_facilitators).map_err(|_| {
+            StoreError::Backend("unreadable co-facilitators in a record".to_owned())
+        })?,
+        started_at: to_u64(row.try_get("started_at")?)?,
+        ended_at: opt_u64(row.try_get("ended_at")?)?,
+        list_confirmed_at: opt_u64(row.try_get("list_confirmed_at")?)?,
+        members: Vec::new(),
+    }))
+}
+
+async fn record_members(
+    tx: &mut PgConnection,
+    room: &str,
+) -> Result<Vec<RecordMember>, StoreError> {
+    sqlx::query(
         "SELECT member, name, role, joined_at, present_ms, confirmed_at, registration,
                 certificate, token_hash, minutes_set
          FROM record_members WHERE room = $1 ORDER BY member",
     )
     .bind(room)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(backend)?
+    .await?
     .into_iter()
     .map(|row| {
-        let role: String = row.try_get(2).map_err(backend)?;
-        let minutes_set: Option<i64> = row.try_get(9).map_err(backend)?;
+        let role: String = row.try_get("role")?;
+        let minutes_set: Option<i64> = row.try_get("minutes_set")?;
         Ok(RecordMember {
-            member: MemberId(to_u32(row.try_get(0).map_err(backend)?)?),
-            name: row.try_get(1).map_err(backend)?,
+            member: MemberId(to_u32(row.try_get("member")?)?),
+            name: row.try_get("name")?,
             role: role_from(&role),
-            joined_at: to_u64(row.try_get(3).map_err(backend)?)?,
-            present_ms: to_u64(row.try_get(4).map_err(backend)?)?,
-            confirmed_at: opt_u64(row.try_get(5).map_err(backend)?)?,
-            registration: row.try_get(6).map_err(backend)?,
-            certificate: row.try_get(7).map_err(backend)?,
-            token_hash: row.try_get(8).map_err(backend)?,
+            joined_at: to_u64(row.try_get("joined_at")?)?,
+            present_ms: to_u64(row.try_get("present_ms")?)?,
+            confirmed_at: opt_u64(row.try_get("confirmed_at")?)?,
+            registration: row.try_get("registration")?,
+            certificate: row.try_get("certificate")?,
+            token_hash: row.try_get("token_hash")?,
             minutes_set: minutes_set
                 .map(|m| {
                     u32::try_from(m).map_err(|_| {
@@ -221,24 +259,7 @@ async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>
                 .transpose()?,
         })
     })
-    .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Some(MeetingRecord {
-        room: room.to_owned(),
-        facilitator_token_hash: row.try_get(0).map_err(backend)?,
-        language: language_from(language),
-        time_zone: row.try_get(2).map_err(backend)?,
-        group_name: row.try_get(3).map_err(backend)?,
-        cases: serde_json::from_str(&cases)
-            .map_err(|_| StoreError::Backend("unreadable cases in a record".to_owned()))?,
-        facilitator: row.try_get(5).map_err(backend)?,
-        co_facilitators: serde_json::from_str(&co_facilitators).map_err(|_| {
-            StoreError::Backend("unreadable co-facilitators in a record".to_owned())
-        })?,
-        started_at: to_u64(row.try_get(6).map_err(backend)?)?,
-        ended_at: opt_u64(row.try_get(7).map_err(backend)?)?,
-        list_confirmed_at: opt_u64(row.try_get(8).map_err(backend)?)?,
-        members,
-    }))
+    .collect()
 }
 
 fn opt_u64(v: Option<i64>) -> Result<Option<u64>, StoreError> {

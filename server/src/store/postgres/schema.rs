@@ -4,7 +4,6 @@
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Row};
 
-use super::backend;
 use crate::store::StoreError;
 
 /// Serialises migrations between nodes starting at once.
@@ -172,22 +171,18 @@ pub(super) const MIGRATIONS: &[&str] = &[
 /// Applies the migrations not yet applied, holding the migration lock, and makes sure the
 /// cluster row exists (with `new_key` if it is created now).
 pub(super) async fn migrate(conn: &mut PgConnection, new_key: &str) -> Result<(), StoreError> {
-    let mut tx = conn.begin().await.map_err(backend)?;
+    let mut tx = conn.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(MIGRATION_LOCK)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     sqlx::raw_sql("CREATE TABLE IF NOT EXISTS kring_schema (version integer NOT NULL)")
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     let version: i64 = sqlx::query("SELECT coalesce(max(version), 0)::bigint FROM kring_schema")
         .fetch_one(&mut *tx)
-        .await
-        .map_err(backend)?
-        .try_get(0)
-        .map_err(backend)?;
+        .await?
+        .try_get(0)?;
     let known = MIGRATIONS.len() as i64;
     if version > known {
         return Err(StoreError::Backend(format!(
@@ -195,22 +190,17 @@ pub(super) async fn migrate(conn: &mut PgConnection, new_key: &str) -> Result<()
         )));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        sqlx::raw_sql(*sql)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        sqlx::raw_sql(*sql).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO kring_schema (version) VALUES ($1)")
             .bind(i as i32 + 1)
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
     }
     sqlx::query("INSERT INTO cluster (id, key) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
         .bind(new_key)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
-    tx.commit().await.map_err(backend)?;
+        .await?;
+    tx.commit().await?;
     if version < known {
         tracing::info!(from = version, to = known, "postgres schema migrated");
     }

@@ -15,7 +15,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{backend, to_i64};
+use super::to_i64;
 use crate::metrics::Metrics;
 use crate::store::{AppendBatch, GroupLink, NewRoom, StoreError, StoredEvent};
 
@@ -126,8 +126,9 @@ impl Writer {
             let conn =
                 tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&self.options))
                     .await
-                    .map_err(|_| StoreError::Backend("postgres: connecting timed out".to_owned()))?
-                    .map_err(backend)?;
+                    .map_err(|_| {
+                        StoreError::Backend("postgres: connecting timed out".to_owned())
+                    })??;
             tracing::info!("postgres writer connected");
             self.conn = Some(conn);
         }
@@ -194,14 +195,14 @@ async fn write_group(conn: &mut PgConnection, ops: &[&Op]) -> Result<Written, St
         })
         .collect();
     loop {
-        let mut tx = conn.begin().await.map_err(backend)?;
+        let mut tx = conn.begin().await?;
         match write_attempt(&mut tx, ops, &mut refused).await? {
             Some(events) => {
-                tx.commit().await.map_err(backend)?;
+                tx.commit().await?;
                 let results = refused.into_iter().map(|r| r.map_or(Ok(()), Err)).collect();
                 return Ok(Written { results, events });
             }
-            None => tx.rollback().await.map_err(backend)?,
+            None => tx.rollback().await?,
         }
     }
 }
@@ -221,8 +222,7 @@ async fn write_attempt(
     if ops.iter().any(|op| matches!(op, Op::Check)) {
         sqlx::query("UPDATE cluster SET key = key WHERE id = 1")
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
     }
     let mut events = 0;
     for wave in waves(ops) {
@@ -268,8 +268,7 @@ async fn create(
     .bind(to_i64(room.created_at)?)
     .bind(room.group.as_ref().map(|g| g.id.as_str()))
     .execute(&mut *tx)
-    .await
-    .map_err(backend)?;
+    .await?;
     if inserted.rows_affected() == 0 {
         return Ok(Err(StoreError::Duplicate));
     }
@@ -279,8 +278,7 @@ async fn create(
         .bind(&room.code)
         .bind(to_i64(room.created_at)?)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     if let Some(group) = &room.group
         && !link_group(tx, group, room.created_at).await?
     {
@@ -291,8 +289,7 @@ async fn create(
             sqlx::query(table)
                 .bind(&room.code)
                 .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
+                .await?;
         }
         return Ok(Err(StoreError::NotFound));
     }
@@ -318,8 +315,7 @@ async fn link_group(
             .bind(&group.id),
     }
     .execute(&mut *tx)
-    .await
-    .map_err(backend)?
+    .await?
     .rows_affected();
     Ok(affected > 0)
 }
@@ -343,54 +339,10 @@ async fn append_wave(
     if batches.is_empty() {
         return Ok(Some(0));
     }
-    let mut codes = Vec::with_capacity(batches.len());
-    let mut owners = Vec::with_capacity(batches.len());
-    let mut terms = Vec::with_capacity(batches.len());
-    let mut expected = Vec::with_capacity(batches.len());
-    let mut lasts = Vec::with_capacity(batches.len());
-    let mut ats = Vec::with_capacity(batches.len());
-    for (_, batch) in &batches {
-        codes.push(batch.room.as_str());
-        owners.push(&*batch.lease.node);
-        terms.push(to_i64(batch.lease.term)?);
-        match (batch.events.first(), batch.events.last()) {
-            (Some(first), Some(last)) => {
-                expected.push(to_i64(first.seq)? - 1);
-                lasts.push(to_i64(last.seq)?);
-                ats.push(to_i64(last.at)?);
-            }
-            // No events: the write only confirms the lease (and carries what else it has).
-            _ => {
-                expected.push(-1);
-                lasts.push(-1);
-                ats.push(-1);
-            }
-        }
-    }
-    let matched: HashSet<String> = sqlx::query_scalar(
-        "UPDATE room_heads AS h
-         SET last_seq = CASE WHEN v.expected < 0 THEN h.last_seq ELSE v.last END,
-             last_at = CASE WHEN v.at < 0 THEN h.last_at ELSE v.at END
-         FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
-                     $6::bigint[]) AS v(code, owner, term, expected, last, at)
-         WHERE h.code = v.code AND h.owner = v.owner AND h.term = v.term
-           AND (v.expected < 0 OR h.last_seq = v.expected)
-         RETURNING h.code",
-    )
-    .bind(&codes)
-    .bind(&owners)
-    .bind(&terms)
-    .bind(&expected)
-    .bind(&lasts)
-    .bind(&ats)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(backend)?
-    .into_iter()
-    .collect();
-    let unmatched: Vec<&str> = codes
+    let matched = advance_heads(tx, &batches).await?;
+    let unmatched: Vec<&str> = batches
         .iter()
-        .copied()
+        .map(|(_, b)| b.room.as_str())
         .filter(|c| !matched.contains(*c))
         .collect();
     if !unmatched.is_empty() {
@@ -415,6 +367,60 @@ async fn append_wave(
     Ok(Some(events))
 }
 
+/// Moves each batch's room head to its last event, in one statement, where the batch's lease
+/// is still the room's and its first event follows the head. Returns the rooms it moved;
+/// the others' batches are refused.
+async fn advance_heads(
+    tx: &mut PgConnection,
+    batches: &[(usize, &AppendBatch)],
+) -> Result<HashSet<String>, StoreError> {
+    let mut codes = Vec::with_capacity(batches.len());
+    let mut owners = Vec::with_capacity(batches.len());
+    let mut terms = Vec::with_capacity(batches.len());
+    let mut expected = Vec::with_capacity(batches.len());
+    let mut lasts = Vec::with_capacity(batches.len());
+    let mut ats = Vec::with_capacity(batches.len());
+    for (_, batch) in batches {
+        codes.push(batch.room.as_str());
+        owners.push(&*batch.lease.node);
+        terms.push(to_i64(batch.lease.term)?);
+        match (batch.events.first(), batch.events.last()) {
+            (Some(first), Some(last)) => {
+                expected.push(to_i64(first.seq)? - 1);
+                lasts.push(to_i64(last.seq)?);
+                ats.push(to_i64(last.at)?);
+            }
+            // No events: the write only confirms the lease (and carries what else it has).
+            _ => {
+                expected.push(-1);
+                lasts.push(-1);
+                ats.push(-1);
+            }
+        }
+    }
+    let matched = sqlx::query_scalar(
+        "UPDATE room_heads AS h
+         SET last_seq = CASE WHEN v.expected < 0 THEN h.last_seq ELSE v.last END,
+             last_at = CASE WHEN v.at < 0 THEN h.last_at ELSE v.at END
+         FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
+                     $6::bigint[]) AS v(code, owner, term, expected, last, at)
+         WHERE h.code = v.code AND h.owner = v.owner AND h.term = v.term
+           AND (v.expected < 0 OR h.last_seq = v.expected)
+         RETURNING h.code",
+    )
+    .bind(&codes)
+    .bind(&owners)
+    .bind(&terms)
+    .bind(&expected)
+    .bind(&lasts)
+    .bind(&ats)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    Ok(matched)
+}
+
 /// (owner, term, last_seq) of each room's head.
 async fn heads_of(
     tx: &mut PgConnection,
@@ -424,16 +430,15 @@ async fn heads_of(
         sqlx::query("SELECT code, owner, term, last_seq FROM room_heads WHERE code = ANY($1)")
             .bind(codes)
             .fetch_all(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
     let mut heads = HashMap::new();
     for row in rows {
         heads.insert(
-            row.try_get(0).map_err(backend)?,
+            row.try_get("code")?,
             (
-                row.try_get(1).map_err(backend)?,
-                row.try_get(2).map_err(backend)?,
-                row.try_get(3).map_err(backend)?,
+                row.try_get("owner")?,
+                row.try_get("term")?,
+                row.try_get("last_seq")?,
             ),
         );
     }
@@ -478,7 +483,7 @@ async fn insert_events(
         rooms.push(*room);
         seqs.push(to_i64(event.seq)?);
         ats.push(to_i64(event.at)?);
-        kinds.push(event.kind);
+        kinds.push(event.kind.as_ref());
         jsons.push(event.json.as_str());
     }
     sqlx::query(
@@ -491,8 +496,7 @@ async fn insert_events(
     .bind(&kinds)
     .bind(&jsons)
     .execute(&mut *tx)
-    .await
-    .map_err(backend)?;
+    .await?;
     Ok(rows.len() as u64)
 }
 
@@ -534,8 +538,7 @@ async fn insert_msgs(
     .bind(&ids)
     .bind(&acks)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(backend)?;
+    .await?;
     let mut stored: HashMap<(String, i64, String), usize> = HashMap::new();
     for row in stored_rows(returned)? {
         *stored.entry(row).or_default() += 1;
@@ -560,13 +563,7 @@ async fn insert_msgs(
 
 fn stored_rows(rows: Vec<sqlx::postgres::PgRow>) -> Result<Vec<(String, i64, String)>, StoreError> {
     rows.into_iter()
-        .map(|row| {
-            Ok((
-                row.try_get(0).map_err(backend)?,
-                row.try_get(1).map_err(backend)?,
-                row.try_get(2).map_err(backend)?,
-            ))
-        })
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
         .collect()
 }
 
@@ -582,16 +579,14 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
         .bind(to_i64(snapshot.seq)?)
         .bind(&snapshot.json)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     }
     if let Some(ended_at) = batch.ended_at {
         sqlx::query("UPDATE rooms SET ended_at = $1 WHERE code = $2")
             .bind(to_i64(ended_at)?)
             .bind(&batch.room)
             .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            .await?;
     }
     for record in &batch.attendance {
         sqlx::query(
@@ -609,8 +604,7 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
         .bind(to_i64(record.present_ms)?)
         .bind(record.away_since.map(to_i64).transpose()?)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     }
     if let Some(record) = &batch.record {
         super::records::write(tx, record).await?;
@@ -626,8 +620,7 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
         .bind(to_i64(batch.ended_at.unwrap_or(0))?)
         .bind(&batch.room)
         .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
     }
     Ok(())
 }
@@ -674,7 +667,7 @@ mod tests {
         let event = |seq| StoredEvent {
             seq,
             at: 0,
-            kind: "k",
+            kind: "k".into(),
             json: String::new(),
         };
         assert!(contiguous(&[event(3), event(4)]).is_ok());

@@ -35,10 +35,9 @@ mod records;
 mod schema;
 mod writer;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kring_protocol::Millis;
@@ -103,14 +102,12 @@ impl SqliteStore {
         // Opens the first reader now, so a reader that cannot get the pragmas fails start-up.
         let reads = Readers::open(path.clone(), READERS)?;
 
-        let sqlite_version: String = conn
-            .query_row("SELECT sqlite_version()", [], |row| row.get(0))
-            .map_err(backend)?;
+        let sqlite_version: String =
+            conn.query_row("SELECT sqlite_version()", [], |row| row.get(0))?;
         tracing::info!(%sqlite_version, "sqlite store open");
 
-        let scrub_owed: bool = conn
-            .query_row("SELECT scrub_owed FROM maintenance", [], |row| row.get(0))
-            .map_err(backend)?;
+        let scrub_owed: bool =
+            conn.query_row("SELECT scrub_owed FROM maintenance", [], |row| row.get(0))?;
         let requests = Arc::new(Queue::new(QUEUE));
         let writer = Writer::new(conn, requests.clone(), wal_path(&path), metrics, scrub_owed);
         std::thread::Builder::new()
@@ -258,8 +255,10 @@ impl Store for SqliteStore {
 }
 
 /// Database errors carry SQLite's message (table and column names, never values).
-fn backend(e: rusqlite::Error) -> StoreError {
-    StoreError::Backend(format!("sqlite: {e}"))
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Backend(format!("sqlite: {e}"))
+    }
 }
 
 fn to_i64(v: u64) -> Result<i64, StoreError> {
@@ -280,36 +279,4 @@ fn now_millis() -> Millis {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as Millis)
-}
-
-/// Event kinds are `&'static str` in [`super::StoredEvent`]; the few distinct names read back
-/// are leaked once each. A damaged database cannot make this grow without bound.
-fn intern(kind: &str) -> &'static str {
-    const MAX_KINDS: usize = 256;
-    static KINDS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut kinds = KINDS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = kinds.get(kind) {
-        return known;
-    }
-    if kinds.len() >= MAX_KINDS {
-        return "unknown";
-    }
-    let leaked: &'static str = Box::leak(kind.to_owned().into_boxed_str());
-    kinds.insert(leaked);
-    leaked
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn interned_kinds_are_shared() {
-        let a = intern("item_added");
-        let b = intern("item_added");
-        assert!(std::ptr::eq(a, b));
-    }
 }

@@ -1,5 +1,6 @@
 //! Reads: a few `query_only` connections, each used by one blocking thread at a time.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -8,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::Semaphore;
 
 use super::schema::{Access, connect};
-use super::{backend, intern, to_u64};
+use super::to_u64;
 use crate::store::{
     AttendanceRecord, LoadedRoom, Snapshot, StoreError, StoredEvent, StoredGroup, StoredMsgId,
 };
@@ -85,128 +86,134 @@ pub(super) fn load_room(
     conn: &mut Connection,
     code: &str,
 ) -> Result<Option<LoadedRoom>, StoreError> {
-    let tx = conn.transaction().map_err(backend)?;
-    let Some((params_json, epoch, created_at, ended_at, group_id)) = tx
-        .prepare_cached(
-            "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = ?",
-        )
-        .map_err(backend)?
-        .query_row([code], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, u32>(1)?,
-                row.get::<_, i64>(2)?,
-                row.get::<_, Option<i64>>(3)?,
-                row.get::<_, Option<String>>(4)?,
-            ))
-        })
-        .optional()
-        .map_err(backend)?
-    else {
+    let tx = conn.transaction()?;
+    let Some(room) = room_row(&tx, code)? else {
         return Ok(None);
     };
+    let loaded = LoadedRoom {
+        snapshot: snapshot(&tx, code)?,
+        events: events(&tx, code)?,
+        msg_ids: msg_ids(&tx, code)?,
+        attendance: attendance(&tx, code)?,
+        ..room
+    };
+    tx.finish()?;
+    Ok(Some(loaded))
+}
 
-    let snapshot = tx
-        .prepare_cached("SELECT seq, json FROM snapshots WHERE room = ?")
-        .map_err(backend)?
+/// The room's own row, with nothing of its journal yet; `None`: no such room.
+fn room_row(conn: &Connection, code: &str) -> Result<Option<LoadedRoom>, StoreError> {
+    let row = conn
+        .prepare_cached(
+            "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = ?",
+        )?
         .query_row([code], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-        })
-        .optional()
-        .map_err(backend)?
-        .map(|(seq, json)| {
-            Ok::<_, StoreError>(Snapshot {
-                seq: to_u64(seq)?,
-                json,
-            })
-        })
-        .transpose()?;
-
-    // The whole journal: it is the source of truth, and the snapshot only saves replay time
-    // (a snapshot the engine can no longer read is ignored by the room).
-    let mut events = Vec::new();
-    {
-        let mut stmt = tx
-            .prepare_cached("SELECT seq, at, kind, json FROM events WHERE room = ? ORDER BY seq")
-            .map_err(backend)?;
-        let mut rows = stmt.query([code]).map_err(backend)?;
-        while let Some(row) = rows.next().map_err(backend)? {
-            let kind = row
-                .get_ref(2)
-                .map_err(backend)?
-                .as_str()
-                .map_err(|e| StoreError::Backend(format!("event kind is not text: {e}")))?;
-            events.push(StoredEvent {
-                seq: to_u64(row.get(0).map_err(backend)?)?,
-                at: to_u64(row.get(1).map_err(backend)?)?,
-                kind: intern(kind),
-                json: row.get(3).map_err(backend)?,
-            });
-        }
-    }
-
-    let msg_ids = tx
-        .prepare_cached(
-            "SELECT member, msg_id, ack_json FROM client_msgs WHERE room = ? ORDER BY rowid",
-        )
-        .map_err(backend)?
-        .query_map([code], |row| {
-            Ok(StoredMsgId {
-                member: MemberId(row.get(0)?),
-                msg_id: row.get(1)?,
-                ack_json: row.get(2)?,
-            })
-        })
-        .map_err(backend)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(backend)?;
-
-    let attendance = tx
-        .prepare_cached(
-            "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
-             WHERE room = ? ORDER BY member",
-        )
-        .map_err(backend)?
-        .query_map([code], |row| {
             Ok((
-                row.get::<_, u32>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, i64>(3)?,
-                row.get::<_, i64>(4)?,
-                row.get::<_, Option<i64>>(5)?,
+                row.get::<_, String>("params_json")?,
+                row.get::<_, u32>("epoch")?,
+                row.get::<_, i64>("created_at")?,
+                row.get::<_, Option<i64>>("ended_at")?,
+                row.get::<_, Option<String>>("group_id")?,
             ))
         })
-        .map_err(backend)?
-        .map(|row| {
-            let (member, name, role, joined_at, present_ms, away_since) = row.map_err(backend)?;
-            Ok(AttendanceRecord {
-                member: MemberId(member),
-                name,
-                role: Role::ALL
-                    .into_iter()
-                    .find(|r| r.as_str() == role)
-                    .unwrap_or(Role::Participant),
-                joined_at: to_u64(joined_at)?,
-                present_ms: to_u64(present_ms)?,
-                away_since: away_since.map(to_u64).transpose()?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    tx.finish().map_err(backend)?;
-
+        .optional()?;
+    let Some((params_json, epoch, created_at, ended_at, group_id)) = row else {
+        return Ok(None);
+    };
     Ok(Some(LoadedRoom {
         code: code.to_owned(),
         params_json,
         epoch,
         created_at: to_u64(created_at)?,
         ended_at: ended_at.map(to_u64).transpose()?,
-        snapshot,
-        events,
-        msg_ids,
         group_id,
-        attendance,
+        snapshot: None,
+        events: Vec::new(),
+        msg_ids: Vec::new(),
+        attendance: Vec::new(),
     }))
+}
+
+fn snapshot(conn: &Connection, code: &str) -> Result<Option<Snapshot>, StoreError> {
+    conn.prepare_cached("SELECT seq, json FROM snapshots WHERE room = ?")?
+        .query_row([code], |row| {
+            Ok((row.get::<_, i64>("seq")?, row.get::<_, String>("json")?))
+        })
+        .optional()?
+        .map(|(seq, json)| {
+            Ok(Snapshot {
+                seq: to_u64(seq)?,
+                json,
+            })
+        })
+        .transpose()
+}
+
+/// The whole journal: it is the source of truth, and the snapshot only saves replay time
+/// (a snapshot the engine can no longer read is ignored by the room).
+fn events(conn: &Connection, code: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut events = Vec::new();
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, at, kind, json FROM events WHERE room = ? ORDER BY seq")?;
+    let mut rows = stmt.query([code])?;
+    while let Some(row) = rows.next()? {
+        events.push(StoredEvent {
+            seq: to_u64(row.get("seq")?)?,
+            at: to_u64(row.get("at")?)?,
+            kind: Cow::Owned(row.get("kind")?),
+            json: row.get("json")?,
+        });
+    }
+    Ok(events)
+}
+
+/// The client message ids that produced events, in the order they were accepted.
+fn msg_ids(conn: &Connection, code: &str) -> Result<Vec<StoredMsgId>, StoreError> {
+    let ids = conn
+        .prepare_cached(
+            "SELECT member, msg_id, ack_json FROM client_msgs WHERE room = ? ORDER BY rowid",
+        )?
+        .query_map([code], |row| {
+            Ok(StoredMsgId {
+                member: MemberId(row.get("member")?),
+                msg_id: row.get("msg_id")?,
+                ack_json: row.get("ack_json")?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ids)
+}
+
+fn attendance(conn: &Connection, code: &str) -> Result<Vec<AttendanceRecord>, StoreError> {
+    conn.prepare_cached(
+        "SELECT member, name, role, joined_at, present_ms, away_since FROM attendance
+         WHERE room = ? ORDER BY member",
+    )?
+    .query_map([code], |row| {
+        Ok((
+            row.get::<_, u32>("member")?,
+            row.get::<_, String>("name")?,
+            row.get::<_, String>("role")?,
+            row.get::<_, i64>("joined_at")?,
+            row.get::<_, i64>("present_ms")?,
+            row.get::<_, Option<i64>>("away_since")?,
+        ))
+    })?
+    .map(|row| {
+        let (member, name, role, joined_at, present_ms, away_since) = row?;
+        Ok(AttendanceRecord {
+            member: MemberId(member),
+            name,
+            role: Role::ALL
+                .into_iter()
+                .find(|r| r.as_str() == role)
+                .unwrap_or(Role::Participant),
+            joined_at: to_u64(joined_at)?,
+            present_ms: to_u64(present_ms)?,
+            away_since: away_since.map(to_u64).transpose()?,
+        })
+    })
+    .collect()
 }
 
 pub(super) fn group_by_token(
@@ -216,24 +223,22 @@ pub(super) fn group_by_token(
     conn.prepare_cached(
         "SELECT g.id,
                 (SELECT json FROM group_carry WHERE group_id = g.id ORDER BY rowid DESC LIMIT 1)
+                AS carry_json
          FROM groups AS g WHERE g.token_hash = ?",
-    )
-    .map_err(backend)?
+    )?
     .query_row([token_hash], |row| {
         Ok(StoredGroup {
-            id: row.get(0)?,
-            carry_json: row.get(1)?,
+            id: row.get("id")?,
+            carry_json: row.get("carry_json")?,
         })
     })
     .optional()
-    .map_err(backend)
+    .map_err(StoreError::from)
 }
 
 pub(super) fn room_codes(conn: &mut Connection) -> Result<Vec<String>, StoreError> {
-    conn.prepare_cached("SELECT code FROM rooms ORDER BY code")
-        .map_err(backend)?
-        .query_map([], |row| row.get(0))
-        .map_err(backend)?
+    conn.prepare_cached("SELECT code FROM rooms ORDER BY code")?
+        .query_map([], |row| row.get(0))?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(backend)
+        .map_err(StoreError::from)
 }

@@ -5,7 +5,7 @@
 use kring_protocol::{MemberId, Millis};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{backend, to_i64, to_u64};
+use super::{to_i64, to_u64};
 use crate::store::{
     MeetingRecord, RecordMember, StoreError, language_from, language_str, role_from,
 };
@@ -28,8 +28,7 @@ pub(super) fn write(tx: &Connection, record: &MeetingRecord) -> Result<(), Store
              co_facilitators_json = excluded.co_facilitators_json,
              started_at = excluded.started_at,
              ended_at = excluded.ended_at, list_confirmed_at = excluded.list_confirmed_at",
-    )
-    .map_err(backend)?
+    )?
     .execute(params![
         record.room,
         record.facilitator_token_hash,
@@ -42,43 +41,36 @@ pub(super) fn write(tx: &Connection, record: &MeetingRecord) -> Result<(), Store
         to_i64(record.started_at)?,
         record.ended_at.map(to_i64).transpose()?,
         record.list_confirmed_at.map(to_i64).transpose()?,
-    ])
-    .map_err(backend)?;
-    tx.prepare_cached("DELETE FROM record_members WHERE room = ?")
-        .map_err(backend)?
-        .execute([&record.room])
-        .map_err(backend)?;
-    let mut insert = tx
-        .prepare_cached(
-            "INSERT INTO record_members (room, member, name, role, joined_at, present_ms,
+    ])?;
+    tx.prepare_cached("DELETE FROM record_members WHERE room = ?")?
+        .execute([&record.room])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO record_members (room, member, name, role, joined_at, present_ms,
                                          minutes_set, confirmed_at, registration, certificate,
                                          token_hash)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .map_err(backend)?;
+    )?;
     for m in &record.members {
-        insert
-            .execute(params![
-                record.room,
-                m.member.0,
-                m.name,
-                m.role.as_str(),
-                to_i64(m.joined_at)?,
-                to_i64(m.present_ms)?,
-                m.minutes_set,
-                m.confirmed_at.map(to_i64).transpose()?,
-                m.registration,
-                m.certificate,
-                m.token_hash,
-            ])
-            .map_err(backend)?;
+        insert.execute(params![
+            record.room,
+            m.member.0,
+            m.name,
+            m.role.as_str(),
+            to_i64(m.joined_at)?,
+            to_i64(m.present_ms)?,
+            m.minutes_set,
+            m.confirmed_at.map(to_i64).transpose()?,
+            m.registration,
+            m.certificate,
+            m.token_hash,
+        ])?;
     }
     Ok(())
 }
 
 /// The record of `room`, read in one transaction.
 pub(super) fn read(conn: &mut Connection, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
-    let tx = conn.transaction().map_err(backend)?;
+    let tx = conn.transaction()?;
     let record = read_in(&tx, room);
     drop(tx);
     record
@@ -89,13 +81,11 @@ pub(super) fn read_by_certificate(
     conn: &mut Connection,
     code: &str,
 ) -> Result<Option<MeetingRecord>, StoreError> {
-    let tx = conn.transaction().map_err(backend)?;
+    let tx = conn.transaction()?;
     let room: Option<String> = tx
-        .prepare_cached("SELECT room FROM record_members WHERE certificate = ? LIMIT 1")
-        .map_err(backend)?
+        .prepare_cached("SELECT room FROM record_members WHERE certificate = ? LIMIT 1")?
         .query_row([code], |row| row.get(0))
-        .optional()
-        .map_err(backend)?;
+        .optional()?;
     let record = match room {
         Some(room) => read_in(&tx, &room),
         None => Ok(None),
@@ -105,113 +95,71 @@ pub(super) fn read_by_certificate(
 }
 
 fn read_in(tx: &Connection, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
-    type Head = (
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        String,
-    );
-    let Some(head): Option<Head> = tx
-        .prepare_cached(
-            "SELECT facilitator_token_hash, language, time_zone, group_name, cases_json,
-                    facilitator, started_at, ended_at, list_confirmed_at, co_facilitators_json
-             FROM records WHERE room = ?",
-        )
-        .map_err(backend)?
-        .query_row([room], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-                row.get(6)?,
-                row.get(7)?,
-                row.get(8)?,
-                row.get(9)?,
-            ))
-        })
-        .optional()
-        .map_err(backend)?
-    else {
+    let Some(record) = record_head(tx, room)? else {
         return Ok(None);
     };
-    let (fac_hash, language, time_zone, group_name, cases, facilitator, started, ended, listed, co) =
-        head;
-    let mut members = Vec::new();
-    let mut stmt = tx
-        .prepare_cached(
-            "SELECT member, name, role, joined_at, present_ms, confirmed_at, registration,
-                    certificate, token_hash, minutes_set
-             FROM record_members WHERE room = ? ORDER BY member",
-        )
-        .map_err(backend)?;
-    let rows = stmt
-        .query_map([room], |row| {
-            Ok((
-                row.get::<_, u32>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, i64>(3)?,
-                row.get::<_, i64>(4)?,
-                row.get::<_, Option<i64>>(5)?,
-                row.get::<_, Option<String>>(6)?,
-                row.get::<_, String>(7)?,
-                row.get::<_, Option<String>>(8)?,
-                row.get::<_, Option<u32>>(9)?,
-            ))
-        })
-        .map_err(backend)?;
-    for row in rows {
-        let (
-            member,
-            name,
-            role,
-            joined,
-            present,
-            confirmed,
-            registration,
-            certificate,
-            token,
-            minutes,
-        ) = row.map_err(backend)?;
-        members.push(RecordMember {
-            member: MemberId(member),
-            name,
-            role: role_from(&role),
-            joined_at: to_u64(joined)?,
-            present_ms: to_u64(present)?,
-            minutes_set: minutes,
-            confirmed_at: opt_u64(confirmed)?,
-            registration,
-            certificate,
-            token_hash: token,
-        });
-    }
+    Ok(Some(MeetingRecord {
+        members: record_members(tx, room)?,
+        ..record
+    }))
+}
+
+/// The record's own row, without its members.
+fn record_head(tx: &Connection, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT facilitator_token_hash, language, time_zone, group_name, cases_json,
+                facilitator, started_at, ended_at, list_confirmed_at, co_facilitators_json
+         FROM records WHERE room = ?",
+    )?;
+    let mut rows = stmt.query([room])?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let cases: String = row.get("cases_json")?;
+    let co: String = row.get("co_facilitators_json")?;
     Ok(Some(MeetingRecord {
         room: room.to_owned(),
-        facilitator_token_hash: fac_hash,
-        language: language_from(language),
-        time_zone,
-        group_name,
+        facilitator_token_hash: row.get("facilitator_token_hash")?,
+        language: language_from(row.get("language")?),
+        time_zone: row.get("time_zone")?,
+        group_name: row.get("group_name")?,
         cases: serde_json::from_str(&cases)
             .map_err(|_| StoreError::Backend("unreadable cases in a record".to_owned()))?,
-        facilitator,
+        facilitator: row.get("facilitator")?,
         co_facilitators: serde_json::from_str(&co).map_err(|_| {
             StoreError::Backend("unreadable co-facilitators in a record".to_owned())
         })?,
-        started_at: to_u64(started)?,
-        ended_at: opt_u64(ended)?,
-        list_confirmed_at: opt_u64(listed)?,
-        members,
+        started_at: to_u64(row.get("started_at")?)?,
+        ended_at: opt_u64(row.get("ended_at")?)?,
+        list_confirmed_at: opt_u64(row.get("list_confirmed_at")?)?,
+        members: Vec::new(),
     }))
+}
+
+fn record_members(tx: &Connection, room: &str) -> Result<Vec<RecordMember>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT member, name, role, joined_at, present_ms, confirmed_at, registration,
+                certificate, token_hash, minutes_set
+         FROM record_members WHERE room = ? ORDER BY member",
+    )?;
+    let mut rows = stmt.query([room])?;
+    let mut members = Vec::new();
+    while let Some(row) = rows.next()? {
+        let role: String = row.get("role")?;
+        members.push(RecordMember {
+            member: MemberId(row.get("member")?),
+            name: row.get("name")?,
+            role: role_from(&role),
+            joined_at: to_u64(row.get("joined_at")?)?,
+            present_ms: to_u64(row.get("present_ms")?)?,
+            minutes_set: row.get("minutes_set")?,
+            confirmed_at: opt_u64(row.get("confirmed_at")?)?,
+            registration: row.get("registration")?,
+            certificate: row.get("certificate")?,
+            token_hash: row.get("token_hash")?,
+        });
+    }
+    Ok(members)
 }
 
 /// Deletes the records of meetings that ended (or, never ended, started) before `before`.
@@ -220,7 +168,7 @@ pub(super) fn purge(tx: &Connection, before: Millis) -> Result<usize, StoreError
         "DELETE FROM records WHERE coalesce(ended_at, started_at) < ?",
         [to_i64(before)?],
     )
-    .map_err(backend)
+    .map_err(StoreError::from)
 }
 
 fn opt_u64(v: Option<i64>) -> Result<Option<u64>, StoreError> {

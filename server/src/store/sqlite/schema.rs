@@ -5,9 +5,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use super::{
-    BUSY_TIMEOUT, CACHE_KIB, DB_FILE, JOURNAL_SIZE_LIMIT, LOCK_FILE, WAL_AUTOCHECKPOINT, backend,
-};
+use super::{BUSY_TIMEOUT, CACHE_KIB, DB_FILE, JOURNAL_SIZE_LIMIT, LOCK_FILE, WAL_AUTOCHECKPOINT};
 use crate::store::StoreError;
 
 /// Schema versions, applied in order; `PRAGMA user_version` is the number applied.
@@ -193,8 +191,8 @@ pub(super) fn connect(path: &Path, access: Access) -> Result<Connection, StoreEr
         // and its shared-memory index; `query_only` stops it from writing rows.
         Access::Read => OpenFlags::SQLITE_OPEN_READ_WRITE,
     } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(backend)?;
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     // Statements carry only placeholders; the cache holds every text this store prepares.
     conn.set_prepared_statement_cache_capacity(64);
     conn.execute_batch(&format!(
@@ -208,8 +206,7 @@ pub(super) fn connect(path: &Path, access: Access) -> Result<Connection, StoreEr
          PRAGMA cache_size = -{CACHE_KIB};
          PRAGMA query_only = {};",
         i32::from(access == Access::Read)
-    ))
-    .map_err(backend)?;
+    ))?;
     check_pragmas(&conn, access)?;
     Ok(conn)
 }
@@ -229,12 +226,10 @@ struct Pragmas {
 fn read_pragmas(conn: &Connection) -> Result<Pragmas, StoreError> {
     let int = |name: &str| -> Result<i64, StoreError> {
         conn.pragma_query_value(None, name, |row| row.get(0))
-            .map_err(backend)
+            .map_err(StoreError::from)
     };
     Ok(Pragmas {
-        journal_mode: conn
-            .pragma_query_value(None, "journal_mode", |row| row.get(0))
-            .map_err(backend)?,
+        journal_mode: conn.pragma_query_value(None, "journal_mode", |row| row.get(0))?,
         synchronous: int("synchronous")?,
         secure_delete: int("secure_delete")?,
         foreign_keys: int("foreign_keys")?,
@@ -280,12 +275,8 @@ pub(super) fn check_pragmas(conn: &Connection, access: Access) -> Result<(), Sto
 }
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(backend)?;
-    let version: i64 = tx
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(backend)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
     let known = MIGRATIONS.len() as i64;
     if version > known {
         return Err(StoreError::Backend(format!(
@@ -293,11 +284,10 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         )));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        tx.execute_batch(sql).map_err(backend)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)
-            .map_err(backend)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
     }
-    tx.commit().map_err(backend)?;
+    tx.commit()?;
     if version < known {
         tracing::info!(from = version, to = known, "sqlite schema migrated");
     }

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 use super::queue::Queue;
-use super::{MAX_GROUP, backend, to_i64};
+use super::{MAX_GROUP, to_i64};
 use crate::metrics::Metrics;
 use crate::store::{AppendBatch, GroupLink, NewRoom, StoreError, StoredEvent};
 
@@ -182,7 +182,7 @@ impl Writer {
             (true, true) => self.scrub(),
             (true, false) => self.checkpoint(),
         };
-        self.conn.close().map_err(|(_, e)| backend(e))?;
+        self.conn.close().map_err(|(_, e)| StoreError::from(e))?;
         scrubbed
     }
 
@@ -227,8 +227,7 @@ impl Writer {
         let started = Instant::now();
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(backend)?;
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // A room's last activity is its newest event (or its creation). Foreign keys cascade
         // the delete to events, snapshots, client_msgs and attendance.
         let purged: Vec<String> = tx
@@ -240,19 +239,15 @@ impl Writer {
                            created_at
                        ) < ?2
                  RETURNING code",
-            )
-            .map_err(backend)?
+            )?
             .query_map(params![to_i64(ended_before)?, to_i64(idle_before)?], |row| {
                 row.get(0)
-            })
-            .map_err(backend)?
-            .collect::<Result<_, _>>()
-            .map_err(backend)?;
+            })?
+            .collect::<Result<_, _>>()?;
         if !purged.is_empty() {
-            tx.execute("UPDATE maintenance SET scrub_owed = 1", [])
-                .map_err(backend)?;
+            tx.execute("UPDATE maintenance SET scrub_owed = 1", [])?;
         }
-        tx.commit().map_err(backend)?;
+        tx.commit()?;
         for code in &purged {
             self.last_seq.remove(code);
         }
@@ -277,23 +272,17 @@ impl Writer {
     fn purge_groups(&mut self, before: Millis) -> Result<usize, StoreError> {
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(backend)?;
-        let groups = tx
-            .execute("DELETE FROM groups WHERE active_at < ?", [to_i64(before)?])
-            .map_err(backend)?;
-        let carries = tx
-            .execute(
-                "DELETE FROM group_carry WHERE rowid NOT IN
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let groups = tx.execute("DELETE FROM groups WHERE active_at < ?", [to_i64(before)?])?;
+        let carries = tx.execute(
+            "DELETE FROM group_carry WHERE rowid NOT IN
                      (SELECT max(rowid) FROM group_carry GROUP BY group_id)",
-                [],
-            )
-            .map_err(backend)?;
+            [],
+        )?;
         if groups + carries > 0 {
-            tx.execute("UPDATE maintenance SET scrub_owed = 1", [])
-                .map_err(backend)?;
+            tx.execute("UPDATE maintenance SET scrub_owed = 1", [])?;
         }
-        tx.commit().map_err(backend)?;
+        tx.commit()?;
         if groups + carries > 0 {
             self.scrub_owed = true;
             self.scrub()?;
@@ -307,14 +296,12 @@ impl Writer {
     fn purge_records(&mut self, before: Millis) -> Result<usize, StoreError> {
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(backend)?;
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let deleted = super::records::purge(&tx, before)?;
         if deleted > 0 {
-            tx.execute("UPDATE maintenance SET scrub_owed = 1", [])
-                .map_err(backend)?;
+            tx.execute("UPDATE maintenance SET scrub_owed = 1", [])?;
         }
-        tx.commit().map_err(backend)?;
+        tx.commit()?;
         if deleted > 0 {
             self.scrub_owed = true;
             self.scrub()?;
@@ -333,11 +320,10 @@ impl Writer {
     /// `temp_store=MEMORY`), then [`Self::checkpoint`] copies those pages over the file and
     /// truncates the WAL. Only then is the debt cleared (a content-free write).
     fn scrub(&mut self) -> Result<(), StoreError> {
-        self.conn.execute_batch("VACUUM").map_err(backend)?;
+        self.conn.execute_batch("VACUUM")?;
         self.checkpoint()?;
         self.conn
-            .execute("UPDATE maintenance SET scrub_owed = 0", [])
-            .map_err(backend)?;
+            .execute("UPDATE maintenance SET scrub_owed = 0", [])?;
         self.scrub_owed = false;
         Ok(())
     }
@@ -347,12 +333,11 @@ impl Writer {
     /// (`busy` = 0), and the WAL must then be empty; both are checked. The `-shm` file holds
     /// only the WAL index (page and frame numbers), never page content.
     fn checkpoint(&mut self) -> Result<(), StoreError> {
-        let (busy, log, checkpointed): (i64, i64, i64) = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })
-            .map_err(backend)?;
+        let (busy, log, checkpointed): (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?;
         if busy != 0 {
             return Err(StoreError::Backend(format!(
                 "WAL checkpoint blocked (busy, log {log}, checkpointed {checkpointed}); \
@@ -411,10 +396,8 @@ fn write_group(
                 tx.prepare_cached(
                     "INSERT INTO heartbeat (id, at) VALUES (1, ?)
                      ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-                )
-                .map_err(backend)?
-                .execute([to_i64(*at)?])
-                .map_err(backend)?;
+                )?
+                .execute([to_i64(*at)?])?;
                 Ok(())
             }
         };
@@ -439,8 +422,7 @@ struct Tx<'c> {
 impl<'c> Tx<'c> {
     fn begin(conn: &'c Connection) -> Result<Tx<'c>, StoreError> {
         conn.prepare_cached("BEGIN IMMEDIATE")
-            .and_then(|mut begin| begin.execute([]))
-            .map_err(backend)?;
+            .and_then(|mut begin| begin.execute([]))?;
         Ok(Tx { conn, open: true })
     }
 
@@ -454,7 +436,7 @@ impl<'c> Tx<'c> {
             // A failed COMMIT can leave the transaction open (SQLITE_BUSY): end it.
             let _ = self.conn.execute_batch("ROLLBACK");
         }
-        committed.map(|_| ()).map_err(backend)
+        committed.map(|_| ()).map_err(StoreError::from)
     }
 }
 
@@ -490,10 +472,8 @@ fn create(
             .prepare_cached(
                 "SELECT 1 FROM rooms WHERE code = ?1
                  UNION ALL SELECT 1 FROM records WHERE room = ?1",
-            )
-            .map_err(backend)?
-            .exists([&room.code])
-            .map_err(backend)?;
+            )?
+            .exists([&room.code])?;
     if exists {
         return Ok(Err(StoreError::Duplicate));
     }
@@ -505,16 +485,14 @@ fn create(
     tx.prepare_cached(
         "INSERT INTO rooms (code, params_json, epoch, created_at, group_id)
          VALUES (?, ?, ?, ?, ?)",
-    )
-    .map_err(backend)?
+    )?
     .execute(params![
         room.code,
         room.params_json,
         room.epoch,
         to_i64(room.created_at)?,
         room.group.as_ref().map(|g| g.id.as_str()),
-    ])
-    .map_err(backend)?;
+    ])?;
     staged.insert(room.code.clone(), 0);
     Ok(Ok(()))
 }
@@ -538,18 +516,15 @@ fn append(
     // Message ids first: one already stored refuses the batch before any of its events is
     // written, and the ids this batch inserted before it are taken out again.
     if !batch.msg_ids.is_empty() {
-        let mut insert = tx.prepare_cached(INSERT_MSG).map_err(backend)?;
+        let mut insert = tx.prepare_cached(INSERT_MSG)?;
         let mut inserted = Vec::with_capacity(batch.msg_ids.len());
         for msg in &batch.msg_ids {
-            let added = insert
-                .execute(params![batch.room, msg.member.0, msg.msg_id, msg.ack_json])
-                .map_err(backend)?;
+            let added =
+                insert.execute(params![batch.room, msg.member.0, msg.msg_id, msg.ack_json])?;
             if added == 0 {
-                let mut delete = tx
-                    .prepare_cached("DELETE FROM client_msgs WHERE rowid = ?")
-                    .map_err(backend)?;
+                let mut delete = tx.prepare_cached("DELETE FROM client_msgs WHERE rowid = ?")?;
                 for rowid in inserted {
-                    delete.execute([rowid]).map_err(backend)?;
+                    delete.execute([rowid])?;
                 }
                 return Ok(Err(StoreError::Backend(
                     "duplicate client message id".to_owned(),
@@ -559,17 +534,15 @@ fn append(
         }
     }
     if !batch.events.is_empty() {
-        let mut insert = tx.prepare_cached(INSERT_EVENT).map_err(backend)?;
+        let mut insert = tx.prepare_cached(INSERT_EVENT)?;
         for event in &batch.events {
-            insert
-                .execute(params![
-                    batch.room,
-                    to_i64(event.seq)?,
-                    to_i64(event.at)?,
-                    event.kind,
-                    event.json,
-                ])
-                .map_err(backend)?;
+            insert.execute(params![
+                batch.room,
+                to_i64(event.seq)?,
+                to_i64(event.at)?,
+                event.kind,
+                event.json,
+            ])?;
         }
     }
     write_rare(tx, batch)?;
@@ -585,40 +558,32 @@ fn write_rare(tx: &Connection, batch: &AppendBatch) -> Result<(), StoreError> {
         tx.prepare_cached(
             "INSERT INTO snapshots (room, seq, json) VALUES (?, ?, ?)
              ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, json = excluded.json",
-        )
-        .map_err(backend)?
-        .execute(params![batch.room, to_i64(snapshot.seq)?, snapshot.json])
-        .map_err(backend)?;
+        )?
+        .execute(params![batch.room, to_i64(snapshot.seq)?, snapshot.json])?;
     }
     if let Some(ended_at) = batch.ended_at {
-        tx.prepare_cached("UPDATE rooms SET ended_at = ? WHERE code = ?")
-            .map_err(backend)?
-            .execute(params![to_i64(ended_at)?, batch.room])
-            .map_err(backend)?;
+        tx.prepare_cached("UPDATE rooms SET ended_at = ? WHERE code = ?")?
+            .execute(params![to_i64(ended_at)?, batch.room])?;
     }
     if !batch.attendance.is_empty() {
-        let mut upsert = tx
-            .prepare_cached(
-                "INSERT INTO attendance (room, member, name, role, joined_at, present_ms,
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO attendance (room, member, name, role, joined_at, present_ms,
                                          away_since)
                  VALUES (?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (room, member) DO UPDATE SET
                      name = excluded.name, role = excluded.role, present_ms = excluded.present_ms,
                      away_since = excluded.away_since",
-            )
-            .map_err(backend)?;
+        )?;
         for record in &batch.attendance {
-            upsert
-                .execute(params![
-                    batch.room,
-                    record.member.0,
-                    record.name,
-                    record.role.as_str(),
-                    to_i64(record.joined_at)?,
-                    to_i64(record.present_ms)?,
-                    record.away_since.map(to_i64).transpose()?,
-                ])
-                .map_err(backend)?;
+            upsert.execute(params![
+                batch.room,
+                record.member.0,
+                record.name,
+                record.role.as_str(),
+                to_i64(record.joined_at)?,
+                to_i64(record.present_ms)?,
+                record.away_since.map(to_i64).transpose()?,
+            ])?;
         }
     }
     if let Some(record) = &batch.record {
@@ -630,14 +595,12 @@ fn write_rare(tx: &Connection, batch: &AppendBatch) -> Result<(), StoreError> {
             "INSERT INTO group_carry (group_id, room, json, created_at)
              SELECT group_id, code, ?, ? FROM rooms
              WHERE code = ? AND group_id IN (SELECT id FROM groups)",
-        )
-        .map_err(backend)?
+        )?
         .execute(params![
             carry,
             to_i64(batch.ended_at.unwrap_or(0))?,
             batch.room
-        ])
-        .map_err(backend)?;
+        ])?;
     }
     Ok(())
 }
@@ -650,11 +613,9 @@ fn last_seq_of(tx: &Connection, room: &str) -> Result<Option<Seq>, StoreError> {
             "SELECT (SELECT max(seq) FROM events WHERE room = r.code),
                     (SELECT seq FROM snapshots WHERE room = r.code)
              FROM rooms AS r WHERE r.code = ?",
-        )
-        .map_err(backend)?
+        )?
         .query_row([room], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()
-        .map_err(backend)?;
+        .optional()?;
     let Some((event, snapshot)) = row else {
         return Ok(None);
     };
@@ -671,15 +632,12 @@ fn link_group(tx: &Connection, group: &GroupLink, at: Millis) -> Result<bool, St
         Some(token_hash) => tx
             .prepare_cached(
                 "INSERT INTO groups (id, token_hash, created_at, active_at) VALUES (?, ?, ?, ?)",
-            )
-            .map_err(backend)?
+            )?
             .execute(params![group.id, token_hash, at, at]),
         None => tx
-            .prepare_cached("UPDATE groups SET active_at = ? WHERE id = ?")
-            .map_err(backend)?
+            .prepare_cached("UPDATE groups SET active_at = ? WHERE id = ?")?
             .execute(params![at, group.id]),
-    }
-    .map_err(backend)?;
+    }?;
     Ok(affected > 0)
 }
 
@@ -731,7 +689,7 @@ mod tests {
         let event = |seq| StoredEvent {
             seq,
             at: 0,
-            kind: "k",
+            kind: "k".into(),
             json: String::new(),
         };
         assert!(check_sequence(0, &[event(1), event(2)]).is_ok());
