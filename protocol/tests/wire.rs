@@ -177,7 +177,7 @@ fn public_events_drop_journal_only_and_private_fields() {
     let joined = Event::MemberJoined {
         member: MemberInfo {
             id: MemberId(1),
-            name: "A".into(),
+            name: DisplayName::parse("A").expect("a name"),
             role: Role::Participant,
         },
         token_hash: Some("abc".into()),

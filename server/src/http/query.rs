@@ -7,13 +7,13 @@
 use std::net::IpAddr;
 
 use axum::http::{HeaderMap, StatusCode, header};
-use kring_protocol::ErrorCode;
+use kring_protocol::{ErrorCode, RoomCode};
 use tokio::time::Instant;
 
 use super::{ApiErr, AppState};
 use crate::limits::{Attempt, FAILURE_FLOOR};
 use crate::room::{Answer, Query};
-use crate::secrets::{hash_token, normalize_code};
+use crate::secrets::hash_token;
 use crate::store::MeetingRecord;
 
 /// What a token-checked read found: the live room's answer, or (the room's content already
@@ -36,11 +36,15 @@ pub async fn ask_or_record(
     let started = Instant::now();
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
-    let Some(canonical) = normalize_code(code) else {
+    let Some(canonical) = RoomCode::parse(code).ok() else {
         return Err(unknown(app, peer, code, started).await);
     };
     // Through the hub's query, which reaches the room on whichever node owns it.
-    match app.hub.query(&canonical, query(hash_token(token))).await {
+    match app
+        .hub
+        .query(canonical.as_str(), query(hash_token(token)))
+        .await
+    {
         Ok(Some(answer)) => {
             return answered(app, peer, code, started, answer)
                 .await
@@ -80,10 +84,14 @@ pub async fn ask(
     let started = Instant::now();
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
-    let Some(canonical) = normalize_code(code) else {
+    let Some(canonical) = RoomCode::parse(code).ok() else {
         return Err(unknown(app, peer, code, started).await);
     };
-    let answer = match app.hub.query(&canonical, query(hash_token(token))).await {
+    let answer = match app
+        .hub
+        .query(canonical.as_str(), query(hash_token(token)))
+        .await
+    {
         Ok(Some(answer)) => answer,
         Ok(None) => return Err(unknown(app, peer, code, started).await),
         Err(_) => return Err(ApiErr::internal()),
@@ -130,11 +138,11 @@ pub async fn ask_untokened(
         tokio::time::sleep_until(started + FAILURE_FLOOR).await;
         ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
     };
-    let Some(canonical) = normalize_code(code) else {
+    let Some(canonical) = RoomCode::parse(code).ok() else {
         return Err(not_found(attempt).await);
     };
     // Through the hub's query, which reaches the room on whichever node owns it.
-    let answer = match app.hub.query(&canonical, query).await {
+    let answer = match app.hub.query(canonical.as_str(), query).await {
         Ok(Some(answer)) => answer,
         Ok(None) => return Err(not_found(attempt).await),
         Err(_) => return Err(ApiErr::internal()),

@@ -506,7 +506,9 @@ impl Room {
                     return self.not_allowed(&token_hash);
                 }
                 let attendance = match self.meeting_record(now_ms()) {
-                    Some(record) => crate::records::attendance(&record, Some(params.title.clone())),
+                    Some(record) => {
+                        crate::records::attendance(&record, Some(params.title.as_str().to_owned()))
+                    }
                     None => crate::records::lobby_attendance(&self.session),
                 };
                 Answer::Attendance(Box::new(attendance), params.language)
@@ -542,7 +544,7 @@ impl Room {
                 }
                 let params = self.session.params();
                 Answer::Preview(kring_protocol::SessionPreview {
-                    title: params.title.clone(),
+                    title: params.title.as_str().to_owned(),
                     language: params.language,
                 })
             }
