@@ -97,8 +97,8 @@ case_bringer?: MemberId | null, } | { "kind": "reorder_round", order: Array<Memb
 /**
  * Trimmed, then at most as many characters (Unicode scalar values) as the kind allows:
  * 500 for a question or key question, 600 for a case, 1000 for a commitment, 4000 for
- * a statement, 1500 for the rest (the table is `kring_engine::limits::max_chars`).
- * Longer text is refused with `text_too_long`, never cut.
+ * a statement, 1500 for the rest (the table is `limits::max_chars`, and `MAX_CHARS` in
+ * `wire.js`). Longer text is refused with `text_too_long`, never cut.
  */
 text: Text, 
 /**
