@@ -133,8 +133,7 @@ impl Session {
                             *n += 1;
                         }
                     }
-                    agg.remarks
-                        .extend(rating.remark.clone().map(Text::into_string));
+                    agg.remarks.extend(rating.remark.clone());
                 }
                 // Order of arrival would tell who wrote which remark.
                 agg.remarks.sort();

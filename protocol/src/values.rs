@@ -300,7 +300,7 @@ impl<'de> Deserialize<'de> for Title {
 /// limits depend on the kind of input and are checked where the kind is known (`text_empty`,
 /// `text_too_long`, with the field). `Debug` shows only its length in characters
 /// (`Text(len=42)`), so a command, event or item in a log line names no content.
-#[derive(Serialize, Deserialize, TS, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, TS, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(transparent)]
 pub struct Text(String);
 

@@ -137,7 +137,8 @@ pub struct ProcessAggregate {
     pub sums: Vec<u32>,
     pub answered: Vec<u16>,
     /// The remarks, without names, in no particular order.
-    pub remarks: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub remarks: Vec<Text>,
 }
 
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]

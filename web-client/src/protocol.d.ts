@@ -302,7 +302,7 @@ sums: Array<number>, answered: Array<number>,
 /**
  * The remarks, without names, in no particular order.
  */
-remarks: Array<string>, };
+remarks: Array<Text>, };
 
 export type Me = { 
 /**
