@@ -35,7 +35,7 @@ pub struct Confirmation {
 pub(crate) struct Attestations {
     /// In the order members first confirmed.
     confirmed: Vec<(MemberId, Confirmation)>,
-    reflections: BTreeMap<MemberId, String>,
+    reflections: BTreeMap<MemberId, kring_protocol::Text>,
     list_confirmed_at: Option<Millis>,
     /// Minutes the facilitator set instead of the measured ones.
     #[serde(default)]
@@ -155,7 +155,7 @@ impl Session {
         }
         Ok(Decision::events(vec![Event::ReflectionWritten {
             member: actor.id,
-            text: Some(text.to_owned()),
+            text: Some(text.into()),
         }]))
     }
 
@@ -211,7 +211,7 @@ impl Session {
 
     /// The member's personal reflection.
     pub fn reflection(&self, member: MemberId) -> Option<&str> {
-        self.attest.reflections.get(&member).map(String::as_str)
+        self.attest.reflections.get(&member).map(|t| t.as_str())
     }
 
     /// The hash of the member's resume token (removed members keep theirs here, unusable).

@@ -127,7 +127,7 @@ impl Session {
             kind: sub.kind,
             by: Some(actor.id),
             anonymous: sub.anonymous,
-            text: Some(text.to_owned()),
+            text: Some(text.into()),
             phase: run.index,
             phase_seq: run.seq,
             case_round: round,

@@ -5,7 +5,7 @@
 
 use kring_protocol::{
     ErrorCode, Event, InputKind, ItemId, MemberId, MethodTemplate, PROCESS_ITEMS, Reaction,
-    ReactionEntry, Role,
+    ReactionEntry, Role, Text,
 };
 
 use crate::decide::Actor;
@@ -327,7 +327,7 @@ impl Session {
             count,
             by: Some(actor.id),
             scores: Some(scores.to_vec()),
-            remark: remark.map(str::to_owned),
+            remark: remark.map(Text::from),
         }]))
     }
 

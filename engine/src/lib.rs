@@ -83,8 +83,8 @@
 //! [`summary`], and [`methods`] (the built-in templates and template validation).
 
 use kring_protocol::{
-    ErrorCode, Event, ItemId, Language, MethodTemplate, Millis, ReportBack, SessionSettings,
-    TextSpan, Warning,
+    ErrorCode, Event, ItemId, Language, MethodTemplate, Millis, ReportBack, RoomCode,
+    SessionSettings, TextSpan, Title, Warning,
 };
 use serde::{Deserialize, Serialize};
 
@@ -111,8 +111,8 @@ pub use summary::Summary;
 /// Everything fixed when a session is created.
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
 pub struct SessionParams {
-    pub code: String,
-    pub title: String,
+    pub code: RoomCode,
+    pub title: Title,
     pub language: Language,
     pub method: MethodTemplate,
     pub settings: SessionSettings,

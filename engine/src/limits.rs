@@ -162,57 +162,9 @@ impl Default for SubmitLimit {
     }
 }
 
-/// Unicode format characters (general category Cf): bidi embeddings, overrides and isolates,
-/// zero-width characters, the BOM, tag characters and the like. They change how the text
-/// around them is shown without being seen themselves.
-pub fn is_format(c: char) -> bool {
-    matches!(
-        c as u32,
-        0x00AD
-            | 0x0600..=0x0605
-            | 0x061C
-            | 0x06DD
-            | 0x070F
-            | 0x0890..=0x0891
-            | 0x08E2
-            | 0x180E
-            | 0x200B..=0x200F
-            | 0x202A..=0x202E
-            | 0x2060..=0x2064
-            | 0x2066..=0x206F
-            | 0xFEFF
-            | 0xFFF9..=0xFFFB
-            | 0x110BD
-            | 0x110CD
-            | 0x13430..=0x1343F
-            | 0x1BCA0..=0x1BCA3
-            | 0x1D173..=0x1D17A
-            | 0xE0001
-            | 0xE0020..=0xE007F
-    )
-}
-
-/// Characters that show nothing by themselves: white space, format characters, variation
-/// selectors, combining grapheme joiner and the "blank" letters (Hangul fillers, braille
-/// blank). A name of only these would be an empty name.
-pub fn is_invisible(c: char) -> bool {
-    c.is_whitespace()
-        || is_format(c)
-        || matches!(
-            c as u32,
-            0x034F
-                | 0x115F
-                | 0x1160
-                | 0x17B4
-                | 0x17B5
-                | 0x180B..=0x180F
-                | 0x2800
-                | 0x3164
-                | 0xFE00..=0xFE0F
-                | 0xFFA0
-                | 0xE0100..=0xE01EF
-        )
-}
+// Which characters a display name may not hold is the parser's (`DisplayName`); item and
+// group-name checks use the same sets.
+pub use kring_protocol::values::{is_format, is_invisible};
 
 /// Item text may hold line breaks and tabs; every other C0 control is refused (they show as
 /// nothing, or as boxes, and cost six bytes each on the wire).
@@ -283,7 +235,7 @@ mod tests {
             kind: InputKind::KeyQuestion,
             by: Some(MemberId(u32::MAX)),
             anonymous: false,
-            text: Some(String::new()),
+            text: Some(kring_protocol::Text::default()),
             phase: u16::MAX,
             phase_seq: u32::MAX,
             at: Millis::MAX,
@@ -312,7 +264,7 @@ mod tests {
         assert!(cost <= ITEM_OVERHEAD_BYTES, "{cost}");
         let member = MemberView {
             id: MemberId(u32::MAX),
-            name: "😀".repeat(NAME_MAX_CHARS),
+            name: kring_protocol::DisplayName::parse(&"😀".repeat(NAME_MAX_CHARS)).unwrap(),
             role: Role::CaseBringer,
             online: false,
             speaking_ms: u64::MAX,

@@ -1,6 +1,8 @@
 //! Members: joining, names, roles, removal and the room lock.
 
-use kring_protocol::{ErrorCode, Event, MemberId, MemberInfo, Millis, Role, SessionStatus};
+use kring_protocol::{
+    DisplayName, ErrorCode, Event, MemberId, MemberInfo, Millis, Role, SessionStatus,
+};
 
 use crate::decide::Actor;
 use crate::state::Session;
@@ -236,18 +238,7 @@ fn skeleton(name: &str) -> String {
         .collect()
 }
 
-/// A display name: trimmed, 1 to 40 characters, no control or format characters (bidi
-/// controls, zero-width characters, the BOM, tag characters), and at least one character
-/// that can be seen.
-fn valid_name(name: &str, field: &'static str) -> Result<String, Rejection> {
-    let name = name.trim();
-    let chars = name.chars().count();
-    if chars == 0
-        || chars > limits::NAME_MAX_CHARS
-        || name.chars().any(|c| c.is_control() || limits::is_format(c))
-        || name.chars().all(limits::is_invisible)
-    {
-        return Err(Rejection::field(ErrorCode::InvalidName, field));
-    }
-    Ok(name.to_owned())
+/// The name parsed (`DisplayName` holds the rules), or `invalid_name` on `field`.
+fn valid_name(name: &str, field: &'static str) -> Result<DisplayName, Rejection> {
+    DisplayName::parse(name).map_err(|invalid| Rejection::field(invalid.code(), field))
 }

@@ -99,7 +99,7 @@ pub(crate) struct Vote {
 pub(crate) struct Rating {
     pub by: MemberId,
     pub scores: Vec<u8>,
-    pub remark: Option<String>,
+    pub remark: Option<kring_protocol::Text>,
 }
 
 /// One case of the meeting: its method, its case-bringer and what only it has.

@@ -3,7 +3,7 @@
 
 use kring_protocol::{
     CarriedItem, InputKind, Item, Language, MemberId, Millis, ProcessPoint, Reaction, ReportBack,
-    TriageStatus,
+    Text, TriageStatus,
 };
 
 use crate::limits;
@@ -17,7 +17,7 @@ pub const PROCESS_TREND_LEN: usize = 24;
 /// Hidden items and unrevealed notes are left out.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Summary {
-    pub title: String,
+    pub title: kring_protocol::Title,
     /// In the summary's language.
     pub method_name: String,
     pub language: Language,
@@ -25,14 +25,14 @@ pub struct Summary {
     pub date: Millis,
     pub case_round: u16,
     /// The chosen case's pitch.
-    pub case: Option<String>,
+    pub case: Option<Text>,
     /// The case as told, each under its real author.
     pub statements: Vec<SummaryText>,
     /// The key question the case-bringer chose.
-    pub key_question: Option<String>,
+    pub key_question: Option<Text>,
     /// When none was chosen: the key questions proposed, so none is lost (and none is
     /// presented as chosen).
-    pub key_question_proposals: Vec<String>,
+    pub key_question_proposals: Vec<Text>,
     pub questions: Vec<SummaryQuestion>,
     /// Analyses, hypotheses, gossip.
     pub analyses: Vec<SummaryItem>,
@@ -40,36 +40,36 @@ pub struct Summary {
     pub notes: Vec<SummaryItem>,
     pub advice: Vec<SummaryItem>,
     /// The case-bringer's private notepad.
-    pub notepad: Vec<String>,
+    pub notepad: Vec<Text>,
     pub commitments: Vec<SummaryCommitment>,
 }
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct SummaryText {
-    pub text: String,
+    pub text: Text,
     /// Display name of the author (empty when unknown).
     pub by_name: String,
 }
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct SummaryQuestion {
-    pub text: String,
+    pub text: Text,
     pub status: TriageStatus,
     /// "Wil ik ook weten": members who want to know too.
     pub votes: u16,
-    pub answers: Vec<String>,
+    pub answers: Vec<Text>,
     pub reaction: Reaction,
 }
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct SummaryItem {
-    pub text: String,
+    pub text: Text,
     pub reaction: Reaction,
 }
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct SummaryCommitment {
-    pub text: String,
+    pub text: Text,
     /// The case-bringer agreed to take it to the group's next meeting.
     pub carried: bool,
 }
@@ -101,7 +101,7 @@ impl Session {
 
     fn name_of(&self, by: Option<MemberId>) -> String {
         by.and_then(|by| self.members.iter().find(|m| m.id() == by))
-            .map(|m| m.info.name.clone())
+            .map(|m| m.info.name.to_string())
             .unwrap_or_default()
     }
 
@@ -274,7 +274,7 @@ impl Session {
         let excess = process.len().saturating_sub(PROCESS_TREND_LEN);
         process.drain(..excess);
         ReportBack {
-            previous_title: self.params.title.clone(),
+            previous_title: self.params.title.as_str().to_owned(),
             previous_date: self.date(),
             commitments,
             kept_cases,

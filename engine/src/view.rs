@@ -14,7 +14,7 @@
 
 use kring_protocol::{
     CaseRoundView, InputKind, Item, Me, MemberId, MemberView, PROCESS_ITEMS, PhaseState,
-    ProcessAggregate, ReactionEntry, Role, RoundView, SessionView,
+    ProcessAggregate, ReactionEntry, Role, RoundView, SessionView, Text,
 };
 
 use crate::Viewer;
@@ -174,7 +174,7 @@ impl Session {
             registration: member
                 .and_then(|m| self.confirmation(m))
                 .and_then(|c| c.registration.clone()),
-            reflection: member.and_then(|m| self.reflection(m)).map(str::to_owned),
+            reflection: member.and_then(|m| self.reflection(m)).map(Text::from),
             notepad: self.notepad.iter().filter(mine).cloned().collect(),
             reactions: self.own_reactions(member),
             rated: self

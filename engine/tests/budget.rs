@@ -76,7 +76,7 @@ fn largest_template() -> MethodTemplate {
 /// A carry-over as large as a meeting may pass on.
 fn largest_report_back() -> ReportBack {
     let item = || CarriedItem {
-        text: wide(1000),
+        text: wide(1000).into(),
         by_name: wide(limits::NAME_MAX_CHARS),
     };
     ReportBack {
@@ -93,7 +93,7 @@ fn largest_report_back() -> ReportBack {
 /// question, shared.
 fn largest_room() -> (Room, Vec<MemberId>) {
     let mut p = params("basic");
-    p.title = wide(120);
+    p.title = kring_protocol::Title::parse(&wide(limits::TITLE_MAX_CHARS)).expect("a title");
     p.method = largest_template();
     p.report_back = Some(largest_report_back());
     p.submit_limit = SubmitLimit {
@@ -221,7 +221,7 @@ fn confirm_everything(room: &mut Room, members: &[MemberId], writer: MemberId) {
     room.ok(
         writer,
         Command::WriteReflection {
-            text: wide(kring_protocol::limits::REFLECTION_MAX_CHARS),
+            text: wide(kring_protocol::limits::REFLECTION_MAX_CHARS).into(),
         },
     );
     room.ok(room.f, Command::ConfirmList {});
@@ -233,7 +233,7 @@ fn confirmations_and_reflections_fit_what_the_budget_keeps_besides_items() {
     // the longest number, and a viewer with the longest reflection: the view without items
     // must fit in what the budget keeps for everything but items.
     let mut p = params("basic");
-    p.title = wide(120);
+    p.title = kring_protocol::Title::parse(&wide(limits::TITLE_MAX_CHARS)).expect("a title");
     let mut room = Room::with_params(p);
     let members: Vec<MemberId> = (1..limits::MAX_ROSTER)
         .map(|i| {

@@ -63,7 +63,7 @@ impl Reference {
         // A room code as the server makes them: nine characters.
         // A group that keeps its carry-over, so a commitment can be carried.
         let room = Room::with_params(SessionParams {
-            code: "K7M3QX9PA".into(),
+            code: kring_protocol::RoomCode::parse("K7M3QX9PA").expect("a room code"),
             settings: SessionSettings {
                 keep_for_group: true,
                 ..SessionSettings::default()

@@ -14,7 +14,7 @@ use crate::limits::{
 };
 use crate::{
     ErrorCode, InputKind, MAX_CLIENT_MESSAGE_BYTES, MAX_COMMAND_ID_LEN, PROCESS_ITEMS,
-    PROTOCOL_VERSION,
+    PROTOCOL_VERSION, ROOM_CODE_ALPHABET, ROOM_CODE_LEN,
 };
 
 /// The generated ES module.
@@ -35,6 +35,15 @@ pub fn module() -> String {
     let _ = writeln!(
         out,
         "/** Largest message a client may send, in bytes (UTF-8). */\nexport const MAX_CLIENT_MESSAGE_BYTES = {MAX_CLIENT_MESSAGE_BYTES};\n"
+    );
+    let _ = writeln!(
+        out,
+        "/** Characters of a room code in canonical form (`RoomCode`). */\nexport const ROOM_CODE_LEN = {ROOM_CODE_LEN};\n"
+    );
+    let _ = writeln!(
+        out,
+        "/** The characters a room code is made of (people may type them in lower case, with `-`, `.` or spaces between). */\nexport const ROOM_CODE_ALPHABET = \"{}\";\n",
+        String::from_utf8_lossy(ROOM_CODE_ALPHABET)
     );
     let _ = writeln!(
         out,

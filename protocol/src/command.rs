@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{InputKind, ItemId, MemberId, Role};
+use crate::{InputKind, ItemId, MemberId, Role, Text};
 
 /// A command, tagged by `kind`.
 ///
@@ -136,9 +136,9 @@ pub enum Command {
         input: InputKind,
         /// Trimmed, then at most as many characters (Unicode scalar values) as the kind allows:
         /// 500 for a question or key question, 600 for a case, 1000 for a commitment, 4000 for
-        /// a statement, 1500 for the rest (the table is `kring_engine::limits::max_chars`).
-        /// Longer text is refused with `text_too_long`, never cut.
-        text: String,
+        /// a statement, 1500 for the rest (the table is `limits::max_chars`, and `MAX_CHARS` in
+        /// `wire.js`). Longer text is refused with `text_too_long`, never cut.
+        text: Text,
         /// The question an `answer` answers.
         #[serde(default)]
         #[ts(optional = nullable)]
@@ -190,7 +190,7 @@ pub enum Command {
         scores: Vec<u8>,
         #[serde(default)]
         #[ts(optional = nullable)]
-        remark: Option<String>,
+        remark: Option<Text>,
     },
     Withdraw {
         item: ItemId,
@@ -214,7 +214,7 @@ pub enum Command {
     /// My personal reflection on the meeting, for my own one-page record; nobody else sees it.
     /// Writing again replaces it. Trimmed, at most 3000 characters (`text_too_long`).
     WriteReflection {
-        text: String,
+        text: Text,
     },
     /// The facilitator confirms the attendance list (its times, members and minutes).
     ConfirmList {},

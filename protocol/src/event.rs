@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::{
-    ErrorCode, InputKind, ItemId, MemberId, MethodTemplate, Millis, Reaction, Role, Seq,
-    Temperature, TriageStatus,
+    DisplayName, ErrorCode, InputKind, ItemId, MemberId, MethodTemplate, Millis, Reaction, Role,
+    Seq, Temperature, Text, TriageStatus,
 };
 
 /// One event with its place in the room's history.
@@ -28,7 +28,8 @@ pub struct Sequenced {
 #[serde(deny_unknown_fields)]
 pub struct MemberInfo {
     pub id: MemberId,
-    pub name: String,
+    #[serde(deserialize_with = "DisplayName::deserialize_recorded")]
+    pub name: DisplayName,
     pub role: Role,
 }
 
@@ -44,7 +45,7 @@ pub struct Item {
     pub anonymous: bool,
     /// `null` while a private note is unrevealed, or for hidden items (except for the
     /// facilitator).
-    pub text: Option<String>,
+    pub text: Option<Text>,
     /// Index of the phase the item was made in.
     pub phase: u16,
     /// Sequence number of that phase (a phase visited twice has two).
@@ -95,7 +96,8 @@ pub enum Event {
     },
     MemberRenamed {
         member: MemberId,
-        name: String,
+        #[serde(deserialize_with = "DisplayName::deserialize_recorded")]
+        name: DisplayName,
     },
     /// A member's role. A new case-bringer of the running case round does not inherit the
     /// previous one's reactions: that round's reactions go, and are no longer shared.
@@ -239,7 +241,7 @@ pub enum Event {
         scores: Option<Vec<u8>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(skip)]
-        remark: Option<String>,
+        remark: Option<Text>,
     },
     CoFacilitatorSet {
         member: MemberId,
@@ -280,7 +282,7 @@ pub enum Event {
         /// Journal only: the reflection, which only its author sees (in `me.reflection`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(skip)]
-        text: Option<String>,
+        text: Option<Text>,
     },
     /// The facilitator confirmed the attendance list.
     ListConfirmed {},

@@ -69,6 +69,7 @@ pub mod limits;
 pub mod message;
 pub mod method;
 pub mod typescript;
+pub mod values;
 pub mod view;
 
 pub use api::*;
@@ -78,6 +79,7 @@ pub use event::*;
 pub use ids::*;
 pub use message::*;
 pub use method::*;
+pub use values::*;
 pub use view::*;
 
 /// Version of this protocol. A client with another version is refused with

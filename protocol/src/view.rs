@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::{
-    Item, ItemId, Language, Localized, MemberId, MethodTemplate, Millis, ReactionEntry, Role,
-    SessionSettings,
+    DisplayName, Item, ItemId, Language, Localized, MemberId, MethodTemplate, Millis,
+    ReactionEntry, Role, RoomCode, SessionSettings, Text, Title,
 };
 
 #[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -22,8 +22,9 @@ pub enum SessionStatus {
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SessionView {
-    pub code: String,
-    pub title: String,
+    /// Canonical (`K7M3QX9PA`); shown grouped (`K7M-3QX-9PA`).
+    pub code: RoomCode,
+    pub title: Title,
     pub language: Language,
     /// The method of the running case round (`phase.index` and `Item.phase` index it).
     pub method: MethodTemplate,
@@ -94,7 +95,8 @@ pub struct PhaseState {
 #[serde(deny_unknown_fields)]
 pub struct MemberView {
     pub id: MemberId,
-    pub name: String,
+    #[serde(deserialize_with = "DisplayName::deserialize_recorded")]
+    pub name: DisplayName,
     pub role: Role,
     pub online: bool,
     /// Total of finished turns; add `now - floor.since` for the current speaker.
@@ -135,7 +137,8 @@ pub struct ProcessAggregate {
     pub sums: Vec<u32>,
     pub answered: Vec<u16>,
     /// The remarks, without names, in no particular order.
-    pub remarks: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub remarks: Vec<Text>,
 }
 
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
@@ -170,7 +173,7 @@ pub struct Me {
     /// The registration number I gave when confirming my presence (my certificate only).
     pub registration: Option<String>,
     /// My personal reflection.
-    pub reflection: Option<String>,
+    pub reflection: Option<Text>,
     /// My private notepad as case-bringer (every case round I brought).
     pub notepad: Vec<Item>,
     /// My reactions as case-bringer (every case round I brought), shared or not.
@@ -223,6 +226,6 @@ pub struct ProcessPoint {
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct CarriedItem {
-    pub text: String,
+    pub text: Text,
     pub by_name: String,
 }

@@ -177,7 +177,7 @@ fn public_events_drop_journal_only_and_private_fields() {
     let joined = Event::MemberJoined {
         member: MemberInfo {
             id: MemberId(1),
-            name: "A".into(),
+            name: DisplayName::parse("A").expect("a name"),
             role: Role::Participant,
         },
         token_hash: Some("abc".into()),
@@ -269,4 +269,60 @@ fn the_case_bringers_private_events_say_nothing_in_public() {
         text, r#"{"kind":"process_rated","case_round":0,"count":2}"#,
         "only the count"
     );
+}
+
+/// Whatever a log line prints with `{:?}` (a client message, a command, an event, a view's
+/// member), the text and names in it show only as lengths.
+#[test]
+fn debug_of_messages_names_no_content() {
+    let msg = parse(json!({"type": "command", "id": "c1", "command": {
+        "kind": "submit", "input": "question", "text": "Wat zegt je leidinggevende?"
+    }}))
+    .unwrap();
+    let shown = format!("{msg:?}");
+    assert!(shown.contains("Text(len=27)"), "{shown}");
+    assert!(!shown.contains("leidinggevende"), "{shown}");
+
+    let item = Item {
+        id: ItemId(1),
+        kind: InputKind::Advice,
+        by: Some(MemberId(2)),
+        anonymous: false,
+        text: Some("Praat met je team".into()),
+        phase: 0,
+        phase_seq: 1,
+        at: 0,
+        reply_to: None,
+        votes: 0,
+        status: TriageStatus::Open,
+        case_round: 0,
+        hidden: false,
+        kept: false,
+        chosen: false,
+        revealed: false,
+    };
+    let events = [
+        Event::ItemAdded { item },
+        Event::MemberJoined {
+            member: MemberInfo {
+                id: MemberId(3),
+                name: DisplayName::parse("Marieke").unwrap(),
+                role: Role::Participant,
+            },
+            token_hash: None,
+        },
+        Event::MemberRenamed {
+            member: MemberId(3),
+            name: DisplayName::parse("Marieke B.").unwrap(),
+        },
+    ];
+    let shown = format!("{events:?}");
+    for secret in ["Praat", "Marieke"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    // The recorded form reads back as it was written.
+    for event in events {
+        let json = serde_json::to_string(&event).unwrap();
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
+    }
 }

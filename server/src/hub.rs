@@ -232,7 +232,7 @@ impl Hub {
         if self.closing.load(Ordering::Relaxed) {
             return Err(HubError::ShuttingDown);
         }
-        let code = params.code.clone();
+        let code = params.code.as_str().to_owned();
         let epoch = new_epoch();
         self.deps
             .store

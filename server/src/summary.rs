@@ -508,7 +508,7 @@ mod tests {
 
     fn sample(text: &str) -> Summary {
         Summary {
-            title: "Team <b>Noord</b>".into(),
+            title: kring_protocol::Title::parse("Team <b>Noord</b>").unwrap(),
             method_name: "Basic model".into(),
             language: Language::En,
             date: 1_700_000_000_000,

@@ -117,7 +117,7 @@ fn cue_words(text: &str, error: &ErrorMsg) -> Vec<String> {
 
 fn text_of(client: &Client, item: ItemId) -> Option<String> {
     client.events.iter().find_map(|e| match &e.event {
-        Event::ItemAdded { item: i } if i.id == item => i.text.clone(),
+        Event::ItemAdded { item: i } if i.id == item => i.text.clone().map(String::from),
         _ => None,
     })
 }

@@ -206,7 +206,7 @@ async fn members_who_left_do_not_keep_a_room_full() {
         .view()
         .members
         .iter()
-        .map(|m| m.name.clone())
+        .map(|m| m.name.to_string())
         .collect();
     assert_eq!(names, ["Facilitator", "Real person"]);
 

@@ -112,7 +112,7 @@ impl TestServerRef {
             .events
             .iter()
             .filter_map(|e| match &e.event {
-                Event::ItemAdded { item } => item.text.clone(),
+                Event::ItemAdded { item } => item.text.clone().map(String::from),
                 _ => None,
             })
             .collect();
@@ -152,7 +152,7 @@ async fn reconnect_gets_exactly_the_missed_events() {
         .events
         .iter()
         .filter_map(|e| match &e.event {
-            Event::ItemAdded { item } => item.text.clone(),
+            Event::ItemAdded { item } => item.text.clone().map(String::from),
             _ => None,
         })
         .collect();

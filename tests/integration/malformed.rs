@@ -254,6 +254,7 @@ async fn malformed_frames_get_documented_errors_and_break_nothing() {
             .iter()
             .find(|i| i.id == id)
             .and_then(|i| i.text.clone())
+            .map(String::from)
             .unwrap_or_default()
     };
     assert_eq!(text_of(first.item.unwrap()), "What did you try first?");

@@ -155,7 +155,7 @@ async fn run_method(id: &str) {
                 let command = match kind {
                     InputKind::Answer => Command::Submit {
                         input: kind,
-                        text: text_for(kind, "carla"),
+                        text: text_for(kind, "carla").into(),
                         reply_to: questions.first().copied(),
                         anonymous: false,
                         confirm: false,

@@ -5,6 +5,14 @@ export type MemberId = number;
 
 export type ItemId = number;
 
+export type RoomCode = string;
+
+export type DisplayName = string;
+
+export type Title = string;
+
+export type Text = string;
+
 export type Localized = { nl: string, en: string, de?: string, fr?: string, };
 
 export type Language = "nl" | "en" | "de" | "fr";
@@ -89,10 +97,10 @@ case_bringer?: MemberId | null, } | { "kind": "reorder_round", order: Array<Memb
 /**
  * Trimmed, then at most as many characters (Unicode scalar values) as the kind allows:
  * 500 for a question or key question, 600 for a case, 1000 for a commitment, 4000 for
- * a statement, 1500 for the rest (the table is `kring_engine::limits::max_chars`).
- * Longer text is refused with `text_too_long`, never cut.
+ * a statement, 1500 for the rest (the table is `limits::max_chars`, and `MAX_CHARS` in
+ * `wire.js`). Longer text is refused with `text_too_long`, never cut.
  */
-text: string, 
+text: Text, 
 /**
  * The question an `answer` answers.
  */
@@ -104,7 +112,7 @@ anonymous?: boolean,
 /**
  * Submit even though the question reads like advice.
  */
-confirm?: boolean, } | { "kind": "vote", item: ItemId, } | { "kind": "unvote", item: ItemId, } | { "kind": "triage", item: ItemId, status: TriageStatus, } | { "kind": "react", item: ItemId, reaction: Reaction, } | { "kind": "share_reactions", shared: boolean, } | { "kind": "choose_key_question", item: ItemId, } | { "kind": "carry_commitment", item: ItemId, carry: boolean, } | { "kind": "rate_process", scores: Array<number>, remark?: string | null, } | { "kind": "withdraw", item: ItemId, } | { "kind": "rename", 
+confirm?: boolean, } | { "kind": "vote", item: ItemId, } | { "kind": "unvote", item: ItemId, } | { "kind": "triage", item: ItemId, status: TriageStatus, } | { "kind": "react", item: ItemId, reaction: Reaction, } | { "kind": "share_reactions", shared: boolean, } | { "kind": "choose_key_question", item: ItemId, } | { "kind": "carry_commitment", item: ItemId, carry: boolean, } | { "kind": "rate_process", scores: Array<number>, remark?: Text | null, } | { "kind": "withdraw", item: ItemId, } | { "kind": "rename", 
 /**
  * 1 to 40 characters after trimming, no control characters (`invalid_name`).
  */
@@ -115,7 +123,7 @@ name: string, } | { "kind": "confirm_presence",
  * 1 to 60 characters without control characters (`invalid_value`); empty or absent:
  * none.
  */
-registration?: string | null, } | { "kind": "write_reflection", text: string, } | { "kind": "confirm_list", } | { "kind": "set_minutes", member: MemberId, minutes: number | null, };
+registration?: string | null, } | { "kind": "write_reflection", text: Text, } | { "kind": "confirm_list", } | { "kind": "set_minutes", member: MemberId, minutes: number | null, };
 
 export type TriageStatus = "open" | "answered" | "parked";
 
@@ -127,7 +135,7 @@ export type ReactionEntry = { item: ItemId, reaction: Reaction, };
 
 export type Sequenced = { seq: number, at: number, event: Event, };
 
-export type MemberInfo = { id: MemberId, name: string, role: Role, };
+export type MemberInfo = { id: MemberId, name: DisplayName, role: Role, };
 
 export type Item = { id: ItemId, kind: InputKind, 
 /**
@@ -138,7 +146,7 @@ by: MemberId | null, anonymous: boolean,
  * `null` while a private note is unrevealed, or for hidden items (except for the
  * facilitator).
  */
-text: string | null, 
+text: Text | null, 
 /**
  * Index of the phase the item was made in.
  */
@@ -169,13 +177,17 @@ chosen: boolean,
  */
 revealed: boolean, };
 
-export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: string, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "timer_paused", left_ms: number, } | { "kind": "turn_limit_set", seconds: number | null, } | { "kind": "votes_revealed", } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId | null, reaction: Reaction | null, shared: boolean, } | { "kind": "reactions_shared", case_round: number, shared: boolean, reactions: Array<ReactionEntry>, } | { "kind": "note_taken", note: Item | null, } | { "kind": "key_question_chosen", item: ItemId, } | { "kind": "round_reordered", order: Array<MemberId>, } | { "kind": "commitment_carried", item: ItemId, carry: boolean, } | { "kind": "process_rated", case_round: number, count: number, } | { "kind": "co_facilitator_set", member: MemberId, on: boolean, } | { "kind": "case_round_started", index: number, method: MethodTemplate, case_bringer: MemberId | null, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", } | { "kind": "minutes_set", member: MemberId, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
+export type Event = { "kind": "member_joined", member: MemberInfo, } | { "kind": "member_renamed", member: MemberId, name: DisplayName, } | { "kind": "role_changed", member: MemberId, role: Role, } | { "kind": "member_removed", member: MemberId, } | { "kind": "phase_changed", index: number, phase_seq: number, deadline: number | null, round: Array<MemberId>, } | { "kind": "timer_changed", deadline: number | null, } | { "kind": "timer_paused", left_ms: number, } | { "kind": "turn_limit_set", seconds: number | null, } | { "kind": "votes_revealed", } | { "kind": "time_up", phase_seq: number, } | { "kind": "session_ended", } | { "kind": "room_locked", locked: boolean, } | { "kind": "hand_raised", member: MemberId, } | { "kind": "hand_lowered", member: MemberId, } | { "kind": "floor_given", member: MemberId, } | { "kind": "floor_ended", member: MemberId, speaking_ms: number, } | { "kind": "round_started", order: Array<MemberId>, } | { "kind": "round_turn_done", member: MemberId, passed: boolean, } | { "kind": "left_turns", member: MemberId, } | { "kind": "rejoined_turns", member: MemberId, } | { "kind": "item_added", item: Item, } | { "kind": "item_voted", item: ItemId, votes: number, up: boolean, } | { "kind": "item_triaged", item: ItemId, status: TriageStatus, } | { "kind": "item_hidden", item: ItemId, hidden: boolean, restored: Item | null, } | { "kind": "item_reacted", item: ItemId | null, reaction: Reaction | null, shared: boolean, } | { "kind": "reactions_shared", case_round: number, shared: boolean, reactions: Array<ReactionEntry>, } | { "kind": "note_taken", note: Item | null, } | { "kind": "key_question_chosen", item: ItemId, } | { "kind": "round_reordered", order: Array<MemberId>, } | { "kind": "commitment_carried", item: ItemId, carry: boolean, } | { "kind": "process_rated", case_round: number, count: number, } | { "kind": "co_facilitator_set", member: MemberId, on: boolean, } | { "kind": "case_round_started", index: number, method: MethodTemplate, case_bringer: MemberId | null, } | { "kind": "item_withdrawn", item: ItemId, } | { "kind": "case_chosen", case: ItemId, case_bringer: MemberId, } | { "kind": "case_kept", case: ItemId, keep: boolean, } | { "kind": "notes_revealed", notes: Array<Item>, } | { "kind": "presence_confirmed", member: MemberId, } | { "kind": "reflection_written", member: MemberId, } | { "kind": "list_confirmed", } | { "kind": "minutes_set", member: MemberId, } | { "kind": "warning_shown", warning: Warning, } | { "kind": "warning_overridden", warning: Warning, };
 
 export type Warning = "advice_question" | "advice_statement" | "not_a_question" | "advice_in_analysis";
 
 export type SessionStatus = "lobby" | "running" | "ended";
 
-export type SessionView = { code: string, title: string, language: Language, 
+export type SessionView = { 
+/**
+ * Canonical (`K7M3QX9PA`); shown grouped (`K7M-3QX-9PA`).
+ */
+code: RoomCode, title: Title, language: Language, 
 /**
  * The method of the running case round (`phase.index` and `Item.phase` index it).
  */
@@ -242,7 +254,7 @@ turn_limit: number | null,
  */
 votes_revealed: boolean, };
 
-export type MemberView = { id: MemberId, name: string, role: Role, online: boolean, 
+export type MemberView = { id: MemberId, name: DisplayName, role: Role, online: boolean, 
 /**
  * Total of finished turns; add `now - floor.since` for the current speaker.
  */
@@ -290,7 +302,7 @@ sums: Array<number>, answered: Array<number>,
 /**
  * The remarks, without names, in no particular order.
  */
-remarks: Array<string>, };
+remarks: Array<Text>, };
 
 export type Me = { 
 /**
@@ -316,7 +328,7 @@ registration: string | null,
 /**
  * My personal reflection.
  */
-reflection: string | null, 
+reflection: Text | null, 
 /**
  * My private notepad as case-bringer (every case round I brought).
  */
@@ -356,7 +368,7 @@ export type ReportBack = { previous_title: string, previous_date: number, commit
  */
 process: Array<ProcessPoint>, };
 
-export type CarriedItem = { text: string, by_name: string, };
+export type CarriedItem = { text: Text, by_name: string, };
 
 export type ProcessPoint = { date: number, method_id: string, count: number, sums: Array<number>, answered: Array<number>, };
 

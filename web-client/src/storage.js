@@ -4,6 +4,8 @@
 // can be started from here. Secrets stay on this device; none of it is ever sent in a URL (the
 // screen link carries its token in the fragment, which browsers do not send).
 
+import { ROOM_CODE_ALPHABET, ROOM_CODE_LEN } from "./wire.js";
+
 /**
  * @typedef {Object} Credentials
  * @property {string} token resume token (for the facilitator: the facilitator token)
@@ -31,8 +33,6 @@
 /** How many groups this device remembers (the most recently met first). */
 export const MAX_GROUPS = 12;
 
-const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ";
-export const CODE_LEN = 9;
 
 /**
  * Canonical form of a typed room code (case-insensitive, separators ignored), or null.
@@ -40,8 +40,8 @@ export const CODE_LEN = 9;
  */
 export function normalizeCode(typed) {
   const code = typed.replace(/[-\s.]/g, "").toUpperCase();
-  if (code.length !== CODE_LEN) return null;
-  for (const c of code) if (!CODE_ALPHABET.includes(c)) return null;
+  if (code.length !== ROOM_CODE_LEN) return null;
+  for (const c of code) if (!ROOM_CODE_ALPHABET.includes(c)) return null;
   return code;
 }
 

@@ -14,6 +14,12 @@ export const MAX_COMMAND_ID_LEN = 64;
 /** Largest message a client may send, in bytes (UTF-8). */
 export const MAX_CLIENT_MESSAGE_BYTES = 16384;
 
+/** Characters of a room code in canonical form (`RoomCode`). */
+export const ROOM_CODE_LEN = 9;
+
+/** The characters a room code is made of (people may type them in lower case, with `-`, `.` or spaces between). */
+export const ROOM_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ";
+
 /** Display names, in characters after trimming. */
 export const NAME_MAX_CHARS = 40;
 

@@ -24,8 +24,8 @@ pub const NOT_FOR_ME: Reaction = Reaction {
 
 pub fn params(method: &str) -> SessionParams {
     SessionParams {
-        code: "K7M3QX9P".into(),
-        title: "Team Noord, maart".into(),
+        code: kring_protocol::RoomCode::parse("K7M3QX9PA").expect("a room code"),
+        title: kring_protocol::Title::parse("Team Noord, maart").expect("a title"),
         language: Language::Nl,
         method: methods::find(method).expect("built-in method").clone(),
         settings: SessionSettings::default(),

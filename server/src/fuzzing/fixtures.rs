@@ -154,8 +154,8 @@ fn params(
     settings: SessionSettings,
 ) -> SessionParams {
     SessionParams {
-        code: "FUZZ2345".into(),
-        title: "Fuzzing".into(),
+        code: kring_protocol::RoomCode::parse("FZZ234567").expect("a room code"),
+        title: kring_protocol::Title::parse("Fuzzing").expect("a title"),
         language: Language::En,
         method: methods::find(method).expect("a built-in method").clone(),
         settings,
@@ -280,7 +280,7 @@ impl Script {
                 },
                 _ => Command::Submit {
                     input: kind,
-                    text: format!("Some {}", kind.as_str()),
+                    text: format!("Some {}", kind.as_str()).into(),
                     reply_to: None,
                     anonymous: role == Role::NoteTaker,
                     confirm: true,

@@ -8,9 +8,10 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use kring_engine::{SessionParams, methods};
-use kring_protocol::limits::{GROUP_NAME_MAX_CHARS, TITLE_MAX_CHARS};
+use kring_protocol::limits::GROUP_NAME_MAX_CHARS;
 use kring_protocol::{
-    ApiError, CreateSession, ErrorCode, MethodList, ReportBack, SessionCreated, SessionPreview,
+    ApiError, CreateSession, ErrorCode, MethodList, ReportBack, RoomCode, SessionCreated,
+    SessionPreview, Title,
 };
 
 use super::join::base_url;
@@ -18,7 +19,7 @@ use super::{ApiErr, AppState, query};
 use crate::clock::now_ms;
 use crate::hub::HubError;
 use crate::room::query::Preview;
-use crate::secrets::{display_code, hash_token, new_room_code, new_token};
+use crate::secrets::{hash_token, new_room_code, new_token};
 use crate::store::{GroupLink, StoreError};
 
 const VIDEO_URL_MAX_CHARS: usize = 500;
@@ -122,16 +123,11 @@ pub(super) async fn create_session(
             .message("This address has created many sessions lately; wait a while.")
             .retry_after(wait)
     })?;
-    let title = request.title.trim().to_owned();
-    let title_chars = title.chars().count();
-    if title_chars == 0 || title_chars > TITLE_MAX_CHARS || title.chars().any(char::is_control) {
-        return Err(
-            ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidRequest).field(
-                "title",
-                format!("The title must be 1 to {TITLE_MAX_CHARS} characters."),
-            ),
-        );
-    }
+    // Parsed after the address limits, as it always was: a refused title says nothing more.
+    let title = Title::parse(&request.title).map_err(|invalid| {
+        ApiErr::new(StatusCode::UNPROCESSABLE_ENTITY, invalid.code())
+            .field("title", invalid.message())
+    })?;
     let method = match request.template {
         Some(template) => {
             methods::validate(&template).map_err(|e| {
@@ -167,7 +163,7 @@ pub(super) async fn create_session(
     let facilitator_token = new_token();
     let screen_token = new_token();
     let mut params = SessionParams {
-        code: String::new(),
+        code: new_room_code(),
         title,
         language: request.language.unwrap_or_default(),
         method,
@@ -182,7 +178,7 @@ pub(super) async fn create_session(
     };
     let code = create_with_fresh_code(&app, &mut params, group).await?;
     app.hub.created_by(peer.ip(), &code, params.created_at);
-    let shown = display_code(&code);
+    let shown = code.display();
     let base = base_url(&app, &headers);
     tracing::info!(room = %crate::redact::RoomTag(&code), method = %params.method.id, "session created");
     Ok((
@@ -192,7 +188,7 @@ pub(super) async fn create_session(
             screen_url: format!("{base}/screen/{shown}#{screen_token}"),
             screen_token,
             qr_url: format!("{base}/join/{shown}/qr.svg"),
-            ws_path: format!("/ws/{code}"),
+            ws_path: format!("/ws/{}", code.as_str()),
             code: shown,
             facilitator_token,
             group_token,
@@ -360,10 +356,13 @@ async fn create_with_fresh_code(
     app: &AppState,
     params: &mut SessionParams,
     group: GroupLink,
-) -> Result<String, ApiErr> {
-    for _ in 0..5 {
-        let code = new_room_code();
-        params.code = code.clone();
+) -> Result<RoomCode, ApiErr> {
+    for attempt in 0..5 {
+        // The first code was drawn with the params; a duplicate draws another.
+        if attempt > 0 {
+            params.code = new_room_code();
+        }
+        let code = params.code.clone();
         match app.hub.create(params.clone(), Some(group.clone())).await {
             Ok(()) => return Ok(code),
             Err(HubError::Store(StoreError::Duplicate)) => continue,

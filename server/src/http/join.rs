@@ -3,11 +3,11 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kring_protocol::RoomCode;
 use qrcode::QrCode;
 use qrcode::render::svg;
 
 use super::AppState;
-use crate::secrets::{display_code, normalize_code};
 
 /// The app itself reads the code from the address; it asks for a name, then joins.
 pub(super) async fn page(Path(_code): Path<String>, headers: HeaderMap) -> Response {
@@ -21,10 +21,10 @@ pub(super) async fn qr(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(code) = normalize_code(&code) else {
+    let Ok(code) = RoomCode::parse(&code) else {
         return (StatusCode::NOT_FOUND, "not a room code\n").into_response();
     };
-    let url = format!("{}/join/{}", base_url(&app, &headers), display_code(&code));
+    let url = format!("{}/join/{}", base_url(&app, &headers), code.display());
     let Ok(qr) = QrCode::new(url.as_bytes()) else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "qr failed\n").into_response();
     };

@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 
 use axum::http::{HeaderMap, StatusCode, header};
-use kring_protocol::ErrorCode;
+use kring_protocol::{ErrorCode, RoomCode};
 use tokio::time::Instant;
 
 use super::{ApiErr, AppState};
@@ -15,7 +15,7 @@ use crate::hub::HubError;
 use crate::limits::{Attempt, FAILURE_FLOOR};
 use crate::redact::RoomTag;
 use crate::room::query::{QueryError, Question, Reply};
-use crate::secrets::{hash_token, normalize_code};
+use crate::secrets::hash_token;
 use crate::store::MeetingRecord;
 
 /// What a token-checked read found: the live room's answer, or (the room's content already
@@ -38,11 +38,15 @@ pub(super) async fn ask_or_record<Q: Question>(
     let started = Instant::now();
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
-    let Some(canonical) = normalize_code(code) else {
+    let Some(canonical) = RoomCode::parse(code).ok() else {
         return Err(unknown(app, peer, code, started).await);
     };
     // Through the hub's query, which reaches the room on whichever node owns it.
-    match app.hub.query(&canonical, question(hash_token(token))).await {
+    match app
+        .hub
+        .query(canonical.as_str(), question(hash_token(token)))
+        .await
+    {
         Ok(Some(answer)) => {
             return answered(app, peer, code, started, answer)
                 .await
@@ -82,10 +86,14 @@ pub(super) async fn ask<Q: Question>(
     let started = Instant::now();
     let token = bearer(headers)
         .ok_or_else(|| ApiErr::new(StatusCode::UNAUTHORIZED, ErrorCode::BadToken))?;
-    let Some(canonical) = normalize_code(code) else {
+    let Some(canonical) = RoomCode::parse(code).ok() else {
         return Err(unknown(app, peer, code, started).await);
     };
-    let answer = match app.hub.query(&canonical, question(hash_token(token))).await {
+    let answer = match app
+        .hub
+        .query(canonical.as_str(), question(hash_token(token)))
+        .await
+    {
         Ok(Some(answer)) => answer,
         Ok(None) => return Err(unknown(app, peer, code, started).await),
         Err(e) => return Err(failed(&canonical, &e)),
@@ -147,11 +155,11 @@ pub(super) async fn ask_untokened<Q: Question>(
         tokio::time::sleep_until(started + FAILURE_FLOOR).await;
         ApiErr::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound)
     };
-    let Some(canonical) = normalize_code(code) else {
+    let Some(canonical) = RoomCode::parse(code).ok() else {
         return Err(not_found(attempt).await);
     };
     // Through the hub's query, which reaches the room on whichever node owns it.
-    let answer = match app.hub.query(&canonical, question).await {
+    let answer = match app.hub.query(canonical.as_str(), question).await {
         Ok(Some(answer)) => answer,
         Ok(None) => return Err(not_found(attempt).await),
         Err(e) => return Err(failed(&canonical, &e)),

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kring_protocol::RoomCode;
 
 use super::AppState;
 use crate::cluster::forward;
 use crate::config::{Config, normalize_origin, parse_origin};
 use crate::conn;
 use crate::limits::CapReached;
-use crate::secrets::normalize_code;
 use crate::socket::{Stream, handshake};
 
 /// Upgrades to a WebSocket served by [`conn::serve`] on the stream hyper hands over (no
@@ -70,7 +70,8 @@ pub(super) async fn upgrade(
             return (StatusCode::SERVICE_UNAVAILABLE, why).into_response();
         }
     };
-    let code = normalize_code(&code);
+    // Parsed here, once; the hub and the room key rooms by the canonical string.
+    let code = RoomCode::parse(&code).ok().map(RoomCode::into_string);
     let hub = app.hub.clone();
     // Never forwarded twice: a node that gets a forwarded connection serves it (claiming
     // the room if it must).

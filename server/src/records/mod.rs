@@ -74,7 +74,7 @@ pub(crate) fn build(session: &Session, presence: &dyn Presence) -> Option<Meetin
         })
         .collect();
     Some(MeetingRecord {
-        room: params.code.clone(),
+        room: params.code.as_str().to_owned(),
         facilitator_token_hash: params.facilitator_token_hash.clone(),
         language: params.language,
         time_zone: params.time_zone.clone(),
@@ -158,7 +158,7 @@ pub(crate) fn lobby_attendance(session: &Session) -> Attendance {
     let params = session.params();
     let cases = case_rounds(session);
     Attendance {
-        title: Some(params.title.clone()),
+        title: Some(params.title.as_str().to_owned()),
         group_name: params.group_name.clone(),
         time_zone: params.time_zone.clone(),
         date: None,

@@ -304,8 +304,8 @@ mod tests {
 
     fn kring_engine_test_params() -> kring_engine::SessionParams {
         kring_engine::SessionParams {
-            code: "ABCDEFGHJ".into(),
-            title: "t".into(),
+            code: kring_protocol::RoomCode::parse("ABCDEFGHJ").unwrap(),
+            title: kring_protocol::Title::parse("t").unwrap(),
             language: Default::default(),
             method: kring_engine::methods::find("basic").expect("basic").clone(),
             settings: Default::default(),

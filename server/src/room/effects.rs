@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use kring_protocol::{ErrorCode, ErrorMsg, MemberId, Seq, Sequenced, ServerMsg};
 use tokio::sync::oneshot;
 
-use super::replay::{Encoded, encode_public};
 use super::query::QueryError;
+use super::replay::{Encoded, encode_public};
 use super::task::{Conn, Room};
 use super::{ConnId, ConnSink, JoinError, Joined, to_frame};
 use crate::socket::Frame;

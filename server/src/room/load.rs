@@ -49,7 +49,7 @@ pub(crate) fn restore(loaded: LoadedRoom, deps: Arc<RoomDeps>) -> Result<Room, R
         .as_ref()
         .filter(|s| s.seq <= last_seq)
         .and_then(|s| serde_json::from_str::<Session>(&s.json).ok())
-        .filter(|s| s.code() == params.code);
+        .filter(|s| params.code == s.code());
     let mut session = from_snapshot.unwrap_or_else(|| Session::new(params));
     let mut decoded = Vec::with_capacity(loaded.events.len());
     for stored in &loaded.events {

@@ -176,7 +176,9 @@ impl Question for Attendance {
             return Err(not_allowed(session, &self.token_hash));
         }
         let attendance = match room.meeting_record(now_ms()) {
-            Some(record) => crate::records::attendance(&record, Some(params.title.clone())),
+            Some(record) => {
+                crate::records::attendance(&record, Some(params.title.as_str().to_owned()))
+            }
             None => crate::records::lobby_attendance(session),
         };
         Ok((Box::new(attendance), params.language))
@@ -265,7 +267,7 @@ impl Question for Preview {
         }
         let params = session.params();
         Ok(SessionPreview {
-            title: params.title.clone(),
+            title: params.title.as_str().to_owned(),
             language: params.language,
         })
     }

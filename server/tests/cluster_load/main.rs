@@ -625,7 +625,7 @@ async fn verify(c: &mut Cluster) {
         let kind: String = row.get(2);
         let json: String = row.get(3);
         let text = match serde_json::from_str::<Event>(&json).unwrap() {
-            Event::ItemAdded { item } => item.text,
+            Event::ItemAdded { item } => item.text.map(String::from),
             _ => None,
         };
         if let Some(text) = &text {

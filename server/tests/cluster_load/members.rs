@@ -286,7 +286,7 @@ async fn session(
                             st.phase = Some(*phase_seq);
                         }
                         let text = match &e.event {
-                            Event::ItemAdded { item } => item.text.clone(),
+                            Event::ItemAdded { item } => item.text.clone().map(String::from),
                             _ => None,
                         };
                         r.events.push((e.seq, e.event.name(), text));
@@ -358,7 +358,7 @@ fn submission(id: &str, text: &str, phase: Option<u32>) -> ClientMsg {
         phase,
         command: Command::Submit {
             input: InputKind::Case,
-            text: text.to_owned(),
+            text: text.into(),
             reply_to: None,
             anonymous: false,
             confirm: false,

@@ -91,7 +91,9 @@ async fn acknowledged_submissions_survive_sigkill_exactly_once() {
             .await
             .clone();
         for item in welcome.view.unwrap().items {
-            *served.entry(item.text.unwrap_or_default()).or_default() += 1;
+            *served
+                .entry(item.text.map(String::from).unwrap_or_default())
+                .or_default() += 1;
         }
     }
     for text in &acked_all {
@@ -138,7 +140,7 @@ async fn verify_journal(db: &Path, acked: &[String]) {
         if let Event::ItemAdded { item } = serde_json::from_str::<Event>(&json).unwrap()
             && let Some(text) = item.text
         {
-            *texts.entry(text).or_default() += 1;
+            *texts.entry(text.into_string()).or_default() += 1;
         }
     }
     for (text, count) in &texts {

@@ -75,7 +75,7 @@ pub async fn run_marked_session(server: &TestServer, marker: &str) -> Marked {
     carla
         .command(Command::Submit {
             input: InputKind::Answer,
-            text: t("answer"),
+            text: t("answer").into(),
             reply_to: q.item,
             anonymous: false,
             confirm: false,

@@ -13,7 +13,7 @@ pub struct Fold {
     /// The speaker queue as the events describe it, to catch a hand raised twice.
     hands: Vec<MemberId>,
     /// Public events carry a revealed note's text only in `notes_revealed`.
-    revealed: HashMap<ItemId, String>,
+    revealed: HashMap<ItemId, Text>,
     /// Per case round, the sequence number at which its case-bringer last changed.
     reset: HashMap<u16, Seq>,
 }
@@ -22,7 +22,7 @@ pub struct Fold {
 #[derive(Default)]
 pub struct Mine {
     /// Items this member made, with the text as the server keeps it.
-    pub items: BTreeMap<ItemId, String>,
+    pub items: BTreeMap<ItemId, Text>,
     /// Dots and upvotes, in the order given (a case once per dot).
     pub votes: Vec<ItemId>,
     /// Reactions as case-bringer, latest per item (private unless shared), with the sequence
@@ -36,7 +36,7 @@ impl Mine {
         match command {
             Command::Submit { text, .. } => {
                 let item = ack.item.expect("a submit's ack names its item");
-                self.items.insert(item, text.trim().to_owned());
+                self.items.insert(item, text.trim().into());
             }
             Command::Vote { item } => self.votes.push(*item),
             Command::React { item, reaction } => {
