@@ -73,6 +73,9 @@ enum Cmd {
         /// `--only flood` to an earlier full run.
         #[arg(long)]
         merge: bool,
+        /// The instruction counts to show with the targets (`kring-bench callgrind --json`).
+        #[arg(long)]
+        callgrind: Option<PathBuf>,
     },
     /// One setup against the chosen servers, for tuning: prints the numbers.
     Probe {
@@ -145,6 +148,9 @@ enum Cmd {
         doc: PathBuf,
         #[arg(long, default_value = "docs/bench/latency.svg")]
         svg: PathBuf,
+        /// Instruction counts to show with the targets instead of the results file's.
+        #[arg(long)]
+        callgrind: Option<PathBuf>,
     },
 }
 
@@ -224,6 +230,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             svg,
             only,
             merge,
+            callgrind,
         } => {
             let fd_limit = procfs::open_files_limit().unwrap_or(1024) as usize;
             // The server and the generator each hold one descriptor per connection.
@@ -243,6 +250,10 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                 work,
             };
             let mut report = suite::run(&plan, &programs).await;
+            report.callgrind = match &callgrind {
+                Some(path) => Some(read_counts(path)?),
+                None => None,
+            };
             let ok = check(&report);
             if let Some(old) = old {
                 report = report.merged_into(old);
@@ -321,14 +332,8 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             allowed,
         } => {
             // Read first: a file that cannot be read must not cost a run.
-            let committed: Option<callgrind::Counts> = match &check {
-                Some(path) => Some(
-                    serde_json::from_str(
-                        &std::fs::read_to_string(path)
-                            .with_context(|| format!("reading {}", path.display()))?,
-                    )
-                    .with_context(|| format!("reading {}", path.display()))?,
-                ),
+            let committed = match &check {
+                Some(path) => Some(read_counts(path)?),
                 None => None,
             };
             let programs = server::Programs {
@@ -363,14 +368,29 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                 None => Ok(true),
             }
         }
-        Cmd::Report { json, doc, svg } => {
+        Cmd::Report {
+            json,
+            doc,
+            svg,
+            callgrind,
+        } => {
             let text = std::fs::read_to_string(&json)
                 .with_context(|| format!("reading {}", json.display()))?;
-            let report: suite::Report = serde_json::from_str(&text)?;
+            let mut report: suite::Report = serde_json::from_str(&text)?;
+            if let Some(path) = &callgrind {
+                report.callgrind = Some(read_counts(path)?);
+            }
             write_outputs(&report, Some(&doc), Some(&svg))?;
             Ok(true)
         }
     }
+}
+
+/// Instruction counts written by `kring-bench callgrind --json`.
+fn read_counts(path: &std::path::Path) -> anyhow::Result<callgrind::Counts> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))
 }
 
 /// The results file to merge into, if there is one yet.

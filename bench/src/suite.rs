@@ -264,6 +264,13 @@ pub struct Report {
     pub restart: Vec<RestartResult>,
     #[serde(default)]
     pub flood: Vec<FloodResult>,
+    /// The instruction counts in force for this run (`kring-bench callgrind`'s file).
+    #[serde(default)]
+    pub callgrind: Option<crate::callgrind::Counts>,
+    /// The machine's load average (1 minute) when the run started and when it ended: what
+    /// else shared the cores.
+    #[serde(default)]
+    pub load_avg: (f64, f64),
 }
 
 impl Report {
@@ -288,6 +295,9 @@ impl Report {
         }
         if !self.flood.is_empty() {
             old.flood = self.flood;
+        }
+        if self.callgrind.is_some() {
+            old.callgrind = self.callgrind;
         }
         old
     }
@@ -366,6 +376,8 @@ pub async fn run(plan: &Plan, programs: &Programs) -> Report {
         storm: Vec::new(),
         restart: Vec::new(),
         flood: Vec::new(),
+        callgrind: None,
+        load_avg: (load_avg(), 0.0),
     };
     let mut setups: Vec<(String, usize, usize, Vec<f64>)> = Vec::new();
     if let Some((m, c, rates)) = &plan.headline {
@@ -413,7 +425,16 @@ pub async fn run(plan: &Plan, programs: &Programs) -> Report {
         }
     }
     report.elapsed_s = started.elapsed().as_secs_f64();
+    report.load_avg.1 = load_avg();
     report
+}
+
+/// The 1-minute load average (`/proc/loadavg`), 0 where there is none.
+pub fn load_avg() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0.0)
 }
 
 #[allow(clippy::too_many_arguments)]
