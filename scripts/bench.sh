@@ -4,7 +4,7 @@
 # docs/bench/latency.svg. Installs what it needs (Node.js and npm from Debian when missing,
 # the baseline's npm packages, a release build of the server and the generator).
 #
-#   scripts/bench.sh           the full grid (about 20 minutes on 2 cores)
+#   scripts/bench.sh           the full grid and scenarios (about 23 minutes on 2 cores)
 #   scripts/bench.sh --smoke   a short run that checks the numbers come out (CI); writes to
 #                              bench/results/smoke/ and leaves docs/ alone
 set -euo pipefail
@@ -52,8 +52,9 @@ else
     cargo bench --locked -p kring-engine --bench advice -- --doc "$PWD/docs/PERFORMANCE.md"
 fi
 
-log "release build of the server and the load generator"
+log "release build of the server, the load generator and the store's load example"
 cargo build --release --locked -p kring-server -p kring-bench
+cargo build --release --locked -p kring-server --example store_load
 bin="${CARGO_TARGET_DIR:-target}/release"
 
 # One descriptor per connection in the server and in the generator: take all we may.

@@ -228,6 +228,15 @@ pub enum JoinAs {
     Member(String),
 }
 
+/// How long a join took.
+#[derive(Clone, Copy, Debug)]
+pub struct JoinTimes {
+    /// TCP connect, TLS and the WebSocket upgrade.
+    pub connect: Duration,
+    /// From sending the hello to receiving the welcome.
+    pub hello: Duration,
+}
+
 /// The scheduler's end of one client.
 pub struct Handle {
     pub tx: mpsc::UnboundedSender<Ctl>,
@@ -391,7 +400,23 @@ impl Client {
         recorder: bool,
         slow: bool,
     ) -> anyhow::Result<Client> {
+        Ok(Client::join_timed(shared, room, join, recorder, slow)
+            .await?
+            .0)
+    }
+
+    /// [`Client::join`], also returning how long the connection (TCP, TLS, upgrade) and the
+    /// hello (sent until the welcome arrived) took.
+    pub async fn join_timed(
+        shared: Arc<Shared>,
+        room: Arc<RoomState>,
+        join: JoinAs,
+        recorder: bool,
+        slow: bool,
+    ) -> anyhow::Result<(Client, JoinTimes)> {
+        let began = Instant::now();
         let mut ws = open(&shared, &room.ws_path, slow).await?;
+        let connected = Instant::now();
         let join = match join {
             JoinAs::Facilitator(token) => {
                 serde_json::json!({"as": "facilitator", "token": token, "name": "Facilitator"})
@@ -403,7 +428,11 @@ impl Client {
         let welcome = timeout(JOIN_TIMEOUT, welcome(&mut ws))
             .await
             .context("no welcome in time")??;
-        Ok(Client {
+        let times = JoinTimes {
+            connect: connected.duration_since(began),
+            hello: connected.elapsed(),
+        };
+        let client = Client {
             ws,
             shared,
             room,
@@ -419,7 +448,8 @@ impl Client {
             voted: HashSet::new(),
             inflight: VecDeque::new(),
             next_cmd: 1,
-        })
+        };
+        Ok((client, times))
     }
 
     /// Sends a command and reads until its ack (setup only, before the client runs).

@@ -12,9 +12,11 @@ mod client;
 mod cluster;
 mod flood;
 mod http;
+mod joins;
 mod load;
 mod procfs;
 mod report;
+mod saturation;
 mod server;
 mod suite;
 mod tls;
@@ -66,7 +68,7 @@ enum Cmd {
         #[arg(long)]
         svg: Option<PathBuf>,
         /// Run only these servers (kring_sqlite, kring_memory, baseline) and/or parts (grid,
-        /// slow, storm, restart, flood), comma-separated.
+        /// slow, storm, restart, flood, joins, tls, saturation), comma-separated.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
         /// Keep what the results file holds for the parts this run leaves out, e.g. to add
@@ -499,6 +501,21 @@ fn check(report: &suite::Report) -> bool {
     for s in &report.restart {
         if s.error.is_some() || s.replayed + s.full_views == 0 {
             eprintln!("[kring-bench] restart run failed: {:?}", s.error);
+            ok = false;
+        }
+    }
+    for j in &report.joins {
+        if j.error.is_some() || j.welcomed != j.planned {
+            eprintln!(
+                "[kring-bench] join storm: {} of {} joined, refused {:?}, error {:?}",
+                j.welcomed, j.planned, j.refused, j.error
+            );
+            ok = false;
+        }
+    }
+    for s in &report.saturation {
+        if s.error.is_some() || s.events_per_s <= 0.0 {
+            eprintln!("[kring-bench] durable saturation run failed: {:?}", s.error);
             ok = false;
         }
     }
