@@ -114,7 +114,7 @@ pub async fn build(
             )
             .await
             .context("facilitator join")?;
-            fac.request("start", serde_json::json!({"kind": "start_session"}))
+            fac.request("start", kring_protocol::Command::StartSession {})
                 .await?;
             let mut handles = vec![fac.spawn()];
             for m in 1..members {

@@ -20,6 +20,7 @@ mod saturation;
 mod server;
 mod suite;
 mod tls;
+mod wire;
 
 /// The throwaway PostgreSQL cluster the tests use, for the cluster scenario.
 #[path = "../../tests/support/postgres.rs"]
@@ -158,6 +159,9 @@ enum Cmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The HTTP client's TLS (and its plain client's set-up) uses the process's provider: ring,
+    // as the WebSocket clients do. Installing fails only when one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     // One thread: the generator's share of a core is what tells a valid run from a saturated
     // one, and it leaves the other core to the server.
     let runtime = match tokio::runtime::Builder::new_current_thread()
