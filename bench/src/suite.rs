@@ -898,3 +898,73 @@ async fn restart_run(
     let _ = server.stop().await;
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(kind: &str, target: Target) -> SetupResult {
+        SetupResult {
+            target,
+            kind: kind.to_owned(),
+            members: 8,
+            rooms: 1,
+            planned: 8,
+            connections: 8,
+            connect_s: 0.0,
+            rss_before: 0,
+            rss_idle: 0,
+            rss_per_conn: 0.0,
+            phases: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn report(setups: Vec<SetupResult>, unix_time: u64) -> Report {
+        Report {
+            smoke: false,
+            unix_time,
+            elapsed_s: 0.0,
+            machine: machine(),
+            setups,
+            slow: Vec::new(),
+            storm: Vec::new(),
+            restart: Vec::new(),
+            flood: Vec::new(),
+            joins: Vec::new(),
+            saturation: Vec::new(),
+            callgrind: None,
+            load_avg: (0.0, 0.0),
+        }
+    }
+
+    #[test]
+    fn a_run_of_some_parts_keeps_the_others() {
+        let old = report(
+            vec![
+                setup("grid", Target::KringSqlite),
+                setup("tls", Target::KringTls),
+            ],
+            1,
+        );
+        // The TLS pair alone: the grid and the header stay.
+        let tls = report(vec![setup("tls", Target::KringMemory)], 2);
+        let merged = tls.merged_into(old.clone());
+        let kinds: Vec<(&str, Target)> = merged
+            .setups
+            .iter()
+            .map(|s| (s.kind.as_str(), s.target))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![("grid", Target::KringSqlite), ("tls", Target::KringMemory)]
+        );
+        assert_eq!(merged.unix_time, 1);
+        // The grid alone: the TLS pair stays, the header is the grid's.
+        let grid = report(vec![setup("headline", Target::Baseline)], 3);
+        let merged = grid.merged_into(old);
+        let kinds: Vec<&str> = merged.setups.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(kinds, vec!["tls", "headline"]);
+        assert_eq!(merged.unix_time, 3);
+    }
+}
