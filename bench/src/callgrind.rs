@@ -29,6 +29,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::client::{self, Shared, Ws};
 use crate::http;
 use crate::server::{Launch, Programs, Server, Target};
+use crate::wire;
 
 /// The fixed scenario.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -158,11 +159,10 @@ async fn drive(server: &Server, scenario: &Scenario, out: &Path) -> anyhow::Resu
     let mut members: Vec<Vec<Ws>> = Vec::new();
     for room in &rooms {
         let mut ws = client::open(&shared, &room.ws_path, false).await?;
-        let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
-            "as": "facilitator", "token": room.facilitator_token, "name": "Facilitator"}});
-        ws.send(Message::text(hello.to_string())).await?;
+        let hello = wire::hello(wire::facilitator(room.facilitator_token.as_str()));
+        ws.send(Message::text(hello)).await?;
         read_until(&mut ws, r#"{"type":"welcome""#).await?;
-        let start = r#"{"type":"command","id":"start","command":{"kind":"start_session"}}"#;
+        let start = wire::command("start", kring_protocol::Command::StartSession {});
         ws.send(Message::text(start)).await?;
         read_until(&mut ws, r#"{"type":"ack""#).await?;
         members.push(vec![ws]);
@@ -178,9 +178,8 @@ async fn drive(server: &Server, scenario: &Scenario, out: &Path) -> anyhow::Resu
     for (r, room) in rooms.iter().enumerate() {
         for m in 1..scenario.members {
             let mut ws = client::open(&shared, &room.ws_path, false).await?;
-            let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
-                "as": "member", "name": format!("P{m}")}});
-            ws.send(Message::text(hello.to_string())).await?;
+            ws.send(Message::text(wire::hello(wire::member(format!("P{m}")))))
+                .await?;
             read_until(&mut ws, r#"{"type":"welcome""#).await?;
             // Everyone already in hears of the newcomer before the next one comes.
             for other in members[r].iter_mut() {
@@ -204,11 +203,8 @@ async fn drive(server: &Server, scenario: &Scenario, out: &Path) -> anyhow::Resu
         let r = n % scenario.rooms;
         let sender = (n / scenario.rooms) % scenario.members;
         let text = client::question_text_fixed(n as u64);
-        let command = serde_json::json!({"type": "command", "id": format!("q{n}"),
-            "command": {"kind": "submit", "input": "question", "text": text}});
-        members[r][sender]
-            .send(Message::text(command.to_string()))
-            .await?;
+        let command = wire::command(format!("q{n}"), wire::question(text));
+        members[r][sender].send(Message::text(command)).await?;
         for (i, ws) in members[r].iter_mut().enumerate() {
             read_until(ws, r#"{"type":"event""#).await?;
             if i == sender {
@@ -230,22 +226,23 @@ async fn drive(server: &Server, scenario: &Scenario, out: &Path) -> anyhow::Resu
 async fn warm_up(server: &Server, shared: &Shared) -> anyhow::Result<()> {
     let room = http::create_session(server.addr, None, "callgrind warm-up").await?;
     let mut facilitator = client::open(shared, &room.ws_path, false).await?;
-    let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
-        "as": "facilitator", "token": room.facilitator_token, "name": "Facilitator"}});
-    facilitator.send(Message::text(hello.to_string())).await?;
+    let hello = wire::hello(wire::facilitator(room.facilitator_token.as_str()));
+    facilitator.send(Message::text(hello)).await?;
     read_until(&mut facilitator, r#"{"type":"welcome""#).await?;
-    let start = r#"{"type":"command","id":"start","command":{"kind":"start_session"}}"#;
+    let start = wire::command("start", kring_protocol::Command::StartSession {});
     facilitator.send(Message::text(start)).await?;
     read_until(&mut facilitator, r#"{"type":"ack""#).await?;
     let mut member = client::open(shared, &room.ws_path, false).await?;
-    let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
-        "as": "member", "name": "Warm"}});
-    member.send(Message::text(hello.to_string())).await?;
+    member
+        .send(Message::text(wire::hello(wire::member("Warm"))))
+        .await?;
     read_until(&mut member, r#"{"type":"welcome""#).await?;
     for n in 0..4 {
-        let command = serde_json::json!({"type": "command", "id": format!("w{n}"),
-            "command": {"kind": "submit", "input": "question", "text": client::question_text_fixed(n)}});
-        member.send(Message::text(command.to_string())).await?;
+        let command = wire::command(
+            format!("w{n}"),
+            wire::question(client::question_text_fixed(n)),
+        );
+        member.send(Message::text(command)).await?;
         read_until(&mut member, r#"{"type":"ack""#).await?;
     }
     let _ = member.close(None).await;

@@ -25,6 +25,10 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{WebSocketStream, client_async_with_config};
 use tokio_util::either::Either;
 
+use kring_protocol::{Command, Epoch};
+
+use crate::wire::{self, WelcomeHead};
+
 /// A client's stream: plain TCP, or TLS for a server started with `--tls-cert`.
 pub type Io = Either<TcpStream, TlsStream<TcpStream>>;
 pub type Ws = WebSocketStream<Io>;
@@ -228,6 +232,15 @@ pub enum JoinAs {
     Member(String),
 }
 
+/// How long a join took.
+#[derive(Clone, Copy, Debug)]
+pub struct JoinTimes {
+    /// TCP connect, TLS and the WebSocket upgrade.
+    pub connect: Duration,
+    /// From sending the hello to receiving the welcome.
+    pub hello: Duration,
+}
+
 /// The scheduler's end of one client.
 pub struct Handle {
     pub tx: mpsc::UnboundedSender<Ctl>,
@@ -243,7 +256,7 @@ pub struct Client {
     recorder: bool,
     slow: bool,
     token: String,
-    epoch: serde_json::Value,
+    epoch: Option<Epoch>,
     last_seq: Arc<AtomicU64>,
     hand_up: bool,
     voted: HashSet<u64>,
@@ -306,20 +319,18 @@ pub async fn resume(
     ws: &mut Ws,
     shared: &Shared,
     token: &str,
-    epoch: &serde_json::Value,
+    epoch: Option<Epoch>,
     last_seq: u64,
-) -> anyhow::Result<serde_json::Value> {
-    let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
-        "as": "resume", "token": token, "epoch": epoch, "last_seq": last_seq,
-    }});
-    ws.send(Message::text(hello.to_string())).await?;
+) -> anyhow::Result<WelcomeHead> {
+    let hello = wire::hello(wire::resume(token, epoch, last_seq));
+    ws.send(Message::text(hello)).await?;
     let welcome = timeout(JOIN_TIMEOUT, welcome(ws))
         .await
         .context("no welcome in time")??;
-    let counter = if welcome["view"].is_null() {
-        &shared.replayed
-    } else {
+    let counter = if welcome.full_view() {
         &shared.full_views
+    } else {
+        &shared.replayed
     };
     counter.fetch_add(1, Ordering::Relaxed);
     Ok(welcome)
@@ -360,7 +371,8 @@ const ASKS: [&str; 6] = [
     "What did you do in the first minute after",
 ];
 
-/// A realistic open question of 60 to 250 characters (a command frame of 120 to 330 bytes).
+/// A realistic open question of 60 to 250 characters (a command frame of about 170 to 450
+/// bytes).
 pub fn question_text(n: u64) -> String {
     let ask = ASKS[fastrand::usize(..ASKS.len())];
     let scene = SCENES[fastrand::usize(..SCENES.len())];
@@ -391,41 +403,59 @@ impl Client {
         recorder: bool,
         slow: bool,
     ) -> anyhow::Result<Client> {
+        Ok(Client::join_timed(shared, room, join, recorder, slow)
+            .await?
+            .0)
+    }
+
+    /// [`Client::join`], also returning how long the connection (TCP, TLS, upgrade) and the
+    /// hello (sent until the welcome arrived) took.
+    pub async fn join_timed(
+        shared: Arc<Shared>,
+        room: Arc<RoomState>,
+        join: JoinAs,
+        recorder: bool,
+        slow: bool,
+    ) -> anyhow::Result<(Client, JoinTimes)> {
+        let began = Instant::now();
         let mut ws = open(&shared, &room.ws_path, slow).await?;
+        let connected = Instant::now();
         let join = match join {
-            JoinAs::Facilitator(token) => {
-                serde_json::json!({"as": "facilitator", "token": token, "name": "Facilitator"})
-            }
-            JoinAs::Member(name) => serde_json::json!({"as": "member", "name": name}),
+            JoinAs::Facilitator(token) => wire::facilitator(token),
+            JoinAs::Member(name) => wire::member(name),
         };
-        let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": join});
-        ws.send(Message::text(hello.to_string())).await?;
+        ws.send(Message::text(wire::hello(join))).await?;
         let welcome = timeout(JOIN_TIMEOUT, welcome(&mut ws))
             .await
             .context("no welcome in time")??;
-        Ok(Client {
+        let times = JoinTimes {
+            connect: connected.duration_since(began),
+            hello: connected.elapsed(),
+        };
+        let client = Client {
             ws,
             shared,
             room,
             recorder,
             slow,
-            token: welcome["resume_token"]
-                .as_str()
-                .context("welcome without resume token")?
-                .to_owned(),
-            epoch: welcome["epoch"].clone(),
-            last_seq: Arc::new(AtomicU64::new(welcome["seq"].as_u64().unwrap_or(0))),
+            token: welcome
+                .resume_token
+                .context("welcome without resume token")?,
+            epoch: Some(welcome.epoch),
+            last_seq: Arc::new(AtomicU64::new(welcome.seq)),
             hand_up: false,
             voted: HashSet::new(),
             inflight: VecDeque::new(),
             next_cmd: 1,
-        })
+        };
+        Ok((client, times))
     }
 
     /// Sends a command and reads until its ack (setup only, before the client runs).
-    pub async fn request(&mut self, id: &str, command: serde_json::Value) -> anyhow::Result<()> {
-        let msg = serde_json::json!({"type": "command", "id": id, "command": command});
-        self.ws.send(Message::text(msg.to_string())).await?;
+    pub async fn request(&mut self, id: &str, command: Command) -> anyhow::Result<()> {
+        self.ws
+            .send(Message::text(wire::command(id, command)))
+            .await?;
         loop {
             let next = timeout(JOIN_TIMEOUT, self.ws.next())
                 .await
@@ -573,12 +603,11 @@ impl Client {
     async fn try_resume(&mut self) -> anyhow::Result<()> {
         let mut ws = open(&self.shared, &self.room.ws_path, false).await?;
         let last = self.last_seq.load(Ordering::Relaxed);
-        let welcome = resume(&mut ws, &self.shared, &self.token, &self.epoch, last).await?;
-        if !welcome["view"].is_null() {
+        let welcome = resume(&mut ws, &self.shared, &self.token, self.epoch, last).await?;
+        if welcome.full_view() {
             // Too far behind (or another epoch): a full view, and events from its seq on.
-            self.epoch = welcome["epoch"].clone();
-            self.last_seq
-                .store(welcome["seq"].as_u64().unwrap_or(0), Ordering::Relaxed);
+            self.epoch = Some(welcome.epoch);
+            self.last_seq.store(welcome.seq, Ordering::Relaxed);
         }
         let old = std::mem::replace(&mut self.ws, ws);
         drop(old);
@@ -592,21 +621,20 @@ impl Client {
         let command = if pick >= 70 {
             self.hand_up = !self.hand_up;
             if self.hand_up {
-                r#"{"kind":"raise_hand"}"#.to_owned()
+                Command::RaiseHand {}
             } else {
-                r#"{"kind":"lower_hand"}"#.to_owned()
+                Command::LowerHand {}
             }
         } else if let Some(item) = (pick >= 40)
             .then(|| self.room.votable(&self.voted))
             .flatten()
         {
             self.voted.insert(item);
-            format!(r#"{{"kind":"vote","item":{item}}}"#)
+            wire::vote(item)
         } else {
-            let text = serde_json::to_string(&question_text(n)).unwrap_or_default();
-            format!(r#"{{"kind":"submit","input":"question","text":{text}}}"#)
+            wire::question(question_text(n))
         };
-        let msg = format!(r#"{{"type":"command","id":"c{n}","command":{command}}}"#);
+        let msg = wire::command(format!("c{n}"), command);
         self.inflight.push_back((n, t0, record));
         if self.ws.send(Message::text(msg)).await.is_ok() {
             self.shared.sent.fetch_add(1, Ordering::Relaxed);
@@ -672,12 +700,12 @@ impl Client {
 }
 
 /// Reads frames until the welcome; fails on an error or a close.
-pub async fn welcome(ws: &mut Ws) -> anyhow::Result<serde_json::Value> {
+pub async fn welcome(ws: &mut Ws) -> anyhow::Result<WelcomeHead> {
     loop {
         match ws.next().await {
             Some(Ok(Message::Text(text))) => {
                 if text.starts_with(r#"{"type":"welcome""#) {
-                    return Ok(serde_json::from_str(&text)?);
+                    return WelcomeHead::parse(&text);
                 }
                 if text.starts_with(r#"{"type":"error""#) {
                     bail!(

@@ -30,8 +30,11 @@ use tokio::time::{Instant, sleep, timeout};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{WebSocketStream, client_async};
 
+use kring_protocol::Epoch;
+
 use crate::http;
 use crate::pg::Postgres;
+use crate::wire;
 
 /// kring's default `--owner-ttl`.
 const OWNER_TTL: Duration = Duration::from_secs(6);
@@ -349,10 +352,9 @@ async fn populate(plan: &Plan, owner: SocketAddr, nodes: &[SocketAddr]) -> anyho
     for r in 0..plan.rooms {
         let created = http::create_session(owner, None, &format!("cluster {r}")).await?;
         let mut fac = connect(owner, &created.ws_path).await?;
-        let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": {
-            "as": "facilitator", "token": created.facilitator_token, "name": "Facilitator"}});
-        fac.send(Message::text(hello.to_string())).await?;
-        let start = r#"{"type":"command","id":"start","command":{"kind":"start_session"}}"#;
+        let hello = wire::hello(wire::facilitator(created.facilitator_token));
+        fac.send(Message::text(hello)).await?;
+        let start = wire::command("start", kring_protocol::Command::StartSession {});
         fac.send(Message::text(start)).await?;
         loop {
             match timeout(WELCOME_WITHIN, fac.next()).await {
@@ -422,7 +424,7 @@ async fn member(
     counter: Arc<AtomicU64>,
 ) {
     let mut token: Option<String> = None;
-    let mut epoch = serde_json::Value::Null;
+    let mut epoch: Option<Epoch> = None;
     let mut last_seq = 0u64;
     let mut next = 0usize;
     while !stop.load(Ordering::Relaxed) {
@@ -433,13 +435,10 @@ async fn member(
             continue;
         };
         let join = match &token {
-            Some(t) => {
-                serde_json::json!({"as": "resume", "token": t, "epoch": epoch, "last_seq": last_seq})
-            }
-            None => serde_json::json!({"as": "member", "name": name}),
+            Some(t) => wire::resume(t.as_str(), epoch, last_seq),
+            None => wire::member(name.as_str()),
         };
-        let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": join});
-        if ws.send(Message::text(hello.to_string())).await.is_err() {
+        if ws.send(Message::text(wire::hello(join))).await.is_err() {
             continue;
         }
         let mut welcomed = false;
@@ -469,7 +468,7 @@ async fn member(
                             if let Some(t) = msg["resume_token"].as_str() {
                                 token = Some(t.to_owned());
                             }
-                            epoch = msg["epoch"].clone();
+                            epoch = msg["epoch"].as_u64().and_then(|e| Epoch::try_from(e).ok());
                             if !msg["view"].is_null() {
                                 last_seq = msg["seq"].as_u64().unwrap_or(0);
                             }
@@ -511,8 +510,9 @@ async fn member(
                     }
                     let n = counter.fetch_add(1, Ordering::Relaxed);
                     let id = format!("q{n}");
-                    let cmd = format!(
-                        r#"{{"type":"command","id":"{id}","command":{{"kind":"submit","input":"question","text":"What did you notice then? ({n})"}}}}"#
+                    let cmd = wire::command(
+                        id.as_str(),
+                        wire::question(format!("What did you notice then? ({n})")),
                     );
                     pending = Some((id, Instant::now()));
                     if ws.send(Message::text(cmd)).await.is_err() {

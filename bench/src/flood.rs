@@ -20,12 +20,15 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior, timeout};
 use tokio_tungstenite::tungstenite::Message;
 
+use kring_protocol::{ClientMsg, Command, Epoch, InputKind, Join};
+
 use crate::client::{self, Shared, Ws};
 use crate::http;
 use crate::load::{self, Fleet, Phase};
 use crate::procfs::CpuMark;
 use crate::server::{AbuseLimits, Programs, Server, Target};
 use crate::suite::{log, phase_line};
+use crate::wire;
 
 /// Members one room may have besides its facilitator (kring's `MAX_MEMBERS` counts both).
 pub const MAX_FLOODERS: usize = 39;
@@ -630,14 +633,12 @@ fn this_thread() -> String {
 async fn join_room(shared: &Arc<Shared>, flooders: usize) -> anyhow::Result<Vec<Flooder>> {
     let created = http::create_session(shared.addr, None, "flooded room").await?;
     let path = created.ws_path;
-    let facilitator = serde_json::json!({
-        "as": "facilitator", "token": created.facilitator_token, "name": "Facilitator",
-    });
+    let facilitator = wire::facilitator(created.facilitator_token);
     let mut fac = Flooder::join(shared.clone(), &path, facilitator, false).await?;
     fac.start_session().await?;
     let mut room = vec![fac];
     for i in 0..flooders {
-        let member = serde_json::json!({"as": "member", "name": format!("F{i}")});
+        let member = wire::member(format!("F{i}"));
         room.push(Flooder::join(shared.clone(), &path, member, true).await?);
     }
     Ok(room)
@@ -651,7 +652,7 @@ struct Flooder {
     /// The facilitator does not flood: it started the session and stays, reading.
     floods: bool,
     token: String,
-    epoch: serde_json::Value,
+    epoch: Option<Epoch>,
     last_seq: u64,
     next: u64,
     hand_up: bool,
@@ -662,12 +663,11 @@ impl Flooder {
     async fn join(
         shared: Arc<Shared>,
         path: &str,
-        join: serde_json::Value,
+        join: Join,
         floods: bool,
     ) -> anyhow::Result<Flooder> {
         let mut ws = client::open_from(&shared, path, false, ATTACKER).await?;
-        let hello = serde_json::json!({"type": "hello", "protocol": kring_protocol::PROTOCOL_VERSION, "join": join});
-        ws.send(Message::text(hello.to_string())).await?;
+        ws.send(Message::text(wire::hello(join))).await?;
         let welcome = timeout(JOIN_TIMEOUT, client::welcome(&mut ws))
             .await
             .context("no welcome in time")??;
@@ -676,12 +676,11 @@ impl Flooder {
             shared,
             path: path.to_owned(),
             floods,
-            token: welcome["resume_token"]
-                .as_str()
-                .context("welcome without resume token")?
-                .to_owned(),
-            epoch: welcome["epoch"].clone(),
-            last_seq: welcome["seq"].as_u64().unwrap_or(0),
+            token: welcome
+                .resume_token
+                .context("welcome without resume token")?,
+            epoch: Some(welcome.epoch),
+            last_seq: welcome.seq,
             // Each starts elsewhere in the mix, so the room sees every kind at once.
             next: fastrand::u64(..8),
             hand_up: false,
@@ -690,7 +689,7 @@ impl Flooder {
     }
 
     async fn start_session(&mut self) -> anyhow::Result<()> {
-        let start = r#"{"type":"command","id":"start","command":{"kind":"start_session"}}"#;
+        let start = wire::command("start", Command::StartSession {});
         self.ws.send(Message::text(start)).await?;
         loop {
             let next = timeout(JOIN_TIMEOUT, self.ws.next())
@@ -810,11 +809,11 @@ impl Flooder {
 
     async fn try_resume(&mut self) -> anyhow::Result<()> {
         let mut ws = client::open_from(&self.shared, &self.path, false, ATTACKER).await?;
-        let (token, epoch) = (&self.token, &self.epoch);
+        let (token, epoch) = (&self.token, self.epoch);
         let welcome = client::resume(&mut ws, &self.shared, token, epoch, self.last_seq).await?;
-        if !welcome["view"].is_null() {
-            self.epoch = welcome["epoch"].clone();
-            self.last_seq = welcome["seq"].as_u64().unwrap_or(0);
+        if welcome.full_view() {
+            self.epoch = Some(welcome.epoch);
+            self.last_seq = welcome.seq;
         }
         self.ws = ws;
         Ok(())
@@ -843,27 +842,29 @@ fn flood_message(n: u64, hand_up: &mut bool, big_text: &str) -> String {
         0 | 1 => {
             *hand_up = !*hand_up;
             if *hand_up {
-                r#"{"kind":"raise_hand"}"#.to_owned()
+                Command::RaiseHand {}
             } else {
-                r#"{"kind":"lower_hand"}"#.to_owned()
+                Command::LowerHand {}
             }
         }
-        2 => submit("question", &client::question_text(n)),
-        3 => return format!(r#"{{"type":"ping","t":{n}}}"#),
+        2 => wire::question(client::question_text(n)),
+        3 => {
+            let ping = ClientMsg::Ping { t: Some(n) };
+            return serde_json::to_string(&ping).unwrap_or_default();
+        }
+        // Broken on purpose: a command cut off in the middle.
         4 => return format!(r#"{{"type":"command","id":"f{n}","command":{{"kind":"raise_"#),
-        5 => submit("question", big_text),
-        6 => submit(
-            "advice",
-            "If I were you I would talk to your manager first.",
-        ),
-        _ => r#"{"kind":"next_phase"}"#.to_owned(),
+        5 => wire::question(big_text),
+        6 => Command::Submit {
+            input: InputKind::Advice,
+            text: kring_protocol::Text::new("If I were you I would talk to your manager first."),
+            reply_to: None,
+            anonymous: false,
+            confirm: false,
+        },
+        _ => Command::NextPhase {},
     };
-    format!(r#"{{"type":"command","id":"f{n}","command":{command}}}"#)
-}
-
-fn submit(input: &str, text: &str) -> String {
-    let text = serde_json::to_string(text).unwrap_or_default();
-    format!(r#"{{"kind":"submit","input":"{input}","text":{text}}}"#)
+    wire::command(format!("f{n}"), command)
 }
 
 #[cfg(test)]

@@ -1,109 +1,88 @@
-//! The HTTP calls the generator makes (create a session, health check, metrics), over a plain
-//! HTTP/1.1 connection: no client library needed for that.
+//! The HTTP calls the generator makes (create a session, health check, metrics), with
+//! `reqwest`. Every request goes on a fresh connection (no pool), as a browser opening the app
+//! would, so that idle keep-alive connections do not sit in the server's memory while it is
+//! measured.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
+use kring_protocol::{
+    CreateSession, InputKind, Language, Localized, MethodTemplate, PhaseTemplate, Role, TurnMode,
+};
 use serde::Deserialize;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-/// The part of `201 Created` from `POST /api/sessions` the generator uses.
+/// The part of `201 Created` from `POST /api/sessions` the generator uses (the Node.js
+/// baseline answers with these fields only).
 #[derive(Deserialize, Clone, Debug)]
 pub struct Created {
     pub ws_path: String,
     pub facilitator_token: String,
 }
 
-/// `(status, body)` of one request on a fresh connection (TLS when `tls` is given).
-async fn request(
-    addr: SocketAddr,
-    tls: Option<&TlsConnector>,
-    method: &str,
-    path: &str,
-    body: &str,
-) -> anyhow::Result<(u16, String)> {
-    let tcp = TcpStream::connect(addr).await?;
-    match tls {
-        Some(connector) => {
-            let stream = crate::tls::connect(connector, tcp).await?;
-            exchange(stream, addr, method, path, body).await
-        }
-        None => exchange(tcp, addr, method, path, body).await,
+/// Time for one request: generous, the server may be saturated on purpose.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One client per server and scheme, kept for the run. TLS clients trust the run's
+/// self-signed certificate only and reach `localhost` at the server's address.
+fn client(addr: SocketAddr, tls: Option<&TlsConnector>) -> anyhow::Result<reqwest::Client> {
+    static CLIENTS: OnceLock<Mutex<HashMap<(SocketAddr, bool), reqwest::Client>>> = OnceLock::new();
+    let clients = CLIENTS.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut clients = clients.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(client) = clients.get(&(addr, tls.is_some())) {
+        return Ok(client.clone());
     }
+    let mut builder = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(TIMEOUT)
+        .no_proxy();
+    if let Some(connector) = tls {
+        // The WebSocket clients' configuration: the same trust, the same protocol versions.
+        let config: rustls::ClientConfig = (**connector.config()).clone();
+        builder = builder
+            .tls_backend_preconfigured(config)
+            .resolve("localhost", addr);
+    }
+    let client = builder.build().context("building the HTTP client")?;
+    clients.insert((addr, tls.is_some()), client.clone());
+    Ok(client)
 }
 
-async fn exchange(
-    mut stream: impl AsyncRead + AsyncWrite + Unpin,
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    body: &str,
-) -> anyhow::Result<(u16, String)> {
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(body.as_bytes()).await?;
-    let mut raw = Vec::new();
-    // A TLS peer may end without close_notify after `Connection: close`; what came is enough.
-    if let Err(e) = stream.read_to_end(&mut raw).await
-        && raw.is_empty()
-    {
-        return Err(e.into());
-    }
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").context("no HTTP header end")?;
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .context("no HTTP status")?;
-    let chunked = head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked");
-    let body = if chunked {
-        dechunk(body)
+fn url(addr: SocketAddr, tls: bool, path: &str) -> String {
+    if tls {
+        format!("https://localhost:{}{path}", addr.port())
     } else {
-        body.to_owned()
-    };
-    Ok((status, body))
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        body = rest[n..].trim_start_matches("\r\n");
+        format!("http://{addr}{path}")
     }
-    out
 }
 
 /// `true` when `GET /healthz` answers 200.
 pub async fn healthy(addr: SocketAddr, tls: Option<&TlsConnector>) -> bool {
-    matches!(
-        request(addr, tls, "GET", "/healthz", "").await,
-        Ok((200, _))
-    )
+    let Ok(client) = client(addr, tls) else {
+        return false;
+    };
+    let response = client
+        .get(url(addr, tls.is_some(), "/healthz"))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
+    matches!(response, Ok(r) if r.status() == reqwest::StatusCode::OK)
 }
 
 /// The server's counters from `GET /metrics`, by series (`name` or `name{labels}`).
 pub async fn counters(addr: SocketAddr) -> anyhow::Result<BTreeMap<String, f64>> {
-    let (status, body) = request(addr, None, "GET", "/metrics", "").await?;
-    if status != 200 {
+    let response = client(addr, None)?
+        .get(url(addr, false, "/metrics"))
+        .send()
+        .await?;
+    let status = response.status();
+    if status != reqwest::StatusCode::OK {
         bail!("GET /metrics answered {status}");
     }
-    Ok(parse_counters(&body))
+    Ok(parse_counters(&response.text().await?))
 }
 
 /// The Prometheus text format, comments left out.
@@ -123,39 +102,59 @@ pub async fn create_session(
     tls: Option<&TlsConnector>,
     title: &str,
 ) -> anyhow::Result<Created> {
-    let body = serde_json::json!({
-        "title": title,
-        "language": "en",
-        "template": template(),
-    })
-    .to_string();
-    let (status, body) = request(addr, tls, "POST", "/api/sessions", &body).await?;
-    if status != 201 {
+    let response = client(addr, tls)?
+        .post(url(addr, tls.is_some(), "/api/sessions"))
+        .json(&session(title))
+        .send()
+        .await?;
+    let status = response.status();
+    if status != reqwest::StatusCode::CREATED {
+        let body = response.text().await.unwrap_or_default();
         bail!("POST /api/sessions answered {status}: {body}");
     }
-    Ok(serde_json::from_str(&body)?)
+    Ok(response.json().await?)
+}
+
+fn session(title: &str) -> CreateSession {
+    CreateSession {
+        method: None,
+        template: Some(template()),
+        title: title.to_owned(),
+        language: Some(Language::En),
+        settings: None,
+        group_token: None,
+        group_name: None,
+        time_zone: None,
+    }
 }
 
 /// One long free phase where everyone may ask questions, vote on them and raise hands (no
 /// case-bringer, so the session can start at once).
-fn template() -> serde_json::Value {
-    let text = |s: &str| serde_json::json!({ "nl": s, "en": s });
-    serde_json::json!({
-        "id": "bench",
-        "name": text("Benchmark"),
-        "description": text("One long question round for load tests."),
-        "phases": [{
-            "id": "bench",
-            "name": text("Questions"),
-            "instruction": text("Ask open questions."),
-            "minutes": 240,
-            "turns": "free",
-            "allow": {
-                "facilitator": ["question"],
-                "participant": ["question"]
-            }
-        }]
-    })
+fn template() -> MethodTemplate {
+    let text = |s: &str| Localized::nl_en(s, s);
+    MethodTemplate {
+        id: "bench".to_owned(),
+        name: text("Benchmark"),
+        description: text("One long question round for load tests."),
+        dots_per_member: 3,
+        rotate_case_bringer: false,
+        phases: vec![PhaseTemplate {
+            id: "bench".to_owned(),
+            name: text("Questions"),
+            instruction: text("Ask open questions."),
+            minutes: 240,
+            turns: TurnMode::Free,
+            allow: BTreeMap::from([
+                (Role::Facilitator, vec![InputKind::Question]),
+                (Role::Participant, vec![InputKind::Question]),
+            ]),
+            case_bringer_listens: false,
+            max_per_member: BTreeMap::new(),
+            case_bringer_notes: false,
+            one_per_turn: false,
+            round_order: Default::default(),
+        }],
+    }
 }
 
 #[cfg(test)]
@@ -172,7 +171,16 @@ mod tests {
     }
 
     #[test]
-    fn chunked_bodies_are_joined() {
-        assert_eq!(dechunk("3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"), "abcde");
+    fn the_session_is_the_one_phase_question_round() {
+        let body = serde_json::to_value(session("bench room 1")).expect("json");
+        assert_eq!(body["title"], "bench room 1");
+        assert_eq!(body["language"], "en");
+        let phase = &body["template"]["phases"][0];
+        assert_eq!(phase["turns"], "free");
+        assert_eq!(phase["allow"]["participant"][0], "question");
+        assert_eq!(phase["allow"]["facilitator"][0], "question");
+        // What the server reads back is what was meant.
+        let back: CreateSession = serde_json::from_value(body).expect("a CreateSession");
+        assert_eq!(back, session("bench room 1"));
     }
 }

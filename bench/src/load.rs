@@ -21,11 +21,11 @@ use crate::server::Server;
 const JOIN_CONCURRENCY: usize = 48;
 /// A generator using more than this share of its one core is saturated: its numbers measure
 /// itself, not the server.
-const GENERATOR_SATURATED: f64 = 0.85;
+pub const GENERATOR_SATURATED: f64 = 0.85;
 /// `/proc/<this>/stat` of the calling thread.
 const GENERATOR_THREAD: &str = "thread-self";
 /// Mean lateness of the scheduler above which the offered load was not what was asked.
-const SCHEDULER_BEHIND_MS: f64 = 5.0;
+pub const SCHEDULER_BEHIND_MS: f64 = 5.0;
 
 pub struct FleetRoom {
     pub state: Arc<RoomState>,
@@ -114,7 +114,7 @@ pub async fn build(
             )
             .await
             .context("facilitator join")?;
-            fac.request("start", serde_json::json!({"kind": "start_session"}))
+            fac.request("start", kring_protocol::Command::StartSession {})
                 .await?;
             let mut handles = vec![fac.spawn()];
             for m in 1..members {

@@ -12,12 +12,15 @@ mod client;
 mod cluster;
 mod flood;
 mod http;
+mod joins;
 mod load;
 mod procfs;
 mod report;
+mod saturation;
 mod server;
 mod suite;
 mod tls;
+mod wire;
 
 /// The throwaway PostgreSQL cluster the tests use, for the cluster scenario.
 #[path = "../../tests/support/postgres.rs"]
@@ -66,13 +69,16 @@ enum Cmd {
         #[arg(long)]
         svg: Option<PathBuf>,
         /// Run only these servers (kring_sqlite, kring_memory, baseline) and/or parts (grid,
-        /// slow, storm, restart, flood), comma-separated.
+        /// slow, storm, restart, flood, joins, tls, saturation), comma-separated.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
         /// Keep what the results file holds for the parts this run leaves out, e.g. to add
         /// `--only flood` to an earlier full run.
         #[arg(long)]
         merge: bool,
+        /// The instruction counts to show with the targets (`kring-bench callgrind --json`).
+        #[arg(long)]
+        callgrind: Option<PathBuf>,
     },
     /// One setup against the chosen servers, for tuning: prints the numbers.
     Probe {
@@ -145,11 +151,17 @@ enum Cmd {
         doc: PathBuf,
         #[arg(long, default_value = "docs/bench/latency.svg")]
         svg: PathBuf,
+        /// Instruction counts to show with the targets instead of the results file's.
+        #[arg(long)]
+        callgrind: Option<PathBuf>,
     },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The HTTP client's TLS (and its plain client's set-up) uses the process's provider: ring,
+    // as the WebSocket clients do. Installing fails only when one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     // One thread: the generator's share of a core is what tells a valid run from a saturated
     // one, and it leaves the other core to the server.
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -224,6 +236,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             svg,
             only,
             merge,
+            callgrind,
         } => {
             let fd_limit = procfs::open_files_limit().unwrap_or(1024) as usize;
             // The server and the generator each hold one descriptor per connection.
@@ -243,6 +256,10 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                 work,
             };
             let mut report = suite::run(&plan, &programs).await;
+            report.callgrind = match &callgrind {
+                Some(path) => Some(read_counts(path)?),
+                None => None,
+            };
             let ok = check(&report);
             if let Some(old) = old {
                 report = report.merged_into(old);
@@ -321,14 +338,8 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             allowed,
         } => {
             // Read first: a file that cannot be read must not cost a run.
-            let committed: Option<callgrind::Counts> = match &check {
-                Some(path) => Some(
-                    serde_json::from_str(
-                        &std::fs::read_to_string(path)
-                            .with_context(|| format!("reading {}", path.display()))?,
-                    )
-                    .with_context(|| format!("reading {}", path.display()))?,
-                ),
+            let committed = match &check {
+                Some(path) => Some(read_counts(path)?),
                 None => None,
             };
             let programs = server::Programs {
@@ -363,14 +374,29 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                 None => Ok(true),
             }
         }
-        Cmd::Report { json, doc, svg } => {
+        Cmd::Report {
+            json,
+            doc,
+            svg,
+            callgrind,
+        } => {
             let text = std::fs::read_to_string(&json)
                 .with_context(|| format!("reading {}", json.display()))?;
-            let report: suite::Report = serde_json::from_str(&text)?;
+            let mut report: suite::Report = serde_json::from_str(&text)?;
+            if let Some(path) = &callgrind {
+                report.callgrind = Some(read_counts(path)?);
+            }
             write_outputs(&report, Some(&doc), Some(&svg))?;
             Ok(true)
         }
     }
+}
+
+/// Instruction counts written by `kring-bench callgrind --json`.
+fn read_counts(path: &std::path::Path) -> anyhow::Result<callgrind::Counts> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))
 }
 
 /// The results file to merge into, if there is one yet.
@@ -479,6 +505,21 @@ fn check(report: &suite::Report) -> bool {
     for s in &report.restart {
         if s.error.is_some() || s.replayed + s.full_views == 0 {
             eprintln!("[kring-bench] restart run failed: {:?}", s.error);
+            ok = false;
+        }
+    }
+    for j in &report.joins {
+        if j.error.is_some() || j.welcomed != j.planned {
+            eprintln!(
+                "[kring-bench] join storm: {} of {} joined, refused {:?}, error {:?}",
+                j.welcomed, j.planned, j.refused, j.error
+            );
+            ok = false;
+        }
+    }
+    for s in &report.saturation {
+        if s.error.is_some() || s.events_per_s <= 0.0 {
+            eprintln!("[kring-bench] durable saturation run failed: {:?}", s.error);
             ok = false;
         }
     }

@@ -11,7 +11,9 @@ use tokio::time::Instant;
 
 use crate::client::Ctl;
 use crate::flood::{self, FloodPlan, FloodResult};
+use crate::joins::{self, JoinPlan, JoinResult};
 use crate::load::{self, Fleet, Phase};
+use crate::saturation::{self, SaturationResult};
 use crate::server::{Programs, Server, Target};
 
 /// Messages per second each flooding connection sends: a client stuck in a loop (30 times
@@ -21,7 +23,16 @@ use crate::server::{Programs, Server, Target};
 pub const FLOOD_RATES: [f64; 2] = [50.0, 1000.0];
 
 /// The parts of the suite `--only` can pick.
-pub const PARTS: [&str; 5] = ["grid", "slow", "storm", "restart", "flood"];
+pub const PARTS: [&str; 8] = [
+    "grid",
+    "slow",
+    "storm",
+    "restart",
+    "flood",
+    "joins",
+    "tls",
+    "saturation",
+];
 
 /// What to run. `full()` is sized for a 2-core machine; `smoke()` checks the machinery.
 #[derive(Clone, Debug)]
@@ -45,6 +56,12 @@ pub struct Plan {
     pub restart: Option<(usize, usize, f64, Duration)>,
     /// Quiet rooms with and without a flood in one other room (kring with the SQLite store).
     pub flood: Vec<FloodPlan>,
+    /// Every member of every room joining within a few seconds (each scenario target).
+    pub joins: Option<JoinPlan>,
+    /// `(members, connections, rates)`: kring (memory) with and without TLS.
+    pub tls: Option<(usize, usize, Vec<f64>)>,
+    /// `(rooms, seconds)`: the SQLite store alone, each room appending as fast as it commits.
+    pub saturation: Vec<(usize, u64)>,
     pub targets: Vec<Target>,
     /// Servers for the slow-consumer and storm scenarios (the grid runs all `targets`).
     pub scenario_targets: Vec<Target>,
@@ -72,6 +89,9 @@ impl Plan {
             storm: None,
             restart: None,
             flood: Vec::new(),
+            joins: None,
+            tls: None,
+            saturation: Vec::new(),
             targets: Target::ALL.to_vec(),
             scenario_targets: Target::ALL.to_vec(),
             settle: Duration::from_secs(2),
@@ -98,6 +118,15 @@ impl Plan {
         }
         if !parts.contains(&"flood") {
             self.flood.clear();
+        }
+        if !parts.contains(&"joins") {
+            self.joins = None;
+        }
+        if !parts.contains(&"tls") {
+            self.tls = None;
+        }
+        if !parts.contains(&"saturation") {
+            self.saturation.clear();
         }
     }
 
@@ -129,6 +158,13 @@ impl Plan {
                     window: Duration::from_secs(10),
                 })
                 .to_vec(),
+            joins: Some(JoinPlan {
+                rooms: 1_250,
+                members: 8,
+                within: Duration::from_secs(10),
+            }),
+            tls: Some((8, 5_000, vec![5.0])),
+            saturation: vec![(200, 10), (1_250, 10)],
             targets: Target::ALL.to_vec(),
             scenario_targets: Target::ALL.to_vec(),
             settle: Duration::from_secs(2),
@@ -160,6 +196,13 @@ impl Plan {
                 warm: Duration::from_secs(1),
                 window: Duration::from_secs(3),
             }],
+            joins: Some(JoinPlan {
+                rooms: 25,
+                members: 8,
+                within: Duration::from_secs(2),
+            }),
+            tls: Some((4, 120, vec![10.0])),
+            saturation: vec![(20, 2)],
             targets: Target::ALL.to_vec(),
             scenario_targets: vec![Target::KringSqlite],
             settle: Duration::from_millis(500),
@@ -264,18 +307,42 @@ pub struct Report {
     pub restart: Vec<RestartResult>,
     #[serde(default)]
     pub flood: Vec<FloodResult>,
+    #[serde(default)]
+    pub joins: Vec<JoinResult>,
+    #[serde(default)]
+    pub saturation: Vec<SaturationResult>,
+    /// The instruction counts in force for this run (`kring-bench callgrind`'s file).
+    #[serde(default)]
+    pub callgrind: Option<crate::callgrind::Counts>,
+    /// The machine's load average (1 minute) when the run started and when it ended: what
+    /// else shared the cores.
+    #[serde(default)]
+    pub load_avg: (f64, f64),
 }
 
 impl Report {
     /// This run's parts over `old`'s: a run of some parts only (`--only`) keeps the rest of an
     /// earlier run. The header (date, machine) is the grid's.
     pub fn merged_into(self, mut old: Report) -> Report {
-        if !self.setups.is_empty() {
-            old.setups = self.setups;
+        if self.setups.iter().any(|s| s.kind != "tls") {
             old.smoke = self.smoke;
             old.unix_time = self.unix_time;
             old.elapsed_s = self.elapsed_s;
             old.machine = self.machine;
+            old.load_avg = self.load_avg;
+        }
+        // Setups by kind: a run of the TLS pair alone keeps the grid, and the other way round.
+        let kinds: Vec<String> = self.setups.iter().map(|s| s.kind.clone()).collect();
+        let tls_run = kinds.iter().any(|k| k == "tls");
+        let grid_run = kinds.iter().any(|k| k != "tls");
+        old.setups
+            .retain(|s| if s.kind == "tls" { !tls_run } else { !grid_run });
+        old.setups.extend(self.setups);
+        if !self.joins.is_empty() {
+            old.joins = self.joins;
+        }
+        if !self.saturation.is_empty() {
+            old.saturation = self.saturation;
         }
         if !self.slow.is_empty() {
             old.slow = self.slow;
@@ -288,6 +355,9 @@ impl Report {
         }
         if !self.flood.is_empty() {
             old.flood = self.flood;
+        }
+        if self.callgrind.is_some() {
+            old.callgrind = self.callgrind;
         }
         old
     }
@@ -366,6 +436,10 @@ pub async fn run(plan: &Plan, programs: &Programs) -> Report {
         storm: Vec::new(),
         restart: Vec::new(),
         flood: Vec::new(),
+        joins: Vec::new(),
+        saturation: Vec::new(),
+        callgrind: None,
+        load_avg: (load_avg(), 0.0),
     };
     let mut setups: Vec<(String, usize, usize, Vec<f64>)> = Vec::new();
     if let Some((m, c, rates)) = &plan.headline {
@@ -383,6 +457,13 @@ pub async fn run(plan: &Plan, programs: &Programs) -> Report {
     for (i, (kind, members, conns, rates)) in setups.iter().enumerate() {
         for target in rotate(&plan.targets, i) {
             let result = setup_run(plan, programs, target, kind, *members, *conns, rates).await;
+            report.setups.push(result);
+        }
+    }
+    // TLS beside plain: the same server (in-memory store) with and without `--tls-cert`.
+    if let Some((members, conns, rates)) = &plan.tls {
+        for target in [Target::KringTls, Target::KringMemory] {
+            let result = setup_run(plan, programs, target, "tls", *members, *conns, rates).await;
             report.setups.push(result);
         }
     }
@@ -405,6 +486,18 @@ pub async fn run(plan: &Plan, programs: &Programs) -> Report {
             .restart
             .push(restart_run(plan, programs, rooms, members, rate, secs).await);
     }
+    if let Some(join_plan) = &plan.joins {
+        for target in rotate(&plan.scenario_targets, 2) {
+            report
+                .joins
+                .push(joins::run(join_plan, programs, target).await);
+        }
+    }
+    for &(rooms, secs) in &plan.saturation {
+        report
+            .saturation
+            .push(saturation::run(programs, rooms, secs).await);
+    }
     if plan.scenario_targets.contains(&Target::KringSqlite) {
         for flood_plan in &plan.flood {
             report
@@ -413,7 +506,16 @@ pub async fn run(plan: &Plan, programs: &Programs) -> Report {
         }
     }
     report.elapsed_s = started.elapsed().as_secs_f64();
+    report.load_avg.1 = load_avg();
     report
+}
+
+/// The 1-minute load average (`/proc/loadavg`), 0 where there is none.
+pub fn load_avg() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0.0)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -795,4 +897,74 @@ async fn restart_run(
     fleet.stop().await;
     let _ = server.stop().await;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(kind: &str, target: Target) -> SetupResult {
+        SetupResult {
+            target,
+            kind: kind.to_owned(),
+            members: 8,
+            rooms: 1,
+            planned: 8,
+            connections: 8,
+            connect_s: 0.0,
+            rss_before: 0,
+            rss_idle: 0,
+            rss_per_conn: 0.0,
+            phases: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn report(setups: Vec<SetupResult>, unix_time: u64) -> Report {
+        Report {
+            smoke: false,
+            unix_time,
+            elapsed_s: 0.0,
+            machine: machine(),
+            setups,
+            slow: Vec::new(),
+            storm: Vec::new(),
+            restart: Vec::new(),
+            flood: Vec::new(),
+            joins: Vec::new(),
+            saturation: Vec::new(),
+            callgrind: None,
+            load_avg: (0.0, 0.0),
+        }
+    }
+
+    #[test]
+    fn a_run_of_some_parts_keeps_the_others() {
+        let old = report(
+            vec![
+                setup("grid", Target::KringSqlite),
+                setup("tls", Target::KringTls),
+            ],
+            1,
+        );
+        // The TLS pair alone: the grid and the header stay.
+        let tls = report(vec![setup("tls", Target::KringMemory)], 2);
+        let merged = tls.merged_into(old.clone());
+        let kinds: Vec<(&str, Target)> = merged
+            .setups
+            .iter()
+            .map(|s| (s.kind.as_str(), s.target))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![("grid", Target::KringSqlite), ("tls", Target::KringMemory)]
+        );
+        assert_eq!(merged.unix_time, 1);
+        // The grid alone: the TLS pair stays, the header is the grid's.
+        let grid = report(vec![setup("headline", Target::Baseline)], 3);
+        let merged = grid.merged_into(old);
+        let kinds: Vec<&str> = merged.setups.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(kinds, vec!["tls", "headline"]);
+        assert_eq!(merged.unix_time, 3);
+    }
 }
