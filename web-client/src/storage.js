@@ -33,7 +33,6 @@ import { ROOM_CODE_ALPHABET, ROOM_CODE_LEN } from "./wire.js";
 /** How many groups this device remembers (the most recently met first). */
 export const MAX_GROUPS = 12;
 
-
 /**
  * Canonical form of a typed room code (case-insensitive, separators ignored), or null.
  * @param {string} typed
