@@ -45,7 +45,7 @@ pub fn spawn_on(listener: TcpListener, cfg: Config) -> TestServer {
         addr,
         stop: Some(stop),
         task: Some(task),
-        http: reqwest::Client::new(),
+        http: crate::http_client::client(),
     }
 }
 
@@ -56,7 +56,7 @@ impl TestServer {
             addr,
             stop: None,
             task: None,
-            http: reqwest::Client::new(),
+            http: crate::http_client::client(),
         }
     }
 

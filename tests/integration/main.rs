@@ -13,6 +13,8 @@ mod edges;
 mod followup;
 mod helpers;
 mod http;
+#[path = "../support/http.rs"]
+mod http_client;
 mod hub;
 mod malformed;
 mod methods;

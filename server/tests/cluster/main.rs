@@ -9,6 +9,8 @@
 #[path = "../../../tests/integration/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+#[path = "../../../tests/support/http.rs"]
+mod http_client;
 #[path = "../../../tests/support/postgres.rs"]
 #[allow(dead_code)]
 mod postgres;

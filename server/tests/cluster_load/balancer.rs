@@ -157,7 +157,7 @@ impl Balancer {
         let deadline = Instant::now() + Duration::from_secs(20);
         let url = format!("http://{}/healthz", self.addr());
         loop {
-            if let Ok(r) = reqwest::get(&url).await
+            if let Ok(r) = crate::http_client::client().get(&url).send().await
                 && r.status() == 200
             {
                 return;

@@ -19,6 +19,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "../../../tests/support/http.rs"]
+mod http_client;
 #[path = "../../../tests/support/postgres.rs"]
 #[allow(dead_code)]
 mod postgres;
@@ -266,7 +268,7 @@ fn ms(d: Duration) -> u128 {
 
 /// Creates a session through the balancer and starts it (the facilitator leaves again).
 async fn start_session(lb: &str) -> SessionCreated {
-    let http = reqwest::Client::new();
+    let http = http_client::client();
     let session: SessionCreated = http
         .post(format!("http://{lb}/api/sessions"))
         .json(&serde_json::json!({"method": "basic", "title": "Load", "language": "en"}))

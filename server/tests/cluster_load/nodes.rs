@@ -65,7 +65,7 @@ impl Node {
 
     pub async fn wait_healthy(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        let client = reqwest::Client::new();
+        let client = crate::http_client::client();
         loop {
             if let Ok(r) = client.get(self.url("/healthz")).send().await
                 && r.status() == 200
@@ -134,7 +134,9 @@ impl Node {
     }
 
     pub async fn metrics(&self) -> String {
-        reqwest::get(self.url("/metrics"))
+        crate::http_client::client()
+            .get(self.url("/metrics"))
+            .send()
             .await
             .unwrap()
             .text()

@@ -6,6 +6,8 @@
 #[path = "../../../tests/integration/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+#[path = "../../../tests/support/http.rs"]
+mod http_client;
 mod server;
 mod session;
 

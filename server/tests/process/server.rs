@@ -78,7 +78,7 @@ impl Kring {
 
     async fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        let client = reqwest::Client::new();
+        let client = crate::http_client::client();
         loop {
             let url = format!("http://{}/healthz", self.addr);
             if let Ok(r) = client.get(url).send().await
