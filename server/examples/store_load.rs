@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kring_protocol::MemberId;
+use kring_protocol::{MemberId, RoomCode};
 use kring_server::cluster::{Claim, Placement};
 use kring_server::metrics::Metrics;
 use kring_server::store::postgres::PgConfig;
@@ -302,8 +302,17 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-fn code(i: usize) -> String {
-    format!("LOAD{i:05}")
+/// Room `i`'s code: `KRNG` and `i` in five digits of the code alphabet.
+fn code(i: usize) -> RoomCode {
+    let alphabet = kring_protocol::ROOM_CODE_ALPHABET;
+    let mut digits = [0u8; 5];
+    let mut n = i;
+    for d in digits.iter_mut().rev() {
+        *d = alphabet[n % alphabet.len()];
+        n /= alphabet.len();
+    }
+    let typed = format!("KRNG{}", String::from_utf8_lossy(&digits));
+    RoomCode::parse(&typed).expect("a room code")
 }
 
 /// About 250 bytes, like a question or a piece of advice with its envelope.

@@ -18,7 +18,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use kring_protocol::{
     ClientMsg, CommandEnvelope, ErrorCode, ErrorMsg, Join, MAX_CLIENT_MESSAGE_BYTES,
-    MAX_COMMAND_ID_LEN, MemberId, PROTOCOL_VERSION, ServerMsg,
+    MAX_COMMAND_ID_LEN, MemberId, PROTOCOL_VERSION, RoomCode, ServerMsg,
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, Sleep, sleep_until, timeout, timeout_at};
@@ -54,7 +54,7 @@ static CONN_IDS: AtomicU64 = AtomicU64::new(1);
 pub(crate) async fn serve(
     stream: Stream,
     early: Bytes,
-    code: Option<String>,
+    code: Option<RoomCode>,
     hub: Arc<Hub>,
     peer: IpAddr,
     unreachable: Option<Arc<str>>,
@@ -142,9 +142,9 @@ enum Step {
 }
 
 impl Conn {
-    async fn run(&mut self, code: Option<String>) {
+    async fn run(&mut self, code: Option<RoomCode>) {
         // The client may have sent its hello with the upgrade request.
-        if let Step::End = self.read_messages(code.as_deref()).await {
+        if let Step::End = self.read_messages(code.as_ref()).await {
             return;
         }
         loop {
@@ -155,7 +155,7 @@ impl Conn {
                 _ = self.sink.outbox().notified() => Box::pin(self.write()).await,
                 read = poll_fn(|cx| self.stream.poll_fill(cx, &mut self.reader)) => match read {
                     Ok(0) | Err(_) => Step::End,
-                    Ok(_) => self.read_messages(code.as_deref()).await,
+                    Ok(_) => self.read_messages(code.as_ref()).await,
                 },
                 _ = self.timer.as_mut() => self.on_timer().await,
             };
@@ -383,7 +383,7 @@ impl Conn {
     }
 
     /// Handles every complete message received so far.
-    async fn read_messages(&mut self, code: Option<&str>) -> Step {
+    async fn read_messages(&mut self, code: Option<&RoomCode>) -> Step {
         loop {
             match self.reader.next_message() {
                 Ok(None) => return Step::Go,
@@ -400,7 +400,7 @@ impl Conn {
         }
     }
 
-    async fn read(&mut self, message: Incoming, code: Option<&str>) -> Step {
+    async fn read(&mut self, message: Incoming, code: Option<&RoomCode>) -> Step {
         self.last_heard = Instant::now();
         if let Incoming::Close(code) = message {
             Box::pin(self.answer_close(code)).await;
@@ -565,7 +565,7 @@ impl Conn {
     /// `Err(Some(code))`: refused with `code` (already sent). `Err(None)`: connection over.
     async fn join(
         &mut self,
-        code: Option<&str>,
+        code: Option<&RoomCode>,
         join: Join,
     ) -> Result<(RoomHandle, Option<MemberId>, Option<SharedBudget>), Option<ErrorCode>> {
         let started = Instant::now();
@@ -584,7 +584,9 @@ impl Conn {
                 }
             }
         }
-        let typed = code.unwrap_or_default();
+        // What the failed-join limiter counts: the code as the path gave it (canonical, or
+        // empty when it was no room code).
+        let typed = code.map_or("", RoomCode::as_str);
         // A room can stop between lookup and join (unloaded while idle); look it up again.
         for _ in 0..3 {
             let room = match code {

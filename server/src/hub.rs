@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use dashmap::DashMap;
 use kring_engine::{Session, SessionParams};
-use kring_protocol::Millis;
+use kring_protocol::{Millis, RoomCode};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -45,9 +45,9 @@ const CLAIM_SLACK: Duration = Duration::from_secs(1);
 const CLAIM_POLL: Duration = Duration::from_millis(500);
 
 pub(crate) struct Hub {
-    registry: Arc<DashMap<String, RoomHandle>>,
+    registry: Arc<DashMap<RoomCode, RoomHandle>>,
     /// One lock per code being loaded, so concurrent first lookups load a room once.
-    loading: DashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    loading: DashMap<RoomCode, Arc<tokio::sync::Mutex<()>>>,
     deps: Arc<RoomDeps>,
     tracker: TaskTracker,
     /// Connections forwarded to other nodes: told to reconnect at shutdown, like rooms.
@@ -60,7 +60,7 @@ pub(crate) struct Hub {
     /// Bytes queued and unwritten per address, shared by its connections' outboxes.
     queued: DashMap<crate::limits::Key, crate::room::AddressBytes>,
     /// Sessions each address created that may still be live: (code, created at).
-    live: DashMap<crate::limits::Key, Vec<(String, Millis)>>,
+    live: DashMap<crate::limits::Key, Vec<(RoomCode, Millis)>>,
 }
 
 impl Hub {
@@ -136,11 +136,11 @@ impl Hub {
     }
 
     /// Counts a session `ip` created, for [`Hub::may_hold_another`].
-    pub(crate) fn created_by(&self, ip: IpAddr, code: &str, now: Millis) {
+    pub(crate) fn created_by(&self, ip: IpAddr, code: &RoomCode, now: Millis) {
         self.live
             .entry(crate::limits::client_key(ip))
             .or_default()
-            .push((code.to_owned(), now));
+            .push((code.clone(), now));
     }
 
     /// The queued-bytes counter of `ip`'s address, shared by its connections.
@@ -219,7 +219,7 @@ impl Hub {
     }
 
     /// Whether this node runs the room now.
-    pub(crate) fn serves(&self, code: &str) -> bool {
+    pub(crate) fn serves(&self, code: &RoomCode) -> bool {
         self.registry.contains_key(code)
     }
 
@@ -232,7 +232,7 @@ impl Hub {
         if self.closing.load(Ordering::Relaxed) {
             return Err(HubError::ShuttingDown);
         }
-        let code = params.code.as_str().to_owned();
+        let code = params.code.clone();
         let epoch = new_epoch();
         self.deps
             .store
@@ -261,7 +261,7 @@ impl Hub {
     /// sending the client to it.
     pub(crate) async fn room(
         &self,
-        code: &str,
+        code: &RoomCode,
         unreachable: Option<&str>,
     ) -> Result<Option<RoomHandle>, HubError> {
         if self.closing.load(Ordering::Relaxed) {
@@ -270,7 +270,7 @@ impl Hub {
         if let Some(handle) = self.registry.get(code) {
             return Ok(Some(handle.clone()));
         }
-        let lock = self.loading.entry(code.to_owned()).or_default().clone();
+        let lock = self.loading.entry(code.clone()).or_default().clone();
         let _loading = lock.lock().await;
         if let Some(handle) = self.registry.get(code) {
             return Ok(Some(handle.clone()));
@@ -282,7 +282,7 @@ impl Hub {
 
     async fn load(
         &self,
-        code: &str,
+        code: &RoomCode,
         unreachable: Option<&str>,
     ) -> Result<Option<RoomHandle>, HubError> {
         // Read before the claim: the claim confirms ownership in this generation of the
@@ -307,7 +307,7 @@ impl Hub {
             }
         };
         let handle = room.spawn(&self.tracker);
-        self.registry.insert(code.to_owned(), handle.clone());
+        self.registry.insert(code.clone(), handle.clone());
         Ok(Some(handle))
     }
 
@@ -316,7 +316,7 @@ impl Hub {
     /// claim waits for its lease to run out (a node just killed or frozen), up to its ttl.
     async fn claim(
         &self,
-        code: &str,
+        code: &RoomCode,
         unreachable: Option<&str>,
     ) -> Result<Option<crate::store::Lease>, HubError> {
         let placement = &self.deps.placement;
@@ -352,7 +352,7 @@ impl Hub {
         }
     }
 
-    async fn unclaim(&self, code: &str, lease: &crate::store::Lease) {
+    async fn unclaim(&self, code: &RoomCode, lease: &crate::store::Lease) {
         if let Err(e) = self.deps.placement.release(code, lease).await {
             tracing::warn!(room = %crate::redact::RoomTag(code), error = %e, "claimed room not released");
         }
@@ -363,7 +363,7 @@ impl Hub {
     /// claimed: its durable state is all any owner has shown. `None`: no such room.
     pub(crate) async fn query<Q: Question>(
         &self,
-        code: &str,
+        code: &RoomCode,
         question: Q,
     ) -> Result<Option<Reply<Q::Answer>>, HubError> {
         let live = match self.registry.get(code) {

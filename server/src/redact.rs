@@ -66,14 +66,14 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// A room as logs name it: `%RoomTag(&code)`.
-pub(crate) struct RoomTag<'a>(pub &'a str);
+pub(crate) struct RoomTag<'a>(pub &'a kring_protocol::RoomCode);
 
 impl fmt::Display for RoomTag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let key = KEY.get_or_init(crate::secrets::new_token);
         let digest = Sha256::new()
             .chain_update(key.as_bytes())
-            .chain_update(self.0.as_bytes())
+            .chain_update(self.0.as_str().as_bytes())
             .finalize();
         f.write_str(&hex::encode(&digest[..6]))
     }
@@ -85,9 +85,10 @@ mod tests {
 
     #[test]
     fn a_tag_is_stable_short_and_not_the_code() {
-        let a = RoomTag("K7M3QX9PA").to_string();
-        assert_eq!(a, RoomTag("K7M3QX9PA").to_string());
-        assert_ne!(a, RoomTag("K7M3QX9PB").to_string());
+        let code = |typed| kring_protocol::RoomCode::parse(typed).unwrap();
+        let a = RoomTag(&code("K7M3QX9PA")).to_string();
+        assert_eq!(a, RoomTag(&code("K7M3QX9PA")).to_string());
+        assert_ne!(a, RoomTag(&code("K7M3QX9PB")).to_string());
         assert_eq!(a.len(), 12);
         assert!(!a.contains("K7M"));
     }

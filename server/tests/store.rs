@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kring_protocol::{MemberId, Role};
+use kring_protocol::{MemberId, Role, RoomCode};
 use kring_server::cluster::{Claim, Placement};
 use kring_server::metrics::Metrics;
 use kring_server::store::postgres::PgConfig;
@@ -55,7 +55,7 @@ struct Subject {
     store: Arc<dyn Store>,
     pg: Option<Arc<PgStore>>,
     metrics: Arc<Metrics>,
-    leases: Mutex<HashMap<String, Lease>>,
+    leases: Mutex<HashMap<RoomCode, Lease>>,
     /// Postgres: no test holds a transaction open on the server meanwhile.
     no_old_snapshots: Option<Arc<tokio::sync::OwnedRwLockReadGuard<()>>>,
 }
@@ -129,36 +129,39 @@ impl Subject {
     async fn create(&self, room: NewRoom) -> Result<(), StoreError> {
         let code = room.code.clone();
         self.store.create_room(room).await?;
-        self.claim(&code).await;
+        self.claim_code(&code).await;
         Ok(())
     }
 
     /// Claims `code` (waiting for an earlier owner's lease to run out) and keeps the lease.
-    async fn claim(&self, code: &str) -> Lease {
+    async fn claim(&self, label: &str) -> Lease {
+        self.claim_code(&code(label)).await
+    }
+
+    async fn claim_code(&self, code: &RoomCode) -> Lease {
         let lease = match &self.pg {
             None => Lease::default(),
-            Some(pg) => claim(pg, code).await,
+            Some(pg) => claim_code(pg, code).await,
         };
         self.leases
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(code.to_owned(), lease.clone());
+            .insert(code.clone(), lease.clone());
         lease
     }
 
-    fn batch(&self, room: &str, events: Vec<StoredEvent>) -> AppendBatch {
+    fn batch(&self, label: &str, events: Vec<StoredEvent>) -> AppendBatch {
+        let room = code(label);
         let lease = self
             .leases
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(room)
+            .get(&room)
             .cloned()
             .unwrap_or_default();
         AppendBatch {
-            room: room.to_owned(),
-            lease,
             events,
-            ..AppendBatch::default()
+            ..AppendBatch::new(room, lease)
         }
     }
 
@@ -225,16 +228,20 @@ async fn open_pg(url: &str, name: &str, metrics: Arc<Metrics>) -> PgStore {
     PgStore::open(&cfg, metrics).await.expect("open postgres")
 }
 
-/// Claims `code`, waiting for an earlier owner's lease to run out.
-async fn claim(pg: &PgStore, code: &str) -> Lease {
+/// Claims the room `label`, waiting for an earlier owner's lease to run out.
+async fn claim(pg: &PgStore, label: &str) -> Lease {
+    claim_code(pg, &code(label)).await
+}
+
+async fn claim_code(pg: &PgStore, code: &RoomCode) -> Lease {
     for _ in 0..100 {
         match pg.claim(code).await.expect("claim") {
             Claim::Mine(lease) => return lease,
             Claim::Owned(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-            Claim::NoRoom => panic!("no room {code} to claim"),
+            Claim::NoRoom => panic!("no room {code} to claim", code = code.as_str()),
         }
     }
-    panic!("{code} could not be claimed");
+    panic!("{code} could not be claimed", code = code.as_str());
 }
 
 /// Runs a contract test against both stores.
@@ -257,9 +264,41 @@ macro_rules! both {
     };
 }
 
-fn new_room(code: &str, params_json: &str) -> NewRoom {
+/// The room code a test names `label` (capital letters, at most nine): letters map in order
+/// onto the code alphabet and the rest is padded with its lowest character, so two labels'
+/// codes differ and sort as the labels do.
+fn code(label: &str) -> RoomCode {
+    const ALPHABET: &[u8] = kring_protocol::ROOM_CODE_ALPHABET;
+    assert!(
+        label.len() <= kring_protocol::ROOM_CODE_LEN,
+        "{label} is too long"
+    );
+    let mut typed: String = label
+        .bytes()
+        .map(|b| {
+            assert!(b.is_ascii_uppercase(), "{label} is not capital letters");
+            char::from(ALPHABET[3 + usize::from(b - b'A')])
+        })
+        .collect();
+    while typed.len() < kring_protocol::ROOM_CODE_LEN {
+        typed.push(char::from(ALPHABET[0]));
+    }
+    RoomCode::parse(&typed).expect("a room code")
+}
+
+/// The label of the `i`th of many rooms (below 26 * 26).
+fn numbered(i: usize) -> String {
+    let letter = |n: usize| char::from(b'A' + n as u8);
+    format!("R{}{}", letter(i / 26), letter(i % 26))
+}
+
+fn codes(labels: &[&str]) -> Vec<RoomCode> {
+    labels.iter().map(|l| code(l)).collect()
+}
+
+fn new_room(label: &str, params_json: &str) -> NewRoom {
     NewRoom {
-        code: code.to_owned(),
+        code: code(label),
         params_json: params_json.to_owned(),
         epoch: 7,
         created_at: 1_000,
@@ -305,8 +344,12 @@ async fn a_room_reads_back_as_it_was_written(s: Subject) {
     second.msg_ids = vec![msg(2, "m1", r#"{"ack":2}"#)];
     s.append(second).await.expect("append");
 
-    let room = s.load_room("ABCD").await.expect("load").expect("room");
-    assert_eq!(room.code, "ABCD");
+    let room = s
+        .load_room(&code("ABCD"))
+        .await
+        .expect("load")
+        .expect("room");
+    assert_eq!(room.code, code("ABCD"));
     assert_eq!(room.params_json, r#"{"title":"t"}"#);
     assert_eq!(room.epoch, 7);
     assert_eq!(room.created_at, 1_000);
@@ -324,8 +367,8 @@ async fn a_room_reads_back_as_it_was_written(s: Subject) {
         room.msg_ids,
         vec![msg(1, "m1", r#"{"ack":1}"#), msg(2, "m1", r#"{"ack":2}"#)]
     );
-    assert!(s.load_room("NONE").await.expect("load").is_none());
-    assert_eq!(s.room_codes().await.expect("codes"), vec!["ABCD"]);
+    assert!(s.load_room(&code("NONE")).await.expect("load").is_none());
+    assert_eq!(s.room_codes().await.expect("codes"), codes(&["ABCD"]));
     assert!(matches!(
         s.append(s.batch("NONE", vec![event(1, "{}")])).await,
         Err(StoreError::NotFound)
@@ -339,7 +382,10 @@ async fn a_room_reads_back_as_it_was_written(s: Subject) {
         s.append(s.batch("ABCD", vec![event(4, "{}")])).await,
         Err(StoreError::Closed)
     ));
-    assert!(matches!(s.load_room("ABCD").await, Err(StoreError::Closed)));
+    assert!(matches!(
+        s.load_room(&code("ABCD")).await,
+        Err(StoreError::Closed)
+    ));
 }
 
 both!(a_gap_in_one_room_does_not_fail_another_room_in_the_same_commit);
@@ -385,8 +431,16 @@ async fn a_gap_in_one_room_does_not_fail_another_room_in_the_same_commit(s: Subj
         })
     ));
 
-    let a = s.load_room("AAAA").await.expect("load").expect("room");
-    let b = s.load_room("BBBB").await.expect("load").expect("room");
+    let a = s
+        .load_room(&code("AAAA"))
+        .await
+        .expect("load")
+        .expect("room");
+    let b = s
+        .load_room(&code("BBBB"))
+        .await
+        .expect("load")
+        .expect("room");
     assert_eq!(seqs(&a.events), vec![1]);
     assert_eq!(seqs(&b.events), vec![1, 2]);
     s.close().await.expect("close");
@@ -420,7 +474,11 @@ async fn a_batch_is_written_whole_or_not_at_all(s: Subject) {
     assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
     fine.expect("other room");
 
-    let a = s.load_room("AAAA").await.expect("load").expect("room");
+    let a = s
+        .load_room(&code("AAAA"))
+        .await
+        .expect("load")
+        .expect("room");
     assert_eq!(seqs(&a.events), vec![1]);
     assert_eq!(a.msg_ids, vec![msg(1, "m1", "{}")]);
     assert_eq!(a.snapshot, None);
@@ -452,7 +510,11 @@ async fn message_ids_are_unique_per_member_within_a_room(s: Subject) {
     let mut dup = s.batch("AAAA", vec![event(3, "{}")]);
     dup.msg_ids = vec![msg(1, "x", "{}")];
     assert!(s.append(dup).await.is_err());
-    let a = s.load_room("AAAA").await.expect("load").expect("room");
+    let a = s
+        .load_room(&code("AAAA"))
+        .await
+        .expect("load")
+        .expect("room");
     assert_eq!(a.msg_ids.len(), 2);
     assert_eq!(seqs(&a.events), vec![1, 2]);
     s.close().await.expect("close");
@@ -483,12 +545,24 @@ async fn a_message_id_sent_twice_in_one_commit_is_stored_once(s: Subject) {
     assert!(again.is_err(), "the same id twice in one batch");
     assert!(second.is_err(), "the same id again in the same room");
     other.expect("an unrelated room");
-    let a = s.load_room("AAAA").await.expect("load").expect("room");
+    let a = s
+        .load_room(&code("AAAA"))
+        .await
+        .expect("load")
+        .expect("room");
     assert_eq!(a.events, vec![event(1, r#"{"n":"first"}"#)]);
     assert_eq!(a.msg_ids, vec![msg(1, "k", "{}")]);
-    let b = s.load_room("BBBB").await.expect("load").expect("room");
+    let b = s
+        .load_room(&code("BBBB"))
+        .await
+        .expect("load")
+        .expect("room");
     assert!(b.events.is_empty() && b.msg_ids.is_empty());
-    let c = s.load_room("CCCC").await.expect("load").expect("room");
+    let c = s
+        .load_room(&code("CCCC"))
+        .await
+        .expect("load")
+        .expect("room");
     assert_eq!(seqs(&c.events), vec![1]);
     s.close().await.expect("close");
 }
@@ -501,7 +575,7 @@ async fn concurrent_rooms_share_commits_and_keep_gap_free_journals(s: Subject) {
     const ROOMS: usize = 50;
     const EVENTS: u64 = 40;
     for i in 0..ROOMS {
-        s.create(new_room(&format!("R{i:03}"), "{}"))
+        s.create(new_room(&numbered(i), "{}"))
             .await
             .expect("create");
     }
@@ -511,7 +585,7 @@ async fn concurrent_rooms_share_commits_and_keep_gap_free_journals(s: Subject) {
         .map(|i| {
             let s = s.clone();
             tokio::spawn(async move {
-                let code = format!("R{i:03}");
+                let code = numbered(i);
                 for seq in 1..=EVENTS {
                     let json = format!(r#"{{"room":{i},"seq":{seq}}}"#);
                     s.append(s.batch(&code, vec![event(seq, &json)]))
@@ -533,7 +607,7 @@ async fn concurrent_rooms_share_commits_and_keep_gap_free_journals(s: Subject) {
     assert_eq!(s.metrics.store_batch_events.get(), appends);
     for i in 0..ROOMS {
         let room = s
-            .load_room(&format!("R{i:03}"))
+            .load_room(&code(&numbered(i)))
             .await
             .expect("load")
             .expect("room");
@@ -567,7 +641,11 @@ async fn a_snapshot_replaces_the_last_and_keeps_the_journal(s: Subject) {
         .await
         .expect("append");
 
-    let room = s.load_room("ABCD").await.expect("load").expect("room");
+    let room = s
+        .load_room(&code("ABCD"))
+        .await
+        .expect("load")
+        .expect("room");
     assert_eq!(
         room.snapshot,
         Some(Snapshot {
@@ -614,7 +692,11 @@ async fn a_reopened_store_has_everything_that_was_acknowledged(s: Subject) {
     // The writer task lets go of the connection once it sees the queue closed.
     tokio::task::yield_now().await;
     let s = Subject::open(place).await;
-    let room = s.load_room("ABCD").await.expect("load").expect("room");
+    let room = s
+        .load_room(&code("ABCD"))
+        .await
+        .expect("load")
+        .expect("room");
     assert_eq!(room.params_json, r#"{"p":1}"#);
     assert_eq!(seqs(&room.events), vec![1, 2, 3, 4, 5]);
     assert_eq!(room.msg_ids, vec![msg(3, "q", r#"{"ok":true}"#)]);
@@ -646,9 +728,12 @@ async fn purge_removes_ended_and_idle_rooms_only(s: Subject) {
 
     let mut purged = s.purge_ended(10_000, 5_000).await.expect("purge");
     purged.sort();
-    assert_eq!(purged, vec!["ENDED", "IDLE"]);
-    assert_eq!(s.room_codes().await.expect("codes"), vec!["LIVE", "RECENT"]);
-    assert!(s.load_room("ENDED").await.expect("load").is_none());
+    assert_eq!(purged, codes(&["ENDED", "IDLE"]));
+    assert_eq!(
+        s.room_codes().await.expect("codes"),
+        codes(&["LIVE", "RECENT"])
+    );
+    assert!(s.load_room(&code("ENDED")).await.expect("load").is_none());
     // A purged code is gone for appends too, even though the writer knew its sequence.
     assert!(matches!(
         s.append(s.batch("ENDED", vec![event(2, "{}")])).await,
@@ -744,7 +829,7 @@ async fn purged_text_is_gone_from_every_file(s: Subject) {
     }
 
     let purged = s.purge_ended(20_000, 0).await.expect("purge");
-    assert_eq!(purged, vec!["SECRET"]);
+    assert_eq!(purged, codes(&["SECRET"]));
     s.settle_scrub().await;
     let after_purge = s.canaries_in_files(&canaries);
     assert!(
@@ -772,9 +857,13 @@ async fn purged_text_is_gone_from_every_file(s: Subject) {
     }
 
     let s = s.again().await;
-    let stays = s.load_room("STAYS").await.expect("load").expect("room");
+    let stays = s
+        .load_room(&code("STAYS"))
+        .await
+        .expect("load")
+        .expect("room");
     assert_eq!(seqs(&stays.events), (1..=400).collect::<Vec<_>>());
-    assert!(s.load_room("SECRET").await.expect("load").is_none());
+    assert!(s.load_room(&code("SECRET")).await.expect("load").is_none());
     s.close().await.expect("close");
 }
 
@@ -800,7 +889,11 @@ async fn a_group_carry_outlives_its_session_until_the_group_goes(s: Subject) {
     }];
     s.append(end).await.expect("end");
 
-    let loaded = s.load_room("GROUPROOM").await.expect("load").expect("room");
+    let loaded = s
+        .load_room(&code("GROUPROOM"))
+        .await
+        .expect("load")
+        .expect("room");
     assert_eq!(loaded.group_id.as_deref(), Some("g1"));
     assert_eq!(loaded.attendance.len(), 1);
     assert_eq!(loaded.attendance[0].present_ms, 60_000);
@@ -809,7 +902,7 @@ async fn a_group_carry_outlives_its_session_until_the_group_goes(s: Subject) {
     // The session goes; what the group kept stays.
     assert_eq!(
         s.purge_ended(10_000, 0).await.expect("purge"),
-        ["GROUPROOM"]
+        codes(&["GROUPROOM"])
     );
     let group = s
         .group_by_token("hash-of-g1")
@@ -834,7 +927,7 @@ async fn a_group_carry_outlives_its_session_until_the_group_goes(s: Subject) {
         new_token_hash: None,
     });
     assert!(s.create_room(orphan).await.is_err());
-    assert!(s.load_room("ORPHAN").await.expect("load").is_none());
+    assert!(s.load_room(&code("ORPHAN")).await.expect("load").is_none());
     assert!(s.group_by_token("other").await.expect("read").is_none());
     assert_eq!(s.purge_groups(40_000).await.expect("purge groups"), 0);
 
@@ -857,9 +950,9 @@ async fn a_group_carry_outlives_its_session_until_the_group_goes(s: Subject) {
     }
 }
 
-fn meeting_record(room: &str, ended_at: Option<u64>, registration: &str) -> MeetingRecord {
+fn meeting_record(label: &str, ended_at: Option<u64>, registration: &str) -> MeetingRecord {
     MeetingRecord {
-        room: room.to_owned(),
+        room: code(label),
         facilitator_token_hash: "fac-hash".into(),
         language: kring_protocol::Language::Nl,
         time_zone: "Europe/Brussels".into(),
@@ -889,7 +982,7 @@ fn meeting_record(room: &str, ended_at: Option<u64>, registration: &str) -> Meet
                 minutes_set: None,
                 confirmed_at: None,
                 registration: None,
-                certificate: format!("{room}-CERT-1"),
+                certificate: format!("{label}-CERT-1"),
                 token_hash: Some("fac-hash".into()),
             },
             RecordMember {
@@ -901,7 +994,7 @@ fn meeting_record(room: &str, ended_at: Option<u64>, registration: &str) -> Meet
                 minutes_set: Some(120),
                 confirmed_at: Some(8_000_000),
                 registration: Some(registration.to_owned()),
-                certificate: format!("{room}-CERT-2"),
+                certificate: format!("{label}-CERT-2"),
                 token_hash: Some("anna-hash".into()),
             },
         ],
@@ -914,7 +1007,7 @@ both!(records_contract);
 /// purge, holding its code, and purged on their own clock.
 async fn records_contract(s: Subject) {
     s.create(new_room("RECROOM", "{}")).await.expect("create");
-    assert!(s.record("RECROOM").await.expect("read").is_none());
+    assert!(s.record(&code("RECROOM")).await.expect("read").is_none());
     let mut first = s.batch("RECROOM", vec![event(1, "{}")]);
     first.record = Some(Box::new(meeting_record("RECROOM", None, "BIG 1")));
     s.append(first).await.expect("append");
@@ -925,7 +1018,7 @@ async fn records_contract(s: Subject) {
     s.append(end).await.expect("end");
 
     assert_eq!(
-        s.record("RECROOM").await.expect("read"),
+        s.record(&code("RECROOM")).await.expect("read"),
         Some(ended.clone())
     );
     assert_eq!(
@@ -944,10 +1037,10 @@ async fn records_contract(s: Subject) {
     // The room's content goes after days; its record stays, and so does its code.
     assert_eq!(
         s.purge_ended(10_000_000, 0).await.expect("purge"),
-        ["RECROOM"]
+        codes(&["RECROOM"])
     );
-    assert!(s.load_room("RECROOM").await.expect("load").is_none());
-    assert_eq!(s.record("RECROOM").await.expect("read"), Some(ended));
+    assert!(s.load_room(&code("RECROOM")).await.expect("load").is_none());
+    assert_eq!(s.record(&code("RECROOM")).await.expect("read"), Some(ended));
     assert!(matches!(
         s.create_room(new_room("RECROOM", "{}")).await,
         Err(StoreError::Duplicate)
@@ -956,7 +1049,7 @@ async fn records_contract(s: Subject) {
     // The record goes on its own clock: kept until its meeting ended before the cut-off.
     assert_eq!(s.purge_records(9_000_000).await.expect("purge"), 0);
     assert_eq!(s.purge_records(9_000_001).await.expect("purge"), 1);
-    assert!(s.record("RECROOM").await.expect("read").is_none());
+    assert!(s.record(&code("RECROOM")).await.expect("read").is_none());
     assert!(
         s.record_by_certificate("RECROOM-CERT-2")
             .await
@@ -994,7 +1087,61 @@ async fn attendance_records_survive_a_restart(s: Subject) {
     s.append(end).await.expect("append");
     s.close().await.expect("close");
     let again = s.again().await;
-    assert_eq!(again.record("KEPTROOM").await.expect("read"), Some(record));
+    assert_eq!(
+        again.record(&code("KEPTROOM")).await.expect("read"),
+        Some(record)
+    );
+    again.close().await.expect("close");
+}
+
+both!(a_stored_code_that_does_not_parse_is_an_error_not_a_panic);
+/// Codes read back are parsed like any other: a row whose code is no room code (written by
+/// hand, or a damaged file) makes listing the rooms fail with a store error that does not
+/// repeat it, rather than panic or hand the hub a code it never parsed.
+async fn a_stored_code_that_does_not_parse_is_an_error_not_a_panic(s: Subject) {
+    s.create(new_room("GOOD", "{}")).await.expect("create");
+    s.create(new_room("BAD", "{}")).await.expect("create");
+    s.close().await.expect("close");
+    let bad = code("BAD");
+    let rename = format!(
+        "UPDATE rooms SET code = 'no-such-code' WHERE code = '{}'",
+        bad.as_str()
+    );
+    match &s.place {
+        Place::Sqlite(dir) => {
+            use sqlx::Connection;
+            let options =
+                sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("kring.db"));
+            let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .expect("connect");
+            let done = sqlx::query(sqlx::AssertSqlSafe(rename))
+                .execute(&mut conn)
+                .await
+                .expect("rename");
+            assert_eq!(done.rows_affected(), 1);
+            conn.close().await.expect("close");
+        }
+        Place::Postgres(url) => {
+            Postgres::shared().psql(db_name(url), &rename);
+        }
+        Place::Memory => unreachable!("not run on memory"),
+    }
+    let again = s.again().await;
+    match again.room_codes().await {
+        Err(StoreError::Backend(message)) => {
+            assert!(!message.contains("no-such-code"), "{message}");
+        }
+        other => panic!("a malformed stored code must be an error: {other:?}"),
+    }
+    // The well-formed room is still there to load.
+    assert!(
+        again
+            .load_room(&code("GOOD"))
+            .await
+            .expect("load")
+            .is_some()
+    );
     again.close().await.expect("close");
 }
 
@@ -1050,11 +1197,12 @@ async fn an_interrupted_sqlite_purge_is_finished_at_the_next_start() {
         let mut conn = sqlx::SqliteConnection::connect_with(&options)
             .await
             .expect("connect");
-        sqlx::raw_sql(
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
             "PRAGMA foreign_keys = ON;
-             DELETE FROM rooms WHERE code = 'GONE';
+             DELETE FROM rooms WHERE code = '{}';
              UPDATE maintenance SET scrub_owed = 1;",
-        )
+            code("GONE").as_str()
+        )))
         .execute(&mut conn)
         .await
         .expect("delete");
@@ -1082,12 +1230,10 @@ async fn two_nodes() -> (PgStore, PgStore, String) {
     (a, b, url)
 }
 
-fn pg_batch(lease: &Lease, room: &str, events: Vec<StoredEvent>) -> AppendBatch {
+fn pg_batch(lease: &Lease, label: &str, events: Vec<StoredEvent>) -> AppendBatch {
     AppendBatch {
-        room: room.to_owned(),
-        lease: lease.clone(),
         events,
-        ..AppendBatch::default()
+        ..AppendBatch::new(code(label), lease.clone())
     }
 }
 
@@ -1098,12 +1244,12 @@ fn pg_batch(lease: &Lease, room: &str, events: Vec<StoredEvent>) -> AppendBatch 
 async fn a_room_claimed_by_another_node_refuses_the_old_owners_appends() {
     let (a, b, _) = two_nodes().await;
     a.create_room(new_room("ROOM", "{}")).await.expect("create");
-    let Claim::Mine(lease_a) = a.claim("ROOM").await.expect("claim") else {
+    let Claim::Mine(lease_a) = a.claim(&code("ROOM")).await.expect("claim") else {
         panic!("an unowned room is claimed at once");
     };
     assert_eq!(lease_a.term, 1);
     assert_eq!(lease_a.node, *Placement::node(&a));
-    match b.claim("ROOM").await.expect("claim") {
+    match b.claim(&code("ROOM")).await.expect("claim") {
         Claim::Owned(owner) => {
             assert_eq!(owner.node, lease_a.node);
             assert!(owner.live());
@@ -1112,7 +1258,7 @@ async fn a_room_claimed_by_another_node_refuses_the_old_owners_appends() {
         other => panic!("the owner's lease has not run out: {other:?}"),
     }
     assert_eq!(
-        b.owner("ROOM").await.expect("owner").map(|o| o.node),
+        b.owner(&code("ROOM")).await.expect("owner").map(|o| o.node),
         Some(lease_a.node.clone())
     );
     a.append(pg_batch(&lease_a, "ROOM", vec![event(1, r#"{"by":"a"}"#)]))
@@ -1142,14 +1288,18 @@ async fn a_room_claimed_by_another_node_refuses_the_old_owners_appends() {
     b.append(pg_batch(&lease_b, "ROOM", vec![event(2, r#"{"by":"b"}"#)]))
         .await
         .expect("the new owner continues the journal");
-    let room = b.load_room("ROOM").await.expect("load").expect("room");
+    let room = b
+        .load_room(&code("ROOM"))
+        .await
+        .expect("load")
+        .expect("room");
     let by: Vec<&str> = room.events.iter().map(|e| e.json.as_str()).collect();
     assert_eq!(by, [r#"{"by":"a"}"#, r#"{"by":"b"}"#], "one history");
 
     // A released room is claimed at once, with the next term.
-    b.release("ROOM", &lease_b).await.expect("release");
-    assert!(b.owner("ROOM").await.expect("owner").is_none());
-    let Claim::Mine(again) = a.claim("ROOM").await.expect("claim") else {
+    b.release(&code("ROOM"), &lease_b).await.expect("release");
+    assert!(b.owner(&code("ROOM")).await.expect("owner").is_none());
+    let Claim::Mine(again) = a.claim(&code("ROOM")).await.expect("claim") else {
         panic!("a released room is claimed at once");
     };
     assert_eq!(again.term, 3);
@@ -1157,7 +1307,10 @@ async fn a_room_claimed_by_another_node_refuses_the_old_owners_appends() {
         b.append(pg_batch(&lease_b, "ROOM", Vec::new())).await,
         Err(StoreError::Fenced)
     ));
-    assert_eq!(a.claim("NOROOM").await.expect("claim"), Claim::NoRoom);
+    assert_eq!(
+        a.claim(&code("NOROOM")).await.expect("claim"),
+        Claim::NoRoom
+    );
     a.close().await.expect("close");
     b.close().await.expect("close");
 }
@@ -1177,7 +1330,7 @@ async fn a_fenced_room_does_not_fail_other_rooms_in_the_same_commit() {
     let old = claim(&a, "TAKEN").await;
     // B takes TAKEN the way a node takes a stale room: here A simply let it go and took it
     // again under a newer term, which fences the older lease just the same.
-    a.release("TAKEN", &old).await.expect("release");
+    a.release(&code("TAKEN"), &old).await.expect("release");
     let newer = claim(&b, "TAKEN").await;
     assert!(newer.term > old.term);
     let commits = metrics.store_commits.get();
@@ -1190,7 +1343,7 @@ async fn a_fenced_room_does_not_fail_other_rooms_in_the_same_commit() {
     assert!(matches!(fenced, Err(StoreError::Fenced)), "{fenced:?}");
     assert_eq!(metrics.fenced_appends.get(), 1);
     assert!(
-        a.load_room("TAKEN")
+        a.load_room(&code("TAKEN"))
             .await
             .expect("load")
             .expect("room")
@@ -1216,7 +1369,7 @@ async fn a_renewal_tells_whether_the_lease_ran_out_before() {
     let lease = claim(&b, "ROOM").await;
     assert_eq!(lease.term, 1);
     b.close().await.expect("close");
-    assert!(matches!(a.claim("ROOM").await.expect("claim"), Claim::Mine(l) if l.term == 2));
+    assert!(matches!(a.claim(&code("ROOM")).await.expect("claim"), Claim::Mine(l) if l.term == 2));
     a.close().await.expect("close");
 }
 
@@ -1242,8 +1395,11 @@ async fn a_scrub_waits_for_older_snapshots_and_is_done_by_the_next_purge() {
         .execute(&mut reader)
         .await
         .expect("snapshot");
-    assert_eq!(s.purge_ended(10_000, 0).await.expect("purge"), ["GONE"]);
-    assert!(s.load_room("GONE").await.expect("load").is_none());
+    assert_eq!(
+        s.purge_ended(10_000, 0).await.expect("purge"),
+        codes(&["GONE"])
+    );
+    assert!(s.load_room(&code("GONE")).await.expect("load").is_none());
     let owed = Postgres::shared().psql(db_name(&url), "SELECT scrub_owed FROM cluster");
     assert_eq!(owed, "t", "the scrub waits for the old snapshot");
     assert!(
@@ -1274,19 +1430,22 @@ async fn a_purge_leaves_rooms_served_by_another_live_node() {
     for code in ["SERVED", "FREE"] {
         a.create_room(new_room(code, "{}")).await.expect("create");
     }
-    if let Claim::Mine(l) = b.claim("SERVED").await.expect("claim") {
+    if let Claim::Mine(l) = b.claim(&code("SERVED")).await.expect("claim") {
         lease = Some(l);
     }
     let lease = lease.expect("claimed");
     let mut end = pg_batch(&lease, "SERVED", vec![event(1, "{}")]);
     end.ended_at = Some(2_000);
     b.append(end).await.expect("end");
-    assert_eq!(a.purge_ended(10_000, 5_000).await.expect("purge"), ["FREE"]);
+    assert_eq!(
+        a.purge_ended(10_000, 5_000).await.expect("purge"),
+        codes(&["FREE"])
+    );
     // B stops renewing; its room is anyone's to purge then.
     tokio::time::sleep(TTL + Duration::from_millis(200)).await;
     assert_eq!(
         a.purge_ended(10_000, 5_000).await.expect("purge"),
-        ["SERVED"]
+        codes(&["SERVED"])
     );
     a.close().await.expect("close");
     b.close().await.expect("close");
@@ -1336,7 +1495,10 @@ async fn nothing_of_a_session_reaches_the_logs() {
         });
         s.append(b.clone()).await.expect("append");
         assert!(s.append(b).await.is_err(), "a refused append logs too");
-        s.load_room("LOGS").await.expect("load").expect("room");
+        s.load_room(&code("LOGS"))
+            .await
+            .expect("load")
+            .expect("room");
         let mut end = s.batch("LOGS", vec![event(2, &text)]);
         end.ended_at = Some(2_000);
         s.append(end).await.expect("end");
@@ -1367,10 +1529,13 @@ async fn a_node_frozen_inside_a_transaction_does_not_block_a_claim() {
     let mut frozen = sqlx::PgConnection::connect_with(&options)
         .await
         .expect("connect");
-    sqlx::raw_sql("BEGIN; UPDATE room_heads SET last_seq = last_seq WHERE code = 'ROOM'")
-        .execute(&mut frozen)
-        .await
-        .expect("lock the head row");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "BEGIN; UPDATE room_heads SET last_seq = last_seq WHERE code = '{}'",
+        code("ROOM").as_str()
+    )))
+    .execute(&mut frozen)
+    .await
+    .expect("lock the head row");
     let started = std::time::Instant::now();
     let taken = claim(&b, "ROOM").await;
     assert!(taken.term > lease.term);

@@ -7,6 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { startServer, launchBrowser, newPage, screenshot, checkPage, LAPTOP, PHONE } from "./helpers.js";
+import { ROOM_CODE_ALPHABET } from "../../web-client/src/wire.js";
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
 let server;
@@ -33,8 +34,8 @@ async function download(page, click) {
   return { name: file.suggestedFilename(), text: await readFile(await file.path(), "utf8") };
 }
 
-/** The certificate codes' alphabet and check character (server/src/records/mod.rs). */
-const ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ";
+/** Certificate codes are written in the room codes' alphabet (server/src/records/mod.rs). */
+const ALPHABET = ROOM_CODE_ALPHABET;
 
 /** A well-formed code (its check character right) with the body given. */
 function wellFormed(/** @type {string} */ body) {

@@ -32,7 +32,7 @@ async fn store_old_journal(dir: &std::path::Path) -> Value {
         .await
         .unwrap();
     let params = &doc["params"];
-    let code = params["code"].as_str().unwrap().to_owned();
+    let code = kring_protocol::RoomCode::parse(params["code"].as_str().unwrap()).unwrap();
     store
         .create_room(NewRoom {
             code: code.clone(),
@@ -56,9 +56,8 @@ async fn store_old_journal(dir: &std::path::Path) -> Value {
         .collect();
     store
         .append(AppendBatch {
-            room: code,
             events,
-            ..AppendBatch::default()
+            ..AppendBatch::new(code, Default::default())
         })
         .await
         .unwrap();

@@ -18,10 +18,10 @@ use crate::rawhttp::{self, connect_from, exchange, get};
 
 /// The `n`th of a series of room codes nobody created.
 pub fn unknown_code(n: usize) -> String {
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
+    const ALPHABET: &[u8] = kring_protocol::ROOM_CODE_ALPHABET;
     let mut code = String::new();
     let mut rest = n + 1_000_000;
-    for _ in 0..9 {
+    for _ in 0..kring_protocol::ROOM_CODE_LEN {
         code.push(ALPHABET[rest % ALPHABET.len()] as char);
         rest /= ALPHABET.len();
     }

@@ -66,14 +66,14 @@ pub fn forwarded_client(headers: &HeaderMap, key: Option<&str>) -> Option<IpAddr
 /// Opens the WebSocket to the owner at `node_url` for room `code`.
 pub async fn connect(
     node_url: &str,
-    code: &str,
+    code: &kring_protocol::RoomCode,
     client: IpAddr,
     key: &str,
 ) -> Result<Upstream, String> {
     let base = node_url
         .strip_prefix("http://")
         .ok_or_else(|| "the owner's URL is not http://".to_owned())?;
-    let mut request = format!("ws://{base}/ws/{code}")
+    let mut request = format!("ws://{base}/ws/{}", code.as_str())
         .into_client_request()
         .map_err(|e| e.to_string())?;
     let headers = request.headers_mut();

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use kring_protocol::RoomCode;
+
 use crate::store::{Lease, StoreFuture};
 
 /// The outcome of trying to take a room.
@@ -49,11 +51,11 @@ pub trait Placement: Send + Sync + 'static {
     /// Takes the room for this node if nobody holds it, this node holds it already, or its
     /// owner's lease has run out; the new lease's term is one above the last. Otherwise says
     /// who holds it.
-    fn claim<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Claim>;
+    fn claim<'a>(&'a self, room: &'a RoomCode) -> StoreFuture<'a, Claim>;
 
     /// Gives the room up, after its last commit, so that another node may claim it at once.
     /// Does nothing if `lease` is no longer the room's.
-    fn release<'a>(&'a self, room: &'a str, lease: &'a Lease) -> StoreFuture<'a, ()>;
+    fn release<'a>(&'a self, room: &'a RoomCode, lease: &'a Lease) -> StoreFuture<'a, ()>;
 
     /// Renews this node's lease for [`Placement::ttl`] from now (the store's clock). `true`
     /// when the lease had not run out before (no other node can have claimed a room of this
@@ -61,7 +63,7 @@ pub trait Placement: Send + Sync + 'static {
     fn heartbeat(&self) -> StoreFuture<'_, bool>;
 
     /// The room's owner, or `None` when nobody owns it (or there is no such room).
-    fn owner<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<Owner>>;
+    fn owner<'a>(&'a self, room: &'a RoomCode) -> StoreFuture<'a, Option<Owner>>;
 
     /// The secret that proves a forwarded connection comes from another node.
     fn cluster_key(&self) -> Option<&str>;
@@ -100,11 +102,11 @@ impl Placement for LocalPlacement {
         Duration::MAX
     }
 
-    fn claim<'a>(&'a self, _room: &'a str) -> StoreFuture<'a, Claim> {
+    fn claim<'a>(&'a self, _room: &'a RoomCode) -> StoreFuture<'a, Claim> {
         Box::pin(async { Ok(Claim::Mine(Lease::default())) })
     }
 
-    fn release<'a>(&'a self, _room: &'a str, _lease: &'a Lease) -> StoreFuture<'a, ()> {
+    fn release<'a>(&'a self, _room: &'a RoomCode, _lease: &'a Lease) -> StoreFuture<'a, ()> {
         Box::pin(async { Ok(()) })
     }
 
@@ -112,7 +114,7 @@ impl Placement for LocalPlacement {
         Box::pin(async { Ok(true) })
     }
 
-    fn owner<'a>(&'a self, _room: &'a str) -> StoreFuture<'a, Option<Owner>> {
+    fn owner<'a>(&'a self, _room: &'a RoomCode) -> StoreFuture<'a, Option<Owner>> {
         Box::pin(async { Ok(None) })
     }
 

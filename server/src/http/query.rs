@@ -42,11 +42,7 @@ pub(super) async fn ask_or_record<Q: Question>(
         return Err(unknown(app, peer, code, started).await);
     };
     // Through the hub's query, which reaches the room on whichever node owns it.
-    match app
-        .hub
-        .query(canonical.as_str(), question(hash_token(token)))
-        .await
-    {
+    match app.hub.query(&canonical, question(hash_token(token))).await {
         Ok(Some(answer)) => {
             return answered(app, peer, code, started, answer)
                 .await
@@ -89,11 +85,7 @@ pub(super) async fn ask<Q: Question>(
     let Some(canonical) = RoomCode::parse(code).ok() else {
         return Err(unknown(app, peer, code, started).await);
     };
-    let answer = match app
-        .hub
-        .query(canonical.as_str(), question(hash_token(token)))
-        .await
-    {
+    let answer = match app.hub.query(&canonical, question(hash_token(token))).await {
         Ok(Some(answer)) => answer,
         Ok(None) => return Err(unknown(app, peer, code, started).await),
         Err(e) => return Err(failed(&canonical, &e)),
@@ -131,7 +123,7 @@ fn unavailable() -> ApiErr {
 /// The hub could not put the question to the room (its stored state cannot be restored, the
 /// store failed, the room stopped while asked): logged, with the room's tag only, and
 /// answered 500.
-fn failed(canonical: &str, error: &HubError) -> ApiErr {
+fn failed(canonical: &RoomCode, error: &HubError) -> ApiErr {
     tracing::error!(room = %RoomTag(canonical), error = %error, "room query failed");
     ApiErr::internal()
 }
@@ -159,7 +151,7 @@ pub(super) async fn ask_untokened<Q: Question>(
         return Err(not_found(attempt).await);
     };
     // Through the hub's query, which reaches the room on whichever node owns it.
-    let answer = match app.hub.query(canonical.as_str(), question).await {
+    let answer = match app.hub.query(&canonical, question).await {
         Ok(Some(answer)) => answer,
         Ok(None) => return Err(not_found(attempt).await),
         Err(e) => return Err(failed(&canonical, &e)),

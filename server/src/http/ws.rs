@@ -70,8 +70,8 @@ pub(super) async fn upgrade(
             return (StatusCode::SERVICE_UNAVAILABLE, why).into_response();
         }
     };
-    // Parsed here, once; the hub and the room key rooms by the canonical string.
-    let code = RoomCode::parse(&code).ok().map(RoomCode::into_string);
+    // Parsed here, once; behind this line a code is a `RoomCode`.
+    let code = RoomCode::parse(&code).ok();
     let hub = app.hub.clone();
     // Never forwarded twice: a node that gets a forwarded connection serves it (claiming
     // the room if it must).
@@ -138,7 +138,7 @@ enum Route {
 /// otherwise here (this node serves it, nobody does, or its owner's lease ran out). An owner
 /// that cannot be reached is named, so that this node takes the room over once that owner's
 /// lease runs out.
-async fn forward_to_owner(app: &AppState, code: &str, client: std::net::IpAddr) -> Route {
+async fn forward_to_owner(app: &AppState, code: &RoomCode, client: std::net::IpAddr) -> Route {
     let here = Route::Here { unreachable: None };
     let hub = &app.hub;
     let placement = hub.placement();

@@ -74,7 +74,7 @@ pub(crate) fn build(session: &Session, presence: &dyn Presence) -> Option<Meetin
         })
         .collect();
     Some(MeetingRecord {
-        room: params.code.as_str().to_owned(),
+        room: params.code.clone(),
         facilitator_token_hash: params.facilitator_token_hash.clone(),
         language: params.language,
         time_zone: params.time_zone.clone(),
@@ -267,7 +267,7 @@ pub(crate) fn reflection_page(
 
 /// Certificate codes: the room codes' alphabet (no 0/O, 1/I/L, U/V), 15 characters derived
 /// from secrets and a check character.
-const ALPHABET: &[u8; 29] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
+const ALPHABET: &[u8; 29] = kring_protocol::ROOM_CODE_ALPHABET;
 const CERTIFICATE_LEN: usize = 16;
 
 /// A member's verification code. Derived (SHA-256) from the room's facilitator token hash and

@@ -127,11 +127,7 @@ impl Room {
         // Read after loading: a claim by another node since then raised the term, so the
         // confirmation below fails and the loaded state is never served.
         let generation = self.deps.lease.view().generation;
-        let confirm = AppendBatch {
-            room: self.code.clone(),
-            lease: self.lease.clone(),
-            ..AppendBatch::default()
-        };
+        let confirm = AppendBatch::new(self.code.clone(), self.lease.clone());
         match self.deps.store.append(confirm).await {
             Ok(()) => {}
             Err(StoreError::Fenced) => return Reload::Exit(Exit::Fenced),

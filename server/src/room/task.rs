@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use dashmap::DashMap;
 use kring_engine::Session;
-use kring_protocol::{Epoch, ErrorCode, MemberId, Millis, Sequenced};
+use kring_protocol::{Epoch, ErrorCode, MemberId, Millis, RoomCode, Sequenced};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::task::TaskTracker;
@@ -54,7 +54,7 @@ pub(crate) struct RoomDeps {
     pub lease: Arc<NodeLease>,
     pub metrics: Arc<Metrics>,
     pub cfg: Arc<Config>,
-    pub registry: Arc<DashMap<String, RoomHandle>>,
+    pub registry: Arc<DashMap<RoomCode, RoomHandle>>,
 }
 
 pub(super) struct Conn {
@@ -65,7 +65,7 @@ pub(super) struct Conn {
 }
 
 pub(crate) struct Room {
-    pub(super) code: String,
+    pub(super) code: RoomCode,
     pub(super) epoch: Epoch,
     pub(super) session: Session,
     pub(super) conns: HashMap<ConnId, Conn>,
@@ -123,7 +123,7 @@ pub(super) enum Next {
 static INSTANCES: AtomicU64 = AtomicU64::new(1);
 
 impl Room {
-    pub(crate) fn new(code: String, epoch: Epoch, session: Session, deps: Arc<RoomDeps>) -> Room {
+    pub(crate) fn new(code: RoomCode, epoch: Epoch, session: Session, deps: Arc<RoomDeps>) -> Room {
         let seq = session.seq();
         let grace = deps.cfg.turn_grace.as_millis() as Millis;
         let member_joins = crate::limits::WindowLimiter::new(deps.cfg.member_joins);
@@ -483,11 +483,9 @@ impl Room {
             return;
         }
         let batch = AppendBatch {
-            room: self.code.clone(),
-            lease: self.lease.clone(),
             attendance,
             record: self.meeting_record(now).map(Box::new),
-            ..AppendBatch::default()
+            ..AppendBatch::new(self.code.clone(), self.lease.clone())
         };
         if let Err(e) = self.deps.store.append(batch).await {
             tracing::warn!(room = %crate::redact::RoomTag(&self.code), error = %e, "attendance not saved");

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use kring_protocol::Millis;
+use kring_protocol::{Millis, RoomCode};
 
 use super::{
     AppendBatch, LoadedRoom, MeetingRecord, NewRoom, Store, StoreError, StoreFuture, StoredGroup,
@@ -12,10 +12,10 @@ use super::{
 
 #[derive(Default)]
 pub struct MemoryStore {
-    rooms: Mutex<HashMap<String, StoredRoom>>,
+    rooms: Mutex<HashMap<RoomCode, StoredRoom>>,
     groups: Mutex<HashMap<String, Group>>,
     /// Attendance records by room code; they outlive the rooms.
-    records: Mutex<HashMap<String, MeetingRecord>>,
+    records: Mutex<HashMap<RoomCode, MeetingRecord>>,
 }
 
 struct Group {
@@ -35,7 +35,7 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<String, StoredRoom>> {
+    fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<RoomCode, StoredRoom>> {
         // A panic while holding this lock cannot leave a room half-written (every mutation is
         // a single insert or push), so a poisoned lock is still consistent.
         self.rooms.lock().unwrap_or_else(|e| e.into_inner())
@@ -45,7 +45,7 @@ impl MemoryStore {
         self.groups.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn records(&self) -> std::sync::MutexGuard<'_, HashMap<String, MeetingRecord>> {
+    fn records(&self) -> std::sync::MutexGuard<'_, HashMap<RoomCode, MeetingRecord>> {
         self.records.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -146,12 +146,12 @@ impl Store for MemoryStore {
         Box::pin(async move { result })
     }
 
-    fn load_room<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<LoadedRoom>> {
+    fn load_room<'a>(&'a self, code: &'a RoomCode) -> StoreFuture<'a, Option<LoadedRoom>> {
         let room = self.rooms().get(code).map(|r| r.room.clone());
         Box::pin(async move { Ok(room) })
     }
 
-    fn room_codes(&self) -> StoreFuture<'_, Vec<String>> {
+    fn room_codes(&self) -> StoreFuture<'_, Vec<RoomCode>> {
         let codes = self.rooms().keys().cloned().collect();
         Box::pin(async move { Ok(codes) })
     }
@@ -160,7 +160,7 @@ impl Store for MemoryStore {
         &self,
         ended_before: Millis,
         idle_before: Millis,
-    ) -> StoreFuture<'_, Vec<String>> {
+    ) -> StoreFuture<'_, Vec<RoomCode>> {
         let mut purged = Vec::new();
         self.rooms().retain(|code, r| {
             let ended = r.room.ended_at.is_some_and(|at| at < ended_before);
@@ -193,7 +193,7 @@ impl Store for MemoryStore {
         Box::pin(async move { Ok(purged) })
     }
 
-    fn record<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<MeetingRecord>> {
+    fn record<'a>(&'a self, room: &'a RoomCode) -> StoreFuture<'a, Option<MeetingRecord>> {
         let record = self.records().get(room).cloned();
         Box::pin(async move { Ok(record) })
     }

@@ -21,7 +21,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use kring_protocol::{Epoch, Language, MemberId, Millis, Role, Seq};
+use kring_protocol::{Epoch, Language, MemberId, Millis, Role, RoomCode, Seq};
 
 pub use memory::MemoryStore;
 pub use postgres::PgStore;
@@ -64,7 +64,7 @@ pub struct Lease {
 /// A room at creation.
 #[derive(Clone, Debug)]
 pub struct NewRoom {
-    pub code: String,
+    pub code: RoomCode,
     /// The engine's `SessionParams` as JSON.
     pub params_json: String,
     pub epoch: Epoch,
@@ -109,7 +109,7 @@ pub struct AttendanceRecord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MeetingRecord {
     /// The room code; a code is not used for a new session while its record exists.
-    pub room: String,
+    pub room: RoomCode,
     /// SHA-256 (hex) of the facilitator token: the facilitator reads the list with it.
     pub facilitator_token_hash: String,
     pub language: Language,
@@ -184,9 +184,9 @@ pub struct Snapshot {
 }
 
 /// Everything one room commits at once.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct AppendBatch {
-    pub room: String,
+    pub room: RoomCode,
     /// Whose write this is. A shared store refuses the batch with [`StoreError::Fenced`]
     /// unless this is the room's current lease. A batch without events is a valid write that
     /// only confirms the lease (and writes what else it carries).
@@ -205,10 +205,28 @@ pub struct AppendBatch {
     pub record: Option<Box<MeetingRecord>>,
 }
 
+impl AppendBatch {
+    /// A batch of `lease`'s write to `room` with nothing in it yet: a valid write that only
+    /// confirms the lease. Fill in the rest with struct update syntax.
+    pub fn new(room: RoomCode, lease: Lease) -> AppendBatch {
+        AppendBatch {
+            room,
+            lease,
+            events: Vec::new(),
+            msg_ids: Vec::new(),
+            snapshot: None,
+            ended_at: None,
+            attendance: Vec::new(),
+            carry_json: None,
+            record: None,
+        }
+    }
+}
+
 /// A room as read back at start-up or on first use.
 #[derive(Clone, Debug)]
 pub struct LoadedRoom {
-    pub code: String,
+    pub code: RoomCode,
     pub params_json: String,
     pub epoch: Epoch,
     pub created_at: Millis,
@@ -231,10 +249,10 @@ pub trait Store: Send + Sync + 'static {
     fn append(&self, batch: AppendBatch) -> StoreFuture<'_, ()>;
 
     /// `None` when no such room exists (never created, or purged).
-    fn load_room<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<LoadedRoom>>;
+    fn load_room<'a>(&'a self, code: &'a RoomCode) -> StoreFuture<'a, Option<LoadedRoom>>;
 
     /// Codes of rooms whose content still exists (running, or ended but not yet purged).
-    fn room_codes(&self) -> StoreFuture<'_, Vec<String>>;
+    fn room_codes(&self) -> StoreFuture<'_, Vec<RoomCode>>;
 
     /// Deletes every trace of the rooms that ended (or idled) before `ended_before`, so their
     /// text is unrecoverable from the database files. Returns the purged codes.
@@ -242,7 +260,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         ended_before: Millis,
         idle_before: Millis,
-    ) -> StoreFuture<'_, Vec<String>>;
+    ) -> StoreFuture<'_, Vec<RoomCode>>;
 
     /// The group whose token hashes to `token_hash`.
     fn group_by_token<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, Option<StoredGroup>>;
@@ -252,7 +270,7 @@ pub trait Store: Send + Sync + 'static {
     fn purge_groups(&self, before: Millis) -> StoreFuture<'_, usize>;
 
     /// The attendance record of the meeting held in room `room`; it outlives the room.
-    fn record<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<MeetingRecord>>;
+    fn record<'a>(&'a self, room: &'a RoomCode) -> StoreFuture<'a, Option<MeetingRecord>>;
 
     /// The record with a member whose certificate has this (canonical) verification code.
     fn record_by_certificate<'a>(&'a self, code: &'a str)
@@ -267,6 +285,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// Flushes pending writes and releases files; later calls fail with `Closed`.
     fn close(&self) -> StoreFuture<'_, ()>;
+}
+
+/// A room code read back from the database. One that does not parse (a row written by hand,
+/// or a damaged file) is a store error rather than a panic; the message does not repeat it.
+pub(crate) fn stored_code(code: &str) -> Result<RoomCode, StoreError> {
+    RoomCode::parse(code)
+        .map_err(|_| StoreError::Backend("a stored room code is malformed".to_owned()))
 }
 
 /// A language as stored in a record's row (its wire name, e.g. `nl`).

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use kring_protocol::{MemberId, Role};
+use kring_protocol::{MemberId, Role, RoomCode};
 use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
 
@@ -13,12 +13,12 @@ use crate::store::{AttendanceRecord, LoadedRoom, Snapshot, StoreError, StoredEve
 /// The room's own row, with nothing of its journal yet; `None`: no such room.
 pub(super) async fn room(
     tx: &mut PgConnection,
-    code: &str,
+    code: &RoomCode,
 ) -> Result<Option<LoadedRoom>, StoreError> {
     let Some(row) = sqlx::query(
         "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = $1",
     )
-    .bind(code)
+    .bind(code.as_str())
     .fetch_optional(&mut *tx)
     .await?
     else {
@@ -26,7 +26,7 @@ pub(super) async fn room(
     };
     let epoch: i64 = row.try_get("epoch")?;
     Ok(Some(LoadedRoom {
-        code: code.to_owned(),
+        code: code.clone(),
         params_json: row.try_get("params_json")?,
         epoch: u32::try_from(epoch)
             .map_err(|_| StoreError::Backend("epoch out of range".to_owned()))?,

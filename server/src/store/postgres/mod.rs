@@ -39,7 +39,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use kring_protocol::Millis;
+use kring_protocol::{Millis, RoomCode};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Row};
 use tokio::sync::{mpsc, oneshot};
@@ -166,7 +166,7 @@ impl PgStore {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    async fn load(&self, code: &str) -> Result<Option<LoadedRoom>, StoreError> {
+    async fn load(&self, code: &RoomCode) -> Result<Option<LoadedRoom>, StoreError> {
         self.open_now()?;
         let mut tx = self.reads.begin().await?;
         sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -175,6 +175,7 @@ impl PgStore {
         let Some(room) = load::room(&mut tx, code).await? else {
             return Ok(None);
         };
+        let code = code.as_str();
         let loaded = LoadedRoom {
             snapshot: load::snapshot(&mut tx, code).await?,
             events: load::events(&mut tx, code).await?,
@@ -186,12 +187,12 @@ impl PgStore {
         Ok(Some(loaded))
     }
 
-    async fn codes(&self) -> Result<Vec<String>, StoreError> {
+    async fn codes(&self) -> Result<Vec<RoomCode>, StoreError> {
         self.open_now()?;
-        sqlx::query_scalar("SELECT code FROM rooms ORDER BY code")
+        let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM rooms ORDER BY code")
             .fetch_all(&self.reads)
-            .await
-            .map_err(StoreError::from)
+            .await?;
+        codes.iter().map(|code| super::stored_code(code)).collect()
     }
 
     async fn group(&self, token_hash: &str) -> Result<Option<StoredGroup>, StoreError> {
@@ -245,11 +246,11 @@ impl Store for PgStore {
         Box::pin(self.call(Op::Append(batch)))
     }
 
-    fn load_room<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<LoadedRoom>> {
+    fn load_room<'a>(&'a self, code: &'a RoomCode) -> StoreFuture<'a, Option<LoadedRoom>> {
         Box::pin(self.load(code))
     }
 
-    fn room_codes(&self) -> StoreFuture<'_, Vec<String>> {
+    fn room_codes(&self) -> StoreFuture<'_, Vec<RoomCode>> {
         Box::pin(self.codes())
     }
 
@@ -257,7 +258,7 @@ impl Store for PgStore {
         &self,
         ended_before: Millis,
         idle_before: Millis,
-    ) -> StoreFuture<'_, Vec<String>> {
+    ) -> StoreFuture<'_, Vec<RoomCode>> {
         Box::pin(self.purge_rooms(ended_before, idle_before))
     }
 
@@ -269,7 +270,7 @@ impl Store for PgStore {
         Box::pin(self.purge_old_groups(before))
     }
 
-    fn record<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<MeetingRecord>> {
+    fn record<'a>(&'a self, room: &'a RoomCode) -> StoreFuture<'a, Option<MeetingRecord>> {
         Box::pin(self.record_of(room))
     }
 

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use kring_protocol::RoomCode;
 use sqlx::Row;
 
 use super::{PgStore, to_i64};
@@ -135,22 +136,22 @@ impl Placement for PgStore {
         self.ttl
     }
 
-    fn claim<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Claim> {
-        Box::pin(self.try_claim(room))
+    fn claim<'a>(&'a self, room: &'a RoomCode) -> StoreFuture<'a, Claim> {
+        Box::pin(self.try_claim(room.as_str()))
     }
 
-    fn release<'a>(&'a self, room: &'a str, lease: &'a Lease) -> StoreFuture<'a, ()> {
-        Box::pin(self.give_up(room, lease))
+    fn release<'a>(&'a self, room: &'a RoomCode, lease: &'a Lease) -> StoreFuture<'a, ()> {
+        Box::pin(self.give_up(room.as_str(), lease))
     }
 
     fn heartbeat(&self) -> StoreFuture<'_, bool> {
         Box::pin(self.renew())
     }
 
-    fn owner<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<Owner>> {
+    fn owner<'a>(&'a self, room: &'a RoomCode) -> StoreFuture<'a, Option<Owner>> {
         Box::pin(async move {
             self.open_now()?;
-            Ok(match self.find_owner(room).await? {
+            Ok(match self.find_owner(room.as_str()).await? {
                 Lookup::Owned(owner) => Some(owner),
                 Lookup::NoRoom | Lookup::Unowned => None,
             })

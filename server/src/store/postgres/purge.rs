@@ -19,7 +19,7 @@
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use kring_protocol::Millis;
+use kring_protocol::{Millis, RoomCode};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
@@ -50,7 +50,7 @@ impl PgStore {
         &self,
         ended_before: Millis,
         idle_before: Millis,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<Vec<RoomCode>, StoreError> {
         self.open_now()?;
         let Some(mut conn) = self.purge_connection().await? else {
             return Ok(Vec::new());
@@ -93,7 +93,12 @@ impl PgStore {
             .await?;
             tx.commit().await?;
             self.scrub_if_owed(&mut conn).await?;
-            Ok(purged)
+            // A code that does not parse was never served (every live room's code was
+            // parsed), so no node has it to close; its rows are gone all the same.
+            Ok(purged
+                .iter()
+                .filter_map(|code| RoomCode::parse(code).ok())
+                .collect::<Vec<_>>())
         }
         .await;
         let _ = conn.close().await;

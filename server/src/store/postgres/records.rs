@@ -3,14 +3,14 @@
 //! them; their own purge (`--attendance-retention`) deletes them and owes a scrub like any
 //! other purge, since names and registration numbers are personal data.
 
-use kring_protocol::{MemberId, Millis};
+use kring_protocol::{MemberId, Millis, RoomCode};
 use sqlx::Connection;
 use sqlx::Row;
 use sqlx::postgres::PgConnection;
 
 use super::{PgStore, to_i64, to_u32, to_u64};
 use crate::store::{
-    MeetingRecord, RecordMember, StoreError, language_from, language_str, role_from,
+    MeetingRecord, RecordMember, StoreError, language_from, language_str, role_from, stored_code,
 };
 
 /// Replaces the stored record of `record.room` whole, in the append's transaction (a meeting
@@ -38,7 +38,7 @@ async fn write_head(tx: &mut PgConnection, record: &MeetingRecord) -> Result<(),
              started_at = excluded.started_at,
              ended_at = excluded.ended_at, list_confirmed_at = excluded.list_confirmed_at",
     )
-    .bind(&record.room)
+    .bind(record.room.as_str())
     .bind(&record.facilitator_token_hash)
     .bind(language_str(record.language))
     .bind(&record.time_zone)
@@ -57,7 +57,7 @@ async fn write_head(tx: &mut PgConnection, record: &MeetingRecord) -> Result<(),
 /// The record's members, replacing those stored before, in one statement.
 async fn write_members(tx: &mut PgConnection, record: &MeetingRecord) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM record_members WHERE room = $1")
-        .bind(&record.room)
+        .bind(record.room.as_str())
         .execute(&mut *tx)
         .await?;
     if record.members.is_empty() {
@@ -94,7 +94,7 @@ async fn write_members(tx: &mut PgConnection, record: &MeetingRecord) -> Result<
                                   $6::bigint[], $7::bigint[], $8::bigint[], $9::text[],
                                   $10::text[], $11::text[])",
     )
-    .bind(&record.room)
+    .bind(record.room.as_str())
     .bind(&members)
     .bind(&names)
     .bind(&roles)
@@ -112,7 +112,10 @@ async fn write_members(tx: &mut PgConnection, record: &MeetingRecord) -> Result<
 
 impl PgStore {
     /// The record of `room`, read in one snapshot.
-    pub(super) async fn record_of(&self, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
+    pub(super) async fn record_of(
+        &self,
+        room: &RoomCode,
+    ) -> Result<Option<MeetingRecord>, StoreError> {
         self.open_now()?;
         let mut tx = self.reads.begin().await?;
         sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -139,7 +142,10 @@ impl PgStore {
                 .fetch_optional(&mut *tx)
                 .await?;
         let record = match room {
-            Some(room) => read(&mut tx, &room).await,
+            Some(room) => match stored_code(&room) {
+                Ok(room) => read(&mut tx, &room).await,
+                Err(e) => Err(e),
+            },
             None => Ok(None),
         };
         tx.rollback().await?;
@@ -177,12 +183,12 @@ impl PgStore {
     }
 }
 
-async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
+async fn read(tx: &mut PgConnection, room: &RoomCode) -> Result<Option<MeetingRecord>, StoreError> {
     let Some(record) = record_head(tx, room).await? else {
         return Ok(None);
     };
     Ok(Some(MeetingRecord {
-        members: record_members(tx, room).await?,
+        members: record_members(tx, room.as_str()).await?,
         ..record
     }))
 }
@@ -190,14 +196,14 @@ async fn read(tx: &mut PgConnection, room: &str) -> Result<Option<MeetingRecord>
 /// The record's own row, without its members.
 async fn record_head(
     tx: &mut PgConnection,
-    room: &str,
+    room: &RoomCode,
 ) -> Result<Option<MeetingRecord>, StoreError> {
     let Some(row) = sqlx::query(
         "SELECT facilitator_token_hash, language, time_zone, group_name, cases_json,
                 facilitator, started_at, ended_at, list_confirmed_at, co_facilitators_json
          FROM records WHERE room = $1",
     )
-    .bind(room)
+    .bind(room.as_str())
     .fetch_optional(&mut *tx)
     .await?
     else {
@@ -206,7 +212,7 @@ async fn record_head(
     let cases: String = row.try_get("cases_json")?;
     let co_facilitators: String = row.try_get("co_facilitators_json")?;
     Ok(Some(MeetingRecord {
-        room: room.to_owned(),
+        room: room.clone(),
         facilitator_token_hash: row.try_get("facilitator_token_hash")?,
         language: language_from(row.try_get("language")?),
         time_zone: row.try_get("time_zone")?,

@@ -262,7 +262,7 @@ async fn create(
          SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM records WHERE room = $1)
          ON CONFLICT (code) DO NOTHING",
     )
-    .bind(&room.code)
+    .bind(room.code.as_str())
     .bind(&room.params_json)
     .bind(i64::from(room.epoch))
     .bind(to_i64(room.created_at)?)
@@ -275,7 +275,7 @@ async fn create(
     // Nobody owns a new room: the first node that gets a connection for it claims it, which
     // is the node the load balancer hashes its code to.
     sqlx::query("INSERT INTO room_heads (code, last_at) VALUES ($1, $2)")
-        .bind(&room.code)
+        .bind(room.code.as_str())
         .bind(to_i64(room.created_at)?)
         .execute(&mut *tx)
         .await?;
@@ -287,7 +287,7 @@ async fn create(
             "DELETE FROM room_heads WHERE code = $1",
         ] {
             sqlx::query(table)
-                .bind(&room.code)
+                .bind(room.code.as_str())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -348,14 +348,14 @@ async fn append_wave(
     if !unmatched.is_empty() {
         let heads = heads_of(tx, &unmatched).await?;
         for (i, batch) in &batches {
-            if !matched.contains(&batch.room) {
-                refused[*i] = Some(why_refused(batch, heads.get(&batch.room)));
+            if !matched.contains(batch.room.as_str()) {
+                refused[*i] = Some(why_refused(batch, heads.get(batch.room.as_str())));
             }
         }
     }
     let accepted: Vec<(usize, &AppendBatch)> = batches
         .into_iter()
-        .filter(|(_, b)| matched.contains(&b.room))
+        .filter(|(_, b)| matched.contains(b.room.as_str()))
         .collect();
     let events = insert_events(tx, &accepted).await?;
     if !insert_msgs(tx, &accepted, refused).await? {
@@ -575,7 +575,7 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
             "INSERT INTO snapshots (room, seq, json) VALUES ($1, $2, $3)
              ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, json = excluded.json",
         )
-        .bind(&batch.room)
+        .bind(batch.room.as_str())
         .bind(to_i64(snapshot.seq)?)
         .bind(&snapshot.json)
         .execute(&mut *tx)
@@ -584,7 +584,7 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
     if let Some(ended_at) = batch.ended_at {
         sqlx::query("UPDATE rooms SET ended_at = $1 WHERE code = $2")
             .bind(to_i64(ended_at)?)
-            .bind(&batch.room)
+            .bind(batch.room.as_str())
             .execute(&mut *tx)
             .await?;
     }
@@ -596,7 +596,7 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
                  name = excluded.name, role = excluded.role, present_ms = excluded.present_ms,
                  away_since = excluded.away_since",
         )
-        .bind(&batch.room)
+        .bind(batch.room.as_str())
         .bind(i64::from(record.member.0))
         .bind(&record.name)
         .bind(record.role.as_str())
@@ -618,7 +618,7 @@ async fn write_rare(tx: &mut PgConnection, batch: &AppendBatch) -> Result<(), St
         )
         .bind(carry)
         .bind(to_i64(batch.ended_at.unwrap_or(0))?)
-        .bind(&batch.room)
+        .bind(batch.room.as_str())
         .execute(&mut *tx)
         .await?;
     }
@@ -643,10 +643,8 @@ mod tests {
     use super::*;
 
     fn append(room: &str) -> Op {
-        Op::Append(AppendBatch {
-            room: room.to_owned(),
-            ..AppendBatch::default()
-        })
+        let room = kring_protocol::RoomCode::parse(&room.repeat(9)).unwrap();
+        Op::Append(AppendBatch::new(room, crate::store::Lease::default()))
     }
 
     #[test]

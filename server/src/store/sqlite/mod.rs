@@ -40,7 +40,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use kring_protocol::Millis;
+use kring_protocol::{Millis, RoomCode};
 use tokio::sync::oneshot;
 
 use super::{
@@ -194,12 +194,12 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn load_room<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<LoadedRoom>> {
-        let code = code.to_owned();
+    fn load_room<'a>(&'a self, code: &'a RoomCode) -> StoreFuture<'a, Option<LoadedRoom>> {
+        let code = code.clone();
         Box::pin(self.read(move |conn| reads::load_room(conn, &code)))
     }
 
-    fn room_codes(&self) -> StoreFuture<'_, Vec<String>> {
+    fn room_codes(&self) -> StoreFuture<'_, Vec<RoomCode>> {
         Box::pin(self.read(reads::room_codes))
     }
 
@@ -207,7 +207,7 @@ impl Store for SqliteStore {
         &self,
         ended_before: Millis,
         idle_before: Millis,
-    ) -> StoreFuture<'_, Vec<String>> {
+    ) -> StoreFuture<'_, Vec<RoomCode>> {
         Box::pin(self.call_now(move |reply| Request::Purge {
             ended_before,
             idle_before,
@@ -224,8 +224,8 @@ impl Store for SqliteStore {
         Box::pin(self.call_now(move |reply| Request::PurgeGroups { before, reply }))
     }
 
-    fn record<'a>(&'a self, room: &'a str) -> StoreFuture<'a, Option<MeetingRecord>> {
-        let room = room.to_owned();
+    fn record<'a>(&'a self, room: &'a RoomCode) -> StoreFuture<'a, Option<MeetingRecord>> {
+        let room = room.clone();
         Box::pin(self.read(move |conn| records::read(conn, &room)))
     }
 

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use kring_protocol::{MemberId, Role};
+use kring_protocol::{MemberId, Role, RoomCode};
 use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::Semaphore;
 
@@ -12,6 +12,7 @@ use super::schema::{Access, connect};
 use super::to_u64;
 use crate::store::{
     AttendanceRecord, LoadedRoom, Snapshot, StoreError, StoredEvent, StoredGroup, StoredMsgId,
+    stored_code,
 };
 
 /// The read connections. A read takes a permit, an idle connection (or opens one), and runs
@@ -84,12 +85,13 @@ impl Readers {
 /// state of the database.
 pub(super) fn load_room(
     conn: &mut Connection,
-    code: &str,
+    code: &RoomCode,
 ) -> Result<Option<LoadedRoom>, StoreError> {
     let tx = conn.transaction()?;
     let Some(room) = room_row(&tx, code)? else {
         return Ok(None);
     };
+    let code = code.as_str();
     let loaded = LoadedRoom {
         snapshot: snapshot(&tx, code)?,
         events: events(&tx, code)?,
@@ -102,12 +104,12 @@ pub(super) fn load_room(
 }
 
 /// The room's own row, with nothing of its journal yet; `None`: no such room.
-fn room_row(conn: &Connection, code: &str) -> Result<Option<LoadedRoom>, StoreError> {
+fn room_row(conn: &Connection, code: &RoomCode) -> Result<Option<LoadedRoom>, StoreError> {
     let row = conn
         .prepare_cached(
             "SELECT params_json, epoch, created_at, ended_at, group_id FROM rooms WHERE code = ?",
         )?
-        .query_row([code], |row| {
+        .query_row([code.as_str()], |row| {
             Ok((
                 row.get::<_, String>("params_json")?,
                 row.get::<_, u32>("epoch")?,
@@ -121,7 +123,7 @@ fn room_row(conn: &Connection, code: &str) -> Result<Option<LoadedRoom>, StoreEr
         return Ok(None);
     };
     Ok(Some(LoadedRoom {
-        code: code.to_owned(),
+        code: code.clone(),
         params_json,
         epoch,
         created_at: to_u64(created_at)?,
@@ -236,9 +238,10 @@ pub(super) fn group_by_token(
     .map_err(StoreError::from)
 }
 
-pub(super) fn room_codes(conn: &mut Connection) -> Result<Vec<String>, StoreError> {
-    conn.prepare_cached("SELECT code FROM rooms ORDER BY code")?
-        .query_map([], |row| row.get(0))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(StoreError::from)
+pub(super) fn room_codes(conn: &mut Connection) -> Result<Vec<RoomCode>, StoreError> {
+    let codes = conn
+        .prepare_cached("SELECT code FROM rooms ORDER BY code")?
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    codes.iter().map(|code| stored_code(code)).collect()
 }

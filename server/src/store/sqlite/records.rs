@@ -2,12 +2,12 @@
 //! They have no foreign key to `rooms`, so a room's purge leaves them; their own purge
 //! (`--attendance-retention`) deletes them.
 
-use kring_protocol::{MemberId, Millis};
+use kring_protocol::{MemberId, Millis, RoomCode};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{to_i64, to_u64};
 use crate::store::{
-    MeetingRecord, RecordMember, StoreError, language_from, language_str, role_from,
+    MeetingRecord, RecordMember, StoreError, language_from, language_str, role_from, stored_code,
 };
 
 /// Replaces the stored record of `record.room` whole, in the append's transaction (a meeting
@@ -30,7 +30,7 @@ pub(super) fn write(tx: &Connection, record: &MeetingRecord) -> Result<(), Store
              ended_at = excluded.ended_at, list_confirmed_at = excluded.list_confirmed_at",
     )?
     .execute(params![
-        record.room,
+        record.room.as_str(),
         record.facilitator_token_hash,
         language_str(record.language),
         record.time_zone,
@@ -43,7 +43,7 @@ pub(super) fn write(tx: &Connection, record: &MeetingRecord) -> Result<(), Store
         record.list_confirmed_at.map(to_i64).transpose()?,
     ])?;
     tx.prepare_cached("DELETE FROM record_members WHERE room = ?")?
-        .execute([&record.room])?;
+        .execute([record.room.as_str()])?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO record_members (room, member, name, role, joined_at, present_ms,
                                          minutes_set, confirmed_at, registration, certificate,
@@ -52,7 +52,7 @@ pub(super) fn write(tx: &Connection, record: &MeetingRecord) -> Result<(), Store
     )?;
     for m in &record.members {
         insert.execute(params![
-            record.room,
+            record.room.as_str(),
             m.member.0,
             m.name,
             m.role.as_str(),
@@ -69,7 +69,10 @@ pub(super) fn write(tx: &Connection, record: &MeetingRecord) -> Result<(), Store
 }
 
 /// The record of `room`, read in one transaction.
-pub(super) fn read(conn: &mut Connection, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
+pub(super) fn read(
+    conn: &mut Connection,
+    room: &RoomCode,
+) -> Result<Option<MeetingRecord>, StoreError> {
     let tx = conn.transaction()?;
     let record = read_in(&tx, room);
     drop(tx);
@@ -87,38 +90,38 @@ pub(super) fn read_by_certificate(
         .query_row([code], |row| row.get(0))
         .optional()?;
     let record = match room {
-        Some(room) => read_in(&tx, &room),
+        Some(room) => read_in(&tx, &stored_code(&room)?),
         None => Ok(None),
     };
     drop(tx);
     record
 }
 
-fn read_in(tx: &Connection, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
+fn read_in(tx: &Connection, room: &RoomCode) -> Result<Option<MeetingRecord>, StoreError> {
     let Some(record) = record_head(tx, room)? else {
         return Ok(None);
     };
     Ok(Some(MeetingRecord {
-        members: record_members(tx, room)?,
+        members: record_members(tx, room.as_str())?,
         ..record
     }))
 }
 
 /// The record's own row, without its members.
-fn record_head(tx: &Connection, room: &str) -> Result<Option<MeetingRecord>, StoreError> {
+fn record_head(tx: &Connection, room: &RoomCode) -> Result<Option<MeetingRecord>, StoreError> {
     let mut stmt = tx.prepare_cached(
         "SELECT facilitator_token_hash, language, time_zone, group_name, cases_json,
                 facilitator, started_at, ended_at, list_confirmed_at, co_facilitators_json
          FROM records WHERE room = ?",
     )?;
-    let mut rows = stmt.query([room])?;
+    let mut rows = stmt.query([room.as_str()])?;
     let Some(row) = rows.next()? else {
         return Ok(None);
     };
     let cases: String = row.get("cases_json")?;
     let co: String = row.get("co_facilitators_json")?;
     Ok(Some(MeetingRecord {
-        room: room.to_owned(),
+        room: room.clone(),
         facilitator_token_hash: row.get("facilitator_token_hash")?,
         language: language_from(row.get("language")?),
         time_zone: row.get("time_zone")?,

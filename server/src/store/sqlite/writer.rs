@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use kring_protocol::{Millis, Seq};
+use kring_protocol::{Millis, RoomCode, Seq};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
@@ -28,7 +28,7 @@ pub(super) enum Request {
     Purge {
         ended_before: Millis,
         idle_before: Millis,
-        reply: Reply<Vec<String>>,
+        reply: Reply<Vec<RoomCode>>,
     },
     /// Runs alone, like `Purge`: deleted carry-overs are scrubbed from the files.
     PurgeGroups {
@@ -52,7 +52,7 @@ pub(super) enum Op {
 }
 
 impl Op {
-    fn room(&self) -> Option<&str> {
+    fn room(&self) -> Option<&RoomCode> {
         match self {
             Op::Create(room) => Some(&room.code),
             Op::Append(batch) => Some(&batch.room),
@@ -65,7 +65,7 @@ pub(super) struct Writer {
     conn: Connection,
     queue: Arc<Queue>,
     /// Last committed sequence per room (snapshot or event), loaded on first use.
-    last_seq: HashMap<String, Seq>,
+    last_seq: HashMap<RoomCode, Seq>,
     /// A purge deleted rows whose text may still be in the files (also kept in the
     /// `maintenance` table, so a crash does not forget it).
     scrub_owed: bool,
@@ -223,7 +223,7 @@ impl Writer {
         &mut self,
         ended_before: Millis,
         idle_before: Millis,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<Vec<RoomCode>, StoreError> {
         let started = Instant::now();
         let tx = self
             .conn
@@ -248,11 +248,17 @@ impl Writer {
             tx.execute("UPDATE maintenance SET scrub_owed = 1", [])?;
         }
         tx.commit()?;
-        for code in &purged {
-            self.last_seq.remove(code);
-        }
         if !purged.is_empty() {
             self.scrub_owed = true;
+        }
+        // A code that does not parse was never served (every live room's code was parsed),
+        // so there is nothing to forget or close for it; its rows are gone all the same.
+        let purged: Vec<RoomCode> = purged
+            .iter()
+            .filter_map(|code| RoomCode::parse(code).ok())
+            .collect();
+        for code in &purged {
+            self.last_seq.remove(code);
         }
         if self.scrub_owed {
             self.scrub()?;
@@ -362,7 +368,7 @@ impl Writer {
 struct Written {
     results: Vec<Result<(), StoreError>>,
     /// New last sequence of each room the group wrote to (or created).
-    last_seq: HashMap<String, Seq>,
+    last_seq: HashMap<RoomCode, Seq>,
     events: u64,
 }
 
@@ -375,11 +381,11 @@ const INSERT_MSG: &str = "INSERT INTO client_msgs (room, member, msg_id, ack_jso
 /// behind and gets its own error. Any other failure, the commit included, fails the group.
 fn write_group(
     conn: &mut Connection,
-    committed: &HashMap<String, Seq>,
+    committed: &HashMap<RoomCode, Seq>,
     ops: &[&Op],
 ) -> Result<Written, StoreError> {
     let tx = Tx::begin(conn)?;
-    let mut staged: HashMap<String, Seq> = HashMap::new();
+    let mut staged: HashMap<RoomCode, Seq> = HashMap::new();
     let mut results = Vec::with_capacity(ops.len());
     let mut events = 0;
     for op in ops {
@@ -462,8 +468,8 @@ type Outcome = Result<Result<(), StoreError>, StoreError>;
 fn create(
     tx: &Connection,
     room: &NewRoom,
-    committed: &HashMap<String, Seq>,
-    staged: &mut HashMap<String, Seq>,
+    committed: &HashMap<RoomCode, Seq>,
+    staged: &mut HashMap<RoomCode, Seq>,
 ) -> Outcome {
     // A code stays taken while an attendance record of an earlier meeting holds it.
     let exists = staged.contains_key(&room.code)
@@ -473,7 +479,7 @@ fn create(
                 "SELECT 1 FROM rooms WHERE code = ?1
                  UNION ALL SELECT 1 FROM records WHERE room = ?1",
             )?
-            .exists([&room.code])?;
+            .exists([room.code.as_str()])?;
     if exists {
         return Ok(Err(StoreError::Duplicate));
     }
@@ -487,7 +493,7 @@ fn create(
          VALUES (?, ?, ?, ?, ?)",
     )?
     .execute(params![
-        room.code,
+        room.code.as_str(),
         room.params_json,
         room.epoch,
         to_i64(room.created_at)?,
@@ -500,12 +506,12 @@ fn create(
 fn append(
     tx: &Connection,
     batch: &AppendBatch,
-    committed: &HashMap<String, Seq>,
-    staged: &mut HashMap<String, Seq>,
+    committed: &HashMap<RoomCode, Seq>,
+    staged: &mut HashMap<RoomCode, Seq>,
 ) -> Outcome {
     let last = match staged.get(&batch.room).or(committed.get(&batch.room)) {
         Some(last) => Some(*last),
-        None => last_seq_of(tx, &batch.room)?,
+        None => last_seq_of(tx, batch.room.as_str())?,
     };
     let Some(last) = last else {
         return Ok(Err(StoreError::NotFound));
@@ -519,8 +525,12 @@ fn append(
         let mut insert = tx.prepare_cached(INSERT_MSG)?;
         let mut inserted = Vec::with_capacity(batch.msg_ids.len());
         for msg in &batch.msg_ids {
-            let added =
-                insert.execute(params![batch.room, msg.member.0, msg.msg_id, msg.ack_json])?;
+            let added = insert.execute(params![
+                batch.room.as_str(),
+                msg.member.0,
+                msg.msg_id,
+                msg.ack_json
+            ])?;
             if added == 0 {
                 let mut delete = tx.prepare_cached("DELETE FROM client_msgs WHERE rowid = ?")?;
                 for rowid in inserted {
@@ -537,7 +547,7 @@ fn append(
         let mut insert = tx.prepare_cached(INSERT_EVENT)?;
         for event in &batch.events {
             insert.execute(params![
-                batch.room,
+                batch.room.as_str(),
                 to_i64(event.seq)?,
                 to_i64(event.at)?,
                 event.kind,
@@ -559,11 +569,15 @@ fn write_rare(tx: &Connection, batch: &AppendBatch) -> Result<(), StoreError> {
             "INSERT INTO snapshots (room, seq, json) VALUES (?, ?, ?)
              ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, json = excluded.json",
         )?
-        .execute(params![batch.room, to_i64(snapshot.seq)?, snapshot.json])?;
+        .execute(params![
+            batch.room.as_str(),
+            to_i64(snapshot.seq)?,
+            snapshot.json
+        ])?;
     }
     if let Some(ended_at) = batch.ended_at {
         tx.prepare_cached("UPDATE rooms SET ended_at = ? WHERE code = ?")?
-            .execute(params![to_i64(ended_at)?, batch.room])?;
+            .execute(params![to_i64(ended_at)?, batch.room.as_str()])?;
     }
     if !batch.attendance.is_empty() {
         let mut upsert = tx.prepare_cached(
@@ -576,7 +590,7 @@ fn write_rare(tx: &Connection, batch: &AppendBatch) -> Result<(), StoreError> {
         )?;
         for record in &batch.attendance {
             upsert.execute(params![
-                batch.room,
+                batch.room.as_str(),
                 record.member.0,
                 record.name,
                 record.role.as_str(),
@@ -599,7 +613,7 @@ fn write_rare(tx: &Connection, batch: &AppendBatch) -> Result<(), StoreError> {
         .execute(params![
             carry,
             to_i64(batch.ended_at.unwrap_or(0))?,
-            batch.room
+            batch.room.as_str()
         ])?;
     }
     Ok(())
