@@ -1549,3 +1549,44 @@ async fn a_node_frozen_inside_a_transaction_does_not_block_a_claim() {
     a.close().await.expect("close");
     b.close().await.expect("close");
 }
+
+/// A purge gives its lock back before it returns, so the next purge of the same pass (ended
+/// rooms, then groups, then records, back to back) finds it free and does its work. Closing
+/// the connection alone returned before the server had dropped the lock: the next purge could
+/// skip, keeping content past its retention until the next pass.
+#[tokio::test]
+async fn each_purge_of_a_pass_finds_the_lock_free() {
+    use sqlx::Connection;
+    let s = Subject::postgres().await;
+    let Place::Postgres(url) = s.place.clone() else {
+        unreachable!()
+    };
+    let mut watcher = sqlx::PgConnection::connect(&url).await.expect("connect");
+    let held = "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                WHERE l.locktype = 'advisory' AND d.datname = current_database()";
+    for round in 0..20u64 {
+        let label = numbered(round as usize);
+        let mut room = new_room(&label, "{}");
+        room.group = Some(GroupLink {
+            id: format!("g{round}"),
+            new_token_hash: Some(format!("hash-{round}")),
+        });
+        s.create(room).await.expect("create");
+        // Nothing to purge yet: this purge takes the lock and gives it back.
+        assert!(s.purge_ended(0, 0).await.expect("purge").is_empty());
+        let after: i64 = sqlx::query_scalar(held)
+            .fetch_one(&mut watcher)
+            .await
+            .expect("locks");
+        assert_eq!(
+            after, 0,
+            "round {round}: the purge lock is free once a purge returns"
+        );
+        assert_eq!(
+            s.purge_groups(1_000_000).await.expect("purge groups"),
+            1,
+            "round {round}: the purge right after found the lock free"
+        );
+    }
+    s.close().await.expect("close");
+}

@@ -101,7 +101,7 @@ impl PgStore {
                 .collect::<Vec<_>>())
         }
         .await;
-        let _ = conn.close().await;
+        release_purge_connection(conn).await;
         if let Ok(purged) = &result
             && !purged.is_empty()
         {
@@ -144,7 +144,7 @@ impl PgStore {
             Ok(groups as usize)
         }
         .await;
-        let _ = conn.close().await;
+        release_purge_connection(conn).await;
         result
     }
 
@@ -247,4 +247,17 @@ pub(super) async fn owe_scrub(tx: &mut PgConnection) -> Result<(), StoreError> {
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// Gives the purge lock back before closing the connection. Closing alone sends the server its
+/// goodbye and returns without waiting for the backend to end and drop its session locks, so
+/// the next purge of the same pass (ended rooms, then groups, then records, back to back)
+/// could find the lock still held and skip its work until the next pass, keeping content past
+/// its retention.
+pub(super) async fn release_purge_connection(mut conn: PgConnection) {
+    let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(PURGE_LOCK)
+        .execute(&mut conn)
+        .await;
+    let _ = conn.close().await;
 }

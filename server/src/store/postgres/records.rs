@@ -178,7 +178,7 @@ impl PgStore {
             Ok(deleted as usize)
         }
         .await;
-        let _ = conn.close().await;
+        super::purge::release_purge_connection(conn).await;
         result
     }
 }
