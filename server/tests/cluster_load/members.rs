@@ -54,6 +54,9 @@ pub type Shared = Arc<Mutex<Record>>;
 
 pub struct Member {
     pub record: Shared,
+    /// The member's task: it ends after `stop`, once its socket is closed. Nothing it sees
+    /// after that can be recorded, which is what lets the journal be compared with the records.
+    pub task: tokio::task::JoinHandle<()>,
 }
 
 /// Starts a member of room `code` (canonical) who submits every `every`.
@@ -70,8 +73,8 @@ pub fn spawn(
         room: code.clone(),
         ..Record::default()
     }));
-    tokio::spawn(run(lb, code, name, every, offset, stop, record.clone()));
-    Member { record }
+    let task = tokio::spawn(run(lb, code, name, every, offset, stop, record.clone()));
+    Member { record, task }
 }
 
 type Ws =
@@ -140,7 +143,7 @@ async fn run(
             .push((Instant::now(), "connected"));
         match session(&mut ws, &name, every, &stop, &mut st, &record).await {
             End::Stop => {
-                let _ = ws.close(None).await;
+                let _ = timeout(Duration::from_secs(2), ws.close(None)).await;
                 return;
             }
             End::Fatal => return,
@@ -268,7 +271,11 @@ async fn session(
                                 r.outages.push((lost, Instant::now()));
                             }
                         }
-                        // The command that was not acknowledged goes again, same id.
+                        // The command that was not acknowledged goes again, same id (not once
+                        // the run is over: nobody would be left to see it).
+                        if stop.load(Ordering::Relaxed) {
+                            return End::Stop;
+                        }
                         if let Some((id, text, _)) = &st.pending {
                             let command = submission(id, text, st.phase);
                             if !send(ws, &command).await {
