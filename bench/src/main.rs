@@ -239,8 +239,11 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             callgrind,
         } => {
             let fd_limit = procfs::open_files_limit().unwrap_or(1024) as usize;
-            // The server and the generator each hold one descriptor per connection.
-            let max_conns = fd_limit.saturating_sub(400);
+            // The server and the generator each hold one descriptor per connection, and the
+            // server refuses WebSockets above the cap it is started with.
+            let max_conns = fd_limit
+                .saturating_sub(400)
+                .min(server::websocket_cap() as usize);
             let mut plan = if smoke {
                 suite::Plan::smoke()
             } else {
