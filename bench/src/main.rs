@@ -317,6 +317,9 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                     })
                     .collect();
             }
+            if !only.iter().any(|o| o == "tls") {
+                plan.tls = None;
+            }
             keep_only(&mut plan, &only)?;
             plan.scenario_targets = plan.targets.clone();
             let programs = server::Programs {

@@ -80,7 +80,7 @@ impl Plan {
         Plan {
             smoke: false,
             sizes: vec![(members, conns)],
-            rates,
+            rates: rates.clone(),
             max_deliveries: f64::MAX,
             headline: None,
             warm: Duration::from_secs(2),
@@ -90,7 +90,8 @@ impl Plan {
             restart: None,
             flood: Vec::new(),
             joins: None,
-            tls: None,
+            // Only with `--only tls` (the grid's setup run with and without TLS).
+            tls: Some((members, conns, rates)),
             saturation: Vec::new(),
             targets: Target::ALL.to_vec(),
             scenario_targets: Target::ALL.to_vec(),

@@ -37,7 +37,7 @@ pub async fn run(
     // Before the store is opened: a certificate that cannot be read stops start-up at once,
     // with nothing to undo.
     let tls = match (&cfg.tls_cert, &cfg.tls_key) {
-        (Some(cert), Some(key)) => Some(crate::tls::acceptor(cert, key)?),
+        (Some(cert), Some(key)) => Some(crate::tls::config(cert, key)?),
         _ => None,
     };
     let metrics = Arc::new(Metrics::new());

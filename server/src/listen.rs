@@ -19,9 +19,9 @@ use axum::http::{HeaderValue, Request, StatusCode, header};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use rustls::ServerConfig;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
@@ -32,6 +32,7 @@ use crate::http::Proxied;
 use crate::limits::{CapReached, ConnLimits, ConnPermit};
 use crate::metrics::Metrics;
 use crate::proxy_protocol;
+use crate::tls::TlsStream;
 
 /// After an accept error that is not the peer's (out of file descriptors, out of memory),
 /// retrying at once would spin; a short pause lets connections close and frees descriptors.
@@ -65,7 +66,7 @@ pub(crate) struct Serving {
     /// Requests per connection; the answer to the last one closes it.
     pub keep_alive_requests: u32,
     /// `Some` to serve HTTPS only.
-    pub tls: Option<TlsAcceptor>,
+    pub tls: Option<Arc<ServerConfig>>,
     /// Caps on open HTTP connections (`--max-http-connections[-per-ip]`).
     pub limits: Arc<ConnLimits>,
     pub metrics: Arc<Metrics>,
@@ -79,7 +80,7 @@ pub(crate) struct Serving {
 struct Server {
     app: Router,
     http: http1::Builder,
-    tls: Option<TlsAcceptor>,
+    tls: Option<Arc<ServerConfig>>,
     header_timeout: Duration,
     keep_alive_requests: u32,
     limits: Arc<ConnLimits>,
@@ -207,7 +208,8 @@ impl Server {
         let Some(tls) = &self.tls else {
             return self.http(tcp, client, proxied, open, &stop).await;
         };
-        let handshake = tokio::time::timeout(self.header_timeout, tls.accept(tcp));
+        let handshake =
+            tokio::time::timeout(self.header_timeout, TlsStream::accept(tcp, tls.clone()));
         let done = tokio::select! {
             _ = stop.cancelled() => return,
             done = handshake => done,

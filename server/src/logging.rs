@@ -28,7 +28,6 @@ const CAPPED: &[&str] = &[
     "tower_http",
     "sqlx",
     "rustls",
-    "tokio_rustls",
 ];
 
 /// The operator's filter (`--log`); an invalid one falls back to `info`.

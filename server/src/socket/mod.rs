@@ -20,9 +20,9 @@ use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncWriteExt, Interest};
 use tokio::net::TcpStream;
-use tokio_rustls::server::TlsStream;
 
 use crate::error_headers::ErrorHeaders;
+use crate::tls::TlsStream;
 
 pub(crate) use frame::{Frame, FrameError, Incoming, Reader};
 
@@ -34,7 +34,7 @@ pub(crate) enum Stream {
     /// Shared with the connection's outbox, which writes to it directly.
     Plain(Arc<TcpStream>),
     /// Only the connection's task reads and writes it.
-    Tls(Box<TlsStream<TcpStream>>),
+    Tls(Box<TlsStream>),
 }
 
 impl Stream {
@@ -48,7 +48,7 @@ impl Stream {
             }
             Err(upgraded) => upgraded,
         };
-        match upgraded.downcast::<TokioIo<ErrorHeaders<TlsStream<TcpStream>>>>() {
+        match upgraded.downcast::<TokioIo<ErrorHeaders<TlsStream>>>() {
             Ok(parts) => Some((
                 Stream::Tls(Box::new(parts.io.into_inner().into_inner())),
                 parts.read_buf,
@@ -131,7 +131,7 @@ impl Stream {
 /// that finds none. That second read was one system call per client message, half of all
 /// reads. (Data arriving meanwhile is not missed: the readiness is cleared only if no event
 /// came after the one this read was made for.)
-fn read_draining(tcp: &TcpStream, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+pub(crate) fn read_draining(tcp: &TcpStream, buf: &mut Vec<u8>) -> std::io::Result<usize> {
     let room = buf.capacity() - buf.len();
     let mut read = 0;
     let result = tcp.try_io(Interest::READABLE, || {

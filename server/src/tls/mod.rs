@@ -1,5 +1,9 @@
 //! TLS served directly (`--tls-cert`, `--tls-key`), for networks without a reverse proxy.
 
+mod stream;
+
+pub(crate) use stream::TlsStream;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -7,11 +11,10 @@ use anyhow::{Context, bail};
 use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio_rustls::TlsAcceptor;
 
-/// Reads the certificate chain and key and builds the acceptor. Every error names the file, so
+/// Reads the certificate chain and key and builds the server's TLS configuration. Every error names the file, so
 /// an operator sees at start-up which one to fix.
-pub(crate) fn acceptor(cert_path: &Path, key_path: &Path) -> anyhow::Result<TlsAcceptor> {
+pub(crate) fn config(cert_path: &Path, key_path: &Path) -> anyhow::Result<Arc<ServerConfig>> {
     let chain = read_chain(cert_path)?;
     let key = read_key(key_path)?;
     // ring rather than the default aws-lc-rs: no C toolchain or CMake needed to build kring.
@@ -30,7 +33,7 @@ pub(crate) fn acceptor(cert_path: &Path, key_path: &Path) -> anyhow::Result<TlsA
         })?;
     // WebSocket upgrades are HTTP/1.1; kring serves nothing else.
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    Ok(Arc::new(config))
 }
 
 fn read_chain(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
