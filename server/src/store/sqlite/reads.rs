@@ -155,8 +155,10 @@ fn snapshot(conn: &Connection, code: &str) -> Result<Option<Snapshot>, StoreErro
 /// (a snapshot the engine can no longer read is ignored by the room).
 fn events(conn: &Connection, code: &str) -> Result<Vec<StoredEvent>, StoreError> {
     let mut events = Vec::new();
-    let mut stmt =
-        conn.prepare_cached("SELECT seq, at, kind, json FROM events WHERE room = ? ORDER BY seq")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, kind, json FROM journal WHERE room = ? AND kind IS NOT NULL
+         ORDER BY seq",
+    )?;
     let mut rows = stmt.query([code])?;
     while let Some(row) = rows.next()? {
         events.push(StoredEvent {
@@ -173,7 +175,10 @@ fn events(conn: &Connection, code: &str) -> Result<Vec<StoredEvent>, StoreError>
 fn msg_ids(conn: &Connection, code: &str) -> Result<Vec<StoredMsgId>, StoreError> {
     let ids = conn
         .prepare_cached(
-            "SELECT member, msg_id, ack_json FROM client_msgs WHERE room = ? ORDER BY rowid",
+            // The order of the index (room, seq, rowid): for message ids the rowid order,
+            // since a later id never has a lower seq (schema v5).
+            "SELECT member, msg_id, ack_json FROM journal WHERE room = ? AND msg_id IS NOT NULL
+             ORDER BY seq, rowid",
         )?
         .query_map([code], |row| {
             Ok(StoredMsgId {

@@ -1,7 +1,8 @@
 //! The writer thread: the only connection that writes. It commits queued requests in groups,
 //! purges, and closes.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -66,6 +67,9 @@ pub(super) struct Writer {
     queue: Arc<Queue>,
     /// Last committed sequence per room (snapshot or event), loaded on first use.
     last_seq: HashMap<RoomCode, Seq>,
+    /// Committed client message ids per room, loaded when a batch of the room first carries
+    /// one; see [`MsgIds`].
+    msg_ids: MsgIds,
     /// A purge deleted rows whose text may still be in the files (also kept in the
     /// `maintenance` table, so a crash does not forget it).
     scrub_owed: bool,
@@ -87,6 +91,7 @@ impl Writer {
             conn,
             queue,
             last_seq: HashMap::new(),
+            msg_ids: HashMap::new(),
             scrub_owed,
             wal_path,
             metrics,
@@ -189,16 +194,21 @@ impl Writer {
     /// Writes every request of the group in one transaction and answers each after the commit.
     fn commit_group(&mut self, group: Group) {
         let ops: Vec<&Op> = group.iter().map(|(op, _, _)| op).collect();
-        match write_group(&mut self.conn, &self.last_seq, &ops) {
+        match write_group(&mut self.conn, &self.last_seq, &mut self.msg_ids, &ops) {
             Ok(written) => {
                 self.metrics.store_commits.inc();
                 self.metrics.store_batch_events.add(written.events);
                 self.last_seq.extend(written.last_seq);
                 for ((op, enqueued, reply), result) in group.into_iter().zip(written.results) {
-                    if result.is_ok() && matches!(op, Op::Append(_)) {
+                    if let (Ok(()), Op::Append(batch)) = (&result, &op) {
                         self.metrics
                             .store_commit_seconds
                             .observe(enqueued.elapsed());
+                        if batch.ended_at.is_some() {
+                            // An ended room rarely writes again; if it does, they are loaded
+                            // again.
+                            self.msg_ids.remove(&batch.room);
+                        }
                     }
                     let _ = reply.send(result);
                 }
@@ -210,6 +220,7 @@ impl Writer {
                 for (op, _, _) in &group {
                     if let Some(room) = op.room() {
                         self.last_seq.remove(room);
+                        self.msg_ids.remove(room);
                     }
                 }
                 for (_, _, reply) in group {
@@ -229,20 +240,22 @@ impl Writer {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // A room's last activity is its newest event (or its creation). Foreign keys cascade
-        // the delete to events, snapshots, client_msgs and attendance.
+        // the delete to the journal, snapshots and attendance.
         let purged: Vec<String> = tx
             .prepare(
                 "DELETE FROM rooms
                  WHERE (ended_at IS NOT NULL AND ended_at < ?1)
                     OR coalesce(
-                           (SELECT at FROM events WHERE room = rooms.code ORDER BY seq DESC LIMIT 1),
+                           (SELECT at FROM journal WHERE room = rooms.code AND kind IS NOT NULL
+                            ORDER BY seq DESC LIMIT 1),
                            created_at
                        ) < ?2
                  RETURNING code",
             )?
-            .query_map(params![to_i64(ended_before)?, to_i64(idle_before)?], |row| {
-                row.get(0)
-            })?
+            .query_map(
+                params![to_i64(ended_before)?, to_i64(idle_before)?],
+                |row| row.get(0),
+            )?
             .collect::<Result<_, _>>()?;
         if !purged.is_empty() {
             tx.execute("UPDATE maintenance SET scrub_owed = 1", [])?;
@@ -259,6 +272,7 @@ impl Writer {
             .collect();
         for code in &purged {
             self.last_seq.remove(code);
+            self.msg_ids.remove(code);
         }
         if self.scrub_owed {
             self.scrub()?;
@@ -372,9 +386,22 @@ struct Written {
     events: u64,
 }
 
-const INSERT_EVENT: &str = "INSERT INTO events (room, seq, at, kind, json) VALUES (?, ?, ?, ?, ?)";
-const INSERT_MSG: &str = "INSERT INTO client_msgs (room, member, msg_id, ack_json)
-                          VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+const INSERT_EVENT: &str = "INSERT INTO journal (room, seq, at, kind, json) VALUES (?, ?, ?, ?, ?)";
+const INSERT_MSG: &str = "INSERT INTO journal (room, seq, member, msg_id, ack_json)
+                          VALUES (?, ?, ?, ?, ?)";
+
+/// The client message ids each room has committed, as (member, id): the writer's own check
+/// that an id is unique per member within a room. The journal has no unique index on them
+/// on purpose (schema v5): a second index by room puts every appended event on a second
+/// scattered leaf page; in an experiment with 200 rooms appending it doubled the WAL pages
+/// per event and cut the events per second by more than half. The writer is the only one
+/// that writes, so what it has committed is what the file holds. A room's ids are loaded
+/// from the file the first time one of its batches carries an id, dropped when it ends or is
+/// purged, and dropped for every room of a group whose commit failed (whether that reached
+/// the disk is unknown), to be loaded again when next needed. The room task keeps the same
+/// ids with their acks in memory (`room/load.rs`), so this is a fraction of what a room
+/// holds.
+type MsgIds = HashMap<RoomCode, HashSet<(u32, String)>>;
 
 /// One transaction for the whole group. Each request is checked and written in turn; one that
 /// is refused (unknown room, sequence gap, duplicate room or client message id) leaves nothing
@@ -382,6 +409,7 @@ const INSERT_MSG: &str = "INSERT INTO client_msgs (room, member, msg_id, ack_jso
 fn write_group(
     conn: &mut Connection,
     committed: &HashMap<RoomCode, Seq>,
+    msg_ids: &mut MsgIds,
     ops: &[&Op],
 ) -> Result<Written, StoreError> {
     let tx = Tx::begin(conn)?;
@@ -392,7 +420,7 @@ fn write_group(
         let result = match op {
             Op::Create(room) => create(&tx, room, committed, &mut staged)?,
             Op::Append(batch) => {
-                let result = append(&tx, batch, committed, &mut staged)?;
+                let result = append(&tx, batch, committed, &mut staged, msg_ids)?;
                 if result.is_ok() {
                     events += batch.events.len() as u64;
                 }
@@ -508,6 +536,7 @@ fn append(
     batch: &AppendBatch,
     committed: &HashMap<RoomCode, Seq>,
     staged: &mut HashMap<RoomCode, Seq>,
+    msg_ids: &mut MsgIds,
 ) -> Outcome {
     let last = match staged.get(&batch.room).or(committed.get(&batch.room)) {
         Some(last) => Some(*last),
@@ -519,30 +548,29 @@ fn append(
     if let Err(e) = check_sequence(last, &batch.events) {
         return Ok(Err(e));
     }
-    // Message ids first: one already stored refuses the batch before any of its events is
-    // written, and the ids this batch inserted before it are taken out again.
-    if !batch.msg_ids.is_empty() {
-        let mut insert = tx.prepare_cached(INSERT_MSG)?;
-        let mut inserted = Vec::with_capacity(batch.msg_ids.len());
+    // Message ids first: one already taken (committed, earlier in this group, or twice in this
+    // batch) refuses the batch before anything of it is written.
+    let taken = if batch.msg_ids.is_empty() {
+        None
+    } else {
+        let taken = match msg_ids.entry(batch.room.clone()) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            // Read inside this group's transaction, before it wrote any id of this room (the
+            // room's ids would be loaded already): the file's committed ids.
+            Entry::Vacant(entry) => entry.insert(msg_ids_of(tx, batch.room.as_str())?),
+        };
+        let mut fresh = HashSet::with_capacity(batch.msg_ids.len());
         for msg in &batch.msg_ids {
-            let added = insert.execute(params![
-                batch.room.as_str(),
-                msg.member.0,
-                msg.msg_id,
-                msg.ack_json
-            ])?;
-            if added == 0 {
-                let mut delete = tx.prepare_cached("DELETE FROM client_msgs WHERE rowid = ?")?;
-                for rowid in inserted {
-                    delete.execute([rowid])?;
-                }
+            let key = (msg.member.0, msg.msg_id.clone());
+            if taken.contains(&key) || !fresh.insert(key) {
                 return Ok(Err(StoreError::Backend(
                     "duplicate client message id".to_owned(),
                 )));
             }
-            inserted.push(tx.last_insert_rowid());
         }
-    }
+        Some((taken, fresh))
+    };
+    let new_last = batch.events.last().map_or(last, |e| e.seq);
     if !batch.events.is_empty() {
         let mut insert = tx.prepare_cached(INSERT_EVENT)?;
         for event in &batch.events {
@@ -555,8 +583,21 @@ fn append(
             ])?;
         }
     }
+    if let Some((taken, fresh)) = taken {
+        // At the batch's last sequence: beside its events in the index, on the same page.
+        let mut insert = tx.prepare_cached(INSERT_MSG)?;
+        for msg in &batch.msg_ids {
+            insert.execute(params![
+                batch.room.as_str(),
+                to_i64(new_last)?,
+                msg.member.0,
+                msg.msg_id,
+                msg.ack_json
+            ])?;
+        }
+        taken.extend(fresh);
+    }
     write_rare(tx, batch)?;
-    let new_last = batch.events.last().map_or(last, |e| e.seq);
     staged.insert(batch.room.clone(), new_last);
     Ok(Ok(()))
 }
@@ -620,11 +661,12 @@ fn write_rare(tx: &Connection, batch: &AppendBatch) -> Result<(), StoreError> {
 }
 
 /// The last committed sequence of a room (0 before its first event), or `None` if there is
-/// no such room. A snapshot counts too, in case one ever runs ahead of the journal.
+/// no such room. A snapshot counts too, in case one ever runs ahead of the journal. (A message
+/// id's row carries the room's last sequence when it was written, never more.)
 fn last_seq_of(tx: &Connection, room: &str) -> Result<Option<Seq>, StoreError> {
     let row: Option<(Option<i64>, Option<i64>)> = tx
         .prepare_cached(
-            "SELECT (SELECT max(seq) FROM events WHERE room = r.code),
+            "SELECT (SELECT max(seq) FROM journal WHERE room = r.code),
                     (SELECT seq FROM snapshots WHERE room = r.code)
              FROM rooms AS r WHERE r.code = ?",
         )?
@@ -636,6 +678,14 @@ fn last_seq_of(tx: &Connection, room: &str) -> Result<Option<Seq>, StoreError> {
     Ok(Some(super::to_u64(
         event.unwrap_or(0).max(snapshot.unwrap_or(0)),
     )?))
+}
+
+/// The client message ids a room has in the file, as [`MsgIds`] keeps them.
+fn msg_ids_of(tx: &Connection, room: &str) -> Result<HashSet<(u32, String)>, StoreError> {
+    tx.prepare_cached("SELECT member, msg_id FROM journal WHERE room = ? AND msg_id IS NOT NULL")?
+        .query_map([room], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()
+        .map_err(StoreError::from)
 }
 
 /// Creates a new group, or marks an existing one as meeting again. `false` when the group to
