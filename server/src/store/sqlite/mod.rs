@@ -30,6 +30,7 @@
 //! carry room codes, counts, sequence numbers and durations only, and SQLite's error messages
 //! name tables and columns, never bound values.
 
+mod msg_ids;
 mod queue;
 mod reads;
 mod records;

@@ -1,7 +1,6 @@
 //! The writer thread: the only connection that writes. It commits queued requests in groups,
 //! purges, and closes.
 
-use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,6 +10,7 @@ use kring_protocol::{Millis, RoomCode, Seq};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
+use super::msg_ids::{Ids, MsgIds};
 use super::queue::Queue;
 use super::{MAX_GROUP, to_i64};
 use crate::metrics::Metrics;
@@ -91,7 +91,7 @@ impl Writer {
             conn,
             queue,
             last_seq: HashMap::new(),
-            msg_ids: HashMap::new(),
+            msg_ids: MsgIds::new(Instant::now()),
             scrub_owed,
             wal_path,
             metrics,
@@ -199,6 +199,7 @@ impl Writer {
                 self.metrics.store_commits.inc();
                 self.metrics.store_batch_events.add(written.events);
                 self.last_seq.extend(written.last_seq);
+                self.msg_ids.sweep(Instant::now());
                 for ((op, enqueued, reply), result) in group.into_iter().zip(written.results) {
                     if let (Ok(()), Op::Append(batch)) = (&result, &op) {
                         self.metrics
@@ -207,7 +208,7 @@ impl Writer {
                         if batch.ended_at.is_some() {
                             // An ended room rarely writes again; if it does, they are loaded
                             // again.
-                            self.msg_ids.remove(&batch.room);
+                            self.msg_ids.forget(&batch.room);
                         }
                     }
                     let _ = reply.send(result);
@@ -220,7 +221,7 @@ impl Writer {
                 for (op, _, _) in &group {
                     if let Some(room) = op.room() {
                         self.last_seq.remove(room);
-                        self.msg_ids.remove(room);
+                        self.msg_ids.forget(room);
                     }
                 }
                 for (_, _, reply) in group {
@@ -272,7 +273,7 @@ impl Writer {
             .collect();
         for code in &purged {
             self.last_seq.remove(code);
-            self.msg_ids.remove(code);
+            self.msg_ids.forget(code);
         }
         if self.scrub_owed {
             self.scrub()?;
@@ -389,19 +390,6 @@ struct Written {
 const INSERT_EVENT: &str = "INSERT INTO journal (room, seq, at, kind, json) VALUES (?, ?, ?, ?, ?)";
 const INSERT_MSG: &str = "INSERT INTO journal (room, seq, member, msg_id, ack_json)
                           VALUES (?, ?, ?, ?, ?)";
-
-/// The client message ids each room has committed, as (member, id): the writer's own check
-/// that an id is unique per member within a room. The journal has no unique index on them
-/// on purpose (schema v5): a second index by room puts every appended event on a second
-/// scattered leaf page; in an experiment with 200 rooms appending it doubled the WAL pages
-/// per event and cut the events per second by more than half. The writer is the only one
-/// that writes, so what it has committed is what the file holds. A room's ids are loaded
-/// from the file the first time one of its batches carries an id, dropped when it ends or is
-/// purged, and dropped for every room of a group whose commit failed (whether that reached
-/// the disk is unknown), to be loaded again when next needed. The room task keeps the same
-/// ids with their acks in memory (`room/load.rs`), so this is a fraction of what a room
-/// holds.
-type MsgIds = HashMap<RoomCode, HashSet<(u32, String)>>;
 
 /// One transaction for the whole group. Each request is checked and written in turn; one that
 /// is refused (unknown room, sequence gap, duplicate room or client message id) leaves nothing
@@ -553,12 +541,11 @@ fn append(
     let taken = if batch.msg_ids.is_empty() {
         None
     } else {
-        let taken = match msg_ids.entry(batch.room.clone()) {
-            Entry::Occupied(entry) => entry.into_mut(),
-            // Read inside this group's transaction, before it wrote any id of this room (the
-            // room's ids would be loaded already): the file's committed ids.
-            Entry::Vacant(entry) => entry.insert(msg_ids_of(tx, batch.room.as_str())?),
-        };
+        // Read inside this group's transaction, before it wrote any id of this room (the
+        // room's ids would be loaded already): the file's committed ids.
+        let taken = msg_ids.room(&batch.room, Instant::now(), || {
+            msg_ids_of(tx, batch.room.as_str())
+        })?;
         let mut fresh = HashSet::with_capacity(batch.msg_ids.len());
         for msg in &batch.msg_ids {
             let key = (msg.member.0, msg.msg_id.clone());
@@ -681,7 +668,7 @@ fn last_seq_of(tx: &Connection, room: &str) -> Result<Option<Seq>, StoreError> {
 }
 
 /// The client message ids a room has in the file, as [`MsgIds`] keeps them.
-fn msg_ids_of(tx: &Connection, room: &str) -> Result<HashSet<(u32, String)>, StoreError> {
+fn msg_ids_of(tx: &Connection, room: &str) -> Result<Ids, StoreError> {
     tx.prepare_cached("SELECT member, msg_id FROM journal WHERE room = ? AND msg_id IS NOT NULL")?
         .query_map([room], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<Result<_, _>>()
