@@ -281,8 +281,11 @@ impl AsyncRead for TlsStream {
                 Next::Closed => return Poll::Ready(Ok(())),
                 Next::Read | Next::Established => {}
             }
-            // A key update or ticket the peer's records asked for goes out before waiting.
-            ready!(this.poll_send(cx))?;
+            // What the peer's records asked for (a key update) goes out if the socket takes
+            // it; a peer that does not read must not stop us reading what it sends.
+            if let Poll::Ready(Err(e)) = this.poll_send(cx) {
+                return Poll::Ready(Err(e));
+            }
             if ready!(this.poll_receive(cx))? == 0 {
                 // Browsers often close without close_notify; the WebSocket and HTTP layers
                 // have their own framing, so a truncation cannot pass for a complete message.
@@ -388,17 +391,35 @@ mod tests {
     }
 
     async fn pair() -> Pair {
+        pair_with_buffers(None).await
+    }
+
+    /// With `Some(bytes)`, the kernel buffers between server and client are that small, so a
+    /// client that does not read stops the server's writes at once.
+    async fn pair_with_buffers(kernel_buffers: Option<u32>) -> Pair {
         let (server, connector) = configs();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let name = ServerName::try_from("localhost").unwrap();
         let (client, server) = tokio::join!(
             async {
+                let socket = tokio::net::TcpSocket::new_v4().unwrap();
+                if let Some(bytes) = kernel_buffers {
+                    socket.set_recv_buffer_size(bytes).unwrap();
+                }
                 connector
-                    .connect(name, TcpStream::connect(addr).await.unwrap())
+                    .connect(name, socket.connect(addr).await.unwrap())
                     .await
             },
-            async { TlsStream::accept(listener.accept().await.unwrap().0, server).await },
+            async {
+                let tcp = listener.accept().await.unwrap().0;
+                if let Some(bytes) = kernel_buffers {
+                    socket2::SockRef::from(&tcp)
+                        .set_send_buffer_size(bytes as usize)
+                        .unwrap();
+                }
+                TlsStream::accept(tcp, server).await
+            },
         );
         Pair {
             server: server.unwrap(),
@@ -487,6 +508,39 @@ mod tests {
         server.flush().await.unwrap();
         assert_eq!(server.buffered_capacity(), 0);
         assert_eq!(read_len(&mut client, 2_000).await.len(), 2_000);
+    }
+
+    #[tokio::test]
+    async fn a_peer_that_does_not_read_can_still_be_read() {
+        let Pair {
+            mut server,
+            mut client,
+        } = pair_with_buffers(Some(4096)).await;
+        // Writes until the socket takes no more: the client reads nothing.
+        let chunk = pattern(16_384);
+        poll_fn(|cx| {
+            loop {
+                match Pin::new(&mut server).poll_write(cx, &chunk) {
+                    Poll::Ready(written) => assert!(written.unwrap() > 0),
+                    Poll::Pending => return Poll::Ready(()),
+                }
+            }
+        })
+        .await;
+        let flushed = poll_fn(|cx| Poll::Ready(Pin::new(&mut server).poll_flush(cx))).await;
+        assert!(flushed.is_pending(), "the client's side is full");
+
+        client.write_all(b"hi").await.unwrap();
+        client.flush().await.unwrap();
+        let mut buf = [0u8; 2];
+        tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            server.read_exact(&mut buf),
+        )
+        .await
+        .expect("reading waited for the peer to read")
+        .unwrap();
+        assert_eq!(&buf, b"hi");
     }
 
     #[tokio::test]
