@@ -31,6 +31,13 @@ const MAX_INCOMING: usize = 0xffff + 5 + 256;
 /// parts, as `AsyncWrite` allows.
 const MAX_RECORD_PLAINTEXT: usize = 1 << 14;
 
+/// What a record adds to its plaintext, at most: the 5-byte header, and for TLS 1.3 the content
+/// type and a 16-byte tag, for TLS 1.2 an 8-byte nonce and the tag.
+const RECORD_OVERHEAD: usize = 5 + 8 + 16;
+
+/// Room first offered to a handshake message (the certificate chain may need more).
+const HANDSHAKE_ROOM: usize = 4096;
+
 /// Encrypted bytes a write may leave queued before the socket must take some: writes below it
 /// are collected, so a batch of frames goes out in one `send` at the flush.
 const WRITE_BACKLOG: usize = 1 << 14;
@@ -137,18 +144,15 @@ impl TlsStream {
                 Next::Again
             }
             Ok(ConnectionState::EncodeTlsData(mut handshake)) => {
-                let at = self.outgoing.len();
-                match handshake.encode(&mut []) {
-                    Err(EncodeError::InsufficientSize(needed)) => {
-                        self.outgoing.resize(at + needed.required_size, 0);
-                        let written = handshake
-                            .encode(&mut self.outgoing[at..])
-                            .map_err(invalid_data)?;
-                        self.outgoing.truncate(at + written);
-                    }
-                    Ok(_) => {}
-                    Err(error) => return Err(invalid_data(error)),
-                }
+                append(
+                    &mut self.outgoing,
+                    HANDSHAKE_ROOM,
+                    |out| handshake.encode(out),
+                    |e| match e {
+                        EncodeError::InsufficientSize(needed) => Some(needed.required_size),
+                        _ => None,
+                    },
+                )?;
                 Next::Again
             }
             // Our outgoing buffer keeps the order of everything encoded, and is sent before
@@ -167,18 +171,12 @@ impl TlsStream {
                 None => Next::Established,
                 Some(data) => {
                     let part = &data[..data.len().min(MAX_RECORD_PLAINTEXT)];
-                    let at = self.outgoing.len();
-                    match traffic.encrypt(part, &mut []) {
-                        Err(EncryptError::InsufficientSize(needed)) => {
-                            self.outgoing.resize(at + needed.required_size, 0);
-                            let written = traffic
-                                .encrypt(part, &mut self.outgoing[at..])
-                                .map_err(invalid_data)?;
-                            self.outgoing.truncate(at + written);
-                        }
-                        Ok(_) => {}
-                        Err(error) => return Err(invalid_data(error)),
-                    }
+                    append(
+                        &mut self.outgoing,
+                        part.len() + RECORD_OVERHEAD,
+                        |out| traffic.encrypt(part, out),
+                        insufficient,
+                    )?;
                     Next::Wrote(part.len())
                 }
             },
@@ -201,6 +199,21 @@ impl TlsStream {
                 let _ = self.tcp.try_write(&bytes[..n]);
             }
         }
+    }
+
+    fn queue_close_notify(&mut self) -> io::Result<()> {
+        let UnbufferedStatus { discard, state } = self.conn.process_tls_records(&mut self.incoming);
+        let queued = match state {
+            Ok(ConnectionState::WriteTraffic(mut traffic)) => append(
+                &mut self.outgoing,
+                RECORD_OVERHEAD + 2,
+                |out| traffic.queue_close_notify(out),
+                insufficient,
+            ),
+            _ => Ok(()),
+        };
+        self.incoming.drain(..discard);
+        queued
     }
 
     /// Reads what the socket has into `incoming`: `Ready(Ok(0))` at its end.
@@ -334,18 +347,46 @@ impl AsyncWrite for TlsStream {
     }
 }
 
-impl TlsStream {
-    fn queue_close_notify(&mut self) -> io::Result<()> {
-        let UnbufferedStatus { discard, state } = self.conn.process_tls_records(&mut self.incoming);
-        if let Ok(ConnectionState::WriteTraffic(mut traffic)) = state {
-            let mut bytes = [0u8; 64];
-            let n = traffic
-                .queue_close_notify(&mut bytes)
-                .map_err(invalid_data)?;
-            self.outgoing.extend_from_slice(&bytes[..n]);
+/// Appends to `outgoing` what `write` puts into a buffer: first with `room` bytes for it, and
+/// if that is too little (`needed` says how much is), once more with what rustls asks for. A
+/// good guess makes it one call: each call on the write path fragments the data again.
+fn append<E>(
+    outgoing: &mut Vec<u8>,
+    room: usize,
+    mut write: impl FnMut(&mut [u8]) -> Result<usize, E>,
+    needed: impl Fn(&E) -> Option<usize>,
+) -> io::Result<()>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let at = outgoing.len();
+    outgoing.resize(at + room, 0);
+    let written = match write(&mut outgoing[at..]) {
+        Ok(written) => Ok(written),
+        Err(error) => match needed(&error) {
+            Some(size) => {
+                outgoing.resize(at + size, 0);
+                write(&mut outgoing[at..])
+            }
+            None => Err(error),
+        },
+    };
+    match written {
+        Ok(written) => {
+            outgoing.truncate(at + written);
+            Ok(())
         }
-        self.incoming.drain(..discard);
-        Ok(())
+        Err(error) => {
+            outgoing.truncate(at);
+            Err(invalid_data(error))
+        }
+    }
+}
+
+fn insufficient(error: &EncryptError) -> Option<usize> {
+    match error {
+        EncryptError::InsufficientSize(needed) => Some(needed.required_size),
+        _ => None,
     }
 }
 
@@ -425,6 +466,24 @@ mod tests {
             server: server.unwrap(),
             client: client.unwrap(),
         }
+    }
+
+    /// The server's handshake against a client that speaks raw TCP: what the client returns,
+    /// and how the handshake ended.
+    async fn handshake_with<T, F>(client: impl FnOnce(TcpStream) -> F) -> (T, io::Result<()>)
+    where
+        F: std::future::Future<Output = T>,
+    {
+        let (server, _) = configs();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::join!(
+            async { client(TcpStream::connect(addr).await.unwrap()).await },
+            async {
+                let tcp = listener.accept().await.unwrap().0;
+                TlsStream::accept(tcp, server).await.map(|_| ())
+            },
+        )
     }
 
     fn pattern(len: usize) -> Vec<u8> {
@@ -587,24 +646,15 @@ mod tests {
 
     #[tokio::test]
     async fn what_is_not_tls_fails_the_handshake_with_an_alert() {
-        let (server, _) = configs();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (client, accepted) = tokio::join!(
-            async {
-                let mut tcp = TcpStream::connect(addr).await.unwrap();
-                tcp.write_all(b"GET / HTTP/1.1\r\nhost: localhost\r\n\r\n")
-                    .await
-                    .unwrap();
-                let mut answer = Vec::new();
-                tcp.read_to_end(&mut answer).await.unwrap();
-                answer
-            },
-            async {
-                let tcp = listener.accept().await.unwrap().0;
-                TlsStream::accept(tcp, server).await.map(|_| ())
-            },
-        );
+        let (client, accepted) = handshake_with(|mut tcp| async move {
+            tcp.write_all(b"GET / HTTP/1.1\r\nhost: localhost\r\n\r\n")
+                .await
+                .unwrap();
+            let mut answer = Vec::new();
+            tcp.read_to_end(&mut answer).await.unwrap();
+            answer
+        })
+        .await;
         let error = accepted.unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::InvalidData);
         // An alert record: content type 21.
@@ -613,20 +663,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_handshake_the_peer_abandons_ends_in_an_error() {
-        let (server, _) = configs();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (_, accepted) = tokio::join!(
-            async {
-                let mut tcp = TcpStream::connect(addr).await.unwrap();
-                // The start of a record header, then nothing.
-                tcp.write_all(&[22, 3, 1]).await.unwrap();
-            },
-            async {
-                let tcp = listener.accept().await.unwrap().0;
-                TlsStream::accept(tcp, server).await.map(|_| ())
-            },
-        );
+        let (_, accepted) = handshake_with(|mut tcp| async move {
+            // The start of a record header, then nothing.
+            tcp.write_all(&[22, 3, 1]).await.unwrap();
+        })
+        .await;
         assert_eq!(accepted.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
     }
 }

@@ -24,7 +24,7 @@
 //! **Client message ids** are unique per (room, member, id): a member chooses its own ids, so
 //! two members may pick the same one without colliding, and a retry by the same member is
 //! refused by the store even if the room task's own dedup missed it. The writer checks them
-//! against the ids it has loaded of the room, not with a unique index (see `writer::MsgIds`).
+//! against the ids it has loaded of the room, not with a unique index (see `msg_ids.rs`).
 //!
 //! Event, params, snapshot and ack JSON never reach a log or an error message from here: logs
 //! carry room codes, counts, sequence numbers and durations only, and SQLite's error messages
@@ -75,8 +75,8 @@ const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 /// side by side, 200 and 1,250 rooms), CPU per event down by 10-20%. The cost: a WAL of up to
 /// 62 MB on disk, and as much to read when opening after a crash.
 const WAL_AUTOCHECKPOINT: u32 = 15_000;
-/// Page cache per connection. A group commit touches the newest page of every busy room's
-/// journal and message-id index; SQLite's default (2 MiB) no longer held them at a thousand
+/// Page cache per connection. A group commit touches the journal's newest pages and a page
+/// of its index per busy room; SQLite's default (2 MiB) no longer held them at a thousand
 /// busy rooms, and every miss was a `pread`.
 const CACHE_KIB: u32 = 32 * 1024;
 
