@@ -30,6 +30,7 @@
 //! carry room codes, counts, sequence numbers and durations only, and SQLite's error messages
 //! name tables and columns, never bound values.
 
+mod checkpoint;
 mod msg_ids;
 mod queue;
 mod reads;
@@ -66,15 +67,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const READERS: usize = 4;
 /// After a checkpoint the WAL is cut back to this size, so one burst does not keep a big file.
 const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
-/// Pages in the WAL before a commit also checkpoints (62 MB, within [`JOURNAL_SIZE_LIMIT`]).
-/// Under load a group commit dirties a page per busy room; SQLite's default of 1000
-/// checkpointed every few commits and doubled the p99 commit time in
-/// `examples/store_load.rs`. A checkpoint writes every page the WAL holds once, and with
-/// many rooms most of them are the rooms' index pages, written again at every checkpoint:
-/// 15000 instead of 4000 pages gave 1.1-1.3x the events per second at saturation (six runs
-/// side by side, 200 and 1,250 rooms), CPU per event down by 10-20%. The cost: a WAL of up to
-/// 62 MB on disk, and as much to read when opening after a crash.
-const WAL_AUTOCHECKPOINT: u32 = 15_000;
 /// Page cache per connection. A group commit touches the journal's newest pages and a page
 /// of its index per busy room; SQLite's default (2 MiB) no longer held them at a thousand
 /// busy rooms, and every miss was a `pread`.
@@ -116,7 +108,16 @@ impl SqliteStore {
         let scrub_owed: bool =
             conn.query_row("SELECT scrub_owed FROM maintenance", [], |row| row.get(0))?;
         let requests = Arc::new(Queue::new(QUEUE));
-        let writer = Writer::new(conn, requests.clone(), wal_path(&path), metrics, scrub_owed);
+        let checkpoints =
+            checkpoint::Checkpoints::start(&conn, &path, checkpoint::Thresholds::DEFAULT)?;
+        let writer = Writer::new(
+            conn,
+            requests.clone(),
+            checkpoints,
+            wal_path(&path),
+            metrics,
+            scrub_owed,
+        );
         std::thread::Builder::new()
             .name("kring-sqlite".to_owned())
             .spawn(move || writer.run())

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use super::{BUSY_TIMEOUT, CACHE_KIB, DB_FILE, JOURNAL_SIZE_LIMIT, LOCK_FILE, WAL_AUTOCHECKPOINT};
+use super::{BUSY_TIMEOUT, CACHE_KIB, DB_FILE, JOURNAL_SIZE_LIMIT, LOCK_FILE};
 use crate::store::StoreError;
 
 /// Schema versions, applied in order; `PRAGMA user_version` is the number applied.
@@ -247,7 +247,6 @@ pub(super) fn connect(path: &Path, access: Access) -> Result<Connection, StoreEr
          PRAGMA secure_delete = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};
-         PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT};
          PRAGMA cache_size = -{CACHE_KIB};
          PRAGMA query_only = {};",
         i32::from(access == Access::Read)

@@ -10,6 +10,7 @@ use kring_protocol::{Millis, RoomCode, Seq};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
+use super::checkpoint::Checkpoints;
 use super::msg_ids::{Ids, MsgIds};
 use super::queue::Queue;
 use super::{MAX_GROUP, to_i64};
@@ -73,6 +74,8 @@ pub(super) struct Writer {
     /// A purge deleted rows whose text may still be in the files (also kept in the
     /// `maintenance` table, so a crash does not forget it).
     scrub_owed: bool,
+    /// `None` once stopped, at the end.
+    checkpoints: Option<Checkpoints>,
     wal_path: PathBuf,
     metrics: Arc<Metrics>,
 }
@@ -83,6 +86,7 @@ impl Writer {
     pub(super) fn new(
         conn: Connection,
         queue: Arc<Queue>,
+        checkpoints: Checkpoints,
         wal_path: PathBuf,
         metrics: Arc<Metrics>,
         scrub_owed: bool,
@@ -93,6 +97,7 @@ impl Writer {
             last_seq: HashMap::new(),
             msg_ids: MsgIds::new(Instant::now()),
             scrub_owed,
+            checkpoints: Some(checkpoints),
             wal_path,
             metrics,
         }
@@ -182,6 +187,9 @@ impl Writer {
     }
 
     fn finish(mut self, checkpoint: bool) -> Result<(), StoreError> {
+        if let Some(checkpoints) = self.checkpoints.take() {
+            checkpoints.stop();
+        }
         let scrubbed = match (checkpoint, self.scrub_owed) {
             (false, _) => Ok(()),
             (true, true) => self.scrub(),
@@ -199,6 +207,9 @@ impl Writer {
                 self.metrics.store_commits.inc();
                 self.metrics.store_batch_events.add(written.events);
                 self.last_seq.extend(written.last_seq);
+                if let Some(checkpoints) = &self.checkpoints {
+                    checkpoints.after_commit(&self.conn);
+                }
                 self.msg_ids.sweep(Instant::now());
                 for ((op, enqueued, reply), result) in group.into_iter().zip(written.results) {
                     if let (Ok(()), Op::Append(batch)) = (&result, &op) {
@@ -354,6 +365,8 @@ impl Writer {
     /// (`busy` = 0), and the WAL must then be empty; both are checked. The `-shm` file holds
     /// only the WAL index (page and frame numbers), never page content.
     fn checkpoint(&mut self) -> Result<(), StoreError> {
+        // No checkpoint of the thread's may run beside this one: it would make it busy.
+        let _paused = self.checkpoints.as_ref().map(Checkpoints::pause);
         let (busy, log, checkpointed): (i64, i64, i64) =
             self.conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
