@@ -424,6 +424,8 @@ mod tests {
         let count = |sql: &str| -> i64 { conn.query_row(sql, [], |row| row.get(0)).expect(sql) };
         assert_eq!(count("SELECT count(*) FROM events"), 4);
         assert_eq!(count("SELECT count(*) FROM client_msgs"), 4);
+        // The last append's event and message id share a row.
+        assert_eq!(count("SELECT count(*) FROM journal"), 7);
         assert_eq!(
             conn.query_row("PRAGMA integrity_check", [], |row| row.get::<_, String>(0))
                 .expect("check"),

@@ -179,6 +179,38 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE VIEW client_msgs AS
         SELECT room, member, msg_id, ack_json FROM journal WHERE msg_id IS NOT NULL;
     ",
+    // v6
+    "
+    -- A row may be an event and a client message id at once: a command's event and its
+    -- message id share a room and a sequence, so one row and one index entry carry both, not
+    -- two (the writer inserted half as many rows per command; see writer.rs). The table is
+    -- copied with its rowids, so message ids keep their order; only the CHECK changes.
+    CREATE TABLE journal_v6 (
+        room     TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+        seq      INTEGER NOT NULL,
+        at       INTEGER,
+        kind     TEXT,
+        json     TEXT,
+        member   INTEGER,
+        msg_id   TEXT,
+        ack_json TEXT,
+        CHECK ((kind IS NULL) = (at IS NULL) AND (kind IS NULL) = (json IS NULL)
+            AND (msg_id IS NULL) = (member IS NULL) AND (msg_id IS NULL) = (ack_json IS NULL)
+            AND (kind IS NOT NULL OR msg_id IS NOT NULL))
+    );
+    INSERT INTO journal_v6 (rowid, room, seq, at, kind, json, member, msg_id, ack_json)
+        SELECT rowid, room, seq, at, kind, json, member, msg_id, ack_json
+        FROM journal ORDER BY rowid;
+    DROP VIEW events;
+    DROP VIEW client_msgs;
+    DROP TABLE journal;
+    ALTER TABLE journal_v6 RENAME TO journal;
+    CREATE INDEX journal_by_room ON journal (room, seq);
+    CREATE VIEW events AS
+        SELECT room, seq, at, kind, json FROM journal WHERE kind IS NOT NULL;
+    CREATE VIEW client_msgs AS
+        SELECT room, member, msg_id, ack_json FROM journal WHERE msg_id IS NOT NULL;
+    ",
 ];
 
 /// Creates the directory (owner-only on Unix when new), takes the process lock, and creates
