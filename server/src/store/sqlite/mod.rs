@@ -323,6 +323,72 @@ mod tests {
         }
     }
 
+    /// Appends that meet in one group commit share its cached inserts: an event that carries
+    /// a message id, events without one and ids without an event all come back as written,
+    /// ids in the order they were accepted, and a command's event and id share one row.
+    #[tokio::test]
+    async fn appends_in_one_group_are_written_as_they_came() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let metrics = Arc::new(Metrics::new());
+        let store = SqliteStore::open(dir.path(), metrics.clone())
+            .await
+            .expect("open");
+        let (a, b) = (room_code(1), room_code(2));
+        for code in [&a, &b] {
+            store
+                .create_room(NewRoom {
+                    code: code.clone(),
+                    params_json: "{}".to_owned(),
+                    epoch: 1,
+                    created_at: 5,
+                    group: None,
+                })
+                .await
+                .expect("room");
+        }
+        let batch = |room: &RoomCode, events, msg_ids| AppendBatch {
+            events,
+            msg_ids,
+            ..AppendBatch::new(room.clone(), Lease::default())
+        };
+        let commits = metrics.store_commits.get();
+        let (first, second, third) = tokio::join!(
+            store.append(batch(
+                &a,
+                vec![event(1), event(2)],
+                vec![msg(1, "x"), msg(2, "y")]
+            )),
+            store.append(batch(&b, vec![event(1)], Vec::new())),
+            store.append(batch(&a, Vec::new(), vec![msg(1, "z")])),
+        );
+        first.expect("a: two events, two ids");
+        second.expect("b: an event alone");
+        third.expect("a: an id alone");
+        assert_eq!(metrics.store_commits.get(), commits + 1, "one group commit");
+        assert!(
+            store
+                .append(batch(&a, vec![event(3)], vec![msg(2, "y")]))
+                .await
+                .is_err(),
+            "an id taken in that group is refused"
+        );
+
+        let loaded = store.load_room(&a).await.expect("load").expect("room a");
+        assert_eq!(loaded.events, vec![event(1), event(2)]);
+        assert_eq!(loaded.msg_ids, vec![msg(1, "x"), msg(2, "y"), msg(1, "z")]);
+        let loaded = store.load_room(&b).await.expect("load").expect("room b");
+        assert_eq!(loaded.events, vec![event(1)]);
+        assert!(loaded.msg_ids.is_empty());
+        store.close().await.expect("close");
+
+        let conn = Connection::open(dir.path().join(DB_FILE)).expect("open");
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM journal", [], |row| row.get(0))
+            .expect("count");
+        // a: event 1, event 2 with x, y, z; b: event 1.
+        assert_eq!(rows, 5);
+    }
+
     /// A file the previous schema (v4) wrote, opened by this one: every room, event, snapshot
     /// and message id (in the order they were accepted) is still there, the ids still refuse a
     /// repeat, and the journal goes on where it stopped.

@@ -14,12 +14,13 @@
 //! held, those that wrote no id for a while are dropped, and loaded again (one indexed read of
 //! the room's rows) if they ever write another.
 
+use std::collections::HashSet;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use kring_protocol::RoomCode;
 
+use super::writer::RoomMap;
 use crate::store::StoreError;
 
 /// Rooms held before quiet ones are dropped. Live rooms keep theirs whatever the count.
@@ -35,7 +36,7 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 pub(super) type Ids = HashSet<(u32, String)>;
 
 pub(super) struct MsgIds {
-    rooms: HashMap<RoomCode, Held>,
+    rooms: RoomMap<Held>,
     swept: Instant,
 }
 
@@ -47,7 +48,7 @@ struct Held {
 impl MsgIds {
     pub(super) fn new(now: Instant) -> MsgIds {
         MsgIds {
-            rooms: HashMap::new(),
+            rooms: RoomMap::default(),
             swept: now,
         }
     }
