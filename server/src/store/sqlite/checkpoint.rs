@@ -73,9 +73,7 @@ fn count_frames(_wal: &rusqlite::hooks::Wal, frames: std::ffi::c_int) -> rusqlit
 
 #[derive(Default)]
 struct State {
-    /// The writer asked for a checkpoint that has not started.
-    requested: bool,
-    /// A thread pass is under way (from request to result).
+    /// The writer asked for a round of passes and the thread has not finished it.
     running: bool,
     /// The thread left at most [`Thresholds::tail`] frames for the writer.
     tail_ready: bool,
@@ -103,6 +101,10 @@ pub(super) struct Counts {
 impl Shared {
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn gate(&self) -> MutexGuard<'_, ()> {
+        self.gate.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -159,8 +161,7 @@ impl Checkpoints {
             drop(state);
             self.shared.counts.limit.fetch_add(1, Ordering::Relaxed);
             self.checkpoint_here(writer, frames, "limit");
-        } else if frames >= at.start && !state.requested && !state.running {
-            state.requested = true;
+        } else if frames >= at.start && !state.running {
             state.running = true;
             self.shared.wake.notify_one();
         }
@@ -194,7 +195,7 @@ impl Checkpoints {
 
     /// Holds off the thread's checkpoints (waiting for a running one) while the guard lives.
     pub(super) fn pause(&self) -> MutexGuard<'_, ()> {
-        self.shared.gate.lock().unwrap_or_else(|e| e.into_inner())
+        self.shared.gate()
     }
 
     /// Ends the thread and closes its connection.
@@ -221,13 +222,12 @@ fn run(conn: Connection, shared: &Shared) {
     loop {
         {
             let mut state = shared.state();
-            while !state.requested && !state.stop {
+            while !state.running && !state.stop {
                 state = shared.wake.wait(state).unwrap_or_else(|e| e.into_inner());
             }
             if state.stop {
                 break;
             }
-            state.requested = false;
         }
         let tail_ready = round(&conn, shared);
         let mut state = shared.state();
@@ -244,36 +244,35 @@ fn run(conn: Connection, shared: &Shared) {
 fn round(conn: &Connection, shared: &Shared) -> bool {
     let started = Instant::now();
     let at = shared.thresholds;
-    for pass in 1..=at.passes.max(1) {
-        let result = {
-            let _gate = shared.gate.lock().unwrap_or_else(|e| e.into_inner());
+    let mut pass = 0;
+    loop {
+        pass += 1;
+        let passed = {
+            let _gate = shared.gate();
             passive(conn)
         };
-        match result {
-            Ok((log, done)) if log - done <= i64::from(at.tail) || pass >= at.passes => {
-                tracing::debug!(
-                    pass,
-                    log,
-                    done,
-                    micros = started.elapsed().as_micros() as u64,
-                    "WAL checkpointed"
-                );
-                shared.counts.thread.fetch_add(1, Ordering::Relaxed);
-                return true;
-            }
-            Ok(_) => {
-                shared.counts.thread.fetch_add(1, Ordering::Relaxed);
-            }
+        let (log, done) = match passed {
+            Ok(frames) => frames,
             Err(e) => {
                 tracing::error!(error = %e, "WAL checkpoint failed");
                 return false;
             }
+        };
+        shared.counts.thread.fetch_add(1, Ordering::Relaxed);
+        if log - done <= i64::from(at.tail) || pass >= at.passes {
+            tracing::debug!(
+                pass,
+                log,
+                done,
+                micros = started.elapsed().as_micros() as u64,
+                "WAL checkpointed"
+            );
+            return true;
         }
         if shared.state().stop {
             return false;
         }
     }
-    true
 }
 
 /// Runs a `PASSIVE` checkpoint: frames in the WAL and frames copied.
@@ -298,11 +297,23 @@ mod tests {
         limit: 2_000,
     };
 
-    fn writer(dir: &Path) -> Connection {
+    /// A writer's connection to a fresh file, with the thread started beside it.
+    fn open(dir: &Path, thresholds: Thresholds) -> (Connection, Checkpoints) {
         let conn = connect(&dir.join(DB_FILE), Access::Write).expect("writer");
         conn.execute_batch("CREATE TABLE t (x BLOB)")
             .expect("table");
-        conn
+        let checkpoints = Checkpoints::start(&conn, &dir.join(DB_FILE), thresholds).expect("start");
+        (conn, checkpoints)
+    }
+
+    /// Commits one row as the writer does (a page or so in the WAL) and tells the checkpoints;
+    /// the WAL's frames after the commit.
+    fn commit(conn: &Connection, checkpoints: &Checkpoints) -> u32 {
+        conn.execute("INSERT INTO t (x) VALUES (zeroblob(3000))", [])
+            .expect("insert");
+        let frames = FRAMES.get();
+        checkpoints.after_commit(conn);
+        frames
     }
 
     /// Under steady commits the thread does the checkpoints, the writer only copies the small
@@ -310,22 +321,17 @@ mod tests {
     #[test]
     fn the_thread_checkpoints_and_the_wal_starts_again() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let conn = writer(dir.path());
-        let checkpoints =
-            Checkpoints::start(&conn, &dir.path().join(DB_FILE), SMALL).expect("start");
+        let (conn, checkpoints) = open(dir.path(), SMALL);
         let mut most = 0;
         let mut restarts = 0;
         let mut last = 0;
         for _ in 0..1_500 {
-            conn.execute("INSERT INTO t (x) VALUES (zeroblob(3000))", [])
-                .expect("insert");
-            let frames = FRAMES.get();
+            let frames = commit(&conn, &checkpoints);
             if frames < last {
                 restarts += 1;
             }
             last = frames;
             most = most.max(frames);
-            checkpoints.after_commit(&conn);
         }
         let counts = checkpoints.counts();
         let (thread, tail, limit) = (
@@ -350,20 +356,15 @@ mod tests {
     #[test]
     fn the_writer_checkpoints_at_the_limit() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let conn = writer(dir.path());
         let limit = Thresholds {
             start: u32::MAX,
             limit: 100,
             ..SMALL
         };
-        let checkpoints =
-            Checkpoints::start(&conn, &dir.path().join(DB_FILE), limit).expect("start");
+        let (conn, checkpoints) = open(dir.path(), limit);
         let mut most = 0;
         for _ in 0..500 {
-            conn.execute("INSERT INTO t (x) VALUES (zeroblob(3000))", [])
-                .expect("insert");
-            most = most.max(FRAMES.get());
-            checkpoints.after_commit(&conn);
+            most = most.max(commit(&conn, &checkpoints));
         }
         let counts = checkpoints.counts();
         assert_eq!(counts.thread.load(Ordering::Relaxed), 0);
@@ -377,14 +378,10 @@ mod tests {
     #[test]
     fn a_pause_holds_the_thread_off() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let conn = writer(dir.path());
-        let checkpoints =
-            Checkpoints::start(&conn, &dir.path().join(DB_FILE), SMALL).expect("start");
+        let (conn, checkpoints) = open(dir.path(), SMALL);
         for round in 0..20 {
             for _ in 0..80 {
-                conn.execute("INSERT INTO t (x) VALUES (zeroblob(3000))", [])
-                    .expect("insert");
-                checkpoints.after_commit(&conn);
+                commit(&conn, &checkpoints);
             }
             let _paused = checkpoints.pause();
             let busy: i64 = conn

@@ -414,24 +414,47 @@ const INSERT_BOTH: &str =
 
 /// The journal's inserts, taken from the statement cache once per group rather than once per
 /// batch: each take and return hashes the statement's text and resets it.
-#[derive(Default)]
 struct Inserts<'c> {
+    tx: &'c Connection,
     event: Option<CachedStatement<'c>>,
     both: Option<CachedStatement<'c>>,
     msg: Option<CachedStatement<'c>>,
 }
 
 impl<'c> Inserts<'c> {
-    fn get<'s>(
-        slot: &'s mut Option<CachedStatement<'c>>,
-        tx: &'c Connection,
-        sql: &str,
-    ) -> Result<&'s mut CachedStatement<'c>, StoreError> {
-        if slot.is_none() {
-            *slot = Some(tx.prepare_cached(sql)?);
+    fn new(tx: &'c Connection) -> Self {
+        Inserts {
+            tx,
+            event: None,
+            both: None,
+            msg: None,
         }
-        Ok(slot.as_mut().expect("just filled"))
     }
+
+    fn event(&mut self) -> Result<&mut CachedStatement<'c>, StoreError> {
+        take(&mut self.event, self.tx, INSERT_EVENT)
+    }
+
+    fn both(&mut self) -> Result<&mut CachedStatement<'c>, StoreError> {
+        take(&mut self.both, self.tx, INSERT_BOTH)
+    }
+
+    fn msg(&mut self) -> Result<&mut CachedStatement<'c>, StoreError> {
+        take(&mut self.msg, self.tx, INSERT_MSG)
+    }
+}
+
+/// The statement in `slot`, taken from the cache the first time.
+fn take<'s, 'c>(
+    slot: &'s mut Option<CachedStatement<'c>>,
+    tx: &'c Connection,
+    sql: &str,
+) -> Result<&'s mut CachedStatement<'c>, StoreError> {
+    let statement = match slot.take() {
+        Some(statement) => statement,
+        None => tx.prepare_cached(sql)?,
+    };
+    Ok(slot.insert(statement))
 }
 
 fn insert_event(
@@ -461,7 +484,7 @@ fn write_group(
     let tx = Tx::begin(conn)?;
     let mut staged =
         RoomMap::with_capacity_and_hasher(ops.len(), foldhash::fast::RandomState::default());
-    let mut inserts = Inserts::default();
+    let mut inserts = Inserts::new(tx.conn);
     let mut results = Vec::with_capacity(ops.len());
     let mut events = 0;
     for op in ops {
@@ -634,12 +657,11 @@ fn append<'c>(
     let mut ids = batch.msg_ids.iter();
     if let Some((newest, earlier)) = batch.events.split_last() {
         for event in earlier {
-            let insert = Inserts::get(&mut inserts.event, tx, INSERT_EVENT)?;
-            insert_event(insert, &batch.room, event)?;
+            insert_event(inserts.event()?, &batch.room, event)?;
         }
         match ids.next() {
             Some(msg) => {
-                Inserts::get(&mut inserts.both, tx, INSERT_BOTH)?.execute(params![
+                inserts.both()?.execute(params![
                     batch.room.as_str(),
                     to_i64(newest.seq)?,
                     to_i64(newest.at)?,
@@ -650,16 +672,13 @@ fn append<'c>(
                     msg.ack_json
                 ])?;
             }
-            None => {
-                let insert = Inserts::get(&mut inserts.event, tx, INSERT_EVENT)?;
-                insert_event(insert, &batch.room, newest)?;
-            }
+            None => insert_event(inserts.event()?, &batch.room, newest)?,
         }
     }
     if let Some((taken, fresh)) = taken {
         // At the batch's last sequence: beside its events in the index, on the same page.
         for msg in ids {
-            Inserts::get(&mut inserts.msg, tx, INSERT_MSG)?.execute(params![
+            inserts.msg()?.execute(params![
                 batch.room.as_str(),
                 to_i64(new_last)?,
                 msg.member.0,
